@@ -1,0 +1,34 @@
+# Two commands for a fresh machine (Python 3.11 with venv):
+#   make run    install what is missing, start the dashboard on the demo (http://localhost:8501)
+#   make test   install what is missing (test tools and Debian's chromium included), run every test
+VENV ?= .venv
+PYTHON ?= python3
+PORT ?= 8501
+PY := $(VENV)/bin/python
+
+.PHONY: run test browser benchmark
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+run: $(VENV)/.installed
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Debian's chromium for the browser tests; Playwright's own browser download does not work offline.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
+	else echo "chromium is missing and this is not root: the browser tests will be skipped (apt-get install chromium)"; fi
+
+# One OpenMP thread: on a busy 2-core machine two threads made gradient boosting several times slower.
+test: $(VENV)/.installed-test browser
+	OMP_NUM_THREADS=1 $(PY) -m pytest
+
+benchmark: $(VENV)/.installed-test
+	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_metrics.py

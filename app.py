@@ -1,0 +1,20 @@
+"""fairdash: the frame of the dashboard (page config, sidebar, navigation). Pages live in pages/."""
+
+import streamlit as st
+
+from fairdash.ui import state, widgets
+
+st.set_page_config(page_title="fairdash: fairness audit", page_icon=":material/balance:", layout="wide")
+state.keep_widget_values()
+st.logo("assets/logo.svg", size="large")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/1_data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
+    ]
+)
+try:
+    navigation.run()
+finally:
+    # After the page, so that the summary reflects what the page just changed (even if it stopped early).
+    widgets.sidebar_summary()

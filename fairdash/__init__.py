@@ -1,0 +1,33 @@
+"""fairdash: audit a binary classifier on tabular data for fairness, and see why it decides.
+
+The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Public entry
+points, by module:
+
+- :mod:`fairdash.data`: ``read_table``, ``AuditSpec``, ``group_labels``, ``summarize``
+- :mod:`fairdash.models`: ``load_model`` (safe by default), ``ScoreModel``
+- :mod:`fairdash.demo`: ``load_demo`` (Adult, COMPAS, German credit; offline)
+- :mod:`fairdash.audit`: ``prepare_audit``, ``AuditInputs``
+- :mod:`fairdash.errors`: ``FairdashError`` and its subclasses
+"""
+
+from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.data import AuditSpec, read_table
+from fairdash.demo import load_demo
+from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
+from fairdash.models import ScoreModel, load_model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuditInputs",
+    "AuditSpec",
+    "FairdashError",
+    "InvalidInputError",
+    "ModelError",
+    "ScoreModel",
+    "UntrustedModelError",
+    "load_demo",
+    "load_model",
+    "prepare_audit",
+    "read_table",
+]

@@ -1,0 +1,90 @@
+"""One audit's inputs, ready for the metrics: true outcomes, scores and groups, checked once.
+
+The dashboard's pages, the report and the command line all start from :func:`prepare_audit`, so that
+every one of them validates the same way and audits the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from fairdash.data import AuditSpec, binary_target, default_reference, group_labels, numeric_scores, validate_spec
+from fairdash.errors import InvalidInputError
+from fairdash.models import ScoreModel
+
+
+@dataclass(frozen=True)
+class AuditInputs:
+    """What every fairness number is computed from.
+
+    Attributes
+    ----------
+    spec : AuditSpec
+        The choices this was prepared from.
+    y_true : numpy.ndarray of bool
+        ``True`` where the target equals the positive label.
+    scores : numpy.ndarray of float
+        The model's score for the positive class, or the table's score/prediction column.
+    groups : pandas.Series of str
+        Each row's group label (intersectional when several sensitive attributes are chosen).
+    reference : str
+        The reference group (the spec's, or else the largest group).
+    binary_scores : bool
+        ``True`` when the scores are only 0 and 1: predictions, with no threshold to move.
+    warnings : tuple of str
+        Plain-words warnings from validation.
+    """
+
+    spec: AuditSpec
+    y_true: np.ndarray
+    scores: np.ndarray
+    groups: pd.Series
+    reference: str
+    binary_scores: bool
+    warnings: tuple[str, ...]
+
+    @property
+    def default_threshold(self) -> float:
+        """0.5 for probabilities and 0/1 predictions; the middle of the range for other scores."""
+        low, high = float(self.scores.min()), float(self.scores.max())
+        if 0.0 <= low and high <= 1.0:
+            return 0.5
+        return float(np.median(np.unique(self.scores)))
+
+
+def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None) -> AuditInputs:
+    """Validate ``spec`` against ``table`` and compute the scores to audit.
+
+    With a ``model``, scores come from it (on ``spec.features``, or the model's own feature names);
+    without one, from the column ``spec.score``.
+
+    Raises
+    ------
+    InvalidInputError, ModelError
+        With a message a user can act on.
+    """
+    warnings = validate_spec(table, spec)
+    y_true = binary_target(table, spec.target, spec.positive_label)
+    if model is not None:
+        scores = model.scores(table, positive_label=spec.positive_label, features=spec.features or None)
+        if not np.all(np.isfinite(scores)):
+            raise InvalidInputError(f"The model {model.name!r} returned missing or infinite scores for some rows.")
+    elif spec.score is not None:
+        scores = numeric_scores(table, spec.score)
+    else:
+        raise InvalidInputError("Give a model, or name the column that holds the model's scores or predictions.")
+    groups = group_labels(table, spec.sensitive)
+    reference = spec.reference if spec.reference is not None else default_reference(groups)
+    binary = bool(np.isin(np.unique(scores), (0.0, 1.0)).all())
+    return AuditInputs(
+        spec=spec,
+        y_true=y_true,
+        scores=scores,
+        groups=groups,
+        reference=reference,
+        binary_scores=binary,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,32 @@
+"""Errors whose message is fit to show a user as it is.
+
+The dashboard catches :class:`FairdashError` in one place and shows its message; any other
+exception is a bug and must surface. Each subclass also inherits the built-in type it is, so
+library users can catch ``ValueError`` as usual.
+"""
+
+from __future__ import annotations
+
+
+class FairdashError(Exception):
+    """Base class: something the user can fix, described in plain words."""
+
+
+class InvalidInputError(FairdashError, ValueError):
+    """A file, column or setting that cannot be audited as given."""
+
+
+class ModelError(FairdashError, ValueError):
+    """A model that cannot score the table (missing columns, wrong classes, failure to predict)."""
+
+
+class UntrustedModelError(FairdashError, PermissionError):
+    """Loading the model would run code from the file, and the user has not said they trust it.
+
+    ``untrusted_types`` lists, for skops files, the types that would need trusting; it is empty
+    for pickle files, where any code at all can run.
+    """
+
+    def __init__(self, message: str, untrusted_types: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.untrusted_types = tuple(untrusted_types)

@@ -1,0 +1,249 @@
+"""Load models without running untrusted code, and ask every model one question: its score.
+
+Formats, safest first:
+
+- ``.skops``: read with :mod:`skops.io`, which builds only types it trusts. Types it does not
+  trust by default are listed in an :class:`UntrustedModelError`; the caller shows them and loads
+  again with ``trusted_types`` once the user accepts them.
+- ``.pkl``, ``.pickle``, ``.joblib``: unpickling runs whatever code the file names. Such a file is
+  not even opened unless ``trust_pickle=True``, which the dashboard sets only after the user ticks a
+  box saying so.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash._sources import Source, read_source, suffix_of
+from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+SKOPS_SUFFIXES = (".skops",)
+MODEL_SUFFIXES = SKOPS_SUFFIXES + PICKLE_SUFFIXES
+
+PICKLE_WARNING = (
+    "Loading a pickle or joblib file runs code from the file. Only load a model you or someone you "
+    "trust made; prefer the .skops format, which loads without running code."
+)
+_PICKLE_REFUSED = (
+    "The file {name} is a pickle/joblib file, and loading one runs code from the file. "
+    "It was not opened. Tick 'I trust this file' to load it anyway (on the command line: --trust-pickle), "
+    "or save the model with skops.io.dump and upload the .skops file."
+)
+_SKOPS_REFUSED = (
+    "The skops file {name} contains types that are not trusted by default: {types}. "
+    "Review them and accept them to load the model."
+)
+
+ScoreMethod = Literal["predict_proba", "decision_function", "predict"]
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """A fitted model seen through one question: the score of the positive class.
+
+    Attributes
+    ----------
+    estimator : object
+        The loaded model (a scikit-learn estimator or pipeline, or anything with ``predict``).
+    name : str
+        Where it came from, for messages and reports.
+    feature_names : tuple of str, optional
+        The columns the model was fitted on (``feature_names_in_``), when it records them.
+    method : {"predict_proba", "decision_function", "predict"}
+        How scores are obtained: the first of these the model has.
+    """
+
+    estimator: Any
+    name: str = "model"
+    feature_names: tuple[str, ...] | None = None
+    method: ScoreMethod = "predict_proba"
+
+    @classmethod
+    def wrap(cls, estimator: Any, name: str = "model") -> "ScoreModel":
+        """Wrap a fitted estimator, choosing how to score it."""
+        for method in ("predict_proba", "decision_function", "predict"):
+            if callable(getattr(estimator, method, None)):
+                break
+        else:
+            raise ModelError(
+                f"The object in {name!r} is a {type(estimator).__name__}, not a model: "
+                "it has no predict_proba, decision_function or predict method."
+            )
+        names = getattr(estimator, "feature_names_in_", None)
+        feature_names = tuple(str(column) for column in names) if names is not None else None
+        return cls(estimator=estimator, name=name, feature_names=feature_names, method=method)
+
+    @property
+    def classes(self) -> list[Any] | None:
+        classes = getattr(self.estimator, "classes_", None)
+        return list(classes) if classes is not None else None
+
+    def check_features(self, table: pd.DataFrame, features: Sequence[str] | None = None) -> list[str]:
+        """The columns to give the model; raises :class:`ModelError` naming any the table lacks."""
+        wanted = list(features) if features else list(self.feature_names or [])
+        if not wanted:
+            raise ModelError(
+                f"The model {self.name!r} does not record which columns it takes; choose the feature columns."
+            )
+        missing = [column for column in wanted if column not in table.columns]
+        if missing:
+            raise ModelError(
+                f"The model {self.name!r} needs column(s) the table lacks: {', '.join(map(repr, missing))}."
+            )
+        return wanted
+
+    def scores(
+        self,
+        table: pd.DataFrame,
+        *,
+        positive_label: Any,
+        features: Sequence[str] | None = None,
+    ) -> np.ndarray:
+        """Scores for the positive class, one float per row (higher means more likely positive).
+
+        Raises
+        ------
+        ModelError
+            When columns are missing, the positive label is not one of the model's classes, or the
+            model fails to predict.
+        """
+        columns = self.check_features(table, features)
+        X = table[columns]
+        classes = self.classes
+        try:
+            output = np.asarray(getattr(self.estimator, self.method)(X))
+        except Exception as error:  # the model is the user's code: any failure is theirs to fix
+            raise ModelError(
+                f"The model {self.name!r} could not score the table ({type(error).__name__}: {error}). "
+                "Check that the feature columns and their types match what the model was trained on."
+            ) from None
+        if self.method == "predict":
+            return (output == _match_class(classes or list(pd.unique(output)), positive_label, self.name)).astype(float)
+        if output.ndim == 2:
+            if output.shape[1] != 2:
+                raise ModelError(
+                    f"The model {self.name!r} predicts {output.shape[1]} classes; fairdash audits binary classifiers."
+                )
+            column = classes.index(_match_class(classes, positive_label, self.name)) if classes else 1
+            return output[:, column].astype(float)
+        # A binary decision function scores classes_[1]; turn it around if that is the negative class.
+        positive = _match_class(classes, positive_label, self.name) if classes else None
+        sign = -1.0 if classes and len(classes) == 2 and positive == classes[0] else 1.0
+        return sign * output.astype(float)
+
+
+def _match_class(classes: list[Any], label: Any, name: str) -> Any:
+    for value in classes:
+        if value == label:
+            return value
+    for value in classes:
+        if str(value) == str(label):
+            return value
+    raise ModelError(
+        f"The positive label {label!r} is not one of the classes the model {name!r} predicts "
+        f"({', '.join(map(repr, classes))}). Choose the positive label among those."
+    )
+
+
+def load_model(
+    source: Source,
+    *,
+    trust_pickle: bool = False,
+    trusted_types: Sequence[str] = (),
+    name: str | None = None,
+) -> ScoreModel:
+    """Load a fitted model from a ``.skops``, ``.pkl``, ``.pickle`` or ``.joblib`` file.
+
+    Parameters
+    ----------
+    source : path, bytes or file-like
+        The model file. It is only read.
+    trust_pickle : bool, default False
+        Pickle and joblib files run code when loaded; without this they are refused unopened.
+    trusted_types : sequence of str
+        For skops files: types the user has reviewed and accepted, beyond skops' defaults.
+    name : str, optional
+        The file's name, whose extension selects the format.
+
+    Returns
+    -------
+    ScoreModel
+
+    Raises
+    ------
+    UntrustedModelError
+        A pickle without ``trust_pickle``, or a skops file with types not in ``trusted_types``
+        (listed in the error's ``untrusted_types``).
+    InvalidInputError
+        An empty file, an unknown format, or a file that does not load.
+    ModelError
+        A loaded object that is not a model.
+    """
+    file_name, content = read_source(source, name)
+    shown = repr(file_name) if file_name else "you chose"
+    suffix = suffix_of(file_name)
+    if suffix in PICKLE_SUFFIXES:
+        if not trust_pickle:
+            # Refuse before touching the content: unpickling is where code would run.
+            raise UntrustedModelError(_PICKLE_REFUSED.format(name=shown))
+        if not content:
+            raise InvalidInputError(f"The model file {shown} is empty.")
+        estimator = _load_pickle(content, shown)
+    elif suffix in SKOPS_SUFFIXES:
+        if not content:
+            raise InvalidInputError(f"The model file {shown} is empty.")
+        estimator = _load_skops(content, shown, trusted_types)
+    elif suffix == ".onnx":
+        raise InvalidInputError("ONNX models are not supported yet; save the model with skops.io.dump as a .skops file.")
+    else:
+        raise InvalidInputError(
+            f"The model file {shown} has the extension {suffix or '(none)'!r}; fairdash loads "
+            f"{', '.join(MODEL_SUFFIXES)} files."
+        )
+    return ScoreModel.wrap(estimator, name=file_name or "model")
+
+
+def untrusted_types(source: Source, *, name: str | None = None) -> list[str]:
+    """The types in a skops file that skops does not trust by default (empty for a plain pipeline)."""
+    file_name, content = read_source(source, name)
+    return _skops_untrusted(content, repr(file_name))
+
+
+def _skops_untrusted(content: bytes, shown: str) -> list[str]:
+    import skops.io
+
+    try:
+        return list(skops.io.get_untrusted_types(data=content))
+    except Exception as error:  # a damaged zip, a schema from another skops version
+        raise InvalidInputError(f"The file {shown} is not a readable skops file ({error}).") from None
+
+
+def _load_skops(content: bytes, shown: str, trusted_types: Sequence[str]) -> Any:
+    import skops.io
+
+    needed = _skops_untrusted(content, shown)
+    refused = [type_name for type_name in needed if type_name not in set(trusted_types)]
+    if refused:
+        raise UntrustedModelError(_SKOPS_REFUSED.format(name=shown, types=", ".join(refused)), refused)
+    try:
+        return skops.io.loads(content, trusted=needed)
+    except Exception as error:
+        raise InvalidInputError(f"The skops file {shown} could not be loaded ({type(error).__name__}: {error}).") from None
+
+
+def _load_pickle(content: bytes, shown: str) -> Any:
+    import joblib
+
+    try:
+        return joblib.load(io.BytesIO(content))
+    except Exception as error:
+        raise InvalidInputError(
+            f"The file {shown} could not be loaded as a pickle/joblib model ({type(error).__name__}: {error}). "
+            "It may come from another version of Python or scikit-learn."
+        ) from None

@@ -1,0 +1,38 @@
+"""Cached wrappers around the library for the pages.
+
+Tables, models and prepared audits are cached with ``st.cache_resource``: they are shared, never
+mutated, and returning them without a copy keeps a rerun (a slider move) from costing time in
+proportion to the rows. Arguments named ``_x`` are not hashed; the id beside each stands for it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.data import AuditSpec, read_table
+from fairdash.demo import Demo, load_demo
+from fairdash.models import ScoreModel, load_model
+
+
+@st.cache_resource(show_spinner="Loading the demo (the model is trained on first use, a few seconds)...")
+def demo(key: str) -> Demo:
+    return load_demo(key)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the table...")
+def uploaded_table(file_id: str, name: str, _content: bytes) -> pd.DataFrame:
+    return read_table(_content, name=name)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the model...")
+def uploaded_model(file_id: str, name: str, _content: bytes, trust_pickle: bool, trusted_types: Sequence[str]) -> ScoreModel:
+    return load_model(_content, name=name, trust_pickle=trust_pickle, trusted_types=tuple(trusted_types))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Scoring the table...")
+def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _model: ScoreModel | None, spec: AuditSpec) -> AuditInputs:
+    return prepare_audit(_table, spec, _model)

@@ -1,0 +1,115 @@
+"""The audit the user has set up, as every page sees it.
+
+The Data & model page writes the choices (through :mod:`fairdash.ui.state`); every page reads the
+result through :func:`current_audit`. On a first visit, whatever the page, that is the default demo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from fairdash.audit import AuditInputs
+from fairdash.data import AuditSpec, guess_spec
+from fairdash.errors import InvalidInputError
+from fairdash.models import ScoreModel
+from fairdash.ui import cache, state
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The table and model chosen, before the columns are."""
+
+    title: str
+    table_id: str
+    table: pd.DataFrame
+    model_id: str | None
+    model: ScoreModel | None
+    default_spec: AuditSpec
+
+
+@dataclass(frozen=True)
+class SessionAudit:
+    """A workspace with the user's column choices applied and validated."""
+
+    workspace: Workspace
+    spec: AuditSpec
+    inputs: AuditInputs
+
+    @property
+    def title(self) -> str:
+        return self.workspace.title
+
+
+def current_workspace() -> Workspace:
+    """The chosen demo, or the uploaded table (and model). Raises ``FairdashError`` for bad uploads."""
+    if state.source() == state.SOURCE_DEMO:
+        demo = cache.demo(state.demo_key())
+        return Workspace(
+            title=demo.title,
+            table_id=f"demo:{demo.key}",
+            table=demo.data,
+            model_id=f"demo:{demo.key}" if demo.model is not None else None,
+            model=demo.model,
+            default_spec=demo.spec,
+        )
+    upload = state.uploaded_table()
+    if upload is None:
+        raise InvalidInputError("Upload a table (CSV or Parquet) to audit, or choose a built-in demo.")
+    table = cache.uploaded_table(upload.file_id, upload.name, upload.content)
+    model, model_id = None, None
+    if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
+        model_file = state.uploaded_model()
+        if model_file is None:
+            raise InvalidInputError(
+                "Upload the model file (.skops, or .pkl/.joblib if you trust it), "
+                "or choose 'The table holds the scores' and name the score column."
+            )
+        model = load_uploaded_model(model_file)
+        model_id = model_file.file_id
+    return Workspace(
+        title=upload.name,
+        table_id=upload.file_id,
+        table=table,
+        model_id=model_id,
+        model=model,
+        default_spec=guess_spec(
+            table, feature_names=model.feature_names if model else None, with_model=model is not None
+        ),
+    )
+
+
+def load_uploaded_model(model_file: state.UploadedFile) -> ScoreModel:
+    """Load the uploaded model with the trust the user has given (none by default)."""
+    trusted = state.get(state.TRUST_SKOPS) or []
+    return cache.uploaded_model(
+        model_file.file_id, model_file.name, model_file.content, bool(state.get(state.TRUST_PICKLE)), tuple(trusted)
+    )
+
+
+def spec_from_choices(workspace: Workspace) -> AuditSpec:
+    """The user's column choices, each falling back to the workspace's default."""
+    default = workspace.default_spec
+    sensitive = state.get(state.SENSITIVE) or list(default.sensitive)
+    score = None
+    if workspace.model is None:
+        score = state.get(state.SCORE_COLUMN, default.score)
+    features = state.get(state.FEATURES) if workspace.model is not None else None
+    return AuditSpec(
+        target=state.get(state.TARGET, default.target),
+        positive_label=state.get(state.POSITIVE_LABEL, default.positive_label),
+        sensitive=tuple(sensitive),
+        reference=state.get(state.REFERENCE, default.reference),
+        score=score,
+        features=tuple(features) if features else default.features,
+    )
+
+
+def current_audit() -> SessionAudit:
+    """The audit as chosen so far; raises ``FairdashError`` with a message when it cannot be run."""
+    workspace = current_workspace()
+    spec = spec_from_choices(workspace)
+    inputs = cache.audit_inputs(workspace.table_id, workspace.table, workspace.model_id, workspace.model, spec)
+    return SessionAudit(workspace=workspace, spec=spec, inputs=inputs)
+

@@ -1,0 +1,55 @@
+"""UI pieces shared by the pages: the error guard, the audit header, the sidebar summary."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from fairdash.errors import FairdashError
+from fairdash.ui.session import SessionAudit, current_audit
+
+
+@contextmanager
+def user_errors_shown() -> Iterator[None]:
+    """Show a :class:`FairdashError` as an error box and stop the page; let any other error surface.
+
+    A ``FairdashError`` is bad input the user can fix, described in plain words; anything else is
+    a bug and must not be hidden.
+    """
+    try:
+        yield
+    except FairdashError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+
+
+def require_audit() -> SessionAudit:
+    """The current audit, or an error box (with a link back to the Data & model page) and a stop."""
+    try:
+        return current_audit()
+    except FairdashError as error:
+        st.error(str(error), icon=":material/error:")
+        st.page_link("pages/1_data.py", label="Go to Data & model", icon=":material/table:")
+        st.stop()
+
+
+def sidebar_summary() -> None:
+    """A few lines in the sidebar saying what is being audited (nothing when it is not set up yet)."""
+    try:
+        audit = current_audit()
+    except FairdashError:
+        st.sidebar.caption("No audit set up yet: see Data & model.")
+        return
+    spec = audit.spec
+    model = audit.workspace.model
+    lines = [
+        f"**{audit.title}**",
+        f"{len(audit.inputs.y_true):,} rows",
+        f"Target: `{spec.target}` = `{spec.positive_label}`",
+        f"Groups: {' × '.join(f'`{column}`' for column in spec.sensitive)}",
+        f"Reference: {audit.inputs.reference}",
+        f"Model: {model.name}" if model is not None else f"Scores: `{spec.score}`",
+    ]
+    st.sidebar.markdown("  \n".join(lines))

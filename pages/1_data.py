@@ -1,0 +1,141 @@
+"""Data & model: choose what to audit (a demo, or your table and model) and which columns mean what."""
+
+import pandas as pd
+import streamlit as st
+
+from fairdash.data import group_labels, summarize
+from fairdash.demo import DEMO_TITLES
+from fairdash.errors import FairdashError, UntrustedModelError
+from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
+from fairdash.ui import session, state
+from fairdash.ui.widgets import user_errors_shown
+
+st.title("Data & model")
+
+# 1. Where the data comes from.
+st.segmented_control(
+    "Start from",
+    options=[state.SOURCE_DEMO, state.SOURCE_UPLOAD],
+    format_func={state.SOURCE_DEMO: "A built-in demo", state.SOURCE_UPLOAD: "My own data"}.get,
+    key=state.SOURCE,
+    default=state.SOURCE_DEMO,
+    on_change=state.forget_selections,
+)
+if state.source() is None:  # a segmented control can be clicked off; fall back to the demo
+    state.set_value(state.SOURCE, state.SOURCE_DEMO)
+
+if state.source() == state.SOURCE_DEMO:
+    st.selectbox(
+        "Demo", options=list(DEMO_TITLES), format_func=DEMO_TITLES.get, key=state.DEMO,
+        on_change=state.forget_selections,
+    )
+else:
+    left, right = st.columns(2)
+    with left:
+        table_file = st.file_uploader("Table (CSV or Parquet)", type=["csv", "parquet", "pq", "tsv", "txt"], key=state.DATA_UPLOADER)
+        state.remember_upload("table", table_file)
+        if table_file is None and state.uploaded_table() is not None:
+            st.caption(f"Using {state.uploaded_table().name}, uploaded earlier.")
+    with right:
+        st.radio(
+            "The model's scores come from",
+            options=[state.MODE_MODEL, state.MODE_COLUMN],
+            format_func={state.MODE_MODEL: "A model file", state.MODE_COLUMN: "A column of the table (scores or 0/1 predictions)"}.get,
+            key=state.SCORE_MODE,
+        )
+        if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
+            model_file = st.file_uploader(
+                "Model (.skops; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES], key=state.MODEL_UPLOADER
+            )
+            state.remember_upload("model", model_file)
+            uploaded_model = state.uploaded_model()
+            if uploaded_model is not None and uploaded_model.name.lower().endswith(PICKLE_SUFFIXES):
+                st.warning(PICKLE_WARNING, icon=":material/warning:")
+                st.checkbox("I trust this file: load it, running the code it contains", key=state.TRUST_PICKLE)
+            if uploaded_model is not None:
+                try:
+                    session.load_uploaded_model(uploaded_model)
+                except UntrustedModelError as refusal:
+                    if refusal.untrusted_types:
+                        st.warning(str(refusal), icon=":material/warning:")
+                        st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_SKOPS)
+                except FairdashError:
+                    pass  # shown below, with every other problem of the workspace
+
+with user_errors_shown():
+    workspace = session.current_workspace()
+table, default = workspace.table, workspace.default_spec
+if state.source() == state.SOURCE_DEMO:
+    from fairdash.demo import load_demo
+
+    st.caption(load_demo(state.demo_key()).description)
+
+# 2. What the columns mean.
+st.subheader("What to audit")
+columns = list(table.columns)
+left, middle, right = st.columns(3)
+with left:
+    state.ensure_choice(state.TARGET, columns, default.target)
+    st.selectbox("Target (the true outcome)", options=columns, key=state.TARGET, help="The column the model predicts.")
+    target_values = pd.unique(table[state.get(state.TARGET)].dropna())
+    if len(target_values) <= 20:
+        labels = list(target_values)
+        state.ensure_choice(state.POSITIVE_LABEL, labels, default.positive_label if default.positive_label in labels else labels[-1])
+        st.selectbox("Positive label", options=labels, key=state.POSITIVE_LABEL,
+                     help="The outcome the model predicts as 'selected' (e.g. high income, reoffends, good credit).")
+with middle:
+    candidates = [column for column in columns if column != state.get(state.TARGET)]
+    state.ensure_choices(state.SENSITIVE, candidates, default.sensitive or candidates[:1])
+    st.multiselect("Sensitive attribute(s)", options=candidates, key=state.SENSITIVE,
+                   help="Several attributes make intersectional groups, such as 'Female | Black'.")
+    sensitive = state.get(state.SENSITIVE)
+    if sensitive:
+        group_sizes = group_labels(table, sensitive).value_counts()
+        groups = list(group_sizes.index)
+        state.ensure_choice(state.REFERENCE, groups, default.reference if default.reference in groups else groups[0])
+        st.selectbox("Reference group", options=groups, key=state.REFERENCE,
+                     format_func=lambda group: f"{group} ({group_sizes[group]:,} rows)",
+                     help="The group others are compared with; by default the largest.")
+with right:
+    if workspace.model is None:
+        numeric = [column for column in columns if column != state.get(state.TARGET) and pd.api.types.is_numeric_dtype(table[column])]
+        if numeric:
+            state.ensure_choice(state.SCORE_COLUMN, numeric, default.score if default.score in numeric else numeric[-1])
+            st.selectbox("Score or prediction column", options=numeric, key=state.SCORE_COLUMN)
+        else:
+            st.error("The table has no numeric column that could hold scores or 0/1 predictions.")
+    else:
+        st.markdown(f"**Model**: {workspace.model.name}  \n`{type(workspace.model.estimator).__name__}`, scored by `{workspace.model.method}`")
+        feature_default = list(default.features) if default.features else candidates
+        state.ensure_choices(state.FEATURES, columns, feature_default)
+        st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,
+                       help="By default, the columns the model was trained on (its feature_names_in_).")
+
+# 3. What the table looks like for these choices.
+with user_errors_shown():
+    audit = session.current_audit()
+    summary = summarize(table, audit.spec)
+
+st.subheader("Summary")
+first, second, third, fourth = st.columns(4)
+first.metric("Rows", f"{summary.rows:,}")
+second.metric("Columns", f"{summary.columns:,}")
+third.metric("Missing values", f"{summary.missing_cells:,}")
+fourth.metric("Positive rate", f"{audit.inputs.y_true.mean():.1%}")
+for warning in summary.warnings:
+    st.warning(warning, icon=":material/warning:")
+
+st.markdown(f"**Groups** of {' × '.join(audit.spec.sensitive)} (reference: {audit.inputs.reference})")
+st.dataframe(
+    summary.groups.rename(columns={"count": "Rows", "share": "Share", "base_rate": "Base rate", "too_small": "Too small to judge"}),
+    column_config={
+        "Share": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+        "Base rate": st.column_config.NumberColumn(format="percent"),
+    },
+)
+if len(summary.missing_by_column):
+    with st.expander(f"Missing values in {len(summary.missing_by_column)} column(s)"):
+        st.dataframe(summary.missing_by_column.rename("missing").to_frame())
+with st.expander("First rows of the table"):
+    st.dataframe(table.head(50))
+st.success("Ready: the Fairness page audits these choices.", icon=":material/check:")

@@ -1,0 +1,91 @@
+"""End to end: the real dashboard in Debian's chromium, driven by Playwright."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chromium, streamlit_server, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("data", "Data & model")]
+
+
+@pytest.fixture(scope="module")
+def server(output_dir):
+    require_chromium()
+    with streamlit_server(output_dir / "streamlit-browser-tests.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1700})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_opens_on_the_adult_demo(server, page, output_dir):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    expect(page.get_by_role("heading", name="Data & model")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("15,060")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Adult income")
+    page.screenshot(path=output_dir / "browser-data-adult.png", full_page=True)
+
+
+@pytest.mark.parametrize(("path", "heading"), PAGES)
+def test_each_page_renders_without_an_error(server, page, output_dir, path, heading):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/{path}")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / f"browser-page-{path}.png", full_page=True)
+
+
+def test_upload_a_csv_with_scores(server, page, output_dir, people, tmp_path):
+    from playwright.sync_api import expect
+
+    csv_path = tmp_path / "people.csv"
+    people.to_csv(csv_path, index=False)
+    page.goto(server)
+    wait_until_idle(page)
+    page.get_by_text("My own data", exact=True).click()
+    page.get_by_text("A column of the table").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv_path))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("600")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("people.csv")
+    page.screenshot(path=output_dir / "browser-data-upload.png", full_page=True)
+
+
+def test_a_bad_upload_shows_a_plain_message(server, page, tmp_path):
+    from playwright.sync_api import expect
+
+    bad = tmp_path / "empty.csv"
+    bad.write_bytes(b"")
+    page.goto(server)
+    wait_until_idle(page)
+    page.get_by_text("My own data", exact=True).click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(bad))
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("is empty")
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -1,0 +1,124 @@
+import io
+import pathlib
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
+from fairdash.models import ScoreModel, load_model, untrusted_types
+
+FEATURES = ["age", "income", "sex", "race"]
+
+
+class _TouchesAFile:
+    """Unpickling this creates a file: a stand-in for a malicious pickle."""
+
+    def __init__(self, marker: pathlib.Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.marker,))
+
+
+def test_pickle_is_refused_unopened_without_trust(tmp_path):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(_TouchesAFile(marker)))
+    with pytest.raises(UntrustedModelError, match="runs code from the file"):
+        load_model(path)
+    assert not marker.exists()
+    # The same file with trust does run its code: the test above really guards something.
+    with pytest.raises(ModelError, match="not a model"):
+        load_model(path, trust_pickle=True)
+    assert marker.exists()
+
+
+def test_trusted_joblib_loads_and_scores(people, people_model):
+    buffer = io.BytesIO()
+    joblib.dump(people_model, buffer)
+    model = load_model(buffer.getvalue(), name="m.joblib", trust_pickle=True)
+    assert model.feature_names == tuple(FEATURES)
+    expected = people_model.predict_proba(people[FEATURES])[:, list(people_model.classes_).index("yes")]
+    np.testing.assert_allclose(model.scores(people, positive_label="yes"), expected)
+
+
+def test_skops_pipeline_loads_without_trust(people, people_model):
+    model = load_model(skops.io.dumps(people_model), name="m.skops")
+    assert model.method == "predict_proba"
+    np.testing.assert_allclose(
+        model.scores(people, positive_label="no"), people_model.predict_proba(people[FEATURES])[:, 0]
+    )
+
+
+def test_skops_untrusted_types_must_be_accepted(people):
+    X = people[["age", "income"]]
+    fitted = HistGradientBoostingClassifier(max_iter=5).fit(X, people["hired"])
+    content = skops.io.dumps(fitted)
+    needed = untrusted_types(content, name="m.skops")
+    assert needed  # HistGradientBoosting carries a type skops does not trust by default
+    with pytest.raises(UntrustedModelError) as refused:
+        load_model(content, name="m.skops")
+    assert list(refused.value.untrusted_types) == needed
+    model = load_model(content, name="m.skops", trusted_types=needed)
+    np.testing.assert_allclose(model.scores(people, positive_label="yes"), fitted.predict_proba(X)[:, 1])
+
+
+def test_decision_function_is_turned_to_the_positive_class(people):
+    X = people[["age", "income"]]
+    svm = LinearSVC().fit(X, people["hired"])
+    model = ScoreModel.wrap(svm)
+    assert model.method == "decision_function"
+    np.testing.assert_allclose(model.scores(people, positive_label="yes", features=["age", "income"]), svm.decision_function(X))
+    np.testing.assert_allclose(model.scores(people, positive_label="no", features=["age", "income"]), -svm.decision_function(X))
+
+
+def test_predict_only_model_gives_zero_one_scores(people):
+    class Rule:
+        def predict(self, X):
+            return np.where(X["income"] > 50, "yes", "no")
+
+    scores = ScoreModel.wrap(Rule()).scores(people, positive_label="yes", features=["income"])
+    assert set(np.unique(scores)) <= {0.0, 1.0}
+    assert scores.tolist() == (people["income"] > 50).astype(float).tolist()
+
+
+def test_missing_columns_are_named(people, people_model):
+    model = ScoreModel.wrap(people_model)
+    with pytest.raises(ModelError, match="lacks: 'income', 'race'"):
+        model.scores(people.drop(columns=["income", "race"]), positive_label="yes")
+
+
+def test_wrong_positive_label_and_failing_model(people, people_model):
+    model = ScoreModel.wrap(people_model)
+    with pytest.raises(ModelError, match="not one of the classes"):
+        model.scores(people, positive_label="maybe")
+    broken = people.assign(income="lots")
+    with pytest.raises(ModelError, match="could not score"):
+        model.scores(broken, positive_label="yes")
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "error", "message"),
+    [
+        (b"", "m.skops", InvalidInputError, "empty"),
+        (b"not a zip", "m.skops", InvalidInputError, "not a readable skops file"),
+        (b"\x80\x04garbage", "m.pkl", InvalidInputError, "could not be loaded"),
+        (b"abc", "m.h5", InvalidInputError, "extension '.h5'"),
+    ],
+)
+def test_bad_model_files(content, name, error, message):
+    with pytest.raises(error, match=message) as raised:
+        load_model(content, name=name, trust_pickle=True)
+    assert isinstance(raised.value, FairdashError)
+
+
+def test_a_non_model_is_refused():
+    with pytest.raises(ModelError, match="not a model"):
+        load_model(skops.io.dumps({"a": 1}), name="m.skops")

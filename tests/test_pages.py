@@ -1,0 +1,144 @@
+"""Headless page tests with Streamlit's AppTest: every page renders on the demos, uploads work,
+bad input gives an error box (never an exception)."""
+
+import io
+import pickle
+
+import pytest
+import skops.io
+from streamlit.testing.v1 import AppTest
+
+from fairdash.demo import DEMO_TITLES
+
+from test_models import _TouchesAFile
+
+PAGES = ["pages/1_data.py"]
+
+
+def _app() -> AppTest:
+    return AppTest.from_file("../app.py", default_timeout=120).run()
+
+
+def _no_problems(at: AppTest) -> None:
+    assert not at.exception, [exception.value for exception in at.exception]
+    assert not at.error, [error.value for error in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("demo", list(DEMO_TITLES))
+def test_every_page_renders_each_demo(page, demo):
+    at = _app()
+    at.selectbox(key="demo").set_value(demo).run()
+    at.switch_page(page).run()
+    _no_problems(at)
+
+
+def test_opens_on_the_adult_demo_with_its_summary():
+    at = _app()
+    _no_problems(at)
+    assert at.title[0].value == "Data & model"
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Rows"] == "15,060"
+    groups = at.dataframe[0].value
+    assert groups["Rows"].sum() == 15_060
+    assert "Male | White" in groups.index
+
+
+def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
+    return at.file_uploader(key=key).set_value((name, content, "application/octet-stream")).run()
+
+
+def _my_data(at: AppTest) -> AppTest:
+    at.segmented_control(key="source").set_value("upload").run()
+    return at
+
+
+def test_upload_a_table_with_its_own_scores(people):
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _no_problems(at)
+    assert at.selectbox(key="target").value == "hired"
+    assert at.selectbox(key="score_column").value == "score"
+    assert at.multiselect(key="sensitive").value == ["sex", "race"]
+    assert {metric.label: metric.value for metric in at.metric}["Rows"] == "600"
+    # Choices survive a visit to another page and back.
+    at.multiselect(key="sensitive").set_value(["race"]).run()
+    at.switch_page("pages/1_data.py").run()
+    assert at.multiselect(key="sensitive").value == ["race"]
+
+
+def test_upload_a_table_and_a_skops_model(people, people_model):
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _upload(at, "model", "model.skops", skops.io.dumps(people_model))
+    _no_problems(at)
+    assert at.multiselect(key="features").value == ["age", "income", "sex", "race"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "does not look like a table"),
+        ("a,b\nJosé,1\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_bad_tables_get_a_plain_message(content, message):
+    at = _my_data(_app())
+    _upload(at, "data", "bad.csv", content)
+    assert not at.exception
+    assert any(message in error.value for error in at.error)
+
+
+def test_bad_choices_get_a_plain_message(people):
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    text_only = people[["sex", "race", "hired"]].assign(score=people.score.astype(str) + "%")
+    _upload(at, "data", "people.csv", text_only.to_csv(index=False).encode())
+    assert not at.exception
+    assert any("no numeric column" in error.value for error in at.error)
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    at.selectbox(key="target").set_value("age").run()  # dozens of classes
+    assert not at.exception
+    assert any("exactly two classes" in error.value for error in at.error)
+    at.selectbox(key="target").set_value("hired").run()
+    at.multiselect(key="sensitive").set_value(["score"]).run()  # fine: many small groups
+    assert not at.exception
+
+
+def test_missing_sensitive_values_form_their_own_group(people):
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    with_gaps = people.assign(sex=people.sex.where(people.index % 10 != 0))
+    _upload(at, "data", "people.csv", with_gaps.to_csv(index=False).encode())
+    at.multiselect(key="sensitive").set_value(["sex"]).run()
+    _no_problems(at)
+    assert "(missing)" in at.dataframe[0].value.index
+
+
+def test_a_model_needing_absent_columns_is_named(people, people_model):
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.drop(columns=["income"]).to_csv(index=False).encode())
+    _upload(at, "model", "model.skops", skops.io.dumps(people_model))
+    assert not at.exception
+    assert any("'income'" in error.value for error in at.error)
+
+
+def test_a_pickle_does_not_run_until_the_box_is_ticked(tmp_path, people, people_model):
+    marker = tmp_path / "pwned"
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _upload(at, "model", "model.pkl", pickle.dumps(_TouchesAFile(marker)))
+    assert not at.exception
+    assert not marker.exists()
+    assert any("runs code from the file" in warning.value for warning in at.warning)
+    assert any("was not opened" in error.value for error in at.error)
+    # A trusted, real model loads once the box is ticked.
+    buffer = io.BytesIO()
+    pickle.dump(people_model, buffer)
+    _upload(at, "model", "model.pkl", buffer.getvalue())
+    at.checkbox(key="trust_pickle").check().run()
+    _no_problems(at)
