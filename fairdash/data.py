@@ -160,10 +160,17 @@ class AuditSpec:
         object.__setattr__(self, "features", tuple(self.features))
 
 
-def group_labels(table: pd.DataFrame, sensitive: Sequence[str] | str) -> pd.Series:
-    """One group label per row: the sensitive value(s) as text, several joined by ``" | "``.
+def group_codes(table: pd.DataFrame, sensitive: Sequence[str] | str) -> tuple[np.ndarray, list[str]]:
+    """Each row's group as an integer code into a sorted list of group labels.
 
-    A missing value becomes the group ``"(missing)"`` rather than being dropped.
+    Labels are the sensitive value(s) as text, several joined by ``" | "``; a missing value is the
+    group ``"(missing)"``. Each column is factorized once and only the distinct combinations are
+    turned into text, so this stays fast for millions of rows.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int64, one per row
+    labels : list of str, sorted; ``labels[codes[i]]`` is row ``i``'s group
     """
     columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
     if not columns:
@@ -171,16 +178,35 @@ def group_labels(table: pd.DataFrame, sensitive: Sequence[str] | str) -> pd.Seri
     missing = [column for column in columns if column not in table.columns]
     if missing:
         raise InvalidInputError(f"The table has no column {', '.join(map(repr, missing))}.")
-    parts = [_as_group_text(table[column]) for column in columns]
-    labels = parts[0]
-    for part in parts[1:]:
-        labels = labels + GROUP_SEPARATOR + part
-    return labels.rename(GROUP_SEPARATOR.join(columns))
+    combined = np.zeros(len(table), dtype=np.int64)
+    texts: list[list[str]] = []
+    for column in columns:
+        codes, uniques = pd.factorize(table[column], use_na_sentinel=True)
+        texts.append([_value_text(value) for value in uniques] + [MISSING_GROUP])
+        codes = np.where(codes < 0, len(uniques), codes)  # the missing value gets the last slot
+        combined = combined * (len(uniques) + 1) + codes
+    present, inverse = np.unique(combined, return_inverse=True)
+    present_labels = []
+    for code in present.tolist():
+        parts = []
+        for column_texts in reversed(texts):
+            code, position = divmod(code, len(column_texts))
+            parts.append(column_texts[position])
+        present_labels.append(GROUP_SEPARATOR.join(reversed(parts)))
+    order = np.argsort(present_labels, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.reshape(-1)].astype(np.int64), [present_labels[i] for i in order]
 
 
-def _as_group_text(values: pd.Series) -> pd.Series:
-    text = values.astype("object").map(_value_text)
-    return text.where(values.notna(), MISSING_GROUP).astype(str)
+def group_labels(table: pd.DataFrame, sensitive: Sequence[str] | str) -> pd.Series:
+    """One group label per row: the sensitive value(s) as text, several joined by ``" | "``.
+
+    A missing value becomes the group ``"(missing)"`` rather than being dropped.
+    """
+    codes, labels = group_codes(table, sensitive)
+    columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
+    return pd.Series(np.asarray(labels, dtype=object)[codes], index=table.index, name=GROUP_SEPARATOR.join(columns))
 
 
 def _value_text(value: Any) -> str:

@@ -1,0 +1,318 @@
+"""Per-group confusion counts, and every rate and disparity derived from them.
+
+Everything starts from one table of counts per group (true/false positives/negatives), computed in a
+single vectorized pass: the groups are factorized and ``np.bincount`` counts the four cells of every
+group at once. Rates, disparities and bootstrap intervals are arithmetic on those counts, so the
+threshold slider (:mod:`fairdash.thresholds`) and the report reuse the same functions.
+
+Definitions follow Fairlearn: a between-groups *difference* is the largest group value minus the
+smallest, a *ratio* the smallest over the largest; the overall row is not a group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash.data import SMALL_GROUP_SIZE, group_codes
+from fairdash.errors import InvalidInputError
+
+OVERALL = "(all)"
+"""The label of the overall row, last in every metric table."""
+
+COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
+RATE_COLUMNS = ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "tnr", "precision", "accuracy")
+METRIC_COLUMNS = ("count",) + RATE_COLUMNS + COUNT_COLUMNS
+
+RATE_NAMES = {
+    "count": "Rows",
+    "base_rate": "Base rate",
+    "selection_rate": "Selection rate",
+    "tpr": "True positive rate",
+    "fpr": "False positive rate",
+    "fnr": "False negative rate",
+    "tnr": "True negative rate",
+    "precision": "Precision",
+    "accuracy": "Accuracy",
+}
+
+# Which rate each disparity compares between groups.
+DISPARITY_RATES = {
+    "demographic_parity": ("selection_rate",),
+    "equal_opportunity": ("tpr",),
+    "equalized_odds": ("tpr", "fpr"),
+    "predictive_parity": ("precision",),
+}
+DISPARITY_NAMES = (
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "predictive_parity_difference",
+    "predictive_parity_ratio",
+)
+FOUR_FIFTHS = 0.8
+
+
+def as_bool(values: Any, positive_label: Any = 1) -> np.ndarray:
+    """``values == positive_label`` as a boolean array; a boolean input is taken as it is."""
+    array = np.asarray(values)
+    if array.dtype == bool:
+        return array
+    return np.asarray(array == positive_label, dtype=bool)
+
+
+def sensitive_codes(sensitive: Any) -> tuple[np.ndarray, list[str]]:
+    """Group codes and sorted labels for a Series, an array, or a DataFrame of several columns."""
+    if isinstance(sensitive, pd.DataFrame):
+        return group_codes(sensitive, list(sensitive.columns))
+    if isinstance(sensitive, pd.Series):
+        return group_codes(sensitive.to_frame(name="group"), ["group"])
+    return group_codes(pd.DataFrame({"group": np.asarray(sensitive)}), ["group"])
+
+
+def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Counts per group in one pass: an ``(n_groups, 4)`` array of ``tp, fp, tn, fn``."""
+    cell = codes * 4 + (y_true.astype(np.int64) << 1) + y_pred  # 0 tn, 1 fp, 2 fn, 3 tp
+    tn_fp_fn_tp = np.bincount(cell, minlength=4 * n_groups).reshape(n_groups, 4)
+    return tn_fp_fn_tp[:, [3, 1, 0, 2]]
+
+
+def _checked(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    truth = as_bool(y_true, positive_label).ravel()
+    predicted = as_bool(y_pred, positive_label).ravel()
+    codes, labels = sensitive_codes(sensitive)
+    if not (len(truth) == len(predicted) == len(codes)):
+        raise InvalidInputError(
+            f"y_true, y_pred and sensitive must have one value per row; got {len(truth)}, {len(predicted)} and {len(codes)}."
+        )
+    return truth, predicted, codes, labels
+
+
+def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Every rate from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis); NaN where a denominator is 0."""
+    tp, fp, tn, fn = (counts[..., i].astype(float) for i in range(4))
+    n = tp + fp + tn + fn
+    positives, negatives, selected = tp + fn, fp + tn, tp + fp
+
+    def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        return np.divide(numerator, denominator, out=np.full_like(numerator, np.nan), where=denominator > 0)
+
+    return {
+        "base_rate": divide(positives, n),
+        "selection_rate": divide(selected, n),
+        "tpr": divide(tp, positives),
+        "fpr": divide(fp, negatives),
+        "fnr": divide(fn, positives),
+        "tnr": divide(tn, negatives),
+        "precision": divide(tp, selected),
+        "accuracy": divide(tp + tn, n),
+    }
+
+
+def table_from_counts(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
+    """The metric table (one row per group, then ``"(all)"``) from a ``(groups, 4)`` count array."""
+    counts = np.asarray(counts, dtype=np.int64)
+    with_overall = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
+    table = pd.DataFrame(rates(with_overall), index=pd.Index([*labels, OVERALL], name="group"))
+    table.insert(0, "count", with_overall.sum(axis=1))
+    for position, name in enumerate(COUNT_COLUMNS):
+        table[name] = with_overall[:, position]
+    return table
+
+
+def group_metrics(y_true: Any, y_pred: Any, sensitive: Any, *, positive_label: Any = 1) -> pd.DataFrame:
+    """Per-group metrics of binary predictions.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like
+        True and predicted labels (``positive_label`` marks the positive class), or booleans.
+    sensitive : Series, array or DataFrame
+        The group of each row; several columns make intersectional groups ``"a | b"``. A missing
+        value is its own group, ``"(missing)"``.
+    positive_label : default 1
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (sorted by label) and an overall row ``"(all)"`` last; columns ``count``,
+        the rates ``base_rate, selection_rate, tpr, fpr, fnr, tnr, precision, accuracy`` (NaN where
+        the denominator is 0) and the counts ``tp, fp, tn, fn``.
+
+    Examples
+    --------
+    >>> group_metrics([1, 0, 1, 1], [1, 0, 0, 1], ["a", "a", "b", "b"]).loc["b", "tpr"]
+    np.float64(0.5)
+    """
+    truth, predicted, codes, labels = _checked(y_true, y_pred, sensitive, positive_label)
+    return table_from_counts(confusion_counts(truth, predicted, codes, len(labels)), labels)
+
+
+def _between_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Largest minus smallest, and smallest over largest, along the last axis.
+
+    Groups where the rate is undefined (NaN) are left out; with fewer than two groups left, there is
+    nothing to compare and the result is NaN (not 0, which would read as "perfectly fair").
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        all_nan = np.sum(~np.isnan(values), axis=-1) < 2
+        safe = np.where(all_nan[..., None], 0.0, values)
+        high = np.where(all_nan, np.nan, np.nanmax(safe, axis=-1))
+        low = np.where(all_nan, np.nan, np.nanmin(safe, axis=-1))
+        ratio = np.where(high > 0, low / np.where(high > 0, high, 1.0), np.nan)
+    return high - low, ratio
+
+
+def disparities_from_rates(group_rates: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every disparity from per-group rates (groups on the last axis; leading axes are kept)."""
+    result: dict[str, np.ndarray] = {}
+    for name, (first, *others) in DISPARITY_RATES.items():
+        difference, ratio = _between_groups(group_rates[first])
+        for other in others:  # equalized odds: the worse of the two rates
+            other_difference, other_ratio = _between_groups(group_rates[other])
+            difference = np.fmax(difference, other_difference)
+            ratio = np.fmin(ratio, other_ratio)
+        result[f"{name}_difference"] = difference
+        result[f"{name}_ratio"] = ratio
+    return result
+
+
+def disparities_from_table(table: pd.DataFrame) -> dict[str, Any]:
+    """The disparity summary of a metric table (as returned by :func:`group_metrics`)."""
+    groups = table.drop(index=OVERALL, errors="ignore")
+    values = disparities_from_rates({rate: groups[rate].to_numpy(dtype=float) for rate in RATE_COLUMNS})
+    result: dict[str, Any] = {name: float(values[name]) for name in DISPARITY_NAMES}
+    ratio = result["demographic_parity_ratio"]
+    result["four_fifths_pass"] = bool(ratio >= FOUR_FIFTHS) if not np.isnan(ratio) else False
+    return result
+
+
+def disparities(
+    y_true: Any, y_pred: Any, sensitive: Any, *, reference: str | None = None, positive_label: Any = 1
+) -> dict[str, Any]:
+    """Between-group disparities of binary predictions, as Fairlearn defines them.
+
+    Returns
+    -------
+    dict
+        ``demographic_parity_difference`` / ``_ratio`` (selection rate), ``equal_opportunity_difference``
+        / ``_ratio`` (true positive rate), ``equalized_odds_difference`` (the larger of the TPR and FPR
+        differences) / ``_ratio`` (the smaller of the two ratios), ``predictive_parity_difference`` /
+        ``_ratio`` (precision), and ``four_fifths_pass``: every group's selection rate is at least
+        four fifths of the highest. With ``reference``, also ``reference`` and
+        ``selection_rate_ratio_to_reference`` (the lowest group's selection rate over the reference's).
+    """
+    table = group_metrics(y_true, y_pred, sensitive, positive_label=positive_label)
+    result = disparities_from_table(table)
+    if reference is not None:
+        comparison = compare_to_reference(table, reference)
+        result["reference"] = reference
+        result["selection_rate_ratio_to_reference"] = float(comparison["selection_rate_ratio"].min())
+    return result
+
+
+def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Each group's rates against the reference group's: differences (group minus reference) and ratios."""
+    groups = table.drop(index=OVERALL, errors="ignore")
+    if reference not in groups.index:
+        raise InvalidInputError(f"The reference group {reference!r} is not among the groups ({', '.join(groups.index)}).")
+    base = groups.loc[reference]
+    comparison = pd.DataFrame(index=groups.index)
+    for rate in ("selection_rate", "tpr", "fpr", "precision", "accuracy"):
+        comparison[f"{rate}_difference"] = groups[rate] - base[rate]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        comparison["selection_rate_ratio"] = groups["selection_rate"] / base["selection_rate"] if base["selection_rate"] > 0 else np.nan
+    comparison["four_fifths_pass"] = comparison["selection_rate_ratio"] >= FOUR_FIFTHS
+    return comparison
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Bootstrap confidence intervals for a metric table.
+
+    ``lower`` and ``upper`` have the table's index (groups and ``"(all)"``) and its rate columns;
+    ``disparities`` has one row per disparity and columns ``lower``, ``upper``; ``too_small`` marks
+    groups with fewer rows than :data:`fairdash.data.SMALL_GROUP_SIZE`, whose intervals are wide and
+    whose rates should not be judged.
+    """
+
+    lower: pd.DataFrame
+    upper: pd.DataFrame
+    disparities: pd.DataFrame
+    too_small: pd.Series
+    confidence: float
+    n_resamples: int
+    random_state: int
+
+
+def bootstrap_intervals(
+    counts: np.ndarray,
+    labels: Sequence[str],
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int = 0,
+) -> Intervals:
+    """Percentile bootstrap intervals for every rate and disparity, from per-group counts.
+
+    Resampling rows within each group (group sizes fixed) and recounting is the same, in
+    distribution, as drawing each group's four counts from a multinomial with the observed cell
+    shares: so this resamples counts, not rows, and costs nothing in the number of rows.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    rng = np.random.default_rng(random_state)
+    sizes = counts.sum(axis=1)
+    draws = np.empty((n_resamples, len(labels), 4), dtype=np.int64)
+    for group, size in enumerate(sizes):
+        shares = counts[group] / size if size else np.full(4, 0.25)
+        draws[:, group, :] = rng.multinomial(int(size), shares, size=n_resamples)
+    with_overall = np.concatenate([draws, draws.sum(axis=1, keepdims=True)], axis=1)
+    replicate_rates = rates(with_overall)  # each (n_resamples, groups + 1)
+    alpha = (1 - confidence) / 2
+    index = pd.Index([*labels, OVERALL], name="group")
+
+    def quantile(values: np.ndarray, q: float) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            all_nan = np.all(np.isnan(values), axis=0)
+            filled = np.where(np.isnan(values) & all_nan, 0.0, values)
+            result = np.nanquantile(filled, q, axis=0)
+        return np.where(all_nan, np.nan, result)
+
+    lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
+    upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
+    per_group = {rate: values[:, :-1] for rate, values in replicate_rates.items()}
+    replicate_disparities = disparities_from_rates(per_group)
+    disparity_bounds = pd.DataFrame(
+        {
+            "lower": [quantile(replicate_disparities[name][:, None], alpha)[0] for name in DISPARITY_NAMES],
+            "upper": [quantile(replicate_disparities[name][:, None], 1 - alpha)[0] for name in DISPARITY_NAMES],
+        },
+        index=pd.Index(DISPARITY_NAMES, name="disparity"),
+    )
+    too_small = pd.Series(np.append(sizes < SMALL_GROUP_SIZE, False), index=index, name="too_small")
+    return Intervals(
+        lower=lower, upper=upper, disparities=disparity_bounds, too_small=too_small,
+        confidence=confidence, n_resamples=n_resamples, random_state=random_state,
+    )
+
+
+def metric_intervals(
+    y_true: Any,
+    y_pred: Any,
+    sensitive: Any,
+    *,
+    positive_label: Any = 1,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int = 0,
+) -> Intervals:
+    """Bootstrap intervals for :func:`group_metrics` and :func:`disparities` of these predictions."""
+    truth, predicted, codes, labels = _checked(y_true, y_pred, sensitive, positive_label)
+    counts = confusion_counts(truth, predicted, codes, len(labels))
+    return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)

@@ -1,0 +1,355 @@
+"""Metrics at any threshold without a pass over the rows, and thresholds that meet a constraint.
+
+:class:`ThresholdCurves` sorts the scores within each group once. A threshold ``t`` then becomes, per
+group, one binary search (how many scores lie below ``t``) and a lookup in the cumulative count of
+positives: the confusion counts follow, and from them the same table as
+:func:`fairdash.metrics.group_metrics` gives for ``scores >= t``. A slider move costs
+O(groups x log n), whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from fairdash.errors import InvalidInputError
+from fairdash.metrics import (
+    DISPARITY_RATES,
+    as_bool,
+    disparities_from_rates,
+    disparities_from_table,
+    rates,
+    sensitive_codes,
+    table_from_counts,
+)
+
+Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
+CONSTRAINTS: tuple[str, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
+_CONSTRAINT_RATE = {"demographic_parity": "selection_rate", "equal_opportunity": "tpr"}
+_EQUALIZED_ODDS_WINDOWS = 400  # window positions searched per rate for equalized odds (a 2-D search)
+
+Threshold = float | Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Per-group thresholds proposed by :meth:`ThresholdCurves.suggest`.
+
+    ``thresholds`` is ``None`` when no setting meets the constraint; ``message`` says so, or what the
+    suggestion costs, in plain words.
+    """
+
+    constraint: str
+    tolerance: float
+    thresholds: dict[str, float] | None
+    accuracy: float
+    disparity: float
+    baseline_threshold: float
+    baseline_accuracy: float
+    baseline_disparity: float
+    message: str
+
+    @property
+    def met(self) -> bool:
+        return self.thresholds is not None
+
+
+class ThresholdCurves:
+    """Per-group score curves: the metric table at any threshold, fast.
+
+    Parameters
+    ----------
+    y_true : array-like
+        True labels (``positive_label`` marks the positive class), or booleans.
+    scores : array-like of float
+        Higher means more likely positive; a row is predicted positive when ``score >= threshold``.
+    sensitive : Series, array or DataFrame
+        Each row's group, as for :func:`fairdash.metrics.group_metrics`.
+    positive_label : default 1
+
+    Examples
+    --------
+    >>> curves = ThresholdCurves([1, 0, 1, 0], [0.9, 0.4, 0.6, 0.2], ["a", "a", "b", "b"])
+    >>> curves.metrics_at(0.5).loc["b", "selection_rate"]
+    np.float64(0.5)
+    """
+
+    def __init__(self, y_true: Any, scores: Any, sensitive: Any, *, positive_label: Any = 1) -> None:
+        truth = as_bool(y_true, positive_label).ravel()
+        values = np.asarray(scores, dtype=float).ravel()
+        codes, labels = sensitive_codes(sensitive)
+        if not (len(truth) == len(values) == len(codes)):
+            raise InvalidInputError(
+                f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}."
+            )
+        if np.isnan(values).any():
+            raise InvalidInputError("The scores contain missing values (NaN).")
+        order = np.lexsort((values, codes))  # by group, then by score
+        self.labels: list[str] = labels
+        self._scores = values[order]
+        sizes = np.bincount(codes, minlength=len(labels))
+        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
+        # _cumulative_positives[i]: positives among the first i sorted rows (all groups, in order).
+        self._cumulative_positives = np.concatenate([[0], np.cumsum(truth[order], dtype=np.int64)])
+        self.sizes = sizes
+        self.positives = self._cumulative_positives[self._offsets[1:]] - self._cumulative_positives[self._offsets[:-1]]
+        self.score_range = (float(values.min()), float(values.max()))
+
+    # -- metrics at a threshold ---------------------------------------------------------------------
+
+    def _group_scores(self, group: int) -> np.ndarray:
+        return self._scores[self._offsets[group] : self._offsets[group + 1]]
+
+    def _per_group(self, threshold: Threshold) -> np.ndarray:
+        if isinstance(threshold, Mapping):
+            unknown = set(threshold) - set(self.labels)
+            missing = [label for label in self.labels if label not in threshold]
+            if unknown or missing:
+                raise InvalidInputError(
+                    f"Per-group thresholds must name each group once: unknown {sorted(unknown)}, missing {missing}."
+                )
+            return np.array([float(threshold[label]) for label in self.labels])
+        return np.full(len(self.labels), float(threshold))
+
+    def _counts_from_below(self, below: np.ndarray) -> np.ndarray:
+        """Counts ``tp, fp, tn, fn`` (on the last axis) given how many rows of each group score below."""
+        start = self._offsets[:-1]
+        false_negatives = self._cumulative_positives[start + below] - self._cumulative_positives[start]
+        true_negatives = below - false_negatives
+        true_positives = self.positives - false_negatives
+        false_positives = self.sizes - below - true_positives
+        return np.stack([true_positives, false_positives, true_negatives, false_negatives], axis=-1)
+
+    def counts_at(self, threshold: Threshold) -> np.ndarray:
+        """The ``(groups, 4)`` counts ``tp, fp, tn, fn`` for ``scores >= threshold``."""
+        thresholds = self._per_group(threshold)
+        below = np.array(
+            [np.searchsorted(self._group_scores(group), thresholds[group], side="left") for group in range(len(self.labels))],
+            dtype=np.int64,
+        )
+        return self._counts_from_below(below)
+
+    def metrics_at(self, threshold: Threshold) -> pd.DataFrame:
+        """The table :func:`~fairdash.metrics.group_metrics` gives for ``scores >= threshold``.
+
+        ``threshold`` is one float for every group, or a ``{group: float}`` mapping naming each group.
+        """
+        return table_from_counts(self.counts_at(threshold), self.labels)
+
+    def disparities_at(self, threshold: Threshold) -> dict[str, Any]:
+        """The disparity summary at ``threshold`` (see :func:`fairdash.metrics.disparities`)."""
+        return disparities_from_table(self.metrics_at(threshold))
+
+    # -- curves over every threshold ----------------------------------------------------------------
+
+    def distinct_scores(self, *, max_points: int | None = None) -> np.ndarray:
+        """The distinct scores (every threshold that changes a decision), thinned evenly to ``max_points``."""
+        values = np.unique(self._scores)
+        if max_points is not None and len(values) > max_points:
+            values = values[np.unique(np.linspace(0, len(values) - 1, max_points).round().astype(int))]
+        return values
+
+    def counts_over(self, thresholds: np.ndarray) -> np.ndarray:
+        """Counts at many global thresholds at once: shape ``(len(thresholds), groups, 4)``."""
+        thresholds = np.asarray(thresholds, dtype=float)
+        below = np.stack(
+            [np.searchsorted(self._group_scores(group), thresholds, side="left") for group in range(len(self.labels))],
+            axis=-1,
+        )
+        return self._counts_from_below(below)
+
+    def tradeoff(self, *, max_points: int = 400) -> pd.DataFrame:
+        """Accuracy and every disparity at each global threshold (distinct scores, thinned to ``max_points``)."""
+        thresholds = self.distinct_scores(max_points=max_points)
+        counts = self.counts_over(thresholds)
+        group_rates = rates(counts)
+        overall = rates(counts.sum(axis=1))
+        curve = pd.DataFrame({"threshold": thresholds, "accuracy": overall["accuracy"], "selection_rate": overall["selection_rate"]})
+        for name, values in disparities_from_rates(group_rates).items():
+            curve[name] = values
+        return curve
+
+    def roc(self, *, max_points: int = 400) -> pd.DataFrame:
+        """Each group's ROC curve: rows ``group, threshold, fpr, tpr`` at the distinct scores."""
+        thresholds = np.concatenate([self.distinct_scores(max_points=max_points), [np.inf]])
+        group_rates = rates(self.counts_over(thresholds))
+        frames = [
+            pd.DataFrame({"group": label, "threshold": thresholds, "fpr": group_rates["fpr"][:, g], "tpr": group_rates["tpr"][:, g]})
+            for g, label in enumerate(self.labels)
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    # -- suggestions --------------------------------------------------------------------------------
+
+    def _candidates(self, group: int) -> tuple[np.ndarray, np.ndarray]:
+        """A group's candidate thresholds (each distinct score, and one above the maximum: select none)
+        with their counts, ordered from the lowest threshold (select all) to the highest."""
+        scores = self._group_scores(group)
+        distinct, first = np.unique(scores, return_index=True)
+        above_all = np.nextafter(distinct[-1], np.inf) if len(distinct) else np.inf
+        thresholds = np.append(distinct, above_all)
+        below = np.append(first, len(scores))
+        # Counts for this group alone, at each candidate.
+        start = self._offsets[group]
+        false_negatives = self._cumulative_positives[start + below] - self._cumulative_positives[start]
+        true_positives = self.positives[group] - false_negatives
+        counts = np.stack(
+            [true_positives, self.sizes[group] - below - true_positives, below - false_negatives, false_negatives], axis=-1
+        )
+        return thresholds, counts
+
+    def suggest(
+        self,
+        constraint: Constraint,
+        tolerance: float = 0.05,
+        *,
+        objective: Literal["accuracy"] = "accuracy",
+        baseline: float | None = None,
+    ) -> Suggestion:
+        """Per-group thresholds that meet ``constraint`` within ``tolerance`` at the highest accuracy.
+
+        Parameters
+        ----------
+        constraint : {"demographic_parity", "equal_opportunity", "equalized_odds"}
+            Which rates must be equal across groups: selection rate; true positive rate; both the true
+            and the false positive rate.
+        tolerance : float
+            The largest allowed between-group difference of each constrained rate.
+        objective : {"accuracy"}
+            What to maximise among the settings that meet the constraint.
+        baseline : float, optional
+            The global threshold the suggestion is compared with (its cost is stated against it);
+            by default the middle of the score range's usual cut (0.5 for probabilities).
+
+        Every distinct score of every group is a candidate threshold, so the search is exact for
+        demographic parity and equal opportunity: it tries every window ``[low, low + tolerance]`` of
+        the constrained rate whose ``low`` is a rate some group can reach, and in each group takes the
+        most accurate threshold inside the window. For equalized odds the two windows' positions are
+        searched over up to 400 values of each rate. The result is deterministic (no randomization,
+        unlike Fairlearn's ThresholdOptimizer).
+        """
+        if constraint not in CONSTRAINTS:
+            raise InvalidInputError(f"Unknown constraint {constraint!r}; choose one of {', '.join(CONSTRAINTS)}.")
+        if objective != "accuracy":
+            raise InvalidInputError(f"Unknown objective {objective!r}; the objective is 'accuracy'.")
+        if not 0 <= tolerance <= 1:
+            raise InvalidInputError(f"The tolerance must lie between 0 and 1; got {tolerance}.")
+        if baseline is None:
+            low, high = self.score_range
+            baseline = 0.5 if 0 <= low and high <= 1 else float(np.median(self.distinct_scores()))
+        disparity_name = f"{constraint}_difference"
+        base = self.disparities_at(baseline)
+        base_accuracy = float(self.metrics_at(baseline).loc["(all)", "accuracy"])
+
+        candidates = [self._candidates(group) for group in range(len(self.labels))]
+        rate_names = DISPARITY_RATES[constraint]
+        chosen = _best_windows(candidates, rate_names, tolerance)
+        if chosen is None:
+            return Suggestion(
+                constraint=constraint, tolerance=tolerance, thresholds=None, accuracy=float("nan"), disparity=float("nan"),
+                baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=base[disparity_name],
+                message=f"No per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}.",
+            )
+        thresholds = {label: float(candidates[g][0][index]) for g, (label, index) in enumerate(zip(self.labels, chosen))}
+        table = self.metrics_at(thresholds)
+        achieved = disparities_from_table(table)[disparity_name]
+        accuracy = float(table.loc["(all)", "accuracy"])
+        message = (
+            f"These thresholds bring the {_PLAIN[constraint]} difference from {base[disparity_name]:.3f} to {achieved:.3f} "
+            f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
+            f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}."
+        )
+        return Suggestion(
+            constraint=constraint, tolerance=tolerance, thresholds=thresholds, accuracy=accuracy, disparity=achieved,
+            baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=base[disparity_name],
+            message=message,
+        )
+
+
+_PLAIN = {
+    "demographic_parity": "selection-rate (demographic parity)",
+    "equal_opportunity": "true-positive-rate (equal opportunity)",
+    "equalized_odds": "equalized-odds",
+}
+
+
+class _RangeArgmax:
+    """Sparse table: the index of the largest value in any index range, in O(1) per query (vectorized)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        levels = [np.arange(len(values))]
+        width = 1
+        while 2 * width <= len(values):
+            previous = levels[-1]
+            left, right = previous[:-width], previous[width:]
+            # Ties go to the lower index (the lower threshold) so the result is deterministic.
+            levels.append(np.where(values[right] > values[left], right, left))
+            width *= 2
+        self.levels = levels
+
+    def query(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """Argmax over ``[low, high]`` (inclusive); callers pass only non-empty ranges."""
+        level = np.floor(np.log2(np.maximum(high - low + 1, 1))).astype(int)
+        width = 1 << level
+        result = np.empty(len(low), dtype=np.int64)
+        for value in np.unique(level):
+            mask = level == value
+            table = self.levels[value]
+            left, right = table[low[mask]], table[high[mask] - width[mask] + 1]
+            result[mask] = np.where(self.values[right] > self.values[left], right, left)
+        return result
+
+
+def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: tuple[str, ...], tolerance: float) -> list[int] | None:
+    """For each group, the index of the chosen candidate threshold; ``None`` when nothing is feasible.
+
+    Candidates run from the lowest threshold to the highest, so every rate used here (selection
+    rate, TPR, FPR) falls along them and a window of a rate is a contiguous range of candidates.
+    """
+    slack = 1e-12
+    group_rates = [rates(counts) for _, counts in candidates]
+    correct = [(counts[:, 0] + counts[:, 2]).astype(float) for _, counts in candidates]
+    argmax = [_RangeArgmax(values) for values in correct]
+
+    # Window positions: every reachable value of each constrained rate (thinned for the 2-D search).
+    lows_per_rate = []
+    for rate in rate_names:
+        reachable = np.unique(np.concatenate([r[rate][~np.isnan(r[rate])] for r in group_rates]))
+        if len(reachable) == 0:
+            reachable = np.array([0.0])
+        if len(rate_names) > 1 and len(reachable) > _EQUALIZED_ODDS_WINDOWS:
+            reachable = reachable[np.linspace(0, len(reachable) - 1, _EQUALIZED_ODDS_WINDOWS).round().astype(int)]
+        lows_per_rate.append(reachable)
+    grids = np.meshgrid(*lows_per_rate, indexing="ij")
+    lows = [grid.ravel() for grid in grids]  # one entry per window position (combination)
+
+    total = np.zeros(len(lows[0]))
+    feasible = np.ones(len(lows[0]), dtype=bool)
+    picks = []
+    for g in range(len(candidates)):
+        first = np.zeros(len(lows[0]), dtype=np.int64)
+        last = np.full(len(lows[0]), len(correct[g]) - 1, dtype=np.int64)
+        for rate, low in zip(rate_names, lows):
+            values = group_rates[g][rate]
+            if np.isnan(values).all():
+                continue  # the rate is undefined for this group (e.g. no positives): no constraint
+            descending = values[::-1]  # rates fall along candidates; reversed, they rise
+            # Candidates whose rate lies in [low, low + tolerance], as an index range.
+            count_above = len(values) - np.searchsorted(descending, low + tolerance + slack, side="right")
+            count_at_least = len(values) - np.searchsorted(descending, low - slack, side="left")
+            first = np.maximum(first, count_above)
+            last = np.minimum(last, count_at_least - 1)
+        ok = first <= last
+        pick = np.zeros(len(first), dtype=np.int64)
+        pick[ok] = argmax[g].query(first[ok], last[ok])
+        feasible &= ok
+        total += np.where(ok, correct[g][pick], 0.0)
+        picks.append(pick)
+    if not feasible.any():
+        return None
+    best = int(np.argmax(np.where(feasible, total, -np.inf)))
+    return [int(pick[best]) for pick in picks]
