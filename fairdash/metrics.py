@@ -316,3 +316,108 @@ def metric_intervals(
     truth, predicted, codes, labels = _checked(y_true, y_pred, sensitive, positive_label)
     counts = confusion_counts(truth, predicted, codes, len(labels))
     return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)
+
+
+DEFAULT_TOLERANCE = 0.1
+
+
+def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
+    """Each disparity with its verdict and a sentence in plain words.
+
+    Ratios pass at four fifths (0.8) or more; differences pass at ``tolerance`` or less. A disparity
+    that cannot be computed (fewer than two groups define the rate) neither passes nor fails.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: disparity name; columns ``value``, ``rule`` (e.g. ``">= 0.8"``), ``passed``
+        (True, False, or None), ``sentence``.
+    """
+    groups = table.drop(index=OVERALL, errors="ignore")
+    summary = disparities_from_table(table)
+
+    def extremes(rate: str) -> tuple[str, float, str, float] | None:
+        values = groups[rate].dropna()
+        if len(values) < 2:
+            return None
+        return values.idxmin(), values.min(), values.idxmax(), values.max()
+
+    sentences: dict[str, str] = {}
+    selection = extremes("selection_rate")
+    if selection:
+        low, low_value, high, high_value = selection
+        ratio = low_value / high_value if high_value > 0 else float("nan")
+        sentences["demographic_parity_ratio"] = (
+            f"{low} is selected at {ratio:.2f} times the rate of {high} ({low_value:.1%} against {high_value:.1%})."
+        )
+        sentences["demographic_parity_difference"] = (
+            f"Selection rates range from {low_value:.1%} ({low}) to {high_value:.1%} ({high})."
+        )
+        if reference not in (None, high) and reference in groups.index and groups.loc[reference, "selection_rate"] > 0:
+            versus = (groups["selection_rate"] / groups.loc[reference, "selection_rate"]).drop(index=reference).dropna()
+            if len(versus):
+                sentences["demographic_parity_ratio"] += (
+                    f" Against the reference {reference}, the lowest is {versus.idxmin()} at {versus.min():.2f} times its rate."
+                )
+    true_positive = extremes("tpr")
+    if true_positive:
+        low, low_value, high, high_value = true_positive
+        text = (f"Of the people who truly are positive, the model selects {low_value:.1%} in {low} "
+                f"but {high_value:.1%} in {high}.")
+        sentences["equal_opportunity_difference"] = sentences["equal_opportunity_ratio"] = text
+    false_positive = extremes("fpr")
+    if true_positive and false_positive:
+        low, low_value, high, high_value = false_positive
+        sentences["equalized_odds_difference"] = sentences["equalized_odds_ratio"] = (
+            sentences["equal_opportunity_difference"]
+            + f" Of those who truly are negative, it wrongly selects {low_value:.1%} in {low} and {high_value:.1%} in {high}."
+        )
+    precision = extremes("precision")
+    if precision:
+        low, low_value, high, high_value = precision
+        sentences["predictive_parity_difference"] = sentences["predictive_parity_ratio"] = (
+            f"When the model selects someone it is right {low_value:.1%} of the time in {low} and {high_value:.1%} in {high}."
+        )
+
+    rows = []
+    for name in DISPARITY_NAMES:
+        value = summary[name]
+        is_ratio = name.endswith("_ratio")
+        rule = f">= {FOUR_FIFTHS:g}" if is_ratio else f"<= {tolerance:g}"
+        passed = None if np.isnan(value) else bool(value >= FOUR_FIFTHS if is_ratio else value <= tolerance + 1e-12)
+        sentence = sentences.get(name, "Not computable: fewer than two groups define this rate.")
+        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence})
+    return pd.DataFrame(rows).set_index("disparity")
+
+
+def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE) -> tuple[pd.DataFrame, list[str]]:
+    """The table without groups under ``min_count`` rows (the ``"(all)"`` row kept), and the labels left out.
+
+    Small groups' rates swing by chance; a disparity driven by a group of 11 people says little.
+    """
+    counts = table["count"].drop(index=OVERALL, errors="ignore")
+    small = counts[counts < min_count].index.tolist()
+    return table.drop(index=small), small
+
+
+def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
+    """The metric table as text for people: rates as percentages with their interval, counts with separators."""
+    shown = pd.DataFrame(index=table.index)
+    shown["Rows"] = table["count"].map("{:,}".format)
+    for rate in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy"):
+        values = table[rate]
+        if intervals is None:
+            shown[RATE_NAMES[rate]] = values.map(_percent)
+        else:
+            lower, upper = intervals.lower.loc[table.index, rate], intervals.upper.loc[table.index, rate]
+            shown[RATE_NAMES[rate]] = [
+                _percent(value) + ("" if np.isnan(low) else f" ({low * 100:.1f}–{high * 100:.1f})")
+                for value, low, high in zip(values, lower, upper)
+            ]
+    if intervals is not None:
+        shown["Note"] = ["too few rows to judge" if small else "" for small in intervals.too_small.loc[table.index]]
+    return shown
+
+
+def _percent(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value * 100:.1f}%"

@@ -353,3 +353,42 @@ def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: t
         return None
     best = int(np.argmax(np.where(feasible, total, -np.inf)))
     return [int(pick[best]) for pick in picks]
+
+
+@dataclass(frozen=True)
+class SliderScale:
+    """The values a threshold slider offers for a score.
+
+    Scores with few distinct values (COMPAS's deciles 1-10) get exactly those values, plus one above
+    the highest (nobody selected); other scores get their own range in about 200 steps (0.01 for
+    probabilities). Decision functions and other unbounded scores work the same way.
+    """
+
+    minimum: float
+    maximum: float
+    step: float
+    options: tuple[float, ...] | None
+
+    def snap(self, value: float) -> float:
+        """The offered value that makes the same decisions as ``value`` (the smallest option at or above it)."""
+        if self.options is None:
+            return float(min(max(value, self.minimum), self.maximum))
+        options = np.asarray(self.options)
+        position = int(np.searchsorted(options, value, side="left"))
+        return float(options[min(position, len(options) - 1)])
+
+
+def slider_scale(distinct_scores: np.ndarray, *, max_options: int = 50) -> SliderScale:
+    """Choose the slider for these distinct scores (see :class:`SliderScale`)."""
+    values = np.unique(np.asarray(distinct_scores, dtype=float))
+    low, high = float(values[0]), float(values[-1])
+    if len(values) <= max_options:
+        gaps = np.diff(values)
+        above = high + (float(gaps.min()) if len(gaps) else 1.0)
+        return SliderScale(minimum=low, maximum=above, step=0.0, options=tuple(float(v) for v in values) + (above,))
+    if 0.0 <= low and high <= 1.0:
+        return SliderScale(minimum=0.0, maximum=1.0, step=0.01, options=None)
+    raw_step = (high - low) / 200
+    magnitude = 10 ** np.floor(np.log10(raw_step))
+    step = float(min((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step), default=raw_step))
+    return SliderScale(minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None)

@@ -8,17 +8,18 @@ from fairdash.demo import DEMO_TITLES
 from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
 from fairdash.ui import session, state
-from fairdash.ui.widgets import user_errors_shown
+from fairdash.ui.widgets import inside_frame, user_errors_shown
 
+inside_frame()
 st.title("Data & model")
 
 # 1. Where the data comes from.
+state.set_default(state.SOURCE, state.SOURCE_DEMO)
 st.segmented_control(
     "Start from",
     options=[state.SOURCE_DEMO, state.SOURCE_UPLOAD],
     format_func={state.SOURCE_DEMO: "A built-in demo", state.SOURCE_UPLOAD: "My own data"}.get,
     key=state.SOURCE,
-    default=state.SOURCE_DEMO,
     on_change=state.forget_selections,
 )
 if state.source() is None:  # a segmented control can be clicked off; fall back to the demo

@@ -78,6 +78,9 @@ def wait_until_idle(page) -> None:
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
     expect(app).to_have_attribute("data-test-script-state", "notRunning")
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+    # Elements whose code loads lazily (sliders, tables, charts) show a skeleton until drawn.
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
 
 
 def assert_page_is_clean(page) -> None:

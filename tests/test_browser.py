@@ -8,7 +8,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chrom
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model")]
+PAGES = [("data", "Data & model"), ("fairness", "Fairness")]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,22 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def test_a_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, output_dir):
+    """The first visit after a server start may be a bookmark of /fairness: it must still get the
+    frame (sidebar summary, navigation), not the page file run alone."""
+    from playwright.sync_api import expect
+
+    with streamlit_server(output_dir / "streamlit-deep-link.log") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{url}/fairness")
+        expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Reference: Male")
+        expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Data & model")
+        wait_until_idle(page)
+        assert_page_is_clean(page)
+        page.close()
 
 
 def test_opens_on_the_adult_demo(server, page, output_dir):
@@ -89,3 +105,51 @@ def test_a_bad_upload_shows_a_plain_message(server, page, tmp_path):
     page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(bad))
     expect(page.get_by_test_id("stAlertContentError")).to_contain_text("is empty")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _metric_values(page) -> list[str]:
+    return page.get_by_test_id("stMetricValue").all_inner_texts()
+
+
+def _table_text(page) -> str:
+    """The visible cells of the per-group metric table (st.dataframe mirrors them for accessibility)."""
+    table = page.get_by_test_id("stDataFrame").filter(has_text="Selection rate")
+    return " ".join(table.locator("td").all_inner_texts())
+
+
+def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, page, output_dir):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/fairness")
+    expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+    wait_until_idle(page)
+    thumb = page.get_by_test_id("stSlider").get_by_role("slider")
+    expect(page.get_by_test_id("stSliderThumbValue")).to_have_text("0.500")
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
+    expect(page.get_by_test_id("stDataFrame").filter(has_text="Selection rate").locator("td").first).to_be_attached()
+    metrics_before = _metric_values(page)
+    table_before = _table_text(page)
+    page.get_by_role("tab", name="Confusion matrices").click()
+    matrices = page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrices")
+    expect(matrices).to_be_visible()
+    matrices_before = matrices.inner_text()
+    for step in range(1, 6):  # one key at a time: a key pressed during a rerun can be lost
+        thumb.focus()
+        thumb.press("ArrowLeft")
+        expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(f"{0.5 - step / 100:.3f}")
+        wait_until_idle(page)
+    expect(page.get_by_test_id("stMetricValue").first).not_to_have_text(metrics_before[0])
+    assert _table_text(page) != table_before
+    expect(matrices).not_to_have_text(matrices_before)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-fairness-slider.png", full_page=True)
+
+    page.get_by_text("Suggest per-group thresholds").click()
+    page.get_by_role("button", name="Suggest", exact=False).filter(has_text="Suggest").last.click()
+    expect(page.get_by_text("accuracy goes from")).to_be_visible()
+    wait_until_idle(page)
+    ratio = float(page.get_by_test_id("stMetricValue").first.inner_text())
+    assert ratio >= 0.8
+    expect(page.get_by_test_id("stMetric").first.locator("..")).to_be_visible()
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-fairness-suggested.png", full_page=True)

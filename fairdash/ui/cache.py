@@ -16,6 +16,7 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, read_table
 from fairdash.demo import Demo, load_demo
 from fairdash.models import ScoreModel, load_model
+from fairdash.thresholds import Suggestion, ThresholdCurves
 
 
 @st.cache_resource(show_spinner="Loading the demo (the model is trained on first use, a few seconds)...")
@@ -36,3 +37,23 @@ def uploaded_model(file_id: str, name: str, _content: bytes, trust_pickle: bool,
 @st.cache_resource(max_entries=8, show_spinner="Scoring the table...")
 def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _model: ScoreModel | None, spec: AuditSpec) -> AuditInputs:
     return prepare_audit(_table, spec, _model)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Sorting the scores by group...")
+def threshold_curves(audit_key: str, _inputs: AuditInputs) -> ThresholdCurves:
+    return ThresholdCurves(_inputs.y_true, _inputs.scores, _inputs.groups)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def roc(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
+    return _curves.roc()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
+    return _curves.tradeoff()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float) -> Suggestion:
+    return _curves.suggest(constraint, tolerance)

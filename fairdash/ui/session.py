@@ -41,6 +41,11 @@ class SessionAudit:
     def title(self) -> str:
         return self.workspace.title
 
+    @property
+    def key(self) -> str:
+        """Stands for this audit in cache keys: which table, which model, which choices."""
+        return f"{self.workspace.table_id}|{self.workspace.model_id}|{self.spec!r}"
+
 
 def current_workspace() -> Workspace:
     """The chosen demo, or the uploaded table (and model). Raises ``FairdashError`` for bad uploads."""

@@ -39,7 +39,22 @@ MODE_COLUMN = "column"
 SELECTION_KEYS = (TARGET, POSITIVE_LABEL, SENSITIVE, REFERENCE, SCORE_COLUMN, FEATURES)
 WIDGET_KEYS = (SOURCE, DEMO, SCORE_MODE, TRUST_PICKLE, TRUST_SKOPS) + SELECTION_KEYS
 
+# Widget keys on the Fairness page. Per-group sliders are keyed by group_threshold_key(label).
+THRESHOLD_MODE = "threshold_mode"  # "global" or "per_group"
+THRESHOLD = "threshold"
+_GROUP_THRESHOLD_PREFIX = "threshold_for_"
+SUGGEST_CONSTRAINT = "suggest_constraint"
+SUGGEST_TOLERANCE = "suggest_tolerance"
+DROP_SMALL_GROUPS = "drop_small_groups"
+TOLERANCE = "tolerance"
+MODE_GLOBAL = "global"
+MODE_PER_GROUP = "per_group"
+FAIRNESS_KEYS = (THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE)
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS
+
 # Stored values.
+_THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
+_SUGGESTION = "suggestion"
 _UPLOADED_TABLE = "uploaded_table"
 _UPLOADED_MODEL = "uploaded_model"
 
@@ -55,9 +70,16 @@ class UploadedFile:
 
 def keep_widget_values() -> None:
     """Stop Streamlit from forgetting the user's choices when they visit another page."""
-    for key in WIDGET_KEYS:
-        if key in st.session_state:
+    for key in list(st.session_state.keys()):
+        if key in WIDGET_KEYS or str(key).startswith(_GROUP_THRESHOLD_PREFIX):
             st.session_state[key] = st.session_state[key]
+
+
+def set_default(key: str, value: Any) -> None:
+    """Give a widget its first value through session state (never also through the widget's own
+    ``value``/``default`` argument, which Streamlit warns about)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -121,3 +143,43 @@ def uploaded_table() -> UploadedFile | None:
 
 def uploaded_model() -> UploadedFile | None:
     return st.session_state.get(_UPLOADED_MODEL)
+
+
+def group_threshold_key(label: str) -> str:
+    return f"{_GROUP_THRESHOLD_PREFIX}{label}"
+
+
+def reset_thresholds_if_audit_changed(audit_id: str) -> None:
+    """Threshold values belong to one audit (one score scale): a new audit starts from defaults."""
+    if st.session_state.get(_THRESHOLDS_BELONG_TO) == audit_id:
+        return
+    reset_thresholds()
+    st.session_state[_THRESHOLDS_BELONG_TO] = audit_id
+
+
+def reset_thresholds() -> None:
+    for key in list(st.session_state.keys()):
+        if key == THRESHOLD or str(key).startswith(_GROUP_THRESHOLD_PREFIX) or key in (THRESHOLD_MODE, _SUGGESTION):
+            del st.session_state[key]
+
+
+def set_group_thresholds(thresholds: dict[str, float]) -> None:
+    """Move the per-group sliders (before they are drawn) and switch to per-group mode."""
+    st.session_state[THRESHOLD_MODE] = MODE_PER_GROUP
+    for label, value in thresholds.items():
+        st.session_state[group_threshold_key(label)] = value
+
+
+def chosen_thresholds(labels: list[str], default: float) -> float | dict[str, float]:
+    """The thresholds the user has set: one float, or one per group in per-group mode."""
+    if st.session_state.get(THRESHOLD_MODE, MODE_GLOBAL) == MODE_PER_GROUP:
+        return {label: float(st.session_state.get(group_threshold_key(label), default)) for label in labels}
+    return float(st.session_state.get(THRESHOLD, default))
+
+
+def remember_suggestion(suggestion) -> None:
+    st.session_state[_SUGGESTION] = suggestion
+
+
+def last_suggestion():
+    return st.session_state.get(_SUGGESTION)

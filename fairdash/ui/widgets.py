@@ -53,3 +53,18 @@ def sidebar_summary() -> None:
         f"Model: {model.name}" if model is not None else f"Scores: `{spec.score}`",
     ]
     st.sidebar.markdown("  \n".join(lines))
+
+
+def inside_frame() -> None:
+    """Make sure the page runs inside ``app.py`` (page config, sidebar, navigation).
+
+    Because the repository has a ``pages/`` folder, Streamlit serves the first visit after a server
+    start the old way: a deep link such as ``/fairness`` runs the page file alone, without ``app.py``.
+    ``st.navigation`` turns that mode off for the server; here we turn it off and rerun, so the
+    page comes back inside the frame.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

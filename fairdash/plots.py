@@ -1,0 +1,123 @@
+"""Plotly figures, used by the dashboard's pages and the report alike.
+
+Each function takes plain tables (as the metrics functions return them) and returns a new
+``plotly.graph_objects.Figure``; where the figure goes is the caller's business. No global plotly
+setting is changed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from fairdash.metrics import OVERALL, RATE_NAMES, Intervals
+
+PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
+_LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=60, b=10), font=dict(size=13))
+
+
+def rate_bars(
+    table: pd.DataFrame,
+    intervals: Intervals | None = None,
+    *,
+    rates: Sequence[str] = ("selection_rate", "tpr", "fpr", "precision"),
+    reference: str | None = None,
+) -> go.Figure:
+    """Grouped bars: one colour per rate, one cluster per group, with confidence intervals as error bars."""
+    groups = table.drop(index=OVERALL, errors="ignore")
+    figure = go.Figure()
+    for position, rate in enumerate(rates):
+        values = groups[rate]
+        error = None
+        if intervals is not None:
+            lower = intervals.lower.loc[groups.index, rate]
+            upper = intervals.upper.loc[groups.index, rate]
+            error = dict(type="data", array=(upper - values).clip(lower=0), arrayminus=(values - lower).clip(lower=0), visible=True)
+        figure.add_bar(
+            name=RATE_NAMES[rate], x=[_mark_reference(label, reference) for label in groups.index], y=values,
+            error_y=error, marker_color=PALETTE[position % len(PALETTE)],
+            hovertemplate="%{x}<br>" + RATE_NAMES[rate] + ": %{y:.3f}<extra></extra>",
+        )
+    overall_rate = table.loc[OVERALL, rates[0]] if OVERALL in table.index else None
+    if overall_rate is not None and not math.isnan(overall_rate):
+        figure.add_hline(y=overall_rate, line_dash="dot", line_color="#555",
+                         annotation_text=f"overall {RATE_NAMES[rates[0]].lower()}", annotation_position="top left")
+    title = "Rates by group" + (" (bars: 95% interval)" if intervals is not None else "")
+    figure.update_layout(title=title, barmode="group", yaxis=dict(range=[0, 1.05], tickformat=".0%"),
+                         legend=dict(orientation="h", y=-0.15), **_LAYOUT)
+    return figure
+
+
+def _mark_reference(label: str, reference: str | None) -> str:
+    return f"{label} (ref.)" if label == reference else label
+
+
+def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns: int = 4) -> go.Figure:
+    """One 2x2 heatmap per group: actual (rows) against predicted (columns); counts or row shares."""
+    groups = table.drop(index=OVERALL, errors="ignore")
+    count = len(groups)
+    columns = min(columns, count)
+    rows = math.ceil(count / columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[f"{label} (n={n:,})" for label, n in groups["count"].items()],
+                           horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.1)
+    for position, (label, row) in enumerate(groups.iterrows()):
+        cells = np.array([[row["tp"], row["fn"]], [row["fp"], row["tn"]]], dtype=float)
+        shown = cells / np.where(cells.sum(axis=1, keepdims=True) > 0, cells.sum(axis=1, keepdims=True), 1) if normalize else cells
+        text = [[f"{value:.0%}" if normalize else f"{int(value):,}" for value in line] for line in shown]
+        figure.add_trace(
+            go.Heatmap(
+                z=shown, x=["predicted +", "predicted −"], y=["actual +", "actual −"], text=text, texttemplate="%{text}",
+                colorscale="Blues", showscale=False, zmin=0, zmax=1 if normalize else None,
+                hovertemplate="%{y}, %{x}: %{text}<extra>" + str(label) + "</extra>",
+            ),
+            row=position // columns + 1, col=position % columns + 1,
+        )
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(
+        title="Confusion matrices by group" + (" (share of each actual class)" if normalize else " (counts)"),
+        height=220 * rows + 80, **_LAYOUT,
+    )
+    return figure
+
+
+def roc_curves(roc: pd.DataFrame, operating_points: pd.DataFrame) -> go.Figure:
+    """Each group's ROC curve, with a marker where the current threshold puts it.
+
+    ``roc`` has columns ``group, fpr, tpr`` (as :meth:`ThresholdCurves.roc` returns);
+    ``operating_points`` is a metric table (index: group; columns ``fpr``, ``tpr``).
+    """
+    figure = go.Figure()
+    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"), showlegend=False, hoverinfo="skip")
+    for position, (label, curve) in enumerate(roc.groupby("group", sort=False)):
+        colour = PALETTE[position % len(PALETTE)]
+        figure.add_scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=str(label), line=dict(color=colour),
+                           hovertemplate="FPR %{x:.3f}, TPR %{y:.3f}<extra>" + str(label) + "</extra>")
+        if label in operating_points.index:
+            point = operating_points.loc[label]
+            figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers", marker=dict(size=12, color=colour, line=dict(width=2, color="white")),
+                               showlegend=False, hovertemplate="current threshold<br>FPR %{x:.3f}, TPR %{y:.3f}<extra>" + str(label) + "</extra>")
+    figure.update_layout(title="ROC curve by group (dots: current thresholds)", xaxis_title="False positive rate",
+                         yaxis_title="True positive rate", xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, 1.02]), **_LAYOUT)
+    return figure
+
+
+def tradeoff_curve(curve: pd.DataFrame, disparity: str, *, current: tuple[float, float] | None = None) -> go.Figure:
+    """Accuracy against a disparity over every global threshold, the current setting marked."""
+    figure = go.Figure()
+    figure.add_scatter(
+        x=curve[disparity], y=curve["accuracy"], mode="lines+markers", marker=dict(size=4, color=PALETTE[0]),
+        customdata=curve["threshold"], name="one threshold for all",
+        hovertemplate="threshold %{customdata:.3g}<br>disparity %{x:.3f}<br>accuracy %{y:.3f}<extra></extra>",
+    )
+    if current is not None:
+        figure.add_scatter(x=[current[1]], y=[current[0]], mode="markers", name="current setting",
+                           marker=dict(size=16, symbol="star", color=PALETTE[1], line=dict(width=1, color="#333")))
+    label = disparity.replace("_", " ")
+    figure.update_layout(title=f"Accuracy against {label}", xaxis_title=label, yaxis_title="accuracy",
+                         legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure

@@ -1,0 +1,93 @@
+"""Fairness: per-group metrics, disparities and confusion matrices at thresholds the user moves."""
+
+import json
+
+import streamlit as st
+
+from fairdash import plots
+from fairdash.metrics import (
+    DEFAULT_TOLERANCE,
+    OVERALL,
+    bootstrap_intervals,
+    disparities_from_table,
+    disparity_findings,
+    drop_small_groups,
+    formatted_table,
+)
+from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import threshold_controls
+from fairdash.ui.widgets import inside_frame, require_audit
+
+inside_frame()
+st.title("Fairness")
+audit = require_audit()
+inputs = audit.inputs
+curves = cache.threshold_curves(audit.key, inputs)
+st.caption(
+    f"{audit.title}: {len(inputs.y_true):,} rows in {len(curves.labels)} groups of {' × '.join(audit.spec.sensitive)}; "
+    f"positive = `{audit.spec.target}` is `{audit.spec.positive_label}`; reference group: {inputs.reference}."
+)
+
+# 1. The thresholds drive everything below.
+thresholds = threshold_controls(audit, curves)
+counts = curves.counts_at(thresholds)
+table = curves.metrics_at(thresholds)
+intervals = bootstrap_intervals(counts, curves.labels)
+
+# 2. The disparity summary.
+st.subheader("Disparities")
+left, right = st.columns(2)
+state.set_default(state.TOLERANCE, DEFAULT_TOLERANCE)
+state.set_default(state.DROP_SMALL_GROUPS, True)
+tolerance = left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
+skip_small = right.toggle("Leave out groups under 30 rows", key=state.DROP_SMALL_GROUPS,
+                          help="Their rates swing by chance; a disparity driven by a handful of people says little.")
+judged, left_out = drop_small_groups(table) if skip_small else (table, [])
+if len(judged.index) < 3:  # fewer than two groups besides (all)
+    st.warning("Fewer than two groups are large enough to compare; showing all groups.", icon=":material/warning:")
+    judged, left_out = table, []
+if left_out:
+    st.caption(f"Left out of the disparities: {', '.join(left_out)}.")
+findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)
+judged_labels = [label for label in curves.labels if label in judged.index]
+disparity_bounds = bootstrap_intervals(counts[[curves.labels.index(label) for label in judged_labels]], judged_labels).disparities
+
+headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
+for column, name in zip(st.columns(len(headline)), headline):
+    finding = findings.loc[name]
+    verdict = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[n/a]"}[finding["passed"]]
+    low, high = disparity_bounds.loc[name, ["lower", "upper"]]
+    column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
+    column.markdown(f"{verdict} {finding['rule']}  \n95% interval {low:.3f}–{high:.3f}")
+for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
+    st.markdown(f"- {findings.loc[name, 'sentence']}")
+with st.expander("All disparities"):
+    st.dataframe(findings.join(disparity_bounds), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
+
+# 3. Per-group metrics.
+st.subheader("Metrics by group")
+st.dataframe(formatted_table(table, intervals), width="stretch")
+st.caption(f"In brackets: 95% bootstrap intervals ({intervals.n_resamples:,} resamples of the counts, seed {intervals.random_state}).")
+
+# 4. Pictures.
+rates_tab, matrices_tab, roc_tab, tradeoff_tab = st.tabs(["Rates", "Confusion matrices", "ROC curves", "Trade-off"])
+with rates_tab:
+    st.plotly_chart(plots.rate_bars(table, intervals, reference=inputs.reference), key="rate_bars")
+with matrices_tab:
+    normalize = st.toggle("Show shares of each actual class", key="normalize_matrices")
+    st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key="confusion_matrices")
+with roc_tab:
+    st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table.drop(index=OVERALL)), key="roc")
+with tradeoff_tab:
+    disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
+                             format_func=lambda name: name.replace("_", " "), key="tradeoff_disparity")
+    current = (float(table.loc[OVERALL, "accuracy"]), float(disparities_from_table(table)[disparity]))
+    st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key="tradeoff")
+    st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
+
+st.download_button(
+    "Download the thresholds (JSON)",
+    data=json.dumps({"target": audit.spec.target, "positive_label": str(audit.spec.positive_label),
+                     "sensitive": list(audit.spec.sensitive), "thresholds": thresholds}, indent=2),
+    file_name="fairdash-thresholds.json", mime="application/json", icon=":material/download:",
+)
