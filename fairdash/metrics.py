@@ -119,11 +119,10 @@ def table_from_counts(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame
     """The metric table (one row per group, then ``"(all)"``) from a ``(groups, 4)`` count array."""
     counts = np.asarray(counts, dtype=np.int64)
     with_overall = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
-    table = pd.DataFrame(rates(with_overall), index=pd.Index([*labels, OVERALL], name="group"))
-    table.insert(0, "count", with_overall.sum(axis=1))
-    for position, name in enumerate(COUNT_COLUMNS):
-        table[name] = with_overall[:, position]
-    return table
+    columns = {"count": with_overall.sum(axis=1), **rates(with_overall)}
+    columns.update((name, with_overall[:, position]) for position, name in enumerate(COUNT_COLUMNS))
+    # Built in one constructor call (no inserts): this runs on every slider move.
+    return pd.DataFrame(columns, index=pd.Index([*labels, OVERALL], name="group"))
 
 
 def group_metrics(y_true: Any, y_pred: Any, sensitive: Any, *, positive_label: Any = 1) -> pd.DataFrame:

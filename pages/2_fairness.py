@@ -69,18 +69,19 @@ st.subheader("Metrics by group")
 st.dataframe(formatted_table(table, intervals), width="stretch")
 st.caption(f"In brackets: 95% bootstrap intervals ({intervals.n_resamples:,} resamples of the counts, seed {intervals.random_state}).")
 
-# 4. Pictures.
-rates_tab, matrices_tab, roc_tab, tradeoff_tab = st.tabs(["Rates", "Confusion matrices", "ROC curves", "Trade-off"])
-with rates_tab:
+# 4. Pictures: one at a time, so a slider move redraws one chart, not four.
+state.set_default(state.CHART, "Rates")
+chart = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=state.CHART)
+if chart == "Rates":
     st.plotly_chart(plots.rate_bars(table, intervals, reference=inputs.reference), key="rate_bars")
-with matrices_tab:
-    normalize = st.toggle("Show shares of each actual class", key="normalize_matrices")
+elif chart == "Confusion matrices":
+    normalize = st.toggle("Show shares of each actual class", key=state.NORMALIZE_MATRICES)
     st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key="confusion_matrices")
-with roc_tab:
+elif chart == "ROC curves":
     st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table.drop(index=OVERALL)), key="roc")
-with tradeoff_tab:
+elif chart == "Trade-off":
     disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
-                             format_func=lambda name: name.replace("_", " "), key="tradeoff_disparity")
+                             format_func=lambda name: name.replace("_", " "), key=state.TRADEOFF_DISPARITY)
     current = (float(table.loc[OVERALL, "accuracy"]), float(disparities_from_table(table)[disparity]))
     st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key="tradeoff")
     st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")

@@ -129,7 +129,7 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
     expect(page.get_by_test_id("stDataFrame").filter(has_text="Selection rate").locator("td").first).to_be_attached()
     metrics_before = _metric_values(page)
     table_before = _table_text(page)
-    page.get_by_role("tab", name="Confusion matrices").click()
+    page.get_by_text("Confusion matrices", exact=True).click()
     matrices = page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrices")
     expect(matrices).to_be_visible()
     matrices_before = matrices.inner_text()

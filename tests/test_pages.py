@@ -2,6 +2,7 @@
 bad input gives an error box (never an exception)."""
 
 import io
+import json
 import pickle
 
 import pytest
@@ -174,13 +175,14 @@ def test_the_slider_moves_every_number():
 
     at = _fairness()
     before_table = _metric_table(at).copy()
-    before_matrices = at.get("plotly_chart")[1].proto.spec
+    at.segmented_control(key="chart").set_value("Confusion matrices").run()
+    before_matrices = at.get("plotly_chart")[0].proto.spec
     before = _headline(at)
     at.slider(key="threshold").set_value(0.3).run()
     _no_problems(at)
     assert _headline(at) != before
     assert not _metric_table(at).equals(before_table)
-    assert at.get("plotly_chart")[1].proto.spec != before_matrices
+    assert at.get("plotly_chart")[0].proto.spec != before_matrices
     # The numbers shown are those of a pass over the rows at that threshold.
     demo = load_demo("adult")
     inputs = prepare_audit(demo.data, demo.spec, demo.model)
@@ -204,6 +206,15 @@ def test_suggest_sets_per_group_thresholds_that_pass():
     _button(at, "Reset").click().run()
     assert at.session_state["threshold_mode"] == "global"
     assert float(_headline(at)["Demographic parity ratio"]) < 0.8
+
+
+@pytest.mark.parametrize("chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"])
+def test_each_chart_draws(chart):
+    at = _fairness("compas")
+    at.segmented_control(key="chart").set_value(chart).run()
+    _no_problems(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"].split(" ")[0] in {"Rates", "Confusion", "ROC", "Accuracy"}
 
 
 def test_compas_slider_steps_over_the_deciles():
