@@ -12,6 +12,7 @@ navigation = st.navigation(
     [
         st.Page("pages/1_data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
         st.Page("pages/2_fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
+        st.Page("pages/3_rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),
     ]
 )
 try:

@@ -39,7 +39,7 @@ GERMAN_COLUMNS = [
 ]
 COMPAS_COLUMNS = [
     "id", "age", "age_cat", "sex", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
-    "priors_count", "c_charge_degree", "decile_score", "score_text", "two_year_recid",
+    "priors_count", "c_charge_degree", "decile_score", "two_year_recid",
 ]
 
 

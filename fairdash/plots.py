@@ -121,3 +121,18 @@ def tradeoff_curve(curve: pd.DataFrame, disparity: str, *, current: tuple[float,
     figure.update_layout(title=f"Accuracy against {label}", xaxis_title=label, yaxis_title="accuracy",
                          legend=dict(orientation="h", y=-0.2), **_LAYOUT)
     return figure
+
+
+def fidelity_by_depth(curve: pd.DataFrame, *, current_depth: int | None = None) -> go.Figure:
+    """Held-out fidelity of the surrogate tree at each depth, with the number of rules as labels."""
+    figure = go.Figure()
+    figure.add_scatter(x=curve["depth"], y=curve["fidelity"], mode="lines+markers+text", text=[f"{n} rules" for n in curve["rules"]],
+                       textposition="bottom right", marker=dict(color=PALETTE[0], size=8), name="fidelity",
+                       hovertemplate="depth %{x}: fidelity %{y:.1%}<extra></extra>")
+    if current_depth is not None and current_depth in set(curve["depth"]):
+        chosen = curve.set_index("depth").loc[current_depth]
+        figure.add_scatter(x=[current_depth], y=[chosen["fidelity"]], mode="markers", name="current depth",
+                           marker=dict(size=16, symbol="star", color=PALETTE[1], line=dict(width=1, color="#333")))
+    figure.update_layout(title="Fidelity against depth (held-out rows)", xaxis_title="depth", yaxis_title="fidelity",
+                         yaxis=dict(tickformat=".0%"), showlegend=False, height=320, **_LAYOUT)
+    return figure

@@ -97,6 +97,7 @@ class ThresholdCurves:
         self.sizes = sizes
         self.positives = self._cumulative_positives[self._offsets[1:]] - self._cumulative_positives[self._offsets[:-1]]
         self.score_range = (float(values.min()), float(values.max()))
+        self._distinct = np.unique(values)
 
     # -- metrics at a threshold ---------------------------------------------------------------------
 
@@ -147,7 +148,7 @@ class ThresholdCurves:
 
     def distinct_scores(self, *, max_points: int | None = None) -> np.ndarray:
         """The distinct scores (every threshold that changes a decision), thinned evenly to ``max_points``."""
-        values = np.unique(self._scores)
+        values = self._distinct
         if max_points is not None and len(values) > max_points:
             values = values[np.unique(np.linspace(0, len(values) - 1, max_points).round().astype(int))]
         return values
@@ -392,3 +393,15 @@ def slider_scale(distinct_scores: np.ndarray, *, max_options: int = 50) -> Slide
     magnitude = 10 ** np.floor(np.log10(raw_step))
     step = float(min((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step), default=raw_step))
     return SliderScale(minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None)
+
+
+def decisions_at(scores: Any, groups: Any, threshold: Threshold) -> np.ndarray:
+    """Each row's decision, ``score >= threshold`` (one threshold, or each row's group's)."""
+    values = np.asarray(scores, dtype=float)
+    if isinstance(threshold, Mapping):
+        per_row = pd.Series(np.asarray(groups, dtype=object)).map(threshold)
+        if per_row.isna().any():
+            missing = sorted(set(np.asarray(groups, dtype=object)[per_row.isna().to_numpy()]))
+            raise InvalidInputError(f"No threshold given for group(s) {missing}.")
+        return values >= per_row.to_numpy(dtype=float)
+    return values >= float(threshold)

@@ -8,7 +8,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chrom
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("fairness", "Fairness")]
+PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("rules", "Rules")]
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +153,23 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
     expect(page.get_by_test_id("stMetric").first.locator("..")).to_be_visible()
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-fairness-suggested.png", full_page=True)
+
+
+@pytest.mark.parametrize("demo", ["Adult income", "COMPAS"])
+def test_rules_page_draws_the_tree(server, page, output_dir, demo):
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    wait_until_idle(page)
+    if demo != "Adult income":
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option").filter(has_text=demo).click()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text(demo)
+        wait_until_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Rules").click()
+    expect(page.get_by_role("heading", name="Rules")).to_be_visible()
+    expect(page.get_by_test_id("stGraphVizChart").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("stGraphVizChart")).to_contain_text("selected")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / f"browser-rules-{demo.split()[0].lower()}.png", full_page=True)

@@ -13,7 +13,7 @@ from fairdash.demo import DEMO_TITLES
 
 from test_models import _TouchesAFile
 
-PAGES = ["pages/1_data.py", "pages/2_fairness.py"]
+PAGES = ["pages/1_data.py", "pages/2_fairness.py", "pages/3_rules.py"]
 
 
 def _app() -> AppTest:
@@ -234,3 +234,21 @@ def test_zero_one_predictions_disable_the_slider(people):
     _no_problems(at)
     assert any("no threshold to move" in info.value for info in at.info)
     assert len(at.slider) == 0 and len(at.select_slider) == 0
+
+
+# ---- Rules page -------------------------------------------------------------------------------
+
+def test_rules_follow_the_fairness_thresholds_and_the_depth():
+    at = _fairness()
+    at.slider(key="threshold").set_value(0.3).run()
+    at.switch_page("pages/3_rules.py").run()
+    _no_problems(at)
+    assert "0.3 for everyone" in at.caption[0].value
+    rules = next(frame.value for frame in at.dataframe if "rule" in frame.value.columns)
+    assert rules["coverage"].sum() == pytest.approx(1.0)
+    at.slider(key="rules_depth").set_value(1).run()
+    _no_problems(at)
+    assert _headline(at)["Rules"] == "2"
+    at.segmented_control(key="rules_target").set_value("outcomes").run()
+    _no_problems(at)
+    assert "true outcome" in at.caption[0].value

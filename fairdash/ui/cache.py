@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +17,8 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, read_table
 from fairdash.demo import Demo, load_demo
 from fairdash.models import ScoreModel, load_model
-from fairdash.thresholds import Suggestion, ThresholdCurves
+from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
+from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 
 
 @st.cache_resource(show_spinner="Loading the demo (the model is trained on first use, a few seconds)...")
@@ -57,3 +59,22 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float) -> Suggestion:
     return _curves.suggest(constraint, tolerance)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def threshold_scale(audit_key: str, _curves: ThresholdCurves) -> SliderScale:
+    return slider_scale(_curves.distinct_scores())
+
+
+@st.cache_data(max_entries=16, show_spinner="Fitting the surrogate tree...")
+def surrogate(
+    audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, _sensitive: pd.DataFrame,
+    sensitive_columns: tuple[str, ...], max_depth: int, min_samples_leaf: float,
+) -> Surrogate:
+    return surrogate_tree(_X, _decisions, max_depth=max_depth, min_samples_leaf=min_samples_leaf,
+                          sensitive=_sensitive, sensitive_columns=sensitive_columns)
+
+
+@st.cache_data(max_entries=16, show_spinner="Measuring fidelity at depths 1 to 8...")
+def fidelity_curve(audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, min_samples_leaf: float) -> pd.DataFrame:
+    return fidelity_by_depth(_X, _decisions, min_samples_leaf=min_samples_leaf)

@@ -50,13 +50,20 @@ TOLERANCE = "tolerance"
 CHART = "chart"
 NORMALIZE_MATRICES = "normalize_matrices"
 TRADEOFF_DISPARITY = "tradeoff_disparity"
+# Widget keys on the Rules page.
+RULES_TARGET = "rules_target"
+RULES_DEPTH = "rules_depth"
+RULES_MIN_LEAF = "rules_min_leaf"
+RULES_FOR_DECISIONS = "decisions"
+RULES_FOR_OUTCOMES = "outcomes"
+RULES_KEYS = (RULES_TARGET, RULES_DEPTH, RULES_MIN_LEAF)
 MODE_GLOBAL = "global"
 MODE_PER_GROUP = "per_group"
 FAIRNESS_KEYS = (
     THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE, CHART,
     NORMALIZE_MATRICES, TRADEOFF_DISPARITY,
 )
-WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + RULES_KEYS
 
 # Stored values.
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for

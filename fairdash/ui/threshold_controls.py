@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairdash.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves, slider_scale
+from fairdash.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
 
@@ -15,11 +15,29 @@ CONSTRAINT_NAMES = {
 }
 
 
+def current_thresholds(audit: SessionAudit, curves: ThresholdCurves) -> float | dict[str, float]:
+    """The thresholds set on the Fairness page for this audit, or the default threshold."""
+    state.reset_thresholds_if_audit_changed(audit.key)
+    if audit.inputs.binary_scores:
+        return 0.5
+    return state.chosen_thresholds(curves.labels, _default(audit, cache.threshold_scale(audit.key, curves)))
+
+
+def describe(thresholds: float | dict[str, float]) -> str:
+    if isinstance(thresholds, dict):
+        return ", ".join(f"{label}: {value:.3g}" for label, value in thresholds.items())
+    return f"{thresholds:.3g} for everyone"
+
+
+def _default(audit: SessionAudit, scale: SliderScale) -> float:
+    return scale.snap(audit.inputs.default_threshold)
+
+
 def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | dict[str, float]:
     """Draw the controls; return the thresholds they set (a float, or ``{group: float}``)."""
     state.reset_thresholds_if_audit_changed(audit.key)
-    scale = slider_scale(curves.distinct_scores())
-    default = scale.snap(audit.inputs.default_threshold)
+    scale = cache.threshold_scale(audit.key, curves)
+    default = _default(audit, scale)
     if audit.inputs.binary_scores:
         st.info(
             "The scores are 0/1 predictions, so there is no threshold to move: the metrics below are for the "
@@ -54,7 +72,7 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | 
         suggestion = state.last_suggestion()
         if suggestion is not None:
             (st.success if suggestion.met else st.warning)(suggestion.message)
-    return state.chosen_thresholds(curves.labels, default)
+    return current_thresholds(audit, curves)
 
 
 def _slider(label: str, key: str, scale: SliderScale, default: float) -> None:

@@ -1,0 +1,81 @@
+"""Rules: a small decision tree that says, in readable rules, what the model decides."""
+
+import json
+
+import streamlit as st
+
+from fairdash import plots
+from fairdash.data import SMALL_GROUP_SIZE, id_like_columns
+from fairdash.rules import PROXY_STRENGTH
+from fairdash.thresholds import decisions_at
+from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.ui.widgets import inside_frame, require_audit
+
+inside_frame()
+st.title("Rules")
+audit = require_audit()
+inputs, spec, table = audit.inputs, audit.spec, audit.workspace.table
+curves = cache.threshold_curves(audit.key, inputs)
+thresholds = current_thresholds(audit, curves)
+
+# 1. What the tree is fitted to.
+state.set_default(state.RULES_TARGET, state.RULES_FOR_DECISIONS)
+st.segmented_control(
+    "Explain", options=[state.RULES_FOR_DECISIONS, state.RULES_FOR_OUTCOMES], key=state.RULES_TARGET,
+    format_func={state.RULES_FOR_DECISIONS: "The model's decisions", state.RULES_FOR_OUTCOMES: "The true outcomes (for comparison)"}.get,
+)
+if state.get(state.RULES_TARGET) == state.RULES_FOR_OUTCOMES:
+    decisions, what = inputs.y_true, f"the true outcome ({spec.target} = {spec.positive_label})"
+else:
+    decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {describe(thresholds)}"
+if audit.workspace.model is not None:
+    features = list(spec.features)
+else:  # a scores-only audit: every other column, but not row IDs
+    features = [c for c in table.columns if c not in (spec.target, spec.score, *id_like_columns(table))]
+st.caption(f"A decision tree fitted to {what}, from {len(features)} columns. Change the thresholds on the Fairness page.")
+
+state.set_default(state.RULES_DEPTH, 3)
+state.set_default(state.RULES_MIN_LEAF, 0.01)
+left, right = st.columns(2)
+depth = left.slider("Depth (deeper: more faithful, harder to read)", 1, 8, key=state.RULES_DEPTH)
+min_leaf = right.select_slider("Smallest rule (share of rows)", options=[0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+                               format_func=lambda share: f"{share:.1%}", key=state.RULES_MIN_LEAF)
+
+X = table[features]
+decisions_key = json.dumps([state.get(state.RULES_TARGET), thresholds], sort_keys=True, default=str)
+sensitive = table[list(spec.sensitive)]
+surrogate = cache.surrogate(audit.key, decisions_key, X, decisions, sensitive, tuple(spec.sensitive), depth, min_leaf)
+
+# 2. How faithful it is, overall and per group.
+first, second = st.columns([1, 2])
+first.metric("Fidelity", f"{surrogate.fidelity:.1%}", help=f"Agreement with {what} on {surrogate.held_out_rows:,} held-out rows.")
+first.metric("Rules", f"{len(surrogate.rules)}")
+if surrogate.fidelity_by_group is not None:
+    first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))
+    by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= SMALL_GROUP_SIZE]  # small groups swing by chance
+    if len(by_group) > 1 and by_group.max() - by_group.min() > 0.05:
+        first.warning(f"The rules describe {by_group.idxmax()} better than {by_group.idxmin()} "
+                      f"({by_group.max():.1%} against {by_group.min():.1%}): a finding in itself.", icon=":material/warning:")
+with second:
+    st.plotly_chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key="fidelity")
+
+# 3. The rules and the tree.
+st.subheader("Rules")
+flagged = surrogate.rules[surrogate.rules["tests_sensitive"] | surrogate.rules["tests_proxy"]]
+if len(flagged):
+    st.warning(f"{len(flagged)} rule(s) test a sensitive attribute or a likely proxy of one "
+               f"(association of {PROXY_STRENGTH} or more).", icon=":material/flag:")
+st.dataframe(
+    surrogate.rules,
+    column_config={
+        "rule": st.column_config.TextColumn(width="large"),
+        "coverage": st.column_config.NumberColumn(format="percent"),
+        "precision": st.column_config.NumberColumn(format="percent"),
+        **{column: st.column_config.NumberColumn(format="percent") for column in surrogate.rules.columns if column.startswith("share in")},
+    },
+    hide_index=True,
+)
+st.graphviz_chart(surrogate.dot)
+with st.expander("How strongly each column is associated with the sensitive attribute(s)"):
+    st.dataframe(surrogate.proxies.map("{:.2f}".format).to_frame())
