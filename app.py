@@ -10,9 +10,10 @@ st.logo("assets/logo.svg", size="large")
 
 navigation = st.navigation(
     [
-        st.Page("pages/1_data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
-        st.Page("pages/2_fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
-        st.Page("pages/3_rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),
+        st.Page("pages/data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
+        st.Page("pages/fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
+        st.Page("pages/rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),
+        st.Page("pages/report.py", title="Report", icon=":material/download:", url_path="report"),
     ]
 )
 try:

@@ -109,9 +109,9 @@ class ThresholdCurves:
             unknown = set(threshold) - set(self.labels)
             missing = [label for label in self.labels if label not in threshold]
             if unknown or missing:
-                raise InvalidInputError(
-                    f"Per-group thresholds must name each group once: unknown {sorted(unknown)}, missing {missing}."
-                )
+                problems = [f"no threshold for {', '.join(missing)}" if missing else "",
+                            f"no group called {', '.join(sorted(unknown))}" if unknown else ""]
+                raise InvalidInputError(f"Per-group thresholds must name each group once: {'; '.join(p for p in problems if p)}.")
             return np.array([float(threshold[label]) for label in self.labels])
         return np.full(len(self.labels), float(threshold))
 

@@ -8,7 +8,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chrom
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("rules", "Rules")]
+PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("rules", "Rules"), ("report", "Report")]
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +173,56 @@ def test_rules_page_draws_the_tree(server, page, output_dir, demo):
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / f"browser-rules-{demo.split()[0].lower()}.png", full_page=True)
+
+
+def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, tmp_path):
+    """Open the HTML report as a file (no server), move its threshold, and check its numbers
+    against the Python engine at the same threshold."""
+    import json as json_module
+
+    from playwright.sync_api import expect
+
+    from fairdash.demo import load_demo
+    from fairdash.report import audit_html, run_audit
+
+    demo = load_demo("adult")
+    audit = run_audit(demo.data, demo.spec, demo.model, data_name="adult", with_rules=False)
+    path = output_dir / "report-adult.html"
+    path.write_text(audit_html(audit), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 1700})
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    table = page.locator("#fd-table")
+    expect(table).to_contain_text("Female")
+    grid = json_module.loads(page.locator("#fd-data").text_content())["thresholds"]
+
+    def shown_selection_rate(group: str) -> str:
+        return page.locator(f'#fd-table tr[data-group="{group}"] td').nth(3).inner_text()
+
+    before = shown_selection_rate("Female")
+    slider = page.locator("#fd-threshold")
+    slider.focus()
+    for _ in range(40):
+        slider.press("ArrowLeft")
+    position = int(slider.input_value())
+    expected = audit.curves.metrics_at(grid[position])
+    assert shown_selection_rate("Female") != before
+    for group in ("Female", "Male", "(all)"):
+        assert shown_selection_rate(group) == f"{expected.loc[group, 'selection_rate'] * 100:.1f}%"
+    ratio = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(1).inner_text()
+    assert ratio == f"{audit.curves.disparities_at(grid[position])['demographic_parity_ratio']:.3f}"
+    matrices = page.locator("#fd-live-matrices")
+    expect(matrices).to_contain_text(f"{int(expected.loc['Female', 'tp']):,}")
+    # Per-group mode: move only the Female slider.
+    page.locator("#fd-mode-groups").check()
+    female = page.locator("#fd-group-0")
+    female.focus()
+    for _ in range(20):
+        female.press("ArrowRight")
+    thresholds = {"Female": grid[int(female.input_value())], "Male": grid[int(page.locator("#fd-group-1").input_value())]}
+    expected = audit.curves.metrics_at(thresholds)
+    assert shown_selection_rate("Female") == f"{expected.loc['Female', 'selection_rate'] * 100:.1f}%"
+    assert all(url.startswith("file://") or url.startswith("data:") for url in requests), requests
+    page.screenshot(path=output_dir / "browser-report.png", full_page=True)
+    page.close()

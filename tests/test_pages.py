@@ -13,7 +13,7 @@ from fairdash.demo import DEMO_TITLES
 
 from test_models import _TouchesAFile
 
-PAGES = ["pages/1_data.py", "pages/2_fairness.py", "pages/3_rules.py"]
+PAGES = ["pages/data.py", "pages/fairness.py", "pages/rules.py", "pages/report.py"]
 
 
 def _app() -> AppTest:
@@ -65,7 +65,7 @@ def test_upload_a_table_with_its_own_scores(people):
     assert {metric.label: metric.value for metric in at.metric}["Rows"] == "600"
     # Choices survive a visit to another page and back.
     at.multiselect(key="sensitive").set_value(["race"]).run()
-    at.switch_page("pages/1_data.py").run()
+    at.switch_page("pages/data.py").run()
     assert at.multiselect(key="sensitive").value == ["race"]
 
 
@@ -151,7 +151,7 @@ def _fairness(demo: str = "adult") -> AppTest:
     at = _app()
     if demo != "adult":
         at.selectbox(key="demo").set_value(demo).run()
-    at.switch_page("pages/2_fairness.py").run()
+    at.switch_page("pages/fairness.py").run()
     _no_problems(at)
     return at
 
@@ -230,7 +230,7 @@ def test_zero_one_predictions_disable_the_slider(people):
     at.radio(key="score_mode").set_value("column").run()
     predictions = people.assign(score=(people.score >= 0.5).astype(int))
     _upload(at, "data", "people.csv", predictions.to_csv(index=False).encode())
-    at.switch_page("pages/2_fairness.py").run()
+    at.switch_page("pages/fairness.py").run()
     _no_problems(at)
     assert any("no threshold to move" in info.value for info in at.info)
     assert len(at.slider) == 0 and len(at.select_slider) == 0
@@ -241,7 +241,7 @@ def test_zero_one_predictions_disable_the_slider(people):
 def test_rules_follow_the_fairness_thresholds_and_the_depth():
     at = _fairness()
     at.slider(key="threshold").set_value(0.3).run()
-    at.switch_page("pages/3_rules.py").run()
+    at.switch_page("pages/rules.py").run()
     _no_problems(at)
     assert "0.3 for everyone" in at.caption[0].value
     rules = next(frame.value for frame in at.dataframe if "rule" in frame.value.columns)
@@ -252,3 +252,15 @@ def test_rules_follow_the_fairness_thresholds_and_the_depth():
     at.segmented_control(key="rules_target").set_value("outcomes").run()
     _no_problems(at)
     assert "true outcome" in at.caption[0].value
+
+
+# ---- Report page ------------------------------------------------------------------------------
+
+def test_report_downloads_follow_the_fairness_settings():
+    at = _fairness("compas")
+    at.select_slider(key="threshold").set_value(7.0).run()
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    assert "7 for everyone" in at.markdown[0].value
+    shown = at.get("json")[0].proto.body
+    assert json.loads(shown)["thresholds"] == 7.0

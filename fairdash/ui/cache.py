@@ -78,3 +78,19 @@ def surrogate(
 @st.cache_data(max_entries=16, show_spinner="Measuring fidelity at depths 1 to 8...")
 def fidelity_curve(audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, min_samples_leaf: float) -> pd.DataFrame:
     return fidelity_by_depth(_X, _decisions, min_samples_leaf=min_samples_leaf)
+
+
+@st.cache_data(max_entries=8, show_spinner="Building the report...")
+def report_files(
+    audit_key: str, settings_key: str, _table: pd.DataFrame, _spec: AuditSpec, _model: ScoreModel | None,
+    _inputs: AuditInputs, _curves: ThresholdCurves, thresholds: float | dict[str, float], tolerance: float,
+    min_group_size: int, data_name: str, with_rules: bool,
+) -> tuple[str, str]:
+    """The audit's JSON and HTML report, as text."""
+    import json
+
+    from fairdash.report import audit_html, audit_json, run_audit
+
+    audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
+                      data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
+    return json.dumps(audit_json(audit), indent=2, default=str), audit_html(audit)

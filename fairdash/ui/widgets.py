@@ -31,7 +31,7 @@ def require_audit() -> SessionAudit:
         return current_audit()
     except FairdashError as error:
         st.error(str(error), icon=":material/error:")
-        st.page_link("pages/1_data.py", label="Go to Data & model", icon=":material/table:")
+        st.page_link("pages/data.py", label="Go to Data & model", icon=":material/table:")
         st.stop()
 
 

@@ -1,0 +1,449 @@
+"""The audit as a result to hand on: a JSON document and a self-contained interactive HTML report.
+
+:func:`run_audit` computes everything once (the dashboard's download buttons and the command line
+both call it); :func:`audit_json` and :func:`audit_html` only present it.
+
+The HTML report opens offline in any browser: plotly's JavaScript is inlined once and no address
+outside the file is referenced. It carries each group's confusion counts at up to
+:data:`REPORT_THRESHOLDS` thresholds (every distinct score when there are fewer), so a reader can move
+a global or per-group threshold in the file and see the table, the disparities and the confusion
+matrices recomputed by a small script, with no server.
+"""
+
+from __future__ import annotations
+
+import datetime as _datetime
+import html
+import json
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from fairdash import __version__, plots
+from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.data import AuditSpec, DataSummary, summarize
+from fairdash.metrics import (
+    DEFAULT_TOLERANCE,
+    DISPARITY_NAMES,
+    METRIC_COLUMNS,
+    Intervals,
+    bootstrap_intervals,
+    disparities_from_table,
+    disparity_findings,
+    drop_small_groups,
+    formatted_table,
+)
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.models import ScoreModel
+from fairdash.rules import Surrogate, surrogate_tree
+from fairdash.thresholds import Threshold, ThresholdCurves
+
+REPORT_THRESHOLDS = 1000
+"""The most threshold positions the report's own slider offers (every distinct score when fewer)."""
+
+_LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skops", "streamlit")
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Everything one audit found, at the chosen thresholds."""
+
+    data_name: str
+    model_name: str | None
+    spec: AuditSpec
+    inputs: AuditInputs
+    summary: DataSummary
+    thresholds: float | dict[str, float]
+    tolerance: float
+    groups_left_out: tuple[str, ...]
+    table: pd.DataFrame
+    intervals: Intervals
+    disparities: dict[str, Any]
+    findings: pd.DataFrame
+    curves: ThresholdCurves
+    surrogate: Surrogate | None
+    features: pd.DataFrame | None
+    created: str
+
+
+def run_audit(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None = None,
+    *,
+    thresholds: Threshold | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    data_name: str = "data",
+    with_rules: bool = True,
+    features: pd.DataFrame | None = None,
+    inputs: AuditInputs | None = None,
+    curves: ThresholdCurves | None = None,
+) -> Audit:
+    """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
+
+    Parameters
+    ----------
+    table, spec, model
+        As for :func:`fairdash.audit.prepare_audit`.
+    thresholds : float or {group: float}, optional
+        Decision thresholds (``score >= threshold``); by default the audit's default threshold.
+    tolerance : float
+        Differences up to this pass.
+    min_group_size : int
+        Groups with fewer rows are left out of the disparities (as the dashboard does by default); 0 keeps all.
+    with_rules : bool
+        Also fit a depth-3 surrogate tree to the decisions.
+    features : DataFrame, optional
+        Feature importance to include (index: feature; first column: importance).
+    inputs, curves : optional
+        Already prepared inputs and curves (the dashboard passes its cached ones).
+    """
+    from fairdash.thresholds import decisions_at
+
+    inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
+    curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.groups)
+    chosen: float | dict[str, float]
+    if thresholds is None:
+        chosen = inputs.default_threshold
+    elif isinstance(thresholds, Mapping):
+        chosen = {str(label): float(value) for label, value in thresholds.items()}
+    else:
+        chosen = float(thresholds)
+    counts = curves.counts_at(chosen)
+    metric_table = curves.metrics_at(chosen)
+    judged, left_out = drop_small_groups(metric_table, min_count=min_group_size)
+    if len(judged.index) < 3:  # fewer than two groups would be left to compare: keep them all
+        judged, left_out = metric_table, []
+    surrogate = None
+    if with_rules:
+        columns = list(spec.features) if model is not None else [c for c in table.columns if c not in (spec.target, spec.score)]
+        if columns:
+            surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
+                                       sensitive=table[list(spec.sensitive)], sensitive_columns=spec.sensitive)
+    return Audit(
+        data_name=data_name,
+        model_name=model.name if model is not None else None,
+        spec=spec,
+        inputs=inputs,
+        summary=summarize(table, spec),
+        thresholds=chosen,
+        tolerance=tolerance,
+        groups_left_out=tuple(left_out),
+        table=metric_table,
+        intervals=bootstrap_intervals(counts, curves.labels),
+        disparities=disparities_from_table(judged),
+        findings=disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance),
+        curves=curves,
+        surrogate=surrogate,
+        features=features,
+        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def versions() -> dict[str, str]:
+    """fairdash's version, Python's, and those of the libraries it uses (without importing them)."""
+    found = {"fairdash": __version__, "python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _number(value: Any) -> Any:
+    """A JSON-safe number: NaN becomes null, numpy scalars plain Python."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    return value
+
+
+def audit_json(audit: Audit) -> dict[str, Any]:
+    """The audit as a JSON-ready dict with stable top-level keys.
+
+    ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
+    tolerance, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
+    {metric -> number or null}, the ``"(all)"`` row included), ``intervals`` (group -> {rate ->
+    [lower, upper]}), ``disparities`` (name -> value), ``findings`` (name -> {value, rule, passed,
+    sentence}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``versions``,
+    ``created``.
+    """
+    spec = audit.spec
+    groups = {
+        str(label): {column: _number(row[column]) for column in METRIC_COLUMNS}
+        for label, row in audit.table.iterrows()
+    }
+    intervals = {
+        str(label): {rate: [_number(audit.intervals.lower.loc[label, rate]), _number(audit.intervals.upper.loc[label, rate])]
+                     for rate in audit.intervals.lower.columns}
+        for label in audit.intervals.lower.index
+    }
+    document: dict[str, Any] = {
+        "settings": {
+            "data": audit.data_name,
+            "model": audit.model_name,
+            "target": spec.target,
+            "positive_label": _number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
+            "sensitive": list(spec.sensitive),
+            "reference": audit.inputs.reference,
+            "score": spec.score,
+            "features": list(spec.features) if audit.model_name else [],
+            "tolerance": audit.tolerance,
+            "groups_left_out_of_disparities": list(audit.groups_left_out),
+            "bootstrap": {"resamples": audit.intervals.n_resamples, "confidence": audit.intervals.confidence,
+                          "seed": audit.intervals.random_state},
+        },
+        "data": {
+            "rows": audit.summary.rows,
+            "columns": audit.summary.columns,
+            "missing_cells": audit.summary.missing_cells,
+            "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
+            "warnings": list(audit.summary.warnings),
+        },
+        "groups": groups,
+        "intervals": intervals,
+        "disparities": {name: _number(value) for name, value in audit.disparities.items()},
+        "findings": {
+            name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"]}
+            for name, row in audit.findings.iterrows()
+        },
+        "thresholds": audit.thresholds,
+        "versions": versions(),
+        "created": audit.created,
+    }
+    if audit.surrogate is not None:
+        document["rules"] = {
+            "fidelity": audit.surrogate.fidelity,
+            "rules": [{key: _number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
+        }
+    return document
+
+
+def _slider_payload(audit: Audit) -> dict[str, Any]:
+    """What the report's script needs: thresholds on a grid and each group's counts at each."""
+    curves = audit.curves
+    grid = curves.distinct_scores(max_points=REPORT_THRESHOLDS)
+    above = float(np.nextafter(grid[-1], np.inf))
+    grid = np.append(grid, above)  # the last position selects nobody
+    counts = curves.counts_over(grid)  # (positions, groups, 4): tp, fp, tn, fn
+
+    def position_of(value: float) -> int:
+        return int(min(np.searchsorted(grid, value, side="left"), len(grid) - 1))
+
+    if isinstance(audit.thresholds, dict):
+        start = {"mode": "per_group", "global": position_of(float(np.median(list(audit.thresholds.values())))),
+                 "groups": [position_of(audit.thresholds[label]) for label in curves.labels]}
+    else:
+        start = {"mode": "global", "global": position_of(audit.thresholds), "groups": [position_of(audit.thresholds)] * len(curves.labels)}
+    return {
+        "labels": curves.labels,
+        "thresholds": [float(value) for value in grid],
+        "counts": counts.tolist(),
+        "start": start,
+        "tolerance": audit.tolerance,
+        "left_out": list(audit.groups_left_out),
+        "exact": len(grid) - 1 == len(curves.distinct_scores()),
+    }
+
+
+def audit_html(audit: Audit) -> str:
+    """The audit as one self-contained HTML page (see the module's description)."""
+    import plotly.offline
+
+    spec = audit.spec
+    figures = [
+        plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
+        plots.confusion_matrices(audit.table),
+        plots.roc_curves(audit.curves.roc(), audit.table.drop(index="(all)")),
+        plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
+                             current=(float(audit.table.loc["(all)", "accuracy"]), audit.disparities["demographic_parity_difference"])),
+    ]
+    charts = "\n".join(
+        f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+        for figure in figures
+    )
+    settings = [
+        ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
+        ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+        ("Reference group", audit.inputs.reference), ("Thresholds", _threshold_text(audit.thresholds)),
+        ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
+        ("Left out of the disparities (too small)", ", ".join(audit.groups_left_out) or "none"),
+    ]
+    sections = [
+        _section("Settings", _definition_list(settings)),
+        _section("Data", _table_html(audit.summary.groups.assign(
+            share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.summary.warnings)),
+        _section("Disparities at the audited thresholds", _findings_html(audit.findings)),
+        _section("Metrics by group (95% bootstrap intervals)", _table_html(formatted_table(audit.table, audit.intervals))),
+        _section("Try other thresholds", _slider_html()),
+        _section("Charts", charts),
+    ]
+    if audit.features is not None:
+        sections.append(_section("What the model relies on", _table_html(audit.features.head(15))))
+    if audit.surrogate is not None:
+        rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
+            coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
+        sections.append(_section(
+            f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", _table_html(rules, index=False)))
+    footer = (f"fairdash audit, {html.escape(audit.created)}. Versions: "
+              + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
+    payload = json.dumps(_slider_payload(audit)).replace("</", "<\\/")
+    return _PAGE.format(
+        title=html.escape(f"Fairness audit: {audit.data_name}"),
+        plotly=plotly.offline.get_plotlyjs(),
+        style=_STYLE,
+        body="\n".join(sections),
+        footer=footer,
+        payload=payload,
+        script=_SCRIPT,
+    )
+
+
+def _threshold_text(thresholds: float | dict[str, float]) -> str:
+    if isinstance(thresholds, dict):
+        return ", ".join(f"{label}: {value:.4g}" for label, value in thresholds.items())
+    return f"{thresholds:.4g} for everyone"
+
+
+def _section(title: str, content: str) -> str:
+    return f"<section><h2>{html.escape(title)}</h2>\n{content}\n</section>"
+
+
+def _definition_list(items: list[tuple[str, str]]) -> str:
+    return "<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in items) + "</dl>"
+
+
+def _table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
+    return frame.to_html(index=index, escape=True, border=0, classes="grid", na_rep="n/a")
+
+
+def _findings_html(findings: pd.DataFrame) -> str:
+    rows = []
+    for name, row in findings.iterrows():
+        verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>', None: "n/a"}[row["passed"]]
+        value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
+        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td>{html.escape(row['rule'])}</td>"
+                    f"<td>{verdict}</td><td>{html.escape(row['sentence'])}</td></tr>")
+    return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>passes when</th><th></th><th>in words</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _slider_html() -> str:
+    return """<p>Move a threshold: the table, the disparities and the confusion matrices below are recomputed in
+this page from each group's counts (no server). <span id="fd-exactness"></span></p>
+<div class="controls">
+  <label><input type="radio" name="fd-mode" value="global" id="fd-mode-global"> one threshold for everyone</label>
+  <label><input type="radio" name="fd-mode" value="per_group" id="fd-mode-groups"> one per group</label>
+</div>
+<div id="fd-global" class="slider-row"><label for="fd-threshold">threshold</label>
+  <input type="range" id="fd-threshold" min="0" step="1"><output id="fd-threshold-value"></output></div>
+<div id="fd-groups"></div>
+<div id="fd-live-disparities"></div>
+<div id="fd-live-table"></div>
+<div id="fd-live-matrices" class="matrices"></div>"""
+
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1150px; color: #222; padding: 0 1rem; }
+h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
+table.grid { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
+table.grid th, table.grid td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
+table.grid td:first-child, table.grid th:first-child { text-align: left; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
+.pass { background: #d9f2d9; color: #1b5e20; padding: 0 .4rem; border-radius: .3rem; }
+.fail { background: #fde0e0; color: #b71c1c; padding: 0 .4rem; border-radius: .3rem; }
+.warning { background: #fff4d6; padding: .4rem .6rem; border-radius: .3rem; }
+.slider-row { display: flex; align-items: center; gap: 1rem; margin: .3rem 0; }
+.slider-row label { min-width: 12rem; } .slider-row input { flex: 1; } .slider-row output { min-width: 5rem; font-variant-numeric: tabular-nums; }
+.matrices { display: flex; flex-wrap: wrap; gap: 1rem; }
+.matrix table { border-collapse: collapse; } .matrix td, .matrix th { border: 1px solid #ccc; padding: .3rem .7rem; text-align: right; }
+.chart { margin: 1rem 0; } footer { margin-top: 3rem; color: #777; font-size: .85rem; }
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>{style}</style>
+<script>{plotly}</script>
+</head><body>
+<h1>{title}</h1>
+{body}
+<footer>{footer}</footer>
+<script id="fd-data" type="application/json">{payload}</script>
+<script>{script}</script>
+</body></html>
+"""
+
+# The report's own metrics, from counts: the same definitions as fairdash.metrics (tested in a browser
+# against Python's numbers).
+_SCRIPT = r"""
+(function () {
+  const data = JSON.parse(document.getElementById("fd-data").textContent);
+  const labels = data.labels, grid = data.thresholds, counts = data.counts;
+  const positions = grid.length;
+  let mode = data.start.mode, globalPosition = data.start.global, groupPositions = data.start.groups.slice();
+  const fmtThreshold = p => p === positions - 1 ? "above all" : grid[p].toPrecision(4);
+  const pct = v => Number.isNaN(v) ? "n/a" : (100 * v).toFixed(1) + "%";
+  const div = (a, b) => b > 0 ? a / b : NaN;
+  function rates(c) {
+    const [tp, fp, tn, fn] = c, n = tp + fp + tn + fn;
+    return { count: n, base_rate: div(tp + fn, n), selection_rate: div(tp + fp, n), tpr: div(tp, tp + fn), fpr: div(fp, fp + tn),
+             fnr: div(fn, tp + fn), precision: div(tp, tp + fp), accuracy: div(tp + tn, n), tp, fp, tn, fn };
+  }
+  function between(values) {
+    const defined = values.filter(v => !Number.isNaN(v));
+    if (defined.length < 2) return [NaN, NaN];
+    const high = Math.max(...defined), low = Math.min(...defined);
+    return [high - low, high > 0 ? low / high : NaN];
+  }
+  function disparities(rows) {
+    const of = key => rows.map(r => r[key]);
+    const [dpd, dpr] = between(of("selection_rate")), [eod, eor] = between(of("tpr")), [fpd, fpr] = between(of("fpr"));
+    const [ppd, ppr] = between(of("precision"));
+    return { demographic_parity_difference: dpd, demographic_parity_ratio: dpr, equal_opportunity_difference: eod,
+             equal_opportunity_ratio: eor, equalized_odds_difference: Math.max(eod, fpd), equalized_odds_ratio: Math.min(eor, fpr),
+             predictive_parity_difference: ppd, predictive_parity_ratio: ppr };
+  }
+  function render() {
+    const chosen = labels.map((_, g) => mode === "global" ? globalPosition : groupPositions[g]);
+    const rows = labels.map((label, g) => Object.assign({ label }, rates(counts[chosen[g]][g])));
+    const total = [0, 1, 2, 3].map(i => rows.reduce((s, r) => s + [r.tp, r.fp, r.tn, r.fn][i], 0));
+    const all = Object.assign({ label: "(all)" }, rates(total));
+    const head = "<tr><th>group</th><th>threshold</th><th>rows</th><th>selection rate</th><th>true positive rate</th><th>false positive rate</th><th>precision</th><th>accuracy</th></tr>";
+    const line = (r, p) => `<tr data-group="${r.label}"><td>${r.label}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
+    document.getElementById("fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map((r, g) => line(r, chosen[g])).join("")}${line(all, null)}</table>`;
+    const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
+    const verdict = (name, v) => Number.isNaN(v) ? "n/a" : (name.endsWith("_ratio") ? v >= 0.8 : v <= data.tolerance + 1e-12) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
+    document.getElementById("fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
+      Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
+    document.getElementById("fd-live-matrices").innerHTML = rows.map(r =>
+      `<div class="matrix"><strong>${r.label}</strong><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
+      `<tr><th>actual +</th><td>${r.tp.toLocaleString("en")}</td><td>${r.fn.toLocaleString("en")}</td></tr>` +
+      `<tr><th>actual −</th><td>${r.fp.toLocaleString("en")}</td><td>${r.tn.toLocaleString("en")}</td></tr></table></div>`).join("");
+    document.getElementById("fd-threshold-value").textContent = fmtThreshold(globalPosition);
+    labels.forEach((_, g) => { document.getElementById(`fd-out-${g}`).textContent = fmtThreshold(groupPositions[g]); });
+    document.getElementById("fd-global").style.display = mode === "global" ? "" : "none";
+    document.getElementById("fd-groups").style.display = mode === "global" ? "none" : "";
+  }
+  const slider = document.getElementById("fd-threshold");
+  slider.max = positions - 1; slider.value = globalPosition;
+  slider.addEventListener("input", () => { globalPosition = Number(slider.value); render(); });
+  document.getElementById("fd-groups").innerHTML = labels.map((label, g) =>
+    `<div class="slider-row"><label for="fd-group-${g}">${label}</label><input type="range" id="fd-group-${g}" min="0" max="${positions - 1}" step="1" value="${groupPositions[g]}"><output id="fd-out-${g}"></output></div>`).join("");
+  labels.forEach((_, g) => document.getElementById(`fd-group-${g}`).addEventListener("input", e => { groupPositions[g] = Number(e.target.value); render(); }));
+  document.getElementById(mode === "global" ? "fd-mode-global" : "fd-mode-groups").checked = true;
+  document.querySelectorAll('input[name="fd-mode"]').forEach(r => r.addEventListener("change", e => { mode = e.target.value; render(); }));
+  document.getElementById("fd-exactness").textContent = data.exact ? "Every distinct score is a position of the slider." :
+    `The slider offers ${positions - 1} thresholds spread over the scores.`;
+  render();
+})();
+"""

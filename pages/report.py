@@ -1,0 +1,56 @@
+"""Report: take the audit to stakeholders (one HTML file) and pipelines (JSON, the command line)."""
+
+import json
+
+import streamlit as st
+
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.metrics import DEFAULT_TOLERANCE
+from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.ui.widgets import inside_frame, require_audit
+
+inside_frame()
+st.title("Report")
+audit = require_audit()
+curves = cache.threshold_curves(audit.key, audit.inputs)
+thresholds = current_thresholds(audit, curves)
+tolerance = float(state.get(state.TOLERANCE, DEFAULT_TOLERANCE))
+min_group_size = SMALL_GROUP_SIZE if state.get(state.DROP_SMALL_GROUPS, True) else 0
+
+st.markdown(
+    f"The report records the audit as it stands: **{audit.title}**, thresholds **{describe(thresholds)}**, "
+    f"tolerance **{tolerance:g}**, groups under **{min_group_size}** rows left out of the disparities. "
+    "Change these on the Fairness page."
+)
+state.set_default(state.REPORT_RULES, True)
+with_rules = st.toggle("Include the surrogate rules (depth 3)", key=state.REPORT_RULES)
+
+settings_key = json.dumps([thresholds, tolerance, min_group_size, with_rules], sort_keys=True, default=str)
+json_text, html_text = cache.report_files(
+    audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
+    thresholds, tolerance, min_group_size, audit.title, with_rules,
+)
+left, right = st.columns(2)
+left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",
+                     icon=":material/download:", type="primary")
+right.download_button("Download the audit (JSON)", data=json_text, file_name="fairdash-audit.json", mime="application/json",
+                      icon=":material/download:")
+st.caption(
+    f"The HTML file ({len(html_text.encode()) / 1e6:.1f} MB) opens offline in any browser, charts included, and has "
+    "its own threshold sliders: readers can try other thresholds without Python."
+)
+
+st.subheader("The same audit in a release pipeline")
+spec = audit.spec
+source = "--model MODEL.skops" if audit.workspace.model is not None else f"--score {spec.score}"
+threshold_option = "--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {thresholds:g}"
+st.code(
+    f"python -m fairdash audit --data DATA.csv --target {spec.target} --positive-label '{spec.positive_label}' \\\n"
+    f"    --sensitive {','.join(spec.sensitive)} {source} {threshold_option} --tolerance {tolerance:g} \\\n"
+    f"    --json audit.json --report audit.html --fail-on 'demographic_parity_ratio<0.8'",
+    language="bash",
+)
+st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
+with st.expander("The JSON"):
+    st.json(json.loads(json_text), expanded=1)

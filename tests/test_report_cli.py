@@ -1,0 +1,168 @@
+"""The JSON and HTML report, and the command line's output and exit codes."""
+
+import json
+import pickle
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io
+
+from fairdash.cli import main, parse_condition
+from fairdash.data import AuditSpec
+from fairdash.demo import load_demo
+from fairdash.errors import InvalidInputError
+from fairdash.metrics import OVERALL, disparities, group_metrics
+from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
+
+from test_models import _TouchesAFile
+
+
+@pytest.fixture(scope="module")
+def compas_audit():
+    demo = load_demo("compas")
+    return demo, run_audit(demo.data, demo.spec, thresholds=5, data_name="compas", min_group_size=0)
+
+
+def test_json_numbers_equal_the_engine(compas_audit):
+    demo, audit = compas_audit
+    document = json.loads(json.dumps(audit_json(audit)))  # really JSON: no NaN, no numpy types
+    assert set(document) >= {"settings", "groups", "disparities", "thresholds", "versions"}
+    y_true = demo.data["two_year_recid"] == 1
+    y_pred = demo.data["decile_score"] >= 5
+    expected = group_metrics(y_true, y_pred, demo.data["race"], positive_label=True)
+    assert list(document["groups"]) == expected.index.tolist()
+    for label, row in expected.iterrows():
+        for column, value in row.items():
+            shown = document["groups"][label][column]
+            assert (shown is None and np.isnan(value)) or shown == pytest.approx(value), (label, column)
+    for name, value in disparities(y_true, y_pred, demo.data["race"], positive_label=True).items():
+        assert document["disparities"][name] == pytest.approx(value), name
+    assert document["thresholds"] == 5.0
+    assert document["settings"]["reference"] == "Caucasian"
+    assert document["versions"]["fairdash"]
+
+
+def test_small_groups_are_left_out_of_the_disparities_by_default():
+    demo = load_demo("compas")
+    audit = run_audit(demo.data, demo.spec, thresholds=5, with_rules=False)
+    assert audit.groups_left_out == ("Native American",)
+    kept = demo.data["race"] != "Native American"
+    expected = disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5, demo.data.loc[kept, "race"])
+    assert audit.disparities["demographic_parity_ratio"] == pytest.approx(expected["demographic_parity_ratio"])
+    assert "Native American" in audit.table.index  # still in the table, only not judged
+
+
+def test_html_is_self_contained(compas_audit):
+    _, audit = compas_audit
+    page = audit_html(audit)
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", page, re.IGNORECASE)
+    assert not re.search(r"@import\s+url\(\s*[\"']?https?://", page, re.IGNORECASE)
+    assert page.count("plotly.js v") == 1  # the library inlined once
+    payload = json.loads(re.search(r'<script id="fd-data" type="application/json">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</"))
+    assert payload["labels"] == audit.curves.labels
+    assert len(payload["thresholds"]) <= REPORT_THRESHOLDS + 1
+    assert payload["exact"]  # COMPAS has 10 distinct scores: every one is a position
+    assert "Fairness audit: compas" in page
+
+
+def test_conditions():
+    assert parse_condition("demographic_parity_ratio<0.8") == ("demographic_parity_ratio", "<", 0.8)
+    assert parse_condition(" equalized_odds_difference >= 1e-1 ") == ("equalized_odds_difference", ">=", 0.1)
+    for bad in ("demographic_parity_ratio", "accuracy<0.8", "demographic_parity_ratio<<0.8", "x<abc"):
+        with pytest.raises(InvalidInputError):
+            parse_condition(bad)
+
+
+@pytest.fixture(scope="module")
+def compas_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "compas.csv"
+    assert main(["demo", "compas", "--out", str(path)]) == 0
+    return path
+
+
+COMPAS = ["--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--threshold", "5"]
+
+
+def test_cli_passes_fails_and_writes(compas_csv, tmp_path, capsys):
+    out_json, out_html = tmp_path / "a.json", tmp_path / "a.html"
+    code = main(["audit", "--data", str(compas_csv), *COMPAS, "--json", str(out_json), "--report", str(out_html),
+                 "--fail-on", "demographic_parity_ratio<0.1"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "African-American" in captured.out and "demographic_parity_ratio" in captured.out
+    assert json.loads(out_json.read_text())["settings"]["score"] == "decile_score"
+    assert out_html.read_text().startswith("<!DOCTYPE html>")
+    code = main(["audit", "--data", str(compas_csv), *COMPAS, "--fail-on", "demographic_parity_ratio<0.8",
+                 "--fail-on", "equalized_odds_difference>0.9", "--fail-on", "equalized_odds_difference>0.1"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "FAILED: demographic_parity_ratio" in captured.err and "FAILED: equalized_odds_difference" in captured.err
+    assert captured.err.count("FAILED") == 2  # the 0.9 condition does not hold
+
+
+def test_cli_per_group_thresholds_from_the_dashboards_download(compas_csv, tmp_path, capsys):
+    thresholds = tmp_path / "t.json"
+    labels = ["African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"]
+    thresholds.write_text(json.dumps({"target": "two_year_recid", "thresholds": {label: 6 for label in labels}}))
+    args = ["audit", "--data", str(compas_csv), "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score"]
+    assert main([*args, "--thresholds", str(thresholds), "--json", str(tmp_path / "a.json")]) == 0
+    assert json.loads((tmp_path / "a.json").read_text())["thresholds"]["Asian"] == 6.0
+    thresholds.write_text(json.dumps({"thresholds": {"Asian": 6}}))
+    assert main([*args, "--thresholds", str(thresholds)]) == 2
+    assert "no threshold for African-American" in capsys.readouterr().err
+
+
+def test_cli_with_a_model(tmp_path, people, people_model, capsys):
+    data = tmp_path / "people.csv"
+    people.to_csv(data, index=False)
+    model = tmp_path / "model.skops"
+    model.write_bytes(skops.io.dumps(people_model))
+    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex,race", "--model", str(model)]
+    assert main(args) == 0
+    assert "female | A" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda a, p: a.__setitem__(a.index("--data") + 1, str(p / "missing.csv")), "No file at"),
+        (lambda a, p: a.__setitem__(a.index("--target") + 1, "nope"), "no target column 'nope'"),
+        (lambda a, p: a.__setitem__(a.index("--score") + 1, "race"), "not numeric"),
+        (lambda a, p: a.__setitem__(a.index("--target") + 1, "priors_count"), "exactly two classes"),
+        (lambda a, p: a.extend(["--fail-on", "accuracy<0.9"]), "unknown name 'accuracy'"),
+        (lambda a, p: a.__setitem__(a.index("--sensitive") + 1, "nope"), "no column 'nope'"),
+        (lambda a, p: a.extend(["--json", str(p / "no" / "such" / "dir.json")]), "No such file"),
+    ],
+)
+def test_cli_bad_input_exits_2_with_one_line(compas_csv, tmp_path, capsys, change, message):
+    args = ["audit", "--data", str(compas_csv), *COMPAS]
+    change(args, tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_refuses_an_untrusted_pickle(compas_csv, tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    model = tmp_path / "model.pkl"
+    model.write_bytes(pickle.dumps(_TouchesAFile(marker)))
+    args = ["audit", "--data", str(compas_csv), "--target", "two_year_recid", "--sensitive", "race", "--model", str(model)]
+    assert main(args) == 2
+    assert "--trust-pickle" in capsys.readouterr().err
+    assert not marker.exists()
+
+
+def test_python_dash_m_runs_as_a_process(compas_csv):
+    help_text = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "--fail-on" in help_text and "demographic_parity_ratio<0.8" in help_text
+    failing = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", str(compas_csv), *COMPAS,
+                              "--fail-on", "demographic_parity_ratio<0.8"], capture_output=True, text=True)
+    assert failing.returncode == 1, failing.stderr
+    bad = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", "nope.csv", *COMPAS], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("fairdash: error:")
