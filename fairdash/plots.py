@@ -136,3 +136,68 @@ def fidelity_by_depth(curve: pd.DataFrame, *, current_depth: int | None = None) 
     figure.update_layout(title="Fidelity against depth (held-out rows)", xaxis_title="depth", yaxis_title="fidelity",
                          yaxis=dict(tickformat=".0%"), showlegend=False, height=320, **_LAYOUT)
     return figure
+
+
+def importance_bars(importance: pd.Series, *, title: str, axis_title: str, top: int = 15) -> go.Figure:
+    """Horizontal bars, the most important at the top."""
+    shown = importance.head(top)[::-1]
+    figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[str(name) for name in shown.index], orientation="h",
+                              marker_color=PALETTE[0], hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
+    figure.update_layout(title=title, xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
+    return figure
+
+
+def beeswarm(values: pd.DataFrame, features: pd.DataFrame, *, top: int = 12, random_state: int = 0) -> go.Figure:
+    """One dot per row and feature: its SHAP value (x), jittered within the feature's line, coloured by
+    the feature's value (numbers: low blue to high red; text: grey)."""
+    order = values.abs().mean().sort_values(ascending=False).index[:top][::-1]
+    rng = np.random.default_rng(random_state)
+    figure = go.Figure()
+    for line, feature in enumerate(order):
+        column = features.loc[values.index, feature]
+        numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+        if numeric:
+            low, high = np.nanpercentile(column.astype(float), [5, 95])
+            colour = np.clip((column.astype(float) - low) / (high - low if high > low else 1), 0, 1)
+            marker = dict(color=colour, colorscale="RdBu_r", cmin=0, cmax=1, size=4, opacity=0.7,
+                          colorbar=dict(title="feature value", tickvals=[0, 1], ticktext=["low", "high"]) if line == len(order) - 1 else None,
+                          showscale=line == len(order) - 1)
+        else:
+            marker = dict(color="#888", size=4, opacity=0.6)
+        figure.add_scatter(
+            x=values[feature], y=line + rng.uniform(-0.3, 0.3, len(values)), mode="markers", marker=marker, name=str(feature),
+            showlegend=False, customdata=column.astype(str), hovertemplate=f"{feature} = %{{customdata}}<br>SHAP %{{x:.3f}}<extra></extra>",
+        )
+    figure.update_layout(title="SHAP values by feature (one dot per row)", xaxis_title="SHAP value (contribution to the output)",
+                         yaxis=dict(tickvals=list(range(len(order))), ticktext=[str(f) for f in order]),
+                         height=140 + 34 * len(order), **_LAYOUT)
+    return figure
+
+
+def grouped_importance(table: pd.DataFrame, *, top: int = 12) -> go.Figure:
+    """Mean |SHAP| per feature, one bar per group, side by side."""
+    shown = table.head(top)
+    figure = go.Figure()
+    for position, group in enumerate(shown.columns):
+        figure.add_bar(name=str(group), x=[str(f) for f in shown.index], y=shown[group], marker_color=PALETTE[position % len(PALETTE)])
+    figure.update_layout(title="Mean |SHAP| by group", barmode="group", yaxis_title="mean |SHAP|",
+                         legend=dict(orientation="h", y=-0.3), **_LAYOUT)
+    return figure
+
+
+def contributions(shares: pd.Series, *, title: str, base: float | None = None, total_label: str = "total", top: int = 12) -> go.Figure:
+    """A waterfall of contributions (largest first; the rest summed), from ``base`` (if given) to the total."""
+    ordered = shares.reindex(shares.abs().sort_values(ascending=False).index)
+    head, rest = ordered.head(top), ordered.iloc[top:]
+    labels = [str(name) for name in head.index] + ([f"{len(rest)} other features"] if len(rest) else [])
+    steps = list(head.to_numpy()) + ([float(rest.sum())] if len(rest) else [])
+    measures = ["relative"] * len(steps)
+    if base is not None:
+        labels, steps, measures = ["base value"] + labels, [base] + steps, ["absolute"] + measures
+    figure = go.Figure(go.Waterfall(
+        x=labels + [total_label], y=steps + [0.0], measure=measures + ["total"], orientation="v",
+        increasing=dict(marker=dict(color=PALETTE[7])), decreasing=dict(marker=dict(color=PALETTE[0])),
+        totals=dict(marker=dict(color="#555")), hovertemplate="%{x}: %{y:.4f}<extra></extra>",
+    ))
+    figure.update_layout(title=title, showlegend=False, **_LAYOUT)
+    return figure

@@ -395,13 +395,17 @@ def slider_scale(distinct_scores: np.ndarray, *, max_options: int = 50) -> Slide
     return SliderScale(minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None)
 
 
+def thresholds_per_row(groups: Any, threshold: Threshold) -> np.ndarray:
+    """Each row's threshold: the one threshold, or its group's."""
+    labels = np.asarray(groups, dtype=object)
+    if not isinstance(threshold, Mapping):
+        return np.full(len(labels), float(threshold))
+    per_row = pd.Series(labels).map(threshold)
+    if per_row.isna().any():
+        raise InvalidInputError(f"No threshold given for group(s) {sorted(set(labels[per_row.isna().to_numpy()]))}.")
+    return per_row.to_numpy(dtype=float)
+
+
 def decisions_at(scores: Any, groups: Any, threshold: Threshold) -> np.ndarray:
     """Each row's decision, ``score >= threshold`` (one threshold, or each row's group's)."""
-    values = np.asarray(scores, dtype=float)
-    if isinstance(threshold, Mapping):
-        per_row = pd.Series(np.asarray(groups, dtype=object)).map(threshold)
-        if per_row.isna().any():
-            missing = sorted(set(np.asarray(groups, dtype=object)[per_row.isna().to_numpy()]))
-            raise InvalidInputError(f"No threshold given for group(s) {missing}.")
-        return values >= per_row.to_numpy(dtype=float)
-    return values >= float(threshold)
+    return np.asarray(scores, dtype=float) >= thresholds_per_row(groups, threshold)

@@ -7,7 +7,7 @@ proportion to the rows. Arguments named ``_x`` are not hashed; the id beside eac
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ import streamlit as st
 from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, read_table
 from fairdash.demo import Demo, load_demo
+from fairdash.explain import ShapResult, flip_rates, lime_weights, permutation_importance_table, shap_values
 from fairdash.models import ScoreModel, load_model
 from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
 from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
@@ -94,3 +95,24 @@ def report_files(
     audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
                       data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
     return json.dumps(audit_json(audit), indent=2, default=str), audit_html(audit)
+
+
+@st.cache_data(max_entries=8, show_spinner="Computing SHAP values (a few seconds for a tree model; longer for others)...")
+def shap_global(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, positive_label: Any, max_rows: int) -> ShapResult:
+    return shap_values(_model, _X, positive_label=positive_label, max_rows=max_rows)
+
+
+@st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")
+def explain_row(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, positive_label: Any, row: Any) -> tuple[ShapResult, pd.Series]:
+    shap_row = shap_values(_model, _X.loc[[row]], positive_label=positive_label, background=_X.sample(min(100, len(_X)), random_state=0))
+    return shap_row, lime_weights(_model, _X, row, positive_label=positive_label)
+
+
+@st.cache_data(max_entries=8, show_spinner="Shuffling each column (permutation importance)...")
+def permutation_importance(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _y_true: np.ndarray, positive_label: Any) -> pd.DataFrame:
+    return permutation_importance_table(_model, _X, _y_true, positive_label=positive_label)
+
+
+@st.cache_data(max_entries=16, show_spinner="Swapping the sensitive attribute on every row...")
+def flips(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, column: str, threshold: float, positive_label: Any) -> pd.DataFrame:
+    return flip_rates(_model, _X, column, threshold, positive_label=positive_label)

@@ -57,6 +57,16 @@ RULES_MIN_LEAF = "rules_min_leaf"
 RULES_FOR_DECISIONS = "decisions"
 RULES_FOR_OUTCOMES = "outcomes"
 RULES_KEYS = (RULES_TARGET, RULES_DEPTH, RULES_MIN_LEAF)
+# Widget keys on the Explain page.
+EXPLAIN_ON = "explain_on"
+EXPLAIN_ROWS = "explain_rows"
+EXPLAIN_VIEW = "explain_view"
+GAP_GROUPS = "gap_groups"
+ROW_SOURCE = "row_source"
+ROW_GROUP = "row_group"
+ROW = "row"
+EXPLAIN_KEYS = (EXPLAIN_ON, EXPLAIN_ROWS, EXPLAIN_VIEW, GAP_GROUPS, ROW_SOURCE, ROW_GROUP, ROW)
+
 # Widget keys on the Report page.
 REPORT_RULES = "report_rules"
 MODE_GLOBAL = "global"
@@ -65,7 +75,7 @@ FAIRNESS_KEYS = (
     THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE, CHART,
     NORMALIZE_MATRICES, TRADEOFF_DISPARITY,
 )
-WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + RULES_KEYS + (REPORT_RULES,)
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + RULES_KEYS + EXPLAIN_KEYS + (REPORT_RULES,)
 
 # Stored values.
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for

@@ -1,0 +1,356 @@
+"""Why the model decides: SHAP, LIME and permutation importance, as tidy tables.
+
+SHAP values are computed with the fastest exact method the model allows, in the model's own input
+space (after a pipeline's preprocessing), and mapped back to the table's columns by summing (a one-hot
+encoded column's contributions add up to the original column's). ``base_value + values.sum(axis=1)``
+equals the model's output in the stated space:
+
+- tree ensembles (scikit-learn forests, gradient boosting, histogram gradient boosting, single trees):
+  ``shap.TreeExplainer``; output in log-odds for boosting, probability for forests and trees;
+- linear models (logistic regression and other linear classifiers): ``shap.LinearExplainer`` with the
+  data as background; output in log-odds;
+- anything else: shap's permutation explainer on the probability of the positive class, on a sample
+  of rows with a stated background size (model-agnostic, approximate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash.errors import InvalidInputError, ModelError
+from fairdash.models import ScoreModel
+
+Output = Literal["probability", "log_odds", "raw"]
+
+_TREE_MODELS = (
+    "RandomForestClassifier", "ExtraTreesClassifier", "GradientBoostingClassifier", "HistGradientBoostingClassifier",
+    "DecisionTreeClassifier",
+)
+_PROBABILITY_TREES = ("RandomForestClassifier", "ExtraTreesClassifier", "DecisionTreeClassifier")
+DEFAULT_BACKGROUND = 100
+
+
+@dataclass(frozen=True)
+class ShapResult:
+    """SHAP values of some rows, in the table's columns.
+
+    Attributes
+    ----------
+    values : DataFrame
+        Index and columns as the explained ``X``: each feature's contribution to each row's output.
+    base_value : float
+        The expected output; ``base_value + values.sum(axis=1)`` is each row's output.
+    output : {"probability", "log_odds", "raw"}
+        The space of the output (log-odds of the positive class for boosting and linear models).
+    method : str
+        The shap explainer used ("tree", "linear" or "permutation").
+    background_size : int
+        Rows used as background (0 where the method needs none).
+    """
+
+    values: pd.DataFrame
+    base_value: float
+    output: Output
+    method: str
+    background_size: int
+
+
+def _estimator(model: Any) -> Any:
+    return model.estimator if isinstance(model, ScoreModel) else model
+
+
+def _split(estimator: Any) -> tuple[Any | None, Any]:
+    """(preprocessing, final estimator) of a Pipeline; (None, estimator) otherwise."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
+        return estimator[:-1], estimator[-1]
+    return None, estimator
+
+
+def _positive_index(final: Any, positive_label: Any) -> int:
+    classes = list(getattr(final, "classes_", [0, 1]))
+    for index, value in enumerate(classes):
+        if value == positive_label or str(value) == str(positive_label):
+            return index
+    raise ModelError(f"The positive label {positive_label!r} is not one of the model's classes ({classes}).")
+
+
+def transformed_columns(preprocessing: Any, columns: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The preprocessing's output column names, and for each the table column it comes from.
+
+    An output column belongs to the longest input column name it starts with (``sex_Female`` to
+    ``sex``); a ColumnTransformer's ``name__`` prefix is ignored.
+    """
+    try:
+        names = [str(name) for name in preprocessing.get_feature_names_out()]
+    except Exception:  # a transformer without names: keep positions
+        return [], []
+    by_length = sorted(columns, key=len, reverse=True)
+    origins = []
+    for name in names:
+        bare = name.split("__", 1)[1] if "__" in name else name
+        origin = next((column for column in by_length if bare == column or bare.startswith(f"{column}_")), bare)
+        origins.append(origin)
+    return names, origins
+
+
+def shap_values(
+    model: Any,
+    X: pd.DataFrame,
+    *,
+    positive_label: Any = None,
+    background: pd.DataFrame | None = None,
+    max_rows: int | None = None,
+    random_state: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> ShapResult:
+    """SHAP values of ``model`` on the rows of ``X`` (see the module's description for the methods).
+
+    Parameters
+    ----------
+    model : fitted scikit-learn estimator or pipeline, or a ScoreModel
+    X : DataFrame
+        The rows to explain, in the columns the model takes.
+    positive_label : optional
+        The class whose output is explained (default: the model's second class).
+    background : DataFrame, optional
+        Rows that stand for "typical" input, for the linear and model-agnostic methods; by default
+        a sample of ``X``.
+    max_rows : int, optional
+        Explain at most this many rows (a random sample, seeded by ``random_state``).
+    progress : callable, optional
+        Called with the fraction done (0 to 1) during the model-agnostic method.
+    """
+    import shap
+
+    estimator = _estimator(model)
+    preprocessing, final = _split(estimator)
+    if max_rows is not None and len(X) > max_rows:
+        X = X.sample(max_rows, random_state=random_state)
+    if positive_label is None:
+        positive_label = list(getattr(final, "classes_", [0, 1]))[-1]
+    positive = _positive_index(final, positive_label)
+    kind = type(final).__name__
+    columns = list(X.columns)
+
+    if preprocessing is not None:
+        transformed = _dense(preprocessing.transform(X))
+        names, origins = transformed_columns(preprocessing, columns)
+    else:
+        transformed, names, origins = X.to_numpy(), columns, columns
+
+    if kind in _TREE_MODELS:
+        explainer = shap.TreeExplainer(final)
+        raw = explainer.shap_values(transformed, check_additivity=False)
+        values, base = _positive_class(raw, explainer.expected_value, positive)
+        output: Output = "probability" if kind in _PROBABILITY_TREES else "log_odds"
+        if output == "log_odds" and positive == 0:  # binary margins score class 1
+            values, base = -values, -base
+        method, background_size = "tree", 0
+    elif hasattr(final, "coef_") and np.ndim(final.coef_) == 2 and final.coef_.shape[0] == 1:
+        background_rows = _background(X if background is None else background, random_state)
+        masker = _dense(preprocessing.transform(background_rows)) if preprocessing is not None else background_rows.to_numpy()
+        explainer = shap.LinearExplainer(final, masker)
+        values = np.asarray(explainer.shap_values(transformed), dtype=float)
+        base = float(np.ravel(explainer.expected_value)[0])
+        if positive == 0:
+            values, base = -values, -base
+        output, method, background_size = "log_odds", "linear", len(background_rows)
+    else:
+        values, base, background_size = _permutation(estimator, X, background, positive_label, random_state, progress)
+        return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
+
+    frame = pd.DataFrame(values, index=X.index, columns=names if len(names) == values.shape[1] else None)
+    if names and len(names) == values.shape[1]:
+        frame = frame.T.groupby(np.asarray(origins), sort=False).sum().T  # one-hot columns back to their column
+        frame = frame.reindex(columns=[c for c in columns if c in frame.columns] + [c for c in frame.columns if c not in columns])
+    return ShapResult(values=frame, base_value=float(base), output=output, method=method, background_size=background_size)
+
+
+def _dense(matrix: Any) -> np.ndarray:
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix, dtype=float)
+
+
+def _background(X: pd.DataFrame, random_state: int) -> pd.DataFrame:
+    return X.sample(min(DEFAULT_BACKGROUND, len(X)), random_state=random_state)
+
+
+def _positive_class(raw: Any, expected: Any, positive: int) -> tuple[np.ndarray, float]:
+    values = np.asarray(raw, dtype=float)
+    expected = np.ravel(np.asarray(expected, dtype=float))
+    if values.ndim == 3:  # (rows, features, classes)
+        return values[:, :, positive], float(expected[positive])
+    if isinstance(raw, list):
+        return np.asarray(raw[positive], dtype=float), float(expected[positive])
+    return values, float(expected[0])
+
+
+def _permutation(estimator, X, background, positive_label, random_state, progress) -> tuple[pd.DataFrame, float, int]:
+    """Model-agnostic: shap's permutation explainer on the positive class's probability (score)."""
+    import shap
+
+    wrapped = ScoreModel.wrap(estimator)
+    columns = list(X.columns)
+    background_rows = _background(X if background is None else background, random_state)
+    if not all(pd.api.types.is_numeric_dtype(X[c]) for c in columns):
+        raise InvalidInputError(
+            "The model-agnostic explainer needs numeric columns; wrap the model in a scikit-learn Pipeline with its encoder."
+        )
+
+    def predict(matrix: np.ndarray) -> np.ndarray:
+        return wrapped.scores(pd.DataFrame(matrix, columns=columns), positive_label=positive_label, features=columns)
+
+    explainer = shap.PermutationExplainer(predict, shap.maskers.Independent(background_rows.to_numpy(dtype=float)), seed=random_state)
+    chunks = []
+    step = max(1, len(X) // 20)
+    for start in range(0, len(X), step):
+        chunks.append(explainer(X.iloc[start:start + step].to_numpy(dtype=float)))
+        if progress is not None:
+            progress(min(1.0, (start + step) / len(X)))
+    values = np.vstack([chunk.values for chunk in chunks])
+    base = float(np.ravel(chunks[0].base_values)[0])
+    return pd.DataFrame(values, index=X.index, columns=columns), base, len(background_rows)
+
+
+def model_output(model: Any, X: pd.DataFrame, output: Output, *, positive_label: Any = None) -> np.ndarray:
+    """The model's output on ``X`` in the space SHAP values add up to (for checks and the what-if)."""
+    estimator = _estimator(model)
+    preprocessing, final = _split(estimator)
+    transformed = _dense(preprocessing.transform(X)) if preprocessing is not None else X
+    if positive_label is None:
+        positive_label = list(getattr(final, "classes_", [0, 1]))[-1]
+    positive = _positive_index(final, positive_label)
+    if output == "probability":
+        return np.asarray(final.predict_proba(transformed))[:, positive]
+    margin = np.asarray(final.decision_function(transformed), dtype=float)
+    return margin if positive == 1 else -margin
+
+
+def mean_abs_by_group(values: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Mean |SHAP| per feature (rows) for each group (columns), features by overall importance."""
+    table = values.abs().groupby(np.asarray(groups.loc[values.index])).mean().T
+    order = values.abs().mean().sort_values(ascending=False).index
+    return table.loc[order]
+
+
+def gap_decomposition(values: pd.DataFrame, groups: pd.Series, group: str, other: str) -> pd.Series:
+    """Each feature's share of the gap in mean model output between ``group`` and ``other``.
+
+    The difference of the groups' mean SHAP values per feature; because the base value is the same
+    for every row, the shares add up exactly to the difference of the groups' mean outputs.
+    """
+    labels = np.asarray(groups.loc[values.index])
+    for label in (group, other):
+        if not (labels == label).any():
+            raise InvalidInputError(f"No explained row belongs to the group {label!r}.")
+    gap = values[labels == group].mean() - values[labels == other].mean()
+    return gap.reindex(gap.abs().sort_values(ascending=False).index).rename("share of the gap")
+
+
+def permutation_importance_table(
+    model: ScoreModel, X: pd.DataFrame, y_true: np.ndarray, *, positive_label: Any, n_repeats: int = 5,
+    max_rows: int = 2000, random_state: int = 0,
+) -> pd.DataFrame:
+    """How much the ROC AUC drops when each column is shuffled (scikit-learn's permutation importance)."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import roc_auc_score
+
+    if len(X) > max_rows:
+        sample = X.sample(max_rows, random_state=random_state).index
+        X, y_true = X.loc[sample], pd.Series(y_true, index=X.index).loc[sample].to_numpy()
+    columns = list(X.columns)
+
+    def auc(estimator, features, truth):
+        return roc_auc_score(truth, ScoreModel.wrap(estimator).scores(features, positive_label=positive_label, features=columns))
+
+    result = permutation_importance(model.estimator, X, y_true, scoring=auc, n_repeats=n_repeats, random_state=random_state)
+    table = pd.DataFrame({"importance": result.importances_mean, "spread": result.importances_std}, index=columns)
+    return table.sort_values("importance", ascending=False)
+
+
+def lime_weights(
+    model: ScoreModel, X: pd.DataFrame, row: Any, *, positive_label: Any, num_samples: int = 2000,
+    random_state: int = 0, training_rows: int = 2000,
+) -> pd.Series:
+    """LIME's weight for each column on one row (``row`` is an index label of ``X``).
+
+    Text columns are declared categorical to LIME (it draws their values from the data); LIME's
+    sampling is seeded by ``random_state`` with ``num_samples`` perturbed rows.
+    """
+    from lime.lime_tabular import LimeTabularExplainer
+
+    columns = list(X.columns)
+    categorical = [i for i, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
+    codes, categories = {}, {}
+    for i in categorical:
+        values, uniques = pd.factorize(X[columns[i]].astype(str))
+        codes[i], categories[i] = values, list(uniques)
+    encoded = X.copy()
+    for i in categorical:
+        encoded[columns[i]] = codes[i]
+    encoded = encoded.astype(float)
+    training = encoded.sample(min(training_rows, len(encoded)), random_state=random_state).to_numpy()
+
+    def predict(matrix: np.ndarray) -> np.ndarray:
+        frame = pd.DataFrame(matrix, columns=columns)
+        for i in categorical:
+            lookup = np.asarray(categories[i], dtype=object)
+            frame[columns[i]] = lookup[np.clip(frame[columns[i]].round().astype(int), 0, len(lookup) - 1)]
+        for c in columns:
+            if c in X and pd.api.types.is_integer_dtype(X[c]):
+                frame[c] = frame[c].round().astype(X[c].dtype)
+        score = model.scores(frame, positive_label=positive_label, features=columns)
+        score = np.clip(score, 0, 1) if model.method == "predict_proba" else 1 / (1 + np.exp(-score))
+        return np.column_stack([1 - score, score])
+
+    explainer = LimeTabularExplainer(
+        training, feature_names=columns, categorical_features=categorical, categorical_names=categories,
+        class_names=["other", "positive"], discretize_continuous=True, random_state=random_state, mode="classification",
+    )
+    explanation = explainer.explain_instance(encoded.loc[row].to_numpy(), predict, num_features=len(columns), num_samples=num_samples)
+    weights = dict(explanation.as_map()[1])
+    return pd.Series([weights.get(i, 0.0) for i in range(len(columns))], index=columns, name="LIME weight")
+
+
+def rank_agreement(first: pd.Series, second: pd.Series) -> float:
+    """Spearman's rank correlation of two attributions over the same features."""
+    from scipy.stats import spearmanr
+
+    aligned = pd.concat([first, second], axis=1, join="inner").dropna()
+    if len(aligned) < 3:
+        return float("nan")
+    return float(spearmanr(aligned.iloc[:, 0], aligned.iloc[:, 1]).statistic)
+
+
+def flip_rates(
+    model: ScoreModel, X: pd.DataFrame, column: str, threshold: float, *, positive_label: Any, reference: Any | None = None,
+) -> pd.DataFrame:
+    """How often a decision changes when only the sensitive ``column`` is changed.
+
+    Every row gets the reference value (by default the most common); rows already at the reference
+    get the second most common. Returns, per original value: rows, decisions changed, flip rate,
+    and the mean change of the score.
+    """
+    if column not in X.columns:
+        raise InvalidInputError(f"The model does not take {column!r}, so changing it cannot change a decision.")
+    counts = X[column].value_counts()
+    if len(counts) < 2:
+        raise InvalidInputError(f"{column!r} has a single value; there is nothing to swap.")
+    reference = counts.index[0] if reference is None else reference
+    alternative = next(value for value in counts.index if value != reference)
+    swapped = X.copy()
+    swapped[column] = np.where(X[column] == reference, alternative, reference)
+    columns = list(X.columns)
+    before = model.scores(X, positive_label=positive_label, features=columns)
+    after = model.scores(swapped, positive_label=positive_label, features=columns)
+    changed = (before >= threshold) != (after >= threshold)
+    frame = pd.DataFrame({"value": X[column].astype(str).to_numpy(), "changed": changed, "delta": after - before})
+    table = frame.groupby("value").agg(rows=("changed", "size"), changed=("changed", "sum"), mean_score_change=("delta", "mean"))
+    table["flip_rate"] = table["changed"] / table["rows"]
+    table["swapped_to"] = [str(alternative) if value == str(reference) else str(reference) for value in table.index]
+    return table

@@ -1,0 +1,108 @@
+"""Explain: why the model decides, overall, per group, for one person, and what if."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from fairdash import plots
+from fairdash.explain import gap_decomposition, mean_abs_by_group, rank_agreement
+from fairdash.thresholds import thresholds_per_row
+from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.ui.widgets import inside_frame, require_audit, user_errors_shown
+
+inside_frame()
+st.title("Explain")
+audit = require_audit()
+model, spec, table, inputs = audit.workspace.model, audit.spec, audit.workspace.table, audit.inputs
+if model is None:
+    st.info("This audit has scores but no model, so there is nothing to explain: explanations need a model. "
+            "Upload the model on Data & model, or see the Rules page, which describes the decisions from the data.",
+            icon=":material/info:")
+    st.stop()
+X = table[list(spec.features)]
+curves = cache.threshold_curves(audit.key, inputs)
+thresholds = current_thresholds(audit, curves)
+row_thresholds = thresholds_per_row(inputs.groups, thresholds)
+
+# 1. Heavy work only when asked for.
+state.set_default(state.EXPLAIN_ROWS, 1000)
+left, right = st.columns([2, 1], vertical_alignment="bottom")
+left.select_slider("Rows to explain (a random sample, seed 0)", options=[250, 500, 1000, 2000, 5000], key=state.EXPLAIN_ROWS)
+right.toggle("Compute SHAP values", key=state.EXPLAIN_ON)
+if not state.get(state.EXPLAIN_ON):
+    st.info("Turn on 'Compute SHAP values' to see what the model relies on.", icon=":material/info:")
+    st.stop()
+with user_errors_shown():
+    result = cache.shap_global(audit.key, model, X, spec.positive_label, int(state.get(state.EXPLAIN_ROWS)))
+values = result.values
+st.caption(f"SHAP ({result.method} explainer) on {len(values):,} of {len(X):,} rows"
+           + (f", background of {result.background_size} rows" if result.background_size else "")
+           + f"; values are contributions to the model's output in {result.output.replace('_', '-')} space.")
+
+state.set_default(state.EXPLAIN_VIEW, "Overall")
+view = st.segmented_control("View", ["Overall", "By group", "One person", "What if"], key=state.EXPLAIN_VIEW)
+
+if view == "Overall":
+    left, right = st.columns(2)
+    left.plotly_chart(plots.importance_bars(values.abs().mean().sort_values(ascending=False), title="Mean |SHAP| (what the model relies on)",
+                                            axis_title="mean |SHAP value|"), key="importance")
+    with right:
+        if st.button("Compute permutation importance", icon=":material/shuffle:"):
+            importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, spec.positive_label)
+            st.plotly_chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
+                                                  axis_title="drop in ROC AUC when shuffled"), key="permutation")
+    st.plotly_chart(plots.beeswarm(values, X), key="beeswarm")
+
+elif view == "By group":
+    groups = inputs.groups
+    st.plotly_chart(plots.grouped_importance(mean_abs_by_group(values, groups)), key="by_group")
+    labels = list(groups.loc[values.index].value_counts().index)
+    state.ensure_choices(state.GAP_GROUPS, labels, labels[:2])
+    chosen = st.multiselect("Explain the gap between two groups", labels, key=state.GAP_GROUPS, max_selections=2)
+    if len(chosen) == 2:
+        shares = gap_decomposition(values, groups, chosen[0], chosen[1])
+        st.plotly_chart(plots.contributions(shares, title=f"Why the mean output differs: {chosen[0]} minus {chosen[1]}",
+                                            total_label="gap"), key="gap")
+        st.caption(f"The shares add up to the gap in mean output ({shares.sum():+.4f}, {result.output.replace('_', '-')}); "
+                   "a large share for a feature that stands for group membership points to a proxy.")
+
+elif view in ("One person", "What if"):
+    state.set_default(state.ROW_SOURCE, "Borderline cases")
+    source = st.segmented_control("Choose from", ["Borderline cases", "False negatives", "Any row"], key=state.ROW_SOURCE)
+    distance = pd.Series(np.abs(inputs.scores - row_thresholds), index=table.index)
+    if source == "False negatives":
+        groups = list(inputs.groups.value_counts().index)
+        state.ensure_choice(state.ROW_GROUP, groups, groups[-1])
+        group = st.selectbox("Group", groups, key=state.ROW_GROUP)
+        mask = (inputs.groups.to_numpy() == group) & inputs.y_true & (inputs.scores < row_thresholds)
+        candidates = distance[mask].sort_values().index[:200].tolist()
+    elif source == "Borderline cases":
+        candidates = distance.sort_values().index[:200].tolist()
+    else:
+        candidates = table.index[:5000].tolist()
+    if not candidates:
+        st.info("No row matches: choose another group or source.")
+        st.stop()
+    state.ensure_choice(state.ROW, candidates, candidates[0])
+    row = st.selectbox("Row", candidates, key=state.ROW,
+                       format_func=lambda i: f"row {i}: score {inputs.scores[table.index.get_loc(i)]:.3f}, {inputs.groups.loc[i]}")
+    position = table.index.get_loc(row)
+    decided = inputs.scores[position] >= row_thresholds[position]
+    st.markdown(f"Score **{inputs.scores[position]:.3f}** against threshold {row_thresholds[position]:.3g} "
+                f"({describe(thresholds)}): **{'selected' if decided else 'not selected'}**; truly "
+                f"**{'positive' if inputs.y_true[position] else 'negative'}**.")
+    if view == "One person":
+        with user_errors_shown():
+            shap_row, lime_row = cache.explain_row(audit.key, model, X, spec.positive_label, row)
+        left, right = st.columns(2)
+        left.plotly_chart(plots.contributions(shap_row.values.loc[row], base=shap_row.base_value, total_label="output",
+                                              title=f"SHAP ({shap_row.output.replace('_', '-')})"), key="waterfall")
+        right.plotly_chart(plots.importance_bars(lime_row.reindex(lime_row.abs().sort_values(ascending=False).index),
+                                                 title="LIME weights", axis_title="weight (local linear model)"), key="lime")
+        st.caption(f"Agreement of the two (Spearman rank correlation): {rank_agreement(shap_row.values.loc[row], lime_row):.2f}. "
+                   "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical.")
+    else:
+        from fairdash.ui.what_if import what_if
+
+        what_if(model, X, row, spec, inputs, float(row_thresholds[position]), audit.key)
