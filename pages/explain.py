@@ -48,7 +48,7 @@ if view == "Overall":
     left.plotly_chart(plots.importance_bars(values.abs().mean().sort_values(ascending=False), title="Mean |SHAP| (what the model relies on)",
                                             axis_title="mean |SHAP value|"), key="importance")
     with right:
-        if st.button("Compute permutation importance", icon=":material/shuffle:"):
+        if st.toggle("Compute permutation importance", key=state.PERMUTATION_ON):
             importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, spec.positive_label)
             st.plotly_chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
                                                   axis_title="drop in ROC AUC when shuffled"), key="permutation")

@@ -8,7 +8,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chrom
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("rules", "Rules"), ("report", "Report")]
+PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("explain", "Explain"), ("rules", "Rules"), ("report", "Report")]
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +226,22 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
     assert all(url.startswith("file://") or url.startswith("data:") for url in requests), requests
     page.screenshot(path=output_dir / "browser-report.png", full_page=True)
     page.close()
+
+
+def test_explain_page_in_the_browser(server, page, output_dir):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/explain")
+    expect(page.get_by_role("heading", name="Explain")).to_be_visible()
+    wait_until_idle(page)
+    page.get_by_test_id("stCheckbox").get_by_text("Compute SHAP values").click()
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="SHAP values by feature")).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-explain-overall.png", full_page=True)
+    page.get_by_text("One person", exact=True).click()
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="LIME weights")).to_be_visible()
+    expect(page.get_by_text("Agreement of the two")).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-explain-row.png", full_page=True)

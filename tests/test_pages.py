@@ -13,7 +13,7 @@ from fairdash.demo import DEMO_TITLES
 
 from test_models import _TouchesAFile
 
-PAGES = ["pages/data.py", "pages/fairness.py", "pages/rules.py", "pages/report.py"]
+PAGES = ["pages/data.py", "pages/fairness.py", "pages/explain.py", "pages/rules.py", "pages/report.py"]
 
 
 def _app() -> AppTest:
@@ -264,3 +264,46 @@ def test_report_downloads_follow_the_fairness_settings():
     assert "7 for everyone" in at.markdown[0].value
     shown = at.get("json")[0].proto.body
     assert json.loads(shown)["thresholds"] == 7.0
+
+
+# ---- Explain page -----------------------------------------------------------------------------
+
+def test_explain_clicks_through_every_view():
+    at = _app()
+    at.switch_page("pages/explain.py").run()
+    _no_problems(at)
+    assert any("Compute SHAP values" in info.value for info in at.info)  # nothing heavy until asked
+    at.select_slider(key="explain_rows").set_value(250).run()
+    at.toggle(key="explain_on").set_value(True).run()
+    _no_problems(at)
+    assert "tree explainer) on 250 of 15,060 rows" in at.caption[0].value
+    titles = lambda: [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]  # noqa: E731
+    assert any("SHAP values by feature" in title for title in titles())
+    at.toggle(key="permutation_on").set_value(True).run()
+    _no_problems(at)
+    assert any("Permutation importance" in title for title in titles())
+    at.segmented_control(key="explain_view").set_value("By group").run()
+    _no_problems(at)
+    assert any("Male minus Female" in title or "Female minus Male" in title for title in titles())
+    at.segmented_control(key="explain_view").set_value("One person").run()
+    _no_problems(at)
+    assert {"LIME weights"} <= set(titles())
+    at.segmented_control(key="explain_view").set_value("What if").run()
+    _no_problems(at)
+    at.number_input(key="what_if_capital_gain").set_value(50000.0)
+    _button(at, "Score the edited row").click().run()
+    _no_problems(at)
+    scores = {metric.label: metric for metric in at.metric}
+    assert float(scores["Score as edited"].value) > float(scores["Score as recorded"].value)
+    at.toggle(key="flip_sensitive").set_value(True).run()
+    _no_problems(at)
+    flips = next(frame.value for frame in at.dataframe if "flip_rate" in frame.value.columns)
+    assert set(flips.index) == {"Female", "Male"}
+
+
+def test_explain_without_a_model_says_why():
+    at = _app()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/explain.py").run()
+    _no_problems(at)
+    assert any("explanations need a model" in info.value for info in at.info)

@@ -10,7 +10,7 @@ import streamlit as st
 from fairdash.audit import AuditInputs
 from fairdash.data import AuditSpec
 from fairdash.models import ScoreModel
-from fairdash.ui import cache
+from fairdash.ui import cache, state
 
 
 def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, inputs: AuditInputs, threshold: float, audit_key: str) -> None:
@@ -49,7 +49,8 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
         st.caption("The model does not take the sensitive attribute(s) as an input, so there is nothing to flip.")
         return
     column = sensitive_inputs[0]
-    if st.button(f"Flip {column} on every row and count changed decisions", icon=":material/swap_horiz:"):
+    # A toggle, not a button: the table stays while the user edits the row above.
+    if st.toggle(f"Flip {column} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
         table = cache.flips(audit_key, model, X, column, threshold, spec.positive_label)
         st.dataframe(table, column_config={"flip_rate": st.column_config.NumberColumn(format="percent")})
         st.caption(f"Each row's {column} swapped ({', '.join(f'{k} -> {v}' for k, v in table['swapped_to'].items())}), "

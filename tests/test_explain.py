@@ -1,0 +1,145 @@
+"""Explanations: additivity, agreement with shap's own values, LIME's reproducibility, the gap decomposition."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from fairdash.demo import load_demo
+from fairdash.explain import (
+    flip_rates,
+    gap_decomposition,
+    lime_weights,
+    mean_abs_by_group,
+    model_output,
+    rank_agreement,
+    shap_values,
+    transformed_columns,
+)
+from fairdash.models import ScoreModel
+
+
+@pytest.fixture(scope="module")
+def adult():
+    demo = load_demo("adult")
+    return demo, demo.data[list(demo.spec.features)]
+
+
+def test_tree_pipeline_is_additive_and_equals_shaps_own_values(adult):
+    demo, X = adult
+    result = shap_values(demo.model, X, positive_label=">50K", max_rows=300)
+    assert result.method == "tree" and result.output == "log_odds"
+    assert list(result.values.columns) == list(X.columns)
+    rows = X.loc[result.values.index]
+    output = model_output(demo.model, rows, "log_odds", positive_label=">50K")
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
+    # shap's own TreeExplainer on the transformed rows; one-hot columns summed back by hand.
+    pipeline = demo.model.estimator
+    transformed = pipeline[:-1].transform(rows)
+    direct = shap.TreeExplainer(pipeline[-1]).shap_values(transformed)
+    names = pipeline[:-1].get_feature_names_out()
+    for column in ("sex", "occupation", "age"):
+        mask = [name == column or name.startswith(f"{column}_") for name in names]
+        np.testing.assert_allclose(result.values[column], direct[:, mask].sum(axis=1), atol=1e-9)
+
+
+def test_the_negative_class_flips_the_sign(adult):
+    demo, X = adult
+    rows = X.iloc[:50]
+    positive = shap_values(demo.model, rows, positive_label=">50K")
+    negative = shap_values(demo.model, rows, positive_label="<=50K")
+    pd.testing.assert_frame_equal(negative.values, -positive.values)
+    assert negative.base_value == pytest.approx(-positive.base_value)
+
+
+def test_linear_pipeline_is_additive():
+    demo = load_demo("german")
+    X = demo.data[list(demo.spec.features)]
+    result = shap_values(demo.model, X, positive_label="good")
+    assert result.method == "linear" and result.background_size == 100
+    output = model_output(demo.model, X, "log_odds", positive_label="good")
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
+
+
+def test_forest_with_one_hot_explains_probabilities(people):
+    features = ["age", "income", "sex", "race"]
+    pipeline = Pipeline([
+        ("encode", ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"])], remainder="passthrough")),
+        ("forest", RandomForestClassifier(n_estimators=20, max_depth=4, random_state=0)),
+    ]).fit(people[features], people["hired"])
+    result = shap_values(pipeline, people[features], positive_label="yes")
+    assert result.output == "probability"
+    assert list(result.values.columns) == features  # cat__sex_female and friends mapped back
+    output = model_output(pipeline, people[features], "probability", positive_label="yes")
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
+
+
+def test_model_agnostic_permutation_is_additive(people):
+    X = people[["age", "income"]]
+    knn = KNeighborsClassifier(n_neighbors=15).fit(X, people["hired"])
+    calls = []
+    result = shap_values(knn, X.iloc[:40], positive_label="yes", background=X, progress=calls.append)
+    assert result.method == "permutation" and result.background_size == 100
+    assert calls and calls[-1] == 1.0
+    output = knn.predict_proba(X.iloc[:40])[:, 1]
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
+
+
+def test_transformed_columns_map_back():
+    X = pd.DataFrame({"sex": ["a", "b"], "sex_age": [1, 2], "age": [3, 4]})
+    encoder = ColumnTransformer([("cat", OneHotEncoder(), ["sex"])], remainder="passthrough").fit(X)
+    names, origins = transformed_columns(encoder, list(X.columns))
+    assert origins == ["sex", "sex", "sex_age", "age"]  # the longest matching name wins
+
+
+def test_gap_decomposition_adds_up(adult):
+    demo, X = adult
+    result = shap_values(demo.model, X, positive_label=">50K", max_rows=600)
+    groups = demo.data["sex"]
+    shares = gap_decomposition(result.values, groups, "Male", "Female")
+    output = pd.Series(result.base_value + result.values.sum(axis=1), index=result.values.index)
+    labels = groups.loc[result.values.index]
+    assert shares.sum() == pytest.approx(output[labels == "Male"].mean() - output[labels == "Female"].mean())
+    table = mean_abs_by_group(result.values, groups)
+    assert list(table.columns) == ["Female", "Male"]
+    assert table.index[0] == result.values.abs().mean().idxmax()
+
+
+def test_lime_has_a_weight_per_feature_and_is_reproducible(adult):
+    demo, X = adult
+    row = X.index[3]
+    first = lime_weights(demo.model, X, row, positive_label=">50K", random_state=7)
+    again = lime_weights(demo.model, X, row, positive_label=">50K", random_state=7)
+    other = lime_weights(demo.model, X, row, positive_label=">50K", random_state=8)
+    assert list(first.index) == list(X.columns)
+    pd.testing.assert_series_equal(first, again)
+    assert not first.equals(other)
+    shap_row = shap_values(demo.model, X.loc[[row]], positive_label=">50K").values.loc[row]
+    assert -1 <= rank_agreement(shap_row, first) <= 1
+
+
+def test_flip_rates(people):
+    features = ["age", "income", "sex", "race"]
+
+    class OnlySex:
+        classes_ = np.array(["no", "yes"])
+
+        def predict_proba(self, X):
+            p = (X["sex"] == "male").to_numpy(dtype=float)
+            return np.column_stack([1 - p, p])
+
+    class IgnoresSex(OnlySex):
+        def predict_proba(self, X):
+            p = (X["income"] > 50).to_numpy(dtype=float)
+            return np.column_stack([1 - p, p])
+
+    always = flip_rates(ScoreModel.wrap(OnlySex()), people[features], "sex", 0.5, positive_label="yes")
+    never = flip_rates(ScoreModel.wrap(IgnoresSex()), people[features], "sex", 0.5, positive_label="yes")
+    assert (always["flip_rate"] == 1.0).all()
+    assert (never["flip_rate"] == 0.0).all()
+    assert always["rows"].sum() == len(people)
