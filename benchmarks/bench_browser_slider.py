@@ -24,7 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_until_idle  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, upload_table_with_scores, wait_until_idle  # noqa: E402
 
 TABLE_TEXT = """() => {
   const frames = [...document.querySelectorAll('[data-testid="stDataFrame"]')];
@@ -76,14 +76,7 @@ def main() -> None:
             expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
             adult = time_moves(page, moves)
 
-            page.goto(url)
-            expect(page.get_by_role("heading", name="Data & model")).to_be_visible()
-            wait_until_idle(page)
-            page.get_by_text("My own data", exact=True).click()
-            page.get_by_text("A column of the table").click()
-            page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(big))
-            expect(page.get_by_test_id("stMetricValue").first).to_have_text("1,000,000")
-            wait_until_idle(page)
+            upload_table_with_scores(page, url, big, "1,000,000")
             page.get_by_test_id("stSidebarNav").get_by_text("Fairness").click()
             expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
             expect(page.get_by_text("1,000,000 rows in 5 groups")).to_be_visible()

@@ -153,15 +153,16 @@ def beeswarm(values: pd.DataFrame, features: pd.DataFrame, *, top: int = 12, ran
     order = values.abs().mean().sort_values(ascending=False).index[:top][::-1]
     rng = np.random.default_rng(random_state)
     figure = go.Figure()
+    scale_shown = False
     for line, feature in enumerate(order):
         column = features.loc[values.index, feature]
         numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
         if numeric:
             low, high = np.nanpercentile(column.astype(float), [5, 95])
             colour = np.clip((column.astype(float) - low) / (high - low if high > low else 1), 0, 1)
-            marker = dict(color=colour, colorscale="RdBu_r", cmin=0, cmax=1, size=4, opacity=0.7,
-                          colorbar=dict(title="feature value", tickvals=[0, 1], ticktext=["low", "high"]) if line == len(order) - 1 else None,
-                          showscale=line == len(order) - 1)
+            marker = dict(color=colour, colorscale="RdBu_r", cmin=0, cmax=1, size=4, opacity=0.7, showscale=not scale_shown,
+                          colorbar=dict(title="feature value", tickvals=[0, 1], ticktext=["low", "high"]))
+            scale_shown = True
         else:
             marker = dict(color="#888", size=4, opacity=0.6)
         figure.add_scatter(
@@ -189,7 +190,7 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
     """A waterfall of contributions (largest first; the rest summed), from ``base`` (if given) to the total."""
     ordered = shares.reindex(shares.abs().sort_values(ascending=False).index)
     head, rest = ordered.head(top), ordered.iloc[top:]
-    labels = [str(name) for name in head.index] + ([f"{len(rest)} other features"] if len(rest) else [])
+    labels = [str(name) for name in head.index] + ([f"{len(rest)} other feature{'s' if len(rest) > 1 else ''}"] if len(rest) else [])
     steps = list(head.to_numpy()) + ([float(rest.sum())] if len(rest) else [])
     measures = ["relative"] * len(steps)
     if base is not None:

@@ -28,7 +28,6 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, DataSummary, summarize
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
-    DISPARITY_NAMES,
     METRIC_COLUMNS,
     Intervals,
     bootstrap_intervals,

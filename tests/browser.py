@@ -90,3 +90,17 @@ def assert_page_is_clean(page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     assert "Traceback" not in page.inner_text("body")
+
+
+def upload_table_with_scores(page, url: str, path: Path, expected_rows: str) -> None:
+    """On the Data & model page, upload a table whose score column is already in it."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Data & model")).to_be_visible()
+    wait_until_idle(page)
+    page.get_by_text("My own data", exact=True).click()
+    page.get_by_text("A column of the table").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text(expected_rows)
+    wait_until_idle(page)

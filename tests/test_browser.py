@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, assert_page_is_clean, require_chromium, streamlit_server, wait_until_idle
+from browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    assert_page_is_clean,
+    require_chromium,
+    streamlit_server,
+    upload_table_with_scores,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -82,13 +90,7 @@ def test_upload_a_csv_with_scores(server, page, output_dir, people, tmp_path):
 
     csv_path = tmp_path / "people.csv"
     people.to_csv(csv_path, index=False)
-    page.goto(server)
-    wait_until_idle(page)
-    page.get_by_text("My own data", exact=True).click()
-    page.get_by_text("A column of the table").click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(csv_path))
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("600")
-    wait_until_idle(page)
+    upload_table_with_scores(page, server, csv_path, "600")
     assert_page_is_clean(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("people.csv")
     page.screenshot(path=output_dir / "browser-data-upload.png", full_page=True)

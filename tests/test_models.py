@@ -4,11 +4,9 @@ import pickle
 
 import joblib
 import numpy as np
-import pandas as pd
 import pytest
 import skops.io
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError

@@ -7,15 +7,13 @@ import subprocess
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 import skops.io
 
 from fairdash.cli import main, parse_condition
-from fairdash.data import AuditSpec
 from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import OVERALL, disparities, group_metrics
+from fairdash.metrics import disparities, group_metrics
 from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
 
 from test_models import _TouchesAFile
