@@ -20,7 +20,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, read_table, resolve_label
+from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, default_positive_label, read_table, resolve_label
 from fairdash.demo import DEMO_TITLES, load_demo
 from fairdash.errors import FairdashError, InvalidInputError
 from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
@@ -152,14 +152,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _positive_label(target: pd.Series, given: str | None):
-    if given is not None:
-        return resolve_label(target, given)
-    values = pd.unique(target.dropna())
-    for candidate in (1, True, "1", "yes"):
-        for value in values:
-            if value == candidate:
-                return value
-    return target.value_counts().index[-1]
+    return resolve_label(target, given) if given is not None else default_positive_label(target)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -216,15 +216,34 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
+    """The candidate equal to ``label``, else the one whose text is (``"1"`` finds ``1``, ``1.0`` finds ``"1"``); else None.
+
+    Labels typed by a user (the command line, a JSON file) are text; the table's or model's may not be.
+    """
+    for value in candidates:
+        if value == label:
+            return value
+    for value in candidates:
+        if _value_text(value) == _value_text(label) or str(value) == str(label):
+            return value
+    return None
+
+
+def default_positive_label(values: pd.Series) -> Any:
+    """A usual positive value (``1``, ``True``, ``"yes"``, ``"good"`` ...), else the rarer value."""
+    counts = values.value_counts()
+    usual = [value for value in counts.index if str(value).strip().lower() in _POSITIVE_NAMES]
+    chosen = usual[0] if usual else (counts.index[-1] if len(counts) else None)
+    return chosen.item() if isinstance(chosen, np.generic) else chosen
+
+
 def resolve_label(values: pd.Series, label: Any) -> Hashable:
     """The value in ``values`` that equals ``label``, or whose text does (``"1"`` finds ``1``)."""
     present = pd.unique(values.dropna())
-    for value in present:
-        if value == label:
-            return value
-    for value in present:
-        if _value_text(value) == _value_text(label) or str(value) == str(label):
-            return value
+    found = match_label(present, label)
+    if found is not None:
+        return found
     shown = ", ".join(repr(_value_text(value)) for value in present[:10])
     raise InvalidInputError(f"The positive label {label!r} is not a value of {values.name!r}; its values are {shown}.")
 
@@ -405,11 +424,7 @@ def guess_spec(table: pd.DataFrame, *, feature_names: Sequence[str] | None = Non
     target = next((by_lower[name] for name in _TARGET_NAMES if name in by_lower and by_lower[name] in two_valued), None)
     if target is None:
         target = two_valued[-1] if two_valued else columns[-1]
-    counts = table[target].value_counts()
-    usual_positive = [value for value in counts.index if str(value).strip().lower() in _POSITIVE_NAMES]
-    positive_label = usual_positive[0] if usual_positive else (counts.index[-1] if len(counts) else None)
-    if isinstance(positive_label, np.generic):
-        positive_label = positive_label.item()
+    positive_label = default_positive_label(table[target])
 
     sensitive = [by_lower[name] for name in _SENSITIVE_NAMES if name in by_lower and by_lower[name] != target]
     if not sensitive:

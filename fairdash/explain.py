@@ -21,8 +21,8 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.errors import InvalidInputError, ModelError
-from fairdash.models import ScoreModel
+from fairdash.errors import InvalidInputError
+from fairdash.models import ScoreModel, match_class
 
 Output = Literal["probability", "log_odds", "raw"]
 
@@ -74,10 +74,7 @@ def _split(estimator: Any) -> tuple[Any | None, Any]:
 
 def _positive_index(final: Any, positive_label: Any) -> int:
     classes = list(getattr(final, "classes_", [0, 1]))
-    for index, value in enumerate(classes):
-        if value == positive_label or str(value) == str(positive_label):
-            return index
-    raise ModelError(f"The positive label {positive_label!r} is not one of the model's classes ({classes}).")
+    return classes.index(match_class(classes, positive_label, type(final).__name__))
 
 
 def transformed_columns(preprocessing: Any, columns: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -392,10 +392,13 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
 def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE) -> tuple[pd.DataFrame, list[str]]:
     """The table without groups under ``min_count`` rows (the ``"(all)"`` row kept), and the labels left out.
 
-    Small groups' rates swing by chance; a disparity driven by a group of 11 people says little.
+    Small groups' rates swing by chance; a disparity driven by a group of 11 people says little. When
+    fewer than two groups would be left, nothing is left out: there would be nothing to compare.
     """
     counts = table["count"].drop(index=OVERALL, errors="ignore")
     small = counts[counts < min_count].index.tolist()
+    if len(counts) - len(small) < 2:
+        return table, []
     return table.drop(index=small), small
 
 

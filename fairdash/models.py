@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._sources import Source, read_source, suffix_of
+from fairdash.data import match_label
 from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -124,27 +125,24 @@ class ScoreModel:
                 "Check that the feature columns and their types match what the model was trained on."
             ) from None
         if self.method == "predict":
-            return (output == _match_class(classes or list(pd.unique(output)), positive_label, self.name)).astype(float)
+            return (output == match_class(classes or list(pd.unique(output)), positive_label, self.name)).astype(float)
         if output.ndim == 2:
             if output.shape[1] != 2:
                 raise ModelError(
                     f"The model {self.name!r} predicts {output.shape[1]} classes; fairdash audits binary classifiers."
                 )
-            column = classes.index(_match_class(classes, positive_label, self.name)) if classes else 1
+            column = classes.index(match_class(classes, positive_label, self.name)) if classes else 1
             return output[:, column].astype(float)
         # A binary decision function scores classes_[1]; turn it around if that is the negative class.
-        positive = _match_class(classes, positive_label, self.name) if classes else None
+        positive = match_class(classes, positive_label, self.name) if classes else None
         sign = -1.0 if classes and len(classes) == 2 and positive == classes[0] else 1.0
         return sign * output.astype(float)
 
 
-def _match_class(classes: list[Any], label: Any, name: str) -> Any:
-    for value in classes:
-        if value == label:
-            return value
-    for value in classes:
-        if str(value) == str(label):
-            return value
+def match_class(classes: list[Any], label: Any, name: str) -> Any:
+    found = match_label(classes, label)
+    if found is not None:
+        return found
     raise ModelError(
         f"The positive label {label!r} is not one of the classes the model {name!r} predicts "
         f"({', '.join(map(repr, classes))}). Choose the positive label among those."

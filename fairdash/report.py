@@ -116,8 +116,6 @@ def run_audit(
     counts = curves.counts_at(chosen)
     metric_table = curves.metrics_at(chosen)
     judged, left_out = drop_small_groups(metric_table, min_count=min_group_size)
-    if len(judged.index) < 3:  # fewer than two groups would be left to compare: keep them all
-        judged, left_out = metric_table, []
     surrogate = None
     if with_rules:
         columns = list(spec.features) if model is not None else [c for c in table.columns if c not in (spec.target, spec.score)]

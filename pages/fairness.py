@@ -43,9 +43,6 @@ tolerance = left.number_input("Tolerance for differences", min_value=0.0, max_va
 skip_small = right.toggle("Leave out groups under 30 rows", key=state.DROP_SMALL_GROUPS,
                           help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 judged, left_out = drop_small_groups(table) if skip_small else (table, [])
-if len(judged.index) < 3:  # fewer than two groups besides (all)
-    st.warning("Fewer than two groups are large enough to compare; showing all groups.", icon=":material/warning:")
-    judged, left_out = table, []
 if left_out:
     st.caption(f"Left out of the disparities: {', '.join(left_out)}.")
 findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)

@@ -159,3 +159,14 @@ def test_guess_spec_finds_usual_names(people):
     assert guess_spec(coded).positive_label == coded.hired.value_counts().idxmin()  # no usual name: the rarer value
     assert spec.sensitive == ("sex", "race")
     assert spec.score == "score"
+
+
+def test_labels_match_by_value_or_text():
+    from fairdash.data import default_positive_label, match_label
+
+    assert match_label([0, 1], "1") == 1
+    assert match_label(["1", "0"], 1.0) == "1"
+    assert match_label(["a", "b"], "c") is None
+    assert default_positive_label(pd.Series(["no", "yes", "no"])) == "yes"
+    assert default_positive_label(pd.Series(np.array([0, 1, 0]))) == 1 and isinstance(default_positive_label(pd.Series(np.array([0, 1]))), int)
+    assert default_positive_label(pd.Series(["A", "A", "B"])) == "B"

@@ -259,3 +259,15 @@ def test_suggestion_against_fairlearns_threshold_optimizer():
           f"Fairlearn: accuracy {their_accuracy:.4f}, DP difference {their_disparity:.4f}")
     # Fairlearn targets exact parity with randomization; ours allows the tolerance with none.
     assert ours.accuracy >= their_accuracy - 0.01
+
+
+def test_small_groups_are_left_out_unless_nothing_would_be_left():
+    from fairdash.metrics import drop_small_groups
+
+    groups = ["big"] * 100 + ["other big"] * 50 + ["tiny"] * 5
+    table = group_metrics(np.ones(155), np.ones(155), groups)
+    judged, left_out = drop_small_groups(table)
+    assert left_out == ["tiny"] and judged.index.tolist() == ["big", "other big", OVERALL]
+    lonely = group_metrics(np.ones(105), np.ones(105), ["big"] * 100 + ["tiny"] * 5)
+    judged, left_out = drop_small_groups(lonely)
+    assert left_out == [] and len(judged) == 3  # one group alone cannot be compared: keep them all
