@@ -98,7 +98,8 @@ def run_audit(
     with_rules : bool
         Also fit a depth-3 surrogate tree to the decisions.
     features : DataFrame, optional
-        Feature importance to include (index: feature; first column: importance).
+        Feature importance to include (index: feature); by default, with a model, computed by
+        :func:`top_features` on up to 500 rows.
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
     """
@@ -122,6 +123,8 @@ def run_audit(
         if columns:
             surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
                                        sensitive=table[list(spec.sensitive)], sensitive_columns=spec.sensitive)
+    if features is None and model is not None and spec.features:
+        features = top_features(model, table[list(spec.features)], inputs, judged)
     return Audit(
         data_name=data_name,
         model_name=model.name if model is not None else None,
@@ -140,6 +143,21 @@ def run_audit(
         features=features,
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
     )
+
+
+def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500) -> pd.DataFrame:
+    """Mean |SHAP| per feature, and each feature's share of the gap in mean output between the groups
+    selected most and least often (SHAP on a seeded sample of ``max_rows`` rows)."""
+    from fairdash.explain import gap_decomposition, shap_values
+
+    result = shap_values(model, X, positive_label=inputs.spec.positive_label, max_rows=max_rows)
+    features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
+    rates = judged.drop(index="(all)", errors="ignore")["selection_rate"].dropna()
+    sampled = set(inputs.groups.loc[result.values.index])
+    if len(rates) >= 2 and {rates.idxmax(), rates.idxmin()} <= sampled:
+        gap = gap_decomposition(result.values, inputs.groups, rates.idxmax(), rates.idxmin())
+        features[f"share of the gap, {rates.idxmax()} minus {rates.idxmin()}"] = gap
+    return features.sort_values(features.columns[0], ascending=False)
 
 
 def versions() -> dict[str, str]:
@@ -217,6 +235,10 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         "versions": versions(),
         "created": audit.created,
     }
+    if audit.features is not None:
+        document["features"] = {
+            str(feature): {str(column): _number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
+        }
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
@@ -286,7 +308,7 @@ def audit_html(audit: Audit) -> str:
         _section("Charts", charts),
     ]
     if audit.features is not None:
-        sections.append(_section("What the model relies on", _table_html(audit.features.head(15))))
+        sections.append(_section("What the model relies on (SHAP)", _table_html(audit.features.head(15).round(4))))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))

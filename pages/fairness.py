@@ -9,6 +9,7 @@ from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     OVERALL,
     bootstrap_intervals,
+    compare_to_reference,
     disparities_from_table,
     disparity_findings,
     drop_small_groups,
@@ -65,6 +66,9 @@ with st.expander("All disparities"):
 st.subheader("Metrics by group")
 st.dataframe(formatted_table(table, intervals), width="stretch")
 st.caption(f"In brackets: 95% bootstrap intervals ({intervals.n_resamples:,} resamples of the counts, seed {intervals.random_state}).")
+with st.expander(f"Each group against the reference group ({inputs.reference})"):
+    st.dataframe(compare_to_reference(table, inputs.reference),
+                 column_config={"selection_rate_ratio": st.column_config.NumberColumn(format="%.3f")})
 
 # 4. Pictures: one at a time, so a slider move redraws one chart, not four.
 state.set_default(state.CHART, "Rates")

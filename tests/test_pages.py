@@ -256,6 +256,13 @@ def test_rules_follow_the_fairness_thresholds_and_the_depth():
 
 # ---- Report page ------------------------------------------------------------------------------
 
+def test_fairness_page_compares_each_group_with_the_reference():
+    at = _fairness("compas")
+    comparison = next(frame.value for frame in at.dataframe if "selection_rate_ratio" in frame.value.columns)
+    assert comparison.loc["Caucasian", "selection_rate_ratio"] == pytest.approx(1.0)
+    assert comparison.loc["African-American", "selection_rate_ratio"] > 1.5
+
+
 def test_report_downloads_follow_the_fairness_settings():
     at = _fairness("compas")
     at.select_slider(key="threshold").set_value(7.0).run()
@@ -295,6 +302,7 @@ def test_explain_clicks_through_every_view():
     _no_problems(at)
     scores = {metric.label: metric for metric in at.metric}
     assert float(scores["Score as edited"].value) > float(scores["Score as recorded"].value)
+    assert any("instead of" in markdown.value and "the score is" in markdown.value for markdown in at.markdown)
     at.toggle(key="flip_sensitive").set_value(True).run()
     _no_problems(at)
     flips = next(frame.value for frame in at.dataframe if "flip_rate" in frame.value.columns)

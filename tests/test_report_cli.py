@@ -164,3 +164,23 @@ def test_python_dash_m_runs_as_a_process(compas_csv):
     assert failing.returncode == 1, failing.stderr
     bad = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", "nope.csv", *COMPAS], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("fairdash: error:")
+
+
+def test_with_a_model_the_report_says_what_it_relies_on():
+    demo = load_demo("german")
+    audit = run_audit(demo.data, demo.spec, demo.model, data_name="german", min_group_size=0)
+    features = audit.features
+    assert features.index[0] == "checking_account"
+    assert features.iloc[:, 0].is_monotonic_decreasing
+    gap_column = features.columns[1]
+    assert gap_column.startswith("share of the gap")
+    # The shares add up to the gap in mean log-odds between the two groups named.
+    from fairdash.explain import model_output
+
+    output = model_output(demo.model, demo.data[list(demo.spec.features)], "log_odds", positive_label="good")
+    high, low = gap_column.split(", ")[1].split(" minus ")
+    sex = demo.data["sex"].to_numpy()
+    assert features[gap_column].sum() == pytest.approx(output[sex == high].mean() - output[sex == low].mean())
+    document = json.loads(json.dumps(audit_json(audit)))
+    assert list(document["features"])[0] == "checking_account"
+    assert "What the model relies on" in audit_html(audit)

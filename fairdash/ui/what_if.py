@@ -49,6 +49,15 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
         st.caption("The model does not take the sensitive attribute(s) as an input, so there is nothing to flip.")
         return
     column = sensitive_inputs[0]
+    others = [value for value in X[column].value_counts().index if value != changed[column].iloc[0]]
+    if others:
+        flipped = changed.copy()
+        flipped[column] = others[0]
+        flipped_score = float(model.scores(flipped, positive_label=spec.positive_label, features=columns)[0])
+        same = verdict(flipped_score) == verdict(after)
+        st.markdown(f"With {column} = **{others[0]}** instead of **{changed[column].iloc[0]}** and nothing else changed, the score "
+                    f"is **{flipped_score:.3f}**: {verdict(flipped_score)}, "
+                    + ("the same decision." if same else "**a different decision**."))
     # A toggle, not a button: the table stays while the user edits the row above.
     if st.toggle(f"Flip {column} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
         table = cache.flips(audit_key, model, X, column, threshold, spec.positive_label)
