@@ -48,11 +48,13 @@ class AuditInputs:
 
     @property
     def default_threshold(self) -> float:
-        """0.5 for probabilities and 0/1 predictions; the middle of the range for other scores."""
+        """0.5 for probabilities and 0/1 predictions; else the lower middle of the distinct scores
+        (5 for COMPAS's deciles 1-10, the "medium or high risk" cut ProPublica analysed)."""
         low, high = float(self.scores.min()), float(self.scores.max())
         if 0.0 <= low and high <= 1.0:
             return 0.5
-        return float(np.median(np.unique(self.scores)))
+        distinct = np.unique(self.scores)
+        return float(distinct[(len(distinct) - 1) // 2])
 
 
 def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None) -> AuditInputs:

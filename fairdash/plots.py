@@ -134,7 +134,7 @@ def fidelity_by_depth(curve: pd.DataFrame, *, current_depth: int | None = None) 
         figure.add_scatter(x=[current_depth], y=[chosen["fidelity"]], mode="markers", name="current depth",
                            marker=dict(size=16, symbol="star", color=PALETTE[1], line=dict(width=1, color="#333")))
     figure.update_layout(title="Fidelity against depth (held-out rows)", xaxis_title="depth", yaxis_title="fidelity",
-                         yaxis=dict(tickformat=".0%"), showlegend=False, height=320, **_LAYOUT)
+                         yaxis=dict(tickformat=".1%"), showlegend=False, height=320, **_LAYOUT)
     return figure
 
 

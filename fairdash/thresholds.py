@@ -223,7 +223,7 @@ class ThresholdCurves:
             What to maximise among the settings that meet the constraint.
         baseline : float, optional
             The global threshold the suggestion is compared with (its cost is stated against it);
-            by default the middle of the score range's usual cut (0.5 for probabilities).
+            by default 0.5 for probabilities, else the lower middle of the distinct scores.
 
         Every distinct score of every group is a candidate threshold, so the search is exact for
         demographic parity and equal opportunity: it tries every window ``[low, low + tolerance]`` of
@@ -240,7 +240,8 @@ class ThresholdCurves:
             raise InvalidInputError(f"The tolerance must lie between 0 and 1; got {tolerance}.")
         if baseline is None:
             low, high = self.score_range
-            baseline = 0.5 if 0 <= low and high <= 1 else float(np.median(self.distinct_scores()))
+            distinct = self.distinct_scores()
+            baseline = 0.5 if 0 <= low and high <= 1 else float(distinct[(len(distinct) - 1) // 2])
         disparity_name = f"{constraint}_difference"
         base = self.disparities_at(baseline)
         base_accuracy = float(self.metrics_at(baseline).loc["(all)", "accuracy"])

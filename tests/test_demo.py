@@ -50,3 +50,8 @@ def test_unknown_demo():
     with pytest.raises(InvalidInputError, match="no demo 'mnist'"):
         load_demo("mnist")
     assert set(DEMO_TITLES) == {"adult", "compas", "german"}
+
+
+def test_compas_defaults_to_propublicas_medium_or_high_cut():
+    demo = load_demo("compas")
+    assert prepare_audit(demo.data, demo.spec).default_threshold == 5.0
