@@ -315,3 +315,20 @@ def test_explain_without_a_model_says_why():
     at.switch_page("pages/explain.py").run()
     _no_problems(at)
     assert any("explanations need a model" in info.value for info in at.info)
+
+
+def test_a_skops_model_with_untrusted_types_loads_once_they_are_accepted(people):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    features = ["age", "income"]
+    model = HistGradientBoostingClassifier(max_iter=5).fit(people[features], people["hired"])
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _upload(at, "model", "model.skops", skops.io.dumps(model))
+    assert not at.exception
+    assert any("not trusted by default" in warning.value for warning in at.warning)
+    trust = at.multiselect(key="trust_skops")
+    assert trust.options and all("TreePredictor" in option for option in trust.options)
+    trust.set_value(list(trust.options)).run()
+    _no_problems(at)
+    assert at.multiselect(key="features").value == features
