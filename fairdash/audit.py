@@ -14,6 +14,7 @@ import pandas as pd
 from fairdash.data import AuditSpec, binary_target, default_reference, group_labels, numeric_scores, validate_spec
 from fairdash.errors import InvalidInputError
 from fairdash.models import ScoreModel
+from fairdash.thresholds import default_threshold
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,8 @@ class AuditInputs:
 
     @property
     def default_threshold(self) -> float:
-        """0.5 for probabilities and 0/1 predictions; else the lower middle of the distinct scores
-        (5 for COMPAS's deciles 1-10, the "medium or high risk" cut ProPublica analysed)."""
-        low, high = float(self.scores.min()), float(self.scores.max())
-        if 0.0 <= low and high <= 1.0:
-            return 0.5
-        distinct = np.unique(self.scores)
-        return float(distinct[(len(distinct) - 1) // 2])
+        """See :func:`fairdash.thresholds.default_threshold`."""
+        return default_threshold(np.unique(self.scores))
 
 
 def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None) -> AuditInputs:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from fairdash import __version__, plots
 from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.data import AuditSpec, DataSummary, summarize
+from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, DataSummary, summarize
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     METRIC_COLUMNS,
@@ -35,10 +35,10 @@ from fairdash.metrics import (
     disparity_findings,
     drop_small_groups,
     formatted_table,
+    table_from_counts,
 )
-from fairdash.data import SMALL_GROUP_SIZE
 from fairdash.models import ScoreModel
-from fairdash.rules import Surrogate, surrogate_tree
+from fairdash.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.thresholds import Threshold, ThresholdCurves
 
 REPORT_THRESHOLDS = 1000
@@ -115,11 +115,11 @@ def run_audit(
     else:
         chosen = float(thresholds)
     counts = curves.counts_at(chosen)
-    metric_table = curves.metrics_at(chosen)
+    metric_table = table_from_counts(counts, curves.labels)
     judged, left_out = drop_small_groups(metric_table, min_count=min_group_size)
     surrogate = None
     if with_rules:
-        columns = list(spec.features) if model is not None else [c for c in table.columns if c not in (spec.target, spec.score)]
+        columns = surrogate_columns(table, spec, with_model=model is not None)
         if columns:
             surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
                                        sensitive=table[list(spec.sensitive)], sensitive_columns=spec.sensitive)

@@ -126,6 +126,16 @@ def assign_rules(X: pd.DataFrame, conditions: Sequence[Sequence[Condition]], fil
     return assigned
 
 
+def surrogate_columns(table: pd.DataFrame, spec: Any, *, with_model: bool) -> list[str]:
+    """The columns a surrogate tree reads: the model's features; without a model (a scores-only
+    audit), every column but the target, the score and row IDs."""
+    from fairdash.data import id_like_columns
+
+    if with_model:
+        return list(spec.features)
+    return [column for column in table.columns if column not in (spec.target, spec.score, *id_like_columns(table))]
+
+
 class _Encoder:
     """Numbers as they are (missing -> the median); text as ranks of the category's selection rate."""
 

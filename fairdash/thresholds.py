@@ -223,7 +223,7 @@ class ThresholdCurves:
             What to maximise among the settings that meet the constraint.
         baseline : float, optional
             The global threshold the suggestion is compared with (its cost is stated against it);
-            by default 0.5 for probabilities, else the lower middle of the distinct scores.
+            by default :func:`default_threshold`.
 
         Every distinct score of every group is a candidate threshold, so the search is exact for
         demographic parity and equal opportunity: it tries every window ``[low, low + tolerance]`` of
@@ -239,12 +239,11 @@ class ThresholdCurves:
         if not 0 <= tolerance <= 1:
             raise InvalidInputError(f"The tolerance must lie between 0 and 1; got {tolerance}.")
         if baseline is None:
-            low, high = self.score_range
-            distinct = self.distinct_scores()
-            baseline = 0.5 if 0 <= low and high <= 1 else float(distinct[(len(distinct) - 1) // 2])
+            baseline = default_threshold(self.distinct_scores())
         disparity_name = f"{constraint}_difference"
-        base = self.disparities_at(baseline)
-        base_accuracy = float(self.metrics_at(baseline).loc["(all)", "accuracy"])
+        base_table = self.metrics_at(baseline)
+        base = disparities_from_table(base_table)
+        base_accuracy = float(base_table.loc["(all)", "accuracy"])
 
         candidates = [self._candidates(group) for group in range(len(self.labels))]
         rate_names = DISPARITY_RATES[constraint]
@@ -355,6 +354,14 @@ def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: t
         return None
     best = int(np.argmax(np.where(feasible, total, -np.inf)))
     return [int(pick[best]) for pick in picks]
+
+
+def default_threshold(distinct_scores: np.ndarray) -> float:
+    """0.5 for probabilities and 0/1 predictions; else the lower middle of the distinct scores
+    (5 for COMPAS's deciles 1-10, the "medium or high risk" cut ProPublica analysed)."""
+    if 0.0 <= distinct_scores[0] and distinct_scores[-1] <= 1.0:
+        return 0.5
+    return float(distinct_scores[(len(distinct_scores) - 1) // 2])
 
 
 @dataclass(frozen=True)

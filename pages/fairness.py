@@ -14,6 +14,7 @@ from fairdash.metrics import (
     disparity_findings,
     drop_small_groups,
     formatted_table,
+    table_from_counts,
 )
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_controls
@@ -32,7 +33,7 @@ st.caption(
 # 1. The thresholds drive everything below.
 thresholds = threshold_controls(audit, curves)
 counts = curves.counts_at(thresholds)
-table = curves.metrics_at(thresholds)
+table = table_from_counts(counts, curves.labels)
 intervals = bootstrap_intervals(counts, curves.labels)
 
 # 2. The disparity summary.

@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 from fairdash import plots
-from fairdash.data import SMALL_GROUP_SIZE, id_like_columns
-from fairdash.rules import PROXY_STRENGTH
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.rules import PROXY_STRENGTH, surrogate_columns
 from fairdash.thresholds import decisions_at
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
@@ -29,10 +29,7 @@ if state.get(state.RULES_TARGET) == state.RULES_FOR_OUTCOMES:
     decisions, what = inputs.y_true, f"the true outcome ({spec.target} = {spec.positive_label})"
 else:
     decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {describe(thresholds)}"
-if audit.workspace.model is not None:
-    features = list(spec.features)
-else:  # a scores-only audit: every other column, but not row IDs
-    features = [c for c in table.columns if c not in (spec.target, spec.score, *id_like_columns(table))]
+features = surrogate_columns(table, spec, with_model=audit.workspace.model is not None)
 st.caption(f"A decision tree fitted to {what}, from {len(features)} columns. Change the thresholds on the Fairness page.")
 
 state.set_default(state.RULES_DEPTH, 3)

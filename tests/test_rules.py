@@ -97,3 +97,14 @@ def test_bad_input():
         surrogate_tree(pd.DataFrame({"a": [1, 2]}), [True])
     with pytest.raises(InvalidInputError, match="max_depth"):
         surrogate_tree(pd.DataFrame({"a": [1, 2]}), [True, False], max_depth=0)
+
+
+def test_surrogate_columns_are_the_models_features_or_every_column_but_ids():
+    from fairdash.rules import surrogate_columns
+
+    compas = load_demo("compas")
+    columns = surrogate_columns(compas.data, compas.spec, with_model=False)
+    assert "id" not in columns and "decile_score" not in columns and "two_year_recid" not in columns
+    assert {"age", "race", "priors_count"} <= set(columns)
+    adult = load_demo("adult")
+    assert surrogate_columns(adult.data, adult.spec, with_model=True) == list(adult.spec.features)

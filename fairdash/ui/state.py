@@ -40,7 +40,9 @@ SELECTION_KEYS = (TARGET, POSITIVE_LABEL, SENSITIVE, REFERENCE, SCORE_COLUMN, FE
 WIDGET_KEYS = (SOURCE, DEMO, SCORE_MODE, TRUST_PICKLE, TRUST_SKOPS) + SELECTION_KEYS
 
 # Widget keys on the Fairness page. Per-group sliders are keyed by group_threshold_key(label).
-THRESHOLD_MODE = "threshold_mode"  # "global" or "per_group"
+THRESHOLD_MODE = "threshold_mode"
+MODE_GLOBAL = "global"
+MODE_PER_GROUP = "per_group"
 THRESHOLD = "threshold"
 _GROUP_THRESHOLD_PREFIX = "threshold_for_"
 SUGGEST_CONSTRAINT = "suggest_constraint"
@@ -50,13 +52,11 @@ TOLERANCE = "tolerance"
 CHART = "chart"
 NORMALIZE_MATRICES = "normalize_matrices"
 TRADEOFF_DISPARITY = "tradeoff_disparity"
-# Widget keys on the Rules page.
-RULES_TARGET = "rules_target"
-RULES_DEPTH = "rules_depth"
-RULES_MIN_LEAF = "rules_min_leaf"
-RULES_FOR_DECISIONS = "decisions"
-RULES_FOR_OUTCOMES = "outcomes"
-RULES_KEYS = (RULES_TARGET, RULES_DEPTH, RULES_MIN_LEAF)
+FAIRNESS_KEYS = (
+    THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE, CHART,
+    NORMALIZE_MATRICES, TRADEOFF_DISPARITY,
+)
+
 # Widget keys on the Explain page.
 EXPLAIN_ON = "explain_on"
 EXPLAIN_ROWS = "explain_rows"
@@ -69,15 +69,18 @@ PERMUTATION_ON = "permutation_on"
 FLIP_SENSITIVE = "flip_sensitive"
 EXPLAIN_KEYS = (EXPLAIN_ON, EXPLAIN_ROWS, EXPLAIN_VIEW, GAP_GROUPS, ROW_SOURCE, ROW_GROUP, ROW, PERMUTATION_ON, FLIP_SENSITIVE)
 
+# Widget keys on the Rules page.
+RULES_TARGET = "rules_target"
+RULES_FOR_DECISIONS = "decisions"
+RULES_FOR_OUTCOMES = "outcomes"
+RULES_DEPTH = "rules_depth"
+RULES_MIN_LEAF = "rules_min_leaf"
+RULES_KEYS = (RULES_TARGET, RULES_DEPTH, RULES_MIN_LEAF)
+
 # Widget keys on the Report page.
 REPORT_RULES = "report_rules"
-MODE_GLOBAL = "global"
-MODE_PER_GROUP = "per_group"
-FAIRNESS_KEYS = (
-    THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE, CHART,
-    NORMALIZE_MATRICES, TRADEOFF_DISPARITY,
-)
-WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + RULES_KEYS + EXPLAIN_KEYS + (REPORT_RULES,)
+
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,)
 
 # Stored values.
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
