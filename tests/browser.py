@@ -83,6 +83,35 @@ def wait_until_idle(page) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0)
 
 
+def poll(read, accept, *, timeout: float = 60.0, what: str = "the page"):
+    """Read until `accept(value)` holds, and still holds half a second later; return that value.
+
+    After a slider key press the thumb moves at once but the rerun it triggers starts a moment
+    later, and during a rerun old and new elements coexist: waiting for "idle" can pass before the
+    rerun begins. Waiting for the expected outcome, settled, does not race."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        try:
+            value = read()
+            if accept(value):
+                time.sleep(0.5)
+                again = read()
+                if again == value:
+                    return value
+        except Error:  # an element detached while being read: read again
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not settle on an accepted value within {timeout:.0f} s; last read: {value!r}")
+
+
+def single_text(locator) -> str | None:
+    """The text of the one element the locator matches, or None while it matches none or several."""
+    return locator.inner_text(timeout=2_000) if locator.count() == 1 else None
+
+
 def assert_page_is_clean(page) -> None:
     """No exception element, no traceback text, no error box."""
     from playwright.sync_api import expect
