@@ -64,7 +64,8 @@ def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns:
     columns = min(columns, count)
     rows = math.ceil(count / columns)
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=[f"{label} (n={n:,})" for label, n in groups["count"].items()],
-                           horizontal_spacing=0.06, vertical_spacing=0.12 if rows > 1 else 0.1)
+                           shared_yaxes=True,  # row labels once per row of matrices, not overlapping the next matrix
+                           horizontal_spacing=0.04, vertical_spacing=0.12 if rows > 1 else 0.1)
     for position, (label, row) in enumerate(groups.iterrows()):
         cells = np.array([[row["tp"], row["fn"]], [row["fp"], row["tn"]]], dtype=float)
         shown = cells / np.where(cells.sum(axis=1, keepdims=True) > 0, cells.sum(axis=1, keepdims=True), 1) if normalize else cells
