@@ -1,0 +1,86 @@
+"""The figures draw the engine's numbers: what a chart shows is checked against an independent count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import confusion_matrix
+
+from fairdash import plots
+from fairdash.metrics import OVERALL, group_metrics, metric_intervals
+
+
+@pytest.fixture(scope="module")
+def decisions(people):
+    selected = (people["score"] >= 0.5).to_numpy()
+    table = group_metrics(people["hired"], selected, people["race"], positive_label="yes")
+    return people, selected, table
+
+
+def test_confusion_matrices_draw_sklearns_counts_per_group(decisions):
+    people, selected, table = decisions
+    figure = plots.confusion_matrices(table)
+    heatmaps = [trace for trace in figure.data if trace.type == "heatmap"]
+    groups = [label for label in table.index if label != OVERALL]
+    assert len(heatmaps) == len(groups)  # the (all) row is not drawn
+    for label, heatmap in zip(groups, heatmaps):
+        rows = (people["race"] == label).to_numpy()
+        # sklearn orders labels [negative, positive]; the figure puts the positive class first.
+        (tn, fp), (fn, tp) = confusion_matrix(people["hired"][rows] == "yes", selected[rows], labels=[False, True])
+        assert np.array_equal(np.asarray(heatmap.z), [[tp, fn], [fp, tn]])
+        assert heatmap.text[0][0] == f"{tp:,}"
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == [f"{label} (n={int(table.loc[label, 'count']):,})" for label in groups]
+
+
+def test_row_normalised_matrices_are_shares_of_each_actual_class(decisions):
+    _, _, table = decisions
+    figure = plots.confusion_matrices(table, normalize=True)
+    for label, heatmap in zip([g for g in table.index if g != OVERALL], figure.data):
+        shares = np.asarray(heatmap.z)
+        np.testing.assert_allclose(shares.sum(axis=1), 1.0)
+        # The top-left share is the true positive rate of the metric table.
+        assert shares[0, 0] == pytest.approx(table.loc[label, "tpr"])
+
+
+def test_rate_bars_error_bars_reach_the_bootstrap_interval(decisions):
+    people, selected, table = decisions
+    intervals = metric_intervals(people["hired"], selected, people["race"], positive_label="yes", n_resamples=200)
+    figure = plots.rate_bars(table, intervals, reference="A")
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    assert [bar.name for bar in bars] == ["Selection rate", "True positive rate", "False positive rate", "Precision"]
+    selection = bars[0]
+    assert list(selection.x) == ["A (ref.)", "B", "C"]
+    groups = ["A", "B", "C"]
+    np.testing.assert_allclose(selection.y, table.loc[groups, "selection_rate"])
+    np.testing.assert_allclose(np.asarray(selection.y) + np.asarray(selection.error_y.array),
+                               intervals.upper.loc[groups, "selection_rate"])
+    np.testing.assert_allclose(np.asarray(selection.y) - np.asarray(selection.error_y.arrayminus),
+                               intervals.lower.loc[groups, "selection_rate"])
+    # The dotted line is the overall selection rate.
+    assert figure.layout.shapes[0].y0 == pytest.approx(table.loc[OVERALL, "selection_rate"])
+
+
+def test_waterfall_steps_add_up_to_the_total_with_the_rest_summed():
+    shares = pd.Series(np.linspace(-1, 1, 20) ** 3, index=[f"f{i}" for i in range(20)])
+    figure = plots.contributions(shares, title="gap", base=0.25, top=5)
+    waterfall = figure.data[0]
+    assert list(waterfall.measure) == ["absolute"] + ["relative"] * 6 + ["total"]
+    assert waterfall.x[-2] == "15 other features"
+    steps = np.asarray(waterfall.y[:-1], dtype=float)
+    assert steps.sum() == pytest.approx(0.25 + shares.sum())
+    # The five shown are the five largest in size, largest first.
+    assert list(waterfall.x[1:6]) == list(shares.abs().sort_values(ascending=False).index[:5])
+
+
+def test_beeswarm_puts_one_dot_per_row_at_its_shap_value():
+    rng = np.random.default_rng(1)
+    features = pd.DataFrame({"age": rng.integers(18, 80, 50), "job": rng.choice(["a", "b"], 50), "hours": rng.normal(40, 5, 50)})
+    values = pd.DataFrame({"age": rng.normal(0, 3, 50), "job": rng.normal(0, 1, 50), "hours": rng.normal(0, 0.1, 50)})
+    figure = plots.beeswarm(values, features)
+    # Most important at the top: plotly draws the first line at the bottom.
+    assert [trace.name for trace in figure.data] == ["hours", "job", "age"]
+    for trace in figure.data:
+        np.testing.assert_allclose(trace.x, values[trace.name])
+        assert len(trace.y) == len(values)
