@@ -140,10 +140,12 @@ def fidelity_by_depth(curve: pd.DataFrame, *, current_depth: int | None = None) 
 
 
 def importance_bars(importance: pd.Series, *, title: str, axis_title: str, top: int = 15) -> go.Figure:
-    """Horizontal bars, the most important at the top."""
+    """Horizontal bars, the most important at the top. Signed values (LIME weights) are coloured as in
+    :func:`contributions`: red pushes towards selection, blue away from it."""
     shown = importance.head(top)[::-1]
+    colours = [PALETTE[7] if value > 0 else PALETTE[0] for value in shown] if (shown < 0).any() else PALETTE[0]
     figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[str(name) for name in shown.index], orientation="h",
-                              marker_color=PALETTE[0], hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
+                              marker_color=colours, hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     figure.update_layout(title=title, xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
     return figure
 

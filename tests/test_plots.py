@@ -84,3 +84,14 @@ def test_beeswarm_puts_one_dot_per_row_at_its_shap_value():
     for trace in figure.data:
         np.testing.assert_allclose(trace.x, values[trace.name])
         assert len(trace.y) == len(values)
+
+
+def test_signed_bars_are_coloured_by_direction_like_the_waterfall():
+    weights = pd.Series({"capital_gain": -0.6, "marital_status": 0.15, "age": 0.05})
+    bars = plots.importance_bars(weights, title="LIME", axis_title="weight").data[0]
+    waterfall = plots.contributions(weights, title="SHAP").data[0]
+    colour = dict(zip(bars.y, bars.marker.color))
+    assert colour["capital_gain"] == waterfall.decreasing.marker.color
+    assert colour["marital_status"] == colour["age"] == waterfall.increasing.marker.color
+    # Unsigned importances keep one colour.
+    assert isinstance(plots.importance_bars(weights.abs(), title="|w|", axis_title="").data[0].marker.color, str)
