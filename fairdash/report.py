@@ -352,7 +352,7 @@ def _findings_html(findings: pd.DataFrame) -> str:
         verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>', None: "n/a"}[row["passed"]]
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td>{html.escape(row['rule'])}</td>"
-                    f"<td>{verdict}</td><td>{html.escape(row['sentence'])}</td></tr>")
+                    f"<td>{verdict}</td><td class='words'>{html.escape(row['sentence'])}</td></tr>")
     return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>passes when</th><th></th><th>in words</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
@@ -377,7 +377,7 @@ body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; mar
 h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
 table.grid { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
 table.grid th, table.grid td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
-table.grid td:first-child, table.grid th:first-child { text-align: left; }
+table.grid td:first-child, table.grid th:first-child, table.grid td.words { text-align: left; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
 .pass { background: #d9f2d9; color: #1b5e20; padding: 0 .4rem; border-radius: .3rem; }
 .fail { background: #fde0e0; color: #b71c1c; padding: 0 .4rem; border-radius: .3rem; }
