@@ -134,9 +134,11 @@ def _audit(args: argparse.Namespace) -> int:
         print()
         if audit.groups_left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
+        print(f"{'disparity':32s} {'value':>8s}  {'95% interval':13s}  verdict")
         for name, row in audit.findings.iterrows():
             verdict = {True: "pass", False: "FAIL", None: "n/a"}[row["passed"]]
-            print(f"{name:32s} {row['value']:8.3f}  {verdict:4s} ({row['rule']})")
+            low, high = audit.intervals.disparities.loc[name, ["lower", "upper"]]
+            print(f"{name:32s} {row['value']:8.3f}  {low:.3f} - {high:.3f}  {verdict:4s} ({row['rule']})")
     if args.json:
         Path(args.json).write_text(json.dumps(audit_json(audit), indent=2, default=str))
         print(f"\nwrote {args.json}")

@@ -254,6 +254,7 @@ def bootstrap_intervals(
     counts: np.ndarray,
     labels: Sequence[str],
     *,
+    judged: Sequence[str] | None = None,
     n_resamples: int = 1000,
     confidence: float = 0.95,
     random_state: int = 0,
@@ -263,6 +264,9 @@ def bootstrap_intervals(
     Resampling rows within each group (group sizes fixed) and recounting is the same, in
     distribution, as drawing each group's four counts from a multinomial with the observed cell
     shares: so this resamples counts, not rows, and costs nothing in the number of rows.
+
+    ``judged`` names the groups the disparities are taken over (default: all of them), as
+    :func:`drop_small_groups` leaves them; their intervals come from the same resamples as the rates'.
     """
     counts = np.asarray(counts, dtype=np.int64)
     rng = np.random.default_rng(random_state)
@@ -285,7 +289,8 @@ def bootstrap_intervals(
 
     lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
     upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
-    per_group = {rate: values[:, :-1] for rate, values in replicate_rates.items()}
+    columns = list(range(len(labels))) if judged is None else [list(labels).index(label) for label in judged]
+    per_group = {rate: values[:, columns] for rate, values in replicate_rates.items()}
     replicate_disparities = disparities_from_rates(per_group)
     disparity_bounds = pd.DataFrame(
         {

@@ -135,7 +135,7 @@ def run_audit(
         tolerance=tolerance,
         groups_left_out=tuple(left_out),
         table=metric_table,
-        intervals=bootstrap_intervals(counts, curves.labels),
+        intervals=bootstrap_intervals(counts, curves.labels, judged=[label for label in curves.labels if label in judged.index]),
         disparities=disparities_from_table(judged),
         findings=disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance),
         curves=curves,
@@ -188,7 +188,8 @@ def audit_json(audit: Audit) -> dict[str, Any]:
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
     tolerance, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
     {metric -> number or null}, the ``"(all)"`` row included), ``intervals`` (group -> {rate ->
-    [lower, upper]}), ``disparities`` (name -> value), ``findings`` (name -> {value, rule, passed,
+    [lower, upper]}), ``disparities`` (name -> value), ``disparity_intervals`` (name -> [lower, upper],
+    over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
     sentence}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``versions``,
     ``created``.
     """
@@ -227,6 +228,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         "groups": groups,
         "intervals": intervals,
         "disparities": {name: _number(value) for name, value in audit.disparities.items()},
+        "disparity_intervals": {name: [_number(row["lower"]), _number(row["upper"])] for name, row in audit.intervals.disparities.iterrows()},
         "findings": {
             name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"]}
             for name, row in audit.findings.iterrows()
@@ -302,7 +304,7 @@ def audit_html(audit: Audit) -> str:
         _section("Data", _table_html(audit.summary.groups.assign(
             share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.summary.warnings)),
-        _section("Disparities at the audited thresholds", _findings_html(audit.findings)),
+        _section("Disparities at the audited thresholds", _findings_html(audit.findings, audit.intervals.disparities)),
         _section("Metrics by group (95% bootstrap intervals)", _table_html(formatted_table(audit.table, audit.intervals))),
         _section("Try other thresholds", _slider_html()),
         _section("Charts", charts),
@@ -346,15 +348,17 @@ def _table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
     return frame.to_html(index=index, escape=True, border=0, classes="grid", na_rep="n/a")
 
 
-def _findings_html(findings: pd.DataFrame) -> str:
+def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
     rows = []
     for name, row in findings.iterrows():
         verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>', None: "n/a"}[row["passed"]]
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
-        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td>{html.escape(row['rule'])}</td>"
+        low, high = bounds.loc[name, ["lower", "upper"]]
+        interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
+        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td>{interval}</td><td>{html.escape(row['rule'])}</td>"
                     f"<td>{verdict}</td><td class='words'>{html.escape(row['sentence'])}</td></tr>")
-    return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>passes when</th><th></th><th>in words</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
+            f"<th>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _slider_html() -> str:

@@ -34,7 +34,6 @@ st.caption(
 thresholds = threshold_controls(audit, curves)
 counts = curves.counts_at(thresholds)
 table = table_from_counts(counts, curves.labels)
-intervals = bootstrap_intervals(counts, curves.labels)
 
 # 2. The disparity summary.
 st.subheader("Disparities")
@@ -48,8 +47,8 @@ judged, left_out = drop_small_groups(table) if skip_small else (table, [])
 if left_out:
     st.caption(f"Left out of the disparities: {', '.join(left_out)}.")
 findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)
-judged_labels = [label for label in curves.labels if label in judged.index]
-disparity_bounds = bootstrap_intervals(counts[[curves.labels.index(label) for label in judged_labels]], judged_labels).disparities
+intervals = bootstrap_intervals(counts, curves.labels, judged=[label for label in curves.labels if label in judged.index])
+disparity_bounds = intervals.disparities
 
 headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
 for column, name in zip(st.columns(len(headline)), headline):

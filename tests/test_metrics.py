@@ -28,6 +28,7 @@ from fairdash.errors import InvalidInputError
 from fairdash.metrics import (
     OVERALL,
     RATE_COLUMNS,
+    bootstrap_intervals,
     compare_to_reference,
     disparities,
     group_metrics,
@@ -220,6 +221,21 @@ def test_bootstrap_of_counts_agrees_with_a_bootstrap_of_rows():
     point = group_metrics(y_true, y_pred, groups)
     assert (ours.lower["tpr"] <= point["tpr"]).all() and (point["tpr"] <= ours.upper["tpr"]).all()
     assert ours.disparities.loc["demographic_parity_difference", "lower"] < ours.disparities.loc["demographic_parity_difference", "upper"]
+
+
+def test_disparity_intervals_over_the_judged_groups_come_from_the_same_resamples():
+    # tp, fp, tn, fn per group; "tiny" is selected far more often than the others.
+    counts = np.array([[120, 80, 500, 100], [60, 30, 260, 50], [5, 3, 1, 0]])
+    labels = ["a", "b", "tiny"]
+    judged = bootstrap_intervals(counts, labels, judged=["a", "b"], random_state=3)
+    # "a" and "b" are drawn first, so their draws are those of a bootstrap of the two alone.
+    alone = bootstrap_intervals(counts[:2], ["a", "b"], random_state=3)
+    pd.testing.assert_frame_equal(judged.disparities, alone.disparities)
+    everyone = bootstrap_intervals(counts, labels, random_state=3)
+    assert everyone.disparities.loc["demographic_parity_difference", "lower"] > judged.disparities.loc["demographic_parity_difference", "upper"]
+    # The rates' intervals do not depend on which groups are judged.
+    pd.testing.assert_frame_equal(judged.lower, everyone.lower)
+    pd.testing.assert_frame_equal(judged.upper, everyone.upper)
 
 
 def test_bootstrap_is_reproducible_and_flags_small_groups():

@@ -7,13 +7,14 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import skops.io
 
 from fairdash.cli import main, parse_condition
 from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import disparities, group_metrics
+from fairdash.metrics import bootstrap_intervals, disparities, group_metrics
 from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
 
 from test_models import _TouchesAFile
@@ -52,6 +53,14 @@ def test_small_groups_are_left_out_of_the_disparities_by_default():
     expected = disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5, demo.data.loc[kept, "race"])
     assert audit.disparities["demographic_parity_ratio"] == pytest.approx(expected["demographic_parity_ratio"])
     assert "Native American" in audit.table.index  # still in the table, only not judged
+    # The disparities' intervals are taken over the same groups as the disparities.
+    labels = list(audit.curves.labels)
+    expected_bounds = bootstrap_intervals(audit.curves.counts_at(5), labels,
+                                          judged=[label for label in labels if label != "Native American"]).disparities
+    pd.testing.assert_frame_equal(audit.intervals.disparities, expected_bounds)
+    document = json.loads(json.dumps(audit_json(audit)))
+    assert document["disparity_intervals"]["demographic_parity_ratio"] == pytest.approx(
+        expected_bounds.loc["demographic_parity_ratio", ["lower", "upper"]].tolist())
 
 
 def test_html_is_self_contained(compas_audit):
