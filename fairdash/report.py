@@ -355,10 +355,10 @@ def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
-        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td>{interval}</td><td>{html.escape(row['rule'])}</td>"
+        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td class='nowrap'>{interval}</td><td class='nowrap'>{html.escape(row['rule'])}</td>"
                     f"<td>{verdict}</td><td class='words'>{html.escape(row['sentence'])}</td></tr>")
     return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
-            f"<th>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _slider_html() -> str:
@@ -381,7 +381,7 @@ body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; mar
 h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
 table.grid { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
 table.grid th, table.grid td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
-table.grid td:first-child, table.grid th:first-child, table.grid td.words { text-align: left; }
+table.grid td:first-child, table.grid th:first-child, table.grid .words { text-align: left; } table.grid .nowrap { white-space: nowrap; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
 .pass { background: #d9f2d9; color: #1b5e20; padding: 0 .4rem; border-radius: .3rem; }
 .fail { background: #fde0e0; color: #b71c1c; padding: 0 .4rem; border-radius: .3rem; }
