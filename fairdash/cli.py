@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--sensitive", required=True, metavar="COL[,COL]",
                        help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
     source = audit.add_mutually_exclusive_group(required=True)
-    source.add_argument("--model", metavar="FILE", help="a .skops model (or .pkl/.joblib with --trust-pickle) that scores the table")
+    source.add_argument("--model", metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table")
     source.add_argument("--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)")
     audit.add_argument("--trust-pickle", action="store_true",
                        help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")

@@ -72,6 +72,17 @@ def _split(estimator: Any) -> tuple[Any | None, Any]:
     return None, estimator
 
 
+def explainer_method(model: Any) -> str:
+    """The shap explainer :func:`shap_values` uses for this model: "tree", "linear" (exact and fast) or
+    "permutation" (model-agnostic, some hundred model calls per row)."""
+    _, final = _split(_estimator(model))
+    if type(final).__name__ in _TREE_MODELS:
+        return "tree"
+    if hasattr(final, "coef_") and np.ndim(final.coef_) == 2 and final.coef_.shape[0] == 1:
+        return "linear"
+    return "permutation"
+
+
 def _positive_index(final: Any, positive_label: Any) -> int:
     classes = list(getattr(final, "classes_", [0, 1]))
     return classes.index(match_class(classes, positive_label, type(final).__name__))
@@ -132,7 +143,7 @@ def shap_values(
     if positive_label is None:
         positive_label = list(getattr(final, "classes_", [0, 1]))[-1]
     positive = _positive_index(final, positive_label)
-    kind = type(final).__name__
+    method = explainer_method(estimator)
     columns = list(X.columns)
 
     if preprocessing is not None:
@@ -141,15 +152,15 @@ def shap_values(
     else:
         transformed, names, origins = X.to_numpy(), columns, columns
 
-    if kind in _TREE_MODELS:
+    if method == "tree":
         explainer = shap.TreeExplainer(final)
         raw = explainer.shap_values(transformed, check_additivity=False)
         values, base = _positive_class(raw, explainer.expected_value, positive)
-        output: Output = "probability" if kind in _PROBABILITY_TREES else "log_odds"
+        output: Output = "probability" if type(final).__name__ in _PROBABILITY_TREES else "log_odds"
         if output == "log_odds" and positive == 0:  # binary margins score class 1
             values, base = -values, -base
-        method, background_size = "tree", 0
-    elif hasattr(final, "coef_") and np.ndim(final.coef_) == 2 and final.coef_.shape[0] == 1:
+        background_size = 0
+    elif method == "linear":
         background_rows = _background(X if background is None else background, random_state)
         masker = _dense(preprocessing.transform(background_rows)) if preprocessing is not None else background_rows.to_numpy()
         explainer = shap.LinearExplainer(final, masker)
@@ -157,7 +168,7 @@ def shap_values(
         base = float(np.ravel(explainer.expected_value)[0])
         if positive == 0:
             values, base = -values, -base
-        output, method, background_size = "log_odds", "linear", len(background_rows)
+        output, background_size = "log_odds", len(background_rows)
     else:
         values, base, background_size = _permutation(estimator, X, background, positive_label, random_state, progress)
         return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
@@ -188,25 +199,45 @@ def _positive_class(raw: Any, expected: Any, positive: int) -> tuple[np.ndarray,
 
 
 def _permutation(estimator, X, background, positive_label, random_state, progress) -> tuple[pd.DataFrame, float, int]:
-    """Model-agnostic: shap's permutation explainer on the positive class's probability (score)."""
+    """Model-agnostic: shap's permutation explainer on the positive class's probability (score).
+
+    shap's masker works on a numeric matrix: text and boolean columns go in as codes and are
+    decoded before the model sees them. The masker only swaps in values from the background rows,
+    so every code decodes to a value the data holds.
+    """
     import shap
 
     wrapped = ScoreModel.wrap(estimator)
     columns = list(X.columns)
     background_rows = _background(X if background is None else background, random_state)
-    if not all(pd.api.types.is_numeric_dtype(X[c]) for c in columns):
-        raise InvalidInputError(
-            "The model-agnostic explainer needs numeric columns; wrap the model in a scikit-learn Pipeline with its encoder."
-        )
+    both = pd.concat([X, background_rows[columns]])
+    coded = {c: pd.factorize(both[c], use_na_sentinel=False) for c in columns
+             if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])}
+
+    def encode(frame: pd.DataFrame) -> np.ndarray:
+        numbers = frame.copy()
+        for c, (_, uniques) in coded.items():
+            numbers[c] = pd.Index(uniques).get_indexer(frame[c])
+        return numbers.to_numpy(dtype=float)
+
+    lookups = {c: np.asarray(uniques, dtype=object) for c, (_, uniques) in coded.items()}
 
     def predict(matrix: np.ndarray) -> np.ndarray:
-        return wrapped.scores(pd.DataFrame(matrix, columns=columns), positive_label=positive_label, features=columns)
+        # Built column by column, as object arrays where decoded: no type inference per call (shap calls often).
+        decoded = {}
+        for position, c in enumerate(columns):
+            if c in lookups:
+                decoded[c] = pd.Series(lookups[c][matrix[:, position].astype(int)], dtype=object, copy=False)
+            else:
+                decoded[c] = matrix[:, position].astype(X[c].dtype) if pd.api.types.is_integer_dtype(X[c]) else matrix[:, position]
+        return wrapped.scores(pd.DataFrame(decoded, copy=False), positive_label=positive_label, features=columns)
 
-    explainer = shap.PermutationExplainer(predict, shap.maskers.Independent(background_rows.to_numpy(dtype=float)), seed=random_state)
+    explainer = shap.PermutationExplainer(predict, shap.maskers.Independent(encode(background_rows[columns])), seed=random_state)
+    rows = encode(X)
     chunks = []
     step = max(1, len(X) // 20)
     for start in range(0, len(X), step):
-        chunks.append(explainer(X.iloc[start:start + step].to_numpy(dtype=float)))
+        chunks.append(explainer(rows[start:start + step]))
         if progress is not None:
             progress(min(1.0, (start + step) / len(X)))
     values = np.vstack([chunk.values for chunk in chunks])

@@ -5,6 +5,8 @@ Formats, safest first:
 - ``.skops``: read with :mod:`skops.io`, which builds only types it trusts. Types it does not
   trust by default are listed in an :class:`UntrustedModelError`; the caller shows them and loads
   again with ``trusted_types`` once the user accepts them.
+- ``.onnx``: a graph of standard operators run by onnxruntime, from any framework that exports
+  ONNX; loading runs no code from the file (see :mod:`fairdash._onnx`).
 - ``.pkl``, ``.pickle``, ``.joblib``: unpickling runs whatever code the file names. Such a file is
   not even opened unless ``trust_pickle=True``, which the dashboard sets only after the user ticks a
   box saying so.
@@ -25,16 +27,17 @@ from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 SKOPS_SUFFIXES = (".skops",)
-MODEL_SUFFIXES = SKOPS_SUFFIXES + PICKLE_SUFFIXES
+ONNX_SUFFIXES = (".onnx",)
+MODEL_SUFFIXES = SKOPS_SUFFIXES + ONNX_SUFFIXES + PICKLE_SUFFIXES
 
 PICKLE_WARNING = (
     "Loading a pickle or joblib file runs code from the file. Only load a model you or someone you "
-    "trust made; prefer the .skops format, which loads without running code."
+    "trust made; prefer the .skops or .onnx format, which load without running code."
 )
 _PICKLE_REFUSED = (
     "The file {name} is a pickle/joblib file, and loading one runs code from the file. "
     "It was not opened. Tick 'I trust this file' to load it anyway (on the command line: --trust-pickle), "
-    "or save the model with skops.io.dump and upload the .skops file."
+    "or save the model with skops.io.dump (or export it to ONNX) and upload that file."
 )
 _SKOPS_REFUSED = (
     "The skops file {name} contains types that are not trusted by default: {types}. "
@@ -119,6 +122,8 @@ class ScoreModel:
         classes = self.classes
         try:
             output = np.asarray(getattr(self.estimator, self.method)(X))
+        except ModelError:  # already says what is wrong (an ONNX model's inputs)
+            raise
         except Exception as error:  # the model is the user's code: any failure is theirs to fix
             raise ModelError(
                 f"The model {self.name!r} could not score the table ({type(error).__name__}: {error}). "
@@ -156,7 +161,7 @@ def load_model(
     trusted_types: Sequence[str] = (),
     name: str | None = None,
 ) -> ScoreModel:
-    """Load a fitted model from a ``.skops``, ``.pkl``, ``.pickle`` or ``.joblib`` file.
+    """Load a fitted model from a ``.skops``, ``.onnx``, ``.pkl``, ``.pickle`` or ``.joblib`` file.
 
     Parameters
     ----------
@@ -197,8 +202,12 @@ def load_model(
         if not content:
             raise InvalidInputError(f"The model file {shown} is empty.")
         estimator = _load_skops(content, shown, trusted_types)
-    elif suffix == ".onnx":
-        raise InvalidInputError("ONNX models are not supported yet; save the model with skops.io.dump as a .skops file.")
+    elif suffix in ONNX_SUFFIXES:
+        if not content:
+            raise InvalidInputError(f"The model file {shown} is empty.")
+        from fairdash._onnx import OnnxClassifier
+
+        estimator = OnnxClassifier(content, shown)
     else:
         raise InvalidInputError(
             f"The model file {shown} has the extension {suffix or '(none)'!r}; fairdash loads "

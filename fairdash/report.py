@@ -43,6 +43,9 @@ from fairdash.thresholds import Threshold, ThresholdCurves
 
 REPORT_THRESHOLDS = 1000
 """The most threshold positions the report's own slider offers (every distinct score when fewer)."""
+PERMUTATION_ROWS = 100
+"""The rows the report's top features explain when only the model-agnostic explainer applies: it
+calls the model some hundred times per row, and a smaller sample keeps a CLI audit to seconds."""
 
 _LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skops", "streamlit")
 
@@ -147,10 +150,12 @@ def run_audit(
 
 def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500) -> pd.DataFrame:
     """Mean |SHAP| per feature, and each feature's share of the gap in mean output between the groups
-    selected most and least often (SHAP on a seeded sample of ``max_rows`` rows)."""
-    from fairdash.explain import gap_decomposition, shap_values
+    selected most and least often (SHAP on a seeded sample of ``max_rows`` rows; of at most
+    :data:`PERMUTATION_ROWS` where only the model-agnostic explainer applies, as for ONNX models)."""
+    from fairdash.explain import explainer_method, gap_decomposition, shap_values
 
-    result = shap_values(model, X, positive_label=inputs.spec.positive_label, max_rows=max_rows)
+    rows = max_rows if explainer_method(model) != "permutation" else min(max_rows, PERMUTATION_ROWS)
+    result = shap_values(model, X, positive_label=inputs.spec.positive_label, max_rows=rows)
     features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
     rates = judged.drop(index="(all)", errors="ignore")["selection_rate"].dropna()
     sampled = set(inputs.groups.loc[result.values.index])

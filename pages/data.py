@@ -46,7 +46,7 @@ else:
         )
         if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
             model_file = st.file_uploader(
-                "Model (.skops; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES], key=state.MODEL_UPLOADER
+                "Model (.skops or .onnx; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES], key=state.MODEL_UPLOADER
             )
             state.remember_upload("model", model_file)
             uploaded_model = state.uploaded_model()

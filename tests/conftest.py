@@ -63,3 +63,14 @@ def people_model(people):
 def pytest_configure(config):
     # Streamlit must never phone home from tests.
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+
+@pytest.fixture(scope="session")
+def people_onnx(people_model) -> bytes:
+    """``people_model`` exported to ONNX by skl2onnx: one input per column, as such pipelines export."""
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
+
+    inputs = [("age", Int64TensorType([None, 1])), ("income", FloatTensorType([None, 1])),
+              ("sex", StringTensorType([None, 1])), ("race", StringTensorType([None, 1]))]
+    return to_onnx(people_model, initial_types=inputs, target_opset=18).SerializeToString()

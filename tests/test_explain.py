@@ -90,6 +90,21 @@ def test_model_agnostic_permutation_is_additive(people):
     np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
 
 
+def test_model_agnostic_permutation_takes_text_columns(people, people_onnx):
+    """An ONNX model (and any model without a fast explainer) gets text columns as the data holds them."""
+    from fairdash.models import load_model
+
+    model = load_model(people_onnx, name="people.onnx")
+    X = people[["age", "income", "sex", "race"]]
+    result = shap_values(model, X.iloc[:30], positive_label="yes", background=X)
+    assert result.method == "permutation" and list(result.values.columns) == list(X.columns)
+    output = model.scores(X.iloc[:30], positive_label="yes")
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), output, atol=1e-6)
+    # The base value is the mean score over the background rows (seeded sample of 100).
+    background = X.sample(100, random_state=0)
+    assert result.base_value == pytest.approx(model.scores(background, positive_label="yes").mean(), abs=1e-6)
+
+
 def test_transformed_columns_map_back():
     X = pd.DataFrame({"sex": ["a", "b"], "sex_age": [1, 2], "age": [3, 4]})
     encoder = ColumnTransformer([("cat", OneHotEncoder(), ["sex"])], remainder="passthrough").fit(X)

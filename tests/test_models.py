@@ -109,6 +109,8 @@ def test_wrong_positive_label_and_failing_model(people, people_model):
         (b"not a zip", "m.skops", InvalidInputError, "not a readable skops file"),
         (b"\x80\x04garbage", "m.pkl", InvalidInputError, "could not be loaded"),
         (b"abc", "m.h5", InvalidInputError, "extension '.h5'"),
+        (b"", "m.onnx", InvalidInputError, "empty"),
+        (b"not protobuf", "m.onnx", InvalidInputError, "not an ONNX model onnxruntime can run"),
     ],
 )
 def test_bad_model_files(content, name, error, message):
@@ -120,3 +122,34 @@ def test_bad_model_files(content, name, error, message):
 def test_a_non_model_is_refused():
     with pytest.raises(ModelError, match="not a model"):
         load_model(skops.io.dumps({"a": 1}), name="m.skops")
+
+
+# ---- ONNX: safe to load, from any framework -------------------------------------------------------
+
+@pytest.mark.parametrize("positive_label", ["yes", "no"])
+def test_onnx_pipeline_scores_equal_sklearns(people, people_model, people_onnx, positive_label):
+    model = load_model(people_onnx, name="people.onnx")
+    assert model.feature_names == ("age", "income", "sex", "race")  # one input per column
+    assert model.classes == ["no", "yes"]
+    expected = people_model.predict_proba(people[FEATURES])[:, list(people_model.classes_).index(positive_label)]
+    # onnxruntime computes in float32.
+    np.testing.assert_allclose(model.scores(people, positive_label=positive_label), expected, atol=1e-5)
+
+
+def test_onnx_matrix_model_takes_the_chosen_columns_and_reads_its_classes_from_the_graph(people):
+    from skl2onnx import to_onnx
+    from sklearn.linear_model import LogisticRegression
+
+    X = people[["age", "income"]]
+    fitted = LogisticRegression().fit(X, people["hired"])
+    content = to_onnx(fitted, X=X.to_numpy(np.float32)[:1], options={"zipmap": False}, target_opset=18).SerializeToString()
+    model = load_model(content, name="matrix.onnx")
+    assert model.feature_names is None and model.classes == ["no", "yes"]
+    np.testing.assert_allclose(model.scores(people, positive_label="no", features=["age", "income"]),
+                               fitted.predict_proba(X)[:, 0], atol=1e-5)
+    with pytest.raises(ModelError, match="choose the feature columns"):
+        model.scores(people, positive_label="yes")
+    with pytest.raises(ModelError, match="takes 2 feature columns; 3 were chosen"):
+        model.scores(people, positive_label="yes", features=["age", "income", "score"])
+    with pytest.raises(ModelError, match="not numbers: sex"):
+        model.scores(people, positive_label="yes", features=["age", "sex"])

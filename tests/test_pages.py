@@ -120,6 +120,22 @@ def test_missing_sensitive_values_form_their_own_group(people):
     assert "(missing)" in at.dataframe[0].value.index
 
 
+def test_an_onnx_model_audits_and_explains_like_any_other(people, people_model, people_onnx):
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _upload(at, "model", "people.onnx", people_onnx)
+    _no_problems(at)
+    assert not at.warning  # no opt-in asked: ONNX runs no code from the file
+    assert at.multiselect(key="features").value == ["age", "income", "sex", "race"]
+    at.switch_page("pages/fairness.py").run()
+    _no_problems(at)
+    at.switch_page("pages/explain.py").run()
+    at.select_slider(key="explain_rows").set_value(250).run()
+    at.toggle(key="explain_on").set_value(True).run()
+    _no_problems(at)
+    assert "permutation explainer) on 250 of 600 rows, background of 100 rows" in at.caption[0].value
+
+
 def test_a_model_needing_absent_columns_is_named(people, people_model):
     at = _my_data(_app())
     _upload(at, "data", "people.csv", people.drop(columns=["income"]).to_csv(index=False).encode())

@@ -124,14 +124,20 @@ def test_cli_per_group_thresholds_from_the_dashboards_download(compas_csv, tmp_p
     assert "no threshold for African-American" in capsys.readouterr().err
 
 
-def test_cli_with_a_model(tmp_path, people, people_model, capsys):
+@pytest.mark.parametrize("suffix", [".skops", ".onnx"])
+def test_cli_with_a_model(tmp_path, people, people_model, people_onnx, capsys, suffix):
     data = tmp_path / "people.csv"
     people.to_csv(data, index=False)
-    model = tmp_path / "model.skops"
-    model.write_bytes(skops.io.dumps(people_model))
-    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex,race", "--model", str(model)]
+    model = tmp_path / f"model{suffix}"
+    model.write_bytes(skops.io.dumps(people_model) if suffix == ".skops" else people_onnx)
+    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex,race",
+            "--model", str(model), "--json", str(tmp_path / "a.json")]
     assert main(args) == 0
     assert "female | A" in capsys.readouterr().out
+    selected = people_model.predict_proba(people[["age", "income", "sex", "race"]])[:, 1] >= 0.5
+    expected = group_metrics(people["hired"], selected, people[["sex", "race"]], positive_label="yes")
+    shown = json.loads((tmp_path / "a.json").read_text())["groups"]
+    assert [shown[label]["selection_rate"] for label in expected.index] == pytest.approx(expected["selection_rate"].tolist())
 
 
 @pytest.mark.parametrize(

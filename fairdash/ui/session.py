@@ -68,7 +68,7 @@ def current_workspace() -> Workspace:
         model_file = state.uploaded_model()
         if model_file is None:
             raise InvalidInputError(
-                "Upload the model file (.skops, or .pkl/.joblib if you trust it), "
+                "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
                 "or choose 'The table holds the scores' and name the score column."
             )
         model = load_uploaded_model(model_file)

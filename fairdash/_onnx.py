@@ -1,0 +1,135 @@
+"""ONNX classifiers seen as scikit-learn-like estimators (``predict_proba`` on a DataFrame, ``classes_``).
+
+An ONNX file is a graph of standard operators, run by onnxruntime: loading one runs no code from the
+file, so, like skops, it needs no opt-in. Any framework can export to it (scikit-learn through
+skl2onnx, XGBoost and LightGBM through onnxmltools, PyTorch through ``torch.onnx``).
+
+Two input layouts are understood: one input per column, named after the column and shaped
+``[rows, 1]`` (what skl2onnx makes of a pipeline with a ColumnTransformer), or a single numeric
+matrix ``[rows, features]``, fed with the columns the user chooses, in that order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fairdash.errors import InvalidInputError, ModelError
+
+# ONNX element types -> the numpy type to feed.
+_INPUT_TYPES = {
+    "tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32, "tensor(string)": object, "tensor(bool)": np.bool_,
+}
+# Operators of the ONNX-ML domain that record the class labels, in the order they are trusted.
+_LABELLED_OPERATORS = ("ZipMap", "LinearClassifier", "TreeEnsembleClassifier", "TreeEnsemble", "SVMClassifier")
+
+
+class OnnxClassifier:
+    """A binary classifier in ONNX format.
+
+    ``classes_`` are read from the graph's classifier or ZipMap operator when it records them;
+    otherwise they are unknown (None) and, as for a scikit-learn estimator without ``classes_``, the
+    second probability column is taken as the positive class. ``feature_names_in_`` is set when
+    the model takes one input per column.
+    """
+
+    def __init__(self, content: bytes, name: str) -> None:
+        import onnxruntime
+
+        try:
+            self._session = onnxruntime.InferenceSession(content, providers=["CPUExecutionProvider"])
+        except Exception as error:  # a damaged file, an operator this onnxruntime lacks
+            raise InvalidInputError(f"The file {name} is not an ONNX model onnxruntime can run ({_first_line(error)}).") from None
+        self.name = name
+        self._inputs = self._session.get_inputs()
+        unknown = [f"{item.name} ({item.type})" for item in self._inputs if item.type not in _INPUT_TYPES]
+        if unknown:
+            raise ModelError(f"The ONNX model {name} takes inputs fairdash cannot build from a table: {', '.join(unknown)}.")
+        self._per_column = len(self._inputs) > 1 or _width(self._inputs[0]) == 1
+        if self._per_column:
+            self.feature_names_in_ = np.array([item.name for item in self._inputs], dtype=object)
+        self._output = _probability_output(self._session.get_outputs(), name)
+        self.classes_ = _class_labels(content)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities, one column per class (in ``classes_`` order where known)."""
+        X = pd.DataFrame(X)
+        feeds = self._feeds(X)
+        output = self._session.run([self._output.name], feeds)[0]
+        if isinstance(output, list):  # ZipMap: one {class: probability} per row, keys in the classes' order
+            return np.array([tuple(row.values()) for row in output], dtype=float).reshape(len(output), -1)
+        probabilities = np.asarray(output, dtype=float)
+        if probabilities.ndim == 1 or probabilities.shape[1] == 1:  # one column: the positive class's probability
+            positive = probabilities.reshape(-1)
+            return np.column_stack([1 - positive, positive])
+        return probabilities
+
+    def _feeds(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        if self._per_column:
+            names = [item.name for item in self._inputs]
+            # By name when the table has the model's columns; by position when the user chose as many.
+            columns = names if set(names) <= set(X.columns) else list(X.columns)
+            if len(columns) != len(names):
+                raise ModelError(f"The ONNX model {self.name} takes {len(names)} columns ({', '.join(names)}); {len(columns)} were given.")
+            return {item.name: _as_input(X[column], item).reshape(-1, 1) for item, column in zip(self._inputs, columns)}
+        item = self._inputs[0]
+        width = _width(item)
+        if width is not None and X.shape[1] != width:
+            raise ModelError(f"The ONNX model {self.name} takes {width} feature columns; {X.shape[1]} were chosen.")
+        dtype = _INPUT_TYPES[item.type]
+        try:
+            return {item.name: X.to_numpy(dtype=dtype)}
+        except (TypeError, ValueError):
+            text = [column for column in X.columns if not pd.api.types.is_numeric_dtype(X[column])]
+            raise ModelError(f"The ONNX model {self.name} takes one numeric matrix; these columns are not numbers: {', '.join(text)}.") from None
+
+
+def _width(item: Any) -> int | None:
+    shape = item.shape
+    return shape[1] if len(shape) == 2 and isinstance(shape[1], int) else None
+
+
+def _as_input(column: pd.Series, item: Any) -> np.ndarray:
+    dtype = _INPUT_TYPES[item.type]
+    if dtype is object:  # strings, as numpy objects (onnxruntime's string tensors)
+        return column.to_numpy(dtype=object).astype(str).astype(object)
+    try:
+        return column.to_numpy(dtype=dtype)
+    except (TypeError, ValueError):
+        raise ModelError(f"The model's input {item.name!r} takes {item.type}; column {column.name!r} does not convert to it.") from None
+
+
+def _probability_output(outputs: list[Any], name: str) -> Any:
+    """The output holding probabilities: a sequence of maps (ZipMap), else the last float tensor."""
+    for output in outputs:
+        if output.type.startswith("seq(map("):
+            return output
+    floats = [output for output in outputs if output.type in ("tensor(float)", "tensor(double)")]
+    if not floats:
+        raise ModelError(f"The ONNX model {name} has no probability output (outputs: {', '.join(o.name + ' ' + o.type for o in outputs)}).")
+    return floats[-1]
+
+
+def _class_labels(content: bytes) -> list[Any] | None:
+    """The class labels the graph records, or None. Parsing the graph runs no code."""
+    import onnx
+
+    graph = onnx.load_from_string(content).graph
+    found: dict[str, list[Any]] = {}
+    for node in graph.node:
+        if node.op_type not in _LABELLED_OPERATORS:
+            continue
+        for attribute in node.attribute:
+            if attribute.name == "classlabels_strings" and attribute.strings:
+                found.setdefault(node.op_type, [label.decode() for label in attribute.strings])
+            elif attribute.name == "classlabels_int64s" and attribute.ints:
+                found.setdefault(node.op_type, list(attribute.ints))
+    return next((found[operator] for operator in _LABELLED_OPERATORS if operator in found), None)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__
