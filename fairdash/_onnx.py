@@ -45,6 +45,8 @@ class OnnxClassifier:
             raise InvalidInputError(f"The file {name} is not an ONNX model onnxruntime can run ({_first_line(error)}).") from None
         self.name = name
         self._inputs = self._session.get_inputs()
+        if not self._inputs:
+            raise ModelError(f"The ONNX model {name} takes no input, so it cannot score a table.")
         unknown = [f"{item.name} ({item.type})" for item in self._inputs if item.type not in _INPUT_TYPES]
         if unknown:
             raise ModelError(f"The ONNX model {name} takes inputs fairdash cannot build from a table: {', '.join(unknown)}.")

@@ -153,3 +153,14 @@ def test_onnx_matrix_model_takes_the_chosen_columns_and_reads_its_classes_from_t
         model.scores(people, positive_label="yes", features=["age", "income", "score"])
     with pytest.raises(ModelError, match="not numbers: sex"):
         model.scores(people, positive_label="yes", features=["age", "sex"])
+
+
+def test_an_onnx_model_whose_inputs_no_table_gives_is_refused_plainly():
+    from onnx import TensorProto, helper
+
+    image = helper.make_tensor_value_info("image", TensorProto.FLOAT16, [None, 3, 32, 32])
+    graph = helper.make_graph([helper.make_node("Identity", ["image"], ["out"])], "vision", [image],
+                              [helper.make_tensor_value_info("out", TensorProto.FLOAT16, [None, 3, 32, 32])])
+    content = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9).SerializeToString()
+    with pytest.raises(ModelError, match=r"cannot build from a table: image \(tensor\(float16\)\)"):
+        load_model(content, name="vision.onnx")
