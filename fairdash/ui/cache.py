@@ -7,6 +7,7 @@ proportion to the rows. Arguments named ``_x`` are not hashed; the id beside eac
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ import streamlit as st
 from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, read_table
 from fairdash.demo import Demo, load_demo
-from fairdash.explain import ShapResult, flip_rates, lime_weights, permutation_importance_table, shap_values
+from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
 from fairdash.models import ScoreModel, load_model
 from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
 from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
@@ -97,9 +98,36 @@ def report_files(
     return json.dumps(audit_json(audit), indent=2, default=str), audit_html(audit)
 
 
-@st.cache_data(max_entries=8, show_spinner="Computing SHAP values (a few seconds for a tree model; longer for others)...")
-def shap_global(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, positive_label: Any, max_rows: int) -> ShapResult:
-    return shap_values(_model, _X, positive_label=positive_label, max_rows=max_rows)
+@st.cache_resource
+def _shap_results() -> OrderedDict[tuple[str, str, int], ShapResult]:
+    return OrderedDict()
+
+
+def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_label: Any, max_rows: int) -> ShapResult:
+    """SHAP values for the Explain page, kept for the last 8 settings and shared by sessions.
+
+    Not ``st.cache_data``: a cached call cannot update a progress bar drawn outside it, and the
+    model-agnostic explainer (models with no tree or linear explainer, ONNX models) takes minutes
+    on a thousand rows, so it shows its progress; the fast exact ones show a spinner.
+    """
+    results = _shap_results()
+    key = (audit_key, repr(positive_label), max_rows)
+    if key in results:
+        results.move_to_end(key)
+        return results[key]
+    if explainer_method(model) == "permutation":
+        text = f"Computing SHAP values with the model-agnostic explainer on {min(max_rows, len(X)):,} rows"
+        bar = st.progress(0.0, text=f"{text}...")
+        result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows,
+                             progress=lambda done: bar.progress(done, text=f"{text}: {done:.0%}"))
+        bar.empty()
+    else:
+        with st.spinner("Computing SHAP values..."):
+            result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows)
+    results[key] = result
+    while len(results) > 8:
+        results.popitem(last=False)
+    return result
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")
