@@ -250,3 +250,33 @@ def test_explain_page_in_the_browser(server, page, output_dir):
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-explain-row.png", full_page=True)
+
+
+def test_an_onnx_model_uploaded_in_the_browser_is_audited_and_explained(server, page, output_dir, people, people_onnx, tmp_path):
+    """No opt-in for ONNX (it runs no code from the file); its explanation shows a progress bar."""
+    from playwright.sync_api import expect
+
+    table, model = tmp_path / "people.csv", tmp_path / "people.onnx"
+    people.head(250).to_csv(table, index=False)
+    model.write_bytes(people_onnx)
+    page.goto(server)
+    wait_until_idle(page)
+    page.get_by_text("My own data", exact=True).click()
+    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
+    uploads.first.set_input_files(str(table))
+    wait_until_idle(page)
+    uploads.nth(1).set_input_files(str(model))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("250")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("people.onnx")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    expect(page.get_by_test_id("stCheckbox").filter(has_text="I trust this file")).to_have_count(0)
+    page.get_by_test_id("stSidebarNav").get_by_text("Explain").click()
+    wait_until_idle(page)
+    page.get_by_test_id("stCheckbox").get_by_text("Compute SHAP values").click()
+    expect(page.get_by_test_id("stProgress")).to_contain_text("model-agnostic explainer on 250 rows")
+    expect(page.get_by_text("SHAP (permutation explainer) on 250 of 250 rows")).to_be_visible(timeout=180_000)
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="SHAP values by feature").last).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-explain-onnx.png", full_page=True)
