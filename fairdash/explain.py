@@ -141,9 +141,14 @@ def shap_values(
     if max_rows is not None and len(X) > max_rows:
         X = X.sample(max_rows, random_state=random_state)
     if positive_label is None:
-        positive_label = list(getattr(final, "classes_", [0, 1]))[-1]
-    positive = _positive_index(final, positive_label)
+        classes = getattr(final, "classes_", None)  # None for a model that does not record them (some ONNX files)
+        positive_label = list(classes)[-1] if classes is not None else 1
     method = explainer_method(estimator)
+    if method == "permutation":
+        values, base, background_size = _permutation(estimator, X, background, positive_label, random_state, progress)
+        return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
+
+    positive = _positive_index(final, positive_label)
     columns = list(X.columns)
 
     if preprocessing is not None:
@@ -160,7 +165,7 @@ def shap_values(
         if output == "log_odds" and positive == 0:  # binary margins score class 1
             values, base = -values, -base
         background_size = 0
-    elif method == "linear":
+    else:  # linear
         background_rows = _background(X if background is None else background, random_state)
         masker = _dense(preprocessing.transform(background_rows)) if preprocessing is not None else background_rows.to_numpy()
         explainer = shap.LinearExplainer(final, masker)
@@ -169,9 +174,6 @@ def shap_values(
         if positive == 0:
             values, base = -values, -base
         output, background_size = "log_odds", len(background_rows)
-    else:
-        values, base, background_size = _permutation(estimator, X, background, positive_label, random_state, progress)
-        return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
 
     frame = pd.DataFrame(values, index=X.index, columns=names if len(names) == values.shape[1] else None)
     if names and len(names) == values.shape[1]:

@@ -164,3 +164,29 @@ def test_an_onnx_model_whose_inputs_no_table_gives_is_refused_plainly():
     content = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9).SerializeToString()
     with pytest.raises(ModelError, match=r"cannot build from a table: image \(tensor\(float16\)\)"):
         load_model(content, name="vision.onnx")
+
+
+def test_an_onnx_model_without_class_labels_scores_its_probability_column(people):
+    """A graph with no ONNX-ML classifier (as torch.onnx exports): sigmoid(X @ w + b), one column out."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    weights, bias = np.array([[0.05], [-0.02]], dtype=np.float32), np.array([-1.0], dtype=np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "w"], ["margin"]), helper.make_node("Add", ["margin", "b"], ["logit"]),
+         helper.make_node("Sigmoid", ["logit"], ["probability"])],
+        "logistic", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])],
+        initializer=[numpy_helper.from_array(weights, "w"), numpy_helper.from_array(bias, "b")],
+    )
+    content = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9).SerializeToString()
+    model = load_model(content, name="torch.onnx")
+    assert model.classes is None and model.feature_names is None
+    X = people[["income", "age"]]
+    expected = 1 / (1 + np.exp(-(X.to_numpy() @ weights[:, 0] + bias[0])))
+    np.testing.assert_allclose(model.scores(people, positive_label=1, features=["income", "age"]), expected, rtol=1e-5)
+
+    from fairdash.explain import shap_values
+
+    result = shap_values(model, X.iloc[:20], background=X)  # no labels: the default positive class is the probability column
+    assert result.method == "permutation"
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), expected[:20], atol=1e-6)
