@@ -1,11 +1,13 @@
 """Report: take the audit to stakeholders (one HTML file) and pipelines (JSON, the command line)."""
 
 import json
+import shlex
 
 import streamlit as st
 
 from fairdash.data import SMALL_GROUP_SIZE
 from fairdash.metrics import DEFAULT_TOLERANCE
+from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
 from fairdash.ui.widgets import inside_frame, require_audit
@@ -43,7 +45,13 @@ st.caption(
 
 st.subheader("The same audit in a release pipeline")
 spec = audit.spec
-source = "--model MODEL.skops" if audit.workspace.model is not None else f"--score {spec.score}"
+model = audit.workspace.model
+if model is None:
+    source = f"--score {spec.score}"
+elif model.name.lower().endswith(MODEL_SUFFIXES):  # an uploaded file: its own name and format
+    source = f"--model {shlex.quote(model.name)}" + (" --trust-pickle" if model.name.lower().endswith(PICKLE_SUFFIXES) else "")
+else:  # a demo's model, trained here: save it with skops.io.dump
+    source = "--model MODEL.skops"
 threshold_option = "--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {thresholds:g}"
 st.code(
     f"python -m fairdash audit --data DATA.csv --target {spec.target} --positive-label '{spec.positive_label}' \\\n"

@@ -134,6 +134,9 @@ def test_an_onnx_model_audits_and_explains_like_any_other(people, people_model, 
     at.toggle(key="explain_on").set_value(True).run()
     _no_problems(at)
     assert "permutation explainer) on 250 of 600 rows, background of 100 rows" in at.caption[0].value
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    assert "--model people.onnx --threshold" in at.code[0].value  # the command line names the uploaded file
 
 
 def test_a_model_needing_absent_columns_is_named(people, people_model):
