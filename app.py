@@ -1,12 +1,16 @@
 """fairdash: the frame of the dashboard (page config, sidebar, navigation). Pages live in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from fairdash.ui import state, widgets
 
+HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from any folder
+
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=":material/balance:", layout="wide")
 state.keep_widget_values()
-st.logo("assets/logo.svg", size="large")
+st.logo(HERE / "assets" / "logo.svg", size="large")
 
 navigation = st.navigation(
     [

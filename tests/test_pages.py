@@ -4,6 +4,7 @@ bad input gives an error box (never an exception)."""
 import io
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 import skops.io
@@ -13,6 +14,7 @@ from fairdash.demo import DEMO_TITLES
 
 from test_models import _TouchesAFile
 
+ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/data.py", "pages/fairness.py", "pages/explain.py", "pages/rules.py", "pages/report.py"]
 
 
@@ -43,6 +45,14 @@ def test_opens_on_the_adult_demo_with_its_summary():
     groups = at.dataframe[0].value
     assert groups["Rows"].sum() == 15_060
     assert groups.index.tolist() == ["Male", "Female"]
+
+
+def test_the_dashboard_starts_from_any_folder(tmp_path, monkeypatch):
+    """`streamlit run /path/to/app.py` from elsewhere: nothing may depend on the working folder."""
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    _no_problems(at)
+    assert at.title[0].value == "Data & model"
 
 
 def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
