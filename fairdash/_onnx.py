@@ -80,7 +80,8 @@ class OnnxClassifier:
         item = self._inputs[0]
         width = _width(item)
         if width is not None and X.shape[1] != width:
-            raise ModelError(f"The ONNX model {self.name} takes {width} feature columns; {X.shape[1]} were chosen.")
+            raise ModelError(f"The ONNX model {self.name} takes {width} feature columns; {X.shape[1]} were chosen. "
+                             f"Choose its {width} columns, in the order it was trained on.")
         dtype = _INPUT_TYPES[item.type]
         try:
             return {item.name: X.to_numpy(dtype=dtype)}
