@@ -265,8 +265,9 @@ def bootstrap_intervals(
     distribution, as drawing each group's four counts from a multinomial with the observed cell
     shares: so this resamples counts, not rows, and costs nothing in the number of rows.
 
-    ``judged`` names the groups the disparities are taken over (default: all of them), as
-    :func:`drop_small_groups` leaves them; their intervals come from the same resamples as the rates'.
+    ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index
+    of the table :func:`drop_small_groups` leaves (its ``"(all)"`` row is ignored); their intervals come
+    from the same resamples as the rates'.
     """
     counts = np.asarray(counts, dtype=np.int64)
     rng = np.random.default_rng(random_state)
@@ -289,7 +290,8 @@ def bootstrap_intervals(
 
     lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
     upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
-    columns = list(range(len(labels))) if judged is None else [list(labels).index(label) for label in judged]
+    kept = set(labels if judged is None else judged)
+    columns = [position for position, label in enumerate(labels) if label in kept]
     per_group = {rate: values[:, columns] for rate, values in replicate_rates.items()}
     replicate_disparities = disparities_from_rates(per_group)
     disparity_bounds = pd.DataFrame(

@@ -138,7 +138,7 @@ def run_audit(
         tolerance=tolerance,
         groups_left_out=tuple(left_out),
         table=metric_table,
-        intervals=bootstrap_intervals(counts, curves.labels, judged=[label for label in curves.labels if label in judged.index]),
+        intervals=bootstrap_intervals(counts, curves.labels, judged=judged.index),
         disparities=disparities_from_table(judged),
         findings=disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance),
         curves=curves,

@@ -47,7 +47,7 @@ judged, left_out = drop_small_groups(table) if skip_small else (table, [])
 if left_out:
     st.caption(f"Left out of the disparities: {', '.join(left_out)}.")
 findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)
-intervals = bootstrap_intervals(counts, curves.labels, judged=[label for label in curves.labels if label in judged.index])
+intervals = bootstrap_intervals(counts, curves.labels, judged=judged.index)
 disparity_bounds = intervals.disparities
 
 headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
