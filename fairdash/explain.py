@@ -213,16 +213,16 @@ def _permutation(estimator, X, background, positive_label, random_state, progres
     columns = list(X.columns)
     background_rows = _background(X if background is None else background, random_state)
     both = pd.concat([X, background_rows[columns]])
-    coded = {c: pd.factorize(both[c], use_na_sentinel=False) for c in columns
-             if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])}
+    categories = {c: pd.Index(pd.factorize(both[c], use_na_sentinel=False)[1]) for c in columns
+                  if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])}
 
     def encode(frame: pd.DataFrame) -> np.ndarray:
         numbers = frame.copy()
-        for c, (_, uniques) in coded.items():
-            numbers[c] = pd.Index(uniques).get_indexer(frame[c])
+        for c, values in categories.items():
+            numbers[c] = values.get_indexer(frame[c])
         return numbers.to_numpy(dtype=float)
 
-    lookups = {c: np.asarray(uniques, dtype=object) for c, (_, uniques) in coded.items()}
+    lookups = {c: np.asarray(values, dtype=object) for c, values in categories.items()}
 
     def predict(matrix: np.ndarray) -> np.ndarray:
         # Built column by column, as object arrays where decoded: no type inference per call (shap calls often).
