@@ -7,6 +7,7 @@ proportion to the rows. Arguments named ``_x`` are not hashed; the id beside eac
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any, Sequence
 
@@ -99,8 +100,9 @@ def report_files(
 
 
 @st.cache_resource
-def _shap_results() -> OrderedDict[tuple[str, str, int], ShapResult]:
-    return OrderedDict()
+def _shap_results() -> tuple[threading.Lock, OrderedDict[tuple[str, str, int], ShapResult]]:
+    # Sessions run in threads of one server and share this store: the lock guards it, not the computation.
+    return threading.Lock(), OrderedDict()
 
 
 def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_label: Any, max_rows: int) -> ShapResult:
@@ -110,11 +112,12 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
     model-agnostic explainer (models with no tree or linear explainer, ONNX models) takes minutes
     on a thousand rows, so it shows its progress; the fast exact ones show a spinner.
     """
-    results = _shap_results()
+    lock, results = _shap_results()
     key = (audit_key, repr(positive_label), max_rows)
-    if key in results:
-        results.move_to_end(key)
-        return results[key]
+    with lock:
+        if key in results:
+            results.move_to_end(key)
+            return results[key]
     if explainer_method(model) == "permutation":
         text = f"Computing SHAP values with the model-agnostic explainer on {min(max_rows, len(X)):,} rows"
         bar = st.progress(0.0, text=f"{text}...")
@@ -124,9 +127,10 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
     else:
         with st.spinner("Computing SHAP values..."):
             result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows)
-    results[key] = result
-    while len(results) > 8:
-        results.popitem(last=False)
+    with lock:
+        results[key] = result
+        while len(results) > 8:
+            results.popitem(last=False)
     return result
 
 
