@@ -4,11 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from fairdash.errors import FairdashError
 from fairdash.ui import state, widgets
 
 HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from any folder
 
-st.set_page_config(page_title="fairdash: fairness audit", page_icon=":material/balance:", layout="wide")
+# The icon is a file of ours: a Material icon name here would make every page load fetch a web font.
+st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 state.keep_widget_values()
 st.logo(HERE / "assets" / "logo.svg", size="large")
 
@@ -23,6 +25,8 @@ navigation = st.navigation(
 )
 try:
     navigation.run()
+except FairdashError as error:  # bad input the user can fix, wherever a page met it: a message, not a traceback
+    widgets.show_error(error)
 finally:
     # After the page, so that the summary reflects what the page just changed (even if it stopped early).
     widgets.sidebar_summary()

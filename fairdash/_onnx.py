@@ -11,7 +11,7 @@ matrix ``[rows, features]``, fed with the columns the user chooses, in that orde
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,58 @@ _INPUT_TYPES = {
 _LABELLED_OPERATORS = ("ZipMap", "LinearClassifier", "TreeEnsembleClassifier", "TreeEnsemble", "SVMClassifier")
 
 
+def _refuse_external_data(content: bytes, name: str) -> None:
+    """Refuse a model whose tensors live in other files ("external data"): onnxruntime would read them
+    from paths the file names, relative to the server's working folder, so a model could read the
+    server's files. An uploaded model must hold all its weights itself."""
+    import onnx
+
+    try:
+        model = onnx.ModelProto.FromString(content)  # parses only: reads no other file
+    except Exception as error:  # not a protobuf at all
+        raise InvalidInputError(f"The file {name} is not an ONNX model onnxruntime can run ({_first_line(error)}).") from None
+    external = [tensor.name or "(unnamed)" for tensor in _tensors(model) if tensor.data_location == onnx.TensorProto.EXTERNAL
+                or len(tensor.external_data)]
+    if external:
+        raise InvalidInputError(
+            f"The ONNX model {name} keeps {len(external)} tensor(s) in other files (external data, e.g. {external[0][:60]!r}); "
+            "fairdash loads only models that hold all their weights. Save it with onnx.save_model(model, path, "
+            "save_as_external_data=False)."
+        )
+
+
+def _tensors(model: Any) -> Iterator[Any]:
+    """Every tensor in the model: initializers and constant attributes, in subgraphs and functions too."""
+
+    def in_nodes(nodes: Any) -> Iterator[Any]:
+        for node in nodes:
+            for attribute in node.attribute:
+                if attribute.HasField("t"):
+                    yield attribute.t
+                yield from attribute.tensors
+                if attribute.HasField("sparse_tensor"):
+                    yield attribute.sparse_tensor.values
+                    yield attribute.sparse_tensor.indices
+                for sparse in attribute.sparse_tensors:
+                    yield sparse.values
+                    yield sparse.indices
+                if attribute.HasField("g"):
+                    yield from in_graph(attribute.g)
+                for graph in attribute.graphs:
+                    yield from in_graph(graph)
+
+    def in_graph(graph: Any) -> Iterator[Any]:
+        yield from graph.initializer
+        for sparse in graph.sparse_initializer:
+            yield sparse.values
+            yield sparse.indices
+        yield from in_nodes(graph.node)
+
+    yield from in_graph(model.graph)
+    for function in model.functions:
+        yield from in_nodes(function.node)
+
+
 class OnnxClassifier:
     """A binary classifier in ONNX format.
 
@@ -39,6 +91,7 @@ class OnnxClassifier:
     def __init__(self, content: bytes, name: str) -> None:
         import onnxruntime
 
+        _refuse_external_data(content, name)
         try:
             self._session = onnxruntime.InferenceSession(content, providers=["CPUExecutionProvider"])
         except Exception as error:  # a damaged file, an operator this onnxruntime lacks

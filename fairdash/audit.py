@@ -11,7 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fairdash.data import AuditSpec, binary_target, default_reference, group_labels, numeric_scores, validate_spec
+from fairdash.data import (
+    AuditSpec,
+    binary_target,
+    brief,
+    default_reference,
+    finite_scores,
+    GROUP_SEPARATOR,
+    GroupCodes,
+    group_codes,
+    numeric_scores,
+    score_warnings,
+    validate_spec,
+)
 from fairdash.errors import InvalidInputError
 from fairdash.models import ScoreModel
 from fairdash.thresholds import default_threshold
@@ -31,6 +43,8 @@ class AuditInputs:
         The model's score for the positive class, or the table's score/prediction column.
     groups : pandas.Series of str
         Each row's group label (intersectional when several sensitive attributes are chosen).
+    group_codes : GroupCodes
+        The same as codes into the sorted labels: pass it as ``sensitive`` to the metrics functions.
     reference : str
         The reference group (the spec's, or else the largest group).
     binary_scores : bool
@@ -43,6 +57,7 @@ class AuditInputs:
     y_true: np.ndarray
     scores: np.ndarray
     groups: pd.Series
+    group_codes: GroupCodes
     reference: str
     binary_scores: bool
     warnings: tuple[str, ...]
@@ -67,14 +82,14 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
     warnings = validate_spec(table, spec)
     y_true = binary_target(table, spec.target, spec.positive_label)
     if model is not None:
-        scores = model.scores(table, positive_label=spec.positive_label, features=spec.features or None)
-        if not np.all(np.isfinite(scores)):
-            raise InvalidInputError(f"The model {model.name!r} returned missing or infinite scores for some rows.")
+        scores = finite_scores(model.scores(table, positive_label=spec.positive_label, features=spec.features or None),
+                               f"The output of the model {brief(model.name)}")
     elif spec.score is not None:
         scores = numeric_scores(table, spec.score)
     else:
         raise InvalidInputError("Give a model, or name the column that holds the model's scores or predictions.")
-    groups = group_labels(table, spec.sensitive)
+    codes = group_codes(table, spec.sensitive)
+    groups = codes.per_row(table.index, name=GROUP_SEPARATOR.join(map(str, spec.sensitive)))
     reference = spec.reference if spec.reference is not None else default_reference(groups)
     binary = bool(np.isin(np.unique(scores), (0.0, 1.0)).all())
     return AuditInputs(
@@ -82,7 +97,8 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
         y_true=y_true,
         scores=scores,
         groups=groups,
+        group_codes=codes,
         reference=reference,
         binary_scores=binary,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + tuple(score_warnings(scores)),
     )

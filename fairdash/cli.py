@@ -5,28 +5,34 @@
     python -m fairdash demo adult --out adult.csv
 
 Exit codes: 0 the audit ran and no ``--fail-on`` condition holds; 1 a condition holds (each one that
-does is named); 2 bad input, with a one-line reason and no traceback.
+does is named on stderr; a condition on an undefined disparity holds too: the gate fails closed, with
+the reason); 2 bad input, with a one-line reason and no traceback; 3 an internal error (a bug in
+fairdash, never read as "unfair").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import operator
 import re
+import shlex
 import sys
+import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, default_positive_label, read_table, resolve_label
+from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, brief, default_positive_label, read_table, resolve_label
 from fairdash.demo import DEMO_TITLES, load_demo
 from fairdash.errors import FairdashError, InvalidInputError
-from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
+from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance, undefined_reason
 from fairdash.models import load_model
+from fairdash.thresholds import check_threshold
 
-EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
@@ -89,26 +95,55 @@ def parse_condition(text: str) -> tuple[str, str, float]:
     name, symbol, value = match.groups()
     if name not in DISPARITY_NAMES:
         raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(DISPARITY_NAMES)}.")
-    return name, symbol, float(value)
+    limit = float(value)
+    if not math.isfinite(limit):
+        raise InvalidInputError(f"--fail-on {text!r}: the limit must be a finite number.")
+    return name, symbol, limit
 
 
 def _thresholds_from_file(path: str) -> float | dict[str, float]:
+    shown = brief(path)
     try:
-        content = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise InvalidInputError(f"--thresholds {path!r} is not a readable JSON file ({error}).") from None
+        content = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except OSError as error:
+        raise InvalidInputError(f"--thresholds {shown} cannot be read ({error.strerror or error}).") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"--thresholds {shown} is not UTF-8 text; save it as UTF-8 JSON.") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InvalidInputError(f"--thresholds {shown} is not valid JSON ({getattr(error, 'msg', 'too deeply nested')}).") from None
     value = content.get("thresholds", content) if isinstance(content, dict) else content
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
-        return {str(k): float(v) for k, v in value.items()}
-    raise InvalidInputError(f"--thresholds {path!r} must hold a number or {{group: number}} (or the dashboard's download).")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return check_threshold(value)
+    if isinstance(value, dict) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+        return {str(k): check_threshold(v) for k, v in value.items()}
+    raise InvalidInputError(f"--thresholds {shown} must hold a number or {{group: number}} (or the dashboard's download).")
+
+
+def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], table: pd.DataFrame) -> list[str]:
+    """The ``--fail-on`` conditions that hold, each as a line for stderr.
+
+    A condition on an undefined disparity holds (the gate fails closed), with the reason it is undefined.
+    """
+    failed = []
+    for name, symbol, limit in conditions:
+        value = disparities[name]
+        if value is None or math.isnan(value):
+            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined ({undefined_reason(table, name)}), "
+                          "so the condition cannot be shown not to hold")
+        elif _OPERATORS[symbol](value, limit):
+            failed.append(f"FAILED: {name} = {value:.4f}, which is {symbol} {limit:g}")
+    return failed
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from fairdash.report import audit_html, audit_json, run_audit
+    from fairdash.report import audit_html, audit_json, json_text, run_audit
 
     conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
+    check_tolerance(args.tolerance)
+    if args.threshold is not None:
+        check_threshold(args.threshold)
+    if args.min_group_size < 0:
+        raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
     table = read_table(args.data)
     sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
     if args.target not in table.columns:
@@ -127,30 +162,72 @@ def _audit(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
               f"groups of {' x '.join(sensitive)}; thresholds {audit.thresholds}")
-        for warning in audit.summary.warnings:
+        for warning in audit.inputs.warnings:
             print(f"warning: {warning}")
         print()
         print(audit.table[["count", "base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
         print()
         if audit.groups_left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
-        print(f"{'disparity':32s} {'value':>8s}  {'95% interval':13s}  verdict")
-        for name, row in audit.findings.iterrows():
-            verdict = {True: "pass", False: "FAIL", None: "n/a"}[row["passed"]]
+        print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
+        for name, row in audit.findings.to_dict("index").items():
             low, high = audit.intervals.disparities.loc[name, ["lower", "upper"]]
-            print(f"{name:32s} {row['value']:8.3f}  {low:.3f} - {high:.3f}  {verdict:4s} ({row['rule']})")
+            interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
+            if row["undefined"]:
+                print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
+                continue
+            verdict = {True: "pass", False: "FAIL", None: ""}[row["passed"]]
+            rule = f" ({row['rule']})" if row["rule"] else ""
+            print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
     if args.json:
-        Path(args.json).write_text(json.dumps(audit_json(audit), indent=2, default=str))
+        Path(args.json).write_text(json_text(audit_json(audit)), encoding="utf-8")
         print(f"\nwrote {args.json}")
     if args.report:
         Path(args.report).write_text(audit_html(audit), encoding="utf-8")
         print(f"wrote {args.report}")
 
-    failed = [(name, symbol, limit) for name, symbol, limit in conditions
-              if audit.disparities[name] == audit.disparities[name] and _OPERATORS[symbol](audit.disparities[name], limit)]
-    for name, symbol, limit in failed:
-        print(f"FAILED: {name} = {audit.disparities[name]:.4f}, which is {symbol} {limit:g}", file=sys.stderr)
+    judged = audit.table.drop(index=list(audit.groups_left_out))
+    failed = gate(audit.disparities, conditions, judged)
+    for line in failed:
+        print(line, file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_PASS
+
+
+def audit_command(
+    spec: AuditSpec,
+    *,
+    model_file: str | None,
+    thresholds: float | dict[str, float],
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    data_file: str = "DATA.csv",
+) -> str:
+    """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
+
+    Every value (column names, labels, file names) is quoted with :func:`shlex.quote`, so text from
+    the data stays one argument and never runs as shell. Per-group thresholds are named by the file
+    the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
+    trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``.
+    """
+    from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
+
+    quote = shlex.quote
+    parts = ["python -m fairdash audit", f"--data {quote(data_file)}", f"--target {quote(str(spec.target))}",
+             f"--positive-label {quote(str(spec.positive_label))}", f"--sensitive {quote(','.join(map(str, spec.sensitive)))}"]
+    if model_file is None:
+        parts.append(f"--score {quote(str(spec.score))}")
+    elif model_file.lower().endswith(MODEL_SUFFIXES):
+        parts.append(f"--model {quote(model_file)}" + (" --trust-pickle" if model_file.lower().endswith(PICKLE_SUFFIXES) else ""))
+    else:
+        parts.append("--model MODEL.skops")
+    if model_file is not None and spec.features:
+        parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
+    if spec.reference is not None:
+        parts.append(f"--reference {quote(str(spec.reference))}")
+    parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
+    parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
+              "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
+    return " \\\n    ".join(parts)
 
 
 def _positive_label(target: pd.Series, given: str | None):
@@ -169,13 +246,26 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the command line; return the exit code (0 pass, 1 a condition holds, 2 bad input, 3 internal error)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help (0) or a usage error (2, already explained on stderr)
+        return EXIT_PASS if exit_.code in (0, None) else EXIT_BAD_INPUT
     try:
         return _audit(args) if args.command == "audit" else _demo(args)
     except FairdashError as error:
-        print(f"fairdash: error: {error}", file=sys.stderr)
+        print(f"fairdash: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # an output path that cannot be written
-        print(f"fairdash: error: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        print(f"fairdash: error: {error.strerror or error}: {brief(error.filename or '')}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception:  # a bug in fairdash: never exit 1, which a pipeline reads as "a condition holds"
+        traceback.print_exc()
+        print("fairdash: internal error (a bug in fairdash, not a verdict on the model); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

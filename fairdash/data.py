@@ -7,10 +7,11 @@ a message a user can act on; nothing else escapes for a malformed file or a wron
 from __future__ import annotations
 
 import csv
-import gzip
 import io
+import json
+import zlib
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Sequence
+from typing import Any, Hashable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,13 @@ GROUP_SEPARATOR = " | "
 SMALL_GROUP_SIZE = 30
 """Groups with fewer rows than this are flagged as too small to judge."""
 
+MAX_TABLE_BYTES = 512 << 20
+"""The most bytes a table may take once decompressed (a gzip file of a few KB can expand to GBs)."""
+MAX_ROWS = 5_000_000
+"""The most rows a table may have."""
+MAX_COLUMNS = 2_000
+"""The most columns a table may have."""
+
 _PARQUET_MAGIC = b"PAR1"
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt", ""}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -36,6 +44,7 @@ _NOT_A_TABLE = (
     "The file {name} does not look like a table: {detail}. "
     "Upload a CSV file (comma, semicolon or tab separated, first line = column names) or a Parquet file."
 )
+_TOO_LARGE = "The file {name} is too large to audit here: {what}. Audit a sample or fewer columns."
 _BAD_ENCODING = (
     "The file {name} is not UTF-8 text (an unreadable byte at position {position}). "
     "Save it as 'CSV UTF-8' (in Excel: File > Save As > CSV UTF-8) and upload it again."
@@ -70,12 +79,9 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
     (2, 2)
     """
     file_name, content = read_source(source, name)
-    shown_name = repr(file_name) if file_name else "you chose"
+    shown_name = brief(file_name) if file_name else "you chose"
     if content[:2] == b"\x1f\x8b":  # gzip-compressed CSV
-        try:
-            content = gzip.decompress(content)
-        except (OSError, EOFError) as error:
-            raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
+        content = _gunzip(content, shown_name)
     if not content.strip():
         raise InvalidInputError(_EMPTY_FILE.format(name=shown_name))
 
@@ -86,7 +92,7 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
         table = _read_csv(content, shown_name)
     else:
         raise InvalidInputError(
-            f"The file {shown_name} has the extension {suffix!r}; fairdash reads CSV (.csv) and Parquet (.parquet) tables."
+            f"The file {shown_name} has the extension {brief(suffix)}; fairdash reads CSV (.csv) and Parquet (.parquet) tables."
         )
 
     if table.shape[1] < 2:
@@ -98,34 +104,117 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
     return table
 
 
+def _gunzip(content: bytes, shown_name: str) -> bytes:
+    """The decompressed bytes, refusing more than :data:`MAX_TABLE_BYTES` (a small file can expand without bound)."""
+    out = bytearray()
+    remaining = content
+    while remaining:  # a gzip file may hold several members, one after another
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        try:
+            out += decompressor.decompress(remaining, MAX_TABLE_BYTES + 1 - len(out))
+        except zlib.error as error:
+            raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
+        if len(out) > MAX_TABLE_BYTES:
+            raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
+        if not decompressor.eof:
+            raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail="a gzip file that ends early"))
+        remaining = decompressor.unused_data
+    return bytes(out)
+
+
+def _check_shape(rows: int, columns: int, shown_name: str) -> None:
+    if rows > MAX_ROWS:
+        raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{rows:,} rows; fairdash reads at most {MAX_ROWS:,}"))
+    if columns > MAX_COLUMNS:
+        raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}"))
+
+
 def _read_parquet(content: bytes, shown_name: str) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        return pd.read_parquet(io.BytesIO(content))
+        parquet = pq.ParquetFile(io.BytesIO(content))
+        metadata = parquet.metadata
+        _check_shape(metadata.num_rows, metadata.num_columns, shown_name)
+        expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+        if expanded > MAX_TABLE_BYTES:
+            raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{expanded >> 20:,} MB of data once decompressed"))
+        names = parquet.schema_arrow.names
+        _check_unique_names(names, shown_name)
+        table = parquet.read().to_pandas()
+    except InvalidInputError:
+        raise
     except Exception as error:  # pyarrow raises many types for a damaged file
         raise InvalidInputError(
-            _NOT_A_TABLE.format(name=shown_name, detail=f"it cannot be read as Parquet ({error})")
+            _NOT_A_TABLE.format(name=shown_name, detail=f"it cannot be read as Parquet ({_first_line(error)})")
         ) from None
+    return _nested_as_text(table)
+
+
+def _nested_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Parquet list, struct and map cells as JSON text: they cannot be grouped or compared as they are."""
+    for column in table.columns[table.dtypes == object]:
+        values = table[column]
+        nested = values.map(lambda value: isinstance(value, (list, tuple, dict, np.ndarray)))
+        if nested.any():
+            table[column] = values.map(
+                lambda value: json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str, ensure_ascii=False)
+                if isinstance(value, (list, tuple, dict, np.ndarray)) else value
+            )
+    return table
+
+
+def _check_unique_names(names: Sequence[Any], shown_name: str) -> None:
+    seen: set[Any] = set()
+    repeated = [name for name in names if name in seen or seen.add(name)]
+    if repeated:
+        raise InvalidInputError(
+            f"The table {shown_name} has more than one column named {brief(repeated[0])}. Give each column its own name."
+        )
+
+
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return brief(lines[0], 200)[1:-1] if lines else type(error).__name__
 
 
 def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark (Excel's "Unicode text")
+        try:
+            content = content.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidInputError(_BAD_ENCODING.format(name=shown_name, position=error.start)) from None
     if b"\x00" in content[:65536]:
         raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail="it holds binary data, not text"))
+    _check_shape(content.count(b"\n"), 0, shown_name)  # before anything is built from the bytes
     try:
-        head = content[:65536].decode("utf-8-sig")
-        content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInputError(_BAD_ENCODING.format(name=shown_name, position=error.start)) from None
+    head = text[:65536]
+    first_line = head.split("\n", 1)[0]
     try:
-        separator = csv.Sniffer().sniff(head.split("\n", 20)[0] if "\n" in head else head, delimiters=",;\t|").delimiter
+        separator = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
     except csv.Error:
         separator = ","
+    # Refuse what is too big before pandas builds it: rows from the line count, columns from the header.
     try:
-        return pd.read_csv(io.BytesIO(content), sep=separator, encoding="utf-8-sig", low_memory=False)
+        header = next(csv.reader([first_line], delimiter=separator))
+    except (csv.Error, StopIteration):
+        header = []
+    _check_shape(0, len(header), shown_name)
+    named = [name.strip() for name in header if name.strip()]
+    _check_unique_names(named, shown_name)
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=separator, low_memory=False)
     except pd.errors.EmptyDataError:
         raise InvalidInputError(_EMPTY_FILE.format(name=shown_name)) from None
-    except (pd.errors.ParserError, ValueError) as error:
-        detail = str(error).strip().splitlines()[0]
-        raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=detail)) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as error:
+        raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=_first_line(error))) from None
+    # Trailing separators make columns with no name and no value: they are not the user's data.
+    unnamed = [column for position, column in enumerate(table.columns)
+               if position < len(header) and not header[position].strip() and table[column].isna().all()]
+    return table.drop(columns=unnamed)
 
 
 @dataclass(frozen=True)
@@ -160,53 +249,112 @@ class AuditSpec:
         object.__setattr__(self, "features", tuple(self.features))
 
 
-def group_codes(table: pd.DataFrame, sensitive: Sequence[str] | str) -> tuple[np.ndarray, list[str]]:
+class GroupCodes(NamedTuple):
+    """Each row's group as a code into ``labels``: what :func:`group_codes` returns. Passed as the
+    ``sensitive`` argument of the metrics functions, it is used as it is (no labels made of labels)."""
+
+    codes: np.ndarray
+    labels: list[str]
+
+    def per_row(self, index: pd.Index, name: str | None = None) -> pd.Series:
+        """Each row's group label, as a Series with ``index``."""
+        return pd.Series(np.asarray(self.labels, dtype=object)[self.codes], index=index, name=name)
+
+
+def group_codes(table: pd.DataFrame, sensitive: Sequence[str] | str) -> GroupCodes:
     """Each row's group as an integer code into a sorted list of group labels.
 
-    Labels are the sensitive value(s) as text, several joined by ``" | "``; a missing value is the
-    group ``"(missing)"``. Each column is factorized once and only the distinct combinations are
-    turned into text, so this stays fast for millions of rows.
+    A group is the tuple of its original values, one per sensitive column (a missing value is its
+    own value, apart from any text). Its label is that tuple as text (:func:`group_label`), and no
+    two groups share a label: a value that could be read as something else (one holding the
+    separator ``" | "``, the words ``(missing)`` or ``(all)``, or nothing but blanks) is quoted.
+    Each column is factorized once and only the distinct combinations are turned into text, so this
+    stays fast for millions of rows.
 
     Returns
     -------
     codes : numpy.ndarray of int64, one per row
     labels : list of str, sorted; ``labels[codes[i]]`` is row ``i``'s group
     """
+    codes, keys = group_keys(table, sensitive)
+    labels = _unique_labels(keys)
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return GroupCodes(rank[codes], [labels[i] for i in order])
+
+
+def group_keys(table: pd.DataFrame, sensitive: Sequence[str] | str) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Each row's group as a code into the list of groups present, each a tuple of original values.
+
+    ``None`` stands for a missing value (pandas reads no other value as None). The groups are in no
+    particular order; :func:`group_codes` sorts them by label.
+    """
     columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
     if not columns:
         raise InvalidInputError("Choose at least one sensitive attribute.")
     missing = [column for column in columns if column not in table.columns]
     if missing:
-        raise InvalidInputError(f"The table has no column {', '.join(map(repr, missing))}.")
+        raise InvalidInputError(f"The table has no column {', '.join(brief(column) for column in missing)}.")
     combined = np.zeros(len(table), dtype=np.int64)
-    texts: list[list[str]] = []
+    values_per_column: list[list[Any]] = []
     for column in columns:
         codes, uniques = pd.factorize(table[column], use_na_sentinel=True)
-        texts.append([_value_text(value) for value in uniques] + [MISSING_GROUP])
+        values_per_column.append([_plain(value) for value in uniques] + [None])
         codes = np.where(codes < 0, len(uniques), codes)  # the missing value gets the last slot
         combined = combined * (len(uniques) + 1) + codes
     present, inverse = np.unique(combined, return_inverse=True)
-    present_labels = []
+    keys = []
     for code in present.tolist():
         parts = []
-        for column_texts in reversed(texts):
-            code, position = divmod(code, len(column_texts))
-            parts.append(column_texts[position])
-        present_labels.append(GROUP_SEPARATOR.join(reversed(parts)))
-    order = np.argsort(present_labels, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse.reshape(-1)].astype(np.int64), [present_labels[i] for i in order]
+        for column_values in reversed(values_per_column):
+            code, position = divmod(code, len(column_values))
+            parts.append(column_values[position])
+        keys.append(tuple(reversed(parts)))
+    return inverse.reshape(-1).astype(np.int64), keys
+
+
+def group_label(key: tuple[Any, ...]) -> str:
+    """A group's label: its values as text, joined by ``" | "``; a missing value reads ``(missing)``.
+
+    A value whose text could be mistaken for another (it holds the separator, reads ``(missing)`` or
+    ``(all)``, starts with a quote, is empty or has blanks at its ends) is quoted, so different
+    groups never share a label.
+    """
+    return GROUP_SEPARATOR.join(_part_text(value) for value in key)
+
+
+def _part_text(value: Any) -> str:
+    if value is None:
+        return MISSING_GROUP
+    text = _value_text(value)
+    if text in _RESERVED_TEXTS or "|" in text or text.startswith('"') or text != text.strip() or not text:
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+_RESERVED_TEXTS = (MISSING_GROUP, "(all)")
+
+
+def _unique_labels(keys: list[tuple[Any, ...]]) -> list[str]:
+    """:func:`group_label` of each key; where two keys still read alike (``1`` and ``"1"`` in one
+    column), their values' Python reprs instead, which tell them apart."""
+    labels = [group_label(key) for key in keys]
+    if len(set(labels)) < len(labels):
+        seen = pd.Series(labels).duplicated(keep=False).to_numpy()
+        labels = [GROUP_SEPARATOR.join(repr(value) for value in key) if clash else label
+                  for key, label, clash in zip(keys, labels, seen)]
+    return labels
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def group_labels(table: pd.DataFrame, sensitive: Sequence[str] | str) -> pd.Series:
-    """One group label per row: the sensitive value(s) as text, several joined by ``" | "``.
-
-    A missing value becomes the group ``"(missing)"`` rather than being dropped.
-    """
-    codes, labels = group_codes(table, sensitive)
+    """One group label per row (see :func:`group_codes`); a missing value is a group of its own."""
     columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
-    return pd.Series(np.asarray(labels, dtype=object)[codes], index=table.index, name=GROUP_SEPARATOR.join(columns))
+    return group_codes(table, columns).per_row(table.index, name=GROUP_SEPARATOR.join(map(str, columns)))
 
 
 def _value_text(value: Any) -> str:
@@ -214,6 +362,12 @@ def _value_text(value: Any) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a data value quoted in a message stays one short line."""
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
@@ -245,7 +399,7 @@ def resolve_label(values: pd.Series, label: Any) -> Hashable:
     if found is not None:
         return found
     shown = ", ".join(repr(_value_text(value)) for value in present[:10])
-    raise InvalidInputError(f"The positive label {label!r} is not a value of {values.name!r}; its values are {shown}.")
+    raise InvalidInputError(f"The positive label {brief(label)} is not a value of {brief(values.name)}; its values are {shown}.")
 
 
 def binary_target(table: pd.DataFrame, target: str, positive_label: Any) -> np.ndarray:
@@ -257,19 +411,19 @@ def binary_target(table: pd.DataFrame, target: str, positive_label: Any) -> np.n
         If the column is missing, has missing values, or does not hold exactly two classes.
     """
     if target not in table.columns:
-        raise InvalidInputError(f"The table has no target column {target!r}.")
+        raise InvalidInputError(f"The table has no target column {brief(target)}.")
     values = table[target]
     missing = int(values.isna().sum())
     if missing:
         raise InvalidInputError(
-            f"The target {target!r} is missing in {missing:,} row(s). Remove or fill those rows before auditing."
+            f"The target {brief(target)} is missing in {missing:,} row(s). Remove or fill those rows before auditing."
         )
     classes = pd.unique(values)
     if len(classes) != 2:
-        shown = ", ".join(repr(_value_text(value)) for value in classes[:6])
+        shown = ", ".join(brief(_value_text(value)) for value in classes[:6])
         more = f" and {len(classes) - 6} more" if len(classes) > 6 else ""
         raise InvalidInputError(
-            f"The target {target!r} must hold exactly two classes to audit a binary classifier; "
+            f"The target {brief(target)} must hold exactly two classes to audit a binary classifier; "
             f"it holds {len(classes)}: {shown}{more}."
         )
     return (values == resolve_label(values, positive_label)).to_numpy(dtype=bool)
@@ -278,22 +432,49 @@ def binary_target(table: pd.DataFrame, target: str, positive_label: Any) -> np.n
 def numeric_scores(table: pd.DataFrame, column: str) -> np.ndarray:
     """A score or 0/1 prediction column as floats; raises if it is missing, not numeric, or has gaps."""
     if column not in table.columns:
-        raise InvalidInputError(f"The table has no score column {column!r}.")
+        raise InvalidInputError(f"The table has no score column {brief(column)}.")
     values = table[column]
     if values.dtype == bool:
         return values.to_numpy(dtype=float)
     if not pd.api.types.is_numeric_dtype(values):
         converted = pd.to_numeric(values, errors="coerce")
         bad = values[converted.isna() & values.notna()]
-        example = repr(bad.iloc[0]) if len(bad) else "text"
+        example = brief(bad.iloc[0]) if len(bad) else "text"
         raise InvalidInputError(
-            f"The score column {column!r} is not numeric (for example {example}). "
+            f"The score column {brief(column)} is not numeric (for example {example}). "
             "Choose a column of scores or 0/1 predictions."
         )
     missing = int(values.isna().sum())
     if missing:
-        raise InvalidInputError(f"The score column {column!r} is missing in {missing:,} row(s).")
-    return values.to_numpy(dtype=float)
+        raise InvalidInputError(f"The score column {brief(column)} is missing in {missing:,} row(s).")
+    return finite_scores(values.to_numpy(dtype=float), f"The score column {brief(column)}")
+
+
+def finite_scores(scores: np.ndarray, source: str) -> np.ndarray:
+    """``scores`` as they are; raises naming the first row (counted from 1) whose score is missing or infinite.
+
+    An infinite score would move the default threshold and cannot be written to JSON.
+    """
+    bad = np.flatnonzero(~np.isfinite(scores))
+    if len(bad):
+        raise InvalidInputError(
+            f"{source} holds {len(bad):,} missing or infinite score(s), the first in row {bad[0] + 1:,} ({scores[bad[0]]}). "
+            "Scores must be finite numbers."
+        )
+    return scores
+
+
+def score_warnings(scores: np.ndarray) -> list[str]:
+    """A warning when scores that look like probabilities (nearly all in [0, 1]) have a few outside it."""
+    outside = (scores < 0) | (scores > 1)
+    count = int(outside.sum())
+    if count == 0 or count > 0.01 * len(scores):
+        return []
+    first = int(np.flatnonzero(outside)[0])
+    return [
+        f"{count:,} score(s) lie outside [0, 1] (the first, {scores[first]:g}, in row {first + 1:,}) though the others look like "
+        "probabilities. They are audited as they are, and the default threshold is then the middle score, not 0.5."
+    ]
 
 
 def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
@@ -304,16 +485,16 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
     """
     binary_target(table, spec.target, spec.positive_label)
     if spec.target in spec.sensitive:
-        raise InvalidInputError(f"{spec.target!r} is the target; it cannot also be a sensitive attribute.")
+        raise InvalidInputError(f"{brief(spec.target)} is the target; it cannot also be a sensitive attribute.")
     groups = group_labels(table, spec.sensitive)
     counts = groups.value_counts()
     if len(counts) < 2:
         raise InvalidInputError(
-            f"The sensitive attribute {groups.name!r} has a single group ({counts.index[0]!r}); "
+            f"The sensitive attribute {brief(groups.name)} has a single group ({brief(counts.index[0])}); "
             "a fairness audit compares at least two groups."
         )
     if spec.reference is not None and spec.reference not in counts.index:
-        raise InvalidInputError(f"The reference group {spec.reference!r} does not occur in {groups.name!r}.")
+        raise InvalidInputError(f"The reference group {brief(spec.reference)} does not occur in {brief(groups.name)}.")
     if spec.score is not None:
         numeric_scores(table, spec.score)
         if spec.score == spec.target:
@@ -321,23 +502,27 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
     return audit_warnings(table, spec, counts)
 
 
+_LISTED = 10  # groups named in one warning; the rest are counted
+
+
 def audit_warnings(table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series) -> list[str]:
     """Plain-words warnings: small groups, missing sensitive values, ID-like columns."""
     warnings = []
     small = group_counts[group_counts < SMALL_GROUP_SIZE]
     if len(small):
-        listed = ", ".join(f"{label} ({count})" for label, count in small.items())
+        listed = ", ".join(f"{label} ({count})" for label, count in small.head(_LISTED).items())
+        more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
         warnings.append(
-            f"{len(small)} group(s) have fewer than {SMALL_GROUP_SIZE} rows, too few to judge: {listed}. "
+            f"{len(small)} group(s) have fewer than {SMALL_GROUP_SIZE} rows, too few to judge: {listed}{more}. "
             "Their rates swing widely by chance."
         )
-    if MISSING_GROUP in "".join(map(str, group_counts.index)):
-        warnings.append("Some rows have no value for a sensitive attribute; they form the group '(missing)'.")
+    if table[list(spec.sensitive)].isna().to_numpy().any():
+        warnings.append(f"Some rows have no value for a sensitive attribute; they form a group of their own, {MISSING_GROUP}.")
     for column in id_like_columns(table):
         if column in spec.features:
-            warnings.append(f"The model takes {column!r}, which looks like a row ID; a model should not learn from IDs.")
+            warnings.append(f"The model takes {brief(column)}, which looks like a row ID; a model should not learn from IDs.")
         elif column in spec.sensitive:
-            warnings.append(f"The sensitive attribute {column!r} looks like a row ID (nearly every value is different).")
+            warnings.append(f"The sensitive attribute {brief(column)} looks like a row ID (nearly every value is different).")
     return warnings
 
 

@@ -6,7 +6,9 @@ group at once. Rates, disparities and bootstrap intervals are arithmetic on thos
 threshold slider (:mod:`fairdash.thresholds`) and the report reuse the same functions.
 
 Definitions follow Fairlearn: a between-groups *difference* is the largest group value minus the
-smallest, a *ratio* the smallest over the largest; the overall row is not a group.
+smallest, a *ratio* the smallest over the largest. As in Fairlearn's ``MetricFrame`` (``by_group``
+beside ``overall``), a metric table holds the groups only; :func:`overall_metrics` gives the figures
+over all rows, so no group label can be mistaken for the overall row.
 """
 
 from __future__ import annotations
@@ -17,11 +19,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, group_codes
+from fairdash.data import SMALL_GROUP_SIZE, GroupCodes, group_codes
 from fairdash.errors import InvalidInputError
-
-OVERALL = "(all)"
-"""The label of the overall row, last in every metric table."""
 
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
 RATE_COLUMNS = ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "tnr", "precision", "accuracy")
@@ -67,8 +66,11 @@ def as_bool(values: Any, positive_label: Any = 1) -> np.ndarray:
     return np.asarray(array == positive_label, dtype=bool)
 
 
-def sensitive_codes(sensitive: Any) -> tuple[np.ndarray, list[str]]:
-    """Group codes and sorted labels for a Series, an array, or a DataFrame of several columns."""
+def sensitive_codes(sensitive: Any) -> GroupCodes:
+    """Group codes and sorted labels for a Series, an array, or a DataFrame of several columns
+    (a :class:`~fairdash.data.GroupCodes` is taken as it is)."""
+    if isinstance(sensitive, GroupCodes):
+        return sensitive
     if isinstance(sensitive, pd.DataFrame):
         return group_codes(sensitive, list(sensitive.columns))
     if isinstance(sensitive, pd.Series):
@@ -116,13 +118,20 @@ def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def table_from_counts(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
-    """The metric table (one row per group, then ``"(all)"``) from a ``(groups, 4)`` count array."""
-    counts = np.asarray(counts, dtype=np.int64)
-    with_overall = np.vstack([counts, counts.sum(axis=0, keepdims=True)])
-    columns = {"count": with_overall.sum(axis=1), **rates(with_overall)}
-    columns.update((name, with_overall[:, position]) for position, name in enumerate(COUNT_COLUMNS))
+    """The metric table (one row per group) from a ``(groups, 4)`` count array."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 4)
+    columns = {"count": counts.sum(axis=1), **rates(counts)}
+    columns.update((name, counts[:, position]) for position, name in enumerate(COUNT_COLUMNS))
     # Built in one constructor call (no inserts): this runs on every slider move.
-    return pd.DataFrame(columns, index=pd.Index([*labels, OVERALL], name="group"))
+    return pd.DataFrame(columns, index=pd.Index(list(labels), name="group", dtype=object))
+
+
+def overall_metrics(table: pd.DataFrame) -> pd.Series:
+    """The metrics over all rows of a metric table (Fairlearn's ``MetricFrame.overall``), from its counts."""
+    counts = table[list(COUNT_COLUMNS)].to_numpy(dtype=np.int64).sum(axis=0)
+    values = {"count": int(counts.sum()), **{rate: float(value) for rate, value in rates(counts).items()}}
+    values.update((name, int(counts[position])) for position, name in enumerate(COUNT_COLUMNS))
+    return pd.Series(values, name="overall", dtype=object)
 
 
 def group_metrics(y_true: Any, y_pred: Any, sensitive: Any, *, positive_label: Any = 1) -> pd.DataFrame:
@@ -140,9 +149,10 @@ def group_metrics(y_true: Any, y_pred: Any, sensitive: Any, *, positive_label: A
     Returns
     -------
     pandas.DataFrame
-        One row per group (sorted by label) and an overall row ``"(all)"`` last; columns ``count``,
-        the rates ``base_rate, selection_rate, tpr, fpr, fnr, tnr, precision, accuracy`` (NaN where
-        the denominator is 0) and the counts ``tp, fp, tn, fn``.
+        One row per group (sorted by label; see :func:`fairdash.data.group_codes`); columns
+        ``count``, the rates ``base_rate, selection_rate, tpr, fpr, fnr, tnr, precision, accuracy``
+        (NaN where the denominator is 0) and the counts ``tp, fp, tn, fn``. The figures over all
+        rows are :func:`overall_metrics` of it.
 
     Examples
     --------
@@ -184,12 +194,41 @@ def disparities_from_rates(group_rates: dict[str, np.ndarray]) -> dict[str, np.n
 
 def disparities_from_table(table: pd.DataFrame) -> dict[str, Any]:
     """The disparity summary of a metric table (as returned by :func:`group_metrics`)."""
-    groups = table.drop(index=OVERALL, errors="ignore")
-    values = disparities_from_rates({rate: groups[rate].to_numpy(dtype=float) for rate in RATE_COLUMNS})
+    values = disparities_from_rates({rate: table[rate].to_numpy(dtype=float) for rate in RATE_COLUMNS})
     result: dict[str, Any] = {name: float(values[name]) for name in DISPARITY_NAMES}
     ratio = result["demographic_parity_ratio"]
-    result["four_fifths_pass"] = bool(ratio >= FOUR_FIFTHS) if not np.isnan(ratio) else False
+    # Undefined (None), not failed, when the ratio is: see undefined_reason for why.
+    result["four_fifths_pass"] = None if np.isnan(ratio) else bool(ratio >= FOUR_FIFTHS)
     return result
+
+
+_DENOMINATORS = {"selection_rate": "rows", "tpr": "true positives", "fpr": "true negatives", "precision": "selected rows"}
+_RATE_TEXT = {"selection_rate": "selection rate", "tpr": "true positive rate", "fpr": "false positive rate", "precision": "precision"}
+
+
+def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
+    """Why a disparity of this metric table is undefined (NaN), in plain words; ``None`` when it is defined.
+
+    A difference needs two groups whose rate is defined (a rate is undefined in a group with no row
+    in its denominator: no true positives for the TPR, nobody selected for precision); a ratio also
+    needs the highest rate above 0.
+    """
+    value = disparities_from_table(table)[name]
+    if not np.isnan(value):
+        return None
+    base = name.rsplit("_", 1)[0]
+    reasons = []
+    for rate in DISPARITY_RATES[base]:
+        values = table[rate].astype(float)
+        defined = values.dropna()
+        if len(defined) < 2:
+            without = [str(label) for label in values.index[values.isna()]]
+            shown = ", ".join(without[:5]) + (f" and {len(without) - 5} more" if len(without) > 5 else "")
+            reasons.append(f"the {_RATE_TEXT[rate]} is defined in {len(defined)} group(s) only"
+                           + (f" ({shown} have no {_DENOMINATORS[rate]})" if without else ""))
+        elif name.endswith("_ratio") and defined.max() <= 0:
+            reasons.append(f"the highest {_RATE_TEXT[rate]} is 0, and a ratio to 0 is undefined")
+    return "; ".join(reasons) or "fewer than two groups define it"
 
 
 def disparities(
@@ -218,9 +257,10 @@ def disparities(
 
 def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Each group's rates against the reference group's: differences (group minus reference) and ratios."""
-    groups = table.drop(index=OVERALL, errors="ignore")
+    groups = table
     if reference not in groups.index:
-        raise InvalidInputError(f"The reference group {reference!r} is not among the groups ({', '.join(groups.index)}).")
+        shown = ", ".join(map(str, groups.index[:10])) + (" ..." if len(groups) > 10 else "")
+        raise InvalidInputError(f"The reference group {reference!r} is not among the groups ({shown}).")
     base = groups.loc[reference]
     comparison = pd.DataFrame(index=groups.index)
     for rate in ("selection_rate", "tpr", "fpr", "precision", "accuracy"):
@@ -235,7 +275,8 @@ def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
 class Intervals:
     """Bootstrap confidence intervals for a metric table.
 
-    ``lower`` and ``upper`` have the table's index (groups and ``"(all)"``) and its rate columns;
+    ``lower`` and ``upper`` have the table's index (the groups) and its rate columns; ``overall`` has
+    one row per rate and columns ``lower``, ``upper`` (all rows together);
     ``disparities`` has one row per disparity and columns ``lower``, ``upper``; ``too_small`` marks
     groups with fewer rows than :data:`fairdash.data.SMALL_GROUP_SIZE`, whose intervals are wide and
     whose rates should not be judged.
@@ -243,6 +284,7 @@ class Intervals:
 
     lower: pd.DataFrame
     upper: pd.DataFrame
+    overall: pd.DataFrame
     disparities: pd.DataFrame
     too_small: pd.Series
     confidence: float
@@ -266,7 +308,7 @@ def bootstrap_intervals(
     shares: so this resamples counts, not rows, and costs nothing in the number of rows.
 
     ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index
-    of the table :func:`drop_small_groups` leaves (its ``"(all)"`` row is ignored); their intervals come
+    of the table :func:`drop_small_groups` leaves; their intervals come
     from the same resamples as the rates'.
     """
     counts = np.asarray(counts, dtype=np.int64)
@@ -276,10 +318,10 @@ def bootstrap_intervals(
     for group, size in enumerate(sizes):
         shares = counts[group] / size if size else np.full(4, 0.25)
         draws[:, group, :] = rng.multinomial(int(size), shares, size=n_resamples)
-    with_overall = np.concatenate([draws, draws.sum(axis=1, keepdims=True)], axis=1)
-    replicate_rates = rates(with_overall)  # each (n_resamples, groups + 1)
+    replicate_rates = rates(draws)  # each (n_resamples, groups)
+    overall_rates = rates(draws.sum(axis=1))  # each (n_resamples,)
     alpha = (1 - confidence) / 2
-    index = pd.Index([*labels, OVERALL], name="group")
+    index = pd.Index(list(labels), name="group", dtype=object)
 
     def quantile(values: np.ndarray, q: float) -> np.ndarray:
         with np.errstate(invalid="ignore"):
@@ -290,6 +332,11 @@ def bootstrap_intervals(
 
     lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
     upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
+    overall = pd.DataFrame(
+        {"lower": [quantile(overall_rates[rate][:, None], alpha)[0] for rate in RATE_COLUMNS],
+         "upper": [quantile(overall_rates[rate][:, None], 1 - alpha)[0] for rate in RATE_COLUMNS]},
+        index=pd.Index(RATE_COLUMNS, name="rate"),
+    )
     kept = set(labels if judged is None else judged)
     columns = [position for position, label in enumerate(labels) if label in kept]
     per_group = {rate: values[:, columns] for rate, values in replicate_rates.items()}
@@ -301,9 +348,9 @@ def bootstrap_intervals(
         },
         index=pd.Index(DISPARITY_NAMES, name="disparity"),
     )
-    too_small = pd.Series(np.append(sizes < SMALL_GROUP_SIZE, False), index=index, name="too_small")
+    too_small = pd.Series(sizes < SMALL_GROUP_SIZE, index=index, name="too_small")
     return Intervals(
-        lower=lower, upper=upper, disparities=disparity_bounds, too_small=too_small,
+        lower=lower, upper=upper, overall=overall, disparities=disparity_bounds, too_small=too_small,
         confidence=confidence, n_resamples=n_resamples, random_state=random_state,
     )
 
@@ -330,16 +377,19 @@ DEFAULT_TOLERANCE = 0.1
 def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
     """Each disparity with its verdict and a sentence in plain words.
 
-    Ratios pass at four fifths (0.8) or more; differences pass at ``tolerance`` or less. A disparity
-    that cannot be computed (fewer than two groups define the rate) neither passes nor fails.
+    Differences pass at ``tolerance`` or less; the selection-rate ratio passes at four fifths
+    (0.8) or more (the four-fifths rule). The other ratios are shown without a verdict: no rule
+    sets a bar for them. A disparity that is undefined (see :func:`undefined_reason`) neither passes
+    nor fails, and its sentence says why.
 
     Returns
     -------
     pandas.DataFrame
-        Index: disparity name; columns ``value``, ``rule`` (e.g. ``">= 0.8"``), ``passed``
-        (True, False, or None), ``sentence``.
+        Index: disparity name; columns ``value``, ``rule`` (e.g. ``">= 0.8"``, or ``""`` where none
+        applies), ``passed`` (True, False, or None), ``sentence``, ``undefined`` (the reason, or None).
     """
-    groups = table.drop(index=OVERALL, errors="ignore")
+    check_tolerance(tolerance)
+    groups = table
     summary = disparities_from_table(table)
 
     def extremes(rate: str) -> tuple[str, float, str, float] | None:
@@ -388,21 +438,42 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
     rows = []
     for name in DISPARITY_NAMES:
         value = summary[name]
-        is_ratio = name.endswith("_ratio")
-        rule = f">= {FOUR_FIFTHS:g}" if is_ratio else f"<= {tolerance:g}"
-        passed = None if np.isnan(value) else bool(value >= FOUR_FIFTHS if is_ratio else value <= tolerance + 1e-12)
-        sentence = sentences.get(name, "Not computable: fewer than two groups define this rate.")
-        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence})
-    return pd.DataFrame(rows).set_index("disparity")
+        reason = undefined_reason(table, name)
+        if name == "demographic_parity_ratio":
+            rule, passes = f">= {FOUR_FIFTHS:g}", value >= FOUR_FIFTHS
+        elif name.endswith("_ratio"):
+            rule, passes = "", None
+        else:
+            rule, passes = f"<= {tolerance:g}", value <= tolerance + 1e-12
+        passed = None if reason is not None or passes is None else bool(passes)
+        sentence = f"Undefined: {reason}." if reason is not None else sentences.get(name, "")
+        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence, "undefined": reason})
+    findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))
+    for column in rows[0]:
+        # object columns built from lists keep None as None (a frame built from records makes it NaN)
+        values = [row[column] for row in rows]
+        findings[column] = np.array(values, dtype=float) if column == "value" else pd.Series(values, index=findings.index, dtype=object)
+    return findings
+
+
+def check_tolerance(tolerance: float) -> float:
+    """``tolerance`` as a float; raises unless it is a number from 0 to 1."""
+    try:
+        value = float(tolerance)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"The tolerance must be a number from 0 to 1; got {tolerance!r}.") from None
+    if not 0 <= value <= 1:  # also refuses NaN
+        raise InvalidInputError(f"The tolerance must be a number from 0 to 1; got {tolerance!r}.")
+    return value
 
 
 def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE) -> tuple[pd.DataFrame, list[str]]:
-    """The table without groups under ``min_count`` rows (the ``"(all)"`` row kept), and the labels left out.
+    """The table without groups under ``min_count`` rows, and the labels left out.
 
     Small groups' rates swing by chance; a disparity driven by a group of 11 people says little. When
     fewer than two groups would be left, nothing is left out: there would be nothing to compare.
     """
-    counts = table["count"].drop(index=OVERALL, errors="ignore")
+    counts = table["count"]
     small = counts[counts < min_count].index.tolist()
     if len(counts) - len(small) < 2:
         return table, []
@@ -426,6 +497,19 @@ def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> 
     if intervals is not None:
         shown["Note"] = ["too few rows to judge" if small else "" for small in intervals.too_small.loc[table.index]]
     return shown
+
+
+def formatted_overall(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
+    """:func:`formatted_table`'s columns for all rows together, as one row (kept apart from the groups)."""
+    overall = overall_metrics(table)
+    shown = {"Rows": f"{overall['count']:,}"}
+    for rate in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy"):
+        text = _percent(overall[rate])
+        if intervals is not None and not np.isnan(intervals.overall.loc[rate, "lower"]):
+            low, high = intervals.overall.loc[rate, ["lower", "upper"]]
+            text += f" ({low * 100:.1f}–{high * 100:.1f})"
+        shown[RATE_NAMES[rate]] = text
+    return pd.DataFrame([shown], index=pd.Index(["all rows"], name="overall"))
 
 
 def _percent(value: float) -> str:

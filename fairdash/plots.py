@@ -7,18 +7,25 @@ setting is changed.
 
 from __future__ import annotations
 
+import html
 import math
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fairdash.metrics import OVERALL, RATE_NAMES, Intervals
+from fairdash.metrics import RATE_NAMES, Intervals, overall_metrics
 
 PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=60, b=10), font=dict(size=13))
+
+
+def _text(value: Any) -> str:
+    """A label from the data as plotly text: plotly reads tags such as ``<a href>`` and ``<b>`` in
+    text, so ``<``, ``>`` and ``&`` are written as entities (it shows them as the characters)."""
+    return html.escape(str(value), quote=False)
 
 
 def rate_bars(
@@ -29,7 +36,7 @@ def rate_bars(
     reference: str | None = None,
 ) -> go.Figure:
     """Grouped bars: one colour per rate, one cluster per group, with confidence intervals as error bars."""
-    groups = table.drop(index=OVERALL, errors="ignore")
+    groups = table
     figure = go.Figure()
     for position, rate in enumerate(rates):
         values = groups[rate]
@@ -39,12 +46,12 @@ def rate_bars(
             upper = intervals.upper.loc[groups.index, rate]
             error = dict(type="data", array=(upper - values).clip(lower=0), arrayminus=(values - lower).clip(lower=0), visible=True)
         figure.add_bar(
-            name=RATE_NAMES[rate], x=[_mark_reference(label, reference) for label in groups.index], y=values,
+            name=RATE_NAMES[rate], x=[_text(_mark_reference(label, reference)) for label in groups.index], y=values,
             error_y=error, marker_color=PALETTE[position % len(PALETTE)],
             hovertemplate="%{x}<br>" + RATE_NAMES[rate] + ": %{y:.3f}<extra></extra>",
         )
-    overall_rate = table.loc[OVERALL, rates[0]] if OVERALL in table.index else None
-    if overall_rate is not None and not math.isnan(overall_rate):
+    overall_rate = overall_metrics(table)[rates[0]] if len(table) else float("nan")
+    if not math.isnan(overall_rate):
         figure.add_hline(y=overall_rate, line_dash="dot", line_color="#555",
                          annotation_text=f"overall {RATE_NAMES[rates[0]].lower()}", annotation_position="top left")
     title = "Rates by group" + (" (bars: 95% interval)" if intervals is not None else "")
@@ -59,13 +66,13 @@ def _mark_reference(label: str, reference: str | None) -> str:
 
 def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns: int = 4) -> go.Figure:
     """One 2x2 heatmap per group: actual (rows) against predicted (columns); counts or row shares."""
-    groups = table.drop(index=OVERALL, errors="ignore")
+    groups = table
     count = len(groups)
     columns = min(columns, count)
     rows = math.ceil(count / columns)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[f"{label} (n={n:,})" for label, n in groups["count"].items()],
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[_text(f"{label} (n={n:,})") for label, n in groups["count"].items()],
                            shared_yaxes=True,  # row labels once per row of matrices, not overlapping the next matrix
-                           horizontal_spacing=0.04, vertical_spacing=0.12 if rows > 1 else 0.1)
+                           horizontal_spacing=0.04, vertical_spacing=min(0.12, 0.5 / (rows - 1)) if rows > 1 else 0.1)
     for position, (label, row) in enumerate(groups.iterrows()):
         cells = np.array([[row["tp"], row["fn"]], [row["fp"], row["tn"]]], dtype=float)
         shown = cells / np.where(cells.sum(axis=1, keepdims=True) > 0, cells.sum(axis=1, keepdims=True), 1) if normalize else cells
@@ -73,8 +80,8 @@ def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns:
         figure.add_trace(
             go.Heatmap(
                 z=shown, x=["predicted +", "predicted −"], y=["actual +", "actual −"], text=text, texttemplate="%{text}",
-                colorscale="Blues", showscale=False, zmin=0, zmax=1 if normalize else None,
-                hovertemplate="%{y}, %{x}: %{text}<extra>" + str(label) + "</extra>",
+                colorscale="Blues", showscale=False, zmin=0, zmax=1 if normalize else None, name=_text(label),
+                hovertemplate="%{y}, %{x}: %{text}<extra>%{fullData.name}</extra>",
             ),
             row=position // columns + 1, col=position % columns + 1,
         )
@@ -96,12 +103,13 @@ def roc_curves(roc: pd.DataFrame, operating_points: pd.DataFrame) -> go.Figure:
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"), showlegend=False, hoverinfo="skip")
     for position, (label, curve) in enumerate(roc.groupby("group", sort=False)):
         colour = PALETTE[position % len(PALETTE)]
-        figure.add_scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=str(label), line=dict(color=colour),
-                           hovertemplate="FPR %{x:.3f}, TPR %{y:.3f}<extra>" + str(label) + "</extra>")
+        figure.add_scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=_text(label), line=dict(color=colour),
+                           hovertemplate="FPR %{x:.3f}, TPR %{y:.3f}<extra>%{fullData.name}</extra>")
         if label in operating_points.index:
             point = operating_points.loc[label]
             figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers", marker=dict(size=12, color=colour, line=dict(width=2, color="white")),
-                               showlegend=False, hovertemplate="current threshold<br>FPR %{x:.3f}, TPR %{y:.3f}<extra>" + str(label) + "</extra>")
+                               showlegend=False, name=_text(label),
+                               hovertemplate="current threshold<br>FPR %{x:.3f}, TPR %{y:.3f}<extra>%{fullData.name}</extra>")
     figure.update_layout(title="ROC curve by group (dots: current thresholds)", xaxis_title="False positive rate",
                          yaxis_title="True positive rate", xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, 1.02]), **_LAYOUT)
     return figure
@@ -144,9 +152,9 @@ def importance_bars(importance: pd.Series, *, title: str, axis_title: str, top: 
     :func:`contributions`: red pushes towards selection, blue away from it."""
     shown = importance.head(top)[::-1]
     colours = [PALETTE[7] if value > 0 else PALETTE[0] for value in shown] if (shown < 0).any() else PALETTE[0]
-    figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[str(name) for name in shown.index], orientation="h",
+    figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[_text(name) for name in shown.index], orientation="h",
                               marker_color=colours, hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
-    figure.update_layout(title=title, xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
+    figure.update_layout(title=_text(title), xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
     return figure
 
 
@@ -169,11 +177,12 @@ def beeswarm(values: pd.DataFrame, features: pd.DataFrame, *, top: int = 12, ran
         else:
             marker = dict(color="#888", size=4, opacity=0.6)
         figure.add_scatter(
-            x=values[feature], y=line + rng.uniform(-0.3, 0.3, len(values)), mode="markers", marker=marker, name=str(feature),
-            showlegend=False, customdata=column.astype(str), hovertemplate=f"{feature} = %{{customdata}}<br>SHAP %{{x:.3f}}<extra></extra>",
+            x=values[feature], y=line + rng.uniform(-0.3, 0.3, len(values)), mode="markers", marker=marker, name=_text(feature),
+            showlegend=False, customdata=column.astype(str).map(_text),
+            hovertemplate="%{fullData.name} = %{customdata}<br>SHAP %{x:.3f}<extra></extra>",
         )
     figure.update_layout(title="SHAP values by feature (one dot per row)", xaxis_title="SHAP value (contribution to the output)",
-                         yaxis=dict(tickvals=list(range(len(order))), ticktext=[str(f) for f in order]),
+                         yaxis=dict(tickvals=list(range(len(order))), ticktext=[_text(f) for f in order]),
                          height=140 + 34 * len(order), **_LAYOUT)
     return figure
 
@@ -183,7 +192,7 @@ def grouped_importance(table: pd.DataFrame, *, top: int = 12) -> go.Figure:
     shown = table.head(top)
     figure = go.Figure()
     for position, group in enumerate(shown.columns):
-        figure.add_bar(name=str(group), x=[str(f) for f in shown.index], y=shown[group], marker_color=PALETTE[position % len(PALETTE)])
+        figure.add_bar(name=_text(group), x=[_text(f) for f in shown.index], y=shown[group], marker_color=PALETTE[position % len(PALETTE)])
     figure.update_layout(title="Mean |SHAP| by group", barmode="group", yaxis_title="mean |SHAP|",
                          legend=dict(orientation="h", y=-0.3), **_LAYOUT)
     return figure
@@ -193,7 +202,7 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
     """A waterfall of contributions (largest first; the rest summed), from ``base`` (if given) to the total."""
     ordered = shares.reindex(shares.abs().sort_values(ascending=False).index)
     head, rest = ordered.head(top), ordered.iloc[top:]
-    labels = [str(name) for name in head.index] + ([f"{len(rest)} other feature{'s' if len(rest) > 1 else ''}"] if len(rest) else [])
+    labels = [_text(name) for name in head.index] + ([f"{len(rest)} other feature{'s' if len(rest) > 1 else ''}"] if len(rest) else [])
     steps = list(head.to_numpy()) + ([float(rest.sum())] if len(rest) else [])
     measures = ["relative"] * len(steps)
     if base is not None:
@@ -203,5 +212,5 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
         increasing=dict(marker=dict(color=PALETTE[7])), decreasing=dict(marker=dict(color=PALETTE[0])),
         totals=dict(marker=dict(color="#555")), hovertemplate="%{x}: %{y:.4f}<extra></extra>",
     ))
-    figure.update_layout(title=title, showlegend=False, **_LAYOUT)
+    figure.update_layout(title=_text(title), showlegend=False, **_LAYOUT)
     return figure

@@ -31,10 +31,13 @@ from fairdash.metrics import (
     METRIC_COLUMNS,
     Intervals,
     bootstrap_intervals,
+    check_tolerance,
     disparities_from_table,
     disparity_findings,
     drop_small_groups,
+    formatted_overall,
     formatted_table,
+    overall_metrics,
     table_from_counts,
 )
 from fairdash.models import ScoreModel
@@ -108,8 +111,9 @@ def run_audit(
     """
     from fairdash.thresholds import decisions_at
 
+    tolerance = check_tolerance(tolerance)
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
-    curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.groups)
+    curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
     chosen: float | dict[str, float]
     if thresholds is None:
         chosen = inputs.default_threshold
@@ -157,7 +161,7 @@ def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged
     rows = max_rows if explainer_method(model) != "permutation" else min(max_rows, PERMUTATION_ROWS)
     result = shap_values(model, X, positive_label=inputs.spec.positive_label, max_rows=rows)
     features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
-    rates = judged.drop(index="(all)", errors="ignore")["selection_rate"].dropna()
+    rates = judged["selection_rate"].dropna()
     sampled = set(inputs.groups.loc[result.values.index])
     if len(rates) >= 2 and {rates.idxmax(), rates.idxmin()} <= sampled:
         gap = gap_decomposition(result.values, inputs.groups, rates.idxmax(), rates.idxmin())
@@ -177,14 +181,20 @@ def versions() -> dict[str, str]:
 
 
 def _number(value: Any) -> Any:
-    """A JSON-safe number: NaN becomes null, numpy scalars plain Python."""
+    """A JSON-safe number: NaN (and infinity) become null, numpy scalars plain Python."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        return None if np.isnan(value) else float(value)
+        return float(value) if np.isfinite(value) else None
     return value
+
+
+def json_text(document: Any) -> str:
+    """JSON text that any parser reads: no NaN or Infinity (they are not JSON), values that are not
+    JSON types as text."""
+    return json.dumps(document, indent=2, default=str, allow_nan=False, ensure_ascii=False)
 
 
 def audit_json(audit: Audit) -> dict[str, Any]:
@@ -192,17 +202,19 @@ def audit_json(audit: Audit) -> dict[str, Any]:
 
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
     tolerance, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
-    {metric -> number or null}, the ``"(all)"`` row included), ``intervals`` (group -> {rate ->
-    [lower, upper]}), ``disparities`` (name -> value), ``disparity_intervals`` (name -> [lower, upper],
-    over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
-    sentence}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``versions``,
-    ``created``.
+    {metric -> number or null}), ``overall`` (the same over all rows, kept apart from the groups),
+    ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
+    ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
+    upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
+    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
+    ``versions``, ``created``.
     """
     spec = audit.spec
     groups = {
         str(label): {column: _number(row[column]) for column in METRIC_COLUMNS}
         for label, row in audit.table.iterrows()
     }
+    overall = overall_metrics(audit.table)
     intervals = {
         str(label): {rate: [_number(audit.intervals.lower.loc[label, rate]), _number(audit.intervals.upper.loc[label, rate])]
                      for rate in audit.intervals.lower.columns}
@@ -228,15 +240,18 @@ def audit_json(audit: Audit) -> dict[str, Any]:
             "columns": audit.summary.columns,
             "missing_cells": audit.summary.missing_cells,
             "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
-            "warnings": list(audit.summary.warnings),
+            "warnings": list(audit.inputs.warnings),
         },
         "groups": groups,
+        "overall": {column: _number(overall[column]) for column in METRIC_COLUMNS},
         "intervals": intervals,
+        "overall_intervals": {rate: [_number(row["lower"]), _number(row["upper"])] for rate, row in audit.intervals.overall.iterrows()},
         "disparities": {name: _number(value) for name, value in audit.disparities.items()},
         "disparity_intervals": {name: [_number(row["lower"]), _number(row["upper"])] for name, row in audit.intervals.disparities.iterrows()},
         "findings": {
-            name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"]}
-            for name, row in audit.findings.iterrows()
+            name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
+                   "undefined": row["undefined"]}
+            for name, row in audit.findings.to_dict("index").items()
         },
         "thresholds": audit.thresholds,
         "versions": versions(),
@@ -289,9 +304,9 @@ def audit_html(audit: Audit) -> str:
     figures = [
         plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
         plots.confusion_matrices(audit.table),
-        plots.roc_curves(audit.curves.roc(), audit.table.drop(index="(all)")),
+        plots.roc_curves(audit.curves.roc(), audit.table),
         plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
-                             current=(float(audit.table.loc["(all)", "accuracy"]), audit.disparities["demographic_parity_difference"])),
+                             current=(float(overall_metrics(audit.table)["accuracy"]), audit.disparities["demographic_parity_difference"])),
     ]
     charts = "\n".join(
         f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
@@ -308,9 +323,10 @@ def audit_html(audit: Audit) -> str:
         _section("Settings", _definition_list(settings)),
         _section("Data", _table_html(audit.summary.groups.assign(
             share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
-            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.summary.warnings)),
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.inputs.warnings)),
         _section("Disparities at the audited thresholds", _findings_html(audit.findings, audit.intervals.disparities)),
-        _section("Metrics by group (95% bootstrap intervals)", _table_html(formatted_table(audit.table, audit.intervals))),
+        _section("Metrics by group (95% bootstrap intervals)", _table_html(formatted_table(audit.table, audit.intervals))
+                 + "<p>All rows together:</p>" + _table_html(formatted_overall(audit.table, audit.intervals))),
         _section("Try other thresholds", _slider_html()),
         _section("Charts", charts),
     ]
@@ -323,7 +339,7 @@ def audit_html(audit: Audit) -> str:
             f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", _table_html(rules, index=False)))
     footer = (f"fairdash audit, {html.escape(audit.created)}. Versions: "
               + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
-    payload = json.dumps(_slider_payload(audit)).replace("</", "<\\/")
+    payload = _script_json(_slider_payload(audit))
     return _PAGE.format(
         title=html.escape(f"Fairness audit: {audit.data_name}"),
         plotly=plotly.offline.get_plotlyjs(),
@@ -333,6 +349,13 @@ def audit_html(audit: Audit) -> str:
         payload=payload,
         script=_SCRIPT,
     )
+
+
+def _script_json(document: Any) -> str:
+    """JSON to place inside a ``<script>`` element: ``<``, ``>`` and ``&`` as ``\\u`` escapes, so no
+    text from the data can close the element or open a comment (``</script>``, ``<!--``)."""
+    text = json.dumps(document, allow_nan=False, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _threshold_text(thresholds: float | dict[str, float]) -> str:
@@ -355,8 +378,9 @@ def _table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
 
 def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
     rows = []
-    for name, row in findings.iterrows():
-        verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>', None: "n/a"}[row["passed"]]
+    for name, row in findings.to_dict("index").items():
+        verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>',
+                   None: "undefined" if row["undefined"] else ""}[row["passed"]]
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
@@ -421,6 +445,8 @@ _SCRIPT = r"""
   let mode = data.start.mode, globalPosition = data.start.global, groupPositions = data.start.groups.slice();
   const fmtThreshold = p => p === positions - 1 ? "above all" : grid[p].toPrecision(4);
   const pct = v => Number.isNaN(v) ? "n/a" : (100 * v).toFixed(1) + "%";
+  // Group labels are text from the data: escaped before they enter any innerHTML.
+  const esc = text => String(text).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const div = (a, b) => b > 0 ? a / b : NaN;
   function rates(c) {
     const [tp, fp, tn, fn] = c, n = tp + fp + tn + fn;
@@ -445,16 +471,18 @@ _SCRIPT = r"""
     const chosen = labels.map((_, g) => mode === "global" ? globalPosition : groupPositions[g]);
     const rows = labels.map((label, g) => Object.assign({ label }, rates(counts[chosen[g]][g])));
     const total = [0, 1, 2, 3].map(i => rows.reduce((s, r) => s + [r.tp, r.fp, r.tn, r.fn][i], 0));
-    const all = Object.assign({ label: "(all)" }, rates(total));
+    const all = Object.assign({ label: "all rows", overall: true }, rates(total));
     const head = "<tr><th>group</th><th>threshold</th><th>rows</th><th>selection rate</th><th>true positive rate</th><th>false positive rate</th><th>precision</th><th>accuracy</th></tr>";
-    const line = (r, p) => `<tr data-group="${r.label}"><td>${r.label}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
+    const line = (r, p) => `<tr ${r.overall ? "data-overall" : `data-group="${esc(r.label)}"`}><td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
     document.getElementById("fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map((r, g) => line(r, chosen[g])).join("")}${line(all, null)}</table>`;
     const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
-    const verdict = (name, v) => Number.isNaN(v) ? "n/a" : (name.endsWith("_ratio") ? v >= 0.8 : v <= data.tolerance + 1e-12) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
+    // The same rules as fairdash.metrics.disparity_findings: four fifths for the selection-rate ratio only.
+    const verdict = (name, v) => Number.isNaN(v) ? "undefined" : name === "demographic_parity_ratio" ? (v >= 0.8 ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>')
+      : name.endsWith("_ratio") ? "" : v <= data.tolerance + 1e-12 ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
     document.getElementById("fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     document.getElementById("fd-live-matrices").innerHTML = rows.map(r =>
-      `<div class="matrix"><strong>${r.label}</strong><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
+      `<div class="matrix"><strong>${esc(r.label)}</strong><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
       `<tr><th>actual +</th><td>${r.tp.toLocaleString("en")}</td><td>${r.fn.toLocaleString("en")}</td></tr>` +
       `<tr><th>actual −</th><td>${r.fp.toLocaleString("en")}</td><td>${r.tn.toLocaleString("en")}</td></tr></table></div>`).join("");
     document.getElementById("fd-threshold-value").textContent = fmtThreshold(globalPosition);
@@ -466,7 +494,7 @@ _SCRIPT = r"""
   slider.max = positions - 1; slider.value = globalPosition;
   slider.addEventListener("input", () => { globalPosition = Number(slider.value); render(); });
   document.getElementById("fd-groups").innerHTML = labels.map((label, g) =>
-    `<div class="slider-row"><label for="fd-group-${g}">${label}</label><input type="range" id="fd-group-${g}" min="0" max="${positions - 1}" step="1" value="${groupPositions[g]}"><output id="fd-out-${g}"></output></div>`).join("");
+    `<div class="slider-row"><label for="fd-group-${g}">${esc(label)}</label><input type="range" id="fd-group-${g}" min="0" max="${positions - 1}" step="1" value="${groupPositions[g]}"><output id="fd-out-${g}"></output></div>`).join("");
   labels.forEach((_, g) => document.getElementById(`fd-group-${g}`).addEventListener("input", e => { groupPositions[g] = Number(e.target.value); render(); }));
   document.getElementById(mode === "global" ? "fd-mode-global" : "fd-mode-groups").checked = true;
   document.querySelectorAll('input[name="fd-mode"]').forEach(r => r.addEventListener("change", e => { mode = e.target.value; render(); }));

@@ -133,7 +133,8 @@ def surrogate_columns(table: pd.DataFrame, spec: Any, *, with_model: bool) -> li
 
     if with_model:
         return list(spec.features)
-    return [column for column in table.columns if column not in (spec.target, spec.score, *id_like_columns(table))]
+    left_out = {spec.target, spec.score, *id_like_columns(table)}  # computed once: linear in the columns
+    return [column for column in table.columns if column not in left_out]
 
 
 class _Encoder:

@@ -21,6 +21,7 @@ from fairdash.metrics import (
     as_bool,
     disparities_from_rates,
     disparities_from_table,
+    overall_metrics,
     rates,
     sensitive_codes,
     table_from_counts,
@@ -85,8 +86,8 @@ class ThresholdCurves:
             raise InvalidInputError(
                 f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}."
             )
-        if np.isnan(values).any():
-            raise InvalidInputError("The scores contain missing values (NaN).")
+        if not np.isfinite(values).all():
+            raise InvalidInputError("The scores contain missing or infinite values; scores must be finite numbers.")
         order = np.lexsort((values, codes))  # by group, then by score
         self.labels: list[str] = labels
         self._scores = values[order]
@@ -112,8 +113,8 @@ class ThresholdCurves:
                 problems = [f"no threshold for {', '.join(missing)}" if missing else "",
                             f"no group called {', '.join(sorted(unknown))}" if unknown else ""]
                 raise InvalidInputError(f"Per-group thresholds must name each group once: {'; '.join(p for p in problems if p)}.")
-            return np.array([float(threshold[label]) for label in self.labels])
-        return np.full(len(self.labels), float(threshold))
+            return np.array([check_threshold(threshold[label]) for label in self.labels])
+        return np.full(len(self.labels), check_threshold(threshold))
 
     def _counts_from_below(self, below: np.ndarray) -> np.ndarray:
         """Counts ``tp, fp, tn, fn`` (on the last axis) given how many rows of each group score below."""
@@ -243,7 +244,7 @@ class ThresholdCurves:
         disparity_name = f"{constraint}_difference"
         base_table = self.metrics_at(baseline)
         base = disparities_from_table(base_table)
-        base_accuracy = float(base_table.loc["(all)", "accuracy"])
+        base_accuracy = float(overall_metrics(base_table)["accuracy"])
 
         candidates = [self._candidates(group) for group in range(len(self.labels))]
         rate_names = DISPARITY_RATES[constraint]
@@ -257,7 +258,7 @@ class ThresholdCurves:
         thresholds = {label: float(candidates[g][0][index]) for g, (label, index) in enumerate(zip(self.labels, chosen))}
         table = self.metrics_at(thresholds)
         achieved = disparities_from_table(table)[disparity_name]
-        accuracy = float(table.loc["(all)", "accuracy"])
+        accuracy = float(overall_metrics(table)["accuracy"])
         message = (
             f"These thresholds bring the {_PLAIN[constraint]} difference from {base[disparity_name]:.3f} to {achieved:.3f} "
             f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
@@ -403,11 +404,22 @@ def slider_scale(distinct_scores: np.ndarray, *, max_options: int = 50) -> Slide
     return SliderScale(minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None)
 
 
+def check_threshold(value: Any) -> float:
+    """``value`` as a float; raises unless it is a finite number (NaN and infinity decide nothing sensible)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"A threshold must be a number; got {str(value)[:40]!r}.") from None
+    if not np.isfinite(number):
+        raise InvalidInputError(f"A threshold must be a finite number; got {number}.")
+    return number
+
+
 def thresholds_per_row(groups: Any, threshold: Threshold) -> np.ndarray:
     """Each row's threshold: the one threshold, or its group's."""
     labels = np.asarray(groups, dtype=object)
     if not isinstance(threshold, Mapping):
-        return np.full(len(labels), float(threshold))
+        return np.full(len(labels), check_threshold(threshold))
     per_row = pd.Series(labels).map(threshold)
     if per_row.isna().any():
         raise InvalidInputError(f"No threshold given for group(s) {sorted(set(labels[per_row.isna().to_numpy()]))}.")

@@ -8,7 +8,7 @@ from fairdash.demo import DEMO_TITLES
 from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
 from fairdash.ui import session, state
-from fairdash.ui.widgets import inside_frame, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
 inside_frame()
 st.title("Data & model")
@@ -36,7 +36,7 @@ else:
         table_file = st.file_uploader("Table (CSV or Parquet)", type=["csv", "parquet", "pq", "tsv", "txt"], key=state.DATA_UPLOADER)
         state.remember_upload("table", table_file)
         if table_file is None and state.uploaded_table() is not None:
-            st.caption(f"Using {state.uploaded_table().name}, uploaded earlier.")
+            st.caption(f"Using {md(state.uploaded_table().name)}, uploaded earlier.")
     with right:
         st.radio(
             "The model's scores come from",
@@ -58,7 +58,7 @@ else:
                     session.load_uploaded_model(uploaded_model)
                 except UntrustedModelError as refusal:
                     if refusal.untrusted_types:
-                        st.warning(str(refusal), icon=":material/warning:")
+                        st.warning(md(refusal), icon=":material/warning:")
                         st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_SKOPS)
                 except FairdashError:
                     pass  # shown below, with every other problem of the workspace
@@ -79,7 +79,9 @@ with left:
     state.ensure_choice(state.TARGET, columns, default.target)
     st.selectbox("Target (the true outcome)", options=columns, key=state.TARGET, help="The column the model predicts.")
     target_values = pd.unique(table[state.get(state.TARGET)].dropna())
-    if len(target_values) <= 20:
+    if len(target_values) == 0:
+        st.error("This column has no values: choose the column that holds the true outcome.", icon=":material/error:")
+    elif len(target_values) <= 20:
         labels = list(target_values)
         state.ensure_choice(state.POSITIVE_LABEL, labels, default.positive_label if default.positive_label in labels else labels[-1])
         st.selectbox("Positive label", options=labels, key=state.POSITIVE_LABEL,
@@ -106,7 +108,7 @@ with right:
         else:
             st.error("The table has no numeric column that could hold scores or 0/1 predictions.")
     else:
-        st.markdown(f"**Model**: {workspace.model.name}  \n`{type(workspace.model.estimator).__name__}`, scored by `{workspace.model.method}`")
+        st.markdown(f"**Model**: {md(workspace.model.name)}  \n`{type(workspace.model.estimator).__name__}`, scored by `{workspace.model.method}`")
         feature_default = list(default.features) if default.features else candidates
         state.ensure_choices(state.FEATURES, columns, feature_default)
         st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,
@@ -123,10 +125,10 @@ first.metric("Rows", f"{summary.rows:,}")
 second.metric("Columns", f"{summary.columns:,}")
 third.metric("Missing values", f"{summary.missing_cells:,}")
 fourth.metric("Positive rate", f"{audit.inputs.y_true.mean():.1%}")
-for warning in summary.warnings:
-    st.warning(warning, icon=":material/warning:")
+for warning in audit.inputs.warnings:
+    st.warning(md(warning), icon=":material/warning:")
 
-st.markdown(f"**Groups** of {' × '.join(audit.spec.sensitive)} (reference: {audit.inputs.reference})")
+st.markdown(f"**Groups** of {' × '.join(md(column) for column in audit.spec.sensitive)} (reference: {md(audit.inputs.reference)})")
 st.dataframe(
     summary.groups.rename(columns={"count": "Rows", "share": "Share", "base_rate": "Base rate", "too_small": "Too small to judge"}),
     column_config={

@@ -9,7 +9,7 @@ from fairdash.explain import gap_decomposition, mean_abs_by_group, rank_agreemen
 from fairdash.thresholds import thresholds_per_row
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
-from fairdash.ui.widgets import inside_frame, require_audit, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
 
 inside_frame()
 st.title("Explain")
@@ -90,7 +90,7 @@ elif view in ("One person", "What if"):
     position = table.index.get_loc(row)
     decided = inputs.scores[position] >= row_thresholds[position]
     st.markdown(f"Score **{inputs.scores[position]:.3f}** against threshold {row_thresholds[position]:.3g} "
-                f"({describe(thresholds)}): **{'selected' if decided else 'not selected'}**; truly "
+                f"({md(describe(thresholds))}): **{'selected' if decided else 'not selected'}**; truly "
                 f"**{'positive' if inputs.y_true[position] else 'negative'}**.")
     if view == "One person":
         with user_errors_shown():

@@ -7,18 +7,19 @@ import streamlit as st
 from fairdash import plots
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
-    OVERALL,
     bootstrap_intervals,
     compare_to_reference,
     disparities_from_table,
     disparity_findings,
     drop_small_groups,
+    formatted_overall,
     formatted_table,
+    overall_metrics,
     table_from_counts,
 )
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_controls
-from fairdash.ui.widgets import inside_frame, require_audit
+from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
 st.title("Fairness")
@@ -26,8 +27,8 @@ audit = require_audit()
 inputs = audit.inputs
 curves = cache.threshold_curves(audit.key, inputs)
 st.caption(
-    f"{audit.title}: {len(inputs.y_true):,} rows in {len(curves.labels)} groups of {' × '.join(audit.spec.sensitive)}; "
-    f"positive = `{audit.spec.target}` is `{audit.spec.positive_label}`; reference group: {inputs.reference}."
+    f"{md(audit.title)}: {len(inputs.y_true):,} rows in {len(curves.labels)} groups of {' × '.join(md(c) for c in audit.spec.sensitive)}; "
+    f"positive = {md(audit.spec.target)} is {md(audit.spec.positive_label)}; reference group: {md(inputs.reference)}."
 )
 
 # 1. The thresholds drive everything below.
@@ -45,28 +46,34 @@ skip_small = right.toggle("Leave out groups under 30 rows", key=state.DROP_SMALL
                           help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 judged, left_out = drop_small_groups(table) if skip_small else (table, [])
 if left_out:
-    st.caption(f"Left out of the disparities: {', '.join(left_out)}.")
+    st.caption(f"Left out of the disparities: {md(', '.join(left_out))}.")
 findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)
 intervals = bootstrap_intervals(counts, curves.labels, judged=judged.index)
 disparity_bounds = intervals.disparities
 
 headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
 for column, name in zip(st.columns(len(headline)), headline):
-    finding = findings.loc[name]
-    verdict = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[n/a]"}[finding["passed"]]
+    finding = findings.to_dict("index")[name]
     low, high = disparity_bounds.loc[name, ["lower", "upper"]]
+    if finding["undefined"]:
+        column.metric(name.replace("_", " ").capitalize(), "undefined", help=md(finding["undefined"]))
+        column.markdown(":gray-badge[undefined]")
+        continue
+    verdict = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ""}[finding["passed"]]
     column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
-    column.markdown(f"{verdict} {finding['rule']}  \n95% interval {low:.3f}–{high:.3f}")
+    interval = "" if low != low else f"95% interval {low:.3f}–{high:.3f}"
+    column.markdown(f"{verdict} {finding['rule']}  \n{interval}")
 for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
-    st.markdown(f"- {findings.loc[name, 'sentence']}")
+    st.markdown(f"- {md(findings.loc[name, 'sentence'])}")
 with st.expander("All disparities"):
     st.dataframe(findings.join(disparity_bounds), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
 
 # 3. Per-group metrics.
 st.subheader("Metrics by group")
 st.dataframe(formatted_table(table, intervals), width="stretch")
+st.dataframe(formatted_overall(table, intervals), width="stretch")
 st.caption(f"In brackets: 95% bootstrap intervals ({intervals.n_resamples:,} resamples of the counts, seed {intervals.random_state}).")
-with st.expander(f"Each group against the reference group ({inputs.reference})"):
+with st.expander(f"Each group against the reference group ({md(inputs.reference)})"):
     st.dataframe(compare_to_reference(table, inputs.reference),
                  column_config={"selection_rate_ratio": st.column_config.NumberColumn(format="%.3f")})
 
@@ -79,11 +86,11 @@ elif chart == "Confusion matrices":
     normalize = st.toggle("Show shares of each actual class", key=state.NORMALIZE_MATRICES)
     st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key="confusion_matrices")
 elif chart == "ROC curves":
-    st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table.drop(index=OVERALL)), key="roc")
+    st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table), key="roc")
 elif chart == "Trade-off":
     disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
                              format_func=lambda name: name.replace("_", " "), key=state.TRADEOFF_DISPARITY)
-    current = (float(table.loc[OVERALL, "accuracy"]), float(disparities_from_table(table)[disparity]))
+    current = (float(overall_metrics(table)["accuracy"]), float(disparities_from_table(table)[disparity]))
     st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key="tradeoff")
     st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
 

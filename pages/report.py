@@ -1,16 +1,15 @@
 """Report: take the audit to stakeholders (one HTML file) and pipelines (JSON, the command line)."""
 
 import json
-import shlex
 
 import streamlit as st
 
+from fairdash.cli import audit_command
 from fairdash.data import SMALL_GROUP_SIZE
 from fairdash.metrics import DEFAULT_TOLERANCE
-from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
-from fairdash.ui.widgets import inside_frame, require_audit
+from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
 st.title("Report")
@@ -21,7 +20,7 @@ tolerance = float(state.get(state.TOLERANCE, DEFAULT_TOLERANCE))
 min_group_size = SMALL_GROUP_SIZE if state.get(state.DROP_SMALL_GROUPS, True) else 0
 
 st.markdown(
-    f"The report records the audit as it stands: **{audit.title}**, thresholds **{describe(thresholds)}**, "
+    f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(describe(thresholds))}**, "
     f"tolerance **{tolerance:g}**, groups under **{min_group_size}** rows left out of the disparities. "
     "Change these on the Fairness page."
 )
@@ -44,21 +43,10 @@ st.caption(
 )
 
 st.subheader("The same audit in a release pipeline")
-spec = audit.spec
 model = audit.workspace.model
-if model is None:
-    source = f"--score {spec.score}"
-elif model.name.lower().endswith(MODEL_SUFFIXES):  # an uploaded file: its own name and format
-    source = f"--model {shlex.quote(model.name)}" + (" --trust-pickle" if model.name.lower().endswith(PICKLE_SUFFIXES) else "")
-else:  # a demo's model, trained here: save it with skops.io.dump
-    source = "--model MODEL.skops"
-threshold_option = "--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {thresholds:g}"
-st.code(
-    f"python -m fairdash audit --data DATA.csv --target {spec.target} --positive-label '{spec.positive_label}' \\\n"
-    f"    --sensitive {','.join(spec.sensitive)} {source} {threshold_option} --tolerance {tolerance:g} \\\n"
-    f"    --json audit.json --report audit.html --fail-on 'demographic_parity_ratio<0.8'",
-    language="bash",
-)
+st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
+                      thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size, data_file="DATA.csv"),
+        language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):
     st.json(json.loads(json_text), expanded=1)

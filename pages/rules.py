@@ -10,7 +10,7 @@ from fairdash.rules import PROXY_STRENGTH, surrogate_columns
 from fairdash.thresholds import decisions_at
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
-from fairdash.ui.widgets import inside_frame, require_audit
+from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
 st.title("Rules")
@@ -30,7 +30,7 @@ if state.get(state.RULES_TARGET) == state.RULES_FOR_OUTCOMES:
 else:
     decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {describe(thresholds)}"
 features = surrogate_columns(table, spec, with_model=audit.workspace.model is not None)
-st.caption(f"A decision tree fitted to {what}, from {len(features)} columns. Change the thresholds on the Fairness page.")
+st.caption(f"A decision tree fitted to {md(what)}, from {len(features)} columns. Change the thresholds on the Fairness page.")
 
 state.set_default(state.RULES_DEPTH, 3)
 state.set_default(state.RULES_MIN_LEAF, 0.01)
@@ -46,13 +46,13 @@ surrogate = cache.surrogate(audit.key, decisions_key, X, decisions, sensitive, t
 
 # 2. How faithful it is, overall and per group.
 first, second = st.columns([1, 2])
-first.metric("Fidelity", f"{surrogate.fidelity:.1%}", help=f"Agreement with {what} on {surrogate.held_out_rows:,} held-out rows.")
+first.metric("Fidelity", f"{surrogate.fidelity:.1%}", help=f"Agreement with {md(what)} on {surrogate.held_out_rows:,} held-out rows.")
 first.metric("Rules", f"{len(surrogate.rules)}")
 if surrogate.fidelity_by_group is not None:
     first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))
     by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= SMALL_GROUP_SIZE]  # small groups swing by chance
     if len(by_group) > 1 and by_group.max() - by_group.min() > 0.05:
-        first.warning(f"The rules describe {by_group.idxmax()} better than {by_group.idxmin()} "
+        first.warning(f"The rules describe {md(by_group.idxmax())} better than {md(by_group.idxmin())} "
                       f"({by_group.max():.1%} against {by_group.min():.1%}): a finding in itself.", icon=":material/warning:")
 with second:
     st.plotly_chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key="fidelity")

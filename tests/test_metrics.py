@@ -10,6 +10,7 @@ from fairlearn.metrics import (
     demographic_parity_difference,
     demographic_parity_ratio,
     equal_opportunity_difference,
+    equal_opportunity_ratio,
     equalized_odds_difference,
     equalized_odds_ratio,
     false_negative_rate,
@@ -25,14 +26,15 @@ from sklearn.metrics import accuracy_score, precision_score
 from fairdash.audit import prepare_audit
 from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
+from fairdash.data import group_labels
 from fairdash.metrics import (
-    OVERALL,
     RATE_COLUMNS,
     bootstrap_intervals,
     compare_to_reference,
     disparities,
     group_metrics,
     metric_intervals,
+    overall_metrics,
 )
 from fairdash.thresholds import ThresholdCurves
 
@@ -53,18 +55,30 @@ def _assert_matches_fairlearn(y_true, y_pred, sensitive, positive_label=1):
     predicted = np.asarray(y_pred) == positive_label if np.asarray(y_pred).dtype != bool else np.asarray(y_pred)
     frame = MetricFrame(metrics=FAIRLEARN_METRICS, y_true=truth, y_pred=predicted, sensitive_features=sensitive)
     by_group = frame.by_group
-    if isinstance(by_group.index, pd.MultiIndex):
-        by_group.index = [" | ".join(map(str, key)) for key in by_group.index]
-    by_group.index = by_group.index.map(str)
+    # Fairlearn keys groups by their values (a MultiIndex for several columns); ours by their labels.
+    columns = sensitive if isinstance(sensitive, pd.DataFrame) else pd.DataFrame({"group": np.asarray(sensitive)})
+    label_of = dict(zip(map(tuple, columns.to_numpy(dtype=object).tolist()), group_labels(columns, list(columns.columns))))
+    by_group.index = [label_of[key if isinstance(key, tuple) else (key,)] for key in by_group.index]
+    assert sorted(by_group.index) == sorted(ours.index)
+    # Where ours is undefined, the rate's denominator must truly be empty in that group (from the rows).
+    frame_rows = pd.DataFrame({"group": group_labels(columns, list(columns.columns)).to_numpy(), "y": truth, "p": predicted})
+    denominators = frame_rows.groupby("group").agg(positives=("y", "sum"), negatives=("y", lambda y: (~y).sum()),
+                                                   selected=("p", "sum"))
+    empty_when_undefined = {"tpr": "positives", "fnr": "positives", "fpr": "negatives", "tnr": "negatives", "precision": "selected"}
     for rate in FAIRLEARN_METRICS:
         expected = by_group[rate]
         defined = ours.loc[expected.index, rate].notna()
         np.testing.assert_allclose(ours.loc[expected.index[defined], rate], expected[defined], rtol=1e-12, err_msg=rate)
-        assert ours.loc[OVERALL, rate] == pytest.approx(frame.overall[rate], rel=1e-12)
+        undefined = expected.index[~defined]
+        if len(undefined):
+            assert rate in empty_when_undefined, f"{rate} is NaN for {list(undefined)}"
+            assert (denominators.loc[undefined, empty_when_undefined[rate]] == 0).all(), rate
+        assert overall_metrics(ours)[rate] == pytest.approx(frame.overall[rate], rel=1e-12)
     fairlearn_disparities = {
         "demographic_parity_difference": demographic_parity_difference(truth, predicted, sensitive_features=sensitive),
         "demographic_parity_ratio": demographic_parity_ratio(truth, predicted, sensitive_features=sensitive),
         "equal_opportunity_difference": equal_opportunity_difference(truth, predicted, sensitive_features=sensitive),
+        "equal_opportunity_ratio": equal_opportunity_ratio(truth, predicted, sensitive_features=sensitive),
         "equalized_odds_difference": equalized_odds_difference(truth, predicted, sensitive_features=sensitive),
         "equalized_odds_ratio": equalized_odds_ratio(truth, predicted, sensitive_features=sensitive),
         "predictive_parity_difference": frame.difference()["precision"],
@@ -82,7 +96,7 @@ def test_demos_match_fairlearn(demo):
     threshold = inputs.default_threshold
     sensitive = loaded.data[list(loaded.spec.sensitive)]
     ours = _assert_matches_fairlearn(inputs.y_true, inputs.scores >= threshold, sensitive, positive_label=True)
-    assert ours.loc[OVERALL, "count"] == len(loaded.data)
+    assert overall_metrics(ours)["count"] == len(loaded.data) == ours["count"].sum()
 
 
 def test_generated_data_string_labels_several_columns_and_ties():
@@ -96,8 +110,7 @@ def test_generated_data_string_labels_several_columns_and_ties():
     scores = rng.integers(0, 5, n) / 4  # heavy ties
     y_pred = np.where(scores >= 0.5, "yes", "no")
     ours = _assert_matches_fairlearn(table["y"].to_numpy(), y_pred, table[["sex", "race"]], positive_label="yes")
-    assert ours.index[-1] == OVERALL
-    assert set(ours.index[:-1]) == {f"{s} | {r}" for s, r in zip(table.sex, table.race)}
+    assert set(ours.index) == {f"{s} | {r}" for s, r in zip(table.sex, table.race)}
 
 
 def test_an_empty_denominator_is_nan_not_an_error():
@@ -126,8 +139,10 @@ def test_four_fifths_rule():
     groups = ["a"] * 10 + ["b"] * 10
     passing = [1] * 5 + [0] * 5 + [1] * 4 + [0] * 6
     failing = [1] * 5 + [0] * 5 + [1] * 3 + [0] * 7
-    assert disparities(np.ones(20), passing, groups)["four_fifths_pass"]
-    assert not disparities(np.ones(20), failing, groups)["four_fifths_pass"]
+    assert disparities(np.ones(20), passing, groups)["four_fifths_pass"] is True
+    assert disparities(np.ones(20), failing, groups)["four_fifths_pass"] is False
+    # Nobody selected: the ratio is 0/0, undefined, neither a pass nor a failure.
+    assert disparities(np.ones(20), np.zeros(20), groups)["four_fifths_pass"] is None
 
 
 def test_mismatched_lengths_are_a_user_error():
@@ -157,9 +172,9 @@ def audits(draw):
 def test_properties_and_the_slider_equals_a_pass_over_rows(audit, threshold):
     y_true, scores, groups, rng = audit
     table = group_metrics(y_true, scores >= threshold, groups)
-    assert table.loc[OVERALL, "count"] == len(y_true)
+    assert overall_metrics(table)["count"] == len(y_true)
     assert (table[["tp", "fp", "tn", "fn"]].sum(axis=1) == table["count"]).all()
-    assert table.drop(index=OVERALL)["count"].sum() == len(y_true)
+    assert table["count"].sum() == len(y_true)
     values = table[list(RATE_COLUMNS)].to_numpy()
     assert np.all((values[~np.isnan(values)] >= 0) & (values[~np.isnan(values)] <= 1))
     order = rng.permutation(len(y_true))
@@ -245,7 +260,7 @@ def test_bootstrap_is_reproducible_and_flags_small_groups():
     first = metric_intervals(y_true, y_pred, groups, random_state=5)
     again = metric_intervals(y_true, y_pred, groups, random_state=5)
     pd.testing.assert_frame_equal(first.lower, again.lower)
-    assert first.too_small.to_dict() == {"big": False, "small": True, OVERALL: False}
+    assert first.too_small.to_dict() == {"big": False, "small": True}
     width = first.upper - first.lower
     assert width.loc["small", "selection_rate"] > width.loc["big", "selection_rate"]
 
@@ -283,7 +298,7 @@ def test_small_groups_are_left_out_unless_nothing_would_be_left():
     groups = ["big"] * 100 + ["other big"] * 50 + ["tiny"] * 5
     table = group_metrics(np.ones(155), np.ones(155), groups)
     judged, left_out = drop_small_groups(table)
-    assert left_out == ["tiny"] and judged.index.tolist() == ["big", "other big", OVERALL]
+    assert left_out == ["tiny"] and judged.index.tolist() == ["big", "other big"]
     lonely = group_metrics(np.ones(105), np.ones(105), ["big"] * 100 + ["tiny"] * 5)
     judged, left_out = drop_small_groups(lonely)
-    assert left_out == [] and len(judged) == 3  # one group alone cannot be compared: keep them all
+    assert left_out == [] and len(judged) == 2  # one group alone cannot be compared: keep them all

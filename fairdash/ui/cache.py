@@ -46,7 +46,7 @@ def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _mod
 
 @st.cache_resource(max_entries=8, show_spinner="Sorting the scores by group...")
 def threshold_curves(audit_key: str, _inputs: AuditInputs) -> ThresholdCurves:
-    return ThresholdCurves(_inputs.y_true, _inputs.scores, _inputs.groups)
+    return ThresholdCurves(_inputs.y_true, _inputs.scores, _inputs.group_codes)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -155,8 +155,8 @@ def remember_upload(kind: str, uploaded: Any | None) -> None:
     """
     key = _UPLOADED_TABLE if kind == "table" else _UPLOADED_MODEL
     if uploaded is None:
-        if key in st.session_state and kind == "table":
-            forget_selections()
+        if key in st.session_state:
+            forget_selections() if kind == "table" else forget_trust()
         st.session_state.pop(key, None)
         return
     current = st.session_state.get(key)
@@ -165,6 +165,14 @@ def remember_upload(kind: str, uploaded: Any | None) -> None:
     st.session_state[key] = UploadedFile(name=uploaded.name, file_id=uploaded.file_id, content=uploaded.getvalue())
     if kind == "table":
         forget_selections()
+    else:
+        forget_trust()
+
+
+def forget_trust() -> None:
+    """Trust is given to one file: another model file (or none) starts untrusted again."""
+    st.session_state.pop(TRUST_PICKLE, None)
+    st.session_state.pop(TRUST_SKOPS, None)
 
 
 def uploaded_table() -> UploadedFile | None:

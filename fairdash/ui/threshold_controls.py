@@ -7,6 +7,7 @@ import streamlit as st
 from fairdash.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
+from fairdash.ui.widgets import md
 
 CONSTRAINT_NAMES = {
     "demographic_parity": "Demographic parity (equal selection rates)",
@@ -59,7 +60,7 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | 
         columns = st.columns(min(3, len(curves.labels)))
         for position, label in enumerate(curves.labels):
             with columns[position % len(columns)]:
-                _slider(label, state.group_threshold_key(label), scale, default)
+                _slider(md(label), state.group_threshold_key(label), scale, default)
     else:
         _slider("Selected when the score is at least", state.THRESHOLD, scale, default)
 

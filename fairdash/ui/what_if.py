@@ -11,6 +11,7 @@ from fairdash.audit import AuditInputs
 from fairdash.data import AuditSpec
 from fairdash.models import ScoreModel
 from fairdash.ui import cache, state
+from fairdash.ui.widgets import md
 
 
 def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, inputs: AuditInputs, threshold: float, audit_key: str) -> None:
@@ -24,12 +25,12 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
             value = original[column].iloc[0]
             with grid[position % 3]:
                 if pd.api.types.is_numeric_dtype(X[column]) and not pd.api.types.is_bool_dtype(X[column]):
-                    edited[column] = st.number_input(column, value=float(value), key=f"what_if_{column}")
+                    edited[column] = st.number_input(md(column), value=float(value), key=f"what_if_{column}")
                 else:
                     options = list(X[column].value_counts().index[:200])
                     if value not in options:
                         options.append(value)
-                    edited[column] = st.selectbox(column, options, index=options.index(value), key=f"what_if_{column}")
+                    edited[column] = st.selectbox(md(column), options, index=options.index(value), key=f"what_if_{column}")
         submitted = st.form_submit_button("Score the edited row", type="primary")
     changed = original.copy()
     for column, value in edited.items():
@@ -55,12 +56,12 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
         flipped[column] = others[0]
         flipped_score = float(model.scores(flipped, positive_label=spec.positive_label, features=columns)[0])
         same = verdict(flipped_score) == verdict(after)
-        st.markdown(f"With {column} = **{others[0]}** instead of **{changed[column].iloc[0]}** and nothing else changed, the score "
+        st.markdown(f"With {md(column)} = **{md(others[0])}** instead of **{md(changed[column].iloc[0])}** and nothing else changed, the score "
                     f"is **{flipped_score:.3f}**: {verdict(flipped_score)}, "
                     + ("the same decision." if same else "**a different decision**."))
     # A toggle, not a button: the table stays while the user edits the row above.
-    if st.toggle(f"Flip {column} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
+    if st.toggle(f"Flip {md(column)} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
         table = cache.flips(audit_key, model, X, column, threshold, spec.positive_label)
         st.dataframe(table, column_config={"flip_rate": st.column_config.NumberColumn(format="percent")})
-        st.caption(f"Each row's {column} swapped ({', '.join(f'{k} -> {v}' for k, v in table['swapped_to'].items())}), "
+        st.caption(f"Each row's {md(column)} swapped ({md(', '.join(f'{k} -> {v}' for k, v in table['swapped_to'].items()))}), "
                    f"everything else unchanged; decisions at {threshold:.3g}.")

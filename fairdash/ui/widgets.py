@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import streamlit as st
 
 from fairdash.errors import FairdashError
 from fairdash.ui.session import SessionAudit, current_audit
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%])")
+_SHOWN_MESSAGE = 600  # characters of an error message shown; a 100 MB cell must not become a 100 MB box
+
+
+def md(value: Any) -> str:
+    """Text from the user's data as Streamlit markdown that shows it as it is: every markdown, LaTeX,
+    colour (``:red[...]``) and link character escaped, line breaks folded to spaces."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def show_error(error: Exception) -> None:
+    """An error box with the message of a :class:`FairdashError` (which may quote the data), escaped and kept short."""
+    message = str(error)
+    if len(message) > _SHOWN_MESSAGE:
+        message = message[:_SHOWN_MESSAGE] + "…"
+    st.error(md(message), icon=":material/error:")
 
 
 @contextmanager
@@ -21,7 +40,7 @@ def user_errors_shown() -> Iterator[None]:
     try:
         yield
     except FairdashError as error:
-        st.error(str(error), icon=":material/error:")
+        show_error(error)
         st.stop()
 
 
@@ -30,7 +49,7 @@ def require_audit() -> SessionAudit:
     try:
         return current_audit()
     except FairdashError as error:
-        st.error(str(error), icon=":material/error:")
+        show_error(error)
         st.page_link("pages/data.py", label="Go to Data & model", icon=":material/table:")
         st.stop()
 
@@ -45,12 +64,12 @@ def sidebar_summary() -> None:
     spec = audit.spec
     model = audit.workspace.model
     lines = [
-        f"**{audit.title}**",
+        f"**{md(audit.title)}**",
         f"{len(audit.inputs.y_true):,} rows",
-        f"Target: `{spec.target}` = `{spec.positive_label}`",
-        f"Groups: {' × '.join(f'`{column}`' for column in spec.sensitive)}",
-        f"Reference: {audit.inputs.reference}",
-        f"Model: {model.name}" if model is not None else f"Scores: `{spec.score}`",
+        f"Target: {md(spec.target)} = {md(spec.positive_label)}",
+        f"Groups: {' × '.join(md(column) for column in spec.sensitive)}",
+        f"Reference: {md(audit.inputs.reference)}",
+        f"Model: {md(model.name)}" if model is not None else f"Scores: {md(spec.score)}",
     ]
     st.sidebar.markdown("  \n".join(lines))
 
