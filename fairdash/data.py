@@ -105,21 +105,32 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
 
 
 def _gunzip(content: bytes, shown_name: str) -> bytes:
-    """The decompressed bytes, refusing more than :data:`MAX_TABLE_BYTES` (a small file can expand without bound)."""
+    """The decompressed bytes, refusing more than :data:`MAX_TABLE_BYTES` (a small file can expand without bound).
+
+    Decompressed in steps of 16 MB into one buffer, so memory stays near the bound whatever the file claims.
+    """
     out = bytearray()
     remaining = content
     while remaining:  # a gzip file may hold several members, one after another
         decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-        try:
-            out += decompressor.decompress(remaining, MAX_TABLE_BYTES + 1 - len(out))
-        except zlib.error as error:
-            raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
-        if len(out) > MAX_TABLE_BYTES:
-            raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
-        if not decompressor.eof:
-            raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail="a gzip file that ends early"))
+        pending = remaining
+        while not decompressor.eof:
+            try:
+                out += decompressor.decompress(pending, _GUNZIP_STEP)
+            except zlib.error as error:
+                raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
+            if len(out) > MAX_TABLE_BYTES:
+                raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
+            pending = decompressor.unconsumed_tail
+            if not pending and not decompressor.eof:
+                out += decompressor.flush()
+                if not decompressor.eof:
+                    raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail="a gzip file that ends early"))
         remaining = decompressor.unused_data
-    return bytes(out)
+    return out  # a bytearray: copying it to bytes would double the memory
+
+
+_GUNZIP_STEP = 16 << 20
 
 
 def _check_shape(rows: int, columns: int, shown_name: str) -> None:

@@ -92,11 +92,14 @@ def transformed_columns(preprocessing: Any, columns: Sequence[str]) -> tuple[lis
     """The preprocessing's output column names, and for each the table column it comes from.
 
     An output column belongs to the longest input column name it starts with (``sex_Female`` to
-    ``sex``); a ColumnTransformer's ``name__`` prefix is ignored.
+    ``sex``); a ColumnTransformer's ``name__`` prefix is ignored. A step that cannot name its
+    outputs (a custom transformer without ``get_feature_names_out``) gives ``([], [])``.
     """
+    from sklearn.exceptions import NotFittedError
+
     try:
         names = [str(name) for name in preprocessing.get_feature_names_out()]
-    except Exception:  # a transformer without names: keep positions
+    except (AttributeError, NotFittedError, ValueError, TypeError):  # a step without names: the caller numbers them
         return [], []
     by_length = sorted(columns, key=len, reverse=True)
     origins = []
@@ -175,8 +178,10 @@ def shap_values(
             values, base = -values, -base
         output, background_size = "log_odds", len(background_rows)
 
-    frame = pd.DataFrame(values, index=X.index, columns=names if len(names) == values.shape[1] else None)
-    if names and len(names) == values.shape[1]:
+    if len(names) != values.shape[1]:  # the preprocessing does not name its outputs: say what they are
+        names = origins = [f"preprocessed column {position}" for position in range(values.shape[1])]
+    frame = pd.DataFrame(values, index=X.index, columns=names)
+    if preprocessing is not None:
         frame = frame.T.groupby(np.asarray(origins), sort=False).sum().T  # one-hot columns back to their column
         frame = frame.reindex(columns=[c for c in columns if c in frame.columns] + [c for c in frame.columns if c not in columns])
     return ShapResult(values=frame, base_value=float(base), output=output, method=method, background_size=background_size)

@@ -166,7 +166,8 @@ def beeswarm(values: pd.DataFrame, features: pd.DataFrame, *, top: int = 12, ran
     figure = go.Figure()
     scale_shown = False
     for line, feature in enumerate(order):
-        column = features.loc[values.index, feature]
+        # A SHAP column may not be a table column (a pipeline step that does not name its outputs).
+        column = features.loc[values.index, feature] if feature in features.columns else pd.Series("", index=values.index)
         numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
         if numeric:
             low, high = np.nanpercentile(column.astype(float), [5, 95])

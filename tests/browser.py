@@ -121,15 +121,38 @@ def assert_page_is_clean(page) -> None:
     assert "Traceback" not in page.inner_text("body")
 
 
+def heading(page, title: str):
+    """A page's level-1 heading, by its exact text (a page may also hold an h3 of the same word)."""
+    return page.get_by_role("heading", name=title, level=1, exact=True)
+
+
+def open_page(page, title: str, url_path: str) -> None:
+    """Open a page by its link in the sidebar (by url path: a link's name also holds its icon's text)."""
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebarNav").locator(f'a[href$="/{url_path}"]').click()
+    expect(heading(page, title)).to_be_visible()
+
+
+def metric_value(page, label: str):
+    """The value of the metric with this label."""
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def uploader(page, label: str):
+    """The file input of the uploader with this label."""
+    return page.get_by_test_id("stFileUploader").filter(has_text=label).get_by_test_id("stFileUploaderDropzoneInput")
+
+
 def upload_table_with_scores(page, url: str, path: Path, expected_rows: str) -> None:
     """On the Data & model page, upload a table whose score column is already in it."""
     from playwright.sync_api import expect
 
     page.goto(url)
-    expect(page.get_by_role("heading", name="Data & model")).to_be_visible()
+    expect(heading(page, "Data & model")).to_be_visible()
     wait_until_idle(page)
     page.get_by_text("My own data", exact=True).click()
     page.get_by_text("A column of the table").click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(path))
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text(expected_rows)
+    uploader(page, "Table (CSV or Parquet)").set_input_files(str(path))
+    expect(metric_value(page, "Rows")).to_have_text(expected_rows)
     wait_until_idle(page)

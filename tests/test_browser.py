@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     assert_page_is_clean,
+    heading,
+    metric_value,
+    open_page,
+    uploader,
     poll,
     require_chromium,
     single_text,
@@ -56,7 +62,7 @@ def test_a_deep_link_on_a_fresh_server_opens_inside_the_frame(browser, output_di
     with streamlit_server(output_dir / "streamlit-deep-link.log") as url:
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(f"{url}/fairness")
-        expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+        expect(heading(page, "Fairness")).to_be_visible()
         expect(page.get_by_test_id("stSidebar")).to_contain_text("Reference: Male")
         expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Data & model")
         wait_until_idle(page)
@@ -68,20 +74,20 @@ def test_opens_on_the_adult_demo(server, page, output_dir):
     from playwright.sync_api import expect
 
     page.goto(server)
-    expect(page.get_by_role("heading", name="Data & model")).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("15,060")
+    expect(heading(page, "Data & model")).to_be_visible()
+    expect(metric_value(page, "Rows")).to_have_text("15,060")
     wait_until_idle(page)
     assert_page_is_clean(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Adult income")
     page.screenshot(path=output_dir / "browser-data-adult.png", full_page=True)
 
 
-@pytest.mark.parametrize(("path", "heading"), PAGES)
-def test_each_page_renders_without_an_error(server, page, output_dir, path, heading):
+@pytest.mark.parametrize(("path", "title"), PAGES)
+def test_each_page_renders_without_an_error(server, page, output_dir, path, title):
     from playwright.sync_api import expect
 
     page.goto(f"{server}/{path}")
-    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(heading(page, title)).to_be_visible()
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / f"browser-page-{path}.png", full_page=True)
@@ -106,7 +112,7 @@ def test_a_bad_upload_shows_a_plain_message(server, page, tmp_path):
     page.goto(server)
     wait_until_idle(page)
     page.get_by_text("My own data", exact=True).click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(str(bad))
+    uploader(page, "Table (CSV or Parquet)").set_input_files(str(bad))
     expect(page.get_by_test_id("stAlertContentError")).to_contain_text("is empty")
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
@@ -125,7 +131,7 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
     from playwright.sync_api import expect
 
     page.goto(f"{server}/fairness")
-    expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+    expect(heading(page, "Fairness")).to_be_visible()
     wait_until_idle(page)
     thumb = page.get_by_test_id("stSlider").get_by_role("slider")
     expect(page.get_by_test_id("stSliderThumbValue")).to_have_text("0.500")
@@ -141,7 +147,8 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
         thumb.press("ArrowLeft")
         expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(f"{0.5 - step / 100:.3f}")
         wait_until_idle(page)
-    expect(page.get_by_test_id("stMetricValue").first).not_to_have_text(metrics_before[0])
+    ratio = metric_value(page, "Demographic parity ratio")
+    expect(ratio).not_to_have_text(metrics_before[0])
     poll(lambda: _table_text(page), lambda text: text != table_before, what="the metric table")
     poll(lambda: single_text(matrices), lambda text: text not in (None, matrices_before), what="the confusion matrices")
     wait_until_idle(page)
@@ -149,13 +156,12 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
     page.screenshot(path=output_dir / "browser-fairness-slider.png", full_page=True)
 
     page.get_by_text("Suggest per-group thresholds").click()
-    page.get_by_role("button", name="Suggest", exact=False).filter(has_text="Suggest").last.click()
+    page.get_by_test_id("stExpander").get_by_role("button", name=re.compile(r"Suggest$")).click()
     expect(page.get_by_text("accuracy goes from")).to_be_visible()
     # The suggestion passes: the demographic parity ratio (the first metric) reaches 0.8.
-    poll(lambda: float(page.get_by_test_id("stMetricValue").first.inner_text()), lambda ratio: ratio >= 0.8,
+    poll(lambda: float(ratio.inner_text()), lambda value: value >= 0.8,
          what="the demographic parity ratio after the suggestion")
     wait_until_idle(page)
-    expect(page.get_by_test_id("stMetric").first.locator("..")).to_be_visible()
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-fairness-suggested.png", full_page=True)
 
@@ -167,12 +173,11 @@ def test_rules_page_draws_the_tree(server, page, output_dir, demo):
     page.goto(server)
     wait_until_idle(page)
     if demo != "Adult income":
-        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_test_id("stSelectbox").filter(has_text="Demo").click()
         page.get_by_role("option").filter(has_text=demo).click()
         expect(page.get_by_test_id("stSidebar")).to_contain_text(demo)
         wait_until_idle(page)
-    page.get_by_test_id("stSidebarNav").get_by_text("Rules").click()
-    expect(page.get_by_role("heading", name="Rules")).to_be_visible()
+    open_page(page, "Rules", "rules")
     expect(page.get_by_test_id("stGraphVizChart").locator("svg")).to_be_visible()
     expect(page.get_by_test_id("stGraphVizChart")).to_contain_text("selected")
     wait_until_idle(page)
@@ -188,6 +193,7 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
     from playwright.sync_api import expect
 
     from fairdash.demo import load_demo
+    from fairdash.metrics import overall_metrics
     from fairdash.report import audit_html, run_audit
 
     demo = load_demo("adult")
@@ -202,8 +208,10 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
     expect(table).to_contain_text("Female")
     grid = json_module.loads(page.locator("#fd-data").text_content())["thresholds"]
 
-    def shown_selection_rate(group: str) -> str:
-        return page.locator(f'#fd-table tr[data-group="{group}"] td').nth(3).inner_text()
+    def shown_selection_rate(group: str | None) -> str:
+        """The live table's selection rate of a group, or of all rows (``None``)."""
+        row = page.locator("#fd-table tr[data-overall]" if group is None else f'#fd-table tr[data-group="{group}"]')
+        return row.locator("td").nth(3).inner_text()
 
     before = shown_selection_rate("Female")
     slider = page.locator("#fd-threshold")
@@ -213,8 +221,9 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
     position = int(slider.input_value())
     expected = audit.curves.metrics_at(grid[position])
     assert shown_selection_rate("Female") != before
-    for group in ("Female", "Male", "(all)"):
+    for group in ("Female", "Male"):
         assert shown_selection_rate(group) == f"{expected.loc[group, 'selection_rate'] * 100:.1f}%"
+    assert shown_selection_rate(None) == f"{overall_metrics(expected)['selection_rate'] * 100:.1f}%"
     ratio = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(1).inner_text()
     assert ratio == f"{audit.curves.disparities_at(grid[position])['demographic_parity_ratio']:.3f}"
     matrices = page.locator("#fd-live-matrices")
@@ -237,7 +246,7 @@ def test_explain_page_in_the_browser(server, page, output_dir):
     from playwright.sync_api import expect
 
     page.goto(f"{server}/explain")
-    expect(page.get_by_role("heading", name="Explain")).to_be_visible()
+    expect(heading(page, "Explain")).to_be_visible()
     wait_until_idle(page)
     page.get_by_test_id("stCheckbox").get_by_text("Compute SHAP values").click()
     expect(page.get_by_test_id("stPlotlyChart").filter(has_text="SHAP values by feature").last).to_be_visible()
@@ -262,16 +271,15 @@ def test_an_onnx_model_uploaded_in_the_browser_is_audited_and_explained(server, 
     page.goto(server)
     wait_until_idle(page)
     page.get_by_text("My own data", exact=True).click()
-    uploads = page.get_by_test_id("stFileUploaderDropzoneInput")
-    uploads.first.set_input_files(str(table))
+    uploader(page, "Table (CSV or Parquet)").set_input_files(str(table))
     wait_until_idle(page)
-    uploads.nth(1).set_input_files(str(model))
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("250")
+    uploader(page, "Model").set_input_files(str(model))
+    expect(metric_value(page, "Rows")).to_have_text("250")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("people.onnx")
     wait_until_idle(page)
     assert_page_is_clean(page)
     expect(page.get_by_test_id("stCheckbox").filter(has_text="I trust this file")).to_have_count(0)
-    page.get_by_test_id("stSidebarNav").get_by_text("Explain").click()
+    open_page(page, "Explain", "explain")
     wait_until_idle(page)
     page.get_by_test_id("stCheckbox").get_by_text("Compute SHAP values").click()
     expect(page.get_by_test_id("stProgress")).to_contain_text("model-agnostic explainer on 250 rows")

@@ -135,7 +135,15 @@ def test_lime_has_a_weight_per_feature_and_is_reproducible(adult):
     pd.testing.assert_series_equal(first, again)
     assert not first.equals(other)
     shap_row = shap_values(demo.model, X.loc[[row]], positive_label=">50K").values.loc[row]
-    assert -1 <= rank_agreement(shap_row, first) <= 1
+    # Spearman's rho from its definition (1 - 6 sum d^2 / (n (n^2 - 1)), no ties here), aligned by feature name.
+    shap_ranks = shap_row.rank().to_numpy()
+    lime_ranks = first.reindex(shap_row.index).rank().to_numpy()
+    n = len(shap_ranks)
+    expected = 1 - 6 * ((shap_ranks - lime_ranks) ** 2).sum() / (n * (n ** 2 - 1))
+    assert rank_agreement(shap_row, first) == pytest.approx(expected)
+    assert rank_agreement(shap_row, shap_row * 2) == pytest.approx(1.0)
+    assert rank_agreement(shap_row, -shap_row) == pytest.approx(-1.0)
+    assert rank_agreement(shap_row, first[::-1]) == pytest.approx(expected)  # aligned by name, not position
 
 
 def test_flip_rates(people):

@@ -1,0 +1,119 @@
+"""Items 9-11: files that explode, scores that are not scores, and malformed tables get plain messages."""
+
+import gzip
+import io
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from fairdash import rules
+from fairdash.audit import prepare_audit
+from fairdash.data import MAX_COLUMNS, AuditSpec, read_table
+from fairdash.errors import InvalidInputError
+from fairdash.report import _script_json, _slider_payload, run_audit
+
+
+def _gzip_bomb(expanded_mb: int) -> bytes:
+    """A small gzip file that expands to ``expanded_mb`` MB of a valid CSV."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as packed:
+        packed.write(b"a,b\n")
+        line = b"0,0\n" * 262_144  # 1 MB
+        for _ in range(expanded_mb):
+            packed.write(line)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("expanded_mb", [64, 1024])
+def test_a_gzip_bomb_is_refused_within_bounded_memory(expanded_mb):
+    bomb = _gzip_bomb(expanded_mb)
+    assert len(bomb) < 2_000_000  # under 2 MB on disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidInputError, match="too large to audit"):
+            read_table(bomb, name="bomb.csv")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 800 * 2**20  # the 1 GB bomb stops at the decompression bound, not in pandas
+
+
+def test_a_table_with_too_many_columns_is_refused_before_it_is_built():
+    header = ",".join(f"c{i}" for i in range(50_000))
+    with pytest.raises(InvalidInputError, match=f"at most {MAX_COLUMNS:,}"):
+        read_table((header + "\n" + ",".join("1" * 50_000) + "\n").encode(), name="wide.csv")
+
+
+def test_choosing_the_rules_columns_screens_the_table_once(monkeypatch):
+    """The column screening ran once per column (quadratic: 2,000 columns took minutes); once is enough."""
+    from fairdash import data
+
+    calls = []
+    screen = data.id_like_columns
+    monkeypatch.setattr(data, "id_like_columns", lambda table: calls.append(1) or screen(table))
+    table = pd.DataFrame(np.zeros((30, 300)), columns=[f"c{i}" for i in range(300)])
+    spec = AuditSpec(target="c0", positive_label=1, sensitive=("c1",), score="c2")
+    assert len(rules.surrogate_columns(table, spec, with_model=False)) == 298
+    assert len(calls) == 1
+
+
+def test_an_infinite_score_is_refused_with_its_row():
+    table = pd.DataFrame({"g": ["a", "b"] * 5, "y": [1, 0] * 5, "s": [0.1, 0.2, 0.3, np.inf, 0.5, 0.6, 0.7, 0.8, 0.9, 0.4]})
+    with pytest.raises(InvalidInputError, match="infinite.*row 4"):
+        prepare_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"))
+
+
+def test_one_score_outside_0_1_among_probabilities_is_said():
+    rng = np.random.default_rng(0)
+    scores = rng.random(200)
+    scores[17] = 1.2
+    table = pd.DataFrame({"g": ["a", "b"] * 100, "y": rng.integers(0, 2, 200), "s": scores})
+    inputs = prepare_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"))
+    assert any("outside [0, 1]" in warning and "row 18" in warning for warning in inputs.warnings)
+
+
+def test_the_report_payload_is_json_a_browser_parses():
+    import json
+
+    table = pd.DataFrame({"g": ["</script><!--"] * 40 + ["b"] * 40, "y": [1, 0] * 40, "s": np.linspace(0, 1, 80)})
+    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
+    text = _script_json(_slider_payload(audit))
+    assert "<" not in text and "Infinity" not in text and "NaN" not in text
+    assert json.loads(text)["labels"][0] == "</script><!--"
+
+
+def test_trailing_commas_make_no_empty_target_column():
+    table = read_table(b"sex,y,score,\nF,1,0.2,\nM,0,0.7,\n", name="t.csv")
+    assert list(table.columns) == ["sex", "y", "score"]
+
+
+def test_duplicate_column_names_are_refused_not_renamed():
+    with pytest.raises(InvalidInputError, match="more than one column named 'a'"):
+        read_table(b"a,b,a\n1,2,3\n", name="t.csv")
+
+
+def test_utf16_text_is_read():
+    table = read_table("sex,y\nFemme,1\nHomme,0\n".encode("utf-16"), name="t.csv")
+    assert table["sex"].tolist() == ["Femme", "Homme"]
+
+
+def test_a_huge_cell_gives_a_short_message():
+    cell = "x" * 5_000_000
+    table = pd.DataFrame({"y": [cell, "b", "c"], "g": ["a", "b", "a"], "s": [0.1, 0.2, 0.3]})
+    with pytest.raises(InvalidInputError) as raised:
+        prepare_audit(table, AuditSpec(target="y", positive_label=cell, sensitive=("g",), score="s"))
+    assert len(str(raised.value)) < 1_000
+
+
+def test_parquet_list_and_struct_columns_are_read_as_text():
+    frame = pa.table({"g": ["a", "b"], "y": [1, 0], "tags": [[1, 2], [3]], "info": [{"k": 1}, {"k": 2}]})
+    buffer = io.BytesIO()
+    pq.write_table(frame, buffer)
+    table = read_table(buffer.getvalue(), name="t.parquet")
+    assert table["tags"].tolist() == ["[1, 2]", "[3]"]
+    assert table["info"].tolist() == ['{"k": 1}', '{"k": 2}']
+    assert table.groupby("tags").size().size == 2  # hashable: can be a sensitive attribute
