@@ -7,7 +7,7 @@ points, by module:
 - :mod:`fairdash.models`: ``load_model`` (safe by default), ``ScoreModel``
 - :mod:`fairdash.demo`: ``load_demo`` (Adult, COMPAS, German credit; offline)
 - :mod:`fairdash.audit`: ``prepare_audit``, ``AuditInputs`` (validated outcomes, scores, groups)
-- :mod:`fairdash.metrics`: ``group_metrics``, ``disparities``, ``metric_intervals``, ``disparity_findings``
+- :mod:`fairdash.metrics`: ``group_metrics``, ``overall_metrics``, ``disparities``, ``metric_intervals``, ``disparity_findings``
 - :mod:`fairdash.thresholds`: ``ThresholdCurves`` (metrics at any threshold; ``suggest``)
 - :mod:`fairdash.explain`: ``shap_values``, ``lime_weights``, ``gap_decomposition``, ``flip_rates``
 - :mod:`fairdash.rules`: ``surrogate_tree``
@@ -20,7 +20,7 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, read_table
 from fairdash.demo import load_demo
 from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
-from fairdash.metrics import disparities, group_metrics
+from fairdash.metrics import disparities, group_metrics, overall_metrics
 from fairdash.models import ScoreModel, load_model
 from fairdash.thresholds import ThresholdCurves
 
@@ -39,6 +39,7 @@ __all__ = [
     "group_metrics",
     "load_demo",
     "load_model",
+    "overall_metrics",
     "prepare_audit",
     "read_table",
 ]

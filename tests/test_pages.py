@@ -20,8 +20,9 @@ PAGES = ["pages/data.py", "pages/fairness.py", "pages/explain.py", "pages/rules.
 
 
 def _text(element) -> str:
-    """What a markdown element shows: the pages escape text from the data (``\\.`` for ``.``)."""
-    return re.sub(r"\\(.)", r"\1", element.value)
+    """What a markdown element shows: the pages escape text from the data (``\\*`` for ``*``; a zero-width
+    space inside ``://``, ``www.`` and ``@`` so that nothing becomes a link)."""
+    return re.sub(r"\\(.)", r"\1", element.value).replace("\u200b", "")
 
 
 def _app() -> AppTest:

@@ -12,14 +12,22 @@ from fairdash.errors import FairdashError
 from fairdash.ui.session import SessionAudit, current_audit
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
 _SHOWN_MESSAGE = 600  # characters of an error message shown; a 100 MB cell must not become a 100 MB box
 
 
 def md(value: Any) -> str:
     """Text from the user's data as Streamlit markdown that shows it as it is: every markdown, LaTeX,
-    colour (``:red[...]``) and link character escaped, line breaks folded to spaces."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    colour (``:red[...]``) and link character escaped, line breaks folded to spaces.
+
+    Streamlit makes links of ``http://...``, ``www.x.org`` and ``a@b.org`` in plain text whatever the
+    escapes (GitHub's autolinks), so a zero-width space breaks each of those three patterns.
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    return _AUTOLINK.sub(lambda match: "\u200b" + match.group(0), escaped)
+
+
+_AUTOLINK = re.compile(r"\\:(?=//)|(?<=www)\\\.|\\@", re.IGNORECASE)
 
 
 def show_error(error: Exception) -> None:
