@@ -11,7 +11,6 @@ import pytest
 from onnx import TensorProto, helper
 from streamlit.testing.v1 import AppTest
 
-from fairdash.cli import audit_command
 from fairdash.data import AuditSpec
 from fairdash.errors import InvalidInputError
 from fairdash.models import load_model
@@ -85,6 +84,8 @@ def test_an_onnx_file_with_its_weights_inside_still_loads():
 
 
 def test_the_command_to_paste_runs_no_shell(tmp_path):
+    from fairdash.cli import audit_command
+
     spec = AuditSpec(target=SHELL_PAYLOAD, positive_label="it's; rm -rf ~", sensitive=("a b", "`id`"), score="$(id)")
     command = audit_command(spec, model_file="m $(touch pwned2).pkl", thresholds=0.5)
     # The command as bash reads it, with the program swapped for one that prints its arguments.

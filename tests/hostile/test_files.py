@@ -12,9 +12,9 @@ import pytest
 
 from fairdash import rules
 from fairdash.audit import prepare_audit
-from fairdash.data import MAX_COLUMNS, AuditSpec, read_table
+from fairdash.data import AuditSpec, read_table
 from fairdash.errors import InvalidInputError
-from fairdash.report import _script_json, _slider_payload, run_audit
+from fairdash.report import run_audit
 
 
 def _gzip_bomb(expanded_mb: int) -> bytes:
@@ -44,7 +44,7 @@ def test_a_gzip_bomb_is_refused_within_bounded_memory(expanded_mb):
 
 def test_a_table_with_too_many_columns_is_refused_before_it_is_built():
     header = ",".join(f"c{i}" for i in range(50_000))
-    with pytest.raises(InvalidInputError, match=f"at most {MAX_COLUMNS:,}"):
+    with pytest.raises(InvalidInputError, match="50,000 columns; fairdash reads at most"):
         read_table((header + "\n" + ",".join("1" * 50_000) + "\n").encode(), name="wide.csv")
 
 
@@ -78,6 +78,8 @@ def test_one_score_outside_0_1_among_probabilities_is_said():
 
 def test_the_report_payload_is_json_a_browser_parses():
     import json
+
+    from fairdash.report import _script_json, _slider_payload
 
     table = pd.DataFrame({"g": ["</script><!--"] * 40 + ["b"] * 40, "y": [1, 0] * 40, "s": np.linspace(0, 1, 80)})
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
