@@ -202,10 +202,9 @@ def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInputError(_BAD_ENCODING.format(name=shown_name, position=error.start)) from None
-    head = text[:65536]
-    first_line = head.split("\n", 1)[0]
+    first_line = text.partition("\n")[0]
     try:
-        separator = csv.Sniffer().sniff(first_line, delimiters=",;\t|").delimiter
+        separator = csv.Sniffer().sniff(first_line[:65536], delimiters=",;\t|").delimiter
     except csv.Error:
         separator = ","
     # Refuse what is too big before pandas builds it: rows from the line count, columns from the header.
