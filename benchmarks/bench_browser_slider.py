@@ -73,12 +73,12 @@ def main() -> None:
         with streamlit_server(Path(folder) / "server.log") as url:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             page.goto(f"{url}/fairness")
-            expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+            expect(page.get_by_role("heading", name="Fairness", level=1, exact=True)).to_be_visible()
             adult = time_moves(page, moves)
 
             upload_table_with_scores(page, url, big, "1,000,000")
             page.get_by_test_id("stSidebarNav").get_by_text("Fairness").click()
-            expect(page.get_by_role("heading", name="Fairness")).to_be_visible()
+            expect(page.get_by_role("heading", name="Fairness", level=1, exact=True)).to_be_visible()
             expect(page.get_by_text("1,000,000 rows in 5 groups")).to_be_visible()
             million = time_moves(page, moves)
         browser.close()

@@ -60,6 +60,21 @@ def people_model(people):
     return pipeline.fit(people[features], people["hired"])
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (skipped without it, except in CI: see browser.require_chromium)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 def pytest_configure(config):
     # Streamlit must never phone home from tests.
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")

@@ -7,8 +7,6 @@ import re
 import pytest
 
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     assert_page_is_clean,
     heading,
     metric_value,
@@ -32,18 +30,6 @@ def server(output_dir):
     require_chromium()
     with streamlit_server(output_dir / "streamlit-browser-tests.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=60_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

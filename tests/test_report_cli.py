@@ -14,7 +14,7 @@ import skops.io
 from fairdash.cli import main, parse_condition
 from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import bootstrap_intervals, disparities, group_metrics
+from fairdash.metrics import disparities, group_metrics
 from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
 
 from test_models import _TouchesAFile

@@ -10,15 +10,10 @@ import pandas as pd
 import pytest
 
 from browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     assert_page_is_clean,
-    heading,
-    metric_value,
     open_page,
-    require_chromium,
     streamlit_server,
-    uploader,
+    upload_table_with_scores,
     wait_until_idle,
 )
 from payloads import MARKDOWN_PAYLOADS, SCRIPT_PAYLOADS
@@ -38,18 +33,6 @@ def _hostile_table() -> pd.DataFrame:
         "hired": rng.integers(0, 2, rows),
         "score": rng.random(rows).round(3),
     })
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=60_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Watch:
@@ -112,14 +95,7 @@ def test_the_dashboard_shows_hostile_labels_as_text_and_stays_offline(browser, t
     with streamlit_server(output_dir / "streamlit-hostile.log") as url:
         page = browser.new_page(viewport={"width": 1280, "height": 1700})
         watch = Watch(page)
-        page.goto(url)
-        expect(heading(page, "Data & model")).to_be_visible()
-        wait_until_idle(page)
-        page.get_by_text("My own data", exact=True).click()
-        page.get_by_text("A column of the table").click()
-        uploader(page, "Table (CSV or Parquet)").set_input_files(str(path))
-        expect(metric_value(page, "Rows")).to_have_text(f"{40 * len(LABELS):,}")
-        wait_until_idle(page)
+        upload_table_with_scores(page, url, path, f"{40 * len(LABELS):,}")
         main = page.get_by_test_id("stMain")
         # The column name is shown as it is written: no bold, no LaTeX.
         expect(main.get_by_text(f"of {GROUP_COLUMN}", exact=False)).to_have_count(1)
