@@ -73,3 +73,18 @@ def test_a_pipeline_step_without_feature_names_still_explains_and_plots():
     assert list(result.values.columns) == ["preprocessed column 0", "preprocessed column 1"]
     figure = plots.beeswarm(result.values, X)  # raised KeyError: 0
     assert len(figure.data) == 2
+
+
+def test_the_slider_above_every_score_shows_undefined_disparities_with_their_reason():
+    at = _app()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/fairness.py").run()
+    slider = at.select_slider(key="threshold")
+    assert slider.options[-1] == "above all"
+    slider.set_value(11.0).run()  # the option shown as "above all" (deciles 1-10): nobody is selected
+    assert not at.exception and not at.error
+    metrics = {metric.label: metric for metric in at.metric}
+    assert metrics["Demographic parity ratio"].value == "undefined"
+    assert "selection rate is 0" in metrics["Demographic parity ratio"].help
+    at.switch_page("pages/report.py").run()  # the report of that audit builds too
+    assert not at.exception and not at.error
