@@ -213,19 +213,22 @@ def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
     in its denominator: no true positives for the TPR, nobody selected for precision); a ratio also
     needs the highest rate above 0.
     """
-    value = disparities_from_table(table)[name]
-    if not np.isnan(value):
+    if not np.isnan(disparities_from_table(table)[name]):
         return None
-    base = name.rsplit("_", 1)[0]
+    return _why_undefined(table, name)
+
+
+def _why_undefined(table: pd.DataFrame, name: str) -> str:
     reasons = []
-    for rate in DISPARITY_RATES[base]:
+    for rate in DISPARITY_RATES[name.rsplit("_", 1)[0]]:
         values = table[rate].astype(float)
         defined = values.dropna()
         if len(defined) < 2:
             without = [str(label) for label in values.index[values.isna()]]
             shown = ", ".join(without[:5]) + (f" and {len(without) - 5} more" if len(without) > 5 else "")
-            reasons.append(f"the {_RATE_TEXT[rate]} is defined in {len(defined)} group(s) only"
-                           + (f" ({shown} have no {_DENOMINATORS[rate]})" if without else ""))
+            count = "no group" if len(defined) == 0 else "only one group"
+            reasons.append(f"{count} has a defined {_RATE_TEXT[rate]}"
+                           + (f" ({shown}: no {_DENOMINATORS[rate]})" if without else ""))
         elif name.endswith("_ratio") and defined.max() <= 0:
             reasons.append(f"the highest {_RATE_TEXT[rate]} is 0, and a ratio to 0 is undefined")
     return "; ".join(reasons) or "fewer than two groups define it"
@@ -257,16 +260,15 @@ def disparities(
 
 def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Each group's rates against the reference group's: differences (group minus reference) and ratios."""
-    groups = table
-    if reference not in groups.index:
-        shown = ", ".join(map(str, groups.index[:10])) + (" ..." if len(groups) > 10 else "")
+    if reference not in table.index:
+        shown = ", ".join(map(str, table.index[:10])) + (" ..." if len(table) > 10 else "")
         raise InvalidInputError(f"The reference group {reference!r} is not among the groups ({shown}).")
-    base = groups.loc[reference]
-    comparison = pd.DataFrame(index=groups.index)
+    base = table.loc[reference]
+    comparison = pd.DataFrame(index=table.index)
     for rate in ("selection_rate", "tpr", "fpr", "precision", "accuracy"):
-        comparison[f"{rate}_difference"] = groups[rate] - base[rate]
+        comparison[f"{rate}_difference"] = table[rate] - base[rate]
     with np.errstate(divide="ignore", invalid="ignore"):
-        comparison["selection_rate_ratio"] = groups["selection_rate"] / base["selection_rate"] if base["selection_rate"] > 0 else np.nan
+        comparison["selection_rate_ratio"] = table["selection_rate"] / base["selection_rate"] if base["selection_rate"] > 0 else np.nan
     comparison["four_fifths_pass"] = comparison["selection_rate_ratio"] >= FOUR_FIFTHS
     return comparison
 
@@ -389,7 +391,7 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
         applies), ``passed`` (True, False, or None), ``sentence``, ``undefined`` (the reason, or None).
     """
     check_tolerance(tolerance)
-    groups = table
+    groups = table  # the sentences speak of groups
     summary = disparities_from_table(table)
 
     def extremes(rate: str) -> tuple[str, float, str, float] | None:
@@ -438,7 +440,7 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
     rows = []
     for name in DISPARITY_NAMES:
         value = summary[name]
-        reason = undefined_reason(table, name)
+        reason = _why_undefined(table, name) if np.isnan(value) else None
         if name == "demographic_parity_ratio":
             rule, passes = f">= {FOUR_FIFTHS:g}", value >= FOUR_FIFTHS
         elif name.endswith("_ratio"):

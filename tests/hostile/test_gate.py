@@ -101,4 +101,4 @@ def test_a_group_with_nobody_selected_makes_precision_undefined_not_zero():
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
     assert np.isnan(audit.table.loc["b", "precision"])
     finding = audit.findings.to_dict("index")["predictive_parity_difference"]
-    assert finding["passed"] is None and "b have no selected rows" in finding["undefined"]
+    assert finding["passed"] is None and "only one group has a defined precision (b: no selected rows)" in finding["undefined"]
