@@ -203,6 +203,7 @@ def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
     except UnicodeDecodeError as error:
         raise InvalidInputError(_BAD_ENCODING.format(name=shown_name, position=error.start)) from None
     first_line = text.partition("\n")[0]
+    del text  # decoded to check the encoding; pandas reads the bytes, and a second copy would double the memory
     try:
         separator = csv.Sniffer().sniff(first_line[:65536], delimiters=",;\t|").delimiter
     except csv.Error:
@@ -216,7 +217,7 @@ def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
     named = [name.strip() for name in header if name.strip()]
     _check_unique_names(named, shown_name)
     try:
-        table = pd.read_csv(io.StringIO(text), sep=separator, low_memory=False)
+        table = pd.read_csv(io.BytesIO(content), sep=separator, encoding="utf-8-sig", low_memory=False)
     except pd.errors.EmptyDataError:
         raise InvalidInputError(_EMPTY_FILE.format(name=shown_name)) from None
     except (pd.errors.ParserError, ValueError, csv.Error) as error:

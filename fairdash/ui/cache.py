@@ -90,13 +90,11 @@ def report_files(
     min_group_size: int, data_name: str, with_rules: bool,
 ) -> tuple[str, str]:
     """The audit's JSON and HTML report, as text."""
-    import json
-
-    from fairdash.report import audit_html, audit_json, run_audit
+    from fairdash.report import audit_html, audit_json, json_text, run_audit
 
     audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
                       data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
-    return json.dumps(audit_json(audit), indent=2, default=str), audit_html(audit)
+    return json_text(audit_json(audit)), audit_html(audit)
 
 
 @st.cache_resource
