@@ -7,6 +7,7 @@ every one of them validates the same way and audits the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,10 @@ from fairdash.models import ScoreModel
 from fairdash.thresholds import default_threshold
 
 
+ScoreKind = Literal["probability", "margin", "prediction", "score"]
+_KIND_OF_METHOD: dict[str, ScoreKind] = {"predict_proba": "probability", "decision_function": "margin", "predict": "prediction"}
+
+
 @dataclass(frozen=True)
 class AuditInputs:
     """What every fairness number is computed from.
@@ -49,6 +54,9 @@ class AuditInputs:
         The reference group (the spec's, or else the largest group).
     binary_scores : bool
         ``True`` when the scores are only 0 and 1: predictions, with no threshold to move.
+    score_kind : {"probability", "margin", "prediction", "score"}
+        What the scores are: a model's ``predict_proba`` (or a column within [0, 1]), a model's
+        ``decision_function`` (a margin, whose boundary is 0), 0/1 predictions, or another score.
     warnings : tuple of str
         Plain-words warnings from validation.
     """
@@ -61,10 +69,17 @@ class AuditInputs:
     reference: str
     binary_scores: bool
     warnings: tuple[str, ...]
+    score_kind: ScoreKind = "score"
 
     @property
     def default_threshold(self) -> float:
-        """See :func:`fairdash.thresholds.default_threshold`."""
+        """The model's own decision boundary: 0 for a margin, 0.5 for a probability or a 0/1 prediction
+        (so the default decisions are the model's ``predict()``); for another score, see
+        :func:`fairdash.thresholds.default_threshold`."""
+        if self.score_kind == "margin":
+            return 0.0
+        if self.score_kind in ("probability", "prediction"):
+            return 0.5
         return default_threshold(np.unique(self.scores))
 
 
@@ -91,7 +106,12 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
     codes = group_codes(table, spec.sensitive)
     groups = codes.per_row(table.index, name=GROUP_SEPARATOR.join(map(str, spec.sensitive)))
     reference = spec.reference if spec.reference is not None else default_reference(groups)
-    binary = bool(np.isin(np.unique(scores), (0.0, 1.0)).all())
+    distinct = np.unique(scores)
+    binary = bool(np.isin(distinct, (0.0, 1.0)).all())
+    if model is not None:
+        kind = _KIND_OF_METHOD[model.method]
+    else:
+        kind = "prediction" if binary else "probability" if 0 <= distinct[0] and distinct[-1] <= 1 else "score"
     return AuditInputs(
         spec=spec,
         y_true=y_true,
@@ -100,5 +120,6 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
         group_codes=codes,
         reference=reference,
         binary_scores=binary,
-        warnings=tuple(warnings) + tuple(score_warnings(scores)),
+        warnings=tuple(warnings) + tuple(score_warnings(scores) if kind != "margin" else ()),
+        score_kind=kind,
     )

@@ -5,16 +5,19 @@ space (after a pipeline's preprocessing), and mapped back to the table's columns
 encoded column's contributions add up to the original column's). ``base_value + values.sum(axis=1)``
 equals the model's output in the stated space:
 
-- tree ensembles (scikit-learn forests, gradient boosting, histogram gradient boosting, single trees):
-  ``shap.TreeExplainer``; output in log-odds for boosting, probability for forests and trees;
-- linear models (logistic regression and other linear classifiers): ``shap.LinearExplainer`` with the
-  data as background; output in log-odds;
+- tree models, whichever shap's ``TreeExplainer`` reads (scikit-learn's forests and boosting, XGBoost,
+  LightGBM, CatBoost; the model is asked, not named): output in log-odds for boosting, probability
+  for forests and trees;
+- linear models (logistic regression, linear SVMs): ``shap.LinearExplainer`` with the data as
+  background; output in log-odds where the model gives probabilities, else its margin;
 - anything else: shap's permutation explainer on the probability of the positive class, on a sample
   of rows with a stated background size (model-agnostic, approximate).
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Sequence
 
@@ -24,14 +27,12 @@ import pandas as pd
 from fairdash.errors import InvalidInputError
 from fairdash.models import ScoreModel, match_class
 
-Output = Literal["probability", "log_odds", "raw"]
+Output = Literal["probability", "log_odds", "margin", "raw"]
 
-_TREE_MODELS = (
-    "RandomForestClassifier", "ExtraTreesClassifier", "GradientBoostingClassifier", "HistGradientBoostingClassifier",
-    "DecisionTreeClassifier",
-)
-_PROBABILITY_TREES = ("RandomForestClassifier", "ExtraTreesClassifier", "DecisionTreeClassifier")
 DEFAULT_BACKGROUND = 100
+_TREE_EXPLAINERS: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+_TREE_EXPLAINERS_LOCK = threading.Lock()
+_NOT_A_TREE = object()
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ class ShapResult:
         Index and columns as the explained ``X``: each feature's contribution to each row's output.
     base_value : float
         The expected output; ``base_value + values.sum(axis=1)`` is each row's output.
-    output : {"probability", "log_odds", "raw"}
-        The space of the output (log-odds of the positive class for boosting and linear models).
+    output : {"probability", "log_odds", "margin", "raw"}
+        The space of the output: log-odds of the positive class for boosting and logistic models, the
+        decision function (a margin) for linear models without probabilities, such as a linear SVM.
     method : str
         The shap explainer used ("tree", "linear" or "permutation").
     background_size : int
@@ -72,11 +74,37 @@ def _split(estimator: Any) -> tuple[Any | None, Any]:
     return None, estimator
 
 
+def _tree_explainer(final: Any) -> Any | None:
+    """shap's TreeExplainer for this model, or None when shap does not read it as trees.
+
+    The model is asked, not named: whatever tree ensemble shap supports (scikit-learn's, XGBoost,
+    LightGBM, CatBoost ...) gets the fast exact explainer. The answer is kept per model object.
+    """
+    import shap
+
+    with _TREE_EXPLAINERS_LOCK:
+        try:
+            known = _TREE_EXPLAINERS.get(final)
+        except TypeError:  # an object that cannot be weakly referenced: ask every time
+            known = None
+    if known is None:
+        try:
+            known = shap.TreeExplainer(final)
+        except Exception:  # shap's InvalidModelError and whatever a model's own parser raises: not trees
+            known = _NOT_A_TREE
+        with _TREE_EXPLAINERS_LOCK:
+            try:
+                _TREE_EXPLAINERS[final] = known
+            except TypeError:
+                pass
+    return None if known is _NOT_A_TREE else known
+
+
 def explainer_method(model: Any) -> str:
     """The shap explainer :func:`shap_values` uses for this model: "tree", "linear" (exact and fast) or
     "permutation" (model-agnostic, some hundred model calls per row)."""
     _, final = _split(_estimator(model))
-    if type(final).__name__ in _TREE_MODELS:
+    if _tree_explainer(final) is not None:
         return "tree"
     if hasattr(final, "coef_") and np.ndim(final.coef_) == 2 and final.coef_.shape[0] == 1:
         return "linear"
@@ -161,11 +189,13 @@ def shap_values(
         transformed, names, origins = X.to_numpy(), columns, columns
 
     if method == "tree":
-        explainer = shap.TreeExplainer(final)
+        explainer = _tree_explainer(final)
         raw = explainer.shap_values(transformed, check_additivity=False)
         values, base = _positive_class(raw, explainer.expected_value, positive)
-        output: Output = "probability" if type(final).__name__ in _PROBABILITY_TREES else "log_odds"
-        if output == "log_odds" and positive == 0:  # binary margins score class 1
+        # The space shap explains is the trees' own output: averaged probabilities (forests) or
+        # summed log-odds (boosting).
+        output: Output = {"probability": "probability", "log_odds": "log_odds"}.get(explainer.model.tree_output, "raw")
+        if output != "probability" and positive == 0:  # binary margins score class 1
             values, base = -values, -base
         background_size = 0
     else:  # linear
@@ -176,7 +206,10 @@ def shap_values(
         base = float(np.ravel(explainer.expected_value)[0])
         if positive == 0:
             values, base = -values, -base
-        output, background_size = "log_odds", len(background_rows)
+        # A linear model with probabilities (logistic regression) is linear in the log-odds; one without
+        # (a linear SVM) in its decision function, a margin.
+        output = "log_odds" if callable(getattr(final, "predict_proba", None)) else "margin"
+        background_size = len(background_rows)
 
     if len(names) != values.shape[1]:  # the preprocessing does not name its outputs: say what they are
         names = origins = [f"preprocessed column {position}" for position in range(values.shape[1])]

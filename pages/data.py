@@ -108,7 +108,11 @@ with right:
         else:
             st.error("The table has no numeric column that could hold scores or 0/1 predictions.")
     else:
-        st.markdown(f"**Model**: {md(workspace.model.name)}  \n`{type(workspace.model.estimator).__name__}`, scored by `{workspace.model.method}`")
+        boundary = {"predict_proba": "probabilities; default threshold 0.5",
+                    "decision_function": "a margin; default threshold 0, the model's own boundary",
+                    "predict": "0/1 predictions"}[workspace.model.method]
+        st.markdown(f"**Model**: {md(workspace.model.name)}  \n`{type(workspace.model.estimator).__name__}`, "
+                    f"scored by `{workspace.model.method}` ({boundary})")
         feature_default = list(default.features) if default.features else candidates
         state.ensure_choices(state.FEATURES, columns, feature_default)
         st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,

@@ -6,6 +6,7 @@ import pytest
 import shap
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
@@ -166,3 +167,51 @@ def test_flip_rates(people):
     assert (always["flip_rate"] == 1.0).all()
     assert (never["flip_rate"] == 0.0).all()
     assert always["rows"].sum() == len(people)
+
+
+@pytest.mark.parametrize("kind", ["svc", "linear_svc"])
+def test_margin_models_decide_at_their_own_boundary_and_explain_their_margin(people, kind):
+    """Without probabilities a model is scored by its decision function: the default decisions are
+    its predict(), and linear SHAP values add up to the margin (not a probability, not log-odds)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.svm import SVC, LinearSVC
+
+    from fairdash.audit import prepare_audit
+    from fairdash.data import AuditSpec
+    from fairdash.models import ScoreModel
+
+    features = ["age", "income", "sex", "race"]
+    encode = ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"]), ("num", StandardScaler(), ["age", "income"])])
+    final = SVC(kernel="linear" if kind == "linear_svc" else "rbf") if kind == "svc" else LinearSVC()
+    pipeline = Pipeline([("encode", encode), ("model", final)]).fit(people[features], people["hired"])
+    model = ScoreModel.wrap(pipeline)
+    assert model.method == "decision_function"
+    for positive in ("yes", "no"):
+        inputs = prepare_audit(people, AuditSpec(target="hired", positive_label=positive, sensitive=("sex",), features=features), model)
+        assert inputs.score_kind == "margin" and inputs.default_threshold == 0.0
+        decided = inputs.scores >= inputs.default_threshold
+        np.testing.assert_array_equal(decided, pipeline.predict(people[features]) == positive)
+    if kind == "linear_svc":
+        result = shap_values(model, people[features], positive_label="yes")
+        assert result.output == "margin"
+        np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), pipeline.decision_function(people[features]), atol=1e-6)
+
+
+def test_the_tree_explainer_is_chosen_by_what_the_model_is_not_by_its_name(people):
+    """A forest under another class name (a team's own subclass) is still trees to shap: exact and fast."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from fairdash.explain import explainer_method
+
+    class TeamForest(RandomForestClassifier):
+        pass
+
+    X = people[["age", "income"]]
+    model = TeamForest(n_estimators=10, random_state=0).fit(X, people["hired"])
+    assert explainer_method(model) == "tree"
+    result = shap_values(model, X, positive_label="yes")
+    assert result.method == "tree" and result.output == "probability"
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), model.predict_proba(X)[:, 1], atol=1e-6)
+    assert explainer_method(LogisticRegression().fit(X, people["hired"])) == "linear"

@@ -60,8 +60,8 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float) -> Suggestion:
-    return _curves.suggest(constraint, tolerance)
+def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float) -> Suggestion:
+    return _curves.suggest(constraint, tolerance, baseline=baseline)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -89,7 +89,7 @@ def _slider(label: str, key: str, scale: SliderScale, default: float) -> None:
 def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves, scale: SliderScale) -> None:
     constraint = state.get(state.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
     tolerance = float(state.get(state.SUGGEST_TOLERANCE, 0.02))
-    suggestion = cache.suggestion(audit.key, curves, constraint, tolerance)
+    suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold)
     state.remember_suggestion(suggestion)
     if suggestion.met:
         state.set_group_thresholds({label: scale.snap(value) if scale.options else value for label, value in suggestion.thresholds.items()})
