@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.errors import InvalidInputError
-from fairdash.models import ScoreModel, match_class
+from fairdash.models import ScoreModel, match_class, model_input
 
 Output = Literal["probability", "log_odds", "margin", "raw"]
 
@@ -185,6 +185,8 @@ def shap_values(
     if preprocessing is not None:
         transformed = _dense(preprocessing.transform(X))
         names, origins = transformed_columns(preprocessing, columns)
+    elif method == "tree":  # shap hands the frame to the model's own library, which wants its training types
+        transformed, names, origins = model_input(final, X), columns, columns
     else:
         transformed, names, origins = X.to_numpy(), columns, columns
 

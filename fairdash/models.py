@@ -15,6 +15,7 @@ Formats, safest first:
 from __future__ import annotations
 
 import io
+import weakref
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
@@ -118,7 +119,7 @@ class ScoreModel:
             model fails to predict.
         """
         columns = self.check_features(table, features)
-        X = table[columns]
+        X = model_input(self.estimator, table[columns])
         classes = self.classes
         try:
             output = np.asarray(getattr(self.estimator, self.method)(X))
@@ -142,6 +143,55 @@ class ScoreModel:
         positive = match_class(classes, positive_label, self.name) if classes else None
         sign = -1.0 if classes and len(classes) == 2 and positive == classes[0] else 1.0
         return sign * output.astype(float)
+
+
+def model_input(estimator: Any, X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with its columns cast to the types the model was trained on, as a new frame (``X`` is not changed).
+
+    A CSV gives text columns, but LightGBM and XGBoost models trained on pandas ``category`` columns
+    take only categories: LightGBM with the very categories it saw (its ``pandas_categorical``),
+    XGBoost any (it records its own and re-codes). A model that records no categorical columns, or
+    a pipeline (whose first steps read the raw columns), gets ``X`` as it is.
+    """
+    categories = _recorded_categories(estimator)
+    wanted = {column: values for column, values in categories.items()
+              if column in X.columns and not (isinstance(X[column].dtype, pd.CategoricalDtype) and values is None)}
+    if not wanted:
+        return X
+    X = X.copy()
+    for column, values in wanted.items():
+        X[column] = pd.Categorical(X[column], categories=values) if values is not None else X[column].astype("category")
+    return X
+
+
+_CATEGORIES: "weakref.WeakKeyDictionary[Any, dict[str, list[Any] | None]]" = weakref.WeakKeyDictionary()
+
+
+def _recorded_categories(estimator: Any) -> dict[str, list[Any] | None]:
+    """Column -> the categories the model was trained on (None: any categories), for the columns it
+    treats as categorical; read once per model object."""
+    try:
+        return _CATEGORIES[estimator]
+    except (KeyError, TypeError):
+        pass
+    found: dict[str, list[Any] | None] = {}
+    booster = getattr(estimator, "booster_", None)  # LightGBM's scikit-learn API
+    if booster is not None and getattr(booster, "pandas_categorical", None):
+        infos = booster.dump_model(num_iteration=1)["feature_infos"]  # one tree: the header is what is read
+        categorical = [name for name, info in infos.items() if info.get("values")]
+        found = dict(zip(categorical, booster.pandas_categorical))
+    elif callable(getattr(estimator, "get_booster", None)):  # XGBoost's scikit-learn API
+        try:
+            booster = estimator.get_booster()
+        except Exception:  # not fitted
+            booster = None
+        if booster is not None and booster.feature_names and booster.feature_types:
+            found = {name: None for name, kind in zip(booster.feature_names, booster.feature_types) if kind == "c"}
+    try:
+        _CATEGORIES[estimator] = found
+    except TypeError:
+        pass
+    return found
 
 
 def match_class(classes: list[Any], label: Any, name: str) -> Any:
