@@ -7,7 +7,7 @@ every one of them validates the same way and audits the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from fairdash.data import (
     brief,
     default_reference,
     finite_scores,
+    match_label,
     GROUP_SEPARATOR,
     GroupCodes,
     group_codes,
@@ -54,6 +55,9 @@ class AuditInputs:
         The reference group (the spec's, or else the largest group).
     binary_scores : bool
         ``True`` when the scores are only 0 and 1: predictions, with no threshold to move.
+    model_label : Any
+        The class to ask the model about: the positive label, or 1 where the model was trained on
+        0/1 codes of the target (a warning says so).
     score_kind : {"probability", "margin", "prediction", "score"}
         What the scores are: a model's ``predict_proba`` (or a column within [0, 1]), a model's
         ``decision_function`` (a margin, whose boundary is 0), 0/1 predictions, or another score.
@@ -70,6 +74,7 @@ class AuditInputs:
     binary_scores: bool
     warnings: tuple[str, ...]
     score_kind: ScoreKind = "score"
+    model_label: Any = None
 
     @property
     def default_threshold(self) -> float:
@@ -96,8 +101,11 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
     """
     warnings = validate_spec(table, spec)
     y_true = binary_target(table, spec.target, spec.positive_label)
+    model_label = spec.positive_label
     if model is not None:
-        scores = finite_scores(model.scores(table, positive_label=spec.positive_label, features=spec.features or None),
+        model_label, note = model_class(model, spec.positive_label)
+        warnings += [note] if note else []
+        scores = finite_scores(model.scores(table, positive_label=model_label, features=spec.features or None),
                                f"The output of the model {brief(model.name)}")
     elif spec.score is not None:
         scores = numeric_scores(table, spec.score)
@@ -122,4 +130,25 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
         binary_scores=binary,
         warnings=tuple(warnings) + tuple(score_warnings(scores) if kind != "margin" else ()),
         score_kind=kind,
+        model_label=model_label,
+    )
+
+
+def model_class(model: ScoreModel, positive_label: Any) -> tuple[Any, str | None]:
+    """The model's class that stands for ``positive_label``, and a note when it is not the label itself.
+
+    A model trained on the target's 0/1 codes (classes 0 and 1, or False and True) while the table
+    holds the labels (">50K", "<=50K") is asked about its class 1, taken as the positive label.
+    """
+    classes = model.classes
+    if classes is None or match_label(classes, positive_label) is not None:
+        return positive_label, None
+    values = [value.item() if isinstance(value, np.generic) else value for value in classes]
+    plain = sorted(values)
+    if plain != [0, 1]:  # also [False, True]
+        return positive_label, None  # scores() will say that the label is not among the classes
+    return classes[values.index(plain[1])], (
+        f"The model predicts classes {plain[0]} and {plain[1]}, not the table's labels: its class {plain[1]} is taken "
+        f"as the positive label {brief(positive_label)}. If the model was trained with the other coding, choose the other "
+        "positive label."
     )

@@ -159,7 +159,7 @@ def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged
     from fairdash.explain import explainer_method, gap_decomposition, shap_values
 
     rows = max_rows if explainer_method(model) != "permutation" else min(max_rows, PERMUTATION_ROWS)
-    result = shap_values(model, X, positive_label=inputs.spec.positive_label, max_rows=rows)
+    result = shap_values(model, X, positive_label=inputs.model_label, max_rows=rows)
     features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
     rates = judged["selection_rate"].dropna()
     sampled = set(inputs.groups.loc[result.values.index])

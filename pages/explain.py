@@ -34,7 +34,7 @@ if not state.get(state.EXPLAIN_ON):
     st.info("Turn on 'Compute SHAP values' to see what the model relies on.", icon=":material/info:")
     st.stop()
 with user_errors_shown():
-    result = cache.shap_global(audit.key, model, X, spec.positive_label, int(state.get(state.EXPLAIN_ROWS)))
+    result = cache.shap_global(audit.key, model, X, inputs.model_label, int(state.get(state.EXPLAIN_ROWS)))
 values = result.values
 st.caption(f"SHAP ({result.method} explainer) on {len(values):,} of {len(X):,} rows"
            + (f", background of {result.background_size} rows" if result.background_size else "")
@@ -49,7 +49,7 @@ if view == "Overall":
                                             axis_title="mean |SHAP value|"), key="importance")
     with right:
         if st.toggle("Compute permutation importance", key=state.PERMUTATION_ON):
-            importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, spec.positive_label)
+            importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, inputs.model_label)
             st.plotly_chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
                                                   axis_title="drop in ROC AUC when shuffled"), key="permutation")
     st.plotly_chart(plots.beeswarm(values, X), key="beeswarm")
@@ -94,7 +94,7 @@ elif view in ("One person", "What if"):
                 f"**{'positive' if inputs.y_true[position] else 'negative'}**.")
     if view == "One person":
         with user_errors_shown():
-            shap_row, lime_row = cache.explain_row(audit.key, model, X, spec.positive_label, row)
+            shap_row, lime_row = cache.explain_row(audit.key, model, X, inputs.model_label, row)
         left, right = st.columns(2)
         left.plotly_chart(plots.contributions(shap_row.values.loc[row], base=shap_row.base_value, total_label="output",
                                               title=f"SHAP ({shap_row.output.replace('_', '-')})"), key="waterfall")

@@ -111,3 +111,16 @@ def test_the_command_line_audits_them(fitted, training, tmp_path):
     for group in ("female", "male"):
         assert document["groups"][group]["selection_rate"] == pytest.approx(expected.loc[group, "selection_rate"])
     assert "features" in document and set(document["features"]) == set(FEATURES)
+
+
+def test_a_model_trained_on_0_1_codes_audits_the_tables_labels(training):
+    """Trained on the target's codes, audited on a table that holds the labels: class 1 is taken as the
+    positive label, and a warning says so."""
+    model = ScoreModel.wrap(_fit("lightgbm", training))
+    table = _from_csv(training)
+    spec = AuditSpec(target="hired", positive_label="yes", sensitive=("sex",), features=tuple(FEATURES))
+    inputs = prepare_audit(table, spec, model)
+    np.testing.assert_allclose(inputs.scores, model.estimator.predict_proba(_typed(training, model.estimator))[:, 1], rtol=1e-6)
+    assert inputs.model_label == 1
+    assert any("class 1 is taken as the positive label 'yes'" in warning for warning in inputs.warnings)
+    assert shap_values(model, table[FEATURES].head(50), positive_label=inputs.model_label).method == "tree"

@@ -35,8 +35,8 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
     changed = original.copy()
     for column, value in edited.items():
         changed[column] = pd.Series([value], index=changed.index).astype(X[column].dtype)
-    before = float(model.scores(original, positive_label=spec.positive_label, features=columns)[0])
-    after = float(model.scores(changed, positive_label=spec.positive_label, features=columns)[0])
+    before = float(model.scores(original, positive_label=inputs.model_label, features=columns)[0])
+    after = float(model.scores(changed, positive_label=inputs.model_label, features=columns)[0])
     verdict = lambda score: "selected" if score >= threshold else "not selected"  # noqa: E731
     first, second = st.columns(2)
     first.metric("Score as recorded", f"{before:.3f}", help=verdict(before))
@@ -54,14 +54,14 @@ def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, input
     if others:
         flipped = changed.copy()
         flipped[column] = others[0]
-        flipped_score = float(model.scores(flipped, positive_label=spec.positive_label, features=columns)[0])
+        flipped_score = float(model.scores(flipped, positive_label=inputs.model_label, features=columns)[0])
         same = verdict(flipped_score) == verdict(after)
         st.markdown(f"With {md(column)} = **{md(others[0])}** instead of **{md(changed[column].iloc[0])}** and nothing else changed, the score "
                     f"is **{flipped_score:.3f}**: {verdict(flipped_score)}, "
                     + ("the same decision." if same else "**a different decision**."))
     # A toggle, not a button: the table stays while the user edits the row above.
     if st.toggle(f"Flip {md(column)} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
-        table = cache.flips(audit_key, model, X, column, threshold, spec.positive_label)
+        table = cache.flips(audit_key, model, X, column, threshold, inputs.model_label)
         st.dataframe(table, column_config={"flip_rate": st.column_config.NumberColumn(format="percent")})
         st.caption(f"Each row's {md(column)} swapped ({md(', '.join(f'{k} -> {v}' for k, v in table['swapped_to'].items()))}), "
                    f"everything else unchanged; decisions at {threshold:.3g}.")
