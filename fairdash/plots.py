@@ -22,6 +22,25 @@ PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#8
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=60, b=10), font=dict(size=13))
 
 
+MAX_GROUPS_DRAWN = 12
+"""Charts of more groups show the groups with the highest and lowest selection rates, this many in all."""
+
+
+def drawn_groups(table: pd.DataFrame, *, rate: str = "selection_rate", limit: int = MAX_GROUPS_DRAWN) -> tuple[pd.DataFrame, str]:
+    """The groups a chart draws, and a note for its title ("" when all are drawn).
+
+    With more than ``limit`` groups, a chart of each would be unreadable: the ``limit // 2`` groups
+    with the highest ``rate`` and as many with the lowest are drawn, in table order; the table on
+    the page lists them all.
+    """
+    if len(table) <= limit:
+        return table, ""
+    ordered = table[rate].sort_values(kind="stable", na_position="first")
+    kept = set(ordered.index[: limit // 2]) | set(ordered.index[-(limit - limit // 2):])
+    shown = table[table.index.isin(kept)]
+    return shown, f" ({len(shown)} of {len(table)} groups: the highest and lowest {RATE_NAMES[rate].lower()}s)"
+
+
 def _text(value: Any) -> str:
     """A label from the data as plotly text: plotly reads tags such as ``<a href>`` and ``<b>`` in
     text, so ``<``, ``>`` and ``&`` are written as entities (it shows them as the characters)."""
@@ -35,8 +54,9 @@ def rate_bars(
     rates: Sequence[str] = ("selection_rate", "tpr", "fpr", "precision"),
     reference: str | None = None,
 ) -> go.Figure:
-    """Grouped bars: one colour per rate, one cluster per group, with confidence intervals as error bars."""
-    groups = table
+    """Grouped bars: one colour per rate, one cluster per group, with confidence intervals as error bars
+    (of many groups, those of :func:`drawn_groups`)."""
+    groups, note = drawn_groups(table)
     figure = go.Figure()
     for position, rate in enumerate(rates):
         values = groups[rate]
@@ -54,7 +74,7 @@ def rate_bars(
     if not math.isnan(overall_rate):
         figure.add_hline(y=overall_rate, line_dash="dot", line_color="#555",
                          annotation_text=f"overall {RATE_NAMES[rates[0]].lower()}", annotation_position="top left")
-    title = "Rates by group" + (" (bars: 95% interval)" if intervals is not None else "")
+    title = "Rates by group" + (" (bars: 95% interval)" if intervals is not None else "") + note
     figure.update_layout(title=title, barmode="group", yaxis=dict(range=[0, 1.05], tickformat=".0%"),
                          legend=dict(orientation="h", y=-0.15), **_LAYOUT)
     return figure
@@ -65,8 +85,9 @@ def _mark_reference(label: str, reference: str | None) -> str:
 
 
 def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns: int = 4) -> go.Figure:
-    """One 2x2 heatmap per group: actual (rows) against predicted (columns); counts or row shares."""
-    groups = table
+    """One 2x2 heatmap per group: actual (rows) against predicted (columns); counts or row shares
+    (of many groups, those of :func:`drawn_groups`)."""
+    groups, note = drawn_groups(table)
     count = len(groups)
     columns = min(columns, count)
     rows = math.ceil(count / columns)
@@ -87,7 +108,7 @@ def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns:
         )
     figure.update_yaxes(autorange="reversed")
     figure.update_layout(
-        title="Confusion matrices by group" + (" (share of each actual class)" if normalize else " (counts)"),
+        title="Confusion matrices by group" + (" (share of each actual class)" if normalize else " (counts)") + note,
         height=220 * rows + 80, **_LAYOUT,
     )
     return figure
@@ -97,8 +118,11 @@ def roc_curves(roc: pd.DataFrame, operating_points: pd.DataFrame) -> go.Figure:
     """Each group's ROC curve, with a marker where the current threshold puts it.
 
     ``roc`` has columns ``group, fpr, tpr`` (as :meth:`ThresholdCurves.roc` returns);
-    ``operating_points`` is a metric table (index: group; columns ``fpr``, ``tpr``).
+    ``operating_points`` is a metric table (index: group; columns ``fpr``, ``tpr``); of many groups,
+    those of :func:`drawn_groups` are drawn.
     """
+    operating_points, note = drawn_groups(operating_points)
+    roc = roc[roc["group"].isin(operating_points.index)]
     figure = go.Figure()
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"), showlegend=False, hoverinfo="skip")
     for position, (label, curve) in enumerate(roc.groupby("group", sort=False)):
@@ -110,7 +134,7 @@ def roc_curves(roc: pd.DataFrame, operating_points: pd.DataFrame) -> go.Figure:
             figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers", marker=dict(size=12, color=colour, line=dict(width=2, color="white")),
                                showlegend=False, name=_text(label),
                                hovertemplate="current threshold<br>FPR %{x:.3f}, TPR %{y:.3f}<extra>%{fullData.name}</extra>")
-    figure.update_layout(title="ROC curve by group (dots: current thresholds)", xaxis_title="False positive rate",
+    figure.update_layout(title="ROC curve by group (dots: current thresholds)" + note, xaxis_title="False positive rate",
                          yaxis_title="True positive rate", xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, 1.02]), **_LAYOUT)
     return figure
 

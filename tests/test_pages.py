@@ -375,3 +375,28 @@ def test_a_skops_model_with_untrusted_types_loads_once_they_are_accepted(people)
     trust.set_value(list(trust.options)).run()
     _no_problems(at)
     assert at.multiselect(key="features").value == features
+
+
+def test_two_hundred_groups_draw_every_chart_and_the_report():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(2)
+    n = 8_000
+    table = pd.DataFrame({"region": [f"region {k:03d}" for k in rng.integers(0, 200, n)], "y": rng.integers(0, 2, n),
+                          "score": rng.random(n).round(3)})
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    _upload(at, "data", "regions.csv", table.to_csv(index=False).encode())
+    at.multiselect(key="sensitive").set_value(["region"]).run()
+    assert not at.exception
+    at.switch_page("pages/fairness.py").run()
+    for chart in ("Rates", "Confusion matrices", "ROC curves"):
+        at.segmented_control(key="chart").set_value(chart).run()
+        assert not at.exception, chart
+        assert "(12 of 200 groups" in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"], chart
+    at.segmented_control(key="chart").set_value("Trade-off").run()
+    assert not at.exception
+    at.switch_page("pages/report.py").run()
+    assert not at.exception and not at.error
+    assert "--sensitive region" in at.code[0].value

@@ -95,3 +95,23 @@ def test_signed_bars_are_coloured_by_direction_like_the_waterfall():
     assert colour["marital_status"] == colour["age"] == waterfall.increasing.marker.color
     # Unsigned importances keep one colour.
     assert isinstance(plots.importance_bars(weights.abs(), title="|w|", axis_title="").data[0].marker.color, str)
+
+
+def test_with_200_groups_each_chart_draws_the_highest_and_lowest_selection_rates():
+    rng = np.random.default_rng(4)
+    n = 20_000
+    regions = rng.integers(0, 200, n)
+    selected = rng.random(n) < (regions / 250)  # region k is selected at about k/250
+    table = group_metrics(rng.integers(0, 2, n), selected, regions)
+    assert len(table) == 200
+    rates = pd.Series(selected).groupby(regions).mean()  # the oracle: a pass over the rows
+    expected = {str(region) for region in rates.sort_values(kind="stable").index[:6]} | {
+        str(region) for region in rates.sort_values(kind="stable").index[-6:]}
+    bars = plots.rate_bars(table, metric_intervals(rng.integers(0, 2, n), selected, regions))
+    assert {plots.html.unescape(x) for x in bars.data[0].x} == expected
+    matrices = plots.confusion_matrices(table)
+    assert {trace.name for trace in matrices.data} == expected
+    roc = plots.roc_curves(pd.DataFrame({"group": np.repeat(table.index, 2), "fpr": 0.5, "tpr": 0.5}), table)
+    assert {trace.name for trace in roc.data if trace.name} == expected
+    for figure in (bars, matrices, roc):
+        assert "12 of 200 groups" in figure.layout.title.text
