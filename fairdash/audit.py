@@ -24,6 +24,7 @@ from fairdash.data import (
     group_codes,
     numeric_scores,
     score_warnings,
+    sensitive_frame,
     validate_spec,
 )
 from fairdash.errors import InvalidInputError
@@ -111,7 +112,7 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
         scores = numeric_scores(table, spec.score)
     else:
         raise InvalidInputError("Give a model, or name the column that holds the model's scores or predictions.")
-    codes = group_codes(table, spec.sensitive)
+    codes = group_codes(sensitive_frame(table, spec.sensitive, spec.bins), spec.sensitive)
     groups = codes.per_row(table.index, name=GROUP_SEPARATOR.join(map(str, spec.sensitive)))
     reference = spec.reference if spec.reference is not None else default_reference(groups)
     distinct = np.unique(scores)

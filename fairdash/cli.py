@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, brief, default_positive_label, read_table, resolve_label
+from fairdash.data import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels, brief, default_positive_label, parse_bins, read_table, resolve_label
 from fairdash.demo import DEMO_TITLES, load_demo
 from fairdash.errors import FairdashError, InvalidInputError
 from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance, undefined_reason
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
     audit.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
     audit.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    audit.add_argument("--bins", action="append", default=[], metavar="COL=EDGES",
+                       help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
+                            f"{BIN_ABOVE} distinct values is cut into quintiles)")
     thresholds = audit.add_mutually_exclusive_group()
     thresholds.add_argument("--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)")
     thresholds.add_argument("--thresholds", metavar="FILE.json",
@@ -99,6 +102,17 @@ def parse_condition(text: str) -> tuple[str, str, float]:
     if not math.isfinite(limit):
         raise InvalidInputError(f"--fail-on {text!r}: the limit must be a finite number.")
     return name, symbol, limit
+
+
+def _bins(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """``["age=25,40,65"]`` -> ``(("age", (25.0, 40.0, 65.0)),)``."""
+    bins = []
+    for entry in entries:
+        column, equals, edges = entry.partition("=")
+        if not equals or not column.strip():
+            raise InvalidInputError(f"--bins {brief(entry)} is not COLUMN=EDGES, e.g. age=25,40,65.")
+        bins.append((column.strip(), parse_bins(edges, column.strip())))
+    return tuple(bins)
 
 
 def _thresholds_from_file(path: str) -> float | dict[str, float]:
@@ -154,7 +168,7 @@ def _audit(args: argparse.Namespace) -> int:
     if model is not None and not features:
         features = tuple(c for c in table.columns if c != args.target)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
-                     score=args.score, features=features)
+                     score=args.score, features=features, bins=_bins(args.bins))
     thresholds = _thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
     audit = run_audit(table, spec, model, thresholds=thresholds, tolerance=args.tolerance,
                       min_group_size=args.min_group_size, data_name=Path(args.data).name)
@@ -162,6 +176,8 @@ def _audit(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
               f"groups of {' x '.join(sensitive)}; thresholds {audit.thresholds}")
+        for column, edges in audit.bins.items():
+            print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
         for warning in audit.inputs.warnings:
             print(f"warning: {warning}")
         print()
@@ -224,6 +240,7 @@ def audit_command(
         parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
     if spec.reference is not None:
         parts.append(f"--reference {quote(str(spec.reference))}")
+    parts += [f"--bins {quote(f'{column}=' + ','.join(f'{edge:g}' for edge in edges))}" for column, edges in spec.bins]
     parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
     parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
               "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]

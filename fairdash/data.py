@@ -246,6 +246,11 @@ class AuditSpec:
         A column that already holds the model's scores or 0/1 predictions (a scores-only audit).
     features : tuple of str
         The columns the model takes, when a model is given.
+    bins : tuple of (column, edges)
+        Band edges for numeric sensitive attributes, e.g. ``(("age", (25.0, 40.0, 65.0)),)`` for the
+        bands under 25, 25 to 40, 40 to 65 and 65 and over. A numeric sensitive attribute with more
+        than :data:`BIN_ABOVE` distinct values and no edges here is cut into quintiles
+        (:func:`sensitive_frame`).
     """
 
     target: str
@@ -254,10 +259,94 @@ class AuditSpec:
     reference: str | None = None
     score: str | None = None
     features: tuple[str, ...] = field(default_factory=tuple)
+    bins: tuple[tuple[str, tuple[float, ...]], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sensitive", tuple(self.sensitive))
         object.__setattr__(self, "features", tuple(self.features))
+        object.__setattr__(self, "bins", tuple((column, tuple(float(edge) for edge in edges)) for column, edges in dict(self.bins).items()))
+
+
+BIN_ABOVE = 20
+"""A numeric sensitive attribute with more distinct values than this is cut into bands by default:
+730 ages as 730 groups would make every group too small and every chart unreadable."""
+
+
+def default_bins(values: pd.Series) -> tuple[float, ...]:
+    """Quintile edges of a numeric column (fewer where values repeat), rounded to two significant places
+    beyond the integer part: the bands hold about a fifth of the rows each."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    edges = np.quantile(numbers, [0.2, 0.4, 0.6, 0.8]) if len(numbers) else np.array([])
+    edges = np.unique(np.round(edges, 0 if np.all(numbers == np.round(numbers)) else 2))
+    return tuple(float(edge) for edge in edges if numbers.min() < edge <= numbers.max())
+
+
+def needs_bins(values: pd.Series) -> bool:
+    """Whether a sensitive column is numeric (not boolean) with more than :data:`BIN_ABOVE` distinct values."""
+    return (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            and values.nunique(dropna=True) > BIN_ABOVE)
+
+
+def bins_used(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = ()) -> dict[str, tuple[float, ...]]:
+    """The band edges each binned sensitive column is cut at: those given (``{column: edges}`` or
+    pairs, as :attr:`AuditSpec.bins`), else quintiles where a column needs bands (:func:`needs_bins`)."""
+    given = dict(bins)
+    unknown = [column for column in given if column not in sensitive]
+    if unknown:
+        raise InvalidInputError(f"Bands are given for {brief(unknown[0])}, which is not a chosen sensitive attribute.")
+    used = {}
+    for column in sensitive:
+        if column in given:
+            if column in table.columns and not pd.api.types.is_numeric_dtype(table[column]):
+                raise InvalidInputError(f"Bands are given for {brief(column)}, but it is not a numeric column.")
+            used[column] = _checked_edges(given[column], column)
+        elif column in table.columns and needs_bins(table[column]):
+            used[column] = default_bins(table[column])
+    return used
+
+
+def parse_bins(text: str, column: str) -> tuple[float, ...]:
+    """Band edges typed by a user (``"25, 40, 65"``) as numbers; raises with a plain message."""
+    try:
+        edges = tuple(float(part) for part in text.replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        raise InvalidInputError(f"The band edges for {brief(column)} must be numbers separated by commas, e.g. 25, 40, 65; "
+                                f"got {brief(text)}.") from None
+    return _checked_edges(edges, column)
+
+
+def _checked_edges(edges: Sequence[float], column: str) -> tuple[float, ...]:
+    edges = tuple(float(edge) for edge in edges)
+    if not edges or any(not np.isfinite(edge) for edge in edges) or list(edges) != sorted(set(edges)):
+        raise InvalidInputError(f"The band edges for {brief(column)} must be finite numbers in increasing order, e.g. 25, 40, 65.")
+    return edges
+
+
+def band_labels(edges: Sequence[float]) -> list[str]:
+    """Readable names of the bands the edges make: ``under 25``, ``25 to 40``, ..., ``65 and over``."""
+    shown = [f"{edge:g}" for edge in edges]
+    return [f"under {shown[0]}"] + [f"{low} to {high}" for low, high in zip(shown, shown[1:])] + [f"{shown[-1]} and over"]
+
+
+def sensitive_frame(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = ()) -> pd.DataFrame:
+    """The sensitive columns as the audit groups them: numeric ones cut into bands (:func:`bins_used`).
+
+    A band is ``[low, high)``; its label is text such as ``25 to 40``; a missing value stays missing.
+    The table itself is not changed.
+    """
+    missing = [column for column in sensitive if column not in table.columns]
+    if missing:
+        raise InvalidInputError(f"The table has no column {', '.join(brief(column) for column in missing)}.")
+    frame = table[list(sensitive)]
+    used = bins_used(table, sensitive, bins)
+    if not used:
+        return frame
+    frame = frame.copy()
+    for column, edges in used.items():
+        bands = pd.cut(pd.to_numeric(frame[column], errors="coerce"), [-np.inf, *edges, np.inf], right=False,
+                       labels=band_labels(edges))
+        frame[column] = bands.astype(object).where(bands.notna(), None)
+    return frame
 
 
 class GroupCodes(NamedTuple):
@@ -497,7 +586,7 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
     binary_target(table, spec.target, spec.positive_label)
     if spec.target in spec.sensitive:
         raise InvalidInputError(f"{brief(spec.target)} is the target; it cannot also be a sensitive attribute.")
-    groups = group_labels(table, spec.sensitive)
+    groups = group_labels(sensitive_frame(table, spec.sensitive, spec.bins), spec.sensitive)
     counts = groups.value_counts()
     if len(counts) < 2:
         raise InvalidInputError(
@@ -578,7 +667,7 @@ def summarize(table: pd.DataFrame, spec: AuditSpec) -> DataSummary:
     """Rows, columns, missing values, and per-group size and base rate, with warnings."""
     warnings = validate_spec(table, spec)
     y_true = binary_target(table, spec.target, spec.positive_label)
-    groups = group_labels(table, spec.sensitive)
+    groups = group_labels(sensitive_frame(table, spec.sensitive, spec.bins), spec.sensitive)
     frame = pd.DataFrame({"group": groups.to_numpy(), "positive": y_true})
     per_group = frame.groupby("group", sort=True)["positive"].agg(count="size", base_rate="mean")
     per_group.insert(1, "share", per_group["count"] / len(table))

@@ -25,7 +25,7 @@ import pandas as pd
 
 from fairdash import __version__, plots
 from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, DataSummary, summarize
+from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, DataSummary, band_labels, bins_used, sensitive_frame, summarize
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     METRIC_COLUMNS,
@@ -73,6 +73,7 @@ class Audit:
     surrogate: Surrogate | None
     features: pd.DataFrame | None
     created: str
+    bins: dict[str, tuple[float, ...]]
 
 
 def run_audit(
@@ -129,7 +130,7 @@ def run_audit(
         columns = surrogate_columns(table, spec, with_model=model is not None)
         if columns:
             surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
-                                       sensitive=table[list(spec.sensitive)], sensitive_columns=spec.sensitive)
+                                       sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
     if features is None and model is not None and spec.features:
         features = top_features(model, table[list(spec.features)], inputs, judged)
     return Audit(
@@ -149,6 +150,7 @@ def run_audit(
         surrogate=surrogate,
         features=features,
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+        bins=bins_used(table, spec.sensitive, spec.bins),
     )
 
 
@@ -227,6 +229,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
             "target": spec.target,
             "positive_label": _number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
             "sensitive": list(spec.sensitive),
+            "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
             "reference": audit.inputs.reference,
             "score": spec.score,
             "features": list(spec.features) if audit.model_name else [],
@@ -315,6 +318,7 @@ def audit_html(audit: Audit) -> str:
     settings = [
         ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
         ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+        *((f"Bands of {column}", ", ".join(band_labels(edges))) for column, edges in audit.bins.items()),
         ("Reference group", audit.inputs.reference), ("Thresholds", _threshold_text(audit.thresholds)),
         ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
         ("Left out of the disparities (too small)", ", ".join(audit.groups_left_out) or "none"),

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from fairdash.data import group_labels, summarize
+from fairdash.data import default_bins, group_labels, needs_bins, sensitive_frame, summarize
 from fairdash.demo import DEMO_TITLES
 from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
@@ -33,7 +33,8 @@ if state.source() == state.SOURCE_DEMO:
 else:
     left, right = st.columns(2)
     with left:
-        table_file = st.file_uploader("Table (CSV or Parquet)", type=["csv", "parquet", "pq", "tsv", "txt"], key=state.DATA_UPLOADER)
+        table_file = st.file_uploader("Table (CSV or Parquet)", type=["csv", "parquet", "pq", "tsv", "txt"], key=state.DATA_UPLOADER,
+                                      on_change=state.forget_removed_upload, args=("table",))
         state.remember_upload("table", table_file)
         if table_file is None and state.uploaded_table() is not None:
             st.caption(f"Using {md(state.uploaded_table().name)}, uploaded earlier.")
@@ -46,7 +47,8 @@ else:
         )
         if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
             model_file = st.file_uploader(
-                "Model (.skops or .onnx; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES], key=state.MODEL_UPLOADER
+                "Model (.skops or .onnx; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES],
+                key=state.MODEL_UPLOADER, on_change=state.forget_removed_upload, args=("model",),
             )
             state.remember_upload("model", model_file)
             uploaded_model = state.uploaded_model()
@@ -92,8 +94,14 @@ with middle:
     st.multiselect("Sensitive attribute(s)", options=candidates, key=state.SENSITIVE,
                    help="Several attributes make intersectional groups, such as 'Female | Black'.")
     sensitive = state.get(state.SENSITIVE)
+    for column in [column for column in sensitive or [] if needs_bins(table[column])]:
+        state.set_default(state.bins_key(column), ", ".join(f"{edge:g}" for edge in default_bins(table[column])))
+        st.text_input(f"Bands of {md(column)} (edges)", key=state.bins_key(column),
+                      help=f"{md(column)} has {table[column].nunique():,} distinct values: the audit groups it into bands "
+                           "that start at these values (by default, quintiles). Edit them, e.g. 25, 40, 65.")
     if sensitive:
-        group_sizes = group_labels(table, sensitive).value_counts()
+        with user_errors_shown():
+            group_sizes = group_labels(sensitive_frame(table, sensitive, state.chosen_bins(table, sensitive)), sensitive).value_counts()
         groups = list(group_sizes.index)
         state.ensure_choice(state.REFERENCE, groups, default.reference if default.reference in groups else groups[0])
         st.selectbox("Reference group", options=groups, key=state.REFERENCE,

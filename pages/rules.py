@@ -5,7 +5,7 @@ import json
 import streamlit as st
 
 from fairdash import plots
-from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.data import SMALL_GROUP_SIZE, sensitive_frame
 from fairdash.rules import PROXY_STRENGTH, surrogate_columns
 from fairdash.thresholds import decisions_at
 from fairdash.ui import cache, state
@@ -41,7 +41,7 @@ min_leaf = right.select_slider("Smallest rule (share of rows)", options=[0.002, 
 
 X = table[features]
 decisions_key = json.dumps([state.get(state.RULES_TARGET), thresholds], sort_keys=True, default=str)
-sensitive = table[list(spec.sensitive)]
+sensitive = sensitive_frame(table, spec.sensitive, spec.bins)
 surrogate = cache.surrogate(audit.key, decisions_key, X, decisions, sensitive, tuple(spec.sensitive), depth, min_leaf)
 
 # 2. How faithful it is, overall and per group.

@@ -400,3 +400,17 @@ def test_two_hundred_groups_draw_every_chart_and_the_report():
     at.switch_page("pages/report.py").run()
     assert not at.exception and not at.error
     assert "--sensitive region" in at.code[0].value
+
+
+def test_an_upload_survives_a_visit_to_another_page_and_goes_when_removed(people):
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    at.file_uploader(key="data").set_value(None).run()  # the user removes the file
+    assert any("Upload a table" in _text(error) for error in at.error)
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    at.switch_page("pages/fairness.py").run()
+    at.switch_page("pages/data.py").run()  # the uploader is drawn anew, empty: the table stays
+    _no_problems(at)
+    assert any("uploaded earlier" in _text(caption) for caption in at.caption)
+    assert {metric.label: metric.value for metric in at.metric}["Rows"] == "600"

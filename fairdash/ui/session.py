@@ -108,6 +108,7 @@ def spec_from_choices(workspace: Workspace) -> AuditSpec:
         reference=state.get(state.REFERENCE, default.reference),
         score=score,
         features=tuple(features) if features else default.features,
+        bins=tuple(state.chosen_bins(workspace.table, sensitive).items()),
     )
 
 

@@ -82,6 +82,9 @@ REPORT_RULES = "report_rules"
 
 WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,)
 
+# Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
+_BINS_PREFIX = "bins_for_"
+
 # Stored values.
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
 _SUGGESTION = "suggestion"
@@ -101,7 +104,7 @@ class UploadedFile:
 def keep_widget_values() -> None:
     """Stop Streamlit from forgetting the user's choices when they visit another page."""
     for key in list(st.session_state.keys()):
-        if key in WIDGET_KEYS or str(key).startswith(_GROUP_THRESHOLD_PREFIX):
+        if key in WIDGET_KEYS or str(key).startswith((_GROUP_THRESHOLD_PREFIX, _BINS_PREFIX)):
             st.session_state[key] = st.session_state[key]
 
 
@@ -122,8 +125,22 @@ def set_value(key: str, value: Any) -> None:
 
 def forget_selections() -> None:
     """Drop the column choices, e.g. when another table is chosen; the page then offers defaults."""
-    for key in SELECTION_KEYS:
-        st.session_state.pop(key, None)
+    for key in list(st.session_state.keys()):
+        if key in SELECTION_KEYS or str(key).startswith(_BINS_PREFIX):
+            st.session_state.pop(key, None)
+
+
+def bins_key(column: str) -> str:
+    return f"{_BINS_PREFIX}{column}"
+
+
+def chosen_bins(table: Any, sensitive: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    """The band edges the user typed for numeric sensitive attributes (``{column: edges}``); columns
+    without typed edges get the default bands (see :func:`fairdash.data.bins_used`)."""
+    from fairdash.data import parse_bins
+
+    return {column: parse_bins(st.session_state[bins_key(column)], column) for column in sensitive
+            if str(st.session_state.get(bins_key(column)) or "").strip()}
 
 
 def ensure_choice(key: str, options: Sequence[Any], default: Any) -> None:
@@ -151,13 +168,12 @@ def demo_key() -> str:
 def remember_upload(kind: str, uploaded: Any | None) -> None:
     """Keep an uploaded table (``kind="table"``) or model (``"model"``) beyond its page.
 
-    ``None`` (the user removed the file) forgets it. A new table forgets the column choices.
+    ``None`` keeps what was uploaded: an uploader drawn anew, after a visit to another page, is
+    empty (a removal by the user is :func:`forget_removed_upload`). A new table forgets the column
+    choices; a new model forgets the trust given to the last one.
     """
     key = _UPLOADED_TABLE if kind == "table" else _UPLOADED_MODEL
     if uploaded is None:
-        if key in st.session_state:
-            forget_selections() if kind == "table" else forget_trust()
-        st.session_state.pop(key, None)
         return
     current = st.session_state.get(key)
     if current is not None and current.file_id == uploaded.file_id:
@@ -167,6 +183,14 @@ def remember_upload(kind: str, uploaded: Any | None) -> None:
         forget_selections()
     else:
         forget_trust()
+
+
+def forget_removed_upload(kind: str) -> None:
+    """The uploader's ``on_change``: when the user removed the file, forget it (and what went with it)."""
+    widget, key = (DATA_UPLOADER, _UPLOADED_TABLE) if kind == "table" else (MODEL_UPLOADER, _UPLOADED_MODEL)
+    if st.session_state.get(widget) is None and key in st.session_state:
+        forget_selections() if kind == "table" else forget_trust()
+        st.session_state.pop(key)
 
 
 def forget_trust() -> None:
