@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})")
     audit.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
                        help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
+    audit.add_argument("--explain-rows", type=int, default=500, metavar="N",
+                       help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
+    audit.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
     audit.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     audit.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     audit.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
@@ -156,6 +159,8 @@ def _audit(args: argparse.Namespace) -> int:
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
+    if args.explain_rows < 0:
+        raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
     if args.min_group_size < 0:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
     table = read_table(args.data)
@@ -171,7 +176,8 @@ def _audit(args: argparse.Namespace) -> int:
                      score=args.score, features=features, bins=_bins(args.bins))
     thresholds = _thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
     audit = run_audit(table, spec, model, thresholds=thresholds, tolerance=args.tolerance,
-                      min_group_size=args.min_group_size, data_name=Path(args.data).name)
+                      min_group_size=args.min_group_size, data_name=Path(args.data).name,
+                      explain_rows=0 if args.no_explain else args.explain_rows)
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
@@ -180,6 +186,8 @@ def _audit(args: argparse.Namespace) -> int:
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
         for warning in audit.inputs.warnings:
             print(f"warning: {warning}")
+        if audit.explain_error is not None:
+            print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
         print()
         print(audit.table[["count", "base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
         print()

@@ -481,6 +481,9 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     for value in candidates:
         if _value_text(value) == _value_text(label) or str(value) == str(label):
             return value
+    for value in candidates:  # "true" typed for a boolean True
+        if isinstance(value, (bool, np.bool_)) and str(label).strip().lower() == str(bool(value)).lower():
+            return value
     return None
 
 

@@ -126,7 +126,9 @@ def transformed_columns(preprocessing: Any, columns: Sequence[str]) -> tuple[lis
     from sklearn.exceptions import NotFittedError
 
     try:
-        names = [str(name) for name in preprocessing.get_feature_names_out()]
+        # A step fitted on an array names its inputs x0, x1 ...: give it the table's names instead.
+        given = None if hasattr(preprocessing, "feature_names_in_") else list(columns)
+        names = [str(name) for name in preprocessing.get_feature_names_out(given)]
     except (AttributeError, NotFittedError, ValueError, TypeError):  # a step without names: the caller numbers them
         return [], []
     by_length = sorted(columns, key=len, reverse=True)
@@ -279,7 +281,7 @@ def _permutation(estimator, X, background, positive_label, random_state, progres
     chunks = []
     step = max(1, len(X) // 20)
     for start in range(0, len(X), step):
-        chunks.append(explainer(rows[start:start + step]))
+        chunks.append(explainer(rows[start:start + step], silent=True))  # our own progress, not shap's bars on stderr
         if progress is not None:
             progress(min(1.0, (start + step) / len(X)))
     values = np.vstack([chunk.values for chunk in chunks])

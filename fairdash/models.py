@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._sources import Source, read_source, suffix_of
-from fairdash.data import match_label
+from fairdash.data import brief, match_label
 from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -92,16 +92,34 @@ class ScoreModel:
     def check_features(self, table: pd.DataFrame, features: Sequence[str] | None = None) -> list[str]:
         """The columns to give the model; raises :class:`ModelError` naming any the table lacks."""
         wanted = list(features) if features else list(self.feature_names or [])
+        inputs = self.unnamed_inputs
         if not wanted:
             raise ModelError(
-                f"The model {self.name!r} does not record which columns it takes; choose the feature columns."
+                f"The model {brief(self.name)} does not record which columns it takes; choose the feature columns"
+                + (f" ({inputs}, in the order it was trained on)." if inputs else ".")
             )
         missing = [column for column in wanted if column not in table.columns]
         if missing:
             raise ModelError(
-                f"The model {self.name!r} needs column(s) the table lacks: {', '.join(map(repr, missing))}."
+                f"The model {brief(self.name)} needs column(s) the table lacks: {', '.join(brief(column) for column in missing)}."
+            )
+        if inputs is not None and len(wanted) != inputs:
+            raise ModelError(
+                f"The model {brief(self.name)} was trained on {inputs} unnamed inputs (an array, not a table), and "
+                f"{len(wanted)} columns are chosen. Choose its {inputs} columns, in the order it was trained on."
             )
         return wanted
+
+    @property
+    def unnamed_inputs(self) -> int | None:
+        """How many inputs a model trained on an array (no column names) takes; None for any other model."""
+        if self.feature_names is not None:
+            return None
+        count = getattr(self.estimator, "n_features_in_", None)
+        # CatBoost records its names elsewhere (feature_names_) and may report 0 inputs.
+        if hasattr(self.estimator, "feature_names_") or not isinstance(count, (int, np.integer)) or count <= 0:
+            return None
+        return int(count)
 
     def scores(
         self,
@@ -199,8 +217,8 @@ def match_class(classes: list[Any], label: Any, name: str) -> Any:
     if found is not None:
         return found
     raise ModelError(
-        f"The positive label {label!r} is not one of the classes the model {name!r} predicts "
-        f"({', '.join(map(repr, classes))}). Choose the positive label among those."
+        f"The positive label {brief(label)} is not one of the classes the model {brief(name)} predicts "
+        f"({', '.join(brief(value) for value in classes)}). Choose the positive label among those."
     )
 
 

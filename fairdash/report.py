@@ -74,6 +74,7 @@ class Audit:
     features: pd.DataFrame | None
     created: str
     bins: dict[str, tuple[float, ...]]
+    explain_error: str | None = None
 
 
 def run_audit(
@@ -86,6 +87,7 @@ def run_audit(
     min_group_size: int = SMALL_GROUP_SIZE,
     data_name: str = "data",
     with_rules: bool = True,
+    explain_rows: int = 500,
     features: pd.DataFrame | None = None,
     inputs: AuditInputs | None = None,
     curves: ThresholdCurves | None = None,
@@ -104,9 +106,11 @@ def run_audit(
         Groups with fewer rows are left out of the disparities (as the dashboard does by default); 0 keeps all.
     with_rules : bool
         Also fit a depth-3 surrogate tree to the decisions.
+    explain_rows : int
+        With a model, :func:`top_features` explains up to this many rows; 0 skips the explanations.
+        An explanation that fails does not fail the audit: ``Audit.explain_error`` says why.
     features : DataFrame, optional
-        Feature importance to include (index: feature); by default, with a model, computed by
-        :func:`top_features` on up to 500 rows.
+        Feature importance to include (index: feature), instead of computing it.
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
     """
@@ -131,8 +135,12 @@ def run_audit(
         if columns:
             surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
                                        sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
-    if features is None and model is not None and spec.features:
-        features = top_features(model, table[list(spec.features)], inputs, judged)
+    explain_error = None
+    if features is None and model is not None and spec.features and explain_rows > 0:
+        try:
+            features = top_features(model, table[list(spec.features)], inputs, judged, max_rows=explain_rows)
+        except Exception as error:  # the model's or shap's failure: the fairness audit still stands and gates
+            explain_error = f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
     return Audit(
         data_name=data_name,
         model_name=model.name if model is not None else None,
@@ -151,6 +159,7 @@ def run_audit(
         features=features,
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
         bins=bins_used(table, spec.sensitive, spec.bins),
+        explain_error=explain_error,
     )
 
 
@@ -260,6 +269,8 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         "versions": versions(),
         "created": audit.created,
     }
+    if audit.explain_error is not None:
+        document["features_error"] = audit.explain_error
     if audit.features is not None:
         document["features"] = {
             str(feature): {str(column): _number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
@@ -336,6 +347,9 @@ def audit_html(audit: Audit) -> str:
     ]
     if audit.features is not None:
         sections.append(_section("What the model relies on (SHAP)", _table_html(audit.features.head(15).round(4))))
+    elif audit.explain_error is not None:
+        sections.append(_section("What the model relies on (SHAP)",
+                                 f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))

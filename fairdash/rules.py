@@ -63,7 +63,8 @@ class Condition:
 
 
 def _number(value: float) -> str:
-    return f"{value:.4g}"
+    # Six significant digits: an income split reads 35569.5, not 3.557e+04.
+    return f"{value:.6g}"
 
 
 def _category_text(column: pd.Series) -> pd.Series:

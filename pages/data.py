@@ -121,6 +121,9 @@ with right:
                     "predict": "0/1 predictions"}[workspace.model.method]
         st.markdown(f"**Model**: {md(workspace.model.name)}  \n`{type(workspace.model.estimator).__name__}`, "
                     f"scored by `{workspace.model.method}` ({boundary})")
+        if workspace.model.unnamed_inputs:
+            st.info(f"The model was trained on an array: it takes {workspace.model.unnamed_inputs} unnamed inputs. "
+                    "Choose its columns below, in the order it was trained on.", icon=":material/info:")
         feature_default = list(default.features) if default.features else candidates
         state.ensure_choices(state.FEATURES, columns, feature_default)
         st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,

@@ -2,7 +2,6 @@
 columns): scores equal the model's own predict_proba, SHAP equals shap's TreeExplainer on the same
 model and rows, and the command line audits them."""
 
-import io
 import json
 import pickle
 

@@ -69,7 +69,7 @@ def current_workspace() -> Workspace:
         if model_file is None:
             raise InvalidInputError(
                 "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
-                "or choose 'The table holds the scores' and name the score column."
+                "or choose 'A column of the table' and name the score column."
             )
         model = load_uploaded_model(model_file)
         model_id = model_file.file_id
