@@ -414,3 +414,22 @@ def test_an_upload_survives_a_visit_to_another_page_and_goes_when_removed(people
     _no_problems(at)
     assert any("uploaded earlier" in _text(caption) for caption in at.caption)
     assert {metric.label: metric.value for metric in at.metric}["Rows"] == "600"
+
+
+def test_the_settings_of_an_upload_are_guessed_once(people, monkeypatch):
+    """Guessing reads every column: paid once per upload, not on every slider move."""
+    from fairdash import data as data_module
+    from fairdash.ui import cache
+
+    calls = []
+    guess = data_module.guess_spec
+    monkeypatch.setattr(cache, "guess_spec", lambda *args, **kwargs: calls.append(1) or guess(*args, **kwargs))
+    cache.guessed_spec.clear()
+    at = _my_data(_app())
+    at.radio(key="score_mode").set_value("column").run()
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    at.switch_page("pages/fairness.py").run()
+    at.slider(key="threshold").set_value(0.3).run()
+    at.slider(key="threshold").set_value(0.4).run()
+    _no_problems(at)
+    assert len(calls) == 1

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.data import AuditSpec, read_table
+from fairdash.data import AuditSpec, guess_spec, read_table
 from fairdash.demo import Demo, load_demo
 from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
 from fairdash.models import ScoreModel, load_model
@@ -37,6 +37,13 @@ def uploaded_table(file_id: str, name: str, _content: bytes) -> pd.DataFrame:
 @st.cache_resource(max_entries=4, show_spinner="Loading the model...")
 def uploaded_model(file_id: str, name: str, _content: bytes, trust_pickle: bool, trusted_types: Sequence[str]) -> ScoreModel:
     return load_model(_content, name=name, trust_pickle=trust_pickle, trusted_types=tuple(trusted_types))
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def guessed_spec(table_id: str, _table: pd.DataFrame, model_id: str | None, feature_names: tuple[str, ...] | None) -> AuditSpec:
+    """The first choices for an uploaded table, guessed once per table and model (a pass over every
+    column: not to be paid again on each slider move)."""
+    return guess_spec(_table, feature_names=feature_names, with_model=model_id is not None)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Scoring the table...")

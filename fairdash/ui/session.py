@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from fairdash.audit import AuditInputs
-from fairdash.data import AuditSpec, guess_spec
+from fairdash.data import AuditSpec
 from fairdash.errors import InvalidInputError
 from fairdash.models import ScoreModel
 from fairdash.ui import cache, state
@@ -79,9 +79,7 @@ def current_workspace() -> Workspace:
         table=table,
         model_id=model_id,
         model=model,
-        default_spec=guess_spec(
-            table, feature_names=model.feature_names if model else None, with_model=model is not None
-        ),
+        default_spec=cache.guessed_spec(upload.file_id, table, model_id, model.feature_names if model else None),
     )
 
 
