@@ -34,6 +34,8 @@ MAX_ROWS = 5_000_000
 """The most rows a table may have."""
 MAX_COLUMNS = 2_000
 """The most columns a table may have."""
+MAX_CLASSES = 20
+"""The most classes a target may hold; with more than two, one class is audited against the rest."""
 
 _PARQUET_MAGIC = b"PAR1"
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt", ""}
@@ -508,10 +510,14 @@ def resolve_label(values: pd.Series, label: Any) -> Hashable:
 def binary_target(table: pd.DataFrame, target: str, positive_label: Any) -> np.ndarray:
     """The target as a boolean array, ``True`` where it equals the positive label.
 
+    A target of more than two classes (up to :data:`MAX_CLASSES`) is audited one class against the
+    rest: the positive label's class against all others.
+
     Raises
     ------
     InvalidInputError
-        If the column is missing, has missing values, or does not hold exactly two classes.
+        If the column is missing, has missing values, or holds one class, or more than
+        :data:`MAX_CLASSES` (a measurement or an ID, not classes).
     """
     if target not in table.columns:
         raise InvalidInputError(f"The table has no target column {brief(target)}.")
@@ -522,12 +528,12 @@ def binary_target(table: pd.DataFrame, target: str, positive_label: Any) -> np.n
             f"The target {brief(target)} is missing in {missing:,} row(s). Remove or fill those rows before auditing."
         )
     classes = pd.unique(values)
-    if len(classes) != 2:
+    if not 2 <= len(classes) <= MAX_CLASSES:
         shown = ", ".join(brief(_value_text(value)) for value in classes[:6])
         more = f" and {len(classes) - 6} more" if len(classes) > 6 else ""
         raise InvalidInputError(
-            f"The target {brief(target)} must hold exactly two classes to audit a binary classifier; "
-            f"it holds {len(classes)}: {shown}{more}."
+            f"The target {brief(target)} must hold the classes a classifier predicts, from 2 to {MAX_CLASSES}; "
+            f"it holds {len(classes)} value(s): {shown}{more}. Choose the column of true outcomes."
         )
     return (values == resolve_label(values, positive_label)).to_numpy(dtype=bool)
 

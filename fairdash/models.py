@@ -150,13 +150,16 @@ class ScoreModel:
             ) from None
         if self.method == "predict":
             return (output == match_class(classes or list(pd.unique(output)), positive_label, self.name)).astype(float)
-        if output.ndim == 2:
-            if output.shape[1] != 2:
+        if output.ndim == 2 and output.shape[1] > 1:
+            if output.shape[1] != 2 and not (classes and len(classes) == output.shape[1]):
                 raise ModelError(
-                    f"The model {self.name!r} predicts {output.shape[1]} classes; fairdash audits binary classifiers."
+                    f"The model {brief(self.name)} gives {output.shape[1]} scores per row and does not record its classes, "
+                    "so the positive class's cannot be told apart."
                 )
+            # Two classes, or one class against the rest: the positive class's own column.
             column = classes.index(match_class(classes, positive_label, self.name)) if classes else 1
             return output[:, column].astype(float)
+        output = output.reshape(len(X), -1)[:, 0] if output.ndim == 2 else output
         # A binary decision function scores classes_[1]; turn it around if that is the negative class.
         positive = match_class(classes, positive_label, self.name) if classes else None
         sign = -1.0 if classes and len(classes) == 2 and positive == classes[0] else 1.0

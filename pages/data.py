@@ -88,6 +88,9 @@ with left:
         state.ensure_choice(state.POSITIVE_LABEL, labels, default.positive_label if default.positive_label in labels else labels[-1])
         st.selectbox("Positive label", options=labels, key=state.POSITIVE_LABEL,
                      help="The outcome the model predicts as 'selected' (e.g. high income, reoffends, good credit).")
+        if len(labels) > 2:
+            st.caption(f"{len(labels)} classes: {md(state.get(state.POSITIVE_LABEL))} is audited against the other "
+                       f"{len(labels) - 1}, by the model's probability for it.")
 with middle:
     candidates = [column for column in columns if column != state.get(state.TARGET)]
     state.ensure_choices(state.SENSITIVE, candidates, default.sensitive or candidates[:1])

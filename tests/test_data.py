@@ -95,7 +95,7 @@ def test_binary_target_matches_the_label_or_its_text():
 
 @pytest.mark.parametrize(
     ("values", "message"),
-    [([1, 1, 1], "exactly two classes.*holds 1"), ([1, 2, 3], "holds 3"), ([1, None, 0], "missing in 1 row")],
+    [([1, 1, 1], "from 2 to 20.*holds 1 value"), (list(range(25)), "holds 25 value"), ([1, None, 0], "missing in 1 row")],
 )
 def test_binary_target_rejects_other_than_two_classes(values, message):
     with pytest.raises(InvalidInputError, match=message):

@@ -80,3 +80,33 @@ def test_small_things():
     assert "np.int64" not in str(raised.value) and "(0, 1)" in str(raised.value)
     # A split on income reads as a number.
     assert Condition("income", high=35569.5).text() == "income <= 35569.5"
+
+
+def test_a_multi_class_target_is_audited_one_class_against_the_rest():
+    from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
+    from sklearn.ensemble import RandomForestClassifier
+
+    from fairdash.audit import prepare_audit
+    from fairdash.data import AuditSpec
+    from fairdash.explain import shap_values
+    from fairdash.metrics import group_metrics
+
+    rng = np.random.default_rng(8)
+    n = 900
+    table = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n), "sex": rng.choice(["f", "m"], n)})
+    table["grade"] = np.select([table["x1"] > 0.5, table["x1"] < -0.5], ["high", "low"], "middle")
+    features = ["x1", "x2"]
+    model = RandomForestClassifier(n_estimators=20, max_depth=4, random_state=0).fit(table[features], table["grade"])
+    spec = AuditSpec(target="grade", positive_label="high", sensitive=("sex",), features=tuple(features))
+    inputs = prepare_audit(table, spec, ScoreModel.wrap(model))
+    column = list(model.classes_).index("high")
+    np.testing.assert_allclose(inputs.scores, model.predict_proba(table[features])[:, column])
+    np.testing.assert_array_equal(inputs.y_true, table["grade"] == "high")
+    ours = group_metrics(inputs.y_true, inputs.scores >= 0.5, table["sex"])
+    frame = MetricFrame(metrics={"selection_rate": selection_rate, "tpr": true_positive_rate}, y_true=table["grade"] == "high",
+                        y_pred=inputs.scores >= 0.5, sensitive_features=table["sex"])
+    for rate in ("selection_rate", "tpr"):
+        np.testing.assert_allclose(ours[rate], frame.by_group[rate], rtol=1e-12)
+    result = shap_values(model, table[features].head(100), positive_label="high")
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), model.predict_proba(table[features].head(100))[:, column],
+                               atol=1e-6)

@@ -152,7 +152,7 @@ def test_cli_with_a_model(tmp_path, people, people_model, people_onnx, capsys, s
         (lambda a, p: a.__setitem__(a.index("--data") + 1, str(p / "missing.csv")), "No file at"),
         (lambda a, p: a.__setitem__(a.index("--target") + 1, "nope"), "no target column 'nope'"),
         (lambda a, p: a.__setitem__(a.index("--score") + 1, "race"), "not numeric"),
-        (lambda a, p: a.__setitem__(a.index("--target") + 1, "priors_count"), "exactly two classes"),
+        (lambda a, p: a.__setitem__(a.index("--target") + 1, "priors_count"), "classes a classifier predicts"),
         (lambda a, p: a.extend(["--fail-on", "accuracy<0.9"]), "unknown name 'accuracy'"),
         (lambda a, p: a.__setitem__(a.index("--sensitive") + 1, "nope"), "no column 'nope'"),
         (lambda a, p: a.extend(["--json", str(p / "no" / "such" / "dir.json")]), "No such file"),
