@@ -6,7 +6,7 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.data import SMALL_GROUP_SIZE, sensitive_frame
-from fairdash.rules import PROXY_STRENGTH, surrogate_columns
+from fairdash.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.thresholds import decisions_at
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
@@ -32,6 +32,7 @@ else:
 features = surrogate_columns(table, spec, with_model=audit.workspace.model is not None)
 st.caption(f"A decision tree fitted to {md(what)}, from {len(features)} columns. Change the thresholds on the Fairness page.")
 
+
 state.set_default(state.RULES_DEPTH, 3)
 state.set_default(state.RULES_MIN_LEAF, 0.01)
 left, right = st.columns(2)
@@ -47,6 +48,8 @@ surrogate = cache.surrogate(audit.key, decisions_key, X, decisions, sensitive, t
 # 2. How faithful it is, overall and per group.
 first, second = st.columns([1, 2])
 first.metric("Fidelity", f"{surrogate.fidelity:.1%}", help=f"Agreement with {md(what)} on {surrogate.held_out_rows:,} held-out rows.")
+if surrogate.fit_rows == MAX_FIT_ROWS:
+    first.caption(f"Fitted on a seeded sample of {MAX_FIT_ROWS:,} rows; the fidelity is measured on all {surrogate.held_out_rows:,} held-out rows.")
 first.metric("Rules", f"{len(surrogate.rules)}")
 if surrogate.fidelity_by_group is not None:
     first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))

@@ -274,3 +274,34 @@ def test_an_onnx_model_uploaded_in_the_browser_is_audited_and_explained(server, 
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-explain-onnx.png", full_page=True)
+
+
+def test_two_hundred_groups_and_a_continuous_attribute_in_the_browser(server, page, output_dir, tmp_path):
+    """A region of 200 values and an age of 60: the charts draw the extremes, the age is grouped into bands."""
+    import numpy as np
+    import pandas as pd
+    from playwright.sync_api import expect
+
+    rng = np.random.default_rng(6)
+    n = 6_000
+    regions = tmp_path / "regions.csv"
+    pd.DataFrame({"region": [f"region {k:03d}" for k in rng.integers(0, 200, n)], "y": rng.integers(0, 2, n),
+                  "score": rng.random(n).round(3)}).to_csv(regions, index=False)
+    upload_table_with_scores(page, server, regions, "6,000")
+    assert_page_is_clean(page)
+    open_page(page, "Fairness", "fairness")
+    wait_until_idle(page)
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="12 of 200 groups")).to_have_count(1)
+    page.get_by_text("Confusion matrices", exact=True).click()
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrices by group (counts) (12 of 200 groups")).to_have_count(1)
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-200-groups.png", full_page=True)
+
+    ages = tmp_path / "ages.csv"
+    pd.DataFrame({"age": rng.integers(18, 78, n), "y": rng.integers(0, 2, n), "score": rng.random(n).round(3)}).to_csv(ages, index=False)
+    upload_table_with_scores(page, server, ages, "6,000")
+    expect(page.get_by_test_id("stTextInput").filter(has_text="Bands of age")).to_have_count(1)
+    expect(page.get_by_test_id("stDataFrame").filter(has_text="and over")).to_have_count(1)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-age-bands.png", full_page=True)

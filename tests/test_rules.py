@@ -108,3 +108,17 @@ def test_surrogate_columns_are_the_models_features_or_every_column_but_ids():
     assert {"age", "race", "priors_count"} <= set(columns)
     adult = load_demo("adult")
     assert surrogate_columns(adult.data, adult.spec, with_model=True) == list(adult.spec.features)
+
+
+def test_a_large_table_fits_the_tree_on_a_sample_and_measures_fidelity_on_every_held_out_row(monkeypatch):
+    from fairdash import rules
+
+    monkeypatch.setattr(rules, "MAX_FIT_ROWS", 2_000)
+    rng = np.random.default_rng(3)
+    n = 10_000
+    X = pd.DataFrame({"income": rng.normal(50, 15, n), "age": rng.integers(18, 80, n)})
+    decisions = (X["income"] > 55).to_numpy()
+    surrogate = rules.surrogate_tree(X, decisions, max_depth=2)
+    assert surrogate.fit_rows == 2_000 and surrogate.held_out_rows == 3_000
+    assert surrogate.fidelity > 0.98  # the rule income > 55 is found from the sample
+    assert surrogate.rules["rows"].sum() == n  # coverage counts every row
