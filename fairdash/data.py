@@ -503,7 +503,7 @@ def resolve_label(values: pd.Series, label: Any) -> Hashable:
     found = match_label(present, label)
     if found is not None:
         return found
-    shown = ", ".join(repr(_value_text(value)) for value in present[:10])
+    shown = ", ".join(brief(_value_text(value)) for value in present[:10])
     raise InvalidInputError(f"The positive label {brief(label)} is not a value of {brief(values.name)}; its values are {shown}.")
 
 

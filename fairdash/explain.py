@@ -24,6 +24,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from fairdash.data import brief
 from fairdash.errors import InvalidInputError
 from fairdash.models import ScoreModel, match_class, model_input
 
@@ -319,7 +320,7 @@ def gap_decomposition(values: pd.DataFrame, groups: pd.Series, group: str, other
     labels = np.asarray(groups.loc[values.index])
     for label in (group, other):
         if not (labels == label).any():
-            raise InvalidInputError(f"No explained row belongs to the group {label!r}.")
+            raise InvalidInputError(f"No explained row belongs to the group {brief(label)}.")
     gap = values[labels == group].mean() - values[labels == other].mean()
     return gap.reindex(gap.abs().sort_values(ascending=False).index).rename("share of the gap")
 
@@ -409,10 +410,10 @@ def flip_rates(
     and the mean change of the score.
     """
     if column not in X.columns:
-        raise InvalidInputError(f"The model does not take {column!r}, so changing it cannot change a decision.")
+        raise InvalidInputError(f"The model does not take {brief(column)}, so changing it cannot change a decision.")
     counts = X[column].value_counts()
     if len(counts) < 2:
-        raise InvalidInputError(f"{column!r} has a single value; there is nothing to swap.")
+        raise InvalidInputError(f"{brief(column)} has a single value; there is nothing to swap.")
     reference = counts.index[0] if reference is None else reference
     alternative = next(value for value in counts.index if value != reference)
     swapped = X.copy()

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, GroupCodes, group_codes
+from fairdash.data import SMALL_GROUP_SIZE, GroupCodes, brief, group_codes
 from fairdash.errors import InvalidInputError
 
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
@@ -262,7 +262,7 @@ def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Each group's rates against the reference group's: differences (group minus reference) and ratios."""
     if reference not in table.index:
         shown = ", ".join(map(str, table.index[:10])) + (" ..." if len(table) > 10 else "")
-        raise InvalidInputError(f"The reference group {reference!r} is not among the groups ({shown}).")
+        raise InvalidInputError(f"The reference group {brief(reference)} is not among the groups ({shown}).")
     base = table.loc[reference]
     comparison = pd.DataFrame(index=table.index)
     for rate in ("selection_rate", "tpr", "fpr", "precision", "accuracy"):

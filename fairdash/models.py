@@ -145,7 +145,7 @@ class ScoreModel:
             raise
         except Exception as error:  # the model is the user's code: any failure is theirs to fix
             raise ModelError(
-                f"The model {self.name!r} could not score the table ({type(error).__name__}: {error}). "
+                f"The model {brief(self.name)} could not score the table ({type(error).__name__}: {' '.join(str(error).split())[:300]}). "
                 "Check that the feature columns and their types match what the model was trained on."
             ) from None
         if self.method == "predict":
