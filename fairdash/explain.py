@@ -31,7 +31,8 @@ from fairdash.models import ScoreModel, match_class, model_input
 Output = Literal["probability", "log_odds", "margin", "raw"]
 
 DEFAULT_BACKGROUND = 100
-_TREE_EXPLAINERS: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+# Keyed by id, not by the model (CatBoost models cannot be hashed); an entry goes when its model does.
+_TREE_EXPLAINERS: dict[int, Any] = {}
 _TREE_EXPLAINERS_LOCK = threading.Lock()
 _NOT_A_TREE = object()
 
@@ -83,21 +84,20 @@ def _tree_explainer(final: Any) -> Any | None:
     """
     import shap
 
+    key = id(final)
     with _TREE_EXPLAINERS_LOCK:
-        try:
-            known = _TREE_EXPLAINERS.get(final)
-        except TypeError:  # an object that cannot be weakly referenced: ask every time
-            known = None
+        known = _TREE_EXPLAINERS.get(key)
     if known is None:
         try:
             known = shap.TreeExplainer(final)
         except Exception:  # shap's InvalidModelError and whatever a model's own parser raises: not trees
             known = _NOT_A_TREE
+        try:
+            weakref.finalize(final, _TREE_EXPLAINERS.pop, key, None)
+        except TypeError:  # an object that cannot be weakly referenced: not kept, asked again next time
+            return None if known is _NOT_A_TREE else known
         with _TREE_EXPLAINERS_LOCK:
-            try:
-                _TREE_EXPLAINERS[final] = known
-            except TypeError:
-                pass
+            _TREE_EXPLAINERS[key] = known
     return None if known is _NOT_A_TREE else known
 
 

@@ -123,3 +123,15 @@ def test_a_model_trained_on_0_1_codes_audits_the_tables_labels(training):
     assert inputs.model_label == 1
     assert any("class 1 is taken as the positive label 'yes'" in warning for warning in inputs.warnings)
     assert shap_values(model, table[FEATURES].head(50), positive_label=inputs.model_label).method == "tree"
+
+
+def test_the_tree_explainer_is_built_once_per_model_even_when_it_cannot_be_hashed(training, monkeypatch):
+    """CatBoost models cannot be hashed: the explainer is still kept per model, not rebuilt on each call."""
+    model = _fit("catboost", training)
+    built = []
+    original = shap.TreeExplainer
+    monkeypatch.setattr(shap, "TreeExplainer", lambda *args, **kwargs: built.append(1) or original(*args, **kwargs))
+    assert explainer_method(model) == "tree"
+    shap_values(model, _from_csv(training)[FEATURES].head(20), positive_label=1)
+    shap_values(model, _from_csv(training)[FEATURES].head(20), positive_label=1)
+    assert len(built) == 1
