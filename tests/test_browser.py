@@ -142,8 +142,19 @@ def test_fairness_slider_updates_table_and_matrices_and_suggest_passes(server, p
     page.screenshot(path=output_dir / "browser-fairness-slider.png", full_page=True)
 
     page.get_by_text("Suggest per-group thresholds").click()
-    page.get_by_test_id("stExpander").get_by_role("button", name=re.compile(r"Suggest$")).click()
-    expect(page.get_by_text("accuracy goes from")).to_be_visible()
+    suggest = page.get_by_test_id("stExpander").get_by_role("button", name=re.compile(r"Suggest$"))
+    expect(suggest).to_be_visible()
+    wait_until_idle(page)
+    # A click that lands while the expander is still opening can be lost (seen once in a fresh-clone
+    # CI run): click again until the suggestion shows; suggesting twice gives the same thresholds.
+    for attempt in range(3):
+        suggest.click()
+        try:
+            expect(page.get_by_text("accuracy goes from")).to_be_visible(timeout=20_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     # The suggestion passes: the demographic parity ratio (the first metric) reaches 0.8.
     poll(lambda: float(ratio.inner_text()), lambda value: value >= 0.8,
          what="the demographic parity ratio after the suggestion")
