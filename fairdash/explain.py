@@ -16,8 +16,6 @@ equals the model's output in the stated space:
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Sequence
 
@@ -26,14 +24,13 @@ import pandas as pd
 
 from fairdash.data import brief
 from fairdash.errors import InvalidInputError
-from fairdash.models import ScoreModel, match_class, model_input
+from fairdash.models import ScoreModel, match_class, model_input, per_model
 
 Output = Literal["probability", "log_odds", "margin", "raw"]
 
 DEFAULT_BACKGROUND = 100
 # Keyed by id, not by the model (CatBoost models cannot be hashed); an entry goes when its model does.
 _TREE_EXPLAINERS: dict[int, Any] = {}
-_TREE_EXPLAINERS_LOCK = threading.Lock()
 _NOT_A_TREE = object()
 
 
@@ -82,23 +79,17 @@ def _tree_explainer(final: Any) -> Any | None:
     The model is asked, not named: whatever tree ensemble shap supports (scikit-learn's, XGBoost,
     LightGBM, CatBoost ...) gets the fast exact explainer. The answer is kept per model object.
     """
+    known = per_model(_TREE_EXPLAINERS, final, lambda: _build_tree_explainer(final))
+    return None if known is _NOT_A_TREE else known
+
+
+def _build_tree_explainer(final: Any) -> Any:
     import shap
 
-    key = id(final)
-    with _TREE_EXPLAINERS_LOCK:
-        known = _TREE_EXPLAINERS.get(key)
-    if known is None:
-        try:
-            known = shap.TreeExplainer(final)
-        except Exception:  # shap's InvalidModelError and whatever a model's own parser raises: not trees
-            known = _NOT_A_TREE
-        try:
-            weakref.finalize(final, _TREE_EXPLAINERS.pop, key, None)
-        except TypeError:  # an object that cannot be weakly referenced: not kept, asked again next time
-            return None if known is _NOT_A_TREE else known
-        with _TREE_EXPLAINERS_LOCK:
-            _TREE_EXPLAINERS[key] = known
-    return None if known is _NOT_A_TREE else known
+    try:
+        return shap.TreeExplainer(final)
+    except Exception:  # shap's InvalidModelError and whatever a model's own parser raises: not trees
+        return _NOT_A_TREE
 
 
 def explainer_method(model: Any) -> str:

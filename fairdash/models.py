@@ -15,9 +15,10 @@ Formats, safest first:
 from __future__ import annotations
 
 import io
+import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -185,16 +186,37 @@ def model_input(estimator: Any, X: pd.DataFrame) -> pd.DataFrame:
     return X
 
 
-_CATEGORIES: "weakref.WeakKeyDictionary[Any, dict[str, list[Any] | None]]" = weakref.WeakKeyDictionary()
+_CATEGORIES: dict[int, dict[str, list[Any] | None]] = {}
+_PER_MODEL_LOCK = threading.Lock()
+
+
+def per_model(store: dict[int, Any], model: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per model object, kept in ``store`` while the model lives.
+
+    Keyed by ``id`` with a finalizer that drops the entry, not by the model itself: some models
+    (CatBoost's) cannot be hashed. A model that cannot be weakly referenced is computed every time.
+    """
+    key = id(model)
+    with _PER_MODEL_LOCK:
+        if key in store:
+            return store[key]
+    value = compute()
+    try:
+        weakref.finalize(model, store.pop, key, None)
+    except TypeError:
+        return value
+    with _PER_MODEL_LOCK:
+        store[key] = value
+    return value
 
 
 def _recorded_categories(estimator: Any) -> dict[str, list[Any] | None]:
     """Column -> the categories the model was trained on (None: any categories), for the columns it
     treats as categorical; read once per model object."""
-    try:
-        return _CATEGORIES[estimator]
-    except (KeyError, TypeError):
-        pass
+    return per_model(_CATEGORIES, estimator, lambda: _read_categories(estimator))
+
+
+def _read_categories(estimator: Any) -> dict[str, list[Any] | None]:
     found: dict[str, list[Any] | None] = {}
     booster = getattr(estimator, "booster_", None)  # LightGBM's scikit-learn API
     if booster is not None and getattr(booster, "pandas_categorical", None):
@@ -208,10 +230,6 @@ def _recorded_categories(estimator: Any) -> dict[str, list[Any] | None]:
             booster = None
         if booster is not None and booster.feature_names and booster.feature_types:
             found = {name: None for name, kind in zip(booster.feature_names, booster.feature_types) if kind == "c"}
-    try:
-        _CATEGORIES[estimator] = found
-    except TypeError:
-        pass
     return found
 
 
