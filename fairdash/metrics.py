@@ -292,6 +292,7 @@ class Intervals:
     confidence: float
     n_resamples: int
     random_state: int
+    disparity_method: str = ""
 
 
 def bootstrap_intervals(
@@ -303,15 +304,16 @@ def bootstrap_intervals(
     confidence: float = 0.95,
     random_state: int = 0,
 ) -> Intervals:
-    """Percentile bootstrap intervals for every rate and disparity, from per-group counts.
+    """Percentile bootstrap intervals for every rate, and exact intervals for every disparity, from per-group counts.
 
     Resampling rows within each group (group sizes fixed) and recounting is the same, in
     distribution, as drawing each group's four counts from a multinomial with the observed cell
     shares: so this resamples counts, not rows, and costs nothing in the number of rows.
 
     ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index
-    of the table :func:`drop_small_groups` leaves; their intervals come
-    from the same resamples as the rates'.
+    of the table :func:`drop_small_groups` leaves. The disparities' intervals are not bootstrapped
+    (a percentile bootstrap of a largest-minus-smallest value misses the truth): see
+    :func:`disparity_intervals`.
     """
     counts = np.asarray(counts, dtype=np.int64)
     rng = np.random.default_rng(random_state)
@@ -341,19 +343,86 @@ def bootstrap_intervals(
     )
     kept = set(labels if judged is None else judged)
     columns = [position for position, label in enumerate(labels) if label in kept]
-    per_group = {rate: values[:, columns] for rate, values in replicate_rates.items()}
-    replicate_disparities = disparities_from_rates(per_group)
-    disparity_bounds = pd.DataFrame(
-        {
-            "lower": [quantile(replicate_disparities[name][:, None], alpha)[0] for name in DISPARITY_NAMES],
-            "upper": [quantile(replicate_disparities[name][:, None], 1 - alpha)[0] for name in DISPARITY_NAMES],
-        },
-        index=pd.Index(DISPARITY_NAMES, name="disparity"),
-    )
+    disparity_bounds = disparity_intervals(counts[columns], confidence=confidence)
     too_small = pd.Series(sizes < SMALL_GROUP_SIZE, index=index, name="too_small")
     return Intervals(
         lower=lower, upper=upper, overall=overall, disparities=disparity_bounds, too_small=too_small,
-        confidence=confidence, n_resamples=n_resamples, random_state=random_state,
+        confidence=confidence, n_resamples=n_resamples, random_state=random_state, disparity_method=DISPARITY_INTERVAL_METHOD,
+    )
+
+
+DISPARITY_INTERVAL_METHOD = (
+    "exact (Clopper-Pearson) bounds on every group's rate, combined so that the interval of a largest-minus-"
+    "smallest disparity covers its true value at least at the stated level whatever the number of groups"
+)
+
+# Each rate as (numerator, denominator) of the count cells tp, fp, tn, fn.
+_RATE_CELLS = {"selection_rate": ((0, 1), (0, 1, 2, 3)), "tpr": ((0,), (0, 3)), "fpr": ((1,), (1, 2)), "precision": ((0,), (0, 1))}
+
+
+def _exact_bounds(successes: np.ndarray, trials: np.ndarray, error: float) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided Clopper-Pearson bounds: each misses the true rate with probability at most ``error``."""
+    from scipy.stats import beta  # scipy comes with scikit-learn; imported here to keep `import fairdash` light
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lower = np.where(successes > 0, beta.ppf(error, successes, trials - successes + 1), 0.0)
+        upper = np.where(successes < trials, beta.ppf(1 - error, successes + 1, trials - successes), 1.0)
+    return lower, upper
+
+
+def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Intervals for every disparity that cover the true value with probability at least ``confidence``.
+
+    A percentile bootstrap of a largest-minus-smallest disparity is biased: the largest of many noisy
+    rates sits above the largest true rate, so with many groups its interval can miss the truth most
+    of the time, and even exclude its own estimate. Instead, each group's rate gets exact one-sided
+    Clopper-Pearson bounds, and the interval is read off them:
+
+    - one end needs only the two groups whose true rates are the extremes (for a difference, the upper
+      end ``max(upper) - min(lower)``; for a ratio, the lower end ``min(lower) / max(upper)``): it gets
+      half the error, split over those bounds;
+    - the other end (``max(lower) - min(upper)``, floored at 0; ``min(upper) / max(lower)``, capped at 1)
+      needs every group's bounds at once: it gets the other half, split over all of them (Bonferroni).
+
+    So coverage holds whatever the number of groups (it is conservative, never below the level), and
+    the interval always contains its estimate. Equalized odds, the worse of two rates, splits the error
+    over both. Groups where a rate is undefined (an empty denominator) are left out, as in the estimate.
+
+    ``counts`` is ``(groups, 4)`` (``tp, fp, tn, fn``). Returns a frame indexed by disparity name, with
+    columns ``lower`` and ``upper`` (NaN where the disparity itself is undefined).
+    """
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 4)
+    half_error = (1 - confidence) / 2
+    bounds: dict[str, tuple[float, float]] = {}
+    for name, rate_names in DISPARITY_RATES.items():
+        per_rate = []
+        for rate in rate_names:
+            numerator, denominator = _RATE_CELLS[rate]
+            successes, trials = counts[:, list(numerator)].sum(axis=1), counts[:, list(denominator)].sum(axis=1)
+            defined = trials > 0
+            if defined.sum() >= 2:  # as in the estimate, a rate defined in fewer than two groups drops out
+                per_rate.append((successes[defined], trials[defined]))
+        if not per_rate:
+            differences, ratios = [(np.nan, np.nan)], [(np.nan, np.nan)]
+        else:
+            narrow_error = half_error / (2 * len(per_rate))  # the true extremes of each rate
+            wide_error = half_error / sum(2 * len(trials) for _, trials in per_rate)  # every group, both sides
+            differences, ratios = [], []
+            for successes, trials in per_rate:
+                narrow_low, narrow_high = _exact_bounds(successes, trials, narrow_error)
+                wide_low, wide_high = _exact_bounds(successes, trials, wide_error)
+                differences.append((max(0.0, wide_low.max() - wide_high.min()), narrow_high.max() - narrow_low.min()))
+                if successes.max() == 0:  # every rate is 0: the ratio's estimate is undefined, and so is its interval
+                    continue
+                wide_ratio = 1.0 if wide_low.max() <= 0 else min(1.0, wide_high.min() / wide_low.max())
+                ratios.append((narrow_low.min() / narrow_high.max(), wide_ratio))
+        ratios = ratios or [(np.nan, np.nan)]
+        # Equalized odds is the larger difference and the smaller ratio of the two rates, and so are its bounds.
+        bounds[f"{name}_difference"] = (max(low for low, _ in differences), max(high for _, high in differences))
+        bounds[f"{name}_ratio"] = (min(low for low, _ in ratios), min(high for _, high in ratios))
+    return pd.DataFrame(
+        {"lower": [bounds[name][0] for name in DISPARITY_NAMES], "upper": [bounds[name][1] for name in DISPARITY_NAMES]},
+        index=pd.Index(DISPARITY_NAMES, name="disparity"),
     )
 
 

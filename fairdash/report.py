@@ -28,6 +28,7 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, DataSummary, band_labels, bins_used, sensitive_frame, summarize
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
+    DISPARITY_INTERVAL_METHOD,
     METRIC_COLUMNS,
     Intervals,
     bootstrap_intervals,
@@ -405,7 +406,8 @@ def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
         rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td class='nowrap'>{interval}</td><td class='nowrap'>{html.escape(row['rule'])}</td>"
                     f"<td>{verdict}</td><td class='words'>{html.escape(row['sentence'])}</td></tr>")
     return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
-            f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"<p>Intervals: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
 
 
 def _slider_html() -> str:

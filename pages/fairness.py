@@ -65,6 +65,7 @@ for column, name in zip(st.columns(len(headline)), headline):
     column.markdown(f"{verdict} {finding['rule']}  \n{interval}")
 for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
     st.markdown(f"- {md(findings.loc[name, 'sentence'])}")
+st.caption(f"Disparity intervals: at least 95%, {intervals.disparity_method}.")
 with st.expander("All disparities"):
     st.dataframe(findings.join(disparity_bounds), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
 

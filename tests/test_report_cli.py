@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 import skops.io
 
 from fairdash.cli import main, parse_condition
@@ -53,18 +54,23 @@ def test_small_groups_are_left_out_of_the_disparities_by_default():
     expected = disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5, demo.data.loc[kept, "race"])
     assert audit.disparities["demographic_parity_ratio"] == pytest.approx(expected["demographic_parity_ratio"])
     assert "Native American" in audit.table.index  # still in the table, only not judged
-    # The disparities' intervals are taken over the same groups as the disparities: a textbook row
-    # bootstrap (resample rows within each judged group, recompute) must give about the same bounds.
-    rng = np.random.default_rng(11)
+    # The disparities' intervals are taken over the same groups as the disparities. Oracle: scipy's
+    # exact binomial test gives each judged group's Clopper-Pearson bounds; the ratio's lower end uses
+    # a 1/4 of the 5% error per side of the two extreme groups, its upper end 2.5% split over every bound.
     judged_rows = demo.data.loc[kept]
-    ratios = []
-    for _ in range(400):
-        sample = judged_rows.groupby("race", group_keys=False).sample(frac=1, replace=True, random_state=rng)
-        rates = (sample["decile_score"] >= 5).groupby(sample["race"]).mean()
-        ratios.append(rates.min() / rates.max())
-    low, high = np.quantile(ratios, [0.025, 0.975])
+    selected = (judged_rows["decile_score"] >= 5).groupby(judged_rows["race"]).agg(["sum", "count"])
+    groups = len(selected)
+
+    def exact(row: pd.Series, side_error: float) -> tuple[float, float]:
+        bounds = scipy.stats.binomtest(int(row["sum"]), int(row["count"])).proportion_ci(confidence_level=1 - 2 * side_error, method="exact")
+        return bounds.low, bounds.high
+
+    narrow = pd.DataFrame([exact(row, 0.025 / 2) for _, row in selected.iterrows()], columns=["low", "high"])
+    wide = pd.DataFrame([exact(row, 0.025 / (2 * groups)) for _, row in selected.iterrows()], columns=["low", "high"])
     ours = audit.intervals.disparities.loc["demographic_parity_ratio"]
-    assert ours["lower"] == pytest.approx(low, abs=0.03) and ours["upper"] == pytest.approx(high, abs=0.03)
+    assert ours["lower"] == pytest.approx(narrow["low"].min() / narrow["high"].max(), rel=1e-9)
+    assert ours["upper"] == pytest.approx(min(1.0, wide["high"].min() / wide["low"].max()), rel=1e-9)
+    assert ours["lower"] <= audit.disparities["demographic_parity_ratio"] <= ours["upper"]
     document = json.loads(json.dumps(audit_json(audit)))
     assert document["disparity_intervals"]["demographic_parity_ratio"] == pytest.approx([ours["lower"], ours["upper"]])
 
