@@ -225,13 +225,15 @@ def audit_command(
     tolerance: float = DEFAULT_TOLERANCE,
     min_group_size: int = SMALL_GROUP_SIZE,
     data_file: str = "DATA.csv",
+    trusted_types: Sequence[str] = (),
 ) -> str:
     """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
 
     Every value (column names, labels, file names) is quoted with :func:`shlex.quote`, so text from
     the data stays one argument and never runs as shell. Per-group thresholds are named by the file
     the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
-    trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``.
+    trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
+    types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each).
     """
     from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
@@ -242,6 +244,7 @@ def audit_command(
         parts.append(f"--score {quote(str(spec.score))}")
     elif model_file.lower().endswith(MODEL_SUFFIXES):
         parts.append(f"--model {quote(model_file)}" + (" --trust-pickle" if model_file.lower().endswith(PICKLE_SUFFIXES) else ""))
+        parts += [f"--trust-type {quote(str(trusted))}" for trusted in trusted_types]
     else:
         parts.append("--model MODEL.skops")
     if model_file is not None and spec.features:

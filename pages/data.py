@@ -62,6 +62,7 @@ else:
                     if refusal.untrusted_types:
                         st.warning(md(refusal), icon=":material/warning:")
                         st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_SKOPS)
+                        st.stop()  # the rest of the page needs the model; the refusal is said once, here
                 except FairdashError:
                     pass  # shown below, with every other problem of the workspace
 

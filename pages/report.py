@@ -45,7 +45,8 @@ st.caption(
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model
 st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
-                      thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size, data_file="DATA.csv"),
+                      thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size, data_file="DATA.csv",
+                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None else []),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):

@@ -3,8 +3,9 @@ bad input gives an error box (never an exception)."""
 
 import io
 import json
-import re
 import pickle
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -372,9 +373,17 @@ def test_a_skops_model_with_untrusted_types_loads_once_they_are_accepted(people)
     assert any("not trusted by default" in _text(warning) for warning in at.warning)
     trust = at.multiselect(key="trust_skops")
     assert trust.options and all("TreePredictor" in option for option in trust.options)
+    # Said once: a warning with the types to tick, not again as an error below it.
+    assert not at.error and sum("not trusted by default" in _text(warning) for warning in at.warning) == 1
     trust.set_value(list(trust.options)).run()
     _no_problems(at)
     assert at.multiselect(key="features").value == features
+    # The command on the Report page loads the model with the same trust, and nothing more.
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    arguments = shlex.split(at.code[0].value.replace("\\\n", " "))
+    given = [arguments[position + 1] for position, argument in enumerate(arguments) if argument == "--trust-type"]
+    assert given == list(trust.options) and "--trust-pickle" not in arguments
 
 
 def test_two_hundred_groups_draw_every_chart_and_the_report():
