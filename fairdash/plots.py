@@ -239,3 +239,30 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
     ))
     figure.update_layout(title=_text(title), showlegend=False, **_LAYOUT)
     return figure
+
+
+def fixes_tradeoff(fixes: Sequence[Any], disparity: str, *, score: str = "accuracy") -> go.Figure:
+    """Every fix as a point (reductions as a curve over its bounds): ``score`` against ``disparity``,
+    the disparity's interval as a horizontal error bar, the original marked with a star."""
+    figure = go.Figure()
+    made = [fix for fix in fixes if fix.error is None]
+    kinds = list(dict.fromkeys(fix.name for fix in made))
+    for position, kind in enumerate(kinds):
+        members = [fix for fix in made if fix.name == kind]
+        x = [fix.disparities.get(disparity, float("nan")) for fix in members]
+        bounds = [fix.intervals.disparities.loc[disparity] for fix in members]
+        figure.add_scatter(
+            x=x, y=[getattr(fix, score) for fix in members], name=_text(members[0].title if len(members) == 1 else kind.replace("_", " ")),
+            mode="lines+markers" if len(members) > 1 else "markers",
+            marker=dict(size=18 if kind == "original" else 11, symbol="star" if kind == "original" else "circle",
+                        color=PALETTE[position % len(PALETTE)], line=dict(width=1, color="#333")),
+            error_x=dict(type="data", symmetric=False, array=[b["upper"] - v for b, v in zip(bounds, x)],
+                         arrayminus=[v - b["lower"] for b, v in zip(bounds, x)], thickness=1),
+            text=[_text(fix.title) for fix in members],
+            hovertemplate="%{text}<br>" + disparity.replace("_", " ") + " %{x:.3f}<br>" + score.replace("_", " ") + " %{y:.3f}<extra></extra>",
+        )
+    label = disparity.replace("_", " ")
+    figure.update_layout(title=f"{score.replace('_', ' ').capitalize()} against {label}: every fix on the same rows",
+                         xaxis_title=f"{label} (bars: interval)", yaxis_title=score.replace("_", " "),
+                         legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure

@@ -18,7 +18,7 @@ import json
 import platform
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ PERMUTATION_ROWS = 100
 """The rows the report's top features explain when only the model-agnostic explainer applies: it
 calls the model some hundred times per row, and a smaller sample keeps a CLI audit to seconds."""
 
-_LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skops", "streamlit")
+_LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skops", "fairlearn", "streamlit")
 
 
 @dataclass(frozen=True)
@@ -222,10 +222,7 @@ def audit_json(audit: Audit) -> dict[str, Any]:
     ``versions``, ``created``.
     """
     spec = audit.spec
-    groups = {
-        str(label): {column: _number(row[column]) for column in METRIC_COLUMNS}
-        for label, row in audit.table.iterrows()
-    }
+    groups = _groups_json(audit.table)
     overall = overall_metrics(audit.table)
     intervals = {
         str(label): {rate: [_number(audit.intervals.lower.loc[label, rate]), _number(audit.intervals.upper.loc[label, rate])]
@@ -282,6 +279,80 @@ def audit_json(audit: Audit) -> dict[str, Any]:
             "rules": [{key: _number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
         }
     return document
+
+
+def _groups_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """A metric table as group label -> {metric -> number or null}."""
+    return {str(label): {column: _number(row[column]) for column in METRIC_COLUMNS} for label, row in table.iterrows()}
+
+
+def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
+    """The comparison of :func:`fairdash.fixes.compare_fixes` as a JSON-ready dict.
+
+    ``settings`` (data, training table, constraint) and ``fixes``: one object per fix with ``name``
+    (``original``, ``thresholds``, ``reweighing``, ``reductions``, ``unawareness``, ``other_model``),
+    ``title``, ``bound`` (reductions), ``accuracy``, ``balanced_accuracy``, ``auc``, ``disparities``
+    and ``disparity_intervals`` (as in the audit's JSON), ``groups`` (the audit's per-group table),
+    ``thresholds``, ``training_seconds``, and ``error`` (why the fix could not be made, or null).
+    """
+    entries = []
+    for fix in fixes:
+        entry: dict[str, Any] = {"name": fix.name, "title": fix.title, "error": fix.error}
+        if fix.bound is not None:
+            entry["bound"] = fix.bound
+        if fix.error is None:
+            entry.update(
+                accuracy=_number(fix.accuracy), balanced_accuracy=_number(fix.balanced_accuracy), auc=_number(fix.auc),
+                disparities={name: _number(value) for name, value in fix.disparities.items()},
+                disparity_intervals={name: [_number(row["lower"]), _number(row["upper"])]
+                                     for name, row in fix.intervals.disparities.iterrows()},
+                groups=_groups_json(fix.table),
+                thresholds=({str(k): _number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
+                            else _number(fix.thresholds)),
+                training_seconds=_number(round(fix.seconds, 3)),
+            )
+        entries.append(entry)
+    return {"settings": {"data": data_name, "train": train_name, "constraint": constraint}, "fixes": entries,
+            "versions": versions(), "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
+    """One row per fix: accuracy, balanced accuracy, AUC, the chosen disparity with its interval, each
+    group's selection rate, training time; a fix that could not be made shows why."""
+    rows = []
+    for fix in fixes:
+        row: dict[str, Any] = {"fix": fix.title}
+        if fix.error is None:
+            low, high = fix.intervals.disparities.loc[disparity, ["lower", "upper"]]
+            value = fix.disparities[disparity]
+            row.update({"accuracy": fix.accuracy, "balanced accuracy": fix.balanced_accuracy, "AUC": fix.auc,
+                        disparity.replace("_", " "): "undefined" if pd.isna(value) else f"{value:.3f} [{low:.3f}, {high:.3f}]"})
+            row.update({f"selected: {label}": rate for label, rate in fix.table["selection_rate"].items()})
+            row["training (s)"] = round(fix.seconds, 2) if fix.seconds else None
+        else:
+            row["not made"] = fix.error
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("fix")
+
+
+def fixes_html(fixes: Sequence[Any], *, constraint: str, disparity: str, data_name: str = "data") -> str:
+    """The comparison as one self-contained HTML page: the trade-off chart and the table."""
+    import plotly.offline
+
+    figure = plots.fixes_tradeoff(fixes, disparity)
+    table = fixes_table(fixes, disparity)
+    numbers = table.select_dtypes("number").columns
+    shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
+    body = "\n".join([
+        _section("Settings", _definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
+                                              ("Disparity shown", disparity.replace("_", " "))])),
+        _section("Trade-off", f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'),
+        _section("Every fix on the same rows", _table_html(shown)
+                 + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"),
+    ])
+    footer = "fairdash fixes. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
+    return _PAGE.format(title=html.escape(f"Fixes compared: {data_name}"), plotly=plotly.offline.get_plotlyjs(), style=_STYLE,
+                        body=body, footer=footer, payload="{}", script="")
 
 
 def _slider_payload(audit: Audit) -> dict[str, Any]:

@@ -1,0 +1,391 @@
+"""Compare fixes for a disparity on the same held-out rows: thresholds, reweighing, reductions,
+unawareness, another model.
+
+Every fix ends as decisions on the audited table, and every figure comes from the same engine as the
+Fairness page (:func:`fairdash.metrics.confusion_counts`, :func:`~fairdash.metrics.bootstrap_intervals`),
+so a fix and the original are judged alike:
+
+- ``original``: the model as given, at the audit's threshold;
+- ``thresholds``: per-group thresholds on the original scores (:meth:`ThresholdCurves.suggest`);
+- ``reweighing`` (Kamiran & Calders, pre-processing): each training row weighted by
+  P(a) P(y) / P(a, y), the estimator cloned and refitted with those weights;
+- ``reductions`` (in-processing): Fairlearn's ``ExponentiatedGradient`` around the estimator, one
+  result per constraint bound (a curve);
+- ``unawareness``: refitted with the sensitive columns and their proxies held constant;
+- ``other_model``: a second model, scored on the same rows.
+
+A fix that cannot be made (no training table, a model that cannot be refitted, a refit that fails)
+is returned with its ``error`` in plain words; the others stand.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.data import AuditSpec, binary_target, bins_used, brief, group_codes, sensitive_frame
+from fairdash.errors import InvalidInputError, ModelError
+from fairdash.metrics import (
+    DEFAULT_TOLERANCE,
+    Intervals,
+    bootstrap_intervals,
+    confusion_counts,
+    disparities_from_table,
+    drop_small_groups,
+    overall_metrics,
+    table_from_counts,
+)
+from fairdash.models import ScoreModel, model_input
+from fairdash.thresholds import CONSTRAINTS, ThresholdCurves, Threshold
+
+FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
+FIX_TITLES = {
+    "original": "Original",
+    "thresholds": "Thresholds per group",
+    "reweighing": "Reweighing",
+    "reductions": "Reductions",
+    "unawareness": "Unawareness",
+    "other_model": "Another model",
+}
+NEEDS_TRAINING = ("reweighing", "reductions", "unawareness")
+DEFAULT_BOUNDS = (0.01, 0.03, 0.06)
+"""Constraint bounds (``difference_bound``) of the reductions sweep."""
+REDUCTIONS_ITERATIONS = 5
+"""``max_iter`` of ExponentiatedGradient: each iteration refits the estimator (twice), so this is the cost."""
+REDUCTIONS_ROWS = 10_000
+"""Training rows the reductions fit on (a seeded sample beyond): the fit is repeated per iteration and bound."""
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix, judged on the audited rows.
+
+    ``table`` is the metric table (one row per group), ``disparities`` the audit's disparity summary
+    over the groups judged, ``accuracy`` / ``balanced_accuracy`` / ``auc`` over all rows (``auc`` is
+    ``None`` without a score). ``model`` is the refitted estimator, where there is one. ``error``
+    says, in plain words, why the fix could not be made (then the figures are empty).
+    """
+
+    name: str
+    title: str
+    bound: float | None = None
+    table: pd.DataFrame | None = None
+    intervals: Intervals | None = None
+    disparities: dict[str, Any] = field(default_factory=dict)
+    accuracy: float = float("nan")
+    balanced_accuracy: float = float("nan")
+    auc: float | None = None
+    seconds: float = 0.0
+    model: Any = None
+    thresholds: Threshold | None = None
+    error: str | None = None
+
+
+def reweighing_weights(y_true: Any, groups: Any) -> np.ndarray:
+    """Kamiran & Calders' weights: P(a) P(y) / P(a, y) for each row's group ``a`` and outcome ``y``.
+
+    With these weights, the outcome is independent of the group: the weighted positive rate of every
+    group equals the overall positive rate.
+    """
+    truth = np.asarray(y_true, dtype=bool).ravel()
+    codes, _ = pd.factorize(np.asarray(groups, dtype=object).ravel(), use_na_sentinel=False)
+    n = len(truth)
+    cells = np.bincount(codes * 2 + truth, minlength=2 * (codes.max() + 1)).reshape(-1, 2)  # (group, outcome)
+    group_share = cells.sum(axis=1) / n
+    outcome_share = cells.sum(axis=0) / n
+    joint_share = cells / n
+    return group_share[codes] * outcome_share[truth.astype(int)] / joint_share[codes, truth.astype(int)]
+
+
+def weight_parameter(estimator: Any) -> str:
+    """The ``fit`` keyword that carries sample weights to the estimator (its last step, in a Pipeline).
+
+    Raises :class:`ModelError` when it takes none.
+    """
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import has_fit_parameter
+
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        if not has_fit_parameter(last, "sample_weight"):
+            raise ModelError(f"The model's last step, {type(last).__name__}, takes no sample weights, so it cannot be reweighed or reduced.")
+        return f"{name}__sample_weight"
+    if not has_fit_parameter(estimator, "sample_weight"):
+        raise ModelError(f"The model, a {type(estimator).__name__}, takes no sample weights, so it cannot be reweighed or reduced.")
+    return "sample_weight"
+
+
+def refittable(model: ScoreModel | None) -> str | None:
+    """Why this model cannot be cloned and refitted, or ``None`` when it can."""
+    if model is None:
+        return "There is no model to refit: the scores come from a column of the table."
+    from sklearn.base import clone
+
+    try:
+        clone(model.estimator)
+    except Exception:
+        return (f"The model {brief(model.name)} ({type(model.estimator).__name__}) cannot be cloned and refitted: "
+                "refits need a scikit-learn estimator or pipeline (or one with its API), not an ONNX graph.")
+    return None
+
+
+def _training_rows(train: pd.DataFrame, spec: AuditSpec, features: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
+    """The training table's features, outcome (True = positive) and groups, checked."""
+    needed = list(dict.fromkeys([*features, spec.target, *spec.sensitive]))
+    missing = [column for column in needed if column not in train.columns]
+    if missing:
+        raise InvalidInputError(f"The training table lacks column(s) {', '.join(brief(column) for column in missing)}.")
+    y_train = binary_target(train, spec.target, spec.positive_label)
+    if y_train.all() or not y_train.any():
+        raise InvalidInputError(f"Every row of the training table has the same outcome in {brief(spec.target)}: nothing can be learnt from it.")
+    codes = group_codes(sensitive_frame(train, spec.sensitive, spec.bins), spec.sensitive)
+    groups = codes.per_row(train.index, name="group")
+    return train[list(features)], y_train, groups
+
+
+def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int,
+           **extra: Any) -> Fix:
+    """A fix's figures on the audited rows, from its decisions, with the Fairness page's functions."""
+    from sklearn.metrics import roc_auc_score
+
+    codes, labels = inputs.group_codes.codes, inputs.group_codes.labels
+    counts = confusion_counts(inputs.y_true, np.asarray(decisions, dtype=bool), codes, len(labels))
+    table = table_from_counts(counts, labels)
+    judged, _ = drop_small_groups(table, min_count=min_group_size)
+    overall = overall_metrics(table)
+    auc = None
+    if scores is not None and 0 < inputs.y_true.sum() < len(inputs.y_true):
+        auc = float(roc_auc_score(inputs.y_true, scores))
+    return Fix(
+        name=name, title=extra.pop("title", FIX_TITLES[name]), table=table,
+        intervals=bootstrap_intervals(counts, labels, judged=judged.index),
+        disparities=disparities_from_table(judged),
+        accuracy=float(overall["accuracy"]),
+        balanced_accuracy=float((overall["tpr"] + overall["tnr"]) / 2),
+        auc=auc, **extra,
+    )
+
+
+def compare_fixes(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    *,
+    train: pd.DataFrame | None = None,
+    constraint: str = "demographic_parity",
+    threshold: float | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    other_model: ScoreModel | None = None,
+    bounds: Sequence[float] = DEFAULT_BOUNDS,
+    reductions_iterations: int = REDUCTIONS_ITERATIONS,
+    reductions_rows: int = REDUCTIONS_ROWS,
+    min_group_size: int = 30,
+    random_state: int = 0,
+    progress: Progress | None = None,
+) -> list[Fix]:
+    """Every fix, judged on ``table`` (the held-out rows).
+
+    Parameters
+    ----------
+    table, spec, model
+        The audit, as for :func:`fairdash.audit.prepare_audit` (``model`` may be ``None``: a table that
+        holds the scores, for which only the thresholds fix applies).
+    train : DataFrame, optional
+        The rows the model was trained on (the same columns), for the fixes that refit it.
+    constraint : {"demographic_parity", "equal_opportunity", "equalized_odds"}
+        What the thresholds and the reductions aim for.
+    threshold : float, optional
+        Where the original and the refits decide (``score >= threshold``); by default the model's own
+        boundary, as in the audit.
+    other_model : ScoreModel, optional
+        A second model to compare, scored on the same rows at its own default boundary (or ``threshold``).
+    bounds, reductions_iterations, reductions_rows
+        The reductions sweep: one ExponentiatedGradient per bound, with this ``max_iter``, fitted on at
+        most this many training rows (a seeded sample).
+    progress : callable, optional
+        Called as ``progress(fraction_done, text)`` before each step.
+    """
+    if constraint not in CONSTRAINTS:
+        raise InvalidInputError(f"The constraint must be one of {', '.join(CONSTRAINTS)}; got {brief(constraint)}.")
+    inputs = prepare_audit(table, spec, model)
+    spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
+    chosen = inputs.default_threshold if threshold is None else float(threshold)
+    steps = ["original", "thresholds", *NEEDS_TRAINING, *(["other_model"] if other_model is not None else [])]
+    step_weights = {"reductions": max(1, len(bounds)) * 4}
+    total = sum(step_weights.get(step, 1) for step in steps)
+    done = 0
+
+    def report(step: str, text: str) -> None:
+        if progress is not None:
+            progress(done / total, text)
+
+    fixes: list[Fix] = []
+    report("original", "Scoring the original model")
+    fixes.append(_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen))
+    done += 1
+
+    report("thresholds", "Searching per-group thresholds")
+    curves = ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
+    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=chosen)
+    if suggestion.thresholds is None:
+        fixes.append(Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message))
+    else:
+        per_row = np.array([suggestion.thresholds[label] for label in inputs.group_codes.labels])[inputs.group_codes.codes]
+        fixes.append(_judge("thresholds", inputs, inputs.scores >= per_row, None, min_group_size=min_group_size,
+                            thresholds=suggestion.thresholds))
+    done += 1
+
+    features = list(spec.features or (model.feature_names if model is not None else None) or [])
+    why_not = refittable(model)
+    if why_not is None and train is None:
+        why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
+    training = None
+    if why_not is None:
+        try:
+            training = _training_rows(train, spec, model.check_features(train, features))
+        except (InvalidInputError, ModelError) as error:
+            why_not = str(error)
+    for name in NEEDS_TRAINING:
+        if why_not is not None:
+            fixes.append(Fix(name, FIX_TITLES[name], error=why_not))
+            done += step_weights.get(name, 1)
+            continue
+        X_train, y_train, groups_train = training
+        if name == "reductions":
+            for position, bound in enumerate(bounds):
+                report(name, f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(bounds)}")
+                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, X_train, y_train, groups_train, constraint, bound,
+                                                               reductions_iterations, reductions_rows, random_state, min_group_size),
+                                      title=f"Reductions (bound {bound:g})", bound=bound))
+                done += 4
+            continue
+        report(name, f"{FIX_TITLES[name]}: refitting the model")
+        fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, X_train, y_train, groups_train, chosen, min_group_size)))
+        done += 1
+
+    if other_model is not None:
+        report("other_model", f"Scoring {other_model.name}")
+        try:
+            other = prepare_audit(table, spec, other_model)
+            at = other.default_threshold if threshold is None else float(threshold)
+            fixes.append(_judge("other_model", other, other.scores >= at, other.scores, min_group_size=min_group_size,
+                                title=f"Another model: {other_model.name}", thresholds=at))
+        except (InvalidInputError, ModelError) as error:
+            fixes.append(Fix("other_model", FIX_TITLES["other_model"], error=str(error)))
+    if progress is not None:
+        progress(1.0, "Done")
+    return fixes
+
+
+def _attempt(name: str, make: Callable[[], Fix], **identity: Any) -> Fix:
+    """Run one refit; a failure becomes the fix's error in plain words, and the other fixes stand."""
+    try:
+        return make()
+    except (InvalidInputError, ModelError) as error:
+        return Fix(name, identity.get("title", FIX_TITLES[name]), bound=identity.get("bound"), error=str(error))
+    except Exception as error:  # the estimator's own failure while refitting
+        text = " ".join(str(error).split())[:300]
+        return Fix(name, identity.get("title", FIX_TITLES[name]), bound=identity.get("bound"),
+                   error=f"Refitting failed: {type(error).__name__}: {text}")
+
+
+def fit_reweighed(estimator: Any, X: pd.DataFrame, target: Any, y_true: Any, groups: Any) -> Any:
+    """A clone of ``estimator`` fitted on ``(X, target)`` with the reweighing weights of ``y_true`` and ``groups``."""
+    from sklearn.base import clone
+
+    weights = reweighing_weights(y_true, groups)
+    return clone(estimator).fit(model_input(estimator, X), target, **{weight_parameter(estimator): weights})
+
+
+def fit_unaware(estimator: Any, X: pd.DataFrame, target: Any, constant: dict[str, Any]) -> Any:
+    """A clone of ``estimator`` fitted with the columns in ``constant`` held at one value each.
+
+    Holding a column constant removes what it tells the model while the model's pipeline (which may
+    name the column in an encoder) stays as it is; the audited rows get the same constants.
+    """
+    from sklearn.base import clone
+
+    return clone(estimator).fit(model_input(estimator, X.assign(**constant)), target)
+
+
+def fit_reductions(
+    estimator: Any, X: pd.DataFrame, y_true: Any, groups: Any, *, constraint: str, bound: float,
+    iterations: int = REDUCTIONS_ITERATIONS, rows: int = REDUCTIONS_ROWS, random_state: int = 0,
+) -> Any:
+    """Fairlearn's ``ExponentiatedGradient`` around ``estimator``, fitted on at most ``rows`` rows (seeded).
+
+    ``y_true`` is the outcome as True/False (fitted as 1/0), ``groups`` each row's group; ``constraint``
+    one of :data:`fairdash.thresholds.CONSTRAINTS` with its ``difference_bound``.
+    """
+    from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient, TruePositiveRateParity
+
+    moment = {"demographic_parity": DemographicParity, "equalized_odds": EqualizedOdds,
+              "equal_opportunity": TruePositiveRateParity}[constraint](difference_bound=bound)
+    y = np.asarray(y_true, dtype=bool).astype(int)
+    groups = np.asarray(groups, dtype=object)
+    if len(X) > rows:
+        keep = np.sort(np.random.default_rng(random_state).choice(len(X), rows, replace=False))
+        X, y, groups = X.iloc[keep], y[keep], groups[keep]
+    reduction = ExponentiatedGradient(estimator, moment, max_iter=iterations, sample_weight_name=weight_parameter(estimator))
+    return reduction.fit(model_input(estimator, X), y, sensitive_features=groups)
+
+
+def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The training outcome in the model's own classes, and the class to score: its positive class
+    keeps its label (the table's, or the 0/1 code the model was trained on) and every other value
+    becomes the model's other class; without two classes, True/False."""
+    classes = model.classes
+    if classes is not None and len(classes) == 2 and any(value == model_label for value in classes):
+        other = classes[1] if classes[0] == model_label else classes[0]
+        return np.where(y_true, model_label, other), model_label
+    return np.asarray(y_true, dtype=bool), True
+
+
+def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel, X_train: pd.DataFrame,
+           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int) -> Fix:
+    """Reweighing or unawareness: refit, score the audited rows at ``threshold``, judge."""
+    from fairdash.rules import PROXY_STRENGTH, proxy_strength
+
+    target, positive = _refit_target(model, inputs.model_label, y_train)
+    audited, title = table, FIX_TITLES[kind]
+    started = time.perf_counter()
+    if kind == "reweighing":
+        refit = fit_reweighed(model.estimator, X_train, target, y_train, groups_train)
+    else:
+        present = [column for column in spec.sensitive if column in X_train.columns]
+        strength = proxy_strength(X_train.drop(columns=present), groups_train)
+        hidden = present + [column for column, value in strength.items() if value >= PROXY_STRENGTH]
+        constant = {column: _most_common(X_train[column]) for column in hidden}
+        refit = fit_unaware(model.estimator, X_train, target, constant)
+        audited = table.assign(**constant)
+        title = f"Unawareness (without {', '.join(map(str, hidden)) if hidden else 'any column'})"
+    seconds = time.perf_counter() - started
+    scores = ScoreModel.wrap(refit, name=f"{model.name}, {kind}").scores(audited, positive_label=positive, features=list(X_train.columns))
+    return _judge(kind, inputs, scores >= threshold, scores, min_group_size=min_group_size, seconds=seconds, model=refit,
+                  thresholds=threshold, title=title)
+
+
+def _most_common(values: pd.Series) -> Any:
+    counts = values.value_counts(dropna=True)
+    return counts.index[0] if len(counts) else values.iloc[0]
+
+
+def _reductions(inputs: AuditInputs, table: pd.DataFrame, model: ScoreModel, X_train: pd.DataFrame, y_train: np.ndarray,
+                groups_train: pd.Series, constraint: str, bound: float, iterations: int, rows: int, random_state: int,
+                min_group_size: int) -> Fix:
+    started = time.perf_counter()
+    fitted = fit_reductions(model.estimator, X_train, y_train, groups_train, constraint=constraint,
+                            bound=bound, iterations=iterations, rows=rows, random_state=random_state)
+    seconds = time.perf_counter() - started
+    X = model_input(model.estimator, table[list(X_train.columns)])
+    decisions = np.asarray(fitted.predict(X, random_state=random_state)).astype(bool)
+    scores = np.asarray(fitted._pmf_predict(X))[:, 1]  # the mixture's probability of a positive decision
+    return _judge("reductions", inputs, decisions, scores, min_group_size=min_group_size, seconds=seconds, model=fitted,
+                  title=f"Reductions (bound {bound:g})", bound=bound)
