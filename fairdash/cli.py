@@ -299,7 +299,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _fixes(args: argparse.Namespace) -> int:
-    from fairdash.fixes import compare_fixes
+    from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes
     from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
 
     check_tolerance(args.tolerance)
@@ -323,8 +323,7 @@ def _fixes(args: argparse.Namespace) -> int:
 
     fixes = compare_fixes(table, spec, model, train=train, constraint=args.constraint, threshold=args.threshold,
                           tolerance=args.tolerance, other_model=other, progress=progress)
-    disparity = {"demographic_parity": "demographic_parity_difference", "equal_opportunity": "equal_opportunity_difference",
-                 "equalized_odds": "equalized_odds_difference"}[args.constraint]
+    disparity = CONSTRAINT_DISPARITY[args.constraint]
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60, "display.float_format", "{:.3f}".format):
         print(f"fairdash fixes of {Path(args.data).name}: {len(table):,} rows; constraint {args.constraint}")
         print(fixes_table(fixes, disparity).to_string())

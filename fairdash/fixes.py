@@ -53,6 +53,9 @@ FIX_TITLES = {
     "other_model": "Another model",
 }
 NEEDS_TRAINING = ("reweighing", "reductions", "unawareness")
+CONSTRAINT_DISPARITY = {"demographic_parity": "demographic_parity_difference", "equal_opportunity": "equal_opportunity_difference",
+                        "equalized_odds": "equalized_odds_difference"}
+"""The disparity each constraint aims to shrink, shown on the trade-off chart."""
 DEFAULT_BOUNDS = (0.01, 0.03, 0.06)
 """Constraint bounds (``difference_bound``) of the reductions sweep."""
 REDUCTIONS_ITERATIONS = 5

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from fairdash.audit import AuditInputs, prepare_audit
 from fairdash.data import AuditSpec, guess_spec, read_table
 from fairdash.demo import Demo, load_demo
 from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
+from fairdash.fixes import Fix, compare_fixes
 from fairdash.models import ScoreModel, load_model
 from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
 from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
@@ -105,9 +106,28 @@ def report_files(
 
 
 @st.cache_resource
-def _shap_results() -> tuple[threading.Lock, OrderedDict[tuple[str, str, int], ShapResult]]:
+def _slow_results() -> tuple[threading.Lock, OrderedDict[tuple[Any, ...], Any]]:
     # Sessions run in threads of one server and share this store: the lock guards it, not the computation.
     return threading.Lock(), OrderedDict()
+
+
+def _remembered(key: tuple[Any, ...], compute: Callable[[], Any], keep: int = 8) -> Any:
+    """``compute()`` once per key, kept for the last ``keep`` keys and shared by sessions.
+
+    For slow work that shows its own progress bar: a ``st.cache_data`` call cannot update a bar drawn
+    outside it. The computation runs outside the lock, so other sessions are never held up.
+    """
+    lock, results = _slow_results()
+    with lock:
+        if key in results:
+            results.move_to_end(key)
+            return results[key]
+    result = compute()
+    with lock:
+        results[key] = result
+        while len(results) > keep * 2:  # two kinds of work share the store
+            results.popitem(last=False)
+    return result
 
 
 def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_label: Any, max_rows: int) -> ShapResult:
@@ -117,26 +137,32 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
     model-agnostic explainer (models with no tree or linear explainer, ONNX models) takes minutes
     on a thousand rows, so it shows its progress; the fast exact ones show a spinner.
     """
-    lock, results = _shap_results()
-    key = (audit_key, repr(positive_label), max_rows)
-    with lock:
-        if key in results:
-            results.move_to_end(key)
-            return results[key]
-    if explainer_method(model) == "permutation":
-        text = f"Computing SHAP values with the model-agnostic explainer on {min(max_rows, len(X)):,} rows"
-        bar = st.progress(0.0, text=f"{text}...")
-        result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows,
-                             progress=lambda done: bar.progress(done, text=f"{text}: {done:.0%}"))
-        bar.empty()
-    else:
+    def compute() -> ShapResult:
+        if explainer_method(model) == "permutation":
+            text = f"Computing SHAP values with the model-agnostic explainer on {min(max_rows, len(X)):,} rows"
+            bar = st.progress(0.0, text=f"{text}...")
+            result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows,
+                                 progress=lambda done: bar.progress(done, text=f"{text}: {done:.0%}"))
+            bar.empty()
+            return result
         with st.spinner("Computing SHAP values..."):
-            result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows)
-    with lock:
-        results[key] = result
-        while len(results) > 8:
-            results.popitem(last=False)
-    return result
+            return shap_values(model, X, positive_label=positive_label, max_rows=max_rows)
+
+    return _remembered(("shap", audit_key, repr(positive_label), max_rows), compute)
+
+
+def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train_id: str | None,
+          train: pd.DataFrame | None, other_id: str | None, other_model: ScoreModel | None, constraint: str,
+          threshold: float, tolerance: float) -> list[Fix]:
+    """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit."""
+    def compute() -> list[Fix]:
+        bar = st.progress(0.0, text="Comparing the fixes...")
+        result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=tolerance,
+                               other_model=other_model, progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."))
+        bar.empty()
+        return result
+
+    return _remembered(("fixes", audit_key, train_id, other_id, constraint, threshold, tolerance), compute)
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")

@@ -80,7 +80,17 @@ RULES_KEYS = (RULES_TARGET, RULES_DEPTH, RULES_MIN_LEAF)
 # Widget keys on the Report page.
 REPORT_RULES = "report_rules"
 
-WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,)
+# Fixes page
+TRAIN_UPLOADER = "fixes_train"
+OTHER_MODEL_UPLOADER = "fixes_other_model"
+TRUST_OTHER_PICKLE = "trust_other_pickle"
+TRUST_OTHER_SKOPS = "trust_other_skops"
+FIXES_CONSTRAINT = "fixes_constraint"
+FIXES_SCORE = "fixes_score"
+FIXES_CHOSEN = "fixes_chosen"
+FIXES_KEYS = (TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS, FIXES_CONSTRAINT, FIXES_SCORE, FIXES_CHOSEN)
+
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,) + FIXES_KEYS
 
 # Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
 _BINS_PREFIX = "bins_for_"
@@ -90,6 +100,13 @@ _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values
 _SUGGESTION = "suggestion"
 _UPLOADED_TABLE = "uploaded_table"
 _UPLOADED_MODEL = "uploaded_model"
+# Each kind of upload: its uploader's key, and where the file is kept beyond its page.
+_UPLOADS = {
+    "table": (DATA_UPLOADER, _UPLOADED_TABLE),
+    "model": (MODEL_UPLOADER, _UPLOADED_MODEL),
+    "train": (TRAIN_UPLOADER, "uploaded_train"),
+    "other_model": (OTHER_MODEL_UPLOADER, "uploaded_other_model"),
+}
 
 
 @dataclass(frozen=True)
@@ -166,37 +183,44 @@ def demo_key() -> str:
 
 
 def remember_upload(kind: str, uploaded: Any | None) -> None:
-    """Keep an uploaded table (``kind="table"``) or model (``"model"``) beyond its page.
+    """Keep an uploaded file beyond its page: the table (``kind="table"``), the model (``"model"``),
+    the Fixes page's training table (``"train"``) and second model (``"other_model"``).
 
     ``None`` keeps what was uploaded: an uploader drawn anew, after a visit to another page, is
     empty (a removal by the user is :func:`forget_removed_upload`). A new table forgets the column
     choices; a new model forgets the trust given to the last one.
     """
-    key = _UPLOADED_TABLE if kind == "table" else _UPLOADED_MODEL
+    key = _UPLOADS[kind][1]
     if uploaded is None:
         return
     current = st.session_state.get(key)
     if current is not None and current.file_id == uploaded.file_id:
         return
     st.session_state[key] = UploadedFile(name=uploaded.name, file_id=uploaded.file_id, content=uploaded.getvalue())
-    if kind == "table":
-        forget_selections()
-    else:
-        forget_trust()
+    _forget_what_went_with(kind)
 
 
 def forget_removed_upload(kind: str) -> None:
     """The uploader's ``on_change``: when the user removed the file, forget it (and what went with it)."""
-    widget, key = (DATA_UPLOADER, _UPLOADED_TABLE) if kind == "table" else (MODEL_UPLOADER, _UPLOADED_MODEL)
+    widget, key = _UPLOADS[kind]
     if st.session_state.get(widget) is None and key in st.session_state:
-        forget_selections() if kind == "table" else forget_trust()
+        _forget_what_went_with(kind)
         st.session_state.pop(key)
 
 
-def forget_trust() -> None:
+def _forget_what_went_with(kind: str) -> None:
+    if kind == "table":
+        forget_selections()
+    elif kind == "model":
+        forget_trust()
+    elif kind == "other_model":
+        forget_trust(TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS)
+
+
+def forget_trust(pickle_key: str = TRUST_PICKLE, skops_key: str = TRUST_SKOPS) -> None:
     """Trust is given to one file: another model file (or none) starts untrusted again."""
-    st.session_state.pop(TRUST_PICKLE, None)
-    st.session_state.pop(TRUST_SKOPS, None)
+    st.session_state.pop(pickle_key, None)
+    st.session_state.pop(skops_key, None)
 
 
 def uploaded_table() -> UploadedFile | None:
@@ -205,6 +229,11 @@ def uploaded_table() -> UploadedFile | None:
 
 def uploaded_model() -> UploadedFile | None:
     return st.session_state.get(_UPLOADED_MODEL)
+
+
+def uploaded(kind: str) -> UploadedFile | None:
+    """The file of this kind uploaded so far (see :func:`remember_upload`), or ``None``."""
+    return st.session_state.get(_UPLOADS[kind][1])
 
 
 def group_threshold_key(label: str) -> str:

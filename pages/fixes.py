@@ -1,0 +1,131 @@
+"""Fixes: every kind of fix for a disparity, trained and judged on the audited rows, on one chart."""
+
+import streamlit as st
+
+from fairdash import plots
+from fairdash.errors import FairdashError, UntrustedModelError
+from fairdash.fixes import CONSTRAINT_DISPARITY, NEEDS_TRAINING, refittable
+from fairdash.metrics import formatted_table
+from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
+from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
+from fairdash.ui import cache, state
+from fairdash.ui.widgets import inside_frame, md, require_audit, show_error
+
+inside_frame()
+st.title("Fixes")
+audit = require_audit()
+inputs, model = audit.inputs, audit.workspace.model
+st.caption(f"Every fix is judged on the same {len(inputs.y_true):,} rows of {md(audit.title)}, with the Fairness page's "
+           "metrics and intervals. Fixes that refit the model train on its training rows.")
+
+# 1. The rows the refits train on, and a second model to compare.
+left, right = st.columns(2)
+with left:
+    train, train_id = None, None
+    if state.source() == state.SOURCE_DEMO:
+        train = cache.demo(state.demo_key()).train
+        train_id = f"demo:{state.demo_key()}"
+        if train is not None:
+            st.caption(f"Refits train on the demo's {len(train):,} training rows.")
+    else:
+        uploaded_train = st.file_uploader("Training table (the rows the model was trained on; CSV or Parquet)", type=["csv", "parquet", "gz"],
+                                          key=state.TRAIN_UPLOADER, on_change=state.forget_removed_upload, args=("train",))
+        state.remember_upload("train", uploaded_train)
+        if state.uploaded("train") is not None:
+            kept = state.uploaded("train")
+            try:
+                train, train_id = cache.uploaded_table(kept.file_id, kept.name, kept.content), kept.file_id
+            except FairdashError as error:
+                show_error(error)
+    why_not = refittable(model)
+    if why_not is None and train is None:
+        why_not = "Reweighing, reductions and unawareness refit the model: add its training table to compare them."
+    if why_not:
+        st.info(f"{md(why_not)} The thresholds fix and another model need no refit.", icon=":material/info:")
+with right:
+    other_file = st.file_uploader("Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
+                                  type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=state.OTHER_MODEL_UPLOADER,
+                                  on_change=state.forget_removed_upload, args=("other_model",))
+    state.remember_upload("other_model", other_file)
+    other_model, other_id = None, None
+    kept_model = state.uploaded("other_model")
+    if kept_model is not None:
+        if kept_model.name.lower().endswith(PICKLE_SUFFIXES):
+            st.warning(PICKLE_WARNING, icon=":material/warning:")
+            st.checkbox("I trust this file: load it, running the code it contains", key=state.TRUST_OTHER_PICKLE)
+        try:
+            other_model = cache.uploaded_model(kept_model.file_id, kept_model.name, kept_model.content,
+                                               bool(state.get(state.TRUST_OTHER_PICKLE)), tuple(state.get(state.TRUST_OTHER_SKOPS) or []))
+            other_id = kept_model.file_id
+        except UntrustedModelError as refusal:
+            st.warning(md(refusal), icon=":material/warning:")
+            if refusal.untrusted_types:
+                st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_OTHER_SKOPS)
+        except FairdashError as error:
+            show_error(error)
+
+# 2. What the fixes aim for.
+left, middle, right = st.columns(3)
+constraint = left.selectbox("Constraint", list(CONSTRAINT_DISPARITY), key=state.FIXES_CONSTRAINT,
+                            format_func={"demographic_parity": "Demographic parity", "equalized_odds": "Equalized odds",
+                                         "equal_opportunity": "Equal opportunity (true positive rate parity)"}.get)
+state.set_default(state.FIXES_SCORE, "accuracy")
+score = middle.segmented_control("Chart's accuracy", ["accuracy", "balanced_accuracy"], key=state.FIXES_SCORE,
+                                 format_func=lambda name: name.replace("_", " ").capitalize()) or "accuracy"
+tolerance = float(state.get(state.TOLERANCE, 0.1))
+chosen = state.chosen_thresholds(cache.threshold_curves(audit.key, inputs).labels, inputs.default_threshold)
+threshold = chosen if isinstance(chosen, float) else inputs.default_threshold
+right.caption(f"The original and the refits decide at the Fairness page's threshold, {threshold:.4g}"
+              + ("" if isinstance(chosen, float) else " (its default: per-group thresholds are one of the fixes compared here)")
+              + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {tolerance:g} or less.")
+
+fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, train_id=train_id, train=train, other_id=other_id,
+                    other_model=other_model, constraint=constraint, threshold=threshold, tolerance=tolerance)
+disparity = CONSTRAINT_DISPARITY[constraint]
+
+# 3. Every fix on one chart, and in one table.
+st.subheader("The trade-off")
+st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key="fixes_tradeoff")
+st.caption("Each point is one fix on the same rows; the bars are the disparity's interval (at least 95%); the star is the original. "
+           "Reductions give one point per constraint bound, joined.")
+table = fixes_table(fixes, disparity)
+st.dataframe(table.drop(columns=["not made"], errors="ignore"), width="stretch",
+             column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("accuracy", "balanced accuracy", "AUC")}
+             | {name: st.column_config.NumberColumn(format="percent") for name in table.columns if name.startswith("selected: ")})
+for fix in fixes:
+    if fix.error is not None and not (why_not and fix.name in NEEDS_TRAINING):
+        st.warning(f"**{md(fix.title)}** could not be made: {md(fix.error)}", icon=":material/warning:")
+
+# 4. One fix against the original.
+made = [fix for fix in fixes if fix.error is None and fix.name != "original"]
+original = fixes[0]
+if made:
+    st.subheader("One fix against the original")
+    titles = [fix.title for fix in made]
+    state.ensure_choice(state.FIXES_CHOSEN, titles, titles[0])
+    picked_title = st.selectbox("Fix", titles, key=state.FIXES_CHOSEN)
+    picked = next(fix for fix in made if fix.title == picked_title)
+    left, right = st.columns(2)
+    for column, fix, heading in ((left, original, "Original"), (right, picked, md(picked.title))):
+        column.markdown(f"**{heading}**: accuracy {fix.accuracy:.3f}, {disparity.replace('_', ' ')} "
+                        + ("undefined" if fix.disparities[disparity] != fix.disparities[disparity] else f"{fix.disparities[disparity]:.3f}"))
+        column.dataframe(formatted_table(fix.table, fix.intervals)[["Rows", "Selection rate", "True positive rate", "False positive rate", "Accuracy"]],
+                         width="stretch")
+        column.plotly_chart(plots.confusion_matrices(fix.table, columns=2), key=f"matrices_{'original' if fix is original else 'fix'}")
+    if picked.name in ("reweighing", "unawareness"):
+        import skops.io
+
+        st.download_button(f"Download this model (.skops)", data=skops.io.dumps(picked.model),
+                           file_name=f"fairdash-{picked.name}.skops", mime="application/octet-stream", icon=":material/download:")
+    elif picked.name == "reductions":
+        st.caption("A reductions model is a randomized mixture of several refitted models (Fairlearn's ExponentiatedGradient): "
+                   "it is not offered as .skops, which would load it only after trusting Fairlearn's types.")
+elif why_not is None or other_model is not None:
+    st.info("No fix could be made; the messages above say why.", icon=":material/info:")
+
+# 5. Take it away.
+left, right = st.columns(2)
+left.download_button("Download the comparison (JSON)", data=json_text(fixes_json(fixes, constraint=constraint, data_name=audit.title)),
+                     file_name="fairdash-fixes.json", mime="application/json", icon=":material/download:")
+right.download_button("Download the comparison (HTML)", data=fixes_html(fixes, constraint=constraint, disparity=disparity, data_name=audit.title),
+                      file_name="fairdash-fixes.html", mime="text/html", icon=":material/download:")
