@@ -299,7 +299,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _fixes(args: argparse.Namespace) -> int:
-    from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes
+    from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
     from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
 
     check_tolerance(args.tolerance)
@@ -327,6 +327,9 @@ def _fixes(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60, "display.float_format", "{:.3f}".format):
         print(f"fairdash fixes of {Path(args.data).name}: {len(table):,} rows; constraint {args.constraint}")
         print(fixes_table(fixes, disparity).to_string())
+    unmet = unmet_message(fixes, args.constraint, args.tolerance)
+    if unmet:
+        print(f"warning: {unmet}", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(json_text(fixes_json(fixes, constraint=args.constraint, data_name=Path(args.data).name,
                                                         train_name=Path(args.train).name if args.train else None)), encoding="utf-8")

@@ -91,6 +91,18 @@ class Fix:
     error: str | None = None
 
 
+def unmet_message(fixes: Sequence[Fix], constraint: str, tolerance: float) -> str | None:
+    """A plain sentence when no fix that was made brings the constraint's disparity within ``tolerance``
+    (an undefined disparity does not count as met); ``None`` when one does."""
+    disparity = CONSTRAINT_DISPARITY[constraint]
+    made = [fix for fix in fixes if fix.error is None and fix.name != "original"]
+    if any(fix.disparities.get(disparity, float("nan")) <= tolerance + 1e-12 for fix in made):
+        return None
+    tried = ", ".join(fix.title for fix in made) or "none could be made"
+    return (f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
+            "Look at the chart for the best trade-off, or allow a larger difference.")
+
+
 def reweighing_weights(y_true: Any, groups: Any) -> np.ndarray:
     """Kamiran & Calders' weights: P(a) P(y) / P(a, y) for each row's group ``a`` and outcome ``y``.
 
@@ -186,6 +198,7 @@ def compare_fixes(
     threshold: float | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
     other_model: ScoreModel | None = None,
+    methods: Sequence[str] = FIX_NAMES,
     bounds: Sequence[float] = DEFAULT_BOUNDS,
     reductions_iterations: int = REDUCTIONS_ITERATIONS,
     reductions_rows: int = REDUCTIONS_ROWS,
@@ -193,7 +206,7 @@ def compare_fixes(
     random_state: int = 0,
     progress: Progress | None = None,
 ) -> list[Fix]:
-    """Every fix, judged on ``table`` (the held-out rows).
+    """Every fix, judged on ``table`` (the held-out rows); the original first, then in :data:`FIX_NAMES` order.
 
     Parameters
     ----------
@@ -209,6 +222,8 @@ def compare_fixes(
         boundary, as in the audit.
     other_model : ScoreModel, optional
         A second model to compare, scored on the same rows at its own default boundary (or ``threshold``).
+    methods : names from :data:`FIX_NAMES`
+        Which fixes to make (the original is always judged: the others are read against it).
     bounds, reductions_iterations, reductions_rows
         The reductions sweep: one ExponentiatedGradient per bound, with this ``max_iter``, fitted on at
         most this many training rows (a seeded sample).
@@ -217,74 +232,78 @@ def compare_fixes(
     """
     if constraint not in CONSTRAINTS:
         raise InvalidInputError(f"The constraint must be one of {', '.join(CONSTRAINTS)}; got {brief(constraint)}.")
+    unknown = sorted(set(methods) - set(FIX_NAMES))
+    if unknown:
+        raise InvalidInputError(f"Unknown fix(es) {', '.join(map(brief, unknown))}; the fixes are {', '.join(FIX_NAMES)}.")
     inputs = prepare_audit(table, spec, model)
     spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
     chosen = inputs.default_threshold if threshold is None else float(threshold)
-    steps = ["original", "thresholds", *NEEDS_TRAINING, *(["other_model"] if other_model is not None else [])]
-    step_weights = {"reductions": max(1, len(bounds)) * 4}
-    total = sum(step_weights.get(step, 1) for step in steps)
-    done = 0
+    wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
+    cost = {"reductions": 4 * max(1, len(bounds))}  # each bound refits the model several times
+    total, done = 1 + sum(cost.get(name, 1) for name in wanted), 0
 
-    def report(step: str, text: str) -> None:
+    def report(text: str) -> None:
         if progress is not None:
             progress(done / total, text)
 
-    fixes: list[Fix] = []
-    report("original", "Scoring the original model")
-    fixes.append(_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen))
+    report("Scoring the original model")
+    fixes = [_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen)]
     done += 1
 
-    report("thresholds", "Searching per-group thresholds")
-    curves = ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
-    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=chosen)
-    if suggestion.thresholds is None:
-        fixes.append(Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message))
-    else:
-        per_row = np.array([suggestion.thresholds[label] for label in inputs.group_codes.labels])[inputs.group_codes.codes]
-        fixes.append(_judge("thresholds", inputs, inputs.scores >= per_row, None, min_group_size=min_group_size,
-                            thresholds=suggestion.thresholds))
-    done += 1
+    why_not, training = None, None
+    if any(name in NEEDS_TRAINING for name in wanted):
+        features = list(spec.features or (model.feature_names if model is not None else None) or [])
+        why_not = refittable(model)
+        if why_not is None and train is None:
+            why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
+        if why_not is None:
+            try:
+                training = _training_rows(train, spec, features)  # names the training table's missing columns first
+                model.check_features(train, features)
+            except (InvalidInputError, ModelError) as error:
+                why_not = str(error)
 
-    features = list(spec.features or (model.feature_names if model is not None else None) or [])
-    why_not = refittable(model)
-    if why_not is None and train is None:
-        why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
-    training = None
-    if why_not is None:
-        try:
-            training = _training_rows(train, spec, model.check_features(train, features))
-        except (InvalidInputError, ModelError) as error:
-            why_not = str(error)
-    for name in NEEDS_TRAINING:
-        if why_not is not None:
+    for name in wanted:
+        if name == "thresholds":
+            report("Searching per-group thresholds")
+            fixes.append(_thresholds_fix(inputs, constraint, tolerance, chosen, min_group_size))
+        elif name == "other_model":
+            report(f"Scoring {other_model.name}")
+            fixes.append(_attempt(name, lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
+                                  title=f"Another model: {other_model.name}"))
+        elif why_not is not None:
             fixes.append(Fix(name, FIX_TITLES[name], error=why_not))
-            done += step_weights.get(name, 1)
-            continue
-        X_train, y_train, groups_train = training
-        if name == "reductions":
+        elif name == "reductions":
             for position, bound in enumerate(bounds):
-                report(name, f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(bounds)}")
-                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, X_train, y_train, groups_train, constraint, bound,
-                                                               reductions_iterations, reductions_rows, random_state, min_group_size),
+                report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(bounds)}")
+                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, constraint, bound, reductions_iterations,
+                                                               reductions_rows, random_state, min_group_size),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
-                done += 4
+                done += cost[name] / max(1, len(bounds))
             continue
-        report(name, f"{FIX_TITLES[name]}: refitting the model")
-        fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, X_train, y_train, groups_train, chosen, min_group_size)))
-        done += 1
-
-    if other_model is not None:
-        report("other_model", f"Scoring {other_model.name}")
-        try:
-            other = prepare_audit(table, spec, other_model)
-            at = other.default_threshold if threshold is None else float(threshold)
-            fixes.append(_judge("other_model", other, other.scores >= at, other.scores, min_group_size=min_group_size,
-                                title=f"Another model: {other_model.name}", thresholds=at))
-        except (InvalidInputError, ModelError) as error:
-            fixes.append(Fix("other_model", FIX_TITLES["other_model"], error=str(error)))
+        else:
+            report(f"{FIX_TITLES[name]}: refitting the model")
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, chosen, min_group_size)))
+        done += cost.get(name, 1)
     if progress is not None:
         progress(1.0, "Done")
     return fixes
+
+
+def _thresholds_fix(inputs: AuditInputs, constraint: str, tolerance: float, baseline: float, min_group_size: int) -> Fix:
+    curves = ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
+    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline)
+    if suggestion.thresholds is None:
+        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message)
+    per_row = np.array([suggestion.thresholds[label] for label in inputs.group_codes.labels])[inputs.group_codes.codes]
+    return _judge("thresholds", inputs, inputs.scores >= per_row, None, min_group_size=min_group_size, thresholds=suggestion.thresholds)
+
+
+def _other_model_fix(table: pd.DataFrame, spec: AuditSpec, other_model: ScoreModel, threshold: float | None, min_group_size: int) -> Fix:
+    other = prepare_audit(table, spec, other_model)
+    at = other.default_threshold if threshold is None else float(threshold)
+    return _judge("other_model", other, other.scores >= at, other.scores, min_group_size=min_group_size,
+                  title=f"Another model: {other_model.name}", thresholds=at)
 
 
 def _attempt(name: str, make: Callable[[], Fix], **identity: Any) -> Fix:
@@ -296,7 +315,7 @@ def _attempt(name: str, make: Callable[[], Fix], **identity: Any) -> Fix:
     except Exception as error:  # the estimator's own failure while refitting
         text = " ".join(str(error).split())[:300]
         return Fix(name, identity.get("title", FIX_TITLES[name]), bound=identity.get("bound"),
-                   error=f"Refitting failed: {type(error).__name__}: {text}")
+                   error=f"{'Scoring' if name == 'other_model' else 'Refitting'} failed: {type(error).__name__}: {text}")
 
 
 def fit_reweighed(estimator: Any, X: pd.DataFrame, target: Any, y_true: Any, groups: Any) -> Any:

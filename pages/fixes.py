@@ -4,7 +4,15 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.errors import FairdashError, UntrustedModelError
-from fairdash.fixes import CONSTRAINT_DISPARITY, NEEDS_TRAINING, refittable
+from fairdash.fixes import (
+    CONSTRAINT_DISPARITY,
+    DEFAULT_BOUNDS,
+    FIX_NAMES,
+    NEEDS_TRAINING,
+    REDUCTIONS_ITERATIONS,
+    refittable,
+    unmet_message,
+)
 from fairdash.metrics import formatted_table
 from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
 from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
@@ -79,8 +87,19 @@ right.caption(f"The original and the refits decide at the Fairness page's thresh
               + ("" if isinstance(chosen, float) else " (its default: per-group thresholds are one of the fixes compared here)")
               + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {tolerance:g} or less.")
 
-fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, train_id=train_id, train=train, other_id=other_id,
-                    other_model=other_model, constraint=constraint, threshold=threshold, tolerance=tolerance)
+settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=other_model, constraint=constraint,
+                threshold=threshold, tolerance=tolerance)
+fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings,
+                    methods=tuple(name for name in FIX_NAMES if name != "reductions"))
+# Reductions refit the model many times (minutes on the Adult demo): asked for, then kept like the rest.
+if why_not is None:
+    refit = next((fix for fix in fixes if fix.name == "reweighing" and fix.error is None), None)
+    fits = len(DEFAULT_BOUNDS) * (2 * REDUCTIONS_ITERATIONS + 1)
+    estimate = f", about {refit.seconds * fits / 60:.0f} min" if refit is not None and refit.seconds * fits >= 60 else ""
+    if st.toggle(f"Add reductions (Fairlearn's ExponentiatedGradient at {len(DEFAULT_BOUNDS)} bounds: some {fits} refits{estimate})",
+                 key=state.FIXES_REDUCTIONS):
+        reductions = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, methods=("reductions",))
+        fixes = sorted(fixes + reductions[1:], key=lambda fix: FIX_NAMES.index(fix.name))  # stable: the bounds stay in order
 disparity = CONSTRAINT_DISPARITY[constraint]
 
 # 3. Every fix on one chart, and in one table.
@@ -92,9 +111,15 @@ table = fixes_table(fixes, disparity)
 st.dataframe(table.drop(columns=["not made"], errors="ignore"), width="stretch",
              column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("accuracy", "balanced accuracy", "AUC")}
              | {name: st.column_config.NumberColumn(format="percent") for name in table.columns if name.startswith("selected: ")})
+unmet = unmet_message(fixes, constraint, tolerance)
+if unmet:
+    st.warning(md(unmet), icon=":material/warning:")
+not_made: dict[str, list[str]] = {}  # one message per reason, naming the fixes it stopped
 for fix in fixes:
     if fix.error is not None and not (why_not and fix.name in NEEDS_TRAINING):
-        st.warning(f"**{md(fix.title)}** could not be made: {md(fix.error)}", icon=":material/warning:")
+        not_made.setdefault(fix.error, []).append(fix.title)
+for reason, titles in not_made.items():
+    st.warning(f"**{md(' and '.join(titles))}** could not be made: {md(reason)}", icon=":material/warning:")
 
 # 4. One fix against the original.
 made = [fix for fix in fixes if fix.error is None and fix.name != "original"]

@@ -17,7 +17,7 @@ from fairdash.demo import DEMO_TITLES
 from test_models import _TouchesAFile
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/data.py", "pages/fairness.py", "pages/explain.py", "pages/rules.py", "pages/report.py"]
+PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/report.py"]
 
 
 def _text(element) -> str:
@@ -442,3 +442,57 @@ def test_the_settings_of_an_upload_are_guessed_once(people, monkeypatch):
     at.slider(key="threshold").set_value(0.4).run()
     _no_problems(at)
     assert len(calls) == 1
+
+
+def _plotted_names(at: AppTest) -> list[str]:
+    return [trace.get("name") for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+
+
+def test_the_fixes_page_compares_every_fix_and_shows_the_chosen_one():
+    at = _app()
+    at.selectbox(key="demo").set_value("german").run()
+    at.switch_page("pages/fixes.py").run()
+    _no_problems(at)
+    assert not at.warning, [_text(warning) for warning in at.warning]
+    assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "Unawareness (without sex, personal_status)"]
+    at.toggle(key="fixes_reductions").set_value(True).run()
+    _no_problems(at)
+    assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "reductions",
+                                  "Unawareness (without sex, personal_status)"]
+    compared = at.dataframe[0].value
+    assert compared.index.tolist()[3:6] == ["Reductions (bound 0.01)", "Reductions (bound 0.03)", "Reductions (bound 0.06)"]
+    assert {"accuracy", "AUC", "demographic parity difference", "selected: female", "selected: male"} <= set(compared.columns)
+    at.selectbox(key="fixes_chosen").set_value("Reweighing").run()
+    _no_problems(at)
+    assert any("Reweighing" in _text(markdown) and "accuracy" in _text(markdown) for markdown in at.markdown)
+    assert [button.proto.label for button in at.get("download_button")][0] == "Download this model (.skops)"
+    # The chosen fix's per-group table is its own, not the original's.
+    fix_tables = [frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns]
+    assert len(fix_tables) == 2 and not fix_tables[0]["Selection rate"].equals(fix_tables[1]["Selection rate"])
+
+
+def test_the_fixes_page_without_a_model_offers_the_thresholds_and_says_why():
+    at = _app()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/fixes.py").run()
+    _no_problems(at)
+    assert any("no model to refit" in _text(info) for info in at.info)
+    assert _plotted_names(at) == ["Original", "Thresholds per group"]
+    assert not at.toggle  # no reductions to add
+
+
+def test_the_fixes_page_takes_a_training_table_upload(people, people_model):
+    at = _my_data(_app())
+    _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
+    _upload(at, "model", "model.skops", skops.io.dumps(people_model))
+    at.switch_page("pages/fixes.py").run()
+    _no_problems(at)
+    assert any("add its training table" in _text(info) for info in at.info)
+    broken = people.drop(columns=["income"])
+    _upload(at, "fixes_train", "train.csv", broken.to_csv(index=False).encode())
+    _no_problems(at)
+    (warning,) = at.warning
+    assert _text(warning) == "**Reweighing and Unawareness** could not be made: The training table lacks column(s) 'income'."
+    _upload(at, "fixes_train", "train.csv", people.to_csv(index=False).encode())
+    _no_problems(at)
+    assert "Reweighing" in _plotted_names(at) and not at.info

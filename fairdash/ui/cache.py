@@ -153,16 +153,17 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
 
 def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train_id: str | None,
           train: pd.DataFrame | None, other_id: str | None, other_model: ScoreModel | None, constraint: str,
-          threshold: float, tolerance: float) -> list[Fix]:
+          threshold: float, tolerance: float, methods: tuple[str, ...]) -> list[Fix]:
     """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit."""
     def compute() -> list[Fix]:
         bar = st.progress(0.0, text="Comparing the fixes...")
         result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=tolerance,
-                               other_model=other_model, progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."))
+                               other_model=other_model, methods=methods,
+                               progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."))
         bar.empty()
         return result
 
-    return _remembered(("fixes", audit_key, train_id, other_id, constraint, threshold, tolerance), compute)
+    return _remembered(("fixes", audit_key, train_id, other_id, constraint, threshold, tolerance, methods), compute)
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")
