@@ -252,7 +252,7 @@ def fixes_tradeoff(fixes: Sequence[Any], disparity: str, *, score: str = "accura
         x = [fix.disparities.get(disparity, float("nan")) for fix in members]
         bounds = [fix.intervals.disparities.loc[disparity] for fix in members]
         figure.add_scatter(
-            x=x, y=[getattr(fix, score) for fix in members], name=_text(members[0].title if len(members) == 1 else kind.replace("_", " ")),
+            x=x, y=[getattr(fix, score) for fix in members], name=_text(members[0].title if len(members) == 1 else members[0].title.split(" (")[0] + " (one point per bound)"),
             mode="lines+markers" if len(members) > 1 else "markers",
             marker=dict(size=18 if kind == "original" else 11, symbol="star" if kind == "original" else "circle",
                         color=PALETTE[position % len(PALETTE)], line=dict(width=1, color="#333")),

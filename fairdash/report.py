@@ -325,7 +325,8 @@ def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
         if fix.error is None:
             low, high = fix.intervals.disparities.loc[disparity, ["lower", "upper"]]
             value = fix.disparities[disparity]
-            row.update({"accuracy": fix.accuracy, "balanced accuracy": fix.balanced_accuracy, "AUC": fix.auc,
+            row.update({"accuracy": fix.accuracy, "balanced accuracy": fix.balanced_accuracy,
+                        "AUC": float("nan") if fix.auc is None else fix.auc,  # no score to rank by: per-group thresholds
                         disparity.replace("_", " "): "undefined" if pd.isna(value) else f"{value:.3f} [{low:.3f}, {high:.3f}]"})
             row.update({f"selected: {label}": rate for label, rate in fix.table["selection_rate"].items()})
             row["training (s)"] = round(fix.seconds, 2) if fix.seconds else None

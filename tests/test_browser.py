@@ -22,7 +22,8 @@ from browser import (
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("explain", "Explain"), ("rules", "Rules"), ("report", "Report")]
+PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("fixes", "Fixes"), ("explain", "Explain"), ("rules", "Rules"),
+         ("report", "Report")]
 
 
 @pytest.fixture(scope="module")
@@ -316,3 +317,30 @@ def test_two_hundred_groups_and_a_continuous_attribute_in_the_browser(server, pa
     expect(page.get_by_test_id("stDataFrame").filter(has_text="and over")).to_have_count(1)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-age-bands.png", full_page=True)
+
+
+def test_the_fixes_page_on_adult_charts_every_fix_and_shows_the_chosen_one(server, page, output_dir):
+    """The Adult demo: original, thresholds, reweighing, reductions (asked for: minutes of refits) and
+    unawareness on one chart; choosing a fix shows its table beside the original's."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/fixes")
+    expect(heading(page, "Fixes")).to_be_visible()
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="every fix on the same rows")
+    expect(chart).to_contain_text("Unawareness", timeout=300_000)
+    page.get_by_text("Add reductions").click()
+    # During the rerun the old chart and the new one coexist: wait for one chart, with the reductions.
+    drawn = poll(lambda: single_text(chart), lambda text: text is not None and "Reductions" in text, timeout=900, what="the chart")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    for name in ("Original", "Thresholds per group", "Reweighing", "Reductions (one point per bound)", "Unawareness"):
+        assert name in drawn
+    compared = page.get_by_test_id("stDataFrame").first
+    expect(compared).to_contain_text("Reductions (bound 0.03)")
+    page.get_by_test_id("stSelectbox").filter(has_text="Fix").click()
+    page.get_by_role("option").filter(has_text="Reweighing").click()
+    expect(page.get_by_text("Reweighing: accuracy", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stDownloadButton").filter(has_text="Download this model (.skops)")).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-fixes-adult.png", full_page=True)

@@ -457,7 +457,7 @@ def test_the_fixes_page_compares_every_fix_and_shows_the_chosen_one():
     assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "Unawareness (without sex, personal_status)"]
     at.toggle(key="fixes_reductions").set_value(True).run()
     _no_problems(at)
-    assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "reductions",
+    assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "Reductions (one point per bound)",
                                   "Unawareness (without sex, personal_status)"]
     compared = at.dataframe[0].value
     assert compared.index.tolist()[3:6] == ["Reductions (bound 0.01)", "Reductions (bound 0.03)", "Reductions (bound 0.06)"]
