@@ -7,11 +7,12 @@ points, by module:
 - :mod:`fairdash.models`: ``load_model`` (safe by default), ``ScoreModel``
 - :mod:`fairdash.demo`: ``load_demo`` (Adult, COMPAS, German credit; offline)
 - :mod:`fairdash.audit`: ``prepare_audit``, ``AuditInputs`` (validated outcomes, scores, groups)
-- :mod:`fairdash.metrics`: ``group_metrics``, ``overall_metrics``, ``disparities``, ``metric_intervals``, ``disparity_findings``
+- :mod:`fairdash.metrics`: ``group_metrics``, ``overall_metrics``, ``disparities``, ``metric_intervals``, ``disparity_intervals``, ``disparity_findings``
 - :mod:`fairdash.thresholds`: ``ThresholdCurves`` (metrics at any threshold; ``suggest``)
 - :mod:`fairdash.explain`: ``shap_values``, ``lime_weights``, ``gap_decomposition``, ``flip_rates``
 - :mod:`fairdash.rules`: ``surrogate_tree``
-- :mod:`fairdash.report`: ``run_audit``, ``audit_json``, ``audit_html``; :mod:`fairdash.cli`: ``python -m fairdash``
+- :mod:`fairdash.fixes`: ``compare_fixes`` (thresholds, reweighing, reductions, unawareness, another model), ``reweighing_weights``
+- :mod:`fairdash.report`: ``run_audit``, ``audit_json``, ``audit_html``, ``fixes_json``, ``fixes_html``; :mod:`fairdash.cli`: ``python -m fairdash``
 - :mod:`fairdash.plots`: the plotly figures the pages and the report share
 - :mod:`fairdash.errors`: ``FairdashError`` and its subclasses
 """
