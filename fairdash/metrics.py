@@ -169,6 +169,9 @@ def _between_groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Groups where the rate is undefined (NaN) are left out; with fewer than two groups left, there is
     nothing to compare and the result is NaN (not 0, which would read as "perfectly fair").
     """
+    if values.shape[-1] == 0:  # no group at all (e.g. every group too small to judge)
+        undefined = np.full(values.shape[:-1], np.nan)
+        return undefined, undefined.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         all_nan = np.sum(~np.isnan(values), axis=-1) < 2
         safe = np.where(all_nan[..., None], 0.0, values)

@@ -1,0 +1,596 @@
+"""Fairness over time on a decision log of any size, counted where the rows are (DuckDB or Spark).
+
+Every figure is a function of counts per (window, group, outcome, score bin), so one GROUP BY gives
+them all, and a threshold move re-reads no row: the counts are summed above the threshold's bin.
+
+The query is written once. Each engine first exposes the log as a view ``fd_log`` whose columns have
+fixed names (``fd_time``, ``fd_target``, ``fd_score``, ``fd_s0``...), so the same SQL text (:data:`COUNT_SQL`)
+runs on both; it holds no value from the data (labels and thresholds are applied to the counts).
+
+- **DuckDB** (the default, embedded): a CSV or Parquet file, a folder of Parquet files, a DuckDB
+  database (``duckdb:PATH:TABLE``) or a pandas DataFrame; out of core, so a log bigger than memory works.
+- **Spark** (``pyspark``, local or on a cluster): the same sources but a DuckDB database.
+
+Scores are counted in :data:`SCORE_BINS` equal-width bins over their range (each distinct value in a
+bin of its own when there are few, as for deciles); a threshold selects the bins from its own up.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash.data import SMALL_GROUP_SIZE, brief, group_codes
+from fairdash.errors import InvalidInputError
+from fairdash.metrics import (
+    DEFAULT_TOLERANCE,
+    DISPARITY_NAMES,
+    RATE_COLUMNS,
+    disparities_from_table,
+    disparity_findings,
+    disparity_intervals,
+    rates,
+    table_from_counts,
+)
+
+WINDOWS = ("day", "week", "month", "quarter")
+ENGINES = ("duckdb", "spark")
+SCORE_BINS = 1000
+PENDING_SHARE = 0.5
+"""A window where more than this share of outcomes is not known yet is marked pending."""
+PSI_BINS = 10
+CHANGE_TESTED = ("demographic_parity_difference", "equal_opportunity_difference")
+_UNKNOWN, _NEGATIVE, _POSITIVE = 0, 1, 2
+
+PROFILE_SQL = """
+SELECT COUNT(*) AS fd_rows,
+       MIN(fd_score) AS fd_low,
+       MAX(fd_score) AS fd_high,
+       SUM(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN 1 ELSE 0 END) AS fd_bad_times,
+       MIN(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN fd_time_raw END) AS fd_bad_time,
+       SUM(CASE WHEN fd_time IS NULL AND fd_time_raw IS NULL THEN 1 ELSE 0 END) AS fd_no_times,
+       SUM(CASE WHEN fd_score IS NULL THEN 1 ELSE 0 END) AS fd_no_scores
+FROM fd_log
+"""
+"""First pass: the score range (for the bins) and the rows whose time cannot be read."""
+
+COUNT_SQL = """
+SELECT date_trunc('{window}', fd_time) AS fd_window,
+       {groups},
+       CAST(fd_target AS STRING) AS fd_target,
+       LEAST(GREATEST(CAST(FLOOR((fd_score - {low!r}) * {scale!r}) AS INT), 0), {last}) AS fd_bin,
+       COUNT(*) AS fd_rows
+FROM fd_log
+WHERE fd_time IS NOT NULL AND fd_score IS NOT NULL
+GROUP BY {positions}
+"""
+"""The one query: rows per (window, group, outcome text, score bin). Only numbers are formatted in."""
+
+
+@dataclass(frozen=True)
+class MonitorSpec:
+    """What to monitor in a decision log: the time column, the window, the outcome and its positive
+    label, the sensitive attribute(s), and either a score column (with a threshold) or a 0/1 decision column."""
+
+    time: str
+    target: str
+    positive_label: Any
+    sensitive: tuple[str, ...]
+    window: str = "month"
+    score: str | None = None
+    decision: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.window not in WINDOWS:
+            raise InvalidInputError(f"The window must be one of {', '.join(WINDOWS)}; got {brief(self.window)}.")
+        if (self.score is None) == (self.decision is None):
+            raise InvalidInputError("Name either the score column or the decision column (not both).")
+        if not self.sensitive:
+            raise InvalidInputError("Name at least one sensitive column.")
+
+
+@dataclass
+class LogCounts:
+    """The log reduced to counts: ``cells[window, group, outcome, bin]`` (outcome: unknown, negative,
+    positive), with the windows' starts, the groups' labels and the bins' lower edges."""
+
+    spec: MonitorSpec
+    windows: list[pd.Timestamp]
+    labels: list[str]
+    cells: np.ndarray
+    bin_edges: np.ndarray
+    rows: int
+    engine: str
+    dropped: dict[str, int] = field(default_factory=dict)
+    _above: np.ndarray | None = None
+
+    def counts_at(self, threshold: float) -> np.ndarray:
+        """``(windows, groups, 6)``: tp, fp, tn, fn among known outcomes, then selected and not selected
+        among unknown outcomes; selected means score >= threshold (its bin and above)."""
+        if self._above is None:
+            # Rows at or above each bin, per window, group and outcome: a threshold move is a lookup.
+            self._above = np.concatenate([np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1],
+                                          np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)], axis=-1)
+        first = int(np.searchsorted(self.bin_edges, threshold - 1e-12 * max(1.0, abs(threshold)), side="left"))
+        first = min(max(first, 0), len(self.bin_edges))
+        selected = self._above[..., first]
+        total = self._above[..., 0]
+        tp, fn = selected[..., _POSITIVE], total[..., _POSITIVE] - selected[..., _POSITIVE]
+        fp, tn = selected[..., _NEGATIVE], total[..., _NEGATIVE] - selected[..., _NEGATIVE]
+        unknown_selected = selected[..., _UNKNOWN]
+        unknown_unselected = total[..., _UNKNOWN] - unknown_selected
+        return np.stack([tp, fp, tn, fn, unknown_selected, unknown_unselected], axis=-1)
+
+
+# -- engines -------------------------------------------------------------------------------------
+
+
+def _columns(spec: MonitorSpec) -> dict[str, str]:
+    """The view's fixed names for the log's columns."""
+    names = {"fd_time_raw": spec.time, "fd_target": spec.target, "fd_score": spec.score or spec.decision}
+    names.update({f"fd_s{position}": column for position, column in enumerate(spec.sensitive)})
+    return names
+
+
+def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> None:
+    def quote(name: str) -> str:
+        return '"' + str(name).replace('"', '""') + '"'
+
+    def literal(text: str) -> str:
+        return "'" + str(text).replace("'", "''") + "'"
+
+    if isinstance(source, pd.DataFrame):
+        connection.register("fd_source", source)
+        relation = "fd_source"
+    else:
+        text = str(source)
+        if text.startswith("duckdb:"):
+            try:
+                _, path, table = text.split(":", 2)
+            except ValueError:
+                raise InvalidInputError("A DuckDB log is named duckdb:PATH:TABLE.") from None
+            if not Path(path).is_file():
+                raise InvalidInputError(f"There is no DuckDB database at {brief(path)}.")
+            connection.execute(f"ATTACH {literal(path)} AS fd_database (READ_ONLY)")
+            relation = f"fd_database.{quote(table)}"
+        else:
+            path = Path(text)
+            if path.is_dir():
+                relation = f"read_parquet({literal(str(path / '**' / '*.parquet'))})"
+            elif not path.is_file():
+                raise InvalidInputError(f"There is no file or folder {brief(text)}.")
+            elif path.suffix.lower() in (".parquet", ".pq"):
+                relation = f"read_parquet({literal(str(path))})"
+            else:
+                relation = f"read_csv({literal(str(path))}, header = true)"
+    present = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    _check_columns(present, spec)
+    names = _columns(spec)
+    selects = [f"TRY_CAST({quote(names['fd_time_raw'])} AS TIMESTAMP) AS fd_time",
+               f"CAST({quote(names['fd_time_raw'])} AS STRING) AS fd_time_raw",
+               f"CAST({quote(names['fd_score'])} AS DOUBLE) AS fd_score"]
+    selects += [f"{quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
+    connection.execute(f"CREATE OR REPLACE TEMP VIEW fd_log AS SELECT {', '.join(selects)} FROM {relation}")
+
+
+_SPARK_LOCK = threading.Lock()
+
+
+def spark_session() -> Any:
+    """A local Spark session for this process (``pyspark``; Java 17 or newer), made once."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InvalidInputError("The Spark engine needs pyspark (pip install pyspark) and Java 17 or newer.") from None
+    with _SPARK_LOCK:
+        return (SparkSession.builder.master("local[2]").appName("fairdash monitor")
+                .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate())
+
+
+def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> None:
+    from pyspark.sql import functions as F
+
+    if isinstance(source, pd.DataFrame):
+        frame = session.createDataFrame(source)
+    else:
+        text = str(source)
+        if text.startswith("duckdb:"):
+            raise InvalidInputError("The Spark engine reads CSV and Parquet logs; use the DuckDB engine for a DuckDB database.")
+        path = Path(text)
+        if not path.exists():
+            raise InvalidInputError(f"There is no file or folder {brief(text)}.")
+        if path.is_dir() or path.suffix.lower() in (".parquet", ".pq"):
+            frame = session.read.parquet(str(path))
+        else:
+            frame = session.read.csv(str(path), header=True, inferSchema=True)
+    _check_columns(frame.columns, spec)
+    names = _columns(spec)
+    raw = F.col(f"`{names['fd_time_raw']}`")
+    time = raw.cast("timestamp") if dict(frame.dtypes)[names["fd_time_raw"]] in ("timestamp", "date", "timestamp_ntz") \
+        else F.try_to_timestamp(raw.cast("string"))
+    columns = [time.alias("fd_time"), raw.cast("string").alias("fd_time_raw"), F.col(f"`{names['fd_score']}`").cast("double").alias("fd_score")]
+    columns += [F.col(f"`{column}`").alias(name) for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
+    frame.select(*columns).createOrReplaceTempView("fd_log")
+
+
+def _check_columns(present: Sequence[str], spec: MonitorSpec) -> None:
+    missing = [column for column in _columns(spec).values() if column not in present]
+    if missing:
+        shown = ", ".join(map(brief, list(present)[:20]))
+        raise InvalidInputError(f"The log has no column(s) {', '.join(map(brief, missing))}; its columns are {shown}.")
+
+
+def count_log(source: Any, spec: MonitorSpec, *, engine: str = "duckdb") -> LogCounts:
+    """Read the log once (two passes of the engine: a profile, then the counts) and keep its counts.
+
+    ``source``: a CSV or Parquet file, a folder of Parquet files, ``duckdb:PATH:TABLE`` or a DataFrame.
+    Raises :class:`InvalidInputError` for a missing column, unreadable times, a log with no rows.
+    """
+    if engine not in ENGINES:
+        raise InvalidInputError(f"The engine must be one of {', '.join(ENGINES)}; got {brief(engine)}.")
+    if engine == "duckdb":
+        import duckdb
+
+        connection = duckdb.connect()
+        try:
+            _duckdb_view(connection, source, spec)
+
+            def run(sql: str) -> pd.DataFrame:
+                return connection.execute(sql).df()
+
+            return _counts(run, spec, engine)
+        finally:
+            connection.close()
+    session = spark_session()
+    _spark_view(session, source, spec)
+    return _counts(lambda sql: session.sql(sql).toPandas(), spec, engine)
+
+
+def _counts(run: Any, spec: MonitorSpec, engine: str) -> LogCounts:
+    profile = run(PROFILE_SQL).iloc[0]
+    rows = int(profile["fd_rows"])
+    if rows == 0:
+        raise InvalidInputError("The log has no rows.")
+    bad = int(profile["fd_bad_times"] or 0)
+    if bad:
+        raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
+                                f"such as {brief(profile['fd_bad_time'])}.")
+    low, high = profile["fd_low"], profile["fd_high"]
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        raise InvalidInputError(f"The column {brief(spec.score or spec.decision)} holds no numbers.")
+    low, high = float(low), float(high)
+    bins = SCORE_BINS if spec.score is not None else 2
+    scale = (bins - 1) / (high - low) if high > low else 1.0  # the highest score gets the last bin of its own
+    if spec.decision is not None:
+        low, scale = 0.0, 1.0
+    groups = ", ".join(f"fd_s{position}" for position in range(len(spec.sensitive)))
+    positions = ", ".join(str(position) for position in range(1, len(spec.sensitive) + 4))
+    counted = run(COUNT_SQL.format(window=spec.window, groups=groups, low=low, scale=scale, last=bins - 1, positions=positions))
+    if counted.empty:
+        raise InvalidInputError("No row of the log has both a time and a score.")
+    counted["fd_window"] = pd.to_datetime(counted["fd_window"])
+    windows = sorted(counted["fd_window"].unique())
+    window_codes = np.searchsorted(np.array(windows, dtype="datetime64[ns]"), counted["fd_window"].to_numpy(dtype="datetime64[ns]"))
+    sensitive = counted[[f"fd_s{position}" for position in range(len(spec.sensitive))]]
+    sensitive.columns = list(spec.sensitive)
+    codes = group_codes(sensitive, spec.sensitive)
+    outcome = _outcomes(counted["fd_target"], spec.positive_label)
+    cells = np.zeros((len(windows), len(codes.labels), 3, bins), dtype=np.int64)
+    np.add.at(cells, (window_codes, codes.codes, outcome, counted["fd_bin"].to_numpy(dtype=np.int64)), counted["fd_rows"].to_numpy(dtype=np.int64))
+    edges = low + np.arange(bins) / scale
+    dropped = {"no time": int(profile["fd_no_times"] or 0), "no score": int(profile["fd_no_scores"] or 0)}
+    return LogCounts(spec=spec, windows=[pd.Timestamp(window) for window in windows], labels=codes.labels, cells=cells,
+                     bin_edges=edges, rows=rows, engine=engine, dropped=dropped)
+
+
+def _outcomes(texts: pd.Series, positive_label: Any) -> np.ndarray:
+    """Each outcome text as unknown (missing or empty), negative or positive; the positive label is
+    matched as text, numbers in any of their spellings (1, 1.0), booleans as true/false."""
+    forms = {str(positive_label)}
+    if isinstance(positive_label, bool) or str(positive_label).lower() in ("true", "false"):
+        forms |= {str(positive_label).lower(), str(positive_label).capitalize()}
+    else:
+        try:
+            number = float(positive_label)
+            forms |= {repr(number), str(number)} | ({str(int(number))} if number.is_integer() else set())
+        except (TypeError, ValueError):
+            pass
+    text = texts.astype("string")
+    unknown = text.isna() | (text.str.strip() == "")
+    positive = text.isin(list(forms)).fillna(False)
+    return np.where(unknown.to_numpy(dtype=bool), _UNKNOWN, np.where(positive.to_numpy(dtype=bool), _POSITIVE, _NEGATIVE))
+
+
+# -- figures per window ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window's figures at a threshold."""
+
+    start: pd.Timestamp
+    rows: int
+    table: pd.DataFrame
+    lower: pd.DataFrame
+    upper: pd.DataFrame
+    disparities: dict[str, Any]
+    disparity_bounds: pd.DataFrame
+    findings: pd.DataFrame
+    unknown_share: float
+    pending: bool
+    psi: pd.Series
+    left_out: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """The monitor at one threshold: every window (in time order), the alerts, the baseline."""
+
+    counts: LogCounts
+    threshold: float
+    tolerance: float
+    baseline: pd.Timestamp
+    windows: list[Window]
+    alerts: list[dict[str, Any]]
+
+
+def window_table(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
+    """The audit's metric table for one window from its ``(groups, 6)`` counts: TPR, FPR, precision and
+    accuracy from the rows whose outcome is known; rows and selection rate from every row."""
+    counts = np.asarray(counts)
+    table = table_from_counts(counts[:, :4], labels)
+    everyone = counts.sum(axis=1)
+    selected = counts[:, 0] + counts[:, 1] + counts[:, 4]
+    table["count"] = everyone
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["selection_rate"] = np.where(everyone > 0, selected / np.where(everyone > 0, everyone, 1), np.nan)
+    table["unknown"] = counts[:, 4] + counts[:, 5]
+    return table
+
+
+def _bootstrap(counts: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Percentile intervals (95%) of each group's rates, resampling each group's six counts."""
+    draws = np.empty((resamples,) + counts.shape, dtype=np.int64)
+    for group, row in enumerate(counts):
+        size = int(row.sum())
+        draws[:, group, :] = rng.multinomial(size, row / size if size else np.full(6, 1 / 6), size=resamples)
+    replicate = rates(draws[..., :4])
+    everyone = draws.sum(axis=-1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        replicate["selection_rate"] = np.where(everyone > 0, (draws[..., 0] + draws[..., 1] + draws[..., 4]) / everyone, np.nan)
+    lower, upper = {}, {}
+    for rate in ("selection_rate", "tpr", "fpr", "precision"):
+        values = replicate[rate]
+        defined = ~np.isnan(values).all(axis=0)
+        filled = np.where(np.isnan(values), np.nanmean(np.where(defined, values, 0.0), axis=0), values)
+        lower[rate] = np.where(defined, np.quantile(filled, 0.025, axis=0), np.nan)
+        upper[rate] = np.where(defined, np.quantile(filled, 0.975, axis=0), np.nan)
+    return lower, upper
+
+
+def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
+    """Population stability index of two histograms over the same bins (0 where either is empty)."""
+    if current.sum() == 0 or baseline.sum() == 0:
+        return float("nan")
+    p = np.maximum(current / current.sum(), 1e-4)
+    q = np.maximum(baseline / baseline.sum(), 1e-4)
+    return float(np.sum((p - q) * np.log(p / q)))
+
+
+def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: float = DEFAULT_TOLERANCE,
+            baseline: Any = None, min_group_size: int = SMALL_GROUP_SIZE, resamples: int = 400, random_state: int = 0) -> Monitor:
+    """Every window's metrics, disparities (with intervals) and verdicts at ``threshold``, and the alerts.
+
+    ``threshold`` defaults to 0.5 for scores within [0, 1], the middle of the range otherwise, and is 1
+    for a decision column. ``baseline`` (a window's start; default the first window) is what the change
+    test and the score drift (PSI) compare with.
+
+    Alerts: for each disparity with a rule, the first window where it fails the gate (differences at
+    ``tolerance``, the selection-rate ratio at 0.8); and for the demographic parity and equal
+    opportunity differences, each window whose difference changed from the baseline's by more than
+    chance allows: a two-sided z-test of the change in the difference between the same two groups (the
+    window's extremes), from the four binomial proportions, at 5% with Bonferroni over the windows.
+    Label-based alerts skip windows whose outcomes are mostly not in yet. As on the Fairness page,
+    groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of
+    its disparities, verdicts and alerts (``Window.left_out``).
+    """
+    from scipy.stats import norm
+
+    spec = counts.spec
+    if threshold is None:
+        low, high = counts.bin_edges[0], counts.bin_edges[-1]
+        threshold = 1.0 if spec.decision is not None else 0.5 if 0 <= low and high <= 1 else (low + high) / 2
+    if not math.isfinite(float(threshold)):
+        raise InvalidInputError(f"The threshold must be a finite number; got {threshold!r}.")
+    at = counts.counts_at(float(threshold))
+    starts = counts.windows
+    base_index = 0
+    if baseline is not None:
+        wanted = pd.Timestamp(baseline)
+        if wanted not in starts:
+            raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
+                                    f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
+        base_index = starts.index(wanted)
+    rng = np.random.default_rng(random_state)
+    # Score drift: each group's histogram over deciles of the baseline window's scores.
+    per_bin = counts.cells.sum(axis=2)  # (windows, groups, bins)
+    base_hist = per_bin[base_index].sum(axis=0)
+    cumulative = np.cumsum(base_hist) / max(base_hist.sum(), 1)
+    cuts = np.unique(np.searchsorted(cumulative, np.linspace(0, 1, PSI_BINS + 1)[1:-1], side="left"))
+    coarse_of_bin = np.searchsorted(cuts, np.arange(per_bin.shape[-1]), side="left")  # fine bin -> its decile
+    coarse = per_bin @ np.eye(len(cuts) + 1, dtype=np.int64)[coarse_of_bin]
+
+    windows = []
+    for index, start in enumerate(starts):
+        window_counts = at[index]
+        present = window_counts.sum(axis=1) > 0
+        labels = [label for label, keep in zip(counts.labels, present) if keep]
+        kept = window_counts[present]
+        table = window_table(kept, labels)
+        lower, upper = _bootstrap(kept, resamples, rng)
+        index_labels = pd.Index(labels, name="group", dtype=object)
+        judged = kept.sum(axis=1) >= min_group_size
+        judged_table = table[judged]
+        judged_counts = kept[judged]
+        # The selection rate counts every row, known outcome or not: its bounds come from (selected, not selected).
+        selection_cells = np.stack([judged_counts[:, [0, 1, 4]].sum(axis=1), 0 * judged_counts[:, 0],
+                                    judged_counts[:, [2, 3, 5]].sum(axis=1), 0 * judged_counts[:, 0]], axis=1)
+        bounds = disparity_intervals(judged_counts[:, :4])
+        label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
+        bounds.loc[label_free] = disparity_intervals(selection_cells).loc[label_free]
+        unknown = float((kept[:, 4] + kept[:, 5]).sum() / max(kept.sum(), 1))
+        psi = pd.Series({label: _psi(coarse[index, position], coarse[base_index, position])
+                         for position, label in enumerate(counts.labels) if present[position]}, name="psi", dtype=float)
+        windows.append(Window(
+            start=start, rows=int(kept.sum()), table=table,
+            lower=pd.DataFrame(lower, index=index_labels), upper=pd.DataFrame(upper, index=index_labels),
+            disparities=disparities_from_table(judged_table), disparity_bounds=bounds,
+            findings=disparity_findings(judged_table, tolerance=tolerance), unknown_share=unknown, pending=unknown > PENDING_SHARE, psi=psi,
+            left_out=tuple(label for label, keep in zip(labels, judged) if not keep),
+        ))
+
+    alerts: list[dict[str, Any]] = []
+    base = windows[base_index]
+    label_free = ("demographic_parity_difference", "demographic_parity_ratio")
+    for name in DISPARITY_NAMES:
+        for window in windows:
+            finding = window.findings.to_dict("index")[name]
+            if window.pending and name not in label_free:
+                continue
+            if finding["passed"] is False:
+                alerts.append({"window": window.start, "disparity": name, "value": finding["value"],
+                               "reason": f"leaves the gate: {finding['value']:.3f}, which fails {finding['rule']}"})
+                break
+    later = [window for window in windows if window.start != base.start]
+    for name in CHANGE_TESTED:
+        rate = "selection_rate" if name.startswith("demographic") else "tpr"
+        denominator = "count" if rate == "selection_rate" else None
+        for window in later:
+            if window.pending and rate != "selection_rate":
+                continue
+            change = _change_test(window, base, rate, denominator)
+            if change is None:
+                continue
+            delta, z = change
+            p_value = 2 * norm.sf(abs(z))
+            if p_value < 0.05 / max(len(later), 1):
+                alerts.append({"window": window.start, "disparity": name, "value": window.disparities[name],
+                               "reason": (f"changed by {delta:+.3f} from the baseline window {base.start.date()} "
+                                          f"(z = {z:.1f}, p = {p_value:.1e}; two-sided z-test on the gap between the same two groups, "
+                                          f"Bonferroni over {len(later)} windows)")})
+    alerts.sort(key=lambda alert: (alert["window"], alert["disparity"]))
+    return Monitor(counts=counts, threshold=float(threshold), tolerance=tolerance, baseline=base.start, windows=windows, alerts=alerts)
+
+
+def _change_test(window: Window, base: Window, rate: str, denominator: str | None) -> tuple[float, float] | None:
+    """The change in the gap between the window's highest and lowest group from the baseline's gap
+    between the same groups, and its z statistic (binomial variances of the four proportions)."""
+    values = window.table[rate].drop(index=list(window.left_out)).dropna()
+    if len(values) < 2:
+        return None
+    high, low = values.idxmax(), values.idxmin()
+    if high not in base.table.index or low not in base.table.index:
+        return None
+
+    def size(frame: pd.DataFrame, group: str) -> float:
+        if denominator is not None:
+            return float(frame.loc[group, denominator])
+        return float(frame.loc[group, "tp"] + frame.loc[group, "fn"])
+
+    proportions = [(window.table, high), (window.table, low), (base.table, high), (base.table, low)]
+    variance = 0.0
+    for frame, group in proportions:
+        p, n = float(frame.loc[group, rate]), size(frame, group)
+        if n == 0 or p != p:
+            return None
+        variance += p * (1 - p) / n
+    delta = (values[high] - values[low]) - (base.table.loc[high, rate] - base.table.loc[low, rate])
+    if variance == 0:
+        return None
+    return float(delta), float(delta / math.sqrt(variance))
+
+
+def monitor_json(result: Monitor) -> dict[str, Any]:
+    """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,
+    ``rows``, ``pending``, ``groups`` and ``disparities`` as in the audit's JSON, ``disparity_intervals``,
+    ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``value``, ``reason``)."""
+    from fairdash.report import _groups_json, _number
+
+    spec = result.counts.spec
+    windows = []
+    for window in result.windows:
+        windows.append({
+            "start": window.start.date().isoformat(),
+            "rows": window.rows,
+            "pending": window.pending,
+            "groups_left_out_of_disparities": list(window.left_out),
+            "unknown_outcomes": window.unknown_share,
+            "groups": _groups_json(window.table),
+            "intervals": {str(label): {rate: [_number(window.lower.loc[label, rate]), _number(window.upper.loc[label, rate])]
+                                       for rate in window.lower.columns} for label in window.lower.index},
+            "disparities": {name: _number(value) for name, value in window.disparities.items()},
+            "disparity_intervals": {name: [_number(row["lower"]), _number(row["upper"])] for name, row in window.disparity_bounds.iterrows()},
+            "findings": {name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
+                         for name, row in window.findings.to_dict("index").items()},
+            "psi": {str(label): _number(value) for label, value in window.psi.items()},
+        })
+    return {
+        "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
+                     "sensitive": list(spec.sensitive), "score": spec.score, "decision": spec.decision, "threshold": result.threshold,
+                     "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
+                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped},
+        "windows": windows,
+        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": _number(alert["value"]),
+                    "reason": alert["reason"]} for alert in result.alerts],
+    }
+
+
+# -- demo and generator ---------------------------------------------------------------------------
+
+
+def compas_log() -> pd.DataFrame:
+    """COMPAS as a decision log: each defendant's screening date, race, sex, decile score and outcome
+    (ProPublica's filter, as in the COMPAS demo)."""
+    from fairdash.demo import DATA_DIR
+
+    raw = pd.read_csv(DATA_DIR / "compas-scores-two-years.csv.gz")
+    keep = (raw["days_b_screening_arrest"].between(-30, 30) & (raw["is_recid"] != -1) & (raw["c_charge_degree"] != "O")
+            & (raw["score_text"] != "N/A"))
+    log = raw.loc[keep, ["compas_screening_date", "race", "sex", "decile_score", "two_year_recid"]].reset_index(drop=True)
+    log["compas_screening_date"] = pd.to_datetime(log["compas_screening_date"])
+    return log
+
+
+COMPAS_MONITOR = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race",),
+                             window="month", score="decile_score")
+"""The Over-time page's demo: COMPAS by month over its screening dates (2013-2014)."""
+
+
+def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, drift: float = 0.15, pending_months: int = 2,
+                  start: str = "2024-01-01", random_state: int = 0) -> pd.DataFrame:
+    """A decision log of ``rows`` rows over ``months`` months: time, group (a/b/c), score, outcome.
+
+    From ``drift_month`` on (0-based; ``None``: never), group b's scores drop by ``drift`` (so its
+    selection rate falls: a planted disparity); the last ``pending_months`` have most outcomes unknown.
+    """
+    rng = np.random.default_rng(random_state)
+    month = rng.integers(0, months, rows)
+    day = rng.integers(0, 28, rows)
+    times = (np.datetime64(start, "M") + month.astype("timedelta64[M]")).astype("datetime64[D]") + day.astype("timedelta64[D]")
+    group = rng.choice(np.array(["a", "b", "c"]), rows, p=[0.5, 0.3, 0.2])
+    outcome = rng.random(rows) < 0.4
+    score = rng.normal(0.35 + 0.3 * outcome, 0.15)
+    if drift_month is not None:
+        score = score - np.where((group == "b") & (month >= drift_month), drift, 0.0)
+    score = np.clip(score, 0, 1).round(4)
+    known = ~((month >= months - pending_months) & (rng.random(rows) < 0.8))
+    return pd.DataFrame({"time": times, "group": group, "score": score,
+                         "outcome": pd.array(np.where(known, outcome.astype(int), 0), dtype="Int64").where(known, pd.NA)})
