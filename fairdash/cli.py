@@ -106,6 +106,28 @@ def build_parser() -> argparse.ArgumentParser:
     fixes.add_argument("--other-model", metavar="FILE", help="a second model to compare on the same rows (same formats and trust)")
     fixes.add_argument("--json", metavar="OUT", help="write the comparison as JSON")
     fixes.add_argument("--report", metavar="OUT.html", help="write the comparison as a self-contained HTML page")
+    watch = commands.add_parser("monitor", help="fairness over time on a decision log; exit 1 when a --fail-on condition holds in the latest window",
+                                description="Counts the log where it lies (DuckDB, or Spark) and judges each window.")
+    watch.add_argument("--data", required=True, metavar="LOG",
+                       help="a CSV or Parquet file, a folder of Parquet files, or duckdb:PATH:TABLE")
+    watch.add_argument("--time", required=True, metavar="COL", help="the column of dates or times")
+    watch.add_argument("--window", default="month", choices=["day", "week", "month", "quarter"], help="window length (default month)")
+    watch.add_argument("--target", required=True, metavar="COL", help="the true outcome (empty where not known yet)")
+    watch.add_argument("--positive-label", default="1", metavar="V", help="the outcome value that is positive (default 1)")
+    watch.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
+    decided = watch.add_mutually_exclusive_group(required=True)
+    decided.add_argument("--score", metavar="COL", help="the model's score (selected when score >= --threshold)")
+    decided.add_argument("--decision", metavar="COL", help="the model's 0/1 decision")
+    watch.add_argument("--threshold", type=float, metavar="T", help="with --score: the threshold (default 0.5 for scores in [0, 1])")
+    watch.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="where the rows are counted (default duckdb)")
+    watch.add_argument("--baseline", metavar="WINDOW", help="the start date of the window to compare with (default: the first)")
+    watch.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help=f"differences up to D pass (default {DEFAULT_TOLERANCE})")
+    watch.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
+                       help=f"leave groups under N rows in a window out of its disparities (default {SMALL_GROUP_SIZE})")
+    watch.add_argument("--json", metavar="OUT", help="write the windows and alerts as JSON")
+    watch.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML page with the charts")
+    watch.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
+                       help="a condition on the latest window that fails the run, such as 'demographic_parity_ratio<0.8' (repeatable)")
     demo = commands.add_parser("demo", help="write a built-in demo's data to a file")
     demo.add_argument("name", choices=list(DEMO_TITLES), help="which demo")
     demo.add_argument("--out", required=True, metavar="FILE", help="where to write it (.csv or .parquet)")
@@ -298,6 +320,41 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    from fairdash.monitor import MonitorSpec, count_log, monitor, monitor_html, monitor_json
+    from fairdash.report import json_text
+
+    conditions = [parse_condition(text) for text in args.fail_on]
+    check_tolerance(args.tolerance)
+    if args.threshold is not None:
+        check_threshold(args.threshold)
+    sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    spec = MonitorSpec(time=args.time, target=args.target, positive_label=args.positive_label, sensitive=sensitive,
+                       window=args.window, score=args.score, decision=args.decision)
+    result = monitor(count_log(args.data, spec, engine=args.engine), threshold=args.threshold, tolerance=args.tolerance,
+                     baseline=args.baseline, min_group_size=args.min_group_size)
+    print(f"fairdash monitor of {args.data}: {result.counts.rows:,} rows in {len(result.windows)} windows of a {args.window} "
+          f"({args.engine}); threshold {result.threshold:g}; baseline {result.baseline.date()}")
+    print(f"{'window':12s} {'rows':>10s}  {'DP diff':>8s} {'DP ratio':>8s} {'EO diff':>8s}  note")
+    for window in result.windows:
+        values = [window.disparities[name] for name in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference")]
+        note = "outcomes mostly not in yet" if window.pending else ""
+        print(f"{str(window.start.date()):12s} {window.rows:10,d}  " + " ".join(f"{value:8.3f}" for value in values) + f"  {note}")
+    for alert in result.alerts:
+        print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
+    if args.json:
+        Path(args.json).write_text(json_text(monitor_json(result)), encoding="utf-8")
+        print(f"wrote {args.json}")
+    if args.report:
+        Path(args.report).write_text(monitor_html(result), encoding="utf-8")
+        print(f"wrote {args.report}")
+    latest = result.windows[-1]
+    failed = gate(latest.disparities, conditions, latest.table.drop(index=list(latest.left_out)))
+    for line in failed:
+        print(f"{line} (latest window, {latest.start.date()})", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
 def _fixes(args: argparse.Namespace) -> int:
     from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
     from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
@@ -348,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2, already explained on stderr)
         return EXIT_PASS if exit_.code in (0, None) else EXIT_BAD_INPUT
     try:
-        return {"audit": _audit, "fixes": _fixes, "demo": _demo}[args.command](args)
+        return {"audit": _audit, "fixes": _fixes, "monitor": _monitor, "demo": _demo}[args.command](args)
     except FairdashError as error:
         print(f"fairdash: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT

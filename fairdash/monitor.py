@@ -395,7 +395,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
 
     Alerts: for each disparity with a rule, the first window where it fails the gate (differences at
     ``tolerance``, the selection-rate ratio at 0.8); and for the demographic parity and equal
-    opportunity differences, each window whose difference changed from the baseline's by more than
+    opportunity differences, the first window whose difference changed from the baseline's by more than
     chance allows: a two-sided z-test of the change in the difference between the same two groups (the
     window's extremes), from the four binomial proportions, at 5% with Bonferroni over the windows.
     Label-based alerts skip windows whose outcomes are mostly not in yet. As on the Fairness page,
@@ -486,6 +486,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                                "reason": (f"changed by {delta:+.3f} from the baseline window {base.start.date()} "
                                           f"(z = {z:.1f}, p = {p_value:.1e}; two-sided z-test on the gap between the same two groups, "
                                           f"Bonferroni over {len(later)} windows)")})
+                break  # the first window where it changed; the chart shows the windows after it
     alerts.sort(key=lambda alert: (alert["window"], alert["disparity"]))
     return Monitor(counts=counts, threshold=float(threshold), tolerance=tolerance, baseline=base.start, windows=windows, alerts=alerts)
 
@@ -553,6 +554,39 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
     }
 
 
+def monitor_html(result: Monitor) -> str:
+    """The monitor as one self-contained HTML page: each disparity over time, the group mix, the score
+    drift, and the alerts."""
+    import html
+
+    import plotly.offline
+
+    from fairdash import plots
+    from fairdash.report import _PAGE, _STYLE, _definition_list, _section, _table_html, versions
+
+    spec = result.counts.spec
+    figures = [plots.disparity_over_time(result, "demographic_parity_ratio", gate=0.8),
+               plots.disparity_over_time(result, "demographic_parity_difference", gate=result.tolerance),
+               plots.disparity_over_time(result, "equalized_odds_difference", gate=result.tolerance),
+               plots.group_mix(result), plots.score_drift(result)]
+    charts = "\n".join(f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+                       for figure in figures)
+    alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "),
+                            "value": f"{alert['value']:.3f}", "reason": alert["reason"]} for alert in result.alerts])
+    settings = [("Log", f"{result.counts.rows:,} rows ({result.counts.engine})"), ("Time", f"{spec.time}, by {spec.window}"),
+                ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+                ("Decisions", f"{spec.score} >= {result.threshold:g}" if spec.score else f"{spec.decision}"),
+                ("Baseline window", str(result.baseline.date()))]
+    body = "\n".join([
+        _section("Settings", _definition_list(settings)),
+        _section("Alerts", _table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
+        _section("Over time", charts),
+    ])
+    footer = "fairdash monitor. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
+    return _PAGE.format(title=html.escape("Fairness over time"), plotly=plotly.offline.get_plotlyjs(), style=_STYLE, body=body,
+                        footer=footer, payload="{}", script="")
+
+
 # -- demo and generator ---------------------------------------------------------------------------
 
 
@@ -593,4 +627,4 @@ def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, 
     score = np.clip(score, 0, 1).round(4)
     known = ~((month >= months - pending_months) & (rng.random(rows) < 0.8))
     return pd.DataFrame({"time": times, "group": group, "score": score,
-                         "outcome": pd.array(np.where(known, outcome.astype(int), 0), dtype="Int64").where(known, pd.NA)})
+                         "outcome": pd.Series(outcome.astype(int), dtype="Int64").where(known, pd.NA)})

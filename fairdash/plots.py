@@ -266,3 +266,63 @@ def fixes_tradeoff(fixes: Sequence[Any], disparity: str, *, score: str = "accura
                          xaxis_title=f"{label} (bars: interval)", yaxis_title=score.replace("_", " "),
                          legend=dict(orientation="h", y=-0.2), **_LAYOUT)
     return figure
+
+
+def disparity_over_time(result: Any, name: str, *, gate: float | None = None) -> go.Figure:
+    """One disparity per window with its interval as a band, the gate as a dashed line; windows whose
+    outcomes are mostly not in yet drawn hollow; alerts marked."""
+    starts = [window.start for window in result.windows]
+    values = [window.disparities.get(name, float("nan")) for window in result.windows]
+    lower = [window.disparity_bounds.loc[name, "lower"] for window in result.windows]
+    upper = [window.disparity_bounds.loc[name, "upper"] for window in result.windows]
+    label = name.replace("_", " ")
+    figure = go.Figure()
+    figure.add_scatter(x=starts + starts[::-1], y=upper + lower[::-1], fill="toself", fillcolor="rgba(59,110,168,0.15)",
+                       line=dict(width=0), hoverinfo="skip", name="interval (at least 95%)")
+    pending = [window.pending for window in result.windows]
+    figure.add_scatter(x=starts, y=values, mode="lines+markers", name=label, line=dict(color=PALETTE[0]),
+                       marker=dict(size=8, color=["white" if late else PALETTE[0] for late in pending], line=dict(width=2, color=PALETTE[0])),
+                       customdata=[["outcomes mostly not in yet" if late else ""] for late in pending],
+                       hovertemplate="%{x|%Y-%m-%d}<br>" + label + " %{y:.3f}<br>%{customdata[0]}<extra></extra>")
+    if gate is not None:
+        figure.add_hline(y=gate, line_dash="dash", line_color=PALETTE[1], annotation_text=f"gate {gate:g}", annotation_position="top left")
+    alerted = [alert for alert in result.alerts if alert["disparity"] == name]
+    if alerted:
+        figure.add_scatter(x=[alert["window"] for alert in alerted], y=[alert["value"] for alert in alerted], mode="markers",
+                           name="alert", marker=dict(symbol="x", size=14, color=PALETTE[1]),
+                           text=[_text(alert["reason"]) for alert in alerted], hovertemplate="%{text}<extra></extra>")
+    figure.update_layout(title=f"{label.capitalize()} by {result.counts.spec.window}", xaxis_title=result.counts.spec.window,
+                         yaxis_title=label, legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure
+
+
+def group_mix(result: Any) -> go.Figure:
+    """Each group's share of the rows in each window, stacked."""
+    labels = result.counts.labels
+    shares = pd.DataFrame([{label: window.table["count"].get(label, 0) / max(window.rows, 1) for label in labels}
+                           for window in result.windows], index=[window.start for window in result.windows])
+    figure = go.Figure()
+    for position, label in enumerate(labels):
+        figure.add_scatter(x=shares.index, y=shares[label], stackgroup="mix", name=_text(label), mode="lines",
+                           line=dict(width=0.5, color=PALETTE[position % len(PALETTE)]),
+                           hovertemplate=_text(label) + " %{y:.1%}<extra></extra>")
+    figure.update_layout(title="Group mix: each group's share of the rows", yaxis=dict(tickformat=".0%", range=[0, 1]),
+                         legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure
+
+
+def score_drift(result: Any) -> go.Figure:
+    """Each judged group's population stability index against the baseline window (0.1: some drift; 0.25: a shift)."""
+    figure = go.Figure()
+    for position, label in enumerate(result.counts.labels):
+        points = [(window.start, window.psi.get(label)) for window in result.windows
+                  if label in window.psi.index and label not in window.left_out]
+        if not points:
+            continue
+        figure.add_scatter(x=[start for start, _ in points], y=[value for _, value in points], mode="lines+markers", name=_text(label),
+                           line=dict(color=PALETTE[position % len(PALETTE)]), hovertemplate=_text(label) + " PSI %{y:.3f}<extra></extra>")
+    for level, text in ((0.1, "some drift"), (0.25, "a shift")):
+        figure.add_hline(y=level, line_dash="dot", line_color="#999", annotation_text=text, annotation_position="top left")
+    figure.update_layout(title=f"Score drift per group against the baseline window ({result.baseline.date()})", yaxis_title="PSI",
+                         legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure

@@ -21,6 +21,7 @@ from fairdash.demo import Demo, load_demo
 from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
 from fairdash.fixes import Fix, compare_fixes
 from fairdash.models import ScoreModel, load_model
+from fairdash.monitor import LogCounts, Monitor, MonitorSpec, count_log, monitor
 from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
 from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 
@@ -180,3 +181,21 @@ def permutation_importance(audit_key: str, _model: ScoreModel, _X: pd.DataFrame,
 @st.cache_data(max_entries=16, show_spinner="Swapping the sensitive attribute on every row...")
 def flips(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, column: str, threshold: float, positive_label: Any) -> pd.DataFrame:
     return flip_rates(_model, _X, column, threshold, positive_label=positive_label)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Counting the log by window, group, outcome and score...")
+def log_counts(log_id: str, _log: pd.DataFrame, spec: MonitorSpec, engine: str) -> LogCounts:
+    """The log read once per log, settings and engine; every threshold and baseline is then counts only."""
+    return count_log(_log, spec, engine=engine)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def monitored(counts_key: str, _counts: LogCounts, threshold: float | None, tolerance: float, baseline: str | None) -> Monitor:
+    return monitor(_counts, threshold=threshold, tolerance=tolerance, baseline=baseline)
+
+
+@st.cache_resource(show_spinner="Reading the COMPAS log...")
+def compas_log() -> pd.DataFrame:
+    from fairdash.monitor import compas_log as read
+
+    return read()

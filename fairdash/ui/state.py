@@ -91,7 +91,25 @@ FIXES_CHOSEN = "fixes_chosen"
 FIXES_REDUCTIONS = "fixes_reductions"
 FIXES_KEYS = (TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS, FIXES_CONSTRAINT, FIXES_SCORE, FIXES_CHOSEN, FIXES_REDUCTIONS)
 
-WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,) + FIXES_KEYS
+# Over time page
+LOG_SOURCE = "log_source"  # "demo" or "upload"
+LOG_UPLOADER = "log_upload"
+LOG_TIME = "log_time"
+LOG_TARGET = "log_target"
+LOG_POSITIVE = "log_positive"
+LOG_SENSITIVE = "log_sensitive"
+LOG_DECISIONS = "log_decisions"  # "score" or "decision"
+LOG_SCORE = "log_score"
+LOG_WINDOW = "log_window"
+LOG_ENGINE = "log_engine"
+LOG_BASELINE = "log_baseline"
+LOG_THRESHOLD = "log_threshold"
+LOG_DISPARITY = "log_disparity"
+LOG_SHOWN_WINDOW = "log_shown_window"
+LOG_KEYS = (LOG_SOURCE, LOG_TIME, LOG_TARGET, LOG_POSITIVE, LOG_SENSITIVE, LOG_DECISIONS, LOG_SCORE, LOG_WINDOW, LOG_ENGINE,
+            LOG_BASELINE, LOG_THRESHOLD, LOG_DISPARITY, LOG_SHOWN_WINDOW)
+
+WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,) + FIXES_KEYS + LOG_KEYS
 
 # Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
 _BINS_PREFIX = "bins_for_"
@@ -107,6 +125,7 @@ _UPLOADS = {
     "model": (MODEL_UPLOADER, _UPLOADED_MODEL),
     "train": (TRAIN_UPLOADER, "uploaded_train"),
     "other_model": (OTHER_MODEL_UPLOADER, "uploaded_other_model"),
+    "log": (LOG_UPLOADER, "uploaded_log"),
 }
 
 
@@ -216,6 +235,9 @@ def _forget_what_went_with(kind: str) -> None:
         forget_trust()
     elif kind == "other_model":
         forget_trust(TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS)
+    elif kind == "log":  # another log: its columns are chosen anew
+        for key in (LOG_TIME, LOG_TARGET, LOG_POSITIVE, LOG_SENSITIVE, LOG_SCORE, LOG_BASELINE, LOG_THRESHOLD, LOG_SHOWN_WINDOW):
+            st.session_state.pop(key, None)
 
 
 def forget_trust(pickle_key: str = TRUST_PICKLE, skops_key: str = TRUST_SKOPS) -> None:

@@ -1,0 +1,127 @@
+"""Over time: fairness of a decision log by window, counted where the rows are (DuckDB or Spark)."""
+
+import importlib.util
+import shutil
+
+import streamlit as st
+
+from fairdash import plots
+from fairdash.data import default_positive_label, guess_spec
+from fairdash.errors import FairdashError
+from fairdash.metrics import DEFAULT_TOLERANCE, FOUR_FIFTHS, formatted_table
+from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
+from fairdash.report import json_text
+from fairdash.ui import cache, state
+from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+
+inside_frame()
+st.title("Over time")
+st.caption("A decision log (a time, the model's score or decision, the sensitive attributes, and the outcome where it is known) "
+           "judged window by window. The rows are counted once; moving the threshold re-reads none of them.")
+
+# 1. Which log.
+state.set_default(state.LOG_SOURCE, "demo")
+source = st.segmented_control("Log", ["demo", "upload"], key=state.LOG_SOURCE,
+                              format_func={"demo": "COMPAS by screening date (demo)", "upload": "My own log"}.get) or "demo"
+with user_errors_shown():
+    if source == "demo":
+        log, log_id, default = cache.compas_log(), "demo:compas", COMPAS_MONITOR
+    else:
+        uploaded = st.file_uploader("Decision log (CSV or Parquet)", type=["csv", "parquet", "gz"], key=state.LOG_UPLOADER,
+                                    on_change=state.forget_removed_upload, args=("log",))
+        state.remember_upload("log", uploaded)
+        kept = state.uploaded("log")
+        if kept is None:
+            st.info("Upload a log to monitor, or choose the demo. (Logs beyond memory: `python -m fairdash monitor`, which reads "
+                    "Parquet folders and DuckDB databases in place, or on Spark.)", icon=":material/info:")
+            st.stop()
+        log, log_id = cache.uploaded_table(kept.file_id, kept.name, kept.content), kept.file_id
+        guess = guess_spec(log, with_model=False)
+        times = [column for column in log.columns if "date" in str(column).lower() or "time" in str(column).lower()] or list(log.columns)
+        default = MonitorSpec(time=times[0], target=guess.target, positive_label=guess.positive_label,
+                              sensitive=guess.sensitive[:1] or (log.columns[0],), score=guess.score or log.columns[-1])
+
+    # 2. What is what (the demo's choices are set; an upload's are guessed, then chosen).
+    columns = list(log.columns)
+    left, middle, right = st.columns(3)
+    state.ensure_choice(state.LOG_TIME, columns, default.time)
+    time_column = left.selectbox("Time", columns, key=state.LOG_TIME)
+    state.ensure_choice(state.LOG_TARGET, columns, default.target)
+    target = left.selectbox("Outcome (empty where not known yet)", columns, key=state.LOG_TARGET)
+    outcomes = sorted(log[target].dropna().unique().tolist(), key=str)[:50]
+    state.ensure_choice(state.LOG_POSITIVE, outcomes, default.positive_label if target == default.target else default_positive_label(log[target]))
+    positive = left.selectbox("Positive outcome", outcomes, key=state.LOG_POSITIVE, format_func=md)
+    state.ensure_choices(state.LOG_SENSITIVE, columns, list(default.sensitive))
+    sensitive = middle.multiselect("Sensitive attribute(s)", columns, key=state.LOG_SENSITIVE)
+    state.set_default(state.LOG_DECISIONS, "score")
+    kind = middle.radio("The model's output", ["score", "decision"], key=state.LOG_DECISIONS, horizontal=True,
+                        format_func={"score": "A score (with a threshold)", "decision": "A 0/1 decision"}.get)
+    numeric = [column for column in columns if str(log[column].dtype) not in ("object", "string", "str")] or columns
+    state.ensure_choice(state.LOG_SCORE, numeric, default.score if default.score in numeric else numeric[-1])
+    output = middle.selectbox("Score column" if kind == "score" else "Decision column", numeric, key=state.LOG_SCORE)
+    state.set_default(state.LOG_WINDOW, default.window)
+    window = right.selectbox("Window", list(WINDOWS), key=state.LOG_WINDOW)
+    engines = ["duckdb"] + (["spark"] if importlib.util.find_spec("pyspark") and shutil.which("java") else [])
+    state.ensure_choice(state.LOG_ENGINE, engines, "duckdb")
+    engine = right.selectbox("Engine", engines, key=state.LOG_ENGINE, format_func={"duckdb": "DuckDB (embedded)", "spark": "Apache Spark (local)"}.get,
+                             help="Both run the same query; Spark starts a local JVM (some seconds) and suits logs that live on a cluster.")
+    if not sensitive:
+        st.info("Choose at least one sensitive attribute.", icon=":material/info:")
+        st.stop()
+    spec = MonitorSpec(time=time_column, target=target, positive_label=positive, sensitive=tuple(sensitive), window=window,
+                       score=output if kind == "score" else None, decision=output if kind == "decision" else None)
+    counts = cache.log_counts(log_id, log, spec, engine)
+    counts_key = f"{log_id}|{spec!r}|{engine}"
+
+    # 3. The threshold and the baseline: counts only from here on.
+    left, right = st.columns(2)
+    threshold = None
+    if spec.score is not None:
+        low, high = float(counts.bin_edges[0]), float(counts.bin_edges[-1])
+        step = 1.0 if (high - low) >= 5 and float(low).is_integer() and float(high).is_integer() else round((high - low) / 100, 6) or 0.01
+        state.set_default(state.LOG_THRESHOLD, 0.5 if 0 <= low and high <= 1 else (5.0 if spec == COMPAS_MONITOR else round((low + high) / 2, 4)))
+        threshold = left.slider("Threshold: selected when score >= threshold", min_value=low, max_value=high + step, step=step,
+                                key=state.LOG_THRESHOLD)
+    starts = [str(start.date()) for start in counts.windows]
+    state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
+    baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)
+    result = cache.monitored(counts_key, counts, threshold, float(state.get(state.TOLERANCE, DEFAULT_TOLERANCE)), baseline)
+
+dropped = {reason: count for reason, count in counts.dropped.items() if count}
+st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
+           + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
+           + f". Groups under 30 rows in a window are left out of its disparities.")
+
+# 4. Alerts.
+st.subheader("Alerts")
+if not result.alerts:
+    st.success("No alert: every disparity stays within the gate and none changed from the baseline beyond chance.", icon=":material/check:")
+for alert in result.alerts:
+    st.warning(f"**{alert['window'].date()}**, {md(alert['disparity'].replace('_', ' '))}: {md(alert['reason'])}", icon=":material/notifications:")
+pending = [str(window.start.date()) for window in result.windows if window.pending]
+if pending:
+    st.caption(f"Outcomes mostly not in yet in {', '.join(pending)}: drawn hollow; their selection rates stand, their outcome-based figures are provisional.")
+
+# 5. Pictures.
+names = {"demographic_parity_ratio": FOUR_FIFTHS, "demographic_parity_difference": result.tolerance,
+         "equal_opportunity_difference": result.tolerance, "equalized_odds_difference": result.tolerance,
+         "predictive_parity_difference": result.tolerance}
+state.set_default(state.LOG_DISPARITY, "demographic_parity_ratio")
+name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
+    or "demographic_parity_ratio"
+st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key="over_time")
+left, right = st.columns(2)
+left.plotly_chart(plots.group_mix(result), key="group_mix")
+right.plotly_chart(plots.score_drift(result), key="score_drift")
+
+# 6. One window's table.
+state.ensure_choice(state.LOG_SHOWN_WINDOW, starts, starts[-1])
+shown = st.selectbox("Metrics of the window starting", starts, key=state.LOG_SHOWN_WINDOW)
+window_result = result.windows[starts.index(shown)]
+st.dataframe(formatted_table(window_result.table.drop(columns=["unknown"])), width="stretch")
+
+left, right = st.columns(2)
+left.download_button("Download the windows and alerts (JSON)", data=json_text(monitor_json(result)), file_name="fairdash-over-time.json",
+                     mime="application/json", icon=":material/download:")
+right.download_button("Download the charts (HTML)", data=monitor_html(result), file_name="fairdash-over-time.html", mime="text/html",
+                      icon=":material/download:")
