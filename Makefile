@@ -1,12 +1,12 @@
 # Two commands for a fresh machine (Python 3.11 with venv):
 #   make run    install what is missing, start the dashboard on the demo (http://localhost:8501)
-#   make test   install what is missing (test tools and Debian's chromium included), run every test
+#   make test   install what is missing (test tools, Debian's chromium and Java included), run every test
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8501
 PY := $(VENV)/bin/python
 
-.PHONY: run test browser benchmark
+.PHONY: run test browser java benchmark
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
 	else echo "chromium is missing and this is not root: the browser tests will be skipped (apt-get install chromium)"; fi
 
+# Java for the monitor's Spark engine (pyspark runs it in local mode in the tests): Debian's, 17 or newer.
+java:
+	@if command -v java >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless) >/dev/null; \
+	else echo "java is missing and this is not root: the Spark test will fail (apt-get install openjdk-17-jre-headless)"; fi
+
 # One OpenMP thread: on a busy 2-core machine two threads made gradient boosting several times slower.
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser java
 	OMP_NUM_THREADS=1 $(PY) -m pytest
 
 benchmark: $(VENV)/.installed-test

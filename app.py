@@ -21,7 +21,7 @@ navigation = st.navigation(
         st.Page("pages/fixes.py", title="Fixes", icon=":material/build:", url_path="fixes"),
         st.Page("pages/explain.py", title="Explain", icon=":material/psychology:", url_path="explain"),
         st.Page("pages/rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),
-        st.Page("pages/over_time.py", title="Over time", icon=":material/timeline:", url_path="over-time"),
+        st.Page("pages/over_time.py", title="Over time", icon=":material/timeline:", url_path="over_time"),
         st.Page("pages/report.py", title="Report", icon=":material/download:", url_path="report"),
     ]
 )

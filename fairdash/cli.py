@@ -340,6 +340,8 @@ def _monitor(args: argparse.Namespace) -> int:
         values = [window.disparities[name] for name in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference")]
         note = "outcomes mostly not in yet" if window.pending else ""
         print(f"{str(window.start.date()):12s} {window.rows:10,d}  " + " ".join(f"{value:8.3f}" for value in values) + f"  {note}")
+    for note in result.notes:
+        print(f"note: {note}")
     for alert in result.alerts:
         print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
     if args.json:

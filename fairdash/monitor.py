@@ -340,6 +340,7 @@ class Monitor:
     baseline: pd.Timestamp
     windows: list[Window]
     alerts: list[dict[str, Any]]
+    notes: tuple[str, ...] = ()
 
 
 def window_table(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
@@ -488,7 +489,30 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                                           f"Bonferroni over {len(later)} windows)")})
                 break  # the first window where it changed; the chart shows the windows after it
     alerts.sort(key=lambda alert: (alert["window"], alert["disparity"]))
-    return Monitor(counts=counts, threshold=float(threshold), tolerance=tolerance, baseline=base.start, windows=windows, alerts=alerts)
+    return Monitor(counts=counts, threshold=float(threshold), tolerance=tolerance, baseline=base.start, windows=windows, alerts=alerts,
+                   notes=_notes(counts, windows))
+
+
+_FREQUENCY = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
+
+
+def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
+    """What a reader should know about the log: windows with no rows, groups that appear late, no outcomes."""
+    notes = []
+    expected = pd.date_range(counts.windows[0], counts.windows[-1], freq=_FREQUENCY[counts.spec.window])
+    gaps = [start for start in expected if start not in set(counts.windows)]
+    if gaps:
+        shown = ", ".join(str(start.date()) for start in gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
+        notes.append(f"No rows in the {counts.spec.window}(s) starting {shown}: a gap in the log, not a window of zeros.")
+    present = counts.cells.sum(axis=(2, 3)) > 0  # (windows, groups)
+    late = [(label, counts.windows[int(np.argmax(present[:, position]))]) for position, label in enumerate(counts.labels)
+            if not present[0, position]]
+    if late:
+        notes.append("Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in late[:6]) + ".")
+    if counts.cells[:, :, (_NEGATIVE, _POSITIVE)].sum() == 0:
+        notes.append(f"No outcome in {brief(counts.spec.target)} is known yet: only the selection rates and their disparities "
+                     "(demographic parity) can be judged.")
+    return tuple(notes)
 
 
 def _change_test(window: Window, base: Window, rate: str, denominator: str | None) -> tuple[float, float] | None:
@@ -547,7 +571,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
         "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
                      "sensitive": list(spec.sensitive), "score": spec.score, "decision": spec.decision, "threshold": result.threshold,
                      "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
-                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped},
+                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": list(result.notes)},
         "windows": windows,
         "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": _number(alert["value"]),
                     "reason": alert["reason"]} for alert in result.alerts],

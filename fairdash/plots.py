@@ -277,8 +277,20 @@ def disparity_over_time(result: Any, name: str, *, gate: float | None = None) ->
     upper = [window.disparity_bounds.loc[name, "upper"] for window in result.windows]
     label = name.replace("_", " ")
     figure = go.Figure()
-    figure.add_scatter(x=starts + starts[::-1], y=upper + lower[::-1], fill="toself", fillcolor="rgba(59,110,168,0.15)",
-                       line=dict(width=0), hoverinfo="skip", name="interval (at least 95%)")
+    # The band, one polygon per run of windows where the interval is defined (a polygon through a gap folds over).
+    defined = [not (math.isnan(low) or math.isnan(high)) for low, high in zip(lower, upper)]
+    runs, run = [], []
+    for position, ok in enumerate(defined + [False]):
+        if ok:
+            run.append(position)
+        elif run:
+            runs.append(run)
+            run = []
+    for number, run in enumerate(runs):
+        x = [starts[i] for i in run]
+        figure.add_scatter(x=x + x[::-1], y=[upper[i] for i in run] + [lower[i] for i in run][::-1], fill="toself",
+                           fillcolor="rgba(59,110,168,0.15)", line=dict(width=0), hoverinfo="skip", mode="lines",
+                           name="interval (at least 95%)", legendgroup="interval", showlegend=number == 0)
     pending = [window.pending for window in result.windows]
     figure.add_scatter(x=starts, y=values, mode="lines+markers", name=label, line=dict(color=PALETTE[0]),
                        marker=dict(size=8, color=["white" if late else PALETTE[0] for late in pending], line=dict(width=2, color=PALETTE[0])),

@@ -92,6 +92,9 @@ st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}
            + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
            + f". Groups under 30 rows in a window are left out of its disparities.")
 
+for note in result.notes:
+    st.info(md(note), icon=":material/info:")
+
 # 4. Alerts.
 st.subheader("Alerts")
 if not result.alerts:

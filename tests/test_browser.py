@@ -23,7 +23,7 @@ from browser import (
 pytestmark = pytest.mark.browser
 
 PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("fixes", "Fixes"), ("explain", "Explain"), ("rules", "Rules"),
-         ("report", "Report")]
+         ("over_time", "Over time"), ("report", "Report")]
 
 
 @pytest.fixture(scope="module")
@@ -344,3 +344,27 @@ def test_the_fixes_page_on_adult_charts_every_fix_and_shows_the_chosen_one(serve
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-fixes-adult.png", full_page=True)
+
+
+def test_the_over_time_page_draws_compas_by_month_and_follows_its_threshold(server, page, output_dir):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/over_time")
+    expect(heading(page, "Over time")).to_be_visible()
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Demographic parity ratio by month")
+    expect(chart).to_be_visible()
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="leaves the gate").first).to_be_visible()
+    alerts_before = page.get_by_test_id("stAlert").all_inner_texts()
+    thumb = page.get_by_test_id("stSlider").get_by_role("slider")
+    expect(page.get_by_test_id("stSliderThumbValue")).to_have_text("5.00")
+    for step in range(6, 9):  # one key press at a time, each waited for (a press during a rerun can be lost)
+        thumb.focus()
+        thumb.press("ArrowRight")
+        expect(page.get_by_test_id("stSliderThumbValue")).to_have_text(f"{step}.00")
+        wait_until_idle(page)
+    poll(lambda: page.get_by_test_id("stAlert").all_inner_texts(), lambda texts: texts != alerts_before, what="the alerts")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-over-time-compas.png", full_page=True)

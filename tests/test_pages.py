@@ -17,7 +17,8 @@ from fairdash.demo import DEMO_TITLES
 from test_models import _TouchesAFile
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/report.py"]
+PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/over_time.py",
+         "pages/report.py"]
 
 
 def _text(element) -> str:
@@ -496,3 +497,41 @@ def test_the_fixes_page_takes_a_training_table_upload(people, people_model):
     _upload(at, "fixes_train", "train.csv", people.to_csv(index=False).encode())
     _no_problems(at)
     assert "Reweighing" in _plotted_names(at) and not at.info
+
+
+def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_chart():
+    at = _app()
+    at.switch_page("pages/over_time.py").run()
+    _no_problems(at)
+    assert any("2013-01-01" in _text(warning) and "leaves the gate" in _text(warning) for warning in at.warning)
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"] == "Demographic parity ratio by month"
+    before = [trace for trace in chart["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]
+    assert len(before) == 24
+    at.slider(key="log_threshold").set_value(8.0).run()
+    _no_problems(at)
+    after = [trace for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]
+    assert after != before
+    at.selectbox(key="log_window").set_value("quarter").run()
+    _no_problems(at)
+    assert len([t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t.get("name") == "demographic parity ratio"][0]["y"]) == 8
+
+
+def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
+    from fairdash.monitor import synthetic_log
+
+    at = _app()
+    at.switch_page("pages/over_time.py").run()
+    at.segmented_control(key="log_source").set_value("upload").run()
+    _no_problems(at)
+    log = synthetic_log(24_000, drift_month=12, random_state=2)
+    _upload(at, "log_upload", "log.csv", log.to_csv(index=False).encode())
+    _no_problems(at)
+    assert at.selectbox(key="log_time").value == "time" and at.multiselect(key="log_sensitive").value == ["group"]
+    assert at.selectbox(key="log_target").value == "outcome"
+    assert any("2025-01-01" in _text(warning) for warning in at.warning)
+    assert any("2025-11-01" in _text(caption) and "not in yet" in _text(caption) for caption in at.caption)
+    # A time column that is not dates: a plain message naming a value, no traceback.
+    at.selectbox(key="log_time").set_value("group").run()
+    assert not at.exception
+    assert any("are not dates or times, such as" in _text(error) for error in at.error)

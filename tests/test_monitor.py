@@ -1,0 +1,164 @@
+"""Fairness over time: every window's figures against Fairlearn's MetricFrame run window by window on the
+same rows with pandas, on DuckDB and on Spark (local mode); the planted drift is found at its window
+and a log without drift raises no alert; bad logs get plain messages."""
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
+from sklearn.metrics import precision_score
+
+from fairdash.cli import main
+from fairdash.errors import InvalidInputError
+from fairdash.monitor import COMPAS_MONITOR, MonitorSpec, compas_log, count_log, monitor, monitor_json, synthetic_log
+
+SYNTHETIC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
+
+
+@pytest.fixture(scope="module")
+def compas():
+    return compas_log()
+
+
+def _check_against_metric_frame(result, log, spec, threshold, window_of):
+    """Each window: selection rate over every row; TPR, FPR and precision over the rows whose outcome is known."""
+    assert [str(window.start.date()) for window in result.windows] == sorted(window_of.unique().astype(str))
+    for window in result.windows:
+        rows = log[window_of == window.start]
+        decided = (rows[spec.score] >= threshold).to_numpy()
+        groups = rows[list(spec.sensitive)[0]]
+        everyone = MetricFrame(metrics=selection_rate, y_true=decided, y_pred=decided, sensitive_features=groups)
+        known = rows[spec.target].notna().to_numpy()
+        truth = rows[spec.target].to_numpy()[known].astype(float) == float(spec.positive_label)
+        labelled = MetricFrame(metrics={"tpr": true_positive_rate, "fpr": false_positive_rate,
+                                        "precision": lambda t, p: precision_score(t, p, zero_division=np.nan)},
+                               y_true=truth, y_pred=decided[known], sensitive_features=groups[known])
+        for group, rate in everyone.by_group.items():
+            assert window.table.loc[group, "selection_rate"] == pytest.approx(rate, abs=1e-12), (window.start, group)
+            assert window.table.loc[group, "count"] == (groups == group).sum()
+        in_group = (groups[known] == group for group in labelled.by_group.index)
+        for (group, row), members in zip(labelled.by_group.iterrows(), in_group):
+            members = members.to_numpy()
+            denominators = {"tpr": truth[members].sum(), "fpr": (~truth[members]).sum(), "precision": decided[known][members].sum()}
+            for rate, value in row.items():
+                ours = window.table.loc[group, rate]
+                if np.isnan(ours):  # undefined (Fairlearn says 0): its denominator is empty in the rows
+                    assert denominators[rate] == 0, (window.start, group, rate)
+                else:
+                    assert ours == pytest.approx(value, abs=1e-12), (window.start, group, rate)
+
+
+def test_each_compas_month_equals_metric_frame_on_its_rows(compas):
+    result = monitor(count_log(compas, COMPAS_MONITOR), threshold=5)
+    months = compas["compas_screening_date"].dt.to_period("M").dt.start_time
+    _check_against_metric_frame(result, compas, COMPAS_MONITOR, 5, months)
+    assert len(result.windows) == 24 and result.windows[0].start == pd.Timestamp("2013-01-01")
+
+
+def test_a_log_with_pending_outcomes_equals_metric_frame_at_a_threshold_on_a_bin_edge(tmp_path):
+    log = synthetic_log(30_000, months=6, drift_month=None, pending_months=2, random_state=3)
+    counts = count_log(log, SYNTHETIC)
+    threshold = float(counts.bin_edges[500])
+    assert np.abs(log["score"] - threshold).min() > 1e-9  # no score sits on the edge (rounding could tip it)
+    result = monitor(counts, threshold=threshold)
+    _check_against_metric_frame(result, log, SYNTHETIC, threshold, log["time"].dt.to_period("M").dt.start_time)
+    assert [window.pending for window in result.windows] == [False] * 4 + [True] * 2
+
+
+def test_the_planted_drift_is_found_at_its_window_and_a_steady_log_raises_none():
+    drifted = monitor(count_log(synthetic_log(120_000, drift_month=12, random_state=1), SYNTHETIC))
+    first = {}
+    for alert in drifted.alerts:
+        first.setdefault(alert["disparity"], alert)
+    assert first["demographic_parity_difference"]["window"] == pd.Timestamp("2025-01-01")
+    assert any(alert["reason"].startswith("changed by +") and "z-test" in alert["reason"] for alert in drifted.alerts)
+    assert min(alert["window"] for alert in drifted.alerts) == pd.Timestamp("2025-01-01")
+    steady = monitor(count_log(synthetic_log(120_000, drift_month=None, random_state=1), SYNTHETIC))
+    assert steady.alerts == []
+
+
+def test_a_threshold_move_reads_no_rows(compas, monkeypatch):
+    counts = count_log(compas, COMPAS_MONITOR)
+    import fairdash.monitor as module
+
+    monkeypatch.setattr(module, "count_log", lambda *args, **kwargs: pytest.fail("the log was read again"))
+    low, high = monitor(counts, threshold=3), monitor(counts, threshold=8)
+    assert low.windows[0].table["selection_rate"].sum() > high.windows[0].table["selection_rate"].sum()
+
+
+def test_bad_logs_get_plain_messages(compas, tmp_path):
+    with pytest.raises(InvalidInputError, match="no column.*'when'"):
+        count_log(compas, MonitorSpec(time="when", target="two_year_recid", positive_label=1, sensitive=("race",), score="decile_score"))
+    broken = compas.astype({"compas_screening_date": str})
+    broken.loc[7, "compas_screening_date"] = "next Tuesday"
+    with pytest.raises(InvalidInputError, match="1 value.*not dates or times, such as 'next Tuesday'"):
+        count_log(broken, COMPAS_MONITOR)
+    with pytest.raises(InvalidInputError, match="no rows"):
+        count_log(compas.iloc[:0], COMPAS_MONITOR)
+    with pytest.raises(InvalidInputError, match="window must be one of"):
+        MonitorSpec(time="t", target="y", positive_label=1, sensitive=("s",), score="x", window="fortnight")
+
+
+def test_gaps_late_groups_and_missing_outcomes_are_said(compas):
+    log = compas[~compas["compas_screening_date"].dt.month.isin([5])].copy()
+    log.loc[log["compas_screening_date"] < "2014-01-01", "race"] = log["race"].where(log["race"] != "Asian", "Other")
+    log["two_year_recid"] = np.nan
+    result = monitor(count_log(log, COMPAS_MONITOR), threshold=5)
+    notes = " ".join(result.notes)
+    assert "No rows in the month(s) starting 2013-05-01, 2014-05-01" in notes
+    assert "Groups that first appear later: 'Asian' (2014-01-01)" in notes
+    assert "No outcome in 'two_year_recid' is known yet" in notes
+    assert all(window.pending for window in result.windows)
+    assert not np.isnan(result.windows[0].disparities["demographic_parity_difference"])
+    assert np.isnan(result.windows[0].disparities["equal_opportunity_difference"])
+
+
+def test_duckdb_reads_a_parquet_folder_and_a_database_in_place(compas, tmp_path):
+    folder = tmp_path / "log"
+    folder.mkdir()
+    for year, part in compas.groupby(compas["compas_screening_date"].dt.year):
+        part.to_parquet(folder / f"year={year}.parquet")
+    database = tmp_path / "log.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.register("frame", compas)
+        connection.execute('CREATE TABLE "decisions log" AS SELECT * FROM frame')
+    expected = count_log(compas, COMPAS_MONITOR).cells
+    assert np.array_equal(count_log(folder, COMPAS_MONITOR).cells, expected)
+    assert np.array_equal(count_log(f"duckdb:{database}:decisions log", COMPAS_MONITOR).cells, expected)
+
+
+def test_the_cli_monitors_into_json_and_gates_on_the_latest_window(compas, tmp_path):
+    compas.to_csv(tmp_path / "log.csv", index=False)
+    arguments = ["monitor", "--data", str(tmp_path / "log.csv"), "--time", "compas_screening_date", "--window", "quarter",
+                 "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--threshold", "5",
+                 "--json", str(tmp_path / "m.json"), "--report", str(tmp_path / "m.html")]
+    assert main(arguments) == 0
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert [window["start"] for window in document["windows"]][:3] == ["2013-01-01", "2013-04-01", "2013-07-01"]
+    latest = document["windows"][-1]
+    assert set(latest) >= {"start", "rows", "groups", "disparities"} and "African-American" in latest["groups"]
+    assert all(set(alert) == {"window", "disparity", "value", "reason"} for alert in document["alerts"])
+    ratio = latest["disparities"]["demographic_parity_ratio"]
+    assert main(arguments + ["--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
+    assert main(arguments + ["--fail-on", f"demographic_parity_ratio<{ratio - 0.01}"]) == 0
+    assert main(arguments[:2] + [str(tmp_path / "nothing.csv")] + arguments[3:]) == 2
+    assert "Fairness over time" in (tmp_path / "m.html").read_text()
+
+
+def test_spark_counts_what_duckdb_counts(compas, tmp_path):
+    """The same SQL on Spark in local mode (Java from Debian's packages): the same counts, so the same figures."""
+    pytest.importorskip("pyspark")
+    compas.to_parquet(tmp_path / "log.parquet")
+    on_duckdb = count_log(tmp_path / "log.parquet", COMPAS_MONITOR)
+    on_spark = count_log(tmp_path / "log.parquet", COMPAS_MONITOR, engine="spark")
+    assert on_spark.windows == on_duckdb.windows and on_spark.labels == on_duckdb.labels
+    assert np.array_equal(on_spark.cells, on_duckdb.cells)
+    log = synthetic_log(20_000, months=4, drift_month=None, pending_months=1, random_state=5)
+    log.to_csv(tmp_path / "synthetic.csv", index=False)
+    assert np.array_equal(count_log(tmp_path / "synthetic.csv", SYNTHETIC, engine="spark").cells,
+                          count_log(tmp_path / "synthetic.csv", SYNTHETIC).cells)
+    document = monitor_json(monitor(on_spark, threshold=5))
+    assert document["settings"]["engine"] == "spark" and len(document["windows"]) == 24
