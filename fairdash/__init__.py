@@ -11,6 +11,7 @@ points, by module:
 - :mod:`fairdash.thresholds`: ``ThresholdCurves`` (metrics at any threshold; ``suggest``)
 - :mod:`fairdash.explain`: ``shap_values``, ``lime_weights``, ``gap_decomposition``, ``flip_rates``
 - :mod:`fairdash.rules`: ``surrogate_tree``
+- :mod:`fairdash.monitor`: ``count_log`` (DuckDB or Spark), ``monitor``, ``monitor_json`` (fairness over time)
 - :mod:`fairdash.fixes`: ``compare_fixes`` (thresholds, reweighing, reductions, unawareness, another model), ``reweighing_weights``
 - :mod:`fairdash.report`: ``run_audit``, ``audit_json``, ``audit_html``, ``fixes_json``, ``fixes_html``; :mod:`fairdash.cli`: ``python -m fairdash``
 - :mod:`fairdash.plots`: the plotly figures the pages and the report share
