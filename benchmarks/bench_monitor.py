@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,19 +25,14 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from timing import median_seconds  # noqa: E402
 
 from fairdash.monitor import SCORE_BINS, MonitorSpec, count_log, monitor, synthetic_log  # noqa: E402
 
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
-
-def median_seconds(function, repeat: int = 3) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def pandas_counts(path: Path) -> pd.Series:

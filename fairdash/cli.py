@@ -21,7 +21,7 @@ import shlex
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pandas as pd
 
@@ -195,7 +195,7 @@ def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from fairdash.report import audit_html, audit_json, json_text, run_audit
+    from fairdash.report import audit_html, audit_json, run_audit
 
     conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
     check_tolerance(args.tolerance)
@@ -245,12 +245,7 @@ def _audit(args: argparse.Namespace) -> int:
             verdict = {True: "pass", False: "FAIL", None: ""}[row["passed"]]
             rule = f" ({row['rule']})" if row["rule"] else ""
             print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
-    if args.json:
-        Path(args.json).write_text(json_text(audit_json(audit)), encoding="utf-8")
-        print(f"\nwrote {args.json}")
-    if args.report:
-        Path(args.report).write_text(audit_html(audit), encoding="utf-8")
-        print(f"wrote {args.report}")
+    _write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
     judged = audit.table.drop(index=list(audit.groups_left_out))
     failed = gate(audit.disparities, conditions, judged)
@@ -320,9 +315,18 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:
+    """Write ``--json`` (the document, as JSON any parser reads) and ``--report`` (the HTML page) when asked."""
+    from fairdash.report import json_text
+
+    for path, text in ((args.json, lambda: json_text(document())), (args.report, page)):
+        if path:
+            Path(path).write_text(text(), encoding="utf-8")
+            print(f"wrote {path}")
+
+
 def _monitor(args: argparse.Namespace) -> int:
     from fairdash.monitor import MonitorSpec, count_log, monitor, monitor_html, monitor_json
-    from fairdash.report import json_text
 
     conditions = [parse_condition(text) for text in args.fail_on]
     check_tolerance(args.tolerance)
@@ -344,12 +348,7 @@ def _monitor(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     for alert in result.alerts:
         print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
-    if args.json:
-        Path(args.json).write_text(json_text(monitor_json(result)), encoding="utf-8")
-        print(f"wrote {args.json}")
-    if args.report:
-        Path(args.report).write_text(monitor_html(result), encoding="utf-8")
-        print(f"wrote {args.report}")
+    _write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
     failed = gate(latest.disparities, conditions, latest.table.drop(index=list(latest.left_out)))
     for line in failed:
@@ -359,7 +358,7 @@ def _monitor(args: argparse.Namespace) -> int:
 
 def _fixes(args: argparse.Namespace) -> int:
     from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
-    from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
+    from fairdash.report import fixes_html, fixes_json, fixes_table
 
     check_tolerance(args.tolerance)
     if args.threshold is not None:
@@ -389,14 +388,9 @@ def _fixes(args: argparse.Namespace) -> int:
     unmet = unmet_message(fixes, args.constraint, args.tolerance)
     if unmet:
         print(f"warning: {unmet}", file=sys.stderr)
-    if args.json:
-        Path(args.json).write_text(json_text(fixes_json(fixes, constraint=args.constraint, data_name=Path(args.data).name,
-                                                        train_name=Path(args.train).name if args.train else None)), encoding="utf-8")
-        print(f"wrote {args.json}")
-    if args.report:
-        Path(args.report).write_text(fixes_html(fixes, constraint=args.constraint, disparity=disparity, data_name=Path(args.data).name),
-                                     encoding="utf-8")
-        print(f"wrote {args.report}")
+    _write_outputs(args, lambda: fixes_json(fixes, constraint=args.constraint, data_name=Path(args.data).name,
+                                            train_name=Path(args.train).name if args.train else None),
+                   lambda: fixes_html(fixes, constraint=args.constraint, disparity=disparity, data_name=Path(args.data).name))
     return EXIT_PASS
 
 
