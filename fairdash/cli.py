@@ -390,7 +390,7 @@ def _fixes(args: argparse.Namespace) -> int:
         print(f"warning: {unmet}", file=sys.stderr)
     _write_outputs(args, lambda: fixes_json(fixes, constraint=args.constraint, data_name=Path(args.data).name,
                                             train_name=Path(args.train).name if args.train else None),
-                   lambda: fixes_html(fixes, constraint=args.constraint, disparity=disparity, data_name=Path(args.data).name))
+                   lambda: fixes_html(fixes, constraint=args.constraint, data_name=Path(args.data).name))
     return EXIT_PASS
 
 

@@ -209,7 +209,7 @@ def json_text(document: Any) -> str:
     return json.dumps(document, indent=2, default=str, allow_nan=False, ensure_ascii=False)
 
 
-def audit_json(audit: Audit) -> dict[str, Any]:
+def audit_json(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: str | None = None) -> dict[str, Any]:
     """The audit as a JSON-ready dict with stable top-level keys.
 
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
@@ -219,7 +219,8 @@ def audit_json(audit: Audit) -> dict[str, Any]:
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
     sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
-    ``versions``, ``created``.
+    ``versions``, ``created``; with ``fixes`` (from :func:`fairdash.fixes.compare_fixes`), ``fixes`` and
+    ``fixes_constraint`` as in :func:`fixes_json`.
     """
     spec = audit.spec
     groups = _groups_json(audit.table)
@@ -267,6 +268,9 @@ def audit_json(audit: Audit) -> dict[str, Any]:
         "versions": versions(),
         "created": audit.created,
     }
+    if fixes is not None:
+        document["fixes_constraint"] = constraint
+        document["fixes"] = fixes_json(fixes, constraint=constraint or "")["fixes"]
     if audit.explain_error is not None:
         document["features_error"] = audit.explain_error
     if audit.features is not None:
@@ -336,24 +340,35 @@ def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("fix")
 
 
-def fixes_html(fixes: Sequence[Any], *, constraint: str, disparity: str, data_name: str = "data") -> str:
-    """The comparison as one self-contained HTML page: the trade-off chart and the table."""
+def fixes_html(fixes: Sequence[Any], *, constraint: str, data_name: str = "data") -> str:
+    """The comparison as one self-contained HTML page: the trade-off chart and the table, for the
+    disparity the constraint aims at."""
     import plotly.offline
 
-    figure = plots.fixes_tradeoff(fixes, disparity)
-    table = fixes_table(fixes, disparity)
-    numbers = table.select_dtypes("number").columns
-    shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
+    from fairdash.fixes import CONSTRAINT_DISPARITY
+
+    disparity = CONSTRAINT_DISPARITY[constraint]
     body = "\n".join([
         _section("Settings", _definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
                                               ("Disparity shown", disparity.replace("_", " "))])),
-        _section("Trade-off", f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'),
-        _section("Every fix on the same rows", _table_html(shown)
-                 + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"),
+        _section("Every fix on the same rows", _fixes_content(fixes, constraint)),
     ])
     footer = "fairdash fixes. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
     return _PAGE.format(title=html.escape(f"Fixes compared: {data_name}"), plotly=plotly.offline.get_plotlyjs(), style=_STYLE,
                         body=body, footer=footer, payload="{}", script="")
+
+
+def _fixes_content(fixes: Sequence[Any], constraint: str) -> str:
+    """The trade-off chart and the table of fixes, as HTML (plotly.js is on the page already)."""
+    from fairdash.fixes import CONSTRAINT_DISPARITY
+
+    disparity = CONSTRAINT_DISPARITY.get(constraint, "demographic_parity_difference")
+    figure = plots.fixes_tradeoff(fixes, disparity)
+    table = fixes_table(fixes, disparity)
+    numbers = table.select_dtypes("number").columns
+    shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
+    return (f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+            + _table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
 
 
 def _slider_payload(audit: Audit) -> dict[str, Any]:
@@ -383,8 +398,9 @@ def _slider_payload(audit: Audit) -> dict[str, Any]:
     }
 
 
-def audit_html(audit: Audit) -> str:
-    """The audit as one self-contained HTML page (see the module's description)."""
+def audit_html(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: str | None = None) -> str:
+    """The audit as one self-contained HTML page (see the module's description); with ``fixes``, the
+    comparison of fixes (chart and table) as a section of its own."""
     import plotly.offline
 
     spec = audit.spec
@@ -423,6 +439,8 @@ def audit_html(audit: Audit) -> str:
     elif audit.explain_error is not None:
         sections.append(_section("What the model relies on (SHAP)",
                                  f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
+    if fixes is not None:
+        sections.append(_section(f"Fixes compared ({(constraint or '').replace('_', ' ')})", _fixes_content(fixes, constraint or "demographic_parity")))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))

@@ -101,6 +101,7 @@ if why_not is None:
         reductions = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, methods=("reductions",))
         fixes = sorted(fixes + reductions[1:], key=lambda fix: FIX_NAMES.index(fix.name))  # stable: the bounds stay in order
 disparity = CONSTRAINT_DISPARITY[constraint]
+state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds the comparison to the audit's report
 
 # 3. Every fix on one chart, and in one table.
 st.subheader("The trade-off")
@@ -152,5 +153,5 @@ elif why_not is None or other_model is not None:
 left, right = st.columns(2)
 left.download_button("Download the comparison (JSON)", data=json_text(fixes_json(fixes, constraint=constraint, data_name=audit.title)),
                      file_name="fairdash-fixes.json", mime="application/json", icon=":material/download:")
-right.download_button("Download the comparison (HTML)", data=fixes_html(fixes, constraint=constraint, disparity=disparity, data_name=audit.title),
+right.download_button("Download the comparison (HTML)", data=fixes_html(fixes, constraint=constraint, data_name=audit.title),
                       file_name="fairdash-fixes.html", mime="text/html", icon=":material/download:")

@@ -27,10 +27,16 @@ st.markdown(
 state.set_default(state.REPORT_RULES, True)
 with_rules = st.toggle("Include the surrogate rules (depth 3)", key=state.REPORT_RULES)
 
+compared = state.compared_fixes(audit.key)
+include_fixes = False
+if compared is not None:
+    include_fixes = st.toggle(f"Include the fixes compared on the Fixes page ({len(compared[1])}, for {compared[0].replace('_', ' ')})",
+                              value=True)
 settings_key = json.dumps([thresholds, tolerance, min_group_size, with_rules], sort_keys=True, default=str)
+fixes_key = json.dumps([compared[0], [fix.title for fix in compared[1]], [id(fix) for fix in compared[1]]]) if include_fixes else None
 json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
-    thresholds, tolerance, min_group_size, audit.title, with_rules,
+    thresholds, tolerance, min_group_size, audit.title, with_rules, fixes_key, compared if include_fixes else None,
 )
 left, right = st.columns(2)
 left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",

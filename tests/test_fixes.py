@@ -252,3 +252,20 @@ def test_the_demos_carry_their_training_rows():
     adult, german = load_demo("adult"), load_demo("german")
     assert len(adult.train) == 30_162 and len(german.train) == 700 and load_demo("compas").train is None
     assert not set(map(tuple, german.train.to_numpy())) & set(map(tuple, german.data.to_numpy()))
+
+
+def test_the_audit_report_and_json_gain_the_comparison(loans, fitted, fixes):
+    from fairdash.report import audit_html, audit_json, run_audit
+
+    _, test = loans
+    audit = run_audit(test, SPEC, fitted, with_rules=False, explain_rows=0)
+    compared = list(fixes.values())
+    document = json.loads(json.dumps(audit_json(audit, fixes=compared, constraint="demographic_parity")))
+    assert document["fixes_constraint"] == "demographic_parity"
+    assert [fix["name"] for fix in document["fixes"]] == [fix.name for fix in compared]
+    # The original in the comparison is the audit itself, at the same threshold.
+    assert document["fixes"][0]["disparities"]["demographic_parity_difference"] == pytest.approx(document["disparities"]["demographic_parity_difference"])
+    assert document["fixes"][0]["groups"] == document["groups"]
+    assert "fixes" not in audit_json(audit)
+    page = audit_html(audit, fixes=compared, constraint="demographic_parity")
+    assert "Fixes compared (demographic parity)" in page and "Reductions (bound 0.02)" in page

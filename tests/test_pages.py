@@ -535,3 +535,15 @@ def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
     at.selectbox(key="log_time").set_value("group").run()
     assert not at.exception
     assert any("are not dates or times, such as" in _text(error) for error in at.error)
+
+
+def test_the_report_page_offers_the_fixes_compared_for_the_audit():
+    at = _app()
+    at.selectbox(key="demo").set_value("german").run()
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    assert not any(toggle.label.startswith("Include the fixes") for toggle in at.toggle)  # none compared yet
+    at.switch_page("pages/fixes.py").run()
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    assert any(toggle.label == "Include the fixes compared on the Fixes page (4, for demographic parity)" for toggle in at.toggle)

@@ -96,14 +96,15 @@ def fidelity_curve(audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisi
 def report_files(
     audit_key: str, settings_key: str, _table: pd.DataFrame, _spec: AuditSpec, _model: ScoreModel | None,
     _inputs: AuditInputs, _curves: ThresholdCurves, thresholds: float | dict[str, float], tolerance: float,
-    min_group_size: int, data_name: str, with_rules: bool,
+    min_group_size: int, data_name: str, with_rules: bool, fixes_key: str | None = None, _fixes: tuple[str, list] | None = None,
 ) -> tuple[str, str]:
-    """The audit's JSON and HTML report, as text."""
+    """The audit's JSON and HTML report, as text; with the Fixes page's comparison (``fixes_key`` stands for it)."""
     from fairdash.report import audit_html, audit_json, json_text, run_audit
 
     audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
                       data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
-    return json_text(audit_json(audit)), audit_html(audit)
+    constraint, fixes = _fixes if _fixes is not None else (None, None)
+    return json_text(audit_json(audit, fixes=fixes, constraint=constraint)), audit_html(audit, fixes=fixes, constraint=constraint)
 
 
 @st.cache_resource

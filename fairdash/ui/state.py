@@ -117,6 +117,7 @@ _BINS_PREFIX = "bins_for_"
 # Stored values.
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
 _SUGGESTION = "suggestion"
+_FIXES_COMPARED = "fixes_compared"  # (audit key, constraint, fixes): the Fixes page's last comparison
 _UPLOADED_TABLE = "uploaded_table"
 _UPLOADED_MODEL = "uploaded_model"
 # Each kind of upload: its uploader's key, and where the file is kept beyond its page.
@@ -297,3 +298,14 @@ def remember_suggestion(suggestion) -> None:
 
 def last_suggestion():
     return st.session_state.get(_SUGGESTION)
+
+
+def remember_fixes(audit_key: str, constraint: str, fixes: list) -> None:
+    """Keep the Fixes page's comparison for the Report page (of the same audit)."""
+    st.session_state[_FIXES_COMPARED] = (audit_key, constraint, fixes)
+
+
+def compared_fixes(audit_key: str) -> tuple[str, list] | None:
+    """The constraint and fixes compared for this audit on the Fixes page, or ``None``."""
+    kept = st.session_state.get(_FIXES_COMPARED)
+    return (kept[1], kept[2]) if kept is not None and kept[0] == audit_key else None
