@@ -27,7 +27,7 @@ import pandas as pd
 
 from fairdash.data import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels, brief, default_positive_label, parse_bins, read_table, resolve_label
 from fairdash.demo import DEMO_TITLES, load_demo
-from fairdash.errors import FairdashError, InvalidInputError
+from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
 from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance, undefined_reason
 from fairdash.models import load_model
 from fairdash.thresholds import check_threshold
@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--explain-rows", type=int, default=500, metavar="N",
                        help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
     audit.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
+    audit.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
+                       help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
+                            "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
     audit.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     audit.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     audit.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
@@ -205,8 +208,16 @@ def _audit(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
     if args.min_group_size < 0:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
-    table = read_table(args.data)
     sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    if args.engine != "memory":
+        return _audit_by_engine(args, conditions, sensitive, args.engine)
+    try:
+        table = read_table(args.data)
+    except TableTooLargeError as error:
+        if args.score is None or not _parquet(args.data):
+            raise
+        print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
+        return _audit_by_engine(args, conditions, sensitive, "duckdb")
     if args.target not in table.columns:
         raise InvalidInputError(f"The table has no target column {args.target!r}; its columns are {', '.join(map(str, table.columns))}.")
     positive = _positive_label(table[args.target], args.positive_label)
@@ -235,16 +246,7 @@ def _audit(args: argparse.Namespace) -> int:
         print()
         if audit.groups_left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
-        print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
-        for name, row in audit.findings.to_dict("index").items():
-            low, high = audit.intervals.disparities.loc[name, ["lower", "upper"]]
-            interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
-            if row["undefined"]:
-                print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
-                continue
-            verdict = {True: "pass", False: "FAIL", None: ""}[row["passed"]]
-            rule = f" ({row['rule']})" if row["rule"] else ""
-            print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
+        _print_findings(audit.findings, audit.intervals.disparities)
     _write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
     judged = audit.table.drop(index=list(audit.groups_left_out))
@@ -313,6 +315,55 @@ def _demo(args: argparse.Namespace) -> int:
             data.to_csv(out, index=False)
         print(f"wrote {len(data):,} {what} of the {args.name} demo to {out}")
     return EXIT_PASS
+
+
+def _print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
+    """Each disparity with its interval and verdict, one line each."""
+    print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
+    for name, row in findings.to_dict("index").items():
+        low, high = bounds.loc[name, ["lower", "upper"]]
+        interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
+        if row["undefined"]:
+            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
+            continue
+        verdict = {True: "pass", False: "FAIL", None: ""}[row["passed"]]
+        rule = f" ({row['rule']})" if row["rule"] else ""
+        print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
+
+
+def _parquet(path: str) -> bool:
+    return Path(path).is_dir() or Path(path).suffix.lower() in (".parquet", ".pq")
+
+
+def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tuple[str, ...], engine: str) -> int:
+    """A scores-only audit counted where the table lies (DuckDB or Spark): no row is read into memory."""
+    from fairdash.monitor import count_table, engine_audit_html, engine_audit_json, monitor
+
+    if args.model or args.thresholds or args.bins:
+        given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins"
+        raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
+    positive = args.positive_label if args.positive_label is not None else "1"
+    spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)
+    result = monitor(count_table(args.data, spec, engine=engine), threshold=args.threshold, tolerance=args.tolerance,
+                     min_group_size=args.min_group_size)
+    (window,) = result.windows
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print(f"fairdash audit of {Path(args.data).name} counted by {engine}: {window.rows:,} rows; target {spec.target} = {positive}; "
+              f"groups of {' x '.join(sensitive)}; threshold {result.threshold:g}")
+        unknown = int(window.table["unknown"].sum())
+        if unknown:
+            print(f"warning: {unknown:,} rows have no outcome: they count for the selection rates only")
+        print()
+        print(window.table[["count", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
+        print()
+        if window.left_out:
+            print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
+        _print_findings(window.findings, window.disparity_bounds)
+    _write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
+    failed = gate(window.disparities, conditions, window.table.drop(index=list(window.left_out)))
+    for line in failed:
+        print(line, file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_PASS
 
 
 def _write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:

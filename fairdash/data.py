@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash._sources import Source, read_source, suffix_of
-from fairdash.errors import InvalidInputError
+from fairdash.errors import InvalidInputError, TableTooLargeError
 
 MISSING_GROUP = "(missing)"
 """The label of rows whose sensitive attribute is missing: they form a group of their own."""
@@ -122,7 +122,7 @@ def _gunzip(content: bytes, shown_name: str) -> bytes:
             except zlib.error as error:
                 raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
             if len(out) > MAX_TABLE_BYTES:
-                raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
+                raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
             pending = decompressor.unconsumed_tail
             if not pending and not decompressor.eof:
                 out += decompressor.flush()
@@ -137,9 +137,9 @@ _GUNZIP_STEP = 16 << 20
 
 def _check_shape(rows: int, columns: int, shown_name: str) -> None:
     if rows > MAX_ROWS:
-        raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{rows:,} rows; fairdash reads at most {MAX_ROWS:,}"))
+        raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{rows:,} rows; fairdash reads at most {MAX_ROWS:,}"))
     if columns > MAX_COLUMNS:
-        raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}"))
+        raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}"))
 
 
 def _read_parquet(content: bytes, shown_name: str) -> pd.DataFrame:
@@ -151,7 +151,7 @@ def _read_parquet(content: bytes, shown_name: str) -> pd.DataFrame:
         _check_shape(metadata.num_rows, metadata.num_columns, shown_name)
         expanded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
         if expanded > MAX_TABLE_BYTES:
-            raise InvalidInputError(_TOO_LARGE.format(name=shown_name, what=f"{expanded >> 20:,} MB of data once decompressed"))
+            raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{expanded >> 20:,} MB of data once decompressed"))
         names = parquet.schema_arrow.names
         _check_unique_names(names, shown_name)
         table = parquet.read().to_pandas()

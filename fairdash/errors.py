@@ -16,6 +16,11 @@ class InvalidInputError(FairdashError, ValueError):
     """A file, column or setting that cannot be audited as given."""
 
 
+class TableTooLargeError(InvalidInputError):
+    """A table beyond what fairdash reads into memory (rows, columns or decompressed size). A scores-only
+    audit of such a Parquet file can still be counted by an engine (``audit --engine duckdb``)."""
+
+
 class ModelError(FairdashError, ValueError):
     """A model that cannot score the table (missing columns, wrong classes, failure to predict)."""
 

@@ -78,9 +78,10 @@ cost a quarter of the query)."""
 @dataclass(frozen=True)
 class MonitorSpec:
     """What to monitor in a decision log: the time column, the window, the outcome and its positive
-    label, the sensitive attribute(s), and either a score column (with a threshold) or a 0/1 decision column."""
+    label, the sensitive attribute(s), and either a score column (with a threshold) or a 0/1 decision column.
+    Without a time column (``time=None``) the whole log is one window: an audit counted by the engine."""
 
-    time: str
+    time: str | None
     target: str
     positive_label: Any
     sensitive: tuple[str, ...]
@@ -136,6 +137,8 @@ class LogCounts:
 def _columns(spec: MonitorSpec) -> dict[str, str]:
     """The view's fixed names for the log's columns."""
     names = {"fd_time_raw": spec.time, "fd_target": spec.target, "fd_score": spec.score or spec.decision}
+    if spec.time is None:
+        del names["fd_time_raw"]
     names.update({f"fd_s{position}": column for position, column in enumerate(spec.sensitive)})
     return names
 
@@ -174,9 +177,9 @@ def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> None:
     present = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
     _check_columns(present, spec)
     names = _columns(spec)
-    selects = [f"TRY_CAST({quote(names['fd_time_raw'])} AS TIMESTAMP) AS fd_time",
-               f"{quote(names['fd_time_raw'])} AS fd_time_raw",
-               f"CAST({quote(names['fd_score'])} AS DOUBLE) AS fd_score"]
+    selects = ([f"TRY_CAST({quote(names['fd_time_raw'])} AS TIMESTAMP) AS fd_time", f"{quote(names['fd_time_raw'])} AS fd_time_raw"]
+               if spec.time is not None else ["TIMESTAMP '1970-01-01' AS fd_time", "CAST(NULL AS STRING) AS fd_time_raw"])
+    selects.append(f"CAST({quote(names['fd_score'])} AS DOUBLE) AS fd_score")
     selects += [f"{quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     connection.execute(f"CREATE OR REPLACE TEMP VIEW fd_log AS SELECT {', '.join(selects)} FROM {relation}")
 
@@ -215,9 +218,12 @@ def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> None:
             frame = session.read.csv(str(path), header=True, inferSchema=True)
     _check_columns(frame.columns, spec)
     names = _columns(spec)
-    raw = F.col(f"`{names['fd_time_raw']}`")
-    time = raw.cast("timestamp") if dict(frame.dtypes)[names["fd_time_raw"]] in ("timestamp", "date", "timestamp_ntz") \
-        else F.try_to_timestamp(raw.cast("string"))
+    if spec.time is None:  # one window
+        time, raw = F.lit("1970-01-01").cast("timestamp"), F.lit(None).cast("string")
+    else:
+        raw = F.col(f"`{names['fd_time_raw']}`")
+        time = raw.cast("timestamp") if dict(frame.dtypes)[names["fd_time_raw"]] in ("timestamp", "date", "timestamp_ntz") \
+            else F.try_to_timestamp(raw.cast("string"))
     columns = [time.alias("fd_time"), raw.alias("fd_time_raw"), F.col(f"`{names['fd_score']}`").cast("double").alias("fd_score")]
     columns += [F.col(f"`{column}`").alias(name) for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     frame.select(*columns).createOrReplaceTempView("fd_log")
@@ -261,7 +267,7 @@ def _counts(run: Any, spec: MonitorSpec, engine: str) -> LogCounts:
     rows = int(profile["fd_rows"])
     if rows == 0:
         raise InvalidInputError("The log has no rows.")
-    bad = int(profile["fd_bad_times"] or 0)
+    bad = int(profile["fd_bad_times"] or 0) if spec.time is not None else 0
     if bad:
         raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
                                 f"such as {brief(profile['fd_bad_time'])}.")
@@ -288,7 +294,7 @@ def _counts(run: Any, spec: MonitorSpec, engine: str) -> LogCounts:
     cells = np.zeros((len(windows), len(codes.labels), 3, bins), dtype=np.int64)
     np.add.at(cells, (window_codes, codes.codes, outcome, counted["fd_bin"].to_numpy(dtype=np.int64)), counted["fd_rows"].to_numpy(dtype=np.int64))
     edges = low + np.arange(bins) / scale
-    dropped = {"no time": int(profile["fd_no_times"] or 0), "no score": int(profile["fd_no_scores"] or 0)}
+    dropped = {"no time": int(profile["fd_no_times"] or 0) if spec.time is not None else 0, "no score": int(profile["fd_no_scores"] or 0)}
     return LogCounts(spec=spec, windows=[pd.Timestamp(window) for window in windows], labels=codes.labels, cells=cells,
                      bin_edges=edges, rows=rows, engine=engine, dropped=dropped)
 
@@ -654,3 +660,56 @@ def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, 
     known = ~((month >= months - pending_months) & (rng.random(rows) < 0.8))
     return pd.DataFrame({"time": times, "group": group, "score": score,
                          "outcome": pd.Series(outcome.astype(int), dtype="Int64").where(known, pd.NA)})
+
+
+def count_table(source: Any, spec: Any, *, engine: str = "duckdb") -> LogCounts:
+    """A scores-only audit's counts, made by the engine where the table lies (a Parquet file or folder
+    too big for memory): the whole table as one window. ``spec`` is an :class:`fairdash.data.AuditSpec`
+    with a ``score`` column; :func:`monitor` on the result gives the audit's table, intervals and verdicts."""
+    if spec.score is None:
+        raise InvalidInputError("An audit counted by the engine needs the score column (--score); a model needs the rows in memory.")
+    if spec.bins:
+        raise InvalidInputError("Bands of numeric sensitive attributes (--bins) need the rows in memory; band the column in the file.")
+    return count_log(source, MonitorSpec(time=None, target=spec.target, positive_label=spec.positive_label, sensitive=tuple(spec.sensitive),
+                                         score=spec.score), engine=engine)
+
+
+def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, Any]:
+    """An audit counted by the engine (one window, see :func:`count_table`) as JSON, with the audit's keys
+    where they apply: ``settings``, ``data``, ``groups``, ``intervals``, ``disparities``,
+    ``disparity_intervals``, ``findings``, ``thresholds``, ``versions``."""
+    from fairdash.report import versions
+
+    (window,) = monitor_json(result)["windows"]
+    settings = monitor_json(result)["settings"]
+    return {
+        "settings": {"data": data_name, "model": None, "target": settings["target"], "positive_label": settings["positive_label"],
+                     "sensitive": settings["sensitive"], "score": settings["score"], "tolerance": settings["tolerance"],
+                     "engine": settings["engine"], "groups_left_out_of_disparities": window["groups_left_out_of_disparities"]},
+        "data": {"rows": window["rows"], "rows_without_outcome": int(result.windows[0].table["unknown"].sum()),
+                 "rows_left_out": settings["rows_left_out"]},
+        **{key: window[key] for key in ("groups", "intervals", "disparities", "disparity_intervals", "findings")},
+        "thresholds": result.threshold,
+        "versions": versions(),
+    }
+
+
+def engine_audit_html(result: Monitor) -> str:
+    """An audit counted by the engine as a self-contained HTML page: the disparities with verdicts and the metric table."""
+    import html
+
+    from fairdash.metrics import formatted_table
+    from fairdash.report import _PAGE, _STYLE, _definition_list, _findings_html, _section, _table_html, versions
+
+    spec = result.counts.spec
+    (window,) = result.windows
+    settings = [("Rows", f"{window.rows:,} (counted by {result.counts.engine}, no row read into memory)"),
+                ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+                ("Decisions", f"{spec.score} >= {result.threshold:g}"), ("Left out of the disparities (too small)", ", ".join(window.left_out) or "none")]
+    body = "\n".join([
+        _section("Settings", _definition_list(settings)),
+        _section("Disparities", _findings_html(window.findings, window.disparity_bounds)),
+        _section("Metrics by group", _table_html(formatted_table(window.table.drop(columns=["unknown"])))),
+    ])
+    footer = "fairdash audit. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
+    return _PAGE.format(title=html.escape("Fairness audit"), plotly="", style=_STYLE, body=body, footer=footer, payload="{}", script="")

@@ -162,3 +162,31 @@ def test_spark_counts_what_duckdb_counts(compas, tmp_path):
                           count_log(tmp_path / "synthetic.csv", SYNTHETIC).cells)
     document = monitor_json(monitor(on_spark, threshold=5))
     assert document["settings"]["engine"] == "spark" and len(document["windows"]) == 24
+
+
+def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(compas, tmp_path, monkeypatch):
+    table = compas.drop(columns=["compas_screening_date"])
+    table.to_parquet(tmp_path / "table.parquet")
+    common = ["audit", "--data", str(tmp_path / "table.parquet"), "--target", "two_year_recid", "--positive-label", "1",
+              "--sensitive", "race", "--score", "decile_score", "--threshold", "5", "--no-explain"]
+    assert main(common + ["--json", str(tmp_path / "memory.json")]) == 0
+    assert main(common + ["--engine", "duckdb", "--json", str(tmp_path / "engine.json")]) == 0
+    memory, engine = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("memory", "engine"))
+    assert engine["settings"]["engine"] == "duckdb" and engine["data"]["rows"] == len(table)
+    for group, row in memory["groups"].items():
+        for rate in ("count", "selection_rate", "tpr", "fpr", "precision", "accuracy", "tp", "fp", "tn", "fn"):
+            assert engine["groups"][group][rate] == pytest.approx(row[rate], abs=1e-12), (group, rate)
+    for name, value in memory["disparities"].items():
+        assert engine["disparities"][name] == pytest.approx(value, abs=1e-12), name
+    for name, bounds in memory["disparity_intervals"].items():
+        assert engine["disparity_intervals"][name] == pytest.approx(bounds, abs=1e-12), name
+    # A Parquet table too big for memory: the same audit falls back to DuckDB by itself, and gates alike.
+    import fairdash.data
+
+    monkeypatch.setattr(fairdash.data, "MAX_ROWS", 1000)
+    ratio = memory["disparities"]["demographic_parity_ratio"]
+    assert main(common + ["--json", str(tmp_path / "fallback.json"), "--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
+    assert json.loads((tmp_path / "fallback.json").read_text())["settings"]["engine"] == "duckdb"
+    # What needs the rows in memory says so.
+    assert main(["audit", "--data", str(tmp_path / "table.parquet"), "--target", "two_year_recid", "--sensitive", "race",
+                 "--model", str(tmp_path / "m.skops"), "--engine", "duckdb"]) == 2
