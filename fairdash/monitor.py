@@ -52,13 +52,19 @@ PROFILE_SQL = """
 SELECT COUNT(*) AS fd_rows,
        MIN(fd_score) AS fd_low,
        MAX(fd_score) AS fd_high,
-       SUM(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN 1 ELSE 0 END) AS fd_bad_times,
-       MIN(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN CAST(fd_time_raw AS STRING) END) AS fd_bad_time,
-       SUM(CASE WHEN fd_time IS NULL AND fd_time_raw IS NULL THEN 1 ELSE 0 END) AS fd_no_times,
-       SUM(CASE WHEN fd_score IS NULL THEN 1 ELSE 0 END) AS fd_no_scores
+       COUNT(*) - COUNT(fd_score) AS fd_no_scores,
+       COUNT(*) - COUNT(fd_time_raw) AS fd_no_times
 FROM fd_log
 """
-"""First pass: the score range (for the bins) and the rows whose time cannot be read."""
+"""First pass: the rows and the score range (for the bins). Parquet keeps these in its metadata, so
+DuckDB answers without reading the rows."""
+
+TIME_SQL = """
+SELECT SUM(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN 1 ELSE 0 END) AS fd_bad_times,
+       MIN(CASE WHEN fd_time IS NULL AND fd_time_raw IS NOT NULL THEN CAST(fd_time_raw AS STRING) END) AS fd_bad_time
+FROM fd_log
+"""
+"""Only for a time column held as text: the values that are not dates or times (a column of dates needs no check)."""
 
 COUNT_SQL = """
 SELECT date_trunc('{window}', fd_time) AS fd_window,
@@ -143,7 +149,8 @@ def _columns(spec: MonitorSpec) -> dict[str, str]:
     return names
 
 
-def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> None:
+def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> bool:
+    """Expose the log as ``fd_log``; return whether its time column holds text (to be checked for dates)."""
     def quote(name: str) -> str:
         return '"' + str(name).replace('"', '""') + '"'
 
@@ -174,7 +181,8 @@ def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> None:
                 relation = f"read_parquet({literal(str(path))})"
             else:
                 relation = f"read_csv({literal(str(path))}, header = true)"
-    present = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+    described = {row[0]: str(row[1]).upper() for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    present = list(described)
     _check_columns(present, spec)
     names = _columns(spec)
     selects = ([f"TRY_CAST({quote(names['fd_time_raw'])} AS TIMESTAMP) AS fd_time", f"{quote(names['fd_time_raw'])} AS fd_time_raw"]
@@ -182,6 +190,7 @@ def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> None:
     selects.append(f"CAST({quote(names['fd_score'])} AS DOUBLE) AS fd_score")
     selects += [f"{quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     connection.execute(f"CREATE OR REPLACE TEMP VIEW fd_log AS SELECT {', '.join(selects)} FROM {relation}")
+    return spec.time is not None and not described[spec.time].startswith(("TIMESTAMP", "DATE"))
 
 
 _SPARK_LOCK = threading.Lock()
@@ -200,7 +209,8 @@ def spark_session() -> Any:
                 .getOrCreate())
 
 
-def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> None:
+def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> bool:
+    """Expose the log as ``fd_log``; return whether its time column holds text (to be checked for dates)."""
     from pyspark.sql import functions as F
 
     if isinstance(source, pd.DataFrame):
@@ -227,6 +237,7 @@ def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> None:
     columns = [time.alias("fd_time"), raw.alias("fd_time_raw"), F.col(f"`{names['fd_score']}`").cast("double").alias("fd_score")]
     columns += [F.col(f"`{column}`").alias(name) for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     frame.select(*columns).createOrReplaceTempView("fd_log")
+    return spec.time is not None and dict(frame.dtypes)[names["fd_time_raw"]] not in ("timestamp", "date", "timestamp_ntz")
 
 
 def _check_columns(present: Sequence[str], spec: MonitorSpec) -> None:
@@ -249,28 +260,30 @@ def count_log(source: Any, spec: MonitorSpec, *, engine: str = "duckdb") -> LogC
 
         connection = duckdb.connect()
         try:
-            _duckdb_view(connection, source, spec)
+            textual_time = _duckdb_view(connection, source, spec)
 
             def run(sql: str) -> pd.DataFrame:
                 return connection.execute(sql).df()
 
-            return _counts(run, spec, engine)
+            return _counts(run, spec, engine, textual_time)
         finally:
             connection.close()
     session = spark_session()
-    _spark_view(session, source, spec)
-    return _counts(lambda sql: session.sql(sql).toPandas(), spec, engine)
+    textual_time = _spark_view(session, source, spec)
+    return _counts(lambda sql: session.sql(sql).toPandas(), spec, engine, textual_time)
 
 
-def _counts(run: Any, spec: MonitorSpec, engine: str) -> LogCounts:
+def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool) -> LogCounts:
     profile = run(PROFILE_SQL).iloc[0]
     rows = int(profile["fd_rows"])
     if rows == 0:
         raise InvalidInputError("The log has no rows.")
-    bad = int(profile["fd_bad_times"] or 0) if spec.time is not None else 0
-    if bad:
-        raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
-                                f"such as {brief(profile['fd_bad_time'])}.")
+    if textual_time:
+        times = run(TIME_SQL).iloc[0]
+        bad = int(times["fd_bad_times"] or 0)
+        if bad:
+            raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
+                                    f"such as {brief(times['fd_bad_time'])}.")
     low, high = profile["fd_low"], profile["fd_high"]
     if low is None or (isinstance(low, float) and math.isnan(low)):
         raise InvalidInputError(f"The column {brief(spec.score or spec.decision)} holds no numbers.")
