@@ -83,7 +83,7 @@ def main() -> None:
         big_counts = count_log(folder, SPEC)
         small = median_seconds(lambda: monitor(small_counts, threshold=0.55), repeat=5)
         big = median_seconds(lambda: monitor(big_counts, threshold=0.55), repeat=5)
-        print(f"\n3. a threshold move (monitor on counts), median of 5")
+        print("\n3. a threshold move (monitor on counts), median of 5")
         print(f"   100,000 rows        {small * 1e3:7.0f} ms")
         print(f"   {args.big_rows:,} rows {big * 1e3:7.0f} ms   ratio {big / small:.2f}x (goal within 2x)")
 

@@ -31,7 +31,6 @@ from fairdash.errors import InvalidInputError
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
-    RATE_COLUMNS,
     disparities_from_table,
     disparity_findings,
     disparity_intervals,

@@ -141,7 +141,7 @@ if made:
     if picked.name in ("reweighing", "unawareness"):
         import skops.io
 
-        st.download_button(f"Download this model (.skops)", data=skops.io.dumps(picked.model),
+        st.download_button("Download this model (.skops)", data=skops.io.dumps(picked.model),
                            file_name=f"fairdash-{picked.name}.skops", mime="application/octet-stream", icon=":material/download:")
     elif picked.name == "reductions":
         st.caption("A reductions model is a randomized mixture of several refitted models (Fairlearn's ExponentiatedGradient): "

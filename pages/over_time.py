@@ -7,7 +7,6 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.data import default_positive_label, guess_spec
-from fairdash.errors import FairdashError
 from fairdash.metrics import DEFAULT_TOLERANCE, FOUR_FIFTHS, formatted_table
 from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
 from fairdash.report import json_text
@@ -90,7 +89,7 @@ with user_errors_shown():
 dropped = {reason: count for reason, count in counts.dropped.items() if count}
 st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
            + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
-           + f". Groups under 30 rows in a window are left out of its disparities.")
+           + ". Groups under 30 rows in a window are left out of its disparities.")
 
 for note in result.notes:
     st.info(md(note), icon=":material/info:")
