@@ -66,7 +66,7 @@ FROM fd_log
 """Only for a time column held as text: the values that are not dates or times (a column of dates needs no check)."""
 
 COUNT_SQL = """
-SELECT date_trunc('{window}', fd_time) AS fd_window,
+SELECT {window} AS fd_window,
        {groups},
        fd_target,
        LEAST(GREATEST(CAST(FLOOR((fd_score - {low!r}) * {scale!r}) AS INT), 0), {last}) AS fd_bin,
@@ -78,6 +78,23 @@ GROUP BY {positions}
 """The one query: rows per (window, group, outcome value, score bin). Only numbers are formatted in; the
 outcome is read as positive or not afterwards, on the few distinct values (casting every row to text
 cost a quarter of the query)."""
+
+# Each window as SQL both engines accept; months and quarters as a number (year * 12 + month - 1), which
+# groups faster than a timestamp (a fifth of the query at 10M rows). Weeks start on Monday in both.
+_WINDOW_SQL = {
+    "day": "CAST(fd_time AS DATE)",
+    "week": "date_trunc('week', fd_time)",
+    "month": "year(fd_time) * 12 + month(fd_time) - 1",
+    "quarter": "year(fd_time) * 4 + quarter(fd_time) - 1",
+}
+
+
+def _window_start(values: pd.Series, window: str) -> pd.Series:
+    """The windows' start times from what :data:`_WINDOW_SQL` returns."""
+    if window in ("month", "quarter"):
+        months = values.astype(np.int64) * (3 if window == "quarter" else 1)
+        return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
+    return pd.to_datetime(values)
 
 
 @dataclass(frozen=True)
@@ -293,10 +310,10 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool) -> Log
         low, scale = 0.0, 1.0
     groups = ", ".join(f"fd_s{position}" for position in range(len(spec.sensitive)))
     positions = ", ".join(str(position) for position in range(1, len(spec.sensitive) + 4))
-    counted = run(COUNT_SQL.format(window=spec.window, groups=groups, low=low, scale=scale, last=bins - 1, positions=positions))
+    counted = run(COUNT_SQL.format(window=_WINDOW_SQL[spec.window], groups=groups, low=low, scale=scale, last=bins - 1, positions=positions))
     if counted.empty:
         raise InvalidInputError("No row of the log has both a time and a score.")
-    counted["fd_window"] = pd.to_datetime(counted["fd_window"])
+    counted["fd_window"] = _window_start(counted["fd_window"], spec.window)
     windows = sorted(counted["fd_window"].unique())
     window_codes = np.searchsorted(np.array(windows, dtype="datetime64[ns]"), counted["fd_window"].to_numpy(dtype="datetime64[ns]"))
     sensitive = counted[[f"fd_s{position}" for position in range(len(spec.sensitive))]]

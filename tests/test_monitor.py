@@ -58,6 +58,17 @@ def test_each_compas_month_equals_metric_frame_on_its_rows(compas):
     assert len(result.windows) == 24 and result.windows[0].start == pd.Timestamp("2013-01-01")
 
 
+@pytest.mark.parametrize("window, period", [("day", "D"), ("week", "W-SUN"), ("month", "M"), ("quarter", "Q")])
+def test_each_kind_of_window_starts_where_pandas_periods_start(compas, window, period):
+    spec = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race",),
+                       window=window, score="decile_score")
+    counts = count_log(compas, spec)
+    starts = compas["compas_screening_date"].dt.to_period(period).dt.start_time  # a pandas week W-SUN starts on Monday
+    assert counts.windows == sorted(starts.unique())
+    sizes = starts.value_counts()
+    assert [int(counts.cells[index].sum()) for index in range(len(counts.windows))] == [sizes[start] for start in counts.windows]
+
+
 def test_a_log_with_pending_outcomes_equals_metric_frame_at_a_threshold_on_a_bin_edge(tmp_path):
     log = synthetic_log(30_000, months=6, drift_month=None, pending_months=2, random_state=3)
     counts = count_log(log, SYNTHETIC)
@@ -156,6 +167,11 @@ def test_spark_counts_what_duckdb_counts(compas, tmp_path):
     on_spark = count_log(tmp_path / "log.parquet", COMPAS_MONITOR, engine="spark")
     assert on_spark.windows == on_duckdb.windows and on_spark.labels == on_duckdb.labels
     assert np.array_equal(on_spark.cells, on_duckdb.cells)
+    for window in ("week", "quarter"):  # each window's SQL runs on both engines alike
+        spec = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race", "sex"),
+                           window=window, score="decile_score")
+        duck, spark = count_log(tmp_path / "log.parquet", spec), count_log(tmp_path / "log.parquet", spec, engine="spark")
+        assert spark.windows == duck.windows and np.array_equal(spark.cells, duck.cells), window
     log = synthetic_log(20_000, months=4, drift_month=None, pending_months=1, random_state=5)
     log.to_csv(tmp_path / "synthetic.csv", index=False)
     assert np.array_equal(count_log(tmp_path / "synthetic.csv", SYNTHETIC, engine="spark").cells,
