@@ -109,8 +109,10 @@ st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key="fixes_
 st.caption("Each point is one fix on the same rows; the bars are the disparity's interval (at least 95%); the star is the original. "
            "Reductions give one point per constraint bound, joined.")
 table = fixes_table(fixes, disparity)
-st.dataframe(table.drop(columns=["not made"], errors="ignore"), width="stretch",
-             column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("accuracy", "balanced accuracy", "AUC")}
+# Per-group thresholds rank nobody by one score, so they have no AUC: said as "n/a", not a grey "None".
+shown = table.drop(columns=["not made"], errors="ignore").assign(AUC=lambda frame: frame["AUC"].map(lambda v: "n/a" if v != v else f"{v:.3f}"))
+st.dataframe(shown, width="stretch",
+             column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("accuracy", "balanced accuracy")}
              | {name: st.column_config.NumberColumn(format="percent") for name in table.columns if name.startswith("selected: ")})
 unmet = unmet_message(fixes, constraint, tolerance)
 if unmet:
