@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from timing import median_seconds  # noqa: E402
 
-from fairdash.monitor import SCORE_BINS, MonitorSpec, count_log, monitor, synthetic_log  # noqa: E402
+from fairdash.monitor import MonitorSpec, count_log, monitor, score_grid, synthetic_log  # noqa: E402
 
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
@@ -37,9 +37,8 @@ SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("
 
 def pandas_counts(path: Path) -> pd.Series:
     log = pd.read_parquet(path)
-    low, high = log["score"].min(), log["score"].max()
-    scale = (SCORE_BINS - 1) / (high - low)
-    bins = np.clip(np.floor((log["score"].to_numpy() - low) * scale), 0, SCORE_BINS - 1).astype(np.int32)
+    low, step, count = score_grid(log["score"].min(), log["score"].max())  # the same grid as ours
+    bins = np.clip(np.floor((log["score"].to_numpy() - low) / step + 1e-7), 0, count - 1).astype(np.int32)
     month = log["time"].dt.to_period("M")
     return log.groupby([month, log["group"], log["outcome"].astype("string"), bins], dropna=False).size()
 

@@ -76,8 +76,11 @@ with user_errors_shown():
     left, right = st.columns(2)
     threshold = None
     if spec.score is not None:
+        # The slider steps on the grid the log was counted on, so every position is exact.
         low, high = float(counts.bin_edges[0]), float(counts.bin_edges[-1])
-        step = 1.0 if (high - low) >= 5 and float(low).is_integer() and float(high).is_integer() else round((high - low) / 100, 6) or 0.01
+        step = float(counts.bin_edges[1] - low) if len(counts.bin_edges) > 1 else 1.0
+        if spec == COMPAS_MONITOR:
+            step = 1.0  # deciles
         state.set_default(state.LOG_THRESHOLD, 0.5 if 0 <= low and high <= 1 else (5.0 if spec == COMPAS_MONITOR else round((low + high) / 2, 4)))
         threshold = left.slider("Threshold: selected when score >= threshold", min_value=low, max_value=high + step, step=step,
                                 key=state.LOG_THRESHOLD)
