@@ -83,7 +83,7 @@ def boosting() -> None:
     models = {
         "XGBoost": xgboost.XGBClassifier(n_estimators=300, max_depth=6, enable_categorical=True, tree_method="hist", n_jobs=1).fit(typed, y),
         "LightGBM": lightgbm.LGBMClassifier(n_estimators=300, verbose=-1, n_jobs=1).fit(typed, y),
-        "CatBoost": catboost.CatBoostClassifier(iterations=300, depth=6, verbose=0, thread_count=1,
+        "CatBoost": catboost.CatBoostClassifier(iterations=300, depth=6, verbose=0, thread_count=1, allow_writing_files=False,
                                                 cat_features=["sex", "region"]).fit(X, y),
     }
     print("3. SHAP values of 2,000 rows, gradient-boosting libraries (median of 3)")

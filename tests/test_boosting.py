@@ -45,7 +45,7 @@ def _fit(library: str, training: pd.DataFrame):
         return lightgbm.LGBMClassifier(n_estimators=30, num_leaves=8, verbose=-1, n_jobs=1).fit(X, y)
     import catboost
 
-    return catboost.CatBoostClassifier(iterations=30, depth=3, verbose=0, thread_count=1, cat_features=["sex", "race"]).fit(
+    return catboost.CatBoostClassifier(iterations=30, depth=3, verbose=0, thread_count=1, allow_writing_files=False, cat_features=["sex", "race"]).fit(
         training[FEATURES], y)
 
 
