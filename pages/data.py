@@ -6,9 +6,8 @@ import streamlit as st
 from fairdash.data import default_bins, group_labels, needs_bins, sensitive_frame, summarize
 from fairdash.demo import DEMO_TITLES
 from fairdash.errors import FairdashError, UntrustedModelError
-from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
 from fairdash.ui import session, state
-from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, model_upload, user_errors_shown
 
 inside_frame()
 st.title("Data & model")
@@ -46,25 +45,14 @@ else:
             key=state.SCORE_MODE,
         )
         if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
-            model_file = st.file_uploader(
-                "Model (.skops or .onnx; .pkl or .joblib only if you trust it)", type=[s.lstrip(".") for s in MODEL_SUFFIXES],
-                key=state.MODEL_UPLOADER, on_change=state.forget_removed_upload, args=("model",),
-            )
-            state.remember_upload("model", model_file)
-            uploaded_model = state.uploaded_model()
-            if uploaded_model is not None and uploaded_model.name.lower().endswith(PICKLE_SUFFIXES):
-                st.warning(PICKLE_WARNING, icon=":material/warning:")
-                st.checkbox("I trust this file: load it, running the code it contains", key=state.TRUST_PICKLE)
-            if uploaded_model is not None:
-                try:
-                    session.load_uploaded_model(uploaded_model)
-                except UntrustedModelError as refusal:
-                    if refusal.untrusted_types:
-                        st.warning(md(refusal), icon=":material/warning:")
-                        st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_SKOPS)
-                        st.stop()  # the rest of the page needs the model; the refusal is said once, here
-                except FairdashError:
-                    pass  # shown below, with every other problem of the workspace
+            try:
+                model_upload("Model (.skops or .onnx; .pkl or .joblib only if you trust it)", "model",
+                             trust_pickle_key=state.TRUST_PICKLE, trust_skops_key=state.TRUST_SKOPS)
+            except UntrustedModelError as refusal:
+                if refusal.untrusted_types:
+                    st.stop()  # the rest of the page needs the model; the refusal is said once, above
+            except FairdashError:
+                pass  # shown below, with every other problem of the workspace
 
 with user_errors_shown():
     workspace = session.current_workspace()

@@ -14,10 +14,9 @@ from fairdash.fixes import (
     unmet_message,
 )
 from fairdash.metrics import formatted_table
-from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING
 from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
 from fairdash.ui import cache, state
-from fairdash.ui.widgets import inside_frame, md, require_audit, show_error
+from fairdash.ui.widgets import inside_frame, md, model_upload, require_audit, show_error
 
 inside_frame()
 st.title("Fixes")
@@ -51,26 +50,15 @@ with left:
     if why_not:
         st.info(f"{md(why_not)} The thresholds fix and another model need no refit.", icon=":material/info:")
 with right:
-    other_file = st.file_uploader("Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
-                                  type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=state.OTHER_MODEL_UPLOADER,
-                                  on_change=state.forget_removed_upload, args=("other_model",))
-    state.remember_upload("other_model", other_file)
     other_model, other_id = None, None
-    kept_model = state.uploaded("other_model")
-    if kept_model is not None:
-        if kept_model.name.lower().endswith(PICKLE_SUFFIXES):
-            st.warning(PICKLE_WARNING, icon=":material/warning:")
-            st.checkbox("I trust this file: load it, running the code it contains", key=state.TRUST_OTHER_PICKLE)
-        try:
-            other_model = cache.uploaded_model(kept_model.file_id, kept_model.name, kept_model.content,
-                                               bool(state.get(state.TRUST_OTHER_PICKLE)), tuple(state.get(state.TRUST_OTHER_SKOPS) or []))
-            other_id = kept_model.file_id
-        except UntrustedModelError as refusal:
+    try:
+        other_model, other_id = model_upload("Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
+                                             "other_model", trust_pickle_key=state.TRUST_OTHER_PICKLE, trust_skops_key=state.TRUST_OTHER_SKOPS)
+    except UntrustedModelError as refusal:
+        if not refusal.untrusted_types:  # a pickle not yet trusted (skops types were listed to tick)
             st.warning(md(refusal), icon=":material/warning:")
-            if refusal.untrusted_types:
-                st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=state.TRUST_OTHER_SKOPS)
-        except FairdashError as error:
-            show_error(error)
+    except FairdashError as error:
+        show_error(error)
 
 # 2. What the fixes aim for.
 left, middle, right = st.columns(3)

@@ -83,11 +83,13 @@ def current_workspace() -> Workspace:
     )
 
 
-def load_uploaded_model(model_file: state.UploadedFile) -> ScoreModel:
-    """Load the uploaded model with the trust the user has given (none by default)."""
-    trusted = state.get(state.TRUST_SKOPS) or []
+def load_uploaded_model(model_file: state.UploadedFile, *, trust_pickle_key: str = state.TRUST_PICKLE,
+                        trust_skops_key: str = state.TRUST_SKOPS) -> ScoreModel:
+    """Load the uploaded model with the trust the user has given to it (none by default), read from
+    the widgets keyed ``trust_pickle_key`` and ``trust_skops_key``."""
+    trusted = state.get(trust_skops_key) or []
     return cache.uploaded_model(
-        model_file.file_id, model_file.name, model_file.content, bool(state.get(state.TRUST_PICKLE)), tuple(trusted)
+        model_file.file_id, model_file.name, model_file.content, bool(state.get(trust_pickle_key)), tuple(trusted)
     )
 
 

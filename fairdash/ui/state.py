@@ -255,6 +255,11 @@ def uploaded_model() -> UploadedFile | None:
     return st.session_state.get(_UPLOADED_MODEL)
 
 
+def uploader_key(kind: str) -> str:
+    """The widget key of the uploader for this kind of file (see :func:`remember_upload`)."""
+    return _UPLOADS[kind][0]
+
+
 def uploaded(kind: str) -> UploadedFile | None:
     """The file of this kind uploaded so far (see :func:`remember_upload`), or ``None``."""
     return st.session_state.get(_UPLOADS[kind][1])

@@ -1,4 +1,4 @@
-"""UI pieces shared by the pages: the error guard, the audit header, the sidebar summary."""
+"""UI pieces shared by the pages: the error guard, the audit header, the sidebar summary, the model upload."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any, Iterator
 
 import streamlit as st
 
-from fairdash.errors import FairdashError
-from fairdash.ui.session import SessionAudit, current_audit
+from fairdash.errors import FairdashError, UntrustedModelError
+from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
+from fairdash.ui import state
+from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
@@ -95,3 +97,30 @@ def inside_frame() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_key: str) -> tuple[ScoreModel | None, str | None]:
+    """An uploader for a model file (``kind`` as in :func:`fairdash.ui.state.remember_upload`) and the
+    trust it needs: a pickle gets a warning and a tick box; a skops file with types skops does not
+    trust gets a warning listing them to tick. Returns the loaded model and its file id, or
+    ``(None, None)`` with no file.
+
+    Raises what loading raises (:class:`UntrustedModelError` until trusted, after showing the skops
+    types to tick), so each page says the rest where it fits.
+    """
+    uploaded = st.file_uploader(label, type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=state.uploader_key(kind),
+                                on_change=state.forget_removed_upload, args=(kind,))
+    state.remember_upload(kind, uploaded)
+    kept = state.uploaded(kind)
+    if kept is None:
+        return None, None
+    if kept.name.lower().endswith(PICKLE_SUFFIXES):
+        st.warning(PICKLE_WARNING, icon=":material/warning:")
+        st.checkbox("I trust this file: load it, running the code it contains", key=trust_pickle_key)
+    try:
+        return load_uploaded_model(kept, trust_pickle_key=trust_pickle_key, trust_skops_key=trust_skops_key), kept.file_id
+    except UntrustedModelError as refusal:
+        if refusal.untrusted_types:
+            st.warning(md(refusal), icon=":material/warning:")
+            st.multiselect("Types I have reviewed and trust", options=list(refusal.untrusted_types), key=trust_skops_key)
+        raise
