@@ -208,7 +208,7 @@ def _audit(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
     if args.min_group_size < 0:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
-    sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    sensitive = _column_list(args.sensitive)
     if args.engine != "memory":
         return _audit_by_engine(args, conditions, sensitive, args.engine)
     try:
@@ -218,13 +218,9 @@ def _audit(args: argparse.Namespace) -> int:
             raise
         print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
         return _audit_by_engine(args, conditions, sensitive, "duckdb")
-    if args.target not in table.columns:
-        raise InvalidInputError(f"The table has no target column {args.target!r}; its columns are {', '.join(map(str, table.columns))}.")
-    positive = _positive_label(table[args.target], args.positive_label)
+    positive = _positive_label(table, args.target, args.positive_label)
     model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.model else None
-    features = tuple(c.strip() for c in args.features.split(",")) if args.features else (model.feature_names or () if model else ())
-    if model is not None and not features:
-        features = tuple(c for c in table.columns if c != args.target)
+    features = _model_features(args, model, table)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
                      score=args.score, features=features, bins=_bins(args.bins))
     thresholds = _thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
@@ -249,11 +245,7 @@ def _audit(args: argparse.Namespace) -> int:
         _print_findings(audit.findings, audit.intervals.disparities)
     _write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
-    judged = audit.table.drop(index=list(audit.groups_left_out))
-    failed = gate(audit.disparities, conditions, judged)
-    for line in failed:
-        print(line, file=sys.stderr)
-    return EXIT_FAIL if failed else EXIT_PASS
+    return _gate_exit(audit.disparities, conditions, audit.table.drop(index=list(audit.groups_left_out)))
 
 
 def audit_command(
@@ -297,8 +289,22 @@ def audit_command(
     return " \\\n    ".join(parts)
 
 
-def _positive_label(target: pd.Series, given: str | None):
-    return resolve_label(target, given) if given is not None else default_positive_label(target)
+def _positive_label(table: pd.DataFrame, target: str, given: str | None):
+    """The positive label: the value of the target column that ``given`` names, else a usual or the rarer value."""
+    if target not in table.columns:
+        raise InvalidInputError(f"The table has no target column {target!r}; its columns are {', '.join(map(str, table.columns))}.")
+    return resolve_label(table[target], given) if given is not None else default_positive_label(table[target])
+
+
+def _column_list(text: str) -> tuple[str, ...]:
+    """Comma-separated column names, as --sensitive and --features take them."""
+    return tuple(column.strip() for column in text.split(",") if column.strip())
+
+
+def _model_features(args: argparse.Namespace, model: Any, table: pd.DataFrame) -> tuple[str, ...]:
+    """--features, else the model's own feature names, else (with a model) every column but the target."""
+    features = _column_list(args.features) if args.features else (model.feature_names or () if model is not None else ())
+    return features or (tuple(column for column in table.columns if column != args.target) if model is not None else ())
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -360,9 +366,14 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
         _print_findings(window.findings, window.disparity_bounds)
     _write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
-    failed = gate(window.disparities, conditions, window.table.drop(index=list(window.left_out)))
+    return _gate_exit(window.disparities, conditions, window.table.drop(index=list(window.left_out)))
+
+
+def _gate_exit(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], judged: pd.DataFrame, *, where: str = "") -> int:
+    """The exit code of a run: each --fail-on condition that holds on stderr, then 1; else 0."""
+    failed = gate(disparities, conditions, judged)
     for line in failed:
-        print(line, file=sys.stderr)
+        print(f"{line}{where}", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_PASS
 
 
@@ -383,7 +394,7 @@ def _monitor(args: argparse.Namespace) -> int:
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
-    sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    sensitive = _column_list(args.sensitive)
     spec = MonitorSpec(time=args.time, target=args.target, positive_label=args.positive_label, sensitive=sensitive,
                        window=args.window, score=args.score, decision=args.decision)
     result = monitor(count_log(args.data, spec, engine=args.engine), threshold=args.threshold, tolerance=args.tolerance,
@@ -401,10 +412,8 @@ def _monitor(args: argparse.Namespace) -> int:
         print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
     _write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
-    failed = gate(latest.disparities, conditions, latest.table.drop(index=list(latest.left_out)))
-    for line in failed:
-        print(f"{line} (latest window, {latest.start.date()})", file=sys.stderr)
-    return EXIT_FAIL if failed else EXIT_PASS
+    return _gate_exit(latest.disparities, conditions, latest.table.drop(index=list(latest.left_out)),
+                      where=f" (latest window, {latest.start.date()})")
 
 
 def _fixes(args: argparse.Namespace) -> int:
@@ -416,15 +425,11 @@ def _fixes(args: argparse.Namespace) -> int:
         check_threshold(args.threshold)
     table = read_table(args.data)
     train = read_table(args.train) if args.train else None
-    if args.target not in table.columns:
-        raise InvalidInputError(f"The table has no target column {args.target!r}; its columns are {', '.join(map(str, table.columns))}.")
-    positive = _positive_label(table[args.target], args.positive_label)
+    positive = _positive_label(table, args.target, args.positive_label)
     model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
     other = load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.other_model else None
-    features = tuple(c.strip() for c in args.features.split(",")) if args.features else (model.feature_names or ())
-    if not features:
-        features = tuple(c for c in table.columns if c != args.target)
-    sensitive = tuple(column.strip() for column in args.sensitive.split(",") if column.strip())
+    features = _model_features(args, model, table)
+    sensitive = _column_list(args.sensitive)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, features=features, bins=_bins(args.bins))
 
     def progress(fraction: float, text: str) -> None:
