@@ -319,23 +319,13 @@ def bootstrap_intervals(
     :func:`disparity_intervals`.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    rng = np.random.default_rng(random_state)
     sizes = counts.sum(axis=1)
-    draws = np.empty((n_resamples, len(labels), 4), dtype=np.int64)
-    for group, size in enumerate(sizes):
-        shares = counts[group] / size if size else np.full(4, 0.25)
-        draws[:, group, :] = rng.multinomial(int(size), shares, size=n_resamples)
+    draws = resample_counts(counts, n_resamples, np.random.default_rng(random_state))
     replicate_rates = rates(draws)  # each (n_resamples, groups)
     overall_rates = rates(draws.sum(axis=1))  # each (n_resamples,)
     alpha = (1 - confidence) / 2
     index = pd.Index(list(labels), name="group", dtype=object)
-
-    def quantile(values: np.ndarray, q: float) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            all_nan = np.all(np.isnan(values), axis=0)
-            filled = np.where(np.isnan(values) & all_nan, 0.0, values)
-            result = np.nanquantile(filled, q, axis=0)
-        return np.where(all_nan, np.nan, result)
+    quantile = replicate_quantile
 
     lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
     upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
@@ -427,6 +417,31 @@ def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.D
         {"lower": [bounds[name][0] for name in DISPARITY_NAMES], "upper": [bounds[name][1] for name in DISPARITY_NAMES]},
         index=pd.Index(DISPARITY_NAMES, name="disparity"),
     )
+
+
+def resample_counts(counts: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap replicates ``(n_resamples, groups, cells)`` of per-group counts ``(groups, cells)``.
+
+    Resampling rows within each group (group sizes fixed) and recounting is the same, in
+    distribution, as drawing each group's cells from a multinomial with the observed shares.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    cells = counts.shape[1]
+    draws = np.empty((n_resamples,) + counts.shape, dtype=np.int64)
+    for group, row in enumerate(counts):
+        size = int(row.sum())
+        draws[:, group, :] = rng.multinomial(size, row / size if size else np.full(cells, 1 / cells), size=n_resamples)
+    return draws
+
+
+def replicate_quantile(values: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` quantile over replicates (axis 0), leaving out replicates where the rate is undefined;
+    NaN where it is undefined in every replicate."""
+    with np.errstate(invalid="ignore"):
+        all_nan = np.all(np.isnan(values), axis=0)
+        filled = np.where(np.isnan(values) & all_nan, 0.0, values)
+        result = np.nanquantile(filled, q, axis=0)
+    return np.where(all_nan, np.nan, result)
 
 
 def metric_intervals(

@@ -36,6 +36,8 @@ from fairdash.metrics import (
     disparity_findings,
     disparity_intervals,
     rates,
+    replicate_quantile,
+    resample_counts,
     table_from_counts,
 )
 
@@ -48,6 +50,8 @@ PENDING_SHARE = 0.5
 """A window where more than this share of outcomes is not known yet is marked pending."""
 PSI_BINS = 10
 CHANGE_TESTED = ("demographic_parity_difference", "equal_opportunity_difference")
+_LABEL_FREE = ("demographic_parity_difference", "demographic_parity_ratio")
+"""The disparities of selection rates alone: judged in every window, outcomes known or not."""
 _UNKNOWN, _NEGATIVE, _POSITIVE = 0, 1, 2
 
 PROFILE_SQL = """
@@ -250,16 +254,16 @@ def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> bool:
             frame = session.read.csv(str(path), header=True, inferSchema=True)
     _check_columns(frame.columns, spec)
     names = _columns(spec)
+    textual_time = spec.time is not None and dict(frame.dtypes)[spec.time] not in ("timestamp", "date", "timestamp_ntz")
     if spec.time is None:  # one window
         time, raw = F.lit("1970-01-01").cast("timestamp"), F.lit(None).cast("string")
     else:
-        raw = F.col(f"`{names['fd_time_raw']}`")
-        time = raw.cast("timestamp") if dict(frame.dtypes)[names["fd_time_raw"]] in ("timestamp", "date", "timestamp_ntz") \
-            else F.try_to_timestamp(raw.cast("string"))
+        raw = F.col(f"`{spec.time}`")
+        time = F.try_to_timestamp(raw.cast("string")) if textual_time else raw.cast("timestamp")
     columns = [time.alias("fd_time"), raw.alias("fd_time_raw"), F.col(f"`{names['fd_score']}`").cast("double").alias("fd_score")]
     columns += [F.col(f"`{column}`").alias(name) for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     frame.select(*columns).createOrReplaceTempView("fd_log")
-    return spec.time is not None and dict(frame.dtypes)[names["fd_time_raw"]] not in ("timestamp", "date", "timestamp_ntz")
+    return textual_time
 
 
 def _check_columns(present: Sequence[str], spec: MonitorSpec) -> None:
@@ -419,23 +423,16 @@ def window_table(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
 
 
 def _bootstrap(counts: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Percentile intervals (95%) of each group's rates, resampling each group's six counts."""
-    draws = np.empty((resamples,) + counts.shape, dtype=np.int64)
-    for group, row in enumerate(counts):
-        size = int(row.sum())
-        draws[:, group, :] = rng.multinomial(size, row / size if size else np.full(6, 1 / 6), size=resamples)
+    """Percentile intervals (95%) of each group's rates, resampling each group's six counts (as the
+    Fairness page's intervals do its four)."""
+    draws = resample_counts(counts, resamples, rng)
     replicate = rates(draws[..., :4])
     everyone = draws.sum(axis=-1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         replicate["selection_rate"] = np.where(everyone > 0, (draws[..., 0] + draws[..., 1] + draws[..., 4]) / everyone, np.nan)
-    lower, upper = {}, {}
-    for rate in ("selection_rate", "tpr", "fpr", "precision"):
-        values = replicate[rate]
-        defined = ~np.isnan(values).all(axis=0)
-        filled = np.where(np.isnan(values), np.nanmean(np.where(defined, values, 0.0), axis=0), values)
-        lower[rate] = np.where(defined, np.quantile(filled, 0.025, axis=0), np.nan)
-        upper[rate] = np.where(defined, np.quantile(filled, 0.975, axis=0), np.nan)
-    return lower, upper
+    rates_shown = ("selection_rate", "tpr", "fpr", "precision")
+    return ({rate: replicate_quantile(replicate[rate], 0.025) for rate in rates_shown},
+            {rate: replicate_quantile(replicate[rate], 0.975) for rate in rates_shown})
 
 
 def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
@@ -506,8 +503,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
         selection_cells = np.stack([judged_counts[:, [0, 1, 4]].sum(axis=1), 0 * judged_counts[:, 0],
                                     judged_counts[:, [2, 3, 5]].sum(axis=1), 0 * judged_counts[:, 0]], axis=1)
         bounds = disparity_intervals(judged_counts[:, :4])
-        label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
-        bounds.loc[label_free] = disparity_intervals(selection_cells).loc[label_free]
+        bounds.loc[list(_LABEL_FREE)] = disparity_intervals(selection_cells).loc[list(_LABEL_FREE)]
         unknown = float((kept[:, 4] + kept[:, 5]).sum() / max(kept.sum(), 1))
         psi = pd.Series({label: _psi(coarse[index, position], coarse[base_index, position])
                          for position, label in enumerate(counts.labels) if present[position]}, name="psi", dtype=float)
@@ -521,11 +517,11 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
 
     alerts: list[dict[str, Any]] = []
     base = windows[base_index]
-    label_free = ("demographic_parity_difference", "demographic_parity_ratio")
+    findings = [window.findings.to_dict("index") for window in windows]
     for name in DISPARITY_NAMES:
-        for window in windows:
-            finding = window.findings.to_dict("index")[name]
-            if window.pending and name not in label_free:
+        for window, found in zip(windows, findings):
+            finding = found[name]
+            if window.pending and name not in _LABEL_FREE:
                 continue
             if finding["passed"] is False:
                 alerts.append({"window": window.start, "disparity": name, "value": finding["value"],
@@ -561,7 +557,8 @@ def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
     """What a reader should know about the log: windows with no rows, groups that appear late, no outcomes."""
     notes = []
     expected = pd.date_range(counts.windows[0], counts.windows[-1], freq=_FREQUENCY[counts.spec.window])
-    gaps = [start for start in expected if start not in set(counts.windows)]
+    present_windows = set(counts.windows)
+    gaps = [start for start in expected if start not in present_windows]
     if gaps:
         shown = ", ".join(str(start.date()) for start in gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
         notes.append(f"No rows in the {counts.spec.window}(s) starting {shown}: a gap in the log, not a window of zeros.")
