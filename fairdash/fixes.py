@@ -41,7 +41,7 @@ from fairdash.metrics import (
     table_from_counts,
 )
 from fairdash.models import ScoreModel, model_input
-from fairdash.thresholds import CONSTRAINTS, ThresholdCurves, Threshold
+from fairdash.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
 
 FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
 FIX_TITLES = {
@@ -295,8 +295,8 @@ def _thresholds_fix(inputs: AuditInputs, constraint: str, tolerance: float, base
     suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline)
     if suggestion.thresholds is None:
         return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message)
-    per_row = np.array([suggestion.thresholds[label] for label in inputs.group_codes.labels])[inputs.group_codes.codes]
-    return _judge("thresholds", inputs, inputs.scores >= per_row, None, min_group_size=min_group_size, thresholds=suggestion.thresholds)
+    decisions = decisions_at(inputs.scores, inputs.groups, suggestion.thresholds)
+    return _judge("thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=suggestion.thresholds)
 
 
 def _other_model_fix(table: pd.DataFrame, spec: AuditSpec, other_model: ScoreModel, threshold: float | None, min_group_size: int) -> Fix:

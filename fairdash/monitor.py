@@ -27,7 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, brief, group_codes
+from fairdash.data import SMALL_GROUP_SIZE, brief, group_codes, match_label
 from fairdash.errors import InvalidInputError
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
@@ -356,22 +356,14 @@ def score_grid(low: float, high: float, steps: int = GRID_STEPS) -> tuple[float,
     return float(start), float(step), bins
 
 
-def _outcomes(texts: pd.Series, positive_label: Any) -> np.ndarray:
-    """Each outcome text as unknown (missing or empty), negative or positive; the positive label is
-    matched as text, numbers in any of their spellings (1, 1.0), booleans as true/false."""
-    forms = {str(positive_label)}
-    if isinstance(positive_label, bool) or str(positive_label).lower() in ("true", "false"):
-        forms |= {str(positive_label).lower(), str(positive_label).capitalize()}
-    else:
-        try:
-            number = float(positive_label)
-            forms |= {repr(number), str(number)} | ({str(int(number))} if number.is_integer() else set())
-        except (TypeError, ValueError):
-            pass
-    text = texts.astype("string")
-    unknown = text.isna() | (text.str.strip() == "")
-    positive = text.isin(list(forms)).fillna(False)
-    return np.where(unknown.to_numpy(dtype=bool), _UNKNOWN, np.where(positive.to_numpy(dtype=bool), _POSITIVE, _NEGATIVE))
+def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
+    """Each outcome as unknown (missing or empty), negative or positive; the positive label is matched
+    as the audit matches it (:func:`fairdash.data.match_label`: ``"1"`` finds ``1`` and ``1.0``, ``"true"`` finds True)."""
+    text = values.astype("string")
+    unknown = (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    positive_value = match_label(pd.unique(values[~unknown]), positive_label)
+    positive = np.zeros(len(values), dtype=bool) if positive_value is None else (values == positive_value).fillna(False).to_numpy(dtype=bool)
+    return np.where(unknown, _UNKNOWN, np.where(positive, _POSITIVE, _NEGATIVE))
 
 
 # -- figures per window ---------------------------------------------------------------------------
