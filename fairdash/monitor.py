@@ -631,12 +631,8 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
 def monitor_html(result: Monitor) -> str:
     """The monitor as one self-contained HTML page: each disparity over time, the group mix, the score
     drift, and the alerts."""
-    import html
-
-    import plotly.offline
-
     from fairdash import plots
-    from fairdash.report import _PAGE, _STYLE, _definition_list, _section, _table_html, versions
+    from fairdash.report import _definition_list, _section, _table_html, html_page
 
     spec = result.counts.spec
     figures = [plots.disparity_over_time(result, "demographic_parity_ratio", gate=0.8),
@@ -651,14 +647,11 @@ def monitor_html(result: Monitor) -> str:
                 ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
                 ("Decisions", f"{spec.score} >= {result.threshold:g}" if spec.score else f"{spec.decision}"),
                 ("Baseline window", str(result.baseline.date()))]
-    body = "\n".join([
+    return html_page("Fairness over time", [
         _section("Settings", _definition_list(settings)),
         _section("Alerts", _table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
         _section("Over time", charts),
-    ])
-    footer = "fairdash monitor. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
-    return _PAGE.format(title=html.escape("Fairness over time"), plotly=plotly.offline.get_plotlyjs(), style=_STYLE, body=body,
-                        footer=footer, payload="{}", script="")
+    ], made_by="fairdash monitor")
 
 
 # -- demo and generator ---------------------------------------------------------------------------
@@ -738,20 +731,16 @@ def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, 
 
 def engine_audit_html(result: Monitor) -> str:
     """An audit counted by the engine as a self-contained HTML page: the disparities with verdicts and the metric table."""
-    import html
-
     from fairdash.metrics import formatted_table
-    from fairdash.report import _PAGE, _STYLE, _definition_list, _findings_html, _section, _table_html, versions
+    from fairdash.report import _definition_list, _findings_html, _section, _table_html, html_page
 
     spec = result.counts.spec
     (window,) = result.windows
     settings = [("Rows", f"{window.rows:,} (counted by {result.counts.engine}, no row read into memory)"),
                 ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
                 ("Decisions", f"{spec.score} >= {result.threshold:g}"), ("Left out of the disparities (too small)", ", ".join(window.left_out) or "none")]
-    body = "\n".join([
+    return html_page("Fairness audit", [
         _section("Settings", _definition_list(settings)),
         _section("Disparities", _findings_html(window.findings, window.disparity_bounds)),
         _section("Metrics by group", _table_html(formatted_table(window.table.drop(columns=["unknown"])))),
-    ])
-    footer = "fairdash audit. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
-    return _PAGE.format(title=html.escape("Fairness audit"), plotly="", style=_STYLE, body=body, footer=footer, payload="{}", script="")
+    ], made_by="fairdash audit", charts=False)

@@ -209,7 +209,7 @@ def json_text(document: Any) -> str:
     return json.dumps(document, indent=2, default=str, allow_nan=False, ensure_ascii=False)
 
 
-def audit_json(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: str | None = None) -> dict[str, Any]:
+def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> dict[str, Any]:
     """The audit as a JSON-ready dict with stable top-level keys.
 
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
@@ -219,8 +219,8 @@ def audit_json(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: 
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
     sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
-    ``versions``, ``created``; with ``fixes`` (from :func:`fairdash.fixes.compare_fixes`), ``fixes`` and
-    ``fixes_constraint`` as in :func:`fixes_json`.
+    ``versions``, ``created``; with ``compared`` (a constraint and the fixes
+    :func:`fairdash.fixes.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
     spec = audit.spec
     groups = _groups_json(audit.table)
@@ -268,9 +268,10 @@ def audit_json(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: 
         "versions": versions(),
         "created": audit.created,
     }
-    if fixes is not None:
+    if compared is not None:
+        constraint, fixes = compared
         document["fixes_constraint"] = constraint
-        document["fixes"] = fixes_json(fixes, constraint=constraint or "")["fixes"]
+        document["fixes"] = fixes_json(fixes, constraint=constraint)["fixes"]
     if audit.explain_error is not None:
         document["features_error"] = audit.explain_error
     if audit.features is not None:
@@ -343,26 +344,21 @@ def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
 def fixes_html(fixes: Sequence[Any], *, constraint: str, data_name: str = "data") -> str:
     """The comparison as one self-contained HTML page: the trade-off chart and the table, for the
     disparity the constraint aims at."""
-    import plotly.offline
-
     from fairdash.fixes import CONSTRAINT_DISPARITY
 
     disparity = CONSTRAINT_DISPARITY[constraint]
-    body = "\n".join([
+    return html_page(f"Fixes compared: {data_name}", [
         _section("Settings", _definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
                                               ("Disparity shown", disparity.replace("_", " "))])),
         _section("Every fix on the same rows", _fixes_content(fixes, constraint)),
-    ])
-    footer = "fairdash fixes. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
-    return _PAGE.format(title=html.escape(f"Fixes compared: {data_name}"), plotly=plotly.offline.get_plotlyjs(), style=_STYLE,
-                        body=body, footer=footer, payload="{}", script="")
+    ], made_by="fairdash fixes")
 
 
 def _fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     """The trade-off chart and the table of fixes, as HTML (plotly.js is on the page already)."""
     from fairdash.fixes import CONSTRAINT_DISPARITY
 
-    disparity = CONSTRAINT_DISPARITY.get(constraint, "demographic_parity_difference")
+    disparity = CONSTRAINT_DISPARITY[constraint]
     figure = plots.fixes_tradeoff(fixes, disparity)
     table = fixes_table(fixes, disparity)
     numbers = table.select_dtypes("number").columns
@@ -398,11 +394,9 @@ def _slider_payload(audit: Audit) -> dict[str, Any]:
     }
 
 
-def audit_html(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: str | None = None) -> str:
-    """The audit as one self-contained HTML page (see the module's description); with ``fixes``, the
-    comparison of fixes (chart and table) as a section of its own."""
-    import plotly.offline
-
+def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
+    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
+    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
     spec = audit.spec
     figures = [
         plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
@@ -439,25 +433,26 @@ def audit_html(audit: Audit, *, fixes: Sequence[Any] | None = None, constraint: 
     elif audit.explain_error is not None:
         sections.append(_section("What the model relies on (SHAP)",
                                  f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
-    if fixes is not None:
-        sections.append(_section(f"Fixes compared ({(constraint or '').replace('_', ' ')})", _fixes_content(fixes, constraint or "demographic_parity")))
+    if compared is not None:
+        constraint, fixes = compared
+        sections.append(_section(f"Fixes compared ({constraint.replace('_', ' ')})", _fixes_content(fixes, constraint)))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
         sections.append(_section(
             f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", _table_html(rules, index=False)))
-    footer = (f"fairdash audit, {html.escape(audit.created)}. Versions: "
-              + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
-    payload = _script_json(_slider_payload(audit))
-    return _PAGE.format(
-        title=html.escape(f"Fairness audit: {audit.data_name}"),
-        plotly=plotly.offline.get_plotlyjs(),
-        style=_STYLE,
-        body="\n".join(sections),
-        footer=footer,
-        payload=payload,
-        script=_SCRIPT,
-    )
+    return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",
+                     payload=_script_json(_slider_payload(audit)), script=_SCRIPT)
+
+
+def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "") -> str:
+    """A self-contained HTML page of ``sections`` (see :func:`_section`), with the versions in its footer;
+    ``charts`` inlines plotly.js (no outside address is ever fetched)."""
+    import plotly.offline
+
+    footer = (f"{html.escape(made_by)}. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
+    return _PAGE.format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=_STYLE,
+                        body="\n".join(sections), footer=footer, payload=payload, script=script)
 
 
 def _script_json(document: Any) -> str:

@@ -260,12 +260,12 @@ def test_the_audit_report_and_json_gain_the_comparison(loans, fitted, fixes):
     _, test = loans
     audit = run_audit(test, SPEC, fitted, with_rules=False, explain_rows=0)
     compared = list(fixes.values())
-    document = json.loads(json.dumps(audit_json(audit, fixes=compared, constraint="demographic_parity")))
+    document = json.loads(json.dumps(audit_json(audit, compared=("demographic_parity", compared))))
     assert document["fixes_constraint"] == "demographic_parity"
     assert [fix["name"] for fix in document["fixes"]] == [fix.name for fix in compared]
     # The original in the comparison is the audit itself, at the same threshold.
     assert document["fixes"][0]["disparities"]["demographic_parity_difference"] == pytest.approx(document["disparities"]["demographic_parity_difference"])
     assert document["fixes"][0]["groups"] == document["groups"]
     assert "fixes" not in audit_json(audit)
-    page = audit_html(audit, fixes=compared, constraint="demographic_parity")
+    page = audit_html(audit, compared=("demographic_parity", compared))
     assert "Fixes compared (demographic parity)" in page and "Reductions (bound 0.02)" in page

@@ -103,8 +103,7 @@ def report_files(
 
     audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
                       data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
-    constraint, fixes = _fixes if _fixes is not None else (None, None)
-    return json_text(audit_json(audit, fixes=fixes, constraint=constraint)), audit_html(audit, fixes=fixes, constraint=constraint)
+    return json_text(audit_json(audit, compared=_fixes)), audit_html(audit, compared=_fixes)
 
 
 @st.cache_resource
