@@ -6,7 +6,7 @@ import shutil
 import streamlit as st
 
 from fairdash import plots
-from fairdash.data import default_positive_label, guess_spec
+from fairdash.data import default_positive_label
 from fairdash.metrics import DEFAULT_TOLERANCE, FOUR_FIFTHS, formatted_table
 from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
 from fairdash.report import json_text
@@ -35,7 +35,7 @@ with user_errors_shown():
                     "Parquet folders and DuckDB databases in place, or on Spark.)", icon=":material/info:")
             st.stop()
         log, log_id = cache.uploaded_table(kept.file_id, kept.name, kept.content), kept.file_id
-        guess = guess_spec(log, with_model=False)
+        guess = cache.guessed_spec(log_id, log, None, None)  # once per upload, not on every threshold move
         times = [column for column in log.columns if "date" in str(column).lower() or "time" in str(column).lower()] or list(log.columns)
         default = MonitorSpec(time=times[0], target=guess.target, positive_label=guess.positive_label,
                               sensitive=guess.sensitive[:1] or (log.columns[0],), score=guess.score or log.columns[-1])
@@ -47,7 +47,7 @@ with user_errors_shown():
     time_column = left.selectbox("Time", columns, key=state.LOG_TIME)
     state.ensure_choice(state.LOG_TARGET, columns, default.target)
     target = left.selectbox("Outcome (empty where not known yet)", columns, key=state.LOG_TARGET)
-    outcomes = sorted(log[target].dropna().unique().tolist(), key=str)[:50]
+    outcomes = sorted(cache.column_values(log_id, log, target), key=str)[:50]
     state.ensure_choice(state.LOG_POSITIVE, outcomes, default.positive_label if target == default.target else default_positive_label(log[target]))
     positive = left.selectbox("Positive outcome", outcomes, key=state.LOG_POSITIVE, format_func=md)
     state.ensure_choices(state.LOG_SENSITIVE, columns, list(default.sensitive))

@@ -48,6 +48,13 @@ def guessed_spec(table_id: str, _table: pd.DataFrame, model_id: str | None, feat
     return guess_spec(_table, feature_names=feature_names, with_model=model_id is not None)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def column_values(table_id: str, _table: pd.DataFrame, column: str) -> list[Any]:
+    """The distinct values of a column (missing left out), found once per table and column: pages
+    that rerun on every slider move must not pass over the rows each time."""
+    return pd.unique(_table[column].dropna()).tolist()
+
+
 @st.cache_resource(max_entries=8, show_spinner="Scoring the table...")
 def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _model: ScoreModel | None, spec: AuditSpec) -> AuditInputs:
     return prepare_audit(_table, spec, _model)
