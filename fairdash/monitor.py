@@ -327,7 +327,7 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool) -> Log
     sensitive = counted[[f"fd_s{position}" for position in range(len(spec.sensitive))]]
     sensitive.columns = list(spec.sensitive)
     codes = group_codes(sensitive, spec.sensitive)
-    outcome = _outcomes(counted["fd_target"], spec.positive_label)
+    outcome = _outcomes(counted["fd_target"].rename(spec.target), spec.positive_label)
     cells = np.zeros((len(windows), len(codes.labels), 3, bins), dtype=np.int64)
     np.add.at(cells, (window_codes, codes.codes, outcome, counted["fd_bin"].to_numpy(dtype=np.int64)), counted["fd_rows"].to_numpy(dtype=np.int64))
     edges = low + np.arange(bins) * step
@@ -361,7 +361,11 @@ def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
     as the audit matches it (:func:`fairdash.data.match_label`: ``"1"`` finds ``1`` and ``1.0``, ``"true"`` finds True)."""
     text = values.astype("string")
     unknown = (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
-    positive_value = match_label(pd.unique(values[~unknown]), positive_label)
+    known = pd.unique(values[~unknown])
+    positive_value = match_label(known, positive_label)
+    if positive_value is None and len(known):  # else every known outcome would silently count as negative
+        shown = ", ".join(brief(value) for value in known[:10])
+        raise InvalidInputError(f"The positive outcome {brief(positive_label)} is not a value of {brief(values.name)}; its values are {shown}.")
     positive = np.zeros(len(values), dtype=bool) if positive_value is None else (values == positive_value).fillna(False).to_numpy(dtype=bool)
     return np.where(unknown, _UNKNOWN, np.where(positive, _POSITIVE, _NEGATIVE))
 

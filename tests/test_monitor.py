@@ -108,6 +108,10 @@ def test_bad_logs_get_plain_messages(compas, tmp_path):
     broken.loc[7, "compas_screening_date"] = "next Tuesday"
     with pytest.raises(InvalidInputError, match="1 value.*not dates or times, such as 'next Tuesday'"):
         count_log(broken, COMPAS_MONITOR)
+    # A positive outcome the log does not hold is named, not read as "every outcome negative".
+    wrong = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label="yes", sensitive=("race",), score="decile_score")
+    with pytest.raises(InvalidInputError, match="The positive outcome 'yes' is not a value of 'two_year_recid'; its values are"):
+        count_log(compas, wrong)
     with pytest.raises(InvalidInputError, match="no rows"):
         count_log(compas.iloc[:0], COMPAS_MONITOR)
     with pytest.raises(InvalidInputError, match="window must be one of"):
