@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Hashable, NamedTuple, Sequence
@@ -204,17 +205,9 @@ def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInputError(_BAD_ENCODING.format(name=shown_name, position=error.start)) from None
-    first_line = text.partition("\n")[0]
+    separator, header = _csv_layout(text)
     del text  # decoded to check the encoding; pandas reads the bytes, and a second copy would double the memory
-    try:
-        separator = csv.Sniffer().sniff(first_line[:65536], delimiters=",;\t|").delimiter
-    except csv.Error:
-        separator = ","
     # Refuse what is too big before pandas builds it: rows from the line count, columns from the header.
-    try:
-        header = next(csv.reader([first_line], delimiter=separator))
-    except (csv.Error, StopIteration):
-        header = []
     _check_shape(0, len(header), shown_name)
     named = [name.strip() for name in header if name.strip()]
     _check_unique_names(named, shown_name)
@@ -228,6 +221,45 @@ def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
     unnamed = [column for position, column in enumerate(table.columns)
                if position < len(header) and not header[position].strip() and table[column].isna().all()]
     return table.drop(columns=unnamed)
+
+
+_SEPARATORS = (",", ";", "\t", "|")
+"""The separators a CSV file may use, in order of preference when two read a file equally well."""
+_SNIFF_RECORDS = 20
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+$")
+
+
+def _csv_layout(text: str) -> tuple[str, list[str]]:
+    """The separator of a CSV text and its header as that separator reads it.
+
+    Each candidate separator reads the first records with quotes honoured (a quoted column name may hold
+    another separator, a quote or a line break); the one whose header has several columns and whose
+    rows most often have as many wins. Raw lines would be misread: a quoted header may span lines.
+    """
+    best_key, best_separator, best_header = (False, -1, -1), ",", []
+    for separator in _SEPARATORS:
+        records = _first_records(text, separator)
+        header = records[0] if records else []
+        fitting = sum(len(record) == len(header) for record in records[1:])
+        key = (len(header) > 1, fitting, len(header))
+        if key > best_key:
+            best_key, best_separator, best_header = key, separator, header
+    return best_separator, best_header
+
+
+def _first_records(text: str, separator: str) -> list[list[str]]:
+    """The first records of ``text`` (the header and up to :data:`_SNIFF_RECORDS` rows), blank lines skipped as pandas does."""
+    lines = (match.group() for match in _LINE.finditer(text))  # lazily: the text may be hundreds of MB
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(lines, delimiter=separator, quotechar='"', doublequote=True):
+            if record:
+                records.append(record)
+            if len(records) > _SNIFF_RECORDS:
+                break
+    except csv.Error:
+        pass  # a field beyond the csv module's size limit: judge on the records read before it
+    return records
 
 
 @dataclass(frozen=True)
