@@ -618,6 +618,50 @@ def score_warnings(scores: np.ndarray) -> list[str]:
     ]
 
 
+def check_column_roles(*, target: str, sensitive: Sequence[str], score: str | None = None) -> None:
+    """Check that each chosen column plays one role: no sensitive attribute twice, none that is the target,
+    and a score column that is neither the target nor a sensitive attribute.
+
+    Parameters
+    ----------
+    target : str
+        The column of true outcomes.
+    sensitive : sequence of str
+        The sensitive attributes, as chosen.
+    score : str, optional
+        The column of scores or 0/1 predictions, if any.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the column chosen for two roles (or twice for one).
+
+    Examples
+    --------
+    >>> check_column_roles(target="y", sensitive=["race", "sex"], score="score")
+    """
+    seen: set[str] = set()
+    for column in sensitive:
+        if column in seen:
+            raise InvalidInputError(
+                f"The sensitive attribute {brief(column)} is chosen twice. Choose each sensitive attribute once."
+            )
+        seen.add(column)
+    if target in seen:
+        raise InvalidInputError(
+            f"{brief(target)} is the target; it cannot also be a sensitive attribute. Choose other sensitive attributes."
+        )
+    if score is not None and score == target:
+        raise InvalidInputError(
+            f"{brief(score)} is the target; it cannot also be the score column. Choose the column of the model's scores or predictions."
+        )
+    if score is not None and score in seen:
+        raise InvalidInputError(
+            f"{brief(score)} is a sensitive attribute; it cannot also be the score column. "
+            "Choose the column of the model's scores or predictions."
+        )
+
+
 def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
     """Check that ``spec`` can be audited on ``table``.
 
@@ -625,8 +669,10 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
     :class:`InvalidInputError` for what makes an audit impossible.
     """
     binary_target(table, spec.target, spec.positive_label)
-    if spec.target in spec.sensitive:
-        raise InvalidInputError(f"{brief(spec.target)} is the target; it cannot also be a sensitive attribute.")
+    if spec.score is not None:
+        numeric_scores(table, spec.score)
+    # Before the groups are built: a sensitive attribute named twice would break them with no plain message.
+    check_column_roles(target=spec.target, sensitive=spec.sensitive, score=spec.score)
     groups = group_labels(sensitive_frame(table, spec.sensitive, spec.bins), spec.sensitive)
     counts = groups.value_counts()
     if len(counts) < 2:
@@ -636,10 +682,6 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
         )
     if spec.reference is not None and spec.reference not in counts.index:
         raise InvalidInputError(f"The reference group {brief(spec.reference)} does not occur in {brief(groups.name)}.")
-    if spec.score is not None:
-        numeric_scores(table, spec.score)
-        if spec.score == spec.target:
-            raise InvalidInputError("The score column cannot be the target itself.")
     return audit_warnings(table, spec, counts)
 
 

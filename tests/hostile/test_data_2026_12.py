@@ -2,8 +2,11 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from fairdash.data import read_table
+from fairdash import cli
+from fairdash.data import AuditSpec, check_column_roles, read_table, validate_spec
+from fairdash.errors import InvalidInputError
 
 # Column names that hold each CSV separator, quotes and a line break: valid RFC 4180 once quoted.
 _HOSTILE_NAMES = ['t"; DROP TABLE x; --', "g`'; SELECT 1;\n--", "s'||'x", 'o"" ) UNION SELECT 1 --']
@@ -27,3 +30,43 @@ def test_a_semicolon_file_whose_quoted_cells_hold_commas_keeps_its_columns():
     table = read_table(b'name;note\n"Smith, J";"a, b"\n"Doe; K";c\n', name="t.csv")
     assert list(table.columns) == ["name", "note"]
     assert table["name"].tolist() == ["Smith, J", "Doe; K"]
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        ({"target": "y", "sensitive": ["race", "race"]}, "sensitive attribute 'race' is chosen twice"),
+        ({"target": "y", "sensitive": ["sex", "y"]}, "'y' is the target; it cannot also be a sensitive attribute"),
+        ({"target": "y", "sensitive": ["sex"], "score": "y"}, "'y' is the target; it cannot also be the score column"),
+        ({"target": "y", "sensitive": ["sex", "s"], "score": "s"}, "'s' is a sensitive attribute; it cannot also be the score"),
+    ],
+)
+def test_a_column_in_two_roles_is_refused_by_name(roles, message):
+    with pytest.raises(InvalidInputError, match=message):
+        check_column_roles(**roles)
+
+
+def test_columns_in_one_role_each_pass():
+    assert check_column_roles(target="y", sensitive=["race", "sex"], score="s") is None
+    assert check_column_roles(target="y", sensitive=("race",)) is None
+
+
+def _small_table() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"race": rng.choice(["a", "b"], 80), "sex": rng.choice(["F", "M"], 80),
+                         "y": rng.integers(0, 2, 80), "s": rng.random(80).round(3)})
+
+
+def test_the_audit_checks_refuse_a_sensitive_attribute_named_twice():
+    spec = AuditSpec(target="y", positive_label=1, sensitive=("race", "race"), score="s")
+    with pytest.raises(InvalidInputError, match="'race' is chosen twice"):
+        validate_spec(_small_table(), spec)
+
+
+def test_the_command_line_refuses_race_race_with_one_line(tmp_path, capsys):
+    path = tmp_path / "t.csv"
+    _small_table().to_csv(path, index=False)
+    code = cli.main(["audit", "--data", str(path), "--target", "y", "--sensitive", "race,race", "--score", "s"])
+    assert code == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "'race' is chosen twice" in error
