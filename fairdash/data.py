@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -505,9 +506,11 @@ def brief(value: Any, limit: int = 60) -> str:
 
 
 def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
-    """The candidate equal to ``label``, else the one whose text is (``"1"`` finds ``1``, ``1.0`` finds ``"1"``); else None.
+    """The candidate equal to ``label``, else the one whose text is (``"1"`` finds ``1``, ``1.0`` finds ``"1"``),
+    else the number equal to the number typed (``"1.0"`` finds ``1``); else None.
 
     Labels typed by a user (the command line, a JSON file) are text; the table's or model's may not be.
+    Text candidates match only as text: ``"01"`` finds the number ``1`` but not the text ``"1"`` (a code).
     """
     for value in candidates:
         if value == label:
@@ -515,10 +518,37 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     for value in candidates:
         if _value_text(value) == _value_text(label) or str(value) == str(label):
             return value
+    typed = _finite_number(label)
+    for value in candidates:
+        if typed is not None and not isinstance(_plain(value), str) and _finite_number(value) == typed:
+            return value
     for value in candidates:  # "true" typed for a boolean True
         if isinstance(value, (bool, np.bool_)) and str(label).strip().lower() == str(bool(value)).lower():
             return value
     return None
+
+
+def _finite_number(value: Any) -> int | float | None:
+    """``value`` as a finite number, whether a number or text such as ``"1"``, ``" 1.0 "``, ``"1e0"``; else None.
+
+    Booleans are not numbers here (``True`` matches ``"true"``, not ``"1"``); ints stay ints so that large
+    ones compare exactly.
+    """
+    value = _plain(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if "_" in text:  # Python reads "1_0" as 10; a user typing it means no number
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if isinstance(value, int) or math.isfinite(value) else None
 
 
 def default_positive_label(values: pd.Series) -> Any:

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fairdash import cli
-from fairdash.data import AuditSpec, check_column_roles, read_table, validate_spec
+from fairdash.data import AuditSpec, binary_target, check_column_roles, match_label, read_table, validate_spec
 from fairdash.errors import InvalidInputError
 
 # Column names that hold each CSV separator, quotes and a line break: valid RFC 4180 once quoted.
@@ -70,3 +70,42 @@ def test_the_command_line_refuses_race_race_with_one_line(tmp_path, capsys):
     assert code == 2
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "'race' is chosen twice" in error
+
+
+@pytest.mark.parametrize(
+    ("candidates", "label", "found"),
+    [
+        (np.array([0, 1]), "1.0", 1),        # typed 1.0 for a column of ints
+        (np.array([0, 1]), " 1e0 ", 1),
+        (np.array([0, 1]), "01", 1),         # the column holds numbers: "01" is the number 1
+        (np.array([0.0, 1.0]), "1", 1.0),
+        (np.array([0.5, 1.5]), "1.50", 1.5),
+        (np.array([0, 1]), 1.0, 1),
+        (np.array(["0", "1"], dtype=object), 1.0, "1"),
+        (np.array([True, False]), "true", True),
+    ],
+)
+def test_equal_numbers_match_however_they_are_typed(candidates, label, found):
+    matched = match_label(candidates, label)
+    assert matched == found and type(matched) is type(candidates[0])
+
+
+@pytest.mark.parametrize(
+    ("candidates", "label"),
+    [
+        (np.array(["0", "1"], dtype=object), "01"),  # text is a code: "01" is not "1"
+        (np.array(["0", "1.0"], dtype=object), 1),
+        (np.array([True, False]), "1.0"),            # a boolean matches "true", not a number typed
+        (np.array([0, 1]), "nan"),
+        (np.array([0, 1]), "inf"),
+        (np.array([0, 1]), "1_0"),
+        (np.array([0, 1]), "2.0"),
+    ],
+)
+def test_text_and_non_numbers_do_not_match_by_value(candidates, label):
+    assert match_label(candidates, label) is None
+
+
+def test_a_positive_label_typed_1_0_audits_a_target_of_ints():
+    table = pd.DataFrame({"y": [0, 1, 1, 0]})
+    assert binary_target(table, "y", "1.0").tolist() == [False, True, True, False]
