@@ -337,6 +337,37 @@ def permutation_importance_table(
     return table.sort_values("importance", ascending=False)
 
 
+def lime_missing_filled(X: pd.DataFrame, row: Any) -> pd.Series:
+    """The value LIME puts in for each missing numeric input of one row (``row``: an index label of ``X``).
+
+    LIME perturbs a row by moving its values between the quartiles of the data, which a missing value
+    has no place in: :func:`lime_weights` explains the row with each missing number replaced by its
+    column's median (of the values present). A column with no value at all stays missing (the model
+    sees it as the data holds it) and is not listed. Empty when the row misses nothing.
+    """
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+    values = X.loc[row, numeric] if numeric else pd.Series(dtype=float)
+    missing = [c for c in numeric if pd.isna(values[c]) and X[c].notna().any()]
+    return pd.Series({c: float(X[c].astype(float).median()) for c in missing}, dtype=float, name="filled with")
+
+
+def _observed_draws(training: pd.DataFrame, random_state: int) -> pd.DataFrame:
+    """``training`` with each missing number replaced by a value drawn (seeded) from its column's values present.
+
+    LIME's quartiles and its sampler's means and spreads are then those of the values present (a median
+    fill would pile rows up on the median and shift the quartiles). LIME samples each column on its own,
+    so breaking the link between columns for these cells loses nothing it uses. A column with no value
+    at all becomes 0: LIME sees a constant, and the model gets it back as missing.
+    """
+    rng = np.random.default_rng(random_state)
+    filled = training.copy()
+    for c in training.columns[training.isna().any().to_numpy()]:
+        present = training[c].dropna().to_numpy()
+        gaps = training[c].isna().to_numpy()
+        filled.loc[gaps, c] = rng.choice(present, size=int(gaps.sum())) if len(present) else 0.0
+    return filled
+
+
 def lime_weights(
     model: ScoreModel, X: pd.DataFrame, row: Any, *, positive_label: Any, num_samples: int = 2000,
     random_state: int = 0, training_rows: int = 2000,
@@ -344,7 +375,10 @@ def lime_weights(
     """LIME's weight for each column on one row (``row`` is an index label of ``X``).
 
     Text columns are declared categorical to LIME (it draws their values from the data); LIME's
-    sampling is seeded by ``random_state`` with ``num_samples`` perturbed rows.
+    sampling is seeded by ``random_state`` with ``num_samples`` perturbed rows. Missing numbers: LIME
+    learns the data's spread from the values present, and a missing value of the explained row is
+    replaced by its column's median (:func:`lime_missing_filled` says which); a column that is missing
+    everywhere reaches the model as missing.
     """
     from lime.lime_tabular import LimeTabularExplainer
 
@@ -358,7 +392,9 @@ def lime_weights(
     for i in categorical:
         encoded[columns[i]] = codes[i]
     encoded = encoded.astype(float)
-    training = encoded.sample(min(training_rows, len(encoded)), random_state=random_state).to_numpy()
+    training = _observed_draws(encoded.sample(min(training_rows, len(encoded)), random_state=random_state), random_state)
+    empty = [c for c in columns if encoded[c].isna().all()]
+    instance = encoded.loc[row].fillna(lime_missing_filled(X, row)).fillna(0.0)  # 0: an empty column, as in training
 
     def predict(matrix: np.ndarray) -> np.ndarray:
         frame = pd.DataFrame(matrix, columns=columns)
@@ -368,15 +404,16 @@ def lime_weights(
         for c in columns:
             if c in X and pd.api.types.is_integer_dtype(X[c]):
                 frame[c] = frame[c].round().astype(X[c].dtype)
+        frame[empty] = np.nan
         score = model.scores(frame, positive_label=positive_label, features=columns)
         score = np.clip(score, 0, 1) if model.method == "predict_proba" else 1 / (1 + np.exp(-score))
         return np.column_stack([1 - score, score])
 
     explainer = LimeTabularExplainer(
-        training, feature_names=columns, categorical_features=categorical, categorical_names=categories,
+        training.to_numpy(), feature_names=columns, categorical_features=categorical, categorical_names=categories,
         class_names=["other", "positive"], discretize_continuous=True, random_state=random_state, mode="classification",
     )
-    explanation = explainer.explain_instance(encoded.loc[row].to_numpy(), predict, num_features=len(columns), num_samples=num_samples)
+    explanation = explainer.explain_instance(instance.to_numpy(), predict, num_features=len(columns), num_samples=num_samples)
     weights = dict(explanation.as_map()[1])
     return pd.Series([weights.get(i, 0.0) for i in range(len(columns))], index=columns, name="LIME weight")
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash import plots
-from fairdash.explain import gap_decomposition, mean_abs_by_group, rank_agreement
+from fairdash.explain import gap_decomposition, lime_missing_filled, mean_abs_by_group, rank_agreement
 from fairdash.thresholds import thresholds_per_row
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
@@ -102,6 +102,10 @@ elif view in ("One person", "What if"):
                                                  title="LIME weights", axis_title="weight (local linear model)"), key="lime")
         st.caption(f"Agreement of the two (Spearman rank correlation): {rank_agreement(shap_row.values.loc[row], lime_row):.2f}. "
                    "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical.")
+        filled = lime_missing_filled(X, row)
+        if len(filled):  # LIME cannot move a missing value between quartiles: say what it explained instead
+            st.caption("This row misses " + ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
+                       + "; SHAP explains the row as it is.")
     else:
         from fairdash.ui.what_if import what_if
 
