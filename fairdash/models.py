@@ -46,6 +46,15 @@ _SKOPS_REFUSED = (
     "Review them and accept them to load the model."
 )
 
+_NOT_PROBABILITIES = (
+    "The probabilities of the model {name} are not within [0, 1] (they range from {low:.4g} to {high:.4g}), so a "
+    "threshold such as 0.5 would mean nothing and the audit would be wrong. Give a model whose predict_proba "
+    "returns probabilities (for ONNX, export the sigmoid or softmax with the model: its last float output is read "
+    "as them), or score the table yourself and audit that column (--score)."
+)
+# How far float32 arithmetic (onnxruntime, LightGBM) can put a probability outside [0, 1].
+_ROUNDING = 1e-6
+
 ScoreMethod = Literal["predict_proba", "decision_function", "predict"]
 
 
@@ -151,6 +160,11 @@ class ScoreModel:
             ) from None
         if self.method == "predict":
             return (output == match_class(classes or list(pd.unique(output)), positive_label, self.name)).astype(float)
+        scores = self._positive_column(output, classes, positive_label, rows=len(X))
+        return _probabilities(scores, self.name) if self.method == "predict_proba" else scores
+
+    def _positive_column(self, output: np.ndarray, classes: list[Any] | None, positive_label: Any, *, rows: int) -> np.ndarray:
+        """The positive class's scores out of what ``predict_proba`` or ``decision_function`` gave."""
         if output.ndim == 2 and output.shape[1] > 1:
             if output.shape[1] != 2 and not (classes and len(classes) == output.shape[1]):
                 raise ModelError(
@@ -160,11 +174,30 @@ class ScoreModel:
             # Two classes, or one class against the rest: the positive class's own column.
             column = classes.index(match_class(classes, positive_label, self.name)) if classes else 1
             return output[:, column].astype(float)
-        output = output.reshape(len(X), -1)[:, 0] if output.ndim == 2 else output
+        output = output.reshape(rows, -1)[:, 0] if output.ndim == 2 else output
         # A binary decision function scores classes_[1]; turn it around if that is the negative class.
         positive = match_class(classes, positive_label, self.name) if classes else None
         sign = -1.0 if classes and len(classes) == 2 and positive == classes[0] else 1.0
         return sign * output.astype(float)
+
+
+def _probabilities(scores: np.ndarray, name: str) -> np.ndarray:
+    """``scores`` from ``predict_proba``, checked to be probabilities.
+
+    Values that miss [0, 1] by a float32 rounding error are put back on its edge. Any further out means
+    the output is not probabilities (raw margins, an ONNX graph's un-squashed output, percentages), and
+    auditing it at 0.5 would give a verdict about nothing (everyone selected, every gap 0): refused.
+    Missing values (NaN) are left as they are, for the audit to report.
+
+    Raises
+    ------
+    ModelError
+        Naming the range of the values seen.
+    """
+    finite = scores[np.isfinite(scores)]
+    if finite.size and (finite.min() < -_ROUNDING or finite.max() > 1 + _ROUNDING):
+        raise ModelError(_NOT_PROBABILITIES.format(name=brief(name), low=finite.min(), high=finite.max()))
+    return np.clip(scores, 0.0, 1.0)
 
 
 def model_input(estimator: Any, X: pd.DataFrame) -> pd.DataFrame:

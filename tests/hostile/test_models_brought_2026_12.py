@@ -9,7 +9,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError, ModelError
-from fairdash.models import load_model
+from fairdash.models import ScoreModel, load_model
 
 
 def _onnx(nodes, initializers=(), opset=17) -> bytes:
@@ -122,3 +122,49 @@ def test_an_onnx_model_that_asks_for_terabytes_is_stopped_before_it_gets_them():
     model = load_model(_onnx(nodes, [numpy_helper.from_array(np.array([1, 10**12], np.int64), "huge")]), name="big.onnx")
     with pytest.raises(ModelError, match=r"asked for more memory than fairdash gives a model while scoring \(2 GiB\)"):
         model.scores(pd.DataFrame({"a": [1.0], "b": [2.0]}), positive_label=1, features=["a", "b"])
+
+
+# H8: "probabilities" outside [0, 1] are not audited at 0.5 as if they were.
+
+class _Percentages:
+    """A classifier whose predict_proba gives raw values in the hundreds (as a model returning margins or
+    percentages would)."""
+
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, X):
+        raw = X["a"].to_numpy(dtype=float)
+        return np.column_stack([-raw, raw])
+
+
+def test_probabilities_outside_0_1_are_refused_naming_their_range():
+    table = pd.DataFrame({"a": [153.2, 402.7, 200.0], "b": [0.0, 1.0, 2.0]})
+    with pytest.raises(ModelError, match=r"probabilities of the model 'pct' are not within \[0, 1\] \(they range from 153.2 to 402.7\)"):
+        ScoreModel.wrap(_Percentages(), name="pct").scores(table, positive_label=1, features=["a", "b"])
+
+
+def test_an_onnx_model_giving_raw_means_is_refused_and_the_command_line_exits_2(tmp_path, capsys):
+    content = _onnx([helper.make_node("ReduceMean", ["X"], ["Y"], axes=[1], keepdims=1)])  # the review's raw.onnx
+    (tmp_path / "raw.onnx").write_bytes(content)
+    assert _audit(tmp_path, tmp_path / "raw.onnx", "--fail-on", "demographic_parity_ratio<0.8") == 2
+    assert "are not within [0, 1] (they range from 0.5 to 1.5)" in capsys.readouterr().err
+
+
+def test_probabilities_off_by_a_float32_rounding_are_kept_on_the_edge_and_margins_are_not_checked():
+    class Rounded(_Percentages):
+        def predict_proba(self, X):
+            return np.array([[1e-7 + 1, -1e-7], [-1e-8, 1 + 1e-8], [0.75, 0.25]])
+
+    table = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 2.0]})
+    assert ScoreModel.wrap(Rounded()).scores(table, positive_label=1, features=["a", "b"]).tolist() == [0.0, 1.0, 0.25]
+
+    class Margins:
+        classes_ = np.array([0, 1])
+
+        def decision_function(self, X):
+            return X["a"].to_numpy(dtype=float) * 100
+
+    margins = ScoreModel.wrap(Margins())
+    assert margins.method == "decision_function"
+    assert margins.scores(table, positive_label=1, features=["a", "b"]).tolist() == [100.0, 200.0, 300.0]
+
