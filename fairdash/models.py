@@ -52,6 +52,19 @@ _NOT_PROBABILITIES = (
     "returns probabilities (for ONNX, export the sigmoid or softmax with the model: its last float output is read "
     "as them), or score the table yourself and audit that column (--score)."
 )
+# A gradient-boosting library's own model class, not its scikit-learn one: (package, class) -> what it is,
+# and the classifier to save instead. Its predict takes other input (a DMatrix), or gives raw values or
+# probabilities where fairdash expects classes, so it would fail with a misleading message or be audited wrong.
+_RAW_BOOSTERS = {
+    ("lightgbm", "Booster"): ("a LightGBM Booster", "lightgbm.LGBMClassifier"),
+    ("xgboost", "Booster"): ("an XGBoost Booster", "xgboost.XGBClassifier"),
+    ("catboost", "CatBoost"): ("a model of CatBoost's base class (catboost.CatBoost)", "catboost.CatBoostClassifier"),
+}
+_BOOSTER_REFUSED = (
+    "The object in {name} is {what}, not a scikit-learn classifier: it records no classes, and its predict does not "
+    "answer as a scikit-learn classifier's does. Save the scikit-learn wrapper ({wrapper}, fitted with .fit) instead, or score the table "
+    "yourself and audit that column (--score)."
+)
 # How far float32 arithmetic (onnxruntime, LightGBM) can put a probability outside [0, 1].
 _ROUNDING = 1e-6
 
@@ -81,7 +94,18 @@ class ScoreModel:
 
     @classmethod
     def wrap(cls, estimator: Any, name: str = "model") -> "ScoreModel":
-        """Wrap a fitted estimator, choosing how to score it."""
+        """Wrap a fitted estimator, choosing how to score it.
+
+        Raises
+        ------
+        ModelError
+            When ``estimator`` has no method to score with, or is a gradient-boosting library's raw
+            model (a LightGBM or XGBoost ``Booster``, a ``catboost.CatBoost``) rather than its classifier.
+        """
+        kind = (type(estimator).__module__.partition(".")[0], type(estimator).__name__)
+        if kind in _RAW_BOOSTERS:  # the exact class: the scikit-learn wrappers subclass catboost.CatBoost
+            what, wrapper = _RAW_BOOSTERS[kind]
+            raise ModelError(_BOOSTER_REFUSED.format(name=repr(name), what=what, wrapper=wrapper))
         for method in ("predict_proba", "decision_function", "predict"):
             if callable(getattr(estimator, method, None)):
                 break

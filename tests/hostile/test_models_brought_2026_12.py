@@ -168,3 +168,40 @@ def test_probabilities_off_by_a_float32_rounding_are_kept_on_the_edge_and_margin
     assert margins.method == "decision_function"
     assert margins.scores(table, positive_label=1, features=["a", "b"]).tolist() == [100.0, 200.0, 300.0]
 
+
+# M8: a raw Booster is named as such, with the class to save instead.
+
+@pytest.fixture(scope="module")
+def boosting_table():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    return X, (X["a"] > 0).astype(int)
+
+
+def test_a_lightgbm_booster_is_named_with_the_classifier_to_save_instead(tmp_path, capsys, boosting_table):
+    import joblib
+    import lightgbm
+
+    X, y = boosting_table
+    booster = lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1}, lightgbm.Dataset(X, y), 5)
+    joblib.dump(booster, tmp_path / "b.pkl")
+    with pytest.raises(ModelError, match=r"is a LightGBM Booster, not a scikit-learn classifier.*\(lightgbm.LGBMClassifier"):
+        load_model(tmp_path / "b.pkl", trust_pickle=True)
+    assert _audit(tmp_path, tmp_path / "b.pkl", "--trust-pickle") == 2
+    assert "LightGBM Booster" in capsys.readouterr().err
+
+
+def test_an_xgboost_booster_and_catboosts_base_class_are_named_too(boosting_table):
+    import catboost
+    import xgboost
+
+    X, y = boosting_table
+    booster = xgboost.train({"objective": "binary:logistic", "nthread": 1}, xgboost.DMatrix(X, y), 5)
+    with pytest.raises(ModelError, match=r"is an XGBoost Booster, not a scikit-learn classifier.*\(xgboost.XGBClassifier"):
+        ScoreModel.wrap(booster, name="x.pkl")
+    # CatBoost's base class predicts raw values, which were silently compared with the positive label.
+    base = catboost.CatBoost({"loss_function": "Logloss", "iterations": 5, "verbose": 0, "thread_count": 1}).fit(X, y)
+    with pytest.raises(ModelError, match=r"CatBoost's base class \(catboost.CatBoost\).*catboost.CatBoostClassifier"):
+        ScoreModel.wrap(base, name="c.pkl")
+    classifier = catboost.CatBoostClassifier(iterations=5, verbose=0, thread_count=1).fit(X, y)
+    assert ScoreModel.wrap(classifier).method == "predict_proba"  # the wrapper (a subclass) is welcome
