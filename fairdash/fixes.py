@@ -14,8 +14,9 @@ so a fix and the original are judged alike:
 - ``unawareness``: refitted with the sensitive columns and their proxies held constant;
 - ``other_model``: a second model, scored on the same rows.
 
-A fix that cannot be made (no training table, a model that cannot be refitted, a refit that fails)
-is returned with its ``error`` in plain words; the others stand.
+A fix that cannot be made (no training table, a model that cannot be refitted, training rows that
+lack one of the groups judged, a refit that fails) is returned with its ``error`` in plain words; the
+others stand.
 """
 
 from __future__ import annotations
@@ -252,16 +253,9 @@ def compare_fixes(
 
     why_not, training = None, None
     if any(name in NEEDS_TRAINING for name in wanted):
-        features = list(spec.features or (model.feature_names if model is not None else None) or [])
-        why_not = refittable(model)
-        if why_not is None and train is None:
-            why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
-        if why_not is None:
-            try:
-                training = _training_rows(train, spec, features)  # names the training table's missing columns first
-                model.check_features(train, features)
-            except (InvalidInputError, ModelError) as error:
-                why_not = str(error)
+        why_not, training = _refit_training(model, train, spec)
+    judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index
+    lacking = [] if training is None else [label for label in judged if label not in set(training[2])]
 
     for name in wanted:
         if name == "thresholds":
@@ -271,8 +265,8 @@ def compare_fixes(
             report(f"Scoring {other_model.name}")
             fixes.append(_attempt(name, lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
                                   title=f"Another model: {other_model.name}"))
-        elif why_not is not None:
-            fixes.append(Fix(name, FIX_TITLES[name], error=why_not))
+        elif why_not is not None or lacking:
+            fixes.append(Fix(name, FIX_TITLES[name], error=why_not or _lacking_groups_message(name, lacking, training[2])))
         elif name == "reductions":
             for position, bound in enumerate(bounds):
                 report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(bounds)}")
@@ -288,6 +282,46 @@ def compare_fixes(
     if progress is not None:
         progress(1.0, "Done")
     return fixes
+
+
+def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None, spec: AuditSpec) -> tuple[str | None, tuple | None]:
+    """``(None, (features, outcome, groups))`` of the training rows the refits learn from, or ``(why not, None)``."""
+    why_not = refittable(model)
+    if why_not is None and train is None:
+        why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
+    if why_not is not None:
+        return why_not, None
+    features = list(spec.features or model.feature_names or [])
+    try:
+        training = _training_rows(train, spec, features)  # names the training table's missing columns first
+        model.check_features(train, features)
+    except (InvalidInputError, ModelError) as error:
+        return str(error), None
+    return None, training
+
+
+_LACKING_GROUP_CONSEQUENCE = {
+    "reweighing": "reweighing cannot weight them",
+    "reductions": "the reductions cannot hold the model to the constraint for them",
+    "unawareness": "the columns that stand for membership of them (proxies) cannot be found",
+}
+"""Why each refit needs rows of every judged group in its training table."""
+
+
+def _lacking_groups_message(name: str, lacking: Sequence[str], groups_train: pd.Series) -> str:
+    """Why the refit ``name`` cannot be made from training rows that hold no row of the ``lacking`` groups.
+
+    Without them the refit learns nothing about those groups, and its result is the plain refit
+    under another name; so it is not made, and the message says which groups the rows do hold.
+    """
+    return (f"The training rows lack group(s) {_some(lacking)} (they hold {_some(sorted(pd.unique(groups_train.astype(str))))}), "
+            f"so {_LACKING_GROUP_CONSEQUENCE[name]}: add training rows of every group the audit judges.")
+
+
+def _some(labels: Sequence[str], shown: int = 8) -> str:
+    """Group labels for a message: the first ``shown``, then how many more (intersections can be many)."""
+    text = ", ".join(brief(label) for label in labels[:shown])
+    return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
 
 
 def _thresholds_fix(inputs: AuditInputs, constraint: str, tolerance: float, baseline: float, min_group_size: int) -> Fix:

@@ -104,8 +104,8 @@ elif view in ("One person", "What if"):
                    "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical.")
         filled = lime_missing_filled(X, row)
         if len(filled):  # LIME cannot move a missing value between quartiles: say what it explained instead
-            st.caption("This row misses " + ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
-                       + "; SHAP explains the row as it is.")
+            gaps = ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
+            st.caption(f"This row misses {gaps}; SHAP explains the row as it is.")
     else:
         from fairdash.ui.what_if import what_if
 

@@ -1,6 +1,8 @@
 """Hostile-input review of 2026-12 (issue 21), Explain and Fixes: LIME on inputs with missing numbers,
 refits from a training table that lacks a group, and one shape for every fix in the fixes JSON."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,8 +14,11 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from streamlit.testing.v1 import AppTest
 
+from fairdash.cli import main
+from fairdash.data import AuditSpec
 from fairdash.explain import lime_missing_filled, lime_weights
-from fairdash.models import ScoreModel
+from fairdash.fixes import compare_fixes
+from fairdash.models import ScoreModel, untrusted_types
 
 
 # ---- H9: LIME on a table with missing numbers -----------------------------------------------------
@@ -88,3 +93,59 @@ def test_the_explain_page_shows_one_person_with_a_missing_number(people):
     assert not at.error, [error.value for error in at.error]
     median = data["income"].median()
     assert any(f"misses income (LIME used the median, {median:.4g})" in caption.value for caption in at.caption)
+
+
+# ---- M5: refits from training rows that lack a group ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def lending():
+    """Audited and training rows of a small lending table; the model is a small logistic regression."""
+    rng = np.random.default_rng(5)
+    n = 1200
+    sex = rng.choice(["female", "male", "other"], n, p=[0.45, 0.5, 0.05])
+    income = rng.normal(50, 12, n) + np.where(sex == "male", 4, 0)
+    repaid = np.where(rng.random(n) < 1 / (1 + np.exp(-0.1 * (income - 52))), "repaid", "defaulted")
+    table = pd.DataFrame({"income": income.round(1), "sex": sex, "repaid": repaid})
+    train, audited = table.iloc[:800].reset_index(drop=True), table.iloc[800:].reset_index(drop=True)
+    encode = ColumnTransformer([("text", OneHotEncoder(handle_unknown="ignore"), ["sex"])], remainder="passthrough")
+    pipeline = Pipeline([("prepare", encode), ("model", LogisticRegression(max_iter=1000))])
+    return train, audited, ScoreModel.wrap(pipeline.fit(train[["income", "sex"]], train["repaid"]), name="lending")
+
+
+LENDING = AuditSpec(target="repaid", positive_label="repaid", sensitive=("sex",), features=("income", "sex"))
+REFITS = ("reweighing", "reductions", "unawareness")
+
+
+def test_refits_from_training_rows_without_a_judged_group_are_not_made_and_say_why(lending):
+    train, audited, model = lending
+    fixes = compare_fixes(audited, LENDING, model, train=train[train["sex"] == "male"], methods=REFITS)
+    errors = {fix.name: fix.error for fix in fixes}
+    assert list(errors) == ["original", *REFITS] and errors["original"] is None
+    lack = r"^The training rows lack group\(s\) 'female' \(they hold 'male'\), so "
+    assert re.match(lack + r"reweighing cannot weight them: add training rows of every group the audit judges\.$", errors["reweighing"])
+    assert re.match(lack + r"the reductions cannot hold the model to the constraint for them", errors["reductions"])
+    assert re.match(lack + r"the columns that stand for membership of them \(proxies\) cannot be found", errors["unawareness"])
+
+
+def test_a_group_too_small_to_judge_need_not_be_in_the_training_rows(lending):
+    train, audited, model = lending
+    assert (audited["sex"] == "other").sum() < 30  # below the 30 rows a group needs to be judged
+    fixes = compare_fixes(audited, LENDING, model, train=train[train["sex"] != "other"], methods=("reweighing",))
+    reweighed = fixes[1]
+    assert reweighed.name == "reweighing" and reweighed.error is None
+    truth = audited["repaid"] == "repaid"
+    decided = reweighed.model.predict(audited[["income", "sex"]]) == "repaid"
+    assert reweighed.accuracy == pytest.approx((decided == truth).mean(), abs=1e-12)
+
+
+def test_the_cli_prints_why_the_refits_were_not_made(tmp_path, lending, capsys):
+    train, audited, model = lending
+    audited.to_csv(tmp_path / "audited.csv", index=False)
+    train[train["sex"] == "male"].to_csv(tmp_path / "train.csv", index=False)
+    skops.io.dump(model.estimator, tmp_path / "model.skops")
+    trusted = [f"--trust-type={name}" for name in untrusted_types(tmp_path / "model.skops")]
+    code = main(["fixes", "--data", str(tmp_path / "audited.csv"), "--train", str(tmp_path / "train.csv"), "--target", "repaid",
+                 "--positive-label", "repaid", "--sensitive", "sex", "--model", str(tmp_path / "model.skops"), *trusted])
+    assert code == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "The training rows lack group(s) 'female' (they hold 'male'), so reweighing cannot weight them" in printed
