@@ -296,29 +296,49 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
 
     ``settings`` (data, training table, constraint) and ``fixes``: one object per fix with ``name``
     (``original``, ``thresholds``, ``reweighing``, ``reductions``, ``unawareness``, ``other_model``),
-    ``title``, ``bound`` (reductions), ``accuracy``, ``balanced_accuracy``, ``auc``, ``disparities``
-    and ``disparity_intervals`` (as in the audit's JSON), ``groups`` (the audit's per-group table),
-    ``thresholds``, ``training_seconds``, and ``error`` (why the fix could not be made, or null).
+    ``title``, ``bound`` (reductions; null for the others), ``accuracy``, ``balanced_accuracy``, ``auc``,
+    ``disparities`` and ``disparity_intervals`` (as in the audit's JSON), ``groups`` (the audit's per-group
+    table), ``thresholds``, ``training_seconds``, and ``error`` (why the fix could not be made, or null).
+    Every fix has every key: one that could not be made has each figure null, its ``disparities``,
+    ``disparity_intervals`` and ``groups`` keeping the names a made fix has (so a reader needs no
+    check of ``error`` before looking a figure up).
     """
-    entries = []
-    for fix in fixes:
-        entry: dict[str, Any] = {"name": fix.name, "title": fix.title, "error": fix.error}
-        if fix.bound is not None:
-            entry["bound"] = fix.bound
-        if fix.error is None:
-            entry.update(
-                accuracy=_number(fix.accuracy), balanced_accuracy=_number(fix.balanced_accuracy), auc=_number(fix.auc),
-                disparities={name: _number(value) for name, value in fix.disparities.items()},
-                disparity_intervals={name: [_number(row["lower"]), _number(row["upper"])]
-                                     for name, row in fix.intervals.disparities.iterrows()},
-                groups=_groups_json(fix.table),
-                thresholds=({str(k): _number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
-                            else _number(fix.thresholds)),
-                training_seconds=_number(round(fix.seconds, 3)),
-            )
-        entries.append(entry)
+    figures = [_fix_figures(fix) for fix in fixes]
+    # Every fix is judged on the same rows, so a made fix's figures give the shape of those not made.
+    shape = next((entry for entry in figures if entry is not None), None)
+    entries = [{"name": fix.name, "title": fix.title, "bound": _number(fix.bound),
+                **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
+                "error": fix.error}
+               for fix, entry in zip(fixes, figures)]
     return {"settings": {"data": data_name, "train": train_name, "constraint": constraint}, "fixes": entries,
             "versions": versions(), "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+_FIX_FIGURES = ("accuracy", "balanced_accuracy", "auc", "disparities", "disparity_intervals", "groups", "thresholds", "training_seconds")
+
+
+def _fix_figures(fix: Any) -> dict[str, Any] | None:
+    """A made fix's figures as JSON (the keys of :data:`_FIX_FIGURES`); ``None`` for a fix not made."""
+    if fix.error is not None:
+        return None
+    return dict(
+        accuracy=_number(fix.accuracy), balanced_accuracy=_number(fix.balanced_accuracy), auc=_number(fix.auc),
+        disparities={name: _number(value) for name, value in fix.disparities.items()},
+        disparity_intervals={name: [_number(row["lower"]), _number(row["upper"])] for name, row in fix.intervals.disparities.iterrows()},
+        groups=_groups_json(fix.table),
+        thresholds=({str(k): _number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
+                    else _number(fix.thresholds)),
+        training_seconds=_number(round(fix.seconds, 3)),
+    )
+
+
+def _nulled(value: Any) -> Any:
+    """``value`` with every number (or text) replaced by null: objects keep their keys, lists their length."""
+    if isinstance(value, dict):
+        return {key: _nulled(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_nulled(item) for item in value]
+    return None
 
 
 def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Hostile-input review of 2026-12 (issue 21), Explain and Fixes: LIME on inputs with missing numbers,
 refits from a training table that lacks a group, and one shape for every fix in the fixes JSON."""
 
+import json
 import re
 
 import numpy as np
@@ -19,6 +20,7 @@ from fairdash.data import AuditSpec
 from fairdash.explain import lime_missing_filled, lime_weights
 from fairdash.fixes import compare_fixes
 from fairdash.models import ScoreModel, untrusted_types
+from fairdash.report import fixes_json, json_text
 
 
 # ---- H9: LIME on a table with missing numbers -----------------------------------------------------
@@ -149,3 +151,23 @@ def test_the_cli_prints_why_the_refits_were_not_made(tmp_path, lending, capsys):
     assert code == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert "The training rows lack group(s) 'female' (they hold 'male'), so reweighing cannot weight them" in printed
+
+
+# ---- M6: one shape for every fix in the fixes JSON ------------------------------------------------
+
+def test_a_fix_not_made_has_every_key_of_a_made_one_each_figure_null(lending):
+    train, audited, model = lending
+    fixes = compare_fixes(audited, LENDING, model, train=train[train["sex"] == "male"], methods=("thresholds", "reweighing"))
+    document = json.loads(json_text(fixes_json(fixes, constraint="demographic_parity")))
+    original, _, reweighing = document["fixes"]
+    documented = {"name", "title", "bound", "accuracy", "balanced_accuracy", "auc", "disparities", "disparity_intervals", "groups",
+                  "thresholds", "training_seconds", "error"}
+    assert all(set(entry) == documented for entry in document["fixes"])
+    assert reweighing["error"].startswith("The training rows lack group(s) 'female'")
+    assert [reweighing[key] for key in ("bound", "accuracy", "balanced_accuracy", "auc", "thresholds", "training_seconds")] == [None] * 6
+    # The containers keep a made fix's names, each figure null: a reader looks a figure up without checking "error".
+    assert reweighing["disparities"] == dict.fromkeys(original["disparities"])
+    assert reweighing["disparity_intervals"] == {name: [None, None] for name in original["disparity_intervals"]}
+    assert reweighing["groups"] == {label: dict.fromkeys(row) for label, row in original["groups"].items()}
+    assert set(original["groups"]) == {"female", "male", "other"} and original["accuracy"] == pytest.approx(
+        ((model.estimator.predict(audited[["income", "sex"]]) == "repaid") == (audited["repaid"] == "repaid")).mean(), abs=1e-12)
