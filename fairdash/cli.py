@@ -159,6 +159,8 @@ def _bins(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], ...]:
         column, equals, edges = entry.partition("=")
         if not equals or not column.strip():
             raise InvalidInputError(f"--bins {brief(entry)} is not COLUMN=EDGES, e.g. age=25,40,65.")
+        if column.strip() in dict(bins):
+            raise InvalidInputError(f"--bins names {brief(column.strip())} twice; give each column's edges once.")
         bins.append((column.strip(), parse_bins(edges, column.strip())))
     return tuple(bins)
 
@@ -350,8 +352,8 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
     positive = args.positive_label if args.positive_label is not None else "1"
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)
-    result = monitor(count_table(args.data, spec, engine=engine), threshold=args.threshold, tolerance=args.tolerance,
-                     min_group_size=args.min_group_size)
+    result = monitor(count_table(args.data, spec, engine=engine, threshold=args.threshold), threshold=args.threshold,
+                     tolerance=args.tolerance, min_group_size=args.min_group_size)
     (window,) = result.windows
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {Path(args.data).name} counted by {engine}: {window.rows:,} rows; target {spec.target} = {positive}; "
@@ -383,8 +385,27 @@ def _write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: 
 
     for path, text in ((args.json, lambda: json_text(document())), (args.report, page)):
         if path:
-            Path(path).write_text(text(), encoding="utf-8")
+            try:
+                Path(path).write_text(text(), encoding="utf-8")
+            except OSError as error:  # the error of a failed write may name no file: name it here
+                raise InvalidInputError(f"Cannot write {brief(path)}: {error.strerror or error}.") from None
             print(f"wrote {path}")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output (--json, --report) that names an input file or the other output: it would be overwritten."""
+    inputs = [getattr(args, name, None) for name in ("data", "train", "model", "other_model", "thresholds")]
+    seen: dict[Path, str] = {Path(path).resolve(): f"--{name.replace('_', '-')}" for name, path in
+                             zip(("data", "train", "model", "other_model", "thresholds"), inputs) if path and not str(path).startswith("duckdb:")}
+    for option in ("json", "report"):
+        path = getattr(args, option, None)
+        if not path:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise InvalidInputError(f"--{option} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
+                                    "Write the output to another file.")
+        seen[resolved] = f"--{option}"
 
 
 def _monitor(args: argparse.Namespace) -> int:
@@ -397,15 +418,16 @@ def _monitor(args: argparse.Namespace) -> int:
     sensitive = _column_list(args.sensitive)
     spec = MonitorSpec(time=args.time, target=args.target, positive_label=args.positive_label, sensitive=sensitive,
                        window=args.window, score=args.score, decision=args.decision)
-    result = monitor(count_log(args.data, spec, engine=args.engine), threshold=args.threshold, tolerance=args.tolerance,
-                     baseline=args.baseline, min_group_size=args.min_group_size)
+    result = monitor(count_log(args.data, spec, engine=args.engine, threshold=args.threshold), threshold=args.threshold,
+                     tolerance=args.tolerance, baseline=args.baseline, min_group_size=args.min_group_size)
     print(f"fairdash monitor of {args.data}: {result.counts.rows:,} rows in {len(result.windows)} windows of a {args.window} "
           f"({args.engine}); threshold {result.threshold:g}; baseline {result.baseline.date()}")
     print(f"{'window':12s} {'rows':>10s}  {'DP diff':>8s} {'DP ratio':>8s} {'EO diff':>8s}  note")
     for window in result.windows:
         values = [window.disparities[name] for name in ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference")]
         note = "outcomes mostly not in yet" if window.pending else ""
-        print(f"{str(window.start.date()):12s} {window.rows:10,d}  " + " ".join(f"{value:8.3f}" for value in values) + f"  {note}")
+        shown = " ".join("     n/a" if math.isnan(value) else f"{value:8.3f}" for value in values)  # undefined, not a number
+        print(f"{str(window.start.date()):12s} {window.rows:10,d}  {shown}  {note}")
     for note in result.notes:
         print(f"note: {note}")
     for alert in result.alerts:
@@ -452,11 +474,18 @@ def _fixes(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 pass, 1 a condition holds, 2 bad input, 3 internal error)."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        sensitive = _column_list(getattr(args, "sensitive", None) or "")
+        repeated = [column for column in dict.fromkeys(sensitive) if sensitive.count(column) > 1]
+        if repeated:  # an argument error, told as argparse tells one, before any file is read
+            parser.error(f"--sensitive names {brief(repeated[0])} twice; name each sensitive column once")
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2, already explained on stderr)
         return EXIT_PASS if exit_.code in (0, None) else EXIT_BAD_INPUT
     try:
+        if args.command != "demo":
+            _check_outputs(args)
         return {"audit": _audit, "fixes": _fixes, "monitor": _monitor, "demo": _demo}[args.command](args)
     except FairdashError as error:
         print(f"fairdash: error: {_one_line(str(error))}", file=sys.stderr)

@@ -222,6 +222,8 @@ def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
 
 
 def _why_undefined(table: pd.DataFrame, name: str) -> str:
+    if len(table) < 2:
+        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
     reasons = []
     for rate in DISPARITY_RATES[name.rsplit("_", 1)[0]]:
         values = table[rate].astype(float)
@@ -489,7 +491,10 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
 
     sentences: dict[str, str] = {}
     selection = extremes("selection_rate")
-    if selection:
+    if selection and selection[1] == selection[3]:  # every group alike: no group to set against another
+        sentences["demographic_parity_ratio"] = sentences["demographic_parity_difference"] = (
+            f"Every group is selected at the same rate ({selection[1]:.1%}).")
+    elif selection:
         low, low_value, high, high_value = selection
         ratio = low_value / high_value if high_value > 0 else float("nan")
         sentences["demographic_parity_ratio"] = (
@@ -559,13 +564,13 @@ def check_tolerance(tolerance: float) -> float:
 def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE) -> tuple[pd.DataFrame, list[str]]:
     """The table without groups under ``min_count`` rows, and the labels left out.
 
-    Small groups' rates swing by chance; a disparity driven by a group of 11 people says little. When
-    fewer than two groups would be left, nothing is left out: there would be nothing to compare.
+    Small groups' rates swing by chance; a disparity driven by a group of 11 people says little. The rule
+    is the same however the rows were counted (in memory, DuckDB, Spark): when fewer than two groups have
+    ``min_count`` rows, the disparities are undefined (:func:`undefined_reason` says why), never judged on
+    the small groups after all.
     """
     counts = table["count"]
     small = counts[counts < min_count].index.tolist()
-    if len(counts) - len(small) < 2:
-        return table, []
     return table.drop(index=small), small
 
 

@@ -11,30 +11,39 @@ runs on both; it holds no value from the data (labels and thresholds are applied
   database (``duckdb:PATH:TABLE``) or a pandas DataFrame; out of core, so a log bigger than memory works.
 - **Spark** (``pyspark``, local or on a cluster): the same sources but a DuckDB database.
 
-Scores are counted on a grid of about :data:`GRID_STEPS` steps of a round width (:func:`score_grid`: 0.01
-for scores within [0, 1], 1 for deciles 1-10): a threshold on the grid selects exactly the scores at or
-above it; one between two grid points selects from the next one up.
+Scores are counted per value when they have few (deciles, 0/1 decisions) and on a grid otherwise, laid
+through the threshold given (:mod:`fairdash.score_bins`): a threshold's decisions are exact whatever the
+other scores, and one the counts cannot answer exactly is refused, never rounded.
+
+Times with a UTC offset are converted to UTC; times without one are taken as written (no zone is assumed,
+and the server's does not matter). The same on both engines and the Over time page.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE, brief, group_codes, match_label
+from fairdash.data import SMALL_GROUP_SIZE, brief, check_column_roles, group_codes, match_label
 from fairdash.errors import InvalidInputError
+from fairdash.score_bins import VALUE_LIMIT, ScoreBins
+from fairdash.thresholds import check_threshold
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
     disparities_from_table,
     disparity_findings,
     disparity_intervals,
+    drop_small_groups,
     rates,
     replicate_quantile,
     resample_counts,
@@ -43,9 +52,6 @@ from fairdash.metrics import (
 
 WINDOWS = ("day", "week", "month", "quarter")
 ENGINES = ("duckdb", "spark")
-GRID_STEPS = 100
-"""About how many grid steps span the scores' range (the dashboard's sliders step a hundredth of it).
-Fewer groups also make the count query faster: 1,000 bins took 0.61 s at 10M rows, 100 took 0.34 s."""
 PENDING_SHARE = 0.5
 """A window where more than this share of outcomes is not known yet is marked pending."""
 PSI_BINS = 10
@@ -72,36 +78,73 @@ FROM fd_log
 """
 """Only for a time column held as text: the values that are not dates or times (a column of dates needs no check)."""
 
+SPREAD_SQL = """
+SELECT approx_count_distinct(fd_score) AS fd_values, {quantiles} AS fd_usual
+FROM fd_log
+"""
+"""Only for scores outside [0, 1] (a probability needs no look): about how many distinct values, and the
+range where all but 0.1% at either end lie (the grid's range; an outlier stays out of it)."""
+_QUANTILES = {"duckdb": "approx_quantile(fd_score, [0.001, 0.999])", "spark": "percentile_approx(fd_score, array(0.001, 0.999))"}
+
+VALUES_SQL = """
+SELECT DISTINCT fd_score FROM fd_log WHERE fd_score IS NOT NULL LIMIT {limit}
+"""
+"""The distinct scores, when there are few (counted per value), and a decision column's values (0 and 1)."""
+
 COUNT_SQL = """
 SELECT {window} AS fd_window,
        {groups},
        fd_target,
-       LEAST(GREATEST(CAST(FLOOR((fd_score - {low!r}) * {scale!r} + 1e-7) AS INT), 0), {last}) AS fd_bin,
+       {score_bin} AS fd_bin,
        COUNT(*) AS fd_rows
 FROM fd_log
 WHERE fd_time IS NOT NULL AND fd_score IS NOT NULL
 GROUP BY {positions}
 """
-"""The one query: rows per (window, group, outcome value, score bin). Only numbers are formatted in; the
-outcome is read as positive or not afterwards, on the few distinct values (casting every row to text
-cost a quarter of the query)."""
+"""The one query: rows per (window, group, outcome value, score bin; :meth:`ScoreBins.sql`). Only numbers are
+formatted in; the outcome is read as positive or not afterwards, on the few distinct values (casting
+every row to text cost a quarter of the query)."""
 
-# Each window as SQL both engines accept; months and quarters as a number (year * 12 + month - 1), which
-# groups faster than a timestamp (a fifth of the query at 10M rows). Weeks start on Monday in both.
+# Each window as a whole number both engines compute (grouping by a number is faster than by a timestamp, a
+# fifth of the query at 10M rows, and a number holds any year, where pandas' nanoseconds end in 2262): days
+# and weeks (which start on Monday in both) as year * 1000 + day of the year; months and quarters as
+# year * 12 + month - 1 and year * 4 + quarter - 1.
 _WINDOW_SQL = {
-    "day": "CAST(fd_time AS DATE)",
-    "week": "date_trunc('week', fd_time)",
+    "day": "year(fd_time) * 1000 + dayofyear(fd_time)",
+    "week": "year(date_trunc('week', fd_time)) * 1000 + dayofyear(date_trunc('week', fd_time))",
     "month": "year(fd_time) * 12 + month(fd_time) - 1",
     "quarter": "year(fd_time) * 4 + quarter(fd_time) - 1",
 }
 
 
-def _window_start(values: pd.Series, window: str) -> pd.Series:
-    """The windows' start times from what :data:`_WINDOW_SQL` returns."""
+def _window_start(codes: np.ndarray, window: str) -> np.ndarray:
+    """The windows' start days (``datetime64[D]``, any year) from what :data:`_WINDOW_SQL` returns."""
+    codes = np.asarray(codes, dtype=np.int64)
     if window in ("month", "quarter"):
-        months = values.astype(np.int64) * (3 if window == "quarter" else 1)
-        return pd.to_datetime(pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1}))
-    return pd.to_datetime(values)
+        months = codes * (3 if window == "quarter" else 1) - 1970 * 12
+        return months.astype("datetime64[M]").astype("datetime64[D]")
+    years = (codes // 1000 - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    return years + (codes % 1000 - 1).astype("timedelta64[D]")
+
+
+def _window_ordinals(starts: np.ndarray, window: str) -> np.ndarray:
+    """Consecutive windows as consecutive whole numbers (for the gaps between them)."""
+    days = np.asarray(starts, dtype="datetime64[D]")
+    if window == "day":
+        return days.astype(np.int64)
+    if window == "week":
+        return (days.astype(np.int64) - 4) // 7  # 1970-01-05 was a Monday
+    months = days.astype("datetime64[M]").astype(np.int64)
+    return months // 3 if window == "quarter" else months
+
+
+def _ordinal_start(ordinal: int, window: str) -> str:
+    """The start date of the window :func:`_window_ordinals` numbers ``ordinal``."""
+    if window == "day":
+        return str(np.datetime64(ordinal, "D"))
+    if window == "week":
+        return str(np.datetime64(ordinal * 7 + 4, "D"))
+    return str(np.datetime64(ordinal * (3 if window == "quarter" else 1), "M").astype("datetime64[D]"))
 
 
 @dataclass(frozen=True)
@@ -125,19 +168,22 @@ class MonitorSpec:
             raise InvalidInputError("Name either the score column or the decision column (not both).")
         if not self.sensitive:
             raise InvalidInputError("Name at least one sensitive column.")
+        check_column_roles(target=self.target, sensitive=self.sensitive, score=self.score or self.decision)
+        if self.time is not None and self.time in (self.target, self.score, self.decision, *self.sensitive):
+            raise InvalidInputError(f"The time column {brief(self.time)} is also chosen for another role; choose the column of dates or times.")
 
 
 @dataclass
 class LogCounts:
     """The log reduced to counts: ``cells[window, group, outcome, bin]`` (outcome: unknown, negative,
-    positive), with the windows' starts, the groups' labels and the bins' lower edges."""
+    positive), with the windows' starts, the groups' labels and the score bins."""
 
     spec: MonitorSpec
     windows: list[pd.Timestamp]
     labels: list[str]
     cells: np.ndarray
-    bin_edges: np.ndarray
-    """The grid: bin ``k`` holds the scores from ``bin_edges[k]`` up to the next edge."""
+    bins: ScoreBins
+    """How the scores were binned: per value or on a grid (see :mod:`fairdash.score_bins`)."""
     rows: int
     engine: str
     dropped: dict[str, int] = field(default_factory=dict)
@@ -150,10 +196,7 @@ class LogCounts:
             # Rows at or above each bin, per window, group and outcome: a threshold move is a lookup.
             self._above = np.concatenate([np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1],
                                           np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)], axis=-1)
-        step = self.bin_edges[1] - self.bin_edges[0] if len(self.bin_edges) > 1 else 1.0
-        # As the query bins (the same small allowance for rounding): the first bin whose edge is at or above the threshold.
-        first = int(np.ceil((threshold - self.bin_edges[0]) / step - 1e-7))
-        first = min(max(first, 0), len(self.bin_edges))
+        first = self.bins.first_selected(threshold)
         selected = self._above[..., first]
         total = self._above[..., 0]
         tp, fn = selected[..., _POSITIVE], total[..., _POSITIVE] - selected[..., _POSITIVE]
@@ -175,48 +218,83 @@ def _columns(spec: MonitorSpec) -> dict[str, str]:
     return names
 
 
-def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> bool:
-    """Expose the log as ``fd_log``; return whether its time column holds text (to be checked for dates)."""
-    def quote(name: str) -> str:
-        return '"' + str(name).replace('"', '""') + '"'
+_DUCKDB_NUMBERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                   "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+_SPARK_NUMBERS = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
+_CSV_TYPES = "['BIGINT', 'DOUBLE', 'VARCHAR']"
+"""What DuckDB may read a CSV column as: no booleans (a Yes/No outcome stays "Yes"), no times (a time stays text
+and is read as the page reads it, its offset included: see :func:`_time_sql`)."""
 
+
+def _time_sql(column: str) -> str:
+    """A time as a timestamp in UTC: one with an offset (``+05:00``) is converted to UTC, one without is taken as
+    it is. DuckDB's session time zone is UTC (:func:`count_log`), as Spark's is (:func:`spark_session`)."""
+    return f"CAST(TRY_CAST({column} AS TIMESTAMPTZ) AS TIMESTAMP)"
+
+
+def _duckdb_relation(connection: Any, source: Any) -> str:
+    """The log as something DuckDB selects from: a registered DataFrame, a database's table, files."""
     def literal(text: str) -> str:
         return "'" + str(text).replace("'", "''") + "'"
 
     if isinstance(source, pd.DataFrame):
         connection.register("fd_source", source)
-        relation = "fd_source"
-    else:
-        text = str(source)
-        if text.startswith("duckdb:"):
-            try:
-                _, path, table = text.split(":", 2)
-            except ValueError:
-                raise InvalidInputError("A DuckDB log is named duckdb:PATH:TABLE.") from None
-            if not Path(path).is_file():
-                raise InvalidInputError(f"There is no DuckDB database at {brief(path)}.")
-            connection.execute(f"ATTACH {literal(path)} AS fd_database (READ_ONLY)")
-            relation = f"fd_database.{quote(table)}"
-        else:
-            path = Path(text)
-            if path.is_dir():
-                relation = f"read_parquet({literal(str(path / '**' / '*.parquet'))})"
-            elif not path.is_file():
-                raise InvalidInputError(f"There is no file or folder {brief(text)}.")
-            elif path.suffix.lower() in (".parquet", ".pq"):
-                relation = f"read_parquet({literal(str(path))})"
-            else:
-                relation = f"read_csv({literal(str(path))}, header = true)"
+        return "fd_source"
+    text = str(source)
+    if text.startswith("duckdb:"):
+        try:
+            _, path, table = text.split(":", 2)
+        except ValueError:
+            raise InvalidInputError("A DuckDB log is named duckdb:PATH:TABLE.") from None
+        if not Path(path).is_file():
+            raise InvalidInputError(f"There is no DuckDB database at {brief(path)}.")
+        connection.execute(f"ATTACH {literal(path)} AS fd_database (READ_ONLY)")
+        return f"fd_database.{_quote(table)}"
+    path = Path(text)
+    if path.is_dir():
+        if not any(path.rglob("*.parquet")):
+            raise InvalidInputError(f"The folder {brief(text)} holds no .parquet file.")
+        return f"read_parquet({literal(str(path / '**' / '*.parquet'))})"
+    if not path.is_file():
+        raise InvalidInputError(f"There is no file or folder {brief(text)}.")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return f"read_parquet({literal(str(path))})"
+    return f"read_csv({literal(str(path))}, header = true, auto_type_candidates = {_CSV_TYPES})"
+
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> bool:
+    """Expose the log as ``fd_log``; return whether its time column holds text (to be checked for dates)."""
+    relation = _duckdb_relation(connection, source)
     described = {row[0]: str(row[1]).upper() for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-    present = list(described)
-    _check_columns(present, spec)
+    _check_columns(list(described), spec)
+    _check_types({column: kind.split("(")[0] for column, kind in described.items()}, spec, _DUCKDB_NUMBERS, "BOOLEAN")
     names = _columns(spec)
-    selects = ([f"TRY_CAST({quote(names['fd_time_raw'])} AS TIMESTAMP) AS fd_time", f"{quote(names['fd_time_raw'])} AS fd_time_raw"]
-               if spec.time is not None else ["TIMESTAMP '1970-01-01' AS fd_time", "CAST(NULL AS STRING) AS fd_time_raw"])
-    selects.append(f"CAST({quote(names['fd_score'])} AS DOUBLE) AS fd_score")
-    selects += [f"{quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
+    time = _quote(names["fd_time_raw"]) if spec.time is not None else None
+    selects = ([f"{_time_sql(time)} AS fd_time", f"{time} AS fd_time_raw"]
+               if time is not None else ["TIMESTAMP '1970-01-01' AS fd_time", "CAST(NULL AS STRING) AS fd_time_raw"])
+    selects.append(f"CAST({_quote(names['fd_score'])} AS DOUBLE) AS fd_score")
+    selects += [f"{_quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     connection.execute(f"CREATE OR REPLACE TEMP VIEW fd_log AS SELECT {', '.join(selects)} FROM {relation}")
     return spec.time is not None and not described[spec.time].startswith(("TIMESTAMP", "DATE"))
+
+
+def _check_types(kinds: dict[str, str], spec: MonitorSpec, numbers: Sequence[str], boolean: str) -> None:
+    """The score (or decision) column must hold numbers (a decision may hold booleans), the time column dates or text."""
+    output = spec.score or spec.decision
+    allowed = tuple(numbers) + ((boolean,) if spec.decision is not None else ())
+    if kinds[output] not in allowed:
+        what = "score" if spec.score is not None else "decision"
+        raise InvalidInputError(
+            f"The {what} column {brief(output)} holds {kinds[output].lower()} values, not numbers. If the file writes decimal "
+            "commas (0,35), save it with decimal points or as Parquet." + (" A decision holds 0 and 1." if spec.decision else ""))
+    if spec.time is not None and kinds[spec.time] in numbers:
+        raise InvalidInputError(
+            f"The time column {brief(spec.time)} holds numbers, not dates or times. If they are seconds since 1970 (Unix "
+            "time), write them as dates first (in pandas: pd.to_datetime(column, unit='s')).")
 
 
 _SPARK_LOCK = threading.Lock()
@@ -228,6 +306,9 @@ def spark_session() -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise InvalidInputError("The Spark engine needs pyspark (pip install pyspark) and Java 17 or newer.") from None
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        raise InvalidInputError("The Spark engine needs Java 17 or newer: there is no java on the PATH and JAVA_HOME is not set. "
+                                "Install Java, or count the log with DuckDB (the default engine).")
     with _SPARK_LOCK:
         return (SparkSession.builder.master("local[2]").appName("fairdash monitor")
                 .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
@@ -250,11 +331,13 @@ def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> bool:
             raise InvalidInputError(f"There is no file or folder {brief(text)}.")
         if path.is_dir() or path.suffix.lower() in (".parquet", ".pq"):
             frame = session.read.parquet(str(path))
-        else:
+        else:  # a time with an offset is read in UTC, as the DuckDB engine reads it (the session's zone is UTC)
             frame = session.read.csv(str(path), header=True, inferSchema=True)
     _check_columns(frame.columns, spec)
+    kinds = {column: kind.split("(")[0] for column, kind in frame.dtypes}
+    _check_types(kinds, spec, _SPARK_NUMBERS, "boolean")
     names = _columns(spec)
-    textual_time = spec.time is not None and dict(frame.dtypes)[spec.time] not in ("timestamp", "date", "timestamp_ntz")
+    textual_time = spec.time is not None and kinds[spec.time] not in ("timestamp", "date", "timestamp_ntz")
     if spec.time is None:  # one window
         time, raw = F.lit("1970-01-01").cast("timestamp"), F.lit(None).cast("string")
     else:
@@ -273,33 +356,60 @@ def _check_columns(present: Sequence[str], spec: MonitorSpec) -> None:
         raise InvalidInputError(f"The log has no column(s) {', '.join(map(brief, missing))}; its columns are {shown}.")
 
 
-def count_log(source: Any, spec: MonitorSpec, *, engine: str = "duckdb") -> LogCounts:
-    """Read the log once (two passes of the engine: a profile, then the counts) and keep its counts.
+@contextmanager
+def _read_errors(engine: str) -> Iterator[None]:
+    """The engine's complaint about the log (a missing table, a file that is not a database, a corrupt or ragged
+    file, files whose columns differ) is bad input: said in one line, not a traceback."""
+    try:
+        yield
+    except InvalidInputError:
+        raise
+    except Exception as error:
+        if not _about_the_input(error, engine):
+            raise
+        first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        raise InvalidInputError(f"{'DuckDB' if engine == 'duckdb' else 'Spark'} could not read the log: {first[:300]}") from None
 
-    ``source``: a CSV or Parquet file, a folder of Parquet files, ``duckdb:PATH:TABLE`` or a DataFrame.
-    Raises :class:`InvalidInputError` for a missing column, unreadable times, a log with no rows.
-    """
-    if engine not in ENGINES:
-        raise InvalidInputError(f"The engine must be one of {', '.join(ENGINES)}; got {brief(engine)}.")
+
+def _about_the_input(error: Exception, engine: str) -> bool:
     if engine == "duckdb":
         import duckdb
 
-        connection = duckdb.connect()
-        try:
-            textual_time = _duckdb_view(connection, source, spec)
+        return isinstance(error, (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException,
+                                  duckdb.CatalogException, duckdb.BinderException, duckdb.SerializationException))
+    from pyspark.errors import PySparkException
 
-            def run(sql: str) -> pd.DataFrame:
-                return connection.execute(sql).df()
-
-            return _counts(run, spec, engine, textual_time)
-        finally:
-            connection.close()
-    session = spark_session()
-    textual_time = _spark_view(session, source, spec)
-    return _counts(lambda sql: session.sql(sql).toPandas(), spec, engine, textual_time)
+    return isinstance(error, PySparkException) or type(error).__name__ == "Py4JJavaError"
 
 
-def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool) -> LogCounts:
+def count_log(source: Any, spec: MonitorSpec, *, engine: str = "duckdb", threshold: float | None = None) -> LogCounts:
+    """Read the log once (a profile, then the counts) and keep its counts.
+
+    ``source``: a CSV or Parquet file, a folder of Parquet files, ``duckdb:PATH:TABLE`` or a DataFrame.
+    ``threshold``: a threshold to be exact at whatever the scores (see :mod:`fairdash.score_bins`); without
+    one, the thresholds on the counts' grid are.
+    Raises :class:`InvalidInputError` for a missing column, unreadable times or files, a log with no rows.
+    """
+    if engine not in ENGINES:
+        raise InvalidInputError(f"The engine must be one of {', '.join(ENGINES)}; got {brief(engine)}.")
+    threshold = None if threshold is None else check_threshold(threshold)
+    with _read_errors(engine):
+        if engine == "duckdb":
+            import duckdb
+
+            connection = duckdb.connect()
+            try:
+                connection.execute("SET TimeZone = 'UTC'")
+                textual_time = _duckdb_view(connection, source, spec)
+                return _counts(lambda sql: connection.execute(sql).df(), spec, engine, textual_time, threshold)
+            finally:
+                connection.close()
+        session = spark_session()
+        textual_time = _spark_view(session, source, spec)
+        return _counts(lambda sql: session.sql(sql).toPandas(), spec, engine, textual_time, threshold)
+
+
+def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, threshold: float | None) -> LogCounts:
     profile = run(PROFILE_SQL).iloc[0]
     rows = int(profile["fd_rows"])
     if rows == 0:
@@ -310,50 +420,49 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool) -> Log
         if bad:
             raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
                                     f"such as {brief(times['fd_bad_time'])}.")
-    low, high = profile["fd_low"], profile["fd_high"]
-    if low is None or (isinstance(low, float) and math.isnan(low)):
-        raise InvalidInputError(f"The column {brief(spec.score or spec.decision)} holds no numbers.")
-    low, high = float(low), float(high)
-    low, step, bins = score_grid(low, high) if spec.score is not None else (0.0, 1.0, 2)
-    scale = 1.0 / step
+    bins = _score_bins(run, spec, engine, profile["fd_low"], profile["fd_high"], threshold)
     groups = ", ".join(f"fd_s{position}" for position in range(len(spec.sensitive)))
     positions = ", ".join(str(position) for position in range(1, len(spec.sensitive) + 4))
-    counted = run(COUNT_SQL.format(window=_WINDOW_SQL[spec.window], groups=groups, low=low, scale=scale, last=bins - 1, positions=positions))
+    counted = run(COUNT_SQL.format(window=_WINDOW_SQL[spec.window], groups=groups, score_bin=bins.sql(), positions=positions))
     if counted.empty:
         raise InvalidInputError("No row of the log has both a time and a score.")
-    counted["fd_window"] = _window_start(counted["fd_window"], spec.window)
-    windows = sorted(counted["fd_window"].unique())
-    window_codes = np.searchsorted(np.array(windows, dtype="datetime64[ns]"), counted["fd_window"].to_numpy(dtype="datetime64[ns]"))
+    window_values, window_codes = np.unique(counted["fd_window"].to_numpy(dtype=np.int64), return_inverse=True)
     sensitive = counted[[f"fd_s{position}" for position in range(len(spec.sensitive))]]
     sensitive.columns = list(spec.sensitive)
     codes = group_codes(sensitive, spec.sensitive)
     outcome = _outcomes(counted["fd_target"].rename(spec.target), spec.positive_label)
-    cells = np.zeros((len(windows), len(codes.labels), 3, bins), dtype=np.int64)
-    np.add.at(cells, (window_codes, codes.codes, outcome, counted["fd_bin"].to_numpy(dtype=np.int64)), counted["fd_rows"].to_numpy(dtype=np.int64))
-    edges = low + np.arange(bins) * step
+    cells = np.zeros((len(window_values), len(codes.labels), 3, bins.count), dtype=np.int64)
+    np.add.at(cells, (window_codes, codes.codes, outcome, bins.bin_of(counted["fd_bin"].to_numpy())), counted["fd_rows"].to_numpy(dtype=np.int64))
     dropped = {"no time": int(profile["fd_no_times"] or 0) if spec.time is not None else 0, "no score": int(profile["fd_no_scores"] or 0)}
-    return LogCounts(spec=spec, windows=[pd.Timestamp(window) for window in windows], labels=codes.labels, cells=cells,
-                     bin_edges=edges, rows=rows, engine=engine, dropped=dropped)
+    starts = [pd.Timestamp(start.astype("datetime64[s]")) for start in _window_start(window_values, spec.window)]
+    return LogCounts(spec=spec, windows=starts, labels=codes.labels, cells=cells, bins=bins, rows=rows, engine=engine, dropped=dropped)
 
 
-def score_grid(low: float, high: float, steps: int = GRID_STEPS) -> tuple[float, float, int]:
-    """The grid scores are counted on: its start, its step, its number of bins.
-
-    The step is a round number (1, 2 or 5 times a power of ten) near a ``steps``-th of the range, and the
-    grid starts on a multiple of it; scores within [0, 1] get 0 to 1 by 0.01. So the thresholds people
-    type (0.5, 0.35, a decile) are grid points, where the counts are exact.
-    """
+def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, threshold: float | None) -> ScoreBins:
+    """How to count this log's scores (see :mod:`fairdash.score_bins`), with a look at their spread only for
+    scores outside [0, 1]; a decision column must hold 0 and 1."""
+    column = brief(spec.score or spec.decision)
+    if low is None or pd.isna(low):
+        raise InvalidInputError(f"The column {column} holds no numbers.")
+    low, high = float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise InvalidInputError(f"The column {column} holds infinite values ({low:g} to {high:g}); a score must be a finite number.")
+    if spec.decision is not None:
+        values = run(VALUES_SQL.format(limit=6))["fd_score"].to_numpy(dtype=float)
+        if not np.isin(values, (0.0, 1.0)).all():
+            shown = ", ".join(f"{value:g}" for value in sorted(values)[:5])
+            raise InvalidInputError(f"The decision column {column} must hold 0 and 1 (1: selected); it holds {shown}"
+                                    f"{' and more' if len(values) > 5 else ''}. Name a column of scores as the score, with a threshold.")
+        return ScoreBins.per_value(values)
     if 0 <= low and high <= 1:
-        low, high = 0.0, 1.0
-    if high <= low:  # one value: one bin, which a threshold takes whole or not at all
-        return float(low), 1.0, 1
-    span = high - low
-    raw = span / steps
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(multiple * power for multiple in (1, 2, 5, 10) if multiple * power >= raw * (1 - 1e-9))
-    start = math.floor(low / step + 1e-9) * step
-    bins = int(math.floor((high - start) / step + 1e-7)) + 1
-    return float(start), float(step), bins
+        return ScoreBins.on_grid(low, high, low, high, anchor=threshold)
+    spread = run(SPREAD_SQL.format(quantiles=_QUANTILES[engine])).iloc[0]
+    if int(spread["fd_values"]) <= 2 * VALUE_LIMIT:  # an estimate: the exact list decides
+        values = run(VALUES_SQL.format(limit=VALUE_LIMIT + 1))["fd_score"].to_numpy(dtype=float)
+        if len(values) <= VALUE_LIMIT:
+            return ScoreBins.per_value(values)
+    usual_low, usual_high = (float(value) for value in spread["fd_usual"])
+    return ScoreBins.on_grid(low, high, usual_low, usual_high, anchor=threshold)
 
 
 def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
@@ -444,9 +553,10 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
             baseline: Any = None, min_group_size: int = SMALL_GROUP_SIZE, resamples: int = 400, random_state: int = 0) -> Monitor:
     """Every window's metrics, disparities (with intervals) and verdicts at ``threshold``, and the alerts.
 
-    ``threshold`` defaults to 0.5 for scores within [0, 1], the middle of the range otherwise, and is 1
-    for a decision column. ``baseline`` (a window's start; default the first window) is what the change
-    test and the score drift (PSI) compare with.
+    ``threshold`` defaults to what an audit of the same scores in memory takes
+    (:attr:`fairdash.score_bins.ScoreBins.default_threshold`: 0.5 for probabilities and 0/1 decisions, the
+    lower middle of few distinct scores); scores with many values outside [0, 1] need one. ``baseline`` (a
+    window's start; default the first window) is what the change test and the score drift (PSI) compare with.
 
     Alerts: for each disparity with a rule, the first window where it fails the gate (differences at
     ``tolerance``, the selection-rate ratio at 0.8); and for the demographic parity and equal
@@ -461,15 +571,20 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
 
     spec = counts.spec
     if threshold is None:
-        low, high = counts.bin_edges[0], counts.bin_edges[-1]
-        threshold = 1.0 if spec.decision is not None else 0.5 if 0 <= low and high <= 1 else (low + high) / 2
-    if not math.isfinite(float(threshold)):
-        raise InvalidInputError(f"The threshold must be a finite number; got {threshold!r}.")
+        threshold = counts.bins.default_threshold
+        if threshold is None:
+            raise InvalidInputError(f"The scores of {brief(spec.score)} are not probabilities and take many values "
+                                    f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold.")
+    threshold = check_threshold(threshold)
     at = counts.counts_at(float(threshold))
     starts = counts.windows
     base_index = 0
     if baseline is not None:
-        wanted = pd.Timestamp(baseline)
+        try:
+            wanted = pd.Timestamp(baseline)
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidInputError(f"The baseline {brief(str(baseline))} is not a date; give a window's start date, such as "
+                                    f"{starts[0].date()}.") from None
         if wanted not in starts:
             raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
                                     f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
@@ -492,7 +607,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
         table = window_table(kept, labels)
         lower, upper = _bootstrap(kept, resamples, rng)
         index_labels = pd.Index(labels, name="group", dtype=object)
-        judged = kept.sum(axis=1) >= min_group_size
+        judged = ~table.index.isin(drop_small_groups(table, min_count=min_group_size)[1])
         judged_table = table[judged]
         judged_counts = kept[judged]
         # The selection rate counts every row, known outcome or not: its bounds come from (selected, not selected).
@@ -546,18 +661,17 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                    notes=_notes(counts, windows))
 
 
-_FREQUENCY = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
-
-
 def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
     """What a reader should know about the log: windows with no rows, groups that appear late, no outcomes."""
     notes = []
-    expected = pd.date_range(counts.windows[0], counts.windows[-1], freq=_FREQUENCY[counts.spec.window])
-    present_windows = set(counts.windows)
-    gaps = [start for start in expected if start not in present_windows]
+    gaps, shown = _gaps(counts.windows, counts.spec.window)
     if gaps:
-        shown = ", ".join(str(start.date()) for start in gaps[:6]) + (f" and {len(gaps) - 6} more" if len(gaps) > 6 else "")
-        notes.append(f"No rows in the {counts.spec.window}(s) starting {shown}: a gap in the log, not a window of zeros.")
+        listed = ", ".join(shown) + (f" and {gaps - len(shown)} more" if gaps > len(shown) else "")
+        notes.append(f"No rows in the {counts.spec.window}(s) starting {listed}: a gap in the log, not a window of zeros.")
+    far = _far_windows(counts)
+    if far:
+        notes.append(f"{far[0]:,} row(s) in window(s) starting {', '.join(far[1])} lie more than {FAR_YEARS} years from the "
+                     "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own.")
     present = counts.cells.sum(axis=(2, 3)) > 0  # (windows, groups)
     late = [(label, counts.windows[int(np.argmax(present[:, position]))]) for position, label in enumerate(counts.labels)
             if not present[0, position]]
@@ -567,6 +681,34 @@ def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
         notes.append(f"No outcome in {brief(counts.spec.target)} is known yet: only the selection rates and their disparities "
                      "(demographic parity) can be judged.")
     return tuple(notes)
+
+
+FAR_YEARS = 50
+"""A window this far from the log's middle window is noted as a likely placeholder date."""
+
+
+def _far_windows(counts: LogCounts) -> tuple[int, list[str]] | None:
+    """The rows and starts of windows more than :data:`FAR_YEARS` from the middle window (by rows), if any."""
+    rows = counts.cells.sum(axis=(1, 2, 3))
+    years = np.array([start.year + start.day_of_year / 366 for start in counts.windows])
+    middle = years[int(np.searchsorted(np.cumsum(rows), rows.sum() / 2))]
+    far = np.abs(years - middle) > FAR_YEARS
+    if not far.any():
+        return None
+    return int(rows[far].sum()), [str(start.date()) for start, away in zip(counts.windows, far) if away][:6]
+
+
+def _gaps(starts: Sequence[pd.Timestamp], window: str, *, shown: int = 6) -> tuple[int, list[str]]:
+    """How many windows between the first and the last have no row, and the first ``shown`` of them: counted
+    from the windows present, so a log spanning years 1 to 9999 costs no more than one spanning a month."""
+    ordinals = _window_ordinals(np.array([start.to_datetime64() for start in starts], dtype="datetime64[D]"), window)
+    missing = int(ordinals[-1] - ordinals[0] + 1 - len(ordinals))
+    first: list[str] = []
+    for before, after in zip(ordinals[:-1], ordinals[1:]):
+        first += [_ordinal_start(int(ordinal), window) for ordinal in range(before + 1, min(after, before + 1 + shown - len(first)))]
+        if len(first) >= shown:
+            break
+    return missing, first
 
 
 def _change_test(window: Window, base: Window, rate: str, denominator: str | None) -> tuple[float, float] | None:
@@ -701,16 +843,17 @@ def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, 
                          "outcome": pd.Series(outcome.astype(int), dtype="Int64").where(known, pd.NA)})
 
 
-def count_table(source: Any, spec: Any, *, engine: str = "duckdb") -> LogCounts:
+def count_table(source: Any, spec: Any, *, engine: str = "duckdb", threshold: float | None = None) -> LogCounts:
     """A scores-only audit's counts, made by the engine where the table lies (a Parquet file or folder
-    too big for memory): the whole table as one window. ``spec`` is an :class:`fairdash.data.AuditSpec`
-    with a ``score`` column; :func:`monitor` on the result gives the audit's table, intervals and verdicts."""
+    too big for memory): the whole table as one window, exact at ``threshold`` (see :func:`count_log`).
+    ``spec`` is an :class:`fairdash.data.AuditSpec` with a ``score`` column; :func:`monitor` on the result
+    gives the audit's table, intervals and verdicts."""
     if spec.score is None:
         raise InvalidInputError("An audit counted by the engine needs the score column (--score); a model needs the rows in memory.")
     if spec.bins:
         raise InvalidInputError("Bands of numeric sensitive attributes (--bins) need the rows in memory; band the column in the file.")
     return count_log(source, MonitorSpec(time=None, target=spec.target, positive_label=spec.positive_label, sensitive=tuple(spec.sensitive),
-                                         score=spec.score), engine=engine)
+                                         score=spec.score), engine=engine, threshold=threshold)
 
 
 def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, Any]:

@@ -9,6 +9,8 @@ O(groups x log n), whatever the number of rows.
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
@@ -359,10 +361,11 @@ def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: t
 
 def default_threshold(distinct_scores: np.ndarray) -> float:
     """0.5 for probabilities and 0/1 predictions; else the lower middle of the distinct scores
-    (5 for COMPAS's deciles 1-10, the "medium or high risk" cut ProPublica analysed)."""
+    (5 for COMPAS's deciles 1-10, the "medium or high risk" cut ProPublica analysed), and never the lowest
+    of two or more (scores of 0 and 2 take 2, not 0, which would select everyone)."""
     if 0.0 <= distinct_scores[0] and distinct_scores[-1] <= 1.0:
         return 0.5
-    return float(distinct_scores[(len(distinct_scores) - 1) // 2])
+    return float(distinct_scores[max((len(distinct_scores) - 1) // 2, min(1, len(distinct_scores) - 1))])
 
 
 @dataclass(frozen=True)
@@ -378,9 +381,14 @@ class SliderScale:
     maximum: float
     step: float
     options: tuple[float, ...] | None
+    on_steps: bool = False
+    """Only the steps are exact thresholds (a grid an engine counted on): :meth:`snap` moves a value onto one."""
 
     def snap(self, value: float) -> float:
         """The offered value that makes the same decisions as ``value`` (the smallest option at or above it)."""
+        if self.options is None and self.on_steps:  # the first step at or above it
+            steps = math.ceil((value - self.minimum) / self.step - 1e-9)
+            return float(min(max(self.minimum + steps * self.step, self.minimum), self.maximum))
         if self.options is None:
             return float(min(max(value, self.minimum), self.maximum))
         options = np.asarray(self.options)

@@ -11,6 +11,7 @@ from fairdash.metrics import DEFAULT_TOLERANCE, FOUR_FIFTHS, formatted_table
 from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
 from fairdash.report import json_text
 from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import threshold_slider
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
 inside_frame()
@@ -76,14 +77,13 @@ with user_errors_shown():
     left, right = st.columns(2)
     threshold = None
     if spec.score is not None:
-        # The slider steps on the grid the log was counted on, so every position is exact.
-        low, high = float(counts.bin_edges[0]), float(counts.bin_edges[-1])
-        step = float(counts.bin_edges[1] - low) if len(counts.bin_edges) > 1 else 1.0
-        if spec == COMPAS_MONITOR:
-            step = 1.0  # deciles
-        state.set_default(state.LOG_THRESHOLD, 0.5 if 0 <= low and high <= 1 else (5.0 if spec == COMPAS_MONITOR else round((low + high) / 2, 4)))
-        threshold = left.slider("Threshold: selected when score >= threshold", min_value=low, max_value=high + step, step=step,
-                                key=state.LOG_THRESHOLD)
+        # The slider offers only thresholds whose decisions the counts hold exactly (each score value, or the grid).
+        scale = counts.bins.slider()
+        default_threshold = counts.bins.default_threshold
+        with left:
+            threshold_slider("Threshold: selected when score >= threshold", state.LOG_THRESHOLD, scale,
+                             scale.snap(default_threshold if default_threshold is not None else (scale.minimum + scale.maximum) / 2))
+        threshold = float(state.get(state.LOG_THRESHOLD))
     starts = [str(start.date()) for start in counts.windows]
     state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
     baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)

@@ -292,8 +292,8 @@ def test_suggestion_against_fairlearns_threshold_optimizer():
     assert ours.accuracy >= their_accuracy - 0.01
 
 
-def test_small_groups_are_left_out_unless_nothing_would_be_left():
-    from fairdash.metrics import drop_small_groups
+def test_small_groups_are_left_out_and_too_few_groups_leave_the_disparities_undefined():
+    from fairdash.metrics import disparity_findings, drop_small_groups
 
     groups = ["big"] * 100 + ["other big"] * 50 + ["tiny"] * 5
     table = group_metrics(np.ones(155), np.ones(155), groups)
@@ -301,4 +301,8 @@ def test_small_groups_are_left_out_unless_nothing_would_be_left():
     assert left_out == ["tiny"] and judged.index.tolist() == ["big", "other big"]
     lonely = group_metrics(np.ones(105), np.ones(105), ["big"] * 100 + ["tiny"] * 5)
     judged, left_out = drop_small_groups(lonely)
-    assert left_out == [] and len(judged) == 2  # one group alone cannot be compared: keep them all
+    # One group alone cannot be compared: the disparities are undefined and say why, never judged on the tiny group.
+    assert left_out == ["tiny"] and judged.index.tolist() == ["big"]
+    findings = disparity_findings(judged)
+    assert findings["passed"].isna().all() and findings["value"].isna().all()
+    assert findings["undefined"].str.contains("fewer than two groups to compare").all()

@@ -73,7 +73,7 @@ def test_each_kind_of_window_starts_where_pandas_periods_start(compas, window, p
 def test_a_log_with_pending_outcomes_equals_metric_frame_at_thresholds_on_the_grid(threshold):
     log = synthetic_log(30_000, months=6, drift_month=None, pending_months=2, random_state=3)
     counts = count_log(log, SYNTHETIC)
-    assert counts.bin_edges[0] == 0 and counts.bin_edges[1] == pytest.approx(0.01)  # probabilities: 0 to 1 by 0.01
+    assert (counts.bins.start, counts.bins.step) == (0.0, 0.01)  # probabilities: 0 to 1 by 0.01
     assert (log["score"] == threshold).sum() > 0 or threshold in (0.0, 1.0)  # scores sit on the threshold: they are selected
     result = monitor(counts, threshold=threshold)
     _check_against_metric_frame(result, log, SYNTHETIC, threshold, log["time"].dt.to_period("M").dt.start_time)
@@ -214,11 +214,13 @@ def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(co
 
 
 def test_the_score_grid_puts_usual_thresholds_on_its_points():
-    from fairdash.monitor import score_grid
+    from fairdash.score_bins import score_grid
 
-    assert score_grid(0.0003, 0.9987) == (0.0, 0.01, 101)  # probabilities
-    start, step, bins = score_grid(1, 10)  # deciles: every integer is a grid point
+    assert score_grid(0.0003, 0.9987) == (0.0, 0.01, 102, 0)  # probabilities: 0 to 1.01 (nobody selected at 1.01)
+    start, step, points, _ = score_grid(1, 10)  # every integer is a grid point
     assert start == 1 and all(abs((value - start) / step - round((value - start) / step)) < 1e-9 for value in range(1, 11))
-    start, step, bins = score_grid(-3.2, 4.1)
-    assert step == 0.1 and start + (bins - 1) * step >= 4.1 - 1e-9
-    assert score_grid(5, 5) == (5.0, 1.0, 1)
+    start, step, points, _ = score_grid(-3.2, 4.1)
+    assert step == 0.1 and start + (points - 2) * step >= 4.1 - 1e-9
+    start, step, points, anchor = score_grid(0.0, 1.0, anchor=0.333)  # a threshold given first is a point of the grid
+    assert step == 0.01 and start + anchor * step == pytest.approx(0.333, abs=1e-12)
+    assert score_grid(5, 5)[1] == 0.05  # one value: steps of a hundredth of its size

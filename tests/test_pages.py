@@ -508,7 +508,7 @@ def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_ch
     assert chart["layout"]["title"]["text"] == "Demographic parity ratio by month"
     before = [trace for trace in chart["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]
     assert len(before) == 24
-    at.slider(key="log_threshold").set_value(8.0).run()
+    at.select_slider(key="log_threshold").set_value(8.0).run()  # the deciles themselves: every position exact
     _no_problems(at)
     after = [trace for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]
     assert after != before
@@ -524,7 +524,7 @@ def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
     at.switch_page("pages/over_time.py").run()
     at.segmented_control(key="log_source").set_value("upload").run()
     _no_problems(at)
-    log = synthetic_log(24_000, drift_month=12, random_state=2)
+    log = synthetic_log(24_000, drift_month=12, random_state=2).assign(branch="north")
     _upload(at, "log_upload", "log.csv", log.to_csv(index=False).encode())
     _no_problems(at)
     assert at.selectbox(key="log_time").value == "time" and at.multiselect(key="log_sensitive").value == ["group"]
@@ -532,9 +532,13 @@ def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
     assert any("2025-01-01" in _text(warning) for warning in at.warning)
     assert any("2025-11-01" in _text(caption) and "not in yet" in _text(caption) for caption in at.caption)
     # A time column that is not dates: a plain message naming a value, no traceback.
-    at.selectbox(key="log_time").set_value("group").run()
+    at.selectbox(key="log_time").set_value("branch").run()
     assert not at.exception
     assert any("are not dates or times, such as" in _text(error) for error in at.error)
+    # A column chosen for two roles is refused by name.
+    at.selectbox(key="log_time").set_value("group").run()
+    assert not at.exception
+    assert any("time column 'group' is also chosen for another role" in _text(error) for error in at.error)
 
 
 def test_the_report_page_offers_the_fixes_compared_for_the_audit():

@@ -60,9 +60,9 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | 
         columns = st.columns(min(3, len(curves.labels)))
         for position, label in enumerate(curves.labels):
             with columns[position % len(columns)]:
-                _slider(md(label), state.group_threshold_key(label), scale, default)
+                threshold_slider(md(label), state.group_threshold_key(label), scale, default)
     else:
-        _slider("Selected when the score is at least", state.THRESHOLD, scale, default)
+        threshold_slider("Selected when the score is at least", state.THRESHOLD, scale, default)
 
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
@@ -76,10 +76,11 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | 
     return current_thresholds(audit, curves)
 
 
-def _slider(label: str, key: str, scale: SliderScale, default: float) -> None:
+def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -> None:
+    """A threshold slider over ``scale``'s positions (each score value, or steps of a range), kept in ``key``."""
     state.set_default(key, default)
+    st.session_state[key] = scale.snap(st.session_state[key])  # a value kept from other scores (another log) fits these
     if scale.options is not None:
-        st.session_state[key] = scale.snap(st.session_state[key])
         st.select_slider(label, options=list(scale.options), key=key,
                          format_func=lambda value: "above all" if value == scale.options[-1] else f"{value:g}")
     else:
