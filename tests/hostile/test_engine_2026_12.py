@@ -4,6 +4,7 @@
 import json
 import os
 import time
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -17,6 +18,7 @@ from fairdash.metrics import disparity_findings, group_metrics
 from fairdash.monitor import MonitorSpec, count_log, monitor
 from fairdash.thresholds import default_threshold
 
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
 
@@ -264,3 +266,23 @@ def test_an_undefined_window_prints_n_a_and_all_alike_groups_are_not_compared_wi
     sentence = disparity_findings(table).loc["demographic_parity_ratio", "sentence"]
     assert sentence == "Every group is selected at the same rate (100.0%)."
     assert default_threshold(np.array([0.0, 2.0])) == 2.0 and default_threshold(np.arange(1.0, 11.0)) == 5.0
+
+
+# -- the Over time page: the same rules, said on the page --------------------------------------------------------------
+
+
+def test_the_over_time_page_takes_a_placeholder_date_and_refuses_a_probability_as_decision():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/over_time.py").run()
+    at.segmented_control(key="log_source").set_value("upload").run()
+    log = _log()
+    log.loc[0, "time"] = "9999-12-31"
+    at.file_uploader(key="log_upload").set_value(("log.csv", log.to_csv(index=False).encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert any("placeholders for a missing date" in info.value.replace("\\", "") for info in at.info)
+    assert at.slider(key="log_threshold").value == 0.5  # probabilities: the grid reaches 0.5 whatever the placeholder row
+    at.radio(key="log_decisions").set_value("decision").run()
+    assert not at.exception
+    assert any("must hold 0 and 1 (1: selected)" in error.value.replace("\\", "") for error in at.error)  # markdown-escaped
