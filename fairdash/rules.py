@@ -246,9 +246,35 @@ def surrogate_tree(
     -------
     Surrogate
     """
-    from sklearn.model_selection import train_test_split
-    from sklearn.tree import DecisionTreeClassifier
+    decisions = _checked_decisions(X, decisions, max_depth)
+    X = X.reset_index(drop=True)
+    groups = _sensitive_groups(sensitive)
+    fit_rows, test_rows = _fit_and_held_out_rows(decisions, held_out, random_state)
+    encoder, tree = _fit_tree(X, decisions, fit_rows, max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state)
+    encoded = encoder.transform(X)
+    fidelity, fidelity_by_group, held_out_by_group = _held_out_fidelity(tree, encoded, decisions, test_rows, groups)
+    leaves, conditions = _leaf_conditions(tree, list(X.columns), encoder)
+    proxies = proxy_strength(X, groups) if groups is not None else pd.Series(dtype=float, name="association")
+    rules = _rules_table(tree, leaves, conditions, tree.apply(encoded), decisions, groups, proxies, sensitive_columns)
+    return Surrogate(
+        fidelity=fidelity,
+        fidelity_by_group=fidelity_by_group,
+        rules=rules,
+        dot=_dot(tree, list(X.columns), encoder),
+        proxies=proxies,
+        conditions=tuple(conditions),
+        fill_values=dict(encoder.numeric),
+        held_out_rows=len(test_rows),
+        fit_rows=len(fit_rows),
+        held_out_by_group=held_out_by_group,
+        held_out_positions=np.sort(test_rows),
+        tree=tree,
+        encoder=encoder,
+    )
 
+
+def _checked_decisions(X: pd.DataFrame, decisions: Any, max_depth: int) -> np.ndarray:
+    """The decisions as a flat boolean array, once the inputs are known to make a tree."""
     decisions = np.asarray(decisions, dtype=bool).ravel()
     if len(decisions) != len(X):
         raise InvalidInputError(f"decisions must have one value per row of X; got {len(decisions)} and {len(X)}.")
@@ -256,34 +282,64 @@ def surrogate_tree(
         raise InvalidInputError("The surrogate tree needs at least one feature column.")
     if not 1 <= max_depth <= 20:
         raise InvalidInputError(f"max_depth must lie between 1 and 20; got {max_depth}.")
-    X = X.reset_index(drop=True)
-    groups = None
-    if sensitive is not None:
-        frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.Series(np.asarray(sensitive)).to_frame("group")
-        groups = group_labels(frame.reset_index(drop=True), list(frame.columns))
+    return decisions
 
-    positions = np.arange(len(X))
+
+def _sensitive_groups(sensitive: pd.Series | pd.DataFrame | None) -> pd.Series | None:
+    """One group label per row (by position) from one or more sensitive attributes; None without them."""
+    if sensitive is None:
+        return None
+    frame = sensitive if isinstance(sensitive, pd.DataFrame) else pd.Series(np.asarray(sensitive)).to_frame("group")
+    return group_labels(frame.reset_index(drop=True), list(frame.columns))
+
+
+def _fit_and_held_out_rows(decisions: np.ndarray, held_out: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows the tree is fitted on and of the rows kept out to measure fidelity."""
+    from sklearn.model_selection import train_test_split
+
+    # Stratified where each decision has two rows at least, which train_test_split needs.
     stratify = decisions if 2 <= np.bincount(decisions, minlength=2).min() else None
-    fit_rows, test_rows = train_test_split(positions, test_size=held_out, random_state=random_state, stratify=stratify)
+    fit_rows, test_rows = train_test_split(np.arange(len(decisions)), test_size=held_out, random_state=random_state, stratify=stratify)
     if len(fit_rows) > MAX_FIT_ROWS:  # a sample fits a tree of depth 8 or less as well, in a fraction of the time
         fit_rows = np.sort(np.random.default_rng(random_state).choice(fit_rows, MAX_FIT_ROWS, replace=False))
+    return fit_rows, test_rows
+
+
+def _fit_tree(
+    X: pd.DataFrame, decisions: np.ndarray, fit_rows: np.ndarray, *, max_depth: int, min_samples_leaf: int | float, random_state: int
+) -> tuple[_Encoder, Any]:
+    """The encoder and the decision tree, both fitted on ``fit_rows`` only."""
+    from sklearn.tree import DecisionTreeClassifier
+
     encoder = _Encoder(X, decisions, fit_rows)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state)
     tree.fit(encoder.transform(X.iloc[fit_rows]), decisions[fit_rows])
+    return encoder, tree
 
-    encoded = encoder.transform(X)
-    predicted = tree.predict(encoded).astype(bool)
-    agree = predicted[test_rows] == decisions[test_rows]
-    fidelity = float(agree.mean())
-    fidelity_by_group = held_out_by_group = None
-    if groups is not None:
-        by_group = pd.Series(agree).groupby(groups.iloc[test_rows].to_numpy())
-        fidelity_by_group = by_group.mean().rename("fidelity")
-        held_out_by_group = by_group.size().rename("held-out rows")
 
-    leaves, conditions = _leaf_conditions(tree, list(X.columns), encoder)
-    leaf_of_row = tree.apply(encoded)
-    proxies = proxy_strength(X, groups) if groups is not None else pd.Series(dtype=float, name="association")
+def _held_out_fidelity(
+    tree, encoded: np.ndarray, decisions: np.ndarray, test_rows: np.ndarray, groups: pd.Series | None
+) -> tuple[float, pd.Series | None, pd.Series | None]:
+    """Share of held-out rows where the tree decides as the model did; per group (with the group's
+    held-out rows counted) when there are groups."""
+    agree = tree.predict(encoded).astype(bool)[test_rows] == decisions[test_rows]
+    if groups is None:
+        return float(agree.mean()), None, None
+    by_group = pd.Series(agree).groupby(groups.iloc[test_rows].to_numpy())
+    return float(agree.mean()), by_group.mean().rename("fidelity"), by_group.size().rename("held-out rows")
+
+
+def _rules_table(
+    tree,
+    leaves: list[int],
+    conditions: list[tuple[Condition, ...]],
+    leaf_of_row: np.ndarray,
+    decisions: np.ndarray,
+    groups: pd.Series | None,
+    proxies: pd.Series,
+    sensitive_columns: Sequence[str],
+) -> pd.DataFrame:
+    """One row per leaf: its rule, decision, coverage, precision, flags and share of each group."""
     rows = []
     for leaf, rule in zip(leaves, conditions):
         in_leaf = leaf_of_row == leaf
@@ -302,22 +358,7 @@ def surrogate_tree(
             for label, share in pd.Series(in_leaf).groupby(groups.to_numpy()).mean().items():
                 row[f"share in {label}"] = float(share)
         rows.append(row)
-    rules = pd.DataFrame(rows)
-    return Surrogate(
-        fidelity=fidelity,
-        fidelity_by_group=fidelity_by_group,
-        rules=rules,
-        dot=_dot(tree, list(X.columns), encoder),
-        proxies=proxies,
-        conditions=tuple(conditions),
-        fill_values=dict(encoder.numeric),
-        held_out_rows=len(test_rows),
-        fit_rows=len(fit_rows),
-        held_out_by_group=held_out_by_group,
-        held_out_positions=np.sort(test_rows),
-        tree=tree,
-        encoder=encoder,
-    )
+    return pd.DataFrame(rows)
 
 
 def _leaf_conditions(tree, features: list[str], encoder: _Encoder) -> tuple[list[int], list[tuple[Condition, ...]]]:
