@@ -159,8 +159,6 @@ def shap_values(
     progress : callable, optional
         Called with the fraction done (0 to 1) during the model-agnostic method.
     """
-    import shap
-
     estimator = _estimator(model)
     preprocessing, final = _split(estimator)
     if max_rows is not None and len(X) > max_rows:
@@ -174,46 +172,73 @@ def shap_values(
         return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
 
     positive = _positive_index(final, positive_label)
-    columns = list(X.columns)
-
-    if preprocessing is not None:
-        transformed = _dense(preprocessing.transform(X))
-        names, origins = transformed_columns(preprocessing, columns)
-    elif method == "tree":  # shap hands the frame to the model's own library, which wants its training types
-        transformed, names, origins = model_input(final, X), columns, columns
-    else:
-        transformed, names, origins = X.to_numpy(), columns, columns
-
+    transformed, names, origins = _explained_input(preprocessing, final, X, method)
     if method == "tree":
-        explainer = _tree_explainer(final)
-        raw = explainer.shap_values(transformed, check_additivity=False)
-        values, base = _positive_class(raw, explainer.expected_value, positive)
-        # The space shap explains is the trees' own output: averaged probabilities (forests) or
-        # summed log-odds (boosting).
-        output: Output = {"probability": "probability", "log_odds": "log_odds"}.get(explainer.model.tree_output, "raw")
-        if output != "probability" and positive == 0:  # binary margins score class 1
-            values, base = -values, -base
+        values, base, output = _tree_shap(final, transformed, positive)
         background_size = 0
     else:  # linear
         background_rows = _background(X if background is None else background, random_state)
-        masker = _dense(preprocessing.transform(background_rows)) if preprocessing is not None else background_rows.to_numpy()
-        explainer = shap.LinearExplainer(final, masker)
-        values = np.asarray(explainer.shap_values(transformed), dtype=float)
-        base = float(np.ravel(explainer.expected_value)[0])
-        if positive == 0:
-            values, base = -values, -base
-        # A linear model with probabilities (logistic regression) is linear in the log-odds; one without
-        # (a linear SVM) in its decision function, a margin.
-        output = "log_odds" if callable(getattr(final, "predict_proba", None)) else "margin"
+        values, base, output = _linear_shap(final, preprocessing, transformed, background_rows, positive)
         background_size = len(background_rows)
+    frame = _per_table_column(values, X, names, origins, summed=preprocessing is not None)
+    return ShapResult(values=frame, base_value=float(base), output=output, method=method, background_size=background_size)
 
+
+def _explained_input(preprocessing: Any, final: Any, X: pd.DataFrame, method: str) -> tuple[Any, list[str], list[str]]:
+    """The rows as the final estimator takes them, its column names, and the table column each comes from."""
+    columns = list(X.columns)
+    if preprocessing is not None:
+        transformed = _dense(preprocessing.transform(X))
+        names, origins = transformed_columns(preprocessing, columns)
+        return transformed, names, origins
+    if method == "tree":  # shap hands the frame to the model's own library, which wants its training types
+        return model_input(final, X), columns, columns
+    return X.to_numpy(), columns, columns
+
+
+def _tree_shap(final: Any, transformed: Any, positive: int) -> tuple[np.ndarray, float, Output]:
+    """Exact SHAP values of a tree model for the positive class, their base value, and their space."""
+    explainer = _tree_explainer(final)
+    raw = explainer.shap_values(transformed, check_additivity=False)
+    values, base = _positive_class(raw, explainer.expected_value, positive)
+    # The space shap explains is the trees' own output: averaged probabilities (forests) or
+    # summed log-odds (boosting).
+    output: Output = {"probability": "probability", "log_odds": "log_odds"}.get(explainer.model.tree_output, "raw")
+    if output != "probability" and positive == 0:  # binary margins score class 1
+        values, base = -values, -base
+    return values, base, output
+
+
+def _linear_shap(
+    final: Any, preprocessing: Any, transformed: Any, background_rows: pd.DataFrame, positive: int
+) -> tuple[np.ndarray, float, Output]:
+    """Exact SHAP values of a linear model for the positive class against ``background_rows``, their
+    base value, and their space."""
+    import shap
+
+    masker = _dense(preprocessing.transform(background_rows)) if preprocessing is not None else background_rows.to_numpy()
+    explainer = shap.LinearExplainer(final, masker)
+    values = np.asarray(explainer.shap_values(transformed), dtype=float)
+    base = float(np.ravel(explainer.expected_value)[0])
+    if positive == 0:
+        values, base = -values, -base
+    # A linear model with probabilities (logistic regression) is linear in the log-odds; one without
+    # (a linear SVM) in its decision function, a margin.
+    output: Output = "log_odds" if callable(getattr(final, "predict_proba", None)) else "margin"
+    return values, base, output
+
+
+def _per_table_column(values: np.ndarray, X: pd.DataFrame, names: list[str], origins: list[str], *, summed: bool) -> pd.DataFrame:
+    """The values as a frame indexed as ``X``; when ``summed``, each preprocessed column's values are
+    added to the table column it comes from, in the table's order."""
+    columns = list(X.columns)
     if len(names) != values.shape[1]:  # the preprocessing does not name its outputs: say what they are
         names = origins = [f"preprocessed column {position}" for position in range(values.shape[1])]
     frame = pd.DataFrame(values, index=X.index, columns=names)
-    if preprocessing is not None:
+    if summed:
         frame = frame.T.groupby(np.asarray(origins), sort=False).sum().T  # one-hot columns back to their column
         frame = frame.reindex(columns=[c for c in columns if c in frame.columns] + [c for c in frame.columns if c not in columns])
-    return ShapResult(values=frame, base_value=float(base), output=output, method=method, background_size=background_size)
+    return frame
 
 
 def _dense(matrix: Any) -> np.ndarray:
