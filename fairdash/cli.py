@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
+from fairdash.audit_result import AuditResult
 from fairdash.data import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels, brief, default_positive_label, parse_bins, read_table, resolve_label
 from fairdash.demo import DEMO_TITLES, load_demo
 from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
@@ -247,7 +248,7 @@ def _audit(args: argparse.Namespace) -> int:
         _print_findings(audit.findings, audit.intervals.disparities)
     _write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
-    return _gate_exit(audit.disparities, conditions, audit.table.drop(index=list(audit.groups_left_out)))
+    return _gate_exit(audit.result, conditions)
 
 
 def audit_command(
@@ -368,12 +369,12 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
         _print_findings(window.findings, window.disparity_bounds)
     _write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
-    return _gate_exit(window.disparities, conditions, window.table.drop(index=list(window.left_out)))
+    return _gate_exit(window.result, conditions)
 
 
-def _gate_exit(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], judged: pd.DataFrame, *, where: str = "") -> int:
+def _gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "") -> int:
     """The exit code of a run: each --fail-on condition that holds on stderr, then 1; else 0."""
-    failed = gate(disparities, conditions, judged)
+    failed = gate(result.disparities, conditions, result.judged)
     for line in failed:
         print(f"{line}{where}", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_PASS
@@ -434,8 +435,7 @@ def _monitor(args: argparse.Namespace) -> int:
         print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
     _write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
-    return _gate_exit(latest.disparities, conditions, latest.table.drop(index=list(latest.left_out)),
-                      where=f" (latest window, {latest.start.date()})")
+    return _gate_exit(latest.result, conditions, where=f" (latest window, {latest.start.date()})")
 
 
 def _fixes(args: argparse.Namespace) -> int:

@@ -29,17 +29,14 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.data import AuditSpec, binary_target, bins_used, brief, group_codes, sensitive_frame
+from fairdash.audit_result import AuditSettings, judge
+from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, brief, group_codes, sensitive_frame
 from fairdash.errors import InvalidInputError, ModelError
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     Intervals,
-    bootstrap_intervals,
     confusion_counts,
-    disparities_from_table,
     drop_small_groups,
-    overall_metrics,
-    table_from_counts,
 )
 from fairdash.models import ScoreModel, model_input
 from fairdash.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
@@ -173,16 +170,15 @@ def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.nda
 
     codes, labels = inputs.group_codes.codes, inputs.group_codes.labels
     counts = confusion_counts(inputs.y_true, np.asarray(decisions, dtype=bool), codes, len(labels))
-    table = table_from_counts(counts, labels)
-    judged, _ = drop_small_groups(table, min_count=min_group_size)
-    overall = overall_metrics(table)
+    result = judge(counts, labels, AuditSettings(min_group_size=min_group_size), reference=inputs.reference)
+    overall = result.overall
     auc = None
     if scores is not None and 0 < inputs.y_true.sum() < len(inputs.y_true):
         auc = float(roc_auc_score(inputs.y_true, scores))
     return Fix(
-        name=name, title=extra.pop("title", FIX_TITLES[name]), table=table,
-        intervals=bootstrap_intervals(counts, labels, judged=judged.index),
-        disparities=disparities_from_table(judged),
+        name=name, title=extra.pop("title", FIX_TITLES[name]), table=result.by_group,
+        intervals=result.intervals,
+        disparities=result.disparities,
         accuracy=float(overall["accuracy"]),
         balanced_accuracy=float((overall["tpr"] + overall["tnr"]) / 2),
         auc=auc, **extra,
@@ -203,7 +199,7 @@ def compare_fixes(
     bounds: Sequence[float] = DEFAULT_BOUNDS,
     reductions_iterations: int = REDUCTIONS_ITERATIONS,
     reductions_rows: int = REDUCTIONS_ROWS,
-    min_group_size: int = 30,
+    min_group_size: int = SMALL_GROUP_SIZE,
     random_state: int = 0,
     progress: Progress | None = None,
 ) -> list[Fix]:

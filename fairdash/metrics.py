@@ -97,17 +97,21 @@ def _checked(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any) -> t
 
 
 def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Every rate from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis); NaN where a denominator is 0."""
+    """Every rate from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis); NaN where a denominator is 0.
+
+    Counts ``(..., 6)`` add the rows whose outcome is not known yet, selected and not (a decision log's
+    recent rows): they count for the selection rate only; every other rate is over the known outcomes."""
     tp, fp, tn, fn = (counts[..., i].astype(float) for i in range(4))
     n = tp + fp + tn + fn
     positives, negatives, selected = tp + fn, fp + tn, tp + fp
+    unknown_selected, unknown = (counts[..., 4].astype(float), counts[..., 4:].sum(axis=-1).astype(float)) if counts.shape[-1] == 6 else (0.0, 0.0)
 
     def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.divide(numerator, denominator, out=np.full_like(numerator, np.nan), where=denominator > 0)
 
     return {
         "base_rate": divide(positives, n),
-        "selection_rate": divide(selected, n),
+        "selection_rate": divide(selected + unknown_selected, n + unknown),
         "tpr": divide(tp, positives),
         "fpr": divide(fp, negatives),
         "fnr": divide(fn, positives),
@@ -118,12 +122,24 @@ def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def table_from_counts(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
-    """The metric table (one row per group) from a ``(groups, 4)`` count array."""
-    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 4)
+    """The metric table (one row per group) from a ``(groups, 4)`` count array; from ``(groups, 6)`` (see
+    :func:`rates`), ``count`` holds every row and the column ``unknown`` those whose outcome is not known."""
+    counts = np.asarray(counts, dtype=np.int64)
+    counts = counts.reshape(-1, counts.shape[-1] if counts.ndim == 2 and counts.shape[-1] == 6 else 4)
     columns = {"count": counts.sum(axis=1), **rates(counts)}
     columns.update((name, counts[:, position]) for position, name in enumerate(COUNT_COLUMNS))
+    if counts.shape[1] == 6:
+        columns["unknown"] = counts[:, 4] + counts[:, 5]
     # Built in one constructor call (no inserts): this runs on every slider move.
     return pd.DataFrame(columns, index=pd.Index(list(labels), name="group", dtype=object))
+
+
+def overall_from_counts(counts: np.ndarray) -> pd.Series:
+    """The metrics over all rows (Fairlearn's ``MetricFrame.overall``) from per-group counts ``(groups, 4 or 6)``."""
+    total = np.asarray(counts, dtype=np.int64).sum(axis=0)
+    values = {"count": int(total.sum()), **{rate: float(value) for rate, value in rates(total).items()}}
+    values.update((name, int(total[position])) for position, name in enumerate(COUNT_COLUMNS))
+    return pd.Series(values, name="overall", dtype=object)
 
 
 def overall_metrics(table: pd.DataFrame) -> pd.Series:
@@ -383,10 +399,20 @@ def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.D
     the interval always contains its estimate. Equalized odds, the worse of two rates, splits the error
     over both. Groups where a rate is undefined (an empty denominator) are left out, as in the estimate.
 
-    ``counts`` is ``(groups, 4)`` (``tp, fp, tn, fn``). Returns a frame indexed by disparity name, with
-    columns ``lower`` and ``upper`` (NaN where the disparity itself is undefined).
+    ``counts`` is ``(groups, 4)`` (``tp, fp, tn, fn``), or ``(groups, 6)`` with the rows whose outcome is not
+    known (see :func:`rates`), whose selection-rate disparities then count every row. Returns a frame
+    indexed by disparity name, with columns ``lower`` and ``upper`` (NaN where the disparity itself is undefined).
     """
-    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 4)
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim == 2 and counts.shape[1] == 6:
+        bounds = disparity_intervals(counts[:, :4], confidence=confidence)
+        # The selection rate counts every row: its bounds come from (selected, not selected) alone.
+        selected, unselected = counts[:, [0, 1, 4]].sum(axis=1), counts[:, [2, 3, 5]].sum(axis=1)
+        everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=1)
+        label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
+        bounds.loc[label_free] = disparity_intervals(everyone, confidence=confidence).loc[label_free]
+        return bounds
+    counts = counts.reshape(-1, 4)
     half_error = (1 - confidence) / 2
     bounds: dict[str, tuple[float, float]] = {}
     for name, rate_names in DISPARITY_RATES.items():
@@ -465,6 +491,36 @@ def metric_intervals(
 DEFAULT_TOLERANCE = 0.1
 
 
+VERDICT_SLACK = 1e-12
+"""A difference this far above the tolerance still passes: 0.1 computed as 0.30000000000000004 - 0.2 is 0.1."""
+
+
+def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, Any] | None]:
+    """The rule each disparity is judged by: ``{"at_least": 0.8}`` for the selection-rate ratio (the four-fifths
+    rule), ``{"at_most": tolerance}`` for every difference, ``None`` for the other ratios (no rule sets a bar
+    for them). The one place verdicts are decided: :func:`verdict` applies it, and the report's script
+    receives it with :data:`VERDICT_SLACK` rather than writing it again."""
+    check_tolerance(tolerance)
+    return {name: {"at_least": FOUR_FIFTHS} if name == "demographic_parity_ratio" else None if name.endswith("_ratio")
+            else {"at_most": tolerance} for name in DISPARITY_NAMES}
+
+
+def verdict(value: float, rule: dict[str, Any] | None) -> bool | None:
+    """Whether ``value`` passes ``rule`` (one of :func:`verdict_rules`); ``None`` without a rule or a value (undefined)."""
+    if rule is None or value is None or np.isnan(value):
+        return None
+    if "at_least" in rule:
+        return bool(value >= rule["at_least"])
+    return bool(value <= rule["at_most"] + VERDICT_SLACK)
+
+
+def rule_text(rule: dict[str, Any] | None) -> str:
+    """``">= 0.8"``, ``"<= 0.1"``, or ``""`` without a rule."""
+    if rule is None:
+        return ""
+    return f">= {rule['at_least']:g}" if "at_least" in rule else f"<= {rule['at_most']:g}"
+
+
 def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
     """Each disparity with its verdict and a sentence in plain words.
 
@@ -530,16 +586,11 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
         )
 
     rows = []
+    rules = verdict_rules(tolerance)
     for name in DISPARITY_NAMES:
         value = summary[name]
         reason = _why_undefined(table, name) if np.isnan(value) else None
-        if name == "demographic_parity_ratio":
-            rule, passes = f">= {FOUR_FIFTHS:g}", value >= FOUR_FIFTHS
-        elif name.endswith("_ratio"):
-            rule, passes = "", None
-        else:
-            rule, passes = f"<= {tolerance:g}", value <= tolerance + 1e-12
-        passed = None if reason is not None or passes is None else bool(passes)
+        rule, passed = rule_text(rules[name]), verdict(value, rules[name])
         sentence = f"Undefined: {reason}." if reason is not None else sentences.get(name, "")
         rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence, "undefined": reason})
     findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))

@@ -34,21 +34,11 @@ import numpy as np
 import pandas as pd
 
 from fairdash.data import SMALL_GROUP_SIZE, brief, check_column_roles, group_codes, match_label
+from fairdash.audit_result import AuditResult, AuditSettings, judge
 from fairdash.errors import InvalidInputError
 from fairdash.score_bins import VALUE_LIMIT, ScoreBins
 from fairdash.thresholds import check_threshold
-from fairdash.metrics import (
-    DEFAULT_TOLERANCE,
-    DISPARITY_NAMES,
-    disparities_from_table,
-    disparity_findings,
-    disparity_intervals,
-    drop_small_groups,
-    rates,
-    replicate_quantile,
-    resample_counts,
-    table_from_counts,
-)
+from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
 
 WINDOWS = ("day", "week", "month", "quarter")
 ENGINES = ("duckdb", "spark")
@@ -484,20 +474,24 @@ def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Window:
-    """One window's figures at a threshold."""
+    """One window's figures at a threshold: its audit (:func:`fairdash.audit_result.judge` on its counts), and what
+    only a window has (its start, the share of outcomes not known yet, the score drift)."""
 
     start: pd.Timestamp
     rows: int
-    table: pd.DataFrame
-    lower: pd.DataFrame
-    upper: pd.DataFrame
-    disparities: dict[str, Any]
-    disparity_bounds: pd.DataFrame
-    findings: pd.DataFrame
+    result: AuditResult
     unknown_share: float
     pending: bool
     psi: pd.Series
-    left_out: tuple[str, ...] = ()
+
+    # The result's parts under the names the monitor's presenters read them by.
+    table = property(lambda self: self.result.by_group)
+    lower = property(lambda self: self.result.intervals.lower)
+    upper = property(lambda self: self.result.intervals.upper)
+    disparities = property(lambda self: self.result.disparities)
+    disparity_bounds = property(lambda self: self.result.intervals.disparities)
+    findings = property(lambda self: self.result.findings)
+    left_out = property(lambda self: self.result.left_out)
 
 
 @dataclass(frozen=True)
@@ -511,33 +505,6 @@ class Monitor:
     windows: list[Window]
     alerts: list[dict[str, Any]]
     notes: tuple[str, ...] = ()
-
-
-def window_table(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
-    """The audit's metric table for one window from its ``(groups, 6)`` counts: TPR, FPR, precision and
-    accuracy from the rows whose outcome is known; rows and selection rate from every row."""
-    counts = np.asarray(counts)
-    table = table_from_counts(counts[:, :4], labels)
-    everyone = counts.sum(axis=1)
-    selected = counts[:, 0] + counts[:, 1] + counts[:, 4]
-    table["count"] = everyone
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table["selection_rate"] = np.where(everyone > 0, selected / np.where(everyone > 0, everyone, 1), np.nan)
-    table["unknown"] = counts[:, 4] + counts[:, 5]
-    return table
-
-
-def _bootstrap(counts: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Percentile intervals (95%) of each group's rates, resampling each group's six counts (as the
-    Fairness page's intervals do its four)."""
-    draws = resample_counts(counts, resamples, rng)
-    replicate = rates(draws[..., :4])
-    everyone = draws.sum(axis=-1).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        replicate["selection_rate"] = np.where(everyone > 0, (draws[..., 0] + draws[..., 1] + draws[..., 4]) / everyone, np.nan)
-    rates_shown = ("selection_rate", "tpr", "fpr", "precision")
-    return ({rate: replicate_quantile(replicate[rate], 0.025) for rate in rates_shown},
-            {rate: replicate_quantile(replicate[rate], 0.975) for rate in rates_shown})
 
 
 def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
@@ -589,7 +556,6 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
             raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
                                     f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
         base_index = starts.index(wanted)
-    rng = np.random.default_rng(random_state)
     # Score drift: each group's histogram over deciles of the baseline window's scores.
     per_bin = counts.cells.sum(axis=2)  # (windows, groups, bins)
     base_hist = per_bin[base_index].sum(axis=0)
@@ -599,32 +565,17 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     coarse = per_bin @ np.eye(len(cuts) + 1, dtype=np.int64)[coarse_of_bin]
 
     windows = []
+    settings = AuditSettings(thresholds=threshold, tolerance=tolerance, min_group_size=min_group_size)
     for index, start in enumerate(starts):
-        window_counts = at[index]
-        present = window_counts.sum(axis=1) > 0
-        labels = [label for label, keep in zip(counts.labels, present) if keep]
-        kept = window_counts[present]
-        table = window_table(kept, labels)
-        lower, upper = _bootstrap(kept, resamples, rng)
-        index_labels = pd.Index(labels, name="group", dtype=object)
-        judged = ~table.index.isin(drop_small_groups(table, min_count=min_group_size)[1])
-        judged_table = table[judged]
-        judged_counts = kept[judged]
-        # The selection rate counts every row, known outcome or not: its bounds come from (selected, not selected).
-        selection_cells = np.stack([judged_counts[:, [0, 1, 4]].sum(axis=1), 0 * judged_counts[:, 0],
-                                    judged_counts[:, [2, 3, 5]].sum(axis=1), 0 * judged_counts[:, 0]], axis=1)
-        bounds = disparity_intervals(judged_counts[:, :4])
-        bounds.loc[list(_LABEL_FREE)] = disparity_intervals(selection_cells).loc[list(_LABEL_FREE)]
+        present = at[index].sum(axis=1) > 0
+        kept = at[index][present]
         unknown = float((kept[:, 4] + kept[:, 5]).sum() / max(kept.sum(), 1))
         psi = pd.Series({label: _psi(coarse[index, position], coarse[base_index, position])
                          for position, label in enumerate(counts.labels) if present[position]}, name="psi", dtype=float)
-        windows.append(Window(
-            start=start, rows=int(kept.sum()), table=table,
-            lower=pd.DataFrame(lower, index=index_labels), upper=pd.DataFrame(upper, index=index_labels),
-            disparities=disparities_from_table(judged_table), disparity_bounds=bounds,
-            findings=disparity_findings(judged_table, tolerance=tolerance), unknown_share=unknown, pending=unknown > PENDING_SHARE, psi=psi,
-            left_out=tuple(label for label, keep in zip(labels, judged) if not keep),
-        ))
+        result = judge(kept, [label for label, keep in zip(counts.labels, present) if keep], settings,
+                       n_resamples=resamples, random_state=random_state)
+        windows.append(Window(start=start, rows=int(kept.sum()), result=result, unknown_share=unknown,
+                              pending=unknown > PENDING_SHARE, psi=psi))
 
     alerts: list[dict[str, Any]] = []
     base = windows[base_index]

@@ -25,21 +25,16 @@ import pandas as pd
 
 from fairdash import __version__, plots
 from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.audit_result import AuditResult, AuditSettings, judge
 from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, DataSummary, band_labels, bins_used, sensitive_frame, summarize
 from fairdash.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_INTERVAL_METHOD,
     METRIC_COLUMNS,
-    Intervals,
-    bootstrap_intervals,
-    check_tolerance,
-    disparities_from_table,
-    disparity_findings,
-    drop_small_groups,
+    VERDICT_SLACK,
     formatted_overall,
     formatted_table,
     overall_metrics,
-    table_from_counts,
 )
 from fairdash.models import ScoreModel
 from fairdash.rules import Surrogate, surrogate_columns, surrogate_tree
@@ -63,19 +58,23 @@ class Audit:
     spec: AuditSpec
     inputs: AuditInputs
     summary: DataSummary
-    thresholds: float | dict[str, float]
-    tolerance: float
-    groups_left_out: tuple[str, ...]
-    table: pd.DataFrame
-    intervals: Intervals
-    disparities: dict[str, Any]
-    findings: pd.DataFrame
+    result: AuditResult
+    """The fairness audit at the chosen thresholds: every number of it (see :func:`fairdash.audit_result.judge`)."""
     curves: ThresholdCurves
     surrogate: Surrogate | None
     features: pd.DataFrame | None
     created: str
     bins: dict[str, tuple[float, ...]]
     explain_error: str | None = None
+
+    # The result's parts under the names the report and the command line read them by.
+    thresholds = property(lambda self: self.result.settings.thresholds)
+    tolerance = property(lambda self: self.result.settings.tolerance)
+    groups_left_out = property(lambda self: self.result.left_out)
+    table = property(lambda self: self.result.by_group)
+    intervals = property(lambda self: self.result.intervals)
+    disparities = property(lambda self: self.result.disparities)
+    findings = property(lambda self: self.result.findings)
 
 
 def run_audit(
@@ -117,7 +116,6 @@ def run_audit(
     """
     from fairdash.thresholds import decisions_at
 
-    tolerance = check_tolerance(tolerance)
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
     chosen: float | dict[str, float]
@@ -127,9 +125,8 @@ def run_audit(
         chosen = {str(label): float(value) for label, value in thresholds.items()}
     else:
         chosen = float(thresholds)
-    counts = curves.counts_at(chosen)
-    metric_table = table_from_counts(counts, curves.labels)
-    judged, left_out = drop_small_groups(metric_table, min_count=min_group_size)
+    settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
+    result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
     surrogate = None
     if with_rules:
         columns = surrogate_columns(table, spec, with_model=model is not None)
@@ -139,7 +136,7 @@ def run_audit(
     explain_error = None
     if features is None and model is not None and spec.features and explain_rows > 0:
         try:
-            features = top_features(model, table[list(spec.features)], inputs, judged, max_rows=explain_rows)
+            features = top_features(model, table[list(spec.features)], inputs, result.judged, max_rows=explain_rows)
         except Exception as error:  # the model's or shap's failure: the fairness audit still stands and gates
             explain_error = f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
     return Audit(
@@ -148,13 +145,7 @@ def run_audit(
         spec=spec,
         inputs=inputs,
         summary=summarize(table, spec),
-        thresholds=chosen,
-        tolerance=tolerance,
-        groups_left_out=tuple(left_out),
-        table=metric_table,
-        intervals=bootstrap_intervals(counts, curves.labels, judged=judged.index),
-        disparities=disparities_from_table(judged),
-        findings=disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance),
+        result=result,
         curves=curves,
         surrogate=surrogate,
         features=features,
@@ -224,7 +215,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     """
     spec = audit.spec
     groups = _groups_json(audit.table)
-    overall = overall_metrics(audit.table)
+    overall = audit.result.overall
     intervals = {
         str(label): {rate: [_number(audit.intervals.lower.loc[label, rate]), _number(audit.intervals.upper.loc[label, rate])]
                      for rate in audit.intervals.lower.columns}
@@ -408,7 +399,8 @@ def _slider_payload(audit: Audit) -> dict[str, Any]:
         "thresholds": [float(value) for value in grid],
         "counts": counts.tolist(),
         "start": start,
-        "tolerance": audit.tolerance,
+        "rules": audit.result.settings.rules,
+        "slack": VERDICT_SLACK,
         "left_out": list(audit.groups_left_out),
         "exact": len(grid) - 1 == len(curves.distinct_scores()),
     }
@@ -601,9 +593,10 @@ _SCRIPT = r"""
     const line = (r, p) => `<tr ${r.overall ? "data-overall" : `data-group="${esc(r.label)}"`}><td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
     document.getElementById("fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map((r, g) => line(r, chosen[g])).join("")}${line(all, null)}</table>`;
     const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
-    // The same rules as fairdash.metrics.disparity_findings: four fifths for the selection-rate ratio only.
-    const verdict = (name, v) => Number.isNaN(v) ? "undefined" : name === "demographic_parity_ratio" ? (v >= 0.8 ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>')
-      : name.endsWith("_ratio") ? "" : v <= data.tolerance + 1e-12 ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
+    // The rules come with the data (fairdash.metrics.verdict_rules), as the Python verdicts apply them.
+    const passes = (rule, v) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + data.slack;
+    const verdict = (name, v) => Number.isNaN(v) ? "undefined" : data.rules[name] === null ? ""
+      : passes(data.rules[name], v) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
     document.getElementById("fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     document.getElementById("fd-live-matrices").innerHTML = rows.map(r =>

@@ -5,18 +5,9 @@ import json
 import streamlit as st
 
 from fairdash import plots
-from fairdash.metrics import (
-    DEFAULT_TOLERANCE,
-    bootstrap_intervals,
-    compare_to_reference,
-    disparities_from_table,
-    disparity_findings,
-    drop_small_groups,
-    formatted_overall,
-    formatted_table,
-    overall_metrics,
-    table_from_counts,
-)
+from fairdash.audit_result import judge
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table, formatted_overall, formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_controls
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -34,22 +25,21 @@ st.caption(
 # 1. The thresholds drive everything below.
 thresholds = threshold_controls(audit, curves)
 counts = curves.counts_at(thresholds)
-table = table_from_counts(counts, curves.labels)
 
 # 2. The disparity summary.
 st.subheader("Disparities")
 left, right = st.columns(2)
 state.set_default(state.TOLERANCE, DEFAULT_TOLERANCE)
 state.set_default(state.DROP_SMALL_GROUPS, True)
-tolerance = left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
-skip_small = right.toggle("Leave out groups under 30 rows", key=state.DROP_SMALL_GROUPS,
-                          help="Their rates swing by chance; a disparity driven by a handful of people says little.")
-judged, left_out = drop_small_groups(table) if skip_small else (table, [])
-if left_out:
-    st.caption(f"Left out of the disparities: {md(', '.join(left_out))}.")
-findings = disparity_findings(judged, reference=inputs.reference if inputs.reference in judged.index else None, tolerance=tolerance)
-intervals = bootstrap_intervals(counts, curves.labels, judged=judged.index)
+left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
+right.toggle(f"Leave out groups under {SMALL_GROUP_SIZE} rows", key=state.DROP_SMALL_GROUPS,
+             help="Their rates swing by chance; a disparity driven by a handful of people says little.")
+# The one audit at these settings: every number below is read from it.
+result = judge(counts, curves.labels, state.audit_settings(thresholds), reference=inputs.reference)
+table, findings, intervals = result.by_group, result.findings, result.intervals
 disparity_bounds = intervals.disparities
+if result.left_out:
+    st.caption(f"Left out of the disparities: {md(', '.join(result.left_out))}.")
 
 headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
 for column, name in zip(st.columns(len(headline)), headline):
@@ -91,7 +81,7 @@ elif chart == "ROC curves":
 elif chart == "Trade-off":
     disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
                              format_func=lambda name: name.replace("_", " "), key=state.TRADEOFF_DISPARITY)
-    current = (float(overall_metrics(table)["accuracy"]), float(disparities_from_table(table)[disparity]))
+    current = (float(result.overall["accuracy"]), float(disparities_from_table(table)[disparity]))
     st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key="tradeoff")
     st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
 

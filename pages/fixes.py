@@ -68,15 +68,16 @@ constraint = left.selectbox("Constraint", list(CONSTRAINT_DISPARITY), key=state.
 state.set_default(state.FIXES_SCORE, "accuracy")
 score = middle.segmented_control("Chart's accuracy", ["accuracy", "balanced_accuracy"], key=state.FIXES_SCORE,
                                  format_func=lambda name: name.replace("_", " ").capitalize()) or "accuracy"
-tolerance = float(state.get(state.TOLERANCE, 0.1))
 chosen = state.chosen_thresholds(cache.threshold_curves(audit.key, inputs).labels, inputs.default_threshold)
 threshold = chosen if isinstance(chosen, float) else inputs.default_threshold
+judging = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
 right.caption(f"The original and the refits decide at the Fairness page's threshold, {threshold:.4g}"
               + ("" if isinstance(chosen, float) else " (its default: per-group thresholds are one of the fixes compared here)")
-              + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {tolerance:g} or less.")
+              + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {judging.tolerance:g} or less; "
+              + f"{judging.described()} (the Fairness page's settings).")
 
 settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=other_model, constraint=constraint,
-                threshold=threshold, tolerance=tolerance)
+                threshold=threshold, settings=judging)
 fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings,
                     methods=tuple(name for name in FIX_NAMES if name != "reductions"))
 # Reductions refit the model many times (minutes on the Adult demo): asked for, then kept like the rest.
@@ -102,7 +103,7 @@ shown = table.drop(columns=["not made"], errors="ignore").assign(AUC=lambda fram
 st.dataframe(shown, width="stretch",
              column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("accuracy", "balanced accuracy")}
              | {name: st.column_config.NumberColumn(format="percent") for name in table.columns if name.startswith("selected: ")})
-unmet = unmet_message(fixes, constraint, tolerance)
+unmet = unmet_message(fixes, constraint, judging.tolerance)
 if unmet:
     st.warning(md(unmet), icon=":material/warning:")
 not_made: dict[str, list[str]] = {}  # one message per reason, naming the fixes it stopped

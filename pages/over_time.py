@@ -7,7 +7,7 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.data import default_positive_label
-from fairdash.metrics import DEFAULT_TOLERANCE, FOUR_FIFTHS, formatted_table
+from fairdash.metrics import FOUR_FIFTHS, formatted_table
 from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
 from fairdash.report import json_text
 from fairdash.ui import cache, state
@@ -87,12 +87,13 @@ with user_errors_shown():
     starts = [str(start.date()) for start in counts.windows]
     state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
     baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)
-    result = cache.monitored(counts_key, counts, threshold, float(state.get(state.TOLERANCE, DEFAULT_TOLERANCE)), baseline)
+    settings = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
+    result = cache.monitored(counts_key, counts, threshold, settings, baseline)
 
 dropped = {reason: count for reason, count in counts.dropped.items() if count}
 st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
            + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
-           + ". Groups under 30 rows in a window are left out of its disparities.")
+           + f". Judged as on the Fairness page: {settings.described()} (in each window).")
 
 for note in result.notes:
     st.info(md(note), icon=":material/info:")

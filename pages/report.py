@@ -5,8 +5,6 @@ import json
 import streamlit as st
 
 from fairdash.cli import audit_command
-from fairdash.data import SMALL_GROUP_SIZE
-from fairdash.metrics import DEFAULT_TOLERANCE
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds, describe
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -15,14 +13,11 @@ inside_frame()
 st.title("Report")
 audit = require_audit()
 curves = cache.threshold_curves(audit.key, audit.inputs)
-thresholds = current_thresholds(audit, curves)
-tolerance = float(state.get(state.TOLERANCE, DEFAULT_TOLERANCE))
-min_group_size = SMALL_GROUP_SIZE if state.get(state.DROP_SMALL_GROUPS, True) else 0
+settings = state.audit_settings(current_thresholds(audit, curves))
 
 st.markdown(
-    f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(describe(thresholds))}**, "
-    f"tolerance **{tolerance:g}**, groups under **{min_group_size}** rows left out of the disparities. "
-    "Change these on the Fairness page."
+    f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(describe(settings.thresholds))}**, "
+    f"{settings.described()}. Change these on the Fairness page."
 )
 state.set_default(state.REPORT_RULES, True)
 with_rules = st.toggle("Include the surrogate rules (depth 3)", key=state.REPORT_RULES)
@@ -32,11 +27,11 @@ include_fixes = False
 if compared is not None:
     include_fixes = st.toggle(f"Include the fixes compared on the Fixes page ({len(compared[1])}, for {compared[0].replace('_', ' ')})",
                               value=True)
-settings_key = json.dumps([thresholds, tolerance, min_group_size, with_rules], sort_keys=True, default=str)
+settings_key = json.dumps([settings.thresholds, settings.tolerance, settings.min_group_size, with_rules], sort_keys=True, default=str)
 fixes_key = json.dumps([compared[0], [fix.title for fix in compared[1]], [id(fix) for fix in compared[1]]]) if include_fixes else None
 json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
-    thresholds, tolerance, min_group_size, audit.title, with_rules, fixes_key, compared if include_fixes else None,
+    settings, audit.title, with_rules, fixes_key, compared if include_fixes else None,
 )
 left, right = st.columns(2)
 left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",
@@ -51,7 +46,7 @@ st.caption(
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model
 st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
-                      thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size, data_file="DATA.csv",
+                      thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size, data_file="DATA.csv",
                       trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None else []),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit import AuditInputs, prepare_audit
+from fairdash.audit_result import AuditSettings
 from fairdash.data import AuditSpec, guess_spec, read_table
 from fairdash.demo import Demo, load_demo
 from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
@@ -102,14 +103,15 @@ def fidelity_curve(audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisi
 @st.cache_data(max_entries=8, show_spinner="Building the report...")
 def report_files(
     audit_key: str, settings_key: str, _table: pd.DataFrame, _spec: AuditSpec, _model: ScoreModel | None,
-    _inputs: AuditInputs, _curves: ThresholdCurves, thresholds: float | dict[str, float], tolerance: float,
-    min_group_size: int, data_name: str, with_rules: bool, fixes_key: str | None = None, _fixes: tuple[str, list] | None = None,
+    _inputs: AuditInputs, _curves: ThresholdCurves, _settings: AuditSettings, data_name: str, with_rules: bool,
+    fixes_key: str | None = None, _fixes: tuple[str, list] | None = None,
 ) -> tuple[str, str]:
-    """The audit's JSON and HTML report, as text; with the Fixes page's comparison (``fixes_key`` stands for it)."""
+    """The audit's JSON and HTML report, as text (``settings_key`` stands for ``_settings``); with the Fixes page's
+    comparison (``fixes_key`` stands for it)."""
     from fairdash.report import audit_html, audit_json, json_text, run_audit
 
-    audit = run_audit(_table, _spec, _model, thresholds=thresholds, tolerance=tolerance, min_group_size=min_group_size,
-                      data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
+    audit = run_audit(_table, _spec, _model, thresholds=_settings.thresholds, tolerance=_settings.tolerance,
+                      min_group_size=_settings.min_group_size, data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
     return json_text(audit_json(audit, compared=_fixes)), audit_html(audit, compared=_fixes)
 
 
@@ -161,17 +163,18 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
 
 def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train_id: str | None,
           train: pd.DataFrame | None, other_id: str | None, other_model: ScoreModel | None, constraint: str,
-          threshold: float, tolerance: float, methods: tuple[str, ...]) -> list[Fix]:
+          threshold: float, settings: AuditSettings, methods: tuple[str, ...]) -> list[Fix]:
     """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit."""
     def compute() -> list[Fix]:
         bar = st.progress(0.0, text="Comparing the fixes...")
-        result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=tolerance,
-                               other_model=other_model, methods=methods,
+        result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=settings.tolerance,
+                               min_group_size=settings.min_group_size, other_model=other_model, methods=methods,
                                progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."))
         bar.empty()
         return result
 
-    return _remembered(("fixes", audit_key, train_id, other_id, constraint, threshold, tolerance, methods), compute)
+    key = ("fixes", audit_key, train_id, other_id, constraint, threshold, settings.tolerance, settings.min_group_size, methods)
+    return _remembered(key, compute)
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")
@@ -197,8 +200,8 @@ def log_counts(log_id: str, _log: pd.DataFrame, spec: MonitorSpec, engine: str) 
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def monitored(counts_key: str, _counts: LogCounts, threshold: float | None, tolerance: float, baseline: str | None) -> Monitor:
-    return monitor(_counts, threshold=threshold, tolerance=tolerance, baseline=baseline)
+def monitored(counts_key: str, _counts: LogCounts, threshold: float | None, settings: AuditSettings, baseline: str | None) -> Monitor:
+    return monitor(_counts, threshold=threshold, tolerance=settings.tolerance, min_group_size=settings.min_group_size, baseline=baseline)
 
 
 @st.cache_resource(show_spinner="Reading the COMPAS log...")

@@ -15,6 +15,10 @@ from typing import Any, Sequence
 
 import streamlit as st
 
+from fairdash.audit_result import AuditSettings
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.metrics import DEFAULT_TOLERANCE
+
 # Widget keys on the Data & model page.
 SOURCE = "source"  # "demo" or "upload"
 DEMO = "demo"
@@ -295,6 +299,13 @@ def chosen_thresholds(labels: list[str], default: float) -> float | dict[str, fl
     if st.session_state.get(THRESHOLD_MODE, MODE_GLOBAL) == MODE_PER_GROUP:
         return {label: float(st.session_state.get(group_threshold_key(label), default)) for label in labels}
     return float(st.session_state.get(THRESHOLD, default))
+
+
+def audit_settings(thresholds: float | dict[str, float] | None = None) -> AuditSettings:
+    """The tolerance and the small-group choice made on the Fairness page (with ``thresholds``), read once: every
+    page and cached function takes this one value, so they all judge alike."""
+    return AuditSettings(thresholds=thresholds, tolerance=float(st.session_state.get(TOLERANCE, DEFAULT_TOLERANCE)),
+                         min_group_size=SMALL_GROUP_SIZE if st.session_state.get(DROP_SMALL_GROUPS, True) else 0)
 
 
 def remember_suggestion(suggestion) -> None:

@@ -1,0 +1,137 @@
+"""One audit at one setting, computed once: the result every page, the report, the JSON and the command line present.
+
+Like Fairlearn's ``MetricFrame``, :func:`judge` computes everything when called and the result never
+changes: the metric table of the groups, the overall figures apart from them, the groups judged and those
+left out (with why), intervals, disparities and findings (value, rule, verdict, sentence, why undefined).
+The Fairness page, the report, ``audit``, ``fixes`` and ``monitor`` (each fix, each window) call it; none
+of them recomputes or re-decides a number. The settings that decide verdicts are one value,
+:class:`AuditSettings`, read once and handed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from fairdash.data import SMALL_GROUP_SIZE
+from fairdash.errors import InvalidInputError
+from fairdash.metrics import (
+    DEFAULT_TOLERANCE,
+    Intervals,
+    bootstrap_intervals,
+    check_tolerance,
+    disparities_from_table,
+    disparity_findings,
+    drop_small_groups,
+    overall_from_counts,
+    table_from_counts,
+    verdict_rules,
+)
+
+__all__ = ["AuditSettings", "AuditResult", "judge"]
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """The choices that decide an audit's verdicts, as one value.
+
+    ``thresholds``: one threshold, or ``{group: threshold}`` (``None``: the scores' default); ``tolerance``:
+    differences up to it pass; ``min_group_size``: groups with fewer rows are left out of the
+    disparities (0 keeps all)."""
+
+    thresholds: float | Mapping[str, float] | None = None
+    tolerance: float = DEFAULT_TOLERANCE
+    min_group_size: int = SMALL_GROUP_SIZE
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tolerance", check_tolerance(self.tolerance))
+        if isinstance(self.min_group_size, bool) or not isinstance(self.min_group_size, (int, np.integer)) or self.min_group_size < 0:
+            raise InvalidInputError(f"The small-group minimum must be a whole number, 0 or more; got {self.min_group_size!r}.")
+
+    @property
+    def rules(self) -> dict[str, dict[str, Any] | None]:
+        """The rule each disparity is judged by (see :func:`fairdash.metrics.verdict_rules`)."""
+        return verdict_rules(self.tolerance)
+
+    def described(self) -> str:
+        """The settings in words, for a page or a report to say which it uses."""
+        small = f"groups under {self.min_group_size} rows left out" if self.min_group_size else "no group left out for its size"
+        return f"tolerance {self.tolerance:g}, {small}"
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """One audit at one setting (see :func:`judge`); presenters format it and never recompute it.
+
+    Attributes
+    ----------
+    by_group : DataFrame
+        The metric table, one row per group (groups only).
+    overall : Series
+        The same metrics over all rows, apart from the groups.
+    left_out : tuple of str
+        The groups left out of the disparities, under ``settings.min_group_size`` rows.
+    intervals : Intervals
+        Bootstrap intervals of every rate and exact ones of every disparity (over the judged groups).
+    disparities : dict
+        Each disparity over the judged groups (NaN where undefined), and ``four_fifths_pass``.
+    findings : DataFrame
+        Each disparity's value, rule, verdict (``passed``), sentence and why it is undefined.
+    settings : AuditSettings
+        What decided the verdicts.
+    """
+
+    by_group: pd.DataFrame
+    overall: pd.Series
+    left_out: tuple[str, ...]
+    intervals: Intervals
+    disparities: dict[str, Any]
+    findings: pd.DataFrame
+    settings: AuditSettings
+
+    @property
+    def judged(self) -> pd.DataFrame:
+        """The metric table of the groups the disparities are taken over."""
+        return self.by_group.drop(index=list(self.left_out))
+
+
+def judge(
+    counts: np.ndarray,
+    labels: Sequence[str],
+    settings: AuditSettings = AuditSettings(),
+    *,
+    reference: str | None = None,
+    n_resamples: int = 1000,
+    random_state: int = 0,
+) -> AuditResult:
+    """The audit from per-group counts at the settings' thresholds.
+
+    Parameters
+    ----------
+    counts : array of shape (groups, 4) or (groups, 6)
+        ``tp, fp, tn, fn`` per group; six columns add the rows whose outcome is not known yet, selected and
+        not, which count for the selection rate only (a decision log's recent rows).
+    labels : sequence of str
+        The groups' labels, in the order of ``counts``.
+    settings : AuditSettings
+        The tolerance and the small-group minimum (the thresholds are already applied in ``counts``).
+    reference : str, optional
+        The reference group the sentences compare with, when it is judged.
+    n_resamples, random_state : int
+        The bootstrap of the rates' intervals.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    table = table_from_counts(counts, labels)
+    judged, left_out = drop_small_groups(table, min_count=settings.min_group_size)
+    return AuditResult(
+        by_group=table,
+        overall=overall_from_counts(counts),
+        left_out=tuple(left_out),
+        intervals=bootstrap_intervals(counts, labels, judged=judged.index, n_resamples=n_resamples, random_state=random_state),
+        disparities=disparities_from_table(judged),
+        findings=disparity_findings(judged, reference=reference if reference in judged.index else None, tolerance=settings.tolerance),
+        settings=settings,
+    )
