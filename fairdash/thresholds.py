@@ -73,6 +73,19 @@ class ThresholdCurves:
         Each row's group, as for :func:`fairdash.metrics.group_metrics`.
     positive_label : default 1
 
+    Attributes
+    ----------
+    labels : list of str
+        The groups, in the order of every per-group result (a fresh list on each read).
+    sizes, positives : ndarray of int
+        Each group's rows and positive rows (read-only).
+    score_range : (float, float)
+        The lowest and the highest score.
+
+    Everything is computed when the curves are built, and they never change afterwards: one object is
+    shared by every session that audits the same data (``st.cache_resource``), so setting or deleting
+    an attribute raises ``AttributeError`` and the arrays are read-only.
+
     Examples
     --------
     >>> curves = ThresholdCurves([1, 0, 1, 0], [0.9, 0.4, 0.6, 0.2], ["a", "a", "b", "b"])
@@ -91,16 +104,32 @@ class ThresholdCurves:
         if not np.isfinite(values).all():
             raise InvalidInputError("The scores contain missing or infinite values; scores must be finite numbers.")
         order = np.lexsort((values, codes))  # by group, then by score
-        self.labels: list[str] = labels
-        self._scores = values[order]
         sizes = np.bincount(codes, minlength=len(labels))
-        self._offsets = np.concatenate([[0], np.cumsum(sizes)])
-        # _cumulative_positives[i]: positives among the first i sorted rows (all groups, in order).
-        self._cumulative_positives = np.concatenate([[0], np.cumsum(truth[order], dtype=np.int64)])
-        self.sizes = sizes
-        self.positives = self._cumulative_positives[self._offsets[1:]] - self._cumulative_positives[self._offsets[:-1]]
-        self.score_range = (float(values.min()), float(values.max()))
-        self._distinct = np.unique(values)
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        # cumulative_positives[i]: positives among the first i sorted rows (all groups, in order).
+        cumulative_positives = np.concatenate([[0], np.cumsum(truth[order], dtype=np.int64)])
+        # Set once, here, past __setattr__ (which refuses every later assignment).
+        vars(self).update(
+            _labels=tuple(labels),
+            _scores=_read_only(values[order]),
+            _offsets=_read_only(offsets),
+            _cumulative_positives=_read_only(cumulative_positives),
+            sizes=_read_only(sizes),
+            positives=_read_only(cumulative_positives[offsets[1:]] - cumulative_positives[offsets[:-1]]),
+            score_range=(float(values.min()), float(values.max())),
+            _distinct=_read_only(np.unique(values)),
+        )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(_IMMUTABLE.format(name=name))
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(_IMMUTABLE.format(name=name))
+
+    @property
+    def labels(self) -> list[str]:
+        """The groups' labels, in the order of every per-group result (a new list: changing it changes nothing here)."""
+        return list(self._labels)
 
     # -- metrics at a threshold ---------------------------------------------------------------------
 
@@ -235,42 +264,62 @@ class ThresholdCurves:
         searched over up to 400 values of each rate. The result is deterministic (no randomization,
         unlike Fairlearn's ThresholdOptimizer).
         """
-        if constraint not in CONSTRAINTS:
-            raise InvalidInputError(f"Unknown constraint {constraint!r}; choose one of {', '.join(CONSTRAINTS)}.")
-        if objective != "accuracy":
-            raise InvalidInputError(f"Unknown objective {objective!r}; the objective is 'accuracy'.")
-        if not 0 <= tolerance <= 1:
-            raise InvalidInputError(f"The tolerance must lie between 0 and 1; got {tolerance}.")
+        _check_suggest_options(constraint, tolerance, objective)
         if baseline is None:
             baseline = default_threshold(self.distinct_scores())
-        disparity_name = f"{constraint}_difference"
         base_table = self.metrics_at(baseline)
-        base = disparities_from_table(base_table)
-        base_accuracy = float(overall_metrics(base_table)["accuracy"])
-
         candidates = [self._candidates(group) for group in range(len(self.labels))]
-        rate_names = DISPARITY_RATES[constraint]
-        chosen = _best_windows(candidates, rate_names, tolerance)
+        chosen = _best_windows(candidates, DISPARITY_RATES[constraint], tolerance)
         if chosen is None:
-            return Suggestion(
-                constraint=constraint, tolerance=tolerance, thresholds=None, accuracy=float("nan"), disparity=float("nan"),
-                baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=base[disparity_name],
-                message=f"No per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}.",
-            )
+            return _suggestion(constraint, tolerance, None, None, baseline, base_table)
         thresholds = {label: float(candidates[g][0][index]) for g, (label, index) in enumerate(zip(self.labels, chosen))}
-        table = self.metrics_at(thresholds)
-        achieved = disparities_from_table(table)[disparity_name]
-        accuracy = float(overall_metrics(table)["accuracy"])
-        message = (
-            f"These thresholds bring the {_PLAIN[constraint]} difference from {base[disparity_name]:.3f} to {achieved:.3f} "
-            f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
-            f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}."
-        )
+        return _suggestion(constraint, tolerance, thresholds, self.metrics_at(thresholds), baseline, base_table)
+
+
+_IMMUTABLE = ("ThresholdCurves cannot change once built (one object is shared by every session that audits the same data); "
+              "cannot set or delete {name!r}: build new curves instead.")
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    """``values``, marked read-only (the curves own them and never change them)."""
+    values.setflags(write=False)
+    return values
+
+
+def _check_suggest_options(constraint: str, tolerance: float, objective: str) -> None:
+    """Raise :class:`InvalidInputError` unless the options of :meth:`ThresholdCurves.suggest` are valid."""
+    if constraint not in CONSTRAINTS:
+        raise InvalidInputError(f"Unknown constraint {constraint!r}; choose one of {', '.join(CONSTRAINTS)}.")
+    if objective != "accuracy":
+        raise InvalidInputError(f"Unknown objective {objective!r}; the objective is 'accuracy'.")
+    if not 0 <= tolerance <= 1:
+        raise InvalidInputError(f"The tolerance must lie between 0 and 1; got {tolerance}.")
+
+
+def _suggestion(
+    constraint: str, tolerance: float, thresholds: dict[str, float] | None, table: pd.DataFrame | None, baseline: float,
+    base_table: pd.DataFrame,
+) -> Suggestion:
+    """The :class:`Suggestion` of ``thresholds`` (whose metric table is ``table``) against one ``baseline``
+    threshold (whose table is ``base_table``); ``thresholds=None`` when no setting meets the constraint."""
+    disparity_name = f"{constraint}_difference"
+    base_disparity = disparities_from_table(base_table)[disparity_name]
+    base_accuracy = float(overall_metrics(base_table)["accuracy"])
+    against = dict(constraint=constraint, tolerance=tolerance, baseline_threshold=baseline, baseline_accuracy=base_accuracy,
+                   baseline_disparity=base_disparity)
+    if thresholds is None:
         return Suggestion(
-            constraint=constraint, tolerance=tolerance, thresholds=thresholds, accuracy=accuracy, disparity=achieved,
-            baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=base[disparity_name],
-            message=message,
+            thresholds=None, accuracy=float("nan"), disparity=float("nan"), **against,
+            message=f"No per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}.",
         )
+    achieved = disparities_from_table(table)[disparity_name]
+    accuracy = float(overall_metrics(table)["accuracy"])
+    message = (
+        f"These thresholds bring the {_PLAIN[constraint]} difference from {base_disparity:.3f} to {achieved:.3f} "
+        f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
+        f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}."
+    )
+    return Suggestion(thresholds=thresholds, accuracy=accuracy, disparity=achieved, message=message, **against)
 
 
 _PLAIN = {
