@@ -328,6 +328,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
     """Each disparity with its interval and verdict, one line each."""
+    from fairdash.report import verdict_word
+
     print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
     for name, row in findings.to_dict("index").items():
         low, high = bounds.loc[name, ["lower", "upper"]]
@@ -335,7 +337,7 @@ def _print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
         if row["undefined"]:
             print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
             continue
-        verdict = {True: "pass", False: "FAIL", None: ""}[row["passed"]]
+        verdict = verdict_word(row).replace("fail", "FAIL")  # shouted: the line a reader of a log looks for
         rule = f" ({row['rule']})" if row["rule"] else ""
         print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
 

@@ -215,9 +215,9 @@ def disparities_from_table(table: pd.DataFrame) -> dict[str, Any]:
     """The disparity summary of a metric table (as returned by :func:`group_metrics`)."""
     values = disparities_from_rates({rate: table[rate].to_numpy(dtype=float) for rate in RATE_COLUMNS})
     result: dict[str, Any] = {name: float(values[name]) for name in DISPARITY_NAMES}
-    ratio = result["demographic_parity_ratio"]
-    # Undefined (None), not failed, when the ratio is: see undefined_reason for why.
-    result["four_fifths_pass"] = None if np.isnan(ratio) else bool(ratio >= FOUR_FIFTHS)
+    # The demographic parity ratio's verdict, as the findings decide it: undefined (None), not failed, when the
+    # ratio is (see undefined_reason for why).
+    result["four_fifths_pass"] = verdict(result["demographic_parity_ratio"], verdict_rules()["demographic_parity_ratio"])
     return result
 
 

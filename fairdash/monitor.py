@@ -694,7 +694,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
     """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,
     ``rows``, ``pending``, ``groups`` and ``disparities`` as in the audit's JSON, ``disparity_intervals``,
     ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``value``, ``reason``)."""
-    from fairdash.report import _groups_json, _number
+    from fairdash.report import groups_json, json_number
 
     spec = result.counts.spec
     windows = []
@@ -705,14 +705,14 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
             "pending": window.pending,
             "groups_left_out_of_disparities": list(window.left_out),
             "unknown_outcomes": window.unknown_share,
-            "groups": _groups_json(window.table),
-            "intervals": {str(label): {rate: [_number(window.lower.loc[label, rate]), _number(window.upper.loc[label, rate])]
+            "groups": groups_json(window.table),
+            "intervals": {str(label): {rate: [json_number(window.lower.loc[label, rate]), json_number(window.upper.loc[label, rate])]
                                        for rate in window.lower.columns} for label in window.lower.index},
-            "disparities": {name: _number(value) for name, value in window.disparities.items()},
-            "disparity_intervals": {name: [_number(row["lower"]), _number(row["upper"])] for name, row in window.disparity_bounds.iterrows()},
-            "findings": {name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
+            "disparities": {name: json_number(value) for name, value in window.disparities.items()},
+            "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in window.disparity_bounds.iterrows()},
+            "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
                          for name, row in window.findings.to_dict("index").items()},
-            "psi": {str(label): _number(value) for label, value in window.psi.items()},
+            "psi": {str(label): json_number(value) for label, value in window.psi.items()},
         })
     return {
         "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
@@ -720,7 +720,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
                      "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
                      "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": list(result.notes)},
         "windows": windows,
-        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": _number(alert["value"]),
+        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": json_number(alert["value"]),
                     "reason": alert["reason"]} for alert in result.alerts],
     }
 
@@ -729,13 +729,13 @@ def monitor_html(result: Monitor) -> str:
     """The monitor as one self-contained HTML page: each disparity over time, the group mix, the score
     drift, and the alerts."""
     from fairdash import plots
-    from fairdash.report import _definition_list, _section, _table_html, html_page
+    from fairdash.report import definition_list, section, table_html, html_page
 
     spec = result.counts.spec
-    figures = [plots.disparity_over_time(result, "demographic_parity_ratio", gate=0.8),
-               plots.disparity_over_time(result, "demographic_parity_difference", gate=result.tolerance),
-               plots.disparity_over_time(result, "equalized_odds_difference", gate=result.tolerance),
-               plots.group_mix(result), plots.score_drift(result)]
+    rules = result.windows[0].result.settings.rules  # the rules every window was judged by
+    figures = [plots.disparity_over_time(result, name, gate=next(iter(rules[name].values())))
+               for name in ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")]
+    figures += [plots.group_mix(result), plots.score_drift(result)]
     charts = "\n".join(f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
                        for figure in figures)
     alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "),
@@ -745,9 +745,9 @@ def monitor_html(result: Monitor) -> str:
                 ("Decisions", f"{spec.score} >= {result.threshold:g}" if spec.score else f"{spec.decision}"),
                 ("Baseline window", str(result.baseline.date()))]
     return html_page("Fairness over time", [
-        _section("Settings", _definition_list(settings)),
-        _section("Alerts", _table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
-        _section("Over time", charts),
+        section("Settings", definition_list(settings)),
+        section("Alerts", table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
+        section("Over time", charts),
     ], made_by="fairdash monitor")
 
 
@@ -830,7 +830,7 @@ def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, 
 def engine_audit_html(result: Monitor) -> str:
     """An audit counted by the engine as a self-contained HTML page: the disparities with verdicts and the metric table."""
     from fairdash.metrics import formatted_table
-    from fairdash.report import _definition_list, _findings_html, _section, _table_html, html_page
+    from fairdash.report import definition_list, findings_html, section, table_html, html_page
 
     spec = result.counts.spec
     (window,) = result.windows
@@ -838,7 +838,7 @@ def engine_audit_html(result: Monitor) -> str:
                 ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
                 ("Decisions", f"{spec.score} >= {result.threshold:g}"), ("Left out of the disparities (too small)", ", ".join(window.left_out) or "none")]
     return html_page("Fairness audit", [
-        _section("Settings", _definition_list(settings)),
-        _section("Disparities", _findings_html(window.findings, window.disparity_bounds)),
-        _section("Metrics by group", _table_html(formatted_table(window.table.drop(columns=["unknown"])))),
+        section("Settings", definition_list(settings)),
+        section("Disparities", findings_html(window.findings, window.disparity_bounds)),
+        section("Metrics by group", table_html(formatted_table(window.table.drop(columns=["unknown"])))),
     ], made_by="fairdash audit", charts=False)

@@ -13,11 +13,12 @@ matrices recomputed by a small script, with no server.
 from __future__ import annotations
 
 import datetime as _datetime
+import functools
 import html
 import json
 import platform
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -183,7 +184,7 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
     """A JSON-safe number: NaN (and infinity) become null, numpy scalars plain Python."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
@@ -214,10 +215,10 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     :func:`fairdash.fixes.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
     spec = audit.spec
-    groups = _groups_json(audit.table)
+    groups = groups_json(audit.table)
     overall = audit.result.overall
     intervals = {
-        str(label): {rate: [_number(audit.intervals.lower.loc[label, rate]), _number(audit.intervals.upper.loc[label, rate])]
+        str(label): {rate: [json_number(audit.intervals.lower.loc[label, rate]), json_number(audit.intervals.upper.loc[label, rate])]
                      for rate in audit.intervals.lower.columns}
         for label in audit.intervals.lower.index
     }
@@ -226,7 +227,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "data": audit.data_name,
             "model": audit.model_name,
             "target": spec.target,
-            "positive_label": _number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
+            "positive_label": json_number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
             "sensitive": list(spec.sensitive),
             "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
             "reference": audit.inputs.reference,
@@ -245,13 +246,13 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "warnings": list(audit.inputs.warnings),
         },
         "groups": groups,
-        "overall": {column: _number(overall[column]) for column in METRIC_COLUMNS},
+        "overall": {column: json_number(overall[column]) for column in METRIC_COLUMNS},
         "intervals": intervals,
-        "overall_intervals": {rate: [_number(row["lower"]), _number(row["upper"])] for rate, row in audit.intervals.overall.iterrows()},
-        "disparities": {name: _number(value) for name, value in audit.disparities.items()},
-        "disparity_intervals": {name: [_number(row["lower"]), _number(row["upper"])] for name, row in audit.intervals.disparities.iterrows()},
+        "overall_intervals": {rate: [json_number(row["lower"]), json_number(row["upper"])] for rate, row in audit.intervals.overall.iterrows()},
+        "disparities": {name: json_number(value) for name, value in audit.disparities.items()},
+        "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in audit.intervals.disparities.iterrows()},
         "findings": {
-            name: {"value": _number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
+            name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
                    "undefined": row["undefined"]}
             for name, row in audit.findings.to_dict("index").items()
         },
@@ -267,19 +268,19 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         document["features_error"] = audit.explain_error
     if audit.features is not None:
         document["features"] = {
-            str(feature): {str(column): _number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
+            str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
         }
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
-            "rules": [{key: _number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
+            "rules": [{key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
         }
     return document
 
 
-def _groups_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def groups_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """A metric table as group label -> {metric -> number or null}."""
-    return {str(label): {column: _number(row[column]) for column in METRIC_COLUMNS} for label, row in table.iterrows()}
+    return {str(label): {column: json_number(row[column]) for column in METRIC_COLUMNS} for label, row in table.iterrows()}
 
 
 def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
@@ -297,7 +298,7 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     figures = [_fix_figures(fix) for fix in fixes]
     # Every fix is judged on the same rows, so a made fix's figures give the shape of those not made.
     shape = next((entry for entry in figures if entry is not None), None)
-    entries = [{"name": fix.name, "title": fix.title, "bound": _number(fix.bound),
+    entries = [{"name": fix.name, "title": fix.title, "bound": json_number(fix.bound),
                 **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
                 "error": fix.error}
                for fix, entry in zip(fixes, figures)]
@@ -313,13 +314,13 @@ def _fix_figures(fix: Any) -> dict[str, Any] | None:
     if fix.error is not None:
         return None
     return dict(
-        accuracy=_number(fix.accuracy), balanced_accuracy=_number(fix.balanced_accuracy), auc=_number(fix.auc),
-        disparities={name: _number(value) for name, value in fix.disparities.items()},
-        disparity_intervals={name: [_number(row["lower"]), _number(row["upper"])] for name, row in fix.intervals.disparities.iterrows()},
-        groups=_groups_json(fix.table),
-        thresholds=({str(k): _number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
-                    else _number(fix.thresholds)),
-        training_seconds=_number(round(fix.seconds, 3)),
+        accuracy=json_number(fix.accuracy), balanced_accuracy=json_number(fix.balanced_accuracy), auc=json_number(fix.auc),
+        disparities={name: json_number(value) for name, value in fix.disparities.items()},
+        disparity_intervals={name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in fix.intervals.disparities.iterrows()},
+        groups=groups_json(fix.table),
+        thresholds=({str(k): json_number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
+                    else json_number(fix.thresholds)),
+        training_seconds=json_number(round(fix.seconds, 3)),
     )
 
 
@@ -359,9 +360,9 @@ def fixes_html(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
 
     disparity = CONSTRAINT_DISPARITY[constraint]
     return html_page(f"Fixes compared: {data_name}", [
-        _section("Settings", _definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
+        section("Settings", definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
                                               ("Disparity shown", disparity.replace("_", " "))])),
-        _section("Every fix on the same rows", _fixes_content(fixes, constraint)),
+        section("Every fix on the same rows", _fixes_content(fixes, constraint)),
     ], made_by="fairdash fixes")
 
 
@@ -375,7 +376,7 @@ def _fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     numbers = table.select_dtypes("number").columns
     shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
     return (f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
-            + _table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
+            + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
 
 
 def _slider_payload(audit: Audit) -> dict[str, Any]:
@@ -425,45 +426,45 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
         ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
         *((f"Bands of {column}", ", ".join(band_labels(edges))) for column, edges in audit.bins.items()),
-        ("Reference group", audit.inputs.reference), ("Thresholds", _threshold_text(audit.thresholds)),
+        ("Reference group", audit.inputs.reference), ("Thresholds", threshold_text(audit.thresholds)),
         ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
         ("Left out of the disparities (too small)", ", ".join(audit.groups_left_out) or "none"),
     ]
     sections = [
-        _section("Settings", _definition_list(settings)),
-        _section("Data", _table_html(audit.summary.groups.assign(
+        section("Settings", definition_list(settings)),
+        section("Data", table_html(audit.summary.groups.assign(
             share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.inputs.warnings)),
-        _section("Disparities at the audited thresholds", _findings_html(audit.findings, audit.intervals.disparities)),
-        _section("Metrics by group (95% bootstrap intervals)", _table_html(formatted_table(audit.table, audit.intervals))
-                 + "<p>All rows together:</p>" + _table_html(formatted_overall(audit.table, audit.intervals))),
-        _section("Try other thresholds", _slider_html()),
-        _section("Charts", charts),
+        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
+        section("Metrics by group (95% bootstrap intervals)", table_html(formatted_table(audit.table, audit.intervals))
+                 + "<p>All rows together:</p>" + table_html(formatted_overall(audit.table, audit.intervals))),
+        section("Try other thresholds", static_file("slider.html")),
+        section("Charts", charts),
     ]
     if audit.features is not None:
-        sections.append(_section("What the model relies on (SHAP)", _table_html(audit.features.head(15).round(4))))
+        sections.append(section("What the model relies on (SHAP)", table_html(audit.features.head(15).round(4))))
     elif audit.explain_error is not None:
-        sections.append(_section("What the model relies on (SHAP)",
+        sections.append(section("What the model relies on (SHAP)",
                                  f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
     if compared is not None:
         constraint, fixes = compared
-        sections.append(_section(f"Fixes compared ({constraint.replace('_', ' ')})", _fixes_content(fixes, constraint)))
+        sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", _fixes_content(fixes, constraint)))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
-        sections.append(_section(
-            f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", _table_html(rules, index=False)))
+        sections.append(section(
+            f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", table_html(rules, index=False)))
     return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",
-                     payload=_script_json(_slider_payload(audit)), script=_SCRIPT)
+                     payload=_script_json(_slider_payload(audit)), script=static_file("report.js"))
 
 
 def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "") -> str:
-    """A self-contained HTML page of ``sections`` (see :func:`_section`), with the versions in its footer;
+    """A self-contained HTML page of ``sections`` (see :func:`section`), with the versions in its footer;
     ``charts`` inlines plotly.js (no outside address is ever fetched)."""
     import plotly.offline
 
     footer = (f"{html.escape(made_by)}. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
-    return _PAGE.format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=_STYLE,
+    return static_file("page.html").format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=static_file("report.css"),
                         body="\n".join(sections), footer=footer, payload=payload, script=script)
 
 
@@ -474,29 +475,42 @@ def _script_json(document: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _threshold_text(thresholds: float | dict[str, float]) -> str:
-    if isinstance(thresholds, dict):
+def threshold_text(thresholds: float | Mapping[str, float]) -> str:
+    """Thresholds in words, as every page and report writes them (four significant digits)."""
+    if isinstance(thresholds, Mapping):
         return ", ".join(f"{label}: {value:.4g}" for label, value in thresholds.items())
     return f"{thresholds:.4g} for everyone"
 
 
-def _section(title: str, content: str) -> str:
+def section(title: str, content: str) -> str:
+    """A titled section of a report page (the title escaped; ``content`` is HTML already)."""
     return f"<section><h2>{html.escape(title)}</h2>\n{content}\n</section>"
 
 
-def _definition_list(items: list[tuple[str, str]]) -> str:
+def definition_list(items: list[tuple[str, str]]) -> str:
+    """Label-value pairs as an HTML definition list, both escaped."""
     return "<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in items) + "</dl>"
 
 
-def _table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
+def table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
+    """A table as escaped HTML in the report's style; missing values as n/a."""
     return frame.to_html(index=index, escape=True, border=0, classes="grid", na_rep="n/a")
 
 
-def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
+def verdict_word(finding: Mapping[str, Any]) -> str:
+    """A finding's verdict as every presenter names it: ``"pass"``, ``"fail"``, ``"undefined"`` (no value; its
+    ``undefined`` says why) or ``""`` (no rule sets a bar). Decided by :func:`fairdash.metrics.verdict`; only named here."""
+    if finding["undefined"]:
+        return "undefined"
+    return {True: "pass", False: "fail", None: ""}[finding["passed"]]
+
+
+def findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
+    """The disparities as an HTML table: value, interval, rule, verdict and the sentence."""
     rows = []
     for name, row in findings.to_dict("index").items():
-        verdict = {True: '<span class="pass">pass</span>', False: '<span class="fail">fail</span>',
-                   None: "undefined" if row["undefined"] else ""}[row["passed"]]
+        word = verdict_word(row)
+        verdict = f'<span class="{word}">{word}</span>' if word in ("pass", "fail") else word
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
@@ -507,117 +521,7 @@ def _findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
             f"<p>Intervals: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
 
 
-def _slider_html() -> str:
-    return """<p>Move a threshold: the table, the disparities and the confusion matrices below are recomputed in
-this page from each group's counts (no server). <span id="fd-exactness"></span></p>
-<div class="controls">
-  <label><input type="radio" name="fd-mode" value="global" id="fd-mode-global"> one threshold for everyone</label>
-  <label><input type="radio" name="fd-mode" value="per_group" id="fd-mode-groups"> one per group</label>
-</div>
-<div id="fd-global" class="slider-row"><label for="fd-threshold">threshold</label>
-  <input type="range" id="fd-threshold" min="0" step="1"><output id="fd-threshold-value"></output></div>
-<div id="fd-groups"></div>
-<div id="fd-live-disparities"></div>
-<div id="fd-live-table"></div>
-<div id="fd-live-matrices" class="matrices"></div>"""
-
-
-_STYLE = """
-body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 1150px; color: #222; padding: 0 1rem; }
-h1 { font-size: 1.8rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ddd; padding-bottom: .3rem; }
-table.grid { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
-table.grid th, table.grid td { border: 1px solid #ddd; padding: .3rem .6rem; text-align: right; }
-table.grid td:first-child, table.grid th:first-child, table.grid .words { text-align: left; } table.grid .nowrap { white-space: nowrap; }
-dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; } dt { font-weight: 600; }
-.pass { background: #d9f2d9; color: #1b5e20; padding: 0 .4rem; border-radius: .3rem; }
-.fail { background: #fde0e0; color: #b71c1c; padding: 0 .4rem; border-radius: .3rem; }
-.warning { background: #fff4d6; padding: .4rem .6rem; border-radius: .3rem; }
-.slider-row { display: flex; align-items: center; gap: 1rem; margin: .3rem 0; }
-.slider-row label { min-width: 12rem; } .slider-row input { flex: 1; } .slider-row output { min-width: 5rem; font-variant-numeric: tabular-nums; }
-.matrices { display: flex; flex-wrap: wrap; gap: 1rem; }
-.matrix table { border-collapse: collapse; } .matrix td, .matrix th { border: 1px solid #ccc; padding: .3rem .7rem; text-align: right; }
-.chart { margin: 1rem 0; } footer { margin-top: 3rem; color: #777; font-size: .85rem; }
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>{style}</style>
-<script>{plotly}</script>
-</head><body>
-<h1>{title}</h1>
-{body}
-<footer>{footer}</footer>
-<script id="fd-data" type="application/json">{payload}</script>
-<script>{script}</script>
-</body></html>
-"""
-
-# The report's own metrics, from counts: the same definitions as fairdash.metrics (tested in a browser
-# against Python's numbers).
-_SCRIPT = r"""
-(function () {
-  const data = JSON.parse(document.getElementById("fd-data").textContent);
-  const labels = data.labels, grid = data.thresholds, counts = data.counts;
-  const positions = grid.length;
-  let mode = data.start.mode, globalPosition = data.start.global, groupPositions = data.start.groups.slice();
-  const fmtThreshold = p => p === positions - 1 ? "above all" : grid[p].toPrecision(4);
-  const pct = v => Number.isNaN(v) ? "n/a" : (100 * v).toFixed(1) + "%";
-  // Group labels are text from the data: escaped before they enter any innerHTML.
-  const esc = text => String(text).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
-  const div = (a, b) => b > 0 ? a / b : NaN;
-  function rates(c) {
-    const [tp, fp, tn, fn] = c, n = tp + fp + tn + fn;
-    return { count: n, base_rate: div(tp + fn, n), selection_rate: div(tp + fp, n), tpr: div(tp, tp + fn), fpr: div(fp, fp + tn),
-             fnr: div(fn, tp + fn), precision: div(tp, tp + fp), accuracy: div(tp + tn, n), tp, fp, tn, fn };
-  }
-  function between(values) {
-    const defined = values.filter(v => !Number.isNaN(v));
-    if (defined.length < 2) return [NaN, NaN];
-    const high = Math.max(...defined), low = Math.min(...defined);
-    return [high - low, high > 0 ? low / high : NaN];
-  }
-  function disparities(rows) {
-    const of = key => rows.map(r => r[key]);
-    const [dpd, dpr] = between(of("selection_rate")), [eod, eor] = between(of("tpr")), [fpd, fpr] = between(of("fpr"));
-    const [ppd, ppr] = between(of("precision"));
-    return { demographic_parity_difference: dpd, demographic_parity_ratio: dpr, equal_opportunity_difference: eod,
-             equal_opportunity_ratio: eor, equalized_odds_difference: Math.max(eod, fpd), equalized_odds_ratio: Math.min(eor, fpr),
-             predictive_parity_difference: ppd, predictive_parity_ratio: ppr };
-  }
-  function render() {
-    const chosen = labels.map((_, g) => mode === "global" ? globalPosition : groupPositions[g]);
-    const rows = labels.map((label, g) => Object.assign({ label }, rates(counts[chosen[g]][g])));
-    const total = [0, 1, 2, 3].map(i => rows.reduce((s, r) => s + [r.tp, r.fp, r.tn, r.fn][i], 0));
-    const all = Object.assign({ label: "all rows", overall: true }, rates(total));
-    const head = "<tr><th>group</th><th>threshold</th><th>rows</th><th>selection rate</th><th>true positive rate</th><th>false positive rate</th><th>precision</th><th>accuracy</th></tr>";
-    const line = (r, p) => `<tr ${r.overall ? "data-overall" : `data-group="${esc(r.label)}"`}><td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
-    document.getElementById("fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map((r, g) => line(r, chosen[g])).join("")}${line(all, null)}</table>`;
-    const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
-    // The rules come with the data (fairdash.metrics.verdict_rules), as the Python verdicts apply them.
-    const passes = (rule, v) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + data.slack;
-    const verdict = (name, v) => Number.isNaN(v) ? "undefined" : data.rules[name] === null ? ""
-      : passes(data.rules[name], v) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
-    document.getElementById("fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
-      Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
-    document.getElementById("fd-live-matrices").innerHTML = rows.map(r =>
-      `<div class="matrix"><strong>${esc(r.label)}</strong><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
-      `<tr><th>actual +</th><td>${r.tp.toLocaleString("en")}</td><td>${r.fn.toLocaleString("en")}</td></tr>` +
-      `<tr><th>actual −</th><td>${r.fp.toLocaleString("en")}</td><td>${r.tn.toLocaleString("en")}</td></tr></table></div>`).join("");
-    document.getElementById("fd-threshold-value").textContent = fmtThreshold(globalPosition);
-    labels.forEach((_, g) => { document.getElementById(`fd-out-${g}`).textContent = fmtThreshold(groupPositions[g]); });
-    document.getElementById("fd-global").style.display = mode === "global" ? "" : "none";
-    document.getElementById("fd-groups").style.display = mode === "global" ? "none" : "";
-  }
-  const slider = document.getElementById("fd-threshold");
-  slider.max = positions - 1; slider.value = globalPosition;
-  slider.addEventListener("input", () => { globalPosition = Number(slider.value); render(); });
-  document.getElementById("fd-groups").innerHTML = labels.map((label, g) =>
-    `<div class="slider-row"><label for="fd-group-${g}">${esc(label)}</label><input type="range" id="fd-group-${g}" min="0" max="${positions - 1}" step="1" value="${groupPositions[g]}"><output id="fd-out-${g}"></output></div>`).join("");
-  labels.forEach((_, g) => document.getElementById(`fd-group-${g}`).addEventListener("input", e => { groupPositions[g] = Number(e.target.value); render(); }));
-  document.getElementById(mode === "global" ? "fd-mode-global" : "fd-mode-groups").checked = true;
-  document.querySelectorAll('input[name="fd-mode"]').forEach(r => r.addEventListener("change", e => { mode = e.target.value; render(); }));
-  document.getElementById("fd-exactness").textContent = data.exact ? "Every distinct score is a position of the slider." :
-    `The slider offers ${positions - 1} thresholds spread over the scores.`;
-  render();
-})();
-"""
+@functools.cache
+def static_file(name: str) -> str:
+    """A file shipped in ``fairdash/static`` (the report's page template, style and script), as text."""
+    return resources.files("fairdash").joinpath("static", name).read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ from fairdash import plots
 from fairdash.explain import gap_decomposition, lime_missing_filled, mean_abs_by_group, rank_agreement
 from fairdash.thresholds import thresholds_per_row
 from fairdash.ui import cache, state
-from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.report import threshold_text
+from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
 
 inside_frame()
@@ -90,7 +91,7 @@ elif view in ("One person", "What if"):
     position = table.index.get_loc(row)
     decided = inputs.scores[position] >= row_thresholds[position]
     st.markdown(f"Score **{inputs.scores[position]:.3f}** against threshold {row_thresholds[position]:.3g} "
-                f"({md(describe(thresholds))}): **{'selected' if decided else 'not selected'}**; truly "
+                f"({md(threshold_text(thresholds))}): **{'selected' if decided else 'not selected'}**; truly "
                 f"**{'positive' if inputs.y_true[position] else 'negative'}**.")
     if view == "One person":
         with user_errors_shown():

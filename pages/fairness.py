@@ -8,6 +8,7 @@ from fairdash import plots
 from fairdash.audit_result import judge
 from fairdash.data import SMALL_GROUP_SIZE
 from fairdash.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table, formatted_overall, formatted_table
+from fairdash.report import verdict_word
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_controls
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -49,7 +50,7 @@ for column, name in zip(st.columns(len(headline)), headline):
         column.metric(name.replace("_", " ").capitalize(), "undefined", help=md(finding["undefined"]))
         column.markdown(":gray-badge[undefined]")
         continue
-    verdict = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ""}[finding["passed"]]
+    verdict = {"pass": ":green-badge[:material/check: pass]", "fail": ":red-badge[:material/close: fail]", "": ""}[verdict_word(finding)]
     column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
     interval = "" if low != low else f"95% interval {low:.3f}–{high:.3f}"
     column.markdown(f"{verdict} {finding['rule']}  \n{interval}")

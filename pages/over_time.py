@@ -7,7 +7,7 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.data import default_positive_label
-from fairdash.metrics import FOUR_FIFTHS, formatted_table
+from fairdash.metrics import formatted_table
 from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
 from fairdash.report import json_text
 from fairdash.ui import cache, state
@@ -109,9 +109,8 @@ if pending:
     st.caption(f"Outcomes mostly not in yet in {', '.join(pending)}: drawn hollow; their selection rates stand, their outcome-based figures are provisional.")
 
 # 5. Pictures.
-names = {"demographic_parity_ratio": FOUR_FIFTHS, "demographic_parity_difference": result.tolerance,
-         "equal_opportunity_difference": result.tolerance, "equalized_odds_difference": result.tolerance,
-         "predictive_parity_difference": result.tolerance}
+# Each disparity with a rule, and the limit its gate line is drawn at (the rules the verdicts were decided by).
+names = {name: next(iter(rule.values())) for name, rule in settings.rules.items() if rule is not None}
 state.set_default(state.LOG_DISPARITY, "demographic_parity_ratio")
 name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
     or "demographic_parity_ratio"

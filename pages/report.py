@@ -6,7 +6,8 @@ import streamlit as st
 
 from fairdash.cli import audit_command
 from fairdash.ui import cache, state
-from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.report import threshold_text
+from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
@@ -16,7 +17,7 @@ curves = cache.threshold_curves(audit.key, audit.inputs)
 settings = state.audit_settings(current_thresholds(audit, curves))
 
 st.markdown(
-    f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(describe(settings.thresholds))}**, "
+    f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(threshold_text(settings.thresholds))}**, "
     f"{settings.described()}. Change these on the Fairness page."
 )
 state.set_default(state.REPORT_RULES, True)

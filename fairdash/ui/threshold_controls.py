@@ -24,12 +24,6 @@ def current_thresholds(audit: SessionAudit, curves: ThresholdCurves) -> float | 
     return state.chosen_thresholds(curves.labels, _default(audit, cache.threshold_scale(audit.key, curves)))
 
 
-def describe(thresholds: float | dict[str, float]) -> str:
-    if isinstance(thresholds, dict):
-        return ", ".join(f"{label}: {value:.3g}" for label, value in thresholds.items())
-    return f"{thresholds:.3g} for everyone"
-
-
 def _default(audit: SessionAudit, scale: SliderScale) -> float:
     return scale.snap(audit.inputs.default_threshold)
 
