@@ -186,22 +186,11 @@ def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.nda
 
 
 def compare_fixes(
-    table: pd.DataFrame,
-    spec: AuditSpec,
-    model: ScoreModel | None,
-    *,
-    train: pd.DataFrame | None = None,
-    constraint: str = "demographic_parity",
-    threshold: float | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-    other_model: ScoreModel | None = None,
-    methods: Sequence[str] = FIX_NAMES,
-    bounds: Sequence[float] = DEFAULT_BOUNDS,
-    reductions_iterations: int = REDUCTIONS_ITERATIONS,
-    reductions_rows: int = REDUCTIONS_ROWS,
-    min_group_size: int = SMALL_GROUP_SIZE,
-    random_state: int = 0,
-    progress: Progress | None = None,
+    table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train: pd.DataFrame | None = None,
+    constraint: str = "demographic_parity", threshold: float | None = None, tolerance: float = DEFAULT_TOLERANCE,
+    other_model: ScoreModel | None = None, methods: Sequence[str] = FIX_NAMES, bounds: Sequence[float] = DEFAULT_BOUNDS,
+    reductions_iterations: int = REDUCTIONS_ITERATIONS, reductions_rows: int = REDUCTIONS_ROWS,
+    min_group_size: int = SMALL_GROUP_SIZE, random_state: int = 0, progress: Progress | None = None,
 ) -> list[Fix]:
     """Every fix, judged on ``table`` (the held-out rows); the original first, then in :data:`FIX_NAMES` order.
 
@@ -224,59 +213,105 @@ def compare_fixes(
     bounds, reductions_iterations, reductions_rows
         The reductions sweep: one ExponentiatedGradient per bound, with this ``max_iter``, fitted on at
         most this many training rows (a seeded sample).
+    min_group_size : int
+        Groups with fewer rows are left out of every fix's disparities (as in the audit).
+    random_state : int
+        Seeds the reductions: their sample of training rows and their randomized decisions.
     progress : callable, optional
         Called as ``progress(fraction_done, text)`` before each step.
     """
+    _check_fix_options(constraint, methods)
+    inputs = prepare_audit(table, spec, model)
+    spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
+    chosen = inputs.default_threshold if threshold is None else float(threshold)
+    wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
+    steps = _Steps(progress, total=1 + sum(_cost(name, bounds) for name in wanted))
+    steps.report("Scoring the original model")
+    fixes = [_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen)]
+    steps.advance(1)
+    if "thresholds" in wanted:
+        steps.report("Searching per-group thresholds")
+        fixes.append(_thresholds_fix(inputs, constraint, tolerance, chosen, min_group_size))
+        steps.advance(1)
+    refits = [name for name in wanted if name in NEEDS_TRAINING]
+    if refits:
+        sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
+        fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
+                              min_group_size=min_group_size, steps=steps)
+    if "other_model" in wanted:
+        steps.report(f"Scoring {other_model.name}")
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
+                              title=f"Another model: {other_model.name}"))
+    if progress is not None:
+        progress(1.0, "Done")
+    return fixes
+
+
+def _check_fix_options(constraint: str, methods: Sequence[str]) -> None:
+    """Raise :class:`InvalidInputError` for an unknown constraint or fix name, before any slow step."""
     if constraint not in CONSTRAINTS:
         raise InvalidInputError(f"The constraint must be one of {', '.join(CONSTRAINTS)}; got {brief(constraint)}.")
     unknown = sorted(set(methods) - set(FIX_NAMES))
     if unknown:
         raise InvalidInputError(f"Unknown fix(es) {', '.join(map(brief, unknown))}; the fixes are {', '.join(FIX_NAMES)}.")
-    inputs = prepare_audit(table, spec, model)
-    spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
-    chosen = inputs.default_threshold if threshold is None else float(threshold)
-    wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
-    cost = {"reductions": 4 * max(1, len(bounds))}  # each bound refits the model several times
-    total, done = 1 + sum(cost.get(name, 1) for name in wanted), 0
 
-    def report(text: str) -> None:
-        if progress is not None:
-            progress(done / total, text)
 
-    report("Scoring the original model")
-    fixes = [_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen)]
-    done += 1
+def _cost(name: str, bounds: Sequence[float]) -> int:
+    """A fix's share of the progress bar: the reductions refit the model several times per bound, the others once."""
+    return 4 * max(1, len(bounds)) if name == "reductions" else 1
 
-    why_not, training = None, None
-    if any(name in NEEDS_TRAINING for name in wanted):
-        why_not, training = _refit_training(model, train, spec)
-    judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index
+
+class _Steps:
+    """The progress of one comparison: ``progress(fraction_done, text)`` before each step, when one is given."""
+
+    def __init__(self, progress: Progress | None, *, total: float) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def report(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(self.done / self.total, text)
+
+    def advance(self, amount: float) -> None:
+        self.done += amount
+
+
+@dataclass(frozen=True)
+class _Sweep:
+    """The reductions sweep: one ExponentiatedGradient per bound (see :func:`fit_reductions`)."""
+
+    constraint: str
+    bounds: tuple[float, ...]
+    iterations: int
+    rows: int
+    random_state: int
+
+
+def _refit_fixes(
+    names: Sequence[str], inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None,
+    train: pd.DataFrame | None, *, original: Fix, threshold: float, sweep: _Sweep, min_group_size: int, steps: _Steps,
+) -> list[Fix]:
+    """The fixes of ``names`` that refit the model on ``train`` (reweighing, the reductions sweep, unawareness),
+    in that order; one that cannot be made (no model to refit, no training rows, or none of a judged group)
+    carries its error, and a refit that fails carries the failure."""
+    why_not, training = _refit_training(model, train, spec)
+    judged = drop_small_groups(original.table, min_count=min_group_size)[0].index
     lacking = [] if training is None else [label for label in judged if label not in set(training[2])]
-
-    for name in wanted:
-        if name == "thresholds":
-            report("Searching per-group thresholds")
-            fixes.append(_thresholds_fix(inputs, constraint, tolerance, chosen, min_group_size))
-        elif name == "other_model":
-            report(f"Scoring {other_model.name}")
-            fixes.append(_attempt(name, lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
-                                  title=f"Another model: {other_model.name}"))
-        elif why_not is not None or lacking:
+    fixes = []
+    for name in names:
+        if why_not is not None or lacking:
             fixes.append(Fix(name, FIX_TITLES[name], error=why_not or _lacking_groups_message(name, lacking, training[2])))
         elif name == "reductions":
-            for position, bound in enumerate(bounds):
-                report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(bounds)}")
-                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, constraint, bound, reductions_iterations,
-                                                               reductions_rows, random_state, min_group_size),
+            for position, bound in enumerate(sweep.bounds):
+                steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
+                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, sweep.constraint, bound, sweep.iterations,
+                                                               sweep.rows, sweep.random_state, min_group_size),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
-                done += cost[name] / max(1, len(bounds))
+                steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
             continue
         else:
-            report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, chosen, min_group_size)))
-        done += cost.get(name, 1)
-    if progress is not None:
-        progress(1.0, "Done")
+            steps.report(f"{FIX_TITLES[name]}: refitting the model")
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size)))
+        steps.advance(_cost(name, sweep.bounds))
     return fixes
 
 
