@@ -163,32 +163,39 @@ class MonitorSpec:
             raise InvalidInputError(f"The time column {brief(self.time)} is also chosen for another role; choose the column of dates or times.")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogCounts:
     """The log reduced to counts: ``cells[window, group, outcome, bin]`` (outcome: unknown, negative,
-    positive), with the windows' starts, the groups' labels and the score bins."""
+    positive), with the windows' starts, the groups' labels and the score bins. Immutable: the dashboard
+    shares one between sessions (``st.cache_resource``)."""
 
     spec: MonitorSpec
-    windows: list[pd.Timestamp]
-    labels: list[str]
+    windows: tuple[pd.Timestamp, ...]
+    labels: tuple[str, ...]
     cells: np.ndarray
     bins: ScoreBins
     """How the scores were binned: per value or on a grid (see :mod:`fairdash.score_bins`)."""
     rows: int
     engine: str
     dropped: dict[str, int] = field(default_factory=dict)
-    _above: np.ndarray | None = None
+    above: np.ndarray = field(init=False, repr=False)
+    """Rows at or above each bin, per window, group and outcome (one more bin of zeros): a threshold move is a lookup."""
+
+    def __post_init__(self) -> None:
+        above = np.concatenate([np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1],
+                                np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)], axis=-1)
+        for array in (self.cells, above):
+            array.flags.writeable = False
+        object.__setattr__(self, "windows", tuple(self.windows))
+        object.__setattr__(self, "labels", tuple(self.labels))
+        object.__setattr__(self, "above", above)
 
     def counts_at(self, threshold: float) -> np.ndarray:
         """``(windows, groups, 6)``: tp, fp, tn, fn among known outcomes, then selected and not selected
         among unknown outcomes; selected means score >= threshold (its bin and above)."""
-        if self._above is None:
-            # Rows at or above each bin, per window, group and outcome: a threshold move is a lookup.
-            self._above = np.concatenate([np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1],
-                                          np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)], axis=-1)
         first = self.bins.first_selected(threshold)
-        selected = self._above[..., first]
-        total = self._above[..., 0]
+        selected = self.above[..., first]
+        total = self.above[..., 0]
         tp, fn = selected[..., _POSITIVE], total[..., _POSITIVE] - selected[..., _POSITIVE]
         fp, tn = selected[..., _NEGATIVE], total[..., _NEGATIVE] - selected[..., _NEGATIVE]
         unknown_selected = selected[..., _UNKNOWN]

@@ -64,7 +64,7 @@ def test_each_kind_of_window_starts_where_pandas_periods_start(compas, window, p
                        window=window, score="decile_score")
     counts = count_log(compas, spec)
     starts = compas["compas_screening_date"].dt.to_period(period).dt.start_time  # a pandas week W-SUN starts on Monday
-    assert counts.windows == sorted(starts.unique())
+    assert list(counts.windows) == sorted(starts.unique())
     sizes = starts.value_counts()
     assert [int(counts.cells[index].sum()) for index in range(len(counts.windows))] == [sizes[start] for start in counts.windows]
 

@@ -111,7 +111,7 @@ def test_times_with_offsets_are_windowed_in_utc_whatever_the_server_zone(tmp_pat
         time.tzset()
         for source in (path, read_table(path)):  # the command line's file and the page's table
             counts = count_log(source, SPEC)
-            assert (counts.windows, [int(counts.cells[index].sum()) for index in range(2)]) == expected, zone
+            assert (list(counts.windows), [int(counts.cells[index].sum()) for index in range(2)]) == expected, zone
     monkeypatch.delenv("TZ")
     time.tzset()
 
@@ -286,3 +286,13 @@ def test_the_over_time_page_takes_a_placeholder_date_and_refuses_a_probability_a
     at.radio(key="log_decisions").set_value("decision").run()
     assert not at.exception
     assert any("must hold 0 and 1 (1: selected)" in error.value.replace("\\", "") for error in at.error)  # markdown-escaped
+
+
+def test_log_counts_shared_between_sessions_cannot_change():
+    counts = count_log(_log(), SPEC)
+    before = counts.counts_at(0.5).copy()
+    with pytest.raises(AttributeError):
+        counts.rows = 0
+    with pytest.raises(ValueError):
+        counts.cells[0, 0, 0, 0] = 10**6  # read-only: a session cannot change another's counts
+    assert (counts.counts_at(0.5) == before).all()
