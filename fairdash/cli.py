@@ -49,94 +49,113 @@ _EPILOG = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m fairdash``: one subcommand each for ``audit``, ``fixes``, ``monitor`` and ``demo``."""
     parser = argparse.ArgumentParser(
         prog="python -m fairdash", description="Fairness audits of binary classifiers.", epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    audit = commands.add_parser("audit", help="audit a model or a score column; exit 1 when a --fail-on condition holds",
-                                epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    audit.add_argument("--data", required=True, metavar="FILE", help="the table to audit: CSV or Parquet (e.g. test.csv)")
-    audit.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes (e.g. income)")
-    audit.add_argument("--sensitive", required=True, metavar="COL[,COL]",
-                       help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
-    source = audit.add_mutually_exclusive_group(required=True)
+    _audit_arguments(commands.add_parser("audit", help="audit a model or a score column; exit 1 when a --fail-on condition holds",
+                                         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter))
+    _fixes_arguments(commands.add_parser("fixes", help="compare fixes (thresholds, reweighing, reductions, unawareness, another model)",
+                                         description="Train and judge every fix on the same held-out rows (--data); the refits train on --train."))
+    _monitor_arguments(commands.add_parser("monitor", help="fairness over time on a decision log; exit 1 when a --fail-on condition holds in the latest window",
+                                           description="Counts the log where it lies (DuckDB, or Spark) and judges each window."))
+    _demo_arguments(commands.add_parser("demo", help="write a built-in demo's data to a file"))
+    return parser
+
+
+def _audit_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``audit``."""
+    parser.add_argument("--data", required=True, metavar="FILE", help="the table to audit: CSV or Parquet (e.g. test.csv)")
+    parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes (e.g. income)")
+    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]",
+                        help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
+    source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table")
     source.add_argument("--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)")
-    audit.add_argument("--trust-pickle", action="store_true",
-                       help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")
-    audit.add_argument("--trust-type", action="append", default=[], metavar="TYPE",
-                       help="a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)")
-    audit.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
-    audit.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
-    audit.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
-    audit.add_argument("--bins", action="append", default=[], metavar="COL=EDGES",
-                       help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
-                            f"{BIN_ABOVE} distinct values is cut into quintiles)")
-    thresholds = audit.add_mutually_exclusive_group()
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")
+    parser.add_argument("--trust-type", action="append", default=[], metavar="TYPE",
+                        help="a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)")
+    parser.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
+    parser.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
+    parser.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    parser.add_argument("--bins", action="append", default=[], metavar="COL=EDGES",
+                        help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
+                             f"{BIN_ABOVE} distinct values is cut into quintiles)")
+    thresholds = parser.add_mutually_exclusive_group()
     thresholds.add_argument("--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)")
     thresholds.add_argument("--thresholds", metavar="FILE.json",
                             help="per-group thresholds: the JSON the dashboard downloads, or {\"group\": T, ...}")
-    audit.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D",
-                       help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})")
-    audit.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
-                       help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
-    audit.add_argument("--explain-rows", type=int, default=500, metavar="N",
-                       help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
-    audit.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
-    audit.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
-                       help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
-                            "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
-    audit.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
-    audit.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
-    audit.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                       help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
-    fixes = commands.add_parser("fixes", help="compare fixes (thresholds, reweighing, reductions, unawareness, another model)",
-                                description="Train and judge every fix on the same held-out rows (--data); the refits train on --train.")
-    fixes.add_argument("--data", required=True, metavar="AUDIT", help="the held-out table the fixes are judged on (CSV or Parquet)")
-    fixes.add_argument("--train", metavar="TRAIN", help="the table the model was trained on, for the fixes that refit it")
-    fixes.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes")
-    fixes.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
-    fixes.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
-    fixes.add_argument("--model", required=True, metavar="FILE", help="the model: .skops (or .pkl/.joblib with --trust-pickle); .onnx cannot be refitted")
-    fixes.add_argument("--trust-pickle", action="store_true", help="allow loading .pkl/.joblib models (they run code from the file)")
-    fixes.add_argument("--trust-type", action="append", default=[], metavar="TYPE", help="a type in a .skops file to trust (repeatable)")
-    fixes.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
-    fixes.add_argument("--bins", action="append", default=[], metavar="COL=EDGES", help="bands of a numeric sensitive attribute")
-    fixes.add_argument("--constraint", default="demographic_parity", choices=["demographic_parity", "equalized_odds", "equal_opportunity"],
-                       help="what the thresholds and reductions aim for (default demographic_parity)")
-    fixes.add_argument("--threshold", type=float, metavar="T", help="where the original and the refits decide (default: the model's own boundary)")
-    fixes.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help="the disparity the thresholds fix aims under")
-    fixes.add_argument("--other-model", metavar="FILE", help="a second model to compare on the same rows (same formats and trust)")
-    fixes.add_argument("--json", metavar="OUT", help="write the comparison as JSON")
-    fixes.add_argument("--report", metavar="OUT.html", help="write the comparison as a self-contained HTML page")
-    watch = commands.add_parser("monitor", help="fairness over time on a decision log; exit 1 when a --fail-on condition holds in the latest window",
-                                description="Counts the log where it lies (DuckDB, or Spark) and judges each window.")
-    watch.add_argument("--data", required=True, metavar="LOG",
-                       help="a CSV or Parquet file, a folder of Parquet files, or duckdb:PATH:TABLE")
-    watch.add_argument("--time", required=True, metavar="COL", help="the column of dates or times")
-    watch.add_argument("--window", default="month", choices=["day", "week", "month", "quarter"], help="window length (default month)")
-    watch.add_argument("--target", required=True, metavar="COL", help="the true outcome (empty where not known yet)")
-    watch.add_argument("--positive-label", default="1", metavar="V", help="the outcome value that is positive (default 1)")
-    watch.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
-    decided = watch.add_mutually_exclusive_group(required=True)
+    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D",
+                        help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})")
+    parser.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
+                        help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
+    parser.add_argument("--explain-rows", type=int, default=500, metavar="N",
+                        help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
+    parser.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
+    parser.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
+                        help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
+                             "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
+    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
+    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
+                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+
+
+def _fixes_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``fixes``."""
+    parser.add_argument("--data", required=True, metavar="AUDIT", help="the held-out table the fixes are judged on (CSV or Parquet)")
+    parser.add_argument("--train", metavar="TRAIN", help="the table the model was trained on, for the fixes that refit it")
+    parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes")
+    parser.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
+    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
+    parser.add_argument("--model", required=True, metavar="FILE", help="the model: .skops (or .pkl/.joblib with --trust-pickle); .onnx cannot be refitted")
+    parser.add_argument("--trust-pickle", action="store_true", help="allow loading .pkl/.joblib models (they run code from the file)")
+    parser.add_argument("--trust-type", action="append", default=[], metavar="TYPE", help="a type in a .skops file to trust (repeatable)")
+    parser.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    parser.add_argument("--bins", action="append", default=[], metavar="COL=EDGES", help="bands of a numeric sensitive attribute")
+    parser.add_argument("--constraint", default="demographic_parity", choices=["demographic_parity", "equalized_odds", "equal_opportunity"],
+                        help="what the thresholds and reductions aim for (default demographic_parity)")
+    parser.add_argument("--threshold", type=float, metavar="T", help="where the original and the refits decide (default: the model's own boundary)")
+    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help="the disparity the thresholds fix aims under")
+    parser.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
+                        help=f"leave groups under N rows out of each fix's disparities, as the audit does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
+    parser.add_argument("--other-model", metavar="FILE", help="a second model to compare on the same rows (same formats and trust)")
+    parser.add_argument("--json", metavar="OUT", help="write the comparison as JSON")
+    parser.add_argument("--report", metavar="OUT.html", help="write the comparison as a self-contained HTML page")
+
+
+def _monitor_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``monitor``."""
+    parser.add_argument("--data", required=True, metavar="LOG",
+                        help="a CSV or Parquet file, a folder of Parquet files, or duckdb:PATH:TABLE")
+    parser.add_argument("--time", required=True, metavar="COL", help="the column of dates or times")
+    parser.add_argument("--window", default="month", choices=["day", "week", "month", "quarter"], help="window length (default month)")
+    parser.add_argument("--target", required=True, metavar="COL", help="the true outcome (empty where not known yet)")
+    parser.add_argument("--positive-label", default="1", metavar="V", help="the outcome value that is positive (default 1)")
+    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s), comma-separated")
+    decided = parser.add_mutually_exclusive_group(required=True)
     decided.add_argument("--score", metavar="COL", help="the model's score (selected when score >= --threshold)")
     decided.add_argument("--decision", metavar="COL", help="the model's 0/1 decision")
-    watch.add_argument("--threshold", type=float, metavar="T", help="with --score: the threshold (default 0.5 for scores in [0, 1])")
-    watch.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="where the rows are counted (default duckdb)")
-    watch.add_argument("--baseline", metavar="WINDOW", help="the start date of the window to compare with (default: the first)")
-    watch.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help=f"differences up to D pass (default {DEFAULT_TOLERANCE})")
-    watch.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
-                       help=f"leave groups under N rows in a window out of its disparities (default {SMALL_GROUP_SIZE})")
-    watch.add_argument("--json", metavar="OUT", help="write the windows and alerts as JSON")
-    watch.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML page with the charts")
-    watch.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                       help="a condition on the latest window that fails the run, such as 'demographic_parity_ratio<0.8' (repeatable)")
-    demo = commands.add_parser("demo", help="write a built-in demo's data to a file")
-    demo.add_argument("name", choices=list(DEMO_TITLES), help="which demo")
-    demo.add_argument("--out", required=True, metavar="FILE", help="where to write it (.csv or .parquet)")
-    demo.add_argument("--train-out", metavar="FILE", help="also write the rows its model was trained on (.csv or .parquet)")
-    return parser
+    parser.add_argument("--threshold", type=float, metavar="T", help="with --score: the threshold (default 0.5 for scores in [0, 1])")
+    parser.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"], help="where the rows are counted (default duckdb)")
+    parser.add_argument("--baseline", metavar="WINDOW", help="the start date of the window to compare with (default: the first)")
+    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D", help=f"differences up to D pass (default {DEFAULT_TOLERANCE})")
+    parser.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
+                        help=f"leave groups under N rows in a window out of its disparities (default {SMALL_GROUP_SIZE})")
+    parser.add_argument("--json", metavar="OUT", help="write the windows and alerts as JSON")
+    parser.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML page with the charts")
+    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
+                        help="a condition on the latest window that fails the run, such as 'demographic_parity_ratio<0.8' (repeatable)")
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``demo``."""
+    parser.add_argument("name", choices=list(DEMO_TITLES), help="which demo")
+    parser.add_argument("--out", required=True, metavar="FILE", help="where to write it (.csv or .parquet)")
+    parser.add_argument("--train-out", metavar="FILE", help="also write the rows its model was trained on (.csv or .parquet)")
 
 
 def parse_condition(text: str) -> tuple[str, str, float]:
@@ -447,6 +466,8 @@ def _fixes(args: argparse.Namespace) -> int:
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
+    if args.min_group_size < 0:
+        raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
     table = read_table(args.data)
     train = read_table(args.train) if args.train else None
     positive = _positive_label(table, args.target, args.positive_label)
@@ -460,7 +481,7 @@ def _fixes(args: argparse.Namespace) -> int:
         print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
 
     fixes = compare_fixes(table, spec, model, train=train, constraint=args.constraint, threshold=args.threshold,
-                          tolerance=args.tolerance, other_model=other, progress=progress)
+                          tolerance=args.tolerance, other_model=other, min_group_size=args.min_group_size, progress=progress)
     disparity = CONSTRAINT_DISPARITY[args.constraint]
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60, "display.float_format", "{:.3f}".format):
         print(f"fairdash fixes of {Path(args.data).name}: {len(table):,} rows; constraint {args.constraint}")
