@@ -43,6 +43,7 @@ def test_every_page_renders_each_demo(page, demo):
     at.selectbox(key="demo").set_value(demo).run()
     at.switch_page(page).run()
     _no_problems(at)
+    _PAGE_CHECKS[page](at, demo)  # each page's title, headings and numbers, against the demo's rows
 
 
 def test_opens_on_the_adult_demo_with_its_summary():
@@ -208,26 +209,15 @@ def _button(at: AppTest, label: str):
 
 
 def test_the_slider_moves_every_number():
-    from fairdash.audit import prepare_audit
-    from fairdash.demo import load_demo
-    from fairdash.metrics import group_metrics
-
     at = _fairness()
-    before_table = _metric_table(at).copy()
     at.segmented_control(key="chart").set_value("Confusion matrices").run()
-    before_matrices = at.get("plotly_chart")[0].proto.spec
-    before = _headline(at)
+    _assert_fairness_numbers(at, "adult", 0.5)
+    _assert_confusion_matrices(_chart(at), "adult", 0.5)
     at.slider(key="threshold").set_value(0.3).run()
     _no_problems(at)
-    assert _headline(at) != before
-    assert not _metric_table(at).equals(before_table)
-    assert at.get("plotly_chart")[0].proto.spec != before_matrices
-    # The numbers shown are those of a pass over the rows at that threshold.
-    demo = load_demo("adult")
-    inputs = prepare_audit(demo.data, demo.spec, demo.model)
-    expected = group_metrics(inputs.y_true, inputs.scores >= 0.3, inputs.groups)
-    shown = _metric_table(at)
-    assert shown.loc["Female", "Selection rate"].startswith(f"{expected.loc['Female', 'selection_rate'] * 100:.1f}%")
+    # Every number shown is that of Fairlearn (and scikit-learn's confusion matrix) on the rows at 0.3.
+    _assert_fairness_numbers(at, "adult", 0.3)
+    _assert_confusion_matrices(_chart(at), "adult", 0.3)
 
 
 def test_suggest_sets_per_group_thresholds_that_pass():
@@ -259,14 +249,18 @@ def test_each_chart_draws(chart, title):
     _no_problems(at)
     charts = at.get("plotly_chart")
     assert len(charts) == 1 and json.loads(charts[0].proto.spec)["layout"]["title"]["text"] == title
+    # What is drawn is the data: each chart against Fairlearn and scikit-learn on the rows at the default 5.
+    _CHART_CHECKS[chart](_chart(at), "compas", 5.0)
 
 
 def test_compas_slider_steps_over_the_deciles():
     at = _fairness("compas")
     slider = at.select_slider(key="threshold")
     assert list(slider.options)[:10] == [str(value) for value in range(1, 11)]
+    _assert_fairness_numbers(at, "compas", 5.0)
     slider.set_value(8.0).run()
     _no_problems(at)
+    _assert_fairness_numbers(at, "compas", 8.0)  # the table, the overall row and the disparities, at 8
 
 
 def test_zero_one_predictions_disable_the_slider(people):
@@ -551,3 +545,292 @@ def test_the_report_page_offers_the_fixes_compared_for_the_audit():
     at.switch_page("pages/report.py").run()
     _no_problems(at)
     assert any(toggle.label == "Include the fixes compared on the Fixes page (4, for demographic parity)" for toggle in at.toggle)
+
+
+# ---- Oracles for the page tests: Fairlearn, scikit-learn and numpy on the demo's rows ----------------
+
+_DEFAULT_THRESHOLDS = {"adult": 0.5, "compas": 5.0, "german": 0.5}
+_SHOWN_RATES = {"base_rate": "Base rate", "selection_rate": "Selection rate", "tpr": "True positive rate",
+                "fpr": "False positive rate", "fnr": "False negative rate", "precision": "Precision", "accuracy": "Accuracy"}
+_HEADLINE = {"Demographic parity ratio": "demographic_parity_ratio", "Equal opportunity difference": "equal_opportunity_difference",
+             "Equalized odds difference": "equalized_odds_difference", "Predictive parity difference": "predictive_parity_difference"}
+_ROWS = {}
+
+
+def _demo_rows(demo: str):
+    """The demo's truth, scores and groups, read from its table (and its model's own predict_proba)."""
+    if demo not in _ROWS:
+        import numpy as np
+
+        from fairdash.demo import load_demo
+
+        loaded = load_demo(demo)
+        data, spec = loaded.data, loaded.spec
+        if loaded.model is None:
+            scores = data[spec.score].to_numpy(dtype=float)
+        else:
+            estimator = loaded.model.estimator
+            scores = estimator.predict_proba(data[list(spec.features)])[:, list(estimator.classes_).index(spec.positive_label)]
+        (sensitive,) = spec.sensitive
+        _ROWS[demo] = (np.asarray(data[spec.target] == spec.positive_label), scores, data[sensitive].astype(str).to_numpy())
+    return _ROWS[demo]
+
+
+def _oracle(demo: str, threshold: float):
+    from test_report_cli import fairlearn_metrics
+
+    y_true, scores, groups = _demo_rows(demo)
+    return fairlearn_metrics(y_true, scores >= threshold, groups)
+
+
+def _judged_disparities(demo: str, threshold: float) -> dict[str, float]:
+    """Fairlearn's disparities over the groups of 30 rows or more (the page leaves out smaller ones)."""
+    import numpy as np
+
+    from test_report_cli import fairlearn_disparities
+
+    y_true, scores, groups = _demo_rows(demo)
+    labels, sizes = np.unique(groups, return_counts=True)
+    judged = np.isin(groups, labels[sizes >= 30])
+    return fairlearn_disparities(y_true[judged], scores[judged] >= threshold, groups[judged])
+
+
+def _assert_shown_table(shown, expected, rates=tuple(_SHOWN_RATES)) -> None:
+    """A table formatted for people ("12,345", "45.1% (43.0–47.2)", "n/a") against the oracle's numbers."""
+    import numpy as np
+
+    assert shown.index.tolist() == expected.index.tolist()
+    for label, row in expected.iterrows():
+        assert int(shown.loc[label, "Rows"].replace(",", "")) == row["count"], label
+        for rate in rates:
+            cell = shown.loc[label, _SHOWN_RATES[rate]]
+            if np.isnan(row[rate]):
+                assert cell.startswith("n/a"), (label, rate, cell)
+            else:
+                assert float(cell.split("%")[0]) == pytest.approx(row[rate] * 100, abs=0.05 + 1e-9), (label, rate, cell)
+
+
+def _assert_fairness_numbers(at: AppTest, demo: str, threshold: float) -> None:
+    """The Fairness page's table, overall row and headline disparities equal Fairlearn's at ``threshold``."""
+    assert at.session_state["threshold"] == threshold
+    by_group, overall = _oracle(demo, threshold)
+    _assert_shown_table(_metric_table(at), by_group)
+    shown_overall = next(frame.value for frame in at.dataframe if frame.value.index.tolist() == ["all rows"])
+    _assert_shown_table(shown_overall, overall.to_frame("all rows").T)
+    expected = _judged_disparities(demo, threshold)
+    for label, value in _headline(at).items():
+        assert float(value) == pytest.approx(expected[_HEADLINE[label]], abs=5e-4 + 1e-9), label
+
+
+def _chart(at: AppTest) -> dict:
+    (chart,) = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)
+
+
+def _plotted(value):
+    """A plotted array: plotly 7 sends numbers as base64 ``bdata`` of a ``dtype`` (and a ``shape``)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return array.reshape([int(n) for n in value["shape"].split(",")]) if "shape" in value else array
+    return np.asarray(value, dtype=float)
+
+
+def _assert_rate_bars(chart: dict, demo: str, threshold: float) -> None:
+    from fairdash.demo import load_demo
+
+    by_group, overall = _oracle(demo, threshold)
+    reference = load_demo(demo).spec.reference
+    bars = chart["data"]
+    assert [bar["name"] for bar in bars] == ["Selection rate", "True positive rate", "False positive rate", "Precision"]
+    for bar, rate in zip(bars, ("selection_rate", "tpr", "fpr", "precision")):
+        assert bar["x"] == [f"{label} (ref.)" if label == reference else label for label in by_group.index]
+        assert _plotted(bar["y"]) == pytest.approx(by_group[rate].to_numpy(), abs=1e-12), rate
+    (line,) = chart["layout"]["shapes"]  # the overall selection rate
+    assert line["y0"] == line["y1"] == pytest.approx(overall["selection_rate"], abs=1e-12)
+
+
+def _assert_confusion_matrices(chart: dict, demo: str, threshold: float) -> None:
+    """One heatmap per group, [[tp, fn], [fp, tn]], against scikit-learn's confusion_matrix on the group's rows."""
+    from sklearn.metrics import confusion_matrix
+
+    y_true, scores, groups = _demo_rows(demo)
+    labels = sorted(set(groups))
+    assert [trace["name"] for trace in chart["data"]] == labels
+    assert [note["text"] for note in chart["layout"]["annotations"]] == [f"{label} (n={(groups == label).sum():,})" for label in labels]
+    for trace, label in zip(chart["data"], labels):
+        rows = groups == label
+        (tn, fp), (fn, tp) = confusion_matrix(y_true[rows], scores[rows] >= threshold, labels=[False, True])
+        assert _plotted(trace["z"]).tolist() == [[tp, fn], [fp, tn]], label
+        assert trace["text"] == [[f"{tp:,}", f"{fn:,}"], [f"{fp:,}", f"{tn:,}"]], label
+
+
+def _assert_roc_curves(chart: dict, demo: str, threshold: float) -> None:
+    """Each group's curve passes through exactly scikit-learn's ROC points; its dot is Fairlearn's (FPR, TPR)."""
+    import numpy as np
+    from sklearn.metrics import roc_curve
+
+    y_true, scores, groups = _demo_rows(demo)
+    by_group, _ = _oracle(demo, threshold)
+    curves = [trace for trace in chart["data"] if trace.get("mode") == "lines" and "name" in trace]
+    dots = [trace for trace in chart["data"] if trace.get("mode") == "markers"]
+    assert [trace["name"] for trace in curves] == [trace["name"] for trace in dots] == by_group.index.tolist()
+    for curve, dot in zip(curves, dots):
+        rows = groups == curve["name"]
+        fpr, tpr, _ = roc_curve(y_true[rows], scores[rows], drop_intermediate=False)
+        points = lambda x, y: set(zip(np.round(x, 12), np.round(y, 12)))  # noqa: E731
+        assert points(_plotted(curve["x"]), _plotted(curve["y"])) == points(fpr, tpr), curve["name"]
+        expected = by_group.loc[curve["name"]]
+        assert (dot["x"], dot["y"]) == (pytest.approx([expected["fpr"]], abs=1e-12), pytest.approx([expected["tpr"]], abs=1e-12))
+
+
+def _assert_tradeoff(chart: dict, demo: str, threshold: float) -> None:
+    """One dot per threshold for everyone: Fairlearn's demographic parity difference (all groups) and accuracy."""
+    import numpy as np
+    from fairlearn.metrics import demographic_parity_difference
+    from sklearn.metrics import accuracy_score
+
+    y_true, scores, groups = _demo_rows(demo)
+    line, star = chart["data"]
+    positions = _plotted(line["customdata"])
+    assert positions.tolist() == np.unique(scores).tolist()  # COMPAS: the ten deciles
+
+    def point(at: float) -> tuple[float, float]:
+        selected = scores >= at
+        return demographic_parity_difference(y_true, selected, sensitive_features=groups), accuracy_score(y_true, selected)
+
+    expected = np.array([point(position) for position in positions])
+    assert _plotted(line["x"]) == pytest.approx(expected[:, 0], abs=1e-12)
+    assert _plotted(line["y"]) == pytest.approx(expected[:, 1], abs=1e-12)
+    assert star["name"] == "current setting"
+    assert (star["x"][0], star["y"][0]) == pytest.approx(point(threshold), abs=1e-12)
+
+
+_CHART_CHECKS = {"Rates": _assert_rate_bars, "Confusion matrices": _assert_confusion_matrices, "ROC curves": _assert_roc_curves,
+                 "Trade-off": _assert_tradeoff}
+
+
+def _check_data_page(at: AppTest, demo: str) -> None:
+    import numpy as np
+
+    from fairdash.demo import load_demo
+
+    data = load_demo(demo).data
+    y_true, _, groups = _demo_rows(demo)
+    assert [title.value for title in at.title] == ["Data & model"]
+    assert [heading.value for heading in at.subheader] == ["What to audit", "Summary"]
+    assert _headline(at) == {"Rows": f"{len(data):,}", "Columns": f"{data.shape[1]:,}",
+                             "Missing values": f"{int(data.isna().to_numpy().sum()):,}", "Positive rate": f"{y_true.mean():.1%}"}
+    shown = at.dataframe[0].value
+    labels, sizes = np.unique(groups, return_counts=True)
+    assert sorted(shown.index) == labels.tolist()
+    for label, size in zip(labels, sizes):
+        assert shown.loc[label, "Rows"] == size
+        assert shown.loc[label, "Share"] == pytest.approx(size / len(groups), abs=1e-12)
+        assert shown.loc[label, "Base rate"] == pytest.approx(y_true[groups == label].mean(), abs=1e-12)
+        assert bool(shown.loc[label, "Too small to judge"]) == (size < 30)
+
+
+def _check_fairness_page(at: AppTest, demo: str) -> None:
+    assert [title.value for title in at.title] == ["Fairness"]
+    assert [heading.value for heading in at.subheader] == ["Disparities", "Metrics by group"]
+    assert [chart["layout"]["title"]["text"] for chart in [_chart(at)]] == ["Rates by group (bars: 95% interval)"]
+    _assert_fairness_numbers(at, demo, _DEFAULT_THRESHOLDS[demo])
+
+
+def _check_fixes_page(at: AppTest, demo: str) -> None:
+    from sklearn.metrics import accuracy_score
+
+    threshold = _DEFAULT_THRESHOLDS[demo]
+    y_true, scores, _ = _demo_rows(demo)
+    by_group, _ = _oracle(demo, threshold)
+    assert [title.value for title in at.title] == ["Fixes"]
+    assert [heading.value for heading in at.subheader] == ["The trade-off", "One fix against the original"]
+    compared = at.dataframe[0].value
+    assert compared.index.tolist()[:2] == ["Original", "Thresholds per group"]
+    original = compared.loc["Original"]
+    assert original["accuracy"] == pytest.approx(accuracy_score(y_true, scores >= threshold), abs=1e-12)
+    for label, rate in by_group["selection_rate"].items():
+        assert original[f"selected: {label}"] == pytest.approx(rate, abs=1e-12), label
+    shown_difference = float(original["demographic parity difference"].split()[0])
+    assert shown_difference == pytest.approx(_judged_disparities(demo, threshold)["demographic_parity_difference"], abs=5e-4 + 1e-9)
+    original_table = next(frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns)
+    _assert_shown_table(original_table, by_group, rates=("selection_rate", "tpr", "fpr", "accuracy"))
+
+
+def _check_explain_page(at: AppTest, demo: str) -> None:
+    assert [title.value for title in at.title] == ["Explain"]
+    assert not at.get("plotly_chart")  # nothing heavy until asked
+    expected = "nothing to explain" if demo == "compas" else "Turn on 'Compute SHAP values'"
+    assert [expected in _text(info) for info in at.info] == [True]
+
+
+def _check_rules_page(at: AppTest, demo: str) -> None:
+    import numpy as np
+
+    _, _, groups = _demo_rows(demo)
+    assert [title.value for title in at.title] == ["Rules"]
+    assert [heading.value for heading in at.subheader] == ["Rules"]
+    assert f"at thresholds {_DEFAULT_THRESHOLDS[demo]:g} for everyone" in _text(at.caption[0])
+    rules = next(frame.value for frame in at.dataframe if "rule" in frame.value.columns)
+    assert _headline(at)["Rules"] == str(len(rules))
+    assert rules["rows"].sum() == len(groups)  # the leaves share out every row
+    assert rules["coverage"].to_numpy() == pytest.approx(rules["rows"].to_numpy() / len(groups), abs=1e-12)
+    assert set(rules["decision"]) <= {"selected", "not selected"}
+    labels = np.unique(groups).tolist()
+    assert [column.removeprefix("share in ") for column in rules.columns if column.startswith("share in ")] == labels
+    for label in labels:
+        assert rules[f"share in {label}"].sum() == pytest.approx(1.0), label
+    fidelity = next(frame.value for frame in at.dataframe if "held-out rows" in frame.value.columns)
+    assert fidelity.index.tolist() == labels
+
+
+def _check_over_time_page(at: AppTest, demo: str) -> None:
+    """The Over-time page shows the COMPAS log whatever the demo: its last month's table against Fairlearn."""
+    from fairdash.monitor import compas_log
+    from test_report_cli import fairlearn_metrics
+
+    log = compas_log()
+    month = log["compas_screening_date"].dt.to_period("M")
+    assert [title.value for title in at.title] == ["Over time"]
+    assert [heading.value for heading in at.subheader] == ["Alerts"]
+    assert f"{len(log):,} rows in {month.nunique()} windows of a month" in _text(at.caption[1])
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"] == "Demographic parity ratio by month"
+    shown_month = at.session_state["log_shown_window"]
+    assert shown_month == str(month.max().start_time.date())
+    window = log[month == month.max()]
+    threshold = at.session_state["log_threshold"]
+    by_group, _ = fairlearn_metrics(window["two_year_recid"] == 1, window["decile_score"] >= threshold, window["race"])
+    _assert_shown_table(at.dataframe[0].value, by_group)
+
+
+def _check_report_page(at: AppTest, demo: str) -> None:
+    import numpy as np
+
+    from fairdash.demo import load_demo
+
+    spec = load_demo(demo).spec
+    threshold = _DEFAULT_THRESHOLDS[demo]
+    assert [title.value for title in at.title] == ["Report"]
+    assert [heading.value for heading in at.subheader] == ["The same audit in a release pipeline"]
+    arguments = shlex.split(at.code[0].value.replace("\\\n", " "))
+    given = dict(zip(arguments, arguments[1:]))
+    assert (given["--target"], given["--sensitive"], float(given["--threshold"])) == (spec.target, spec.sensitive[0], threshold)
+    document = json.loads(at.get("json")[0].proto.body)
+    assert document["thresholds"] == threshold
+    by_group, overall = _oracle(demo, threshold)
+    assert list(document["groups"]) == by_group.index.tolist()
+    for label, row in by_group.iterrows():
+        shown = {name: np.nan if value is None else value for name, value in document["groups"][label].items()}
+        assert shown == pytest.approx(row.to_dict(), abs=1e-12, nan_ok=True), label
+    assert document["overall"] == pytest.approx(overall.to_dict(), abs=1e-12)
+    expected = _judged_disparities(demo, threshold)
+    assert {name: document["disparities"][name] for name in expected} == pytest.approx(expected, abs=1e-12)
+
+
+_PAGE_CHECKS = {"pages/data.py": _check_data_page, "pages/fairness.py": _check_fairness_page, "pages/fixes.py": _check_fixes_page,
+                "pages/explain.py": _check_explain_page, "pages/rules.py": _check_rules_page,
+                "pages/over_time.py": _check_over_time_page, "pages/report.py": _check_report_page}

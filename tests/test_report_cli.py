@@ -11,11 +11,26 @@ import pandas as pd
 import pytest
 import scipy.stats
 import skops.io
+from fairlearn.metrics import (
+    MetricFrame,
+    count,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equal_opportunity_difference,
+    equal_opportunity_ratio,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+    false_negative_rate,
+    false_positive_rate,
+    selection_rate,
+    true_negative_rate,
+    true_positive_rate,
+)
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
 
 from fairdash.cli import main, parse_condition
 from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import disparities, group_metrics
 from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
 
 from test_models import _TouchesAFile
@@ -27,20 +42,23 @@ def compas_audit():
     return demo, run_audit(demo.data, demo.spec, thresholds=5, data_name="compas", min_group_size=0)
 
 
-def test_json_numbers_equal_the_engine(compas_audit):
+def test_json_numbers_equal_fairlearn_on_the_rows(compas_audit):
     demo, audit = compas_audit
     document = json.loads(json.dumps(audit_json(audit)))  # really JSON: no NaN, no numpy types
-    assert set(document) >= {"settings", "groups", "disparities", "thresholds", "versions"}
+    assert set(document) >= {"settings", "groups", "overall", "disparities", "thresholds", "versions"}
     y_true = demo.data["two_year_recid"] == 1
     y_pred = demo.data["decile_score"] >= 5
-    expected = group_metrics(y_true, y_pred, demo.data["race"], positive_label=True)
-    assert list(document["groups"]) == expected.index.tolist()
-    for label, row in expected.iterrows():
+    by_group, overall = fairlearn_metrics(y_true, y_pred, demo.data["race"])
+    assert list(document["groups"]) == sorted(by_group.index) == ["African-American", "Asian", "Caucasian", "Hispanic",
+                                                                  "Native American", "Other"]
+    for label, row in by_group.iterrows():
+        assert set(document["groups"][label]) == set(row.index), label
         for column, value in row.items():
             shown = document["groups"][label][column]
-            assert (shown is None and np.isnan(value)) or shown == pytest.approx(value), (label, column)
-    for name, value in disparities(y_true, y_pred, demo.data["race"], positive_label=True).items():
-        assert document["disparities"][name] == pytest.approx(value), name
+            assert (shown is None and np.isnan(value)) or shown == pytest.approx(value, abs=1e-12), (label, column)
+    assert document["overall"] == pytest.approx(overall.to_dict(), abs=1e-12)
+    expected = fairlearn_disparities(y_true, y_pred, demo.data["race"])  # min_group_size=0: every group judged
+    assert {name: document["disparities"][name] for name in expected} == pytest.approx(expected, abs=1e-12)
     assert document["thresholds"] == 5.0
     assert document["settings"]["reference"] == "Caucasian"
     assert document["versions"]["fairdash"]
@@ -51,8 +69,9 @@ def test_small_groups_are_left_out_of_the_disparities_by_default():
     audit = run_audit(demo.data, demo.spec, thresholds=5, with_rules=False)
     assert audit.groups_left_out == ("Native American",)
     kept = demo.data["race"] != "Native American"
-    expected = disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5, demo.data.loc[kept, "race"])
-    assert audit.disparities["demographic_parity_ratio"] == pytest.approx(expected["demographic_parity_ratio"])
+    expected = fairlearn_disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5,
+                                     demo.data.loc[kept, "race"])
+    assert {name: audit.disparities[name] for name in expected} == pytest.approx(expected, abs=1e-12)
     assert "Native American" in audit.table.index  # still in the table, only not judged
     # The disparities' intervals are taken over the same groups as the disparities. Oracle: scipy's
     # exact binomial test gives each judged group's Clopper-Pearson bounds; the ratio's lower end uses
@@ -146,10 +165,14 @@ def test_cli_with_a_model(tmp_path, people, people_model, people_onnx, capsys, s
             "--model", str(model), "--json", str(tmp_path / "a.json")]
     assert main(args) == 0
     assert "female | A" in capsys.readouterr().out
+    assert list(people_model.classes_) == ["no", "yes"]
     selected = people_model.predict_proba(people[["age", "income", "sex", "race"]])[:, 1] >= 0.5
-    expected = group_metrics(people["hired"], selected, people[["sex", "race"]], positive_label="yes")
-    shown = json.loads((tmp_path / "a.json").read_text())["groups"]
-    assert [shown[label]["selection_rate"] for label in expected.index] == pytest.approx(expected["selection_rate"].tolist())
+    expected, overall = fairlearn_metrics(people["hired"] == "yes", selected, people[["sex", "race"]])
+    document = json.loads((tmp_path / "a.json").read_text())
+    assert sorted(document["groups"]) == sorted(expected.index) and len(expected) == 6
+    for label, row in expected.iterrows():
+        assert document["groups"][label] == pytest.approx(row.to_dict(), abs=1e-12, nan_ok=True), label
+    assert document["overall"] == pytest.approx(overall.to_dict(), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -224,3 +247,67 @@ def test_with_a_model_the_report_says_what_it_relies_on():
     document = json.loads(json.dumps(audit_json(audit)))
     assert list(document["features"]) == list(features.index)
     assert "What the model relies on" in audit_html(audit)
+
+
+# ---- The oracle: Fairlearn's MetricFrame and scikit-learn on the rows ------------------------------
+
+def _precision(y_true, y_pred) -> float:
+    return precision_score(y_true, y_pred, zero_division=np.nan)
+
+
+def _cell(actual: int, predicted: int):
+    return lambda y_true, y_pred: confusion_matrix(y_true, y_pred, labels=[0, 1])[actual, predicted]
+
+
+FAIRLEARN_METRICS = {
+    "count": count,
+    "base_rate": lambda y_true, y_pred: np.mean(y_true),
+    "selection_rate": selection_rate,
+    "tpr": true_positive_rate,
+    "fpr": false_positive_rate,
+    "fnr": false_negative_rate,
+    "tnr": true_negative_rate,
+    "precision": _precision,
+    "accuracy": accuracy_score,
+    "tp": _cell(1, 1),
+    "fp": _cell(0, 1),
+    "tn": _cell(0, 0),
+    "fn": _cell(1, 0),
+}
+
+
+def fairlearn_metrics(y_true, y_pred, sensitive) -> tuple[pd.DataFrame, pd.Series]:
+    """Fairlearn's ``MetricFrame`` (by group, overall) with fairdash's column names, from booleans.
+
+    Several sensitive columns make groups labelled ``"a | b"`` (plain values only: no quoting here), and
+    combinations with no row are dropped. Fairlearn gives 0 for a rate whose denominator is 0 (no true
+    positives or no true negatives in a group); fairdash says it is undefined, NaN, and so does this oracle.
+    """
+    frame = MetricFrame(metrics=FAIRLEARN_METRICS, y_true=np.asarray(y_true, dtype=int), y_pred=np.asarray(y_pred, dtype=int),
+                        sensitive_features=sensitive)
+    by_group = frame.by_group.dropna(subset=["count"])
+    by_group = by_group[by_group["count"] > 0].astype(float)
+    by_group.index = [" | ".join(map(str, key)) if isinstance(key, tuple) else str(key) for key in by_group.index]
+    overall = frame.overall.astype(float)
+    for values in (by_group, overall):
+        positives, negatives = values["tp"] + values["fn"], values["fp"] + values["tn"]
+        for rate, denominator in (("tpr", positives), ("fnr", positives), ("fpr", negatives), ("tnr", negatives)):
+            values[rate] = np.where(denominator > 0, values[rate], np.nan)
+    return by_group, overall
+
+
+def fairlearn_disparities(y_true, y_pred, sensitive) -> dict[str, float]:
+    """Fairlearn's disparity functions (between groups: largest minus smallest, smallest over largest)."""
+    y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    rows = dict(y_true=y_true, y_pred=y_pred, sensitive_features=sensitive)
+    precision = MetricFrame(metrics=_precision, **rows)
+    return {
+        "demographic_parity_difference": demographic_parity_difference(**rows),
+        "demographic_parity_ratio": demographic_parity_ratio(**rows),
+        "equal_opportunity_difference": equal_opportunity_difference(**rows),
+        "equal_opportunity_ratio": equal_opportunity_ratio(**rows),
+        "equalized_odds_difference": equalized_odds_difference(**rows),
+        "equalized_odds_ratio": equalized_odds_ratio(**rows),
+        "predictive_parity_difference": precision.difference(),
+        "predictive_parity_ratio": precision.ratio(),
+    }
