@@ -405,13 +405,7 @@ def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.D
     """
     counts = np.asarray(counts, dtype=np.int64)
     if counts.ndim == 2 and counts.shape[1] == 6:
-        bounds = disparity_intervals(counts[:, :4], confidence=confidence)
-        # The selection rate counts every row: its bounds come from (selected, not selected) alone.
-        selected, unselected = counts[:, [0, 1, 4]].sum(axis=1), counts[:, [2, 3, 5]].sum(axis=1)
-        everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=1)
-        label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
-        bounds.loc[label_free] = disparity_intervals(everyone, confidence=confidence).loc[label_free]
-        return bounds
+        return _with_unknown_outcomes(counts, confidence)
     counts = counts.reshape(-1, 4)
     half_error = (1 - confidence) / 2
     bounds: dict[str, tuple[float, float]] = {}
@@ -445,6 +439,17 @@ def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.D
         {"lower": [bounds[name][0] for name in DISPARITY_NAMES], "upper": [bounds[name][1] for name in DISPARITY_NAMES]},
         index=pd.Index(DISPARITY_NAMES, name="disparity"),
     )
+
+
+def _with_unknown_outcomes(counts: np.ndarray, confidence: float) -> pd.DataFrame:
+    """:func:`disparity_intervals` of ``(groups, 6)`` counts: the selection rate counts every row, so its
+    disparities' bounds come from (selected, not selected) alone; the others from the known outcomes."""
+    bounds = disparity_intervals(counts[:, :4], confidence=confidence)
+    selected, unselected = counts[:, [0, 1, 4]].sum(axis=1), counts[:, [2, 3, 5]].sum(axis=1)
+    everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=1)
+    label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
+    bounds.loc[label_free] = disparity_intervals(everyone, confidence=confidence).loc[label_free]
+    return bounds
 
 
 def resample_counts(counts: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -535,10 +540,26 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
         Index: disparity name; columns ``value``, ``rule`` (e.g. ``">= 0.8"``, or ``""`` where none
         applies), ``passed`` (True, False, or None), ``sentence``, ``undefined`` (the reason, or None).
     """
-    check_tolerance(tolerance)
-    groups = table  # the sentences speak of groups
     summary = disparities_from_table(table)
+    sentences = _sentences(table, reference)
+    rows = []
+    rules = verdict_rules(tolerance)
+    for name in DISPARITY_NAMES:
+        value = summary[name]
+        reason = _why_undefined(table, name) if np.isnan(value) else None
+        rule, passed = rule_text(rules[name]), verdict(value, rules[name])
+        sentence = f"Undefined: {reason}." if reason is not None else sentences.get(name, "")
+        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence, "undefined": reason})
+    findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))
+    for column in rows[0]:
+        # object columns built from lists keep None as None (a frame built from records makes it NaN)
+        values = [row[column] for row in rows]
+        findings[column] = np.array(values, dtype=float) if column == "value" else pd.Series(values, index=findings.index, dtype=object)
+    return findings
 
+
+def _sentences(groups: pd.DataFrame, reference: str | None) -> dict[str, str]:
+    """Each disparity in plain words, naming the groups at its extremes (the reference group's ratio too)."""
     def extremes(rate: str) -> tuple[str, float, str, float] | None:
         values = groups[rate].dropna()
         if len(values) < 2:
@@ -585,20 +606,7 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
             f"When the model selects someone it is right {low_value:.1%} of the time in {low} and {high_value:.1%} in {high}."
         )
 
-    rows = []
-    rules = verdict_rules(tolerance)
-    for name in DISPARITY_NAMES:
-        value = summary[name]
-        reason = _why_undefined(table, name) if np.isnan(value) else None
-        rule, passed = rule_text(rules[name]), verdict(value, rules[name])
-        sentence = f"Undefined: {reason}." if reason is not None else sentences.get(name, "")
-        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence, "undefined": reason})
-    findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))
-    for column in rows[0]:
-        # object columns built from lists keep None as None (a frame built from records makes it NaN)
-        values = [row[column] for row in rows]
-        findings[column] = np.array(values, dtype=float) if column == "value" else pd.Series(values, index=findings.index, dtype=object)
-    return findings
+    return sentences
 
 
 def check_tolerance(tolerance: float) -> float:

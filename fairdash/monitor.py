@@ -541,39 +541,17 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of
     its disparities, verdicts and alerts (``Window.left_out``).
     """
-    from scipy.stats import norm
-
-    spec = counts.spec
     if threshold is None:
         threshold = counts.bins.default_threshold
         if threshold is None:
-            raise InvalidInputError(f"The scores of {brief(spec.score)} are not probabilities and take many values "
+            raise InvalidInputError(f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
                                     f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold.")
-    threshold = check_threshold(threshold)
-    at = counts.counts_at(float(threshold))
-    starts = counts.windows
-    base_index = 0
-    if baseline is not None:
-        try:
-            wanted = pd.Timestamp(baseline)
-        except (ValueError, TypeError, OverflowError):
-            raise InvalidInputError(f"The baseline {brief(str(baseline))} is not a date; give a window's start date, such as "
-                                    f"{starts[0].date()}.") from None
-        if wanted not in starts:
-            raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
-                                    f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
-        base_index = starts.index(wanted)
-    # Score drift: each group's histogram over deciles of the baseline window's scores.
-    per_bin = counts.cells.sum(axis=2)  # (windows, groups, bins)
-    base_hist = per_bin[base_index].sum(axis=0)
-    cumulative = np.cumsum(base_hist) / max(base_hist.sum(), 1)
-    cuts = np.unique(np.searchsorted(cumulative, np.linspace(0, 1, PSI_BINS + 1)[1:-1], side="left"))
-    coarse_of_bin = np.searchsorted(cuts, np.arange(per_bin.shape[-1]), side="left")  # fine bin -> its decile
-    coarse = per_bin @ np.eye(len(cuts) + 1, dtype=np.int64)[coarse_of_bin]
-
+    settings = AuditSettings(thresholds=check_threshold(threshold), tolerance=tolerance, min_group_size=min_group_size)
+    base_index = _baseline_index(counts.windows, baseline)
+    coarse = _drift_histograms(counts, base_index)
+    at = counts.counts_at(settings.thresholds)
     windows = []
-    settings = AuditSettings(thresholds=threshold, tolerance=tolerance, min_group_size=min_group_size)
-    for index, start in enumerate(starts):
+    for index, start in enumerate(counts.windows):
         present = at[index].sum(axis=1) > 0
         kept = at[index][present]
         unknown = float((kept[:, 4] + kept[:, 5]).sum() / max(kept.sum(), 1))
@@ -583,9 +561,40 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                        n_resamples=resamples, random_state=random_state)
         windows.append(Window(start=start, rows=int(kept.sum()), result=result, unknown_share=unknown,
                               pending=unknown > PENDING_SHARE, psi=psi))
+    alerts = sorted(_gate_alerts(windows) + _change_alerts(windows, windows[base_index]),
+                    key=lambda alert: (alert["window"], alert["disparity"]))
+    return Monitor(counts=counts, threshold=float(settings.thresholds), tolerance=settings.tolerance, baseline=windows[base_index].start,
+                   windows=windows, alerts=alerts, notes=_notes(counts, windows))
 
-    alerts: list[dict[str, Any]] = []
-    base = windows[base_index]
+
+def _baseline_index(starts: Sequence[pd.Timestamp], baseline: Any) -> int:
+    """The position of the window starting at ``baseline`` (default: the first)."""
+    if baseline is None:
+        return 0
+    try:
+        wanted = pd.Timestamp(baseline)
+    except (ValueError, TypeError, OverflowError):
+        raise InvalidInputError(f"The baseline {brief(str(baseline))} is not a date; give a window's start date, such as "
+                                f"{starts[0].date()}.") from None
+    if wanted not in starts:
+        raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
+                                f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
+    return list(starts).index(wanted)
+
+
+def _drift_histograms(counts: LogCounts, base_index: int) -> np.ndarray:
+    """``(windows, groups, deciles)``: each group's rows over the deciles of the baseline window's scores (for the PSI)."""
+    per_bin = counts.cells.sum(axis=2)  # (windows, groups, bins)
+    base_hist = per_bin[base_index].sum(axis=0)
+    cumulative = np.cumsum(base_hist) / max(base_hist.sum(), 1)
+    cuts = np.unique(np.searchsorted(cumulative, np.linspace(0, 1, PSI_BINS + 1)[1:-1], side="left"))
+    coarse_of_bin = np.searchsorted(cuts, np.arange(per_bin.shape[-1]), side="left")  # fine bin -> its decile
+    return per_bin @ np.eye(len(cuts) + 1, dtype=np.int64)[coarse_of_bin]
+
+
+def _gate_alerts(windows: Sequence[Window]) -> list[dict[str, Any]]:
+    """For each disparity with a rule, the first window whose verdict fails (label-based ones skip pending windows)."""
+    alerts = []
     findings = [window.findings.to_dict("index") for window in windows]
     for name in DISPARITY_NAMES:
         for window, found in zip(windows, findings):
@@ -596,6 +605,14 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                 alerts.append({"window": window.start, "disparity": name, "value": finding["value"],
                                "reason": f"leaves the gate: {finding['value']:.3f}, which fails {finding['rule']}"})
                 break
+    return alerts
+
+
+def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]]:
+    """For each tested difference, the first window whose change from the baseline is beyond chance (see :func:`monitor`)."""
+    from scipy.stats import norm
+
+    alerts = []
     later = [window for window in windows if window.start != base.start]
     for name in CHANGE_TESTED:
         rate = "selection_rate" if name.startswith("demographic") else "tpr"
@@ -614,9 +631,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                                           f"(z = {z:.1f}, p = {p_value:.1e}; two-sided z-test on the gap between the same two groups, "
                                           f"Bonferroni over {len(later)} windows)")})
                 break  # the first window where it changed; the chart shows the windows after it
-    alerts.sort(key=lambda alert: (alert["window"], alert["disparity"]))
-    return Monitor(counts=counts, threshold=float(threshold), tolerance=tolerance, baseline=base.start, windows=windows, alerts=alerts,
-                   notes=_notes(counts, windows))
+    return alerts
 
 
 def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
@@ -701,7 +716,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
     """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,
     ``rows``, ``pending``, ``groups`` and ``disparities`` as in the audit's JSON, ``disparity_intervals``,
     ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``value``, ``reason``)."""
-    from fairdash.report import groups_json, json_number
+    from fairdash.report import json_number, result_json
 
     spec = result.counts.spec
     windows = []
@@ -712,13 +727,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
             "pending": window.pending,
             "groups_left_out_of_disparities": list(window.left_out),
             "unknown_outcomes": window.unknown_share,
-            "groups": groups_json(window.table),
-            "intervals": {str(label): {rate: [json_number(window.lower.loc[label, rate]), json_number(window.upper.loc[label, rate])]
-                                       for rate in window.lower.columns} for label in window.lower.index},
-            "disparities": {name: json_number(value) for name, value in window.disparities.items()},
-            "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in window.disparity_bounds.iterrows()},
-            "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
-                         for name, row in window.findings.to_dict("index").items()},
+            **result_json(window.result),
             "psi": {str(label): json_number(value) for label, value in window.psi.items()},
         })
     return {

@@ -115,25 +115,17 @@ def run_audit(
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
     """
-    from fairdash.thresholds import decisions_at
-
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
-    chosen: float | dict[str, float]
     if thresholds is None:
-        chosen = inputs.default_threshold
+        chosen: float | dict[str, float] = inputs.default_threshold
     elif isinstance(thresholds, Mapping):
         chosen = {str(label): float(value) for label, value in thresholds.items()}
     else:
         chosen = float(thresholds)
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
-    surrogate = None
-    if with_rules:
-        columns = surrogate_columns(table, spec, with_model=model is not None)
-        if columns:
-            surrogate = surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, chosen), max_depth=3,
-                                       sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
+    surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None
     explain_error = None
     if features is None and model is not None and spec.features and explain_rows > 0:
         try:
@@ -154,6 +146,17 @@ def run_audit(
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
     )
+
+
+def _surrogate(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool) -> Surrogate | None:
+    """A depth-3 surrogate tree of the decisions at ``thresholds`` (``None`` when no column can explain them)."""
+    from fairdash.thresholds import decisions_at
+
+    columns = surrogate_columns(table, spec, with_model=with_model)
+    if not columns:
+        return None
+    return surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, thresholds), max_depth=3,
+                          sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
 
 
 def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500) -> pd.DataFrame:
@@ -215,13 +218,6 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     :func:`fairdash.fixes.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
     spec = audit.spec
-    groups = groups_json(audit.table)
-    overall = audit.result.overall
-    intervals = {
-        str(label): {rate: [json_number(audit.intervals.lower.loc[label, rate]), json_number(audit.intervals.upper.loc[label, rate])]
-                     for rate in audit.intervals.lower.columns}
-        for label in audit.intervals.lower.index
-    }
     document: dict[str, Any] = {
         "settings": {
             "data": audit.data_name,
@@ -245,17 +241,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
             "warnings": list(audit.inputs.warnings),
         },
-        "groups": groups,
-        "overall": {column: json_number(overall[column]) for column in METRIC_COLUMNS},
-        "intervals": intervals,
-        "overall_intervals": {rate: [json_number(row["lower"]), json_number(row["upper"])] for rate, row in audit.intervals.overall.iterrows()},
-        "disparities": {name: json_number(value) for name, value in audit.disparities.items()},
-        "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in audit.intervals.disparities.iterrows()},
-        "findings": {
-            name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
-                   "undefined": row["undefined"]}
-            for name, row in audit.findings.to_dict("index").items()
-        },
+        **result_json(audit.result),
         "thresholds": audit.thresholds,
         "versions": versions(),
         "created": audit.created,
@@ -276,6 +262,27 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "rules": [{key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
         }
     return document
+
+
+def result_json(result: AuditResult) -> dict[str, Any]:
+    """An audit result's numbers as JSON: ``groups``, ``overall``, ``intervals`` (group -> rate -> [lower, upper]),
+    ``overall_intervals``, ``disparities``, ``disparity_intervals`` and ``findings`` (name -> value, rule, passed,
+    sentence, undefined); the same keys in the audit's JSON, each monitor window's and each fix's."""
+    def pair(row: Mapping[str, Any]) -> list[Any]:
+        return [json_number(row["lower"]), json_number(row["upper"])]
+
+    intervals = result.intervals
+    return {
+        "groups": groups_json(result.by_group),
+        "overall": {column: json_number(result.overall[column]) for column in METRIC_COLUMNS},
+        "intervals": {str(label): {rate: [json_number(intervals.lower.loc[label, rate]), json_number(intervals.upper.loc[label, rate])]
+                                   for rate in intervals.lower.columns} for label in intervals.lower.index},
+        "overall_intervals": {rate: pair(row) for rate, row in intervals.overall.iterrows()},
+        "disparities": {name: json_number(value) for name, value in result.disparities.items()},
+        "disparity_intervals": {name: pair(row) for name, row in intervals.disparities.iterrows()},
+        "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
+                            "undefined": row["undefined"]} for name, row in result.findings.to_dict("index").items()},
+    }
 
 
 def groups_json(table: pd.DataFrame) -> dict[str, dict[str, Any]]:

@@ -6,10 +6,11 @@ import streamlit as st
 
 from fairdash import plots
 from fairdash.data import SMALL_GROUP_SIZE, sensitive_frame
+from fairdash.report import threshold_text
 from fairdash.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.thresholds import decisions_at
 from fairdash.ui import cache, state
-from fairdash.ui.threshold_controls import current_thresholds, describe
+from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
@@ -28,7 +29,7 @@ st.segmented_control(
 if state.get(state.RULES_TARGET) == state.RULES_FOR_OUTCOMES:
     decisions, what = inputs.y_true, f"the true outcome ({spec.target} = {spec.positive_label})"
 else:
-    decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {describe(thresholds)}"
+    decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {threshold_text(thresholds)}"
 features = surrogate_columns(table, spec, with_model=audit.workspace.model is not None)
 st.caption(f"A decision tree fitted to {md(what)}, from {len(features)} columns. Change the thresholds on the Fairness page.")
 
