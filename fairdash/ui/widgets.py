@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager  # private: see inside_frame
 
 from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
@@ -89,11 +90,14 @@ def inside_frame() -> None:
 
     Because the repository has a ``pages/`` folder, Streamlit serves the first visit after a server
     start the old way: a deep link such as ``/fairness`` runs the page file alone, without ``app.py``.
-    ``st.navigation`` turns that mode off for the server; here we turn it off and rerun, so the
-    page comes back inside the frame.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
+    ``st.navigation`` turns that mode off for the server, but only once ``app.py`` has run, which a
+    first-visit deep link never does; Streamlit has no public setting for it (checked on 1.67). So we
+    turn it off here and rerun, and the page comes back inside the frame.
 
+    This is the project's only use of a private Streamlit name. ``pyproject.toml`` bounds Streamlit
+    below the next minor version and ``tests/test_streamlit_private_api.py`` fails when the flag goes
+    or stops meaning this: check the workaround (or drop it) before raising the bound.
+    """
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
