@@ -79,19 +79,10 @@ class Audit:
 
 
 def run_audit(
-    table: pd.DataFrame,
-    spec: AuditSpec,
-    model: ScoreModel | None = None,
-    *,
-    thresholds: Threshold | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-    min_group_size: int = SMALL_GROUP_SIZE,
-    data_name: str = "data",
-    with_rules: bool = True,
-    explain_rows: int = 500,
-    features: pd.DataFrame | None = None,
-    inputs: AuditInputs | None = None,
-    curves: ThresholdCurves | None = None,
+    table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
+    thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
+    data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
+    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None,
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
 
@@ -128,10 +119,7 @@ def run_audit(
     surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None
     explain_error = None
     if features is None and model is not None and spec.features and explain_rows > 0:
-        try:
-            features = top_features(model, table[list(spec.features)], inputs, result.judged, max_rows=explain_rows)
-        except Exception as error:  # the model's or shap's failure: the fairness audit still stands and gates
-            explain_error = f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+        features, explain_error = _explained(model, table[list(spec.features)], inputs, result.judged, explain_rows)
     return Audit(
         data_name=data_name,
         model_name=model.name if model is not None else None,
@@ -146,6 +134,15 @@ def run_audit(
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
     )
+
+
+def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,
+               rows: int) -> tuple[pd.DataFrame | None, str | None]:
+    """:func:`top_features`, or why it failed: the model's or shap's failure leaves the fairness audit standing (and gating)."""
+    try:
+        return top_features(model, X, inputs, judged, max_rows=rows), None
+    except Exception as error:
+        return None, f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
 
 
 def _surrogate(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool) -> Surrogate | None:
