@@ -2,13 +2,13 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_explain.py
 
-1. SHAP values for 2,000 rows of the Adult demo's model: fairdash.explain.shap_values against calling
+1. SHAP values for 2,000 rows of the Adult demo's model: fairdash.explain.attributions.shap_values against calling
    shap's TreeExplainer directly on the same rows (the pipeline's preprocessing included in both).
    Goal: within 1.2x (no overhead of ours).
 2. The Explain page's global view (server-side script time, headless AppTest): first run (SHAP computed)
    and a rerun (cached).
 3. XGBoost, LightGBM and CatBoost trained on category columns (300 trees each), 2,000 rows read as
-   text (as from a CSV): fairdash.explain.shap_values against shap's TreeExplainer built and run on the
+   text (as from a CSV): fairdash.explain.attributions.shap_values against shap's TreeExplainer built and run on the
    same rows typed as the model was trained. Goal: within 1.2x each.
 """
 
@@ -29,8 +29,8 @@ from timing import median_seconds  # noqa: E402
 def main() -> None:
     import shap
 
-    from fairdash.demo import load_demo
-    from fairdash.explain import shap_values
+    from fairdash.intake.demo import load_demo
+    from fairdash.explain.attributions import shap_values
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)].sample(2000, random_state=0)
@@ -45,7 +45,7 @@ def main() -> None:
     ours(), direct()  # warm up
     ours_time, direct_time = median_seconds(ours, 5), median_seconds(direct, 5)
     print("1. SHAP values, 2,000 rows of the Adult demo (median of 5)")
-    print(f"   fairdash.explain.shap_values {ours_time:6.2f} s   shap.TreeExplainer directly {direct_time:6.2f} s   "
+    print(f"   fairdash.explain.attributions.shap_values {ours_time:6.2f} s   shap.TreeExplainer directly {direct_time:6.2f} s   "
           f"ratio {ours_time / direct_time:.2f}x (goal <= 1.2x)")
 
     from streamlit.testing.v1 import AppTest
@@ -67,7 +67,7 @@ def boosting() -> None:
     import pandas as pd
     import shap
 
-    from fairdash.explain import shap_values
+    from fairdash.explain.attributions import shap_values
 
     rng = np.random.default_rng(0)
     n = 10_000

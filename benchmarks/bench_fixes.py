@@ -4,7 +4,7 @@
 
 1. Reweighing's refit (weights from counts, then the fit) against a plain fit of the same estimator on
    the same rows, median of 3. Goal: at most 1.2x (the weights are one pass over counts).
-2. The whole comparison behind the page (fairdash.fixes.compare_fixes), with the share of each method.
+2. The whole comparison behind the page (fairdash.fixes.compare.compare_fixes), with the share of each method.
 3. The Fixes page itself (server-side script time, headless AppTest): first visit and a rerun (cached).
 """
 
@@ -25,9 +25,10 @@ from timing import median_seconds  # noqa: E402
 def main() -> None:
     from sklearn.base import clone
 
-    from fairdash.data import binary_target, group_codes, sensitive_frame
-    from fairdash.demo import load_demo
-    from fairdash.fixes import compare_fixes, fit_reweighed
+    from fairdash.audit.groups import group_codes
+    from fairdash.audit.spec import binary_target, sensitive_frame
+    from fairdash.intake.demo import load_demo
+    from fairdash.fixes.compare import compare_fixes, fit_reweighed
 
     demo = load_demo("adult")
     train, spec, estimator = demo.train, demo.spec, demo.model.estimator

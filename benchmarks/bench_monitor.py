@@ -3,11 +3,11 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_monitor.py [--big-rows 100000000] [--folder /tmp/fairdash-log]
 
 1. 10,000,000 rows in one Parquet file: the counts per (month, group, outcome, score bin) through
-   DuckDB (fairdash.monitor.count_log) against the same counts with pandas (read the file, bin the
+   DuckDB (fairdash.monitor.engines.count_log) against the same counts with pandas (read the file, bin the
    score, group by), median of 3. Goal: DuckDB at least 5x faster.
 2. --big-rows rows (default 100,000,000) in a folder of Parquet files: `python -m fairdash monitor` in a
    child process, its time and peak memory (ru_maxrss). Goal: under 2 GiB. The planted drift's window.
-3. A threshold move (fairdash.monitor.monitor on counts already made) at 100,000 rows and at --big-rows
+3. A threshold move (fairdash.monitor.windows.monitor on counts already made) at 100,000 rows and at --big-rows
    rows. Goal: within 2x (the move re-reads no row).
 """
 
@@ -29,7 +29,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from timing import median_seconds  # noqa: E402
 
-from fairdash.monitor import MonitorSpec, count_log, monitor, score_grid, synthetic_log  # noqa: E402
+from fairdash.monitor.engines import MonitorSpec, count_log
+from fairdash.monitor.logs import synthetic_log
+from fairdash.monitor.windows import monitor  # noqa: E402
+from fairdash.audit.score_bins import score_grid  # noqa: E402
 
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
@@ -37,8 +40,8 @@ SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("
 
 def pandas_counts(path: Path) -> pd.Series:
     log = pd.read_parquet(path)
-    low, step, count = score_grid(log["score"].min(), log["score"].max())  # the same grid as ours
-    bins = np.clip(np.floor((log["score"].to_numpy() - low) / step + 1e-7), 0, count - 1).astype(np.int32)
+    start, step, points, _ = score_grid(log["score"].min(), log["score"].max())  # the same grid as ours, open at both ends
+    bins = np.clip(np.floor((log["score"].to_numpy() - start) / step + 1e-7) + 1, 0, points).astype(np.int32)
     month = log["time"].dt.to_period("M")
     return log.groupby([month, log["group"], log["outcome"].astype("string"), bins], dropna=False).size()
 

@@ -1,47 +1,54 @@
 """fairdash: audit a binary classifier on tabular data for fairness, and see why it decides.
 
-The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Public entry
-points, by module:
-
-- :mod:`fairdash.data`: ``read_table``, ``AuditSpec``, ``group_labels``, ``summarize``
-- :mod:`fairdash.models`: ``load_model`` (safe by default), ``ScoreModel``
-- :mod:`fairdash.demo`: ``load_demo`` (Adult, COMPAS, German credit; offline)
-- :mod:`fairdash.audit`: ``prepare_audit``, ``AuditInputs`` (validated outcomes, scores, groups)
-- :mod:`fairdash.metrics`: ``group_metrics``, ``overall_metrics``, ``disparities``, ``metric_intervals``, ``disparity_intervals``, ``disparity_findings``
-- :mod:`fairdash.thresholds`: ``ThresholdCurves`` (metrics at any threshold; ``suggest``)
-- :mod:`fairdash.explain`: ``shap_values``, ``lime_weights``, ``gap_decomposition``, ``flip_rates``
-- :mod:`fairdash.rules`: ``surrogate_tree``
-- :mod:`fairdash.monitor`: ``count_log`` (DuckDB or Spark), ``monitor``, ``monitor_json`` (fairness over time)
-- :mod:`fairdash.fixes`: ``compare_fixes`` (thresholds, reweighing, reductions, unawareness, another model), ``reweighing_weights``
-- :mod:`fairdash.report`: ``run_audit``, ``audit_json``, ``audit_html``, ``fixes_json``, ``fixes_html``; :mod:`fairdash.cli`: ``python -m fairdash``
-- :mod:`fairdash.plots`: the plotly figures the pages and the report share
-- :mod:`fairdash.errors`: ``FairdashError`` and its subclasses
+The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Its folders follow
+the flow: :mod:`fairdash.intake` (tables, models, demos) -> :mod:`fairdash.audit` (the spec, groups, counts
+and the one result) -> :mod:`fairdash.explain`, :mod:`fairdash.fixes`, :mod:`fairdash.monitor` ->
+:mod:`fairdash.present` (text, JSON, HTML, plots) -> :mod:`fairdash.cli`; :mod:`fairdash.ui` holds the
+Streamlit helpers, the only code that imports Streamlit. The names below are the documented surface.
 """
 
-from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.data import AuditSpec, read_table
-from fairdash.demo import load_demo
-from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
-from fairdash.metrics import disparities, group_metrics, overall_metrics
-from fairdash.models import ScoreModel, load_model
-from fairdash.thresholds import ThresholdCurves
+__version__ = "0.1.0"  # first: fairdash.present.document reads it while this package is being imported
 
-__version__ = "0.1.0"
+from fairdash.audit.inputs import AuditInputs, prepare_audit  # noqa: E402
+from fairdash.audit.metrics import disparities, group_metrics, overall_metrics  # noqa: E402
+from fairdash.audit.result import AuditResult, AuditSettings, judge  # noqa: E402
+from fairdash.audit.run import Audit, run_audit  # noqa: E402
+from fairdash.audit.spec import AuditSpec  # noqa: E402
+from fairdash.audit.thresholds import ThresholdCurves  # noqa: E402
+from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError  # noqa: E402
+from fairdash.explain.attributions import lime_weights, shap_values  # noqa: E402
+from fairdash.explain.rules import surrogate_tree  # noqa: E402
+from fairdash.fixes.compare import compare_fixes  # noqa: E402
+from fairdash.intake.demo import load_demo  # noqa: E402
+from fairdash.intake.models import ScoreModel, load_model  # noqa: E402
+from fairdash.intake.tables import read_table  # noqa: E402
+from fairdash.monitor.engines import MonitorSpec, count_log  # noqa: E402  (not monitor(): fairdash.monitor is the subpackage)
 
 __all__ = [
+    "Audit",
     "AuditInputs",
+    "AuditResult",
+    "AuditSettings",
     "AuditSpec",
     "FairdashError",
     "InvalidInputError",
     "ModelError",
+    "MonitorSpec",
     "ScoreModel",
     "ThresholdCurves",
     "UntrustedModelError",
+    "compare_fixes",
+    "count_log",
     "disparities",
     "group_metrics",
+    "judge",
+    "lime_weights",
     "load_demo",
     "load_model",
     "overall_metrics",
     "prepare_audit",
     "read_table",
+    "run_audit",
+    "shap_values",
+    "surrogate_tree",
 ]

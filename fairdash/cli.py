@@ -25,13 +25,22 @@ from typing import Any, Callable, Sequence
 
 import pandas as pd
 
-from fairdash.audit_result import AuditResult
-from fairdash.data import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels, brief, default_positive_label, parse_bins, read_table, resolve_label
-from fairdash.demo import DEMO_TITLES, load_demo
-from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
-from fairdash.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance, undefined_reason
-from fairdash.models import load_model
-from fairdash.thresholds import check_threshold
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance, undefined_reason
+from fairdash.audit.result import AuditResult
+from fairdash.audit.spec import (
+    BIN_ABOVE,
+    SMALL_GROUP_SIZE,
+    AuditSpec,
+    band_labels,
+    default_positive_label,
+    parse_bins,
+    resolve_label,
+)
+from fairdash.audit.thresholds import check_threshold
+from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError, brief
+from fairdash.intake.demo import DEMO_TITLES, load_demo
+from fairdash.intake.models import load_model
+from fairdash.intake.tables import read_table
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
@@ -220,7 +229,8 @@ def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from fairdash.report import audit_html, audit_json, run_audit
+    from fairdash.audit.run import run_audit
+    from fairdash.present.report import audit_html, audit_json
 
     conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
     check_tolerance(args.tolerance)
@@ -288,7 +298,7 @@ def audit_command(
     trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
     types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each).
     """
-    from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
+    from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
     quote = shlex.quote
     parts = ["python -m fairdash audit", f"--data {quote(data_file)}", f"--target {quote(str(spec.target))}",
@@ -347,7 +357,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
     """Each disparity with its interval and verdict, one line each."""
-    from fairdash.report import verdict_word
+    from fairdash.present.text import verdict_word
 
     print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
     for name, row in findings.to_dict("index").items():
@@ -367,7 +377,9 @@ def _parquet(path: str) -> bool:
 
 def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tuple[str, ...], engine: str) -> int:
     """A scores-only audit counted where the table lies (DuckDB or Spark): no row is read into memory."""
-    from fairdash.monitor import count_table, engine_audit_html, engine_audit_json, monitor
+    from fairdash.monitor.engines import count_table
+    from fairdash.monitor.windows import monitor
+    from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
     if args.model or args.thresholds or args.bins:
         given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins"
@@ -403,7 +415,7 @@ def _gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]]
 
 def _write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:
     """Write ``--json`` (the document, as JSON any parser reads) and ``--report`` (the HTML page) when asked."""
-    from fairdash.report import json_text
+    from fairdash.present.document import json_text
 
     for path, text in ((args.json, lambda: json_text(document())), (args.report, page)):
         if path:
@@ -431,7 +443,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    from fairdash.monitor import MonitorSpec, count_log, monitor, monitor_html, monitor_json
+    from fairdash.monitor.engines import MonitorSpec, count_log
+    from fairdash.monitor.windows import monitor
+    from fairdash.present.monitor_report import monitor_html, monitor_json
 
     conditions = [parse_condition(text) for text in args.fail_on]
     check_tolerance(args.tolerance)
@@ -460,8 +474,8 @@ def _monitor(args: argparse.Namespace) -> int:
 
 
 def _fixes(args: argparse.Namespace) -> int:
-    from fairdash.fixes import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
-    from fairdash.report import fixes_html, fixes_json, fixes_table
+    from fairdash.fixes.compare import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
+    from fairdash.present.fixes_report import fixes_html, fixes_json, fixes_table
 
     check_tolerance(args.tolerance)
     if args.threshold is not None:

@@ -7,6 +7,10 @@ library users can catch ``ValueError`` as usual.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 
 class FairdashError(Exception):
     """Base class: something the user can fix, described in plain words."""
@@ -35,3 +39,9 @@ class UntrustedModelError(FairdashError, PermissionError):
     def __init__(self, message: str, untrusted_types: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.untrusted_types = tuple(untrusted_types)
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a data value quoted in a message stays one short line."""
+    text = repr(value.item() if isinstance(value, np.generic) else value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from fairdash.data import default_bins, group_labels, needs_bins, sensitive_frame, summarize
-from fairdash.demo import DEMO_TITLES
+from fairdash.audit.groups import group_labels
+from fairdash.audit.spec import default_bins, needs_bins, sensitive_frame
 from fairdash.errors import FairdashError, UntrustedModelError
+from fairdash.intake.demo import DEMO_TITLES
+from fairdash.intake.guess import summarize
 from fairdash.ui import session, state
 from fairdash.ui.widgets import inside_frame, md, model_upload, user_errors_shown
 
@@ -58,7 +60,7 @@ with user_errors_shown():
     workspace = session.current_workspace()
 table, default = workspace.table, workspace.default_spec
 if state.source() == state.SOURCE_DEMO:
-    from fairdash.demo import load_demo
+    from fairdash.intake.demo import load_demo
 
     st.caption(load_demo(state.demo_key()).description)
 

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash import plots
-from fairdash.explain import gap_decomposition, lime_missing_filled, mean_abs_by_group, rank_agreement
-from fairdash.thresholds import thresholds_per_row
+from fairdash.audit.thresholds import thresholds_per_row
+from fairdash.explain.attributions import gap_decomposition, lime_missing_filled, mean_abs_by_group, rank_agreement
+from fairdash.present import plots
+from fairdash.present.text import threshold_text
 from fairdash.ui import cache, state
-from fairdash.report import threshold_text
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
 

@@ -4,11 +4,11 @@ import json
 
 import streamlit as st
 
-from fairdash import plots
-from fairdash.audit_result import judge
-from fairdash.data import SMALL_GROUP_SIZE
-from fairdash.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table, formatted_overall, formatted_table
-from fairdash.report import verdict_word
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table
+from fairdash.audit.result import judge
+from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.present import plots
+from fairdash.present.text import formatted_overall, formatted_table, verdict_word
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_controls
 from fairdash.ui.widgets import inside_frame, md, require_audit

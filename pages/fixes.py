@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from fairdash import plots
 from fairdash.errors import FairdashError, UntrustedModelError
-from fairdash.fixes import (
+from fairdash.fixes.compare import (
     CONSTRAINT_DISPARITY,
     DEFAULT_BOUNDS,
     FIX_NAMES,
@@ -13,8 +12,10 @@ from fairdash.fixes import (
     refittable,
     unmet_message,
 )
-from fairdash.metrics import formatted_table
-from fairdash.report import fixes_html, fixes_json, fixes_table, json_text
+from fairdash.present import plots
+from fairdash.present.document import json_text
+from fairdash.present.fixes_report import fixes_html, fixes_json, fixes_table
+from fairdash.present.text import formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.widgets import inside_frame, md, model_upload, require_audit, show_error
 

@@ -5,11 +5,13 @@ import shutil
 
 import streamlit as st
 
-from fairdash import plots
-from fairdash.data import default_positive_label
-from fairdash.metrics import formatted_table
-from fairdash.monitor import COMPAS_MONITOR, WINDOWS, MonitorSpec, monitor_html, monitor_json
-from fairdash.report import json_text
+from fairdash.audit.spec import default_positive_label
+from fairdash.monitor.engines import WINDOWS, MonitorSpec
+from fairdash.monitor.logs import COMPAS_MONITOR
+from fairdash.present import plots
+from fairdash.present.document import json_text
+from fairdash.present.monitor_report import monitor_html, monitor_json
+from fairdash.present.text import formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_slider
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown

@@ -5,8 +5,8 @@ import json
 import streamlit as st
 
 from fairdash.cli import audit_command
+from fairdash.present.text import threshold_text
 from fairdash.ui import cache, state
-from fairdash.report import threshold_text
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 

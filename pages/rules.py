@@ -4,11 +4,11 @@ import json
 
 import streamlit as st
 
-from fairdash import plots
-from fairdash.data import SMALL_GROUP_SIZE, sensitive_frame
-from fairdash.report import threshold_text
-from fairdash.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
-from fairdash.thresholds import decisions_at
+from fairdash.audit.spec import SMALL_GROUP_SIZE, sensitive_frame
+from fairdash.audit.thresholds import decisions_at
+from fairdash.explain.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
+from fairdash.present import plots
+from fairdash.present.text import threshold_text
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit

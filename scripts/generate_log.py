@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fairdash.monitor import synthetic_log  # noqa: E402
+from fairdash.monitor.logs import synthetic_log  # noqa: E402
 
 
 def main() -> None:

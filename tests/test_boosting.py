@@ -11,12 +11,13 @@ import pytest
 import shap
 from scipy.special import logit
 
-from fairdash.audit import prepare_audit
+from fairdash.audit.inputs import prepare_audit
+from fairdash.audit.metrics import group_metrics
+from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.data import AuditSpec, read_table
-from fairdash.explain import explainer_method, shap_values
-from fairdash.metrics import group_metrics
-from fairdash.models import ScoreModel
+from fairdash.explain.attributions import explainer_method, shap_values
+from fairdash.intake.models import ScoreModel
+from fairdash.intake.tables import read_table
 
 FEATURES = ["age", "income", "sex", "race"]
 

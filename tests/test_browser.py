@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser import (
     assert_page_is_clean,
     heading,
     metric_value,
     open_page,
-    uploader,
     poll,
     require_chromium,
     single_text,
     streamlit_server,
     upload_table_with_scores,
+    uploader,
     wait_until_idle,
 )
 
@@ -191,9 +190,10 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
 
     from playwright.sync_api import expect
 
-    from fairdash.demo import load_demo
-    from fairdash.metrics import overall_metrics
-    from fairdash.report import audit_html, run_audit
+    from fairdash.audit.metrics import overall_metrics
+    from fairdash.audit.run import run_audit
+    from fairdash.intake.demo import load_demo
+    from fairdash.present.report import audit_html
 
     demo = load_demo("adult")
     audit = run_audit(demo.data, demo.spec, demo.model, data_name="adult", with_rules=False)

@@ -9,9 +9,9 @@ import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
+from fairdash.audit.thresholds import ThresholdCurves
 from fairdash.cli import main
-from fairdash.models import untrusted_types
-from fairdash.thresholds import ThresholdCurves
+from fairdash.intake.models import untrusted_types
 
 
 def test_threshold_curves_refuse_every_change():

@@ -5,19 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.data import (
-    MISSING_GROUP,
-    AuditSpec,
-    binary_target,
-    group_labels,
-    guess_spec,
-    id_like_columns,
-    numeric_scores,
-    read_table,
-    summarize,
-    validate_spec,
-)
+from fairdash.audit.groups import MISSING_GROUP, group_labels
+from fairdash.audit.spec import AuditSpec, binary_target, id_like_columns, numeric_scores, validate_spec
 from fairdash.errors import FairdashError, InvalidInputError
+from fairdash.intake.guess import guess_spec, summarize
+from fairdash.intake.tables import read_table
 
 
 def test_reads_csv_bytes_path_and_file(tmp_path, people):
@@ -162,7 +154,7 @@ def test_guess_spec_finds_usual_names(people):
 
 
 def test_labels_match_by_value_or_text():
-    from fairdash.data import default_positive_label, match_label
+    from fairdash.audit.spec import default_positive_label, match_label
 
     assert match_label([0, 1], "1") == 1
     assert match_label(["1", "0"], 1.0) == "1"

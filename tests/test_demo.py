@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from fairdash.audit import prepare_audit
-from fairdash.demo import DEMO_TITLES, _adult, load_demo
+from fairdash.audit.inputs import prepare_audit
 from fairdash.errors import InvalidInputError
+from fairdash.intake.demo import DEMO_TITLES, _adult, load_demo
 
 
 def test_adult_is_the_uci_split_with_a_model_that_predicts():

@@ -11,8 +11,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from fairdash.demo import load_demo
-from fairdash.explain import (
+from fairdash.explain.attributions import (
     flip_rates,
     gap_decomposition,
     lime_weights,
@@ -22,7 +21,8 @@ from fairdash.explain import (
     shap_values,
     transformed_columns,
 )
-from fairdash.models import ScoreModel
+from fairdash.intake.demo import load_demo
+from fairdash.intake.models import ScoreModel
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_model_agnostic_permutation_is_additive(people):
 
 def test_model_agnostic_permutation_takes_text_columns(people, people_onnx):
     """An ONNX model (and any model without a fast explainer) gets text columns as the data holds them."""
-    from fairdash.models import load_model
+    from fairdash.intake.models import load_model
 
     model = load_model(people_onnx, name="people.onnx")
     X = people[["age", "income", "sex", "race"]]
@@ -178,9 +178,9 @@ def test_margin_models_decide_at_their_own_boundary_and_explain_their_margin(peo
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
     from sklearn.svm import SVC, LinearSVC
 
-    from fairdash.audit import prepare_audit
-    from fairdash.data import AuditSpec
-    from fairdash.models import ScoreModel
+    from fairdash.audit.inputs import prepare_audit
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.intake.models import ScoreModel
 
     features = ["age", "income", "sex", "race"]
     encode = ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"]), ("num", StandardScaler(), ["age", "income"])])
@@ -203,7 +203,7 @@ def test_the_tree_explainer_is_chosen_by_what_the_model_is_not_by_its_name(peopl
     """A forest under another class name (a team's own subclass) is still trees to shap: exact and fast."""
     from sklearn.ensemble import RandomForestClassifier
 
-    from fairdash.explain import explainer_method
+    from fairdash.explain.attributions import explainer_method
 
     class TeamForest(RandomForestClassifier):
         pass

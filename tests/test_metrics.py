@@ -23,20 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_score
 
-from fairdash.audit import prepare_audit
-from fairdash.demo import load_demo
+from fairdash.audit.groups import group_labels
+from fairdash.audit.inputs import prepare_audit
+from fairdash.audit.intervals import bootstrap_intervals, metric_intervals
+from fairdash.audit.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
+from fairdash.audit.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
-from fairdash.data import group_labels
-from fairdash.metrics import (
-    RATE_COLUMNS,
-    bootstrap_intervals,
-    compare_to_reference,
-    disparities,
-    group_metrics,
-    metric_intervals,
-    overall_metrics,
-)
-from fairdash.thresholds import ThresholdCurves
+from fairdash.intake.demo import load_demo
 
 FAIRLEARN_METRICS = {
     "selection_rate": selection_rate,
@@ -293,7 +286,8 @@ def test_suggestion_against_fairlearns_threshold_optimizer():
 
 
 def test_small_groups_are_left_out_and_too_few_groups_leave_the_disparities_undefined():
-    from fairdash.metrics import disparity_findings, drop_small_groups
+    from fairdash.audit.findings import disparity_findings
+    from fairdash.audit.metrics import drop_small_groups
 
     groups = ["big"] * 100 + ["other big"] * 50 + ["tiny"] * 5
     table = group_metrics(np.ones(155), np.ones(155), groups)

@@ -10,7 +10,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.svm import LinearSVC
 
 from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
-from fairdash.models import ScoreModel, load_model, untrusted_types
+from fairdash.intake.models import ScoreModel, load_model, untrusted_types
 
 FEATURES = ["age", "income", "sex", "race"]
 
@@ -185,7 +185,7 @@ def test_an_onnx_model_without_class_labels_scores_its_probability_column(people
     expected = 1 / (1 + np.exp(-(X.to_numpy() @ weights[:, 0] + bias[0])))
     np.testing.assert_allclose(model.scores(people, positive_label=1, features=["income", "age"]), expected, rtol=1e-5)
 
-    from fairdash.explain import shap_values
+    from fairdash.explain.attributions import shap_values
 
     result = shap_values(model, X.iloc[:20], background=X)  # no labels: the default positive class is the probability column
     assert result.method == "permutation"

@@ -10,12 +10,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fairdash import report
+from fairdash.audit import run as report
+from fairdash.audit.spec import binary_target
 from fairdash.cli import main
-from fairdash.data import binary_target
 from fairdash.errors import ModelError
-from fairdash.models import ScoreModel, match_class
-from fairdash.rules import Condition
+from fairdash.explain.rules import Condition
+from fairdash.intake.models import ScoreModel, match_class
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +86,10 @@ def test_a_multi_class_target_is_audited_one_class_against_the_rest():
     from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
     from sklearn.ensemble import RandomForestClassifier
 
-    from fairdash.audit import prepare_audit
-    from fairdash.data import AuditSpec
-    from fairdash.explain import shap_values
-    from fairdash.metrics import group_metrics
+    from fairdash.audit.inputs import prepare_audit
+    from fairdash.audit.metrics import group_metrics
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.explain.attributions import shap_values
 
     rng = np.random.default_rng(8)
     n = 900

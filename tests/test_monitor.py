@@ -13,7 +13,10 @@ from sklearn.metrics import precision_score
 
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
-from fairdash.monitor import COMPAS_MONITOR, MonitorSpec, compas_log, count_log, monitor, monitor_json, synthetic_log
+from fairdash.monitor.engines import MonitorSpec, count_log
+from fairdash.monitor.logs import COMPAS_MONITOR, compas_log, synthetic_log
+from fairdash.monitor.windows import monitor
+from fairdash.present.monitor_report import monitor_json
 
 SYNTHETIC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
@@ -94,7 +97,7 @@ def test_the_planted_drift_is_found_at_its_window_and_a_steady_log_raises_none()
 
 def test_a_threshold_move_reads_no_rows(compas, monkeypatch):
     counts = count_log(compas, COMPAS_MONITOR)
-    import fairdash.monitor as module
+    import fairdash.monitor.engines as module
 
     monkeypatch.setattr(module, "count_log", lambda *args, **kwargs: pytest.fail("the log was read again"))
     low, high = monitor(counts, threshold=3), monitor(counts, threshold=8)
@@ -202,9 +205,9 @@ def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(co
     for name, bounds in memory["disparity_intervals"].items():
         assert engine["disparity_intervals"][name] == pytest.approx(bounds, abs=1e-12), name
     # A Parquet table too big for memory: the same audit falls back to DuckDB by itself, and gates alike.
-    import fairdash.data
+    import fairdash.intake.tables
 
-    monkeypatch.setattr(fairdash.data, "MAX_ROWS", 1000)
+    monkeypatch.setattr(fairdash.intake.tables, "MAX_ROWS", 1000)
     ratio = memory["disparities"]["demographic_parity_ratio"]
     assert main(common + ["--json", str(tmp_path / "fallback.json"), "--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
     assert json.loads((tmp_path / "fallback.json").read_text())["settings"]["engine"] == "duckdb"
@@ -214,7 +217,7 @@ def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(co
 
 
 def test_the_score_grid_puts_usual_thresholds_on_its_points():
-    from fairdash.score_bins import score_grid
+    from fairdash.audit.score_bins import score_grid
 
     assert score_grid(0.0003, 0.9987) == (0.0, 0.01, 102, 0)  # probabilities: 0 to 1.01 (nobody selected at 1.01)
     start, step, points, _ = score_grid(1, 10)  # every integer is a grid point

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 import skops.io
 from streamlit.testing.v1 import AppTest
-
-from fairdash.demo import DEMO_TITLES
-
 from test_models import _TouchesAFile
+
+from fairdash.intake.demo import DEMO_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/over_time.py",
@@ -422,7 +421,7 @@ def test_an_upload_survives_a_visit_to_another_page_and_goes_when_removed(people
 
 def test_the_settings_of_an_upload_are_guessed_once(people, monkeypatch):
     """Guessing reads every column: paid once per upload, not on every slider move."""
-    from fairdash import data as data_module
+    from fairdash.intake import guess as data_module
     from fairdash.ui import cache
 
     calls = []
@@ -512,7 +511,7 @@ def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_ch
 
 
 def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
-    from fairdash.monitor import synthetic_log
+    from fairdash.monitor.logs import synthetic_log
 
     at = _app()
     at.switch_page("pages/over_time.py").run()
@@ -562,7 +561,7 @@ def _demo_rows(demo: str):
     if demo not in _ROWS:
         import numpy as np
 
-        from fairdash.demo import load_demo
+        from fairdash.intake.demo import load_demo
 
         loaded = load_demo(demo)
         data, spec = loaded.data, loaded.spec
@@ -586,7 +585,6 @@ def _oracle(demo: str, threshold: float):
 def _judged_disparities(demo: str, threshold: float) -> dict[str, float]:
     """Fairlearn's disparities over the groups of 30 rows or more (the page leaves out smaller ones)."""
     import numpy as np
-
     from test_report_cli import fairlearn_disparities
 
     y_true, scores, groups = _demo_rows(demo)
@@ -640,7 +638,7 @@ def _plotted(value):
 
 
 def _assert_rate_bars(chart: dict, demo: str, threshold: float) -> None:
-    from fairdash.demo import load_demo
+    from fairdash.intake.demo import load_demo
 
     by_group, overall = _oracle(demo, threshold)
     reference = load_demo(demo).spec.reference
@@ -716,7 +714,7 @@ _CHART_CHECKS = {"Rates": _assert_rate_bars, "Confusion matrices": _assert_confu
 def _check_data_page(at: AppTest, demo: str) -> None:
     import numpy as np
 
-    from fairdash.demo import load_demo
+    from fairdash.intake.demo import load_demo
 
     data = load_demo(demo).data
     y_true, _, groups = _demo_rows(demo)
@@ -790,8 +788,9 @@ def _check_rules_page(at: AppTest, demo: str) -> None:
 
 def _check_over_time_page(at: AppTest, demo: str) -> None:
     """The Over-time page shows the COMPAS log whatever the demo: its last month's table against Fairlearn."""
-    from fairdash.monitor import compas_log
     from test_report_cli import fairlearn_metrics
+
+    from fairdash.monitor.logs import compas_log
 
     log = compas_log()
     month = log["compas_screening_date"].dt.to_period("M")
@@ -810,7 +809,7 @@ def _check_over_time_page(at: AppTest, demo: str) -> None:
 def _check_report_page(at: AppTest, demo: str) -> None:
     import numpy as np
 
-    from fairdash.demo import load_demo
+    from fairdash.intake.demo import load_demo
 
     spec = load_demo(demo).spec
     threshold = _DEFAULT_THRESHOLDS[demo]

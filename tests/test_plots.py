@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from fairdash import plots
-from fairdash.metrics import group_metrics, metric_intervals, overall_metrics
+from fairdash.audit.intervals import metric_intervals
+from fairdash.audit.metrics import group_metrics, overall_metrics
+from fairdash.present import plots
 
 
 @pytest.fixture(scope="module")

@@ -27,13 +27,13 @@ from fairlearn.metrics import (
     true_positive_rate,
 )
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
-
-from fairdash.cli import main, parse_condition
-from fairdash.demo import load_demo
-from fairdash.errors import InvalidInputError
-from fairdash.report import REPORT_THRESHOLDS, audit_html, audit_json, run_audit
-
 from test_models import _TouchesAFile
+
+from fairdash.audit.run import run_audit
+from fairdash.cli import main, parse_condition
+from fairdash.errors import InvalidInputError
+from fairdash.intake.demo import load_demo
+from fairdash.present.report import REPORT_THRESHOLDS, audit_html, audit_json
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +238,7 @@ def test_with_a_model_the_report_says_what_it_relies_on():
     gap_column = features.columns[1]
     assert gap_column.startswith("share of the gap")
     # The shares add up to the gap in mean log-odds between the two groups named.
-    from fairdash.explain import model_output
+    from fairdash.explain.attributions import model_output
 
     output = model_output(demo.model, demo.data[list(demo.spec.features)], "log_odds", positive_label="good")
     high, low = gap_column.split(", ")[1].split(" minus ")

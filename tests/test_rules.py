@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit import prepare_audit
-from fairdash.demo import load_demo
+from fairdash.audit.inputs import prepare_audit
 from fairdash.errors import InvalidInputError
-from fairdash.rules import SELECTED, fidelity_by_depth, proxy_strength, surrogate_tree
+from fairdash.explain.rules import SELECTED, fidelity_by_depth, proxy_strength, surrogate_tree
+from fairdash.intake.demo import load_demo
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_bad_input():
 
 
 def test_surrogate_columns_are_the_models_features_or_every_column_but_ids():
-    from fairdash.rules import surrogate_columns
+    from fairdash.explain.rules import surrogate_columns
 
     compas = load_demo("compas")
     columns = surrogate_columns(compas.data, compas.spec, with_model=False)
@@ -111,7 +111,7 @@ def test_surrogate_columns_are_the_models_features_or_every_column_but_ids():
 
 
 def test_a_large_table_fits_the_tree_on_a_sample_and_measures_fidelity_on_every_held_out_row(monkeypatch):
-    from fairdash import rules
+    from fairdash.explain import rules
 
     monkeypatch.setattr(rules, "MAX_FIT_ROWS", 2_000)
     rng = np.random.default_rng(3)

@@ -15,16 +15,26 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.audit_result import AuditSettings
-from fairdash.data import AuditSpec, guess_spec, read_table
-from fairdash.demo import Demo, load_demo
-from fairdash.explain import ShapResult, explainer_method, flip_rates, lime_weights, permutation_importance_table, shap_values
-from fairdash.fixes import Fix, compare_fixes
-from fairdash.models import ScoreModel, load_model
-from fairdash.monitor import LogCounts, Monitor, MonitorSpec, count_log, monitor
-from fairdash.rules import Surrogate, fidelity_by_depth, surrogate_tree
-from fairdash.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
+from fairdash.audit.inputs import AuditInputs, prepare_audit
+from fairdash.audit.result import AuditSettings
+from fairdash.audit.spec import AuditSpec
+from fairdash.audit.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
+from fairdash.explain.attributions import (
+    ShapResult,
+    explainer_method,
+    flip_rates,
+    lime_weights,
+    permutation_importance_table,
+    shap_values,
+)
+from fairdash.explain.rules import Surrogate, fidelity_by_depth, surrogate_tree
+from fairdash.fixes.compare import Fix, compare_fixes
+from fairdash.intake.demo import Demo, load_demo
+from fairdash.intake.guess import guess_spec
+from fairdash.intake.models import ScoreModel, load_model
+from fairdash.intake.tables import read_table
+from fairdash.monitor.engines import LogCounts, MonitorSpec, count_log
+from fairdash.monitor.windows import Monitor, monitor
 
 
 @st.cache_resource(show_spinner="Loading the demo (the model is trained on first use, a few seconds)...")
@@ -108,7 +118,9 @@ def report_files(
 ) -> tuple[str, str]:
     """The audit's JSON and HTML report, as text (``settings_key`` stands for ``_settings``); with the Fixes page's
     comparison (``fixes_key`` stands for it)."""
-    from fairdash.report import audit_html, audit_json, json_text, run_audit
+    from fairdash.audit.run import run_audit
+    from fairdash.present.document import json_text
+    from fairdash.present.report import audit_html, audit_json
 
     audit = run_audit(_table, _spec, _model, thresholds=_settings.thresholds, tolerance=_settings.tolerance,
                       min_group_size=_settings.min_group_size, data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves)
@@ -206,6 +218,6 @@ def monitored(counts_key: str, _counts: LogCounts, threshold: float | None, sett
 
 @st.cache_resource(show_spinner="Reading the COMPAS log...")
 def compas_log() -> pd.DataFrame:
-    from fairdash.monitor import compas_log as read
+    from fairdash.monitor.logs import compas_log as read
 
     return read()

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from fairdash.audit import AuditInputs
-from fairdash.data import AuditSpec
+from fairdash.audit.inputs import AuditInputs
+from fairdash.audit.spec import AuditSpec
 from fairdash.errors import InvalidInputError
-from fairdash.models import ScoreModel
+from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
 
 

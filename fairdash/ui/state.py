@@ -15,9 +15,9 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from fairdash.audit_result import AuditSettings
-from fairdash.data import SMALL_GROUP_SIZE
-from fairdash.metrics import DEFAULT_TOLERANCE
+from fairdash.audit.metrics import DEFAULT_TOLERANCE
+from fairdash.audit.result import AuditSettings
+from fairdash.audit.spec import SMALL_GROUP_SIZE
 
 # Widget keys on the Data & model page.
 SOURCE = "source"  # "demo" or "upload"
@@ -178,8 +178,8 @@ def bins_key(column: str) -> str:
 
 def chosen_bins(table: Any, sensitive: Sequence[str]) -> dict[str, tuple[float, ...]]:
     """The band edges the user typed for numeric sensitive attributes (``{column: edges}``); columns
-    without typed edges get the default bands (see :func:`fairdash.data.bins_used`)."""
-    from fairdash.data import parse_bins
+    without typed edges get the default bands (see :func:`fairdash.audit.spec.bins_used`)."""
+    from fairdash.audit.spec import parse_bins
 
     return {column: parse_bins(st.session_state[bins_key(column)], column) for column in sensitive
             if str(st.session_state.get(bins_key(column)) or "").strip()}
@@ -202,7 +202,7 @@ def source() -> str:
 
 
 def demo_key() -> str:
-    from fairdash.demo import DEFAULT_DEMO
+    from fairdash.intake.demo import DEFAULT_DEMO
 
     return st.session_state.get(DEMO, DEFAULT_DEMO)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairdash.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
+from fairdash.audit.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md

@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit import AuditInputs
-from fairdash.data import AuditSpec
-from fairdash.models import ScoreModel
+from fairdash.audit.inputs import AuditInputs
+from fairdash.audit.spec import AuditSpec
+from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
 from fairdash.ui.widgets import md
 

@@ -10,10 +10,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager  # private: see inside_frame
 
 from fairdash.errors import FairdashError, UntrustedModelError
-from fairdash.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
+from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
-
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
 _SHOWN_MESSAGE = 600  # characters of an error message shown; a 100 MB cell must not become a 100 MB box

@@ -9,14 +9,13 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
-from streamlit.testing.v1 import AppTest
-
-from fairdash.data import AuditSpec
-from fairdash.errors import InvalidInputError
-from fairdash.models import load_model
-
 from payloads import SHELL_PAYLOAD
+from streamlit.testing.v1 import AppTest
 from test_models import _TouchesAFile
+
+from fairdash.audit.spec import AuditSpec
+from fairdash.errors import InvalidInputError
+from fairdash.intake.models import load_model
 
 
 def _app() -> AppTest:

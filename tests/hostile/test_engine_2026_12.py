@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fairdash.audit.findings import disparity_findings
+from fairdash.audit.metrics import group_metrics
+from fairdash.audit.thresholds import default_threshold
 from fairdash.cli import main
-from fairdash.data import read_table
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import disparity_findings, group_metrics
-from fairdash.monitor import MonitorSpec, count_log, monitor
-from fairdash.thresholds import default_threshold
+from fairdash.intake.tables import read_table
+from fairdash.monitor.engines import MonitorSpec, count_log
+from fairdash.monitor.windows import monitor
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
@@ -201,7 +203,7 @@ def test_engine_errors_on_bad_logs_are_one_line_and_exit_2(tmp_path, capsys):
 
 
 def test_the_spark_engine_without_java_says_so(monkeypatch):
-    from fairdash.monitor import spark_session
+    from fairdash.monitor.engines import spark_session
 
     pytest.importorskip("pyspark")
     monkeypatch.setenv("PATH", "/nonexistent")

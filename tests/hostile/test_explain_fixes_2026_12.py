@@ -15,13 +15,13 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from streamlit.testing.v1 import AppTest
 
+from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.data import AuditSpec
-from fairdash.explain import lime_missing_filled, lime_weights
-from fairdash.fixes import compare_fixes
-from fairdash.models import ScoreModel, untrusted_types
-from fairdash.report import fixes_json, json_text
-
+from fairdash.explain.attributions import lime_missing_filled, lime_weights
+from fairdash.fixes.compare import compare_fixes
+from fairdash.intake.models import ScoreModel, untrusted_types
+from fairdash.present.document import json_text
+from fairdash.present.fixes_report import fixes_json
 
 # ---- H9: LIME on a table with missing numbers -----------------------------------------------------
 

@@ -10,11 +10,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fairdash import rules
-from fairdash.audit import prepare_audit
-from fairdash.data import AuditSpec, read_table
+from fairdash.audit.inputs import prepare_audit
+from fairdash.audit.run import run_audit
+from fairdash.audit.spec import AuditSpec
 from fairdash.errors import InvalidInputError
-from fairdash.report import run_audit
+from fairdash.explain import rules
+from fairdash.intake.tables import read_table
 
 
 def _gzip_bomb(expanded_mb: int) -> bytes:
@@ -50,11 +51,11 @@ def test_a_table_with_too_many_columns_is_refused_before_it_is_built():
 
 def test_choosing_the_rules_columns_screens_the_table_once(monkeypatch):
     """The column screening ran once per column (quadratic: 2,000 columns took minutes); once is enough."""
-    from fairdash import data
+    from fairdash.audit import spec
 
     calls = []
-    screen = data.id_like_columns
-    monkeypatch.setattr(data, "id_like_columns", lambda table: calls.append(1) or screen(table))
+    screen = spec.id_like_columns
+    monkeypatch.setattr(spec, "id_like_columns", lambda table: calls.append(1) or screen(table))
     table = pd.DataFrame(np.zeros((30, 300)), columns=[f"c{i}" for i in range(300)])
     spec = AuditSpec(target="c0", positive_label=1, sensitive=("c1",), score="c2")
     assert len(rules.surrogate_columns(table, spec, with_model=False)) == 298
@@ -79,11 +80,12 @@ def test_one_score_outside_0_1_among_probabilities_is_said():
 def test_the_report_payload_is_json_a_browser_parses():
     import json
 
-    from fairdash.report import _script_json, _slider_payload
+    from fairdash.present.page import script_json
+    from fairdash.present.report import slider_payload
 
     table = pd.DataFrame({"g": ["</script><!--"] * 40 + ["b"] * 40, "y": [1, 0] * 40, "s": np.linspace(0, 1, 80)})
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
-    text = _script_json(_slider_payload(audit))
+    text = script_json(slider_payload(audit))
     assert "<" not in text and "Infinity" not in text and "NaN" not in text
     assert json.loads(text)["labels"][0] == "</script><!--"
 

@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash import report
+from fairdash.audit import run as report
+from fairdash.audit.findings import disparity_findings
+from fairdash.audit.metrics import group_metrics
+from fairdash.audit.run import run_audit
+from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.data import AuditSpec
-from fairdash.demo import load_demo
 from fairdash.errors import InvalidInputError
-from fairdash.metrics import disparity_findings, group_metrics
-from fairdash.report import run_audit
+from fairdash.intake.demo import load_demo
 
 
 @pytest.fixture(scope="module")

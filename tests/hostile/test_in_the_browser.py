@@ -8,7 +8,6 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 import pytest
-
 from browser import (
     assert_page_is_clean,
     open_page,
@@ -61,8 +60,9 @@ class Watch:
 def test_the_report_runs_no_script_from_a_label_and_stays_alive(browser, tmp_path, output_dir):
     from playwright.sync_api import expect
 
-    from fairdash.data import AuditSpec
-    from fairdash.report import audit_html, run_audit
+    from fairdash.audit.run import run_audit
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.present.report import audit_html
 
     table = _hostile_table()
     audit = run_audit(table, AuditSpec(target="hired", positive_label=1, sensitive=(GROUP_COLUMN,), score="score"), with_rules=False)

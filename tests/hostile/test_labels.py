@@ -16,9 +16,11 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import accuracy_score, precision_score
 
-from fairdash.data import AuditSpec, group_labels
-from fairdash.metrics import disparities, group_metrics
-from fairdash.report import audit_html, audit_json, run_audit
+from fairdash.audit.groups import group_labels
+from fairdash.audit.metrics import disparities, group_metrics
+from fairdash.audit.run import run_audit
+from fairdash.audit.spec import AuditSpec
+from fairdash.present.report import audit_html, audit_json
 
 
 def _table_with_a_group_called_all() -> pd.DataFrame:

@@ -9,7 +9,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError, ModelError
-from fairdash.models import ScoreModel, load_model
+from fairdash.intake.models import ScoreModel, load_model
 
 
 def _onnx(nodes, initializers=(), opset=17) -> bytes:

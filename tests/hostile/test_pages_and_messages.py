@@ -2,15 +2,14 @@
 
 import numpy as np
 import pandas as pd
+from payloads import MARKDOWN_PAYLOADS
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from streamlit.testing.v1 import AppTest
 
-from fairdash import plots
-from fairdash.explain import shap_values
-
-from payloads import MARKDOWN_PAYLOADS
+from fairdash.explain.attributions import shap_values
+from fairdash.present import plots
 
 
 def _app() -> AppTest:

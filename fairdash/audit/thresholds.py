@@ -3,22 +3,20 @@
 :class:`ThresholdCurves` sorts the scores within each group once. A threshold ``t`` then becomes, per
 group, one binary search (how many scores lie below ``t``) and a lookup in the cumulative count of
 positives: the confusion counts follow, and from them the same table as
-:func:`fairdash.metrics.group_metrics` gives for ``scores >= t``. A slider move costs
+:func:`fairdash.audit.metrics.group_metrics` gives for ``scores >= t``. A slider move costs
 O(groups x log n), whatever the number of rows.
 """
 
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 import numpy as np
 import pandas as pd
 
-from fairdash.errors import InvalidInputError
-from fairdash.metrics import (
+from fairdash.audit.metrics import (
     DISPARITY_RATES,
     as_bool,
     disparities_from_rates,
@@ -28,6 +26,7 @@ from fairdash.metrics import (
     sensitive_codes,
     table_from_counts,
 )
+from fairdash.errors import InvalidInputError
 
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
 CONSTRAINTS: tuple[str, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
@@ -70,7 +69,7 @@ class ThresholdCurves:
     scores : array-like of float
         Higher means more likely positive; a row is predicted positive when ``score >= threshold``.
     sensitive : Series, array or DataFrame
-        Each row's group, as for :func:`fairdash.metrics.group_metrics`.
+        Each row's group, as for :func:`fairdash.audit.metrics.group_metrics`.
     positive_label : default 1
 
     Attributes
@@ -166,14 +165,14 @@ class ThresholdCurves:
         return self._counts_from_below(below)
 
     def metrics_at(self, threshold: Threshold) -> pd.DataFrame:
-        """The table :func:`~fairdash.metrics.group_metrics` gives for ``scores >= threshold``.
+        """The table :func:`~fairdash.audit.metrics.group_metrics` gives for ``scores >= threshold``.
 
         ``threshold`` is one float for every group, or a ``{group: float}`` mapping naming each group.
         """
         return table_from_counts(self.counts_at(threshold), self.labels)
 
     def disparities_at(self, threshold: Threshold) -> dict[str, Any]:
-        """The disparity summary at ``threshold`` (see :func:`fairdash.metrics.disparities`)."""
+        """The disparity summary at ``threshold`` (see :func:`fairdash.audit.metrics.disparities`)."""
         return disparities_from_table(self.metrics_at(threshold))
 
     # -- curves over every threshold ----------------------------------------------------------------

@@ -16,20 +16,18 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.data import SMALL_GROUP_SIZE
-from fairdash.errors import InvalidInputError
-from fairdash.metrics import (
+from fairdash.audit.findings import disparity_findings, verdict_rules
+from fairdash.audit.intervals import Intervals, bootstrap_intervals
+from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
-    Intervals,
-    bootstrap_intervals,
     check_tolerance,
     disparities_from_table,
-    disparity_findings,
     drop_small_groups,
     overall_from_counts,
     table_from_counts,
-    verdict_rules,
 )
+from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.errors import InvalidInputError
 
 __all__ = ["AuditSettings", "AuditResult", "judge"]
 
@@ -53,7 +51,7 @@ class AuditSettings:
 
     @property
     def rules(self) -> dict[str, dict[str, Any] | None]:
-        """The rule each disparity is judged by (see :func:`fairdash.metrics.verdict_rules`)."""
+        """The rule each disparity is judged by (see :func:`fairdash.audit.metrics.verdict_rules`)."""
         return verdict_rules(self.tolerance)
 
     def described(self) -> str:

@@ -6,7 +6,7 @@ Formats, safest first:
   trust by default are listed in an :class:`UntrustedModelError`; the caller shows them and loads
   again with ``trusted_types`` once the user accepts them.
 - ``.onnx``: a graph of standard operators run by onnxruntime, from any framework that exports
-  ONNX; loading runs no code from the file (see :mod:`fairdash._onnx`).
+  ONNX; loading runs no code from the file (see :mod:`fairdash.intake.onnx_models`).
 - ``.pkl``, ``.pickle``, ``.joblib``: unpickling runs whatever code the file names. Such a file is
   not even opened unless ``trust_pickle=True``, which the dashboard sets only after the user ticks a
   box saying so.
@@ -23,9 +23,9 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash._sources import Source, read_source, suffix_of
-from fairdash.data import brief, match_label
-from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError
+from fairdash.audit.spec import match_label
+from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError, brief
+from fairdash.intake.sources import Source, read_source, suffix_of
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 SKOPS_SUFFIXES = (".skops",)
@@ -351,7 +351,7 @@ def load_model(
     elif suffix in ONNX_SUFFIXES:
         if not content:
             raise InvalidInputError(f"The model file {shown} is empty.")
-        from fairdash._onnx import OnnxClassifier
+        from fairdash.intake.onnx_models import OnnxClassifier
 
         estimator = OnnxClassifier(content, shown)
     else:

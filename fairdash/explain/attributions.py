@@ -22,9 +22,8 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.data import brief
-from fairdash.errors import InvalidInputError
-from fairdash.models import ScoreModel, match_class, model_input, per_model
+from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.models import ScoreModel, match_class, model_input, per_model
 
 Output = Literal["probability", "log_odds", "margin", "raw"]
 

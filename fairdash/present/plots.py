@@ -16,7 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fairdash.metrics import RATE_NAMES, Intervals, overall_metrics
+from fairdash.audit.intervals import Intervals
+from fairdash.audit.metrics import RATE_NAMES, overall_metrics
 
 PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=60, b=10), font=dict(size=13))

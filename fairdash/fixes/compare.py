@@ -2,7 +2,7 @@
 unawareness, another model.
 
 Every fix ends as decisions on the audited table, and every figure comes from the same engine as the
-Fairness page (:func:`fairdash.metrics.confusion_counts`, :func:`~fairdash.metrics.bootstrap_intervals`),
+Fairness page (:func:`fairdash.audit.metrics.confusion_counts`, :func:`~fairdash.audit.intervals.bootstrap_intervals`),
 so a fix and the original are judged alike:
 
 - ``original``: the model as given, at the audit's threshold;
@@ -28,18 +28,15 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit import AuditInputs, prepare_audit
-from fairdash.audit_result import AuditSettings, judge
-from fairdash.data import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, brief, group_codes, sensitive_frame
-from fairdash.errors import InvalidInputError, ModelError
-from fairdash.metrics import (
-    DEFAULT_TOLERANCE,
-    Intervals,
-    confusion_counts,
-    drop_small_groups,
-)
-from fairdash.models import ScoreModel, model_input
-from fairdash.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
+from fairdash.audit.groups import group_codes
+from fairdash.audit.inputs import AuditInputs, prepare_audit
+from fairdash.audit.intervals import Intervals
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, confusion_counts, drop_small_groups
+from fairdash.audit.result import AuditSettings, judge
+from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
+from fairdash.audit.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
+from fairdash.errors import InvalidInputError, ModelError, brief
+from fairdash.intake.models import ScoreModel, model_input
 
 FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
 FIX_TITLES = {
@@ -197,7 +194,7 @@ def compare_fixes(
     Parameters
     ----------
     table, spec, model
-        The audit, as for :func:`fairdash.audit.prepare_audit` (``model`` may be ``None``: a table that
+        The audit, as for :func:`fairdash.audit.inputs.prepare_audit` (``model`` may be ``None``: a table that
         holds the scores, for which only the thresholds fix applies).
     train : DataFrame, optional
         The rows the model was trained on (the same columns), for the fixes that refit it.
@@ -438,7 +435,7 @@ def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tu
 def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel, X_train: pd.DataFrame,
            y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int) -> Fix:
     """Reweighing or unawareness: refit, score the audited rows at ``threshold``, judge."""
-    from fairdash.rules import PROXY_STRENGTH, proxy_strength
+    from fairdash.explain.rules import PROXY_STRENGTH, proxy_strength
 
     target, positive = _refit_target(model, inputs.model_label, y_train)
     audited, title = table, FIX_TITLES[kind]

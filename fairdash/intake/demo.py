@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fairdash.data import AuditSpec
-from fairdash.models import ScoreModel
+from fairdash.audit.spec import AuditSpec
+from fairdash.intake.models import ScoreModel
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "assets" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "assets" / "data"
 
 ADULT_COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",

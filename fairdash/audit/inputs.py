@@ -12,25 +12,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from fairdash.data import (
+from fairdash.audit.groups import GROUP_SEPARATOR, GroupCodes, group_codes
+from fairdash.audit.spec import (
     AuditSpec,
     binary_target,
-    brief,
     default_reference,
     finite_scores,
     match_label,
-    GROUP_SEPARATOR,
-    GroupCodes,
-    group_codes,
     numeric_scores,
     score_warnings,
     sensitive_frame,
     validate_spec,
 )
-from fairdash.errors import InvalidInputError
-from fairdash.models import ScoreModel
-from fairdash.thresholds import default_threshold
-
+from fairdash.audit.thresholds import default_threshold
+from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.models import ScoreModel
 
 ScoreKind = Literal["probability", "margin", "prediction", "score"]
 _KIND_OF_METHOD: dict[str, ScoreKind] = {"predict_proba": "probability", "decision_function": "margin", "predict": "prediction"}
@@ -81,7 +77,7 @@ class AuditInputs:
     def default_threshold(self) -> float:
         """The model's own decision boundary: 0 for a margin, 0.5 for a probability or a 0/1 prediction
         (so the default decisions are the model's ``predict()``); for another score, see
-        :func:`fairdash.thresholds.default_threshold`."""
+        :func:`fairdash.audit.thresholds.default_threshold`."""
         if self.score_kind == "margin":
             return 0.0
         if self.score_kind in ("probability", "prediction"):

@@ -1,0 +1,5 @@
+"""The numbers: what an audit asks (:mod:`~fairdash.audit.spec`), each row's group (:mod:`~fairdash.audit.groups`), the
+inputs checked once (:mod:`~fairdash.audit.inputs`), counts and rates (:mod:`~fairdash.audit.metrics`) at any threshold
+(:mod:`~fairdash.audit.thresholds`, and :mod:`~fairdash.audit.score_bins` for counts an engine made), intervals
+(:mod:`~fairdash.audit.intervals`), findings (:mod:`~fairdash.audit.findings`), and the one result every page, report
+and command presents (:mod:`~fairdash.audit.result`; a whole audit with rules and explanations: :mod:`~fairdash.audit.run`)."""

@@ -1,0 +1,146 @@
+"""A whole audit of a table and a model: validation, the one result at the chosen thresholds, the rules, and
+what the model relies on. The dashboard's downloads and the command line both call :func:`run_audit`."""
+
+from __future__ import annotations
+
+import datetime as _datetime
+from dataclasses import dataclass
+from typing import Mapping
+
+import pandas as pd
+
+from fairdash.audit.inputs import AuditInputs, prepare_audit
+from fairdash.audit.metrics import DEFAULT_TOLERANCE
+from fairdash.audit.result import AuditResult, AuditSettings, judge
+from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame
+from fairdash.audit.thresholds import Threshold, ThresholdCurves
+from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
+from fairdash.intake.guess import DataSummary, summarize
+from fairdash.intake.models import ScoreModel
+
+PERMUTATION_ROWS = 100
+"""The rows the report's top features explain when only the model-agnostic explainer applies: it
+calls the model some hundred times per row, and a smaller sample keeps a CLI audit to seconds."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Everything one audit found, at the chosen thresholds."""
+
+    data_name: str
+    model_name: str | None
+    spec: AuditSpec
+    inputs: AuditInputs
+    summary: DataSummary
+    result: AuditResult
+    """The fairness audit at the chosen thresholds: every number of it (see :func:`fairdash.audit.result.judge`)."""
+    curves: ThresholdCurves
+    surrogate: Surrogate | None
+    features: pd.DataFrame | None
+    created: str
+    bins: dict[str, tuple[float, ...]]
+    explain_error: str | None = None
+
+    # The result's parts under the names the report and the command line read them by.
+    thresholds = property(lambda self: self.result.settings.thresholds)
+    tolerance = property(lambda self: self.result.settings.tolerance)
+    groups_left_out = property(lambda self: self.result.left_out)
+    table = property(lambda self: self.result.by_group)
+    intervals = property(lambda self: self.result.intervals)
+    disparities = property(lambda self: self.result.disparities)
+    findings = property(lambda self: self.result.findings)
+
+
+def run_audit(
+    table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
+    thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
+    data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
+    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None,
+) -> Audit:
+    """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
+
+    Parameters
+    ----------
+    table, spec, model
+        As for :func:`fairdash.audit.inputs.prepare_audit`.
+    thresholds : float or {group: float}, optional
+        Decision thresholds (``score >= threshold``); by default the audit's default threshold.
+    tolerance : float
+        Differences up to this pass.
+    min_group_size : int
+        Groups with fewer rows are left out of the disparities (as the dashboard does by default); 0 keeps all.
+    with_rules : bool
+        Also fit a depth-3 surrogate tree to the decisions.
+    explain_rows : int
+        With a model, :func:`top_features` explains up to this many rows; 0 skips the explanations.
+        An explanation that fails does not fail the audit: ``Audit.explain_error`` says why.
+    features : DataFrame, optional
+        Feature importance to include (index: feature), instead of computing it.
+    inputs, curves : optional
+        Already prepared inputs and curves (the dashboard passes its cached ones).
+    """
+    inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
+    curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
+    if thresholds is None:
+        chosen: float | dict[str, float] = inputs.default_threshold
+    elif isinstance(thresholds, Mapping):
+        chosen = {str(label): float(value) for label, value in thresholds.items()}
+    else:
+        chosen = float(thresholds)
+    settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
+    result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
+    surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None
+    explain_error = None
+    if features is None and model is not None and spec.features and explain_rows > 0:
+        features, explain_error = _explained(model, table[list(spec.features)], inputs, result.judged, explain_rows)
+    return Audit(
+        data_name=data_name,
+        model_name=model.name if model is not None else None,
+        spec=spec,
+        inputs=inputs,
+        summary=summarize(table, spec),
+        result=result,
+        curves=curves,
+        surrogate=surrogate,
+        features=features,
+        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+        bins=bins_used(table, spec.sensitive, spec.bins),
+        explain_error=explain_error,
+    )
+
+
+def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,
+               rows: int) -> tuple[pd.DataFrame | None, str | None]:
+    """:func:`top_features`, or why it failed: the model's or shap's failure leaves the fairness audit standing (and gating)."""
+    try:
+        return top_features(model, X, inputs, judged, max_rows=rows), None
+    except Exception as error:
+        return None, f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
+
+
+def _surrogate(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool) -> Surrogate | None:
+    """A depth-3 surrogate tree of the decisions at ``thresholds`` (``None`` when no column can explain them)."""
+    from fairdash.audit.thresholds import decisions_at
+
+    columns = surrogate_columns(table, spec, with_model=with_model)
+    if not columns:
+        return None
+    return surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, thresholds), max_depth=3,
+                          sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
+
+
+def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500) -> pd.DataFrame:
+    """Mean |SHAP| per feature, and each feature's share of the gap in mean output between the groups
+    selected most and least often (SHAP on a seeded sample of ``max_rows`` rows; of at most
+    :data:`PERMUTATION_ROWS` where only the model-agnostic explainer applies, as for ONNX models)."""
+    from fairdash.explain.attributions import explainer_method, gap_decomposition, shap_values
+
+    rows = max_rows if explainer_method(model) != "permutation" else min(max_rows, PERMUTATION_ROWS)
+    result = shap_values(model, X, positive_label=inputs.model_label, max_rows=rows)
+    features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
+    rates = judged["selection_rate"].dropna()
+    sampled = set(inputs.groups.loc[result.values.index])
+    if len(rates) >= 2 and {rates.idxmax(), rates.idxmin()} <= sampled:
+        gap = gap_decomposition(result.values, inputs.groups, rates.idxmax(), rates.idxmin())
+        features[f"share of the gap, {rates.idxmax()} minus {rates.idxmin()}"] = gap
+    return features.sort_values(features.columns[0], ascending=False)

@@ -1,0 +1,101 @@
+"""The monitor and the engine's audit as a result to hand on: JSON and a self-contained HTML page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from fairdash.monitor.windows import Monitor
+
+
+def monitor_json(result: Monitor) -> dict[str, Any]:
+    """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,
+    ``rows``, ``pending``, ``groups`` and ``disparities`` as in the audit's JSON, ``disparity_intervals``,
+    ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``value``, ``reason``)."""
+    from fairdash.present.document import json_number, result_json
+
+    spec = result.counts.spec
+    windows = []
+    for window in result.windows:
+        windows.append({
+            "start": window.start.date().isoformat(),
+            "rows": window.rows,
+            "pending": window.pending,
+            "groups_left_out_of_disparities": list(window.left_out),
+            "unknown_outcomes": window.unknown_share,
+            **result_json(window.result),
+            "psi": {str(label): json_number(value) for label, value in window.psi.items()},
+        })
+    return {
+        "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
+                     "sensitive": list(spec.sensitive), "score": spec.score, "decision": spec.decision, "threshold": result.threshold,
+                     "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
+                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": list(result.notes)},
+        "windows": windows,
+        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": json_number(alert["value"]),
+                    "reason": alert["reason"]} for alert in result.alerts],
+    }
+
+
+def monitor_html(result: Monitor) -> str:
+    """The monitor as one self-contained HTML page: each disparity over time, the group mix, the score
+    drift, and the alerts."""
+    from fairdash.present import plots
+    from fairdash.present.page import definition_list, html_page, section, table_html
+
+    spec = result.counts.spec
+    rules = result.windows[0].result.settings.rules  # the rules every window was judged by
+    figures = [plots.disparity_over_time(result, name, gate=next(iter(rules[name].values())))
+               for name in ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")]
+    figures += [plots.group_mix(result), plots.score_drift(result)]
+    charts = "\n".join(f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+                       for figure in figures)
+    alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "),
+                            "value": f"{alert['value']:.3f}", "reason": alert["reason"]} for alert in result.alerts])
+    settings = [("Log", f"{result.counts.rows:,} rows ({result.counts.engine})"), ("Time", f"{spec.time}, by {spec.window}"),
+                ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+                ("Decisions", f"{spec.score} >= {result.threshold:g}" if spec.score else f"{spec.decision}"),
+                ("Baseline window", str(result.baseline.date()))]
+    return html_page("Fairness over time", [
+        section("Settings", definition_list(settings)),
+        section("Alerts", table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
+        section("Over time", charts),
+    ], made_by="fairdash monitor")
+
+
+def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, Any]:
+    """An audit counted by the engine (one window, see :func:`count_table`) as JSON, with the audit's keys
+    where they apply: ``settings``, ``data``, ``groups``, ``intervals``, ``disparities``,
+    ``disparity_intervals``, ``findings``, ``thresholds``, ``versions``."""
+    from fairdash.present.document import versions
+
+    (window,) = monitor_json(result)["windows"]
+    settings = monitor_json(result)["settings"]
+    return {
+        "settings": {"data": data_name, "model": None, "target": settings["target"], "positive_label": settings["positive_label"],
+                     "sensitive": settings["sensitive"], "score": settings["score"], "tolerance": settings["tolerance"],
+                     "engine": settings["engine"], "groups_left_out_of_disparities": window["groups_left_out_of_disparities"]},
+        "data": {"rows": window["rows"], "rows_without_outcome": int(result.windows[0].table["unknown"].sum()),
+                 "rows_left_out": settings["rows_left_out"]},
+        **{key: window[key] for key in ("groups", "intervals", "disparities", "disparity_intervals", "findings")},
+        "thresholds": result.threshold,
+        "versions": versions(),
+    }
+
+
+def engine_audit_html(result: Monitor) -> str:
+    """An audit counted by the engine as a self-contained HTML page: the disparities with verdicts and the metric table."""
+    from fairdash.present.page import definition_list, findings_html, html_page, section, table_html
+    from fairdash.present.text import formatted_table
+
+    spec = result.counts.spec
+    (window,) = result.windows
+    settings = [("Rows", f"{window.rows:,} (counted by {result.counts.engine}, no row read into memory)"),
+                ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+                ("Decisions", f"{spec.score} >= {result.threshold:g}"), ("Left out of the disparities (too small)", ", ".join(window.left_out) or "none")]
+    return html_page("Fairness audit", [
+        section("Settings", definition_list(settings)),
+        section("Disparities", findings_html(window.findings, window.disparity_bounds)),
+        section("Metrics by group", table_html(formatted_table(window.table.drop(columns=["unknown"])))),
+    ], made_by="fairdash audit", charts=False)

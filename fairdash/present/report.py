@@ -1,0 +1,172 @@
+"""The audit as a result to hand on: a JSON document and a self-contained interactive HTML report.
+
+:func:`run_audit` computes everything once (the dashboard's download buttons and the command line
+both call it); :func:`audit_json` and :func:`audit_html` only present it.
+
+The HTML report opens offline in any browser: plotly's JavaScript is inlined once and no address
+outside the file is referenced. It carries each group's confusion counts at up to
+:data:`REPORT_THRESHOLDS` thresholds (every distinct score when there are fewer), so a reader can move
+a global or per-group threshold in the file and see the table, the disparities and the confusion
+matrices recomputed by a small script, with no server."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Sequence
+
+import numpy as np
+
+from fairdash.audit.metrics import VERDICT_SLACK, overall_metrics
+from fairdash.audit.run import Audit
+from fairdash.audit.spec import band_labels
+from fairdash.present import plots
+from fairdash.present.document import json_number, result_json, versions
+from fairdash.present.fixes_report import fixes_content, fixes_json
+from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
+from fairdash.present.text import formatted_overall, formatted_table, threshold_text
+
+REPORT_THRESHOLDS = 1000
+"""The most threshold positions the report's own slider offers (every distinct score when fewer)."""
+
+
+def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+    """The audit as a JSON-ready dict with stable top-level keys.
+
+    ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
+    tolerance, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
+    {metric -> number or null}), ``overall`` (the same over all rows, kept apart from the groups),
+    ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
+    ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
+    upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
+    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
+    ``versions``, ``created``; with ``compared`` (a constraint and the fixes
+    :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
+    """
+    spec = audit.spec
+    document: dict[str, Any] = {
+        "settings": {
+            "data": audit.data_name,
+            "model": audit.model_name,
+            "target": spec.target,
+            "positive_label": json_number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
+            "sensitive": list(spec.sensitive),
+            "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
+            "reference": audit.inputs.reference,
+            "score": spec.score,
+            "features": list(spec.features) if audit.model_name else [],
+            "tolerance": audit.tolerance,
+            "groups_left_out_of_disparities": list(audit.groups_left_out),
+            "bootstrap": {"resamples": audit.intervals.n_resamples, "confidence": audit.intervals.confidence,
+                          "seed": audit.intervals.random_state},
+        },
+        "data": {
+            "rows": audit.summary.rows,
+            "columns": audit.summary.columns,
+            "missing_cells": audit.summary.missing_cells,
+            "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
+            "warnings": list(audit.inputs.warnings),
+        },
+        **result_json(audit.result),
+        "thresholds": audit.thresholds,
+        "versions": versions(),
+        "created": audit.created,
+    }
+    if compared is not None:
+        constraint, fixes = compared
+        document["fixes_constraint"] = constraint
+        document["fixes"] = fixes_json(fixes, constraint=constraint)["fixes"]
+    if audit.explain_error is not None:
+        document["features_error"] = audit.explain_error
+    if audit.features is not None:
+        document["features"] = {
+            str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
+        }
+    if audit.surrogate is not None:
+        document["rules"] = {
+            "fidelity": audit.surrogate.fidelity,
+            "rules": [{key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
+        }
+    return document
+
+
+def slider_payload(audit: Audit) -> dict[str, Any]:
+    """What the report's script needs: thresholds on a grid and each group's counts at each."""
+    curves = audit.curves
+    grid = curves.distinct_scores(max_points=REPORT_THRESHOLDS)
+    above = float(np.nextafter(grid[-1], np.inf))
+    grid = np.append(grid, above)  # the last position selects nobody
+    counts = curves.counts_over(grid)  # (positions, groups, 4): tp, fp, tn, fn
+
+    def position_of(value: float) -> int:
+        return int(min(np.searchsorted(grid, value, side="left"), len(grid) - 1))
+
+    if isinstance(audit.thresholds, dict):
+        start = {"mode": "per_group", "global": position_of(float(np.median(list(audit.thresholds.values())))),
+                 "groups": [position_of(audit.thresholds[label]) for label in curves.labels]}
+    else:
+        start = {"mode": "global", "global": position_of(audit.thresholds), "groups": [position_of(audit.thresholds)] * len(curves.labels)}
+    return {
+        "labels": curves.labels,
+        "thresholds": [float(value) for value in grid],
+        "counts": counts.tolist(),
+        "start": start,
+        "rules": audit.result.settings.rules,
+        "slack": VERDICT_SLACK,
+        "left_out": list(audit.groups_left_out),
+        "exact": len(grid) - 1 == len(curves.distinct_scores()),
+    }
+
+
+def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
+    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
+    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
+    spec = audit.spec
+    figures = [
+        plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
+        plots.confusion_matrices(audit.table),
+        plots.roc_curves(audit.curves.roc(), audit.table),
+        plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
+                             current=(float(overall_metrics(audit.table)["accuracy"]), audit.disparities["demographic_parity_difference"])),
+    ]
+    charts = "\n".join(
+        f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+        for figure in figures
+    )
+    settings = [
+        ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
+        ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+        *((f"Bands of {column}", ", ".join(band_labels(edges))) for column, edges in audit.bins.items()),
+        ("Reference group", audit.inputs.reference), ("Thresholds", threshold_text(audit.thresholds)),
+        ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
+        ("Left out of the disparities (too small)", ", ".join(audit.groups_left_out) or "none"),
+    ]
+    sections = [
+        section("Settings", definition_list(settings)),
+        section("Data", table_html(audit.summary.groups.assign(
+            share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.inputs.warnings)),
+        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
+        section("Metrics by group (95% bootstrap intervals)", table_html(formatted_table(audit.table, audit.intervals))
+                 + "<p>All rows together:</p>" + table_html(formatted_overall(audit.table, audit.intervals))),
+        section("Try other thresholds", static_file("slider.html")),
+        section("Charts", charts),
+    ]
+    if audit.features is not None:
+        sections.append(section("What the model relies on (SHAP)", table_html(audit.features.head(15).round(4))))
+    elif audit.explain_error is not None:
+        sections.append(section("What the model relies on (SHAP)",
+                                 f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
+    if compared is not None:
+        constraint, fixes = compared
+        sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
+    if audit.surrogate is not None:
+        rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
+            coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
+        sections.append(section(
+            f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", table_html(rules, index=False)))
+    return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",
+                     payload=script_json(slider_payload(audit)), script=static_file("report.js"))
+
+
+
+

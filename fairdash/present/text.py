@@ -1,0 +1,62 @@
+"""Numbers as text for people: the metric table with its intervals, percentages, thresholds, verdict words."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from fairdash.audit.intervals import Intervals
+from fairdash.audit.metrics import RATE_NAMES, overall_metrics
+
+
+def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
+    """The metric table as text for people: rates as percentages with their interval, counts with separators."""
+    shown = pd.DataFrame(index=table.index)
+    shown["Rows"] = table["count"].map("{:,}".format)
+    for rate in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy"):
+        values = table[rate]
+        if intervals is None:
+            shown[RATE_NAMES[rate]] = values.map(percent)
+        else:
+            lower, upper = intervals.lower.loc[table.index, rate], intervals.upper.loc[table.index, rate]
+            shown[RATE_NAMES[rate]] = [
+                percent(value) + ("" if np.isnan(low) else f" ({low * 100:.1f}–{high * 100:.1f})")
+                for value, low, high in zip(values, lower, upper)
+            ]
+    if intervals is not None:
+        shown["Note"] = ["too few rows to judge" if small else "" for small in intervals.too_small.loc[table.index]]
+    return shown
+
+
+def formatted_overall(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
+    """:func:`formatted_table`'s columns for all rows together, as one row (kept apart from the groups)."""
+    overall = overall_metrics(table)
+    shown = {"Rows": f"{overall['count']:,}"}
+    for rate in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy"):
+        text = percent(overall[rate])
+        if intervals is not None and not np.isnan(intervals.overall.loc[rate, "lower"]):
+            low, high = intervals.overall.loc[rate, ["lower", "upper"]]
+            text += f" ({low * 100:.1f}–{high * 100:.1f})"
+        shown[RATE_NAMES[rate]] = text
+    return pd.DataFrame([shown], index=pd.Index(["all rows"], name="overall"))
+
+
+def percent(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value * 100:.1f}%"
+
+
+def threshold_text(thresholds: float | Mapping[str, float]) -> str:
+    """Thresholds in words, as every page and report writes them (four significant digits)."""
+    if isinstance(thresholds, Mapping):
+        return ", ".join(f"{label}: {value:.4g}" for label, value in thresholds.items())
+    return f"{thresholds:.4g} for everyone"
+
+
+def verdict_word(finding: Mapping[str, Any]) -> str:
+    """A finding's verdict as every presenter names it: ``"pass"``, ``"fail"``, ``"undefined"`` (no value; its
+    ``undefined`` says why) or ``""`` (no rule sets a bar). Decided by :func:`fairdash.audit.metrics.verdict`; only named here."""
+    if finding["undefined"]:
+        return "undefined"
+    return {True: "pass", False: "fail", None: ""}[finding["passed"]]
