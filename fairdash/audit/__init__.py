@@ -2,4 +2,15 @@
 inputs checked once (:mod:`~fairdash.audit.inputs`), counts and rates (:mod:`~fairdash.audit.metrics`) at any threshold
 (:mod:`~fairdash.audit.thresholds`, and :mod:`~fairdash.audit.score_bins` for counts an engine made), intervals
 (:mod:`~fairdash.audit.intervals`), findings (:mod:`~fairdash.audit.findings`), and the one result every page, report
-and command presents (:mod:`~fairdash.audit.result`; a whole audit with rules and explanations: :mod:`~fairdash.audit.run`)."""
+and command presents (:mod:`~fairdash.audit.result`; a whole audit with rules and explanations: :mod:`~fairdash.audit.run`).
+
+Its public names are importable from here too (the stable paths of DESIGN.md)."""
+
+from fairdash.audit.inputs import (  # noqa: F401
+    AuditInputs,
+    ScoreKind,
+    model_class,
+    prepare_audit,
+)
+
+__all__ = ["ScoreKind", "AuditInputs", "prepare_audit", "model_class"]
