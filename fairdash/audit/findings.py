@@ -1,5 +1,5 @@
-"""Verdicts, decided once: the rule each disparity is judged by, and each disparity's finding (value, rule,
-verdict, a sentence in plain words, why it is undefined)."""
+"""Each disparity's finding: its value, the rule it is judged by and the verdict (decided by
+:func:`fairdash.audit.metrics.verdict`), a sentence in plain words naming the groups, and why it is undefined."""
 
 from __future__ import annotations
 

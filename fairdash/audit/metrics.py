@@ -8,7 +8,10 @@ threshold slider (:mod:`fairdash.audit.thresholds`) and the report reuse the sam
 Definitions follow Fairlearn: a between-groups *difference* is the largest group value minus the
 smallest, a *ratio* the smallest over the largest. As in Fairlearn's ``MetricFrame`` (``by_group``
 beside ``overall``), a metric table holds the groups only; :func:`overall_metrics` gives the figures
-over all rows, so no group label can be mistaken for the overall row."""
+over all rows, so no group label can be mistaken for the overall row.
+
+The rule each disparity is judged by is decided here too, once (:func:`verdict_rules`, :func:`verdict`): the
+findings, the gate and the report's script all apply it."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The audit as a result to hand on: a JSON document and a self-contained interactive HTML report.
 
-:func:`run_audit` computes everything once (the dashboard's download buttons and the command line
-both call it); :func:`audit_json` and :func:`audit_html` only present it.
+:func:`fairdash.audit.run.run_audit` computes everything once (the dashboard's download buttons and the
+command line both call it); :func:`audit_json` and :func:`audit_html` only present it.
 
 The HTML report opens offline in any browser: plotly's JavaScript is inlined once and no address
 outside the file is referenced. It carries each group's confusion counts at up to
