@@ -5,7 +5,6 @@ import json
 import streamlit as st
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table
-from fairdash.audit.result import judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
 from fairdash.present.text import formatted_overall, formatted_table, verdict_word
@@ -25,7 +24,6 @@ st.caption(
 
 # 1. The thresholds drive everything below.
 thresholds = threshold_controls(audit, curves)
-counts = curves.counts_at(thresholds)
 
 # 2. The disparity summary.
 st.subheader("Disparities")
@@ -36,7 +34,9 @@ left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, ste
 right.toggle(f"Leave out groups under {SMALL_GROUP_SIZE} rows", key=state.DROP_SMALL_GROUPS,
              help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 # The one audit at these settings: every number below is read from it.
-result = judge(counts, curves.labels, state.audit_settings(thresholds), reference=inputs.reference)
+settings = state.audit_settings(thresholds)
+result = cache.judged(audit.key, curves, json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
+                      settings, inputs.reference)
 table, findings, intervals = result.by_group, result.findings, result.intervals
 disparity_bounds = intervals.disparities
 if result.left_out:

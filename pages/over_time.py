@@ -118,7 +118,8 @@ name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, f
     or "demographic_parity_ratio"
 st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key="over_time")
 st.caption("The band is the disparity's interval (at least 95%); a gap in the line is a window where fewer than two groups "
-           "have 30 rows (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
+           + (f"have {settings.min_group_size} rows" if settings.min_group_size else "are present")
+           + " (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
 left, right = st.columns(2)
 left.plotly_chart(plots.group_mix(result), key="group_mix")
 right.plotly_chart(plots.score_drift(result), key="score_drift")

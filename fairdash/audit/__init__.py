@@ -4,7 +4,8 @@ inputs checked once (:mod:`~fairdash.audit.inputs`), counts and rates (:mod:`~fa
 (:mod:`~fairdash.audit.intervals`), findings (:mod:`~fairdash.audit.findings`), and the one result every page, report
 and command presents (:mod:`~fairdash.audit.result`; a whole audit with rules and explanations: :mod:`~fairdash.audit.run`).
 
-Its public names are importable from here too (the stable paths of DESIGN.md)."""
+The names of :mod:`~fairdash.audit.inputs` are importable from here too (``fairdash.audit.prepare_audit``, the
+stable path of DESIGN.md)."""
 
 from fairdash.audit.inputs import (  # noqa: F401
     AuditInputs,

@@ -22,7 +22,7 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
 
     Differences pass at ``tolerance`` or less; the selection-rate ratio passes at four fifths
     (0.8) or more (the four-fifths rule). The other ratios are shown without a verdict: no rule
-    sets a bar for them. A disparity that is undefined (see :func:`undefined_reason`) neither passes
+    sets a bar for them. A disparity that is undefined (see :func:`fairdash.audit.metrics.undefined_reason`) neither passes
     nor fails, and its sentence says why.
 
     Returns

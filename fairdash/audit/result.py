@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.findings import disparity_findings, verdict_rules
+from fairdash.audit.findings import disparity_findings
 from fairdash.audit.intervals import Intervals, bootstrap_intervals
 from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
@@ -25,6 +25,7 @@ from fairdash.audit.metrics import (
     drop_small_groups,
     overall_from_counts,
     table_from_counts,
+    verdict_rules,
 )
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError

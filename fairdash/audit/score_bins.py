@@ -3,8 +3,8 @@
 An engine (DuckDB, Spark) returns counts per score bin, not rows, so a threshold is exact only where it
 falls on a bin's edge. Two layouts:
 
-- **Per value**: a score with at most :data:`VALUE_LIMIT` distinct values (COMPAS's deciles, 0/1 decisions,
-  scores rounded to two places) is counted per value, so every threshold is exact, as in memory.
+- **Per value**: a score outside [0, 1] with at most :data:`VALUE_LIMIT` distinct values (COMPAS's deciles), and a 0/1
+  decision column, is counted per value, so every threshold is exact, as in memory.
 - **A grid** for the others: steps of a round width (1, 2 or 5 times a power of ten) over the range where
   most scores lie (0 to 1 for probabilities; else the 0.1% and 99.9% quantiles), with one open bin below it
   and one above it for the scores outside. A threshold given before counting is a point of the grid (the
@@ -12,7 +12,9 @@ falls on a bin's edge. Two layouts:
   of the Over time page's slider. One outlier (a score of 1e18) lands in the open bin above and coarsens
   nothing.
 
-A threshold between two grid points is refused (:meth:`ScoreBins.first_selected`), never rounded silently.
+A threshold between two grid points is refused (:meth:`ScoreBins.first_selected`), never rounded silently. On a grid not
+laid through the threshold (the page's slider), a score within a ten-millionth of a step below a grid point counts as on
+it: the allowance that puts 0.29 (28.999999999999996 hundredths) on its point.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ class ScoreBins:
             return self.count
         position = (threshold - self.start) / self.step
         nearest = round(position)
-        if abs(position - nearest) > 1e-6 or not 0 <= nearest < self.points:
+        if abs(position - nearest) > 1e-9 or not 0 <= nearest < self.points:  # float noise only (0.29 / 0.01)
             raise InvalidInputError(
                 f"The threshold {threshold:g} lies between two points of the grid the scores were counted on (steps of "
                 f"{self.step:g} from {self.start:g}); count the log with this threshold (count_log(..., threshold={threshold!r}), "

@@ -30,7 +30,6 @@ from fairdash.errors import InvalidInputError
 
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
 CONSTRAINTS: tuple[str, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
-_CONSTRAINT_RATE = {"demographic_parity": "selection_rate", "equal_opportunity": "tpr"}
 _EQUALIZED_ODDS_WINDOWS = 400  # window positions searched per rate for equalized odds (a 2-D search)
 
 Threshold = float | Mapping[str, float]

@@ -31,7 +31,7 @@ import pandas as pd
 from fairdash.audit.groups import group_codes
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, confusion_counts, drop_small_groups
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, confusion_counts, drop_small_groups, verdict, verdict_rules
 from fairdash.audit.result import AuditSettings, judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
 from fairdash.audit.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
@@ -91,7 +91,8 @@ def unmet_message(fixes: Sequence[Fix], constraint: str, tolerance: float) -> st
     (an undefined disparity does not count as met); ``None`` when one does."""
     disparity = CONSTRAINT_DISPARITY[constraint]
     made = [fix for fix in fixes if fix.error is None and fix.name != "original"]
-    if any(fix.disparities.get(disparity, float("nan")) <= tolerance + 1e-12 for fix in made):
+    rule = verdict_rules(tolerance)[disparity]
+    if any(verdict(fix.disparities.get(disparity, float("nan")), rule) for fix in made):
         return None
     tried = ", ".join(fix.title for fix in made) or "none could be made"
     return (f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
@@ -162,7 +163,8 @@ def _training_rows(train: pd.DataFrame, spec: AuditSpec, features: Sequence[str]
 
 def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int,
            **extra: Any) -> Fix:
-    """A fix's figures on the audited rows, from its decisions, with the Fairness page's functions."""
+    """A fix's figures on the audited rows, from its decisions, judged as the audit is (:func:`fairdash.audit.result.judge`).
+    A fix keeps figures, not verdicts: :func:`unmet_message` judges them at the tolerance the user chose."""
     from sklearn.metrics import roc_auc_score
 
     codes, labels = inputs.group_codes.codes, inputs.group_codes.labels
@@ -406,7 +408,7 @@ def fit_reductions(
     """Fairlearn's ``ExponentiatedGradient`` around ``estimator``, fitted on at most ``rows`` rows (seeded).
 
     ``y_true`` is the outcome as True/False (fitted as 1/0), ``groups`` each row's group; ``constraint``
-    one of :data:`fairdash.thresholds.CONSTRAINTS` with its ``difference_bound``.
+    one of :data:`fairdash.audit.thresholds.CONSTRAINTS` with its ``difference_bound``.
     """
     from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient, TruePositiveRateParity
 

@@ -36,11 +36,5 @@ from fairdash.monitor.windows import (  # noqa: F401
     Window,
     monitor,
 )
-from fairdash.present.monitor_report import (  # noqa: F401
-    engine_audit_html,
-    engine_audit_json,
-    monitor_html,
-    monitor_json,
-)
 
-__all__ = ["WINDOWS", "ENGINES", "UNKNOWN", "NEGATIVE", "POSITIVE", "PROFILE_SQL", "TIME_SQL", "SPREAD_SQL", "VALUES_SQL", "COUNT_SQL", "MonitorSpec", "LogCounts", "spark_session", "count_log", "count_table", "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS", "compas_log", "COMPAS_MONITOR", "synthetic_log", "monitor_json", "monitor_html", "engine_audit_json", "engine_audit_html"]
+__all__ = ["WINDOWS", "ENGINES", "UNKNOWN", "NEGATIVE", "POSITIVE", "PROFILE_SQL", "TIME_SQL", "SPREAD_SQL", "VALUES_SQL", "COUNT_SQL", "MonitorSpec", "LogCounts", "spark_session", "count_log", "count_table", "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS", "compas_log", "COMPAS_MONITOR", "synthetic_log"]

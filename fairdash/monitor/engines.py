@@ -1,7 +1,8 @@
-"""Fairness over time on a decision log of any size, counted where the rows are (DuckDB or Spark).
+"""A decision log of any size reduced to counts where its rows are (DuckDB or Spark): :func:`count_log`.
 
-Every figure is a function of counts per (window, group, outcome, score bin), so one GROUP BY gives
-them all, and a threshold move re-reads no row: the counts are summed above the threshold's bin.
+Every figure over time is a function of counts per (window, group, outcome, score bin), so one GROUP BY
+gives them all, and a threshold move re-reads no row: the counts are summed above the threshold's bin
+(:meth:`LogCounts.counts_at`; each window is judged in :mod:`fairdash.monitor.windows`).
 
 The query is written once. Each engine first exposes the log as a view ``fd_log`` whose columns have
 fixed names (``fd_time``, ``fd_target``, ``fd_score``, ``fd_s0``...), so the same SQL text (:data:`COUNT_SQL`)
@@ -412,6 +413,7 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, thresh
     if counted.empty:
         raise InvalidInputError("No row of the log has both a time and a score.")
     window_values, window_codes = np.unique(counted["fd_window"].to_numpy(dtype=np.int64), return_inverse=True)
+    _check_years(window_values, spec)
     sensitive = counted[[f"fd_s{position}" for position in range(len(spec.sensitive))]]
     sensitive.columns = list(spec.sensitive)
     codes = group_codes(sensitive, spec.sensitive)
@@ -423,6 +425,16 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, thresh
     return LogCounts(spec=spec, windows=starts, labels=codes.labels, cells=cells, bins=bins, rows=rows, engine=engine, dropped=dropped)
 
 
+def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
+    """Windows of years 1 to 9999 only: the engines read later and earlier (BC) times, dates cannot hold them."""
+    years = window_values // {"day": 1000, "week": 1000, "month": 12, "quarter": 4}[spec.window]
+    outside = years[(years < 1) | (years > 9999)]
+    if len(outside):
+        shown = f"{-outside[0] + 1} BC" if outside[0] < 1 else str(outside[0])
+        raise InvalidInputError(f"The time column {brief(spec.time)} holds times outside the years 1 to 9999 (in the year {shown}); "
+                                "fix or leave out those rows (a placeholder such as 9999-12-31 is fine).")
+
+
 def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, threshold: float | None) -> ScoreBins:
     """How to count this log's scores (see :mod:`fairdash.audit.score_bins`), with a look at their spread only for
     scores outside [0, 1]; a decision column must hold 0 and 1."""
@@ -430,6 +442,8 @@ def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, t
     if low is None or pd.isna(low):
         raise InvalidInputError(f"The column {column} holds no numbers.")
     low, high = float(low), float(high)
+    if math.isnan(low) or math.isnan(high):  # DuckDB sorts NaN above every number
+        raise InvalidInputError(f"The column {column} holds NaN values; a score must be a number (leave it empty where there is none).")
     if not (math.isfinite(low) and math.isfinite(high)):
         raise InvalidInputError(f"The column {column} holds infinite values ({low:g} to {high:g}); a score must be a finite number.")
     if spec.decision is not None:
@@ -467,7 +481,7 @@ def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
 def count_table(source: Any, spec: Any, *, engine: str = "duckdb", threshold: float | None = None) -> LogCounts:
     """A scores-only audit's counts, made by the engine where the table lies (a Parquet file or folder
     too big for memory): the whole table as one window, exact at ``threshold`` (see :func:`count_log`).
-    ``spec`` is an :class:`fairdash.audit.spec.AuditSpec` with a ``score`` column; :func:`monitor` on the result
+    ``spec`` is an :class:`fairdash.audit.spec.AuditSpec` with a ``score`` column; :func:`fairdash.monitor.windows.monitor` on the result
     gives the audit's table, intervals and verdicts."""
     if spec.score is None:
         raise InvalidInputError("An audit counted by the engine needs the score column (--score); a model needs the rows in memory.")

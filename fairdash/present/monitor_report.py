@@ -66,19 +66,20 @@ def monitor_html(result: Monitor) -> str:
 
 def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, Any]:
     """An audit counted by the engine (one window, see :func:`count_table`) as JSON, with the audit's keys
-    where they apply: ``settings``, ``data``, ``groups``, ``intervals``, ``disparities``,
-    ``disparity_intervals``, ``findings``, ``thresholds``, ``versions``."""
+    where they apply: ``settings``, ``data``, ``groups``, ``overall``, ``intervals``, ``overall_intervals``,
+    ``disparities``, ``disparity_intervals``, ``findings``, ``thresholds``, ``versions``."""
     from fairdash.present.document import versions
 
-    (window,) = monitor_json(result)["windows"]
-    settings = monitor_json(result)["settings"]
+    document = monitor_json(result)
+    (window,), settings = document["windows"], document["settings"]
     return {
         "settings": {"data": data_name, "model": None, "target": settings["target"], "positive_label": settings["positive_label"],
                      "sensitive": settings["sensitive"], "score": settings["score"], "tolerance": settings["tolerance"],
                      "engine": settings["engine"], "groups_left_out_of_disparities": window["groups_left_out_of_disparities"]},
         "data": {"rows": window["rows"], "rows_without_outcome": int(result.windows[0].table["unknown"].sum()),
                  "rows_left_out": settings["rows_left_out"]},
-        **{key: window[key] for key in ("groups", "intervals", "disparities", "disparity_intervals", "findings")},
+        **{key: window[key] for key in ("groups", "overall", "intervals", "overall_intervals", "disparities", "disparity_intervals",
+                                        "findings")},
         "thresholds": result.threshold,
         "versions": versions(),
     }

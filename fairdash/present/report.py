@@ -92,9 +92,12 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
 def slider_payload(audit: Audit) -> dict[str, Any]:
     """What the report's script needs: thresholds on a grid and each group's counts at each."""
     curves = audit.curves
-    grid = curves.distinct_scores(max_points=REPORT_THRESHOLDS)
-    above = float(np.nextafter(grid[-1], np.inf))
-    grid = np.append(grid, above)  # the last position selects nobody
+    spread = curves.distinct_scores(max_points=REPORT_THRESHOLDS)
+    exact = len(spread) == len(curves.distinct_scores())
+    # The audited thresholds are positions too, so the page opens on the very numbers of its tables.
+    audited = list(audit.thresholds.values()) if isinstance(audit.thresholds, dict) else [audit.thresholds]
+    grid = np.unique(np.concatenate([spread, np.asarray(audited, dtype=float)]))
+    grid = np.append(grid, float(np.nextafter(max(grid[-1], spread[-1]), np.inf)))  # the last position selects nobody
     counts = curves.counts_over(grid)  # (positions, groups, 4): tp, fp, tn, fn
 
     def position_of(value: float) -> int:
@@ -113,7 +116,7 @@ def slider_payload(audit: Audit) -> dict[str, Any]:
         "rules": audit.result.settings.rules,
         "slack": VERDICT_SLACK,
         "left_out": list(audit.groups_left_out),
-        "exact": len(grid) - 1 == len(curves.distinct_scores()),
+        "exact": exact,
     }
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit.inputs import AuditInputs, prepare_audit
-from fairdash.audit.result import AuditSettings
+from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import AuditSpec
 from fairdash.audit.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 from fairdash.explain.attributions import (
@@ -74,6 +74,13 @@ def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _mod
 @st.cache_resource(max_entries=8, show_spinner="Sorting the scores by group...")
 def threshold_curves(audit_key: str, _inputs: AuditInputs) -> ThresholdCurves:
     return ThresholdCurves(_inputs.y_true, _inputs.scores, _inputs.group_codes)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def judged(audit_key: str, _curves: ThresholdCurves, settings_key: str, _settings: AuditSettings, reference: str) -> AuditResult:
+    """The audit at these settings (``settings_key`` stands for them), once per setting: a rerun that moves no
+    threshold (a chart switch, a toggle) does not bootstrap again."""
+    return judge(_curves.counts_at(_settings.thresholds), _curves.labels, _settings, reference=reference)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

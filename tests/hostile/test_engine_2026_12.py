@@ -298,3 +298,14 @@ def test_log_counts_shared_between_sessions_cannot_change():
     with pytest.raises(ValueError):
         counts.cells[0, 0, 0, 0] = 10**6  # read-only: a session cannot change another's counts
     assert (counts.counts_at(0.5) == before).all()
+
+
+def test_a_date_past_year_9999_or_before_year_1_is_refused_in_one_line(tmp_path, capsys):
+    for placeholder in ("12000-01-01", "0044-03-15 (BC)"):
+        log = _log()
+        log.loc[0, "time"] = placeholder
+        path = tmp_path / "far.csv"
+        log.to_csv(path, index=False)
+        assert main(_monitor_args(path, "--score", "score")) == 2, placeholder
+        error = capsys.readouterr().err.strip().splitlines()
+        assert len(error) == 1 and "years 1 to 9999" in error[0], error

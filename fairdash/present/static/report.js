@@ -1,4 +1,4 @@
-// The report's own metrics, from counts: the same definitions as fairdash.metrics (tested in a browser
+// The report's own metrics, from counts: the same definitions as fairdash.audit.metrics (tested in a browser
 // against Python's numbers). The verdict rules arrive with the data (data.rules, data.slack).
 (function () {
   const data = JSON.parse(document.getElementById("fd-data").textContent);
@@ -15,6 +15,9 @@
     return { count: n, base_rate: div(tp + fn, n), selection_rate: div(tp + fp, n), tpr: div(tp, tp + fn), fpr: div(fp, fp + tn),
              fnr: div(fn, tp + fn), precision: div(tp, tp + fp), accuracy: div(tp + tn, n), tp, fp, tn, fn };
   }
+  // As numpy's fmax and fmin (fairdash.audit.metrics): an undefined rate leaves the other to decide.
+  const fmax = (a, b) => Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b);
+  const fmin = (a, b) => Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b);
   function between(values) {
     const defined = values.filter(v => !Number.isNaN(v));
     if (defined.length < 2) return [NaN, NaN];
@@ -26,7 +29,7 @@
     const [dpd, dpr] = between(of("selection_rate")), [eod, eor] = between(of("tpr")), [fpd, fpr] = between(of("fpr"));
     const [ppd, ppr] = between(of("precision"));
     return { demographic_parity_difference: dpd, demographic_parity_ratio: dpr, equal_opportunity_difference: eod,
-             equal_opportunity_ratio: eor, equalized_odds_difference: Math.max(eod, fpd), equalized_odds_ratio: Math.min(eor, fpr),
+             equal_opportunity_ratio: eor, equalized_odds_difference: fmax(eod, fpd), equalized_odds_ratio: fmin(eor, fpr),
              predictive_parity_difference: ppd, predictive_parity_ratio: ppr };
   }
   function render() {
@@ -38,7 +41,7 @@
     const line = (r, p) => `<tr ${r.overall ? "data-overall" : `data-group="${esc(r.label)}"`}><td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${p === null ? "" : fmtThreshold(p)}</td><td>${r.count.toLocaleString("en")}</td><td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
     document.getElementById("fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map((r, g) => line(r, chosen[g])).join("")}${line(all, null)}</table>`;
     const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
-    // The rules come with the data (fairdash.metrics.verdict_rules), as the Python verdicts apply them.
+    // The rules come with the data (fairdash.audit.metrics.verdict_rules), as the Python verdicts apply them.
     const passes = (rule, v) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + data.slack;
     const verdict = (name, v) => Number.isNaN(v) ? "undefined" : data.rules[name] === null ? ""
       : passes(data.rules[name], v) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
