@@ -41,6 +41,7 @@ def _oracle(table: pd.DataFrame, min_group_size: int) -> tuple[dict, dict]:
                                  "fpr": false_positive_rate, "precision": lambda t, p: precision_score(t, p, zero_division=np.nan)},
                         y_true=y_true, y_pred=y_pred, sensitive_features=table[SENSITIVE])
     by_group = {group_label(key): row.to_dict() for key, row in frame.by_group.iterrows()}
+    overall = frame.overall.to_dict()
     judged = frame.by_group[frame.by_group["count"] >= min_group_size]
     spread = {rate: judged[rate].dropna() for rate in ("selection_rate", "tpr", "fpr", "precision")}
     disparities = {
@@ -49,7 +50,7 @@ def _oracle(table: pd.DataFrame, min_group_size: int) -> tuple[dict, dict]:
         "equalized_odds_difference": max(spread["tpr"].max() - spread["tpr"].min(), spread["fpr"].max() - spread["fpr"].min()),
         "predictive_parity_difference": spread["precision"].max() - spread["precision"].min(),
     }
-    return by_group, disparities
+    return by_group, disparities, overall
 
 
 def _documents(folder, min_group_size: int) -> dict[str, tuple[dict, dict]]:
@@ -72,17 +73,20 @@ def _documents(folder, min_group_size: int) -> dict[str, tuple[dict, dict]]:
         elif name == "monitor":
             (document,) = document["windows"]
         found[name] = (document["groups"], document["disparities"])
+        if name.startswith("audit"):  # the overall figures, apart from the groups, in both audits' JSON
+            found[f"{name} overall"] = ({"overall": document["overall"]}, document["disparities"])
     return found
 
 
 @pytest.mark.parametrize("min_group_size", [30, 0])
 def test_every_presenter_shows_the_one_audit_that_fairlearn_computes(german, min_group_size):
     folder, table = german
-    groups, disparities = _oracle(table, min_group_size)
+    groups, disparities, overall = _oracle(table, min_group_size)
     assert len(groups) == 4 and min(values["count"] for values in groups.values()) == 2  # small groups exist to be left out
     for name, (their_groups, their_disparities) in _documents(folder, min_group_size).items():
-        assert set(their_groups) == set(groups), name
-        for label, values in groups.items():
+        expected = {"overall": overall} if name.endswith("overall") else groups
+        assert set(their_groups) == set(expected), name
+        for label, values in expected.items():
             for rate in RATES:
                 shown = their_groups[label][rate]
                 assert (shown is None and np.isnan(values[rate])) or shown == pytest.approx(values[rate], abs=1e-12), (name, label, rate)

@@ -121,3 +121,19 @@ def test_parquet_list_and_struct_columns_are_read_as_text():
     assert table["tags"].tolist() == ["[1, 2]", "[3]"]
     assert table["info"].tolist() == ['{"k": 1}', '{"k": 2}']
     assert table.groupby("tags").size().size == 2  # hashable: can be a sensitive attribute
+
+
+def test_the_report_opens_on_the_audited_threshold_when_its_grid_is_thinned():
+    """Over 1,000 distinct scores the report's slider offers 1,000 positions; the audited threshold is one of them,
+    so the page opens on the numbers of its own tables (it opened on the next position up)."""
+    from fairdash.audit.run import run_audit
+    from fairdash.present.report import slider_payload
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"g": rng.choice(["a", "b"], 20_000), "y": rng.integers(0, 2, 20_000), "s": rng.random(20_000)})
+    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False)
+    payload = slider_payload(audit)
+    start = payload["start"]["global"]
+    assert payload["thresholds"][start] == 0.5 and not payload["exact"]
+    opened = np.asarray(payload["counts"][start])
+    assert (opened == audit.table[["tp", "fp", "tn", "fn"]].to_numpy()).all()
