@@ -428,9 +428,11 @@ def _write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: 
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output (--json, --report) that names an input file or the other output: it would be overwritten."""
-    inputs = [getattr(args, name, None) for name in ("data", "train", "model", "other_model", "thresholds")]
-    seen: dict[Path, str] = {Path(path).resolve(): f"--{name.replace('_', '-')}" for name, path in
-                             zip(("data", "train", "model", "other_model", "thresholds"), inputs) if path and not str(path).startswith("duckdb:")}
+    seen: dict[Path, str] = {}
+    for name in ("data", "train", "model", "other_model", "thresholds"):
+        path = getattr(args, name, None)
+        if path and not str(path).startswith("duckdb:"):
+            seen[Path(path).resolve()] = f"--{name.replace('_', '-')}"
     for option in ("json", "report"):
         path = getattr(args, option, None)
         if not path:

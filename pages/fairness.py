@@ -63,7 +63,7 @@ with st.expander("All disparities"):
 # 3. Per-group metrics.
 st.subheader("Metrics by group")
 st.dataframe(formatted_table(table, intervals), width="stretch")
-st.dataframe(formatted_overall(table, intervals), width="stretch")
+st.dataframe(formatted_overall(result.overall, intervals), width="stretch")
 st.caption(f"In brackets: 95% bootstrap intervals ({intervals.n_resamples:,} resamples of the counts, seed {intervals.random_state}).")
 with st.expander(f"Each group against the reference group ({md(inputs.reference)})"):
     st.dataframe(compare_to_reference(table, inputs.reference),

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from fairdash.audit.metrics import VERDICT_SLACK, overall_metrics
+from fairdash.audit.metrics import VERDICT_SLACK
 from fairdash.audit.run import Audit
 from fairdash.audit.spec import band_labels
 from fairdash.present import plots
@@ -129,7 +129,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         plots.confusion_matrices(audit.table),
         plots.roc_curves(audit.curves.roc(), audit.table),
         plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
-                             current=(float(overall_metrics(audit.table)["accuracy"]), audit.disparities["demographic_parity_difference"])),
+                             current=(float(audit.result.overall["accuracy"]), audit.disparities["demographic_parity_difference"])),
     ]
     charts = "\n".join(
         f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
@@ -150,7 +150,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.inputs.warnings)),
         section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
         section("Metrics by group (95% bootstrap intervals)", table_html(formatted_table(audit.table, audit.intervals))
-                 + "<p>All rows together:</p>" + table_html(formatted_overall(audit.table, audit.intervals))),
+                 + "<p>All rows together:</p>" + table_html(formatted_overall(audit.result.overall, audit.intervals))),
         section("Try other thresholds", static_file("slider.html")),
         section("Charts", charts),
     ]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import RATE_NAMES, overall_metrics
+from fairdash.audit.metrics import RATE_NAMES
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -30,9 +30,9 @@ def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> 
     return shown
 
 
-def formatted_overall(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
-    """:func:`formatted_table`'s columns for all rows together, as one row (kept apart from the groups)."""
-    overall = overall_metrics(table)
+def formatted_overall(overall: pd.Series, intervals: Intervals | None = None) -> pd.DataFrame:
+    """:func:`formatted_table`'s columns for all rows together (an audit result's ``overall``), as one row kept
+    apart from the groups."""
     shown = {"Rows": f"{overall['count']:,}"}
     for rate in ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy"):
         text = percent(overall[rate])
