@@ -1,0 +1,208 @@
+"""``python -m fairdash audit``: the audit of a table and a model (or a score column), as a release gate."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance
+from fairdash.audit.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
+from fairdash.audit.thresholds import check_threshold
+from fairdash.cli.common import (
+    bins_option,
+    column_list,
+    gate_exit,
+    model_features,
+    parse_condition,
+    positive_label,
+    print_findings,
+    thresholds_from_file,
+    write_outputs,
+)
+from fairdash.errors import InvalidInputError, TableTooLargeError
+from fairdash.intake.models import load_model
+from fairdash.intake.tables import read_table
+
+__all__ = ["EPILOG", "HELP", "add_arguments", "run", "audit_command"]
+
+HELP = "audit a model or a score column; exit 1 when a --fail-on condition holds"
+EPILOG = """examples:
+  python -m fairdash audit --data scored.csv --target reoffended --sensitive race --score risk_score \\
+      --threshold 5 --fail-on 'demographic_parity_ratio<0.8'
+  python -m fairdash audit --data test.parquet --target income --positive-label '>50K' --sensitive sex,race \\
+      --model model.skops --thresholds fairdash-thresholds.json --json audit.json --report audit.html \\
+      --fail-on 'equalized_odds_difference>0.1' --fail-on 'demographic_parity_ratio<0.8'
+  python -m fairdash demo compas --out compas.csv
+
+--fail-on names: """ + ", ".join(DISPARITY_NAMES)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``audit``."""
+    parser.add_argument("--data", required=True, metavar="FILE", help="the table to audit: CSV or Parquet (e.g. test.csv)")
+    parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes (e.g. income)")
+    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]",
+                        help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table")
+    source.add_argument("--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)")
+    parser.add_argument("--trust-pickle", action="store_true",
+                        help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")
+    parser.add_argument("--trust-type", action="append", default=[], metavar="TYPE",
+                        help="a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)")
+    parser.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
+    parser.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
+    parser.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    parser.add_argument("--bins", action="append", default=[], metavar="COL=EDGES",
+                        help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
+                             f"{BIN_ABOVE} distinct values is cut into quintiles)")
+    thresholds = parser.add_mutually_exclusive_group()
+    thresholds.add_argument("--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)")
+    thresholds.add_argument("--thresholds", metavar="FILE.json",
+                            help="per-group thresholds: the JSON the dashboard downloads, or {\"group\": T, ...}")
+    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D",
+                        help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})")
+    parser.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
+                        help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
+    parser.add_argument("--explain-rows", type=int, default=500, metavar="N",
+                        help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
+    parser.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
+    parser.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
+                        help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
+                             "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
+    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
+    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
+                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from fairdash.audit.run import run_audit
+    from fairdash.present.report import audit_html, audit_json
+
+    conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
+    check_tolerance(args.tolerance)
+    if args.threshold is not None:
+        check_threshold(args.threshold)
+    if args.explain_rows < 0:
+        raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
+    if args.min_group_size < 0:
+        raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
+    sensitive = column_list(args.sensitive)
+    if args.engine != "memory":
+        return _audit_by_engine(args, conditions, sensitive, args.engine)
+    try:
+        table = read_table(args.data)
+    except TableTooLargeError as error:
+        if args.score is None or not _parquet(args.data):
+            raise
+        print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
+        return _audit_by_engine(args, conditions, sensitive, "duckdb")
+    positive = positive_label(table, args.target, args.positive_label)
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.model else None
+    features = model_features(args, model, table)
+    spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
+                     score=args.score, features=features, bins=bins_option(args.bins))
+    thresholds = thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
+    audit = run_audit(table, spec, model, thresholds=thresholds, tolerance=args.tolerance,
+                      min_group_size=args.min_group_size, data_name=Path(args.data).name,
+                      explain_rows=0 if args.no_explain else args.explain_rows)
+
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
+              f"groups of {' x '.join(sensitive)}; thresholds {audit.thresholds}")
+        for column, edges in audit.bins.items():
+            print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
+        for warning in audit.inputs.warnings:
+            print(f"warning: {warning}")
+        if audit.explain_error is not None:
+            print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
+        print()
+        print(audit.table[["count", "base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
+        print()
+        if audit.groups_left_out:
+            print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
+        print_findings(audit.findings, audit.intervals.disparities)
+    write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
+
+    return gate_exit(audit.result, conditions)
+
+
+def _parquet(path: str) -> bool:
+    return Path(path).is_dir() or Path(path).suffix.lower() in (".parquet", ".pq")
+
+
+def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tuple[str, ...], engine: str) -> int:
+    """A scores-only audit counted where the table lies (DuckDB or Spark): no row is read into memory."""
+    from fairdash.monitor.engines import count_table
+    from fairdash.monitor.windows import monitor
+    from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
+
+    if args.model or args.thresholds or args.bins:
+        given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins"
+        raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
+    positive = args.positive_label if args.positive_label is not None else "1"
+    spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)
+    result = monitor(count_table(args.data, spec, engine=engine, threshold=args.threshold), threshold=args.threshold,
+                     tolerance=args.tolerance, min_group_size=args.min_group_size)
+    (window,) = result.windows
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        print(f"fairdash audit of {Path(args.data).name} counted by {engine}: {window.rows:,} rows; target {spec.target} = {positive}; "
+              f"groups of {' x '.join(sensitive)}; threshold {result.threshold:g}")
+        unknown = int(window.table["unknown"].sum())
+        if unknown:
+            print(f"warning: {unknown:,} rows have no outcome: they count for the selection rates only")
+        print()
+        print(window.table[["count", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
+        print()
+        if window.left_out:
+            print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
+        print_findings(window.findings, window.disparity_bounds)
+    write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
+    return gate_exit(window.result, conditions)
+
+
+def audit_command(
+    spec: AuditSpec,
+    *,
+    model_file: str | None,
+    thresholds: float | dict[str, float],
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    data_file: str = "DATA.csv",
+    trusted_types: Sequence[str] = (),
+) -> str:
+    """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
+
+    Every value (column names, labels, file names) is quoted with :func:`shlex.quote`, so text from
+    the data stays one argument and never runs as shell. Per-group thresholds are named by the file
+    the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
+    trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
+    types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each).
+    """
+    from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
+
+    quote = shlex.quote
+    parts = ["python -m fairdash audit", f"--data {quote(data_file)}", f"--target {quote(str(spec.target))}",
+             f"--positive-label {quote(str(spec.positive_label))}", f"--sensitive {quote(','.join(map(str, spec.sensitive)))}"]
+    if model_file is None:
+        parts.append(f"--score {quote(str(spec.score))}")
+    elif model_file.lower().endswith(MODEL_SUFFIXES):
+        parts.append(f"--model {quote(model_file)}" + (" --trust-pickle" if model_file.lower().endswith(PICKLE_SUFFIXES) else ""))
+        parts += [f"--trust-type {quote(str(trusted))}" for trusted in trusted_types]
+    else:
+        parts.append("--model MODEL.skops")
+    if model_file is not None and spec.features:
+        parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
+    if spec.reference is not None:
+        parts.append(f"--reference {quote(str(spec.reference))}")
+    parts += [f"--bins {quote(f'{column}=' + ','.join(f'{edge:g}' for edge in edges))}" for column, edges in spec.bins]
+    parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
+    parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
+              "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
+    return " \\\n    ".join(parts)

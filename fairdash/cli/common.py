@@ -1,0 +1,163 @@
+"""What the command line's subcommands share: the ``--fail-on`` gate, exit codes, option parsing, outputs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import operator
+import re
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from fairdash.audit.metrics import DISPARITY_NAMES, undefined_reason
+from fairdash.audit.result import AuditResult
+from fairdash.audit.spec import default_positive_label, parse_bins, resolve_label
+from fairdash.audit.thresholds import check_threshold
+from fairdash.errors import InvalidInputError, brief
+
+__all__ = [
+    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "parse_condition", "gate", "gate_exit", "bins_option",
+    "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "write_outputs", "check_outputs",
+]
+
+EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+_OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+_CONDITION = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+def parse_condition(text: str) -> tuple[str, str, float]:
+    """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else."""
+    match = _CONDITION.match(text)
+    if not match:
+        raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. 'demographic_parity_ratio<0.8'.")
+    name, symbol, value = match.groups()
+    if name not in DISPARITY_NAMES:
+        raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(DISPARITY_NAMES)}.")
+    limit = float(value)
+    if not math.isfinite(limit):
+        raise InvalidInputError(f"--fail-on {text!r}: the limit must be a finite number.")
+    return name, symbol, limit
+
+
+def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], table: pd.DataFrame) -> list[str]:
+    """The ``--fail-on`` conditions that hold, each as a line for stderr.
+
+    A condition on an undefined disparity holds (the gate fails closed), with the reason it is undefined.
+    """
+    failed = []
+    for name, symbol, limit in conditions:
+        value = disparities[name]
+        if value is None or math.isnan(value):
+            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined ({undefined_reason(table, name)}), "
+                          "so the condition cannot be shown not to hold")
+        elif _OPERATORS[symbol](value, limit):
+            failed.append(f"FAILED: {name} = {value:.4f}, which is {symbol} {limit:g}")
+    return failed
+
+
+def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "") -> int:
+    """The exit code of a run: each --fail-on condition that holds on stderr, then 1; else 0."""
+    failed = gate(result.disparities, conditions, result.judged)
+    for line in failed:
+        print(f"{line}{where}", file=sys.stderr)
+    return EXIT_FAIL if failed else EXIT_PASS
+
+
+def bins_option(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """``["age=25,40,65"]`` -> ``(("age", (25.0, 40.0, 65.0)),)``."""
+    bins = []
+    for entry in entries:
+        column, equals, edges = entry.partition("=")
+        if not equals or not column.strip():
+            raise InvalidInputError(f"--bins {brief(entry)} is not COLUMN=EDGES, e.g. age=25,40,65.")
+        if column.strip() in dict(bins):
+            raise InvalidInputError(f"--bins names {brief(column.strip())} twice; give each column's edges once.")
+        bins.append((column.strip(), parse_bins(edges, column.strip())))
+    return tuple(bins)
+
+
+def thresholds_from_file(path: str) -> float | dict[str, float]:
+    shown = brief(path)
+    try:
+        content = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except OSError as error:
+        raise InvalidInputError(f"--thresholds {shown} cannot be read ({error.strerror or error}).") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"--thresholds {shown} is not UTF-8 text; save it as UTF-8 JSON.") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise InvalidInputError(f"--thresholds {shown} is not valid JSON ({getattr(error, 'msg', 'too deeply nested')}).") from None
+    value = content.get("thresholds", content) if isinstance(content, dict) else content
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return check_threshold(value)
+    if isinstance(value, dict) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value.values()):
+        return {str(k): check_threshold(v) for k, v in value.items()}
+    raise InvalidInputError(f"--thresholds {shown} must hold a number or {{group: number}} (or the dashboard's download).")
+
+
+def positive_label(table: pd.DataFrame, target: str, given: str | None):
+    """The positive label: the value of the target column that ``given`` names, else a usual or the rarer value."""
+    if target not in table.columns:
+        raise InvalidInputError(f"The table has no target column {target!r}; its columns are {', '.join(map(str, table.columns))}.")
+    return resolve_label(table[target], given) if given is not None else default_positive_label(table[target])
+
+
+def column_list(text: str) -> tuple[str, ...]:
+    """Comma-separated column names, as --sensitive and --features take them."""
+    return tuple(column.strip() for column in text.split(",") if column.strip())
+
+
+def model_features(args: argparse.Namespace, model: Any, table: pd.DataFrame) -> tuple[str, ...]:
+    """--features, else the model's own feature names, else (with a model) every column but the target."""
+    features = column_list(args.features) if args.features else (model.feature_names or () if model is not None else ())
+    return features or (tuple(column for column in table.columns if column != args.target) if model is not None else ())
+
+
+def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
+    """Each disparity with its interval and verdict, one line each."""
+    from fairdash.present.text import verdict_word
+
+    print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
+    for name, row in findings.to_dict("index").items():
+        low, high = bounds.loc[name, ["lower", "upper"]]
+        interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
+        if row["undefined"]:
+            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
+            continue
+        verdict = verdict_word(row).replace("fail", "FAIL")  # shouted: the line a reader of a log looks for
+        rule = f" ({row['rule']})" if row["rule"] else ""
+        print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
+
+
+def write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:
+    """Write ``--json`` (the document, as JSON any parser reads) and ``--report`` (the HTML page) when asked."""
+    from fairdash.present.document import json_text
+
+    for path, text in ((args.json, lambda: json_text(document())), (args.report, page)):
+        if path:
+            try:
+                Path(path).write_text(text(), encoding="utf-8")
+            except OSError as error:  # the error of a failed write may name no file: name it here
+                raise InvalidInputError(f"Cannot write {brief(path)}: {error.strerror or error}.") from None
+            print(f"wrote {path}")
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output (--json, --report) that names an input file or the other output: it would be overwritten."""
+    seen: dict[Path, str] = {}
+    for name in ("data", "train", "model", "other_model", "thresholds"):
+        path = getattr(args, name, None)
+        if path and not str(path).startswith("duckdb:"):
+            seen[Path(path).resolve()] = f"--{name.replace('_', '-')}"
+    for option in ("json", "report"):
+        path = getattr(args, option, None)
+        if not path:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in seen:
+            raise InvalidInputError(f"--{option} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
+                                    "Write the output to another file.")
+        seen[resolved] = f"--{option}"
