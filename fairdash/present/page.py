@@ -16,13 +16,14 @@ from fairdash.present.document import versions
 from fairdash.present.text import verdict_word
 
 
-def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "") -> str:
+def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "",
+              style: str = "") -> str:
     """A self-contained HTML page of ``sections`` (see :func:`section`), with the versions in its footer;
-    ``charts`` inlines plotly.js (no outside address is ever fetched)."""
+    ``charts`` inlines plotly.js (no outside address is ever fetched); ``style`` adds to the report's style sheet."""
     import plotly.offline
 
     footer = (f"{html.escape(made_by)}. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
-    return static_file("page.html").format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=static_file("report.css"),
+    return static_file("page.html").format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=static_file("report.css") + style,
                         body="\n".join(sections), footer=footer, payload=payload, script=script)
 
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 import html
 from typing import Any, Sequence
 
-import numpy as np
-
-from fairdash.audit.metrics import VERDICT_SLACK
+from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
 from fairdash.audit.run import Audit
 from fairdash.audit.spec import band_labels
 from fairdash.present import plots
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
+from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import formatted_overall, formatted_table, threshold_text
 
-REPORT_THRESHOLDS = 1000
+REPORT_THRESHOLDS = PREVIEW_POSITIONS
 """The most threshold positions the report's own slider offers (every distinct score when fewer)."""
 
 
@@ -90,34 +89,10 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
 
 
 def slider_payload(audit: Audit) -> dict[str, Any]:
-    """What the report's script needs: thresholds on a grid and each group's counts at each."""
-    curves = audit.curves
-    spread = curves.distinct_scores(max_points=REPORT_THRESHOLDS)
-    exact = len(spread) == len(curves.distinct_scores())
-    # The audited thresholds are positions too, so the page opens on the very numbers of its tables.
-    audited = list(audit.thresholds.values()) if isinstance(audit.thresholds, dict) else [audit.thresholds]
-    grid = np.unique(np.concatenate([spread, np.asarray(audited, dtype=float)]))
-    grid = np.append(grid, float(np.nextafter(max(grid[-1], spread[-1]), np.inf)))  # the last position selects nobody
-    counts = curves.counts_over(grid)  # (positions, groups, 4): tp, fp, tn, fn
-
-    def position_of(value: float) -> int:
-        return int(min(np.searchsorted(grid, value, side="left"), len(grid) - 1))
-
-    if isinstance(audit.thresholds, dict):
-        start = {"mode": "per_group", "global": position_of(float(np.median(list(audit.thresholds.values())))),
-                 "groups": [position_of(audit.thresholds[label]) for label in curves.labels]}
-    else:
-        start = {"mode": "global", "global": position_of(audit.thresholds), "groups": [position_of(audit.thresholds)] * len(curves.labels)}
-    return {
-        "labels": curves.labels,
-        "thresholds": [float(value) for value in grid],
-        "counts": counts.tolist(),
-        "start": start,
-        "rules": audit.result.settings.rules,
-        "slack": VERDICT_SLACK,
-        "left_out": list(audit.groups_left_out),
-        "exact": exact,
-    }
+    """What the report's slider needs (:func:`fairdash.present.preview.preview_payload`), opening on the audited thresholds."""
+    preview = preview_counts(audit.curves, include=audit.thresholds, max_positions=REPORT_THRESHOLDS)
+    return preview_payload(preview, audit.curves.labels, audit.thresholds, rules=audit.result.settings.rules,
+                           left_out=audit.groups_left_out)
 
 
 def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
@@ -168,7 +143,8 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         sections.append(section(
             f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", table_html(rules, index=False)))
     return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",
-                     payload=script_json(slider_payload(audit)), script=static_file("report.js"))
+                     payload=script_json(slider_payload(audit)), script=preview_script() + static_file("report.js"),
+                     style=preview_style())
 
 
 

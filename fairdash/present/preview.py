@@ -1,0 +1,56 @@
+"""What the in-page threshold preview is handed: positions, counts, the starting thresholds and the rules.
+
+One payload and one script (``static/preview.js``) for both the HTML report's slider and the dashboard's
+preview component; the verdict rules arrive in the payload (never written into the script).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from fairdash.audit.metrics import VERDICT_SLACK
+from fairdash.audit.preview import PreviewCounts
+from fairdash.audit.thresholds import Threshold
+from fairdash.present.page import static_file
+
+__all__ = ["preview_payload", "preview_script", "preview_style"]
+
+
+def preview_payload(
+    preview: PreviewCounts, labels: Sequence[str], thresholds: Threshold | Mapping[str, float], *,
+    rules: Mapping[str, Any], left_out: Sequence[str], revision: int = 0,
+) -> dict[str, Any]:
+    """The preview's data, JSON-ready.
+
+    ``thresholds`` (one, or ``{group: threshold}``) is where the slider opens; a new ``revision`` tells a
+    preview already open to move there (the server set them: Suggest, Reset); with the same revision it
+    keeps where the user left it. ``rules`` and ``left_out`` come from the audit's result, so the page
+    judges as Python does."""
+    if isinstance(thresholds, Mapping):
+        per_group = [float(thresholds[label]) for label in labels]
+        start = {"mode": "per_group", "global": float(np.median(per_group)), "groups": per_group}
+    else:
+        start = {"mode": "global", "global": float(thresholds), "groups": [float(thresholds)] * len(labels)}
+    return {
+        "labels": [str(label) for label in labels],
+        "thresholds": [float(value) for value in preview.thresholds],
+        "counts": preview.counts.tolist(),
+        "start": start,
+        "revision": int(revision),
+        "rules": dict(rules),
+        "slack": VERDICT_SLACK,
+        "left_out": list(left_out),
+        "exact": bool(preview.exact),
+    }
+
+
+def preview_script() -> str:
+    """The preview's script: ``fairdashPreview(root, data, onSettled)``, shared by the report and the dashboard."""
+    return static_file("preview.js")
+
+
+def preview_style() -> str:
+    """The preview's style sheet (tables, matrices, slider rows, verdict badges)."""
+    return static_file("preview.css")
