@@ -8,7 +8,7 @@ recompute rates, disparities and verdicts in the browser from the counts (the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -37,15 +37,18 @@ class PreviewCounts:
         return int(min(np.searchsorted(self.thresholds, threshold, side="left"), len(self.thresholds) - 1))
 
 
-def preview_counts(curves: ThresholdCurves, *, include: Threshold | Mapping[str, float] | None = None,
+def preview_counts(curves: ThresholdCurves, *, include: Threshold | Sequence[float] | None = None,
                    max_positions: int = PREVIEW_POSITIONS) -> PreviewCounts:
     """Counts at every distinct score (thinned evenly to ``max_positions``) and at the thresholds of ``include``.
 
-    ``include`` (a threshold, or ``{group: threshold}``) is laid into the positions so a slider opens on
-    the very thresholds of the audit it previews, whatever the thinning."""
+    ``include`` (a threshold, ``{group: threshold}`` or a list of thresholds) is laid into the positions so a
+    slider opens on the very thresholds of the audit it previews, whatever the thinning."""
     spread = curves.distinct_scores(max_points=max_positions)
     exact = len(spread) == len(curves.distinct_scores())
-    chosen = [] if include is None else list(include.values()) if isinstance(include, Mapping) else [include]
+    if include is None:
+        chosen = []
+    else:
+        chosen = list(include.values()) if isinstance(include, Mapping) else list(include) if isinstance(include, Sequence) else [include]
     grid = np.unique(np.concatenate([spread, np.asarray(chosen, dtype=float)]))
     grid = np.append(grid, float(np.nextafter(max(grid[-1], spread[-1]), np.inf)))  # the last position selects nobody
     return PreviewCounts(thresholds=grid, counts=curves.counts_over(grid), exact=exact)

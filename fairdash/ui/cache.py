@@ -18,6 +18,7 @@ import streamlit as st
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import AuditSpec
+from fairdash.audit.preview import PreviewCounts, preview_counts as counts_for_preview
 from fairdash.audit.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 from fairdash.explain.attributions import (
     ShapResult,
@@ -96,6 +97,12 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 @st.cache_data(max_entries=64, show_spinner=False)
 def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float) -> Suggestion:
     return _curves.suggest(constraint, tolerance, baseline=baseline)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def preview_counts(audit_key: str, _curves: ThresholdCurves, anchors_key: str, _anchors: list[float]) -> PreviewCounts:
+    """The preview's positions and counts (``anchors_key`` names ``_anchors``, the thresholds laid into them)."""
+    return counts_for_preview(_curves, include=_anchors)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

@@ -10,6 +10,7 @@ Pages never write a key string inline: they call these. Two kinds of keys:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -119,6 +120,7 @@ WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_
 _BINS_PREFIX = "bins_for_"
 
 # Stored values.
+_PREVIEW_REVISION = "preview_revision"
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
 _SUGGESTION = "suggestion"
 _FIXES_COMPARED = "fixes_compared"  # (audit key, constraint, fixes): the Fixes page's last comparison
@@ -285,13 +287,40 @@ def reset_thresholds() -> None:
     for key in list(st.session_state.keys()):
         if key == THRESHOLD or str(key).startswith(_GROUP_THRESHOLD_PREFIX) or key in (THRESHOLD_MODE, _SUGGESTION):
             del st.session_state[key]
+    _server_moved_thresholds()
 
 
 def set_group_thresholds(thresholds: dict[str, float]) -> None:
-    """Move the per-group sliders (before they are drawn) and switch to per-group mode."""
+    """Set one threshold per group (Suggest) and switch to per-group mode; the preview moves to them."""
     st.session_state[THRESHOLD_MODE] = MODE_PER_GROUP
     for label, value in thresholds.items():
         st.session_state[group_threshold_key(label)] = value
+    _server_moved_thresholds()
+
+
+def store_settled_thresholds(settled: dict[str, Any], labels: Sequence[str]) -> None:
+    """Keep the thresholds a preview settled on (``{mode, global, groups: {label: value}}``) where every page
+    reads them; a value that is not a number, or a group that is not one of ``labels``, is ignored."""
+    def number(value: Any) -> float | None:
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else None
+
+    if settled.get("mode") in (MODE_GLOBAL, MODE_PER_GROUP):
+        st.session_state[THRESHOLD_MODE] = settled["mode"]
+    if number(settled.get("global")) is not None:
+        st.session_state[THRESHOLD] = number(settled["global"])
+    groups = settled.get("groups") if isinstance(settled.get("groups"), dict) else {}
+    for label in labels:
+        if number(groups.get(label)) is not None:
+            st.session_state[group_threshold_key(label)] = number(groups[label])
+
+
+def preview_revision() -> int:
+    """Bumped each time the server sets the thresholds (Suggest, Reset, another audit): an open preview moves to them."""
+    return int(st.session_state.get(_PREVIEW_REVISION, 0))
+
+
+def _server_moved_thresholds() -> None:
+    st.session_state[_PREVIEW_REVISION] = preview_revision() + 1
 
 
 def chosen_thresholds(labels: list[str], default: float) -> float | dict[str, float]:

@@ -1,19 +1,40 @@
-"""The threshold controls of the Fairness page: one slider or one per group, suggest, reset."""
+"""The threshold controls of the Fairness page: the in-browser preview, Suggest and Reset.
+
+The preview is a Streamlit component (components v2: inline, no iframe) running the report's own script,
+``fairdash/present/static/preview.js``: each slider move redraws the per-group table, the disparities with
+their verdicts and the confusion matrices in the browser from the counts at every position. Once a move
+settles it sends the thresholds back; only then does the server rerun (the page's fragment), and every
+other page reads them from the session.
+"""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
+from fairdash.audit.result import AuditResult
 from fairdash.audit.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
+from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
+
+__all__ = ["CONSTRAINT_NAMES", "current_thresholds", "threshold_controls", "threshold_slider"]
 
 CONSTRAINT_NAMES = {
     "demographic_parity": "Demographic parity (equal selection rates)",
     "equal_opportunity": "Equal opportunity (equal true positive rates)",
     "equalized_odds": "Equalized odds (equal true and false positive rates)",
 }
+_PREVIEW_KEY = "threshold_preview"
+_ADAPTER = """
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  return fairdashPreview(parentElement, data, settled => setStateValue("thresholds", settled));
+}
+"""
+_preview = st.components.v2.component("fairdash_threshold_preview", css=preview_style(), js=preview_script() + _ADAPTER)
 
 
 def current_thresholds(audit: SessionAudit, curves: ThresholdCurves) -> float | dict[str, float]:
@@ -28,46 +49,47 @@ def _default(audit: SessionAudit, scale: SliderScale) -> float:
     return scale.snap(audit.inputs.default_threshold)
 
 
-def threshold_controls(audit: SessionAudit, curves: ThresholdCurves) -> float | dict[str, float]:
-    """Draw the controls; return the thresholds they set (a float, or ``{group: float}``)."""
-    state.reset_thresholds_if_audit_changed(audit.key)
-    scale = cache.threshold_scale(audit.key, curves)
-    default = _default(audit, scale)
+def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: AuditResult) -> None:
+    """Draw the preview at ``result``'s thresholds (its rules and left-out groups judge as Python does), Reset and Suggest."""
     if audit.inputs.binary_scores:
         st.info(
             "The scores are 0/1 predictions, so there is no threshold to move: the metrics below are for the "
             "predictions as they are. Upload scores (probabilities) to explore thresholds.",
             icon=":material/info:",
         )
-        return 0.5
+        return
+    thresholds = result.settings.thresholds
+    # The positions: every distinct score (thinned to 1,000), the default and the thresholds the server last set,
+    # so a preview opens exactly on them; the user's own moves are always positions already.
+    anchors = [_default(audit, cache.threshold_scale(audit.key, curves))]
+    anchors += list(thresholds.values()) if isinstance(thresholds, dict) else [thresholds]
+    revision = state.preview_revision()
+    preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
+    payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
+                              revision=revision)
+    _preview(key=_PREVIEW_KEY, data=payload, default={"thresholds": None},
+             on_thresholds_change=lambda: _settled(curves.labels))
+    st.button("Reset the thresholds", on_click=state.reset_thresholds, icon=":material/restart_alt:")
+    _suggest_controls(audit, curves)
 
-    mode_column, reset_column = st.columns([4, 1], vertical_alignment="bottom")
-    state.set_default(state.THRESHOLD_MODE, state.MODE_GLOBAL)
+
+def _settled(labels: list[str]) -> None:
+    settled = (st.session_state.get(_PREVIEW_KEY) or {}).get("thresholds")
+    if isinstance(settled, dict):
+        state.store_settled_thresholds(settled, labels)
+
+
+def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
     state.set_default(state.SUGGEST_TOLERANCE, 0.02)
-    with mode_column:
-        st.segmented_control(
-            "Thresholds", options=[state.MODE_GLOBAL, state.MODE_PER_GROUP], key=state.THRESHOLD_MODE,
-            format_func={state.MODE_GLOBAL: "One for everyone", state.MODE_PER_GROUP: "One per group"}.get,
-        )
-    reset_column.button("Reset", on_click=state.reset_thresholds, icon=":material/restart_alt:")
-    if state.get(state.THRESHOLD_MODE) == state.MODE_PER_GROUP:
-        columns = st.columns(min(3, len(curves.labels)))
-        for position, label in enumerate(curves.labels):
-            with columns[position % len(columns)]:
-                threshold_slider(md(label), state.group_threshold_key(label), scale, default)
-    else:
-        threshold_slider("Selected when the score is at least", state.THRESHOLD, scale, default)
-
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
         left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.get, key=state.SUGGEST_CONSTRAINT)
         right.number_input("Tolerance", min_value=0.0, max_value=0.5, step=0.01, key=state.SUGGEST_TOLERANCE,
                            help="The largest allowed difference between groups.")
-        st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves, scale), icon=":material/auto_fix_high:")
+        st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
         suggestion = state.last_suggestion()
         if suggestion is not None:
-            (st.success if suggestion.met else st.warning)(suggestion.message)
-    return current_thresholds(audit, curves)
+            (st.success if suggestion.met else st.warning)(md(suggestion.message))
 
 
 def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -> None:
@@ -81,10 +103,10 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
         st.slider(label, min_value=scale.minimum, max_value=scale.maximum, step=scale.step, key=key, format="%.3f")
 
 
-def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves, scale: SliderScale) -> None:
+def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves) -> None:
     constraint = state.get(state.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
     tolerance = float(state.get(state.SUGGEST_TOLERANCE, 0.02))
     suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold)
     state.remember_suggestion(suggestion)
     if suggestion.met:
-        state.set_group_thresholds({label: scale.snap(value) if scale.options else value for label, value in suggestion.thresholds.items()})
+        state.set_group_thresholds(dict(suggestion.thresholds))  # the preview's positions include them (anchors)
