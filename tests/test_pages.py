@@ -203,6 +203,20 @@ def _metric_table(at: AppTest):
     return next(frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns)
 
 
+def _preview(at: AppTest) -> dict:
+    """What the Fairness page handed its in-browser preview (positions, counts, start, rules)."""
+    (component,) = at.get("bidi_component")
+    return json.loads(component.proto.json)
+
+
+def _settle(at: AppTest, threshold: float) -> None:
+    """A settled move of the preview to ``threshold`` for everyone, kept as its callback keeps it
+    (``state.store_settled_thresholds``; the browser tests drive the component itself)."""
+    at.session_state["threshold_mode"] = "global"
+    at.session_state["threshold"] = threshold
+    at.run()
+
+
 def _button(at: AppTest, label: str):
     return next(button for button in at.button if button.label == label)
 
@@ -212,7 +226,7 @@ def test_the_slider_moves_every_number():
     at.segmented_control(key="chart").set_value("Confusion matrices").run()
     _assert_fairness_numbers(at, "adult", 0.5)
     _assert_confusion_matrices(_chart(at), "adult", 0.5)
-    at.slider(key="threshold").set_value(0.3).run()
+    _settle(at, 0.3)
     _no_problems(at)
     # Every number shown is that of Fairlearn (and scikit-learn's confusion matrix) on the rows at 0.3.
     _assert_fairness_numbers(at, "adult", 0.3)
@@ -224,15 +238,21 @@ def test_suggest_sets_per_group_thresholds_that_pass():
     at.selectbox(key="suggest_constraint").set_value("demographic_parity").run()
     at.number_input(key="suggest_tolerance").set_value(0.02).run()
     assert float(_headline(at)["Demographic parity ratio"]) < 0.8
+    revision = _preview(at)["revision"]
     _button(at, "Suggest").click().run()
     _no_problems(at)
     assert at.session_state["threshold_mode"] == "per_group"
+    # The open preview is told to move to the suggested thresholds (a new revision), which are among its positions.
+    preview = _preview(at)
+    assert preview["revision"] > revision and preview["start"]["mode"] == "per_group"
+    suggested = [at.session_state[f"threshold_for_{label}"] for label in preview["labels"]]
+    assert preview["start"]["groups"] == suggested and set(suggested) <= set(preview["thresholds"])
     assert any("accuracy goes from" in _text(success) for success in at.success)
     ratio = float(_headline(at)["Demographic parity ratio"])
     assert ratio > 0.8
     # Reset brings back one threshold for everyone.
-    _button(at, "Reset").click().run()
-    assert at.session_state["threshold_mode"] == "global"
+    _button(at, "Reset the thresholds").click().run()
+    assert _preview(at)["start"]["mode"] == "global" and _preview(at)["revision"] > preview["revision"]
     assert float(_headline(at)["Demographic parity ratio"]) < 0.8
 
 
@@ -254,10 +274,10 @@ def test_each_chart_draws(chart, title):
 
 def test_compas_slider_steps_over_the_deciles():
     at = _fairness("compas")
-    slider = at.select_slider(key="threshold")
-    assert list(slider.options)[:10] == [str(value) for value in range(1, 11)]
+    positions = _preview(at)["thresholds"]
+    assert positions[:-1] == [float(value) for value in range(1, 11)] and positions[-1] > 10  # the last selects nobody
     _assert_fairness_numbers(at, "compas", 5.0)
-    slider.set_value(8.0).run()
+    _settle(at, 8.0)
     _no_problems(at)
     _assert_fairness_numbers(at, "compas", 8.0)  # the table, the overall row and the disparities, at 8
 
@@ -270,14 +290,14 @@ def test_zero_one_predictions_disable_the_slider(people):
     at.switch_page("pages/fairness.py").run()
     _no_problems(at)
     assert any("no threshold to move" in _text(info) for info in at.info)
-    assert len(at.slider) == 0 and len(at.select_slider) == 0
+    assert len(at.get("bidi_component")) == 0 and len(at.slider) == 0
 
 
 # ---- Rules page -------------------------------------------------------------------------------
 
 def test_rules_follow_the_fairness_thresholds_and_the_depth():
     at = _fairness()
-    at.slider(key="threshold").set_value(0.3).run()
+    _settle(at, 0.3)
     at.switch_page("pages/rules.py").run()
     _no_problems(at)
     assert "0.3 for everyone" in _text(at.caption[0])
@@ -302,7 +322,7 @@ def test_fairness_page_compares_each_group_with_the_reference():
 
 def test_report_downloads_follow_the_fairness_settings():
     at = _fairness("compas")
-    at.select_slider(key="threshold").set_value(7.0).run()
+    _settle(at, 7.0)
     at.switch_page("pages/report.py").run()
     _no_problems(at)
     assert "7 for everyone" in _text(at.markdown[0])
@@ -432,8 +452,8 @@ def test_the_settings_of_an_upload_are_guessed_once(people, monkeypatch):
     at.radio(key="score_mode").set_value("column").run()
     _upload(at, "data", "people.csv", people.to_csv(index=False).encode())
     at.switch_page("pages/fairness.py").run()
-    at.slider(key="threshold").set_value(0.3).run()
-    at.slider(key="threshold").set_value(0.4).run()
+    _settle(at, 0.3)
+    _settle(at, 0.4)
     _no_problems(at)
     assert len(calls) == 1
 
@@ -610,7 +630,8 @@ def _assert_shown_table(shown, expected, rates=tuple(_SHOWN_RATES)) -> None:
 
 def _assert_fairness_numbers(at: AppTest, demo: str, threshold: float) -> None:
     """The Fairness page's table, overall row and headline disparities equal Fairlearn's at ``threshold``."""
-    assert at.session_state["threshold"] == threshold
+    start = _preview(at)["start"]  # the preview opens where the server's numbers are
+    assert (start["mode"], start["global"]) == ("global", threshold)
     by_group, overall = _oracle(demo, threshold)
     _assert_shown_table(_metric_table(at), by_group)
     shown_overall = next(frame.value for frame in at.dataframe if frame.value.index.tolist() == ["all rows"])
@@ -734,7 +755,8 @@ def _check_data_page(at: AppTest, demo: str) -> None:
 
 def _check_fairness_page(at: AppTest, demo: str) -> None:
     assert [title.value for title in at.title] == ["Fairness"]
-    assert [heading.value for heading in at.subheader] == ["Disparities", "Metrics by group"]
+    assert [heading.value for heading in at.subheader] == ["Move the thresholds", "Disparities with their uncertainty",
+                                                           "Metrics by group, with intervals"]
     assert [chart["layout"]["title"]["text"] for chart in [_chart(at)]] == ["Rates by group (bars: 95% interval)"]
     _assert_fairness_numbers(at, demo, _DEFAULT_THRESHOLDS[demo])
 

@@ -72,7 +72,7 @@ const fairdashPreview = (function () {
     root.querySelector("#fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     root.querySelector("#fd-live-matrices").innerHTML = rows.map(r =>
-      `<div class="matrix" data-group="${esc(r.label)}"><strong>${esc(r.label)}</strong><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
+      `<div class="matrix" data-group="${esc(r.label)}"><div class="matrix-title">${esc(r.label)}</div><table><tr><th></th><th>predicted +</th><th>predicted −</th></tr>` +
       `<tr><th>actual +</th><td>${count(r.tp)}</td><td>${count(r.fn)}</td></tr><tr><th>actual −</th><td>${count(r.fp)}</td><td>${count(r.tn)}</td></tr></table></div>`).join("");
   }
 

@@ -1,0 +1,92 @@
+"""The in-browser threshold preview's data (positions and counts) and how a settled move is kept.
+
+The numbers the browser draws from these counts are checked against Python in tests/test_browser.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import confusion_matrix
+from streamlit.testing.v1 import AppTest
+
+from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
+from fairdash.audit.result import AuditSettings
+from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.present.preview import preview_payload
+
+
+def _rows(n: int, distinct: int | None = None, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    scores = rng.random(n) if distinct is None else rng.integers(1, distinct + 1, n).astype(float)
+    groups = rng.choice(["a", "b", "<i>c</i>"], n)
+    y_true = (rng.random(n) < 0.3 + 0.4 * (scores / scores.max())).astype(int)
+    return y_true, scores, groups
+
+
+@pytest.mark.parametrize(("n", "distinct"), [(3_000, None), (500, None), (2_000, 10)])
+def test_each_position_holds_each_groups_confusion_matrix(n, distinct):
+    y_true, scores, groups = _rows(n, distinct)
+    curves = ThresholdCurves(y_true, scores, groups)
+    preview = preview_counts(curves, include=[0.5])
+    grid = preview.thresholds
+    assert np.all(np.diff(grid) > 0) and 0.5 in grid and grid[-1] > scores.max()  # the last position selects nobody
+    assert len(grid) <= PREVIEW_POSITIONS + 2 and preview.exact == (len(np.unique(scores)) <= PREVIEW_POSITIONS)
+    if preview.exact:
+        assert set(np.unique(scores)) <= set(grid)
+    for position in np.linspace(0, len(grid) - 1, 25).round().astype(int):
+        for g, label in enumerate(curves.labels):
+            rows = groups == label
+            (tn, fp), (fn, tp) = confusion_matrix(y_true[rows], scores[rows] >= grid[position], labels=[0, 1])
+            assert preview.counts[position, g].tolist() == [tp, fp, tn, fn], (position, label)
+
+
+def test_the_preview_opens_on_the_audited_thresholds_and_positions_find_them():
+    y_true, scores, groups = _rows(20_000)
+    curves = ThresholdCurves(y_true, scores, groups)
+    audited = {"a": 0.31234, "b": 0.5, "<i>c</i>": 0.77777}
+    preview = preview_counts(curves, include=audited)
+    for value in audited.values():
+        assert preview.thresholds[preview.position_of(value)] == value
+    payload = preview_payload(preview, curves.labels, audited, rules=AuditSettings().rules, left_out=[], revision=3)
+    assert payload["start"]["mode"] == "per_group" and payload["revision"] == 3
+    assert payload["start"]["groups"] == [audited[label] for label in curves.labels]
+    assert payload["labels"] == curves.labels  # the labels as text: the script escapes them where they go
+    assert payload["rules"]["demographic_parity_ratio"] == {"at_least": 0.8}
+
+
+def _keep(settled, labels):
+    """The app: a preview's settled value kept as its callback keeps it, then every threshold key shown."""
+    import streamlit as st
+
+    from fairdash.ui import state
+
+    state.store_settled_thresholds(settled, labels)
+    st.json({key: st.session_state[key] for key in sorted(st.session_state) if str(key).startswith("threshold")})
+
+
+def test_a_settled_move_is_kept_where_every_page_reads_it_and_nonsense_is_ignored():
+    import json
+
+    settled = {"mode": "per_group", "global": 0.4, "groups": {"a": 0.3, "b": "0.2", "c": float("nan"), "not a group": 0.9}}
+    at = AppTest.from_function(_keep, args=(settled, ["a", "b", "c"])).run()
+    assert not at.exception
+    kept = json.loads(at.json[0].proto.body)
+    # b (text), c (not a number) and a group not in the audit are left as they were (unset).
+    assert kept == {"threshold": 0.4, "threshold_for_a": 0.3, "threshold_mode": "per_group"}
+    at = AppTest.from_function(_keep, args=({"mode": "<script>", "global": True, "groups": []}, ["a"])).run()
+    assert not at.exception and json.loads(at.json[0].proto.body) == {}
+
+
+def test_the_report_and_the_dashboard_run_the_same_script():
+    from fairdash.present.preview import preview_script
+    from fairdash.present.report import audit_html
+    from fairdash.audit.run import run_audit
+    from fairdash.audit.spec import AuditSpec
+
+    y_true, scores, groups = _rows(400)
+    table = pd.DataFrame({"y": y_true, "s": scores, "g": groups})
+    page = audit_html(run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False))
+    assert preview_script() in page
+    # The rules are handed in, never written into the script.
+    assert "0.8" not in preview_script() and "at_least" in preview_script()
