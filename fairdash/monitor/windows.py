@@ -52,7 +52,8 @@ def _ordinal_start(ordinal: int, window: str) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """One window's figures at a threshold: its audit (:func:`fairdash.audit.result.judge` on its counts), and what
+    """One window's figures at a threshold: its audit (what :func:`fairdash.audit.result.judge` makes of its counts,
+    made for all windows at once by :func:`~fairdash.audit.result.judge_many`), and what
     only a window has (its start, the share of outcomes not known yet, the score drift)."""
 
     start: pd.Timestamp
