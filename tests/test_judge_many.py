@@ -132,5 +132,20 @@ def test_replicates_with_undefined_rates_take_numpys_quantile():
     np.testing.assert_allclose(ours.upper["tpr"].to_numpy(), np.nanquantile(replicates, 0.975, axis=0), rtol=0, atol=TOLERANCE)
 
 
+def test_tables_in_batches_equal_tables_together(compas_counts, monkeypatch):
+    from fairdash.audit import intervals
+
+    tables, labels = _windows(compas_counts, 5.0)
+    together = bootstrap_intervals_many(tables, labels, n_resamples=300)
+    # Room for two windows' replicates at a time: 12 batches, the last ones padded to fewer groups.
+    monkeypatch.setattr(intervals, "REPLICATE_CELLS", 2 * 300 * max(len(table) for table in tables) * 6)
+    batched = bootstrap_intervals_many(tables, labels, n_resamples=300)
+    for ours, oracle, table, names in zip(batched, together, tables, labels):
+        alone = bootstrap_intervals(table, names, n_resamples=300)
+        for part in ("lower", "upper", "overall", "disparities"):
+            _same_frame(getattr(ours, part), getattr(oracle, part))
+            _same_frame(getattr(ours, part), getattr(alone, part))
+
+
 def test_no_tables_give_no_results():
     assert judge_many([], []) == []

@@ -13,7 +13,7 @@ from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMN
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 
 __all__ = [
-    "Intervals", "bootstrap_intervals", "bootstrap_intervals_many", "DISPARITY_INTERVAL_METHOD", "disparity_intervals",
+    "Intervals", "bootstrap_intervals", "bootstrap_intervals_many", "REPLICATE_CELLS", "DISPARITY_INTERVAL_METHOD", "disparity_intervals",
     "resample_counts", "replicate_quantile", "metric_intervals",
 ]
 
@@ -218,6 +218,11 @@ def metric_intervals(
     return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)
 
 
+REPLICATE_CELLS = 4_000_000
+"""How many replicate counts :func:`bootstrap_intervals_many` holds at once (32 MB of them): tables beyond it go in
+batches, so a log of thousands of windows times many groups needs no more memory than a few hundred."""
+
+
 def bootstrap_intervals_many(
     counts_per_table: Sequence[np.ndarray],
     labels_per_table: Sequence[Sequence[str]],
@@ -232,20 +237,34 @@ def bootstrap_intervals_many(
     Each table's replicates are drawn as :func:`bootstrap_intervals` draws them (a generator seeded with
     ``random_state`` for each table, so a window's intervals do not depend on the windows before it): that is
     one call per table, as the draws of one seeded stream cannot be shared. Everything after the draws (the
-    rates, their quantiles, the exact bounds of the disparities) is computed for all tables together, the
-    tables padded with empty groups to the largest. The tables must have the same number of count cells.
+    rates, their quantiles, the exact bounds of the disparities) is computed for many tables together, the
+    tables padded with empty groups to the largest, in batches of at most :data:`REPLICATE_CELLS` replicate
+    counts. The tables must have the same number of count cells.
     """
     tables = [np.asarray(counts, dtype=np.int64).reshape(len(labels), -1) for counts, labels in zip(counts_per_table, labels_per_table)]
     if not tables:
         return []
+    judged = [list(labels if judged_per_table is None else judged_per_table[position]) for position, labels in enumerate(labels_per_table)]
+    per_table = n_resamples * max(len(table) for table in tables) * tables[0].shape[1]
+    batch = max(1, REPLICATE_CELLS // max(per_table, 1))
+    results: list[Intervals] = []
+    for first in range(0, len(tables), batch):
+        chosen = slice(first, first + batch)
+        results += _intervals_of_batch(tables[chosen], labels_per_table[chosen], judged[chosen], n_resamples, confidence, random_state)
+    return results
+
+
+def _intervals_of_batch(tables: Sequence[np.ndarray], labels_per_table: Sequence[Sequence[str]], judged_per_table: Sequence[Sequence[str]],
+                        n_resamples: int, confidence: float, random_state: int) -> list[Intervals]:
+    """:func:`bootstrap_intervals_many` of one batch of tables, computed together."""
     groups, cells = max(len(table) for table in tables), tables[0].shape[1]
     padded = np.zeros((len(tables), groups, cells), dtype=np.int64)
     draws = np.zeros((n_resamples, len(tables), groups, cells), dtype=np.int64)
     judged = np.zeros((len(tables), groups), dtype=bool)
-    for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
+    for position, (table, labels, kept) in enumerate(zip(tables, labels_per_table, judged_per_table)):
         padded[position, : len(table)] = table
         draws[:, position, : len(table)] = resample_counts(table, n_resamples, np.random.default_rng(random_state))
-        kept = set(labels if judged_per_table is None else judged_per_table[position])
+        kept = set(kept)
         judged[position, : len(table)] = [label in kept for label in labels]
     alpha = (1 - confidence) / 2
     per_group, overall = rates(draws), rates(draws.sum(axis=2))
