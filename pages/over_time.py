@@ -6,8 +6,10 @@ import shutil
 import streamlit as st
 
 from fairdash.audit.spec import default_positive_label
-from fairdash.monitor.engines import WINDOWS, MonitorSpec
+from fairdash.audit.result import AuditSettings
+from fairdash.monitor.engines import WINDOWS, LogCounts, MonitorSpec
 from fairdash.monitor.logs import COMPAS_MONITOR
+from fairdash.monitor.windows import Monitor
 from fairdash.present import plots
 from fairdash.present.document import json_text
 from fairdash.present.monitor_report import monitor_html, monitor_json
@@ -15,6 +17,80 @@ from fairdash.present.text import formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_slider
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+
+
+@st.fragment
+def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engine: str) -> None:
+    """Everything the threshold and the baseline decide: a move reruns this part only, never the log's
+    reading and counting above it (the counts come in; the rows are not looked at again)."""
+    window = spec.window
+    with user_errors_shown():
+        # 3. The threshold and the baseline: counts only from here on.
+        left, right = st.columns(2)
+        threshold = None
+        if spec.score is not None:
+            # The slider offers only thresholds whose decisions the counts hold exactly (each score value, or the grid).
+            scale = counts.bins.slider()
+            default_threshold = counts.bins.default_threshold
+            with left:
+                threshold_slider("Threshold: selected when score >= threshold", state.LOG_THRESHOLD, scale,
+                                 scale.snap(default_threshold if default_threshold is not None else (scale.minimum + scale.maximum) / 2))
+            threshold = float(state.get(state.LOG_THRESHOLD))
+        starts = [str(start.date()) for start in counts.windows]
+        state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
+        baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)
+        settings = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
+        result = cache.monitored(counts_key, counts, threshold, settings, baseline)
+
+    dropped = {reason: count for reason, count in counts.dropped.items() if count}
+    st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
+               + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
+               + f". Judged as on the Fairness page: {settings.described()} (in each window).")
+
+    for note in result.notes:
+        st.info(md(note), icon=":material/info:")
+
+    # 4. Alerts.
+    st.subheader("Alerts")
+    if not result.alerts:
+        st.success("No alert: every disparity stays within the gate and none changed from the baseline beyond chance.", icon=":material/check:")
+    for alert in result.alerts:
+        st.warning(f"**{alert['window'].date()}**, {md(alert['disparity'].replace('_', ' '))}: {md(alert['reason'])}", icon=":material/notifications:")
+    pending = [str(window.start.date()) for window in result.windows if window.pending]
+    if pending:
+        st.caption(f"Outcomes mostly not in yet in {', '.join(pending)}: drawn hollow; their selection rates stand, their outcome-based figures are provisional.")
+
+    shown_over_time(result, settings, starts)
+
+
+def shown_over_time(result: Monitor, settings: AuditSettings, starts: list[str]) -> None:
+    """The charts, one window's table and the downloads (inside the fragment: a disparity or window choice reruns it)."""
+    # 5. Pictures.
+    # Each disparity with a rule, and the limit its gate line is drawn at (the rules the verdicts were decided by).
+    names = {name: next(iter(rule.values())) for name, rule in settings.rules.items() if rule is not None}
+    state.set_default(state.LOG_DISPARITY, "demographic_parity_ratio")
+    name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
+        or "demographic_parity_ratio"
+    st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key="over_time")
+    st.caption("The band is the disparity's interval (at least 95%); a gap in the line is a window where fewer than two groups "
+               + (f"have {settings.min_group_size} rows" if settings.min_group_size else "are present")
+               + " (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
+    left, right = st.columns(2)
+    left.plotly_chart(plots.group_mix(result), key="group_mix")
+    right.plotly_chart(plots.score_drift(result), key="score_drift")
+
+    # 6. One window's table.
+    state.ensure_choice(state.LOG_SHOWN_WINDOW, starts, starts[-1])
+    shown = st.selectbox("Metrics of the window starting", starts, key=state.LOG_SHOWN_WINDOW)
+    window_result = result.windows[starts.index(shown)]
+    st.dataframe(formatted_table(window_result.table.drop(columns=["unknown"])), width="stretch")
+
+    left, right = st.columns(2)
+    left.download_button("Download the windows and alerts (JSON)", data=json_text(monitor_json(result)), file_name="fairdash-over-time.json",
+                         mime="application/json", icon=":material/download:")
+    right.download_button("Download the charts (HTML)", data=monitor_html(result), file_name="fairdash-over-time.html", mime="text/html",
+                          icon=":material/download:")
+
 
 inside_frame()
 st.title("Over time")
@@ -75,63 +151,4 @@ with user_errors_shown():
     counts = cache.log_counts(log_id, log, spec, engine)
     counts_key = f"{log_id}|{spec!r}|{engine}"
 
-    # 3. The threshold and the baseline: counts only from here on.
-    left, right = st.columns(2)
-    threshold = None
-    if spec.score is not None:
-        # The slider offers only thresholds whose decisions the counts hold exactly (each score value, or the grid).
-        scale = counts.bins.slider()
-        default_threshold = counts.bins.default_threshold
-        with left:
-            threshold_slider("Threshold: selected when score >= threshold", state.LOG_THRESHOLD, scale,
-                             scale.snap(default_threshold if default_threshold is not None else (scale.minimum + scale.maximum) / 2))
-        threshold = float(state.get(state.LOG_THRESHOLD))
-    starts = [str(start.date()) for start in counts.windows]
-    state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
-    baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)
-    settings = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
-    result = cache.monitored(counts_key, counts, threshold, settings, baseline)
-
-dropped = {reason: count for reason, count in counts.dropped.items() if count}
-st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
-           + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
-           + f". Judged as on the Fairness page: {settings.described()} (in each window).")
-
-for note in result.notes:
-    st.info(md(note), icon=":material/info:")
-
-# 4. Alerts.
-st.subheader("Alerts")
-if not result.alerts:
-    st.success("No alert: every disparity stays within the gate and none changed from the baseline beyond chance.", icon=":material/check:")
-for alert in result.alerts:
-    st.warning(f"**{alert['window'].date()}**, {md(alert['disparity'].replace('_', ' '))}: {md(alert['reason'])}", icon=":material/notifications:")
-pending = [str(window.start.date()) for window in result.windows if window.pending]
-if pending:
-    st.caption(f"Outcomes mostly not in yet in {', '.join(pending)}: drawn hollow; their selection rates stand, their outcome-based figures are provisional.")
-
-# 5. Pictures.
-# Each disparity with a rule, and the limit its gate line is drawn at (the rules the verdicts were decided by).
-names = {name: next(iter(rule.values())) for name, rule in settings.rules.items() if rule is not None}
-state.set_default(state.LOG_DISPARITY, "demographic_parity_ratio")
-name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
-    or "demographic_parity_ratio"
-st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key="over_time")
-st.caption("The band is the disparity's interval (at least 95%); a gap in the line is a window where fewer than two groups "
-           + (f"have {settings.min_group_size} rows" if settings.min_group_size else "are present")
-           + " (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
-left, right = st.columns(2)
-left.plotly_chart(plots.group_mix(result), key="group_mix")
-right.plotly_chart(plots.score_drift(result), key="score_drift")
-
-# 6. One window's table.
-state.ensure_choice(state.LOG_SHOWN_WINDOW, starts, starts[-1])
-shown = st.selectbox("Metrics of the window starting", starts, key=state.LOG_SHOWN_WINDOW)
-window_result = result.windows[starts.index(shown)]
-st.dataframe(formatted_table(window_result.table.drop(columns=["unknown"])), width="stretch")
-
-left, right = st.columns(2)
-left.download_button("Download the windows and alerts (JSON)", data=json_text(monitor_json(result)), file_name="fairdash-over-time.json",
-                     mime="application/json", icon=":material/download:")
-right.download_button("Download the charts (HTML)", data=monitor_html(result), file_name="fairdash-over-time.html", mime="text/html",
-                      icon=":material/download:")
+judged_over_time(counts, counts_key, spec, engine)

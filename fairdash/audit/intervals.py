@@ -12,6 +12,11 @@ import pandas as pd
 from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts, rates
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 
+__all__ = [
+    "Intervals", "bootstrap_intervals", "bootstrap_intervals_many", "REPLICATE_CELLS", "DISPARITY_INTERVAL_METHOD", "disparity_intervals",
+    "resample_counts", "replicate_quantile", "metric_intervals",
+]
+
 
 @dataclass(frozen=True)
 class Intervals:
@@ -211,3 +216,145 @@ def metric_intervals(
     truth, predicted, codes, labels = checked_inputs(y_true, y_pred, sensitive, positive_label)
     counts = confusion_counts(truth, predicted, codes, len(labels))
     return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)
+
+
+REPLICATE_CELLS = 4_000_000
+"""How many replicate counts :func:`bootstrap_intervals_many` holds at once (32 MB of them): tables beyond it go in
+batches, so a log of thousands of windows times many groups needs no more memory than a few hundred."""
+
+
+def bootstrap_intervals_many(
+    counts_per_table: Sequence[np.ndarray],
+    labels_per_table: Sequence[Sequence[str]],
+    *,
+    judged_per_table: Sequence[Sequence[str]] | None = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int = 0,
+) -> list[Intervals]:
+    """:func:`bootstrap_intervals` of many count tables (a log's windows) at once, each equal to its own call.
+
+    Each table's replicates are drawn as :func:`bootstrap_intervals` draws them (a generator seeded with
+    ``random_state`` for each table, so a window's intervals do not depend on the windows before it): that is
+    one call per table, as the draws of one seeded stream cannot be shared. Everything after the draws (the
+    rates, their quantiles, the exact bounds of the disparities) is computed for many tables together, the
+    tables padded with empty groups to the largest, in batches of at most :data:`REPLICATE_CELLS` replicate
+    counts. The tables must have the same number of count cells.
+    """
+    tables = [np.asarray(counts, dtype=np.int64).reshape(len(labels), -1) for counts, labels in zip(counts_per_table, labels_per_table)]
+    if not tables:
+        return []
+    judged = [list(labels if judged_per_table is None else judged_per_table[position]) for position, labels in enumerate(labels_per_table)]
+    per_table = n_resamples * max(len(table) for table in tables) * tables[0].shape[1]
+    batch = max(1, REPLICATE_CELLS // max(per_table, 1))
+    results: list[Intervals] = []
+    for first in range(0, len(tables), batch):
+        chosen = slice(first, first + batch)
+        results += _intervals_of_batch(tables[chosen], labels_per_table[chosen], judged[chosen], n_resamples, confidence, random_state)
+    return results
+
+
+def _intervals_of_batch(tables: Sequence[np.ndarray], labels_per_table: Sequence[Sequence[str]], judged_per_table: Sequence[Sequence[str]],
+                        n_resamples: int, confidence: float, random_state: int) -> list[Intervals]:
+    """:func:`bootstrap_intervals_many` of one batch of tables, computed together."""
+    groups, cells = max(len(table) for table in tables), tables[0].shape[1]
+    padded = np.zeros((len(tables), groups, cells), dtype=np.int64)
+    draws = np.zeros((n_resamples, len(tables), groups, cells), dtype=np.int64)
+    judged = np.zeros((len(tables), groups), dtype=bool)
+    for position, (table, labels, kept) in enumerate(zip(tables, labels_per_table, judged_per_table)):
+        padded[position, : len(table)] = table
+        draws[:, position, : len(table)] = resample_counts(table, n_resamples, np.random.default_rng(random_state))
+        kept = set(kept)
+        judged[position, : len(table)] = [label in kept for label in labels]
+    alpha = (1 - confidence) / 2
+    per_group, overall = rates(draws), rates(draws.sum(axis=2))
+    lower = {rate: _quantile_over_replicates(per_group[rate], alpha) for rate in RATE_COLUMNS}  # each (tables, groups)
+    upper = {rate: _quantile_over_replicates(per_group[rate], 1 - alpha) for rate in RATE_COLUMNS}
+    overall_bounds = np.stack([[_quantile_over_replicates(overall[rate], q) for rate in RATE_COLUMNS] for q in (alpha, 1 - alpha)], axis=-1)
+    disparity_bounds = _disparity_bounds_many(padded, judged, confidence)  # (tables, disparities, 2)
+    results = []
+    for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
+        index, size = pd.Index(list(labels), name="group", dtype=object), len(table)
+        results.append(Intervals(
+            lower=pd.DataFrame({rate: lower[rate][position, :size] for rate in RATE_COLUMNS}, index=index),
+            upper=pd.DataFrame({rate: upper[rate][position, :size] for rate in RATE_COLUMNS}, index=index),
+            overall=pd.DataFrame(overall_bounds[:, position], index=pd.Index(RATE_COLUMNS, name="rate"), columns=["lower", "upper"]),
+            disparities=pd.DataFrame(disparity_bounds[position], index=pd.Index(DISPARITY_NAMES, name="disparity"), columns=["lower", "upper"]),
+            too_small=pd.Series(table.sum(axis=1) < SMALL_GROUP_SIZE, index=index, name="too_small"),
+            confidence=confidence, n_resamples=n_resamples, random_state=random_state, disparity_method=DISPARITY_INTERVAL_METHOD,
+        ))
+    return results
+
+
+def _quantile_over_replicates(values: np.ndarray, q: float) -> np.ndarray:
+    """:func:`replicate_quantile` for any shape at once: the ``q`` quantile over axis 0 leaving NaN out, by numpy's
+    default ("linear") method, step for step as :func:`numpy.nanquantile` takes it; NaN where every replicate is."""
+    ordered = np.sort(values, axis=0)  # NaN sorts last, so the defined values lead each column
+    defined = np.count_nonzero(~np.isnan(values), axis=0)
+    virtual = (defined - 1) * q
+    below = np.floor(virtual)
+    gamma = virtual - below
+    below = np.clip(below, 0, None).astype(np.intp)
+    above = np.minimum(below + 1, np.maximum(defined - 1, 0))
+    low = np.take_along_axis(ordered, below[None], axis=0)[0]
+    high = np.take_along_axis(ordered, above[None], axis=0)[0]
+    with np.errstate(invalid="ignore"):
+        step = high - low
+        # numpy's _lerp: from the lower neighbour below the middle, from the upper one from it on.
+        result = np.where(gamma >= 0.5, high - step * (1 - gamma), low + step * gamma)
+    return np.where(defined == 0, np.nan, result)
+
+
+def _disparity_bounds_many(counts: np.ndarray, judged: np.ndarray, confidence: float) -> np.ndarray:
+    """:func:`disparity_intervals` of many tables ``(tables, groups, 4 or 6)``, over each table's ``judged`` groups
+    ``(tables, groups)``, as an array ``(tables, disparities, 2)`` (lower, upper) in :data:`DISPARITY_NAMES` order."""
+    bounds = np.empty((counts.shape[0], len(DISPARITY_NAMES), 2))
+    for name, rate_names in DISPARITY_RATES.items():
+        difference, ratio = _bounds_of_one_disparity(counts[..., :4], judged, rate_names, (1 - confidence) / 2)
+        bounds[:, DISPARITY_NAMES.index(f"{name}_difference")] = difference
+        bounds[:, DISPARITY_NAMES.index(f"{name}_ratio")] = ratio
+    if counts.shape[-1] == 6:  # as _with_unknown_outcomes: the selection rate's disparities count every row
+        selected, unselected = counts[..., [0, 1, 4]].sum(axis=-1), counts[..., [2, 3, 5]].sum(axis=-1)
+        everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=-1)
+        difference, ratio = _bounds_of_one_disparity(everyone, judged, DISPARITY_RATES["demographic_parity"], (1 - confidence) / 2)
+        bounds[:, DISPARITY_NAMES.index("demographic_parity_difference")] = difference
+        bounds[:, DISPARITY_NAMES.index("demographic_parity_ratio")] = ratio
+    return bounds
+
+
+def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names: Sequence[str],
+                             half_error: float) -> tuple[np.ndarray, np.ndarray]:
+    """One disparity's (difference, ratio) bounds, each ``(tables, 2)``: :func:`disparity_intervals`' rule,
+    with every table's groups in one array (a group outside ``judged`` or with an empty denominator is masked)."""
+    parts = []
+    for rate in rate_names:
+        numerator, denominator = _RATE_CELLS[rate]
+        successes, trials = counts[..., list(numerator)].sum(axis=-1), counts[..., list(denominator)].sum(axis=-1)
+        defined = judged & (trials > 0)
+        parts.append((successes, trials, defined, defined.sum(axis=1) >= 2))  # a rate defined in fewer than two groups drops out
+    included = sum(part[3].astype(np.int64) for part in parts)
+    spread = sum(2 * part[2].sum(axis=1) * part[3] for part in parts)
+    narrow_error = (half_error / (2 * np.maximum(included, 1)))[:, None]
+    wide_error = (half_error / np.maximum(spread, 1))[:, None]
+    tables = counts.shape[0]
+    difference = np.full((tables, 2), -np.inf)
+    ratio = np.full((tables, 2), np.inf)
+    has_ratio = np.zeros(tables, dtype=bool)
+    for successes, trials, defined, kept in parts:
+        narrow_low, narrow_high = _exact_bounds(successes, trials, narrow_error)
+        wide_low, wide_high = _exact_bounds(successes, trials, wide_error)
+        def top(values: np.ndarray) -> np.ndarray:
+            return np.where(defined, values, -np.inf).max(axis=1)
+
+        def bottom(values: np.ndarray) -> np.ndarray:
+            return np.where(defined, values, np.inf).min(axis=1)
+
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate_difference = np.stack([np.maximum(0.0, top(wide_low) - bottom(wide_high)), top(narrow_high) - bottom(narrow_low)], axis=1)
+            wide_ratio = np.where(top(wide_low) <= 0, 1.0, np.minimum(1.0, bottom(wide_high) / top(wide_low)))
+            rate_ratio = np.stack([bottom(narrow_low) / top(narrow_high), wide_ratio], axis=1)
+        difference = np.where(kept[:, None], np.maximum(difference, rate_difference), difference)
+        with_ratio = kept & (top(np.where(defined, successes, 0)) > 0)  # every rate 0: the ratio is undefined
+        ratio = np.where(with_ratio[:, None], np.minimum(ratio, rate_ratio), ratio)
+        has_ratio |= with_ratio
+    return np.where(included[:, None] > 0, difference, np.nan), np.where(has_ratio[:, None], ratio, np.nan)

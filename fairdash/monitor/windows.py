@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
-from fairdash.audit.result import AuditResult, AuditSettings, judge
+from fairdash.audit.result import AuditResult, AuditSettings, judge_many
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
@@ -52,7 +52,8 @@ def _ordinal_start(ordinal: int, window: str) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """One window's figures at a threshold: its audit (:func:`fairdash.audit.result.judge` on its counts), and what
+    """One window's figures at a threshold: its audit (what :func:`fairdash.audit.result.judge` makes of its counts,
+    made for all windows at once by :func:`~fairdash.audit.result.judge_many`), and what
     only a window has (its start, the share of outcomes not known yet, the score drift)."""
 
     start: pd.Timestamp
@@ -121,16 +122,17 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     base_index = _baseline_index(counts.windows, baseline)
     coarse = _drift_histograms(counts, base_index)
     at = counts.counts_at(settings.thresholds)
+    present = at.sum(axis=2) > 0  # (windows, groups): a window's table holds the groups it has rows of
+    kept = [at[index][present[index]] for index in range(len(counts.windows))]
+    labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
+    # Every window judged at once: the intervals of all windows are computed together, not window by window.
+    results = judge_many(kept, labels, settings, n_resamples=resamples, random_state=random_state)
     windows = []
-    for index, start in enumerate(counts.windows):
-        present = at[index].sum(axis=1) > 0
-        kept = at[index][present]
-        unknown = float((kept[:, 4] + kept[:, 5]).sum() / max(kept.sum(), 1))
+    for index, (start, table, result) in enumerate(zip(counts.windows, kept, results)):
+        unknown = float((table[:, 4] + table[:, 5]).sum() / max(table.sum(), 1))
         psi = pd.Series({label: _psi(coarse[index, position], coarse[base_index, position])
-                         for position, label in enumerate(counts.labels) if present[position]}, name="psi", dtype=float)
-        result = judge(kept, [label for label, keep in zip(counts.labels, present) if keep], settings,
-                       n_resamples=resamples, random_state=random_state)
-        windows.append(Window(start=start, rows=int(kept.sum()), result=result, unknown_share=unknown,
+                         for position, label in enumerate(counts.labels) if present[index, position]}, name="psi", dtype=float)
+        windows.append(Window(start=start, rows=int(table.sum()), result=result, unknown_share=unknown,
                               pending=unknown > PENDING_SHARE, psi=psi))
     alerts = sorted(_gate_alerts(windows) + _change_alerts(windows, windows[base_index]),
                     key=lambda alert: (alert["window"], alert["disparity"]))
