@@ -19,7 +19,7 @@ def test_adult_is_the_uci_split_with_a_model_that_predicts():
 
 def test_adult_model_is_deterministic():
     first = load_demo("adult")
-    again = _adult.__wrapped__()  # a second training, bypassing the cache
+    again = _adult.__wrapped__()  # a second load (of the shipped file), bypassing the cache; tests/test_demo_models.py checks training
     np.testing.assert_array_equal(
         first.model.scores(first.data, positive_label=">50K"),
         again.model.scores(again.data, positive_label=">50K"),

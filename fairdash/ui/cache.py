@@ -38,7 +38,7 @@ from fairdash.monitor.engines import LogCounts, MonitorSpec, count_log
 from fairdash.monitor.windows import Monitor, monitor
 
 
-@st.cache_resource(show_spinner="Loading the demo (the model is trained on first use, a few seconds)...")
+@st.cache_resource(show_spinner="Loading the demo...")
 def demo(key: str) -> Demo:
     return load_demo(key)
 
