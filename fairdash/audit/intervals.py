@@ -211,3 +211,14 @@ def metric_intervals(
     truth, predicted, codes, labels = checked_inputs(y_true, y_pred, sensitive, positive_label)
     counts = confusion_counts(truth, predicted, codes, len(labels))
     return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)
+
+
+def exact_interval(successes: Any, trials: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided exact (Clopper-Pearson) intervals of rates ``successes / trials``, elementwise.
+
+    Each end misses the true rate with probability at most ``(1 - confidence) / 2``; NaN where ``trials`` is 0
+    (a rate of no rows is undefined, not 0 or 1)."""
+    successes, trials = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    lower, upper = _exact_bounds(successes, trials, (1 - confidence) / 2)
+    empty = trials <= 0
+    return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)
