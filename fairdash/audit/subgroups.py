@@ -259,7 +259,8 @@ def find_subgroups(
     candidates = np.flatnonzero(keep)
     fingerprints = pd.DataFrame({"size": sizes[candidates], "a": prints[candidates, 0], "b": prints[candidates, 1]})
     chosen = candidates[~fingerprints.duplicated(keep="first").to_numpy()]
-    ranked, tests = _tests(counts[chosen], counts.sum(axis=0), [conditions[i] for i in chosen], confidence)
+    everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
+    ranked, tests = _tests(counts[chosen], everyone, [conditions[i] for i in chosen], confidence)
     return SubgroupSearch(
         results=ranked.head(top).reset_index(drop=True), tested=len(chosen), tests=tests,
         columns=tuple(column.name for column in encoded), skipped=skipped, max_conditions=max_conditions, min_size=min_size,
