@@ -120,7 +120,8 @@ def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tole
 
 def _sentences(table: pd.DataFrame, reference: str, pairs: pd.DataFrame, holding: dict[str, bool | None],
                tolerance: float) -> list[str]:
-    """The conflict in plain words: base rates, how much of the FPR gap they force, which pairs can hold."""
+    """The conflict in plain words: base rates, how much of the FPR gap between the reference and the largest other
+    group they force, which pairs can hold."""
     base = table["base_rate"].dropna()
     if len(base) < 2 or reference not in table.index:
         return ["Fewer than two groups to compare: there is no conflict between criteria to explain."]
@@ -130,7 +131,8 @@ def _sentences(table: pd.DataFrame, reference: str, pairs: pd.DataFrame, holding
     fpr = table["fpr"].dropna()
     ref = table.loc[reference]
     other = fpr.drop(index=reference, errors="ignore")
-    if len(other) and np.isfinite(ref["fpr"]) and np.isfinite(table.loc[(far := (other - ref["fpr"]).abs().idxmax()), "fpr_forced"]):
+    # The largest other group: the comparison a reader makes first (a group of 31 rows can be the most extreme).
+    if len(other) and np.isfinite(ref["fpr"]) and np.isfinite(table.loc[(far := table.loc[other.index, "count"].idxmax()), "fpr_forced"]):
         row = table.loc[far]
         sentence = (f"False positive rates: {row['fpr']:.1%} in {far} against {ref['fpr']:.1%} in {reference}. The identity "
                     f"FPR = p/(1−p) × (1−PPV)/PPV × (1−FNR) ties them to the base rates: with the precision ({ref['precision']:.1%}) "
