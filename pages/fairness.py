@@ -92,3 +92,6 @@ st.download_button(
                      "sensitive": list(audit.spec.sensitive), "thresholds": thresholds}, indent=2),
     file_name="fairdash-thresholds.json", mime="application/json", icon=":material/download:",
 )
+
+from fairdash.ui.calibration_panel import calibration_panel  # noqa: E402  (appended: the page's parts above are another's)
+calibration_panel(audit, result)  # calibration within groups, and why the criteria conflict

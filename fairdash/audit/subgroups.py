@@ -29,7 +29,7 @@ from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns,
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = ["SUBGROUP_METRICS", "MAX_CATEGORIES", "Condition", "SubgroupSearch", "find_subgroups", "subgroup_mask",
-           "newcombe_interval", "pooled_z_p_value"]
+           "newcombe_interval", "pooled_z_p_value", "SUBGROUP_VALUES", "with_subgroup_column"]
 
 SUBGROUP_METRICS = ("selection_rate", "tpr", "fpr")
 """The rates each subgroup is compared in."""
@@ -320,3 +320,24 @@ def subgroup_mask(table: pd.DataFrame, conditions: Sequence[Condition]) -> np.nd
         inside &= condition.mask(table)
     return inside
 
+
+
+SUBGROUP_VALUES = ("in the subgroup", "the rest")
+"""The values of the column :func:`with_subgroup_column` adds: the subgroup's rows, and the others."""
+
+
+def with_subgroup_column(table: pd.DataFrame, conditions: Sequence[Condition]) -> tuple[pd.DataFrame, str]:
+    """A copy of ``table`` with one more column, ``"in the subgroup"`` or ``"the rest"`` per row, to audit the subgroup
+    against the rest as a sensitive attribute; and the column's name (``subgroup: ...``, made unlike every column of
+    the table). The table itself is not changed."""
+    if not conditions:
+        raise InvalidInputError("A subgroup needs at least one condition.")
+    inside = subgroup_mask(table, conditions)
+    base = "subgroup: " + " and ".join(condition.text() for condition in conditions)
+    name, number = base, 1
+    while name in table.columns:
+        number += 1
+        name = f"{base} ({number})"
+    copy = table.copy(deep=False)  # the columns are shared, never written: only the new one is added, to the copy
+    copy[name] = np.where(inside, SUBGROUP_VALUES[0], SUBGROUP_VALUES[1])
+    return copy, name

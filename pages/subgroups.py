@@ -1,0 +1,49 @@
+"""Subgroups: who is treated worst, found among every subgroup of one or two conditions, not guessed."""
+
+import streamlit as st
+
+from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.present import plots
+from fairdash.ui import state
+from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked_table, search
+from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
+
+inside_frame()
+st.title("Subgroups")
+audit = require_audit()
+thresholds = current_thresholds(audit)
+st.caption(f"{md(audit.title)}: every subgroup of one or two conditions over the table's columns (categories as they are, "
+           "numbers in quintile bands; sensitive or not, so proxies show), against the rest of the rows, at the thresholds "
+           "of the Fairness page.")
+back_button()
+
+# 1. What to search.
+left, right = st.columns(2)
+state.set_default(state.SUBGROUP_CONDITIONS, 2)
+state.set_default(state.SUBGROUP_MIN_SIZE, SMALL_GROUP_SIZE)
+left.segmented_control("Conditions at most", [1, 2], key=state.SUBGROUP_CONDITIONS)
+right.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=state.SUBGROUP_MIN_SIZE)
+with user_errors_shown():
+    found = search(audit, thresholds, max_conditions=state.get(state.SUBGROUP_CONDITIONS) or 2,
+                   min_size=int(state.get(state.SUBGROUP_MIN_SIZE)))
+
+# 2. What was found, best first.
+if found.results.empty:
+    st.info(f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has a rate defined: lower the "
+            "smallest subgroup size.", icon=":material/info:")
+    st.stop()
+significant = int((found.results["p_adjusted"] < 0.05).sum())
+st.markdown(f"**{found.tested:,} subgroups tested**; of the {len(found.results)} largest gaps shown, {significant} pass the "
+            "corrected 5% threshold.")
+st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the end of its interval nearest 0."))
+for column, why in found.skipped.items():
+    st.caption(f"Left out: {md(column)}: {md(why)}.")
+st.dataframe(ranked_table(found), width="stretch")
+st.plotly_chart(plots.subgroup_gaps(found.results), key="subgroup_gaps")
+
+# 3. Audit one against the rest.
+st.subheader("Audit a subgroup against the rest")
+state.ensure_choice(state.SUBGROUP_CHOSEN, list(range(1, len(found.results) + 1)), 1)
+st.selectbox("Subgroup", list(range(1, len(found.results) + 1)), key=state.SUBGROUP_CHOSEN,
+             format_func=lambda rank: f"{rank}. {found.results.iloc[rank - 1]['subgroup']}")
+audit_button(audit, found, state.get(state.SUBGROUP_CHOSEN))
