@@ -31,7 +31,7 @@ def test_a_planted_two_condition_gap_is_ranked_first():
     table, truth, decisions = _planted()
     search = find_subgroups(table, truth, decisions)
     best = search.results.iloc[0]
-    assert best["subgroup"] == "a = a0 and b = b0" and best["metric"] == "selection_rate"
+    assert best["subgroup"] == "a = a0 & b = b0" and best["metric"] == "selection_rate"
     assert best["p_adjusted"] < 0.05 and best["lower"] > 0
     # No single column shows it: no one-condition subgroup's selection rate gap passes the corrected threshold.
     single = find_subgroups(table, truth, decisions, max_conditions=1, top=1000).results
@@ -107,7 +107,7 @@ def test_the_same_rows_under_two_names_are_tested_once():
     table["a_again"] = table["a"].map({"a0": "first", "a1": "second", "a2": "third"})
     search = find_subgroups(table, truth, decisions, top=10_000)
     names = set(search.results["subgroup"])
-    assert "a = a0" in names and "a_again = first" not in names and "a = a0 and a_again = first" not in names
+    assert "a = a0" in names and "a_again = first" not in names and "a = a0 & a_again = first" not in names
 
 
 def test_numeric_columns_are_searched_in_quintile_bands():

@@ -305,7 +305,7 @@ def _tests(counts: np.ndarray, total: np.ndarray, conditions: list[tuple[Conditi
     frame["p_adjusted"] = np.minimum(1.0, frame["p_value"] * tests)
     frame["surely"] = np.where(frame["lower"] > 0, frame["lower"], np.where(frame["upper"] < 0, frame["upper"], 0.0))
     frame["conditions"] = [conditions[i] for i in frame["index"]]
-    frame["subgroup"] = [" and ".join(condition.text() for condition in group) for group in frame["conditions"]]
+    frame["subgroup"] = [" & ".join(condition.text() for condition in group) for group in frame["conditions"]]
     frame["size"] = counts.sum(axis=1)[frame["index"]]
     # Surely largest first; then the stronger evidence; then the larger gap.
     order = np.lexsort((-frame["gap"].abs().to_numpy(), frame["p_value"].to_numpy(), -frame["surely"].abs().to_numpy()))
@@ -333,7 +333,7 @@ def with_subgroup_column(table: pd.DataFrame, conditions: Sequence[Condition]) -
     if not conditions:
         raise InvalidInputError("A subgroup needs at least one condition.")
     inside = subgroup_mask(table, conditions)
-    base = "subgroup: " + " and ".join(condition.text() for condition in conditions)
+    base = "subgroup: " + " & ".join(condition.text() for condition in conditions)
     name, number = base, 1
     while name in table.columns:
         number += 1
