@@ -88,12 +88,8 @@ def run_audit(
         Feature importance to include (index: feature), instead of computing it.
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
-    calibration : bool
-        Also compute calibration within groups and why the criteria conflict (:func:`calibration_by_group`,
-        :func:`criteria_conflict`).
-    subgroups : bool
-        Also search the subgroups of up to ``max_conditions`` conditions over every column but the target and the
-        score, of at least ``subgroup_min_size`` rows, for the largest gaps (:func:`find_subgroups`).
+    calibration, subgroups, max_conditions, subgroup_min_size
+        Also calibration within groups and why the criteria conflict; the subgroups with the largest gaps (:func:`where_unfair`).
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
@@ -122,27 +118,29 @@ def run_audit(
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
-        **_calibrated(inputs, result, settings) if calibration else {},
-        subgroups=_subgroups(table, spec, inputs, chosen, max_conditions, subgroup_min_size) if subgroups else None,
+        **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
     )
 
 
-def _calibrated(inputs: AuditInputs, result: AuditResult, settings: AuditSettings) -> dict[str, object]:
-    """Calibration within groups and the criteria conflict, with the audit's tolerance and small-group minimum."""
-    calibration = calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes, probability=inputs.score_kind == "probability",
-                                       min_group_size=settings.min_group_size, tolerance=settings.tolerance)
-    return {"calibration": calibration,
-            "conflict": criteria_conflict(result.judged, reference=inputs.reference, tolerance=settings.tolerance)}
-
-
-def _subgroups(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, max_conditions: int,
-               min_size: int) -> SubgroupSearch:
-    """The subgroup search over every column but the target and the score, at the audited decisions."""
+def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, *, calibration: bool, subgroups: bool,
+                 max_conditions: int = 2, min_size: int = SMALL_GROUP_SIZE) -> dict[str, object]:
+    """The optional parts of an :class:`Audit`, as its fields: with ``calibration``, calibration within groups
+    (:func:`calibration_by_group`) and why the criteria conflict (:func:`criteria_conflict`), at the result's tolerance
+    and small-group minimum; with ``subgroups``, the subgroups of up to ``max_conditions`` conditions and at least
+    ``min_size`` rows over every column but the target and the score, at the result's thresholds (:func:`find_subgroups`)."""
     from fairdash.audit.thresholds import decisions_at
 
-    columns = [column for column in table.columns if column not in (spec.target, spec.score)]
-    return find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, thresholds), columns=columns,
-                          max_conditions=max_conditions, min_size=min_size)
+    settings, spec, parts = result.settings, inputs.spec, {}
+    if calibration:
+        parts["calibration"] = calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes,
+                                                    probability=inputs.score_kind == "probability",
+                                                    min_group_size=settings.min_group_size, tolerance=settings.tolerance)
+        parts["conflict"] = criteria_conflict(result.judged, reference=inputs.reference, tolerance=settings.tolerance)
+    if subgroups:
+        columns = [column for column in table.columns if column not in (spec.target, spec.score)]
+        parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds),
+                                            columns=columns, max_conditions=max_conditions, min_size=min_size)
+    return parts
 
 
 def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,

@@ -222,12 +222,13 @@ def find_subgroups(
     columns : sequence of str, optional
         The columns to search; by default all of ``table``'s.
     max_conditions : {1, 2}
+        At most this many conditions define a subgroup.
     min_size : int
         Subgroups (and their rest) with fewer rows are not tested.
     top : int
-        How many of the best tests to keep.
+        How many of the best tests to keep (``results``).
     random_state : int
-        Seeds the fingerprints that find subgroups holding the same rows (the results do not depend on it).
+        Seeds the fingerprints of the subgroups' rows (that find two names for the same rows; results do not depend on it).
 
     Raises
     ------
@@ -237,26 +238,17 @@ def find_subgroups(
     truth, decided = np.asarray(y_true, dtype=bool).ravel(), np.asarray(decisions, dtype=bool).ravel()
     names = list(table.columns if columns is None else columns)
     _check_options(table, truth, decided, names, max_conditions, min_size, top)
-    encoded, skipped = [], {}
-    ids = set(id_like_columns(table[names]))
-    for name in names:
-        column = "it looks like a row ID" if name in ids else _encoded(name, table[name], min_size, max_categories)
-        (encoded.append(column) if isinstance(column, _Column) else skipped.__setitem__(name, column))
-    if not encoded:
-        reasons = "; ".join(f"{brief(name)}: {why}" for name, why in list(skipped.items())[:5])
-        raise InvalidInputError(f"No column can define a subgroup of {min_size} rows or more ({reasons}).")
+    encoded, skipped = _searchable(table, names, min_size, max_categories)
     cell = (truth.astype(np.int64) << 1) + decided  # 0 tn, 1 fp, 2 fn, 3 tp
     weights = np.random.default_rng(random_state).random((len(truth), 2))
     parts = [_counts([column], cell, weights) for column in encoded]
     if max_conditions >= 2:
         parts += [_counts(list(pair), cell, weights) for pair in itertools.combinations(encoded, 2)]
-    counts = np.concatenate([part[0] for part in parts])
-    prints = np.concatenate([part[1] for part in parts])
+    counts, prints = (np.concatenate([part[k] for part in parts]) for k in (0, 1))
     conditions = [name for part in parts for name in part[2]]
     sizes = counts.sum(axis=1)
-    keep = (sizes >= min_size) & (len(truth) - sizes >= min_size)
     # The same rows under two names (a pair that equals one of its conditions, two columns coding one thing): the first.
-    candidates = np.flatnonzero(keep)
+    candidates = np.flatnonzero((sizes >= min_size) & (len(truth) - sizes >= min_size))
     fingerprints = pd.DataFrame({"size": sizes[candidates], "a": prints[candidates, 0], "b": prints[candidates, 1]})
     chosen = candidates[~fingerprints.duplicated(keep="first").to_numpy()]
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
@@ -266,6 +258,22 @@ def find_subgroups(
         columns=tuple(column.name for column in encoded), skipped=skipped, max_conditions=max_conditions, min_size=min_size,
         confidence=confidence,
     )
+
+
+def _searchable(table: pd.DataFrame, names: list[str], min_size: int, max_categories: int) -> tuple[list[_Column], dict[str, str]]:
+    """The columns a subgroup can be defined on, encoded, and those left out with why; raises when none is left."""
+    encoded, skipped = [], {}
+    ids = set(id_like_columns(table[names]))
+    for name in names:
+        column = "it looks like a row ID" if name in ids else _encoded(name, table[name], min_size, max_categories)
+        if isinstance(column, _Column):
+            encoded.append(column)
+        else:
+            skipped[name] = column
+    if not encoded:
+        reasons = "; ".join(f"{brief(name)}: {why}" for name, why in list(skipped.items())[:5])
+        raise InvalidInputError(f"No column can define a subgroup of {min_size} rows or more ({reasons}).")
+    return encoded, skipped
 
 
 def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, names: list[str], max_conditions: int,
