@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from fairdash.audit.metrics import RATE_NAMES
 from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.audit.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
 from fairdash.ui import state
-from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked_table, search
+from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search
 from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
 
 inside_frame()
@@ -18,32 +20,35 @@ st.caption(f"{md(audit.title)}: every subgroup of one or two conditions over the
 back_button()
 
 # 1. What to search.
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 state.set_default(state.SUBGROUP_CONDITIONS, 2)
 state.set_default(state.SUBGROUP_MIN_SIZE, SMALL_GROUP_SIZE)
 left.segmented_control("Conditions at most", [1, 2], key=state.SUBGROUP_CONDITIONS)
-right.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=state.SUBGROUP_MIN_SIZE)
+middle.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=state.SUBGROUP_MIN_SIZE)
+right.selectbox("Gaps in", [None, *SUBGROUP_METRICS], format_func=lambda rate: "every rate" if rate is None else RATE_NAMES[rate],
+                key=state.SUBGROUP_METRIC)
 with user_errors_shown():
     found = search(audit, thresholds, max_conditions=state.get(state.SUBGROUP_CONDITIONS) or 2,
                    min_size=int(state.get(state.SUBGROUP_MIN_SIZE)))
+results = ranked(found, state.get(state.SUBGROUP_METRIC))
 
 # 2. What was found, best first.
-if found.results.empty:
-    st.info(f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has a rate defined: lower the "
+if results.empty:
+    st.info(f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has this rate defined: lower the "
             "smallest subgroup size.", icon=":material/info:")
     st.stop()
-significant = int((found.results["p_adjusted"] < 0.05).sum())
-st.markdown(f"**{found.tested:,} subgroups tested**; of the {len(found.results)} largest gaps shown, {significant} pass the "
-            "corrected 5% threshold.")
+passing = int((found.results["p_adjusted"] < 0.05).sum())
+st.markdown(f"**{found.tested:,} subgroups tested** ({found.tests:,} tests); {passing:,} gaps pass the corrected 5% threshold. "
+            f"The {len(results)} surest are listed.")
 st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the end of its interval nearest 0."))
 for column, why in found.skipped.items():
     st.caption(f"Left out: {md(column)}: {md(why)}.")
-st.dataframe(ranked_table(found), width="stretch")
-st.plotly_chart(plots.subgroup_gaps(found.results), key="subgroup_gaps")
+st.dataframe(ranked_table(results), width="stretch")
+st.plotly_chart(plots.subgroup_gaps(results), key="subgroup_gaps")
 
 # 3. Audit one against the rest.
 st.subheader("Audit a subgroup against the rest")
-state.ensure_choice(state.SUBGROUP_CHOSEN, list(range(1, len(found.results) + 1)), 1)
-st.selectbox("Subgroup", list(range(1, len(found.results) + 1)), key=state.SUBGROUP_CHOSEN,
-             format_func=lambda rank: f"{rank}. {found.results.iloc[rank - 1]['subgroup']}")
-audit_button(audit, found, state.get(state.SUBGROUP_CHOSEN))
+ranks = list(range(1, len(results) + 1))
+state.ensure_choice(state.SUBGROUP_CHOSEN, ranks, 1)
+st.selectbox("Subgroup", ranks, key=state.SUBGROUP_CHOSEN, format_func=lambda rank: f"{rank}. {results.iloc[rank - 1]['subgroup']}")
+audit_button(audit, results, state.get(state.SUBGROUP_CHOSEN))

@@ -44,7 +44,7 @@ def test_the_calibration_chart_and_the_conflict_on_compas(server, page, output_d
     chart = page.get_by_test_id("stPlotlyChart").filter(has_text="Observed positive rate per score value")
     expect(chart).to_be_visible()
     expect(chart).to_contain_text("African-American")
-    expect(chart.locator("g.point")).not_to_have_count(0)  # the markers are drawn, not only the axes
+    expect(chart.locator("path.point")).not_to_have_count(0)  # the markers are drawn, not only the axes
     expect(page.get_by_text("Gap in expected calibration error: undefined")).to_be_visible()
     wait_until_idle(page)
     assert_page_is_clean(page)

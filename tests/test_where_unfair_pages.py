@@ -110,6 +110,13 @@ def test_one_condition_and_a_larger_minimum_narrow_the_search():
     assert not shown["Subgroup"].str.contains(" & ").any()
     assert (shown["Rows"].str.replace(",", "").astype(int) >= 500).all()
     assert any("Left out: id: it looks like a row ID" in _text(caption) for caption in at.caption)
+    at.selectbox(key="subgroup_metric").set_value("fpr").run()
+    _no_problems(at)
+    shown = at.dataframe[0].value
+    assert set(shown["Rate"]) == {"False positive rate"} and len(shown) > 5
+    gaps = shown["Gap"].str.extract(r"\(([-+][\d.]+)% to ([-+][\d.]+)%\)").astype(float)
+    surely = np.where(gaps[0] > 0, gaps[0], np.where(gaps[1] < 0, -gaps[1], 0))
+    assert (np.diff(surely) <= 0.1 + 1e-9).all()  # ranked by the end of the interval nearest 0 (shown to 0.1%)
 
 
 def test_a_minimum_no_subgroup_meets_gets_a_message():

@@ -206,7 +206,7 @@ def find_subgroups(
     columns: Sequence[str] | None = None,
     max_conditions: int = 2,
     min_size: int = SMALL_GROUP_SIZE,
-    top: int = 50,
+    top: int | None = 50,
     confidence: float = 0.95,
     max_categories: int = MAX_CATEGORIES,
     random_state: int = 0,
@@ -225,8 +225,8 @@ def find_subgroups(
         At most this many conditions define a subgroup.
     min_size : int
         Subgroups (and their rest) with fewer rows are not tested.
-    top : int
-        How many of the best tests to keep (``results``).
+    top : int, optional
+        How many of the best tests to keep (``results``); ``None`` keeps all.
     random_state : int
         Seeds the fingerprints of the subgroups' rows (that find two names for the same rows; results do not depend on it).
 
@@ -254,7 +254,7 @@ def find_subgroups(
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
     ranked, tests = _tests(counts[chosen], everyone, [conditions[i] for i in chosen], confidence)
     return SubgroupSearch(
-        results=ranked.head(top).reset_index(drop=True), tested=len(chosen), tests=tests,
+        results=(ranked if top is None else ranked.head(top)).reset_index(drop=True), tested=len(chosen), tests=tests,
         columns=tuple(column.name for column in encoded), skipped=skipped, max_conditions=max_conditions, min_size=min_size,
         confidence=confidence,
     )
@@ -277,7 +277,7 @@ def _searchable(table: pd.DataFrame, names: list[str], min_size: int, max_catego
 
 
 def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, names: list[str], max_conditions: int,
-                   min_size: int, top: int) -> None:
+                   min_size: int, top: int | None) -> None:
     if not len(truth) == len(decided) == len(table):
         raise InvalidInputError(f"y_true, decisions and the table must have one value per row; got {len(truth)}, {len(decided)} and {len(table)}.")
     missing = [name for name in names if name not in table.columns]
@@ -285,7 +285,7 @@ def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, 
         raise InvalidInputError(f"The table has no column {brief(missing[0])}.")
     if max_conditions not in (1, 2):
         raise InvalidInputError(f"Subgroups are defined by 1 or 2 conditions; got {max_conditions!r}.")
-    for option, value in (("minimum subgroup size", min_size), ("number of subgroups kept", top)):
+    for option, value in (("minimum subgroup size", min_size), ("number of subgroups kept", 1 if top is None else top)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise InvalidInputError(f"The {option} must be a whole number, 1 or more; got {value!r}.")
 

@@ -153,7 +153,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
         print(f"\nsubgroups: {search.tested:,} tested; {search.correction}")
         for column, why in search.skipped.items():
             print(f"left out of the search: {column}: {why}")
-        print(subgroups_table(search).head(shown).to_string())
+        print(subgroups_table(search.results.head(shown)).to_string())
 
 
 def write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:

@@ -98,14 +98,14 @@ def conflict_table(conflict: CriteriaConflict) -> pd.DataFrame:
     }, index=table.index)
 
 
-def subgroups_table(search: SubgroupSearch) -> pd.DataFrame:
-    """The ranked subgroups as text for people, best first."""
-    results = search.results.reset_index(drop=True)
+def subgroups_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Ranked subgroups (:attr:`SubgroupSearch.results`, or some of its rows) as text for people, in their order."""
+    results = results.reset_index(drop=True)
     return pd.DataFrame({
-        "Subgroup": results["subgroup"].to_numpy(), "Rows": results["size"].map("{:,}".format).to_numpy(),
-        "Rate": results["metric"].map(RATE_NAMES).to_numpy(), "In the subgroup": results["rate"].map(percent).to_numpy(),
-        "In the rest": results["rest_rate"].map(percent).to_numpy(),
+        "Subgroup": results["subgroup"].to_numpy(), "Rate": results["metric"].map(RATE_NAMES).to_numpy(),
         "Gap": [f"{gap:+.1%} ({low:+.1%} to {high:+.1%})" for gap, low, high in zip(results["gap"], results["lower"], results["upper"])],
+        "In the subgroup": results["rate"].map(percent).to_numpy(), "In the rest": results["rest_rate"].map(percent).to_numpy(),
+        "Rows": results["size"].map("{:,}".format).to_numpy(),
         "p (corrected)": results["p_adjusted"].map(lambda p: "< 1e-300" if p == 0 else f"{p:.2g}").to_numpy(),
     }, index=pd.RangeIndex(1, len(results) + 1, name="rank"))
 
@@ -134,7 +134,7 @@ def conflict_content(conflict: CriteriaConflict) -> str:
 def subgroups_content(search: SubgroupSearch) -> str:
     """The report's subgroup section: the chart of the largest gaps, the ranked table, what was searched and the correction."""
     skipped = "".join(f"<li>{html.escape(str(column))}: {html.escape(why)}</li>" for column, why in search.skipped.items())
-    return (_chart(plots.subgroup_gaps(search.results)) + table_html(subgroups_table(search))
+    return (_chart(plots.subgroup_gaps(search.results)) + table_html(subgroups_table(search.results))
             + f"<p>{search.tested:,} subgroups of up to {search.max_conditions} conditions and at least {search.min_size:,} rows, over "
             f"{html.escape(', '.join(map(str, search.columns)))}. {html.escape(search.correction)}.</p>"
             + (f"<p>Columns left out:</p><ul>{skipped}</ul>" if skipped else ""))

@@ -13,7 +13,10 @@ from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
 
-__all__ = ["current_thresholds", "search", "ranked_table", "audit_button", "back_button"]
+__all__ = ["SHOWN", "current_thresholds", "search", "ranked", "ranked_table", "audit_button", "back_button"]
+
+SHOWN = 50
+"""The most subgroups the page lists."""
 
 
 def current_thresholds(audit: SessionAudit) -> Threshold:
@@ -29,26 +32,33 @@ def _search(audit_key: str, thresholds_key: str, _audit: SessionAudit, _threshol
     left_out = {spec.target, spec.score, added}  # every column but these: the column added for a subgroup is not the user's
     columns = [column for column in _audit.workspace.table.columns if column not in left_out]
     return find_subgroups(_audit.workspace.table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, _thresholds),
-                          columns=columns, max_conditions=max_conditions, min_size=min_size)
+                          columns=columns, max_conditions=max_conditions, min_size=min_size, top=None)
 
 
 def search(audit: SessionAudit, thresholds: Threshold, *, max_conditions: int, min_size: int) -> SubgroupSearch:
-    """The subgroups with the largest gaps at ``thresholds``, once per audit and setting."""
+    """Every subgroup test at ``thresholds``, ranked (all of them kept, so the page can show one rate's best), once per
+    audit and setting."""
     subgroup = state.audited_subgroup()
     return _search(audit.key, repr(thresholds), audit, thresholds, max_conditions, min_size, subgroup.column if subgroup else None)
 
 
-def ranked_table(found: SubgroupSearch) -> pd.DataFrame:
-    """The ranked subgroups as the page shows them."""
-    return subgroups_table(found)
+def ranked(found: SubgroupSearch, metric: str | None, *, shown: int = SHOWN) -> pd.DataFrame:
+    """The best ``shown`` tests of one rate (``None``: of all three), in the search's order."""
+    results = found.results if metric is None else found.results[found.results["metric"] == metric]
+    return results.head(shown).reset_index(drop=True)
 
 
-def audit_button(audit: SessionAudit, found: SubgroupSearch, rank: int) -> None:
-    """A button that makes the subgroup ranked ``rank`` (from 1) the session's sensitive attribute, against the rest,
-    on a copy of the table; then opens the Fairness page."""
+def ranked_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Ranked tests (of :func:`ranked`) as the page shows them."""
+    return subgroups_table(results)
+
+
+def audit_button(audit: SessionAudit, results: pd.DataFrame, rank: int) -> None:
+    """A button that makes the subgroup ranked ``rank`` (from 1) in ``results`` the session's sensitive attribute,
+    against the rest, on a copy of the table; then opens the Fairness page."""
     # A callback, not the button's return value: it runs before the next script run, whatever that run does first.
     st.button("Audit this subgroup against the rest", icon=":material/balance:", type="primary", key="audit_subgroup",
-              on_click=_audit_chosen, args=(audit, tuple(found.results.iloc[rank - 1]["conditions"])))
+              on_click=_audit_chosen, args=(audit, tuple(results.iloc[rank - 1]["conditions"])))
     if state.take_page_request():
         st.switch_page("pages/fairness.py")
 
