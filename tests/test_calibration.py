@@ -181,3 +181,14 @@ def test_equal_base_rates_let_all_three_hold():
 
 def test_the_identity_is_undefined_where_nobody_true_is_selected():
     assert np.isnan(implied_fpr(0.3, 0.0, 1.0)) and np.isnan(implied_fpr(1.0, 0.5, 0.5))
+
+
+def test_a_forced_rate_above_one_is_said_to_be_impossible():
+    table = pd.DataFrame({"count": [173, 14887], "base_rate": [0.867, 0.238], "precision": [0.887, 0.765], "fnr": [0.007, 0.352],
+                          "fpr": [0.826, 0.062]}, index=["the subgroup", "the rest"])
+    conflict = criteria_conflict(table, reference="the rest")
+    forced = conflict.table.loc["the subgroup", "fpr_forced"]
+    assert forced == pytest.approx(0.867 / 0.133 * 0.235 / 0.765 * 0.648) and forced > 1
+    text = " ".join(conflict.sentences)
+    assert f"would need an FPR of {forced:.1%}, which no threshold gives" in text and "alone forces" not in text
+    assert not conflict.pairs.loc["fpr", "possible"] and conflict.pairs.loc["fpr", "passed"] is False

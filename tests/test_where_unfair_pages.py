@@ -87,8 +87,8 @@ def test_the_subgroups_page_ranks_and_audits_a_subgroup_against_the_rest():
     column = "subgroup: education = Prof-school & marital_status = Married-civ-spouse"
     assert at.session_state["sensitive"] == [column] and at.session_state["reference"] == "the rest"
     table = next(frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns)
-    assert table.index.tolist() == ["in the subgroup", "the rest"]
-    assert table.loc["in the subgroup", "Rows"] == f"{inside.sum():,}"
+    assert table.index.tolist() == ["the rest", "the subgroup"]
+    assert table.loc["the subgroup", "Rows"] == f"{inside.sum():,}"
     assert list(load_demo("adult").data.columns) == columns_before  # the user's table is unchanged: the column is on a copy
 
     at.switch_page("pages/subgroups.py").run()

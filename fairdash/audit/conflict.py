@@ -139,7 +139,10 @@ def _sentences(table: pd.DataFrame, reference: str, pairs: pd.DataFrame, holding
                     f"and the false negative rate ({ref['fnr']:.1%}) of {reference}, the base rate of {far} ({row['base_rate']:.1%} "
                     f"against {ref['base_rate']:.1%}) alone forces an FPR of {row['fpr_forced']:.1%}")
         share = (row["fpr_forced"] - ref["fpr"]) / (row["fpr"] - ref["fpr"]) if abs(row["fpr"] - ref["fpr"]) > 1e-12 else np.nan
-        if 0 <= share <= 1:
+        if row["fpr_forced"] > 1:  # no decisions give that group the reference's precision and miss rate
+            sentence = sentence.replace(f"alone forces an FPR of {row['fpr_forced']:.1%}",
+                                        f"would need an FPR of {row['fpr_forced']:.1%}, which no threshold gives")
+        elif 0 <= share <= 1:
             sentence += f": {share:.0%} of the gap comes from the base rates, the rest from the groups' own precision and miss rate"
         elif share > 1:
             sentence += ": the base rates alone would make the gap wider than it is"

@@ -330,12 +330,12 @@ def subgroup_mask(table: pd.DataFrame, conditions: Sequence[Condition]) -> np.nd
 
 
 
-SUBGROUP_VALUES = ("in the subgroup", "the rest")
+SUBGROUP_VALUES = ("the subgroup", "the rest")
 """The values of the column :func:`with_subgroup_column` adds: the subgroup's rows, and the others."""
 
 
 def with_subgroup_column(table: pd.DataFrame, conditions: Sequence[Condition]) -> tuple[pd.DataFrame, str]:
-    """A copy of ``table`` with one more column, ``"in the subgroup"`` or ``"the rest"`` per row, to audit the subgroup
+    """A copy of ``table`` with one more column, ``"the subgroup"`` or ``"the rest"`` per row, to audit the subgroup
     against the rest as a sensitive attribute; and the column's name (``subgroup: ...``, made unlike every column of
     the table). The table itself is not changed."""
     if not conditions:
