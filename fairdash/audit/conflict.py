@@ -112,7 +112,7 @@ def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tole
         [{"holding": " and ".join(CRITERIA[other] for other in CRITERIA if other != third), "forces": third,
           "forced_gap": _spread(forced[third]), "possible": _possible(forced[third]),
           "passed": verdict(_spread(forced[third]), rule) and _possible(forced[third])} for third in ("fpr", "precision", "fnr")]
-    ).set_index("forces")
+    ).set_index("forces").astype({"passed": object, "possible": object})  # None stays None (undefined), not False
     holding = {rate: verdict(_spread(table[rate].to_numpy(dtype=float)), rule) for rate in CRITERIA}
     return CriteriaConflict(table=shown, reference=reference, pairs=pairs, holding=holding,
                             sentences=tuple(_sentences(shown, reference, pairs, holding, tolerance)))
