@@ -77,3 +77,31 @@ def test_the_subgroup_table_on_adult_and_its_audit_against_the_rest(server, page
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-subgroup-audited.png", full_page=True)
+
+
+def test_script_in_column_names_and_values_stays_text(server, page, output_dir, people, tmp_path):
+    """A column named like markup and values that are scripts: the Subgroups page, the subgroup's own column (its
+    name made from them) on the Fairness page and the calibration chart show them as text; no dialog opens."""
+    from browser import upload_table_with_scores
+    from playwright.sync_api import expect
+
+    hostile = people.rename(columns={"race": "<img src=x onerror=alert(1)>"})
+    hostile["sex"] = hostile["sex"].map({"female": "</script><script>alert(2)</script>", "male": "<!--<script>"})
+    path = tmp_path / "hostile.csv"
+    hostile.to_csv(path, index=False)
+    upload_table_with_scores(page, server, path, "600")
+    open_page(page, "Subgroups", "subgroups")
+    expect(page.get_by_text("subgroups tested")).to_be_visible()
+    wait_until_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Subgroup").click()
+    option = page.get_by_role("option").filter(has_text="</script><script>alert(2)</script>").first
+    option.click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Audit this subgroup against the rest").click()
+    expect(heading(page, "Fairness")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("</script><script>alert(2)</script>")
+    page.get_by_text("Calibration within groups: does a score mean the same for everyone?").click()
+    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Calibration within groups")).to_contain_text("the subgroup")
+    wait_until_idle(page)
+    assert_page_is_clean(page)
+    page.screenshot(path=output_dir / "browser-subgroup-hostile.png", full_page=True)
