@@ -192,3 +192,20 @@ def test_a_forced_rate_above_one_is_said_to_be_impossible():
     text = " ".join(conflict.sentences)
     assert f"would need an FPR of {forced:.1%}, which no threshold gives" in text and "alone forces" not in text
     assert not conflict.pairs.loc["fpr", "possible"] and conflict.pairs.loc["fpr", "passed"] is False
+
+
+def test_the_chart_draws_each_groups_points_and_marks_small_groups():
+    from fairdash.present.plots import calibration_curves
+
+    truth, scores, groups = _synthetic()
+    groups = np.where(np.arange(len(groups)) < 12, "<b>tiny</b>", groups)
+    calibration = calibration_by_group(truth, scores, groups)
+    figure = calibration_curves(calibration)
+    traces = {trace.name: trace for trace in figure.data if trace.name != "perfectly calibrated"}
+    assert set(traces) == {"a", "b", "c", "&lt;b&gt;tiny&lt;/b&gt; (too small to judge)"}  # plotly would read the tags
+    for label in ("a", "b", "c"):
+        points = calibration.groups[label].points
+        np.testing.assert_allclose(traces[label].x, points["mean_score"])
+        np.testing.assert_allclose(traces[label].y, points["observed"])
+        np.testing.assert_allclose(np.asarray(traces[label].y) + np.asarray(traces[label].error_y.array), points["interval_upper"])
+    assert traces["&lt;b&gt;tiny&lt;/b&gt; (too small to judge)"].line.dash == "dot"

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fairdash.audit.calibration import Calibration
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES, overall_metrics
 
@@ -341,10 +342,10 @@ def score_drift(result: Any) -> go.Figure:
     return figure
 
 
-def calibration_curves(calibration: Any, *, limit: int = MAX_GROUPS_DRAWN) -> go.Figure:
-    """Each group's reliability curve (a :class:`fairdash.audit.calibration.Calibration`): mean score against the
-    observed positive rate per bin, each point with its exact interval and count; the diagonal where the score is a
-    probability. Of more than ``limit`` groups, the largest are drawn."""
+def calibration_curves(calibration: Calibration, *, limit: int = MAX_GROUPS_DRAWN) -> go.Figure:
+    """Each group's reliability curve: mean score against the observed positive rate per bin, each point with its exact
+    interval and count; the diagonal where the score is a probability. Of more than ``limit`` groups, the largest are
+    drawn; groups too small for the gap are dotted and faint (their points swing by chance)."""
     groups = sorted(calibration.groups.items(), key=lambda item: -item[1].count)
     drawn, note = groups[:limit], (f" ({limit} largest of {len(groups)} groups)" if len(groups) > limit else "")
     figure = go.Figure()
@@ -354,8 +355,10 @@ def calibration_curves(calibration: Any, *, limit: int = MAX_GROUPS_DRAWN) -> go
     for position, (label, group) in enumerate(drawn):
         points = group.points
         figure.add_scatter(
-            x=points["mean_score"], y=points["observed"], mode="lines+markers", name=_text(label),
-            line=dict(color=PALETTE[position % len(PALETTE)]), customdata=points[["count"]].to_numpy(),
+            x=points["mean_score"], y=points["observed"], mode="lines+markers",
+            name=_text(label if label in calibration.judged else f"{label} (too small to judge)"),
+            line=dict(color=PALETTE[position % len(PALETTE)], dash="solid" if label in calibration.judged else "dot"),
+            opacity=1.0 if label in calibration.judged else 0.45, customdata=points[["count"]].to_numpy(),
             error_y=dict(type="data", array=(points["interval_upper"] - points["observed"]).clip(lower=0),
                          arrayminus=(points["observed"] - points["interval_lower"]).clip(lower=0), visible=True, thickness=1),
             hovertemplate="mean score %{x:.3g}<br>observed %{y:.1%} of %{customdata[0]:,} rows<extra>%{fullData.name}</extra>",
