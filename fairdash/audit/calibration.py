@@ -85,8 +85,9 @@ class Calibration:
     @property
     def method(self) -> str:
         """How the intervals were computed, in words."""
-        return (f"points: exact (Clopper-Pearson) {self.confidence:.0%} intervals; ECE and its gap: {self.n_resamples:,} bootstrap "
-                f"resamples of each group's counts per (bin, outcome), seed {self.random_state}, percentile intervals")
+        return (f"points: exact (Clopper-Pearson) {self.confidence:.0%} intervals; each ECE: {self.n_resamples:,} bootstrap resamples "
+                f"of the group's counts per (bin, outcome), seed {self.random_state}, percentile interval widened to hold the "
+                f"estimate; the gap: every judged group's interval at once (Bonferroni), largest minus smallest")
 
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
@@ -206,10 +207,17 @@ def _group_calibration(truth: np.ndarray, values: np.ndarray, kind: BinKind, n_b
     ece = float(np.abs(points["positives"].to_numpy() - points["mean_score"].to_numpy() * points["count"].to_numpy()).sum() / len(values))
     draws = resample_counts(cells[None, :], n_resamples, rng)[:, 0, :].reshape(n_resamples, -1, 2)
     replicate = np.abs(draws[:, :, 1] - (draws * means.reshape(-1, 2)).sum(axis=2)).sum(axis=1) / len(values)
-    alpha = (1 - confidence) / 2
-    interval = (float(replicate_quantile(replicate[:, None], alpha)[0]), float(replicate_quantile(replicate[:, None], 1 - alpha)[0]))
+    interval = _held_interval(replicate, ece, (1 - confidence) / 2)
     brier = float(np.mean((values - truth) ** 2))
     return GroupCalibration(points, ece, interval, brier, float(values.mean() - truth.mean()), len(values)), replicate
+
+
+def _held_interval(replicate: np.ndarray, estimate: float, error: float) -> tuple[float, float]:
+    """The ``error`` and ``1 - error`` percentiles of an ECE's bootstrap replicates, widened to hold the estimate: the
+    ECE is biased upward (noise only adds to each bin's distance from the diagonal), so for a well calibrated group
+    the replicates can all lie above the estimate."""
+    low, high = (float(replicate_quantile(replicate[:, None], q)[0]) for q in (error, 1 - error))
+    return min(low, estimate), max(high, estimate)
 
 
 def _with_gap(groups: dict[str, GroupCalibration], replicates: dict[str, np.ndarray], *, kind: BinKind, probability: bool,
@@ -237,12 +245,13 @@ def _with_gap(groups: dict[str, GroupCalibration], replicates: dict[str, np.ndar
     if undefined is not None:
         gap, interval = np.nan, (np.nan, np.nan)
     else:
+        # As the disparities' intervals are made (fairdash.audit.intervals.disparity_intervals): every judged group's
+        # interval at once (Bonferroni over the groups), then the largest minus the smallest of them. A percentile
+        # bootstrap of the gap itself can leave out its own estimate (the ECE of a well calibrated group is biased up).
         eces = np.array([groups[label].ece for label in judged])
-        stacked = np.stack([replicates[label] for label in judged], axis=1)
-        spread = stacked.max(axis=1) - stacked.min(axis=1)
-        alpha = (1 - confidence) / 2
+        bounds = np.array([_held_interval(replicates[label], groups[label].ece, (1 - confidence) / (2 * len(judged))) for label in judged])
         gap = float(eces.max() - eces.min())
-        interval = (float(np.quantile(spread, alpha)), float(np.quantile(spread, 1 - alpha)))
+        interval = (max(0.0, float(bounds[:, 0].max() - bounds[:, 1].min())), float(bounds[:, 1].max() - bounds[:, 0].min()))
     return Calibration(bins=kind, groups=groups, probability=probability, judged=judged, ece_difference=gap,
                        ece_difference_interval=interval, rule=rule, passed=verdict(gap, rule), undefined=undefined,
                        notes=tuple(notes), confidence=confidence, n_resamples=n_resamples, random_state=random_state)
