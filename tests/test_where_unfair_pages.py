@@ -125,3 +125,17 @@ def test_a_minimum_no_subgroup_meets_gets_a_message():
     at.number_input(key="subgroup_min_size").set_value(290).run()
     assert not at.exception
     assert [_text(error) for error in at.error][0].startswith("No column can define a subgroup of 290 rows or more")
+
+
+@pytest.mark.parametrize("demo", ["adult", "compas", "german"])
+def test_the_subgroups_page_shows_the_audits_search_on_each_demo(demo):
+    from fairdash.audit.run import run_audit
+
+    at = _app(demo)
+    at.switch_page("pages/subgroups.py").run()
+    _no_problems(at)
+    loaded = load_demo(demo)
+    search = run_audit(loaded.data, loaded.spec, loaded.model, with_rules=False, explain_rows=0, subgroups=True).subgroups
+    assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests)" in _text(at.markdown[0])
+    shown = at.dataframe[0].value
+    assert shown["Subgroup"].tolist()[:10] == search.results["subgroup"].tolist()[:10]
