@@ -139,3 +139,30 @@ def test_the_subgroups_page_shows_the_audits_search_on_each_demo(demo):
     assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests)" in _text(at.markdown[0])
     shown = at.dataframe[0].value
     assert shown["Subgroup"].tolist()[:10] == search.results["subgroup"].tolist()[:10]
+
+
+def test_bad_columns_and_a_0_1_score_get_messages_on_the_pages():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 10_000
+    table = pd.DataFrame({"y": rng.integers(0, 2, n), "group": rng.choice(["a", "b"], n), "constant": "same",
+                          "many": [f"city {i % 5000}" for i in range(n)], "predicted": rng.integers(0, 2, n)})
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.segmented_control(key="source").set_value("upload").run()
+    at.radio(key="score_mode").set_value("column").run()
+    at.file_uploader(key="data").set_value(("bad.csv", table.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox(key="target").set_value("y").run()
+    at.multiselect(key="sensitive").set_value(["group"]).run()
+    at.selectbox(key="score_column").set_value("predicted").run()
+    _no_problems(at)
+    at.switch_page("pages/fairness.py").run()
+    at.toggle(key="show_calibration").set_value(True).run()
+    _no_problems(at)
+    assert any("The scores are 0/1 predictions, not scores" in _text(info) for info in at.info)
+    at.switch_page("pages/subgroups.py").run()
+    at.number_input(key="subgroup_min_size").set_value(2).run()
+    _no_problems(at)
+    captions = [_text(caption) for caption in at.caption]
+    assert "Left out: constant: it holds one value only." in captions
+    assert any(caption.startswith("Left out: many: 5,000 of its values have 2 rows or more: too many to search") for caption in captions)
