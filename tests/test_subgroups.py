@@ -138,3 +138,21 @@ def test_bad_options_get_one_line(options, message):
     table, truth, decisions = _planted(n=300)
     with pytest.raises(InvalidInputError, match=message):
         find_subgroups(table, truth, decisions, **options)
+
+
+def test_top_keeps_the_best_overall_and_of_each_rate():
+    table, truth, decisions = _planted(n=3000)
+    everything = find_subgroups(table, truth, decisions, top=None).results
+    kept = find_subgroups(table, truth, decisions, top=5).results
+    assert kept["subgroup"].tolist()[:5] == everything["subgroup"].tolist()[:5]
+    for metric in ("selection_rate", "tpr", "fpr"):
+        best = everything[everything["metric"] == metric].head(5)
+        assert kept[kept["metric"] == metric].head(5)[["subgroup", "gap"]].values.tolist() == best[["subgroup", "gap"]].values.tolist()
+    assert len(kept) <= 20 and kept["surely"].abs().is_monotonic_decreasing
+
+
+def test_a_search_too_large_to_count_is_refused_in_one_line():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({f"c{k}": rng.integers(0, 100, 10_000).astype(str) for k in range(35)})
+    with pytest.raises(InvalidInputError, match=r"^The search would count 5,9\d\d,\d{3} subgroups over 35 columns, more than 5,000,000"):
+        find_subgroups(table, rng.random(10_000) < 0.5, rng.random(10_000) < 0.5)

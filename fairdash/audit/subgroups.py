@@ -28,7 +28,7 @@ from fairdash.audit.groups import MISSING_GROUP, plain_value, value_text
 from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["SUBGROUP_METRICS", "MAX_CATEGORIES", "Condition", "SubgroupSearch", "find_subgroups", "subgroup_mask",
+__all__ = ["SUBGROUP_METRICS", "MAX_CATEGORIES", "MAX_SUBGROUPS", "Condition", "SubgroupSearch", "find_subgroups", "subgroup_mask",
            "newcombe_interval", "pooled_z_p_value", "SUBGROUP_VALUES", "with_subgroup_column"]
 
 SUBGROUP_METRICS = ("selection_rate", "tpr", "fpr")
@@ -36,6 +36,9 @@ SUBGROUP_METRICS = ("selection_rate", "tpr", "fpr")
 
 MAX_CATEGORIES = 100
 """A column with more values than this of at least the minimum size is left out (a name, an address, an ID)."""
+
+MAX_SUBGROUPS = 5_000_000
+"""The most combinations of values a search counts (memory: about 50 bytes each)."""
 
 # Each rate as (numerator cells, denominator cells) of tp, fp, tn, fn.
 _CELLS = {"selection_rate": ([0, 1], [0, 1, 2, 3]), "tpr": ([0], [0, 3]), "fpr": ([1], [1, 2])}
@@ -87,7 +90,7 @@ class Condition:
 class SubgroupSearch:
     """What :func:`find_subgroups` found.
 
-    ``results``: the best ``top`` tests, best first; columns ``conditions`` (a tuple of :class:`Condition`),
+    ``results``: the best ``top`` tests overall and of each rate, best first; columns ``conditions`` (a tuple of :class:`Condition`),
     ``subgroup`` (the conditions in words), ``size``, ``metric``, ``rate``, ``rest_rate``, ``gap`` (subgroup minus
     rest), ``lower``, ``upper`` (the gap's simultaneous interval), ``p_value``, ``p_adjusted``, ``surely`` (the
     interval's end nearest 0, the ranking key). ``tested``: subgroups tested; ``tests``: tests made (subgroups times
@@ -153,9 +156,11 @@ def _encoded(name: str, values: pd.Series, min_size: int, max_categories: int) -
     return _Column(name, new_code[codes], [condition for condition, keep in zip(conditions, testable) if keep])
 
 
-def _counts(columns: Sequence[_Column], cell: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[Condition, ...]]]:
-    """For each subgroup of the given columns' tested values: counts ``(subgroups, 4)`` (tp, fp, tn, fn), a
-    fingerprint of its rows ``(subgroups, 2)``, and its conditions; one bincount per kind, over all rows at once."""
+def _counts(columns: Sequence[_Column], cell: np.ndarray, weights: np.ndarray,
+            min_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each subgroup of the given columns' tested values with ``min_size`` rows (leaving as many for the rest):
+    counts ``(subgroups, 4)`` (tp, fp, tn, fn), a fingerprint of its rows ``(subgroups, 2)``, and its position among the
+    columns' combinations of values (:func:`_conditions_of` names it); one bincount per kind, over all rows at once."""
     shape = [len(column.conditions) + 1 for column in columns]
     combined = np.zeros(len(cell), dtype=np.int64)
     for column, slots in zip(columns, shape):
@@ -164,8 +169,16 @@ def _counts(columns: Sequence[_Column], cell: np.ndarray, weights: np.ndarray) -
     counts = np.bincount(combined * 4 + cell, minlength=total * 4).reshape(*shape, 4)[..., [3, 1, 0, 2]]
     prints = np.stack([np.bincount(combined, weights=weights[:, k], minlength=total).reshape(shape) for k in range(2)], axis=-1)
     tested = tuple(slice(0, slots - 1) for slots in shape)  # drop each column's "not tested" slot
-    names = list(itertools.product(*[column.conditions for column in columns]))
-    return counts[tested].reshape(-1, 4), prints[tested].reshape(-1, 2), names
+    counts, prints = counts[tested].reshape(-1, 4), prints[tested].reshape(-1, 2)
+    sizes = counts.sum(axis=1)
+    kept = np.flatnonzero((sizes >= min_size) & (len(cell) - sizes >= min_size))
+    return counts[kept], prints[kept], kept
+
+
+def _conditions_of(columns: Sequence[_Column], position: int) -> tuple[Condition, ...]:
+    """The conditions of the subgroup at ``position`` among the combinations of the columns' tested values."""
+    places = np.unravel_index(position, [len(column.conditions) for column in columns])
+    return tuple(column.conditions[int(place)] for column, place in zip(columns, places))
 
 
 def newcombe_interval(x1: Any, n1: Any, x2: Any, n2: Any, *, z: Any = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +239,7 @@ def find_subgroups(
     min_size : int
         Subgroups (and their rest) with fewer rows are not tested.
     top : int, optional
-        How many of the best tests to keep (``results``); ``None`` keeps all.
+        How many of the best tests to keep in ``results``, overall and of each rate; ``None`` keeps all.
     random_state : int
         Seeds the fingerprints of the subgroups' rows (that find two names for the same rows; results do not depend on it).
 
@@ -239,25 +252,31 @@ def find_subgroups(
     names = list(table.columns if columns is None else columns)
     _check_options(table, truth, decided, names, max_conditions, min_size, top)
     encoded, skipped = _searchable(table, names, min_size, max_categories)
+    groupings = [[column] for column in encoded] + ([list(pair) for pair in itertools.combinations(encoded, 2)] if max_conditions == 2 else [])
+    _check_size(groupings)
     cell = (truth.astype(np.int64) << 1) + decided  # 0 tn, 1 fp, 2 fn, 3 tp
     weights = np.random.default_rng(random_state).random((len(truth), 2))
-    parts = [_counts([column], cell, weights) for column in encoded]
-    if max_conditions >= 2:
-        parts += [_counts(list(pair), cell, weights) for pair in itertools.combinations(encoded, 2)]
-    counts, prints = (np.concatenate([part[k] for part in parts]) for k in (0, 1))
-    conditions = [name for part in parts for name in part[2]]
-    sizes = counts.sum(axis=1)
+    parts = [_counts(grouping, cell, weights, min_size) for grouping in groupings]
+    counts, prints, positions = (np.concatenate([part[k] for part in parts]) for k in range(3))
+    owners = np.repeat(np.arange(len(parts)), [len(part[2]) for part in parts])
     # The same rows under two names (a pair that equals one of its conditions, two columns coding one thing): the first.
-    candidates = np.flatnonzero((sizes >= min_size) & (len(truth) - sizes >= min_size))
-    fingerprints = pd.DataFrame({"size": sizes[candidates], "a": prints[candidates, 0], "b": prints[candidates, 1]})
-    chosen = candidates[~fingerprints.duplicated(keep="first").to_numpy()]
+    chosen = np.flatnonzero(~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy())
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
-    ranked, tests = _tests(counts[chosen], everyone, [conditions[i] for i in chosen], confidence)
-    return SubgroupSearch(
-        results=(ranked if top is None else ranked.head(top)).reset_index(drop=True), tested=len(chosen), tests=tests,
-        columns=tuple(column.name for column in encoded), skipped=skipped, max_conditions=max_conditions, min_size=min_size,
-        confidence=confidence,
-    )
+    ranked, tests = _tests(counts[chosen], everyone, confidence, top)
+    subgroups = chosen[ranked.pop("index").to_numpy()]
+    conditions = [_conditions_of(groupings[owners[i]], positions[i]) for i in subgroups]
+    ranked.insert(0, "subgroup", [" & ".join(condition.text() for condition in group) for group in conditions])
+    ranked.insert(0, "conditions", conditions)
+    return SubgroupSearch(results=ranked, tested=len(chosen), tests=tests, columns=tuple(column.name for column in encoded),
+                          skipped=skipped, max_conditions=max_conditions, min_size=min_size, confidence=confidence)
+
+
+def _check_size(groupings: list[list[_Column]]) -> None:
+    """Refuse a search of more than :data:`MAX_SUBGROUPS` combinations of values (many columns of many values)."""
+    combinations = sum(int(np.prod([len(column.conditions) for column in grouping])) for grouping in groupings)
+    if combinations > MAX_SUBGROUPS:
+        raise InvalidInputError(f"The search would count {combinations:,} subgroups over {len({id(c) for g in groupings for c in g})} "
+                                f"columns, more than {MAX_SUBGROUPS:,}: choose one condition, a larger minimum size, or fewer columns.")
 
 
 def _searchable(table: pd.DataFrame, names: list[str], min_size: int, max_categories: int) -> tuple[list[_Column], dict[str, str]]:
@@ -290,35 +309,36 @@ def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, 
             raise InvalidInputError(f"The {option} must be a whole number, 1 or more; got {value!r}.")
 
 
-def _tests(counts: np.ndarray, total: np.ndarray, conditions: list[tuple[Condition, ...]],
-           confidence: float) -> tuple[pd.DataFrame, int]:
-    """Every (subgroup, rate) test, ranked (rates, gap, simultaneous interval, p-values), and the number of tests."""
+def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | None) -> tuple[pd.DataFrame, int]:
+    """Every (subgroup, rate) test, ranked: ``index`` (the subgroup's row in ``counts``), size, rates, gap, simultaneous
+    interval, p-values; the best ``top`` overall and of each rate (all with ``None``); and the number of tests."""
     from scipy.stats import norm
 
-    rows = []
+    parts = []
     for metric in SUBGROUP_METRICS:
         numerator, denominator = _CELLS[metric]
         x1, n1 = counts[:, numerator].sum(axis=1), counts[:, denominator].sum(axis=1)
         x2, n2 = total[numerator].sum() - x1, total[denominator].sum() - n1
         defined = np.flatnonzero((n1 > 0) & (n2 > 0))
-        rows.append(pd.DataFrame({"index": defined, "metric": metric, "x1": x1[defined], "n1": n1[defined],
-                                  "x2": x2[defined], "n2": n2[defined]}))
-    frame = pd.concat(rows, ignore_index=True)
+        parts.append(pd.DataFrame({"index": defined, "metric": metric, "x1": x1[defined], "n1": n1[defined], "x2": x2[defined],
+                                   "n2": n2[defined]}))
+    frame = pd.concat(parts, ignore_index=True)
     tests = len(frame)
     z = norm.isf((1 - confidence) / 2 / max(tests, 1))
+    frame["size"] = counts.sum(axis=1)[frame["index"]]
     frame["rate"], frame["rest_rate"] = frame["x1"] / frame["n1"], frame["x2"] / frame["n2"]
     frame["gap"] = frame["rate"] - frame["rest_rate"]
     frame["lower"], frame["upper"] = newcombe_interval(frame["x1"], frame["n1"], frame["x2"], frame["n2"], z=z)
     frame["p_value"] = pooled_z_p_value(frame["x1"], frame["n1"], frame["x2"], frame["n2"])
     frame["p_adjusted"] = np.minimum(1.0, frame["p_value"] * tests)
     frame["surely"] = np.where(frame["lower"] > 0, frame["lower"], np.where(frame["upper"] < 0, frame["upper"], 0.0))
-    frame["conditions"] = [conditions[i] for i in frame["index"]]
-    frame["subgroup"] = [" & ".join(condition.text() for condition in group) for group in frame["conditions"]]
-    frame["size"] = counts.sum(axis=1)[frame["index"]]
     # Surely largest first; then the stronger evidence; then the larger gap.
     order = np.lexsort((-frame["gap"].abs().to_numpy(), frame["p_value"].to_numpy(), -frame["surely"].abs().to_numpy()))
-    columns = ["conditions", "subgroup", "size", "metric", "rate", "rest_rate", "gap", "lower", "upper", "p_value", "p_adjusted", "surely"]
-    return frame.iloc[order][columns], tests
+    ranked = frame.iloc[order]
+    if top is not None:  # the best overall, and the best of each rate (a page lists one rate's)
+        ranked = ranked[(np.arange(len(ranked)) < top) | (ranked.groupby("metric").cumcount().to_numpy() < top)]
+    columns = ["index", "size", "metric", "rate", "rest_rate", "gap", "lower", "upper", "p_value", "p_adjusted", "surely"]
+    return ranked[columns].reset_index(drop=True), tests
 
 
 def subgroup_mask(table: pd.DataFrame, conditions: Sequence[Condition]) -> np.ndarray:

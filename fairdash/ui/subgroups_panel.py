@@ -32,12 +32,11 @@ def _search(audit_key: str, thresholds_key: str, _audit: SessionAudit, _threshol
     left_out = {spec.target, spec.score, added}  # every column but these: the column added for a subgroup is not the user's
     columns = [column for column in _audit.workspace.table.columns if column not in left_out]
     return find_subgroups(_audit.workspace.table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, _thresholds),
-                          columns=columns, max_conditions=max_conditions, min_size=min_size, top=None)
+                          columns=columns, max_conditions=max_conditions, min_size=min_size, top=SHOWN)
 
 
 def search(audit: SessionAudit, thresholds: Threshold, *, max_conditions: int, min_size: int) -> SubgroupSearch:
-    """Every subgroup test at ``thresholds``, ranked (all of them kept, so the page can show one rate's best), once per
-    audit and setting."""
+    """The subgroup search at ``thresholds`` (its :data:`SHOWN` best overall and of each rate), once per audit and setting."""
     subgroup = state.audited_subgroup()
     return _search(audit.key, repr(thresholds), audit, thresholds, max_conditions, min_size, subgroup.column if subgroup else None)
 
