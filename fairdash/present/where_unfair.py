@@ -15,11 +15,11 @@ from fairdash.audit.metrics import RATE_NAMES
 from fairdash.audit.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
-from fairdash.present.page import table_html
+from fairdash.present.page import section, table_html
 from fairdash.present.text import percent
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
-           "conflict_content", "subgroups_content", "gap_text"]
+           "conflict_content", "subgroups_content", "gap_text", "where_unfair_json", "where_unfair_sections"]
 
 
 def _pair(low: Any, high: Any) -> list[Any]:
@@ -138,3 +138,21 @@ def subgroups_content(search: SubgroupSearch) -> str:
             + f"<p>{search.tested:,} subgroups of up to {search.max_conditions} conditions and at least {search.min_size:,} rows, over "
             f"{html.escape(', '.join(map(str, search.columns)))}. {html.escape(search.correction)}.</p>"
             + (f"<p>Columns left out:</p><ul>{skipped}</ul>" if skipped else ""))
+
+
+def where_unfair_json(calibration: Calibration | None, subgroups: SubgroupSearch | None) -> dict[str, Any]:
+    """The audit JSON's keys for what was computed: ``calibration``; ``subgroups``, ``subgroups_tested``, ``correction``."""
+    document: dict[str, Any] = {}
+    if calibration is not None:
+        document["calibration"] = calibration_json(calibration)
+    if subgroups is not None:
+        document.update(subgroups_json(subgroups))
+    return document
+
+
+def where_unfair_sections(calibration: Calibration | None, conflict: CriteriaConflict | None,
+                          subgroups: SubgroupSearch | None) -> list[str]:
+    """The report's sections for what was computed: calibration, the criteria conflict, the subgroups."""
+    parts = [("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
+             ("Subgroups with the largest gaps", subgroups, subgroups_content)]
+    return [section(title, content(value)) for title, value, content in parts if value is not None]
