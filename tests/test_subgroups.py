@@ -156,3 +156,10 @@ def test_a_search_too_large_to_count_is_refused_in_one_line():
     table = pd.DataFrame({f"c{k}": rng.integers(0, 100, 10_000).astype(str) for k in range(35)})
     with pytest.raises(InvalidInputError, match=r"^The search would count 5,9\d\d,\d{3} subgroups over 35 columns, more than 5,000,000"):
         find_subgroups(table, rng.random(10_000) < 0.5, rng.random(10_000) < 0.5)
+
+
+def test_passing_counts_every_test_not_only_those_kept():
+    table, truth, decisions = _planted()
+    everything = find_subgroups(table, truth, decisions, top=None)
+    kept = find_subgroups(table, truth, decisions, top=1)
+    assert kept.passing == everything.passing == int((everything.results["p_adjusted"] < 0.05).sum()) > len(kept.results)

@@ -136,7 +136,7 @@ def test_the_subgroups_page_shows_the_audits_search_on_each_demo(demo):
     _no_problems(at)
     loaded = load_demo(demo)
     search = run_audit(loaded.data, loaded.spec, loaded.model, with_rules=False, explain_rows=0, subgroups=True).subgroups
-    assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests)" in _text(at.markdown[0])
+    assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests); {search.passing:,} gaps pass" in _text(at.markdown[0])
     shown = at.dataframe[0].value
     assert shown["Subgroup"].tolist()[:10] == search.results["subgroup"].tolist()[:10]
 

@@ -94,12 +94,14 @@ class SubgroupSearch:
     ``subgroup`` (the conditions in words), ``size``, ``metric``, ``rate``, ``rest_rate``, ``gap`` (subgroup minus
     rest), ``lower``, ``upper`` (the gap's simultaneous interval), ``p_value``, ``p_adjusted``, ``surely`` (the
     interval's end nearest 0, the ranking key). ``tested``: subgroups tested; ``tests``: tests made (subgroups times
-    the rates defined in them); ``skipped``: columns left out, with why.
+    the rates defined in them); ``passing``: tests whose corrected p-value is under ``1 - confidence`` (of all tests,
+    not only those kept); ``skipped``: columns left out, with why.
     """
 
     results: pd.DataFrame
     tested: int
     tests: int
+    passing: int
     columns: tuple[str, ...]
     skipped: dict[str, str]
     max_conditions: int
@@ -262,12 +264,12 @@ def find_subgroups(
     # The same rows under two names (a pair that equals one of its conditions, two columns coding one thing): the first.
     chosen = np.flatnonzero(~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy())
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
-    ranked, tests = _tests(counts[chosen], everyone, confidence, top)
+    ranked, tests, passing = _tests(counts[chosen], everyone, confidence, top)
     subgroups = chosen[ranked.pop("index").to_numpy()]
     conditions = [_conditions_of(groupings[owners[i]], positions[i]) for i in subgroups]
     ranked.insert(0, "subgroup", [" & ".join(condition.text() for condition in group) for group in conditions])
     ranked.insert(0, "conditions", conditions)
-    return SubgroupSearch(results=ranked, tested=len(chosen), tests=tests, columns=tuple(column.name for column in encoded),
+    return SubgroupSearch(results=ranked, tested=len(chosen), tests=tests, passing=passing, columns=tuple(column.name for column in encoded),
                           skipped=skipped, max_conditions=max_conditions, min_size=min_size, confidence=confidence)
 
 
@@ -309,9 +311,10 @@ def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, 
             raise InvalidInputError(f"The {option} must be a whole number, 1 or more; got {value!r}.")
 
 
-def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | None) -> tuple[pd.DataFrame, int]:
+def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | None) -> tuple[pd.DataFrame, int, int]:
     """Every (subgroup, rate) test, ranked: ``index`` (the subgroup's row in ``counts``), size, rates, gap, simultaneous
-    interval, p-values; the best ``top`` overall and of each rate (all with ``None``); and the number of tests."""
+    interval, p-values; the best ``top`` overall and of each rate (all with ``None``); the number of tests, and of those
+    that pass the corrected threshold."""
     from scipy.stats import norm
 
     parts = []
@@ -338,7 +341,7 @@ def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | 
     if top is not None:  # the best overall, and the best of each rate (a page lists one rate's)
         ranked = ranked[(np.arange(len(ranked)) < top) | (ranked.groupby("metric").cumcount().to_numpy() < top)]
     columns = ["index", "size", "metric", "rate", "rest_rate", "gap", "lower", "upper", "p_value", "p_adjusted", "surely"]
-    return ranked[columns].reset_index(drop=True), tests
+    return ranked[columns].reset_index(drop=True), tests, int((frame["p_adjusted"] < 1 - confidence).sum())
 
 
 def subgroup_mask(table: pd.DataFrame, conditions: Sequence[Condition]) -> np.ndarray:

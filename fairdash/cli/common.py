@@ -150,7 +150,8 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
             print(f"- {sentence}")
     if audit.subgroups is not None:
         search = audit.subgroups
-        print(f"\nsubgroups: {search.tested:,} tested; {search.correction}")
+        print(f"\nsubgroups: {search.tested:,} tested; {search.passing:,} of {search.tests:,} gaps pass the corrected threshold; "
+              f"{search.correction}")
         for column, why in search.skipped.items():
             print(f"left out of the search: {column}: {why}")
         print(subgroups_table(search.results.head(shown)).to_string())
