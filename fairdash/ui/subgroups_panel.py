@@ -77,6 +77,6 @@ def back_button() -> None:
     subgroup = state.audited_subgroup()
     if subgroup is None:
         return
-    st.info(f"The audit now compares the subgroup against the rest, as the column “{md(subgroup.column)}” of a copy of the table. "
-            "The search below leaves that column out.", icon=":material/info:")
+    st.info(f"A copy of the table has the column “{md(subgroup.column)}” (the subgroup against the rest), for the audit of that "
+            "subgroup. The search below leaves that column out.", icon=":material/info:")
     st.button("Back to the audit chosen before", key="stop_auditing_subgroup", on_click=state.stop_auditing_subgroup)
