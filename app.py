@@ -18,6 +18,7 @@ navigation = st.navigation(
     [
         st.Page("pages/data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
         st.Page("pages/fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
+        st.Page("pages/subgroups.py", title="Subgroups", icon=":material/group_work:", url_path="subgroups"),
         st.Page("pages/fixes.py", title="Fixes", icon=":material/build:", url_path="fixes"),
         st.Page("pages/explain.py", title="Explain", icon=":material/psychology:", url_path="explain"),
         st.Page("pages/rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),

@@ -14,7 +14,7 @@ from fairdash.audit.spec import SMALL_GROUP_SIZE
 
 __all__ = [
     "Intervals", "bootstrap_intervals", "bootstrap_intervals_many", "REPLICATE_CELLS", "DISPARITY_INTERVAL_METHOD", "disparity_intervals",
-    "resample_counts", "replicate_quantile", "metric_intervals",
+    "resample_counts", "replicate_quantile", "metric_intervals", "exact_interval",
 ]
 
 
@@ -358,3 +358,14 @@ def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names:
         ratio = np.where(with_ratio[:, None], np.minimum(ratio, rate_ratio), ratio)
         has_ratio |= with_ratio
     return np.where(included[:, None] > 0, difference, np.nan), np.where(has_ratio[:, None], ratio, np.nan)
+
+
+def exact_interval(successes: Any, trials: Any, *, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided exact (Clopper-Pearson) intervals of rates ``successes / trials``, elementwise.
+
+    Each end misses the true rate with probability at most ``(1 - confidence) / 2``; NaN where ``trials`` is 0
+    (a rate of no rows is undefined, not 0 or 1)."""
+    successes, trials = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    lower, upper = _exact_bounds(successes, trials, (1 - confidence) / 2)
+    empty = trials <= 0
+    return np.where(empty, np.nan, lower), np.where(empty, np.nan, upper)

@@ -9,10 +9,13 @@ from typing import Mapping
 
 import pandas as pd
 
+from fairdash.audit.calibration import Calibration, calibration_by_group
+from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame
+from fairdash.audit.subgroups import SubgroupSearch, find_subgroups
 from fairdash.audit.thresholds import Threshold, ThresholdCurves
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.guess import DataSummary, summarize
@@ -40,6 +43,12 @@ class Audit:
     created: str
     bins: dict[str, tuple[float, ...]]
     explain_error: str | None = None
+    calibration: Calibration | None = None
+    """Calibration within groups (with ``run_audit(calibration=True)``)."""
+    conflict: CriteriaConflict | None = None
+    """Why the criteria conflict, for the judged groups (with ``run_audit(calibration=True)``)."""
+    subgroups: SubgroupSearch | None = None
+    """The subgroups with the largest gaps (with ``run_audit(subgroups=True)``)."""
 
     # The result's parts under the names the report and the command line read them by.
     thresholds = property(lambda self: self.result.settings.thresholds)
@@ -56,6 +65,7 @@ def run_audit(
     thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
     data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
     inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None,
+    calibration: bool = False, subgroups: bool = False, max_conditions: int = 2, subgroup_min_size: int = SMALL_GROUP_SIZE,
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
 
@@ -78,6 +88,8 @@ def run_audit(
         Feature importance to include (index: feature), instead of computing it.
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
+    calibration, subgroups, max_conditions, subgroup_min_size
+        Also calibration within groups and why the criteria conflict; the subgroups with the largest gaps (:func:`where_unfair`).
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
@@ -106,7 +118,29 @@ def run_audit(
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
+        **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
     )
+
+
+def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, *, calibration: bool, subgroups: bool,
+                 max_conditions: int = 2, min_size: int = SMALL_GROUP_SIZE) -> dict[str, object]:
+    """The optional parts of an :class:`Audit`, as its fields: with ``calibration``, calibration within groups
+    (:func:`calibration_by_group`) and why the criteria conflict (:func:`criteria_conflict`), at the result's tolerance
+    and small-group minimum; with ``subgroups``, the subgroups of up to ``max_conditions`` conditions and at least
+    ``min_size`` rows over every column but the target and the score, at the result's thresholds (:func:`find_subgroups`)."""
+    from fairdash.audit.thresholds import decisions_at
+
+    settings, spec, parts = result.settings, inputs.spec, {}
+    if calibration:
+        parts["calibration"] = calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes,
+                                                    probability=inputs.score_kind == "probability",
+                                                    min_group_size=settings.min_group_size, tolerance=settings.tolerance)
+        parts["conflict"] = criteria_conflict(result.judged, reference=inputs.reference, tolerance=settings.tolerance)
+    if subgroups:
+        columns = [column for column in table.columns if column not in (spec.target, spec.score)]
+        parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds),
+                                            columns=columns, max_conditions=max_conditions, min_size=min_size)
+    return parts
 
 
 def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,

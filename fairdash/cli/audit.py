@@ -21,6 +21,7 @@ from fairdash.cli.common import (
     parse_condition,
     positive_label,
     print_findings,
+    print_where_unfair,
     thresholds_from_file,
     write_outputs,
 )
@@ -75,6 +76,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
                         help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
                              "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
+    parser.add_argument("--calibration", action="store_true",
+                        help="also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
+                             "fairness criteria conflict; printed, and in --json and --report")
+    parser.add_argument("--subgroups", action="store_true",
+                        help="also search every subgroup of one or two conditions over the table's columns for the largest gaps "
+                             "against the rest (selection rate, TPR, FPR; p-values corrected for the number tested)")
+    parser.add_argument("--max-conditions", type=int, choices=[1, 2], default=None, metavar="{1,2}",
+                        help="with --subgroups: subgroups of at most this many conditions (default 2)")
+    parser.add_argument("--min-size", type=int, default=None, metavar="N",
+                        help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})")
     parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
@@ -93,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
     if args.min_group_size < 0:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
+    _check_where_options(args)
     sensitive = column_list(args.sensitive)
     if args.engine != "memory":
         return _audit_by_engine(args, conditions, sensitive, args.engine)
@@ -111,7 +123,9 @@ def run(args: argparse.Namespace) -> int:
     thresholds = thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
     audit = run_audit(table, spec, model, thresholds=thresholds, tolerance=args.tolerance,
                       min_group_size=args.min_group_size, data_name=Path(args.data).name,
-                      explain_rows=0 if args.no_explain else args.explain_rows)
+                      explain_rows=0 if args.no_explain else args.explain_rows, calibration=args.calibration,
+                      subgroups=args.subgroups, max_conditions=args.max_conditions or 2,
+                      subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE)
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
@@ -128,9 +142,18 @@ def run(args: argparse.Namespace) -> int:
         if audit.groups_left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
         print_findings(audit.findings, audit.intervals.disparities)
+        print_where_unfair(audit)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
     return gate_exit(audit.result, conditions)
+
+
+def _check_where_options(args: argparse.Namespace) -> None:
+    """--max-conditions and --min-size belong to --subgroups; --min-size is a whole number of rows, 1 or more."""
+    if not args.subgroups and (args.max_conditions is not None or args.min_size is not None):
+        raise InvalidInputError(f"{'--max-conditions' if args.max_conditions is not None else '--min-size'} goes with --subgroups; add it.")
+    if args.min_size is not None and args.min_size < 1:
+        raise InvalidInputError(f"--min-size must be 1 or more; got {args.min_size}.")
 
 
 def _parquet(path: str) -> bool:
@@ -143,8 +166,9 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.monitor.windows import monitor
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
-    if args.model or args.thresholds or args.bins:
-        given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins"
+    if args.model or args.thresholds or args.bins or args.calibration or args.subgroups:
+        given = next(option for option, value in (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins),
+                                                    ("--calibration", args.calibration), ("--subgroups", args.subgroups)) if value)
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
     positive = args.positive_label if args.positive_label is not None else "1"
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)

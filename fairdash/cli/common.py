@@ -21,7 +21,7 @@ from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "parse_condition", "gate", "gate_exit", "bins_option",
-    "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "write_outputs", "check_outputs",
+    "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "print_where_unfair", "write_outputs", "check_outputs",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -130,6 +130,31 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
         verdict = verdict_word(row).replace("fail", "FAIL")  # shouted: the line a reader of a log looks for
         rule = f" ({row['rule']})" if row["rule"] else ""
         print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
+
+
+def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
+    """An audit's calibration, criteria conflict and best subgroups (those it computed), a few lines each."""
+    from fairdash.present.where_unfair import calibration_table, gap_text, observed_by_value, subgroups_table
+
+    if audit.calibration is not None:
+        print(f"\ncalibration within groups ({audit.calibration.bins} bins):")
+        if audit.calibration.bins == "score values":
+            print(observed_by_value(audit.calibration).to_string())
+        print(calibration_table(audit.calibration).to_string())
+        for note in audit.calibration.notes:
+            print(f"note: {note}")
+        print(gap_text(audit.calibration))
+    if audit.conflict is not None:
+        print("\nwhy the criteria conflict:")
+        for sentence in audit.conflict.sentences:
+            print(f"- {sentence}")
+    if audit.subgroups is not None:
+        search = audit.subgroups
+        print(f"\nsubgroups: {search.tested:,} tested; {search.passing:,} of {search.tests:,} gaps pass the corrected threshold; "
+              f"{search.correction}")
+        for column, why in search.skipped.items():
+            print(f"left out of the search: {column}: {why}")
+        print(subgroups_table(search.results.head(shown)).to_string())
 
 
 def write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: Callable[[], str]) -> None:

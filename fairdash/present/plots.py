@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from fairdash.audit.calibration import Calibration
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES, overall_metrics
 
@@ -338,4 +339,55 @@ def score_drift(result: Any) -> go.Figure:
         figure.add_hline(y=level, line_dash="dot", line_color="#999", annotation_text=text, annotation_position="top left")
     figure.update_layout(title=f"Score drift per group against the baseline window ({result.baseline.date()})", yaxis_title="PSI",
                          legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    return figure
+
+
+def calibration_curves(calibration: Calibration, *, limit: int = MAX_GROUPS_DRAWN) -> go.Figure:
+    """Each group's reliability curve: mean score against the observed positive rate per bin, each point with its exact
+    interval and count; the diagonal where the score is a probability. Of more than ``limit`` groups, the largest are
+    drawn; groups too small for the gap are dotted and faint (their points swing by chance)."""
+    groups = sorted(calibration.groups.items(), key=lambda item: -item[1].count)
+    drawn, note = groups[:limit], (f" ({limit} largest of {len(groups)} groups)" if len(groups) > limit else "")
+    figure = go.Figure()
+    if calibration.probability:
+        figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"), name="perfectly calibrated",
+                           hoverinfo="skip")
+    for position, (label, group) in enumerate(drawn):
+        points = group.points
+        figure.add_scatter(
+            x=points["mean_score"], y=points["observed"], mode="lines+markers",
+            name=_text(label if label in calibration.judged else f"{label} (too small to judge)"),
+            line=dict(color=PALETTE[position % len(PALETTE)], dash="solid" if label in calibration.judged else "dot"),
+            opacity=1.0 if label in calibration.judged else 0.45, customdata=points[["count"]].to_numpy(),
+            error_y=dict(type="data", array=(points["interval_upper"] - points["observed"]).clip(lower=0),
+                         arrayminus=(points["observed"] - points["interval_lower"]).clip(lower=0), visible=True, thickness=1),
+            hovertemplate="mean score %{x:.3g}<br>observed %{y:.1%} of %{customdata[0]:,} rows<extra>%{fullData.name}</extra>",
+        )
+    by_value = calibration.bins == "score values"
+    title = ("Observed positive rate per score value, by group" if not calibration.probability else "Calibration within groups") + \
+        " (bars: exact 95% intervals)" + note
+    figure.update_layout(title=title, xaxis_title="score" if by_value else "mean score in the bin (equal-count bins per group)",
+                         yaxis_title="observed positive rate", yaxis=dict(range=[0, 1.02], tickformat=".0%"),
+                         legend=dict(orientation="h", y=-0.2), **_LAYOUT)
+    if calibration.probability:
+        figure.update_xaxes(range=[0, 1])
+    return figure
+
+
+def subgroup_gaps(results: pd.DataFrame, *, top: int = 15) -> go.Figure:
+    """The best subgroups' gaps against the rest (the results of :func:`fairdash.audit.subgroups.find_subgroups`), each
+    with its simultaneous interval, one bar per (subgroup, rate)."""
+    shown = results.head(top).iloc[::-1]
+    labels = [_text(f"{subgroup} · {RATE_NAMES[metric].lower()}") for subgroup, metric in zip(shown["subgroup"], shown["metric"])]
+    figure = go.Figure()
+    figure.add_bar(
+        x=shown["gap"], y=labels, orientation="h", marker_color=[PALETTE[1] if gap > 0 else PALETTE[0] for gap in shown["gap"]],
+        error_x=dict(type="data", array=(shown["upper"] - shown["gap"]).clip(lower=0), arrayminus=(shown["gap"] - shown["lower"]).clip(lower=0),
+                     visible=True),
+        customdata=shown[["size"]].to_numpy(), hovertemplate="%{y}<br>gap %{x:+.1%} (%{customdata[0]:,} rows)<extra></extra>",
+    )
+    figure.add_vline(x=0, line_color="#555")
+    figure.update_layout(title="Largest gaps against the rest of the rows (bars: intervals for all tests at once)",
+                         xaxis=dict(tickformat="+.0%", title="subgroup's rate minus the rest's"), height=120 + 28 * len(shown),
+                         showlegend=False, **_LAYOUT)
     return figure

@@ -23,6 +23,7 @@ from fairdash.present.fixes_report import fixes_content, fixes_json
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import formatted_overall, formatted_table, threshold_text
+from fairdash.present.where_unfair import where_unfair_json, where_unfair_sections
 
 REPORT_THRESHOLDS = PREVIEW_POSITIONS
 """The most threshold positions the report's own slider offers (every distinct score when fewer)."""
@@ -38,7 +39,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
     sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
-    ``versions``, ``created``; with ``compared`` (a constraint and the fixes
+    ``versions``, ``created``; ``calibration``, ``subgroups``, ``subgroups_tested``, ``correction`` when computed (see
+    :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
     spec = audit.spec
@@ -80,6 +82,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         document["features"] = {
             str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
         }
+    document.update(where_unfair_json(audit.calibration, audit.subgroups))  # calibration; subgroups, subgroups_tested, correction
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
@@ -134,6 +137,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     elif audit.explain_error is not None:
         sections.append(section("What the model relies on (SHAP)",
                                  f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
+    sections += where_unfair_sections(audit.calibration, audit.conflict, audit.subgroups)
     if compared is not None:
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))

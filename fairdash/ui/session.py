@@ -6,12 +6,14 @@ result through :func:`current_audit`. On a first visit, whatever the page, that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
+import streamlit as st
 
 from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.spec import AuditSpec
+from fairdash.audit.subgroups import with_subgroup_column
 from fairdash.errors import InvalidInputError
 from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
@@ -48,7 +50,27 @@ class SessionAudit:
 
 
 def current_workspace() -> Workspace:
-    """The chosen demo, or the uploaded table (and model). Raises ``FairdashError`` for bad uploads."""
+    """The chosen demo, or the uploaded table (and model); with a subgroup audited against the rest (from the
+    Subgroups page), a copy of the table with the subgroup's column. Raises ``FairdashError`` for bad uploads."""
+    workspace = _chosen_workspace()
+    subgroup = state.audited_subgroup()
+    if subgroup is None:
+        return workspace
+    table = _with_subgroup(workspace.table_id, workspace.table, subgroup.conditions, subgroup.column)  # the column stands for the conditions
+    return replace(workspace, table=table, table_id=f"{workspace.table_id}|{subgroup.column}")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _with_subgroup(table_id: str, _table: pd.DataFrame, _conditions: tuple, column: str) -> pd.DataFrame:
+    """The table with the subgroup's column added to a copy (the user's table is never changed), once per subgroup."""
+    table, name = with_subgroup_column(_table, _conditions)
+    if name != column:  # the column was named for this table; another table would need another name
+        raise InvalidInputError("The subgroup audited belongs to another table: choose it again on the Subgroups page.")
+    return table
+
+
+def _chosen_workspace() -> Workspace:
+    """The chosen demo, or the uploaded table (and model), as it is."""
     if state.source() == state.SOURCE_DEMO:
         demo = cache.demo(state.demo_key())
         return Workspace(

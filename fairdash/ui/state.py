@@ -116,6 +116,17 @@ LOG_KEYS = (LOG_SOURCE, LOG_TIME, LOG_TARGET, LOG_POSITIVE, LOG_SENSITIVE, LOG_D
 
 WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,) + FIXES_KEYS + LOG_KEYS
 
+# Subgroups page
+SUBGROUP_CONDITIONS = "subgroup_conditions"  # at most 1 or 2 conditions
+SUBGROUP_MIN_SIZE = "subgroup_min_size"
+SUBGROUP_CHOSEN = "subgroup_chosen"  # the rank of the subgroup to audit against the rest
+SUBGROUP_METRIC = "subgroup_metric"  # the rate whose gaps are listed (None: every rate)
+SUBGROUP_KEYS = (SUBGROUP_CONDITIONS, SUBGROUP_MIN_SIZE, SUBGROUP_CHOSEN, SUBGROUP_METRIC)
+SHOW_CALIBRATION = "show_calibration"  # on the Fairness page
+WIDGET_KEYS = WIDGET_KEYS + SUBGROUP_KEYS + (SHOW_CALIBRATION,)
+_AUDITED_SUBGROUP = "audited_subgroup"  # the subgroup the session audits against the rest (AuditedSubgroup)
+_PAGE_REQUEST = "page_request"  # a page a button's callback asked to open (a callback cannot switch pages itself)
+
 # Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
 _BINS_PREFIX = "bins_for_"
 
@@ -169,6 +180,7 @@ def set_value(key: str, value: Any) -> None:
 
 def forget_selections() -> None:
     """Drop the column choices, e.g. when another table is chosen; the page then offers defaults."""
+    st.session_state.pop(_AUDITED_SUBGROUP, None)  # its column belongs to the table left
     for key in list(st.session_state.keys()):
         if key in SELECTION_KEYS or str(key).startswith(_BINS_PREFIX):
             st.session_state.pop(key, None)
@@ -354,3 +366,49 @@ def compared_fixes(audit_key: str) -> tuple[str, list] | None:
     """The constraint and fixes compared for this audit on the Fixes page, or ``None``."""
     kept = st.session_state.get(_FIXES_COMPARED)
     return (kept[1], kept[2]) if kept is not None and kept[0] == audit_key else None
+
+
+@dataclass(frozen=True)
+class AuditedSubgroup:
+    """A subgroup the session audits against the rest: its conditions, the column added for it to a copy of the
+    table, and the sensitive attributes and reference chosen before (restored when the user goes back)."""
+
+    conditions: tuple[Any, ...]
+    column: str
+    sensitive_before: tuple[str, ...] | None
+    reference_before: Any
+
+
+def audit_subgroup(subgroup: AuditedSubgroup, *, reference: str) -> None:
+    """Audit ``subgroup`` against the rest: its column becomes the sensitive attribute, ``reference`` the reference group."""
+    st.session_state[_AUDITED_SUBGROUP] = subgroup
+    st.session_state[SENSITIVE] = [subgroup.column]
+    st.session_state[REFERENCE] = reference
+
+
+def audited_subgroup() -> AuditedSubgroup | None:
+    """The subgroup audited against the rest, or ``None``."""
+    return st.session_state.get(_AUDITED_SUBGROUP)
+
+
+def stop_auditing_subgroup() -> None:
+    """Go back to the audit chosen before the subgroup (its sensitive attributes and reference)."""
+    subgroup = st.session_state.pop(_AUDITED_SUBGROUP, None)
+    if subgroup is None:
+        return
+    for key, value in ((SENSITIVE, list(subgroup.sensitive_before) if subgroup.sensitive_before else None),
+                       (REFERENCE, subgroup.reference_before)):
+        if value is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = value
+
+
+def request_page(name: str) -> None:
+    """Ask, from a widget's callback, for the page ``name`` to open in the next run (see :func:`take_page_request`)."""
+    st.session_state[_PAGE_REQUEST] = name
+
+
+def take_page_request() -> str | None:
+    """The page a callback asked for, once (``None`` when none was)."""
+    return st.session_state.pop(_PAGE_REQUEST, None)

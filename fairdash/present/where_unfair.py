@@ -1,0 +1,158 @@
+"""Calibration within groups, the criteria conflict and the subgroups found, as JSON, tables for people and report
+sections: shown, never computed (the numbers come from :mod:`fairdash.audit.calibration`,
+:mod:`fairdash.audit.conflict` and :mod:`fairdash.audit.subgroups`)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from fairdash.audit.calibration import Calibration
+from fairdash.audit.conflict import CRITERIA, CriteriaConflict
+from fairdash.audit.metrics import RATE_NAMES
+from fairdash.audit.subgroups import SubgroupSearch
+from fairdash.present import plots
+from fairdash.present.document import json_number
+from fairdash.present.page import section, table_html
+from fairdash.present.text import percent
+
+__all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
+           "conflict_content", "subgroups_content", "gap_text", "where_unfair_json", "where_unfair_sections"]
+
+
+def _pair(low: Any, high: Any) -> list[Any]:
+    return [json_number(low), json_number(high)]
+
+
+def calibration_json(calibration: Calibration) -> dict[str, Any]:
+    """``{"bins", "groups": {group: {"points": [{"lower", "upper", "mean_score", "observed", "count", "interval"}], "ece",
+    "ece_interval", "brier", "in_the_large"}}, "disparities": {"ece_difference"}}`` (null where undefined)."""
+    def points(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        return [{"lower": json_number(row.lower), "upper": json_number(row.upper), "mean_score": json_number(row.mean_score),
+                 "observed": json_number(row.observed), "count": int(row.count), "interval": _pair(row.interval_lower, row.interval_upper)}
+                for row in frame.itertuples()]
+
+    return {
+        "bins": calibration.bins,
+        "groups": {str(label): {"points": points(group.points), "ece": json_number(group.ece), "ece_interval": _pair(*group.ece_interval),
+                                "brier": json_number(group.brier), "in_the_large": json_number(group.in_the_large)}
+                   for label, group in calibration.groups.items()},
+        "disparities": {"ece_difference": json_number(calibration.ece_difference)},
+    }
+
+
+def subgroups_json(search: SubgroupSearch) -> dict[str, Any]:
+    """``subgroups`` (best first: ``conditions``, ``size``, ``metric``, ``rate``, ``rest_rate``, ``gap``, ``interval``,
+    ``p_value``, ``p_adjusted``), ``subgroups_tested`` and ``correction``."""
+    return {
+        "subgroups": [{"conditions": [condition.as_json() for condition in row.conditions], "size": int(row.size), "metric": row.metric,
+                       "rate": json_number(row.rate), "rest_rate": json_number(row.rest_rate), "gap": json_number(row.gap),
+                       "interval": _pair(row.lower, row.upper), "p_value": json_number(row.p_value), "p_adjusted": json_number(row.p_adjusted)}
+                      for row in search.results.itertuples()],
+        "subgroups_tested": search.tested,
+        "correction": search.correction,
+    }
+
+
+def gap_text(calibration: Calibration) -> str:
+    """The ECE gap in one line: its value, interval and verdict, or why it is undefined."""
+    if calibration.undefined:
+        return f"Gap in expected calibration error: undefined ({calibration.undefined})."
+    low, high = calibration.ece_difference_interval
+    word = {True: "passes", False: "fails", None: "has no verdict"}[calibration.passed]
+    return (f"Gap in expected calibration error between {', '.join(calibration.judged)}: {calibration.ece_difference:.3f} "
+            f"(95% interval {low:.3f}–{high:.3f}); it {word} ({calibration.rule_text}).")
+
+
+def calibration_table(calibration: Calibration) -> pd.DataFrame:
+    """Each group's calibration figures as text for people (n/a with a reason where undefined)."""
+    rows = {}
+    for label, group in calibration.groups.items():
+        low, high = group.ece_interval
+        rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
+                       "ECE": "n/a" if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
+                       "Brier score": "n/a" if group.brier != group.brier else f"{group.brier:.3f}",
+                       "Mean score − base rate": "n/a" if group.in_the_large != group.in_the_large else f"{group.in_the_large:+.3f}",
+                       "In the gap": "yes" if label in calibration.judged else "no (too small)"}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
+
+
+def observed_by_value(calibration: Calibration) -> pd.DataFrame:
+    """The observed positive rate per score value (columns) and group (rows), as text with each count; for a score
+    with few values (``bins == "score values"``)."""
+    cells = {label: {f"{row.lower:g}": f"{row.observed:.0%} of {int(row.count):,}" for row in group.points.itertuples()}
+             for label, group in calibration.groups.items()}
+    frame = pd.DataFrame.from_dict(cells, orient="index").rename_axis("group")
+    return frame[sorted(frame.columns, key=float)].fillna("")
+
+
+def conflict_table(conflict: CriteriaConflict) -> pd.DataFrame:
+    """The identity per group as text: base rate, precision, FNR, FPR measured, from the identity, and forced."""
+    table = conflict.table
+    return pd.DataFrame({
+        "Base rate": table["base_rate"].map(percent), "Precision": table["precision"].map(percent), "FNR": table["fnr"].map(percent),
+        "FPR measured": table["fpr"].map(percent), "FPR from the identity": table["fpr_identity"].map(percent),
+        f"FPR with the precision and FNR of {conflict.reference}": table["fpr_forced"].map(percent),
+    }, index=table.index)
+
+
+def subgroups_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Ranked subgroups (:attr:`SubgroupSearch.results`, or some of its rows) as text for people, in their order."""
+    results = results.reset_index(drop=True)
+    return pd.DataFrame({
+        "Subgroup": results["subgroup"].to_numpy(), "Rate": results["metric"].map(RATE_NAMES).to_numpy(),
+        "Gap": [f"{gap:+.1%} ({low:+.1%} to {high:+.1%})" for gap, low, high in zip(results["gap"], results["lower"], results["upper"])],
+        "In the subgroup": results["rate"].map(percent).to_numpy(), "In the rest": results["rest_rate"].map(percent).to_numpy(),
+        "Rows": results["size"].map("{:,}".format).to_numpy(),
+        "p (corrected)": results["p_adjusted"].map(lambda p: "< 1e-300" if p == 0 else f"{p:.2g}").to_numpy(),
+    }, index=pd.RangeIndex(1, len(results) + 1, name="rank"))
+
+
+def _chart(figure: Any) -> str:
+    return f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+
+
+def calibration_content(calibration: Calibration) -> str:
+    """The report's calibration section: the chart, the table, the gap's verdict, notes and the method."""
+    notes = "".join(f'<p class="warning">{html.escape(note)}</p>' for note in calibration.notes)
+    by_value = table_html(observed_by_value(calibration)) if calibration.bins == "score values" else ""
+    return (_chart(plots.calibration_curves(calibration)) + by_value + table_html(calibration_table(calibration)) + notes
+            + f"<p>{html.escape(gap_text(calibration))}</p><p>Bins: {html.escape(calibration.bins)}. Intervals: "
+            f"{html.escape(calibration.method)}.</p>")
+
+
+def conflict_content(conflict: CriteriaConflict) -> str:
+    """The report's section on why the criteria conflict: the sentences and the identity's table."""
+    pairs = conflict.pairs.assign(forced_gap=conflict.pairs["forced_gap"].map(percent), forces=[CRITERIA[k] for k in conflict.pairs.index])
+    return ("".join(f"<p>{html.escape(sentence)}</p>" for sentence in conflict.sentences) + table_html(conflict_table(conflict))
+            + table_html(pairs.rename(columns={"holding": "made to hold", "forces": "forced apart", "forced_gap": "by"})
+                         [["made to hold", "forced apart", "by", "possible", "passed"]], index=False))
+
+
+def subgroups_content(search: SubgroupSearch) -> str:
+    """The report's subgroup section: the chart of the largest gaps, the ranked table, what was searched and the correction."""
+    skipped = "".join(f"<li>{html.escape(str(column))}: {html.escape(why)}</li>" for column, why in search.skipped.items())
+    return (_chart(plots.subgroup_gaps(search.results)) + table_html(subgroups_table(search.results))
+            + f"<p>{search.tested:,} subgroups of up to {search.max_conditions} conditions and at least {search.min_size:,} rows, over "
+            f"{html.escape(', '.join(map(str, search.columns)))}. {html.escape(search.correction)}.</p>"
+            + (f"<p>Columns left out:</p><ul>{skipped}</ul>" if skipped else ""))
+
+
+def where_unfair_json(calibration: Calibration | None, subgroups: SubgroupSearch | None) -> dict[str, Any]:
+    """The audit JSON's keys for what was computed: ``calibration``; ``subgroups``, ``subgroups_tested``, ``correction``."""
+    document: dict[str, Any] = {}
+    if calibration is not None:
+        document["calibration"] = calibration_json(calibration)
+    if subgroups is not None:
+        document.update(subgroups_json(subgroups))
+    return document
+
+
+def where_unfair_sections(calibration: Calibration | None, conflict: CriteriaConflict | None,
+                          subgroups: SubgroupSearch | None) -> list[str]:
+    """The report's sections for what was computed: calibration, the criteria conflict, the subgroups."""
+    parts = [("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
+             ("Subgroups with the largest gaps", subgroups, subgroups_content)]
+    return [section(title, content(value)) for title, value, content in parts if value is not None]

@@ -1,0 +1,55 @@
+"""The Fairness page's calibration chart and the panel that says why the fairness criteria conflict."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from fairdash.audit.calibration import Calibration, calibration_by_group
+from fairdash.audit.conflict import criteria_conflict
+from fairdash.audit.inputs import AuditInputs
+from fairdash.audit.result import AuditResult
+from fairdash.present import plots
+from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
+from fairdash.ui import state
+from fairdash.ui.session import SessionAudit
+from fairdash.ui.widgets import md
+
+__all__ = ["calibration_panel"]
+
+
+@st.cache_data(max_entries=16, show_spinner="Binning the scores per group...")
+def _calibration(audit_key: str, _inputs: AuditInputs, min_group_size: int, tolerance: float) -> Calibration:
+    # The scores do not move with the thresholds: computed once per audit and setting, not on every slider move.
+    return calibration_by_group(_inputs.y_true, _inputs.scores, _inputs.group_codes, probability=_inputs.score_kind == "probability",
+                                min_group_size=min_group_size, tolerance=tolerance)
+
+
+def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
+    """Calibration within groups (behind a toggle: the page draws one chart at a time unless asked) and why the
+    criteria conflict, for ``result`` (the Fairness page's audit at its thresholds)."""
+    state.set_default(state.SHOW_CALIBRATION, False)
+    if st.toggle("Calibration within groups: does a score mean the same for everyone?", key=state.SHOW_CALIBRATION,
+                 help="Of the rows with about the same score, the share that truly is positive, per group. It does not "
+                      "depend on the thresholds."):
+        _calibration_part(audit, result)
+    conflict = criteria_conflict(result.judged, reference=audit.inputs.reference, tolerance=result.settings.tolerance)
+    with st.expander("Why the criteria conflict", expanded=True, icon=":material/compare_arrows:"):
+        for sentence in conflict.sentences:
+            st.markdown(f"- {md(sentence)}")
+        st.dataframe(conflict_table(conflict), width="stretch")
+        st.caption("Where the base rates differ, a score that is calibrated in every group cannot give them equal false "
+                   "positive and false negative rates at once (Chouldechova 2017; Kleinberg, Mullainathan and Raghavan 2016).")
+
+
+def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
+    settings = result.settings
+    calibration = _calibration(audit.key, audit.inputs, settings.min_group_size, settings.tolerance)
+    for note in calibration.notes:
+        st.info(md(note), icon=":material/info:")
+    st.plotly_chart(plots.calibration_curves(calibration), key="calibration")
+    if calibration.bins == "score values":
+        st.dataframe(observed_by_value(calibration), width="stretch")
+    st.dataframe(calibration_table(calibration), width="stretch")
+    badge = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[undefined]"}
+    st.markdown(f"{badge[calibration.passed]} {md(gap_text(calibration))}")
+    st.caption(md(f"Intervals: {calibration.method}."))
