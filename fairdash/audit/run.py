@@ -14,6 +14,7 @@ from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame
 from fairdash.audit.thresholds import Threshold, ThresholdCurves
+from fairdash.explain.recourse import Recourse
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.guess import DataSummary, summarize
 from fairdash.intake.models import ScoreModel
@@ -40,6 +41,8 @@ class Audit:
     created: str
     bins: dict[str, tuple[float, ...]]
     explain_error: str | None = None
+    recourse: Recourse | None = None
+    """Recourse by group at the chosen thresholds, when asked for (``run_audit(..., recourse_rows=N)``)."""
 
     # The result's parts under the names the report and the command line read them by.
     thresholds = property(lambda self: self.result.settings.thresholds)
@@ -55,7 +58,7 @@ def run_audit(
     table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
     thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
     data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
-    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None,
+    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None, recourse_rows: int | None = None,
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
 
@@ -78,6 +81,8 @@ def run_audit(
         Feature importance to include (index: feature), instead of computing it.
     inputs, curves : optional
         Already prepared inputs and curves (the dashboard passes its cached ones).
+    recourse_rows : int, optional
+        With a model, also the recourse by group (:func:`audit_recourse`) over up to this many turned-down rows.
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
@@ -106,7 +111,22 @@ def run_audit(
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
+        recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
     )
+
+
+def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, inputs: AuditInputs, thresholds: Threshold,
+                   rows: int, min_group_size: int = SMALL_GROUP_SIZE) -> Recourse:
+    """Recourse by group at ``thresholds``, the sensitive attributes held (:func:`fairdash.explain.recourse.recourse_by_group`)."""
+    from fairdash.audit.thresholds import thresholds_per_row
+    from fairdash.explain.counterfactuals import search_space
+    from fairdash.explain.recourse import recourse_by_group
+
+    X = table[list(spec.features)] if spec.features else table.iloc[:, :0]
+    space = search_space(X, immutable=[column for column in spec.sensitive if column in X.columns])
+    return recourse_by_group(model, X, scores=inputs.scores, thresholds=thresholds_per_row(inputs.groups, thresholds),
+                             groups=inputs.groups, space=space, positive_label=inputs.model_label, max_rows=rows,
+                             min_group_size=min_group_size)
 
 
 def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,

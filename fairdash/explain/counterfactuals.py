@@ -509,14 +509,16 @@ def search_rows(
 
 def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want: np.ndarray, examples: np.ndarray,
            example_scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, its ``count`` nearest real rows (``examples``) with the wanted decision at its threshold, made to keep the
-    constraints (held features and changes against a direction taken back from the row): starts towards a real person."""
+    """Per row, its ``count`` nearest real rows (``examples``) with the wanted decision at its threshold (those that share
+    its held features first), made to keep the constraints (held features and changes against a direction taken back from the row): starts towards a real person."""
     owners, seeds = [], []
     mutable = space.mutable
     chunk = max(1, 2_000_000 // max(1, len(examples) * len(space.columns)))
     for start in range(0, len(origin), chunk):
         rows = np.arange(start, min(start + chunk, len(origin)))
-        distances = space.costs(examples[None, :, :], origin[rows, None, :])[:, :, mutable].sum(axis=2)
+        costs = space.costs(examples[None, :, :], origin[rows, None, :])
+        # Rows that share the held features first: made to keep the constraints, they stay real people (and flip).
+        distances = costs[:, :, mutable].sum(axis=2) + np.where((costs[:, :, ~mutable] > 0).any(axis=2), 1e12, 0.0)
         wanted = (example_scores[None, :] >= thresholds[rows, None]) == want[rows, None]
         distances = np.where(wanted, distances, np.inf)
         nearest = np.argsort(distances, axis=1, kind="stable")[:, :count]

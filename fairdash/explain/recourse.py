@@ -193,8 +193,8 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
     alpha = (1 - confidence) / 2
     if len(defined) < 2:
         undefined = why_recourse_undefined(judged)
-        return pd.DataFrame({"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": [rules[name] for name in RECOURSE_NAMES],
-                             "passed": None, "undefined": undefined}, index=pd.Index(RECOURSE_NAMES, name="disparity"))
+        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": undefined}
+                             for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
     replicates = np.stack([_replicate_means(distances[label], n_resamples, rng) for label in defined.index], axis=1)
     burden = defined["burden"].to_numpy()
     values = {"recourse_burden_difference": (burden.max() - burden.min(), replicates.max(axis=1) - replicates.min(axis=1)),
@@ -206,7 +206,8 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
         rows[name] = {"value": float(value), "lower": float(np.nanquantile(draws, alpha)) if undefined is None else np.nan,
                       "upper": float(np.nanquantile(draws, 1 - alpha)) if undefined is None else np.nan,
                       "rule": rules[name], "passed": verdict(float(value), rules[name]), "undefined": undefined}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("disparity")
+    # Object columns: a missing rule, verdict or reason stays None (NaN would read as a reason, and is not JSON).
+    return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
 
 
 def why_recourse_undefined(judged: pd.DataFrame) -> str:

@@ -38,7 +38,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
-    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
+    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``recourse``
+    (when computed, see :func:`fairdash.present.recourse.recourse_json`),
     ``versions``, ``created``; with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
@@ -81,6 +82,10 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         document["features"] = {
             str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
         }
+    if audit.recourse is not None:
+        from fairdash.present.recourse import recourse_json
+
+        document["recourse"] = recourse_json(audit.recourse)
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
@@ -162,6 +167,10 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     if compared is not None:
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
+    if audit.recourse is not None:
+        from fairdash.present.recourse import recourse_html
+
+        sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
