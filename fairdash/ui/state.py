@@ -115,6 +115,17 @@ LOG_KEYS = (LOG_SOURCE, LOG_TIME, LOG_TARGET, LOG_POSITIVE, LOG_SENSITIVE, LOG_D
 
 WIDGET_KEYS = WIDGET_KEYS + FAIRNESS_KEYS + EXPLAIN_KEYS + RULES_KEYS + (REPORT_RULES,) + FIXES_KEYS + LOG_KEYS
 
+# The Explain page's counterfactuals and recourse by group (fairdash/ui/counterfactual_panel.py).
+CF_COUNT = "cf_count"
+CF_HELD = "cf_held"
+CF_INCREASE = "cf_increase"
+CF_DECREASE = "cf_decrease"
+CF_RANGES = "cf_ranges"
+RECOURSE_ON = "recourse_on"
+RECOURSE_ROWS = "recourse_rows"
+COUNTERFACTUAL_KEYS = (CF_COUNT, CF_HELD, CF_INCREASE, CF_DECREASE, RECOURSE_ON, RECOURSE_ROWS)  # CF_RANGES: a data editor's edits
+WIDGET_KEYS = WIDGET_KEYS + COUNTERFACTUAL_KEYS
+
 # Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
 _BINS_PREFIX = "bins_for_"
 
