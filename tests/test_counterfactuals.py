@@ -7,7 +7,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from fairdash.errors import InvalidInputError, ModelError
-from fairdash.explain.counterfactuals import counterfactuals, search_rows, search_space
+from fairdash.explain.counterfactuals import find_counterfactuals, search_rows, search_space
 from fairdash.explain.recourse import recourse_by_group
 from fairdash.intake.models import ScoreModel
 
@@ -57,7 +57,7 @@ def test_the_nearest_counterfactual_of_a_logistic_regression_is_within_5_percent
     assert ratio.min() >= 1 - 1e-9  # nothing valid is nearer than the optimum
     assert ratio.max() <= 1.05
     # Each flip is the optimum's kind: one feature changed, the one with the largest |w| x MAD.
-    result = counterfactuals(ScoreModel.wrap(model), X, rows[0], threshold=0.5, positive_label=True, space=space, n=1)
+    result = find_counterfactuals(ScoreModel.wrap(model), X, rows[0], threshold=0.5, positive_label=True, space=space, n=1)
     w_mad = np.abs(model.coef_[0]) * [_mad(X[column].to_numpy()) for column in X.columns]
     assert list(result.found[0].changes) == [X.columns[int(np.argmax(w_mad))]]
     assert result.found[0].score == pytest.approx(model.predict_proba(_changed(X, rows[0], result.found[0].changes))[0, 1])
@@ -102,7 +102,7 @@ def test_held_features_directions_ranges_and_categories_hold(people, people_mode
     seen = set(X["race"])
     checked = 0
     for row in np.flatnonzero(np.abs(scores - 0.5) < 0.3)[:12]:
-        result = counterfactuals(model, X, int(row), threshold=0.5, positive_label="yes", space=space, n=3,
+        result = find_counterfactuals(model, X, int(row), threshold=0.5, positive_label="yes", space=space, n=3,
                                  scores=scores, selected=scores >= 0.5)
         assert result.found, result.reason
         for found in result.found:
@@ -128,7 +128,7 @@ def test_held_by_the_user_never_changes_and_the_found_differ(people, people_mode
     X = people[FEATURES]
     model = ScoreModel.wrap(people_model)
     space = search_space(X, immutable=["sex", "income"])
-    result = counterfactuals(model, X, 3, threshold=0.5, positive_label="yes", space=space, n=3)
+    result = find_counterfactuals(model, X, 3, threshold=0.5, positive_label="yes", space=space, n=3)
     assert result.held == ("sex", "income")
     assert all(set(found.changes) <= {"age", "race"} for found in result.found)
     assert len({frozenset(found.changes) for found in result.found}) == len(result.found)
@@ -140,11 +140,11 @@ def test_bad_input_gets_one_line(people, people_model):
     model = ScoreModel.wrap(people_model)
     space = search_space(X, immutable=["sex"])
     with pytest.raises(InvalidInputError, match="There is no row 600 in the table; its 600 rows are labelled 0 to 599"):
-        counterfactuals(model, X, 600, threshold=0.5, positive_label="yes", space=space)
+        find_counterfactuals(model, X, 600, threshold=0.5, positive_label="yes", space=space)
     with pytest.raises(ModelError, match="scores but no model"):
-        counterfactuals(None, X, 0, threshold=0.5, positive_label="yes", space=space)
+        find_counterfactuals(None, X, 0, threshold=0.5, positive_label="yes", space=space)
     with pytest.raises(InvalidInputError, match="from 1 to 10"):
-        counterfactuals(model, X, 0, threshold=0.5, positive_label="yes", space=space, n=0)
+        find_counterfactuals(model, X, 0, threshold=0.5, positive_label="yes", space=space, n=0)
     with pytest.raises(InvalidInputError, match="not one of the model's features"):
         search_space(X, immutable=["salary"])
     with pytest.raises(InvalidInputError, match="race is not numeric|'race' is not numeric"):
@@ -165,7 +165,7 @@ def test_a_model_that_cannot_score_changed_rows_says_so(people):
 
     X = people[FEATURES]
     with pytest.raises(ModelError, match=r"could not score the table \(RuntimeError: this model scores one row at a time\)"):
-        counterfactuals(ScoreModel.wrap(Fragile()), X, 0, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]))
+        find_counterfactuals(ScoreModel.wrap(Fragile()), X, 0, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]))
 
 
 def test_none_found_says_why(people, people_model):
@@ -173,7 +173,7 @@ def test_none_found_says_why(people, people_model):
     model = ScoreModel.wrap(people_model)
     scores = model.scores(X, positive_label="yes")
     row = int(np.argmin(scores))  # the least likely: holding all but race leaves no way up
-    result = counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex", "age", "income"]))
+    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex", "age", "income"]))
     assert result.found == () and result.reason.startswith("No change found makes the row selected")
-    held = counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=FEATURES))
+    held = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=FEATURES))
     assert held.reason == "Every feature is held fixed, so nothing can change the decision to selected."

@@ -74,7 +74,7 @@ def _row_label(text: str, index: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from fairdash.audit.inputs import prepare_audit
-    from fairdash.explain.counterfactuals import counterfactuals, search_space
+    from fairdash.explain.counterfactuals import find_counterfactuals, search_space
     from fairdash.present.recourse import counterfactuals_json
 
     if args.threshold is not None:
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     held = [column for column in spec.sensitive if column in X.columns] + list(column_list(args.immutable))
     space = search_space(X, immutable=held, directions=directions, ranges=ranges)
     per_row = thresholds_per_row(inputs.groups, threshold)
-    result = counterfactuals(model, X, row, threshold=float(threshold), positive_label=inputs.model_label, space=space, n=args.n,
+    result = find_counterfactuals(model, X, row, threshold=float(threshold), positive_label=inputs.model_label, space=space, n=args.n,
                              scores=inputs.scores, selected=inputs.scores >= per_row)
     _print(result)
     args.report = None  # write_outputs writes --json and --report; this command has no report

@@ -28,7 +28,7 @@ from fairdash.explain.counterfactuals import (  # noqa: F401
     NearestRow,
     SearchSpace,
     check_constraints,
-    counterfactuals,
+    find_counterfactuals,
     nearest_real_row,
     search_rows,
     search_space,
@@ -50,5 +50,5 @@ from fairdash.explain.rules import (  # noqa: F401
 
 __all__ = ["Output", "DEFAULT_BACKGROUND", "ShapResult", "explainer_method", "transformed_columns", "shap_values", "model_output", "mean_abs_by_group", "gap_decomposition", "permutation_importance_table", "lime_missing_filled", "lime_weights", "rank_agreement", "flip_rates", "MAX_FIT_ROWS", "PROXY_STRENGTH", "SELECTED", "NOT_SELECTED", "Condition", "Surrogate", "assign_rules", "surrogate_columns", "proxy_strength", "surrogate_tree", "fidelity_by_depth",
            "DISTANCE", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow", "Counterfactuals",
-           "counterfactuals", "nearest_real_row", "check_constraints", "RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules",
+           "find_counterfactuals", "nearest_real_row", "check_constraints", "RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules",
            "recourse_by_group"]

@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 
 from fairdash.errors import InvalidInputError, ModelError, brief
-from fairdash.intake.models import ScoreModel
+from fairdash.intake.models import ScoreModel, per_model
 
 __all__ = [
     "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
-    "Counterfactuals", "counterfactuals", "nearest_real_row", "check_constraints",
+    "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
 ]
 
 DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
@@ -54,7 +54,6 @@ GRID_VALUES = 24
 MAX_CATEGORIES = 60
 """Categories tried per text feature: the most frequent ones seen in the data."""
 _BATCH_ROWS = 40_000  # candidate rows per model call: enough to amortise a pipeline's fixed cost, bounded memory
-_SHRINK_POINTS = 16
 _NOT_NUMERIC_RANGE = "A range or direction is for a numeric feature; {column} is not numeric (its categories change only to categories seen in the data)."
 
 
@@ -336,24 +335,27 @@ def _combinations(gains: np.ndarray, costs: np.ndarray, move_column: np.ndarray,
 
 
 def _one_round(scorer: _Scorer, space: SearchSpace, moves: tuple[np.ndarray, np.ndarray], origin: np.ndarray,
-               current: np.ndarray, current_scores: np.ndarray, active: np.ndarray, pick: int) -> tuple[np.ndarray, ...]:
+               current: np.ndarray, current_scores: np.ndarray, active: np.ndarray, pick: int,
+               extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
     """Stages 1 and 2 for the rows ``active`` (positions among the rows searched), starting from ``current``:
-    every candidate scored, as (owners, encoded, scores)."""
+    every candidate scored, as (owners, encoded, scores). ``extra`` candidates (owners, encoded) are scored with the
+    first stage's, in the same model call."""
     move_column, move_value = moves
     start = origin[active]
     allowed = _allowed(space, current, start, move_column, move_value)
     rows, move = np.nonzero(allowed)
     singles = current[rows].copy()
     singles[np.arange(len(rows)), move_column[move]] = move_value[move]
-    single_scores = scorer(singles, active[rows])
+    both = scorer(np.concatenate([singles, extra[1]]), np.concatenate([active[rows], extra[0]]))
+    single_scores, extra_scores = both[:len(rows)], both[len(rows):]
     sign = np.where(scorer.want[active], 1.0, -1.0)
     gains = np.full(allowed.shape, -np.inf)
     gains[rows, move] = sign[rows] * (single_scores - current_scores[rows])
     combo_rows, combos = _combinations(gains, _costs_of_moves(space, start, move_column, move_value), move_column, pick)
     combined = _apply(current, combo_rows, combos, move_column, move_value)
     combined_scores = scorer(combined, active[combo_rows]) if len(combined) else np.empty(0)
-    return (np.concatenate([active[rows], active[combo_rows]]), np.concatenate([singles, combined]),
-            np.concatenate([single_scores, combined_scores]))
+    return (np.concatenate([active[rows], extra[0], active[combo_rows]]), np.concatenate([singles, extra[1], combined]),
+            np.concatenate([single_scores, extra_scores, combined_scores]))
 
 
 def _sparse(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
@@ -380,9 +382,9 @@ def _sparse(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
 
 
 def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
-            scores: np.ndarray, mask: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+            scores: np.ndarray, mask: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
     """Each flip's numeric changes in ``mask`` shrunk together towards the row's values: the smallest fraction ``t``
-    of the change that still flips, on a grid of 16 points, refined ``levels`` times, and up to three times more
+    of the change that still flips, on a grid of ``points`` points, refined ``levels`` times, and up to three times more
     where the bracket is still over 0.1% of the change (a whole number is rounded away from the row's value, so the
     values scored are the values returned)."""
     encoded, scores = encoded.copy(), scores.copy()
@@ -396,8 +398,8 @@ def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
         live = np.flatnonzero((high > low) & ((level < levels) | (high - low > 1e-3 * high)))
         if not live.size:
             break
-        steps = np.arange(_SHRINK_POINTS) if level == 0 else np.arange(1, _SHRINK_POINTS)
-        t = low[live, None] + (high - low)[live, None] * steps / _SHRINK_POINTS
+        steps = np.arange(points) if level == 0 else np.arange(1, points)
+        t = low[live, None] + (high - low)[live, None] * steps / points
         delta = (end[live] - start[live])[:, None, :] * t[:, :, None]
         delta = np.where(integer, np.sign(delta) * np.ceil(np.abs(delta) - 1e-9), delta)
         trial = np.where(on[live, None, :], start[live, None, :] + delta, end[live, None, :])
@@ -414,19 +416,22 @@ def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
 
 
 def _shortened(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
-               scores: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flips made sparse, their numeric changes shrunk together, then each alone (the costliest first), then sparse again."""
+               scores: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back), then,
+    where two or more numeric changes are left, each alone (the costliest first)."""
     numeric = np.asarray(space.numeric)
     encoded, scores = _sparse(scorer, space, origin, owners, encoded, scores)
-    encoded, scores = _shrink(scorer, space, origin, owners, encoded, scores, space.changed(encoded, origin[owners]) & numeric, levels)
+    changed = space.changed(encoded, origin[owners]) & numeric
+    encoded, scores = _shrink(scorer, space, origin, owners, encoded, scores, changed, levels, points)
     costs = np.where(numeric, space.costs(encoded, origin[owners]), 0.0)
+    several = (costs > 0).sum(axis=1) >= 2
     order = np.argsort(-costs, axis=1, kind="stable")
-    for slot in range(int((costs > 0).sum(axis=1).max(initial=0))):
+    for slot in range(int((costs[several] > 0).sum(axis=1).max(initial=0))):
         column = order[:, slot]
         mask = np.zeros_like(costs, dtype=bool)
-        mask[np.arange(len(column)), column] = costs[np.arange(len(column)), column] > 0
-        encoded, scores = _shrink(scorer, space, origin, owners, encoded, scores, mask, levels)
-    return _sparse(scorer, space, origin, owners, encoded, scores, rounds=1)
+        mask[np.arange(len(column)), column] = (costs[np.arange(len(column)), column] > 0) & several
+        encoded, scores = _shrink(scorer, space, origin, owners, encoded, scores, mask, levels, points)
+    return encoded, scores
 
 
 def _cheapest_per_set(space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray, keep: int) -> np.ndarray:
@@ -442,8 +447,8 @@ def _cheapest_per_set(space: SearchSpace, origin: np.ndarray, owners: np.ndarray
 
 def search_rows(
     model: ScoreModel, rows: pd.DataFrame, thresholds: Any, space: SearchSpace, *, positive_label: Any,
-    keep: int = 8, rounds: int = 2, pick: int = 24, levels: int = 3,
-    examples: tuple[pd.DataFrame, np.ndarray] | None = None, seeds: int = 5,
+    keep: int = 8, rounds: int = 2, pick: int = 24, levels: int = 2, points: int = 64,
+    examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None, seeds: int = 5, row_scores: np.ndarray | None = None,
 ) -> Candidates:
     """Counterfactuals of many rows at once: for each, flips of the model's decision at its threshold.
 
@@ -463,11 +468,15 @@ def search_rows(
         Flips refined per row (the cheapest of each set of changed features): more gives more diverse flips.
     rounds : int
         Times a row with no flip yet starts again from its best combination.
-    pick, levels : int
-        Moves combined per row in the second stage; grid refinements of each shrink.
-    examples : (DataFrame, array), optional
+    pick : int
+        Moves combined per row in the second stage.
+    levels, points : int
+        Each shrink's grid: ``points`` fractions of the change, refined ``levels`` times (one model call each).
+    examples : (DataFrame or encoded array, array), optional
         Real rows (the data, or a sample of it) and their scores: each row's ``seeds`` nearest with the wanted
         decision, made to keep the constraints, are candidates too (then made sparse and short like the others).
+    row_scores : array, optional
+        The model's scores of ``rows`` when already known (one model call fewer).
 
     Returns
     -------
@@ -477,22 +486,25 @@ def search_rows(
     origin = space.encode(rows)
     thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),)).copy()
     probe = _Scorer(model, space, positive_label, thresholds, np.zeros(len(rows), dtype=bool))
-    base_scores = probe(origin, np.arange(len(rows)))
+    base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
     scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
     scorer.evaluated += probe.evaluated
     moves = _moves(space)
     found = []
+    extra = (np.empty(0, dtype=np.int64), np.empty((0, len(space.columns))))
     if examples is not None and seeds > 0:
-        owners, encoded = _seeds(space, origin, thresholds, scorer.want, space.encode(examples[0]),
-                                 np.asarray(examples[1], dtype=float), seeds)
-        scores = scorer(encoded, owners)
-        flip = scorer.flips(scores, owners)
-        found.append((owners[flip], encoded[flip], scores[flip]))
+        data = examples[0] if isinstance(examples[0], np.ndarray) else encoded_data(space, examples[0])
+        extra = _seeds(space, origin, thresholds, scorer.want, data, np.asarray(examples[1], dtype=float), seeds)
+        if not moves[0].size:  # no first stage to score them with
+            scores = scorer(extra[1], extra[0])
+            flip = scorer.flips(scores, extra[0])
+            found.append((extra[0][flip], extra[1][flip], scores[flip]))
     active, current, current_scores = np.arange(len(rows)), origin.copy(), base_scores.copy()
     for _ in range(1 + rounds):
         if not active.size or not moves[0].size:
             break
-        owners, encoded, scores = _one_round(scorer, space, moves, origin, current, current_scores, active, pick)
+        owners, encoded, scores = _one_round(scorer, space, moves, origin, current, current_scores, active, pick, extra)
+        extra = (extra[0][:0], extra[1][:0])
         flip = scorer.flips(scores, owners)
         found.append((owners[flip], encoded[flip], scores[flip]))
         active, current, current_scores = _restart(scorer, owners[~flip], encoded[~flip], scores[~flip], np.setdiff1d(active, owners[flip]))
@@ -501,7 +513,7 @@ def search_rows(
     scores = np.concatenate([part[2] for part in found] + [np.empty(0)])
     chosen = _cheapest_per_set(space, origin, owners, encoded, keep)
     owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
-    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels)
+    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
     kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
     return Candidates(owner=owners[kept], encoded=encoded[kept], scores=scores[kept],
                       distances=space.distance(encoded[kept], origin[owners[kept]]), evaluated=scorer.evaluated, base_scores=base_scores)
@@ -592,7 +604,7 @@ class NearestRow:
 
 @dataclass(frozen=True)
 class Counterfactuals:
-    """The counterfactuals of one row (see :func:`counterfactuals`).
+    """The counterfactuals of one row (see :func:`find_counterfactuals`).
 
     ``found`` is empty when none was found, and ``reason`` says why; ``evaluated`` counts the candidate rows the
     model scored; ``held`` the features that never changed; ``distance`` the distance's definition."""
@@ -636,11 +648,24 @@ def _diverse(sets: list[frozenset], distances: np.ndarray, n: int) -> list[int]:
     return sorted(chosen, key=lambda position: distances[position])
 
 
+_ENCODED: dict[int, Any] = {}
+
+
+def encoded_data(space: SearchSpace, X: pd.DataFrame) -> np.ndarray:
+    """``space.encode(X)``, kept while ``X`` lives (the page and the recourse encode the same data for every row searched).
+    Kept per table object: a table changed in place is not seen (fairdash never changes one)."""
+    key = (space.columns, space.numeric, space.categories)
+    kept = per_model(_ENCODED, X, dict)
+    if key not in kept:
+        kept[key] = space.encode(X)
+    return kept[key]
+
+
 NO_MODEL = ("Counterfactuals need a model that can score changed rows; this audit has scores but no model "
             "(a column of the table). Upload the model (on the command line: --model) to find them.")
 
 
-def counterfactuals(
+def find_counterfactuals(
     model: ScoreModel | None, X: pd.DataFrame, row: Any, *, threshold: float, positive_label: Any, space: SearchSpace,
     n: int = 3, scores: np.ndarray | None = None, selected: np.ndarray | None = None,
 ) -> Counterfactuals:
@@ -679,27 +704,52 @@ def counterfactuals(
     InvalidInputError
         A row that is not in ``X``, ``n`` out of range, or a threshold that is not a number.
     """
+    (result,) = counterfactuals_of_rows(model, X, [row], thresholds=threshold, positive_label=positive_label, space=space, n=n,
+                                        scores=scores, selected=selected)
+    return result
+
+
+def counterfactuals_of_rows(
+    model: ScoreModel | None, X: pd.DataFrame, rows: Sequence[Any], *, thresholds: Any, positive_label: Any, space: SearchSpace,
+    n: int = 3, scores: np.ndarray | None = None, selected: np.ndarray | None = None, levels: int = 2, points: int = 64,
+) -> list[Counterfactuals]:
+    """:func:`find_counterfactuals` of several rows in one batched search (``thresholds``: one, or one per row); the
+    counterfactuals of every row are re-scored by the model in one call. ``levels`` and ``points``: as for :func:`search_rows`."""
     if model is None:
         raise ModelError(NO_MODEL)
-    _check_request(X, row, n, threshold)
-    found = search_rows(model, X.loc[[row]], threshold, space, positive_label=positive_label, keep=max(8, 3 * n),
-                        examples=(X, scores) if scores is not None else None)
-    base_score = float(found.base_scores[0])
-    before = space.decode(space.encode(X.loc[[row]])).iloc[0]
-    sets = [frozenset(np.flatnonzero(changed)) for changed in space.changed(found.encoded, space.encode(X.loc[[row]]))]
-    chosen = _diverse(sets, found.distances, n)
-    result: list[Counterfactual] = []
-    if chosen:
-        frame = space.decode(found.encoded[chosen])
-        rescored = model.scores(frame, positive_label=positive_label, features=space.columns)
-        for position, score in enumerate(rescored):
-            if (score >= threshold) != (base_score >= threshold):  # checked again as returned, not taken on trust
-                result.append(Counterfactual(changes=_changes(space, before, frame.iloc[position]), score=float(score),
-                                             distance=float(found.distances[chosen[position]])))
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),))
+    for row, threshold in zip(rows, thresholds):
+        _check_request(X, row, n, threshold)
+    positions = X.index.get_indexer(list(rows))
+    data = encoded_data(space, X)
+    found = search_rows(model, X.iloc[positions], thresholds, space, positive_label=positive_label, keep=max(8, 3 * n),
+                        examples=(data, scores) if scores is not None else None, levels=levels, points=points,
+                        row_scores=None if scores is None else np.asarray(scores, dtype=float)[positions])
+    chosen = [_diverse([frozenset(np.flatnonzero(changed)) for changed in space.changed(found.encoded[mine], data[[position]])],
+                       found.distances[mine], n) for mine, position in
+              ((np.flatnonzero(found.owner == number), position) for number, position in enumerate(positions))]
+    picked = np.concatenate([np.flatnonzero(found.owner == number)[mine] for number, mine in enumerate(chosen)] + [np.empty(0, dtype=np.int64)])
+    frame = space.decode(found.encoded[picked.astype(np.int64)])
+    # Checked again as returned, not taken on trust: every counterfactual scored by the model's public path, in one call.
+    rescored = model.scores(frame, positive_label=positive_label, features=space.columns) if len(frame) else np.empty(0)
+    return [_one_result(X, row, space, found, number, picked, frame, rescored, thresholds[number], scores, selected)
+            for number, row in enumerate(rows)]
+
+
+def _one_result(X: pd.DataFrame, row: Any, space: SearchSpace, found: Candidates, number: int, picked: np.ndarray,
+                frame: pd.DataFrame, rescored: np.ndarray, threshold: float, scores: np.ndarray | None,
+                selected: np.ndarray | None) -> Counterfactuals:
+    """The :class:`Counterfactuals` of the ``number``-th row searched, from the flips picked for every row."""
+    base_score = float(found.base_scores[number])
+    before = space.decode(encoded_data(space, X)[[X.index.get_loc(row)]]).iloc[0]
+    result = [Counterfactual(changes=_changes(space, before, frame.iloc[position]), score=float(rescored[position]),
+                             distance=float(found.distances[picked[position]]))
+              for position in np.flatnonzero(found.owner[picked.astype(np.int64)] == number)
+              if (rescored[position] >= threshold) != (base_score >= threshold)]
     nearest = nearest_real_row(X, row, selected=selected, scores=scores, space=space) if selected is not None and scores is not None else None
     return Counterfactuals(row=_plain(row), score=base_score, threshold=float(threshold), selected=bool(base_score >= threshold),
-                           found=tuple(result), nearest=nearest, evaluated=int(found.evaluated.sum()),
-                           held=space.immutable, reason=None if result else _none_found(space, found, base_score >= threshold))
+                           found=tuple(result), nearest=nearest, evaluated=int(found.evaluated[number]),
+                           held=space.immutable, reason=None if result else _none_found(space, int(found.evaluated[number]), base_score >= threshold))
 
 
 def _check_request(X: pd.DataFrame, row: Any, n: int, threshold: float) -> None:
@@ -712,11 +762,11 @@ def _check_request(X: pd.DataFrame, row: Any, n: int, threshold: float) -> None:
         raise InvalidInputError(f"The threshold must be a finite number; got {brief(threshold)}.")
 
 
-def _none_found(space: SearchSpace, found: Candidates, selected: bool) -> str:
+def _none_found(space: SearchSpace, evaluated: int, selected: bool) -> str:
     wanted = "not selected" if selected else "selected"
     if not space.mutable.any():
         return f"Every feature is held fixed, so nothing can change the decision to {wanted}."
-    return (f"No change found makes the row {wanted}: {int(found.evaluated.sum()):,} changed rows were scored within the allowed "
+    return (f"No change found makes the row {wanted}: {evaluated:,} changed rows were scored within the allowed "
             "ranges, directions and held features (the search budget). Allow more features to change or wider ranges.")
 
 
@@ -728,7 +778,7 @@ def nearest_real_row(X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores:
     other = selected != selected[position]
     if not other.any():
         return None
-    encoded = space.encode(X)
+    encoded = encoded_data(space, X)
     held = ~space.mutable
     same = ~space.changed(encoded[:, held], encoded[position, held]).any(axis=1)
     pool = np.flatnonzero(other & same) if (other & same).any() else np.flatnonzero(other)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.spec import AuditSpec
-from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, counterfactuals, search_space
+from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, find_counterfactuals, search_space
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
 from fairdash.present.recourse import recourse_groups_table
@@ -51,7 +51,7 @@ def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...]
 def _found(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _scores: np.ndarray, _selected: np.ndarray, row: Any,
            threshold: float, positive_label: Any, held: tuple[str, ...], directions: tuple, ranges: tuple, n: int) -> Counterfactuals:
     space = search_space(_X, immutable=held, directions=dict(directions), ranges=dict(ranges))
-    return counterfactuals(_model, _X, row, threshold=threshold, positive_label=positive_label, space=space, n=n,
+    return find_counterfactuals(_model, _X, row, threshold=threshold, positive_label=positive_label, space=space, n=n,
                            scores=_scores, selected=_selected)
 
 
