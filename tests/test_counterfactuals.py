@@ -177,3 +177,31 @@ def test_none_found_says_why(people, people_model):
     assert result.found == () and result.reason.startswith("No change found makes the row selected")
     held = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=FEATURES))
     assert held.reason == "Every feature is held fixed, so nothing can change the decision to selected."
+
+
+def test_no_farther_than_dice_on_the_same_rows(linear):
+    """DiCE (random sampling, seeded) as an oracle: each of its counterfactuals is valid (re-scored here), so the nearest of
+    them bounds the nearest there is; ours is never farther, in the same distance."""
+    import logging
+
+    import dice_ml
+
+    logging.disable(logging.WARNING)
+    X, model, _ = linear
+    scores = model.predict_proba(X)[:, 1]
+    rows = np.flatnonzero(scores < 0.5)[:8]
+    data = dice_ml.Data(dataframe=X.assign(y=(scores >= 0.5).astype(int)), continuous_features=list(X.columns), outcome_name="y")
+    explainer = dice_ml.Dice(data, dice_ml.Model(model=model, backend="sklearn"), method="random")
+    result = explainer.generate_counterfactuals(X.iloc[rows], total_CFs=3, desired_class="opposite", random_seed=0, verbose=False,
+                                                posthoc_sparsity_param=None)  # its linear post-hoc search takes a minute a row on floats
+    space = search_space(X)
+    ours = search_rows(ScoreModel.wrap(model), X.iloc[rows], 0.5, space, positive_label=True).nearest(len(rows))
+    compared = 0
+    for position, (row, example) in enumerate(zip(rows, result.cf_examples_list)):
+        found = example.final_cfs_df[list(X.columns)].astype(float)
+        found = found[model.predict_proba(found)[:, 1] >= 0.5]  # DiCE's valid ones, scored here
+        if len(found):
+            theirs = space.distance(found.to_numpy(), X.iloc[[row]].to_numpy()).min()
+            assert ours[position] <= theirs + 1e-9
+            compared += 1
+    assert compared >= 6
