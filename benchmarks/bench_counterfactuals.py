@@ -69,7 +69,10 @@ def _dice(demo, X, rows, method):
     seconds = (time.perf_counter() - start) / len(rows)
     found = {}
     for row, example in zip(rows, result.cf_examples_list):
-        cfs = example.final_cfs_df if example.final_cfs_df is not None else pd.DataFrame(columns=X.columns)
+        cfs = example.final_cfs_df
+        if cfs is None or not set(X.columns) <= set(cfs.columns):  # none found for this row
+            found[int(row)] = []
+            continue
         cfs = cfs[list(X.columns)].copy()
         for column in X.columns:
             cfs[column] = cfs[column].astype(X[column].dtype)

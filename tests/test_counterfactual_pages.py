@@ -31,11 +31,11 @@ def _one_person() -> AppTest:
 
 
 def _parse(text: str) -> dict:
-    """'age: 38 -> 45; occupation: A -> B' -> {'age': '45', 'occupation': 'B'}."""
+    """'age: 38 → 45; occupation: A → B' (markdown, escaped) -> {'age': '45', 'occupation': 'B'}."""
     changes = {}
-    for part in text.split("; "):
+    for part in re.sub(r"\\(.)", r"\1", text).split("; "):
         column, _, values = part.partition(": ")
-        changes[column] = values.split(" -> ")[1]
+        changes[column] = values.split(" → ")[1]
     return changes
 
 
@@ -51,14 +51,14 @@ def test_the_counterfactuals_of_a_row_flip_its_decision_when_the_model_scores_th
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)]
     row = at.selectbox(key="row").value
-    table = next(table.value for table in at.table if "changes (from -> to)" in table.value.columns)
+    table = next(table.value for table in at.table if "changes (from → to)" in table.value.columns)
     assert 1 <= len(table) <= 3
     model = demo.model.estimator
     positive = list(model.classes_).index(">50K")
     own = model.predict_proba(X.loc[[row]])[0, positive]
     distances = [float(value) for value in table["distance"]]
     assert distances == sorted(distances)
-    for text, score in zip(table["changes (from -> to)"], table["new score"]):
+    for text, score in zip(table["changes (from → to)"], table["new score"]):
         changes = _parse(text)
         assert "sex" not in changes  # the sensitive attribute is held
         rescored = model.predict_proba(_apply(row, changes, X))[0, positive]
@@ -75,10 +75,10 @@ def test_held_features_and_directions_are_kept():
     _no_problems(at)
     demo = load_demo("adult")
     row = at.selectbox(key="row").value
-    tables = [table.value for table in at.table if "changes (from -> to)" in table.value.columns]
+    tables = [table.value for table in at.table if "changes (from → to)" in table.value.columns]
     infos = [_text(info) for info in at.info]
     assert tables or any(info.startswith("No change found") for info in infos)
-    for text in (tables[0]["changes (from -> to)"] if tables else []):
+    for text in (tables[0]["changes (from → to)"] if tables else []):
         changes = _parse(text)
         assert not {"sex", "marital_status", "relationship", "occupation"} & set(changes)
         for column in ("age", "education_num"):

@@ -71,15 +71,16 @@ def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: Aud
     if not result.found:
         st.info(md(result.reason), icon=":material/info:")
     else:
+        # st.table draws its cells as markdown: the data's text is escaped like any other markdown of the page.
         st.table(pd.DataFrame({
-            "changes (from -> to)": ["; ".join(f"{column}: {before} -> {after}" for column, (before, after) in found.changes.items())
-                                     for found in result.found],
+            "changes (from → to)": ["; ".join(f"{md(column)}: {md(before)} → {md(after)}" for column, (before, after) in found.changes.items())
+                                    for found in result.found],
             "new score": [f"{found.score:.3f}" for found in result.found],
             "distance": [f"{found.distance:.3g}" for found in result.found],
         }, index=pd.RangeIndex(1, len(result.found) + 1, name="#")))
     nearest = result.nearest
     if nearest is not None:
-        changes = "; ".join(f"{md(column)}: {md(before)} -> {md(after)}" for column, (before, after) in nearest.changes.items())
+        changes = "; ".join(f"{md(column)}: {md(before)} → {md(after)}" for column, (before, after) in nearest.changes.items())
         which = "" if nearest.same_held else " (no such row shares its sensitive attributes: the nearest of all)"
         st.markdown(f"Nearest real row with the other decision{which}: **row {md(nearest.row)}**, score {nearest.score:.3f}, "
                     f"distance {nearest.distance:.3g}: {changes}.")
@@ -113,7 +114,8 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
     with user_errors_shown():
         result = _recourse(audit_key, model, X, inputs.scores, row_thresholds, thresholds_key, inputs.groups, inputs.model_label,
                            tuple(_held(spec, X)), int(state.get(state.RECOURSE_ROWS)), min_group_size)
-    st.table(recourse_groups_table(result))
+    shown = recourse_groups_table(result)
+    st.table(shown.set_axis([md(label) for label in shown.index]).rename_axis("group"))  # cells are markdown: labels escaped
     columns = st.columns(2)
     for column, (name, finding) in zip(columns, result.findings.iterrows()):
         title = {"recourse_burden_difference": "Burden difference (largest - smallest)",
