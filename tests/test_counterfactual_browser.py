@@ -43,7 +43,10 @@ def test_counterfactual_panel_and_recourse_in_the_browser(server, browser, outpu
         assert (float(cells.nth(1).inner_text()) >= 0.5) != (score >= 0.5)  # the other decision
     expect(page.get_by_text("Nearest real row with the other decision")).to_be_visible()
     page.get_by_test_id("stExpander").get_by_text("Constraints: what may change, and how").click()
-    expect(page.get_by_test_id("stExpander").filter(has_text="Constraints")).to_contain_text("Never changed: the sensitive attribute(s) sex")
+    constraints = page.get_by_test_id("stExpander").filter(has_text="Constraints")
+    expect(constraints).to_contain_text("Never changed: the sensitive attribute(s) sex")
+    expect(constraints.get_by_test_id("stDataFrame")).to_be_visible()  # the ranges' editor (drawn lazily)
+    wait_until_idle(page)
     page.screenshot(path=output_dir / "browser-explain-counterfactuals.png", full_page=True)
 
     page.get_by_text("Recourse by group", exact=True).click()

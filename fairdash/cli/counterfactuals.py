@@ -73,6 +73,7 @@ def _row_label(text: str, index: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the row's counterfactuals (and write ``--json``); 0, or 2 on bad input (raised, told in one line)."""
     from fairdash.audit.inputs import prepare_audit
     from fairdash.explain.counterfactuals import find_counterfactuals, search_space
     from fairdash.present.recourse import counterfactuals_json

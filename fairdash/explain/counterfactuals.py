@@ -445,6 +445,33 @@ def _cheapest_per_set(space: SearchSpace, origin: np.ndarray, owners: np.ndarray
     return frame.groupby("owner", sort=False).head(keep).index.to_numpy()
 
 
+def _flips(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, base_scores: np.ndarray, pick: int, rounds: int,
+           examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None, seeds: int) -> list[tuple[np.ndarray, ...]]:
+    """Stages 1 and 2 (with the seeds from ``examples``), and the rounds that start again from the best combination:
+    every flip found, as (owners, encoded, scores) parts."""
+    moves = _moves(space)
+    found = []
+    extra = (np.empty(0, dtype=np.int64), np.empty((0, len(space.columns))))
+    if examples is not None and seeds > 0:
+        data = examples[0] if isinstance(examples[0], np.ndarray) else encoded_data(space, examples[0])
+        extra = _seeds(space, origin, scorer.thresholds, scorer.want, data, np.asarray(examples[1], dtype=float), seeds)
+        if not moves[0].size:  # no first stage to score them with
+            scores = scorer(extra[1], extra[0])
+            flip = scorer.flips(scores, extra[0])
+            found.append((extra[0][flip], extra[1][flip], scores[flip]))
+    active, current, current_scores = np.arange(len(origin)), origin.copy(), base_scores.copy()
+    for _ in range(1 + rounds):
+        if not active.size or not moves[0].size:
+            break
+        owners, encoded, scores = _one_round(scorer, space, moves, origin, current, current_scores, active, pick, extra)
+        extra = (extra[0][:0], extra[1][:0])
+        flip = scorer.flips(scores, owners)
+        found.append((owners[flip], encoded[flip], scores[flip]))
+        active, current, current_scores = _restart(scorer, owners[~flip], encoded[~flip], scores[~flip],
+                                                   np.setdiff1d(active, owners[flip]))
+    return found
+
+
 def search_rows(
     model: ScoreModel, rows: pd.DataFrame, thresholds: Any, space: SearchSpace, *, positive_label: Any,
     keep: int = 8, rounds: int = 2, pick: int = 24, levels: int = 2, points: int = 64,
@@ -489,25 +516,7 @@ def search_rows(
     base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
     scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
     scorer.evaluated += probe.evaluated
-    moves = _moves(space)
-    found = []
-    extra = (np.empty(0, dtype=np.int64), np.empty((0, len(space.columns))))
-    if examples is not None and seeds > 0:
-        data = examples[0] if isinstance(examples[0], np.ndarray) else encoded_data(space, examples[0])
-        extra = _seeds(space, origin, thresholds, scorer.want, data, np.asarray(examples[1], dtype=float), seeds)
-        if not moves[0].size:  # no first stage to score them with
-            scores = scorer(extra[1], extra[0])
-            flip = scorer.flips(scores, extra[0])
-            found.append((extra[0][flip], extra[1][flip], scores[flip]))
-    active, current, current_scores = np.arange(len(rows)), origin.copy(), base_scores.copy()
-    for _ in range(1 + rounds):
-        if not active.size or not moves[0].size:
-            break
-        owners, encoded, scores = _one_round(scorer, space, moves, origin, current, current_scores, active, pick, extra)
-        extra = (extra[0][:0], extra[1][:0])
-        flip = scorer.flips(scores, owners)
-        found.append((owners[flip], encoded[flip], scores[flip]))
-        active, current, current_scores = _restart(scorer, owners[~flip], encoded[~flip], scores[~flip], np.setdiff1d(active, owners[flip]))
+    found = _flips(scorer, space, origin, base_scores, pick, rounds, examples, seeds)
     owners = np.concatenate([part[0] for part in found] + [np.empty(0, dtype=np.int64)]).astype(np.int64)
     encoded = np.concatenate([part[1] for part in found] + [np.empty((0, len(space.columns)))])
     scores = np.concatenate([part[2] for part in found] + [np.empty(0)])

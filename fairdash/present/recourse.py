@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from fairdash.audit.metrics import rule_text
 from fairdash.explain.counterfactuals import Counterfactuals
@@ -73,7 +74,7 @@ def recourse_json(recourse: Recourse) -> dict[str, Any]:
     }
 
 
-def recourse_groups_table(recourse: Recourse):
+def recourse_groups_table(recourse: Recourse) -> pd.DataFrame:
     """The per-group table in words and rounded figures (a page or the report shows it)."""
     table = recourse.groups.copy()
     table["none found"] = table.pop("none_found").map(lambda value: "" if value != value else f"{value:.1%}")

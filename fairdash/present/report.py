@@ -22,6 +22,7 @@ from fairdash.audit.spec import band_labels
 from fairdash.present import plots
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
+from fairdash.present.recourse import recourse_html, recourse_json
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
 from fairdash.present.text import formatted_overall, formatted_table, threshold_text
 
@@ -68,6 +69,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "warnings": list(audit.inputs.warnings),
         },
         **result_json(audit.result),
+        **({"recourse": recourse_json(audit.recourse)} if audit.recourse is not None else {}),
         "thresholds": audit.thresholds,
         "versions": versions(),
         "created": audit.created,
@@ -82,10 +84,6 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         document["features"] = {
             str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
         }
-    if audit.recourse is not None:
-        from fairdash.present.recourse import recourse_json
-
-        document["recourse"] = recourse_json(audit.recourse)
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
@@ -168,8 +166,6 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
     if audit.recourse is not None:
-        from fairdash.present.recourse import recourse_html
-
         sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
