@@ -66,7 +66,8 @@ def test_counterfactuals_bad_input_exits_2_with_one_line(files, capsys, extra, m
 def test_audit_with_recourse_writes_it_and_gates_on_it(files, tmp_path, people, people_model, capsys):
     out = tmp_path / "a.json"
     args = ["audit", *_base(*files), "--no-explain", "--recourse", "--json", str(out)]
-    assert main([*args, "--fail-on", "recourse_burden_ratio<0"]) == 0
+    assert main([*args, "--report", str(tmp_path / "a.html"), "--fail-on", "recourse_burden_ratio<0"]) == 0
+    assert "Recourse by group (counterfactuals of the rows turned down)" in (tmp_path / "a.html").read_text()
     recourse = json.loads(out.read_text())["recourse"]
     assert recourse["distance"].startswith("L1 over the features")
     scores = people_model.predict_proba(people[FEATURES])[:, 1]
@@ -102,3 +103,21 @@ def test_recourse_without_a_model_says_why(files, capsys):
             "--recourse"]
     assert main(args) == 2
     assert "--recourse needs --model" in capsys.readouterr().err
+
+
+def test_the_report_section_escapes_group_labels(people, people_model):
+    from fairdash.explain.counterfactuals import search_space
+    from fairdash.explain.recourse import recourse_by_group
+    from fairdash.intake.models import ScoreModel
+    from fairdash.present.recourse import recourse_html, recourse_json
+
+    hostile = "<img src=x onerror=alert(1)>"
+    X = people[FEATURES]
+    scores = people_model.predict_proba(X)[:, 1]
+    groups = people["sex"].map({"female": hostile, "male": "male"})
+    result = recourse_by_group(ScoreModel.wrap(people_model), X, scores=scores, thresholds=0.5, groups=groups,
+                               space=search_space(X, immutable=["sex"]), positive_label="yes")
+    page = recourse_html(result)
+    assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "recourse_burden_ratio" in page and "Distance: L1 over the features" in page
+    assert hostile in recourse_json(result)["groups"]  # JSON keeps the label as it is (json_text escapes for JSON)
