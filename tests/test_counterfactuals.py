@@ -205,3 +205,21 @@ def test_no_farther_than_dice_on_the_same_rows(linear):
             assert ours[position] <= theirs + 1e-9
             compared += 1
     assert compared >= 6
+
+
+def test_an_onnx_model_gets_counterfactuals_like_any_other(people, people_model, people_onnx):
+    from fairdash.intake.models import load_model
+
+    X = people[FEATURES]
+    model = load_model(people_onnx, name="people.onnx")
+    model = ScoreModel(estimator=model.estimator, name=model.name, feature_names=tuple(FEATURES), method=model.method)
+    scores = model.scores(X, positive_label="yes", features=FEATURES)
+    row = int(np.argmin(np.abs(scores - 0.4)))
+    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]),
+                                  scores=scores, selected=scores >= 0.5)
+    assert result.found
+    positive = list(people_model.classes_).index("yes")
+    for found in result.found:
+        # The ONNX graph's float32 arithmetic against the pipeline it was exported from: the same decision.
+        assert people_model.predict_proba(_changed(X, row, found.changes))[0, positive] == pytest.approx(found.score, abs=1e-5)
+        assert found.score >= 0.5 > scores[row]
