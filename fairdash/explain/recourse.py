@@ -151,7 +151,7 @@ def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, t
     for start in range(0, len(searched), _CHUNK):
         part = searched[start:start + _CHUNK]
         found = search_rows(model, X.iloc[part], thresholds[part], space, positive_label=positive_label,
-                            keep=2, rounds=1, pick=12, levels=2, points=16, examples=seeds, seeds=3,
+                            keep=1, rounds=1, pick=10, levels=2, points=16, examples=seeds, seeds=3,
                             row_scores=scores[part])
         nearest[start:start + len(part)] = found.nearest(len(part))
         evaluated += int(found.evaluated.sum())
