@@ -47,6 +47,8 @@ def test_counterfactual_panel_and_recourse_in_the_browser(server, browser, outpu
     expect(constraints).to_contain_text("Never changed: the sensitive attribute(s) sex")
     expect(constraints.get_by_test_id("stDataFrame")).to_be_visible()  # the ranges' editor (drawn lazily)
     wait_until_idle(page)
+    page.wait_for_timeout(1000)  # the editor's canvas is drawn after it is laid out
+    constraints.screenshot(path=output_dir / "browser-explain-constraints.png")
     page.screenshot(path=output_dir / "browser-explain-counterfactuals.png", full_page=True)
 
     page.get_by_text("Recourse by group", exact=True).click()

@@ -41,6 +41,7 @@ def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...]
         decrease = right.multiselect("Only decrease", [column for column in numeric if column not in increase], key=state.CF_DECREASE)
         observed = pd.DataFrame({"feature": numeric, "lowest": [float(X[column].min()) for column in numeric],
                                  "highest": [float(X[column].max()) for column in numeric]})
+        st.caption("The values each number may take (by default the range seen in the data): edit a cell to narrow or widen it.")
         edited = st.data_editor(observed, key=state.CF_RANGES, hide_index=True, disabled=["feature"], width="stretch")
     ranges = {row.feature: (float(row.lowest), float(row.highest)) for row in edited.itertuples()
               if (row.lowest, row.highest) != tuple(observed.loc[observed["feature"] == row.feature, ["lowest", "highest"]].iloc[0])}
