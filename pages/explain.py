@@ -71,7 +71,7 @@ elif view == "By group":
                    "a large share for a feature that stands for group membership points to a proxy.")
 
 elif view == "Recourse by group":
-    recourse_panel(model, X, spec, inputs, row_thresholds, threshold_text(thresholds), state.audit_settings().min_group_size, audit.key)
+    recourse_panel(model, X, spec, inputs, row_thresholds, repr(thresholds), state.audit_settings().min_group_size, audit.key)
 
 elif view in ("One person", "What if"):
     state.set_default(state.ROW_SOURCE, "Borderline cases")
@@ -112,7 +112,8 @@ elif view in ("One person", "What if"):
         if len(filled):  # LIME cannot move a missing value between quartiles: say what it explained instead
             gaps = ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
             st.caption(f"This row misses {gaps}; SHAP explains the row as it is.")
-        counterfactual_panel(model, X, row, spec, inputs, float(row_thresholds[position]), row_thresholds, audit.key)
+        counterfactual_panel(model, X, row, spec, inputs, float(row_thresholds[position]), row_thresholds, repr(thresholds),
+                             audit.key)
     else:
         from fairdash.ui.what_if import what_if
 

@@ -49,15 +49,16 @@ def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...]
 
 
 @st.cache_data(max_entries=64, show_spinner="Searching for counterfactuals (thousands of changed rows per model call)...")
-def _found(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _scores: np.ndarray, _selected: np.ndarray, row: Any,
-           threshold: float, positive_label: Any, held: tuple[str, ...], directions: tuple, ranges: tuple, n: int) -> Counterfactuals:
+def _found(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _scores: np.ndarray, _selected: np.ndarray, selected_key: str,
+           row: Any, threshold: float, positive_label: Any, held: tuple[str, ...], directions: tuple, ranges: tuple,
+           n: int) -> Counterfactuals:
     space = search_space(_X, immutable=held, directions=dict(directions), ranges=dict(ranges))
     return find_counterfactuals(_model, _X, row, threshold=threshold, positive_label=positive_label, space=space, n=n,
                            scores=_scores, selected=_selected)
 
 
 def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, inputs: AuditInputs,
-                         threshold: float, row_thresholds: np.ndarray, audit_key: str) -> None:
+                         threshold: float, row_thresholds: np.ndarray, thresholds_key: str, audit_key: str) -> None:
     """Up to k counterfactuals of ``row`` at ``threshold`` (each: the features changed, from -> to, the new score, the
     distance) and the nearest real row with the other decision."""
     st.subheader("What would change the decision")
@@ -66,7 +67,8 @@ def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: Aud
     st.select_slider("Counterfactuals", options=[1, 2, 3, 4, 5], key=state.CF_COUNT)
     extra, directions, ranges = _constraints(X, sensitive)
     with user_errors_shown():
-        result = _found(audit_key, model, X, inputs.scores, inputs.scores >= row_thresholds, row, float(threshold),
+        # Every row's decision (for the nearest real row) depends on every group's threshold: its key is all of them.
+        result = _found(audit_key, model, X, inputs.scores, inputs.scores >= row_thresholds, thresholds_key, row, float(threshold),
                         inputs.model_label, tuple(sensitive) + extra, tuple(sorted(directions.items())),
                         tuple(sorted(ranges.items())), int(state.get(state.CF_COUNT)))
     if not result.found:
