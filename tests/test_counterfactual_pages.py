@@ -107,3 +107,15 @@ def test_recourse_by_group_on_the_page():
     labels = [metric.label for metric in at.metric]
     assert labels == ["Burden difference (largest - smallest)", "Burden ratio (smallest / largest)"]
     assert any("a seeded sample (seed 0) of 500 of the" in _text(caption) for caption in at.caption)
+
+
+def test_every_feature_held_says_why_there_is_none():
+    at = _one_person()
+    features = [column for column in load_demo("adult").spec.features if column != "sex"]
+    at.multiselect(key="cf_held").set_value(features).run()
+    _no_problems(at)
+    shown = next(_text(markdown) for markdown in at.markdown if "against threshold" in _text(markdown))
+    wanted = "not selected" if ": **selected**" in shown else "selected"
+    infos = [_text(info) for info in at.info]
+    assert f"Every feature is held fixed, so nothing can change the decision to {wanted}." in infos, (shown, infos)
+    assert not [table for table in at.table if "changes (from → to)" in table.value.columns]
