@@ -9,6 +9,7 @@ from fairdash.explain.attributions import gap_decomposition, lime_missing_filled
 from fairdash.present import plots
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, state
+from fairdash.ui.counterfactual_panel import counterfactual_panel, recourse_panel
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
 
@@ -17,7 +18,8 @@ st.title("Explain")
 audit = require_audit()
 model, spec, table, inputs = audit.workspace.model, audit.spec, audit.workspace.table, audit.inputs
 if model is None:
-    st.info("This audit has scores but no model, so there is nothing to explain: explanations need a model. "
+    st.info("This audit has scores but no model, so there is nothing to explain: explanations need a model (counterfactuals "
+            "too: the model scores the changed rows). "
             "Upload the model on Data & model, or see the Rules page, which describes the decisions from the data.",
             icon=":material/info:")
     st.stop()
@@ -42,7 +44,7 @@ st.caption(f"SHAP ({result.method} explainer) on {len(values):,} of {len(X):,} r
            + f"; values are contributions to the model's output in {result.output.replace('_', '-')} space.")
 
 state.set_default(state.EXPLAIN_VIEW, "Overall")
-view = st.segmented_control("View", ["Overall", "By group", "One person", "What if"], key=state.EXPLAIN_VIEW)
+view = st.segmented_control("View", ["Overall", "By group", "One person", "What if", "Recourse by group"], key=state.EXPLAIN_VIEW)
 
 if view == "Overall":
     left, right = st.columns(2)
@@ -67,6 +69,9 @@ elif view == "By group":
                                             total_label="gap"), key="gap")
         st.caption(f"The shares add up to the gap in mean output ({shares.sum():+.4f}, {result.output.replace('_', '-')}); "
                    "a large share for a feature that stands for group membership points to a proxy.")
+
+elif view == "Recourse by group":
+    recourse_panel(model, X, spec, inputs, row_thresholds, repr(thresholds), state.audit_settings().min_group_size, audit.key)
 
 elif view in ("One person", "What if"):
     state.set_default(state.ROW_SOURCE, "Borderline cases")
@@ -107,6 +112,8 @@ elif view in ("One person", "What if"):
         if len(filled):  # LIME cannot move a missing value between quartiles: say what it explained instead
             gaps = ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
             st.caption(f"This row misses {gaps}; SHAP explains the row as it is.")
+        counterfactual_panel(model, X, row, spec, inputs, float(row_thresholds[position]), row_thresholds, repr(thresholds),
+                             audit.key)
     else:
         from fairdash.ui.what_if import what_if
 

@@ -17,6 +17,7 @@ from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame
 from fairdash.audit.subgroups import SubgroupSearch, find_subgroups
 from fairdash.audit.thresholds import Threshold, ThresholdCurves
+from fairdash.explain.recourse import Recourse
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.guess import DataSummary, summarize
 from fairdash.intake.models import ScoreModel
@@ -49,6 +50,8 @@ class Audit:
     """Why the criteria conflict, for the judged groups (with ``run_audit(calibration=True)``)."""
     subgroups: SubgroupSearch | None = None
     """The subgroups with the largest gaps (with ``run_audit(subgroups=True)``)."""
+    recourse: Recourse | None = None
+    """Recourse by group at the chosen thresholds, when asked for (``run_audit(..., recourse_rows=N)``)."""
 
     # The result's parts under the names the report and the command line read them by.
     thresholds = property(lambda self: self.result.settings.thresholds)
@@ -64,7 +67,7 @@ def run_audit(
     table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
     thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
     data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
-    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None,
+    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None, recourse_rows: int | None = None,
     calibration: bool = False, subgroups: bool = False, max_conditions: int = 2, subgroup_min_size: int = SMALL_GROUP_SIZE,
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
@@ -90,6 +93,8 @@ def run_audit(
         Already prepared inputs and curves (the dashboard passes its cached ones).
     calibration, subgroups, max_conditions, subgroup_min_size
         Also calibration within groups and why the criteria conflict; the subgroups with the largest gaps (:func:`where_unfair`).
+    recourse_rows : int, optional
+        With a model, also the recourse by group (:func:`audit_recourse`) over up to this many turned-down rows.
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
@@ -119,6 +124,7 @@ def run_audit(
         bins=bins_used(table, spec.sensitive, spec.bins),
         explain_error=explain_error,
         **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
+        recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
     )
 
 
@@ -141,6 +147,20 @@ def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, 
         parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds),
                                             columns=columns, max_conditions=max_conditions, min_size=min_size)
     return parts
+
+
+def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, inputs: AuditInputs, thresholds: Threshold,
+                   rows: int, min_group_size: int = SMALL_GROUP_SIZE) -> Recourse:
+    """Recourse by group at ``thresholds``, the sensitive attributes held (:func:`fairdash.explain.recourse.recourse_by_group`)."""
+    from fairdash.audit.thresholds import thresholds_per_row
+    from fairdash.explain.counterfactuals import search_space
+    from fairdash.explain.recourse import recourse_by_group
+
+    X = table[list(spec.features)] if spec.features else table.iloc[:, :0]
+    space = search_space(X, immutable=[column for column in spec.sensitive if column in X.columns])
+    return recourse_by_group(model, X, scores=inputs.scores, thresholds=thresholds_per_row(inputs.groups, thresholds),
+                             groups=inputs.groups, space=space, positive_label=inputs.model_label, max_rows=rows,
+                             min_group_size=min_group_size)
 
 
 def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,

@@ -26,6 +26,7 @@ from fairdash.cli.common import (
     write_outputs,
 )
 from fairdash.errors import InvalidInputError, TableTooLargeError
+from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import load_model
 from fairdash.intake.tables import read_table
 
@@ -40,7 +41,7 @@ EPILOG = """examples:
       --fail-on 'equalized_odds_difference>0.1' --fail-on 'demographic_parity_ratio<0.8'
   python -m fairdash demo compas --out compas.csv
 
---fail-on names: """ + ", ".join(DISPARITY_NAMES)
+--fail-on names: """ + ", ".join(DISPARITY_NAMES) + "; with --recourse also " + ", ".join(RECOURSE_NAMES)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +89,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})")
     parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    parser.add_argument("--recourse", action="store_true",
+                        help="with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
+                             "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')")
+    parser.add_argument("--recourse-rows", type=int, default=RECOURSE_ROWS, metavar="N",
+                        help=f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
 
@@ -96,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
     from fairdash.audit.run import run_audit
     from fairdash.present.report import audit_html, audit_json
 
-    conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
+    conditions = [parse_condition(text, recourse=args.recourse) for text in args.fail_on]  # check before the slow part
+    if args.recourse and (args.model is None or args.recourse_rows < 1):
+        raise InvalidInputError("--recourse needs --model (a model re-scores the changed rows)" if args.model is None
+                                else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
@@ -125,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
                       min_group_size=args.min_group_size, data_name=Path(args.data).name,
                       explain_rows=0 if args.no_explain else args.explain_rows, calibration=args.calibration,
                       subgroups=args.subgroups, max_conditions=args.max_conditions or 2,
-                      subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE)
+                      subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE,
+                      recourse_rows=args.recourse_rows if args.recourse else None)
 
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
@@ -143,9 +153,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
         print_findings(audit.findings, audit.intervals.disparities)
         print_where_unfair(audit)
+        if audit.recourse is not None:
+            _print_recourse(audit.recourse)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
 
-    return gate_exit(audit.result, conditions)
+    return gate_exit(audit.result, conditions, recourse=audit.recourse)
+
+
+def _print_recourse(recourse) -> None:
+    """The recourse by group, as the audit's other tables are printed."""
+    from fairdash.present.recourse import recourse_groups_table
+
+    print(f"\nrecourse by group ({recourse.described}); distance: {recourse.distance}")
+    print(recourse_groups_table(recourse).to_string())
+    for name, row in recourse.findings.iterrows():
+        if row["undefined"]:
+            print(f"{name:32s} {'undefined':>9s}  n/a  ({row['undefined']})")
+        else:
+            verdict = "n/a" if row["passed"] is None else "pass" if row["passed"] else "FAIL"
+            print(f"{name:32s} {row['value']:9.3f}  {row['lower']:.3f} - {row['upper']:.3f}  {verdict}")
 
 
 def _check_where_options(args: argparse.Namespace) -> None:

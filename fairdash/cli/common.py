@@ -18,6 +18,7 @@ from fairdash.audit.result import AuditResult
 from fairdash.audit.spec import default_positive_label, parse_bins, resolve_label
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
+from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "parse_condition", "gate", "gate_exit", "bins_option",
@@ -29,39 +30,56 @@ _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": opera
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
-def parse_condition(text: str) -> tuple[str, str, float]:
-    """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else."""
+def parse_condition(text: str, *, recourse: bool = False) -> tuple[str, str, float]:
+    """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else.
+    With ``recourse`` (``audit --recourse``), the recourse names (:data:`fairdash.explain.recourse.RECOURSE_NAMES`) too."""
     match = _CONDITION.match(text)
     if not match:
         raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. 'demographic_parity_ratio<0.8'.")
     name, symbol, value = match.groups()
-    if name not in DISPARITY_NAMES:
-        raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(DISPARITY_NAMES)}.")
+    if name in RECOURSE_NAMES and not recourse:
+        raise InvalidInputError(f"--fail-on {text!r}: {name} is computed only with --recourse; add it (audit --recourse).")
+    if name not in DISPARITY_NAMES + (RECOURSE_NAMES if recourse else ()):
+        names = DISPARITY_NAMES + (RECOURSE_NAMES if recourse else ())
+        raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(names)}.")
     limit = float(value)
     if not math.isfinite(limit):
         raise InvalidInputError(f"--fail-on {text!r}: the limit must be a finite number.")
     return name, symbol, limit
 
 
-def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], table: pd.DataFrame) -> list[str]:
+def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], table: pd.DataFrame, *,
+         recourse: Recourse | None = None) -> list[str]:
     """The ``--fail-on`` conditions that hold, each as a line for stderr.
 
-    A condition on an undefined disparity holds (the gate fails closed), with the reason it is undefined.
+    A condition on an undefined disparity holds (the gate fails closed), with the reason it is undefined; so does one
+    on a recourse disparity when the recourse was not computed.
     """
     failed = []
     for name, symbol, limit in conditions:
-        value = disparities[name]
+        value, why = _gated_value(name, disparities, table, recourse)
         if value is None or math.isnan(value):
-            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined ({undefined_reason(table, name)}), "
+            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined ({why()}), "
                           "so the condition cannot be shown not to hold")
         elif _OPERATORS[symbol](value, limit):
             failed.append(f"FAILED: {name} = {value:.4f}, which is {symbol} {limit:g}")
     return failed
 
 
-def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "") -> int:
+def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
+                 recourse: Recourse | None) -> tuple[float | None, Callable[[], str]]:
+    """The value a condition is on, and why it is undefined (asked only when it is)."""
+    if name not in RECOURSE_NAMES:
+        return disparities[name], lambda: undefined_reason(table, name) or "undefined"
+    if recourse is None:
+        return None, lambda: "the recourse was not computed"
+    return recourse.disparities[name], lambda: str(recourse.findings.loc[name, "undefined"])
+
+
+def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "",
+              recourse: Recourse | None = None) -> int:
     """The exit code of a run: each --fail-on condition that holds on stderr, then 1; else 0."""
-    failed = gate(result.disparities, conditions, result.judged)
+    failed = gate(result.disparities, conditions, result.judged, recourse=recourse)
     for line in failed:
         print(f"{line}{where}", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_PASS

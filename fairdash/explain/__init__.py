@@ -1,5 +1,6 @@
 """Why the model decides: SHAP, LIME, permutation importance and the what-if flips (:mod:`~fairdash.explain.attributions`),
-and rules from a surrogate decision tree (:mod:`~fairdash.explain.rules`).
+rules from a surrogate decision tree (:mod:`~fairdash.explain.rules`), counterfactuals of one row
+(:mod:`~fairdash.explain.counterfactuals`) and recourse by group (:mod:`~fairdash.explain.recourse`).
 
 Its public names are importable from here too (the stable paths of DESIGN.md)."""
 
@@ -19,6 +20,20 @@ from fairdash.explain.attributions import (  # noqa: F401
     shap_values,
     transformed_columns,
 )
+from fairdash.explain.counterfactuals import (  # noqa: F401
+    DISTANCE,
+    Candidates,
+    Counterfactual,
+    Counterfactuals,
+    NearestRow,
+    SearchSpace,
+    check_constraints,
+    find_counterfactuals,
+    nearest_real_row,
+    search_rows,
+    search_space,
+)
+from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS, Recourse, recourse_by_group, recourse_rules  # noqa: F401
 from fairdash.explain.rules import (  # noqa: F401
     MAX_FIT_ROWS,
     NOT_SELECTED,
@@ -33,4 +48,7 @@ from fairdash.explain.rules import (  # noqa: F401
     surrogate_tree,
 )
 
-__all__ = ["Output", "DEFAULT_BACKGROUND", "ShapResult", "explainer_method", "transformed_columns", "shap_values", "model_output", "mean_abs_by_group", "gap_decomposition", "permutation_importance_table", "lime_missing_filled", "lime_weights", "rank_agreement", "flip_rates", "MAX_FIT_ROWS", "PROXY_STRENGTH", "SELECTED", "NOT_SELECTED", "Condition", "Surrogate", "assign_rules", "surrogate_columns", "proxy_strength", "surrogate_tree", "fidelity_by_depth"]
+__all__ = ["Output", "DEFAULT_BACKGROUND", "ShapResult", "explainer_method", "transformed_columns", "shap_values", "model_output", "mean_abs_by_group", "gap_decomposition", "permutation_importance_table", "lime_missing_filled", "lime_weights", "rank_agreement", "flip_rates", "MAX_FIT_ROWS", "PROXY_STRENGTH", "SELECTED", "NOT_SELECTED", "Condition", "Surrogate", "assign_rules", "surrogate_columns", "proxy_strength", "surrogate_tree", "fidelity_by_depth",
+           "DISTANCE", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow", "Counterfactuals",
+           "find_counterfactuals", "nearest_real_row", "check_constraints", "RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules",
+           "recourse_by_group"]

@@ -20,6 +20,7 @@ from fairdash.audit.spec import band_labels
 from fairdash.present import plots
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
+from fairdash.present.recourse import recourse_html, recourse_json
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import formatted_overall, formatted_table, threshold_text
@@ -38,7 +39,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
-    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed),
+    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``recourse``
+    (when computed, see :func:`fairdash.present.recourse.recourse_json`),
     ``versions``, ``created``; ``calibration``, ``subgroups``, ``subgroups_tested``, ``correction`` when computed (see
     :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
@@ -68,6 +70,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "warnings": list(audit.inputs.warnings),
         },
         **result_json(audit.result),
+        **({"recourse": recourse_json(audit.recourse)} if audit.recourse is not None else {}),
         "thresholds": audit.thresholds,
         "versions": versions(),
         "created": audit.created,
@@ -141,6 +144,8 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     if compared is not None:
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
+    if audit.recourse is not None:
+        sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
         rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
             coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))

@@ -126,6 +126,16 @@ SHOW_CALIBRATION = "show_calibration"  # on the Fairness page
 WIDGET_KEYS = WIDGET_KEYS + SUBGROUP_KEYS + (SHOW_CALIBRATION,)
 _AUDITED_SUBGROUP = "audited_subgroup"  # the subgroup the session audits against the rest (AuditedSubgroup)
 _PAGE_REQUEST = "page_request"  # a page a button's callback asked to open (a callback cannot switch pages itself)
+# The Explain page's counterfactuals and recourse by group (fairdash/ui/counterfactual_panel.py).
+CF_COUNT = "cf_count"
+CF_HELD = "cf_held"
+CF_INCREASE = "cf_increase"
+CF_DECREASE = "cf_decrease"
+CF_RANGES = "cf_ranges"
+RECOURSE_ON = "recourse_on"
+RECOURSE_ROWS = "recourse_rows"
+COUNTERFACTUAL_KEYS = (CF_COUNT, CF_HELD, CF_INCREASE, CF_DECREASE, RECOURSE_ON, RECOURSE_ROWS)  # CF_RANGES: a data editor's edits
+WIDGET_KEYS = WIDGET_KEYS + COUNTERFACTUAL_KEYS
 
 # Band edges of numeric sensitive attributes (a text input per column): keyed by bins_key(column).
 _BINS_PREFIX = "bins_for_"

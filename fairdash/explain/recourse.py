@@ -1,0 +1,219 @@
+"""Recourse by group: is the way to the other decision as short for one group as for another?
+
+Over the rows the model turns down, each row's nearest counterfactual is searched for
+(:func:`fairdash.explain.counterfactuals.search_rows`, the sensitive attributes held). A group's *burden* is the
+mean distance from its turned-down rows to their nearest counterfactual found (Sharma et al., CERTIFAI, 2020), with a
+percentile bootstrap interval over those rows; beside it, the share of its rows with none found within the search
+budget (a high share makes the burden look lower than it is). Between groups: the difference (largest minus smallest
+burden) and the ratio (smallest over largest), as the audit's disparities are taken. The ratio is judged as the
+selection-rate ratio is, by the four-fifths rule (a group whose way is more than 1.25 times as long as another's
+fails); the difference is in units of distance and has no bar, like the audit's other ratios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from fairdash.audit.metrics import FOUR_FIFTHS, verdict
+from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.errors import InvalidInputError, ModelError
+from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
+from fairdash.intake.models import ScoreModel
+
+__all__ = ["RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules", "recourse_by_group", "why_recourse_undefined"]
+
+RECOURSE_NAMES = ("recourse_burden_difference", "recourse_burden_ratio")
+"""The recourse disparities, as the JSON and ``--fail-on`` name them."""
+
+RECOURSE_ROWS = 2000
+"""Turned-down rows searched by default: a seeded sample when there are more (the interval covers the sampling)."""
+
+_EXAMPLES = 5000  # real rows the search may start from (a seeded sample of the data)
+_CHUNK = 250  # rows searched per batch: about 150,000 candidate rows per model call at most
+
+
+def recourse_rules() -> dict[str, dict[str, Any] | None]:
+    """The rule each recourse disparity is judged by (applied by :func:`fairdash.audit.metrics.verdict`): the burden
+    ratio at least 0.8 (the four-fifths rule); the difference, in units of distance, without a rule."""
+    return {"recourse_burden_difference": None, "recourse_burden_ratio": {"at_least": FOUR_FIFTHS}}
+
+
+@dataclass(frozen=True)
+class Recourse:
+    """Recourse by group (see :func:`recourse_by_group`).
+
+    Attributes
+    ----------
+    groups : DataFrame
+        Per group: ``denied`` (rows turned down), ``searched``, ``found`` (rows with a counterfactual found),
+        ``none_found`` (share of those searched), ``burden`` (mean distance to the nearest found; NaN with none),
+        ``lower`` and ``upper`` (its bootstrap interval).
+    disparities : dict
+        ``recourse_burden_difference`` and ``recourse_burden_ratio`` over the judged groups (NaN where undefined).
+    findings : DataFrame
+        Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why).
+    left_out : tuple of str
+        Groups with fewer than ``min_group_size`` rows searched, left out of the disparities.
+    """
+
+    groups: pd.DataFrame
+    disparities: dict[str, float]
+    findings: pd.DataFrame
+    left_out: tuple[str, ...]
+    sampled: bool
+    searched: int
+    denied: int
+    evaluated: int
+    n_resamples: int
+    confidence: float
+    random_state: int
+    min_group_size: int
+    distance: str = DISTANCE
+
+    @property
+    def described(self) -> str:
+        """Which rows were searched, in words."""
+        which = (f"a seeded sample (seed {self.random_state}) of {self.searched:,} of the {self.denied:,} rows turned down"
+                 if self.sampled else f"all {self.denied:,} rows turned down")
+        return (f"{which}; {self.evaluated:,} changed rows scored; {self.confidence:.0%} percentile bootstrap intervals "
+                f"({self.n_resamples:,} resamples of each group's rows with a counterfactual)")
+
+
+def recourse_by_group(
+    model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
+    positive_label: Any, max_rows: int = RECOURSE_ROWS, min_group_size: int = SMALL_GROUP_SIZE, n_resamples: int = 1000,
+    confidence: float = 0.95, random_state: int = 0, progress: Callable[[float], None] | None = None,
+) -> Recourse:
+    """Each group's recourse burden over the rows the model turns down (``score < threshold``).
+
+    Parameters
+    ----------
+    model : ScoreModel
+        The model (``None``, a scores-only audit, is refused with the reason).
+    X : DataFrame
+        The data, the model's input columns.
+    scores, thresholds : arrays
+        Every row's score and threshold (one number for all, or one per row).
+    groups : Series
+        Every row's group label (index of ``X``).
+    space : SearchSpace
+        Features, scales, constraints (hold the sensitive attributes).
+    max_rows : int
+        Rows searched at most: a seeded sample of the turned-down rows when there are more.
+    min_group_size : int
+        Groups with fewer rows searched are left out of the disparities.
+    n_resamples, confidence, random_state
+        The bootstrap of the intervals, and the seed of the sample.
+    progress : callable, optional
+        Called with the share of rows searched so far.
+
+    Raises
+    ------
+    ModelError
+        Without a model, or when the model fails to score the changed rows.
+    InvalidInputError
+        ``max_rows`` under 1, or inputs whose lengths differ.
+    """
+    if model is None:
+        raise ModelError(NO_MODEL)
+    if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 1:
+        raise InvalidInputError(f"The rows to search for recourse must be a whole number, 1 or more; got {max_rows!r}.")
+    scores = np.asarray(scores, dtype=float)
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), scores.shape)
+    if not len(scores) == len(X) == len(groups):
+        raise InvalidInputError(f"X, scores and groups must have one value per row; got {len(X)}, {len(scores)} and {len(groups)}.")
+    rng = np.random.default_rng(random_state)
+    denied = np.flatnonzero(scores < thresholds)
+    searched = np.sort(rng.choice(denied, max_rows, replace=False)) if len(denied) > max_rows else denied
+    examples = np.sort(rng.choice(len(X), min(len(X), _EXAMPLES), replace=False))
+    nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
+    labels = pd.Series(np.asarray(groups, dtype=object))
+    table, distances = _group_table(labels, denied, searched, nearest, n_resamples, confidence, rng)
+    judged = table[table["searched"] >= min_group_size]
+    findings = _findings(judged, distances, n_resamples, confidence, rng)
+    return Recourse(groups=table, disparities={name: float(findings.loc[name, "value"]) for name in RECOURSE_NAMES},
+                    findings=findings, left_out=tuple(str(label) for label in table.index.difference(judged.index, sort=False)),
+                    sampled=len(searched) < len(denied), searched=len(searched), denied=len(denied), evaluated=evaluated,
+                    n_resamples=n_resamples, confidence=confidence, random_state=random_state, min_group_size=min_group_size)
+
+
+def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, thresholds: np.ndarray, searched: np.ndarray,
+                       examples: np.ndarray, space: SearchSpace, positive_label: Any,
+                       progress: Callable[[float], None] | None) -> tuple[np.ndarray, int]:
+    """Each searched row's distance to its nearest counterfactual found (NaN: none), in batches; and the rows scored."""
+    nearest = np.full(len(searched), np.nan)
+    evaluated = 0
+    seeds = (X.iloc[examples], scores[examples])
+    for start in range(0, len(searched), _CHUNK):
+        part = searched[start:start + _CHUNK]
+        found = search_rows(model, X.iloc[part], thresholds[part], space, positive_label=positive_label,
+                            keep=1, rounds=1, pick=10, levels=2, points=16, examples=seeds, seeds=3,
+                            row_scores=scores[part])
+        nearest[start:start + len(part)] = found.nearest(len(part))
+        evaluated += int(found.evaluated.sum())
+        if progress is not None:
+            progress(min(1.0, (start + len(part)) / max(1, len(searched))))
+    return nearest, evaluated
+
+
+def _group_table(labels: pd.Series, denied: np.ndarray, searched: np.ndarray, nearest: np.ndarray, n_resamples: int,
+                 confidence: float, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[Any, np.ndarray]]:
+    """Per group (every group with a row turned down): rows turned down, searched, found, burden and its interval;
+    and each group's distances to the nearest counterfactual found."""
+    alpha = (1 - confidence) / 2
+    rows, distances = [], {}
+    for label in sorted(set(labels.iloc[denied]), key=str):
+        mine = nearest[(labels.iloc[searched] == label).to_numpy()]
+        found = distances[label] = mine[np.isfinite(mine)]
+        replicates = _replicate_means(found, n_resamples, rng)
+        rows.append({"group": label, "denied": int((labels.iloc[denied] == label).sum()), "searched": len(mine), "found": len(found),
+                     "none_found": 1 - len(found) / len(mine) if len(mine) else np.nan,
+                     "burden": float(found.mean()) if len(found) else np.nan,
+                     "lower": float(np.quantile(replicates, alpha)) if len(found) else np.nan,
+                     "upper": float(np.quantile(replicates, 1 - alpha)) if len(found) else np.nan})
+    table = pd.DataFrame(rows, columns=["group", "denied", "searched", "found", "none_found", "burden", "lower", "upper"])
+    return table.set_index("group"), distances
+
+
+def _replicate_means(values: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap replicates of the mean of ``values`` (empty without values)."""
+    if not len(values):
+        return np.empty(0)
+    return values[rng.integers(0, len(values), size=(n_resamples, len(values)))].mean(axis=1)
+
+
+def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resamples: int, confidence: float,
+              rng: np.random.Generator) -> pd.DataFrame:
+    """The burden difference and ratio over the judged groups, with percentile bootstrap intervals and verdicts."""
+    defined = judged[judged["found"] > 0]
+    rules = recourse_rules()
+    alpha = (1 - confidence) / 2
+    if len(defined) < 2:
+        undefined = why_recourse_undefined(judged)
+        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": undefined}
+                             for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
+    replicates = np.stack([_replicate_means(distances[label], n_resamples, rng) for label in defined.index], axis=1)
+    burden = defined["burden"].to_numpy()
+    values = {"recourse_burden_difference": (burden.max() - burden.min(), replicates.max(axis=1) - replicates.min(axis=1)),
+              "recourse_burden_ratio": (burden.min() / burden.max() if burden.max() > 0 else np.nan,
+                                        replicates.min(axis=1) / np.where(replicates.max(axis=1) > 0, replicates.max(axis=1), np.nan))}
+    rows = {}
+    for name, (value, draws) in values.items():
+        undefined = None if np.isfinite(value) else "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined"
+        rows[name] = {"value": float(value), "lower": float(np.nanquantile(draws, alpha)) if undefined is None else np.nan,
+                      "upper": float(np.nanquantile(draws, 1 - alpha)) if undefined is None else np.nan,
+                      "rule": rules[name], "passed": verdict(float(value), rules[name]), "undefined": undefined}
+    # Object columns: a missing rule, verdict or reason stays None (NaN would read as a reason, and is not JSON).
+    return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
+
+
+def why_recourse_undefined(judged: pd.DataFrame) -> str:
+    """Why the recourse disparities of these judged groups are undefined, in plain words."""
+    if len(judged) < 2:
+        return "fewer than two groups have enough rows turned down to compare (groups under the small-group minimum are left out)"
+    without = [str(label) for label in judged.index[judged["found"] == 0]]
+    return f"only {len(judged) - len(without)} group(s) have a counterfactual found ({', '.join(without)}: none within the search budget)"

@@ -1,0 +1,225 @@
+"""Counterfactuals and recourse: against the closed-form nearest counterfactual of a logistic regression, constraints
+checked row by row against the data, and bad input refused in one line."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from fairdash.errors import InvalidInputError, ModelError
+from fairdash.explain.counterfactuals import find_counterfactuals, search_rows, search_space
+from fairdash.explain.recourse import recourse_by_group
+from fairdash.intake.models import ScoreModel
+
+
+def _mad(values: np.ndarray) -> float:
+    return float(np.median(np.abs(values - np.median(values))))
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """Three numeric features of different spreads, a logistic regression, a group column it does not see."""
+    rng = np.random.default_rng(1)
+    n = 1500
+    X = pd.DataFrame({"a": rng.uniform(0, 10, n), "b": rng.normal(5, 3, n), "c": rng.uniform(-2, 2, n)})
+    logit = 1.2 * (X["a"] - 6) + 0.4 * (X["b"] - 5) - 0.8 * X["c"]
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    model = LogisticRegression().fit(X, y)
+    group = pd.Series(np.where(rng.random(n) < 0.4, "g1", "g2"), index=X.index)
+    return X, model, group
+
+
+def _oracle(X: pd.DataFrame, model: LogisticRegression, rows: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest counterfactual's distance in closed form: the margin to the boundary over the largest |w| x MAD (all the
+    change on that feature), and whether that change stays within the feature's observed range (then it is the optimum)."""
+    w, b = model.coef_[0], model.intercept_[0]
+    mads = np.array([_mad(X[column].to_numpy()) for column in X.columns])
+    best = int(np.argmax(np.abs(w) * mads))
+    values = X.to_numpy()[rows]
+    margin = np.log(threshold / (1 - threshold)) - (values @ w + b)
+    step = margin / w[best]
+    column = X.columns[best]
+    inside = (values[:, best] + step >= X[column].min()) & (values[:, best] + step <= X[column].max())
+    return margin / (np.abs(w[best]) * mads[best]), inside
+
+
+def test_the_nearest_counterfactual_of_a_logistic_regression_is_within_5_percent_of_the_closed_form(linear):
+    X, model, _ = linear
+    scores = model.predict_proba(X)[:, 1]
+    rows = np.flatnonzero(scores < 0.5)
+    expected, inside = _oracle(X, model, rows, 0.5)
+    assert inside.all()  # the set-up: the optimum is reachable within the observed range
+    space = search_space(X)
+    found = search_rows(ScoreModel.wrap(model), X.iloc[rows], 0.5, space, positive_label=True)
+    nearest = found.nearest(len(rows))
+    assert np.isfinite(nearest).all()
+    ratio = nearest / expected
+    assert ratio.min() >= 1 - 1e-9  # nothing valid is nearer than the optimum
+    assert ratio.max() <= 1.05
+    # Each flip is the optimum's kind: one feature changed, the one with the largest |w| x MAD.
+    result = find_counterfactuals(ScoreModel.wrap(model), X, rows[0], threshold=0.5, positive_label=True, space=space, n=1)
+    w_mad = np.abs(model.coef_[0]) * [_mad(X[column].to_numpy()) for column in X.columns]
+    assert list(result.found[0].changes) == [X.columns[int(np.argmax(w_mad))]]
+    assert result.found[0].score == pytest.approx(model.predict_proba(_changed(X, rows[0], result.found[0].changes))[0, 1])
+
+
+def _changed(X: pd.DataFrame, row, changes: dict) -> pd.DataFrame:
+    frame = X.loc[[row]].copy()
+    for column, (_, new) in changes.items():
+        frame[column] = new
+    return frame
+
+
+def test_the_burden_per_group_matches_the_closed_form(linear):
+    X, model, group = linear
+    scores = model.predict_proba(X)[:, 1]
+    denied = np.flatnonzero(scores < 0.5)
+    expected, inside = _oracle(X, model, denied, 0.5)
+    assert inside.all()
+    result = recourse_by_group(ScoreModel.wrap(model), X, scores=scores, thresholds=0.5, groups=group, space=search_space(X),
+                               positive_label=True, max_rows=len(denied))
+    assert not result.sampled and result.searched == len(denied)
+    for label in ("g1", "g2"):
+        mine = group.to_numpy()[denied] == label
+        assert result.groups.loc[label, "found"] == mine.sum()
+        assert result.groups.loc[label, "burden"] == pytest.approx(expected[mine].mean(), rel=0.05)
+        assert result.groups.loc[label, "burden"] >= expected[mine].mean() * (1 - 1e-9)
+        assert result.groups.loc[label, "lower"] <= result.groups.loc[label, "burden"] <= result.groups.loc[label, "upper"]
+    burdens = result.groups["burden"]
+    assert result.disparities["recourse_burden_difference"] == pytest.approx(burdens.max() - burdens.min())
+    assert result.disparities["recourse_burden_ratio"] == pytest.approx(burdens.min() / burdens.max())
+    assert result.findings.loc["recourse_burden_ratio", "passed"] == (burdens.min() / burdens.max() >= 0.8)
+
+
+FEATURES = ["age", "income", "sex", "race"]
+
+
+def test_held_features_directions_ranges_and_categories_hold(people, people_model):
+    X = people[FEATURES]
+    model = ScoreModel.wrap(people_model)
+    scores = model.scores(X, positive_label="yes")
+    space = search_space(X, immutable=["sex"], directions={"age": "increase"}, ranges={"income": (30.0, 70.0)})
+    seen = set(X["race"])
+    checked = 0
+    for row in np.flatnonzero(np.abs(scores - 0.5) < 0.3)[:12]:
+        result = find_counterfactuals(model, X, int(row), threshold=0.5, positive_label="yes", space=space, n=3,
+                                 scores=scores, selected=scores >= 0.5)
+        assert result.found, result.reason
+        for found in result.found:
+            assert "sex" not in found.changes
+            if "age" in found.changes:
+                assert found.changes["age"][1] > found.changes["age"][0]
+            if "income" in found.changes:
+                assert 30.0 <= found.changes["income"][1] <= 70.0
+            if "race" in found.changes:
+                assert found.changes["race"][1] in seen
+            changed = _changed(X, int(row), found.changes)
+            rescored = people_model.predict_proba(changed)[0, list(people_model.classes_).index("yes")]
+            assert (rescored >= 0.5) != (scores[row] >= 0.5)  # the decision flips, scored here by the model itself
+            assert found.score == pytest.approx(rescored)
+            checked += 1
+        assert result.nearest is not None and result.nearest.same_held
+        assert X.loc[result.nearest.row, "sex"] == X.loc[int(row), "sex"]
+        assert (scores[result.nearest.row] >= 0.5) != (scores[row] >= 0.5)
+    assert checked >= 12
+
+
+def test_held_by_the_user_never_changes_and_the_found_differ(people, people_model):
+    X = people[FEATURES]
+    model = ScoreModel.wrap(people_model)
+    space = search_space(X, immutable=["sex", "income"])
+    result = find_counterfactuals(model, X, 3, threshold=0.5, positive_label="yes", space=space, n=3)
+    assert result.held == ("sex", "income")
+    assert all(set(found.changes) <= {"age", "race"} for found in result.found)
+    assert len({frozenset(found.changes) for found in result.found}) == len(result.found)
+    assert [found.distance for found in result.found] == sorted(found.distance for found in result.found)
+
+
+def test_bad_input_gets_one_line(people, people_model):
+    X = people[FEATURES]
+    model = ScoreModel.wrap(people_model)
+    space = search_space(X, immutable=["sex"])
+    with pytest.raises(InvalidInputError, match="There is no row 600 in the table; its 600 rows are labelled 0 to 599"):
+        find_counterfactuals(model, X, 600, threshold=0.5, positive_label="yes", space=space)
+    with pytest.raises(ModelError, match="scores but no model"):
+        find_counterfactuals(None, X, 0, threshold=0.5, positive_label="yes", space=space)
+    with pytest.raises(InvalidInputError, match="from 1 to 10"):
+        find_counterfactuals(model, X, 0, threshold=0.5, positive_label="yes", space=space, n=0)
+    with pytest.raises(InvalidInputError, match="not one of the model's features"):
+        search_space(X, immutable=["salary"])
+    with pytest.raises(InvalidInputError, match="race is not numeric|'race' is not numeric"):
+        search_space(X, directions={"race": "increase"})
+    with pytest.raises(InvalidInputError, match="low <= high"):
+        search_space(X, ranges={"age": (60, 20)})
+
+
+def test_a_model_that_cannot_score_changed_rows_says_so(people):
+    class Fragile:
+        classes_ = np.array(["no", "yes"])
+        feature_names_in_ = np.array(FEATURES)
+
+        def predict_proba(self, X):
+            if len(X) > 1:
+                raise RuntimeError("this model scores one row at a time")
+            return np.array([[0.9, 0.1]])
+
+    X = people[FEATURES]
+    with pytest.raises(ModelError, match=r"could not score the table \(RuntimeError: this model scores one row at a time\)"):
+        find_counterfactuals(ScoreModel.wrap(Fragile()), X, 0, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]))
+
+
+def test_none_found_says_why(people, people_model):
+    X = people[FEATURES]
+    model = ScoreModel.wrap(people_model)
+    scores = model.scores(X, positive_label="yes")
+    row = int(np.argmin(scores))  # the least likely: holding all but race leaves no way up
+    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex", "age", "income"]))
+    assert result.found == () and result.reason.startswith("No change found makes the row selected")
+    held = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=FEATURES))
+    assert held.reason == "Every feature is held fixed, so nothing can change the decision to selected."
+
+
+def test_no_farther_than_dice_on_the_same_rows(linear):
+    """DiCE (random sampling, seeded) as an oracle: each of its counterfactuals is valid (re-scored here), so the nearest of
+    them bounds the nearest there is; ours is never farther, in the same distance."""
+    import logging
+
+    import dice_ml
+
+    logging.disable(logging.WARNING)
+    X, model, _ = linear
+    scores = model.predict_proba(X)[:, 1]
+    rows = np.flatnonzero(scores < 0.5)[:8]
+    data = dice_ml.Data(dataframe=X.assign(y=(scores >= 0.5).astype(int)), continuous_features=list(X.columns), outcome_name="y")
+    explainer = dice_ml.Dice(data, dice_ml.Model(model=model, backend="sklearn"), method="random")
+    result = explainer.generate_counterfactuals(X.iloc[rows], total_CFs=3, desired_class="opposite", random_seed=0, verbose=False,
+                                                posthoc_sparsity_param=None)  # its linear post-hoc search takes a minute a row on floats
+    space = search_space(X)
+    ours = search_rows(ScoreModel.wrap(model), X.iloc[rows], 0.5, space, positive_label=True).nearest(len(rows))
+    compared = 0
+    for position, (row, example) in enumerate(zip(rows, result.cf_examples_list)):
+        found = example.final_cfs_df[list(X.columns)].astype(float)
+        found = found[model.predict_proba(found)[:, 1] >= 0.5]  # DiCE's valid ones, scored here
+        if len(found):
+            theirs = space.distance(found.to_numpy(), X.iloc[[row]].to_numpy()).min()
+            assert ours[position] <= theirs + 1e-9
+            compared += 1
+    assert compared >= 6
+
+
+def test_an_onnx_model_gets_counterfactuals_like_any_other(people, people_model, people_onnx):
+    from fairdash.intake.models import load_model
+
+    X = people[FEATURES]
+    model = load_model(people_onnx, name="people.onnx")
+    model = ScoreModel(estimator=model.estimator, name=model.name, feature_names=tuple(FEATURES), method=model.method)
+    scores = model.scores(X, positive_label="yes", features=FEATURES)
+    row = int(np.argmin(np.abs(scores - 0.4)))
+    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]),
+                                  scores=scores, selected=scores >= 0.5)
+    assert result.found
+    positive = list(people_model.classes_).index("yes")
+    for found in result.found:
+        # The ONNX graph's float32 arithmetic against the pipeline it was exported from: the same decision.
+        assert people_model.predict_proba(_changed(X, row, found.changes))[0, positive] == pytest.approx(found.score, abs=1e-5)
+        assert found.score >= 0.5 > scores[row]
