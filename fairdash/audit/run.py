@@ -98,12 +98,8 @@ def run_audit(
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
-    if thresholds is None:
-        chosen: float | dict[str, float] = inputs.default_threshold
-    elif isinstance(thresholds, Mapping):
-        chosen = {str(label): float(value) for label, value in thresholds.items()}
-    else:
-        chosen = float(thresholds)
+    chosen: float | dict[str, float] = inputs.default_threshold if thresholds is None else (
+        {str(label): float(value) for label, value in thresholds.items()} if isinstance(thresholds, Mapping) else float(thresholds))
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
     surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None

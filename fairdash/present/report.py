@@ -79,13 +79,20 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         constraint, fixes = compared
         document["fixes_constraint"] = constraint
         document["fixes"] = fixes_json(fixes, constraint=constraint)["fixes"]
+    document.update(where_unfair_json(audit.calibration, audit.subgroups))  # calibration; subgroups, subgroups_tested, correction
+    document.update(_explanations_json(audit))
+    return document
+
+
+def _explanations_json(audit: Audit) -> dict[str, Any]:
+    """``features`` (or ``features_error``) and ``rules``, when the audit has them."""
+    document: dict[str, Any] = {}
     if audit.explain_error is not None:
         document["features_error"] = audit.explain_error
     if audit.features is not None:
         document["features"] = {
             str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
         }
-    document.update(where_unfair_json(audit.calibration, audit.subgroups))  # calibration; subgroups, subgroups_tested, correction
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
