@@ -9,14 +9,19 @@ Streamlit helpers, the only code that imports Streamlit. The names below are the
 
 __version__ = "0.1.0"  # first: fairdash.present.document reads it while this package is being imported
 
+from fairdash.audit.calibration import calibration_by_group  # noqa: E402
+from fairdash.audit.conflict import criteria_conflict  # noqa: E402
 from fairdash.audit.inputs import AuditInputs, prepare_audit  # noqa: E402
 from fairdash.audit.metrics import disparities, group_metrics, overall_metrics  # noqa: E402
 from fairdash.audit.result import AuditResult, AuditSettings, judge  # noqa: E402
 from fairdash.audit.run import Audit, run_audit  # noqa: E402
 from fairdash.audit.spec import AuditSpec  # noqa: E402
+from fairdash.audit.subgroups import find_subgroups  # noqa: E402
 from fairdash.audit.thresholds import ThresholdCurves  # noqa: E402
 from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError  # noqa: E402
 from fairdash.explain.attributions import lime_weights, shap_values  # noqa: E402
+from fairdash.explain.counterfactuals import find_counterfactuals  # noqa: E402
+from fairdash.explain.recourse import recourse_by_group  # noqa: E402
 from fairdash.explain.rules import surrogate_tree  # noqa: E402
 from fairdash.fixes.compare import compare_fixes  # noqa: E402
 from fairdash.intake.demo import load_demo  # noqa: E402
@@ -37,9 +42,13 @@ __all__ = [
     "ScoreModel",
     "ThresholdCurves",
     "UntrustedModelError",
+    "calibration_by_group",
     "compare_fixes",
     "count_log",
+    "criteria_conflict",
     "disparities",
+    "find_counterfactuals",
+    "find_subgroups",
     "group_metrics",
     "judge",
     "lime_weights",
@@ -48,6 +57,7 @@ __all__ = [
     "overall_metrics",
     "prepare_audit",
     "read_table",
+    "recourse_by_group",
     "run_audit",
     "shap_values",
     "surrogate_tree",
