@@ -79,6 +79,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    parser.add_argument("--save", action="store_true",
+                        help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'")
+    parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
+    parser.add_argument("--keep-files", action="store_true",
+                        help="with --save, also keep the table and model files, so that the dashboard reopens the audit live")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from fairdash.present.report import audit_html, audit_json
 
     conditions = [parse_condition(text) for text in args.fail_on]  # check before the slow part
+    if (args.title is not None or args.keep_files) and not args.save:
+        raise InvalidInputError(f"{'--title' if args.title is not None else '--keep-files'} goes with --save, which was not given.")
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
@@ -129,8 +136,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
         print_findings(audit.findings, audit.intervals.disparities)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
-
+    if args.save:
+        _save(args, audit, model)
     return gate_exit(audit.result, conditions)
+
+
+def _save(args: argparse.Namespace, audit, model) -> None:
+    """Keep the audit in the store and print ``saved: ID URL`` (the files' bytes only with --keep-files)."""
+    from fairdash.store.db import AuditStore, StoredFile, audit_url
+    from fairdash.store.saving import save_audit
+
+    table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
+    model_file = StoredFile(name=model.name, content=Path(args.model).read_bytes()) if args.model and Path(args.model).is_file() else None
+    audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
+                          model=model_file, keep_files=args.keep_files)
+    print(f"saved: {audit_id} {audit_url(audit_id)}")
 
 
 def _parquet(path: str) -> bool:
@@ -143,8 +163,8 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.monitor.windows import monitor
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
-    if args.model or args.thresholds or args.bins:
-        given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins"
+    if args.model or args.thresholds or args.bins or args.save:
+        given = "--model" if args.model else "--thresholds" if args.thresholds else "--bins" if args.bins else "--save"
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
     positive = args.positive_label if args.positive_label is not None else "1"
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)
