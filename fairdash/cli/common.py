@@ -9,7 +9,7 @@ import operator
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -20,7 +20,8 @@ from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "parse_condition", "gate", "gate_exit", "bins_option",
+    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
+    "bins_option",
     "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "write_outputs", "check_outputs",
 ]
 
@@ -29,14 +30,21 @@ _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": opera
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
-def parse_condition(text: str) -> tuple[str, str, float]:
-    """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else."""
+CHANGE_NAMES = tuple(f"{name}_change" for name in DISPARITY_NAMES)
+"""The names ``compare``'s ``--fail-on`` takes: a disparity's change from the first audit to the second."""
+
+
+def parse_condition(text: str, names: Sequence[str] = DISPARITY_NAMES) -> tuple[str, str, float]:
+    """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else.
+
+    ``names`` are the names allowed (``compare`` passes :data:`CHANGE_NAMES`, such as ``demographic_parity_difference_change``)."""
     match = _CONDITION.match(text)
     if not match:
-        raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. 'demographic_parity_ratio<0.8'.")
+        example = "demographic_parity_ratio<0.8" if tuple(names) == DISPARITY_NAMES else f"{names[0]}>0.05"
+        raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. '{example}'.")
     name, symbol, value = match.groups()
-    if name not in DISPARITY_NAMES:
-        raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(DISPARITY_NAMES)}.")
+    if name not in names:
+        raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(names)}.")
     limit = float(value)
     if not math.isfinite(limit):
         raise InvalidInputError(f"--fail-on {text!r}: the limit must be a finite number.")
@@ -56,6 +64,20 @@ def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float
                           "so the condition cannot be shown not to hold")
         elif _OPERATORS[symbol](value, limit):
             failed.append(f"FAILED: {name} = {value:.4f}, which is {symbol} {limit:g}")
+    return failed
+
+
+def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *, why_undefined: str = "") -> list[str]:
+    """The conditions that hold on ``values`` (name -> number), each as a line for stderr; one on an undefined
+    value (None, NaN or absent) holds, with ``why_undefined``: the gate fails closed."""
+    failed = []
+    for name, symbol, limit in conditions:
+        value = values.get(name)
+        if value is None or value != value:
+            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined{' (' + why_undefined + ')' if why_undefined else ''}, "
+                          "so the condition cannot be shown not to hold")
+        elif _OPERATORS[symbol](value, limit):
+            failed.append(f"FAILED: {name} = {value:+.4f}, which is {symbol} {limit:g}")
     return failed
 
 
