@@ -167,7 +167,10 @@ def test_a_save_killed_midway_leaves_the_audit_whole_or_absent(tmp_path):
         log = tmp_path / f"saver-{delay}.log"
         with open(log, "w") as out:
             process = subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path / "home")], stdout=out, cwd=ROOT)
-            time.sleep(delay)
+            deadline = time.monotonic() + 60
+            while "start" not in log.read_text() and time.monotonic() < deadline:  # the interpreter's start varies with load
+                time.sleep(0.05)
+            time.sleep(delay - 0.3)
             process.send_signal(signal.SIGKILL)
             process.wait()
         lines = log.read_text().split()

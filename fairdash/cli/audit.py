@@ -176,8 +176,9 @@ def _save(args: argparse.Namespace, audit: Audit, model: ScoreModel | None, mode
     from fairdash.store.saving import save_audit
 
     table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
-    model_name = model.name if model is None or not model.name.startswith(("models:/", "runs:/")) else "model.pkl"
-    model_file = StoredFile(name=model_name, content=model_content) if model is not None and model_content is not None else None
+    model_file = None
+    if model is not None and model_content is not None:  # an MLflow model's file is named for its format, not its URI
+        model_file = StoredFile(name="model.pkl" if model.name.startswith(("models:/", "runs:/")) else model.name, content=model_content)
     audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
                           model=model_file, keep_files=args.keep_files)
     print(f"saved: {audit_id} {audit_url(audit_id)}")

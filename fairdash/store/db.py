@@ -329,7 +329,13 @@ class AuditStore:
         elif connection.execute("PRAGMA application_id").fetchone()[0] != _APPLICATION_ID:
             raise StoreError(f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
                              "FAIRDASH_HOME to another folder.")
-        connection.execute("PRAGMA journal_mode = WAL")  # readers go on while a save writes
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # Once per file (the mode is kept in it): readers go on while a save writes. Changing it needs the file to
+            # itself, which SQLite does not wait for, so a busy file keeps its mode until the next connection.
+            try:
+                connection.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass
         connection.execute("PRAGMA synchronous = FULL")
 
     @contextmanager
