@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _datetime
 import hashlib
 import json
 from typing import Any, Mapping
@@ -51,7 +52,7 @@ def record_from_document(document: dict[str, Any], report_html: str, *, title: s
                 for name in HEADLINE}
     return AuditRecord(
         title=" ".join(str(title).split())[:200] or str(settings["data"]),
-        created=str(document["created"]),
+        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),  # saved now (the audit's own time is in its JSON)
         data_name=str(settings["data"]),
         model_name=settings["model"],
         settings=json.loads(json_text(saved_settings(document, source, min_group_size=min_group_size))),
