@@ -184,3 +184,30 @@ def test_an_uploaded_pickle_saved_with_its_files_asks_for_trust_again(home, peop
     other.switch_page("pages/fairness.py").run()
     _clean(other)
     assert _headline(other) == numbers
+
+
+def test_a_reload_of_unsaved_work_comes_back_from_the_sessions_draft(home, people):
+    at = _app()
+    at.segmented_control(key="source").set_value("upload").run()
+    at.radio(key="score_mode").set_value("column").run()
+    at.file_uploader(key="data").set_value(("people.csv", people.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox(key="target").set_value("hired").run()
+    at.switch_page("pages/fairness.py").run()
+    at.slider(key="threshold").set_value(0.3).run()
+    _clean(at)
+    numbers = _headline(at)
+    draft_id = at.query_params["draft"]
+    with sqlite3.connect(home / "audits.sqlite") as connection:  # unsaved: a draft, not an audit
+        assert connection.execute("SELECT count(*) FROM audits").fetchone() == (0,)
+        settings, table_name = connection.execute("SELECT settings, table_file FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    assert json.loads(settings)["thresholds"] == 0.3 and table_name == "people.csv"
+
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    reloaded.query_params["draft"] = draft_id
+    reloaded.run()
+    reloaded.switch_page("pages/fairness.py").run()
+    _clean(reloaded)
+    assert reloaded.session_state["threshold"] == 0.3
+    assert _headline(reloaded) == numbers
+    other = _app()  # another session, no link: its own default work, nothing of the first
+    assert other.session_state["source"] == "demo" and "uploaded_table" not in other.session_state

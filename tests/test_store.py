@@ -252,3 +252,27 @@ def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, pe
         assert refused.returncode == 2 and refused.stderr.strip() == "fairdash: error: no such audit"
     assert fairdash("audits", "delete", audit_id).returncode == 0
     assert fairdash("audits", "list").stdout == "" and not (tmp_path / "home" / "files" / audit_id).exists()
+
+
+def test_a_draft_is_written_replaced_and_expires(tmp_path):
+    store = AuditStore(tmp_path)
+    draft_id = new_audit_id()
+    store.save_draft(draft_id, {"thresholds": 0.4}, table=StoredFile("a.csv", b"first"), keep_files=False)
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        (first_folder,) = connection.execute("SELECT files_dir FROM drafts").fetchone()
+    assert (tmp_path / "files" / first_folder / "table").read_bytes() == b"first"
+    store.save_draft(draft_id, {"thresholds": 0.6}, keep_files=True)  # a slider move: the row only
+    assert store.get_draft(draft_id).settings == {"thresholds": 0.6} and store.draft_file(draft_id, "table").content == b"first"
+    store.save_draft(draft_id, {"thresholds": 0.6}, table=StoredFile("b.csv", b"second"), keep_files=False)  # another upload
+    assert store.draft_file(draft_id, "table") == StoredFile("b.csv", b"second")
+    assert not (tmp_path / "files" / first_folder).exists()
+    assert store.sweep(older_than=0) == [] and store.list() == []  # a draft's folder is not an orphan, nor an audit
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        connection.execute("UPDATE drafts SET updated = '2000-01-01T00:00:00'")
+    store.sweep(older_than=0)
+    with pytest.raises(NoSuchAuditError):
+        store.get_draft(draft_id)
+    assert list((tmp_path / "files").iterdir()) == []
+    for bad in BAD_IDS:
+        with pytest.raises(NoSuchAuditError):
+            store.get_draft(bad)

@@ -8,9 +8,11 @@ store adds no dependency; DuckDB stays what it is good at here, counting a large
 
 Layout of ``FAIRDASH_HOME`` (default ``~/.fairdash``)::
 
-    audits.sqlite            one row an audit: title, time, settings, SHA-256s, the JSON and the HTML report
+    audits.sqlite            one row an audit: title, time, settings, SHA-256s, the JSON and the HTML report;
+                             and one row a dashboard session's draft (its unsaved choices, for a reload)
     files/<id>/table         the uploaded table, when the user chose to keep it (names the store makes,
     files/<id>/model         never the upload's; the upload's name is a column, shown escaped)
+    files/draft-<id>-<n>/    a draft's uploads (a new folder when they change; the row names the current one)
 
 A save is atomic: the files are written into ``files/.tmp-<id>/`` and renamed to ``files/<id>/`` (a rename
 within one folder is atomic), then the row is inserted in one transaction. A process killed at any point
@@ -38,7 +40,7 @@ from fairdash.errors import FairdashError, brief
 
 __all__ = [
     "SCHEMA_VERSION", "MAX_TABLE_BYTES", "MAX_MODEL_BYTES", "NO_SUCH_AUDIT", "StoreError", "NoSuchAuditError", "StoreFullError",
-    "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url",
+    "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url", "DRAFT_DAYS",
 ]
 
 SCHEMA_VERSION = 1
@@ -48,6 +50,8 @@ MAX_TABLE_BYTES = 200_000_000
 """The largest table file kept with an audit (the dashboard reads tables up to about this size)."""
 MAX_MODEL_BYTES = 100_000_000
 """The largest model file kept with an audit."""
+DRAFT_DAYS = 7
+"""A session's draft (its unsaved work, for a reload) is removed once this many days without a change."""
 ORPHAN_AGE_SECONDS = 600
 """A files folder without a row is removed once this old: younger, it may be a save about to commit."""
 _ID_BYTES = 18  # 144 random bits, above the 128 asked for
@@ -73,6 +77,14 @@ CREATE TABLE audits (
     model_file TEXT
 );
 CREATE INDEX audits_by_time ON audits (created);
+CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    updated TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    table_file TEXT,
+    model_file TEXT,
+    files_dir TEXT
+);
 """
 _SUMMARY_COLUMNS = "id, title, created, data_name, model_name, settings, data_sha256, model_sha256, headline, table_file, model_file"
 
@@ -234,12 +246,16 @@ class AuditStore:
             shutil.rmtree(self.files / audit_id, ignore_errors=True)  # if killed before this, sweep() removes them
 
     def sweep(self, *, older_than: float = ORPHAN_AGE_SECONDS) -> list[str]:
-        """Remove files folders with no row (a save killed before its commit, a delete killed after it), once
-        ``older_than`` seconds old; return the names removed."""
-        if not self.files.is_dir():
-            return []
-        with self._connection() as connection:
-            known = {row[0] for row in connection.execute("SELECT id FROM audits")}
+        """Remove drafts unchanged for :data:`DRAFT_DAYS`, and files folders no row names (a save killed before its
+        commit, a delete killed after it), once ``older_than`` seconds old; return the folder names removed."""
+        with self._translated():
+            expired = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - DRAFT_DAYS * 86400))
+            with self._transaction() as connection:
+                connection.execute("DELETE FROM drafts WHERE updated < ?", (expired,))
+            if not self.files.is_dir():
+                return []
+            with self._connection() as connection:
+                known = {row[0] for row in connection.execute("SELECT id FROM audits UNION SELECT files_dir FROM drafts")}
         removed = []
         for folder in self.files.iterdir():
             name = folder.name.removeprefix(".tmp-")
@@ -248,6 +264,54 @@ class AuditStore:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)
         return removed
+
+    def save_draft(self, draft_id: str, settings: dict[str, Any], *, table: StoredFile | None = None,
+                   model: StoredFile | None = None, keep_files: bool = True) -> None:
+        """Write a session's draft: its choices, and its uploads.
+
+        ``keep_files=True`` keeps the files the draft already has (the uploads did not change); otherwise ``table`` and
+        ``model`` replace them (written to a new folder, the row pointed at it, the old folder removed)."""
+        _check_id(draft_id)
+        _check_size(table, MAX_TABLE_BYTES, "table")
+        _check_size(model, MAX_MODEL_BYTES, "model")
+        now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        with self._translated():
+            if keep_files:
+                with self._transaction() as connection:
+                    if connection.execute("UPDATE drafts SET settings = ?, updated = ? WHERE id = ?",
+                                          (json.dumps(settings), now, draft_id)).rowcount:
+                        return
+            folder = self._write_files(f"draft-{draft_id}-{secrets.token_hex(4)}", {"table": table, "model": model})
+            with self._transaction() as connection:
+                old = connection.execute("SELECT files_dir FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+                connection.execute("INSERT OR REPLACE INTO drafts (id, updated, settings, table_file, model_file, files_dir) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)", (draft_id, now, json.dumps(settings), table.name if table else None,
+                                                                 model.name if model else None, folder.name if folder else None))
+            if old and old[0]:
+                shutil.rmtree(self.files / old[0], ignore_errors=True)
+
+    def get_draft(self, draft_id: str) -> SavedAudit:
+        """A session's draft, as a saved audit without JSON or report; :class:`NoSuchAuditError` when there is none."""
+        _check_id(draft_id)
+        with self._translated(), self._connection() as connection:
+            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ?",
+                                     (draft_id,)).fetchone()
+        if row is None:
+            raise NoSuchAuditError()
+        return SavedAudit(id=row[0], title="draft", created=row[1], data_name=row[3] or "", model_name=row[4], settings=json.loads(row[2]),
+                          data_sha256=None, model_sha256=None, headline={}, table_file=row[3], model_file=row[4])
+
+    def draft_file(self, draft_id: str, kind: Literal["table", "model"]) -> StoredFile | None:
+        """The table or model kept with a draft, or ``None``."""
+        _check_id(draft_id)
+        with self._translated(), self._connection() as connection:
+            row = connection.execute(f"SELECT {'table_file' if kind == 'table' else 'model_file'}, files_dir FROM drafts WHERE id = ?",
+                                     (draft_id,)).fetchone()
+            if row is None:
+                raise NoSuchAuditError()
+            if row[0] is None or row[1] is None:
+                return None
+            return StoredFile(name=row[0], content=(self.files / row[1] / kind).read_bytes())
 
     def check(self) -> None:
         """Open the store (creating it when absent) and raise :class:`StoreError` when it cannot be used."""

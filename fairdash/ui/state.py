@@ -389,3 +389,15 @@ def set_save_outcome(kind: str, text: str) -> None:
 def pop_save_outcome() -> tuple[str, str] | None:
     """The outcome of the last click, once (the next run shows nothing)."""
     return st.session_state.pop(_SAVE_OUTCOME, None)
+
+
+_DRAFT = "draft"  # (draft id, the settings last written, the uploads' file ids written): the session's unsaved work
+
+
+def draft() -> tuple[str, str, str] | None:
+    """The session's draft: its id, the settings text last written, and the uploads written with it."""
+    return st.session_state.get(_DRAFT)
+
+
+def remember_draft(draft_id: str, written: str, files_key: str) -> None:
+    st.session_state[_DRAFT] = (draft_id, written, files_key)
