@@ -171,3 +171,25 @@ print("TRIED", tried, "CODE", code)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
                           env={key: value for key, value in os.environ.items() if not key.startswith(("MLFLOW_", "DO_NOT_TRACK"))})
     assert "TRIED [] CODE 0" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_report_pages_log_to_mlflow_button(tmp_path, monkeypatch, no_network):
+    """Where a tracking URI is configured, the Report page logs the audit it shows; MLflow's client reads it back."""
+    from streamlit.testing.v1 import AppTest
+
+    uri = (tmp_path / "mlruns").as_uri()
+    monkeypatch.setenv("FAIRDASH_MLFLOW_URI", uri)
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/report.py").run()
+    next(button for button in at.button if button.label == "Log to MLflow").click().run()
+    assert not at.exception and not at.error
+    (message,) = [success.value for success in at.success]
+    run_id = message.split("run ")[1].split()[0]
+    shown = json.loads(at.get("json")[0].proto.body)
+    run = MlflowClient(tracking_uri=uri).get_run(run_id)
+    assert run.data.metrics["disparity.demographic_parity_difference"] == pytest.approx(shown["disparities"]["demographic_parity_difference"],
+                                                                                          abs=1e-12)
+    assert no_network == []

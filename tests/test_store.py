@@ -242,6 +242,7 @@ def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, pe
     listed = fairdash("audits", "list")
     assert listed.returncode == 0 and listed.stdout.split("\t")[0] == audit_id and "first try" in listed.stdout
     shown = fairdash("audits", "show", audit_id)
+    assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout) == json.loads((tmp_path / "audit.json").read_text())
     exported = fairdash("audits", "export", audit_id, "--out", str(tmp_path / "out"))
     assert exported.returncode == 0

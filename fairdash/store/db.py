@@ -259,7 +259,11 @@ class AuditStore:
         removed = []
         for folder in self.files.iterdir():
             name = folder.name.removeprefix(".tmp-")
-            if name in known or time.time() - folder.stat().st_mtime < older_than:
+            try:
+                young = time.time() - folder.stat().st_mtime < older_than
+            except FileNotFoundError:  # another save renamed or removed it since the listing
+                continue
+            if name in known or young:
                 continue
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)
