@@ -5,13 +5,16 @@ from pathlib import Path
 import streamlit as st
 
 from fairdash.errors import FairdashError
-from fairdash.ui import state, widgets
+from fairdash.ui import saved, state, widgets
 
 HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from any folder
 
 # The icon is a file of ours: a Material icon name here would make every page load fetch a web font.
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 state.keep_widget_values()
+saved.open_from_url()  # ?audit=ID: a saved audit reopened on whatever page the link names
+saved.open_draft_from_url()  # ?draft=ID: this session's own unsaved work, after a reload
+saved.apply_pending_settings()
 st.logo(HERE / "assets" / "logo.svg", size="large")
 
 navigation = st.navigation(
@@ -24,6 +27,7 @@ navigation = st.navigation(
         st.Page("pages/rules.py", title="Rules", icon=":material/account_tree:", url_path="rules"),
         st.Page("pages/over_time.py", title="Over time", icon=":material/timeline:", url_path="over_time"),
         st.Page("pages/report.py", title="Report", icon=":material/download:", url_path="report"),
+        st.Page("pages/saved.py", title="Saved audits", icon=":material/bookmarks:", url_path="saved"),
     ]
 )
 try:
@@ -33,3 +37,4 @@ except FairdashError as error:  # bad input the user can fix, wherever a page me
 finally:
     # After the page, so that the summary reflects what the page just changed (even if it stopped early).
     widgets.sidebar_summary()
+    saved.keep_draft()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fairdash.cli import audit_command
 from fairdash.present.text import threshold_text
-from fairdash.ui import cache, state
+from fairdash.ui import cache, saved, state
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
@@ -53,3 +53,6 @@ st.code(audit_command(audit.spec, model_file=model.name if model is not None els
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):
     st.json(json.loads(json_text), expanded=1)
+
+st.subheader("Keep this audit")
+saved.save_panel(audit, settings, json_text, html_text)

@@ -78,6 +78,11 @@ def browser():
 def pytest_configure(config):
     # Streamlit must never phone home from tests.
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+    # The dashboard keeps each session's draft in the audit store: tests keep theirs out of the user's ~/.fairdash.
+    if not os.environ.get("FAIRDASH_HOME"):
+        import tempfile
+
+        os.environ["FAIRDASH_HOME"] = tempfile.mkdtemp(prefix="fairdash-test-home-")
 
 
 @pytest.fixture(scope="session")

@@ -836,7 +836,7 @@ def _check_report_page(at: AppTest, demo: str) -> None:
     spec = load_demo(demo).spec
     threshold = _DEFAULT_THRESHOLDS[demo]
     assert [title.value for title in at.title] == ["Report"]
-    assert [heading.value for heading in at.subheader] == ["The same audit in a release pipeline"]
+    assert [heading.value for heading in at.subheader] == ["The same audit in a release pipeline", "Keep this audit"]
     arguments = shlex.split(at.code[0].value.replace("\\\n", " "))
     given = dict(zip(arguments, arguments[1:]))
     assert (given["--target"], given["--sensitive"], float(given["--threshold"])) == (spec.target, spec.sensitive[0], threshold)

@@ -20,17 +20,18 @@ import sys
 import traceback
 from typing import Sequence
 
-from fairdash.cli import audit, counterfactuals, demo, fixes, monitor
+from fairdash.cli import audit, audits, compare, counterfactuals, demo, fixes, monitor
 from fairdash.cli.audit import audit_command
 from fairdash.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_PASS, check_outputs, column_list, gate, parse_condition
 from fairdash.errors import FairdashError, brief
 
 __all__ = ["COMMANDS", "build_parser", "main", "audit_command", "gate", "parse_condition"]
 
-COMMANDS = {"audit": audit, "fixes": fixes, "monitor": monitor, "counterfactuals": counterfactuals, "demo": demo}
+COMMANDS = {"audit": audit, "audits": audits, "compare": compare, "counterfactuals": counterfactuals, "fixes": fixes,
+            "monitor": monitor, "demo": demo}
 """Each subcommand's name and its module, in the order ``--help`` lists them."""
 
-WRITES_NOTHING_FROM_INPUTS = ("demo",)
+WRITES_NOTHING_FROM_INPUTS = ("demo", "audits", "compare")  # compare checks its own --json
 """Subcommands whose outputs cannot overwrite an input (they read no file of the user's)."""
 
 

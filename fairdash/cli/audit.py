@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
@@ -27,8 +28,11 @@ from fairdash.cli.common import (
 )
 from fairdash.errors import InvalidInputError, TableTooLargeError
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
-from fairdash.intake.models import load_model
+from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
+
+if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
+    from fairdash.audit.run import Audit
 
 __all__ = ["EPILOG", "HELP", "add_arguments", "run", "audit_command"]
 
@@ -51,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sensitive", required=True, metavar="COL[,COL]",
                         help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--model", metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table")
+    source.add_argument("--model", metavar="FILE",
+                        help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table; or an MLflow "
+                             "scikit-learn model, models:/NAME/VERSION or runs:/RUN/PATH (a pickle inside: needs --trust-pickle)")
     source.add_argument("--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)")
     parser.add_argument("--trust-pickle", action="store_true",
                         help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")
@@ -96,6 +102,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    parser.add_argument("--save", action="store_true",
+                        help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'")
+    parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
+    parser.add_argument("--mlflow", nargs="?", const="./mlruns", metavar="TRACKING_URI",
+                        help="log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
+                             "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)")
+    parser.add_argument("--keep-files", action="store_true",
+                        help="with --save, also keep the table and model files, so that the dashboard reopens the audit live")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if args.recourse and (args.model is None or args.recourse_rows < 1):
         raise InvalidInputError("--recourse needs --model (a model re-scores the changed rows)" if args.model is None
                                 else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
+    if (args.title is not None or args.keep_files) and not args.save:
+        raise InvalidInputError(f"{'--title' if args.title is not None else '--keep-files'} goes with --save, which was not given.")
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
@@ -125,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
         return _audit_by_engine(args, conditions, sensitive, "duckdb")
     positive = positive_label(table, args.target, args.positive_label)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.model else None
+    model, model_content = _model(args)
     features = model_features(args, model, table)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
                      score=args.score, features=features, bins=bins_option(args.bins))
@@ -156,7 +172,13 @@ def run(args: argparse.Namespace) -> int:
         if audit.recourse is not None:
             _print_recourse(audit.recourse)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
+    if args.mlflow is not None:
+        from fairdash.store.tracking import log_audit
 
+        run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
+        print(f"logged to MLflow: run {run_id} in {uri}")
+    if args.save:
+        _save(args, audit, model, model_content)
     return gate_exit(audit.result, conditions, recourse=audit.recourse)
 
 
@@ -182,6 +204,35 @@ def _check_where_options(args: argparse.Namespace) -> None:
         raise InvalidInputError(f"--min-size must be 1 or more; got {args.min_size}.")
 
 
+def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, bytes | None]:
+    """The model ``--model`` names (a file, or an MLflow model read from ``--mlflow``'s store or ``MLFLOW_TRACKING_URI``),
+    and its file's bytes (for its SHA-256 when saved)."""
+    if not args.model:
+        return None, None
+    from fairdash.store.tracking import is_mlflow_model_uri, load_mlflow_model
+
+    if is_mlflow_model_uri(args.model):
+        found = load_mlflow_model(args.model, tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
+                                  trust_pickle=args.trust_pickle, trusted_types=tuple(args.trust_type))
+        return found.model, found.content
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
+    return model, Path(args.model).read_bytes()
+
+
+def _save(args: argparse.Namespace, audit: Audit, model: ScoreModel | None, model_content: bytes | None) -> None:
+    """Keep the audit in the store and print ``saved: ID URL`` (the files' bytes only with --keep-files)."""
+    from fairdash.store.db import AuditStore, StoredFile, audit_url
+    from fairdash.store.saving import save_audit
+
+    table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
+    model_file = None
+    if model is not None and model_content is not None:  # an MLflow model's file is named for its format, not its URI
+        model_file = StoredFile(name="model.pkl" if model.name.startswith(("models:/", "runs:/")) else model.name, content=model_content)
+    audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
+                          model=model_file, keep_files=args.keep_files)
+    print(f"saved: {audit_id} {audit_url(audit_id)}")
+
+
 def _parquet(path: str) -> bool:
     return Path(path).is_dir() or Path(path).suffix.lower() in (".parquet", ".pq")
 
@@ -192,9 +243,10 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.monitor.windows import monitor
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
-    if args.model or args.thresholds or args.bins or args.calibration or args.subgroups:
-        given = next(option for option, value in (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins),
-                                                    ("--calibration", args.calibration), ("--subgroups", args.subgroups)) if value)
+    options = (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins), ("--calibration", args.calibration),
+               ("--subgroups", args.subgroups), ("--save", args.save), ("--mlflow", args.mlflow is not None))
+    if any(value for _, value in options):
+        given = next(option for option, value in options if value)
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
     positive = args.positive_label if args.positive_label is not None else "1"
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)

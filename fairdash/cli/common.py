@@ -9,7 +9,7 @@ import operator
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -21,8 +21,9 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 
 __all__ = [
-    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "parse_condition", "gate", "gate_exit", "bins_option",
-    "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "print_where_unfair", "write_outputs", "check_outputs",
+    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
+    "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "print_where_unfair",
+    "write_outputs", "check_outputs",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -30,17 +31,24 @@ _OPERATORS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": opera
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|<|>)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
-def parse_condition(text: str, *, recourse: bool = False) -> tuple[str, str, float]:
+CHANGE_NAMES = tuple(f"{name}_change" for name in DISPARITY_NAMES)
+"""The names ``compare``'s ``--fail-on`` takes: a disparity's change from the first audit to the second."""
+
+
+def parse_condition(text: str, names: Sequence[str] = DISPARITY_NAMES, *, recourse: bool = False) -> tuple[str, str, float]:
     """``"demographic_parity_ratio<0.8"`` -> ``("demographic_parity_ratio", "<", 0.8)``; raises on anything else.
-    With ``recourse`` (``audit --recourse``), the recourse names (:data:`fairdash.explain.recourse.RECOURSE_NAMES`) too."""
+
+    ``names`` are the names allowed (``compare`` passes :data:`CHANGE_NAMES`, such as ``demographic_parity_difference_change``);
+    with ``recourse`` (``audit --recourse``), the recourse names (:data:`fairdash.explain.recourse.RECOURSE_NAMES`) too."""
     match = _CONDITION.match(text)
     if not match:
-        raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. 'demographic_parity_ratio<0.8'.")
+        example = "demographic_parity_ratio<0.8" if tuple(names) == DISPARITY_NAMES else f"{names[0]}>0.05"
+        raise InvalidInputError(f"--fail-on {text!r} is not NAME<VALUE (or <=, >, >=), e.g. '{example}'.")
     name, symbol, value = match.groups()
     if name in RECOURSE_NAMES and not recourse:
         raise InvalidInputError(f"--fail-on {text!r}: {name} is computed only with --recourse; add it (audit --recourse).")
-    if name not in DISPARITY_NAMES + (RECOURSE_NAMES if recourse else ()):
-        names = DISPARITY_NAMES + (RECOURSE_NAMES if recourse else ())
+    names = tuple(names) + (RECOURSE_NAMES if recourse else ())
+    if name not in names:
         raise InvalidInputError(f"--fail-on {text!r}: unknown name {name!r}; use one of {', '.join(names)}.")
     limit = float(value)
     if not math.isfinite(limit):
@@ -56,13 +64,9 @@ def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float
     on a recourse disparity when the recourse was not computed.
     """
     failed = []
-    for name, symbol, limit in conditions:
-        value, why = _gated_value(name, disparities, table, recourse)
-        if value is None or math.isnan(value):
-            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined ({why()}), "
-                          "so the condition cannot be shown not to hold")
-        elif _OPERATORS[symbol](value, limit):
-            failed.append(f"FAILED: {name} = {value:.4f}, which is {symbol} {limit:g}")
+    for condition in conditions:
+        value, why = _gated_value(condition[0], disparities, table, recourse)
+        failed += gate_values({condition[0]: value}, [condition], why_undefined=why)
     return failed
 
 
@@ -74,6 +78,23 @@ def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
     if recourse is None:
         return None, lambda: "the recourse was not computed"
     return recourse.disparities[name], lambda: str(recourse.findings.loc[name, "undefined"])
+
+
+def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *,
+                why_undefined: str | Callable[[], str] = "") -> list[str]:
+    """The conditions that hold on ``values`` (name -> number), each as a line for stderr; one on an undefined
+    value (None, NaN or absent) holds, with ``why_undefined``: the gate fails closed. A change is shown with its sign."""
+    failed = []
+    for name, symbol, limit in conditions:
+        value = values.get(name)
+        if value is None or value != value:
+            why = why_undefined() if callable(why_undefined) else why_undefined
+            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined{' (' + why + ')' if why else ''}, "
+                          "so the condition cannot be shown not to hold")
+        elif _OPERATORS[symbol](value, limit):
+            shown = f"{value:+.4f}" if name.endswith("_change") else f"{value:.4f}"
+            failed.append(f"FAILED: {name} = {shown}, which is {symbol} {limit:g}")
+    return failed
 
 
 def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "",

@@ -189,11 +189,10 @@ def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, An
     later = [window for window in windows if window.start != base.start]
     for name in CHANGE_TESTED:
         rate = "selection_rate" if name.startswith("demographic") else "tpr"
-        denominator = "count" if rate == "selection_rate" else None
         for window in later:
             if window.pending and rate != "selection_rate":
                 continue
-            change = _change_test(window, base, rate, denominator)
+            change = _change_test(window, base, rate)
             if change is None:
                 continue
             delta, z = change
@@ -257,29 +256,37 @@ def _gaps(starts: Sequence[pd.Timestamp], window: str, *, shown: int = 6) -> tup
     return missing, first
 
 
-def _change_test(window: Window, base: Window, rate: str, denominator: str | None) -> tuple[float, float] | None:
+def _change_test(window: Window, base: Window, rate: str) -> tuple[float, float] | None:
     """The change in the gap between the window's highest and lowest group from the baseline's gap
-    between the same groups, and its z statistic (binomial variances of the four proportions)."""
+    between the same groups, and its z statistic (see :func:`gap_change`)."""
     values = window.table[rate].drop(index=list(window.left_out)).dropna()
     if len(values) < 2:
         return None
     high, low = values.idxmax(), values.idxmin()
-    if high not in base.table.index or low not in base.table.index:
+    found = gap_change(window.table, base.table, rate, high, low)
+    if found is None:
         return None
+    delta, error = found
+    return delta, delta / error
 
-    def size(frame: pd.DataFrame, group: str) -> float:
-        if denominator is not None:
-            return float(frame.loc[group, denominator])
-        return float(frame.loc[group, "tp"] + frame.loc[group, "fn"])
 
-    proportions = [(window.table, high), (window.table, low), (base.table, high), (base.table, low)]
+GAP_DENOMINATORS = {"selection_rate": ("count",), "tpr": ("tp", "fn"), "fpr": ("fp", "tn"), "precision": ("tp", "fp")}
+"""The rows each rate is a share of (a window's rows without an outcome yet count in ``count``, for the selection rate)."""
+
+
+def gap_change(after: pd.DataFrame, before: pd.DataFrame, rate: str, high: Any, low: Any) -> tuple[float, float] | None:
+    """The change in the gap ``rate[high] - rate[low]`` from the metric table ``before`` to ``after``, and its standard
+    error from the binomial variances of the four proportions: the statistic of the monitor's change test (and of
+    ``compare``). ``None`` when a group is missing from either table, a proportion is undefined, or the variance is 0."""
+    if high not in before.index or low not in before.index or high not in after.index or low not in after.index:
+        return None
     variance = 0.0
-    for frame, group in proportions:
-        p, n = float(frame.loc[group, rate]), size(frame, group)
+    for frame, group in ((after, high), (after, low), (before, high), (before, low)):
+        p, n = float(frame.loc[group, rate]), float(sum(frame.loc[group, column] for column in GAP_DENOMINATORS[rate]))
         if n == 0 or p != p:
             return None
         variance += p * (1 - p) / n
-    delta = (values[high] - values[low]) - (base.table.loc[high, rate] - base.table.loc[low, rate])
     if variance == 0:
         return None
-    return float(delta), float(delta / math.sqrt(variance))
+    delta = (after.loc[high, rate] - after.loc[low, rate]) - (before.loc[high, rate] - before.loc[low, rate])
+    return float(delta), math.sqrt(variance)

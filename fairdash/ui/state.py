@@ -422,3 +422,79 @@ def request_page(name: str) -> None:
 def take_page_request() -> str | None:
     """The page a callback asked for, once (``None`` when none was)."""
     return st.session_state.pop(_PAGE_REQUEST, None)
+
+
+# Saved audits (fairdash.ui.saved): the Report page's save form, and the saved audit this session opened.
+SAVE_TITLE = "save_title"
+SAVE_FILES = "save_files"
+COMPARE_BEFORE = "compare_before"
+COMPARE_AFTER = "compare_after"
+RENAME_TITLE = "rename_title"
+CONFIRM_DELETE = "confirm_delete"
+RENAME_OF = "rename_of"  # the saved audit the rename box was filled for
+WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, CONFIRM_DELETE)
+_OPENED_AUDIT = "opened_audit"  # the saved audit's id this session opened (from ?audit=ID), kept in the URL
+_SAVE_OUTCOME = "save_outcome"  # what the last "Save this audit" / "Log to MLflow" click did, shown once
+_PENDING_THRESHOLDS = "pending_thresholds"  # a saved audit's thresholds, until its audit can run (a model awaiting trust)
+
+
+def opened_audit() -> str | None:
+    """The id of the saved audit this session opened, or ``None``."""
+    return st.session_state.get(_OPENED_AUDIT)
+
+
+def remember_opened_audit(audit_id: str | None) -> None:
+    st.session_state[_OPENED_AUDIT] = audit_id
+
+
+def restore_upload(kind: str, name: str, file_id: str, content: bytes) -> None:
+    """Put a file kept with a saved audit where an upload of ``kind`` is kept (what went with the last one is forgotten:
+    a model restored this way starts untrusted)."""
+    _forget_what_went_with(kind)
+    st.session_state[_UPLOADS[kind][1]] = UploadedFile(name=name, file_id=file_id, content=content)
+
+
+def set_pending_thresholds(thresholds: Any, tolerance: float, min_group_size: int) -> None:
+    """A saved audit's settings, to apply once its audit runs (:func:`pending_thresholds`)."""
+    st.session_state[_PENDING_THRESHOLDS] = (thresholds, tolerance, min_group_size)
+
+
+def pending_thresholds() -> tuple[Any, float, int] | None:
+    return st.session_state.get(_PENDING_THRESHOLDS)
+
+
+def pin_thresholds(audit_id: str, thresholds: float | dict[str, float], tolerance: float, min_group_size: int) -> None:
+    """Set the Fairness page's thresholds, tolerance and small-group choice, as belonging to the audit ``audit_id``
+    (so that :func:`reset_thresholds_if_audit_changed` keeps them)."""
+    reset_thresholds()
+    if isinstance(thresholds, dict):
+        set_group_thresholds({str(label): float(value) for label, value in thresholds.items()})
+    else:
+        st.session_state[THRESHOLD_MODE] = MODE_GLOBAL
+        st.session_state[THRESHOLD] = float(thresholds)
+    st.session_state[TOLERANCE] = float(tolerance)
+    st.session_state[DROP_SMALL_GROUPS] = min_group_size > 0
+    st.session_state[_THRESHOLDS_BELONG_TO] = audit_id
+    st.session_state.pop(_PENDING_THRESHOLDS, None)
+
+
+def set_save_outcome(kind: str, text: str) -> None:
+    """What a save or log click did (``"saved"`` and the id, ``"logged"`` and a sentence, ``"error"`` and the message)."""
+    st.session_state[_SAVE_OUTCOME] = (kind, text)
+
+
+def pop_save_outcome() -> tuple[str, str] | None:
+    """The outcome of the last click, once (the next run shows nothing)."""
+    return st.session_state.pop(_SAVE_OUTCOME, None)
+
+
+_DRAFT = "draft"  # (draft id, the settings last written, the uploads' file ids written): the session's unsaved work
+
+
+def draft() -> tuple[str, str, str] | None:
+    """The session's draft: its id, the settings text last written, and the uploads written with it."""
+    return st.session_state.get(_DRAFT)
+
+
+def remember_draft(draft_id: str, written: str, files_key: str) -> None:
+    st.session_state[_DRAFT] = (draft_id, written, files_key)

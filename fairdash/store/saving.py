@@ -1,0 +1,84 @@
+"""An audit as the store keeps it: its settings, the SHA-256 of its data and model, the JSON and the report."""
+
+from __future__ import annotations
+
+import datetime as _datetime
+import hashlib
+import json
+from typing import Any, Mapping
+
+from fairdash.audit.run import Audit
+from fairdash.store.db import AuditRecord, AuditStore, StoredFile
+
+__all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings"]
+
+HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
+"""The disparities a list of saved audits shows (as the Fairness page's headline)."""
+
+
+def sha256_of(content: bytes | None) -> str | None:
+    """The SHA-256 of a file's bytes, in hex (``None`` for no file)."""
+    return hashlib.sha256(content).hexdigest() if content is not None else None
+
+
+def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int) -> dict[str, Any]:
+    """What reopens the audit: the columns and their meaning, the bins, thresholds, tolerance, small-group minimum,
+    and where the data came from (``source``: ``{"kind": "demo", "demo": KEY}``, ``{"kind": "upload"}``, ``{"kind": "file"}``)."""
+    settings = document["settings"]
+    return {
+        "source": dict(source),
+        "target": settings["target"],
+        "positive_label": settings["positive_label"],
+        "sensitive": settings["sensitive"],
+        "bins": settings["bins"],
+        "reference": settings["reference"],
+        "score": settings["score"],
+        "features": settings["features"],
+        "thresholds": document["thresholds"],
+        "tolerance": settings["tolerance"],
+        "min_group_size": int(min_group_size),
+    }
+
+
+def record_from_document(document: dict[str, Any], report_html: str, *, title: str, source: Mapping[str, Any], min_group_size: int,
+                         data_sha256: str | None, model_sha256: str | None) -> AuditRecord:
+    """The record :meth:`AuditStore.save` keeps of an audit's JSON document (:func:`fairdash.present.report.audit_json`)
+    and HTML report. ``data_sha256`` and ``model_sha256`` are the SHA-256 of the files audited (:func:`sha256_of`); for a
+    demo, of its table as CSV, and ``None`` where there is no file."""
+    from fairdash.present.document import json_text
+
+    settings = document["settings"]
+    headline = {name: {"value": document["findings"][name]["value"], "passed": document["findings"][name]["passed"]}
+                for name in HEADLINE}
+    return AuditRecord(
+        title=" ".join(str(title).split())[:200] or str(settings["data"]),
+        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),  # saved now (the audit's own time is in its JSON)
+        data_name=str(settings["data"]),
+        model_name=settings["model"],
+        settings=json.loads(json_text(saved_settings(document, source, min_group_size=min_group_size))),
+        data_sha256=data_sha256,
+        model_sha256=model_sha256,
+        headline=headline,
+        audit_json=json_text(document),
+        report_html=report_html,
+    )
+
+
+def audit_record(audit: Audit, *, title: str, source: Mapping[str, Any], data_sha256: str | None,
+                 model_sha256: str | None) -> AuditRecord:
+    """The record of ``audit``: its JSON and report made here (see :func:`record_from_document`)."""
+    from fairdash.present.report import audit_html, audit_json
+
+    return record_from_document(audit_json(audit), audit_html(audit), title=title, source=source,
+                                min_group_size=audit.result.settings.min_group_size, data_sha256=data_sha256, model_sha256=model_sha256)
+
+
+def save_audit(store: AuditStore, audit: Audit, *, title: str, source: Mapping[str, Any], table: StoredFile | None = None,
+               model: StoredFile | None = None, keep_files: bool = False, data_sha256: str | None = None,
+               model_sha256: str | None = None) -> str:
+    """Save ``audit`` in ``store``; the files' SHA-256 are always recorded, their bytes only with ``keep_files``.
+    Returns the new id."""
+    record = audit_record(audit, title=title, source=source,
+                          data_sha256=data_sha256 or sha256_of(table.content if table else None),
+                          model_sha256=model_sha256 or sha256_of(model.content if model else None))
+    return store.save(record, table=table if keep_files else None, model=model if keep_files else None)

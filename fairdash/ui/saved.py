@@ -1,0 +1,334 @@
+"""Saved audits in the dashboard: "Save this audit", ``?audit=ID`` in the URL reopening it, "Log to MLflow", and each
+session's draft (``?draft=ID``: its unsaved work, back after a reload).
+
+The store is :class:`fairdash.store.db.AuditStore` (``FAIRDASH_HOME``). It is opened only when used, so a store that is
+corrupt, from a newer fairdash or on a full disk is a message where it is used, and the rest of the dashboard runs.
+An audit reopens live from its settings: a demo's, or the files kept with it (a model among them starts untrusted,
+whoever saved it: a pickle asks for trust again). Its thresholds, tolerance and small-group choice are set as saved.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from fairdash.audit.result import AuditSettings
+from fairdash.audit.spec import match_label
+from fairdash.errors import FairdashError
+from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, new_audit_id, valid_audit_id
+from fairdash.store.saving import record_from_document, sha256_of
+from fairdash.ui import state
+from fairdash.ui.session import SessionAudit, current_audit, current_workspace
+from fairdash.ui.widgets import md, show_error
+
+__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "DRAFT_KEY", "store", "open_from_url", "open_draft_from_url", "apply_pending_settings",
+           "keep_draft", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
+           "reopens_live", "rename_clicked", "delete_clicked", "show_outcome"]
+
+NO_SUCH_AUDIT_MESSAGE = "No such audit: the link names no audit saved on this server (it may have been deleted)."
+QUERY_KEY = "audit"
+DRAFT_KEY = "draft"
+
+
+def store() -> AuditStore:
+    """The store in ``FAIRDASH_HOME`` (a plain object: each call opens its own connection, so sessions share nothing)."""
+    return AuditStore()
+
+
+def audit_link(audit_id: str) -> str:
+    """This server's link to a saved audit (the address the browser used, else ``FAIRDASH_URL``'s)."""
+    from fairdash.store.db import audit_url
+
+    base = st.context.url
+    return f"{base.split('?')[0].rsplit('/', 1)[0]}/?{QUERY_KEY}={audit_id}" if base else audit_url(audit_id)
+
+
+def open_from_url() -> None:
+    """Reopen the saved audit ``?audit=ID`` names, once per id and session (app.py calls it before each page); keep the
+    opened id in the URL as the user moves between pages, so a reload or a bookmark reopens it."""
+    wanted = st.query_params.get(QUERY_KEY)
+    opened = state.opened_audit()
+    if wanted is None:
+        if opened is not None:
+            st.query_params[QUERY_KEY] = opened
+        return
+    if wanted == opened:
+        return
+    try:
+        if not valid_audit_id(wanted):  # checked before any use, and told as an unknown id is
+            raise NoSuchAuditError()
+        saved = store().get(wanted)
+        _restore(saved)
+    except NoSuchAuditError:
+        st.error(NO_SUCH_AUDIT_MESSAGE, icon=":material/link_off:")
+        _forget_link()
+        return
+    except FairdashError as error:  # a store that cannot be read, an audit saved without its files
+        show_error(error)
+        _forget_link()
+        return
+    state.remember_opened_audit(saved.id)
+
+
+def _forget_link() -> None:
+    del st.query_params[QUERY_KEY]
+    state.remember_opened_audit(None)
+
+
+def open_link(audit_id: str) -> None:
+    """Open a saved audit in this session (the Saved audits page's "Open"), as its link would."""
+    state.remember_opened_audit(None)
+    st.query_params[QUERY_KEY] = audit_id
+
+
+def _restore(saved: SavedAudit, *, draft: bool = False) -> None:
+    """Set the Data & model choices to the saved audit's (or the draft's), and its thresholds to apply once it runs."""
+    settings, source = saved.settings, saved.settings.get("source", {})
+    read = store().draft_file if draft else store().stored_file
+    if source.get("kind") == "demo":
+        state.set_value(state.SOURCE, state.SOURCE_DEMO)
+        state.set_value(state.DEMO, source["demo"])
+        state.forget_selections()
+    elif saved.table_file is not None:
+        state.set_value(state.SOURCE, state.SOURCE_UPLOAD)
+        table = read(saved.id, "table")
+        state.restore_upload("table", table.name, f"saved:{saved.id}:table", table.content)
+        model = read(saved.id, "model") if saved.model_file is not None else None
+        state.set_value(state.SCORE_MODE, state.MODE_MODEL if model is not None else state.MODE_COLUMN)
+        if model is not None:
+            state.restore_upload("model", model.name, f"saved:{saved.id}:model", model.content)
+    else:
+        raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
+                         "and JSON are on the Saved audits page.")
+    for key, value in ((state.TARGET, settings["target"]), (state.POSITIVE_LABEL, settings["positive_label"]),
+                       (state.SENSITIVE, list(settings["sensitive"])), (state.REFERENCE, settings["reference"])):
+        state.set_value(key, value)
+    if settings.get("score") is not None:
+        state.set_value(state.SCORE_COLUMN, settings["score"])
+    if settings.get("features"):
+        state.set_value(state.FEATURES, list(settings["features"]))
+    for column, edges in (settings.get("bins") or {}).items():
+        state.set_value(state.bins_key(column), ", ".join(f"{edge:g}" for edge in edges))
+    state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
+
+
+def apply_pending_settings() -> None:
+    """Set a reopened audit's thresholds once its audit runs (a model may first wait for the user's trust)."""
+    pending = state.pending_thresholds()
+    if pending is None:
+        return
+    try:
+        workspace = current_workspace()
+        # The label as the table holds it (the JSON's 1 is the table's numpy 1): the Data & model page's choice is the
+        # table's value, and the thresholds belong to the audit its spec makes.
+        values = list(pd.unique(workspace.table[state.get(state.TARGET)].dropna()))  # numpy values, as the page offers them
+        found = match_label(values, state.get(state.POSITIVE_LABEL))
+        if found is not None:
+            state.set_value(state.POSITIVE_LABEL, found)
+        audit = current_audit()
+    except (FairdashError, KeyError):  # a model awaiting trust, a column the table lost: applied once the audit runs
+        return
+    state.pin_thresholds(audit.key, *pending)
+
+
+def save_panel(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str) -> None:
+    """"Save this audit" (title editable; for uploads, whether to keep the files) and, where a tracking URI is
+    configured, "Log to MLflow"."""
+    state.set_default(state.SAVE_TITLE, audit.title)
+    st.text_input("Title", key=state.SAVE_TITLE, max_chars=200)
+    uploaded = state.source() == state.SOURCE_UPLOAD
+    if uploaded:
+        st.checkbox("Keep the uploaded table and model with it, so that its link reopens it live", key=state.SAVE_FILES)
+    left, right = st.columns(2)
+    # A callback: it runs before the page on the click's rerun, whatever the page does before reaching the button.
+    left.button("Save this audit", icon=":material/bookmark_add:", type="primary", on_click=_save_clicked,
+                args=(audit, settings, json_text, html_text, uploaded and bool(state.get(state.SAVE_FILES))))
+    uri = mlflow_uri()
+    if uri:
+        right.button("Log to MLflow", icon=":material/upload:", on_click=_log_clicked, args=(json_text, html_text, uri))
+    show_outcome()
+
+
+def _save_clicked(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str, keep_files: bool) -> None:
+    try:
+        audit_id = _save(audit, settings, json_text, html_text, keep_files=keep_files)
+    except FairdashError as error:
+        state.set_save_outcome("error", str(error))
+        return
+    state.remember_opened_audit(audit_id)
+    st.query_params[QUERY_KEY] = audit_id
+    state.set_save_outcome("saved", audit_id)
+
+
+def _log_clicked(json_text: str, html_text: str, uri: str) -> None:
+    from fairdash.store.tracking import log_audit
+
+    try:
+        run_id, where = log_audit(json.loads(json_text), html_text, tracking_uri=uri, run_name=str(state.get(state.SAVE_TITLE)))
+    except FairdashError as error:
+        state.set_save_outcome("error", str(error))
+        return
+    state.set_save_outcome("logged", f"Logged to MLflow: run {run_id} in {where}")
+
+
+def mlflow_uri() -> str | None:
+    """The tracking URI the dashboard logs to: ``FAIRDASH_MLFLOW_URI`` or ``MLFLOW_TRACKING_URI`` (none: no button)."""
+    return os.environ.get("FAIRDASH_MLFLOW_URI") or os.environ.get("MLFLOW_TRACKING_URI") or None
+
+
+def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str, *, keep_files: bool) -> str:
+    """Save the session's audit as the Report page built it; the uploaded files' bytes only with ``keep_files``."""
+    document: dict[str, Any] = json.loads(json_text)
+    table, model = state.uploaded_table(), state.uploaded_model()
+    if state.source() == state.SOURCE_DEMO:
+        source = {"kind": "demo", "demo": state.demo_key()}
+        data_sha = sha256_of(audit.workspace.table.to_csv(index=False).encode())
+        table = model = None
+    else:
+        source = {"kind": "upload"}
+        data_sha = sha256_of(table.content if table else None)
+        model = model if audit.workspace.model is not None else None
+    record = record_from_document(document, html_text, title=str(state.get(state.SAVE_TITLE) or audit.title), source=source,
+                                  min_group_size=settings.min_group_size, data_sha256=data_sha,
+                                  model_sha256=sha256_of(model.content if model else None))
+    files = {kind: StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
+             for kind, kept in (("table", table), ("model", model))}
+    return store().save(record, **files)
+
+
+def saved_audits() -> list[SavedAudit]:
+    """Every saved audit, newest first; a store that cannot be read is a message and a stop (the other pages run)."""
+    try:
+        return store().list()
+    except FairdashError as error:
+        show_error(error)
+        st.stop()
+
+
+def listing(audits: list[SavedAudit]) -> Any:
+    """The saved audits as a table for the page: title, data, model, time, and the headline disparities with verdicts."""
+    def verdict(found: dict[str, Any]) -> str:
+        if found["value"] is None:
+            return "undefined"
+        return f"{found['value']:.3f}" + {True: " pass", False: " FAIL", None: ""}[found["passed"]]
+
+    rows = [{"title": saved.title, "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
+             "saved": saved.created.replace("T", " ")[:19], "files kept": "yes" if saved.table_file else "no",
+             **{name.replace("_", " "): verdict(found) for name, found in saved.headline.items()}} for saved in audits]
+    return pd.DataFrame(rows, index=pd.Index([saved.id for saved in audits], name="id"))
+
+
+def comparison_of(before_id: str, after_id: str) -> Any:
+    """The comparison of two saved audits (:func:`fairdash.store.compare.compare_audits`); raises ``FairdashError``."""
+    from fairdash.store.compare import compare_audits
+
+    kept = store()
+    documents = [json.loads(kept.audit_json(audit_id)) for audit_id in (before_id, after_id)]
+    return compare_audits(*documents, before_label={"id": before_id}, after_label={"id": after_id})
+
+
+def reopens_live(saved: SavedAudit) -> bool:
+    """Whether the audit can be reopened on the pages: a demo's, or one saved with its files."""
+    return saved.table_file is not None or saved.settings.get("source", {}).get("kind") == "demo"
+
+
+def rename_clicked(audit_id: str) -> None:
+    """The Saved audits page's "Rename" (a callback: the new title is the text box's)."""
+    try:
+        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or "").strip() or "untitled")
+    except FairdashError as error:
+        state.set_save_outcome("error", str(error))
+    else:
+        state.set_save_outcome("done", "Renamed.")
+
+
+def delete_clicked(audit_id: str) -> None:
+    """The Saved audits page's "Delete": the row and the files kept with it; a session that had it open forgets it."""
+    try:
+        store().delete(audit_id)
+    except FairdashError as error:
+        state.set_save_outcome("error", str(error))
+        return
+    if state.opened_audit() == audit_id:
+        _forget_link()
+    state.set_value(state.CONFIRM_DELETE, False)
+    state.set_save_outcome("done", "Deleted, with the files kept with it.")
+
+
+def show_outcome() -> None:
+    """What the last click did, once."""
+    outcome = state.pop_save_outcome()
+    if outcome is None:
+        return
+    kind, text = outcome
+    if kind == "error":
+        show_error(FairdashError(text))
+    elif kind == "saved":
+        st.success("Saved. Its link, for a bookmark or a colleague on this server:", icon=":material/check:")
+        st.code(audit_link(text), language=None)
+    else:
+        st.success(md(text), icon=":material/check:")
+
+
+def open_draft_from_url() -> None:
+    """Reopen the session's own draft that ``?draft=ID`` names (a reload of unsaved work), once per session; after
+    ``?audit=ID``, so that the later work wins. An unknown draft (expired, another server) is dropped quietly."""
+    wanted = st.query_params.get(DRAFT_KEY)
+    kept = state.draft()
+    if wanted is None or (kept is not None and kept[0] == wanted):
+        return
+    try:
+        if not valid_audit_id(wanted):
+            raise NoSuchAuditError()
+        draft = store().get_draft(wanted)
+        _restore(draft, draft=True)
+    except FairdashError:  # a draft is a convenience: without it the session starts as a new one does
+        del st.query_params[DRAFT_KEY]
+        return
+    state.remember_draft(draft.id, "", "")
+
+
+def keep_draft() -> None:
+    """Write the session's choices (and its uploads, when they changed) as its draft, and name it in the URL, so a
+    reload keeps the work (app.py calls it after each page). Best effort: the store's problems are told where one saves."""
+    try:
+        audit = current_audit()
+        settings = _session_settings(audit)
+    except FairdashError:
+        return
+    written = json.dumps(settings, sort_keys=True, default=str)
+    kept = state.draft()
+    if kept is not None and kept[1] == written:
+        return
+    table, model = (state.uploaded_table(), state.uploaded_model()) if settings["source"]["kind"] == "upload" else (None, None)
+    model = model if audit.workspace.model is not None else None
+    files_key = f"{table.file_id if table else ''}|{model.file_id if model else ''}"
+    draft_id = kept[0] if kept is not None else new_audit_id()
+    same_files = kept is not None and kept[2] == files_key
+    try:
+        store().save_draft(draft_id, json.loads(written), keep_files=same_files,
+                           table=StoredFile(table.name, table.content) if table else None,
+                           model=StoredFile(model.name, model.content) if model else None)
+    except FairdashError:
+        return
+    state.remember_draft(draft_id, written, files_key)
+    st.query_params[DRAFT_KEY] = draft_id
+
+
+def _session_settings(audit: SessionAudit) -> dict[str, Any]:
+    """The session's choices as a saved audit's settings (thresholds as the Fairness page has them)."""
+    from fairdash.ui import cache
+    from fairdash.ui.threshold_controls import current_thresholds
+
+    spec = audit.spec
+    curves = cache.threshold_curves(audit.key, audit.inputs)
+    settings = state.audit_settings(current_thresholds(audit, curves))
+    source = {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
+    return {"source": source, "target": spec.target, "positive_label": spec.positive_label, "sensitive": list(spec.sensitive),
+            "bins": {column: list(edges) for column, edges in spec.bins}, "reference": audit.inputs.reference, "score": spec.score,
+            "features": list(spec.features) if audit.workspace.model is not None else [], "thresholds": settings.thresholds,
+            "tolerance": settings.tolerance, "min_group_size": settings.min_group_size}

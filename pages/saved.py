@@ -1,0 +1,59 @@
+"""Saved audits: the audits kept on this server; open, rename, delete, download, and compare two."""
+
+import streamlit as st
+
+from fairdash.present.comparison import comparison_chart, comparison_table
+from fairdash.ui import saved, state
+from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+
+inside_frame()
+st.title("Saved audits")
+audits = saved.saved_audits()
+if not audits:
+    st.info("No audit is saved on this server yet: save one on the Report page (or with `python -m fairdash audit --save`).",
+            icon=":material/info:")
+    st.stop()
+
+st.dataframe(saved.listing(audits))
+by_id = {audit.id: audit for audit in audits}
+chosen = st.selectbox("Audit", options=list(by_id), format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})")
+audit = by_id[chosen]
+st.caption(f"Data {md(audit.data_name)} (SHA-256 {audit.data_sha256 or 'not recorded'}); "
+           f"model {md(audit.model_name or 'none: a score column')} (SHA-256 {audit.model_sha256 or 'not recorded'}).")
+
+left, middle, right = st.columns(3)
+left.button("Open", icon=":material/open_in_new:", type="primary", on_click=saved.open_link, args=(audit.id,),
+            disabled=not saved.reopens_live(audit),
+            help="Reopen it live on every page, with its thresholds as saved (needs its files, or a demo's data).")
+with user_errors_shown():
+    middle.download_button("Report (HTML)", data=saved.store().report_html(audit.id), file_name="fairdash-report.html",
+                           mime="text/html", icon=":material/download:")
+    right.download_button("Audit (JSON)", data=saved.store().audit_json(audit.id), file_name="fairdash-audit.json",
+                          mime="application/json", icon=":material/download:")
+st.code(saved.audit_link(audit.id), language=None)
+
+with st.expander("Rename or delete"):
+    state.set_value(state.RENAME_TITLE, state.get(state.RENAME_TITLE) if state.get(state.RENAME_OF) == audit.id else audit.title)
+    state.set_value(state.RENAME_OF, audit.id)
+    st.text_input("New title", key=state.RENAME_TITLE, max_chars=200)
+    st.button("Rename", icon=":material/edit:", on_click=saved.rename_clicked, args=(audit.id,))
+    st.checkbox("Yes, delete this audit and its files", key=state.CONFIRM_DELETE)
+    st.button("Delete", icon=":material/delete:", disabled=not state.get(state.CONFIRM_DELETE), on_click=saved.delete_clicked,
+              args=(audit.id,))
+saved.show_outcome()
+
+st.subheader("Compare two audits")
+if len(audits) < 2:
+    st.caption("Save a second audit of the same target and groups to compare them.")
+    st.stop()
+ids = list(by_id)
+before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_BEFORE)
+after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_AFTER)
+with user_errors_shown():
+    comparison = saved.comparison_of(before, after)
+st.plotly_chart(comparison_chart(comparison))
+st.table(comparison_table(comparison))
+for note in comparison.notes:
+    st.caption(md(note))
+st.caption("The change between the same two groups (the after audit's extremes) is tested as the Over time page's alerts are: "
+           "a two-sided z-test of the four proportions; beyond chance at 5%, divided over the disparities tested.")

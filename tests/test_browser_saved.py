@@ -1,0 +1,83 @@
+"""End to end, saved audits: upload, move the threshold, save with the files, reload, restart the server, open the link in
+a fresh browser context: the same numbers each time."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser import (
+    assert_page_is_clean,
+    heading,
+    open_page,
+    require_chromium,
+    streamlit_server,
+    upload_table_with_scores,
+    wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _numbers(page) -> list[str]:
+    """The Fairness page's headline disparities and the threshold, as shown."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
+    wait_until_idle(page)
+    values = page.get_by_test_id("stMetricValue").all_inner_texts()
+    return values + [page.get_by_test_id("stSliderThumbValue").first.inner_text()]
+
+
+def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_path, output_dir, monkeypatch):
+    from playwright.sync_api import expect
+
+    require_chromium()
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))  # the servers below inherit it
+    rng = np.random.default_rng(3)
+    outcome = rng.random(3000) < 0.4
+    table = tmp_path / "applicants.csv"
+    pd.DataFrame({"group": rng.choice(["north", "south", "east"], 3000), "outcome": outcome.astype(int),
+                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(table, index=False)
+
+    with streamlit_server(output_dir / "streamlit-saved-1.log") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 1700})
+        page = context.new_page()
+        upload_table_with_scores(page, url, table, "3,000")
+        open_page(page, "Fairness", "fairness")
+        slider = page.get_by_test_id("stSlider").first.get_by_role("slider")
+        slider.focus()
+        for _ in range(3):
+            slider.press("ArrowRight")
+            wait_until_idle(page)
+        expect(page.get_by_test_id("stSliderThumbValue").first).not_to_have_text("0.500")
+        before = _numbers(page)
+        open_page(page, "Report", "report")
+        page.get_by_text("Keep the uploaded table and model with it").click()
+        wait_until_idle(page)
+        page.get_by_role("button", name="Save this audit").click()
+        expect(page.get_by_text("Saved. Its link")).to_be_visible()
+        link = page.get_by_test_id("stCode").last.inner_text().strip()
+        audit_id = re.search(r"\?audit=([A-Za-z0-9_-]{24})$", link).group(1)
+        assert f"audit={audit_id}" in page.url
+
+        page.reload()  # the session is gone; the link in the URL brings the audit back
+        expect(heading(page, "Report")).to_be_visible()
+        open_page(page, "Fairness", "fairness")
+        assert _numbers(page) == before
+        assert_page_is_clean(page)
+        context.close()
+
+    with streamlit_server(output_dir / "streamlit-saved-2.log") as url:  # a restarted server
+        fresh = browser.new_context(viewport={"width": 1280, "height": 1700})  # a colleague: no cookies, no session
+        page = fresh.new_page()
+        page.goto(f"{url}/fairness?audit={audit_id}")
+        expect(heading(page, "Fairness")).to_be_visible()
+        assert _numbers(page) == before
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("applicants.csv")
+        assert_page_is_clean(page)
+        page.goto(f"{url}/?audit=..%2F..%2Fetc")
+        expect(page.get_by_text("No such audit")).to_be_visible()
+        fresh.close()

@@ -1,0 +1,157 @@
+"""Two audits compared: the numbers are the audits' own, "beyond chance" is the monitor's change test (checked against
+the monitor on the same rows and against the formula from the rows), the ratios' intervals against a simulation,
+and the command line's JSON and gate."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from fairdash.audit.run import run_audit
+from fairdash.audit.spec import AuditSpec
+from fairdash.cli import main
+from fairdash.monitor.engines import MonitorSpec, count_log
+from fairdash.monitor.windows import monitor
+from fairdash.present.report import audit_json
+from fairdash.store.compare import compare_audits, comparison_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s")
+
+
+def _rows(seed: int, *, shift_b: float = 0.0, n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    group = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    y = (rng.random(n) < 0.4).astype(int)
+    score = np.clip(rng.normal(0.35 + 0.3 * y, 0.15) - np.where(group == "b", shift_b, 0.0), 0, 1).round(4)
+    return pd.DataFrame({"g": group, "y": y, "s": score})
+
+
+def _document(rows: pd.DataFrame) -> dict:
+    return json.loads(json.dumps(audit_json(run_audit(rows, SPEC, thresholds=0.5, with_rules=False, data_name="d.csv"))))
+
+
+def test_the_change_test_is_the_monitors_on_the_same_rows():
+    before, after = _rows(1), _rows(2, shift_b=0.12)
+    comparison = compare_audits(_document(before), _document(after))
+    found = comparison.disparities.loc["demographic_parity_difference"]
+    # The monitor on one log of the two as consecutive months, the first the baseline: its alert names the same change.
+    log = pd.concat([before.assign(t=pd.Timestamp("2026-01-05")), after.assign(t=pd.Timestamp("2026-02-05"))], ignore_index=True)
+    counts = count_log(log, MonitorSpec(time="t", target="y", positive_label=1, sensitive=("g",), score="s"), threshold=0.5)
+    (alert,) = [alert for alert in monitor(counts, threshold=0.5, min_group_size=0).alerts if "changed by" in alert["reason"]
+                and alert["disparity"] == "demographic_parity_difference"]
+    delta, z, p = re.search(r"changed by ([-+.\d]+) .*z = ([-.\d]+), p = ([-.\de+]+)", alert["reason"]).groups()
+    assert found["tested_change"] == pytest.approx(float(delta), abs=5e-4)
+    assert found["p_value"] == pytest.approx(float(p), rel=0.06)  # the alert prints two significant digits
+    # And from the rows by the formula: the gap between the after audit's extremes, the four binomial variances.
+    rates = {name: (frame["s"] >= 0.5).groupby(frame["g"]).agg(["mean", "count"]) for name, frame in (("before", before), ("after", after))}
+    high, low = rates["after"]["mean"].idxmax(), rates["after"]["mean"].idxmin()
+    gap = {name: table.loc[high, "mean"] - table.loc[low, "mean"] for name, table in rates.items()}
+    variance = sum(p * (1 - p) / n for table in rates.values() for p, n in table.loc[[high, low]].itertuples(index=False))
+    assert found["tested_change"] == pytest.approx(gap["after"] - gap["before"], abs=1e-12)
+    assert found["p_value"] == pytest.approx(2 * norm.sf(abs(gap["after"] - gap["before"]) / math.sqrt(variance)), rel=1e-9)
+    assert (found["lower"] + found["upper"]) / 2 == pytest.approx(found["tested_change"], abs=1e-12)
+    assert found["beyond_chance"]
+    assert comparison_json(comparison)["disparities"]["demographic_parity_difference"]["beyond_chance"] is True
+    assert (found["high"], found["low"], found["rate"]) == (high, low, "selection_rate")
+
+
+def test_two_samples_of_the_same_model_are_rarely_beyond_chance():
+    """Twenty pairs of samples from one population: at a Bonferroni-divided 5%, false alarms stay rare."""
+    alarms = 0
+    for seed in range(20):
+        comparison = compare_audits(_document(_rows(100 + seed, n=1500)), _document(_rows(200 + seed, n=1500)))
+        alarms += bool(comparison.disparities["beyond_chance"].fillna(False).any())
+    assert alarms <= 2
+
+
+def test_the_ratios_interval_matches_a_simulation_of_the_four_proportions():
+    before, after = _document(_rows(3)), _document(_rows(4, shift_b=0.05))
+    row = compare_audits(before, after).disparities.loc["demographic_parity_ratio"]
+    rng = np.random.default_rng(0)
+
+    def simulated(document: dict) -> np.ndarray:
+        groups = document["groups"]
+        p = {group: groups[group]["selection_rate"] for group in (row["high"], row["low"])}
+        n = {group: groups[group]["count"] for group in p}
+        draws = {group: rng.binomial(n[group], p[group], 200_000) / n[group] for group in p}
+        return draws[row["low"]] / draws[row["high"]]
+
+    spread = np.std(simulated(after) - simulated(before))
+    assert (row["upper"] - row["lower"]) / (2 * 1.959964) == pytest.approx(spread, rel=0.05)
+
+
+def test_group_rates_are_the_audits_own_numbers():
+    before, after = _document(_rows(5)), _document(_rows(6, shift_b=0.1))
+    document = comparison_json(compare_audits(before, after, before_label={"file": "b.json"}, after_label={"id": "x"}))
+    assert set(document) >= {"disparities", "groups", "before", "after"}
+    for group in ("a", "b", "c"):
+        for rate in ("selection_rate", "tpr", "fpr", "precision"):
+            shown = document["groups"][group][rate]
+            assert (shown["before"], shown["after"]) == (before["groups"][group][rate], after["groups"][group][rate])
+            assert shown["change"] == pytest.approx(after["groups"][group][rate] - before["groups"][group][rate], abs=1e-15)
+            assert shown["after_interval"] == after["intervals"][group][rate]
+    for name, found in document["disparities"].items():
+        assert set(found) >= {"before", "after", "change", "interval", "p_value"}
+        assert (found["before"], found["after"]) == (before["disparities"][name], after["disparities"][name])
+
+
+def test_audits_of_another_target_or_groups_are_refused():
+    document = _document(_rows(7))
+    other = json.loads(json.dumps(document))
+    other["settings"]["sensitive"] = ["h"]
+    with pytest.raises(ValueError, match="differ in sensitive"):
+        compare_audits(document, other)
+
+
+def test_the_command_line_gates_on_a_change_and_fails_closed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    paths = {}
+    for name, rows in (("before", _rows(8)), ("worse", _rows(9, shift_b=0.15))):
+        rows.to_csv(tmp_path / f"{name}.csv", index=False)
+        paths[name] = tmp_path / f"{name}.json"
+        assert main(["audit", "--data", str(tmp_path / f"{name}.csv"), "--target", "y", "--sensitive", "g", "--score", "s",
+                     "--threshold", "0.5", "--json", str(paths[name]), *(["--save"] if name == "worse" else [])]) == 0
+    saved_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
+    out = tmp_path / "comparison.json"
+    code = main(["compare", str(paths["before"]), saved_id, "--json", str(out), "--fail-on", "demographic_parity_difference_change>0.05"])
+    captured = capsys.readouterr()
+    document = json.loads(out.read_text())
+    change = document["disparities"]["demographic_parity_difference"]["change"]
+    assert change > 0.05 and code == 1 and "FAILED: demographic_parity_difference_change" in captured.err
+    assert document["after"]["id"] == saved_id
+    assert main(["compare", str(paths["before"]), saved_id, "--fail-on", "demographic_parity_difference_change>0.5"]) == 0
+    # An undefined change holds: where two of three groups select nobody, predictive parity is undefined.
+    nobody = _rows(10).assign(s=lambda frame: np.where(frame["g"] != "a", 0.0, frame["s"]))
+    nobody.to_csv(tmp_path / "nobody.csv", index=False)
+    main(["audit", "--data", str(tmp_path / "nobody.csv"), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5",
+          "--json", str(tmp_path / "nobody.json")])
+    capsys.readouterr()
+    assert main(["compare", str(paths["before"]), str(tmp_path / "nobody.json"), "--fail-on", "predictive_parity_difference_change>0.5"]) == 1
+    assert "is undefined" in capsys.readouterr().err
+    for bad in (["compare", "../", str(paths["before"])], ["compare", "a" * 10_000, str(paths["before"])],
+                ["compare", str(paths["before"]), str(paths["worse"]), "--fail-on", "demographic_parity_difference>0.1"],
+                ["compare", str(paths["before"]), str(paths["worse"]), "--json", str(paths["worse"])]):
+        assert main(bad) == 2
+        error = capsys.readouterr().err
+        assert error.startswith("fairdash: error:") and len(error) < 700
+
+
+def test_compare_runs_as_a_module(tmp_path):
+    _rows(11).to_csv(tmp_path / "d.csv", index=False)
+    base = [sys.executable, "-m", "fairdash", "audit", "--data", str(tmp_path / "d.csv"), "--target", "y", "--sensitive", "g",
+            "--score", "s", "--threshold", "0.5", "--no-explain", "--json"]
+    subprocess.run(base + [str(tmp_path / "a.json")], check=True, capture_output=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(tmp_path / "a.json"), str(tmp_path / "a.json"),
+                           "--fail-on", "demographic_parity_difference_change>0"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr  # the same audit twice: every change is 0
+    assert re.search(r"demographic_parity_difference\s+[\d.]+\s+[\d.]+\s+0\.000", done.stdout)

@@ -1,0 +1,213 @@
+"""Saved audits in the dashboard (headless, AppTest): save on the Report page, reopen by ?audit=ID in another session with
+the same numbers and thresholds, the Saved audits page (list, rename, delete, compare), hostile ids, a broken store, and
+a pickle that asks for trust again. Oracles: the store's SQLite file read with sqlite3, and the first session's numbers."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def _app(audit_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if audit_id is not None:
+        at.query_params["audit"] = audit_id
+    return at.run()
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, [exception.value for exception in at.exception]
+    assert not at.error, [error.value for error in at.error]
+
+
+def _button(at: AppTest, label: str):
+    return next(button for button in at.button if button.label == label)
+
+
+def _headline(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _compas_at(at: AppTest, threshold: float) -> AppTest:
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/fairness.py").run()
+    at.select_slider(key="threshold").set_value(threshold).run()
+    return at
+
+
+def _save(at: AppTest, title: str) -> str:
+    at.switch_page("pages/report.py").run()
+    at.text_input(key="save_title").set_value(title).run()
+    _button(at, "Save this audit").click().run()
+    _clean(at)
+    assert [success.value for success in at.success][-1].startswith("Saved.")
+    return at.query_params["audit"]
+
+
+def _rows(home: Path) -> list[tuple]:
+    with sqlite3.connect(home / "audits.sqlite") as connection:
+        return connection.execute("SELECT id, title, settings FROM audits ORDER BY created, rowid").fetchall()
+
+
+def test_a_saved_audit_reopens_by_its_link_in_another_session_with_the_same_numbers(home):
+    first = _compas_at(_app(), 7.0)
+    numbers = _headline(first)
+    audit_id = _save(first, "compas at 7")
+    ((row_id, title, settings),) = _rows(home)
+    assert (row_id, title) == (audit_id, "compas at 7")
+    assert json.loads(settings)["thresholds"] == 7.0 and json.loads(settings)["source"] == {"kind": "demo", "demo": "compas"}
+
+    second = _app(audit_id)  # a colleague's browser: a new session, the link only
+    _clean(second)
+    second.switch_page("pages/fairness.py").run()
+    _clean(second)
+    assert second.session_state["threshold"] == 7.0
+    assert _headline(second) == numbers
+    second.switch_page("pages/report.py").run()
+    assert json.loads(second.get("json")[0].proto.body)["disparities"] == json.loads(
+        sqlite3.connect(home / "audits.sqlite").execute("SELECT audit_json FROM audits").fetchone()[0])["disparities"]
+
+
+def test_per_group_thresholds_come_back_as_saved():
+    first = _compas_at(_app(), 5.0)
+    first.segmented_control(key="threshold_mode").set_value("per_group").run()
+    first.select_slider(key="threshold_for_African-American").set_value(8.0).run()
+    numbers = _headline(first)
+    audit_id = _save(first, "per group")
+    second = _app(audit_id)
+    second.switch_page("pages/fairness.py").run()
+    _clean(second)
+    assert second.session_state["threshold_mode"] == "per_group"
+    assert second.session_state["threshold_for_African-American"] == 8.0
+    assert second.session_state["threshold_for_Caucasian"] == 5.0
+    assert _headline(second) == numbers
+
+
+@pytest.mark.parametrize("bad", ["../", "../../etc/passwd", "x' OR '1'='1", "'; DROP TABLE audits; --", "a" * 10_000,
+                                 "Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P"])
+def test_ids_in_the_url_that_are_unknown_or_not_ids_say_no_such_audit(home, bad):
+    kept = _save(_compas_at(_app(), 5.0), "kept")
+    at = _app(bad)
+    assert not at.exception
+    assert [error.value for error in at.error] == ["No such audit: the link names no audit saved on this server (it may have been "
+                                                   "deleted)."]
+    assert at.title[0].value == "Data & model" and "audit" not in at.query_params
+    assert [row[0] for row in _rows(home)] == [kept]
+
+
+def test_a_broken_store_is_a_message_and_the_dashboard_still_runs(home):
+    home.mkdir(parents=True)
+    (home / "audits.sqlite").write_bytes(b"not a database at all " * 50)
+    at = _compas_at(_app(), 5.0)
+    _clean(at)
+    at.switch_page("pages/report.py").run()
+    _button(at, "Save this audit").click().run()
+    assert not at.exception
+    assert any("cannot be read" in error.value for error in at.error)
+    at.switch_page("pages/saved.py").run()
+    assert not at.exception and any("cannot be read" in error.value for error in at.error)
+    at.switch_page("pages/fairness.py").run()
+    _clean(at)
+    with sqlite3.connect(home / "audits.sqlite") as connection:  # the store is not an SQLite file, and still is not
+        with pytest.raises(sqlite3.DatabaseError):
+            connection.execute("SELECT 1 FROM audits")
+
+
+def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
+    at = _compas_at(_app(), 5.0)
+    five = _save(at, "five")
+    at.switch_page("pages/fairness.py").run()
+    at.select_slider(key="threshold").set_value(7.0).run()
+    seven = _save(at, "seven <script>alert(1)</script>")
+    at.switch_page("pages/saved.py").run()
+    _clean(at)
+    listed = at.dataframe[0].value
+    assert listed.index.tolist() == [seven, five]
+    assert listed["title"].tolist() == ["seven <script>alert(1)</script>", "five"]
+    # Compare: before five, after seven; the table's change is the JSONs' difference.
+    table = at.table[0].value
+    documents = {audit_id: json.loads(sqlite3.connect(home / "audits.sqlite").execute(
+        "SELECT audit_json FROM audits WHERE id = ?", (audit_id,)).fetchone()[0]) for audit_id in (five, seven)}
+    change = documents[seven]["disparities"]["demographic_parity_difference"] - documents[five]["disparities"]["demographic_parity_difference"]
+    assert table.loc["demographic parity difference", "change"] == f"{change:+.3f}"
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"].startswith("Change in each disparity")
+    # Rename the chosen (newest) audit, then delete it.
+    at.text_input(key="rename_title").set_value("renamed").run()
+    _button(at, "Rename").click().run()
+    _clean(at)
+    assert dict((row[0], row[1]) for row in _rows(home))[seven] == "renamed"
+    at.checkbox(key="confirm_delete").check().run()
+    _button(at, "Delete").click().run()
+    _clean(at)
+    assert [row[0] for row in _rows(home)] == [five]
+
+
+def test_an_uploaded_pickle_saved_with_its_files_asks_for_trust_again(home, people, people_model, tmp_path):
+    at = _app()
+    at.segmented_control(key="source").set_value("upload").run()
+    at.file_uploader(key="data").set_value(("people.csv", people.to_csv(index=False).encode(), "text/csv")).run()
+    at.file_uploader(key="model").set_value(("model.pkl", pickle.dumps(people_model), "application/octet-stream")).run()
+    at.checkbox(key="trust_pickle").check().run()
+    at.selectbox(key="target").set_value("hired").run()
+    _clean(at)
+    at.switch_page("pages/fairness.py").run()
+    numbers = _headline(at)
+    at.switch_page("pages/report.py").run()
+    at.checkbox(key="save_files").check().run()
+    _button(at, "Save this audit").click().run()
+    _clean(at)
+    audit_id = at.query_params["audit"]
+    kept = sorted(path.name for path in (home / "files" / audit_id).iterdir())
+    assert kept == ["model", "table"]  # names the store made, not the upload's
+    assert (home / "files" / audit_id / "model").read_bytes() == pickle.dumps(people_model)
+
+    other = _app(audit_id)
+    assert not other.exception
+    assert any("It was not opened" in error.value for error in other.error)  # the pickle is refused until trusted
+    assert other.checkbox(key="trust_pickle").value is False
+    other.checkbox(key="trust_pickle").check().run()
+    _clean(other)
+    other.switch_page("pages/fairness.py").run()
+    _clean(other)
+    assert _headline(other) == numbers
+
+
+def test_a_reload_of_unsaved_work_comes_back_from_the_sessions_draft(home, people):
+    at = _app()
+    at.segmented_control(key="source").set_value("upload").run()
+    at.radio(key="score_mode").set_value("column").run()
+    at.file_uploader(key="data").set_value(("people.csv", people.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox(key="target").set_value("hired").run()
+    at.switch_page("pages/fairness.py").run()
+    at.slider(key="threshold").set_value(0.3).run()
+    _clean(at)
+    numbers = _headline(at)
+    draft_id = at.query_params["draft"]
+    with sqlite3.connect(home / "audits.sqlite") as connection:  # unsaved: a draft, not an audit
+        assert connection.execute("SELECT count(*) FROM audits").fetchone() == (0,)
+        settings, table_name = connection.execute("SELECT settings, table_file FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    assert json.loads(settings)["thresholds"] == 0.3 and table_name == "people.csv"
+
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    reloaded.query_params["draft"] = draft_id
+    reloaded.run()
+    reloaded.switch_page("pages/fairness.py").run()
+    _clean(reloaded)
+    assert reloaded.session_state["threshold"] == 0.3
+    assert _headline(reloaded) == numbers
+    other = _app()  # another session, no link: its own default work, nothing of the first
+    assert other.session_state["source"] == "demo" and "uploaded_table" not in other.session_state

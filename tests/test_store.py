@@ -1,0 +1,279 @@
+"""The audit store: saves that are whole or absent, ids that cannot be guessed or abused, plain messages for a
+corrupt, newer or full store. The oracle is SQLite itself (``sqlite3`` on the file) and the bytes on disk."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from fairdash.cli import main
+from fairdash.store.db import (
+    NO_SUCH_AUDIT,
+    AuditRecord,
+    AuditStore,
+    NoSuchAuditError,
+    StoredFile,
+    StoreError,
+    StoreFullError,
+    new_audit_id,
+    valid_audit_id,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_IDS = ["../", "../../etc/passwd", "x' OR '1'='1", "'; DROP TABLE audits; --", "a" * 10_000, "", "A" * 23, "A" * 25,
+           "AAAAAAAAAAAAAAAAAAAAAA/A", "AAAAAAAAAAAAAAAAAAAAAAA\n"]
+
+
+def _record(title: str = "t", *, pad: int = 0) -> AuditRecord:
+    document = json.dumps({"title": title, "pad": "x" * pad})
+    return AuditRecord(title=title, created="2026-12-02T10:00:00+00:00", data_name="people.csv", model_name=None,
+                       settings={"target": "hired", "thresholds": 0.5}, data_sha256=None, model_sha256=None,
+                       headline={"demographic_parity_ratio": {"value": 0.7, "passed": False}}, audit_json=document,
+                       report_html=f"<html>{title}</html>")
+
+
+def _rows(home: Path) -> list[tuple]:
+    with sqlite3.connect(home / "audits.sqlite") as connection:
+        return connection.execute("SELECT id, title, audit_json, table_file, model_file FROM audits").fetchall()
+
+
+def test_a_saved_audit_is_in_the_file_with_its_files_under_names_the_store_makes(tmp_path):
+    store = AuditStore(tmp_path)
+    table = StoredFile(name="../../evil name.csv", content=b"a,b\n1,2\n")
+    model = StoredFile(name="model.skops", content=os.urandom(5000))
+    audit_id = store.save(_record("first"), table=table, model=model)
+    # SQLite's own view of the file: one row, the upload's names kept as data only.
+    ((row_id, title, document, table_name, model_name),) = _rows(tmp_path)
+    assert (row_id, title, json.loads(document)["title"], table_name, model_name) == (audit_id, "first", "first", "../../evil name.csv",
+                                                                                      "model.skops")
+    on_disk = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
+    assert [name for name in on_disk if not name.startswith("audits.sqlite")] == [f"files/{audit_id}/model", f"files/{audit_id}/table"]
+    assert (tmp_path / "files" / audit_id / "model").read_bytes() == model.content
+    assert store.stored_file(audit_id, "table") == table
+    assert store.audit_json(audit_id) == _record("first").audit_json
+    assert store.report_html(audit_id) == "<html>first</html>"
+    store.rename(audit_id, "renamed")
+    assert store.get(audit_id).title == "renamed" and _rows(tmp_path)[0][1] == "renamed"
+
+
+def test_ids_carry_at_least_128_random_bits():
+    store_ids = {new_audit_id() for _ in range(2000)}
+    assert len(store_ids) == 2000
+    for audit_id in list(store_ids)[:50]:
+        assert valid_audit_id(audit_id)
+        assert len(base64.urlsafe_b64decode(audit_id)) * 8 >= 128
+
+
+@pytest.mark.parametrize("bad", BAD_IDS + ["Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P"])  # the last: an id's form, but unknown
+def test_ids_that_are_unknown_or_not_ids_are_no_such_audit(tmp_path, bad):
+    store = AuditStore(tmp_path)
+    kept = store.save(_record("kept"), table=StoredFile("t.csv", b"1"))
+    for call in (store.get, store.audit_json, store.report_html, store.delete, lambda value: store.rename(value, "x"),
+                 lambda value: store.stored_file(value, "table")):
+        with pytest.raises(NoSuchAuditError, match=f"^{NO_SUCH_AUDIT}$"):
+            call(bad)
+    assert [row[0] for row in _rows(tmp_path)] == [kept]  # nothing dropped, renamed or deleted
+    assert (tmp_path / "files" / kept / "table").read_bytes() == b"1"
+
+
+def test_delete_removes_the_row_and_the_files(tmp_path):
+    store = AuditStore(tmp_path)
+    first = store.save(_record("a"), table=StoredFile("t.csv", b"1"), model=StoredFile("m.skops", b"2"))
+    second = store.save(_record("b"))
+    store.delete(first)
+    assert [row[0] for row in _rows(tmp_path)] == [second]
+    assert not (tmp_path / "files" / first).exists()
+    with pytest.raises(NoSuchAuditError):
+        store.delete(first)
+
+
+def test_a_corrupt_store_gets_a_plain_message_and_the_cli_exits_2(tmp_path, capsys, monkeypatch):
+    (tmp_path / "audits.sqlite").write_bytes(b"this is not a database, " * 100)
+    with pytest.raises(StoreError, match="cannot be read .*Move it aside"):
+        AuditStore(tmp_path).list()
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path))
+    assert main(["audits", "list"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot be read" in error and "Traceback" not in error
+
+
+def test_a_store_from_a_newer_fairdash_is_refused_in_words(tmp_path):
+    AuditStore(tmp_path).save(_record())
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        connection.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="made by a newer fairdash .*store version 99"):
+        AuditStore(tmp_path).list()
+
+
+def test_an_sqlite_file_that_is_not_a_store_is_left_alone(tmp_path):
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        connection.execute("CREATE TABLE mine (x)")
+    with pytest.raises(StoreError, match="not a fairdash audit store"):
+        AuditStore(tmp_path).save(_record())
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        assert [row[0] for row in connection.execute("SELECT name FROM sqlite_master")] == ["mine"]
+
+
+def test_saves_from_many_threads_at_once_all_land(tmp_path):
+    store, ids, errors = AuditStore(tmp_path), [], []
+
+    def save(number: int) -> None:
+        try:
+            ids.append(store.save(_record(f"t{number}", pad=200_000), table=StoredFile("t.csv", str(number).encode())))
+        except Exception as error:  # collected: a thread's exception would not fail the test
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(number,)) for number in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(row[1] for row in _rows(tmp_path)) == sorted(f"t{number}" for number in range(10))
+    assert {store.stored_file(audit_id, "table").content for audit_id in ids} == {str(number).encode() for number in range(10)}
+
+
+_SAVER = """
+import hashlib, json, sys
+from fairdash.store.db import AuditRecord, AuditStore, StoredFile
+store = AuditStore(sys.argv[1])
+for number in range(10_000):
+    content = hashlib.sha256(str(number).encode()).digest() * 200_000   # 6.4 MB of a table, known from its number
+    document = json.dumps({"number": number, "pad": "y" * 3_000_000})
+    print("start", number, flush=True)
+    store.save(AuditRecord(title=str(number), created="2026", data_name="d.csv", model_name=None, settings={}, headline={},
+                           data_sha256=hashlib.sha256(content).hexdigest(), model_sha256=None, audit_json=document,
+                           report_html="r" * 1_000_000), table=StoredFile("d.csv", content))
+    print("done", number, flush=True)
+"""
+
+
+def test_a_save_killed_midway_leaves_the_audit_whole_or_absent(tmp_path):
+    """Kill a process that saves in a loop at moments spread over its saves; after each kill SQLite finds the file
+    sound, and every audit it lists has its whole JSON and a table file whose SHA-256 is the one recorded."""
+    mid_save = 0
+    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 2.2):
+        log = tmp_path / f"saver-{delay}.log"
+        with open(log, "w") as out:
+            process = subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path / "home")], stdout=out, cwd=ROOT)
+            deadline = time.monotonic() + 60
+            while "start" not in log.read_text() and time.monotonic() < deadline:  # the interpreter's start varies with load
+                time.sleep(0.05)
+            time.sleep(delay - 0.3)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        lines = log.read_text().split()
+        mid_save += len(lines) >= 2 and lines[-2] == "start"
+        with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            rows = connection.execute("SELECT id, title, audit_json, data_sha256 FROM audits").fetchall()
+        store = AuditStore(tmp_path / "home")
+        assert sorted(saved.id for saved in store.list()) == sorted(row[0] for row in rows)
+        for audit_id, title, document, sha in rows:
+            assert json.loads(document)["number"] == int(title)
+            assert hashlib.sha256((tmp_path / "home" / "files" / audit_id / "table").read_bytes()).hexdigest() == sha
+        # Files of a save killed before its commit have no row: swept away (at once here; a live store waits ten minutes).
+        store.sweep(older_than=0)
+        assert sorted(path.name for path in (tmp_path / "home" / "files").iterdir()) == sorted(row[0] for row in rows)
+    assert mid_save >= 3, "the kills should have hit saves in progress"
+
+
+def test_a_full_disk_on_save_is_a_message_and_the_store_stays_as_it_was(tmp_path, capsys, monkeypatch):
+    """A real full disk: a 3 MB tmpfs (root only, as on CI and these machines)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        store = AuditStore(mount / "home")
+        kept = store.save(_record("small"))
+        with pytest.raises(StoreFullError, match="is full: the audit was not saved"):
+            store.save(_record("big", pad=5_000_000))
+        with pytest.raises(StoreFullError, match="is full"):
+            store.save(_record("files"), table=StoredFile("t.csv", os.urandom(4_000_000)))
+        assert [saved.id for saved in store.list()] == [kept]
+        assert not any((mount / "home" / "files").iterdir())  # no half-written folder left
+        monkeypatch.setenv("FAIRDASH_HOME", str(mount / "home"))
+        data = tmp_path / "people.csv"
+        data.write_text("g,y,s\n" + "a,1,0.7\nb,0,0.2\n" * 200_000)
+        code = main(["audit", "--data", str(data), "--target", "y", "--sensitive", "g", "--score", "s", "--save", "--keep-files"])
+        error = capsys.readouterr().err
+        assert code == 2 and "is full" in error and "Traceback" not in error
+        assert [saved.id for saved in store.list()] == [kept]
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, people):
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    data = tmp_path / "people.csv"
+    people.to_csv(data, index=False)
+    command = [sys.executable, "-m", "fairdash", "audit", "--data", str(data), "--target", "hired", "--positive-label", "yes",
+               "--sensitive", "sex", "--score", "score", "--threshold", "0.5", "--save", "--title", "first try", "--keep-files",
+               "--json", str(tmp_path / "audit.json")]
+    env = {**os.environ, "FAIRDASH_HOME": str(tmp_path / "home"), "FAIRDASH_URL": "http://audits.example:8501"}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("saved: ")
+    audit_id, url = last.split()[1:]
+    assert valid_audit_id(audit_id) and url == f"http://audits.example:8501/?audit={audit_id}"
+    with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:
+        title, settings, data_sha = connection.execute("SELECT title, settings, data_sha256 FROM audits WHERE id = ?", (audit_id,)).fetchone()
+    assert title == "first try" and data_sha == hashlib.sha256(data.read_bytes()).hexdigest()
+    assert json.loads(settings)["thresholds"] == 0.5 and json.loads(settings)["sensitive"] == ["sex"]
+
+    def fairdash(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "fairdash", *args], capture_output=True, text=True, env=env, cwd=ROOT)
+
+    listed = fairdash("audits", "list")
+    assert listed.returncode == 0 and listed.stdout.split("\t")[0] == audit_id and "first try" in listed.stdout
+    shown = fairdash("audits", "show", audit_id)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == json.loads((tmp_path / "audit.json").read_text())
+    exported = fairdash("audits", "export", audit_id, "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["audit.json", "report.html", "settings.json", "table.csv"]
+    assert (tmp_path / "out" / "table.csv").read_bytes() == data.read_bytes()
+    for bad in ("../", "x' OR '1'='1", "a" * 10_000):
+        refused = fairdash("audits", "show", bad)
+        assert refused.returncode == 2 and refused.stderr.strip() == "fairdash: error: no such audit"
+    assert fairdash("audits", "delete", audit_id).returncode == 0
+    assert fairdash("audits", "list").stdout == "" and not (tmp_path / "home" / "files" / audit_id).exists()
+
+
+def test_a_draft_is_written_replaced_and_expires(tmp_path):
+    store = AuditStore(tmp_path)
+    draft_id = new_audit_id()
+    store.save_draft(draft_id, {"thresholds": 0.4}, table=StoredFile("a.csv", b"first"), keep_files=False)
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        (first_folder,) = connection.execute("SELECT files_dir FROM drafts").fetchone()
+    assert (tmp_path / "files" / first_folder / "table").read_bytes() == b"first"
+    store.save_draft(draft_id, {"thresholds": 0.6}, keep_files=True)  # a slider move: the row only
+    assert store.get_draft(draft_id).settings == {"thresholds": 0.6} and store.draft_file(draft_id, "table").content == b"first"
+    store.save_draft(draft_id, {"thresholds": 0.6}, table=StoredFile("b.csv", b"second"), keep_files=False)  # another upload
+    assert store.draft_file(draft_id, "table") == StoredFile("b.csv", b"second")
+    assert not (tmp_path / "files" / first_folder).exists()
+    assert store.sweep(older_than=0) == [] and store.list() == []  # a draft's folder is not an orphan, nor an audit
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        connection.execute("UPDATE drafts SET updated = '2000-01-01T00:00:00'")
+    store.sweep(older_than=0)
+    with pytest.raises(NoSuchAuditError):
+        store.get_draft(draft_id)
+    assert list((tmp_path / "files").iterdir()) == []
+    for bad in BAD_IDS:
+        with pytest.raises(NoSuchAuditError):
+            store.get_draft(bad)
