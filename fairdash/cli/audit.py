@@ -83,6 +83,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
                         help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
                              "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
+    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
+    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
+                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    _optional_arguments(parser)
+
+
+def _optional_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of the audit's optional parts (calibration, subgroups, recourse) and of keeping it (store, MLflow)."""
     parser.add_argument("--calibration", action="store_true",
                         help="also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
                              "fairness criteria conflict; printed, and in --json and --report")
@@ -93,15 +102,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --subgroups: subgroups of at most this many conditions (default 2)")
     parser.add_argument("--min-size", type=int, default=None, metavar="N",
                         help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})")
-    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
-    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     parser.add_argument("--recourse", action="store_true",
                         help="with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
                              "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')")
     parser.add_argument("--recourse-rows", type=int, default=RECOURSE_ROWS, metavar="N",
                         help=f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})")
-    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
     parser.add_argument("--save", action="store_true",
                         help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'")
     parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
@@ -153,9 +158,17 @@ def run(args: argparse.Namespace) -> int:
                       subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE,
                       recourse_rows=args.recourse_rows if args.recourse else None)
 
+    _print_audit(args, audit)
+    write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
+    _keep(args, audit, model, model_content)
+    return gate_exit(audit.result, conditions, recourse=audit.recourse)
+
+
+def _print_audit(args: argparse.Namespace, audit) -> None:
+    """The audit on stdout: settings, warnings, the groups' table, the disparities and the optional parts."""
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {spec.target} = {positive}; "
-              f"groups of {' x '.join(sensitive)}; thresholds {audit.thresholds}")
+        print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {audit.spec.target} = {audit.spec.positive_label}; "
+              f"groups of {' x '.join(audit.spec.sensitive)}; thresholds {audit.thresholds}")
         for column, edges in audit.bins.items():
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
         for warning in audit.inputs.warnings:
@@ -171,7 +184,12 @@ def run(args: argparse.Namespace) -> int:
         print_where_unfair(audit)
         if audit.recourse is not None:
             _print_recourse(audit.recourse)
-    write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
+
+
+def _keep(args: argparse.Namespace, audit, model: ScoreModel | None, model_content: bytes | None) -> None:
+    """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked."""
+    from fairdash.present.report import audit_html, audit_json
+
     if args.mlflow is not None:
         from fairdash.store.tracking import log_audit
 
@@ -179,7 +197,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"logged to MLflow: run {run_id} in {uri}")
     if args.save:
         _save(args, audit, model, model_content)
-    return gate_exit(audit.result, conditions, recourse=audit.recourse)
 
 
 def _print_recourse(recourse) -> None:
