@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, open_page, streamlit_server, upload_table_with_scores, wait_until_idle  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, choose_demo, open_page, streamlit_server, upload_table_with_scores, wait_until_idle  # noqa: E402
 from million_rows import million_row_table  # noqa: E402
 
 # The preview's table, in the report's document or in the component's shadow root (found once, kept).
@@ -117,12 +117,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
             page.goto(f"{url}/fairness")
             adult, adult_settled = dashboard_moves(page, moves)
-            page.goto(url)
-            wait_until_idle(page)
-            page.get_by_test_id("stSelectbox").filter(has_text="Demo").click()
-            page.get_by_role("option").filter(has_text="COMPAS").click()
-            expect(page.get_by_test_id("stSidebar")).to_contain_text("COMPAS")
-            wait_until_idle(page)
+            choose_demo(page, url, "COMPAS")
             open_page(page, "Fairness", "fairness")
             compas_settled = time_presses(page, page.locator("#fd-threshold"), SERVER_TABLE, moves, arg="Selection rate", settle=True)
             over_time = over_time_moves(page, url, moves)

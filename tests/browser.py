@@ -128,6 +128,18 @@ def heading(page, title: str):
     return page.get_by_role("heading", name=title, level=1, exact=True)
 
 
+def choose_demo(page, url: str, demo: str) -> None:
+    """On the start page, choose the built-in demo whose title holds ``demo`` (e.g. "COMPAS")."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    wait_until_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Demo").click()
+    page.get_by_role("option").filter(has_text=demo).click()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(demo)
+    wait_until_idle(page)
+
+
 def open_page(page, title: str, url_path: str) -> None:
     """Open a page by its link in the sidebar (by url path: a link's name also holds its icon's text)."""
     from playwright.sync_api import expect

@@ -7,6 +7,7 @@ import re
 import pytest
 from browser import (
     assert_page_is_clean,
+    choose_demo,
     heading,
     metric_value,
     open_page,
@@ -200,13 +201,7 @@ def test_fairness_preview_moves_in_the_browser_and_the_server_follows(server, pa
 def test_rules_page_draws_the_tree(server, page, output_dir, demo):
     from playwright.sync_api import expect
 
-    page.goto(server)
-    wait_until_idle(page)
-    if demo != "Adult income":
-        page.get_by_test_id("stSelectbox").filter(has_text="Demo").click()
-        page.get_by_role("option").filter(has_text=demo).click()
-        expect(page.get_by_test_id("stSidebar")).to_contain_text(demo)
-        wait_until_idle(page)
+    choose_demo(page, server, demo)
     open_page(page, "Rules", "rules")
     expect(page.get_by_test_id("stGraphVizChart").locator("svg")).to_be_visible()
     expect(page.get_by_test_id("stGraphVizChart")).to_contain_text("selected")

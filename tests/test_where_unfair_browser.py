@@ -4,7 +4,7 @@ Adult and its button that audits a subgroup against the rest. Screenshots go to 
 from __future__ import annotations
 
 import pytest
-from browser import assert_page_is_clean, heading, open_page, require_chromium, streamlit_server, wait_until_idle
+from browser import assert_page_is_clean, choose_demo, heading, open_page, require_chromium, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +30,7 @@ def page(browser):
 def test_the_calibration_chart_and_the_conflict_on_compas(server, page, output_dir):
     from playwright.sync_api import expect
 
-    page.goto(server)
-    wait_until_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Demo").click()
-    page.get_by_role("option").filter(has_text="COMPAS").click()
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("COMPAS")
-    wait_until_idle(page)
+    choose_demo(page, server, "COMPAS")
     open_page(page, "Fairness", "fairness")
     conflict = page.get_by_test_id("stExpander").filter(has_text="Why the criteria conflict")
     expect(conflict).to_contain_text("42.3% in African-American against 22.0% in Caucasian")
