@@ -13,7 +13,6 @@ HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from an
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 state.keep_widget_values()
 saved.open_from_url()  # ?audit=ID: a saved audit reopened on whatever page the link names
-saved.open_draft_from_url()  # ?draft=ID: this session's own unsaved work, after a reload
 saved.apply_pending_settings()
 st.logo(HERE / "assets" / "logo.svg", size="large")
 
@@ -37,4 +36,3 @@ except FairdashError as error:  # bad input the user can fix, wherever a page me
 finally:
     # After the page, so that the summary reflects what the page just changed (even if it stopped early).
     widgets.sidebar_summary()
-    saved.keep_draft()

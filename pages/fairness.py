@@ -36,6 +36,7 @@ right.toggle(f"Leave out groups under {SMALL_GROUP_SIZE} rows", key=state.DROP_S
 @st.fragment
 def at_the_thresholds() -> None:
     """Everything the thresholds decide: a settled slider move reruns this, not the data checks above."""
+    state.keep_widget_values()  # a fragment's rerun forgets other pages' choices unless kept, as app.py keeps them on a full run
     # The one audit at these settings: the preview judges with its rules, every number below is read from it.
     thresholds = current_thresholds(audit, curves)
     settings = state.audit_settings(thresholds)

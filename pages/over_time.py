@@ -23,6 +23,7 @@ from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engine: str) -> None:
     """Everything the threshold and the baseline decide: a move reruns this part only, never the log's
     reading and counting above it (the counts come in; the rows are not looked at again)."""
+    state.keep_widget_values()  # a fragment's rerun forgets other pages' choices unless kept, as app.py keeps them on a full run
     window = spec.window
     with user_errors_shown():
         # 3. The threshold and the baseline: counts only from here on.

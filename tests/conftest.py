@@ -78,7 +78,7 @@ def browser():
 def pytest_configure(config):
     # Streamlit must never phone home from tests.
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    # The dashboard keeps each session's draft in the audit store: tests keep theirs out of the user's ~/.fairdash.
+    # Saved audits go to the audit store: tests keep theirs out of the user's ~/.fairdash.
     if not os.environ.get("FAIRDASH_HOME"):
         import tempfile
 

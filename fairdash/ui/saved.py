@@ -1,5 +1,7 @@
-"""Saved audits in the dashboard: "Save this audit", ``?audit=ID`` in the URL reopening it, "Log to MLflow", and each
-session's draft (``?draft=ID``: its unsaved work, back after a reload).
+"""Saved audits in the dashboard: "Save this audit", ``?audit=ID`` in the URL reopening it, "Log to MLflow".
+
+(A session's unsaved work is not kept across a reload: a draft named in the URL would hand that work, uploads included,
+to whoever the URL is sent to; the store's draft table waits for a binding to the session that no URL carries.)
 
 The store is :class:`fairdash.store.db.AuditStore` (``FAIRDASH_HOME``). It is opened only when used, so a store that is
 corrupt, from a newer fairdash or on a full disk is a message where it is used, and the rest of the dashboard runs.
@@ -19,19 +21,18 @@ import streamlit as st
 from fairdash.audit.result import AuditSettings
 from fairdash.audit.spec import match_label
 from fairdash.errors import FairdashError
-from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, new_audit_id, valid_audit_id
+from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
 from fairdash.store.saving import record_from_document, sha256_of
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error
 
-__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "DRAFT_KEY", "store", "open_from_url", "open_draft_from_url", "apply_pending_settings",
-           "keep_draft", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
+__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "apply_pending_settings",
+           "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
            "reopens_live", "rename_clicked", "delete_clicked", "show_outcome"]
 
 NO_SUCH_AUDIT_MESSAGE = "No such audit: the link names no audit saved on this server (it may have been deleted)."
 QUERY_KEY = "audit"
-DRAFT_KEY = "draft"
 
 
 def store() -> AuditStore:
@@ -85,10 +86,10 @@ def open_link(audit_id: str) -> None:
     st.query_params[QUERY_KEY] = audit_id
 
 
-def _restore(saved: SavedAudit, *, draft: bool = False) -> None:
-    """Set the Data & model choices to the saved audit's (or the draft's), and its thresholds to apply once it runs."""
+def _restore(saved: SavedAudit) -> None:
+    """Set the Data & model choices to the saved audit's, and its thresholds to apply once it runs."""
     settings, source = saved.settings, saved.settings.get("source", {})
-    read = store().draft_file if draft else store().stored_file
+    read = store().stored_file
     if source.get("kind") == "demo":
         state.set_value(state.SOURCE, state.SOURCE_DEMO)
         state.set_value(state.DEMO, source["demo"])
@@ -274,61 +275,3 @@ def show_outcome() -> None:
         st.success(md(text), icon=":material/check:")
 
 
-def open_draft_from_url() -> None:
-    """Reopen the session's own draft that ``?draft=ID`` names (a reload of unsaved work), once per session; after
-    ``?audit=ID``, so that the later work wins. An unknown draft (expired, another server) is dropped quietly."""
-    wanted = st.query_params.get(DRAFT_KEY)
-    kept = state.draft()
-    if wanted is None or (kept is not None and kept[0] == wanted):
-        return
-    try:
-        if not valid_audit_id(wanted):
-            raise NoSuchAuditError()
-        draft = store().get_draft(wanted)
-        _restore(draft, draft=True)
-    except FairdashError:  # a draft is a convenience: without it the session starts as a new one does
-        del st.query_params[DRAFT_KEY]
-        return
-    state.remember_draft(draft.id, "", "")
-
-
-def keep_draft() -> None:
-    """Write the session's choices (and its uploads, when they changed) as its draft, and name it in the URL, so a
-    reload keeps the work (app.py calls it after each page). Best effort: the store's problems are told where one saves."""
-    try:
-        audit = current_audit()
-        settings = _session_settings(audit)
-    except FairdashError:
-        return
-    written = json.dumps(settings, sort_keys=True, default=str)
-    kept = state.draft()
-    if kept is not None and kept[1] == written:
-        return
-    table, model = (state.uploaded_table(), state.uploaded_model()) if settings["source"]["kind"] == "upload" else (None, None)
-    model = model if audit.workspace.model is not None else None
-    files_key = f"{table.file_id if table else ''}|{model.file_id if model else ''}"
-    draft_id = kept[0] if kept is not None else new_audit_id()
-    same_files = kept is not None and kept[2] == files_key
-    try:
-        store().save_draft(draft_id, json.loads(written), keep_files=same_files,
-                           table=StoredFile(table.name, table.content) if table else None,
-                           model=StoredFile(model.name, model.content) if model else None)
-    except FairdashError:
-        return
-    state.remember_draft(draft_id, written, files_key)
-    st.query_params[DRAFT_KEY] = draft_id
-
-
-def _session_settings(audit: SessionAudit) -> dict[str, Any]:
-    """The session's choices as a saved audit's settings (thresholds as the Fairness page has them)."""
-    from fairdash.ui import cache
-    from fairdash.ui.threshold_controls import current_thresholds
-
-    spec = audit.spec
-    curves = cache.threshold_curves(audit.key, audit.inputs)
-    settings = state.audit_settings(current_thresholds(audit, curves))
-    source = {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
-    return {"source": source, "target": spec.target, "positive_label": spec.positive_label, "sensitive": list(spec.sensitive),
-            "bins": {column: list(edges) for column, edges in spec.bins}, "reference": audit.inputs.reference, "score": spec.score,
-            "features": list(spec.features) if audit.workspace.model is not None else [], "thresholds": settings.thresholds,
-            "tolerance": settings.tolerance, "min_group_size": settings.min_group_size}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditSettings
@@ -167,10 +168,14 @@ class UploadedFile:
 
 
 def keep_widget_values() -> None:
-    """Stop Streamlit from forgetting the user's choices when they visit another page."""
+    """Stop Streamlit from forgetting the user's choices when they visit another page (app.py, each run) or when a
+    fragment reruns alone (its end forgets the widgets it did not draw); a widget already drawn in this run keeps its value."""
     for key in list(st.session_state.keys()):
         if key in WIDGET_KEYS or str(key).startswith((_GROUP_THRESHOLD_PREFIX, _BINS_PREFIX)):
-            st.session_state[key] = st.session_state[key]
+            try:
+                st.session_state[key] = st.session_state[key]
+            except StreamlitAPIException:  # drawn above in this run (a fragment inside a full run): nothing to keep
+                pass
 
 
 def set_default(key: str, value: Any) -> None:
@@ -486,15 +491,3 @@ def set_save_outcome(kind: str, text: str) -> None:
 def pop_save_outcome() -> tuple[str, str] | None:
     """The outcome of the last click, once (the next run shows nothing)."""
     return st.session_state.pop(_SAVE_OUTCOME, None)
-
-
-_DRAFT = "draft"  # (draft id, the settings last written, the uploads' file ids written): the session's unsaved work
-
-
-def draft() -> tuple[str, str, str] | None:
-    """The session's draft: its id, the settings text last written, and the uploads written with it."""
-    return st.session_state.get(_DRAFT)
-
-
-def remember_draft(draft_id: str, written: str, files_key: str) -> None:
-    st.session_state[_DRAFT] = (draft_id, written, files_key)
