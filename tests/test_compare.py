@@ -154,4 +154,4 @@ def test_compare_runs_as_a_module(tmp_path):
     done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(tmp_path / "a.json"), str(tmp_path / "a.json"),
                            "--fail-on", "demographic_parity_difference_change>0"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr  # the same audit twice: every change is 0
-    assert re.search(r"demographic_parity_difference\s+[\d.]+\s+[\d.]+\s+0\.000", done.stdout)
+    assert re.search(r"demographic parity difference\s+[\d.]+\s+[\d.]+\s+\+0\.000", done.stdout)  # as the Saved audits page shows it

@@ -19,6 +19,7 @@ import pandas as pd
 
 from fairdash.cli.common import CHANGE_NAMES, EXIT_FAIL, EXIT_PASS, gate_values, parse_condition
 from fairdash.errors import InvalidInputError, brief
+from fairdash.present.comparison import comparison_table
 from fairdash.store.db import AuditStore, NoSuchAuditError, valid_audit_id
 
 __all__ = ["HELP", "DESCRIPTION", "EPILOG", "add_arguments", "run", "load_audit_document"]
@@ -73,12 +74,9 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--json {brief(args.json)} is one of the audits compared: it would be overwritten.")
     (before, before_label), (after, after_label) = load_audit_document(args.before), load_audit_document(args.after)
     comparison = compare_audits(before, after, before_label=before_label, after_label=after_label)
-    shown = comparison.disparities.assign(
-        interval=lambda frame: [f"{low:+.3f} to {high:+.3f}" if low == low else "" for low, high in zip(frame["lower"], frame["upper"])],
-        beyond_chance=lambda frame: frame["beyond_chance"].map({True: "yes", False: "no", None: ""}))
-    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(f"fairdash compare: {_name(comparison.before)} (before) -> {_name(comparison.after)} (after)")
-        print(shown[["before", "after", "change", "interval", "p_value", "beyond_chance"]].to_string())
+        print(comparison_table(comparison).to_string())  # as the Saved audits page shows it: undefined in words
         for note in comparison.notes:
             print(f"note: {note}")
     if args.json:

@@ -122,7 +122,7 @@ class SearchSpace:
                 lookup = np.array(list(self.categories[position]) + [np.nan], dtype=object)
                 columns[column] = pd.array(lookup[values.astype(np.int64)], dtype=kind)
             elif pd.api.types.is_integer_dtype(kind) and not np.isnan(values).any():
-                columns[column] = values.round().astype(kind)
+                columns[column] = pd.array(values.round(), dtype=kind)  # numpy's astype reads no pandas dtype (Int64)
             else:
                 columns[column] = values
         return pd.DataFrame(columns, index=index)
@@ -524,6 +524,8 @@ def search_rows(
     owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
     encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
     kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
+    # Shrinking can make two candidates of a row the same: keep one (diverse means different).
+    kept &= ~pd.DataFrame(np.column_stack([owners, encoded])).duplicated().to_numpy()
     return Candidates(owner=owners[kept], encoded=encoded[kept], scores=scores[kept],
                       distances=space.distance(encoded[kept], origin[owners[kept]]), evaluated=scorer.evaluated, base_scores=base_scores)
 
@@ -642,7 +644,14 @@ def _plain(value: Any) -> Any:
 
 def _changes(space: SearchSpace, before: pd.Series, after: pd.Series) -> dict[str, tuple[Any, Any]]:
     return {column: (_plain(before[column]), _plain(after[column])) for column in space.columns
-            if not (before[column] == after[column] or (pd.isna(before[column]) and pd.isna(after[column])))}
+            if not _same(before[column], after[column])}
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Equal values, or both missing (a missing value compares as pandas' NA, which is neither true nor false)."""
+    if pd.isna(before) or pd.isna(after):
+        return bool(pd.isna(before) and pd.isna(after))
+    return bool(before == after)
 
 
 def _diverse(sets: list[frozenset], distances: np.ndarray, n: int) -> list[int]:
@@ -792,6 +801,10 @@ def nearest_real_row(X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores:
     same = ~space.changed(encoded[:, held], encoded[position, held]).any(axis=1)
     pool = np.flatnonzero(other & same) if (other & same).any() else np.flatnonzero(other)
     distances = space.distance(encoded[pool], encoded[position])
+    defined = np.isfinite(distances)  # a missing number leaves its distance undefined: such rows cannot be nearest
+    if not defined.any():
+        return None
+    pool, distances = pool[defined], distances[defined]
     best = int(pool[np.argmin(distances)])
     return NearestRow(row=_plain(X.index[best]), score=float(scores[best]), distance=float(distances.min()),
                       changes=_changes(space, X.iloc[position], X.iloc[best]), same_held=bool(same[best]))

@@ -57,7 +57,7 @@ class Recourse:
     findings : DataFrame
         Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why).
     left_out : tuple of str
-        Groups with fewer than ``min_group_size`` rows searched, left out of the disparities.
+        Groups with fewer than ``min_group_size`` rows with a counterfactual found, left out of the disparities.
     """
 
     groups: pd.DataFrame
@@ -105,7 +105,7 @@ def recourse_by_group(
     max_rows : int
         Rows searched at most: a seeded sample of the turned-down rows when there are more.
     min_group_size : int
-        Groups with fewer rows searched are left out of the disparities.
+        Groups with fewer rows whose counterfactual was found are left out of the disparities.
     n_resamples, confidence, random_state
         The bootstrap of the intervals, and the seed of the sample.
     progress : callable, optional
@@ -133,7 +133,9 @@ def recourse_by_group(
     nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
     labels = pd.Series(np.asarray(groups, dtype=object))
     table, distances = _group_table(labels, denied, searched, nearest, n_resamples, confidence, rng)
-    judged = table[table["searched"] >= min_group_size]
+    # A burden rests on the rows whose counterfactual was found: a group is judged on those, not on the rows searched
+    # (one found among 32 searched would otherwise decide the gap on one row).
+    judged = table[table["found"] >= min_group_size]
     findings = _findings(judged, distances, n_resamples, confidence, rng)
     return Recourse(groups=table, disparities={name: float(findings.loc[name, "value"]) for name in RECOURSE_NAMES},
                     findings=findings, left_out=tuple(str(label) for label in table.index.difference(judged.index, sort=False)),
@@ -214,6 +216,6 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
 def why_recourse_undefined(judged: pd.DataFrame) -> str:
     """Why the recourse disparities of these judged groups are undefined, in plain words."""
     if len(judged) < 2:
-        return "fewer than two groups have enough rows turned down to compare (groups under the small-group minimum are left out)"
+        return "fewer than two groups have enough rows with a counterfactual found to compare (groups under the small-group minimum are left out)"
     without = [str(label) for label in judged.index[judged["found"] == 0]]
     return f"only {len(judged) - len(without)} group(s) have a counterfactual found ({', '.join(without)}: none within the search budget)"

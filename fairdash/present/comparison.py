@@ -31,9 +31,9 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
     """The disparities before and after, the change, its interval, p-value and verdict, as text for a page."""
     table = comparison.disparities
     return pd.DataFrame({
-        "before": table["before"].map("{:.3f}".format),
-        "after": table["after"].map("{:.3f}".format),
-        "change": table["change"].map("{:+.3f}".format),
+        "before": table["before"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
+        "after": table["after"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
+        "change": table["change"].map(lambda value: "undefined" if value != value else f"{value:+.3f}"),
         "95% interval": [f"{low:+.3f} to {high:+.3f}" if low == low else "" for low, high in zip(table["lower"], table["upper"])],
         "p-value": table["p_value"].map(lambda p: "" if p != p else f"{p:.2g}"),
         "beyond chance": table["beyond_chance"].map({True: "yes", False: "no"}).fillna(""),

@@ -95,7 +95,7 @@ def recourse_html(recourse: Recourse) -> str:
             rule = f" ({rule_text(row['rule'])})" if row["rule"] else ""
             text = f"{row['value']:.3g} (95% interval {row['lower']:.3g} - {row['upper']:.3g}): {verdict}{rule}"
         lines.append(f"<li><strong>{html.escape(name)}</strong>: {html.escape(text)}</li>")
-    left_out = (f"<p>Left out of the disparities (under {recourse.min_group_size} rows searched): "
+    left_out = (f"<p>Left out of the disparities (under {recourse.min_group_size} rows with a counterfactual found): "
                 f"{html.escape(', '.join(recourse.left_out))}</p>" if recourse.left_out else "")
     return (f"<p>Distance: {html.escape(recourse.distance)}. Rows: {html.escape(recourse.described)}.</p>"
             + table_html(recourse_groups_table(recourse)) + f"<ul>{''.join(lines)}</ul>" + left_out

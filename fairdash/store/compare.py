@@ -208,7 +208,7 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     from fairdash.present.document import json_number
 
     def tested(row: Mapping[str, Any]) -> dict[str, Any] | None:
-        return None if row["rate"] is None else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
+        return None if pd.isna(row["rate"]) else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
                                                  "change": json_number(row["tested_change"])}
 
     groups: dict[str, dict[str, Any]] = {}

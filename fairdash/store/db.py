@@ -56,6 +56,7 @@ ORPHAN_AGE_SECONDS = 600
 """A files folder without a row is removed once this old: younger, it may be a save about to commit."""
 _ID_BYTES = 18  # 144 random bits, above the 128 asked for
 _ID = re.compile(r"\A[A-Za-z0-9_-]{24}\Z")  # what token_urlsafe(18) makes: 24 characters of the URL-safe alphabet
+_DRAFT_FOLDER = re.compile(r"\Adraft-[A-Za-z0-9_-]{24}-[0-9a-f]{8}\Z")  # a draft's files (see save_draft)
 NO_SUCH_AUDIT = "no such audit"
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _FILE_KINDS = ("table", "model")
@@ -263,7 +264,8 @@ class AuditStore:
                 young = time.time() - folder.stat().st_mtime < older_than
             except FileNotFoundError:  # another save renamed or removed it since the listing
                 continue
-            if name in known or young:
+            # Only folders the store makes (an audit's id, a draft's folder): nothing else in FAIRDASH_HOME is ever removed.
+            if name in known or young or not folder.is_dir() or not (_ID.match(name) or _DRAFT_FOLDER.match(name)):
                 continue
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)

@@ -124,7 +124,7 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
         title = {"recourse_burden_difference": "Burden difference (largest - smallest)",
                  "recourse_burden_ratio": "Burden ratio (smallest / largest)"}[name]
         if finding["undefined"]:
-            column.metric(title, "undefined", help=str(finding["undefined"]))
+            column.metric(title, "undefined", help=md(str(finding["undefined"])))
             column.caption(f"Undefined: {md(finding['undefined'])}")
             continue
         word = verdict_word({"undefined": None, "passed": finding["passed"]})
@@ -132,7 +132,7 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
         column.caption(f"95% interval {finding['lower']:.3g} - {finding['upper']:.3g}"
                        + (f"; **{word}** (at least 0.8, the four-fifths rule)" if word else "; no rule sets a bar (units of distance)"))
     if result.left_out:
-        st.caption(f"Left out of the gap (under {result.min_group_size} rows searched): {md(', '.join(result.left_out))}.")
+        st.caption(f"Left out of the gap (under {result.min_group_size} rows with a counterfactual found): {md(', '.join(result.left_out))}.")
     st.caption(f"Burden: the mean distance from a group's turned-down rows to their nearest counterfactual found, the sensitive "
                f"attributes held. Rows: {md(result.described)}. Distance: {md(DISTANCE)}. A group with many rows without one "
                "found within the search budget has a burden that looks lower than it is.")
