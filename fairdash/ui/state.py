@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditSettings
@@ -174,8 +173,8 @@ def keep_widget_values() -> None:
         if key in WIDGET_KEYS or str(key).startswith((_GROUP_THRESHOLD_PREFIX, _BINS_PREFIX)):
             try:
                 st.session_state[key] = st.session_state[key]
-            except StreamlitAPIException:  # drawn above in this run (a fragment inside a full run): nothing to keep
-                pass
+            except Exception:  # noqa: BLE001  Streamlit refuses a widget drawn above in this run (a fragment in a full
+                pass           # run): it is kept already; its exception class lives in a module that is not public API
 
 
 def set_default(key: str, value: Any) -> None:
