@@ -68,13 +68,17 @@ def _keep(settled, labels):
 def test_a_settled_move_is_kept_where_every_page_reads_it_and_nonsense_is_ignored():
     import json
 
-    settled = {"mode": "per_group", "global": 0.4, "groups": {"a": 0.3, "b": "0.2", "c": float("nan"), "not a group": 0.9}}
+    settled = {"mode": "per_group", "global": 0.4, "groups": {"a": 0.3, "b": "0.2", "c": float("nan"), "not a group": 0.9},
+               "revision": 0}
     at = AppTest.from_function(_keep, args=(settled, ["a", "b", "c"])).run()
     assert not at.exception
     kept = json.loads(at.json[0].proto.body)
     # b (text), c (not a number) and a group not in the audit are left as they were (unset).
     assert kept == {"threshold": 0.4, "threshold_for_a": 0.3, "threshold_mode": "per_group"}
-    at = AppTest.from_function(_keep, args=({"mode": "<script>", "global": True, "groups": []}, ["a"])).run()
+    at = AppTest.from_function(_keep, args=({"mode": "<script>", "global": True, "groups": [], "revision": 0}, ["a"])).run()
+    assert not at.exception and json.loads(at.json[0].proto.body) == {}
+    # A move the server overtook (Suggest or Reset bumped the revision after it started) is not kept.
+    at = AppTest.from_function(_keep, args=({**settled, "revision": -1}, ["a", "b", "c"])).run()
     assert not at.exception and json.loads(at.json[0].proto.body) == {}
 
 

@@ -325,8 +325,11 @@ def set_group_thresholds(thresholds: dict[str, float]) -> None:
 
 
 def store_settled_thresholds(settled: dict[str, Any], labels: Sequence[str]) -> None:
-    """Keep the thresholds a preview settled on (``{mode, global, groups: {label: value}}``) where every page
-    reads them; a value that is not a number, or a group that is not one of ``labels``, is ignored."""
+    """Keep the thresholds a preview settled on (``{mode, global, groups: {label: value}, revision}``) where every page
+    reads them; a value that is not a number, or a group that is not one of ``labels``, is ignored, and so is a move
+    made before the server last set the thresholds (another ``revision``: Suggest or Reset came after it)."""
+    if settled.get("revision") != preview_revision():
+        return
     def number(value: Any) -> float | None:
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) else None
 

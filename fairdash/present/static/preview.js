@@ -97,7 +97,9 @@ const fairdashPreview = (function () {
       clearTimeout(instance.timer);
       if (!instance.onSettled) return;
       const { mode, global, groups } = instance.state, labels = instance.data.labels;
-      const send = () => instance.onSettled({ mode, global, groups: Object.fromEntries(labels.map((label, g) => [label, groups[g]])) });
+      // The revision the move started from: a move the server overtook (Suggest, Reset) is dropped there.
+      const revision = instance.revision;
+      const send = () => instance.onSettled({ mode, global, groups: Object.fromEntries(labels.map((label, g) => [label, groups[g]])), revision });
       if (now) send(); else instance.timer = setTimeout(send, SETTLE_MS);
     };
     const moved = () => { render(root, instance.data, instance.state); settle(false); };
