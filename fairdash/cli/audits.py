@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from fairdash.cli.common import EXIT_PASS
+from fairdash.cli.common import EXIT_PASS, one_line
 from fairdash.errors import InvalidInputError
 from fairdash.store.db import AuditStore, SavedAudit, StoredFile, audit_url
 
@@ -71,7 +71,7 @@ def list_line(saved: SavedAudit) -> str:
         for name, found in saved.headline.items())
     fields = [saved.id, saved.created, saved.title, saved.data_name, saved.model_name or f"score column {saved.settings.get('score')}",
               headline]
-    return "\t".join(" ".join(str(field).split()) for field in fields)  # a tab or newline in a title stays inside its field
+    return "\t".join(one_line(field) for field in fields)  # a tab, newline or escape in a title stays inside its field
 
 
 def export_audit(store: AuditStore, audit_id: str, out: Path) -> list[Path]:

@@ -8,6 +8,7 @@ import math
 import operator
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -23,7 +24,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
     "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "print_where_unfair",
-    "write_outputs", "check_outputs",
+    "write_outputs", "check_outputs", "one_line",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -225,3 +226,10 @@ def check_outputs(args: argparse.Namespace) -> None:
             raise InvalidInputError(f"--{option} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
                                     "Write the output to another file.")
         seen[resolved] = f"--{option}"
+
+
+def one_line(text: Any) -> str:
+    """``text`` on one line for a terminal: whitespace runs as one space, control characters (an escape sequence in a
+    title from the data) as spaces, so nothing printed can move the cursor, retitle the window or clear the screen."""
+    shown = "".join(" " if unicodedata.category(character).startswith("C") else character for character in str(text))
+    return " ".join(shown.split())

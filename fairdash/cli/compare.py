@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairdash.cli.common import CHANGE_NAMES, EXIT_FAIL, EXIT_PASS, gate_values, parse_condition
+from fairdash.cli.common import CHANGE_NAMES, EXIT_FAIL, EXIT_PASS, gate_values, one_line, parse_condition
 from fairdash.errors import InvalidInputError, brief
 from fairdash.present.comparison import comparison_table
 from fairdash.store.db import AuditStore, NoSuchAuditError, valid_audit_id
@@ -93,4 +93,4 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _name(label: dict[str, Any]) -> str:
-    return " ".join(str(label.get("title") or label.get("file") or label.get("data") or "audit").split())
+    return one_line(label.get("title") or label.get("file") or label.get("data") or "audit")

@@ -113,7 +113,7 @@ def _restore(saved: SavedAudit) -> None:
     if settings.get("features"):
         state.set_value(state.FEATURES, list(settings["features"]))
     for column, edges in (settings.get("bins") or {}).items():
-        state.set_value(state.bins_key(column), ", ".join(f"{edge:g}" for edge in edges))
+        state.set_value(state.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
     state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
 
 
