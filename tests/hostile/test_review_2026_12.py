@@ -113,3 +113,25 @@ def test_compare_writes_its_json_when_a_change_cannot_be_tested(tmp_path):
     assert code == 0  # exited 3: NaN in the JSON
     document = json.loads((tmp_path / "c.json").read_text())
     assert document["disparities"]["predictive_parity_difference"]["change"] is None
+
+
+def test_a_title_with_an_escape_sequence_prints_as_text(tmp_path, capsys, monkeypatch):
+    from fairdash.cli import main
+
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    table = pd.DataFrame({"g": ["a", "b"] * 50, "y": [0, 1] * 50, "s": np.linspace(0, 1, 100)})
+    table.to_csv(tmp_path / "t.csv", index=False)
+    title = "evil\x1b]0;pwned\x07\x1b[2J"
+    assert main(["audit", "--data", str(tmp_path / "t.csv"), "--target", "y", "--sensitive", "g", "--score", "s", "--save",
+                 "--title", title]) == 0
+    capsys.readouterr()
+    assert main(["audits", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "evil" in listed and "pwned" in listed and not any(ord(character) < 32 and character not in "\t\n" for character in listed)
+
+
+def test_band_edges_reopen_with_every_digit():
+    from fairdash.audit.spec import parse_bins
+
+    edges = (0.1 + 0.2, 1234561.0, 1234564.0)
+    assert parse_bins(", ".join(f"{edge:.17g}" for edge in edges), "income") == edges  # saved.py writes them so
