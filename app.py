@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from fairdash.errors import FairdashError
-from fairdash.ui import saved, state, widgets
+from fairdash.ui import drafts, saved, state, widgets
 
 HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from any folder
 
@@ -13,6 +13,8 @@ HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from an
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 state.keep_widget_values()
 saved.open_from_url()  # ?audit=ID: a saved audit reopened on whatever page the link names
+drafts.bind_draft()  # after a reload: the tab's own unsaved work, once the tab has said which draft is its own
+drafts.draw_binding()
 saved.apply_pending_settings()
 st.logo(HERE / "assets" / "logo.svg", size="large")
 
@@ -35,4 +37,5 @@ except FairdashError as error:  # bad input the user can fix, wherever a page me
     widgets.show_error(error)
 finally:
     # After the page, so that the summary reflects what the page just changed (even if it stopped early).
+    drafts.keep_draft()  # first: after a page's st.stop() nothing more can be drawn, and the draft draws nothing
     widgets.sidebar_summary()

@@ -9,7 +9,7 @@ from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
 from fairdash.ui import session, state
-from fairdash.ui.widgets import inside_frame, md, model_upload, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, model_upload, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Data & model")
@@ -52,7 +52,7 @@ else:
                              trust_pickle_key=state.TRUST_PICKLE, trust_skops_key=state.TRUST_SKOPS)
             except UntrustedModelError as refusal:
                 if refusal.untrusted_types:
-                    st.stop()  # the rest of the page needs the model; the refusal is said once, above
+                    stop_page()  # the rest of the page needs the model; the refusal is said once, above
             except FairdashError:
                 pass  # shown below, with every other problem of the workspace
 

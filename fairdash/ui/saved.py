@@ -1,7 +1,6 @@
 """Saved audits in the dashboard: "Save this audit", ``?audit=ID`` in the URL reopening it, "Log to MLflow".
 
-(A session's unsaved work is not kept across a reload: a draft named in the URL would hand that work, uploads included,
-to whoever the URL is sent to; the store's draft table waits for a binding to the session that no URL carries.)
+(A session's unsaved work, its draft, is :mod:`fairdash.ui.drafts`: bound to the browser tab, never to a URL.)
 
 The store is :class:`fairdash.store.db.AuditStore` (``FAIRDASH_HOME``). It is opened only when used, so a store that is
 corrupt, from a newer fairdash or on a full disk is a message where it is used, and the rest of the dashboard runs.
@@ -27,7 +26,7 @@ from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error
 
-__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "apply_pending_settings",
+__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
            "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
            "reopens_live", "rename_clicked", "delete_clicked", "show_outcome"]
 
@@ -63,7 +62,7 @@ def open_from_url() -> None:
         if not valid_audit_id(wanted):  # checked before any use, and told as an unknown id is
             raise NoSuchAuditError()
         saved = store().get(wanted)
-        _restore(saved)
+        restore(saved)
     except NoSuchAuditError:
         st.error(NO_SUCH_AUDIT_MESSAGE, icon=":material/link_off:")
         _forget_link()
@@ -86,10 +85,12 @@ def open_link(audit_id: str) -> None:
     st.query_params[QUERY_KEY] = audit_id
 
 
-def _restore(saved: SavedAudit) -> None:
-    """Set the Data & model choices to the saved audit's, and its thresholds to apply once it runs."""
+def restore(saved: SavedAudit, *, draft: bool = False) -> None:
+    """Set the Data & model choices to a saved audit's (or, with ``draft``, a tab's draft's: its files are read from the
+    drafts), and its thresholds to apply once it runs. A draft written before its audit could run holds only its source
+    and files: what it lacks is left as the session has it."""
     settings, source = saved.settings, saved.settings.get("source", {})
-    read = store().stored_file
+    read = store().draft_file if draft else store().stored_file
     if source.get("kind") == "demo":
         state.set_value(state.SOURCE, state.SOURCE_DEMO)
         state.set_value(state.DEMO, source["demo"])
@@ -105,16 +106,23 @@ def _restore(saved: SavedAudit) -> None:
     else:
         raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
                          "and JSON are on the Saved audits page.")
-    for key, value in ((state.TARGET, settings["target"]), (state.POSITIVE_LABEL, settings["positive_label"]),
-                       (state.SENSITIVE, list(settings["sensitive"])), (state.REFERENCE, settings["reference"])):
-        state.set_value(key, value)
+    _restore_choices(settings)
+
+
+def _restore_choices(settings: dict[str, Any]) -> None:
+    for key, name in ((state.TARGET, "target"), (state.POSITIVE_LABEL, "positive_label"), (state.REFERENCE, "reference")):
+        if name in settings:
+            state.set_value(key, settings[name])
+    if "sensitive" in settings:
+        state.set_value(state.SENSITIVE, list(settings["sensitive"]))
     if settings.get("score") is not None:
         state.set_value(state.SCORE_COLUMN, settings["score"])
     if settings.get("features"):
         state.set_value(state.FEATURES, list(settings["features"]))
     for column, edges in (settings.get("bins") or {}).items():
         state.set_value(state.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
-    state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
+    if "thresholds" in settings:
+        state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
 
 
 def apply_pending_settings() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import streamlit as st
 
@@ -493,3 +493,21 @@ def set_save_outcome(kind: str, text: str) -> None:
 def pop_save_outcome() -> tuple[str, str] | None:
     """The outcome of the last click, once (the next run shows nothing)."""
     return st.session_state.pop(_SAVE_OUTCOME, None)
+
+
+_DRAFT = "draft"  # (draft id, the settings last written, the uploads' file ids written): the tab's unsaved work
+_OFFERED_DRAFT = "offered_draft"
+
+
+def draft() -> tuple[str, str, str] | None:
+    """The tab's draft (:mod:`fairdash.ui.drafts`): its id, the settings text last written, the uploads written with it."""
+    return st.session_state.get(_DRAFT)
+
+
+def remember_draft(draft_id: str, written: str, files_key: str) -> None:
+    st.session_state[_DRAFT] = (draft_id, written, files_key)
+
+
+def offered_draft_id(new_id: Callable[[], str]) -> str:
+    """The draft id this session offers a tab that has none yet (made once, by ``new_id``)."""
+    return st.session_state.setdefault(_OFFERED_DRAFT, new_id())

@@ -51,7 +51,16 @@ def user_errors_shown() -> Iterator[None]:
         yield
     except FairdashError as error:
         show_error(error)
-        st.stop()
+        stop_page()
+
+
+def stop_page() -> None:
+    """Stop the page here, the tab's draft written first: once a page stops, Streamlit refuses even to read the session,
+    so app.py's writing after the page cannot run (an upload waiting for its target would be lost by a reload)."""
+    from fairdash.ui.drafts import keep_draft  # drafts read the session's audit through these widgets' modules
+
+    keep_draft()
+    st.stop()
 
 
 def require_audit() -> SessionAudit:
@@ -61,7 +70,7 @@ def require_audit() -> SessionAudit:
     except FairdashError as error:
         show_error(error)
         st.page_link("pages/data.py", label="Go to Data & model", icon=":material/table:")
-        st.stop()
+        stop_page()
 
 
 def sidebar_summary() -> None:

@@ -80,7 +80,7 @@ def test_the_slider_above_every_score_shows_undefined_disparities_with_their_rea
     at = _app()
     at.selectbox(key="demo").set_value("compas").run()
     at.switch_page("pages/fairness.py").run()
-    (preview,) = at.get("bidi_component")
+    (preview,) = [component for component in at.get("bidi_component") if component.proto.component_name.endswith("threshold_preview")]
     above_all = json.loads(preview.proto.json)["thresholds"][-1]  # the preview's last position, "above all"
     assert above_all > 10
     at.session_state["threshold"] = above_all  # the preview settled there: nobody is selected

@@ -1,0 +1,128 @@
+"""A browser tab's draft: its unsaved work (the Data & model choices, the thresholds, the uploads), written to the store
+after each run that changed it, so that a reload of the tab brings the work back.
+
+The draft belongs to the tab, never to a URL: a URL is sent to colleagues, and a draft named in one would hand them the
+sender's unsaved work, uploads included. The draft's id (144 random bits, as a saved audit's) lives in the tab's
+``sessionStorage``, which a reload keeps, a link does not carry and another tab does not see; a small component with no
+size hands it to the server once per server session (:func:`bind_draft`). A tab with no id takes the one the server
+offers. A browser that refuses storage simply has no drafts.
+
+When the tab has followed another saved audit's link since the draft was written (``?audit=`` differs), the link wins.
+A model kept with a draft comes back untrusted, as one kept with a saved audit does: a pickle asks for trust again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from fairdash.errors import FairdashError
+from fairdash.store.db import StoredFile, new_audit_id, valid_audit_id
+from fairdash.ui import saved, state
+from fairdash.ui.session import SessionAudit, current_audit
+
+__all__ = ["BINDING_KEY", "bind_draft", "draw_binding", "keep_draft", "session_settings"]
+
+BINDING_KEY = "draft_binding"
+"""The component's key: its state ``{"draft": ID}`` is the id the tab holds."""
+_STORAGE_NAME = "fairdash-draft"
+_BINDING_SCRIPT = """
+export default function (component) {
+  const { data, setStateValue } = component;
+  let kept = null;
+  try {
+    kept = window.sessionStorage.getItem(%(name)s);
+    if (!/^[A-Za-z0-9_-]{24}$/.test(kept || "")) {  // a new tab (or a value not ours): take the server's offer
+      kept = data.offered;
+      window.sessionStorage.setItem(%(name)s, kept);
+    }
+  } catch (error) {
+    return;  // storage refused (a private mode, a policy): this tab keeps no draft
+  }
+  if (kept !== data.bound) setStateValue("draft", kept);
+}
+""" % {"name": json.dumps(_STORAGE_NAME)}
+_binding = st.components.v2.component("fairdash_draft_binding", js=_BINDING_SCRIPT)
+
+
+def draw_binding() -> None:
+    """The component that tells the server the tab's draft id (in the sidebar, with nothing to show; app.py draws it
+    before the page, so that a page that stops early still has it)."""
+    bound = state.draft()
+    with st.sidebar:
+        _binding(key=BINDING_KEY, data={"offered": state.offered_draft_id(new_audit_id), "bound": bound[0] if bound else None},
+                 default={"draft": None}, on_draft_change=lambda: None)
+
+
+def bind_draft() -> None:
+    """Bind the session to the draft id its tab holds, and bring that draft back, once per session (app.py calls it
+    before the page, after ``?audit=ID`` is opened, so that the later work wins)."""
+    wanted = (st.session_state.get(BINDING_KEY) or {}).get("draft")
+    if state.draft() is not None or not valid_audit_id(wanted):
+        return
+    state.remember_draft(wanted, "", "")
+    try:
+        draft = saved.store().get_draft(wanted)
+        if draft.settings.get("link") != st.query_params.get(saved.QUERY_KEY):
+            return  # the tab followed another audit's link since: the link wins, and the draft is rewritten from it
+        saved.restore(draft, draft=True)
+    except FairdashError:  # no draft yet (a new tab), an expired one, a store that cannot be read: start as new
+        return
+
+
+def keep_draft() -> None:
+    """Write the session's choices (and its uploads, when they changed) as its tab's draft (app.py after each page, the
+    Fairness page after a settled move). Best effort: the store's problems are told where one saves."""
+    bound = state.draft()
+    if bound is None:
+        return  # the tab has not said which draft is its own yet: writing now could overwrite it with a blank session
+    table, model = _uploads()
+    files_key = f"{table.file_id if table else ''}|{model.file_id if model else ''}"
+    settings = session_settings()
+    if "target" not in settings and bound[2] == files_key and bound[1]:
+        # The audit cannot run now (a pickle awaiting trust again after a reload): keep the choices last written.
+        settings = {**json.loads(bound[1]), **settings}
+    written = json.dumps(settings, sort_keys=True, default=str)
+    if bound[1] == written:
+        return
+    try:
+        saved.store().save_draft(bound[0], json.loads(written), keep_files=bound[2] == files_key,
+                                 table=StoredFile(table.name, table.content) if table else None,
+                                 model=StoredFile(model.name, model.content) if model else None)
+    except FairdashError:
+        return
+    state.remember_draft(bound[0], written, files_key)
+
+
+def _uploads() -> tuple[state.UploadedFile | None, state.UploadedFile | None]:
+    """The uploads the session's audit uses: none for a demo, the model only when the scores come from it."""
+    if state.source() == state.SOURCE_DEMO:
+        return None, None
+    return state.uploaded_table(), state.uploaded_model() if state.get(state.SCORE_MODE) == state.MODE_MODEL else None
+
+
+def session_settings() -> dict[str, Any]:
+    """The session's choices as a saved audit's settings, plus the link the tab is on; only the source when the
+    choices do not make an audit yet (an upload waiting for its target): the uploads are kept all the same."""
+    source = {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
+    found: dict[str, Any] = {"source": source, "link": st.query_params.get(saved.QUERY_KEY)}
+    try:
+        audit = current_audit()
+    except FairdashError:
+        return found
+    return {**found, **_audit_settings(audit)}
+
+
+def _audit_settings(audit: SessionAudit) -> dict[str, Any]:
+    from fairdash.ui import cache
+    from fairdash.ui.threshold_controls import current_thresholds
+
+    spec = audit.spec
+    curves = cache.threshold_curves(audit.key, audit.inputs)
+    settings = state.audit_settings(current_thresholds(audit, curves))
+    return {"target": spec.target, "positive_label": spec.positive_label, "sensitive": list(spec.sensitive),
+            "bins": {column: list(edges) for column, edges in spec.bins}, "reference": audit.inputs.reference,
+            "score": spec.score, "features": list(spec.features) if audit.workspace.model is not None else [],
+            "thresholds": settings.thresholds, "tolerance": settings.tolerance, "min_group_size": settings.min_group_size}

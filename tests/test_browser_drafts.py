@@ -1,0 +1,65 @@
+"""End to end, a tab's draft: upload and move the threshold without saving, reload: the upload and the numbers come back;
+another tab and another browser on the same server start fresh, and the URL never carries the draft."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser import assert_page_is_clean, heading, open_page, require_chromium, streamlit_server, upload_table_with_scores, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+
+def _numbers(page) -> list[str]:
+    """The Fairness page's headline disparities and the preview's threshold, as shown."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
+    wait_until_idle(page)
+    return page.get_by_test_id("stMetricValue").all_inner_texts() + [page.locator("#fd-threshold-value").inner_text()]
+
+
+def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_path, output_dir, monkeypatch):
+    from playwright.sync_api import expect
+
+    require_chromium()
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    rng = np.random.default_rng(5)
+    outcome = rng.random(2000) < 0.4
+    table = tmp_path / "loans.csv"
+    pd.DataFrame({"region": rng.choice(["north", "south"], 2000), "outcome": outcome.astype(int),
+                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(table, index=False)
+
+    with streamlit_server(output_dir / "streamlit-drafts.log") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 1500})
+        page = context.new_page()
+        upload_table_with_scores(page, url, table, "2,000")
+        open_page(page, "Fairness", "fairness")
+        slider = page.locator("#fd-threshold")
+        slider.focus()
+        for _ in range(4):
+            slider.press("ArrowLeft")
+        expect(page.locator("#fd-threshold-value")).not_to_have_text("0.5000")
+        page.wait_for_timeout(1000)  # the move settles and the server reruns the page's fragment, which writes the draft
+        wait_until_idle(page)
+        before = _numbers(page)
+        assert "draft" not in page.url and "audit=" not in page.url  # nothing of the draft in what could be sent
+
+        page.reload()
+        expect(heading(page, "Fairness")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("loans.csv", timeout=30_000)
+        expect(page.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
+        assert _numbers(page) == before
+        assert_page_is_clean(page)
+        page.screenshot(path=str(output_dir / "browser-draft-after-reload.png"), full_page=True)
+
+        for other in (context.new_page(), browser.new_context().new_page()):  # another tab; another browser
+            other.goto(f"{url}/fairness")
+            expect(heading(other, "Fairness")).to_be_visible()
+            wait_until_idle(other)
+            other.wait_for_timeout(1500)  # time for a binding to arrive, were there one to bring the draft
+            wait_until_idle(other)
+            expect(other.get_by_test_id("stSidebar")).not_to_contain_text("loans.csv")
+            assert_page_is_clean(other)
+        context.close()
