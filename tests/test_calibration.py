@@ -15,6 +15,7 @@ from fairdash.audit.conflict import criteria_conflict, implied_fpr
 from fairdash.audit.inputs import prepare_audit
 from fairdash.audit.run import run_audit
 from fairdash.intake.demo import load_demo
+from fairdash.present.where_unfair import calibration_table
 
 
 def _synthetic(seed: int = 1, sizes=(2000, 1200, 800)):
@@ -96,6 +97,8 @@ def test_compas_deciles_get_the_observed_rate_per_value_and_no_ece():
         assert np.isnan(group.ece) and np.isnan(group.brier)
     black = calibration.groups["African-American"].points.set_index("lower")
     assert black.loc[10.0, "count"] == ((inputs.scores == 10) & (inputs.groups == "African-American")).sum()
+    shown = calibration_table(calibration)  # the page's table says why beside each undefined figure
+    assert (shown[["ECE", "Brier score"]] == "undefined: the scores are not probabilities").all().all()
 
 
 def test_a_score_on_an_edge_falls_in_the_next_bin_except_in_the_last():

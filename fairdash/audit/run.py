@@ -134,15 +134,25 @@ def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, 
 
     settings, spec, parts = result.settings, inputs.spec, {}
     if calibration:
-        parts["calibration"] = calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes,
-                                                    probability=inputs.score_kind == "probability",
-                                                    min_group_size=settings.min_group_size, tolerance=settings.tolerance)
-        parts["conflict"] = criteria_conflict(result.judged, reference=inputs.reference, tolerance=settings.tolerance)
+        parts["calibration"] = audit_calibration(inputs, settings)
+        parts["conflict"] = audit_conflict(inputs, result)
     if subgroups:
         columns = [column for column in table.columns if column not in (spec.target, spec.score)]
         parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds),
                                             columns=columns, max_conditions=max_conditions, min_size=min_size)
     return parts
+
+
+def audit_calibration(inputs: AuditInputs, settings: AuditSettings) -> Calibration:
+    """Calibration within the audit's groups at its tolerance and small-group minimum (it does not depend on the
+    thresholds): the figures :func:`where_unfair` puts in an audit and the Fairness page shows."""
+    return calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes, probability=inputs.score_kind == "probability",
+                                min_group_size=settings.min_group_size, tolerance=settings.tolerance)
+
+
+def audit_conflict(inputs: AuditInputs, result: AuditResult) -> CriteriaConflict:
+    """Why the fairness criteria conflict for ``result`` (its thresholds and tolerance), against the reference group."""
+    return criteria_conflict(result.judged, reference=inputs.reference, tolerance=result.settings.tolerance)
 
 
 def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, inputs: AuditInputs, thresholds: Threshold,

@@ -67,14 +67,16 @@ def gap_text(calibration: Calibration) -> str:
 
 
 def calibration_table(calibration: Calibration) -> pd.DataFrame:
-    """Each group's calibration figures as text for people (n/a with a reason where undefined)."""
+    """Each group's calibration figures as text for people (undefined with its reason where undefined)."""
     rows = {}
     for label, group in calibration.groups.items():
         low, high = group.ece_interval
+        undefined = ("undefined: the scores are not probabilities" if not calibration.probability
+                     else "undefined: the group has no rows")  # the only two ways a group's figures are undefined
         rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
-                       "ECE": "n/a" if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
-                       "Brier score": "n/a" if group.brier != group.brier else f"{group.brier:.3f}",
-                       "Mean score − base rate": "n/a" if group.in_the_large != group.in_the_large else f"{group.in_the_large:+.3f}",
+                       "ECE": undefined if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
+                       "Brier score": undefined if group.brier != group.brier else f"{group.brier:.3f}",
+                       "Mean score − base rate": undefined if group.in_the_large != group.in_the_large else f"{group.in_the_large:+.3f}",
                        "In the gap": "yes" if label in calibration.judged else "no (too small)"}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairdash.audit.calibration import Calibration, calibration_by_group
-from fairdash.audit.conflict import criteria_conflict
+from fairdash.audit.calibration import Calibration
 from fairdash.audit.inputs import AuditInputs
-from fairdash.audit.result import AuditResult
+from fairdash.audit.result import AuditResult, AuditSettings
+from fairdash.audit.run import audit_calibration, audit_conflict
 from fairdash.present import plots
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
 from fairdash.ui import state
@@ -18,10 +18,10 @@ __all__ = ["calibration_panel"]
 
 
 @st.cache_data(max_entries=16, show_spinner="Binning the scores per group...")
-def _calibration(audit_key: str, _inputs: AuditInputs, min_group_size: int, tolerance: float) -> Calibration:
-    # The scores do not move with the thresholds: computed once per audit and setting, not on every slider move.
-    return calibration_by_group(_inputs.y_true, _inputs.scores, _inputs.group_codes, probability=_inputs.score_kind == "probability",
-                                min_group_size=min_group_size, tolerance=tolerance)
+def _calibration(audit_key: str, _inputs: AuditInputs, _settings: AuditSettings, min_group_size: int, tolerance: float) -> Calibration:
+    # The scores do not move with the thresholds: computed once per audit and setting (the last two arguments are the
+    # cache's key for the settings), not on every slider move.
+    return audit_calibration(_inputs, _settings)
 
 
 def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
@@ -32,7 +32,7 @@ def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
                  help="Of the rows with about the same score, the share that truly is positive, per group. It does not "
                       "depend on the thresholds."):
         _calibration_part(audit, result)
-    conflict = criteria_conflict(result.judged, reference=audit.inputs.reference, tolerance=result.settings.tolerance)
+    conflict = audit_conflict(audit.inputs, result)
     with st.expander("Why the criteria conflict", expanded=True, icon=":material/compare_arrows:"):
         for sentence in conflict.sentences:
             st.markdown(f"- {md(sentence)}")
@@ -43,7 +43,7 @@ def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
 
 def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     settings = result.settings
-    calibration = _calibration(audit.key, audit.inputs, settings.min_group_size, settings.tolerance)
+    calibration = _calibration(audit.key, audit.inputs, settings, settings.min_group_size, settings.tolerance)
     for note in calibration.notes:
         st.info(md(note), icon=":material/info:")
     st.plotly_chart(plots.calibration_curves(calibration), key="calibration")
