@@ -21,18 +21,23 @@ st.markdown(
     f"{settings.described()}. Change these on the Fairness page."
 )
 state.set_default(state.REPORT_RULES, True)
+state.set_default(state.REPORT_CALIBRATION, True)
+state.set_default(state.REPORT_SUBGROUPS, False)
 with_rules = st.toggle("Include the surrogate rules (depth 3)", key=state.REPORT_RULES)
+with_calibration = st.toggle("Include calibration within groups and why the criteria conflict", key=state.REPORT_CALIBRATION)
+with_subgroups = st.toggle("Include the subgroups with the largest gaps (every column, one or two conditions)", key=state.REPORT_SUBGROUPS,
+                           help="As the Subgroups page finds them; on a wide table this takes a while.")
 
 compared = state.compared_fixes(audit.key)
 include_fixes = False
 if compared is not None:
     include_fixes = st.toggle(f"Include the fixes compared on the Fixes page ({len(compared[1])}, for {compared[0].replace('_', ' ')})",
                               value=True)
-settings_key = json.dumps([settings.thresholds, settings.tolerance, settings.min_group_size, with_rules], sort_keys=True, default=str)
+settings_key = json.dumps([settings.thresholds, settings.tolerance, settings.min_group_size], sort_keys=True, default=str)
 fixes_key = json.dumps([compared[0], [fix.title for fix in compared[1]], [id(fix) for fix in compared[1]]]) if include_fixes else None
 json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
-    settings, audit.title, with_rules, fixes_key, compared if include_fixes else None,
+    settings, audit.title, with_rules, fixes_key, compared if include_fixes else None, with_calibration, with_subgroups,
 )
 left, right = st.columns(2)
 left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",
@@ -48,7 +53,8 @@ st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model
 st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
                       thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size, data_file="DATA.csv",
-                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None else []),
+                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None else [],
+                      calibration=with_calibration, subgroups=with_subgroups),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):

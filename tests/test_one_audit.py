@@ -102,3 +102,26 @@ def test_every_presenter_shows_the_one_audit_that_fairlearn_computes(german, min
     shown = {metric.label: metric.value for metric in at.metric}
     for disparity in HEADLINE:
         assert float(shown[disparity.replace("_", " ").capitalize()]) == pytest.approx(disparities[disparity], abs=5e-4), disparity
+
+
+def test_the_report_pages_audit_is_the_one_its_command_computes(tmp_path, monkeypatch):
+    """The Report page's JSON, with calibration and subgroups switched on, equals what its own command (pasted into
+    a shell, on the demo's rows) writes: the page presents the audit, it computes no other."""
+    import shlex
+
+    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/report.py").run()
+    at.toggle(key="report_subgroups").set_value(True).run()
+    assert not at.exception and not at.error
+    page = json.loads(at.json[0].value)
+    command = next(code.value for code in at.code if code.value.startswith("python -m fairdash audit"))
+    assert "--calibration" in command and "--subgroups" in command
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "compas", "--out", "DATA.csv"]) == 0
+    arguments = shlex.split(command.replace("\\\n", " "))[3:]  # a shell joins the continued lines; after "python -m fairdash"
+    assert main(arguments) in (0, 1)
+    written = json.loads((tmp_path / "audit.json").read_text())
+    for part in ("groups", "disparities", "calibration", "subgroups", "subgroups_tested", "correction"):
+        assert page[part] == written[part], part

@@ -295,6 +295,8 @@ def audit_command(
     min_group_size: int = SMALL_GROUP_SIZE,
     data_file: str = "DATA.csv",
     trusted_types: Sequence[str] = (),
+    calibration: bool = False,
+    subgroups: bool = False,
 ) -> str:
     """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
 
@@ -302,7 +304,8 @@ def audit_command(
     the data stays one argument and never runs as shell. Per-group thresholds are named by the file
     the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
     trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
-    types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each).
+    types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each). ``calibration`` and
+    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``).
     """
     from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
@@ -320,8 +323,10 @@ def audit_command(
         parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
     if spec.reference is not None:
         parts.append(f"--reference {quote(str(spec.reference))}")
-    parts += [f"--bins {quote(f'{column}=' + ','.join(f'{edge:g}' for edge in edges))}" for column, edges in spec.bins]
+    # Every digit of each edge (repr: the shortest text that reads back as the same float; ':g' made 1234567 1.23457e+06).
+    parts += [f"--bins {quote(f'{column}=' + ','.join(repr(float(edge)) for edge in edges))}" for column, edges in spec.bins]
     parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
     parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
+              *(["--calibration"] if calibration else []), *(["--subgroups"] if subgroups else []),
               "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
     return " \\\n    ".join(parts)

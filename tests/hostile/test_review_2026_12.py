@@ -135,3 +135,19 @@ def test_band_edges_reopen_with_every_digit():
 
     edges = (0.1 + 0.2, 1234561.0, 1234564.0)
     assert parse_bins(", ".join(f"{edge:.17g}" for edge in edges), "income") == edges  # saved.py writes them so
+
+
+def test_the_command_to_paste_keeps_every_digit_of_the_bands(tmp_path):
+    """``:g`` wrote 1234567 as 1.23457e+06: the pasted command audited other bands than the page showed."""
+    import subprocess
+
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.cli import audit_command
+    from fairdash.cli.common import bins_option
+
+    edges = (0.1, 1234567.0, 98765432.123)
+    spec = AuditSpec(target="y", positive_label=1, sensitive=("income",), score="s", bins=(("income", edges),))
+    command = audit_command(spec, model_file=None, thresholds=0.5)
+    printed = subprocess.run(["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
+                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert bins_option([printed[printed.index("--bins") + 1]]) == (("income", edges),)
