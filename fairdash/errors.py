@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["FairdashError", "InvalidInputError", "TableTooLargeError", "ModelError", "UntrustedModelError", "brief"]
+
 
 class FairdashError(Exception):
     """Base class: something the user can fix, described in plain words."""

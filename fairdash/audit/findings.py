@@ -16,6 +16,8 @@ from fairdash.audit.metrics import (
     why_undefined,
 )
 
+__all__ = ["disparity_findings"]
+
 
 def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
     """Each disparity with its verdict and a sentence in plain words.

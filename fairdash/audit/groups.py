@@ -10,6 +10,11 @@ import pandas as pd
 
 from fairdash.errors import InvalidInputError, brief
 
+__all__ = [
+    "MISSING_GROUP", "GROUP_SEPARATOR", "GroupCodes", "group_codes", "group_keys", "group_label", "plain_value",
+    "group_labels", "value_text",
+]
+
 MISSING_GROUP = "(missing)"
 """The label of rows whose sensitive attribute is missing: they form a group of their own."""
 

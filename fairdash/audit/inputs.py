@@ -28,6 +28,8 @@ from fairdash.audit.thresholds import default_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel
 
+__all__ = ["ScoreKind", "AuditInputs", "prepare_audit", "model_class"]
+
 ScoreKind = Literal["probability", "margin", "prediction", "score"]
 _KIND_OF_METHOD: dict[str, ScoreKind] = {"predict_proba": "probability", "decision_function": "margin", "predict": "prediction"}
 

@@ -24,6 +24,14 @@ from fairdash.audit.groups import GroupCodes, group_codes
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError, brief
 
+__all__ = [
+    "COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES",
+    "FOUR_FIFTHS", "as_bool", "sensitive_codes", "confusion_counts", "checked_inputs", "rates", "table_from_counts",
+    "overall_from_counts", "overall_metrics", "group_metrics", "disparities_from_rates", "disparities_from_table",
+    "undefined_reason", "why_undefined", "disparities", "compare_to_reference", "DEFAULT_TOLERANCE",
+    "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "rule_text",
+]
+
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
 
 

@@ -22,6 +22,11 @@ from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.guess import DataSummary, summarize
 from fairdash.intake.models import ScoreModel
 
+__all__ = [
+    "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "audit_calibration", "audit_conflict",
+    "audit_recourse", "top_features",
+]
+
 PERMUTATION_ROWS = 100
 """The rows the report's top features explain when only the model-agnostic explainer applies: it
 calls the model some hundred times per row, and a smaller sample keeps a CLI audit to seconds."""

@@ -13,6 +13,13 @@ import pandas as pd
 from fairdash.audit.groups import MISSING_GROUP, group_labels, plain_value, value_text
 from fairdash.errors import InvalidInputError, brief
 
+__all__ = [
+    "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
+    "parse_bins", "band_labels", "sensitive_frame", "match_label", "POSITIVE_NAMES", "default_positive_label",
+    "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
+    "audit_warnings", "id_like_columns", "validate_spec", "default_reference",
+]
+
 SMALL_GROUP_SIZE = 30
 """Groups with fewer rows than this are flagged as too small to judge."""
 

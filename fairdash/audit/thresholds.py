@@ -28,6 +28,11 @@ from fairdash.audit.metrics import (
 )
 from fairdash.errors import InvalidInputError
 
+__all__ = [
+    "Constraint", "CONSTRAINTS", "Threshold", "Suggestion", "ThresholdCurves", "default_threshold", "SliderScale",
+    "slider_scale", "check_threshold", "thresholds_per_row", "decisions_at",
+]
+
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
 CONSTRAINTS: tuple[str, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
 _EQUALIZED_ODDS_WINDOWS = 400  # window positions searched per rate for equalized odds (a 2-D search)

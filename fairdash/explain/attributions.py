@@ -25,6 +25,12 @@ import pandas as pd
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel, match_class, model_input, per_model
 
+__all__ = [
+    "Output", "DEFAULT_BACKGROUND", "ShapResult", "explainer_method", "transformed_columns", "shap_values",
+    "model_output", "mean_abs_by_group", "gap_decomposition", "permutation_importance_table", "lime_missing_filled",
+    "lime_weights", "rank_agreement", "flip_rates",
+]
+
 Output = Literal["probability", "log_odds", "margin", "raw"]
 
 DEFAULT_BACKGROUND = 100

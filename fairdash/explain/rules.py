@@ -18,6 +18,12 @@ import pandas as pd
 from fairdash.audit.groups import MISSING_GROUP, group_labels
 from fairdash.errors import InvalidInputError
 
+__all__ = [
+    "SELECTED", "NOT_SELECTED",
+    "MAX_FIT_ROWS", "PROXY_STRENGTH", "Condition", "Surrogate", "assign_rules", "surrogate_columns",
+    "proxy_strength", "surrogate_tree", "fidelity_by_depth",
+]
+
 MAX_FIT_ROWS = 200_000
 """The most rows a surrogate tree is fitted on (a seeded sample beyond); fidelity is still measured
 on every held-out row."""

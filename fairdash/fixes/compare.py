@@ -38,6 +38,12 @@ from fairdash.audit.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, d
 from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, model_input
 
+__all__ = [
+    "FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS",
+    "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable",
+    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions",
+]
+
 FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
 FIX_TITLES = {
     "original": "Original",

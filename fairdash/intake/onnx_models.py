@@ -30,6 +30,8 @@ import pandas as pd
 
 from fairdash.errors import InvalidInputError, ModelError
 
+__all__ = ["SCORING_SECONDS", "MEMORY_BYTES", "OnnxClassifier"]
+
 # ONNX element types -> the numpy type to feed.
 _INPUT_TYPES = {
     "tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64,

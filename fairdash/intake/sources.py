@@ -8,6 +8,8 @@ from typing import IO, Union
 
 from fairdash.errors import InvalidInputError
 
+__all__ = ["Source", "read_source", "suffix_of"]
+
 Source = Union[str, os.PathLike, bytes, bytearray, IO[bytes]]
 
 

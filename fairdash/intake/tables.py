@@ -15,6 +15,8 @@ import pandas as pd
 from fairdash.errors import InvalidInputError, TableTooLargeError, brief
 from fairdash.intake.sources import Source, read_source, suffix_of
 
+__all__ = ["MAX_TABLE_BYTES", "MAX_ROWS", "MAX_COLUMNS", "read_table"]
+
 MAX_TABLE_BYTES = 512 << 20
 """The most bytes a table may take once decompressed (a gzip file of a few KB can expand to GBs)."""
 

@@ -39,6 +39,12 @@ from fairdash.audit.spec import check_column_roles, match_label
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 
+__all__ = [
+    "UNKNOWN", "NEGATIVE", "POSITIVE",
+    "WINDOWS", "ENGINES", "PROFILE_SQL", "TIME_SQL", "SPREAD_SQL", "VALUES_SQL", "COUNT_SQL", "MonitorSpec",
+    "LogCounts", "spark_session", "count_log", "count_table",
+]
+
 WINDOWS = ("day", "week", "month", "quarter")
 
 

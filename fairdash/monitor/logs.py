@@ -7,6 +7,8 @@ import pandas as pd
 
 from fairdash.monitor.engines import MonitorSpec
 
+__all__ = ["compas_log", "COMPAS_MONITOR", "synthetic_log"]
+
 
 def compas_log() -> pd.DataFrame:
     """COMPAS as a decision log: each defendant's screening date, race, sex, decile score and outcome

@@ -16,6 +16,11 @@ from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.monitor.engines import NEGATIVE, POSITIVE, LogCounts
 
+__all__ = [
+    "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS",
+    "GAP_DENOMINATORS", "gap_change",
+]
+
 PENDING_SHARE = 0.5
 """A window where more than this share of outcomes is not known yet is marked pending."""
 

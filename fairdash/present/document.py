@@ -14,6 +14,8 @@ from fairdash import __version__
 from fairdash.audit.metrics import METRIC_COLUMNS
 from fairdash.audit.result import AuditResult
 
+__all__ = ["versions", "json_number", "json_text", "result_json", "groups_json"]
+
 _LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skops", "fairlearn", "streamlit")
 
 

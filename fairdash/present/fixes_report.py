@@ -13,6 +13,8 @@ from fairdash.present import plots
 from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
 
+__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content"]
+
 
 def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
     """The comparison of :func:`fairdash.fixes.compare.compare_fixes` as a JSON-ready dict.

@@ -8,6 +8,8 @@ import pandas as pd
 
 from fairdash.monitor.windows import Monitor
 
+__all__ = ["monitor_json", "monitor_html", "engine_audit_json", "engine_audit_html"]
+
 
 def monitor_json(result: Monitor) -> dict[str, Any]:
     """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,

@@ -15,6 +15,8 @@ from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present.document import versions
 from fairdash.present.text import verdict_word
 
+__all__ = ["html_page", "script_json", "section", "definition_list", "table_html", "findings_html", "static_file"]
+
 
 def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "",
               style: str = "") -> str:

@@ -20,6 +20,12 @@ from fairdash.audit.calibration import Calibration
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES, overall_metrics
 
+__all__ = [
+    "PALETTE", "MAX_GROUPS_DRAWN", "drawn_groups", "rate_bars", "confusion_matrices", "roc_curves",
+    "tradeoff_curve", "fidelity_by_depth", "importance_bars", "beeswarm", "grouped_importance", "contributions",
+    "fixes_tradeoff", "disparity_over_time", "group_mix", "score_drift", "calibration_curves", "subgroup_gaps",
+]
+
 PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
 _LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=60, b=10), font=dict(size=13))
 

@@ -26,6 +26,8 @@ from fairdash.present.preview import preview_payload, preview_script, preview_st
 from fairdash.present.text import formatted_overall, formatted_table, threshold_text
 from fairdash.present.where_unfair import where_unfair_json, where_unfair_sections
 
+__all__ = ["REPORT_THRESHOLDS", "audit_json", "slider_payload", "audit_html"]
+
 REPORT_THRESHOLDS = PREVIEW_POSITIONS
 """The most threshold positions the report's own slider offers (every distinct score when fewer)."""
 

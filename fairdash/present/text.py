@@ -10,6 +10,8 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]
+
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
     """The metric table as text for people: rates as percentages with their interval, counts with separators."""
