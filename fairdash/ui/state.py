@@ -437,12 +437,25 @@ SAVE_FILES = "save_files"
 COMPARE_BEFORE = "compare_before"
 COMPARE_AFTER = "compare_after"
 RENAME_TITLE = "rename_title"
-CONFIRM_DELETE = "confirm_delete"
+SAVED_AUDIT = "saved_audit"  # the audit chosen on the Saved audits page
 RENAME_OF = "rename_of"  # the saved audit the rename box was filled for
-WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, CONFIRM_DELETE)
+WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, SAVED_AUDIT)
+# A delete confirmation belongs to one audit (confirm_delete_key): one given for an audit never deletes another, and it is
+# not kept beyond its page (not a WIDGET_KEYS key): Streamlit forgets it once the audit is no longer the one shown.
+_CONFIRM_DELETE_PREFIX = "confirm_delete_for_"
 _OPENED_AUDIT = "opened_audit"  # the saved audit's id this session opened (from ?audit=ID), kept in the URL
 _SAVE_OUTCOME = "save_outcome"  # what the last "Save this audit" / "Log to MLflow" click did, shown once
 _PENDING_THRESHOLDS = "pending_thresholds"  # a saved audit's thresholds, until its audit can run (a model awaiting trust)
+
+
+def confirm_delete_key(audit_id: str) -> str:
+    """The widget key of the Saved audits page's delete confirmation for the audit ``audit_id``."""
+    return f"{_CONFIRM_DELETE_PREFIX}{audit_id}"
+
+
+def delete_confirmed(audit_id: str) -> bool:
+    """Whether the user confirmed deleting this very audit."""
+    return bool(st.session_state.get(confirm_delete_key(audit_id)))
 
 
 def opened_audit() -> str | None:
