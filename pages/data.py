@@ -5,11 +5,11 @@ import streamlit as st
 
 from fairdash.audit.groups import group_labels
 from fairdash.audit.spec import default_bins, needs_bins, sensitive_frame
-from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
 from fairdash.ui import session, state
-from fairdash.ui.widgets import inside_frame, md, model_upload, stop_page, user_errors_shown
+from fairdash.ui.model_source import model_source
+from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
 inside_frame()
 st.title("Data & model")
@@ -40,21 +40,7 @@ else:
         if table_file is None and state.uploaded_table() is not None:
             st.caption(f"Using {md(state.uploaded_table().name)}, uploaded earlier.")
     with right:
-        st.radio(
-            "The model's scores come from",
-            options=[state.MODE_MODEL, state.MODE_COLUMN],
-            format_func={state.MODE_MODEL: "A model file", state.MODE_COLUMN: "A column of the table (scores or 0/1 predictions)"}.get,
-            key=state.SCORE_MODE,
-        )
-        if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
-            try:
-                model_upload("Model (.skops or .onnx; .pkl or .joblib only if you trust it)", "model",
-                             trust_pickle_key=state.TRUST_PICKLE, trust_skops_key=state.TRUST_SKOPS)
-            except UntrustedModelError as refusal:
-                if refusal.untrusted_types:
-                    stop_page()  # the rest of the page needs the model; the refusal is said once, above
-            except FairdashError:
-                pass  # shown below, with every other problem of the workspace
+        model_source()  # a model file, an MLflow model (where a tracking URI is configured) or a column
 
 with user_errors_shown():
     workspace = session.current_workspace()

@@ -16,7 +16,10 @@ if not audits:
 
 st.dataframe(saved.listing(audits))
 by_id = {audit.id: audit for audit in audits}
-chosen = st.selectbox("Audit", options=list(by_id), format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})")
+ids = list(by_id)
+state.ensure_choice(state.SAVED_AUDIT, ids, ids[0])
+chosen = st.selectbox("Audit", options=ids, format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})",
+                      key=state.SAVED_AUDIT)
 audit = by_id[chosen]
 st.caption(f"Data {md(audit.data_name)} (SHA-256 {audit.data_sha256 or 'not recorded'}); "
            f"model {md(audit.model_name or 'none: a score column')} (SHA-256 {audit.model_sha256 or 'not recorded'}).")
@@ -37,8 +40,8 @@ with st.expander("Rename or delete"):
     state.set_value(state.RENAME_OF, audit.id)
     st.text_input("New title", key=state.RENAME_TITLE, max_chars=200)
     st.button("Rename", icon=":material/edit:", on_click=saved.rename_clicked, args=(audit.id,))
-    st.checkbox("Yes, delete this audit and its files", key=state.CONFIRM_DELETE)
-    st.button("Delete", icon=":material/delete:", disabled=not state.get(state.CONFIRM_DELETE), on_click=saved.delete_clicked,
+    st.checkbox("Yes, delete this audit and its files", key=state.confirm_delete_key(audit.id))
+    st.button("Delete", icon=":material/delete:", disabled=not state.delete_confirmed(audit.id), on_click=saved.delete_clicked,
               args=(audit.id,))
 saved.show_outcome()
 
@@ -46,7 +49,6 @@ st.subheader("Compare two audits")
 if len(audits) < 2:
     st.caption("Save a second audit of the same target and groups to compare them.")
     st.stop()
-ids = list(by_id)
 before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_BEFORE)
 after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_AFTER)
 with user_errors_shown():

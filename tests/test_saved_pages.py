@@ -159,10 +159,40 @@ def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
     _button(at, "Rename").click().run()
     _clean(at)
     assert dict((row[0], row[1]) for row in _rows(home))[seven] == "renamed"
-    at.checkbox(key="confirm_delete").check().run()
+    at.checkbox(key=f"confirm_delete_for_{seven}").check().run()
     _button(at, "Delete").click().run()
     _clean(at)
     assert [row[0] for row in _rows(home)] == [five]
+
+
+def _labelled(widgets, label: str):
+    return next(widget for widget in widgets if widget.label == label)
+
+
+def test_a_delete_confirmation_given_for_one_audit_never_deletes_another(home):
+    """Found by label, not key, so that it runs on the code before the fix too (where the Audit box had no key)."""
+    at = _compas_at(_app(), 5.0)
+    five = _save(at, "five")
+    at.switch_page("pages/fairness.py").run()
+    _settle(at, threshold=7.0)
+    seven = _save(at, "seven")
+    at.switch_page("pages/saved.py").run()
+    _clean(at)
+    assert _labelled(at.selectbox, "Audit").value == seven
+    _labelled(at.checkbox, "Yes, delete this audit and its files").check().run()  # confirmed for seven
+    _labelled(at.selectbox, "Audit").set_value(five).run()  # then another audit is chosen
+    assert _labelled(at.checkbox, "Yes, delete this audit and its files").value is False
+    assert _button(at, "Delete").disabled  # before the fix: enabled, and its click deleted five
+    assert sorted(row[0] for row in _rows(home)) == sorted([five, seven])
+    # Back to seven: its confirmation was not kept either; the Audit box keeps its choice under its key.
+    _labelled(at.selectbox, "Audit").set_value(seven).run()
+    assert at.selectbox(key="saved_audit").value == seven
+    assert at.checkbox(key=f"confirm_delete_for_{seven}").value is False
+    at.checkbox(key=f"confirm_delete_for_{seven}").check().run()
+    _button(at, "Delete").click().run()
+    _clean(at)
+    assert [row[0] for row in _rows(home)] == [five]
+    assert at.selectbox(key="saved_audit").value == five  # the deleted audit's choice falls back to one that exists
 
 
 def test_an_uploaded_pickle_saved_with_its_files_asks_for_trust_again(home, people, people_model, tmp_path):
@@ -195,3 +225,24 @@ def test_an_uploaded_pickle_saved_with_its_files_asks_for_trust_again(home, peop
     assert _headline(other) == numbers
 
 
+
+
+def _delete_without_confirmation(audit_id: str) -> None:
+    """A click on Delete that reaches the server without this audit's confirmation (a browser's stale click): AppTest
+    refuses to click a disabled button, so the page's callback is called as the click would call it."""
+    import streamlit as st
+
+    from fairdash.ui import saved
+
+    st.session_state["confirm_delete"] = True  # the key the confirmation had before: a confirmation of some other audit
+    saved.delete_clicked(audit_id)
+    saved.show_outcome()
+
+
+def test_delete_refuses_without_the_confirmation_of_that_very_audit(home):
+    kept = _save(_compas_at(_app(), 5.0), "kept")
+    at = AppTest.from_function(_delete_without_confirmation, args=(kept,), default_timeout=60).run()
+    assert not at.exception
+    assert [row[0] for row in _rows(home)] == [kept]
+    assert [error.value.replace("\\", "") for error in at.error] == [  # shown escaped for markdown
+        "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first."]

@@ -113,7 +113,8 @@ def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle
     return MlflowModel(ScoreModel.wrap(model.estimator, name=uri), content)
 
 
-_RUNS_URI = re.compile(r"\Aruns:/([0-9a-f]{32})/([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)/?\Z")
+_PART = r"(?!\.\.?(?:/|\Z))[A-Za-z0-9_.-]+"  # a name in the run's artifacts; never . or ..: a path must not leave them
+_RUNS_URI = re.compile(rf"\Aruns:/([0-9a-f]{{32}})/({_PART}(?:/{_PART})*)/?\Z")
 
 
 def _artifact_uri(uri: str, store: str) -> str:
@@ -130,7 +131,8 @@ def _artifact_uri(uri: str, store: str) -> str:
         return client.get_model_version_download_uri(name, version)
     match = _RUNS_URI.match(uri)
     if match is None:
-        raise InvalidInputError(f"{brief(uri)} is not runs:/RUN_ID/PATH (a run's 32-character id and the model's path in it).")
+        raise InvalidInputError(f"{brief(uri)} is not runs:/RUN_ID/PATH (a run's 32-character id and the model's path in it, "
+                                "without . or .. parts).")
     run = client.get_run(match.group(1))
     found = client.search_logged_models(experiment_ids=[run.info.experiment_id],  # both values checked by the pattern above
                                         filter_string=f"source_run_id = '{match.group(1)}' AND name = '{match.group(2)}'")

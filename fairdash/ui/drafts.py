@@ -100,7 +100,8 @@ def _uploads() -> tuple[state.UploadedFile | None, state.UploadedFile | None]:
     """The uploads the session's audit uses: none for a demo, the model only when the scores come from it."""
     if state.source() == state.SOURCE_DEMO:
         return None, None
-    return state.uploaded_table(), state.uploaded_model() if state.get(state.SCORE_MODE) == state.MODE_MODEL else None
+    from_model = state.get(state.SCORE_MODE) in (state.MODE_MODEL, state.MODE_MLFLOW)  # an MLflow model is kept as an upload is
+    return state.uploaded_table(), state.uploaded_model() if from_model else None
 
 
 def session_settings() -> dict[str, Any]:

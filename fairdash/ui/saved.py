@@ -256,7 +256,11 @@ def rename_clicked(audit_id: str) -> None:
 
 
 def delete_clicked(audit_id: str) -> None:
-    """The Saved audits page's "Delete": the row and the files kept with it; a session that had it open forgets it."""
+    """The Saved audits page's "Delete": the row and the files kept with it; a session that had it open forgets it. Only
+    with the confirmation given for this very audit (the button is disabled without it; this holds whatever the browser sends)."""
+    if not state.delete_confirmed(audit_id):
+        state.set_save_outcome("error", "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first.")
+        return
     try:
         store().delete(audit_id)
     except FairdashError as error:
@@ -264,7 +268,7 @@ def delete_clicked(audit_id: str) -> None:
         return
     if state.opened_audit() == audit_id:
         _forget_link()
-    state.set_value(state.CONFIRM_DELETE, False)
+    state.set_value(state.confirm_delete_key(audit_id), False)
     state.set_save_outcome("done", "Deleted, with the files kept with it.")
 
 

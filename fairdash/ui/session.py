@@ -69,6 +69,14 @@ def _with_subgroup(table_id: str, _table: pd.DataFrame, _conditions: tuple, colu
     return table
 
 
+_NO_MODEL = {
+    state.MODE_MODEL: "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
+                      "or choose 'A column of the table' and name the score column.",
+    state.MODE_MLFLOW: "Enter the MLflow model to audit (models:/NAME/VERSION or runs:/RUN_ID/PATH), "
+                       "or choose 'A column of the table' and name the score column.",
+}
+
+
 def _chosen_workspace() -> Workspace:
     """The chosen demo, or the uploaded table (and model), as it is."""
     if state.source() == state.SOURCE_DEMO:
@@ -86,13 +94,11 @@ def _chosen_workspace() -> Workspace:
         raise InvalidInputError("Upload a table (CSV or Parquet) to audit, or choose a built-in demo.")
     table = cache.uploaded_table(upload.file_id, upload.name, upload.content)
     model, model_id = None, None
-    if state.get(state.SCORE_MODE, state.MODE_MODEL) == state.MODE_MODEL:
+    mode = state.get(state.SCORE_MODE, state.MODE_MODEL)
+    if mode in (state.MODE_MODEL, state.MODE_MLFLOW):  # an MLflow model is kept as an uploaded one is
         model_file = state.uploaded_model()
         if model_file is None:
-            raise InvalidInputError(
-                "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
-                "or choose 'A column of the table' and name the score column."
-            )
+            raise InvalidInputError(_NO_MODEL[mode])
         model = load_uploaded_model(model_file)
         model_id = model_file.file_id
     return Workspace(

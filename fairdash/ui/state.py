@@ -10,6 +10,7 @@ Pages never write a key string inline: they call these. Two kinds of keys:
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -25,7 +26,8 @@ SOURCE = "source"  # "demo" or "upload"
 DEMO = "demo"
 DATA_UPLOADER = "data"
 MODEL_UPLOADER = "model"
-SCORE_MODE = "score_mode"  # "model" or "column"
+SCORE_MODE = "score_mode"  # "model", "mlflow" or "column"
+MLFLOW_MODEL = "mlflow_model"  # an MLflow model's URI: models:/NAME/VERSION or runs:/RUN_ID/PATH
 TRUST_PICKLE = "trust_pickle"
 TRUST_SKOPS = "trust_skops"
 TARGET = "target"
@@ -38,11 +40,12 @@ FEATURES = "features"
 SOURCE_DEMO = "demo"
 SOURCE_UPLOAD = "upload"
 MODE_MODEL = "model"
+MODE_MLFLOW = "mlflow"  # offered where a tracking URI is configured (fairdash.ui.saved.mlflow_uri)
 MODE_COLUMN = "column"
 
 # Choices that only make sense for one table: forgotten when the table changes.
 SELECTION_KEYS = (TARGET, POSITIVE_LABEL, SENSITIVE, REFERENCE, SCORE_COLUMN, FEATURES)
-WIDGET_KEYS = (SOURCE, DEMO, SCORE_MODE, TRUST_PICKLE, TRUST_SKOPS) + SELECTION_KEYS
+WIDGET_KEYS = (SOURCE, DEMO, SCORE_MODE, MLFLOW_MODEL, TRUST_PICKLE, TRUST_SKOPS) + SELECTION_KEYS
 
 # Widget keys on the Fairness page. Per-group sliders are keyed by group_threshold_key(label).
 THRESHOLD_MODE = "threshold_mode"
@@ -281,6 +284,44 @@ def forget_trust(pickle_key: str = TRUST_PICKLE, skops_key: str = TRUST_SKOPS) -
     st.session_state.pop(skops_key, None)
 
 
+_MLFLOW_FILE = "mlflow:"  # how the file id of a model read from MLflow starts
+
+
+def _mlflow_source(tracking_uri: str, uri: str) -> str:
+    return _MLFLOW_FILE + hashlib.sha256(f"{tracking_uri}\n{uri}".encode()).hexdigest()[:32] + ":"
+
+
+def keep_mlflow_model(tracking_uri: str, uri: str, name: str, content: bytes) -> None:
+    """Keep the file of a model read from MLflow (``uri`` in the store ``tracking_uri``) where an uploaded model is kept, so
+    that every page, the trust it needs and saving treat it as an upload. The trust given to read it is kept: it was given
+    for this model. Its id names its content, as the caches that take it key on it."""
+    file_id = _mlflow_source(tracking_uri, uri) + hashlib.sha256(content).hexdigest()
+    st.session_state[_UPLOADED_MODEL] = UploadedFile(name=name, file_id=file_id, content=content)
+
+
+def mlflow_model_kept(tracking_uri: str, uri: str) -> bool:
+    """Whether the model kept is the one ``uri`` names in the store ``tracking_uri`` (else it is to be read)."""
+    kept = uploaded_model()
+    return kept is not None and kept.file_id.startswith(_mlflow_source(tracking_uri, uri))
+
+
+def forget_mlflow_model() -> None:
+    """The MLflow URI's ``on_change``: another model (or none) is meant, so the one read before and the trust given go."""
+    kept = uploaded_model()
+    if kept is not None and kept.file_id.startswith(_MLFLOW_FILE):
+        st.session_state.pop(_UPLOADED_MODEL)
+    forget_trust()
+
+
+def score_mode_changed() -> None:
+    """The score mode's ``on_change``: a model file and an MLflow model are two sources; choosing one forgets a model of
+    the other and its trust (trust given to a file never reads an MLflow model, nor the reverse)."""
+    mode, kept = st.session_state.get(SCORE_MODE), uploaded_model()
+    if kept is not None and mode in (MODE_MODEL, MODE_MLFLOW) and kept.file_id.startswith(_MLFLOW_FILE) != (mode == MODE_MLFLOW):
+        st.session_state.pop(_UPLOADED_MODEL)
+        forget_trust()
+
+
 def uploaded_table() -> UploadedFile | None:
     return st.session_state.get(_UPLOADED_TABLE)
 
@@ -439,12 +480,25 @@ SAVE_FILES = "save_files"
 COMPARE_BEFORE = "compare_before"
 COMPARE_AFTER = "compare_after"
 RENAME_TITLE = "rename_title"
-CONFIRM_DELETE = "confirm_delete"
+SAVED_AUDIT = "saved_audit"  # the audit chosen on the Saved audits page
 RENAME_OF = "rename_of"  # the saved audit the rename box was filled for
-WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, CONFIRM_DELETE)
+WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, SAVED_AUDIT)
+# A delete confirmation belongs to one audit (confirm_delete_key): one given for an audit never deletes another, and it is
+# not kept beyond its page (not a WIDGET_KEYS key): Streamlit forgets it once the audit is no longer the one shown.
+_CONFIRM_DELETE_PREFIX = "confirm_delete_for_"
 _OPENED_AUDIT = "opened_audit"  # the saved audit's id this session opened (from ?audit=ID), kept in the URL
 _SAVE_OUTCOME = "save_outcome"  # what the last "Save this audit" / "Log to MLflow" click did, shown once
 _PENDING_THRESHOLDS = "pending_thresholds"  # a saved audit's thresholds, until its audit can run (a model awaiting trust)
+
+
+def confirm_delete_key(audit_id: str) -> str:
+    """The widget key of the Saved audits page's delete confirmation for the audit ``audit_id``."""
+    return f"{_CONFIRM_DELETE_PREFIX}{audit_id}"
+
+
+def delete_confirmed(audit_id: str) -> bool:
+    """Whether the user confirmed deleting this very audit."""
+    return bool(st.session_state.get(confirm_delete_key(audit_id)))
 
 
 def opened_audit() -> str | None:

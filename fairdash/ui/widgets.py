@@ -111,6 +111,11 @@ def inside_frame() -> None:
         st.rerun()
 
 
+def trust_pickle_box(key: str) -> None:
+    """The tick box that trusts one pickled model (its key is forgotten when another model is chosen)."""
+    st.checkbox("I trust this file: load it, running the code it contains", key=key)
+
+
 def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_key: str) -> tuple[ScoreModel | None, str | None]:
     """An uploader for a model file (``kind`` as in :func:`fairdash.ui.state.remember_upload`) and the
     trust it needs: a pickle gets a warning and a tick box; a skops file with types skops does not
@@ -128,7 +133,7 @@ def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_ke
         return None, None
     if kept.name.lower().endswith(PICKLE_SUFFIXES):
         st.warning(PICKLE_WARNING, icon=":material/warning:")
-        st.checkbox("I trust this file: load it, running the code it contains", key=trust_pickle_key)
+        trust_pickle_box(trust_pickle_key)
     try:
         return load_uploaded_model(kept, trust_pickle_key=trust_pickle_key, trust_skops_key=trust_skops_key), kept.file_id
     except UntrustedModelError as refusal:
