@@ -225,10 +225,10 @@ def listing(audits: list[SavedAudit]) -> Any:
 
 def comparison_of(before_id: str, after_id: str) -> Any:
     """The comparison of two saved audits (:func:`fairdash.store.compare.compare_audits`); raises ``FairdashError``."""
-    from fairdash.store.compare import compare_audits
+    from fairdash.store.compare import compare_audits, read_audit_document
 
     kept = store()
-    documents = [json.loads(kept.audit_json(audit_id)) for audit_id in (before_id, after_id)]
+    documents = [read_audit_document(kept.audit_json(audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]
     return compare_audits(*documents, before_label={"id": before_id}, after_label={"id": after_id})
 
 
