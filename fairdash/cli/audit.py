@@ -120,6 +120,7 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from fairdash.audit.run import run_audit
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.store.db import tidy_title
 
     conditions = [parse_condition(text, recourse=args.recourse) for text in args.fail_on]  # check before the slow part
     if args.recourse and (args.model is None or args.recourse_rows < 1):
@@ -127,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
                                 else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
     if (args.title is not None or args.keep_files) and not args.save:
         raise InvalidInputError(f"{'--title' if args.title is not None else '--keep-files'} goes with --save, which was not given.")
+    if args.title is not None:
+        tidy_title(args.title)  # an empty title is refused before the slow part, not once the outputs are written
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)

@@ -240,7 +240,7 @@ def reopens_live(saved: SavedAudit) -> bool:
 def rename_clicked(audit_id: str) -> None:
     """The Saved audits page's "Rename" (a callback: the new title is the text box's)."""
     try:
-        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or "").strip() or "untitled")
+        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or ""))  # the store tidies it, and refuses an empty one
     except FairdashError as error:
         state.set_save_outcome("error", str(error))
     else:
