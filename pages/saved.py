@@ -57,5 +57,7 @@ st.plotly_chart(comparison_chart(comparison))
 st.table(comparison_table(comparison))
 for note in comparison.notes:
     st.caption(md(note))
-st.caption("The change between the same two groups (the after audit's extremes) is tested as the Over time page's alerts are: "
-           "a two-sided z-test of the four proportions; beyond chance at 5%, divided over the disparities tested.")
+st.caption("The change between the same two groups (the after audit's extremes; the before audit's where the after audit's "
+           "groups all tie) is tested as the Over time page's alerts are: a two-sided z-test of the four proportions; beyond "
+           "chance at 5%, divided over the disparities tested. Where the extreme groups moved, 'interval of' names the two "
+           "groups whose gap was tested.")

@@ -21,6 +21,7 @@ from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.windows import monitor
+from fairdash.present.comparison import comparison_table
 from fairdash.present.report import audit_json
 from fairdash.store.compare import compare_audits, comparison_json
 
@@ -155,3 +156,70 @@ def test_compare_runs_as_a_module(tmp_path):
                            "--fail-on", "demographic_parity_difference_change>0"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr  # the same audit twice: every change is 0
     assert re.search(r"demographic parity difference\s+[\d.]+\s+[\d.]+\s+\+0\.000", done.stdout)  # as the Saved audits page shows it
+
+
+def _exact(selected: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """Rows whose selection rates are exact: per group ``(n, k)``, k of n rows scored above the threshold."""
+    return pd.concat([pd.DataFrame({"g": group, "y": np.arange(n) % 2, "s": np.r_[np.full(k, 0.9), np.full(n - k, 0.1)]})
+                      for group, (n, k) in selected.items()], ignore_index=True)
+
+
+def _by_hand(before: pd.DataFrame, after: pd.DataFrame, high: str, low: str) -> dict[str, float]:
+    """The change in the selection-rate gap and ratio between ``high`` and ``low`` and their two-sided p-values, from the
+    rows: the four proportions' binomial variances (the ratio's by the delta method)."""
+    rates = [(frame["s"] >= 0.5).groupby(frame["g"]).agg(["mean", "count"]) for frame in (before, after)]
+    gap = [table.loc[high, "mean"] - table.loc[low, "mean"] for table in rates]
+    variance = sum(p * (1 - p) / n for table in rates for p, n in table.loc[[high, low]].itertuples(index=False))
+    ratio = [table.loc[low, "mean"] / table.loc[high, "mean"] for table in rates]
+    ratio_variance = sum(r ** 2 * sum((1 - p) / (n * p) for p, n in table.loc[[high, low]].itertuples(index=False))
+                         for r, table in zip(ratio, rates))
+    return {"gap": gap[1] - gap[0], "gap_p": 2 * norm.sf(abs(gap[1] - gap[0]) / math.sqrt(variance)),
+            "ratio": ratio[1] - ratio[0], "ratio_p": 2 * norm.sf(abs(ratio[1] - ratio[0]) / math.sqrt(ratio_variance))}
+
+
+def test_where_the_after_audits_groups_all_tie_the_before_audits_extremes_are_tested():
+    """All three groups select half their rows after: the change is never tested between a group and itself (it was:
+    0, p = 1, beside a change of -0.3); the before audit's extremes (a and c) define both disparities' change."""
+    before, after = _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}), _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)})
+    comparison = compare_audits(_document(before), _document(after))
+    expected = _by_hand(before, after, "a", "c")
+    for name, kind in (("demographic_parity_difference", "gap"), ("demographic_parity_ratio", "ratio")):
+        row = comparison.disparities.loc[name]
+        assert (row["high"], row["low"], row["rate"]) == ("a", "c", "selection_rate")  # was ("a", "a"): a group against itself
+        assert row["change"] == pytest.approx(expected[kind], abs=1e-12) and row["tested_change"] == pytest.approx(expected[kind], abs=1e-12)
+        assert row["p_value"] == pytest.approx(expected[f"{kind}_p"], rel=1e-9) and row["tested_is_change"] is True
+    assert comparison.disparities.loc["demographic_parity_difference", "change"] == pytest.approx(-0.3, abs=1e-12)
+
+
+def test_a_change_between_audits_whose_groups_all_tie_is_untested_and_says_why():
+    before, after = _exact({"a": (400, 160), "b": (300, 120), "c": (200, 80)}), _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)})
+    comparison = compare_audits(_document(before), _document(after))
+    row = comparison.disparities.loc["demographic_parity_difference"]
+    assert row["change"] == 0 and math.isnan(row["p_value"]) and row["beyond_chance"] is None  # was p = 1: "not beyond chance"
+    assert "no two groups differ" in row["why_untested"]
+    assert comparison_table(comparison).loc["demographic parity difference", "interval of"].startswith("untested: no two groups differ")
+    found = comparison_json(comparison)["disparities"]["demographic_parity_difference"]
+    assert found["p_value"] is None and found["tested"] is None and "no two groups differ" in found["why_untested"]
+
+
+def test_a_change_tested_between_groups_other_than_the_before_audits_extremes_is_labelled_with_them(tmp_path, capsys):
+    """Before, a and c are the extremes (0.6, 0.3); after, b and c (0.6, 0.3): the disparity did not change, but the gap
+    between b and c grew by 0.2. The interval is of that gap's change, and the page's and the command line's table say so."""
+    before, after = _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}), _exact({"a": (400, 180), "b": (300, 180), "c": (200, 60)})
+    documents = (_document(before), _document(after))
+    comparison = compare_audits(*documents)
+    row = comparison.disparities.loc["demographic_parity_difference"]
+    expected = _by_hand(before, after, "b", "c")
+    assert row["change"] == pytest.approx(0, abs=1e-12) and (row["high"], row["low"]) == ("b", "c")
+    assert row["tested_change"] == pytest.approx(expected["gap"], abs=1e-12) == pytest.approx(0.2, abs=1e-12)
+    assert row["p_value"] == pytest.approx(expected["gap_p"], rel=1e-9) and row["tested_is_change"] is False
+    label = "selection rate 'b' - 'c': +0.200"
+    assert comparison_table(comparison).loc["demographic parity difference", "interval of"] == label
+    assert comparison_table(comparison).loc["demographic parity ratio", "interval of"] == "selection rate 'c' / 'b': -0.250"  # 0.3/0.6 - 0.3/0.4
+    tested = comparison_json(comparison)["disparities"]["demographic_parity_difference"]["tested"]
+    assert tested == {"rate": "selection_rate", "high": "b", "low": "c", "change": pytest.approx(0.2, abs=1e-12), "is_change": False}
+    for name, document in zip(("before", "after"), documents):
+        (tmp_path / f"{name}.json").write_text(json.dumps(document))
+    assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("demographic parity difference")]
+    assert label in line and "+0.000" in line

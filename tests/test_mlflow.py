@@ -193,3 +193,42 @@ def test_the_report_pages_log_to_mlflow_button(tmp_path, monkeypatch, no_network
     assert run.data.metrics["disparity.demographic_parity_difference"] == pytest.approx(shown["disparities"]["demographic_parity_difference"],
                                                                                           abs=1e-12)
     assert no_network == []
+
+
+def test_a_skops_mlflow_model_kept_with_a_saved_audit_is_kept_as_skops(tmp_path, people, people_model, capsys, monkeypatch):
+    """``--model models:/.../1 --save --keep-files``: a model MLflow saved with skops is kept as ``model.skops`` (it was
+    ``model.pkl``: skops bytes under a pickle's name, which reopening would refuse or unpickle), and skops itself loads
+    the kept bytes into the same model; a cloudpickled one is kept as ``model.pkl`` and unpickles."""
+    import pickle
+
+    import mlflow.sklearn
+    import skops.io
+
+    from fairdash.store.db import AuditStore
+
+    uri = (tmp_path / "mlruns").as_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        with mlflow.start_run():
+            mlflow.sklearn.log_model(people_model, name="skops_model", registered_model_name="hiring_skops", serialization_format="skops")
+            mlflow.sklearn.log_model(people_model, name="model", registered_model_name="hiring_pickle", serialization_format="cloudpickle")
+    finally:
+        mlflow.set_tracking_uri(None)
+        mlflow.set_registry_uri(None)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    people.to_csv(tmp_path / "people.csv", index=False)
+    expected = people_model.predict_proba(people[FEATURES])
+    kept = {}
+    for name, extra in (("hiring_skops", []), ("hiring_pickle", ["--trust-pickle"])):
+        assert main(_audit_args(tmp_path / "people.csv", "--model", f"models:/{name}/1", *extra, "--no-explain", "--save",
+                                "--keep-files")) == 0, capsys.readouterr().err
+        audit_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
+        kept[name] = AuditStore(tmp_path / "home").stored_file(audit_id, "model")
+    assert kept["hiring_skops"].name == "model.skops"
+    content = kept["hiring_skops"].content
+    loaded = skops.io.loads(content, trusted=skops.io.get_untrusted_types(data=content))
+    assert (loaded.predict_proba(people[FEATURES]) == expected).all()
+    assert kept["hiring_pickle"].name == "model.pkl"
+    assert (pickle.loads(kept["hiring_pickle"].content).predict_proba(people[FEATURES]) == expected).all()

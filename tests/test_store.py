@@ -277,3 +277,66 @@ def test_a_draft_is_written_replaced_and_expires(tmp_path):
     for bad in BAD_IDS:
         with pytest.raises(NoSuchAuditError):
             store.get_draft(bad)
+
+
+TITLES = [  # given, kept: control characters (an escape sequence, a bell, tabs, newlines, NUL) as spaces, one space a run
+    ("  Q3 model  ", "Q3 model"),
+    ("evil\x1b]0;pwned\x07\x1b[2J", "evil ]0;pwned [2J"),
+    ("two\n\nlines\tand\x00a tab", "two lines and a tab"),
+    ("right\u202eto left", "right to left"),  # a bidirectional override (format character) as well
+    ("é" * 250, "é" * 200),  # cut at 200 characters
+    ("a" * 199 + " \x1b" + "b" * 5, "a" * 199),  # cut, then no space left at the end
+]
+
+
+@pytest.mark.parametrize("given, kept", TITLES)
+def test_a_title_is_tidied_the_same_at_a_save_and_a_rename(tmp_path, given, kept):
+    store = AuditStore(tmp_path)
+    saved = store.save(_record(given))
+    renamed = store.save(_record("before"))
+    store.rename(renamed, given)
+    assert {row[0]: row[1] for row in _rows(tmp_path)} == {saved: kept, renamed: kept}  # was kept as given
+
+
+@pytest.mark.parametrize("empty", ["", "   ", "\n\t", "\x1b\x07\x00", "\u200b\u202e"])
+def test_an_empty_title_is_refused_at_a_save_and_a_rename(tmp_path, empty):
+    from fairdash.errors import InvalidInputError
+
+    store = AuditStore(tmp_path)
+    audit_id = store.save(_record("kept"))
+    with pytest.raises(InvalidInputError, match="title cannot be empty"):
+        store.rename(audit_id, empty)
+    with pytest.raises(InvalidInputError, match="title cannot be empty"):
+        store.save(_record(empty))
+    assert [(row[0], row[1]) for row in _rows(tmp_path)] == [(audit_id, "kept")]
+
+
+def test_audits_rename_tidies_the_title_and_refuses_an_empty_one(tmp_path):
+    home = tmp_path / "home"
+    audit_id = AuditStore(home).save(_record("first"))
+    environment = {**os.environ, "FAIRDASH_HOME": str(home), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+
+    def rename(title: bytes) -> subprocess.CompletedProcess:
+        # bytes: a title the terminal sent that is not UTF-8 reaches Python as lone surrogates (it was an exit 3 in SQLite)
+        return subprocess.run([sys.executable.encode(), b"-m", b"fairdash", b"audits", b"rename", audit_id.encode(), title],
+                              capture_output=True, cwd=ROOT, env=environment)
+
+    done = rename(b"  new\x1b[2J\ttitle \xff\xfe end ")
+    assert done.returncode == 0, done.stderr
+    assert _rows(home)[0][1] == "new [2J title end"
+    for empty in (b"", b"  \t ", b"\x1b\x07"):
+        done = rename(empty)
+        error = done.stderr.decode()
+        assert done.returncode == 2 and error.startswith("fairdash: error: ") and error.count("\n") == 1 and "title cannot be empty" in error
+    assert _rows(home)[0][1] == "new [2J title end"
+
+
+def test_audit_save_refuses_an_empty_title_before_it_writes_anything(tmp_path, monkeypatch, people, capsys):
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    people.to_csv(tmp_path / "people.csv", index=False)
+    arguments = ["audit", "--data", str(tmp_path / "people.csv"), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
+                 "--score", "score", "--threshold", "0.5", "--no-explain", "--json", str(tmp_path / "audit.json"), "--save", "--title"]
+    assert main([*arguments, " \x1b "]) == 2  # was saved, titled with the escape character
+    assert "title cannot be empty" in capsys.readouterr().err and not (tmp_path / "audit.json").exists()
+    assert main([*arguments, "spring\nrelease"]) == 0
+    assert [saved.title for saved in AuditStore(tmp_path / "home").list()] == ["spring release"]

@@ -33,6 +33,7 @@ from fairdash.intake.tables import read_table
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
     from fairdash.audit.run import Audit
+    from fairdash.store.db import StoredFile
 
 __all__ = ["EPILOG", "HELP", "add_arguments", "run", "audit_command"]
 
@@ -120,6 +121,7 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from fairdash.audit.run import run_audit
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.store.db import tidy_title
 
     conditions = [parse_condition(text, recourse=args.recourse) for text in args.fail_on]  # check before the slow part
     if args.recourse and (args.model is None or args.recourse_rows < 1):
@@ -127,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
                                 else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
     if (args.title is not None or args.keep_files) and not args.save:
         raise InvalidInputError(f"{'--title' if args.title is not None else '--keep-files'} goes with --save, which was not given.")
+    if args.title is not None:
+        tidy_title(args.title)  # an empty title is refused before the slow part, not once the outputs are written
     check_tolerance(args.tolerance)
     if args.threshold is not None:
         check_threshold(args.threshold)
@@ -146,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
         return _audit_by_engine(args, conditions, sensitive, "duckdb")
     positive = positive_label(table, args.target, args.positive_label)
-    model, model_content = _model(args)
+    model, model_file = _model(args)
     features = model_features(args, model, table)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
                      score=args.score, features=features, bins=bins_option(args.bins))
@@ -160,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
 
     _print_audit(args, audit)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
-    _keep(args, audit, model, model_content)
+    _keep(args, audit, model_file)
     return gate_exit(audit.result, conditions, recourse=audit.recourse)
 
 
@@ -186,7 +190,7 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
             _print_recourse(audit.recourse)
 
 
-def _keep(args: argparse.Namespace, audit, model: ScoreModel | None, model_content: bytes | None) -> None:
+def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None) -> None:
     """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked."""
     from fairdash.present.report import audit_html, audit_json
 
@@ -196,7 +200,7 @@ def _keep(args: argparse.Namespace, audit, model: ScoreModel | None, model_conte
         run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
         print(f"logged to MLflow: run {run_id} in {uri}")
     if args.save:
-        _save(args, audit, model, model_content)
+        _save(args, audit, model_file)
 
 
 def _print_recourse(recourse) -> None:
@@ -221,30 +225,29 @@ def _check_where_options(args: argparse.Namespace) -> None:
         raise InvalidInputError(f"--min-size must be 1 or more; got {args.min_size}.")
 
 
-def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, bytes | None]:
+def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, StoredFile | None]:
     """The model ``--model`` names (a file, or an MLflow model read from ``--mlflow``'s store or ``MLFLOW_TRACKING_URI``),
-    and its file's bytes (for its SHA-256 when saved)."""
+    and its file as saved (its SHA-256; its bytes with --keep-files): a file under its own name, an MLflow model's
+    under the name its format reopens by (``model.skops``, ``model.pkl``), never its URI."""
     if not args.model:
         return None, None
+    from fairdash.store.db import StoredFile
     from fairdash.store.tracking import is_mlflow_model_uri, load_mlflow_model
 
     if is_mlflow_model_uri(args.model):
         found = load_mlflow_model(args.model, tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
                                   trust_pickle=args.trust_pickle, trusted_types=tuple(args.trust_type))
-        return found.model, found.content
+        return found.model, StoredFile(name=found.file_name, content=found.content)
     model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
-    return model, Path(args.model).read_bytes()
+    return model, StoredFile(name=model.name, content=Path(args.model).read_bytes())
 
 
-def _save(args: argparse.Namespace, audit: Audit, model: ScoreModel | None, model_content: bytes | None) -> None:
+def _save(args: argparse.Namespace, audit: Audit, model_file: StoredFile | None) -> None:
     """Keep the audit in the store and print ``saved: ID URL`` (the files' bytes only with --keep-files)."""
     from fairdash.store.db import AuditStore, StoredFile, audit_url
     from fairdash.store.saving import save_audit
 
     table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
-    model_file = None
-    if model is not None and model_content is not None:  # an MLflow model's file is named for its format, not its URI
-        model_file = StoredFile(name="model.pkl" if model.name.startswith(("models:/", "runs:/")) else model.name, content=model_content)
     audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
                           model=model_file, keep_files=args.keep_files)
     print(f"saved: {audit_id} {audit_url(audit_id)}")

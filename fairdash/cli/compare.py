@@ -10,7 +10,6 @@ before. Exit codes as for ``audit``: a ``--fail-on`` on a change that is undefin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,16 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """An audit's JSON and what names it (``{"id", "title"}`` or ``{"file"}``), from a JSON file or a saved audit's id."""
+    """An audit's JSON and what names it (``{"id", "title"}`` or ``{"file"}``), from a JSON file or a saved audit's id;
+    its shape checked (:func:`fairdash.store.compare.read_audit_document`), so a file that is not an audit is bad input."""
+    from fairdash.store.compare import read_audit_document
+
     path = Path(reference)
     if path.is_file():
         try:
-            document = json.loads(path.read_bytes().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            raise InvalidInputError(f"{brief(reference)} is not an audit's JSON (not valid UTF-8 JSON).") from None
-        if not isinstance(document, dict):
-            raise InvalidInputError(f"{brief(reference)} is not an audit's JSON (not an object).")
-        return document, {"file": path.name}
+            content = path.read_bytes()
+        except OSError as error:
+            raise InvalidInputError(f"Cannot read {brief(reference)}: {error.strerror or error}.") from None
+        return read_audit_document(content, name=brief(path.name)), {"file": path.name}
     if not valid_audit_id(reference):
         raise InvalidInputError(f"no such audit or file: {brief(reference)}")
     store = AuditStore()
@@ -61,7 +61,7 @@ def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]
         saved = store.get(reference)
     except NoSuchAuditError:
         raise InvalidInputError(f"no such audit or file: {brief(reference)}") from None
-    return json.loads(store.audit_json(reference)), {"id": saved.id, "title": saved.title}
+    return read_audit_document(store.audit_json(reference), name=f"The saved audit {reference}"), {"id": saved.id, "title": saved.title}
 
 
 def run(args: argparse.Namespace) -> int:

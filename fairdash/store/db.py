@@ -31,16 +31,18 @@ import secrets
 import shutil
 import sqlite3
 import time
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
-from fairdash.errors import FairdashError, brief
+from fairdash.errors import FairdashError, InvalidInputError, brief
 
 __all__ = [
     "SCHEMA_VERSION", "MAX_TABLE_BYTES", "MAX_MODEL_BYTES", "NO_SUCH_AUDIT", "StoreError", "NoSuchAuditError", "StoreFullError",
     "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url", "DRAFT_DAYS",
+    "MAX_TITLE_LENGTH", "tidy_title",
 ]
 
 SCHEMA_VERSION = 1
@@ -50,6 +52,8 @@ MAX_TABLE_BYTES = 200_000_000
 """The largest table file kept with an audit (the dashboard reads tables up to about this size)."""
 MAX_MODEL_BYTES = 100_000_000
 """The largest model file kept with an audit."""
+MAX_TITLE_LENGTH = 200
+"""The longest title kept (a longer one is cut), as the dashboard's title boxes allow."""
 DRAFT_DAYS = 7
 """A session's draft (its unsaved work, for a reload) is removed once this many days without a change."""
 ORPHAN_AGE_SECONDS = 600
@@ -163,6 +167,28 @@ def valid_audit_id(text: Any) -> bool:
     return isinstance(text, str) and _ID.match(text) is not None
 
 
+def tidy_title(title: Any) -> str:
+    """A title as the store keeps it, at a save and a rename alike: control and other unprintable characters (an
+    escape sequence, a newline, an undecodable byte of a command line) as spaces, runs of whitespace as one space, none
+    at either end, at most :data:`MAX_TITLE_LENGTH` characters.
+
+    Raises
+    ------
+    InvalidInputError
+        A title with nothing left (empty, or only spaces and control characters).
+
+    Examples
+    --------
+    >>> tidy_title("  Q3\tmodel\x1b[2J ")
+    'Q3 model [2J'
+    """
+    shown = "".join(" " if unicodedata.category(character).startswith("C") else character for character in str(title))
+    tidied = " ".join(shown.split())[:MAX_TITLE_LENGTH].rstrip()
+    if not tidied:
+        raise InvalidInputError(f"A title cannot be empty (got {brief(title)}): give the audit a name of printable characters.")
+    return tidied
+
+
 def audit_url(audit_id: str) -> str:
     """The dashboard's link to a saved audit: ``FAIRDASH_URL`` (default ``http://localhost:8501``) with ``?audit=ID``."""
     base = os.environ.get("FAIRDASH_URL", "").strip() or "http://localhost:8501"
@@ -183,7 +209,9 @@ class AuditStore:
         self.files = self.home / "files"
 
     def save(self, record: AuditRecord, *, table: StoredFile | None = None, model: StoredFile | None = None) -> str:
-        """Save an audit (and the files, when given); return its new id. All or nothing."""
+        """Save an audit (and the files, when given); return its new id. All or nothing. The title is tidied
+        (:func:`tidy_title`); an empty one is refused before anything is written."""
+        title = tidy_title(record.title)
         _check_size(table, MAX_TABLE_BYTES, "table")
         _check_size(model, MAX_MODEL_BYTES, "model")
         audit_id = new_audit_id()
@@ -194,7 +222,7 @@ class AuditStore:
                 with self._transaction() as connection:
                     connection.execute(
                         f"INSERT INTO audits ({_SUMMARY_COLUMNS}, audit_json, report_html) VALUES ({', '.join('?' * 13)})",
-                        (audit_id, record.title, record.created, record.data_name, record.model_name, json.dumps(record.settings),
+                        (audit_id, title, record.created, record.data_name, record.model_name, json.dumps(record.settings),
                          record.data_sha256, record.model_sha256, json.dumps(record.headline),
                          table.name if table else None, model.name if model else None, record.audit_json, record.report_html))
             except BaseException:
@@ -231,10 +259,11 @@ class AuditStore:
         return StoredFile(name=name, content=content)
 
     def rename(self, audit_id: str, title: str) -> None:
-        """Give the audit another title."""
+        """Give the audit another title (tidied by :func:`tidy_title`; an empty one is refused)."""
         _check_id(audit_id)
+        title = tidy_title(title)
         with self._translated(), self._transaction() as connection:
-            if connection.execute("UPDATE audits SET title = ? WHERE id = ?", (str(title), audit_id)).rowcount == 0:
+            if connection.execute("UPDATE audits SET title = ? WHERE id = ?", (title, audit_id)).rowcount == 0:
                 raise NoSuchAuditError()
 
     def delete(self, audit_id: str) -> None:

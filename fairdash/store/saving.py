@@ -8,7 +8,7 @@ import json
 from typing import Any, Mapping
 
 from fairdash.audit.run import Audit
-from fairdash.store.db import AuditRecord, AuditStore, StoredFile
+from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 
 __all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings"]
 
@@ -43,15 +43,16 @@ def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, mi
 def record_from_document(document: dict[str, Any], report_html: str, *, title: str, source: Mapping[str, Any], min_group_size: int,
                          data_sha256: str | None, model_sha256: str | None) -> AuditRecord:
     """The record :meth:`AuditStore.save` keeps of an audit's JSON document (:func:`fairdash.present.report.audit_json`)
-    and HTML report. ``data_sha256`` and ``model_sha256`` are the SHA-256 of the files audited (:func:`sha256_of`); for a
-    demo, of its table as CSV, and ``None`` where there is no file."""
+    and HTML report; ``title`` tidied by :func:`fairdash.store.db.tidy_title` (an empty one is refused). ``data_sha256``
+    and ``model_sha256`` are the SHA-256 of the files audited (:func:`sha256_of`); for a demo, of its table as CSV, and
+    ``None`` where there is no file."""
     from fairdash.present.document import json_text
 
     settings = document["settings"]
     headline = {name: {"value": document["findings"][name]["value"], "passed": document["findings"][name]["passed"]}
                 for name in HEADLINE}
     return AuditRecord(
-        title=" ".join(str(title).split())[:200] or str(settings["data"]),
+        title=tidy_title(title),
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),  # saved now (the audit's own time is in its JSON)
         data_name=str(settings["data"]),
         model_name=settings["model"],

@@ -72,10 +72,12 @@ def is_mlflow_model_uri(text: str | None) -> bool:
 
 @dataclass(frozen=True)
 class MlflowModel:
-    """A scikit-learn model read from MLflow: the model, and the bytes of its file (for its SHA-256)."""
+    """A scikit-learn model read from MLflow: the model, the bytes of its file (for its SHA-256, and to keep it), and
+    the name that file reopens under, by its format: ``model.skops`` (skops) or ``model.pkl`` (pickle, cloudpickle)."""
 
     model: ScoreModel
     content: bytes
+    file_name: str
 
 
 def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle: bool = False,
@@ -104,13 +106,12 @@ def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle
             raise InvalidInputError(f"The MLflow model {brief(uri)} names no model file of its own ({brief(model_file.name)}).")
         content = model_file.read_bytes()
     serialization = str(flavour.get("serialization_format", "cloudpickle"))
-    if serialization == "skops":
-        model = load_model(content, name="model.skops", trusted_types=trusted_types)
-        return MlflowModel(ScoreModel.wrap(model.estimator, name=uri), content)
-    if not trust_pickle:
+    # The name the file is read under is the name it is kept under (audit --save --keep-files): one decides both.
+    file_name = "model.skops" if serialization == "skops" else "model.pkl"
+    if file_name == "model.pkl" and not trust_pickle:
         raise UntrustedModelError(_PICKLE_MODEL.format(uri=brief(uri), file=f"{model_file.name}, {serialization}"))
-    model = load_model(content, name="model.pkl", trust_pickle=True)
-    return MlflowModel(ScoreModel.wrap(model.estimator, name=uri), content)
+    model = load_model(content, name=file_name, trust_pickle=trust_pickle, trusted_types=trusted_types)
+    return MlflowModel(ScoreModel.wrap(model.estimator, name=uri), content, file_name)
 
 
 _PART = r"(?!\.\.?(?:/|\Z))[A-Za-z0-9_.-]+"  # a name in the run's artifacts; never . or ..: a path must not leave them

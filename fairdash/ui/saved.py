@@ -233,10 +233,10 @@ def listing(audits: list[SavedAudit]) -> Any:
 
 def comparison_of(before_id: str, after_id: str) -> Any:
     """The comparison of two saved audits (:func:`fairdash.store.compare.compare_audits`); raises ``FairdashError``."""
-    from fairdash.store.compare import compare_audits
+    from fairdash.store.compare import compare_audits, read_audit_document
 
     kept = store()
-    documents = [json.loads(kept.audit_json(audit_id)) for audit_id in (before_id, after_id)]
+    documents = [read_audit_document(kept.audit_json(audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]
     return compare_audits(*documents, before_label={"id": before_id}, after_label={"id": after_id})
 
 
@@ -248,7 +248,7 @@ def reopens_live(saved: SavedAudit) -> bool:
 def rename_clicked(audit_id: str) -> None:
     """The Saved audits page's "Rename" (a callback: the new title is the text box's)."""
     try:
-        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or "").strip() or "untitled")
+        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or ""))  # the store tidies it, and refuses an empty one
     except FairdashError as error:
         state.set_save_outcome("error", str(error))
     else:

@@ -1,16 +1,22 @@
 """What the reviews of the merged issues 18-20 found (each failed before its fix): counterfactuals on nullable columns,
 the nearest real row past missing numbers, duplicate counterfactuals, a recourse gate decided by one row, the store's
-sweep of folders it did not make, and compare on an undefined change."""
+sweep of folders it did not make, compare on an undefined change, and compare given a JSON that is not an audit's."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import sqlite3
+import subprocess
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from fairdash.explain.counterfactuals import find_counterfactuals, nearest_real_row, search_space
@@ -151,3 +157,103 @@ def test_the_command_to_paste_keeps_every_digit_of_the_bands(tmp_path):
     printed = subprocess.run(["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
                              cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
     assert bins_option([printed[printed.index("--bins") + 1]]) == (("income", edges),)
+
+
+def _set(path: tuple, value) -> callable:
+    """A change to an audit's JSON: the value at ``path`` (keys from the top) replaced."""
+    def change(document: dict) -> dict:
+        place = document
+        for key in path[:-1]:
+            place = place[key]
+        place[path[-1]] = value
+        return document
+    return change
+
+
+NOT_AUDITS = {  # the exit code each had before (after, before): 3 an internal error with a traceback; 0 compared as if an audit
+    "a top-level list": lambda document: [document],  # 2 (the only two refused)
+    "null": lambda document: None,  # 2
+    "a rate that is text": _set(("groups", "a", "tpr"), "x"),  # 3
+    "a count that is text": _set(("groups", "a", "tp"), "7"),  # 0
+    "a negative count": _set(("groups", "a", "count"), -5),  # 0
+    "a rate above 1": _set(("groups", "a", "selection_rate"), 7.5),  # 3 as the after audit, 0 as the before
+    "a group that is null": _set(("groups", "a"), None),  # 3
+    "groups that are a list": _set(("groups",), [1, 2]),  # 2
+    "settings that are null": _set(("settings",), None),  # 3
+    "settings that are a list": _set(("settings",), []),  # 3
+    "groups left out that are a number": _set(("settings", "groups_left_out_of_disparities"), 5),  # 3
+    "a tolerance that is an object": _set(("settings", "tolerance"), {"x": 1}),  # 0
+    "disparities that are a list": _set(("disparities",), []),  # 3
+    "a disparity that is text": _set(("disparities", "demographic_parity_difference"), "big"),  # 0, shown as undefined
+    "intervals that are text": _set(("intervals",), "x"),  # 3
+    "a group's intervals that are text": _set(("intervals", "a"), "x"),  # 3
+    "an interval of one bound": _set(("intervals", "a", "tpr"), [0.1]),  # 3
+    "an interval that is a number": _set(("intervals", "a", "tpr"), 0.5),  # 3
+    "thresholds of text": _set(("thresholds",), {"a": "x"}),  # 0
+    "thresholds that are a list": _set(("thresholds",), [0.5, [0.5]]),  # 0
+    "created that is an object": _set(("created",), {"at": 1}),  # 0
+}
+
+
+@pytest.fixture(scope="module")
+def an_audit(tmp_path_factory) -> tuple[Path, dict]:
+    from fairdash.cli import main
+
+    folder = tmp_path_factory.mktemp("audit")
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "y": rng.integers(0, 2, 400), "s": rng.random(400).round(3)})
+    table.to_csv(folder / "t.csv", index=False)
+    assert main(["audit", "--data", str(folder / "t.csv"), "--target", "y", "--sensitive", "g", "--score", "s",
+                 "--threshold", "0.5", "--no-explain", "--json", str(folder / "audit.json")]) in (0, 1)
+    return folder / "audit.json", json.loads((folder / "audit.json").read_text())
+
+
+def _one_error_line(text: str) -> bool:
+    return text.startswith("fairdash: error: ") and text.count("\n") == 1 and "Traceback" not in text and "internal error" not in text
+
+
+@pytest.mark.parametrize("what", list(NOT_AUDITS))
+def test_compare_refuses_a_json_that_is_not_an_audits_as_bad_input(what, an_audit, tmp_path, capsys):
+    from fairdash.cli import main
+
+    good, document = an_audit
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(NOT_AUDITS[what](copy.deepcopy(document))))
+    for pair in ((str(good), str(hostile)), (str(hostile), str(good))):
+        assert main(["compare", *pair]) == 2
+        error = capsys.readouterr().err
+        assert _one_error_line(error) and "hostile.json" in error and "not an audit's JSON" in error, error
+
+
+def test_compare_refuses_nan_which_python_reads_and_json_has_not(an_audit, tmp_path, capsys):
+    from fairdash.cli import main
+
+    good, document = an_audit
+    hostile = tmp_path / "nan.json"  # was exit 3: the comparison's JSON could not be written, NaN is not JSON
+    hostile.write_text(json.dumps({**document, "created": float("nan")}))
+    assert main(["compare", str(good), str(hostile), "--json", str(tmp_path / "c.json")]) == 2
+    assert _one_error_line(capsys.readouterr().err) and not (tmp_path / "c.json").exists()
+
+
+def test_a_stored_audit_whose_json_is_not_an_audits_is_bad_input(an_audit, tmp_path, capsys, monkeypatch):
+    from fairdash.cli import main
+
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    good, document = an_audit
+    table = good.parent / "t.csv"
+    assert main(["audit", "--data", str(table), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5",
+                 "--no-explain", "--save"]) in (0, 1)
+    saved_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
+    with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:  # an edited store: was exit 3
+        connection.execute("UPDATE audits SET audit_json = ? WHERE id = ?", (json.dumps({**document, "intervals": "x"}), saved_id))
+    assert main(["compare", str(good), saved_id]) == 2
+    error = capsys.readouterr().err
+    assert _one_error_line(error) and saved_id in error
+
+
+def test_compare_of_a_list_as_a_process_exits_2_with_one_line(an_audit, tmp_path):
+    good, _ = an_audit
+    (tmp_path / "list.json").write_text("[1, 2]")
+    done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(good), str(tmp_path / "list.json")],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 2 and _one_error_line(done.stderr), done.stderr
