@@ -93,11 +93,6 @@ def _read(uri: str, tracking_uri: str) -> None:
     since its URI was entered (the URI's ``on_change`` forgets any trust before)."""
     from fairdash.store.tracking import load_mlflow_model
 
-    trusted_types = tuple(state.get(state.TRUST_SKOPS) or ())
-    try:
-        found, file_name = load_mlflow_model(uri, tracking_uri=tracking_uri, trusted_types=trusted_types), "model.skops"
-    except UntrustedModelError as refusal:
-        if refusal.untrusted_types or not state.get(state.TRUST_PICKLE):
-            raise
-        found, file_name = load_mlflow_model(uri, tracking_uri=tracking_uri, trust_pickle=True), "model.pkl"
-    state.keep_mlflow_model(tracking_uri, uri, f"{uri.rstrip('/')}/{file_name}", found.content)
+    found = load_mlflow_model(uri, tracking_uri=tracking_uri, trust_pickle=bool(state.get(state.TRUST_PICKLE)),
+                              trusted_types=tuple(state.get(state.TRUST_SKOPS) or ()))
+    state.keep_mlflow_model(tracking_uri, uri, f"{uri.rstrip('/')}/{found.file_name}", found.content)
