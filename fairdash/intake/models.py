@@ -27,6 +27,11 @@ from fairdash.audit.spec import match_label
 from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError, brief
 from fairdash.intake.sources import Source, read_source, suffix_of
 
+__all__ = [
+    "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "ONNX_SUFFIXES", "MODEL_SUFFIXES", "PICKLE_WARNING", "ScoreMethod",
+    "ScoreModel", "model_input", "per_model", "match_class", "load_model", "untrusted_types",
+]
+
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 SKOPS_SUFFIXES = (".skops",)
 ONNX_SUFFIXES = (".onnx",)

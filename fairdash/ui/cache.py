@@ -37,6 +37,13 @@ from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import LogCounts, MonitorSpec, count_log
 from fairdash.monitor.windows import Monitor, monitor
 
+__all__ = [
+    "demo", "uploaded_table", "uploaded_model", "guessed_spec", "column_values", "audit_inputs", "threshold_curves",
+    "judged", "roc", "tradeoff", "suggestion", "preview_counts", "threshold_scale", "surrogate", "fidelity_curve",
+    "report_files", "shap_global", "fixes", "explain_row", "permutation_importance", "flips", "log_counts",
+    "monitored", "compas_log",
+]
+
 
 @st.cache_resource(show_spinner="Loading the demo...")
 def demo(key: str) -> Demo:

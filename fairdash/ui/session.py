@@ -18,6 +18,10 @@ from fairdash.errors import InvalidInputError
 from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
 
+__all__ = [
+    "Workspace", "SessionAudit", "current_workspace", "load_uploaded_model", "spec_from_choices", "current_audit",
+]
+
 
 @dataclass(frozen=True)
 class Workspace:

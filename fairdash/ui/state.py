@@ -21,6 +21,34 @@ from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditSettings
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 
+__all__ = [
+    "SOURCE", "DEMO", "DATA_UPLOADER", "MODEL_UPLOADER", "SCORE_MODE", "MLFLOW_MODEL", "TRUST_PICKLE",
+    "TRUST_SKOPS", "TARGET", "POSITIVE_LABEL", "SENSITIVE", "REFERENCE", "SCORE_COLUMN", "FEATURES", "SOURCE_DEMO",
+    "SOURCE_UPLOAD", "MODE_MODEL", "MODE_MLFLOW", "MODE_COLUMN", "SELECTION_KEYS", "WIDGET_KEYS", "THRESHOLD_MODE",
+    "MODE_GLOBAL", "MODE_PER_GROUP", "THRESHOLD", "SUGGEST_CONSTRAINT", "SUGGEST_TOLERANCE", "DROP_SMALL_GROUPS",
+    "TOLERANCE", "CHART", "NORMALIZE_MATRICES", "TRADEOFF_DISPARITY", "FAIRNESS_KEYS", "EXPLAIN_ON", "EXPLAIN_ROWS",
+    "EXPLAIN_VIEW", "GAP_GROUPS", "ROW_SOURCE", "ROW_GROUP", "ROW", "PERMUTATION_ON", "FLIP_SENSITIVE",
+    "EXPLAIN_KEYS", "RULES_TARGET", "RULES_FOR_DECISIONS", "RULES_FOR_OUTCOMES", "RULES_DEPTH", "RULES_MIN_LEAF",
+    "RULES_KEYS", "REPORT_RULES", "REPORT_CALIBRATION", "REPORT_SUBGROUPS", "TRAIN_UPLOADER",
+    "OTHER_MODEL_UPLOADER", "TRUST_OTHER_PICKLE", "TRUST_OTHER_SKOPS", "FIXES_CONSTRAINT", "FIXES_SCORE",
+    "FIXES_CHOSEN", "FIXES_REDUCTIONS", "FIXES_KEYS", "LOG_SOURCE", "LOG_UPLOADER", "LOG_TIME", "LOG_TARGET",
+    "LOG_POSITIVE", "LOG_SENSITIVE", "LOG_DECISIONS", "LOG_SCORE", "LOG_WINDOW", "LOG_ENGINE", "LOG_BASELINE",
+    "LOG_THRESHOLD", "LOG_DISPARITY", "LOG_SHOWN_WINDOW", "LOG_KEYS", "SUBGROUP_CONDITIONS", "SUBGROUP_MIN_SIZE",
+    "SUBGROUP_CHOSEN", "SUBGROUP_METRIC", "SUBGROUP_KEYS", "SHOW_CALIBRATION", "CF_COUNT", "CF_HELD", "CF_INCREASE",
+    "CF_DECREASE", "CF_RANGES", "RECOURSE_ON", "RECOURSE_ROWS", "COUNTERFACTUAL_KEYS", "UploadedFile",
+    "keep_widget_values", "set_default", "get", "set_value", "forget_selections", "bins_key", "chosen_bins",
+    "ensure_choice", "ensure_choices", "source", "demo_key", "remember_upload", "forget_removed_upload",
+    "forget_trust", "keep_mlflow_model", "mlflow_model_kept", "forget_mlflow_model", "score_mode_changed",
+    "uploaded_table", "uploaded_model", "uploader_key", "uploaded", "group_threshold_key",
+    "reset_thresholds_if_audit_changed", "reset_thresholds", "set_group_thresholds", "store_settled_thresholds",
+    "preview_revision", "chosen_thresholds", "audit_settings", "remember_suggestion", "last_suggestion",
+    "remember_fixes", "compared_fixes", "AuditedSubgroup", "audit_subgroup", "audited_subgroup",
+    "stop_auditing_subgroup", "request_page", "take_page_request", "SAVE_TITLE", "SAVE_FILES", "COMPARE_BEFORE",
+    "COMPARE_AFTER", "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "confirm_delete_key", "delete_confirmed",
+    "opened_audit", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
+    "pin_thresholds", "set_save_outcome", "pop_save_outcome", "draft", "remember_draft", "offered_draft_id",
+]
+
 # Widget keys on the Data & model page.
 SOURCE = "source"  # "demo" or "upload"
 DEMO = "demo"

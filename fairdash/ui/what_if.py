@@ -13,6 +13,8 @@ from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
 from fairdash.ui.widgets import md
 
+__all__ = ["what_if"]
+
 
 def what_if(model: ScoreModel, X: pd.DataFrame, row: Any, spec: AuditSpec, inputs: AuditInputs, threshold: float, audit_key: str) -> None:
     """A form with the row's values; on submit, the edited row's score and decision at ``threshold``."""

@@ -14,6 +14,11 @@ from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNI
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
+__all__ = [
+    "md", "show_error", "user_errors_shown", "stop_page", "require_audit", "sidebar_summary", "inside_frame",
+    "trust_pickle_box", "model_upload",
+]
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
 _SHOWN_MESSAGE = 600  # characters of an error message shown; a 100 MB cell must not become a 100 MB box
 
