@@ -158,6 +158,18 @@ def uploader(page, label: str):
     return page.get_by_test_id("stFileUploader").filter(has_text=label).get_by_test_id("stFileUploaderDropzoneInput")
 
 
+def write_scored_table(path: Path, rows: int, groups: list[str], *, column: str = "group", seed: int = 0) -> Path:
+    """A CSV of ``rows`` people in ``groups`` (column ``column``), a 0/1 ``outcome`` and a ``score`` that tells it apart."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    outcome = rng.random(rows) < 0.4
+    pd.DataFrame({column: rng.choice(groups, rows), "outcome": outcome.astype(int),
+                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(path, index=False)
+    return path
+
+
 def upload_table_with_scores(page, url: str, path: Path, expected_rows: str) -> None:
     """On the Data & model page, upload a table whose score column is already in it."""
     from playwright.sync_api import expect

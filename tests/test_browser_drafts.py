@@ -3,10 +3,17 @@ another tab and another browser on the same server start fresh, and the URL neve
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
-from browser import assert_page_is_clean, heading, open_page, require_chromium, streamlit_server, upload_table_with_scores, wait_until_idle
+from browser import (
+    assert_page_is_clean,
+    heading,
+    open_page,
+    require_chromium,
+    streamlit_server,
+    upload_table_with_scores,
+    wait_until_idle,
+    write_scored_table,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +32,7 @@ def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_p
 
     require_chromium()
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
-    rng = np.random.default_rng(5)
-    outcome = rng.random(2000) < 0.4
-    table = tmp_path / "loans.csv"
-    pd.DataFrame({"region": rng.choice(["north", "south"], 2000), "outcome": outcome.astype(int),
-                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(table, index=False)
+    table = write_scored_table(tmp_path / "loans.csv", 2000, ["north", "south"], column="region", seed=5)
 
     with streamlit_server(output_dir / "streamlit-drafts.log") as url:
         context = browser.new_context(viewport={"width": 1280, "height": 1500})

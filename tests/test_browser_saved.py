@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-import pandas as pd
 import pytest
 from browser import (
     assert_page_is_clean,
@@ -16,6 +14,7 @@ from browser import (
     streamlit_server,
     upload_table_with_scores,
     wait_until_idle,
+    write_scored_table,
 )
 
 pytestmark = pytest.mark.browser
@@ -36,11 +35,7 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
 
     require_chromium()
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))  # the servers below inherit it
-    rng = np.random.default_rng(3)
-    outcome = rng.random(3000) < 0.4
-    table = tmp_path / "applicants.csv"
-    pd.DataFrame({"group": rng.choice(["north", "south", "east"], 3000), "outcome": outcome.astype(int),
-                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(table, index=False)
+    table = write_scored_table(tmp_path / "applicants.csv", 3000, ["north", "south", "east"], seed=3)
 
     with streamlit_server(output_dir / "streamlit-saved-1.log") as url:
         context = browser.new_context(viewport={"width": 1280, "height": 1700})
