@@ -55,6 +55,16 @@ def test_the_preview_opens_on_the_audited_thresholds_and_positions_find_them():
     assert payload["rules"]["demographic_parity_ratio"] == {"at_least": 0.8}
 
 
+def test_one_for_everyone_opens_on_a_position_when_the_groups_have_their_own():
+    y_true, scores, groups = _rows(20_000)
+    two = np.where(groups == "a", "a", "b")
+    curves = ThresholdCurves(y_true, scores, two)
+    audited = {"a": 0.31234, "b": 0.77777}  # their median, 0.545055, is no score and no threshold of the audit
+    preview = preview_counts(curves, include=audited)
+    start = preview_payload(preview, curves.labels, audited, rules=AuditSettings().rules, left_out=[])["start"]
+    assert start["global"] in preview.thresholds.tolist() and start["global"] == pytest.approx(0.545055, abs=0.01)
+
+
 def _keep(settled, labels):
     """The app: a preview's settled value kept as its callback keeps it, then every threshold key shown."""
     import streamlit as st

@@ -30,7 +30,9 @@ def preview_payload(
     judges as Python does."""
     if isinstance(thresholds, Mapping):
         per_group = [float(thresholds[label]) for label in labels]
-        start = {"mode": "per_group", "global": float(np.median(per_group)), "groups": per_group}
+        # "One for everyone" opens on a position (the median of the groups' may fall between two).
+        middle = float(preview.thresholds[preview.position_of(float(np.median(per_group)))])
+        start = {"mode": "per_group", "global": middle, "groups": per_group}
     else:
         start = {"mode": "global", "global": float(thresholds), "groups": [float(thresholds)] * len(labels)}
     return {
