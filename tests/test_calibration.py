@@ -15,7 +15,7 @@ from fairdash.audit.conflict import criteria_conflict, implied_fpr
 from fairdash.audit.inputs import prepare_audit
 from fairdash.audit.run import run_audit
 from fairdash.intake.demo import load_demo
-from fairdash.present.where_unfair import calibration_table
+from fairdash.present.where_unfair import calibration_table, conflict_table
 
 
 def _synthetic(seed: int = 1, sizes=(2000, 1200, 800)):
@@ -224,3 +224,12 @@ def test_every_ece_interval_holds_its_estimate_on_the_demos(demo):
         assert group.ece_interval[0] <= group.ece <= group.ece_interval[1]
     low, high = calibration.ece_difference_interval
     assert 0 <= low <= calibration.ece_difference <= high
+
+
+def test_an_undefined_figure_of_the_conflict_says_why():
+    table = pd.DataFrame({"count": [100, 50], "base_rate": [0.4, 0.3], "precision": [0.7, np.nan], "fnr": [0.2, 1.0],
+                          "fpr": [0.1, 0.0]}, index=["x", "<b>y</b>"])  # nobody in y is selected
+    shown = conflict_table(criteria_conflict(table, reference="x"))
+    assert shown.loc["<b>y</b>", "Precision"] == "undefined: nobody selected"
+    assert shown.loc["<b>y</b>", "FPR from the identity"].startswith("undefined: it needs a precision above 0")
+    assert shown.loc["x", "Precision"] == "70.0%"

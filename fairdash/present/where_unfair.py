@@ -91,13 +91,20 @@ def observed_by_value(calibration: Calibration) -> pd.DataFrame:
 
 
 def conflict_table(conflict: CriteriaConflict) -> pd.DataFrame:
-    """The identity per group as text: base rate, precision, FNR, FPR measured, from the identity, and forced."""
+    """The identity per group as text: base rate, precision, FNR, FPR measured, from the identity, and forced; an
+    undefined figure says why (what its rate divides by is empty, or what the identity needs is missing)."""
     table = conflict.table
-    return pd.DataFrame({
-        "Base rate": table["base_rate"].map(percent), "Precision": table["precision"].map(percent), "FNR": table["fnr"].map(percent),
-        "FPR measured": table["fpr"].map(percent), "FPR from the identity": table["fpr_identity"].map(percent),
-        f"FPR with the precision and FNR of {conflict.reference}": table["fpr_forced"].map(percent),
-    }, index=table.index)
+    forced = f"FPR with the precision and FNR of {conflict.reference}"
+    columns = {  # column: (the figure, why it can be undefined)
+        "Base rate": ("base_rate", "no rows"),
+        "Precision": ("precision", "nobody selected"),
+        "FNR": ("fnr", "no actual positives"),
+        "FPR measured": ("fpr", "no actual negatives"),
+        "FPR from the identity": ("fpr_identity", "it needs a precision above 0, a base rate below 1 and a defined FNR"),
+        forced: ("fpr_forced", f"it needs a base rate below 1 here and, in {conflict.reference}, a precision above 0 and a defined FNR"),
+    }
+    return pd.DataFrame({name: [f"undefined: {why}" if value != value else percent(value) for value in table[figure]]
+                         for name, (figure, why) in columns.items()}, index=table.index)
 
 
 def subgroups_table(results: pd.DataFrame) -> pd.DataFrame:
