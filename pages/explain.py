@@ -11,7 +11,7 @@ from fairdash.present.text import threshold_text
 from fairdash.ui import cache, state
 from fairdash.ui.counterfactual_panel import counterfactual_panel, recourse_panel
 from fairdash.ui.threshold_controls import current_thresholds
-from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, require_audit, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Explain")
@@ -22,7 +22,7 @@ if model is None:
             "too: the model scores the changed rows). "
             "Upload the model on Data & model, or see the Rules page, which describes the decisions from the data.",
             icon=":material/info:")
-    st.stop()
+    stop_page()
 X = table[list(spec.features)]
 curves = cache.threshold_curves(audit.key, inputs)
 thresholds = current_thresholds(audit, curves)
@@ -35,7 +35,7 @@ left.select_slider("Rows to explain (a random sample, seed 0)", options=[250, 50
 right.toggle("Compute SHAP values", key=state.EXPLAIN_ON)
 if not state.get(state.EXPLAIN_ON):
     st.info("Turn on 'Compute SHAP values' to see what the model relies on.", icon=":material/info:")
-    st.stop()
+    stop_page()
 with user_errors_shown():
     result = cache.shap_global(audit.key, model, X, inputs.model_label, int(state.get(state.EXPLAIN_ROWS)))
 values = result.values
@@ -89,7 +89,7 @@ elif view in ("One person", "What if"):
         candidates = table.index[:5000].tolist()
     if not candidates:
         st.info("No row matches: choose another group or source.")
-        st.stop()
+        stop_page()
     state.ensure_choice(state.ROW, candidates, candidates[0])
     row = st.selectbox("Row", candidates, key=state.ROW,
                        format_func=lambda i: f"row {i}: score {inputs.scores[table.index.get_loc(i)]:.3f}, {inputs.groups.loc[i]}")

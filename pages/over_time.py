@@ -16,7 +16,7 @@ from fairdash.present.monitor_report import monitor_html, monitor_json
 from fairdash.present.text import formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_slider
-from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
 
 @st.fragment
@@ -113,7 +113,7 @@ with user_errors_shown():
         if kept is None:
             st.info("Upload a log to monitor, or choose the demo. (Logs beyond memory: `python -m fairdash monitor`, which reads "
                     "Parquet folders and DuckDB databases in place, or on Spark.)", icon=":material/info:")
-            st.stop()
+            stop_page()
         log, log_id = cache.uploaded_table(kept.file_id, kept.name, kept.content), kept.file_id
         guess = cache.guessed_spec(log_id, log, None, None)  # once per upload, not on every threshold move
         times = [column for column in log.columns if "date" in str(column).lower() or "time" in str(column).lower()] or list(log.columns)
@@ -146,7 +146,7 @@ with user_errors_shown():
                              help="Both run the same query; Spark starts a local JVM (some seconds) and suits logs that live on a cluster.")
     if not sensitive:
         st.info("Choose at least one sensitive attribute.", icon=":material/info:")
-        st.stop()
+        stop_page()
     spec = MonitorSpec(time=time_column, target=target, positive_label=positive, sensitive=tuple(sensitive), window=window,
                        score=output if kind == "score" else None, decision=output if kind == "decision" else None)
     counts = cache.log_counts(log_id, log, spec, engine)

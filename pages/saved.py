@@ -4,7 +4,7 @@ import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
 from fairdash.ui import saved, state
-from fairdash.ui.widgets import inside_frame, md, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Saved audits")
@@ -12,7 +12,7 @@ audits = saved.saved_audits()
 if not audits:
     st.info("No audit is saved on this server yet: save one on the Report page (or with `python -m fairdash audit --save`).",
             icon=":material/info:")
-    st.stop()
+    stop_page()
 
 st.dataframe(saved.listing(audits))
 by_id = {audit.id: audit for audit in audits}
@@ -48,7 +48,7 @@ saved.show_outcome()
 st.subheader("Compare two audits")
 if len(audits) < 2:
     st.caption("Save a second audit of the same target and groups to compare them.")
-    st.stop()
+    stop_page()
 before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_BEFORE)
 after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_AFTER)
 with user_errors_shown():

@@ -8,7 +8,7 @@ from fairdash.audit.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
 from fairdash.ui import state
 from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search
-from fairdash.ui.widgets import inside_frame, md, require_audit, user_errors_shown
+from fairdash.ui.widgets import inside_frame, md, require_audit, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Subgroups")
@@ -36,7 +36,7 @@ results = ranked(found, state.get(state.SUBGROUP_METRIC))
 if results.empty:
     st.info(f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has this rate defined: lower the "
             "smallest subgroup size.", icon=":material/info:")
-    st.stop()
+    stop_page()
 st.markdown(f"**{found.tested:,} subgroups tested** ({found.tests:,} tests); {found.passing:,} gaps pass the corrected 5% threshold. "
             f"The {len(results)} surest are listed.")
 st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the end of its interval nearest 0."))

@@ -49,13 +49,36 @@ def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_p
         before = _numbers(page)
         assert "draft" not in page.url and "audit=" not in page.url  # nothing of the draft in what could be sent
 
+        draft_id = page.evaluate("sessionStorage.getItem('fairdash-draft')")
         page.reload()
         expect(heading(page, "Fairness")).to_be_visible()
         expect(page.get_by_test_id("stSidebar")).to_contain_text("loans.csv", timeout=30_000)
         expect(page.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
         assert _numbers(page) == before
+        assert page.evaluate("sessionStorage.getItem('fairdash-draft')") == draft_id  # a reload is no twin of itself
         assert_page_is_clean(page)
         page.screenshot(path=str(output_dir / "browser-draft-after-reload.png"), full_page=True)
+
+        # A tab opened from this one starts with a copy of its storage (so does "Duplicate tab"): it takes its own id and a
+        # copy of the work, and its moves never reach this tab's draft.
+        with context.expect_page() as opened:
+            page.evaluate("window.open(location.href)")
+        twin = opened.value
+        expect(twin.get_by_test_id("stSidebar")).to_contain_text("loans.csv", timeout=30_000)
+        expect(twin.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
+        ids = [tab.evaluate("sessionStorage.getItem('fairdash-draft')") for tab in (page, twin)]
+        assert len(set(ids)) == 2 and all(len(draft_id) == 24 for draft_id in ids)
+        wait_until_idle(twin)
+        twin.locator("#fd-threshold").focus()
+        for _ in range(6):
+            twin.locator("#fd-threshold").press("ArrowLeft")
+        expect(twin.locator("#fd-threshold-value")).not_to_have_text(before[-1])
+        twin.wait_for_timeout(1000)
+        wait_until_idle(twin)
+        twin.close()
+        page.reload()
+        expect(page.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
+        assert _numbers(page) == before
 
         for other in (context.new_page(), browser.new_context().new_page()):  # another tab; another browser
             other.goto(f"{url}/fairness")

@@ -7,9 +7,11 @@ Oracles: the store's SQLite file read with sqlite3, and the first session's numb
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,7 +33,7 @@ def _tab(draft_id: str | None, audit_id: str | None = None) -> AppTest:
         at.query_params["audit"] = audit_id
     at.run()
     if draft_id is not None:
-        at.session_state["draft_binding"] = {"draft": draft_id}
+        at.session_state["draft_binding"] = {"draft": {"id": draft_id, "from": None}}
         at.run()
     return at
 
@@ -89,7 +91,10 @@ def test_nothing_is_written_before_the_tab_names_its_draft(home):
     assert _drafts(home) == {}
 
 
-@pytest.mark.parametrize("bad", ["../../etc/passwd", "x' OR '1'='1", "a" * 10_000, "", 7, None, ["list"]])
+NOT_IDS = ["../../etc/passwd", "x' OR '1'='1", "a" * 10_000, "", 7, None, ["list"]]
+
+
+@pytest.mark.parametrize("bad", NOT_IDS + [{"id": bad} for bad in NOT_IDS] + [{"id": "A" * 24, "from": bad} for bad in NOT_IDS if bad])
 def test_a_binding_that_is_not_an_id_is_ignored(home, bad):
     at = _tab(None)
     at.session_state["draft_binding"] = {"draft": bad}
@@ -126,3 +131,78 @@ def test_a_link_followed_since_the_draft_was_written_wins(home):
     _clean(followed)
     assert followed.selectbox(key="demo").value == "german"
     assert _drafts(home)[draft_id]["link"] == audit_id  # rewritten from the link
+
+
+def _upload(at: AppTest, name: str, table, *, scores_in_a_column: bool = True) -> None:
+    at.segmented_control(key="source").set_value("upload").run()
+    if scores_in_a_column:
+        at.radio(key="score_mode").set_value("column").run()
+    at.file_uploader(key="data").set_value((name, table.to_csv(index=False).encode(), "text/csv")).run()
+
+
+def _rows_shown(at: AppTest) -> str:
+    return next(metric.value for metric in at.metric if metric.label == "Rows")
+
+
+def test_a_second_reload_shows_the_newest_upload_and_a_link_shows_its_own_files(home, people):
+    """Restored files were named by the draft's or audit's id in the caches every session shares: a tab reloaded twice
+    saw its older upload, and a draft given a saved audit's id changed what that audit's link showed."""
+    draft_id = new_audit_id()
+    first = _tab(draft_id)
+    _upload(first, "people.csv", people)
+    second = _tab(draft_id)
+    _upload(second, "people.csv", pd.concat([people, people.head(300)]))  # the same name, other rows
+    third = _tab(draft_id)
+    assert _rows_shown(third) == "900"
+
+    saver = _tab(None)
+    _upload(saver, "people.csv", people)
+    saver.selectbox(key="target").set_value("hired").run()
+    saver.switch_page("pages/report.py").run()
+    saver.checkbox(key="save_files").check().run()
+    next(button for button in saver.button if button.label == "Save this audit").click().run()
+    audit_id = saver.query_params["audit"]
+    intruder = _tab(audit_id, audit_id)  # a tab whose draft id is the audit's own, working on the link
+    _upload(intruder, "people.csv", people.head(100))
+    _tab(audit_id, audit_id)  # its reload
+    colleague = _tab(None, audit_id)
+    assert _rows_shown(colleague) == "600"
+
+
+def test_a_reload_while_the_model_awaits_trust_keeps_the_choices_and_writes_no_files(home, people, people_model):
+    draft_id = new_audit_id()
+    at = _tab(draft_id)
+    _upload(at, "people.csv", people, scores_in_a_column=False)
+    at.file_uploader(key="model").set_value(("model.pkl", pickle.dumps(people_model), "application/octet-stream")).run()
+    at.checkbox(key="trust_pickle").check().run()
+    at.selectbox(key="target").set_value("hired").run()
+    at.multiselect(key="sensitive").set_value(["race"]).run()
+    _clean(at)
+    written = _drafts(home)[draft_id]
+    folder = _draft_folder(home, draft_id)
+    for _ in range(2):  # reloads, the pickle not trusted again yet
+        reloaded = _tab(draft_id)
+        assert not reloaded.exception
+    assert _drafts(home)[draft_id] == written and _draft_folder(home, draft_id) == folder  # nothing lost, nothing copied
+    reloaded.checkbox(key="trust_pickle").check().run()
+    _clean(reloaded)
+    assert reloaded.multiselect(key="sensitive").value == ["race"]
+
+
+def _draft_folder(home: Path, draft_id: str) -> str:
+    with sqlite3.connect(home / "audits.sqlite") as connection:
+        return connection.execute("SELECT files_dir FROM drafts WHERE id = ?", (draft_id,)).fetchone()[0]
+
+
+def test_a_duplicated_tab_starts_from_its_twins_work_and_never_writes_over_it(home, people):
+    twin = new_audit_id()
+    first = _tab(twin)
+    _compas_at(first, 7.0)
+    duplicate = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    copy = new_audit_id()
+    duplicate.session_state["draft_binding"] = {"draft": {"id": copy, "from": twin}}  # as the script reports a twin
+    duplicate.run()
+    assert duplicate.selectbox(key="demo").value == "compas"
+    _upload(duplicate, "people.csv", people)
+    assert _drafts(home)[twin]["source"] == {"kind": "demo", "demo": "compas"}  # the twin's own draft is untouched
+    assert _drafts(home)[copy]["source"] == {"kind": "upload"}

@@ -279,6 +279,23 @@ def test_a_draft_is_written_replaced_and_expires(tmp_path):
             store.get_draft(bad)
 
 
+def test_an_expired_draft_is_gone_without_a_save_and_a_new_tabs_draft_sweeps_it(tmp_path):
+    """Drafts expired only when someone saved an audit, and an expired one not swept yet still came back."""
+    store = AuditStore(tmp_path)
+    old_tab, new_tab = new_audit_id(), new_audit_id()
+    store.save_draft(old_tab, {"thresholds": 0.4}, table=StoredFile("a.csv", b"x" * 1000), keep_files=False)
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        connection.execute("UPDATE drafts SET updated = '2000-01-01T00:00:00'")
+        (folder,) = connection.execute("SELECT files_dir FROM drafts").fetchone()
+    os.utime(tmp_path / "files" / folder, (0, 0))  # its files as old as its row
+    with pytest.raises(NoSuchAuditError):
+        store.get_draft(old_tab)
+    store.save_draft(new_tab, {"thresholds": 0.5}, keep_files=False)
+    with sqlite3.connect(tmp_path / "audits.sqlite") as connection:
+        assert [row[0] for row in connection.execute("SELECT id FROM drafts")] == [new_tab]
+    assert not (tmp_path / "files" / folder).exists()
+
+
 TITLES = [  # given, kept: control characters (an escape sequence, a bell, tabs, newlines, NUL) as spaces, one space a run
     ("  Q3 model  ", "Q3 model"),
     ("evil\x1b]0;pwned\x07\x1b[2J", "evil ]0;pwned [2J"),

@@ -279,9 +279,8 @@ class AuditStore:
         """Remove drafts unchanged for :data:`DRAFT_DAYS`, and files folders no row names (a save killed before its
         commit, a delete killed after it), once ``older_than`` seconds old; return the folder names removed."""
         with self._translated():
-            expired = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - DRAFT_DAYS * 86400))
             with self._transaction() as connection:
-                connection.execute("DELETE FROM drafts WHERE updated < ?", (expired,))
+                connection.execute("DELETE FROM drafts WHERE updated < ?", (_draft_expiry(),))
             if not self.files.is_dir():
                 return []
             with self._connection() as connection:
@@ -324,14 +323,16 @@ class AuditStore:
                                                                  model.name if model else None, folder.name if folder else None))
             if old and old[0]:
                 shutil.rmtree(self.files / old[0], ignore_errors=True)
+            if old is None:  # a new tab's first draft: the drafts of tabs gone for DRAFT_DAYS go (saves sweep too)
+                self.sweep()
 
     def get_draft(self, draft_id: str) -> SavedAudit:
         """A session's draft, as a saved audit without JSON or report; :class:`NoSuchAuditError` when there is none."""
         _check_id(draft_id)
         with self._translated(), self._connection() as connection:
-            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ?",
-                                     (draft_id,)).fetchone()
-        if row is None:
+            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ? AND updated >= ?",
+                                     (draft_id, _draft_expiry())).fetchone()
+        if row is None:  # none, or expired and not swept yet
             raise NoSuchAuditError()
         return SavedAudit(id=row[0], title="draft", created=row[1], data_name=row[3] or "", model_name=row[4], settings=json.loads(row[2]),
                           data_sha256=None, model_sha256=None, headline={}, table_file=row[3], model_file=row[4])
@@ -463,6 +464,11 @@ class AuditStore:
 def _full_message(home: Path) -> str:
     return (f"The disk holding the audit store ({home}) is full: the audit was not saved, and the store is as it was. "
             "Free some space (or set FAIRDASH_HOME to a folder on another disk) and save again.")
+
+
+def _draft_expiry() -> str:
+    """The time before which a draft unchanged since has expired (:data:`DRAFT_DAYS`)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - DRAFT_DAYS * 86400))
 
 
 def _check_id(audit_id: Any) -> None:

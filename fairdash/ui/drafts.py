@@ -4,8 +4,10 @@ after each run that changed it, so that a reload of the tab brings the work back
 The draft belongs to the tab, never to a URL: a URL is sent to colleagues, and a draft named in one would hand them the
 sender's unsaved work, uploads included. The draft's id (144 random bits, as a saved audit's) lives in the tab's
 ``sessionStorage``, which a reload keeps, a link does not carry and another tab does not see; a small component with no
-size hands it to the server once per server session (:func:`bind_draft`). A tab with no id takes the one the server
-offers. A browser that refuses storage simply has no drafts.
+size hands it to the server once per server session (:func:`bind_draft`; its script is
+``fairdash/present/static/draft_binding.js``). A tab with no id takes the one the server offers. A duplicated tab starts
+with a copy of its twin's storage: it asks the open tabs whether one holds that id and, if one does, takes a new id
+and a copy of the twin's draft, so the two never write over each other. A browser that refuses storage has no drafts.
 
 When the tab has followed another saved audit's link since the draft was written (``?audit=`` differs), the link wins.
 A model kept with a draft comes back untrusted, as one kept with a saved audit does: a pickle asks for trust again.
@@ -19,6 +21,7 @@ from typing import Any
 import streamlit as st
 
 from fairdash.errors import FairdashError
+from fairdash.present.page import static_file
 from fairdash.store.db import StoredFile, new_audit_id, valid_audit_id
 from fairdash.ui import saved, state
 from fairdash.ui.session import SessionAudit, current_audit
@@ -26,25 +29,9 @@ from fairdash.ui.session import SessionAudit, current_audit
 __all__ = ["BINDING_KEY", "bind_draft", "draw_binding", "keep_draft", "session_settings"]
 
 BINDING_KEY = "draft_binding"
-"""The component's key: its state ``{"draft": ID}`` is the id the tab holds."""
-_STORAGE_NAME = "fairdash-draft"
-_BINDING_SCRIPT = """
-export default function (component) {
-  const { data, setStateValue } = component;
-  let kept = null;
-  try {
-    kept = window.sessionStorage.getItem(%(name)s);
-    if (!/^[A-Za-z0-9_-]{24}$/.test(kept || "")) {  // a new tab (or a value not ours): take the server's offer
-      kept = data.offered;
-      window.sessionStorage.setItem(%(name)s, kept);
-    }
-  } catch (error) {
-    return;  // storage refused (a private mode, a policy): this tab keeps no draft
-  }
-  if (kept !== data.bound) setStateValue("draft", kept);
-}
-""" % {"name": json.dumps(_STORAGE_NAME)}
-_binding = st.components.v2.component("fairdash_draft_binding", js=_BINDING_SCRIPT)
+"""The component's key: its state ``{"draft": {"id": ID, "from": ID or None}}`` is the id the tab holds, and for a
+duplicated tab, the id of the twin whose work it starts from."""
+_binding = st.components.v2.component("fairdash_draft_binding", js=static_file("draft_binding.js"))
 
 
 def draw_binding() -> None:
@@ -57,19 +44,32 @@ def draw_binding() -> None:
 
 
 def bind_draft() -> None:
-    """Bind the session to the draft id its tab holds, and bring that draft back, once per session (app.py calls it
-    before the page, after ``?audit=ID`` is opened, so that the later work wins)."""
-    wanted = (st.session_state.get(BINDING_KEY) or {}).get("draft")
-    if state.draft() is not None or not valid_audit_id(wanted):
+    """Bind the session to the draft id its tab holds, and bring that draft back (or, in a duplicated tab, a copy of
+    its twin's), once per session (app.py calls it before the page, after ``?audit=ID`` is opened, so that the later
+    work wins)."""
+    reported = (st.session_state.get(BINDING_KEY) or {}).get("draft")
+    reported = reported if isinstance(reported, dict) else {}
+    wanted, copied = reported.get("id"), reported.get("from")
+    if state.draft() is not None or not valid_audit_id(wanted) or not (copied is None or valid_audit_id(copied)):
         return
     state.remember_draft(wanted, "", "")
     try:
-        draft = saved.store().get_draft(wanted)
+        draft = saved.store().get_draft(copied or wanted)
         if draft.settings.get("link") != st.query_params.get(saved.QUERY_KEY):
             return  # the tab followed another audit's link since: the link wins, and the draft is rewritten from it
         saved.restore(draft, draft=True)
     except FairdashError:  # no draft yet (a new tab), an expired one, a store that cannot be read: start as new
         return
+    if copied is None:  # what the draft holds now: nothing to write until the work changes (a copy is written whole)
+        state.remember_draft(wanted, _written(draft.settings), _files_key(*_uploads()))
+
+
+def _written(settings: dict[str, Any]) -> str:
+    return json.dumps(settings, sort_keys=True, default=str)
+
+
+def _files_key(table: state.UploadedFile | None, model: state.UploadedFile | None) -> str:
+    return f"{table.file_id if table else ''}|{model.file_id if model else ''}"
 
 
 def keep_draft() -> None:
@@ -79,13 +79,13 @@ def keep_draft() -> None:
     if bound is None:
         return  # the tab has not said which draft is its own yet: writing now could overwrite it with a blank session
     table, model = _uploads()
-    files_key = f"{table.file_id if table else ''}|{model.file_id if model else ''}"
+    files_key = _files_key(table, model)
     settings = session_settings()
     if "target" not in settings and bound[2] == files_key and bound[1]:
         # The audit cannot run now (a pickle awaiting trust again after a reload): keep the choices last written.
         settings = {**json.loads(bound[1]), **settings}
-    written = json.dumps(settings, sort_keys=True, default=str)
-    if bound[1] == written:
+    written = _written(settings)
+    if (bound[1], bound[2]) == (written, files_key):
         return
     try:
         saved.store().save_draft(bound[0], json.loads(written), keep_files=bound[2] == files_key,

@@ -24,7 +24,7 @@ from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFi
 from fairdash.store.saving import record_from_document, sha256_of
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
-from fairdash.ui.widgets import md, show_error
+from fairdash.ui.widgets import md, show_error, stop_page
 
 __all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
            "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
@@ -97,12 +97,14 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
         state.forget_selections()
     elif saved.table_file is not None:
         state.set_value(state.SOURCE, state.SOURCE_UPLOAD)
+        # Named by their content: the caches every session shares key on these names, and a draft's files change
+        # under one id (a name from the id served a tab its older upload, or one tab's file to a colleague's link).
         table = read(saved.id, "table")
-        state.restore_upload("table", table.name, f"saved:{saved.id}:table", table.content)
+        state.restore_upload("table", table.name, f"kept:table:{sha256_of(table.content)}", table.content)
         model = read(saved.id, "model") if saved.model_file is not None else None
         state.set_value(state.SCORE_MODE, state.MODE_MODEL if model is not None else state.MODE_COLUMN)
         if model is not None:
-            state.restore_upload("model", model.name, f"saved:{saved.id}:model", model.content)
+            state.restore_upload("model", model.name, f"kept:model:{sha256_of(model.content)}", model.content)
     else:
         raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
                          "and JSON are on the Saved audits page.")
@@ -215,7 +217,7 @@ def saved_audits() -> list[SavedAudit]:
         return store().list()
     except FairdashError as error:
         show_error(error)
-        st.stop()
+        stop_page()
 
 
 def listing(audits: list[SavedAudit]) -> Any:
