@@ -54,7 +54,8 @@ after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id:
 with user_errors_shown():
     comparison = saved.comparison_of(before, after)
 st.plotly_chart(comparison_chart(comparison))
-st.table(comparison_table(comparison))
+table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'interval of' quotes are escaped
+st.table(table.assign(**{"interval of": table["interval of"].map(md)}))
 for note in comparison.notes:
     st.caption(md(note))
 st.caption("The change between the same two groups (the after audit's extremes; the before audit's where the after audit's "
