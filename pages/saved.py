@@ -19,7 +19,7 @@ by_id = {audit.id: audit for audit in audits}
 ids = list(by_id)
 state.ensure_choice(state.SAVED_AUDIT, ids, ids[0])
 chosen = st.selectbox("Audit", options=ids, format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})",
-                      key=state.SAVED_AUDIT)
+                      key=state.SAVED_AUDIT, on_change=state.forget_delete_confirmations)
 audit = by_id[chosen]
 st.caption(f"Data {md(audit.data_name)} (SHA-256 {audit.data_sha256 or 'not recorded'}); "
            f"model {md(audit.model_name or 'none: a score column')} (SHA-256 {audit.model_sha256 or 'not recorded'}).")

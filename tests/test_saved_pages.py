@@ -307,3 +307,22 @@ def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(h
     labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
     assert not [label for label in labels if "<" in label or ">" in label], labels  # plotly reads a tag from "<"
     assert any(f"({expected}" in html.unescape(label) for label in labels), labels
+
+
+def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home):
+    """Two audits of different targets: the comparison is a message and the page stops there, and a stopped run keeps
+    widgets it did not show. Before: the confirmation ticked for X was still ticked on coming back to X, Delete enabled."""
+    first, second = _save_rows("x", {"a": 0.6, "b": 0.3}), _save_rows("y", {"a": 0.5, "b": 0.3}, target="z")
+    at = _app()
+    at.switch_page("pages/saved.py").run()
+    assert not at.exception and "differ in target" in at.error[0].value.replace("\\", "")  # the page stopped at the comparison
+    chosen = at.selectbox(key="saved_audit").value
+    other = first if chosen == second else second
+    at.checkbox(key=f"confirm_delete_for_{chosen}").check().run()
+    assert not _button(at, "Delete").disabled
+    at.selectbox(key="saved_audit").set_value(other).run()
+    assert _button(at, "Delete").disabled
+    at.selectbox(key="saved_audit").set_value(chosen).run()
+    assert at.checkbox(key=f"confirm_delete_for_{chosen}").value is False
+    assert _button(at, "Delete").disabled
+    assert sorted(row[0] for row in _rows(home)) == sorted([first, second])
