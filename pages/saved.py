@@ -19,7 +19,7 @@ by_id = {audit.id: audit for audit in audits}
 ids = list(by_id)
 state.ensure_choice(state.SAVED_AUDIT, ids, ids[0])
 chosen = st.selectbox("Audit", options=ids, format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})",
-                      key=state.SAVED_AUDIT)
+                      key=state.SAVED_AUDIT, on_change=state.forget_delete_confirmations)
 audit = by_id[chosen]
 st.caption(f"Data {md(audit.data_name)} (SHA-256 {audit.data_sha256 or 'not recorded'}); "
            f"model {md(audit.model_name or 'none: a score column')} (SHA-256 {audit.model_sha256 or 'not recorded'}).")
@@ -54,7 +54,8 @@ after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id:
 with user_errors_shown():
     comparison = saved.comparison_of(before, after)
 st.plotly_chart(comparison_chart(comparison))
-st.table(comparison_table(comparison))
+table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'interval of' quotes are escaped
+st.table(table.assign(**{"interval of": table["interval of"].map(md)}))
 for note in comparison.notes:
     st.caption(md(note))
 st.caption("The change between the same two groups (the after audit's extremes; the before audit's where the after audit's "

@@ -246,3 +246,83 @@ def test_delete_refuses_without_the_confirmation_of_that_very_audit(home):
     assert [row[0] for row in _rows(home)] == [kept]
     assert [error.value.replace("\\", "") for error in at.error] == [  # shown escaped for markdown
         "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first."]
+
+
+MARKDOWN_GROUP = "[P](https://e.co/md)"
+HTML_GROUP = "<a href='https://e.co/h'>Q</a>"
+
+
+def _save_rows(title: str, rates: dict[str, float], *, target: str = "y", n: int = 400) -> str:
+    """An audit saved straight to the store: in each group, ``rate`` of its ``n`` rows selected (score 1), half positive."""
+    import numpy as np
+    import pandas as pd
+
+    from fairdash.audit.run import run_audit
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.store.db import AuditStore
+    from fairdash.store.saving import save_audit
+
+    parts = []
+    for seed, (group, rate) in enumerate(rates.items()):
+        selected = np.r_[np.ones(int(rate * n)), np.zeros(n - int(rate * n))]
+        np.random.default_rng(seed).shuffle(selected)
+        parts.append(pd.DataFrame({"g": group, target: [1, 0] * (n // 2), "s": selected}))
+    spec = AuditSpec(target=target, positive_label=1, sensitive=("g",), score="s")
+    audit = run_audit(pd.concat(parts, ignore_index=True), spec, thresholds=0.5, with_rules=False, data_name="d.csv")
+    return save_audit(AuditStore(), audit, title=title, source={"kind": "upload"})
+
+
+def _unescaped_markdown(text: str) -> str:
+    """What markdown shows of ``text``'s characters: CommonMark's backslash escapes undone, zero-width spaces dropped."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace("\u200b", "")
+
+
+def _makes_a_link(markdown: str) -> bool:
+    """Whether Streamlit's markdown (CommonMark and GitHub's extensions) could make a link or a tag of ``markdown``: an
+    unescaped ``[``, ``<`` or ``!``, or a bare ``http(s)://``, ``www.`` or ``@`` that GitHub's autolinks would take."""
+    import re
+
+    return bool(re.search(r"(?<!\\)[\[<!]|https?://|www\.|(?<!\\)@", markdown))
+
+
+def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(home):
+    """Before: the table's 'interval of' cells were markdown with the names as written (a link), the chart's labels
+    plotly text with an <a href> tag in them (a link)."""
+    import html
+
+    groups = ("a", MARKDOWN_GROUP, HTML_GROUP)  # the extremes move from (a, HTML) to (markdown, HTML): the label names both
+    _save_rows("before", dict(zip(groups, (0.6, 0.45, 0.3))))
+    _save_rows("after", dict(zip(groups, (0.45, 0.7, 0.3))))
+    at = _app()
+    at.switch_page("pages/saved.py").run()
+    _clean(at)
+    cells = at.table[0].value["interval of"].tolist()
+    named = [cell for cell in cells if "P" in cell and "Q" in cell]
+    assert named, cells
+    assert not [cell for cell in cells if _makes_a_link(cell)], cells
+    expected = f"selection rate {MARKDOWN_GROUP!r} - {HTML_GROUP!r}: "  # as the command line prints it: the names quoted
+    assert any(_unescaped_markdown(cell).startswith(expected) for cell in named), [_unescaped_markdown(cell) for cell in named]
+    labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
+    assert not [label for label in labels if "<" in label or ">" in label], labels  # plotly reads a tag from "<"
+    assert any(f"({expected}" in html.unescape(label) for label in labels), labels
+
+
+def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home):
+    """Two audits of different targets: the comparison is a message and the page stops there, and a stopped run keeps
+    widgets it did not show. Before: the confirmation ticked for X was still ticked on coming back to X, Delete enabled."""
+    first, second = _save_rows("x", {"a": 0.6, "b": 0.3}), _save_rows("y", {"a": 0.5, "b": 0.3}, target="z")
+    at = _app()
+    at.switch_page("pages/saved.py").run()
+    assert not at.exception and "differ in target" in at.error[0].value.replace("\\", "")  # the page stopped at the comparison
+    chosen = at.selectbox(key="saved_audit").value
+    other = first if chosen == second else second
+    at.checkbox(key=f"confirm_delete_for_{chosen}").check().run()
+    assert not _button(at, "Delete").disabled
+    at.selectbox(key="saved_audit").set_value(other).run()
+    assert _button(at, "Delete").disabled
+    at.selectbox(key="saved_audit").set_value(chosen).run()
+    assert at.checkbox(key=f"confirm_delete_for_{chosen}").value is False
+    assert _button(at, "Delete").disabled
+    assert sorted(row[0] for row in _rows(home)) == sorted([first, second])

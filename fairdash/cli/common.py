@@ -84,12 +84,14 @@ def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
 def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *,
                 why_undefined: str | Callable[[], str] = "") -> list[str]:
     """The conditions that hold on ``values`` (name -> number), each as a line for stderr; one on an undefined
-    value (None, NaN or absent) holds, with ``why_undefined``: the gate fails closed. A change is shown with its sign."""
+    value (None, NaN, infinite or absent) holds, with ``why_undefined`` (for an infinite value, that it is not a finite
+    number): the gate fails closed. A change is shown with its sign."""
     failed = []
     for name, symbol, limit in conditions:
         value = values.get(name)
-        if value is None or value != value:
-            why = why_undefined() if callable(why_undefined) else why_undefined
+        if value is None or not math.isfinite(value):
+            why = (f"it is {value:+}, not a finite number" if value is not None and value == value
+                   else why_undefined() if callable(why_undefined) else why_undefined)
             failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined{' (' + why + ')' if why else ''}, "
                           "so the condition cannot be shown not to hold")
         elif _OPERATORS[symbol](value, limit):

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from fairdash.errors import brief
+from fairdash.present.plots import plot_text
 from fairdash.store.compare import Comparison
 
 __all__ = ["comparison_chart", "comparison_table", "tested_text"]
@@ -18,7 +19,8 @@ def tested_text(row: Mapping[str, Any]) -> str:
     """What a disparity's interval and p-value are of (a row of :attr:`Comparison.disparities`): "the change" itself;
     or, where the extreme groups moved, the change in the gap between the two groups tested, named, with its value
     (e.g. ``selection rate 'b' - 'c': +0.031``; a ratio ``'c' / 'b'``); or "untested" and why. Group names are quoted
-    (``repr``), so a name from the data prints as text in a terminal."""
+    (``repr``), so a name from the data prints as text in a terminal; a page or a chart escapes the text for where it goes
+    (markdown, plotly's tags)."""
     if row["rate"] is None or row["rate"] != row["rate"]:
         return f"untested: {row['why_untested']}" if row["why_untested"] else "untested"
     if row["tested_is_change"]:
@@ -31,10 +33,11 @@ def tested_text(row: Mapping[str, Any]) -> str:
 def comparison_chart(comparison: Comparison) -> go.Figure:
     """Each disparity's tested change (after minus before), with its 95% interval; red where the change is beyond
     chance. A change tested between two groups other than the disparity's own in both audits is labelled with them
-    (:func:`tested_text`). Disparities whose change could not be tested are left out."""
+    (:func:`tested_text`, its group names escaped as plotly reads tags). Disparities whose change could not be tested are
+    left out."""
     rows = comparison.disparities.dropna(subset=["lower"])
     colours = ["#c0392b" if beyond else "#7f8c8d" for beyond in rows["beyond_chance"]]
-    labels = [name.replace("_", " ") + ("" if row["tested_is_change"] else f" ({tested_text(row)})") for name, row in rows.iterrows()]
+    labels = [plot_text(name.replace("_", " ") + ("" if row["tested_is_change"] else f" ({tested_text(row)})")) for name, row in rows.iterrows()]
     figure = go.Figure(go.Scatter(
         x=rows["tested_change"], y=labels, mode="markers",
         marker={"color": colours, "size": 10},

@@ -23,7 +23,7 @@ from fairdash.audit.metrics import RATE_NAMES, overall_metrics
 __all__ = [
     "PALETTE", "MAX_GROUPS_DRAWN", "drawn_groups", "rate_bars", "confusion_matrices", "roc_curves",
     "tradeoff_curve", "fidelity_by_depth", "importance_bars", "beeswarm", "grouped_importance", "contributions",
-    "fixes_tradeoff", "disparity_over_time", "group_mix", "score_drift", "calibration_curves", "subgroup_gaps",
+    "fixes_tradeoff", "disparity_over_time", "group_mix", "score_drift", "calibration_curves", "subgroup_gaps", "plot_text",
 ]
 
 PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
@@ -49,9 +49,10 @@ def drawn_groups(table: pd.DataFrame, *, rate: str = "selection_rate", limit: in
     return shown, f" ({len(shown)} of {len(table)} groups: the highest and lowest {RATE_NAMES[rate].lower()}s)"
 
 
-def _text(value: Any) -> str:
+def plot_text(value: Any) -> str:
     """A label from the data as plotly text: plotly reads tags such as ``<a href>`` and ``<b>`` in
-    text, so ``<``, ``>`` and ``&`` are written as entities (it shows them as the characters)."""
+    text, so ``<``, ``>`` and ``&`` are written as entities (it shows them as the characters). Every
+    figure that puts text from the data in a label, a title or a hover passes it through this."""
     return html.escape(str(value), quote=False)
 
 
@@ -74,7 +75,7 @@ def rate_bars(
             upper = intervals.upper.loc[groups.index, rate]
             error = dict(type="data", array=(upper - values).clip(lower=0), arrayminus=(values - lower).clip(lower=0), visible=True)
         figure.add_bar(
-            name=RATE_NAMES[rate], x=[_text(_mark_reference(label, reference)) for label in groups.index], y=values,
+            name=RATE_NAMES[rate], x=[plot_text(_mark_reference(label, reference)) for label in groups.index], y=values,
             error_y=error, marker_color=PALETTE[position % len(PALETTE)],
             hovertemplate="%{x}<br>" + RATE_NAMES[rate] + ": %{y:.3f}<extra></extra>",
         )
@@ -99,7 +100,7 @@ def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns:
     count = len(groups)
     columns = min(columns, count)
     rows = math.ceil(count / columns)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[_text(f"{label} (n={n:,})") for label, n in groups["count"].items()],
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[plot_text(f"{label} (n={n:,})") for label, n in groups["count"].items()],
                            shared_yaxes=True,  # row labels once per row of matrices, not overlapping the next matrix
                            horizontal_spacing=0.04, vertical_spacing=min(0.12, 0.5 / (rows - 1)) if rows > 1 else 0.1)
     for position, (label, row) in enumerate(groups.iterrows()):
@@ -109,7 +110,7 @@ def confusion_matrices(table: pd.DataFrame, *, normalize: bool = False, columns:
         figure.add_trace(
             go.Heatmap(
                 z=shown, x=["predicted +", "predicted −"], y=["actual +", "actual −"], text=text, texttemplate="%{text}",
-                colorscale="Blues", showscale=False, zmin=0, zmax=1 if normalize else None, name=_text(label),
+                colorscale="Blues", showscale=False, zmin=0, zmax=1 if normalize else None, name=plot_text(label),
                 hovertemplate="%{y}, %{x}: %{text}<extra>%{fullData.name}</extra>",
             ),
             row=position // columns + 1, col=position % columns + 1,
@@ -135,12 +136,12 @@ def roc_curves(roc: pd.DataFrame, operating_points: pd.DataFrame) -> go.Figure:
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#aaa"), showlegend=False, hoverinfo="skip")
     for position, (label, curve) in enumerate(roc.groupby("group", sort=False)):
         colour = PALETTE[position % len(PALETTE)]
-        figure.add_scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=_text(label), line=dict(color=colour),
+        figure.add_scatter(x=curve["fpr"], y=curve["tpr"], mode="lines", name=plot_text(label), line=dict(color=colour),
                            hovertemplate="FPR %{x:.3f}, TPR %{y:.3f}<extra>%{fullData.name}</extra>")
         if label in operating_points.index:
             point = operating_points.loc[label]
             figure.add_scatter(x=[point["fpr"]], y=[point["tpr"]], mode="markers", marker=dict(size=12, color=colour, line=dict(width=2, color="white")),
-                               showlegend=False, name=_text(label),
+                               showlegend=False, name=plot_text(label),
                                hovertemplate="current threshold<br>FPR %{x:.3f}, TPR %{y:.3f}<extra>%{fullData.name}</extra>")
     figure.update_layout(title="ROC curve by group (dots: current thresholds)" + note, xaxis_title="False positive rate",
                          yaxis_title="True positive rate", xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, 1.02]), **_LAYOUT)
@@ -184,9 +185,9 @@ def importance_bars(importance: pd.Series, *, title: str, axis_title: str, top: 
     :func:`contributions`: red pushes towards selection, blue away from it."""
     shown = importance.head(top)[::-1]
     colours = [PALETTE[7] if value > 0 else PALETTE[0] for value in shown] if (shown < 0).any() else PALETTE[0]
-    figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[_text(name) for name in shown.index], orientation="h",
+    figure = go.Figure(go.Bar(x=shown.to_numpy(), y=[plot_text(name) for name in shown.index], orientation="h",
                               marker_color=colours, hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
-    figure.update_layout(title=_text(title), xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
+    figure.update_layout(title=plot_text(title), xaxis_title=axis_title, height=120 + 24 * len(shown), **_LAYOUT)
     return figure
 
 
@@ -210,12 +211,12 @@ def beeswarm(values: pd.DataFrame, features: pd.DataFrame, *, top: int = 12, ran
         else:
             marker = dict(color="#888", size=4, opacity=0.6)
         figure.add_scatter(
-            x=values[feature], y=line + rng.uniform(-0.3, 0.3, len(values)), mode="markers", marker=marker, name=_text(feature),
-            showlegend=False, customdata=column.astype(str).map(_text),
+            x=values[feature], y=line + rng.uniform(-0.3, 0.3, len(values)), mode="markers", marker=marker, name=plot_text(feature),
+            showlegend=False, customdata=column.astype(str).map(plot_text),
             hovertemplate="%{fullData.name} = %{customdata}<br>SHAP %{x:.3f}<extra></extra>",
         )
     figure.update_layout(title="SHAP values by feature (one dot per row)", xaxis_title="SHAP value (contribution to the output)",
-                         yaxis=dict(tickvals=list(range(len(order))), ticktext=[_text(f) for f in order]),
+                         yaxis=dict(tickvals=list(range(len(order))), ticktext=[plot_text(f) for f in order]),
                          height=140 + 34 * len(order), **_LAYOUT)
     return figure
 
@@ -225,7 +226,7 @@ def grouped_importance(table: pd.DataFrame, *, top: int = 12) -> go.Figure:
     shown = table.head(top)
     figure = go.Figure()
     for position, group in enumerate(shown.columns):
-        figure.add_bar(name=_text(group), x=[_text(f) for f in shown.index], y=shown[group], marker_color=PALETTE[position % len(PALETTE)])
+        figure.add_bar(name=plot_text(group), x=[plot_text(f) for f in shown.index], y=shown[group], marker_color=PALETTE[position % len(PALETTE)])
     figure.update_layout(title="Mean |SHAP| by group", barmode="group", yaxis_title="mean |SHAP|",
                          legend=dict(orientation="h", y=-0.3), **_LAYOUT)
     return figure
@@ -235,7 +236,7 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
     """A waterfall of contributions (largest first; the rest summed), from ``base`` (if given) to the total."""
     ordered = shares.reindex(shares.abs().sort_values(ascending=False).index)
     head, rest = ordered.head(top), ordered.iloc[top:]
-    labels = [_text(name) for name in head.index] + ([f"{len(rest)} other feature{'s' if len(rest) > 1 else ''}"] if len(rest) else [])
+    labels = [plot_text(name) for name in head.index] + ([f"{len(rest)} other feature{'s' if len(rest) > 1 else ''}"] if len(rest) else [])
     steps = list(head.to_numpy()) + ([float(rest.sum())] if len(rest) else [])
     measures = ["relative"] * len(steps)
     if base is not None:
@@ -245,7 +246,7 @@ def contributions(shares: pd.Series, *, title: str, base: float | None = None, t
         increasing=dict(marker=dict(color=PALETTE[7])), decreasing=dict(marker=dict(color=PALETTE[0])),
         totals=dict(marker=dict(color="#555")), hovertemplate="%{x}: %{y:.4f}<extra></extra>",
     ))
-    figure.update_layout(title=_text(title), showlegend=False, **_LAYOUT)
+    figure.update_layout(title=plot_text(title), showlegend=False, **_LAYOUT)
     return figure
 
 
@@ -260,13 +261,13 @@ def fixes_tradeoff(fixes: Sequence[Any], disparity: str, *, score: str = "accura
         x = [fix.disparities.get(disparity, float("nan")) for fix in members]
         bounds = [fix.intervals.disparities.loc[disparity] for fix in members]
         figure.add_scatter(
-            x=x, y=[getattr(fix, score) for fix in members], name=_text(members[0].title if len(members) == 1 else members[0].title.split(" (")[0] + " (one point per bound)"),
+            x=x, y=[getattr(fix, score) for fix in members], name=plot_text(members[0].title if len(members) == 1 else members[0].title.split(" (")[0] + " (one point per bound)"),
             mode="lines+markers" if len(members) > 1 else "markers",
             marker=dict(size=18 if kind == "original" else 11, symbol="star" if kind == "original" else "circle",
                         color=PALETTE[position % len(PALETTE)], line=dict(width=1, color="#333")),
             error_x=dict(type="data", symmetric=False, array=[b["upper"] - v for b, v in zip(bounds, x)],
                          arrayminus=[v - b["lower"] for b, v in zip(bounds, x)], thickness=1),
-            text=[_text(fix.title) for fix in members],
+            text=[plot_text(fix.title) for fix in members],
             hovertemplate="%{text}<br>" + disparity.replace("_", " ") + " %{x:.3f}<br>" + score.replace("_", " ") + " %{y:.3f}<extra></extra>",
         )
     label = disparity.replace("_", " ")
@@ -310,7 +311,7 @@ def disparity_over_time(result: Any, name: str, *, gate: float | None = None) ->
     if alerted:
         figure.add_scatter(x=[alert["window"] for alert in alerted], y=[alert["value"] for alert in alerted], mode="markers",
                            name="alert", marker=dict(symbol="x", size=14, color=PALETTE[1]),
-                           text=[_text(alert["reason"]) for alert in alerted], hovertemplate="%{text}<extra></extra>")
+                           text=[plot_text(alert["reason"]) for alert in alerted], hovertemplate="%{text}<extra></extra>")
     figure.update_layout(title=f"{label.capitalize()} by {result.counts.spec.window}", xaxis_title=result.counts.spec.window,
                          yaxis_title=label, legend=dict(orientation="h", y=-0.2), **_LAYOUT)
     return figure
@@ -323,9 +324,9 @@ def group_mix(result: Any) -> go.Figure:
                            for window in result.windows], index=[window.start for window in result.windows])
     figure = go.Figure()
     for position, label in enumerate(labels):
-        figure.add_scatter(x=shares.index, y=shares[label], stackgroup="mix", name=_text(label), mode="lines",
+        figure.add_scatter(x=shares.index, y=shares[label], stackgroup="mix", name=plot_text(label), mode="lines",
                            line=dict(width=0.5, color=PALETTE[position % len(PALETTE)]),
-                           hovertemplate=_text(label) + " %{y:.1%}<extra></extra>")
+                           hovertemplate=plot_text(label) + " %{y:.1%}<extra></extra>")
     figure.update_layout(title="Group mix: each group's share of the rows", yaxis=dict(tickformat=".0%", range=[0, 1]),
                          legend=dict(orientation="h", y=-0.2), **_LAYOUT)
     return figure
@@ -339,8 +340,8 @@ def score_drift(result: Any) -> go.Figure:
                   if label in window.psi.index and label not in window.left_out]
         if not points:
             continue
-        figure.add_scatter(x=[start for start, _ in points], y=[value for _, value in points], mode="lines+markers", name=_text(label),
-                           line=dict(color=PALETTE[position % len(PALETTE)]), hovertemplate=_text(label) + " PSI %{y:.3f}<extra></extra>")
+        figure.add_scatter(x=[start for start, _ in points], y=[value for _, value in points], mode="lines+markers", name=plot_text(label),
+                           line=dict(color=PALETTE[position % len(PALETTE)]), hovertemplate=plot_text(label) + " PSI %{y:.3f}<extra></extra>")
     for level, text in ((0.1, "some drift"), (0.25, "a shift")):
         figure.add_hline(y=level, line_dash="dot", line_color="#999", annotation_text=text, annotation_position="top left")
     figure.update_layout(title=f"Score drift per group against the baseline window ({result.baseline.date()})", yaxis_title="PSI",
@@ -362,7 +363,7 @@ def calibration_curves(calibration: Calibration, *, limit: int = MAX_GROUPS_DRAW
         points = group.points
         figure.add_scatter(
             x=points["mean_score"], y=points["observed"], mode="lines+markers",
-            name=_text(label if label in calibration.judged else f"{label} (too small to judge)"),
+            name=plot_text(label if label in calibration.judged else f"{label} (too small to judge)"),
             line=dict(color=PALETTE[position % len(PALETTE)], dash="solid" if label in calibration.judged else "dot"),
             opacity=1.0 if label in calibration.judged else 0.45, customdata=points[["count"]].to_numpy(),
             error_y=dict(type="data", array=(points["interval_upper"] - points["observed"]).clip(lower=0),
@@ -384,7 +385,7 @@ def subgroup_gaps(results: pd.DataFrame, *, top: int = 15) -> go.Figure:
     """The best subgroups' gaps against the rest (the results of :func:`fairdash.audit.subgroups.find_subgroups`), each
     with its simultaneous interval, one bar per (subgroup, rate)."""
     shown = results.head(top).iloc[::-1]
-    labels = [_text(f"{subgroup} · {RATE_NAMES[metric].lower()}") for subgroup, metric in zip(shown["subgroup"], shown["metric"])]
+    labels = [plot_text(f"{subgroup} · {RATE_NAMES[metric].lower()}") for subgroup, metric in zip(shown["subgroup"], shown["metric"])]
     figure = go.Figure()
     figure.add_bar(
         x=shown["gap"], y=labels, orientation="h", marker_color=[PALETTE[1] if gap > 0 else PALETTE[0] for gap in shown["gap"]],

@@ -37,6 +37,8 @@ COMPARED_RATES = ("selection_rate", "tpr", "fpr", "precision", "base_rate", "acc
 """The group rates shown side by side."""
 _Z95 = 1.959963984540054  # the normal quantile of a 95% two-sided interval
 _GROUP_COUNTS = ("count", *COUNT_COLUMNS)
+_MAX_COUNT = 2 ** 53  # the largest whole number a JSON number (a double) holds exactly
+_DENOMINATORS = {**GAP_DENOMINATORS, "base_rate": ("count",), "accuracy": ("count",)}  # the rows each rate is a share of
 _NOT_AN_AUDIT = "{name} is not an audit's JSON: {what}. Give the JSON 'audit --json' wrote, or a saved audit's id."
 
 
@@ -71,22 +73,40 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _is_count(value: Any) -> bool:
+    return _is_number(value) and 0 <= value <= _MAX_COUNT and float(value).is_integer()
+
+
 def _check_groups(groups: Any) -> str | None:
     """What is wrong with an audit's ``groups`` (group -> column -> number), or ``None``."""
     if not isinstance(groups, Mapping) or not groups:
         return f"'groups' is {_shown(groups)}, not an object of the groups' rates"
     for group, row in groups.items():
-        if not isinstance(row, Mapping):
-            return f"the group {brief(group)} is {_shown(row)}, not an object of its rates"
-        missing = [column for column in (*_GROUP_COUNTS, *COMPARED_RATES) if column not in row]
-        if missing:
-            return f"the group {brief(group)} lacks {', '.join(missing)}"
-        for column in _GROUP_COUNTS:
-            if not _is_number(row[column]) or row[column] < 0:
-                return f"the group {brief(group)} has {column} {_shown(row[column])}, not a count"
-        for column in COMPARED_RATES:  # null where the rate is undefined (a denominator of 0)
-            if row[column] is not None and not (_is_number(row[column]) and 0 <= row[column] <= 1):
-                return f"the group {brief(group)} has {column} {_shown(row[column])}, not a rate between 0 and 1"
+        wrong = _check_group(group, row)
+        if wrong:
+            return wrong
+    return None
+
+
+def _check_group(group: Any, row: Any) -> str | None:
+    """What is wrong with one group's counts and rates, or ``None``."""
+    if not isinstance(row, Mapping):
+        return f"the group {brief(group)} is {_shown(row)}, not an object of its rates"
+    missing = [column for column in (*_GROUP_COUNTS, *COMPARED_RATES) if column not in row]
+    if missing:
+        return f"the group {brief(group)} lacks {', '.join(missing)}"
+    for column in _GROUP_COUNTS:
+        if not _is_count(row[column]):
+            return f"the group {brief(group)} has {column} {_shown(row[column])}, not a count (a whole number from 0 to 2**53)"
+    if sum(int(row[column]) for column in COUNT_COLUMNS) != int(row["count"]):
+        return (f"the group {brief(group)} has {', '.join(f'{column} {int(row[column])}' for column in COUNT_COLUMNS)}, "
+                f"which do not add up to its count {int(row['count'])}")
+    for column in COMPARED_RATES:  # null where the rate is undefined (a denominator of 0)
+        if row[column] is not None and not (_is_number(row[column]) and 0 <= row[column] <= 1):
+            return f"the group {brief(group)} has {column} {_shown(row[column])}, not a rate between 0 and 1"
+        if row[column] is not None and not sum(int(row[count]) for count in _DENOMINATORS[column]):
+            return (f"the group {brief(group)} has {column} {_shown(row[column])}, a share of no rows "
+                    f"({' + '.join(_DENOMINATORS[column])} is 0: an audit writes null)")
     return None
 
 
@@ -120,9 +140,9 @@ def _check_settings(document: Mapping[str, Any]) -> str | None:
         return f"the tolerance is {_shown(settings['tolerance'])}, not a number"
     if not isinstance(disparities, Mapping):
         return f"'disparities' is {_shown(disparities)}, not an object of the disparities"
-    for name in DISPARITY_NAMES:
-        if disparities.get(name) is not None and not _is_number(disparities[name]):
-            return f"the disparity {name} is {_shown(disparities[name])}, not a number"
+    for name in DISPARITY_NAMES:  # a difference is the highest rate minus the lowest, a ratio the lowest over the highest
+        if disparities.get(name) is not None and not (_is_number(disparities[name]) and 0 <= disparities[name] <= 1):
+            return f"the disparity {name} is {_shown(disparities[name])}, not a number between 0 and 1"
     thresholds = document.get("thresholds")
     if not (thresholds is None or _is_number(thresholds) or isinstance(thresholds, Mapping)
             and all(isinstance(group, str) and _is_number(value) for group, value in thresholds.items())):
@@ -146,7 +166,10 @@ def check_audit_document(document: Any, *, name: str = "The audit") -> None:
     ------
     InvalidInputError
         Naming the first part that is not as an audit writes it (``settings``, ``groups``, ``disparities``,
-        ``intervals``, ``thresholds``, ``created``).
+        ``intervals``, ``thresholds``, ``created``), or a number no audit can hold: a disparity outside 0-1 (a
+        difference is the highest rate minus the lowest, a ratio the lowest over the highest), a rate outside 0-1, a
+        count that is not a whole number from 0 to 2**53, a group whose tp, fp, tn and fn do not add up to its count, or a
+        rate given where it is a share of no rows.
     """
     if not isinstance(document, Mapping):
         raise InvalidInputError(_NOT_AN_AUDIT.format(name=name, what=f"it is {_shown(document)}, not an object"))

@@ -45,7 +45,7 @@ __all__ = [
     "remember_fixes", "compared_fixes", "AuditedSubgroup", "audit_subgroup", "audited_subgroup",
     "stop_auditing_subgroup", "request_page", "take_page_request", "SAVE_TITLE", "SAVE_FILES", "COMPARE_BEFORE",
     "COMPARE_AFTER", "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "confirm_delete_key", "delete_confirmed",
-    "opened_audit", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
+    "forget_delete_confirmations", "opened_audit", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
     "pin_thresholds", "set_save_outcome", "pop_save_outcome", "draft", "remember_draft", "offered_draft_id",
 ]
 
@@ -511,8 +511,10 @@ RENAME_TITLE = "rename_title"
 SAVED_AUDIT = "saved_audit"  # the audit chosen on the Saved audits page
 RENAME_OF = "rename_of"  # the saved audit the rename box was filled for
 WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFTER, RENAME_TITLE, SAVED_AUDIT)
-# A delete confirmation belongs to one audit (confirm_delete_key): one given for an audit never deletes another, and it is
-# not kept beyond its page (not a WIDGET_KEYS key): Streamlit forgets it once the audit is no longer the one shown.
+# A delete confirmation belongs to one audit (confirm_delete_key): one given for an audit never deletes another. It is not
+# kept beyond its page (not a WIDGET_KEYS key), and every audit's is forgotten when another audit is chosen
+# (forget_delete_confirmations, the Audit box's on_change): Streamlit forgets an unshown widget only after a run that
+# finished, and a run the page stops (two audits that cannot be compared) kept it.
 _CONFIRM_DELETE_PREFIX = "confirm_delete_for_"
 _OPENED_AUDIT = "opened_audit"  # the saved audit's id this session opened (from ?audit=ID), kept in the URL
 _SAVE_OUTCOME = "save_outcome"  # what the last "Save this audit" / "Log to MLflow" click did, shown once
@@ -527,6 +529,13 @@ def confirm_delete_key(audit_id: str) -> str:
 def delete_confirmed(audit_id: str) -> bool:
     """Whether the user confirmed deleting this very audit."""
     return bool(st.session_state.get(confirm_delete_key(audit_id)))
+
+
+def forget_delete_confirmations() -> None:
+    """The Saved audits page's Audit box's ``on_change``: every audit's delete confirmation is forgotten (coming back to an
+    audit, its Delete is disabled until confirmed again)."""
+    for key in [key for key in st.session_state.keys() if str(key).startswith(_CONFIRM_DELETE_PREFIX)]:
+        del st.session_state[key]
 
 
 def opened_audit() -> str | None:

@@ -195,6 +195,32 @@ NOT_AUDITS = {  # the exit code each had before (after, before): 3 an internal e
 }
 
 
+def _counts(value: float) -> callable:
+    def change(document: dict) -> dict:
+        for row in document["groups"].values():
+            row.update({column: value for column in ("count", "tp", "fp", "tn", "fn")})
+        return document
+    return change
+
+
+def _one_more_tp(document: dict) -> dict:
+    document["groups"]["a"]["tp"] += 1
+    return document
+
+
+NOT_AUDITS.update({  # numbers no audit can hold (a review of issue 20): each compared before (exit 0)
+    "a ratio below 0": _set(("disparities", "demographic_parity_ratio"), -5),
+    "a ratio above 1": _set(("disparities", "equal_opportunity_ratio"), 1.5),
+    "a difference below 0": _set(("disparities", "demographic_parity_difference"), -1.7e308),
+    "a difference above 1": _set(("disparities", "equalized_odds_difference"), 2.0),
+    "a count of a half": _set(("groups", "a", "tp"), 0.5),
+    "a tp above the group's count": _set(("groups", "a", "tp"), 1e9),
+    "counts of 1e308": _counts(1e308),  # their variances overflowed to 0: every change untested, silently
+    "counts that do not add up": _one_more_tp,
+    "a rate that is a share of no rows": _counts(0),  # every rate given where an audit writes null
+})
+
+
 @pytest.fixture(scope="module")
 def an_audit(tmp_path_factory) -> tuple[Path, dict]:
     from fairdash.cli import main
@@ -257,3 +283,32 @@ def test_compare_of_a_list_as_a_process_exits_2_with_one_line(an_audit, tmp_path
     done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(good), str(tmp_path / "list.json")],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 2 and _one_error_line(done.stderr), done.stderr
+
+
+def test_an_infinite_change_fails_a_gate_closed_as_an_undefined_one(an_audit, tmp_path, capsys, monkeypatch):
+    """Audits whose disparities change by an infinite amount are refused now; the gate fails closed on such a change all
+    the same (it passed 'change<0.05' with the change written as null in the JSON, exit 0). The documents' check is
+    bypassed to reach the gate."""
+    from fairdash.cli import main
+    from fairdash.store import compare
+
+    _, document = an_audit
+    paths = [tmp_path / "before.json", tmp_path / "after.json"]
+    for path, value in zip(paths, (-1.7e308, 1.7e308)):
+        path.write_text(json.dumps({**document, "disparities": {**document["disparities"], "demographic_parity_difference": value}}))
+    with monkeypatch.context() as patched:
+        patched.setattr(compare, "check_audit_document", lambda document, *, name="": None)
+        assert main(["compare", *map(str, paths), "--fail-on", "demographic_parity_difference_change<0.05"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("FAILED: demographic_parity_difference_change<0.05: "
+                                                        "demographic_parity_difference_change is undefined (it is +inf"), error
+    assert main(["compare", *map(str, paths)]) == 2
+    assert _one_error_line(capsys.readouterr().err)
+
+
+def test_the_audits_own_gate_fails_closed_on_an_infinite_disparity_by_the_same_rule():
+    from fairdash.cli.common import gate
+
+    failed = gate({"demographic_parity_ratio": float("inf")}, [("demographic_parity_ratio", "<", 0.8)], pd.DataFrame())
+    assert failed == ["FAILED: demographic_parity_ratio<0.8: demographic_parity_ratio is undefined (it is +inf, not a finite "
+                      "number), so the condition cannot be shown not to hold"]
