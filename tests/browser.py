@@ -170,6 +170,15 @@ def write_scored_table(path: Path, rows: int, groups: list[str], *, column: str 
     return path
 
 
+def fairness_numbers(page) -> list[str]:
+    """The Fairness page's four headline disparities and the in-browser preview's threshold, as shown."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
+    wait_until_idle(page)
+    return page.get_by_test_id("stMetricValue").all_inner_texts() + [page.locator("#fd-threshold-value").inner_text()]
+
+
 def upload_table_with_scores(page, url: str, path: Path, expected_rows: str) -> None:
     """On the Data & model page, upload a table whose score column is already in it."""
     from playwright.sync_api import expect

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from browser import (
     assert_page_is_clean,
+    fairness_numbers,
     heading,
     open_page,
     require_chromium,
@@ -16,15 +17,6 @@ from browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _numbers(page) -> list[str]:
-    """The Fairness page's headline disparities and the preview's threshold, as shown."""
-    from playwright.sync_api import expect
-
-    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
-    wait_until_idle(page)
-    return page.get_by_test_id("stMetricValue").all_inner_texts() + [page.locator("#fd-threshold-value").inner_text()]
 
 
 def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_path, output_dir, monkeypatch):
@@ -46,7 +38,7 @@ def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_p
         expect(page.locator("#fd-threshold-value")).not_to_have_text("0.5000")
         page.wait_for_timeout(1000)  # the move settles and the server reruns the page's fragment, which writes the draft
         wait_until_idle(page)
-        before = _numbers(page)
+        before = fairness_numbers(page)
         assert "draft" not in page.url and "audit=" not in page.url  # nothing of the draft in what could be sent
 
         draft_id = page.evaluate("sessionStorage.getItem('fairdash-draft')")
@@ -54,7 +46,7 @@ def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_p
         expect(heading(page, "Fairness")).to_be_visible()
         expect(page.get_by_test_id("stSidebar")).to_contain_text("loans.csv", timeout=30_000)
         expect(page.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
-        assert _numbers(page) == before
+        assert fairness_numbers(page) == before
         assert page.evaluate("sessionStorage.getItem('fairdash-draft')") == draft_id  # a reload is no twin of itself
         assert_page_is_clean(page)
         page.screenshot(path=str(output_dir / "browser-draft-after-reload.png"), full_page=True)
@@ -78,7 +70,7 @@ def test_a_reload_keeps_the_unsaved_work_and_no_other_tab_sees_it(browser, tmp_p
         twin.close()
         page.reload()
         expect(page.locator("#fd-threshold-value")).to_have_text(before[-1], timeout=30_000)
-        assert _numbers(page) == before
+        assert fairness_numbers(page) == before
 
         for other in (context.new_page(), browser.new_context().new_page()):  # another tab; another browser
             other.goto(f"{url}/fairness")

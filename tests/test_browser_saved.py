@@ -8,6 +8,7 @@ import re
 import pytest
 from browser import (
     assert_page_is_clean,
+    fairness_numbers,
     heading,
     open_page,
     require_chromium,
@@ -18,16 +19,6 @@ from browser import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _numbers(page) -> list[str]:
-    """The Fairness page's headline disparities and the threshold, as shown."""
-    from playwright.sync_api import expect
-
-    expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
-    wait_until_idle(page)
-    values = page.get_by_test_id("stMetricValue").all_inner_texts()
-    return values + [page.locator("#fd-threshold-value").inner_text()]  # the in-browser preview's threshold
 
 
 def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_path, output_dir, monkeypatch):
@@ -49,7 +40,7 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
         expect(page.locator("#fd-threshold-value")).not_to_have_text("0.5000")
         page.wait_for_timeout(1000)  # the move settles (a quarter second) and the server reruns the page's fragment
         wait_until_idle(page)
-        before = _numbers(page)
+        before = fairness_numbers(page)
         open_page(page, "Report", "report")
         page.get_by_text("Keep the uploaded table and model with it").click()
         wait_until_idle(page)
@@ -62,7 +53,7 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
         page.reload()  # the session is gone; the link in the URL brings the audit back
         expect(heading(page, "Report")).to_be_visible()
         open_page(page, "Fairness", "fairness")
-        assert _numbers(page) == before
+        assert fairness_numbers(page) == before
         assert_page_is_clean(page)
         context.close()
 
@@ -71,7 +62,7 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
         page = fresh.new_page()
         page.goto(f"{url}/fairness?audit={audit_id}")
         expect(heading(page, "Fairness")).to_be_visible()
-        assert _numbers(page) == before
+        assert fairness_numbers(page) == before
         expect(page.get_by_test_id("stSidebar")).to_contain_text("applicants.csv")
         assert_page_is_clean(page)
         page.goto(f"{url}/?audit=..%2F..%2Fetc")
