@@ -61,7 +61,7 @@ def bind_draft() -> None:
     except FairdashError:  # no draft yet (a new tab), an expired one, a store that cannot be read: start as new
         return
     if copied is None:  # what the draft holds now: nothing to write until the work changes (a copy is written whole)
-        state.remember_draft(wanted, _written(draft.settings), _files_key(*_uploads()))
+        state.remember_draft(wanted, _written(draft.settings), _files_key(*saved.session_uploads()))
 
 
 def _written(settings: dict[str, Any]) -> str:
@@ -78,7 +78,7 @@ def keep_draft() -> None:
     bound = state.draft()
     if bound is None:
         return  # the tab has not said which draft is its own yet: writing now could overwrite it with a blank session
-    table, model = _uploads()
+    table, model = saved.session_uploads()
     files_key = _files_key(table, model)
     settings = session_settings()
     if "target" not in settings and bound[2] == files_key and bound[1]:
@@ -96,19 +96,10 @@ def keep_draft() -> None:
     state.remember_draft(bound[0], written, files_key)
 
 
-def _uploads() -> tuple[state.UploadedFile | None, state.UploadedFile | None]:
-    """The uploads the session's audit uses: none for a demo, the model only when the scores come from it."""
-    if state.source() == state.SOURCE_DEMO:
-        return None, None
-    from_model = state.get(state.SCORE_MODE) in (state.MODE_MODEL, state.MODE_MLFLOW)  # an MLflow model is kept as an upload is
-    return state.uploaded_table(), state.uploaded_model() if from_model else None
-
-
 def session_settings() -> dict[str, Any]:
     """The session's choices as a saved audit's settings, plus the link the tab is on; only the source when the
     choices do not make an audit yet (an upload waiting for its target): the uploads are kept all the same."""
-    source = {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
-    found: dict[str, Any] = {"source": source, "link": st.query_params.get(saved.QUERY_KEY)}
+    found: dict[str, Any] = {"source": saved.session_source(), "link": st.query_params.get(saved.QUERY_KEY)}
     try:
         audit = current_audit()
     except FairdashError:

@@ -27,7 +27,7 @@ from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error, stop_page
 
 __all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
-           "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
+           "session_source", "session_uploads", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
            "reopens_live", "rename_clicked", "delete_clicked", "show_outcome"]
 
 NO_SUCH_AUDIT_MESSAGE = "No such audit: the link names no audit saved on this server (it may have been deleted)."
@@ -194,21 +194,31 @@ def mlflow_uri() -> str | None:
 def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str, *, keep_files: bool) -> str:
     """Save the session's audit as the Report page built it; the uploaded files' bytes only with ``keep_files``."""
     document: dict[str, Any] = json.loads(json_text)
-    table, model = state.uploaded_table(), state.uploaded_model()
-    if state.source() == state.SOURCE_DEMO:
-        source = {"kind": "demo", "demo": state.demo_key()}
+    source, (table, model) = session_source(), session_uploads()
+    if source["kind"] == "demo":
         data_sha = sha256_of(audit.workspace.table.to_csv(index=False).encode())
-        table = model = None
     else:
-        source = {"kind": "upload"}
         data_sha = sha256_of(table.content if table else None)
-        model = model if audit.workspace.model is not None else None
     record = record_from_document(document, html_text, title=str(state.get(state.SAVE_TITLE) or audit.title), source=source,
                                   min_group_size=settings.min_group_size, data_sha256=data_sha,
                                   model_sha256=sha256_of(model.content if model else None))
     files = {kind: StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
              for kind, kept in (("table", table), ("model", model))}
     return store().save(record, **files)
+
+
+def session_source() -> dict[str, str]:
+    """Where the session's data comes from, as a saved audit's settings say it: a demo (its key) or an upload."""
+    return {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
+
+
+def session_uploads() -> tuple[state.UploadedFile | None, state.UploadedFile | None]:
+    """The uploaded table and model the session's audit uses: none for a demo, the model only when the scores come
+    from it (an MLflow model is kept as an uploaded one is)."""
+    if state.source() == state.SOURCE_DEMO:
+        return None, None
+    from_model = state.get(state.SCORE_MODE) in (state.MODE_MODEL, state.MODE_MLFLOW)
+    return state.uploaded_table(), state.uploaded_model() if from_model else None
 
 
 def saved_audits() -> list[SavedAudit]:
