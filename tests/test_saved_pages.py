@@ -135,14 +135,20 @@ def test_a_broken_store_is_a_message_and_the_dashboard_still_runs(home):
             connection.execute("SELECT 1 FROM audits")
 
 
-def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
+def _two_compas_audits(second_title: str) -> tuple[AppTest, str, str]:
+    """COMPAS saved at the thresholds 5 ("five") and 7 (``second_title``), then the Saved audits page."""
     at = _compas_at(_app(), 5.0)
     five = _save(at, "five")
     at.switch_page("pages/fairness.py").run()
     _settle(at, threshold=7.0)
-    seven = _save(at, "seven <script>alert(1)</script>")
+    seven = _save(at, second_title)
     at.switch_page("pages/saved.py").run()
     _clean(at)
+    return at, five, seven
+
+
+def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
+    at, five, seven = _two_compas_audits("seven <script>alert(1)</script>")
     listed = at.dataframe[0].value
     assert listed.index.tolist() == [seven, five]
     assert listed["title"].tolist() == ["seven <script>alert(1)</script>", "five"]
@@ -171,13 +177,7 @@ def _labelled(widgets, label: str):
 
 def test_a_delete_confirmation_given_for_one_audit_never_deletes_another(home):
     """Found by label, not key, so that it runs on the code before the fix too (where the Audit box had no key)."""
-    at = _compas_at(_app(), 5.0)
-    five = _save(at, "five")
-    at.switch_page("pages/fairness.py").run()
-    _settle(at, threshold=7.0)
-    seven = _save(at, "seven")
-    at.switch_page("pages/saved.py").run()
-    _clean(at)
+    at, five, seven = _two_compas_audits("seven")
     assert _labelled(at.selectbox, "Audit").value == seven
     _labelled(at.checkbox, "Yes, delete this audit and its files").check().run()  # confirmed for seven
     _labelled(at.selectbox, "Audit").set_value(five).run()  # then another audit is chosen
