@@ -4,6 +4,9 @@
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8501
+# This machine only. Another address (HOST=0.0.0.0) also needs FAIRDASH_EVERY_VISITOR_SEES_EVERY_AUDIT=yes: without
+# sign-in every visitor sees every saved audit, and the dashboard refuses to serve the network until told so.
+HOST ?= 127.0.0.1
 PY := $(VENV)/bin/python
 
 .PHONY: run test browser java benchmark
@@ -21,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-t
 	touch $@
 
 run: $(VENV)/.installed
-	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m streamlit run app.py --server.port $(PORT)
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
 # Debian's chromium for the browser tests; Playwright's own browser download does not work offline.
 browser:

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
-from fairdash.ui import saved, state
+from fairdash.ui import exposure, saved, state
 from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Saved audits")
+exposure.network_notice()
 audits = saved.saved_audits()
 if not audits:
     st.info("No audit is saved on this server yet: save one on the Report page (or with `python -m fairdash audit --save`).",

@@ -39,14 +39,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(log_path: Path) -> Iterator[str]:
-    """Run the dashboard; yield its URL once /_stcore/health answers ok; stop it afterwards."""
+def streamlit_server(log_path: Path, *, address: str = "127.0.0.1", env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run the dashboard (bound to ``address``, with ``env`` added to the environment); yield its URL once
+    /_stcore/health answers ok; stop it afterwards."""
     port = _free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+             "--server.port", str(port), "--server.address", address, "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
