@@ -32,6 +32,7 @@ navigation = st.navigation(
         st.Page("pages/saved.py", title="Saved audits", icon=":material/bookmarks:", url_path="saved"),
     ]
 )
+saved.show_linked_view()  # a link to an audit saved without its data: shown as saved, on Saved audits
 try:
     navigation.run()
 except FairdashError as error:  # bad input the user can fix, wherever a page met it: a message, not a traceback

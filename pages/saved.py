@@ -35,6 +35,7 @@ with user_errors_shown():
     right.download_button("Audit (JSON)", data=saved.store().audit_json(audit.id), file_name="fairdash-audit.json",
                           mime="application/json", icon=":material/download:")
 st.code(saved.audit_link(audit.id), language=None)
+saved.as_saved(audit)
 
 with st.expander("Rename or delete"):
     state.set_value(state.RENAME_TITLE, state.get(state.RENAME_TITLE) if state.get(state.RENAME_OF) == audit.id else audit.title)

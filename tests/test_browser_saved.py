@@ -68,3 +68,22 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
         page.goto(f"{url}/?audit=..%2F..%2Fetc")
         expect(page.get_by_text("No such audit")).to_be_visible()
         fresh.close()
+
+
+def test_an_unknown_link_keeps_saying_so_after_the_tab_binds_its_draft(browser, tmp_path, output_dir, monkeypatch):
+    """The tab's draft binding reruns the script at once; the message used to vanish with that rerun, leaving the demo on
+    screen as if it were the linked audit (probe 2026-12b/16)."""
+    from playwright.sync_api import expect
+
+    require_chromium()
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    with streamlit_server(output_dir / "streamlit-unknown-link.log") as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/?audit=AAAAAAAAAAAAAAAAAAAAAAAA")
+        page.wait_for_function("() => sessionStorage.getItem('fairdash-draft') !== null")  # the binding has reported
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Adult")  # the sidebar's summary: the run after it
+        wait_until_idle(page)
+        expect(page.get_by_text("No such audit")).to_be_visible()
+        assert "audit=AAAAAAAAAAAAAAAAAAAAAAAA" in page.url
+        page.screenshot(path=str(output_dir / "unknown-link.png"))
+        page.close()

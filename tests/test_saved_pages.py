@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fairdash.ui.saved import NO_SUCH_AUDIT_MESSAGE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -111,9 +113,8 @@ def test_ids_in_the_url_that_are_unknown_or_not_ids_say_no_such_audit(home, bad)
     kept = _save(_compas_at(_app(), 5.0), "kept")
     at = _app(bad)
     assert not at.exception
-    assert [error.value for error in at.error] == ["No such audit: the link names no audit saved on this server (it may have been "
-                                                   "deleted)."]
-    assert at.title[0].value == "Data & model" and "audit" not in at.query_params
+    assert [error.value for error in at.error] == [NO_SUCH_AUDIT_MESSAGE]
+    assert at.title[0].value == "Data & model"
     assert [row[0] for row in _rows(home)] == [kept]
 
 

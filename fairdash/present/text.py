@@ -10,7 +10,7 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "findings_as_saved"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -62,3 +62,24 @@ def verdict_word(finding: Mapping[str, Any]) -> str:
     if finding["undefined"]:
         return "undefined"
     return {True: "pass", False: "fail", None: ""}[finding["passed"]]
+
+
+def findings_as_saved(document: Mapping[str, Any]) -> pd.DataFrame:
+    """A saved audit's findings as its JSON holds them (never recomputed): one row per disparity with its value, interval,
+    rule, verdict and sentence (or why it is undefined)."""
+    intervals = document.get("disparity_intervals") or {}
+
+    def row(name: str, finding: Mapping[str, Any]) -> dict[str, str]:
+        low, high = (intervals.get(name) or [None, None])[:2]
+        value = finding.get("value")
+        return {
+            "disparity": name.replace("_", " "),
+            "value": "undefined" if value is None else f"{value:.3f}",
+            "interval": "" if low is None or high is None else f"{low:.3f} to {high:.3f}",
+            "rule": finding.get("rule") or "",
+            "verdict": verdict_word(finding),
+            "in words": finding.get("undefined") or finding.get("sentence") or "",
+        }
+
+    rows = [row(name, finding) for name, finding in (document.get("findings") or {}).items()]
+    return pd.DataFrame(rows, columns=["disparity", "value", "interval", "rule", "verdict", "in words"])

@@ -20,17 +20,22 @@ import streamlit as st
 from fairdash.audit.result import AuditSettings
 from fairdash.audit.spec import match_label
 from fairdash.errors import FairdashError
+from fairdash.present.text import findings_as_saved
+from fairdash.store.compare import read_audit_document
 from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
 from fairdash.store.saving import record_from_document, sha256_of
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
-from fairdash.ui.widgets import md, show_error, stop_page
+from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
-__all__ = ["NO_SUCH_AUDIT_MESSAGE", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
+__all__ = ["NO_SUCH_AUDIT_MESSAGE", "READ_ONLY_MESSAGE", "data_identity", "show_linked_view", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
            "session_source", "session_uploads", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
-           "reopens_live", "rename_clicked", "delete_clicked", "show_outcome"]
+           "reopens_live", "as_saved", "rename_clicked", "delete_clicked", "show_outcome"]
 
-NO_SUCH_AUDIT_MESSAGE = "No such audit: the link names no audit saved on this server (it may have been deleted)."
+NO_SUCH_AUDIT_MESSAGE = ("No such audit: the link names no audit saved on this server (it may have been deleted). What the "
+                         "pages show is not that audit.")
+READ_ONLY_MESSAGE = ("The link names an audit saved without its data, so it cannot reopen live: it is shown as saved, read-only, "
+                     "on the Saved audits page. What the other pages show is not that audit.")
 QUERY_KEY = "audit"
 
 
@@ -48,34 +53,74 @@ def audit_link(audit_id: str) -> str:
 
 
 def open_from_url() -> None:
-    """Reopen the saved audit ``?audit=ID`` names, once per id and session (app.py calls it before each page); keep the
-    opened id in the URL as the user moves between pages, so a reload or a bookmark reopens it."""
+    """Follow the saved audit ``?audit=ID`` names, once per id and session (app.py calls it before each page), and keep
+    the link in the URL while the session shows that audit's data, so a reload or a bookmark reopens it.
+
+    An audit saved with its files (or a demo's) reopens live; one saved without them is shown as saved, read-only, on
+    the Saved audits page; an id that names no audit says so. Those two say so on every page while the URL names them,
+    as what the pages show is not that audit. Once the user loads other data, the link is dropped from the URL: it
+    would name one audit and show another."""
     wanted = st.query_params.get(QUERY_KEY)
-    opened = state.opened_audit()
-    if wanted is None:
-        if opened is not None:
-            st.query_params[QUERY_KEY] = opened
-        return
-    if wanted == opened:
-        return
-    try:
-        if not valid_audit_id(wanted):  # checked before any use, and told as an unknown id is
-            raise NoSuchAuditError()
-        saved = store().get(wanted)
-        restore(saved)
-    except NoSuchAuditError:
-        st.error(NO_SUCH_AUDIT_MESSAGE, icon=":material/link_off:")
+    opened, (status, identity) = state.opened_audit(), state.opened_audit_as()
+    if opened is not None and identity != data_identity():
         _forget_link()
         return
-    except FairdashError as error:  # a store that cannot be read, an audit saved without its files
+    if wanted is None:
+        if opened is None:
+            return
+        st.query_params[QUERY_KEY] = wanted = opened  # a page switch clears the URL's query
+    elif wanted != opened:
+        status = _follow(wanted)
+        if status is None:
+            return
+        state.remember_opened_audit(wanted, status=status, identity=data_identity())
+    _link_notice(status)
+
+
+def _follow(audit_id: str) -> str | None:
+    """Open the audit a new link names: ``"live"``, ``"read_only"`` or ``"unknown"`` (``None``: the store cannot be read)."""
+    try:
+        if not valid_audit_id(audit_id):  # checked before any use, and told as an unknown id is
+            raise NoSuchAuditError()
+        found = store().get(audit_id)
+        if not reopens_live(found):
+            state.set_value(state.SAVED_AUDIT, found.id)  # the Saved audits page shows it as saved
+            state.request_linked_view()
+            return "read_only"
+        restore(found)
+    except NoSuchAuditError:
+        return "unknown"
+    except FairdashError as error:  # a store that cannot be read, a kept file that is gone
         show_error(error)
         _forget_link()
-        return
-    state.remember_opened_audit(saved.id)
+        return None
+    return "live"
+
+
+def show_linked_view() -> None:
+    """Open the Saved audits page once where a link named an audit that can only be shown as saved (app.py, after the
+    navigation is known and before the page runs)."""
+    if state.take_linked_view_request():
+        st.switch_page("pages/saved.py")
+
+
+def _link_notice(status: str | None) -> None:
+    """What a link that does not reopen live means, on every page while the URL names it."""
+    if status == "unknown":
+        st.error(NO_SUCH_AUDIT_MESSAGE, icon=":material/link_off:")
+    elif status == "read_only":
+        st.warning(READ_ONLY_MESSAGE, icon=":material/lock:")
+
+
+def data_identity() -> str:
+    """Which data the session shows: the demo, or the uploaded table and model (by their upload ids). A link stays in the
+    URL only while this is what it was when the link was followed."""
+    table, model = session_uploads()
+    return json.dumps([session_source(), table.file_id if table else None, model.file_id if model else None])
 
 
 def _forget_link() -> None:
-    del st.query_params[QUERY_KEY]
+    st.query_params.pop(QUERY_KEY, None)
     state.remember_opened_audit(None)
 
 
@@ -170,7 +215,7 @@ def _save_clicked(audit: SessionAudit, settings: AuditSettings, json_text: str, 
     except FairdashError as error:
         state.set_save_outcome("error", str(error))
         return
-    state.remember_opened_audit(audit_id)
+    state.remember_opened_audit(audit_id, identity=data_identity())
     st.query_params[QUERY_KEY] = audit_id
     state.set_save_outcome("saved", audit_id)
 
@@ -255,6 +300,21 @@ def comparison_of(before_id: str, after_id: str) -> Any:
 def reopens_live(saved: SavedAudit) -> bool:
     """Whether the audit can be reopened on the pages: a demo's, or one saved with its files."""
     return saved.table_file is not None or saved.settings.get("source", {}).get("kind") == "demo"
+
+
+def as_saved(saved: SavedAudit) -> None:
+    """The audit's findings as saved (its JSON, never recomputed); for one that cannot reopen live, what it would need."""
+    with user_errors_shown():
+        document = read_audit_document(store().audit_json(saved.id), name=f"The saved audit {saved.id}")
+    expanded = not reopens_live(saved)
+    with st.expander("Its findings, as saved", expanded=expanded):
+        if expanded:
+            st.info(md(f"Saved without its data, so it cannot reopen live: these are its numbers as saved. To reopen it live, "
+                       f"save it again with its files (the Report page's 'Keep the uploaded table...', or `audit --save "
+                       f"--keep-files`), or upload {saved.data_name} on Data & model and choose target "
+                       f"{saved.settings.get('target')}, sensitive {', '.join(map(str, saved.settings.get('sensitive') or []))}."),
+                    icon=":material/lock:")
+        st.dataframe(findings_as_saved(document), hide_index=True)  # a grid shows text as it is: no markdown to escape
 
 
 def rename_clicked(audit_id: str) -> None:

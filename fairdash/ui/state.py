@@ -45,7 +45,7 @@ __all__ = [
     "remember_fixes", "compared_fixes", "AuditedSubgroup", "audit_subgroup", "audited_subgroup",
     "stop_auditing_subgroup", "request_page", "take_page_request", "SAVE_TITLE", "SAVE_FILES", "COMPARE_BEFORE",
     "COMPARE_AFTER", "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "confirm_delete_key", "delete_confirmed",
-    "forget_delete_confirmations", "opened_audit", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
+    "forget_delete_confirmations", "opened_audit", "opened_audit_as", "request_linked_view", "take_linked_view_request", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
     "pin_thresholds", "set_save_outcome", "pop_save_outcome", "draft", "remember_draft", "offered_draft_id",
 ]
 
@@ -517,6 +517,8 @@ WIDGET_KEYS = WIDGET_KEYS + (SAVE_TITLE, SAVE_FILES, COMPARE_BEFORE, COMPARE_AFT
 # finished, and a run the page stops (two audits that cannot be compared) kept it.
 _CONFIRM_DELETE_PREFIX = "confirm_delete_for_"
 _OPENED_AUDIT = "opened_audit"  # the saved audit's id this session opened (from ?audit=ID), kept in the URL
+_OPENED_AS = "opened_audit_as"  # (how it opened, the data the session showed then)
+_LINKED_VIEW = "linked_view"  # a link to an audit shown read-only asked for the Saved audits page
 _SAVE_OUTCOME = "save_outcome"  # what the last "Save this audit" / "Log to MLflow" click did, shown once
 _PENDING_THRESHOLDS = "pending_thresholds"  # a saved audit's thresholds, until its audit can run (a model awaiting trust)
 
@@ -543,8 +545,26 @@ def opened_audit() -> str | None:
     return st.session_state.get(_OPENED_AUDIT)
 
 
-def remember_opened_audit(audit_id: str | None) -> None:
+def remember_opened_audit(audit_id: str | None, *, status: str = "live", identity: str | None = None) -> None:
+    """The link this session follows (``None``: none), how it opened (``"live"``, ``"read_only"``, ``"unknown"``) and
+    the data the session showed then (:func:`fairdash.ui.saved.data_identity`)."""
     st.session_state[_OPENED_AUDIT] = audit_id
+    st.session_state[_OPENED_AS] = (status, identity) if audit_id is not None else (None, None)
+
+
+def request_linked_view() -> None:
+    """Ask for the Saved audits page to open before the next page runs (a link to an audit shown read-only)."""
+    st.session_state[_LINKED_VIEW] = True
+
+
+def take_linked_view_request() -> bool:
+    """Whether a link asked for the Saved audits page, once."""
+    return bool(st.session_state.pop(_LINKED_VIEW, False))
+
+
+def opened_audit_as() -> tuple[str | None, str | None]:
+    """How the followed link opened and the data the session showed then (``(None, None)`` without a link)."""
+    return st.session_state.get(_OPENED_AS, (None, None))
 
 
 def restore_upload(kind: str, name: str, file_id: str, content: bytes) -> None:
