@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FairdashError", "InvalidInputError", "TableTooLargeError", "ModelError", "UntrustedModelError", "brief"]
+__all__ = ["FairdashError", "InvalidInputError", "NotGivenYetError", "TableTooLargeError", "ModelError", "UntrustedModelError", "brief"]
 
 
 class FairdashError(Exception):
@@ -20,6 +20,11 @@ class FairdashError(Exception):
 
 class InvalidInputError(FairdashError, ValueError):
     """A file, column or setting that cannot be audited as given."""
+
+
+class NotGivenYetError(InvalidInputError):
+    """Something the user has not given yet (no table uploaded, no model): the next step, not a mistake, so the dashboard
+    shows it as a note rather than an error."""
 
 
 class TableTooLargeError(InvalidInputError):

@@ -14,7 +14,7 @@ import streamlit as st
 from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.spec import AuditSpec
 from fairdash.audit.subgroups import with_subgroup_column
-from fairdash.errors import InvalidInputError
+from fairdash.errors import InvalidInputError, NotGivenYetError
 from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, state
 
@@ -95,14 +95,14 @@ def _chosen_workspace() -> Workspace:
         )
     upload = state.uploaded_table()
     if upload is None:
-        raise InvalidInputError("Upload a table (CSV or Parquet) to audit, or choose a built-in demo.")
+        raise NotGivenYetError("Upload a table (CSV or Parquet) to audit, or choose a built-in demo.")
     table = cache.uploaded_table(upload.file_id, upload.name, upload.content)
     model, model_id = None, None
     mode = state.get(state.SCORE_MODE, state.MODE_MODEL)
     if mode in (state.MODE_MODEL, state.MODE_MLFLOW):  # an MLflow model is kept as an uploaded one is
         model_file = state.uploaded_model()
         if model_file is None:
-            raise InvalidInputError(_NO_MODEL[mode])
+            raise NotGivenYetError(_NO_MODEL[mode])
         model = load_uploaded_model(model_file)
         model_id = model_file.file_id
     return Workspace(

@@ -38,7 +38,7 @@ __all__ = [
     "CF_DECREASE", "CF_RANGES", "RECOURSE_ON", "RECOURSE_ROWS", "COUNTERFACTUAL_KEYS", "UploadedFile",
     "keep_widget_values", "set_default", "get", "set_value", "forget_selections", "bins_key", "chosen_bins",
     "ensure_choice", "ensure_choices", "source", "demo_key", "remember_upload", "forget_removed_upload",
-    "forget_trust", "keep_mlflow_model", "mlflow_model_kept", "forget_mlflow_model", "score_mode_changed",
+    "forget_model_choices", "forget_trust", "keep_mlflow_model", "mlflow_model_kept", "forget_mlflow_model", "score_mode_changed",
     "uploaded_table", "uploaded_model", "uploader_key", "uploaded", "group_threshold_key",
     "reset_thresholds_if_audit_changed", "reset_thresholds", "set_group_thresholds", "store_settled_thresholds",
     "preview_revision", "chosen_thresholds", "audit_settings", "remember_suggestion", "last_suggestion",
@@ -298,12 +298,19 @@ def _forget_what_went_with(kind: str) -> None:
     if kind == "table":
         forget_selections()
     elif kind == "model":
-        forget_trust()
+        forget_model_choices()
     elif kind == "other_model":
         forget_trust(TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS)
     elif kind == "log":  # another log: its columns are chosen anew
         for key in (LOG_TIME, LOG_TARGET, LOG_POSITIVE, LOG_SENSITIVE, LOG_SCORE, LOG_BASELINE, LOG_THRESHOLD, LOG_SHOWN_WINDOW):
             st.session_state.pop(key, None)
+
+
+def forget_model_choices() -> None:
+    """Another model (or none): the trust given to the last one goes, and so do the columns it took (the new model's own
+    are offered)."""
+    forget_trust()
+    st.session_state.pop(FEATURES, None)
 
 
 def forget_trust(pickle_key: str = TRUST_PICKLE, skops_key: str = TRUST_SKOPS) -> None:
@@ -338,7 +345,7 @@ def forget_mlflow_model() -> None:
     kept = uploaded_model()
     if kept is not None and kept.file_id.startswith(_MLFLOW_FILE):
         st.session_state.pop(_UPLOADED_MODEL)
-    forget_trust()
+    forget_model_choices()
 
 
 def score_mode_changed() -> None:
@@ -347,7 +354,7 @@ def score_mode_changed() -> None:
     mode, kept = st.session_state.get(SCORE_MODE), uploaded_model()
     if kept is not None and mode in (MODE_MODEL, MODE_MLFLOW) and kept.file_id.startswith(_MLFLOW_FILE) != (mode == MODE_MLFLOW):
         st.session_state.pop(_UPLOADED_MODEL)
-        forget_trust()
+        forget_model_choices()
 
 
 def uploaded_table() -> UploadedFile | None:

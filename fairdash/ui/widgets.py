@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager  # private: see inside_frame
 
-from fairdash.errors import FairdashError, UntrustedModelError
+from fairdash.errors import FairdashError, NotGivenYetError, UntrustedModelError
 from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
@@ -42,7 +42,10 @@ def show_error(error: Exception) -> None:
     message = str(error)
     if len(message) > _SHOWN_MESSAGE:
         message = message[:_SHOWN_MESSAGE] + "…"
-    st.error(md(message), icon=":material/error:")
+    if isinstance(error, NotGivenYetError):  # the next step before the user has done anything: no red box
+        st.info(md(message), icon=":material/upload_file:")
+    else:
+        st.error(md(message), icon=":material/error:")
 
 
 @contextmanager
