@@ -223,3 +223,29 @@ def test_an_onnx_model_gets_counterfactuals_like_any_other(people, people_model,
         # The ONNX graph's float32 arithmetic against the pipeline it was exported from: the same decision.
         assert people_model.predict_proba(_changed(X, row, found.changes))[0, positive] == pytest.approx(found.score, abs=1e-5)
         assert found.score >= 0.5 > scores[row]
+
+
+def test_a_range_that_excludes_the_rows_own_value_finds_the_nearest_value_inside_it():
+    """A row at x = 1 with the range x in [8, 10]: the shortest change within the range ends at x = 8 (x = 8 flips), and
+    with the range [3, 10] at the model's boundary (closed form); before, each change was shrunk towards x = 1, out of
+    the range, and dropped, so none was found."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 2000)
+    X = pd.DataFrame({"x": x, "z": rng.normal(size=2000)})
+    fitted = LogisticRegression(C=100).fit(X, (x > 5).astype(int))
+    model = ScoreModel.wrap(fitted)
+    row = int(np.argmin(np.abs(x - 1)))
+    w, b = fitted.coef_[0], fitted.intercept_[0]
+    boundary = -(b + w[1] * X.loc[row, "z"]) / w[0]  # the x at which this row's score is 0.5
+    assert 3 < boundary < 8
+    mad = _mad(x)
+    for (low, high), nearest in [((8.0, 10.0), 8.0), ((3.0, 10.0), boundary)]:
+        space = search_space(X, immutable=["z"], ranges={"x": (low, high)})
+        result = find_counterfactuals(model, X, row, threshold=0.5, positive_label=1, space=space, n=3)
+        assert result.found, result.reason
+        for found in result.found:
+            assert low <= found.changes["x"][1] <= high
+            assert found.score == pytest.approx(fitted.predict_proba(_changed(X, row, found.changes))[0, 1]) and found.score >= 0.5
+        best = result.found[0]
+        assert best.changes["x"][1] == pytest.approx(nearest, rel=0.01)
+        assert best.distance == pytest.approx((best.changes["x"][1] - x[row]) / mad)

@@ -18,8 +18,9 @@ the dashboard loads (pipelines, ONNX, boosting libraries):
    the best change of every feature added one by one); a row still without a flip starts again from its
    best combination (up to ``rounds`` times);
 3. the cheapest flips (one per set of changed features, so they differ) made sparse (each change taken back
-   where the flip holds without it) and short (each numeric change shrunk towards the row's value on a grid
-   of 16 points, three times finer each time, keeping the smallest that still flips).
+   where the flip holds without it) and short (each numeric change shrunk towards the row's value, or the nearest
+   value its range allows when the range excludes the row's own, on a grid of points, finer each time, keeping the
+   smallest that still flips).
 
 Every counterfactual returned has been scored by the model as it is returned; none is valid "by
 construction". :func:`search_rows` runs the same search for many rows at once (the recourse of
@@ -41,6 +42,7 @@ from fairdash.intake.models import ScoreModel, per_model
 __all__ = [
     "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
     "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
+    "nearest_allowed",
 ]
 
 DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
@@ -381,15 +383,31 @@ def _sparse(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
     return encoded, scores
 
 
+def nearest_allowed(space: SearchSpace, origin: np.ndarray) -> np.ndarray:
+    """Each row's values with every number moved to the nearest value its range allows (the row's own value where it is
+    within the range; a whole number's range is taken to its whole numbers): where a change is shrunk towards. A row
+    outside a range cannot stay where it is, so the shortest change within the range ends at the range's nearer end."""
+    anchored = origin.copy()
+    for position, numeric in enumerate(space.numeric):
+        low, high = space.low[position], space.high[position]
+        if not numeric or not (np.isfinite(low) and np.isfinite(high)):
+            continue
+        if space.integer[position] and np.ceil(low) <= np.floor(high):
+            low, high = np.ceil(low), np.floor(high)
+        anchored[:, position] = np.clip(origin[:, position], low, high)  # NaN stays NaN
+    return anchored
+
+
 def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
             scores: np.ndarray, mask: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each flip's numeric changes in ``mask`` shrunk together towards the row's values: the smallest fraction ``t``
+    """Each flip's numeric changes in ``mask`` shrunk together towards the row's values (the nearest allowed, see
+    :func:`nearest_allowed`, where a range excludes the row's own value): the smallest fraction ``t``
     of the change that still flips, on a grid of ``points`` points, refined ``levels`` times, and up to three times more
     where the bracket is still over 0.1% of the change (a whole number is rounded away from the row's value, so the
     values scored are the values returned)."""
     encoded, scores = encoded.copy(), scores.copy()
     todo = np.flatnonzero(mask.any(axis=1))
-    start, end, on = origin[owners[todo]], encoded[todo], mask[todo]
+    start, end, on = nearest_allowed(space, origin[owners[todo]]), encoded[todo], mask[todo]
     low, high = np.zeros(len(todo)), np.ones(len(todo))
     integer = np.asarray(space.integer)
     for level in range(levels + 3):
@@ -417,7 +435,8 @@ def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
 
 def _shortened(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
                scores: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back), then,
+    """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back, or to the
+    nearest value their range allows), then,
     where two or more numeric changes are left, each alone (the costliest first)."""
     numeric = np.asarray(space.numeric)
     encoded, scores = _sparse(scorer, space, origin, owners, encoded, scores)
