@@ -86,6 +86,17 @@ def test_held_features_and_directions_are_kept():
                 assert int(changes[column]) > demo.data.loc[row, column]
 
 
+def test_a_feature_to_only_increase_and_only_decrease_is_refused_with_the_reason():
+    at = _one_person()
+    at.multiselect(key="cf_decrease").set_value(["age"]).run()
+    at.multiselect(key="cf_increase").set_value(["age"]).run()
+    assert not at.exception
+    errors = [_text(error) for error in at.error]
+    assert any("'age' may only increase and may only decrease at once: choose one direction" in error for error in errors), errors
+    assert at.multiselect(key="cf_decrease").value == ["age"]  # the earlier choice is not silently dropped
+    assert not [table for table in at.table if "changes (from → to)" in table.value.columns]
+
+
 def test_recourse_by_group_on_the_page():
     at = AppTest.from_file("../app.py", default_timeout=240).run()
     at.switch_page("pages/explain.py").run()

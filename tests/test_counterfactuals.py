@@ -7,7 +7,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from fairdash.errors import InvalidInputError, ModelError
-from fairdash.explain.counterfactuals import find_counterfactuals, search_rows, search_space
+from fairdash.explain.counterfactuals import directions_of, find_counterfactuals, search_rows, search_space
 from fairdash.explain.recourse import recourse_by_group
 from fairdash.intake.models import ScoreModel
 
@@ -151,6 +151,9 @@ def test_bad_input_gets_one_line(people, people_model):
         search_space(X, directions={"race": "increase"})
     with pytest.raises(InvalidInputError, match="low <= high"):
         search_space(X, ranges={"age": (60, 20)})
+    with pytest.raises(InvalidInputError, match="^'age' may only increase and may only decrease at once: choose one direction"):
+        directions_of(["age", "income"], ["age"])
+    assert directions_of(["age"], ["income"]) == {"age": "increase", "income": "decrease"}
 
 
 def test_a_model_that_cannot_score_changed_rows_says_so(people):

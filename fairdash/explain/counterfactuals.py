@@ -42,7 +42,7 @@ from fairdash.intake.models import ScoreModel, per_model
 __all__ = [
     "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
     "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
-    "nearest_allowed",
+    "nearest_allowed", "directions_of",
 ]
 
 DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
@@ -144,6 +144,21 @@ class SearchSpace:
             numeric_cost = np.abs(encoded - base) / np.asarray(self.scale)
         cost = np.where(numeric, numeric_cost, 1.0)
         return np.where(self.changed(encoded, base), cost, 0.0)
+
+
+def directions_of(increase: Sequence[str] = (), decrease: Sequence[str] = ()) -> dict[str, Direction]:
+    """The ``directions`` of :func:`search_space` from the features that may only increase and those that may only decrease.
+
+    Raises
+    ------
+    InvalidInputError
+        A feature named in both: it could not change at all, and one of the two would silently win.
+    """
+    both = [column for column in dict.fromkeys(increase) if column in set(decrease)]
+    if both:
+        raise InvalidInputError(f"{', '.join(brief(column) for column in both)} may only increase and may only decrease at once: "
+                                "choose one direction for each feature (or hold it fixed).")
+    return {**{column: "increase" for column in increase}, **{column: "decrease" for column in decrease}}
 
 
 def search_space(
