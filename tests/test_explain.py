@@ -21,6 +21,7 @@ from fairdash.explain.attributions import (
     shap_values,
     transformed_columns,
 )
+from fairdash.audit.thresholds import thresholds_where_moved
 from fairdash.intake.demo import load_demo
 from fairdash.intake.models import ScoreModel
 
@@ -215,3 +216,72 @@ def test_the_tree_explainer_is_chosen_by_what_the_model_is_not_by_its_name(peopl
     assert result.method == "tree" and result.output == "probability"
     np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), model.predict_proba(X)[:, 1], atol=1e-6)
     assert explainer_method(LogisticRegression().fit(X, people["hired"])) == "linear"
+
+
+def test_a_swapped_person_is_judged_at_the_threshold_of_the_group_they_are_swapped_into(people):
+    """Per-group thresholds (female 0.5, male 0.7) and a model that scores women 0.55 and men 0.75: everyone is selected
+    by their own group's threshold, and stays so when swapped into the other group. Judged at the old group's threshold
+    (the bug), every man swapped to a woman (0.55 < 0.7) looked turned down; and a model that ignores sex (0.6 for all)
+    changes every decision when the thresholds differ."""
+    features = ["age", "income", "sex", "race"]
+
+    class Compensated:
+        classes_ = np.array(["no", "yes"])
+
+        def predict_proba(self, X):
+            p = np.where(X["sex"] == "male", 0.75, 0.55)
+            return np.column_stack([1 - p, p])
+
+    class Constant(Compensated):
+        def predict_proba(self, X):
+            return np.column_stack([np.full(len(X), 0.4), np.full(len(X), 0.6)])
+
+    X, thresholds = people[features], {"female": 0.5, "male": 0.7}
+    same = flip_rates(ScoreModel.wrap(Compensated()), X, "sex", thresholds, positive_label="yes")
+    assert (same["changed"] == 0).all() and (same["flip_rate"] == 0).all() and (same["not_judged"] == 0).all()
+    every = flip_rates(ScoreModel.wrap(Constant()), X, "sex", thresholds, positive_label="yes")
+    assert (every["flip_rate"] == 1.0).all() and every["rows"].sum() == len(people)
+    # Two sensitive attributes: the group is the pair; one threshold per pair, the oracle written out by hand.
+    # Scored 0.6 everywhere: selected among women (0.5) and men of race A (0.55), not among men of race B or C: a swap
+    # changes the decision exactly for race B and C, whichever the sex.
+    pairs = {f"{sex} | {race}": 0.5 if sex == "female" else {"A": 0.55, "B": 0.65, "C": 0.62}[race]
+             for sex in ("female", "male") for race in "ABC"}
+    table = flip_rates(ScoreModel.wrap(Constant()), X, "sex", pairs, positive_label="yes", sensitive=["sex", "race"])
+    for sex in ("female", "male"):
+        assert table.loc[sex, "changed"] == ((X["sex"] == sex) & X["race"].isin(["B", "C"])).sum()
+    moved = thresholds_where_moved(people, people.assign(sex=np.where(people["sex"] == "male", "female", "male")), pairs,
+                                   sensitive=["sex", "race"])
+    expected = [pairs[f"{'female' if sex == 'male' else 'male'} | {race}"] for sex, race in zip(people["sex"], people["race"])]
+    assert moved.tolist() == expected
+
+
+def test_thresholds_where_moved_against_the_audits_own_grouping(people):
+    """Banded ages and an unseen combination: the threshold of a moved row is that of the group the audit gives a row with
+    those values (the labels of group_labels over bands fixed by hand), NaN for a combination no row has."""
+    from fairdash.audit.groups import group_labels
+    from fairdash.audit.spec import sensitive_frame
+
+    bins = (("age", (30.0, 50.0)),)
+    labels = group_labels(sensitive_frame(people, ["sex", "age"], bins), ["sex", "age"])
+    rng = np.random.default_rng(0)
+    thresholds = {label: float(value) for label, value in zip(sorted(set(labels)), rng.uniform(0.2, 0.8, labels.nunique()))}
+    moved = people.assign(age=rng.integers(18, 70, len(people)), sex=rng.choice(["female", "male"], len(people)))
+    oracle = group_labels(sensitive_frame(moved, ["sex", "age"], bins), ["sex", "age"]).map(thresholds).to_numpy()
+    found = thresholds_where_moved(people, moved, thresholds, sensitive=["sex", "age"], bins=bins)
+    assert np.array_equal(found, oracle) and np.isfinite(found).all()
+    assert thresholds_where_moved(people, moved, 0.3, sensitive=["sex"]).tolist() == [0.3] * len(people)
+    few = people[~((people["sex"] == "male") & (people["race"] == "C"))]  # no man of race C among these rows
+    pairs = {label: 0.5 for label in set(group_labels(few, ["sex", "race"]))}
+    swapped = few.assign(sex=np.where(few["sex"] == "male", "female", "male"))
+    result = thresholds_where_moved(few, swapped, pairs, sensitive=["sex", "race"])
+    assert np.array_equal(np.isnan(result), ((swapped["sex"] == "male") & (swapped["race"] == "C")).to_numpy())
+    table = flip_rates(ScoreModel.wrap(_Half()), few[["sex", "race"]], "sex", pairs, positive_label="yes", table=few,
+                       sensitive=["sex", "race"])
+    assert table.loc["female", "not_judged"] == ((few["sex"] == "female") & (few["race"] == "C")).sum() > 0
+
+
+class _Half:
+    classes_ = np.array(["no", "yes"])
+
+    def predict_proba(self, X):
+        return np.full((len(X), 2), 0.5)

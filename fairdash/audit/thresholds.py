@@ -26,11 +26,13 @@ from fairdash.audit.metrics import (
     sensitive_codes,
     table_from_counts,
 )
+from fairdash.audit.groups import group_codes, group_keys
+from fairdash.audit.spec import bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
 __all__ = [
     "Constraint", "CONSTRAINTS", "Threshold", "Suggestion", "ThresholdCurves", "default_threshold", "SliderScale",
-    "slider_scale", "check_threshold", "thresholds_per_row", "decisions_at",
+    "slider_scale", "check_threshold", "thresholds_per_row", "decisions_at", "thresholds_where_moved",
 ]
 
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
@@ -489,3 +491,36 @@ def thresholds_per_row(groups: Any, threshold: Threshold) -> np.ndarray:
 def decisions_at(scores: Any, groups: Any, threshold: Threshold) -> np.ndarray:
     """Each row's decision, ``score >= threshold`` (one threshold, or each row's group's)."""
     return np.asarray(scores, dtype=float) >= thresholds_per_row(groups, threshold)
+
+
+def thresholds_where_moved(table: pd.DataFrame, moved: pd.DataFrame, threshold: Threshold, *, sensitive: Any,
+                           bins: Any = ()) -> np.ndarray:
+    """Each row of ``moved`` judged where its own sensitive values put it: the threshold of its group.
+
+    ``moved`` holds rows whose sensitive values may have been changed (a person with another sex): each is judged at the
+    threshold of the group it is in now, not the one it came from. Groups are the audit's groups of ``table``
+    (:func:`fairdash.audit.spec.sensitive_frame`, then :func:`fairdash.audit.groups.group_codes`, the bands of ``table``
+    kept); a combination of values no row of ``table`` has is no group and gets NaN (no threshold judges it).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The audit's rows (with the sensitive columns), whose groups the thresholds are for.
+    moved : DataFrame
+        The rows to judge, with the sensitive columns.
+    threshold : float or {group label: float}
+        One threshold (every row's), or one per group.
+    sensitive, bins
+        As the audit's spec has them (:attr:`fairdash.audit.spec.AuditSpec.sensitive`, ``.bins``).
+    """
+    if not isinstance(threshold, Mapping):
+        return np.full(len(moved), check_threshold(threshold))
+    columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
+    edges = bins_used(table, columns, bins)
+    frame = sensitive_frame(table, columns, edges)
+    labelled, (key_codes, keys) = group_codes(frame, columns), group_keys(frame, columns)
+    first = np.unique(key_codes, return_index=True)[1]
+    label_of = {keys[code]: labelled.labels[labelled.codes[row]] for code, row in enumerate(first)}
+    codes, moved_keys = group_keys(sensitive_frame(moved, columns, edges), columns)
+    per_key = np.array([float(threshold[label_of[key]]) if label_of.get(key) in threshold else np.nan for key in moved_keys])
+    return per_key[codes] if len(moved) else np.empty(0)

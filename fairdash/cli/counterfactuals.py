@@ -74,12 +74,13 @@ def _row_label(text: str, index: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Print the row's counterfactuals (and write ``--json``); 0, or 2 on bad input (raised, told in one line)."""
     from fairdash.audit.inputs import prepare_audit
-    from fairdash.explain.counterfactuals import find_counterfactuals, search_space
+    from fairdash.explain.counterfactuals import directions_of, find_counterfactuals, search_space
     from fairdash.present.recourse import counterfactuals_json
 
     if args.threshold is not None:
         check_threshold(args.threshold)
     ranges = parse_ranges(args.range)
+    directions = directions_of(column_list(args.increase), column_list(args.decrease))  # refused before the data is read
     table = read_table(args.data)
     row = _row_label(args.row, table.index)
     positive = positive_label(table, args.target, args.positive_label)
@@ -89,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
     inputs = prepare_audit(table, spec, model)
     threshold = args.threshold if args.threshold is not None else inputs.default_threshold
     X = table[list(features)]
-    directions = {**{column: "increase" for column in column_list(args.increase)}, **{column: "decrease" for column in column_list(args.decrease)}}
     held = [column for column in spec.sensitive if column in X.columns] + list(column_list(args.immutable))
     space = search_space(X, immutable=held, directions=directions, ranges=ranges)
     per_row = thresholds_per_row(inputs.groups, threshold)

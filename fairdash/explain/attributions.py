@@ -22,6 +22,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
+from fairdash.audit.thresholds import thresholds_where_moved
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel, match_class, model_input, per_model
 
@@ -459,13 +460,20 @@ def rank_agreement(first: pd.Series, second: pd.Series) -> float:
 
 
 def flip_rates(
-    model: ScoreModel, X: pd.DataFrame, column: str, threshold: float, *, positive_label: Any, reference: Any | None = None,
+    model: ScoreModel, X: pd.DataFrame, column: str, threshold: Any, *, positive_label: Any, reference: Any | None = None,
+    table: pd.DataFrame | None = None, sensitive: Sequence[str] | None = None, bins: Any = (),
 ) -> pd.DataFrame:
     """How often a decision changes when only the sensitive ``column`` is changed.
 
     Every row gets the reference value (by default the most common); rows already at the reference
     get the second most common. Returns, per original value: rows, decisions changed, flip rate,
-    and the mean change of the score.
+    the mean change of the score, the value swapped to, and ``not_judged`` (rows the swap puts in no group).
+
+    ``threshold`` is one threshold, or one per group (``{group label: threshold}``, the audit's groups of ``table``,
+    default ``X``, by ``sensitive``, default ``[column]``, banded by ``bins``): a row is judged at its own group's
+    threshold before the swap and at the threshold of the group the swap puts it in after it
+    (:func:`fairdash.audit.thresholds.thresholds_where_moved`), as the system would judge that person. A swapped row
+    whose combination of sensitive values no row has is in no group: it is counted in ``not_judged``, not as a change.
     """
     if column not in X.columns:
         raise InvalidInputError(f"The model does not take {brief(column)}, so changing it cannot change a decision.")
@@ -479,9 +487,16 @@ def flip_rates(
     columns = list(X.columns)
     before = model.scores(X, positive_label=positive_label, features=columns)
     after = model.scores(swapped, positive_label=positive_label, features=columns)
-    changed = (before >= threshold) != (after >= threshold)
-    frame = pd.DataFrame({"value": X[column].astype(str).to_numpy(), "changed": changed, "delta": after - before})
-    table = frame.groupby("value").agg(rows=("changed", "size"), changed=("changed", "sum"), mean_score_change=("delta", "mean"))
-    table["flip_rate"] = table["changed"] / table["rows"]
-    table["swapped_to"] = [str(alternative) if value == str(reference) else str(reference) for value in table.index]
-    return table
+    table = X if table is None else table
+    grouping = {"sensitive": [column] if sensitive is None else list(sensitive), "bins": bins}
+    own = thresholds_where_moved(table, table, threshold, **grouping)
+    moved = thresholds_where_moved(table, table.assign(**{column: swapped[column].to_numpy()}), threshold, **grouping)
+    judged = np.isfinite(moved)
+    changed = judged & ((before >= own) != (after >= moved))
+    frame = pd.DataFrame({"value": X[column].astype(str).to_numpy(), "changed": changed, "delta": after - before,
+                          "not_judged": ~judged})
+    result = frame.groupby("value").agg(rows=("changed", "size"), changed=("changed", "sum"), mean_score_change=("delta", "mean"),
+                                        not_judged=("not_judged", "sum"))
+    result["flip_rate"] = result["changed"] / (result["rows"] - result["not_judged"]).where(lambda rows: rows > 0)
+    result["swapped_to"] = [str(alternative) if value == str(reference) else str(reference) for value in result.index]
+    return result

@@ -18,8 +18,9 @@ the dashboard loads (pipelines, ONNX, boosting libraries):
    the best change of every feature added one by one); a row still without a flip starts again from its
    best combination (up to ``rounds`` times);
 3. the cheapest flips (one per set of changed features, so they differ) made sparse (each change taken back
-   where the flip holds without it) and short (each numeric change shrunk towards the row's value on a grid
-   of 16 points, three times finer each time, keeping the smallest that still flips).
+   where the flip holds without it) and short (each numeric change shrunk towards the row's value, or the nearest
+   value its range allows when the range excludes the row's own, on a grid of points, finer each time, keeping the
+   smallest that still flips).
 
 Every counterfactual returned has been scored by the model as it is returned; none is valid "by
 construction". :func:`search_rows` runs the same search for many rows at once (the recourse of
@@ -41,6 +42,7 @@ from fairdash.intake.models import ScoreModel, per_model
 __all__ = [
     "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
     "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
+    "nearest_allowed", "directions_of", "SAME_CHANGE", "distinct_flips",
 ]
 
 DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
@@ -142,6 +144,21 @@ class SearchSpace:
             numeric_cost = np.abs(encoded - base) / np.asarray(self.scale)
         cost = np.where(numeric, numeric_cost, 1.0)
         return np.where(self.changed(encoded, base), cost, 0.0)
+
+
+def directions_of(increase: Sequence[str] = (), decrease: Sequence[str] = ()) -> dict[str, Direction]:
+    """The ``directions`` of :func:`search_space` from the features that may only increase and those that may only decrease.
+
+    Raises
+    ------
+    InvalidInputError
+        A feature named in both: it could not change at all, and one of the two would silently win.
+    """
+    both = [column for column in dict.fromkeys(increase) if column in set(decrease)]
+    if both:
+        raise InvalidInputError(f"{', '.join(brief(column) for column in both)} may only increase and may only decrease at once: "
+                                "choose one direction for each feature (or hold it fixed).")
+    return {**{column: "increase" for column in increase}, **{column: "decrease" for column in decrease}}
 
 
 def search_space(
@@ -381,15 +398,31 @@ def _sparse(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
     return encoded, scores
 
 
+def nearest_allowed(space: SearchSpace, origin: np.ndarray) -> np.ndarray:
+    """Each row's values with every number moved to the nearest value its range allows (the row's own value where it is
+    within the range; a whole number's range is taken to its whole numbers): where a change is shrunk towards. A row
+    outside a range cannot stay where it is, so the shortest change within the range ends at the range's nearer end."""
+    anchored = origin.copy()
+    for position, numeric in enumerate(space.numeric):
+        low, high = space.low[position], space.high[position]
+        if not numeric or not (np.isfinite(low) and np.isfinite(high)):
+            continue
+        if space.integer[position] and np.ceil(low) <= np.floor(high):
+            low, high = np.ceil(low), np.floor(high)
+        anchored[:, position] = np.clip(origin[:, position], low, high)  # NaN stays NaN
+    return anchored
+
+
 def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
             scores: np.ndarray, mask: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each flip's numeric changes in ``mask`` shrunk together towards the row's values: the smallest fraction ``t``
+    """Each flip's numeric changes in ``mask`` shrunk together towards the row's values (the nearest allowed, see
+    :func:`nearest_allowed`, where a range excludes the row's own value): the smallest fraction ``t``
     of the change that still flips, on a grid of ``points`` points, refined ``levels`` times, and up to three times more
     where the bracket is still over 0.1% of the change (a whole number is rounded away from the row's value, so the
     values scored are the values returned)."""
     encoded, scores = encoded.copy(), scores.copy()
     todo = np.flatnonzero(mask.any(axis=1))
-    start, end, on = origin[owners[todo]], encoded[todo], mask[todo]
+    start, end, on = nearest_allowed(space, origin[owners[todo]]), encoded[todo], mask[todo]
     low, high = np.zeros(len(todo)), np.ones(len(todo))
     integer = np.asarray(space.integer)
     for level in range(levels + 3):
@@ -417,7 +450,8 @@ def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
 
 def _shortened(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
                scores: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back), then,
+    """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back, or to the
+    nearest value their range allows), then,
     where two or more numeric changes are left, each alone (the costliest first)."""
     numeric = np.asarray(space.numeric)
     encoded, scores = _sparse(scorer, space, origin, owners, encoded, scores)
@@ -524,10 +558,38 @@ def search_rows(
     owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
     encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
     kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
-    # Shrinking can make two candidates of a row the same: keep one (diverse means different).
-    kept &= ~pd.DataFrame(np.column_stack([owners, encoded])).duplicated().to_numpy()
+    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
+    # (diverse means different).
+    distances = space.distance(encoded, origin[owners])
+    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
     return Candidates(owner=owners[kept], encoded=encoded[kept], scores=scores[kept],
-                      distances=space.distance(encoded[kept], origin[owners[kept]]), evaluated=scorer.evaluated, base_scores=base_scores)
+                      distances=distances[kept], evaluated=scorer.evaluated, base_scores=base_scores)
+
+
+SAME_CHANGE = 0.01
+"""Two changes of a number are the same change when their values differ by at most this many of its scales (MADs)."""
+
+
+def distinct_flips(space: SearchSpace, owners: np.ndarray, encoded: np.ndarray, distances: np.ndarray, *,
+                   tolerance: float = SAME_CHANGE) -> np.ndarray:
+    """Which flips to keep: each row's flips without those that are the same change as a nearer flip of the same row (every
+    number within ``tolerance`` times its scale of the other's, every category the same; ties: the first kept).
+
+    ``owners``: each flip's row; ``encoded``: its values (:meth:`SearchSpace.encode`); ``distances``: from its row."""
+    order = np.lexsort((np.arange(len(owners)), distances, owners))
+    owners, encoded = np.asarray(owners)[order], encoded[order]
+    numeric = np.asarray(space.numeric)
+    allowed = np.where(numeric, tolerance * np.asarray(space.scale), 0.0)
+    same_as_earlier = np.zeros(len(owners), dtype=bool)
+    largest = int(np.unique(owners, return_counts=True)[1].max(initial=0))
+    for offset in range(1, largest):
+        later, earlier = encoded[offset:], encoded[:-offset]
+        with np.errstate(invalid="ignore"):
+            close = (np.abs(later - earlier) <= allowed) | (np.isnan(later) & np.isnan(earlier))
+        same_as_earlier[offset:] |= (owners[offset:] == owners[:-offset]) & close.all(axis=1)
+    kept = np.empty(len(owners), dtype=bool)
+    kept[order] = ~same_as_earlier
+    return kept
 
 
 def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want: np.ndarray, examples: np.ndarray,

@@ -86,7 +86,7 @@ class Recourse:
 def recourse_by_group(
     model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
     positive_label: Any, max_rows: int = RECOURSE_ROWS, min_group_size: int = SMALL_GROUP_SIZE, n_resamples: int = 1000,
-    confidence: float = 0.95, random_state: int = 0, progress: Callable[[float], None] | None = None,
+    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], None] | None = None,
 ) -> Recourse:
     """Each group's recourse burden over the rows the model turns down (``score < threshold``).
 
@@ -109,7 +109,9 @@ def recourse_by_group(
     n_resamples, confidence, random_state
         The bootstrap of the intervals, and the seed of the sample.
     progress : callable, optional
-        Called with the share of rows searched so far.
+        Called with the rows searched so far and the rows to search, ``progress(done, total)``, after each batch of
+        rows (a progress bar can measure the pace of the first batch and estimate the rest:
+        :class:`fairdash.present.recourse.SearchPace`).
 
     Raises
     ------
@@ -145,7 +147,7 @@ def recourse_by_group(
 
 def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, thresholds: np.ndarray, searched: np.ndarray,
                        examples: np.ndarray, space: SearchSpace, positive_label: Any,
-                       progress: Callable[[float], None] | None) -> tuple[np.ndarray, int]:
+                       progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, int]:
     """Each searched row's distance to its nearest counterfactual found (NaN: none), in batches; and the rows scored."""
     nearest = np.full(len(searched), np.nan)
     evaluated = 0
@@ -158,7 +160,7 @@ def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, t
         nearest[start:start + len(part)] = found.nearest(len(part))
         evaluated += int(found.evaluated.sum())
         if progress is not None:
-            progress(min(1.0, (start + len(part)) / max(1, len(searched))))
+            progress(start + len(part), len(searched))
     return nearest, evaluated
 
 

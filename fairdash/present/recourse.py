@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+import time
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,8 @@ from fairdash.explain.recourse import Recourse
 from fairdash.present.document import json_number
 from fairdash.present.page import table_html
 
-__all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table"]
+__all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table", "time_left", "duration_text",
+           "SearchPace"]
 
 
 def _value(value: Any) -> Any:
@@ -101,3 +103,36 @@ def recourse_html(recourse: Recourse) -> str:
             + table_html(recourse_groups_table(recourse)) + f"<ul>{''.join(lines)}</ul>" + left_out
             + "<p>A group's burden is the mean distance from its turned-down rows to the nearest counterfactual found "
               "(the sensitive attributes held); rows with none found within the search budget are counted apart.</p>")
+
+
+def time_left(done: int, total: int, elapsed: float) -> float | None:
+    """Seconds left at the pace measured so far (``elapsed`` seconds for ``done`` of ``total`` rows); None before a row is done."""
+    if done <= 0:
+        return None
+    return elapsed / done * max(0, total - done)
+
+
+def duration_text(seconds: float) -> str:
+    """``7`` -> ``"7 s"``, ``84.4`` -> ``"1 min 24 s"``, ``3720`` -> ``"1 h 2 min"``."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+class SearchPace:
+    """The progress text of a search over rows: the rows done of the total, the time taken, and the time left at the pace
+    measured so far (nothing guessed before the first batch is measured). ``clock`` is read at start and at each call."""
+
+    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.what, self.clock, self.start = what, clock, clock()
+
+    def __call__(self, done: int, total: int) -> str:
+        elapsed = self.clock() - self.start
+        left = time_left(done, total, elapsed)
+        if left is None:
+            return f"Searching {total:,} {self.what}: the time left is measured on the first ones"
+        text = f"Searched {done:,} of {total:,} {self.what} in {duration_text(elapsed)}"
+        return text + (f"; about {duration_text(left)} left at that pace" if done < total else "")

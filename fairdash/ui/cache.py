@@ -223,8 +223,9 @@ def permutation_importance(audit_key: str, _model: ScoreModel, _X: pd.DataFrame,
 
 
 @st.cache_data(max_entries=16, show_spinner="Swapping the sensitive attribute on every row...")
-def flips(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, column: str, threshold: float, positive_label: Any) -> pd.DataFrame:
-    return flip_rates(_model, _X, column, threshold, positive_label=positive_label)
+def flips(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _table: pd.DataFrame, column: str, thresholds: Any,
+          sensitive: tuple[str, ...], bins: Any, positive_label: Any) -> pd.DataFrame:
+    return flip_rates(_model, _X, column, thresholds, positive_label=positive_label, table=_table, sensitive=sensitive, bins=bins)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Counting the log by window, group, outcome and score...")

@@ -10,10 +10,10 @@ import streamlit as st
 
 from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.spec import AuditSpec
-from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, find_counterfactuals, search_space
+from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, directions_of, find_counterfactuals, search_space
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
-from fairdash.present.recourse import recourse_groups_table
+from fairdash.present.recourse import SearchPace, recourse_groups_table
 from fairdash.present.text import verdict_word
 from fairdash.ui import state
 from fairdash.ui.widgets import md, user_errors_shown
@@ -29,8 +29,10 @@ def _numeric(X: pd.DataFrame) -> list[str]:
     return [column for column in X.columns if pd.api.types.is_numeric_dtype(X[column]) and not pd.api.types.is_bool_dtype(X[column])]
 
 
-def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...], dict[str, str], dict[str, tuple[float, float]]]:
-    """The constraints the user sets in an expander: features held, directions, ranges (default: the data's)."""
+def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...], tuple[list[str], list[str]], dict[str, tuple[float, float]]]:
+    """The constraints the user sets in an expander: features held, those only to increase and only to decrease (both
+    lists offer every number: a feature in both is refused with the reason, not silently dropped from one), ranges
+    (default: the data's)."""
     numeric = [column for column in _numeric(X) if column not in sensitive]
     with st.expander("Constraints: what may change, and how", expanded=False):
         st.caption(f"Never changed: the sensitive attribute(s) {md(', '.join(sensitive)) or '(none among the features)'}. "
@@ -38,14 +40,14 @@ def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...]
         held = st.multiselect("Also hold fixed", [column for column in X.columns if column not in sensitive], key=state.CF_HELD)
         left, right = st.columns(2)
         increase = left.multiselect("Only increase", numeric, key=state.CF_INCREASE)
-        decrease = right.multiselect("Only decrease", [column for column in numeric if column not in increase], key=state.CF_DECREASE)
+        decrease = right.multiselect("Only decrease", numeric, key=state.CF_DECREASE)
         observed = pd.DataFrame({"feature": numeric, "lowest": [float(X[column].min()) for column in numeric],
                                  "highest": [float(X[column].max()) for column in numeric]})
         st.caption("The values each number may take (by default the range seen in the data): edit a cell to narrow or widen it.")
         edited = st.data_editor(observed, key=state.CF_RANGES, hide_index=True, disabled=["feature"], width="stretch")
     ranges = {row.feature: (float(row.lowest), float(row.highest)) for row in edited.itertuples()
               if (row.lowest, row.highest) != tuple(observed.loc[observed["feature"] == row.feature, ["lowest", "highest"]].iloc[0])}
-    return tuple(held), {**{column: "increase" for column in increase}, **{column: "decrease" for column in decrease}}, ranges
+    return tuple(held), (increase, decrease), ranges
 
 
 @st.cache_data(max_entries=64, show_spinner="Searching for counterfactuals (thousands of changed rows per model call)...")
@@ -65,8 +67,9 @@ def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: Aud
     sensitive = _held(spec, X)
     state.set_default(state.CF_COUNT, 3)
     st.select_slider("Counterfactuals", options=[1, 2, 3, 4, 5], key=state.CF_COUNT)
-    extra, directions, ranges = _constraints(X, sensitive)
+    extra, (increase, decrease), ranges = _constraints(X, sensitive)
     with user_errors_shown():
+        directions = directions_of(increase, decrease)
         # Every row's decision (for the nearest real row) depends on every group's threshold: its key is all of them.
         result = _found(audit_key, model, X, inputs.scores, inputs.scores >= row_thresholds, thresholds_key, row, float(threshold),
                         inputs.model_label, tuple(sensitive) + extra, tuple(sorted(directions.items())),
@@ -94,10 +97,11 @@ def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: Aud
 @st.cache_data(max_entries=8, show_spinner=False)
 def _recourse(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _scores: np.ndarray, _thresholds: np.ndarray, thresholds_key: str,
               _groups: pd.Series, positive_label: Any, held: tuple[str, ...], rows: int, min_group_size: int) -> Recourse:
-    bar = st.progress(0.0, text="Searching the turned-down rows for their nearest counterfactual...")
+    pace = SearchPace("turned-down rows for their nearest counterfactual")
+    bar = st.progress(0.0, text="Searching the turned-down rows for their nearest counterfactual: the time left is measured on the first ones")
     result = recourse_by_group(_model, _X, scores=_scores, thresholds=_thresholds, groups=_groups, space=search_space(_X, immutable=held),
                                positive_label=positive_label, max_rows=rows, min_group_size=min_group_size,
-                               progress=lambda done: bar.progress(done, text=f"Searching the turned-down rows: {done:.0%}"))
+                               progress=lambda done, total: bar.progress(done / max(1, total), text=pace(done, total)))
     bar.empty()
     return result
 
@@ -112,7 +116,8 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
     right.toggle("Compute recourse by group", key=state.RECOURSE_ON)
     if not state.get(state.RECOURSE_ON):
         st.info("Turn on 'Compute recourse by group' to search every turned-down row's nearest counterfactual "
-                "(about 5 seconds per 1,000 rows for the demo).", icon=":material/info:")
+                "(this can take minutes: the progress bar shows the time left, measured on the first rows searched).",
+                icon=":material/info:")
         return
     with user_errors_shown():
         result = _recourse(audit_key, model, X, inputs.scores, row_thresholds, thresholds_key, inputs.groups, inputs.model_label,
