@@ -17,7 +17,8 @@ from fairdash.present.report import audit_html, audit_json
 
 COMPAS = ["--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--threshold", "5"]
 POINT_KEYS = {"lower", "upper", "mean_score", "observed", "count", "interval"}
-GROUP_KEYS = {"points", "ece", "ece_interval", "brier", "in_the_large"}
+GROUP_KEYS = {"points", "ece", "ece_interval", "ece_if_calibrated", "brier", "in_the_large"}
+FINDING_KEYS = {"value", "if_calibrated", "p_value", "p_adjusted", "rule", "passed", "undefined"}
 SUBGROUP_KEYS = {"conditions", "size", "metric", "rate", "rest_rate", "gap", "interval", "p_value", "p_adjusted"}
 
 
@@ -30,7 +31,10 @@ def compas_csv(tmp_path_factory):
 
 def _schema(document):
     calibration = document["calibration"]
-    assert set(calibration) == {"bins", "groups", "disparities"} and set(calibration["disparities"]) == {"ece_difference"}
+    assert set(calibration) == {"bins", "groups", "disparities", "disparity_intervals", "findings", "method"}
+    assert set(calibration["disparities"]) == set(calibration["disparity_intervals"]) == {"ece_difference"}
+    assert set(calibration["findings"]) == {"ece_difference", *(f"ece[{label}]" for label in calibration["groups"])}
+    assert all(set(finding) == FINDING_KEYS for finding in calibration["findings"].values())
     for group in calibration["groups"].values():
         assert set(group) == GROUP_KEYS
         assert all(set(point) == POINT_KEYS and len(point["interval"]) == 2 for point in group["points"])
@@ -93,6 +97,10 @@ def test_a_probability_score_gets_ece_and_its_gap(people, tmp_path, capsys):
     assert calibration["bins"] == "quantile" and "subgroups" not in json.loads(out.read_text())
     eces = [group["ece"] for group in calibration["groups"].values()]
     assert calibration["disparities"]["ece_difference"] == pytest.approx(max(eces) - min(eces))
+    gap = calibration["findings"]["ece_difference"]
+    assert gap["value"] == calibration["disparities"]["ece_difference"] and gap["passed"] is (gap["p_adjusted"] >= 0.05)
+    low, high = calibration["disparity_intervals"]["ece_difference"]
+    assert 0 <= low <= gap["value"] <= high
     for sex, group in calibration["groups"].items():
         rows = people["sex"] == sex
         assert sum(point["count"] for point in group["points"]) == rows.sum()

@@ -60,9 +60,11 @@ def test_on_adult_the_calibration_gap_gets_a_verdict():
     _no_problems(at)
     assert any(chart["layout"]["title"]["text"] == "Calibration within groups (bars: exact 95% intervals)" for chart in _charts(at))
     verdict = next(_text(markdown) for markdown in at.markdown if "Gap in expected calibration error" in _text(markdown))
-    assert re.search(r"between Female, Male: 0\.\d{3} \(95% interval 0\.\d{3}–0\.\d{3}\); it (passes|fails) \(<= 0\.1\)", verdict)
+    assert re.search(r"between Female, Male: 0\.\d{3} \(95% interval 0\.\d{3}–0\.\d{3}\); calibrated groups with the same rows "
+                     r"show 0\.\d{3} on average \(p = [\d.e-]+ after Holm\); it (passes|fails) \(at most 0\.1 above", verdict)
     figures = next(frame.value for frame in at.dataframe if "ECE" in frame.value.columns)
     assert figures.index.tolist() == ["Female", "Male"] and figures.loc["Male", "Rows"] == "10,147"
+    assert set(figures["Calibrated?"]) <= {"pass", "fail"} and "ECE if calibrated" in figures.columns
 
 
 def test_the_subgroups_page_ranks_and_audits_a_subgroup_against_the_rest():

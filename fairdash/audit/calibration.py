@@ -1,9 +1,21 @@
 """Calibration within groups: does a score mean the same for everyone?
 
 Per group, the reliability curve (mean score against the observed positive rate in each score bin, each point
-with its count and an exact interval), the expected calibration error (ECE) with a bootstrap interval, the Brier
-score and calibration-in-the-large (mean score minus base rate); and the gap in ECE between the groups, judged by
-the rule every difference is judged by (:func:`fairdash.audit.metrics.verdict_rules`).
+with its count and an exact interval), the expected calibration error (ECE) with an interval, the Brier score and
+calibration-in-the-large (mean score minus base rate); and the gap in ECE between the groups.
+
+The ECE of a calibrated group is not 0: noise alone moves each bin's observed rate off the diagonal, the more so the
+fewer the rows (about 0.19 at 30 rows, 0.10 at 100, 0.01 at 10,000 with ten bins). So nothing is judged against 0:
+each group's ECE, and the gap between the groups, are set against what calibrated groups with the same rows would
+show, simulated by drawing every row's outcome from its own score (a Monte Carlo test; the p-values corrected by
+Holm over the tests made). A finding fails when the figure exceeds, by more than the tolerance, what calibrated
+groups show.
+
+The ECE's interval is for its truth given the rows: over the same bins, ``sum(bin rows / rows * |mean true
+probability - mean score|)``. The truth and the ECE differ by at most how far noise moves each bin's observed
+rate from its true rate; the interval is the ECE plus and minus a high quantile of that distance, simulated from
+each bin's rate pulled toward 1/2 (:func:`ece_noise`). It can miss its truth, and covers it at least at its level
+(checked by simulation with known truth).
 
 Bins are each group's own equal-count bins (the edges scikit-learn's ``calibration_curve(strategy="quantile")``
 takes: percentiles of the group's scores), or, for a score with at most :data:`VALUE_BINS` distinct values (COMPAS's
@@ -15,18 +27,19 @@ rate, so they are undefined, with that reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.intervals import exact_interval, replicate_quantile, resample_counts
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, rule_text, sensitive_codes, verdict, verdict_rules
+from fairdash.audit.intervals import exact_interval
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, check_tolerance, sensitive_codes
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
-__all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability"]
+__all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability",
+           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding"]
 
 N_BINS = 10
 """Equal-count bins per group (as scikit-learn's ``calibration_curve`` defaults to 5 uniform ones, but a fairness
@@ -39,14 +52,28 @@ BinKind = Literal["quantile", "score values"]
 _POINT_COLUMNS = ["lower", "upper", "mean_score", "observed", "count", "positives", "interval_lower", "interval_upper"]
 
 
+GAP_FINDING = "ece_difference"
+"""The name of the finding on the gap in ECE between the groups (the per-group ones: :func:`group_finding`)."""
+
+_DRAWS = 2_000_000  # simulated outcomes held at once (16 MB of them) when drawing calibrated groups
+
+
+def group_finding(label: Any) -> str:
+    """The name of the finding on one group's calibration: ``"ece[<group>]"``."""
+    return f"ece[{label}]"
+
+
 @dataclass(frozen=True)
 class GroupCalibration:
     """One group's calibration.
 
     ``points``: one row per non-empty bin, columns ``lower, upper`` (the bin's score edges), ``mean_score``,
     ``observed`` (the share of positives), ``count``, ``positives``, ``interval_lower, interval_upper`` (exact
-    Clopper-Pearson). ``ece``, ``ece_interval``, ``brier`` and ``in_the_large`` are NaN for a score that is not
-    a probability."""
+    Clopper-Pearson). ``ece_interval`` is for the ECE's truth over these bins (:func:`ece_bounds`, from the
+    replicates ``noise`` of :func:`ece_noise`);
+    ``ece_if_calibrated`` is the mean ECE of calibrated groups with the same rows (each row's outcome drawn from
+    its score), what the ECE is to be set against. ``ece``, ``ece_interval``, ``ece_if_calibrated``, ``brier`` and
+    ``in_the_large`` are NaN for a score that is not a probability."""
 
     points: pd.DataFrame
     ece: float
@@ -54,14 +81,20 @@ class GroupCalibration:
     brier: float
     in_the_large: float
     count: int
+    ece_if_calibrated: float = float("nan")
+    noise: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
 class Calibration:
     """Calibration of every group, and the gap in ECE between the groups judged (see :func:`calibration_by_group`).
 
-    ``undefined`` says why the ECE gap is undefined (``None`` when it is defined); ``notes`` are plain words about
-    the score (0/1 predictions, a constant score) a page shows beside the chart."""
+    ``findings``: one row per test, the gap's (:data:`GAP_FINDING`) and each group's (:func:`group_finding`), columns
+    ``value`` (the ECE or the gap), ``if_calibrated`` (its mean over calibrated groups with the same rows),
+    ``p_value`` (Monte Carlo), ``p_adjusted`` (Holm over the defined findings), ``rule`` (in words), ``passed``
+    (None when undefined) and ``undefined`` (why, or None). ``passed`` and ``undefined`` of the calibration
+    are the gap's. ``notes`` are plain words about the score (0/1 predictions, a constant score) a page shows
+    beside the chart."""
 
     bins: BinKind
     groups: dict[str, GroupCalibration]
@@ -69,7 +102,9 @@ class Calibration:
     judged: tuple[str, ...]
     ece_difference: float
     ece_difference_interval: tuple[float, float]
-    rule: dict[str, Any] | None
+    ece_difference_if_calibrated: float
+    findings: pd.DataFrame
+    tolerance: float
     passed: bool | None
     undefined: str | None
     notes: tuple[str, ...]
@@ -79,15 +114,17 @@ class Calibration:
 
     @property
     def rule_text(self) -> str:
-        """The rule the gap is judged by, as ``"<= 0.1"``."""
-        return rule_text(self.rule)
+        """The rule the gap is judged by, in words."""
+        return str(self.findings.loc[GAP_FINDING, "rule"])
 
     @property
     def method(self) -> str:
-        """How the intervals were computed, in words."""
-        return (f"points: exact (Clopper-Pearson) {self.confidence:.0%} intervals; each ECE: {self.n_resamples:,} bootstrap resamples "
-                f"of the group's counts per (bin, outcome), seed {self.random_state}, percentile interval widened to hold the "
-                f"estimate; the gap: every judged group's interval at once (Bonferroni), largest minus smallest")
+        """How the intervals and the tests were computed, in words."""
+        return (f"points: exact (Clopper-Pearson) {self.confidence:.0%} intervals; each ECE: plus and minus how far noise moves "
+                f"it ({self.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: every "
+                f"judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
+                f"{self.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
+                f"seed {self.random_state}), Monte Carlo p-values, Holm over the tests")
 
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
@@ -173,61 +210,93 @@ def calibration_by_group(
         raise InvalidInputError("Calibration needs finite scores; some are missing or infinite.")
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise InvalidInputError(f"The number of bins must be a whole number, 1 or more; got {n_bins!r}.")
+    check_tolerance(tolerance)
     distinct = np.unique(values)
     predictions = bool(np.isin(distinct, (0.0, 1.0)).all())
     if probability is None:
         probability = bool(distinct[0] >= 0 and distinct[-1] <= 1 and not predictions)
     kind: BinKind = "score values" if len(distinct) <= VALUE_BINS else "quantile"
     rng = np.random.default_rng(random_state)
-    groups, replicates = {}, {}
+    groups, nulls = {}, {}
     for code, label in enumerate(labels):
         rows = codes == code
-        groups[label], replicates[label] = _group_calibration(
+        groups[label], nulls[label] = _group_calibration(
             truth[rows], values[rows], kind, n_bins, probability, confidence, n_resamples, rng)
-    return _with_gap(groups, replicates, kind=kind, probability=probability, predictions=predictions, constant=len(distinct) == 1,
+    return _with_gap(groups, nulls, kind=kind, probability=probability, predictions=predictions, constant=len(distinct) == 1,
                      min_group_size=min_group_size, tolerance=tolerance, confidence=confidence, n_resamples=n_resamples,
                      random_state=random_state)
 
 
 def _group_calibration(truth: np.ndarray, values: np.ndarray, kind: BinKind, n_bins: int, probability: bool, confidence: float,
                        n_resamples: int, rng: np.random.Generator) -> tuple[GroupCalibration, np.ndarray]:
-    """One group's calibration, and its ECE's bootstrap replicates (NaN when the ECE is undefined)."""
+    """One group's calibration, and the ECEs of ``n_resamples`` calibrated groups with its rows (NaN when undefined)."""
     points = reliability(truth, values, bins=kind, n_bins=n_bins, confidence=confidence)
     undefined = np.full(n_resamples, np.nan)
     if not probability or len(values) == 0:
         return GroupCalibration(points, np.nan, (np.nan, np.nan), np.nan, np.nan, len(values)), undefined
-    # ECE = sum over bins of |positives - sum of scores| / rows. The bootstrap resamples the counts per (bin,
-    # outcome) cell and keeps each cell's mean score: rows within a bin differ little in score, and resampling
-    # counts costs nothing in the number of rows (as the rates' intervals do).
+    # ECE = sum over bins of |positives - sum of scores| / rows.
+    ece = float(np.abs(points["positives"].to_numpy() - points["mean_score"].to_numpy() * points["count"].to_numpy()).sum() / len(values))
     bin_of = np.searchsorted(points["lower"].to_numpy(), values, side="right") - 1 if kind == "quantile" else \
         np.searchsorted(points["lower"].to_numpy(), values)
-    cells = np.bincount(bin_of * 2 + truth, minlength=2 * len(points))
-    sums = np.bincount(bin_of * 2 + truth, weights=values, minlength=2 * len(points))
-    means = np.divide(sums, cells, out=np.zeros_like(sums), where=cells > 0)
-    ece = float(np.abs(points["positives"].to_numpy() - points["mean_score"].to_numpy() * points["count"].to_numpy()).sum() / len(values))
-    draws = resample_counts(cells[None, :], n_resamples, rng)[:, 0, :].reshape(n_resamples, -1, 2)
-    replicate = np.abs(draws[:, :, 1] - (draws * means.reshape(-1, 2)).sum(axis=2)).sum(axis=1) / len(values)
-    interval = _held_interval(replicate, ece, (1 - confidence) / 2)
+    null = calibrated_eces(values, bin_of, len(points), n_resamples, rng)
+    noise = ece_noise(points, n_resamples, rng)
     brier = float(np.mean((values - truth) ** 2))
-    return GroupCalibration(points, ece, interval, brier, float(values.mean() - truth.mean()), len(values)), replicate
+    return GroupCalibration(points, ece, ece_bounds(ece, noise, error=1 - confidence), brier, float(values.mean() - truth.mean()),
+                            len(values), float(null.mean()), noise), null
 
 
-def _held_interval(replicate: np.ndarray, estimate: float, error: float) -> tuple[float, float]:
-    """The ``error`` and ``1 - error`` percentiles of an ECE's bootstrap replicates, widened to hold the estimate: the
-    ECE is biased upward (noise only adds to each bin's distance from the diagonal), so for a well calibrated group
-    the replicates can all lie above the estimate."""
-    low, high = (float(replicate_quantile(replicate[:, None], q)[0]) for q in (error, 1 - error))
-    return min(low, estimate), max(high, estimate)
+def calibrated_eces(values: np.ndarray, bin_of: np.ndarray, bins: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """The ECEs of ``n_resamples`` calibrated groups with these rows: each row's outcome drawn from its own score
+    (``y ~ Bernoulli(score)``), each row kept in its bin ``bin_of`` (``0 .. bins - 1``, every bin holding a row)."""
+    order = np.argsort(bin_of, kind="stable")
+    ordered = values[order]
+    starts = np.searchsorted(bin_of[order], np.arange(bins))
+    expected = np.add.reduceat(ordered, starts)
+    eces = np.empty(n_resamples)
+    step = max(1, _DRAWS // len(values))
+    for first in range(0, n_resamples, step):
+        draws = rng.random((min(step, n_resamples - first), len(values))) < ordered
+        eces[first:first + len(draws)] = np.abs(np.add.reduceat(draws, starts, axis=1, dtype=np.int64) - expected).sum(axis=1) / len(values)
+    return eces
 
 
-def _with_gap(groups: dict[str, GroupCalibration], replicates: dict[str, np.ndarray], *, kind: BinKind, probability: bool,
+def ece_noise(points: pd.DataFrame, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Replicates of how far noise can move an ECE over these bins, ``sum(count / rows * |observed - true rate|)``.
+
+    Each bin's positives are drawn from ``Binomial(count, (positives + 2) / (count + 4))``: the observed rate pulled
+    toward 1/2, so that a bin with no positives (or only positives) is not taken to be certain. A bin's rows need
+    not share one true probability: their positives then vary less than a binomial's, so the draws err wide."""
+    count = points["count"].to_numpy(dtype=np.int64)
+    if not len(count):
+        return np.full(n_resamples, np.nan)
+    pulled = (points["positives"].to_numpy() + 2) / (count + 4)
+    draws = rng.binomial(count, pulled, size=(n_resamples, len(count)))
+    return np.abs(draws - count * pulled).sum(axis=1) / count.sum()
+
+
+def ece_bounds(ece: float, noise: np.ndarray, *, error: float) -> tuple[float, float]:
+    """An interval for an ECE's truth over its bins, ``sum(count / rows * |mean true probability - mean score|)``,
+    meant to miss it with probability at most ``error``: the ECE plus and minus the ``1 - error`` quantile of its
+    :func:`ece_noise` (the truth and the ECE differ by at most the noise, bin by bin). It holds the estimate, can
+    miss the truth, and is kept within [0, 1].
+
+    Examples
+    --------
+    >>> [round(end, 3) for end in ece_bounds(0.05, np.linspace(0, 0.1, 101), error=0.05)]
+    [0.0, 0.145]
+    """
+    if ece != ece or not np.isfinite(noise).any():
+        return np.nan, np.nan
+    margin = float(np.quantile(noise, 1 - error, method="higher"))
+    return max(0.0, ece - margin), min(1.0, ece + margin)
+
+
+def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray], *, kind: BinKind, probability: bool,
               predictions: bool, constant: bool, min_group_size: int, tolerance: float, confidence: float, n_resamples: int,
               random_state: int) -> Calibration:
-    """The groups' calibration with the ECE gap over the groups of at least ``min_group_size`` rows, its interval
-    (percentiles of the gap over the groups' joint replicates) and its verdict."""
+    """The groups' calibration with the ECE gap over the groups of at least ``min_group_size`` rows, its interval,
+    what calibrated groups with the same rows show, and the findings."""
     judged = tuple(label for label, group in groups.items() if group.count >= min_group_size)
-    # Every difference is judged by the same rule: take it from where verdicts are decided.
-    rule = verdict_rules(tolerance)["equal_opportunity_difference"]
     notes = []
     if predictions:
         notes.append("The scores are 0/1 predictions, not scores: each group's two points are the share of positives among "
@@ -235,23 +304,64 @@ def _with_gap(groups: dict[str, GroupCalibration], replicates: dict[str, np.ndar
     if constant:
         notes.append("Every row has the same score: each group has one point, its base rate, and nothing shows how the "
                      "observed rate follows the score.")
-    if not probability:
-        undefined = ("the score is not a probability (" + ("0/1 predictions" if predictions else "its values lie outside 0 to 1")
-                     + "), so only the observed rate per score value is shown; an ECE would compare a rank with a rate")
-    elif len(judged) < 2:
-        undefined = f"fewer than two groups have {min_group_size} rows or more"
-    else:
-        undefined = None
-    if undefined is not None:
-        gap, interval = np.nan, (np.nan, np.nan)
-    else:
-        # As the disparities' intervals are made (fairdash.audit.intervals.disparity_intervals): every judged group's
-        # interval at once (Bonferroni over the groups), then the largest minus the smallest of them. A percentile
-        # bootstrap of the gap itself can leave out its own estimate (the ECE of a well calibrated group is biased up).
+    not_probability = None if probability else (
+        "the score is not a probability (" + ("0/1 predictions" if predictions else "its values lie outside 0 to 1")
+        + "), so only the observed rate per score value is shown; an ECE would compare a rank with a rate")
+    undefined = not_probability or (f"fewer than two groups have {min_group_size} rows or more" if len(judged) < 2 else None)
+    gap, interval, gap_null = np.nan, (np.nan, np.nan), np.full(n_resamples, np.nan)
+    if undefined is None:
         eces = np.array([groups[label].ece for label in judged])
-        bounds = np.array([_held_interval(replicates[label], groups[label].ece, (1 - confidence) / (2 * len(judged))) for label in judged])
         gap = float(eces.max() - eces.min())
+        simulated = np.stack([nulls[label] for label in judged])  # the groups' calibrated ECEs, drawn independently
+        gap_null = simulated.max(axis=0) - simulated.min(axis=0)
+        # Every judged group's interval at once (Bonferroni over the groups), then the largest minus the smallest.
+        bounds = np.array([ece_bounds(groups[label].ece, groups[label].noise, error=(1 - confidence) / len(judged)) for label in judged])
         interval = (max(0.0, float(bounds[:, 0].max() - bounds[:, 1].min())), float(bounds[:, 1].max() - bounds[:, 0].min()))
+    tests = {GAP_FINDING: (gap, gap_null, undefined)}
+    for label, group in groups.items():
+        why = not_probability or (None if label in judged else f"the group has fewer than {min_group_size} rows")
+        tests[group_finding(label)] = (group.ece, nulls[label], why)
+    findings = _findings(tests, tolerance=tolerance, alpha=1 - confidence)
     return Calibration(bins=kind, groups=groups, probability=probability, judged=judged, ece_difference=gap,
-                       ece_difference_interval=interval, rule=rule, passed=verdict(gap, rule), undefined=undefined,
-                       notes=tuple(notes), confidence=confidence, n_resamples=n_resamples, random_state=random_state)
+                       ece_difference_interval=interval, ece_difference_if_calibrated=float(gap_null.mean()), findings=findings,
+                       tolerance=tolerance, passed=findings.loc[GAP_FINDING, "passed"], undefined=undefined, notes=tuple(notes),
+                       confidence=confidence, n_resamples=n_resamples, random_state=random_state)
+
+
+def _findings(tests: dict[str, tuple[float, np.ndarray, str | None]], *, tolerance: float, alpha: float) -> pd.DataFrame:
+    """Each test (name: observed value, its values over calibrated groups, why undefined) as a finding: the Monte
+    Carlo p-value of the value less the tolerance among the calibrated values (the observed one counted with
+    them, so that it is a valid p-value), Holm over the defined ones; it fails below ``alpha``."""
+    defined = [name for name, (_, _, why) in tests.items() if why is None]
+    p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - 1e-12)) / (1 + len(null))
+                for name, (value, null, _) in ((name, tests[name]) for name in defined)}
+    adjusted = dict(zip(defined, holm([p_values[name] for name in defined])))
+    rule = (f"at most {tolerance:g} above what calibrated groups with the same rows show (Monte Carlo p >= {alpha:g}, Holm "
+            f"over {len(defined)} tests)")
+    rows = []
+    for name, (value, null, why) in tests.items():
+        p_adjusted = adjusted.get(name, np.nan)
+        rows.append({"finding": name, "value": value if why is None else np.nan, "if_calibrated": float(null.mean()) if why is None else np.nan,
+                     "p_value": p_values.get(name, np.nan), "p_adjusted": p_adjusted, "rule": rule,
+                     "passed": None if why is not None else bool(p_adjusted >= alpha), "undefined": why})
+    frame = pd.DataFrame(index=pd.Index([row.pop("finding") for row in rows], name="finding"))
+    for column in rows[0]:  # object columns keep None as None (a frame built from records makes it NaN)
+        values = [row[column] for row in rows]
+        frame[column] = values if column in ("value", "if_calibrated", "p_value", "p_adjusted") else pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def holm(p_values: Any) -> np.ndarray:
+    """Holm's step-down adjusted p-values (the family-wise error held at any level whatever the tests' dependence).
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03]).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    steps = np.maximum.accumulate(np.minimum(1.0, (len(p) - np.arange(len(p))) * p[order]))
+    adjusted = np.empty_like(p)
+    adjusted[order] = steps
+    return adjusted

@@ -3,11 +3,16 @@
 Over the rows the model turns down, each row's nearest counterfactual is searched for
 (:func:`fairdash.explain.counterfactuals.search_rows`, the sensitive attributes held). A group's *burden* is the
 mean distance from its turned-down rows to their nearest counterfactual found (Sharma et al., CERTIFAI, 2020), with a
-percentile bootstrap interval over those rows; beside it, the share of its rows with none found within the search
+bootstrap-t interval over those rows (distances are skewed: the studentized bootstrap follows the skew where a t
+interval would not); beside it, the share of its rows with none found within the search
 budget (a high share makes the burden look lower than it is). Between groups: the difference (largest minus smallest
 burden) and the ratio (smallest over largest), as the audit's disparities are taken. The ratio is judged as the
 selection-rate ratio is, by the four-fifths rule (a group whose way is more than 1.25 times as long as another's
-fails); the difference is in units of distance and has no bar, like the audit's other ratios.
+fails); the difference is in units of distance and has no bar, like the audit's other ratios. Their intervals are
+made as the audit's disparities' are (:func:`fairdash.audit.intervals.disparity_intervals`), from one-sided bounds on
+every group's mean burden (:func:`burden_gap_intervals`): they hold whatever the number of groups, where a
+percentile bootstrap of a largest-minus-smallest value misses (its largest replicate group sits above the largest
+true mean).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from fairdash.errors import InvalidInputError, ModelError
 from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
 from fairdash.intake.models import ScoreModel
 
-__all__ = ["RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules", "recourse_by_group", "why_recourse_undefined"]
+__all__ = ["RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules", "recourse_by_group", "why_recourse_undefined",
+           "studentized_means", "mean_bounds", "burden_gap_intervals"]
 
 RECOURSE_NAMES = ("recourse_burden_difference", "recourse_burden_ratio")
 """The recourse disparities, as the JSON and ``--fail-on`` name them."""
@@ -34,6 +40,7 @@ RECOURSE_ROWS = 2000
 
 _EXAMPLES = 5000  # real rows the search may start from (a seeded sample of the data)
 _CHUNK = 250  # rows searched per batch: about 150,000 candidate rows per model call at most
+_DRAWS = 2_000_000  # resampled values held at once by the bootstrap
 
 
 def recourse_rules() -> dict[str, dict[str, Any] | None]:
@@ -51,7 +58,7 @@ class Recourse:
     groups : DataFrame
         Per group: ``denied`` (rows turned down), ``searched``, ``found`` (rows with a counterfactual found),
         ``none_found`` (share of those searched), ``burden`` (mean distance to the nearest found; NaN with none),
-        ``lower`` and ``upper`` (its bootstrap interval).
+        ``lower`` and ``upper`` (its bootstrap-t interval).
     disparities : dict
         ``recourse_burden_difference`` and ``recourse_burden_ratio`` over the judged groups (NaN where undefined).
     findings : DataFrame
@@ -79,8 +86,10 @@ class Recourse:
         """Which rows were searched, in words."""
         which = (f"a seeded sample (seed {self.random_state}) of {self.searched:,} of the {self.denied:,} rows turned down"
                  if self.sampled else f"all {self.denied:,} rows turned down")
-        return (f"{which}; {self.evaluated:,} changed rows scored; {self.confidence:.0%} percentile bootstrap intervals "
-                f"({self.n_resamples:,} resamples of each group's rows with a counterfactual)")
+        return (f"{which}; {self.evaluated:,} changed rows scored; {self.confidence:.0%} bootstrap-t intervals "
+                f"({self.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
+                f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
+                f"other, Bonferroni), which hold whatever the number of groups")
 
 
 def recourse_by_group(
@@ -168,49 +177,100 @@ def _group_table(labels: pd.Series, denied: np.ndarray, searched: np.ndarray, ne
                  confidence: float, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[Any, np.ndarray]]:
     """Per group (every group with a row turned down): rows turned down, searched, found, burden and its interval;
     and each group's distances to the nearest counterfactual found."""
-    alpha = (1 - confidence) / 2
     rows, distances = [], {}
     for label in sorted(set(labels.iloc[denied]), key=str):
         mine = nearest[(labels.iloc[searched] == label).to_numpy()]
         found = distances[label] = mine[np.isfinite(mine)]
-        replicates = _replicate_means(found, n_resamples, rng)
+        low, high = mean_bounds(found, studentized_means(found, n_resamples, rng), error=(1 - confidence) / 2)
         rows.append({"group": label, "denied": int((labels.iloc[denied] == label).sum()), "searched": len(mine), "found": len(found),
                      "none_found": 1 - len(found) / len(mine) if len(mine) else np.nan,
-                     "burden": float(found.mean()) if len(found) else np.nan,
-                     "lower": float(np.quantile(replicates, alpha)) if len(found) else np.nan,
-                     "upper": float(np.quantile(replicates, 1 - alpha)) if len(found) else np.nan})
+                     "burden": float(found.mean()) if len(found) else np.nan, "lower": low, "upper": high})
     table = pd.DataFrame(rows, columns=["group", "denied", "searched", "found", "none_found", "burden", "lower", "upper"])
     return table.set_index("group"), distances
 
 
-def _replicate_means(values: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates of the mean of ``values`` (empty without values)."""
-    if not len(values):
+def studentized_means(values: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap-t replicates ``(mean* - mean) / se*`` of the mean of ``values`` (empty without values): a resample
+    with no spread counts as 0 when its mean is the mean, as infinitely far otherwise."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
         return np.empty(0)
-    return values[rng.integers(0, len(values), size=(n_resamples, len(values)))].mean(axis=1)
+    mean, replicates = values.mean(), np.empty(n_resamples)
+    step = max(1, _DRAWS // len(values))
+    for first in range(0, n_resamples, step):
+        drawn = values[rng.integers(0, len(values), size=(min(step, n_resamples - first), len(values)))]
+        shift, spread = drawn.mean(axis=1) - mean, drawn.std(axis=1, ddof=1) / np.sqrt(len(values))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            replicates[first:first + len(drawn)] = np.where(spread > 0, shift / spread, np.sign(shift) * np.inf)
+    return np.nan_to_num(replicates, nan=0.0, posinf=np.inf, neginf=-np.inf)
+
+
+def mean_bounds(values: np.ndarray, studentized: np.ndarray, *, error: float) -> tuple[float, float]:
+    """One-sided bootstrap-t bounds on the true mean of ``values`` (non-negative), each meant to miss it with
+    probability at most ``error``; the lower bound at least 0. NaN without values; the mean itself for one value or
+    values all alike (nothing to resample).
+
+    Examples
+    --------
+    >>> values = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> low, high = mean_bounds(values, studentized_means(values, 1000, np.random.default_rng(0)), error=0.025)
+    >>> bool(0 <= low < 2.5 < high)
+    True
+    """
+    values = np.asarray(values, dtype=float)
+    if not len(values):
+        return np.nan, np.nan
+    mean, spread = float(values.mean()), float(values.std(ddof=1)) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    if spread == 0 or not len(studentized):
+        return mean, mean
+    above, below = np.quantile(studentized, 1 - error, method="higher"), np.quantile(studentized, error, method="lower")
+    return max(0.0, mean - above * spread), mean - below * spread
+
+
+def burden_gap_intervals(distances: list[np.ndarray], *, confidence: float = 0.95, n_resamples: int = 1000,
+                         rng: np.random.Generator | None = None) -> dict[str, tuple[float, float]]:
+    """Intervals for the largest-minus-smallest and smallest-over-largest true mean burden of these groups (each
+    group's distances, every group with some) that cover their truth at least at ``confidence`` whatever the number
+    of groups, as :func:`fairdash.audit.intervals.disparity_intervals` does for rates: one end needs only the bounds
+    of the two groups whose true means are the extremes, and gets half the error; the other end needs every group's
+    bounds at once, and gets the other half split over them (Bonferroni). Each bound is a bootstrap-t bound
+    (:func:`mean_bounds`), with resamples enough for its error (at least ``10 / error``)."""
+    rng = np.random.default_rng(0) if rng is None else rng
+    half = (1 - confidence) / 2
+    narrow_error, wide_error = half / 2, half / (2 * len(distances))
+    resamples = max(n_resamples, int(np.ceil(10 / wide_error)))
+    narrow, wide = [], []
+    for values in distances:
+        studentized = studentized_means(values, resamples, rng)
+        narrow.append(mean_bounds(values, studentized, error=narrow_error))
+        wide.append(mean_bounds(values, studentized, error=wide_error))
+    (narrow_low, narrow_high), (wide_low, wide_high) = np.array(narrow).T, np.array(wide).T
+    difference = (max(0.0, float(wide_low.max() - wide_high.min())), float(narrow_high.max() - narrow_low.min()))
+    ratio = (float(narrow_low.min() / narrow_high.max()) if narrow_high.max() > 0 else np.nan,
+             1.0 if wide_low.max() <= 0 else float(min(1.0, wide_high.min() / wide_low.max())))
+    return {"recourse_burden_difference": difference, "recourse_burden_ratio": ratio}
 
 
 def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resamples: int, confidence: float,
               rng: np.random.Generator) -> pd.DataFrame:
-    """The burden difference and ratio over the judged groups, with percentile bootstrap intervals and verdicts."""
+    """The burden difference and ratio over the judged groups, with intervals that hold whatever the number of
+    groups (:func:`burden_gap_intervals`) and verdicts."""
     defined = judged[judged["found"] > 0]
     rules = recourse_rules()
-    alpha = (1 - confidence) / 2
     if len(defined) < 2:
         undefined = why_recourse_undefined(judged)
         return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": undefined}
                              for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
-    replicates = np.stack([_replicate_means(distances[label], n_resamples, rng) for label in defined.index], axis=1)
+    intervals = burden_gap_intervals([distances[label] for label in defined.index], confidence=confidence, n_resamples=n_resamples, rng=rng)
     burden = defined["burden"].to_numpy()
-    values = {"recourse_burden_difference": (burden.max() - burden.min(), replicates.max(axis=1) - replicates.min(axis=1)),
-              "recourse_burden_ratio": (burden.min() / burden.max() if burden.max() > 0 else np.nan,
-                                        replicates.min(axis=1) / np.where(replicates.max(axis=1) > 0, replicates.max(axis=1), np.nan))}
+    values = {"recourse_burden_difference": burden.max() - burden.min(),
+              "recourse_burden_ratio": burden.min() / burden.max() if burden.max() > 0 else np.nan}
     rows = {}
-    for name, (value, draws) in values.items():
+    for name, value in values.items():
         undefined = None if np.isfinite(value) else "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined"
-        rows[name] = {"value": float(value), "lower": float(np.nanquantile(draws, alpha)) if undefined is None else np.nan,
-                      "upper": float(np.nanquantile(draws, 1 - alpha)) if undefined is None else np.nan,
-                      "rule": rules[name], "passed": verdict(float(value), rules[name]), "undefined": undefined}
+        low, high = intervals[name] if undefined is None else (np.nan, np.nan)
+        rows[name] = {"value": float(value), "lower": low, "upper": high, "rule": rules[name], "passed": verdict(float(value), rules[name]),
+                      "undefined": undefined}
     # Object columns: a missing rule, verdict or reason stays None (NaN would read as a reason, and is not JSON).
     return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
 

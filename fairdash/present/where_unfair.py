@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairdash.audit.calibration import Calibration
+from fairdash.audit.calibration import GAP_FINDING, Calibration, group_finding
 from fairdash.audit.conflict import CRITERIA, CriteriaConflict
 from fairdash.audit.metrics import RATE_NAMES
 from fairdash.audit.subgroups import SubgroupSearch
@@ -19,7 +19,7 @@ from fairdash.present.page import section, table_html
 from fairdash.present.text import percent
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
-           "conflict_content", "subgroups_content", "gap_text", "where_unfair_json", "where_unfair_sections"]
+           "conflict_content", "subgroups_content", "gap_text", "value_names", "where_unfair_json", "where_unfair_sections"]
 
 
 def _pair(low: Any, high: Any) -> list[Any]:
@@ -28,7 +28,10 @@ def _pair(low: Any, high: Any) -> list[Any]:
 
 def calibration_json(calibration: Calibration) -> dict[str, Any]:
     """``{"bins", "groups": {group: {"points": [{"lower", "upper", "mean_score", "observed", "count", "interval"}], "ece",
-    "ece_interval", "brier", "in_the_large"}}, "disparities": {"ece_difference"}}`` (null where undefined)."""
+    "ece_interval", "ece_if_calibrated", "brier", "in_the_large"}}, "disparities": {"ece_difference"},
+    "disparity_intervals": {"ece_difference"}, "findings": {name: {"value", "if_calibrated", "p_value", "p_adjusted",
+    "rule", "passed", "undefined"}}, "method"}`` (null where undefined). The findings are the gap's
+    (``ece_difference``) and each group's (``ece[<group>]``)."""
     def points(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return [{"lower": json_number(row.lower), "upper": json_number(row.upper), "mean_score": json_number(row.mean_score),
                  "observed": json_number(row.observed), "count": int(row.count), "interval": _pair(row.interval_lower, row.interval_upper)}
@@ -37,9 +40,16 @@ def calibration_json(calibration: Calibration) -> dict[str, Any]:
     return {
         "bins": calibration.bins,
         "groups": {str(label): {"points": points(group.points), "ece": json_number(group.ece), "ece_interval": _pair(*group.ece_interval),
+                                "ece_if_calibrated": json_number(group.ece_if_calibrated),
                                 "brier": json_number(group.brier), "in_the_large": json_number(group.in_the_large)}
                    for label, group in calibration.groups.items()},
         "disparities": {"ece_difference": json_number(calibration.ece_difference)},
+        "disparity_intervals": {"ece_difference": _pair(*calibration.ece_difference_interval)},
+        "findings": {str(name): {"value": json_number(row["value"]), "if_calibrated": json_number(row["if_calibrated"]),
+                                 "p_value": json_number(row["p_value"]), "p_adjusted": json_number(row["p_adjusted"]),
+                                 "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
+                     for name, row in calibration.findings.to_dict("index").items()},
+        "method": calibration.method,
     }
 
 
@@ -57,13 +67,20 @@ def subgroups_json(search: SubgroupSearch) -> dict[str, Any]:
 
 
 def gap_text(calibration: Calibration) -> str:
-    """The ECE gap in one line: its value, interval and verdict, or why it is undefined."""
+    """The ECE gap in one line: its value, interval, what calibrated groups show, and its verdict; or why it is undefined."""
     if calibration.undefined:
         return f"Gap in expected calibration error: undefined ({calibration.undefined})."
     low, high = calibration.ece_difference_interval
+    finding = calibration.findings.loc[GAP_FINDING]
     word = {True: "passes", False: "fails", None: "has no verdict"}[calibration.passed]
     return (f"Gap in expected calibration error between {', '.join(calibration.judged)}: {calibration.ece_difference:.3f} "
-            f"(95% interval {low:.3f}–{high:.3f}); it {word} ({calibration.rule_text}).")
+            f"({calibration.confidence:.0%} interval {low:.3f}–{high:.3f}); calibrated groups with the same rows show "
+            f"{calibration.ece_difference_if_calibrated:.3f} on average (p = {_p_text(finding['p_adjusted'])} after Holm); it {word} "
+            f"({calibration.rule_text}).")
+
+
+def _p_text(p: float) -> str:
+    return "undefined" if p != p else f"{p:.2g}"
 
 
 def calibration_table(calibration: Calibration) -> pd.DataFrame:
@@ -73,21 +90,44 @@ def calibration_table(calibration: Calibration) -> pd.DataFrame:
         low, high = group.ece_interval
         undefined = ("undefined: the scores are not probabilities" if not calibration.probability
                      else "undefined: the group has no rows")  # the only two ways a group's figures are undefined
+        finding = calibration.findings.loc[group_finding(label)]
+        verdict = {True: "pass", False: "fail", None: f"none ({finding['undefined']})"}[finding["passed"]]
         rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
                        "ECE": undefined if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
+                       "ECE if calibrated": undefined if group.ece != group.ece else f"{group.ece_if_calibrated:.3f}",
+                       "p (Holm)": _p_text(finding["p_adjusted"]), "Calibrated?": verdict,
                        "Brier score": undefined if group.brier != group.brier else f"{group.brier:.3f}",
                        "Mean score − base rate": undefined if group.in_the_large != group.in_the_large else f"{group.in_the_large:+.3f}",
                        "In the gap": "yes" if label in calibration.judged else "no (too small)"}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
 
 
+def value_names(values: Any) -> list[str]:
+    """Names for distinct numbers, each as short as keeps them apart (``f"{value:g}"`` when that does): 0.9999999 and 1
+    stay two names, as 1234567 and 1234568 do.
+
+    Examples
+    --------
+    >>> value_names([0.5, 0.9999999, 1.0])
+    ['0.5', '0.9999999', '1']
+    """
+    values = [float(value) for value in values]
+    for digits in range(6, 18):
+        names = [f"{value:.{digits}g}" for value in values]
+        if len(set(names)) == len(set(values)):
+            return names
+    return [repr(value) for value in values]
+
+
 def observed_by_value(calibration: Calibration) -> pd.DataFrame:
-    """The observed positive rate per score value (columns) and group (rows), as text with each count; for a score
-    with few values (``bins == "score values"``)."""
-    cells = {label: {f"{row.lower:g}": f"{row.observed:.0%} of {int(row.count):,}" for row in group.points.itertuples()}
+    """The observed positive rate per score value (columns, in order) and group (rows), as text with each count; for a
+    score with few values (``bins == "score values"``). Each column is named by :func:`value_names`."""
+    values = sorted({float(value) for group in calibration.groups.values() for value in group.points["lower"]})
+    names = dict(zip(values, value_names(values)))
+    cells = {label: {names[float(row.lower)]: f"{row.observed:.0%} of {int(row.count):,}" for row in group.points.itertuples()}
              for label, group in calibration.groups.items()}
     frame = pd.DataFrame.from_dict(cells, orient="index").rename_axis("group")
-    return frame[sorted(frame.columns, key=float)].fillna("")
+    return frame.reindex(columns=[names[value] for value in values]).fillna("")
 
 
 def conflict_table(conflict: CriteriaConflict) -> pd.DataFrame:

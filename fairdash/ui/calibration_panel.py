@@ -52,4 +52,5 @@ def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     st.dataframe(calibration_table(calibration), width="stretch")
     badge = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[undefined]"}
     st.markdown(f"{badge[calibration.passed]} {md(gap_text(calibration))}")
-    st.caption(md(f"Intervals: {calibration.method}."))
+    st.caption(md(f"Intervals and tests: {calibration.method}. A calibrated group's ECE is not 0 (the fewer its rows, the "
+                  f"larger): each group's ECE and the gap are set against what calibrated groups with the same rows show."))
