@@ -15,7 +15,7 @@ from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
     "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
-    "parse_bins", "band_labels", "sensitive_frame", "match_label", "POSITIVE_NAMES", "default_positive_label",
+    "parse_bins", "band_labels", "sensitive_frame", "match_label", "finite_number", "POSITIVE_NAMES", "default_positive_label",
     "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
     "audit_warnings", "id_like_columns", "validate_spec", "default_reference",
 ]
@@ -162,9 +162,9 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     for value in candidates:
         if value_text(value) == value_text(label) or str(value) == str(label):
             return value
-    typed = _finite_number(label)
+    typed = finite_number(label)
     for value in candidates:
-        if typed is not None and not isinstance(plain_value(value), str) and _finite_number(value) == typed:
+        if typed is not None and not isinstance(plain_value(value), str) and finite_number(value) == typed:
             return value
     for value in candidates:  # "true" typed for a boolean True
         if isinstance(value, (bool, np.bool_)) and str(label).strip().lower() == str(bool(value)).lower():
@@ -172,7 +172,7 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     return None
 
 
-def _finite_number(value: Any) -> int | float | None:
+def finite_number(value: Any) -> int | float | None:
     """``value`` as a finite number, whether a number or text such as ``"1"``, ``" 1.0 "``, ``"1e0"``; else None.
 
     Booleans are not numbers here (``True`` matches ``"true"``, not ``"1"``); ints stay ints so that large
