@@ -163,21 +163,21 @@ def _checked_edges(edges: Sequence[float], column: str) -> tuple[float, ...]:
     return edges
 
 
-def edge_texts(edges: Sequence[float], *, exact: bool = False) -> list[str]:
-    """The edges as short text (``:g``, six significant digits), with more digits where two would read the same
-    (1000000.5 and 1000000.7); with ``exact``, as many as make each text read back as its edge (a band's label, and
-    the text a user edits and the audit parses again)."""
+def edge_texts(edges: Sequence[float]) -> list[str]:
+    """The edges as short text: ``:g`` (six significant digits) where it reads back as the edge, else as many digits
+    as it takes (1000000.5, 2.0123456e-10): a band's label names its edge exactly, and the text a user edits parses
+    back to the edges the audit used."""
     values = [float(edge) for edge in edges]
     for digits in range(6, 18):
         texts = [f"{value:.{digits}g}" for value in values]
-        if len(set(texts)) == len(texts) and (not exact or all(float(text) == value for text, value in zip(texts, values))):
+        if all(float(text) == value for text, value in zip(texts, values)):
             return texts
     return [repr(value) for value in values]
 
 
 def band_labels(edges: Sequence[float]) -> list[str]:
     """Readable names of the bands the edges make: ``under 25``, ``25 to 40``, ..., ``65 and over``; each distinct."""
-    shown = edge_texts(edges, exact=True)
+    shown = edge_texts(edges)
     if not shown:
         return ["all values"]
     return [f"under {shown[0]}"] + [f"{low} to {high}" for low, high in zip(shown, shown[1:])] + [f"{shown[-1]} and over"]
