@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit.groups import group_labels
-from fairdash.audit.spec import default_bins, needs_bins, sensitive_frame
+from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
 from fairdash.ui import session, state
@@ -75,7 +75,7 @@ with middle:
                    help="Several attributes make intersectional groups, such as 'Female | Black'.")
     sensitive = state.get(state.SENSITIVE)
     for column in [column for column in sensitive or [] if needs_bins(table[column])]:
-        state.set_default(state.bins_key(column), ", ".join(f"{edge:g}" for edge in default_bins(table[column])))
+        state.set_default(state.bins_key(column), ", ".join(edge_texts(default_bins(table[column]))))
         st.text_input(f"Bands of {md(column)} (edges)", key=state.bins_key(column),
                       help=f"{md(column)} has {table[column].nunique():,} distinct values: the audit groups it into bands "
                            "that start at these values (by default, quintiles). Edit them, e.g. 25, 40, 65.")

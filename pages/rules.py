@@ -52,6 +52,8 @@ first.metric("Fidelity", f"{surrogate.fidelity:.1%}", help=f"Agreement with {md(
 if surrogate.fit_rows == MAX_FIT_ROWS:
     first.caption(f"Fitted on a seeded sample of {MAX_FIT_ROWS:,} rows; the fidelity is measured on all {surrogate.held_out_rows:,} held-out rows.")
 first.metric("Rules", f"{len(surrogate.rules)}")
+for note in surrogate.notes:
+    first.caption(md(note))
 if surrogate.fidelity_by_group is not None:
     first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))
     by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= SMALL_GROUP_SIZE]  # small groups swing by chance

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.intervals import exact_interval
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, check_tolerance, sensitive_codes
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, as_bool, check_tolerance, sensitive_codes
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
@@ -128,7 +128,7 @@ class Calibration:
 
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
-                confidence: float = 0.95) -> pd.DataFrame:
+                confidence: float = 0.95, positive_label: Any = 1) -> pd.DataFrame:
     """The reliability points of one set of scores (see :class:`GroupCalibration` for the columns).
 
     ``bins="quantile"``: edges at the ``n_bins`` equal-count percentiles of ``scores`` (duplicates merged);
@@ -139,7 +139,7 @@ def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins:
     >>> reliability([0, 1, 1, 0], [0.2, 0.8, 0.8, 0.2], bins="score values")["observed"].tolist()
     [0.0, 1.0]
     """
-    truth = np.asarray(y_true, dtype=bool).ravel()
+    truth = as_bool(y_true, positive_label)
     values = np.asarray(scores, dtype=float).ravel()
     if len(values) == 0:
         return pd.DataFrame(columns=_POINT_COLUMNS)
@@ -176,13 +176,15 @@ def calibration_by_group(
     confidence: float = 0.95,
     n_resamples: int = 1000,
     random_state: int = 0,
+    positive_label: Any = 1,
 ) -> Calibration:
     """Calibration within each group, and the gap in expected calibration error between them.
 
     Parameters
     ----------
-    y_true : array of bool
-        ``True`` for a positive outcome.
+    y_true : array-like
+        The outcomes: booleans or 0/1, or classes with ``positive_label`` naming the positive one
+        (:func:`fairdash.audit.metrics.as_bool`); a missing outcome is refused.
     scores : array of float
     sensitive : Series, array, DataFrame or GroupCodes
         Each row's group (as for :func:`fairdash.audit.metrics.group_metrics`).
@@ -199,9 +201,10 @@ def calibration_by_group(
     Raises
     ------
     InvalidInputError
-        When the lengths differ, a score is not finite, or ``n_bins`` is under 1.
+        When the lengths differ, a score is not finite, an outcome is missing or not matched by ``positive_label``,
+        or ``n_bins`` is under 1.
     """
-    truth = np.asarray(y_true, dtype=bool).ravel()
+    truth = as_bool(y_true, positive_label)
     values = np.asarray(scores, dtype=float).ravel()
     codes, labels = sensitive_codes(sensitive)
     if not len(truth) == len(values) == len(codes):

@@ -20,8 +20,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GroupCodes, group_codes
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.audit.groups import GroupCodes, group_codes, plain_value, value_text
+from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE, finite_number, match_label
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
@@ -78,12 +78,65 @@ DISPARITY_NAMES = (
 FOUR_FIFTHS = 0.8
 
 
-def as_bool(values: Any, positive_label: Any = 1) -> np.ndarray:
-    """``values == positive_label`` as a boolean array; a boolean input is taken as it is."""
-    array = np.asarray(values)
+def as_bool(values: Any, positive_label: Any = 1, *, what: str = "The outcomes (y_true)") -> np.ndarray:
+    """Outcomes or decisions as a flat boolean array, ``True`` where positive; refused rather than guessed.
+
+    Booleans are taken as they are, and so are 0/1 values (numbers, or the text ``"0"``/``"1"``): 1 is positive,
+    unless ``positive_label`` is 0. Any other values need ``positive_label`` to be one of them (matched as
+    :func:`~fairdash.audit.spec.match_label` does: ``"1"`` finds ``1``); with more than two classes, that class is
+    audited against the rest. ``what`` names the values in messages.
+
+    Raises
+    ------
+    InvalidInputError
+        When a value is missing, when ``positive_label`` is not a value (naming the values seen), or when there are
+        more than :data:`~fairdash.audit.spec.MAX_CLASSES` distinct values (scores or measurements, not classes).
+
+    Examples
+    --------
+    >>> as_bool(["no", "yes", "yes"], "yes").tolist()
+    [False, True, True]
+    """
+    array = np.asarray(values).ravel()
     if array.dtype == bool:
         return array
-    return np.asarray(array == positive_label, dtype=bool)
+    missing = pd.isna(array)
+    if missing.any():
+        raise InvalidInputError(f"{what} are missing in {int(missing.sum()):,} row(s), the first in row {int(np.argmax(missing)) + 1:,}. "
+                                "Remove those rows or fill them in first.")
+    present = pd.unique(array)
+    if all(isinstance(value, (bool, np.bool_)) for value in present):
+        return np.asarray(array == True, dtype=bool)  # noqa: E712 (an object array of booleans)
+    if len(present) > MAX_CLASSES:
+        raise InvalidInputError(f"{what} hold {len(present):,} distinct values ({_listed(present)}): scores or measurements, not "
+                                f"classes. Pass booleans, 0/1 values, or classes with positive_label=... naming the positive one.")
+    found = None if positive_label is None else match_label(present, positive_label)
+    if found is None:
+        if not {_zero_one(value) for value in present} <= {0, 1}:
+            label = "" if positive_label is None else f", none of them the positive label {brief(positive_label)}"
+            raise InvalidInputError(f"{what} hold {_listed(present)}{label}; say which is positive with positive_label=...")
+        found = 0 if _zero_one(positive_label) == 0 else 1
+        return np.asarray([_zero_one(value) == found for value in present], dtype=bool)[pd.factorize(array)[0]]
+    return np.asarray(array == found, dtype=bool)
+
+
+def _zero_one(value: Any) -> int | float | None:
+    """0 or 1 for a value that is one of them (a boolean, a number, the text ``"1"``), else the number or None."""
+    value = plain_value(value)
+    return int(value) if isinstance(value, bool) else finite_number(value)
+
+
+def _listed(values: Sequence[Any], shown: int = 6) -> str:
+    """``'no' and 'yes'``; ``'a', 'b', ... and 14 more``."""
+    try:
+        ordered = sorted(values)
+    except TypeError:
+        ordered = sorted(values, key=str)
+    texts = [brief(value, 30) if isinstance(value, str) else f"{value:.6g}" if isinstance(value, (float, np.floating))
+             else value_text(value) for value in map(plain_value, ordered[:shown])]
+    if len(ordered) > shown:
+        return ", ".join(texts) + f" and {len(ordered) - shown:,} more"
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def sensitive_codes(sensitive: Any) -> GroupCodes:
@@ -106,8 +159,8 @@ def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, codes: np.ndarray, 
 
 
 def checked_inputs(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    truth = as_bool(y_true, positive_label).ravel()
-    predicted = as_bool(y_pred, positive_label).ravel()
+    truth = as_bool(y_true, positive_label, what="The outcomes (y_true)")
+    predicted = as_bool(y_pred, positive_label, what="The decisions (y_pred)")
     codes, labels = sensitive_codes(sensitive)
     if not (len(truth) == len(predicted) == len(codes)):
         raise InvalidInputError(

@@ -15,7 +15,7 @@ from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
     "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
-    "parse_bins", "band_labels", "sensitive_frame", "match_label", "POSITIVE_NAMES", "default_positive_label",
+    "parse_bins", "edge_texts", "band_labels", "sensitive_frame", "match_label", "finite_number", "POSITIVE_NAMES", "default_positive_label",
     "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
     "audit_warnings", "id_like_columns", "validate_spec", "default_reference",
 ]
@@ -73,12 +73,51 @@ BIN_ABOVE = 20
 
 
 def default_bins(values: pd.Series) -> tuple[float, ...]:
-    """Quintile edges of a numeric column (fewer where values repeat), rounded to two significant places
-    beyond the integer part: the bands hold about a fifth of the rows each."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-    edges = np.quantile(numbers, [0.2, 0.4, 0.6, 0.8]) if len(numbers) else np.array([])
-    edges = np.unique(np.round(edges, 0 if np.all(numbers == np.round(numbers)) else 2))
-    return tuple(float(edge) for edge in edges if numbers.min() < edge <= numbers.max())
+    """Quintile edges of a numeric column (fewer where values repeat), rounded to two significant places of the
+    column's spread beyond the integer part (whole numbers for a column of whole numbers): the bands hold about a
+    fifth of the rows each.
+
+    Infinite values are left out of the quintiles (they fall in the first or the last band). When one value holds
+    most rows, so that every quintile is the smallest value (a count that is mostly 0), the edges are that value
+    against the others: one edge, the roundest number above it up to the next value. ``()`` only for a column with fewer than two finite values.
+    """
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    numbers = np.sort(numbers[np.isfinite(numbers)])
+    if len(numbers) == 0 or numbers[0] == numbers[-1]:
+        return ()
+    low, high = float(numbers[0]), float(numbers[-1])
+    decimals = _edge_decimals(numbers)
+    edges = sorted({round(float(edge), decimals) for edge in np.quantile(numbers, [0.2, 0.4, 0.6, 0.8])})
+    edges = [edge for edge in edges if low < edge <= high]
+    if edges:
+        return tuple(edges)
+    above = float(numbers[np.searchsorted(numbers, low, side="right")])
+    return (_roundest_between(low, above, decimals),)
+
+
+def _roundest_between(low: float, high: float, decimals: int) -> float:
+    """The number with the fewest decimals (from ``decimals``, at most 17 more) above ``low`` and at most ``high``;
+    else ``high``: 0 and 5 give 1 (the band ``under 1`` holds the zeros)."""
+    for places in range(decimals + 18):
+        scale = 10.0**places
+        if not math.isfinite(low * scale):
+            break
+        candidate = (math.floor(low * scale) + 1) / scale
+        if low < candidate <= high:
+            return candidate
+    return high
+
+
+def _edge_decimals(numbers: np.ndarray) -> int:
+    """Decimals edges are rounded to: none for whole numbers; else two significant places of the spread, and at
+    least two (tiny floats, at the 1e-9 scale, keep theirs)."""
+    if np.all(numbers == np.round(numbers)):
+        return 0
+    with np.errstate(over="ignore"):
+        spread = float(numbers[-1] - numbers[0])
+    if not np.isfinite(spread) or spread <= 0:
+        return 2
+    return max(2, 1 - math.floor(math.log10(spread)))
 
 
 def needs_bins(values: pd.Series) -> bool:
@@ -101,7 +140,9 @@ def bins_used(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = ()) -> 
                 raise InvalidInputError(f"Bands are given for {brief(column)}, but it is not a numeric column.")
             used[column] = _checked_edges(given[column], column)
         elif column in table.columns and needs_bins(table[column]):
-            used[column] = default_bins(table[column])
+            edges = default_bins(table[column])
+            if edges:
+                used[column] = edges
     return used
 
 
@@ -122,16 +163,31 @@ def _checked_edges(edges: Sequence[float], column: str) -> tuple[float, ...]:
     return edges
 
 
+def edge_texts(edges: Sequence[float]) -> list[str]:
+    """The edges as short text: ``:g`` (six significant digits) where it reads back as the edge, else as many digits
+    as it takes (1000000.5, 2.0123456e-10): a band's label names its edge exactly, and the text a user edits parses
+    back to the edges the audit used."""
+    values = [float(edge) for edge in edges]
+    for digits in range(6, 18):
+        texts = [f"{value:.{digits}g}" for value in values]
+        if all(float(text) == value for text, value in zip(texts, values)):
+            return texts
+    return [repr(value) for value in values]
+
+
 def band_labels(edges: Sequence[float]) -> list[str]:
-    """Readable names of the bands the edges make: ``under 25``, ``25 to 40``, ..., ``65 and over``."""
-    shown = [f"{edge:g}" for edge in edges]
+    """Readable names of the bands the edges make: ``under 25``, ``25 to 40``, ..., ``65 and over``; each distinct."""
+    shown = edge_texts(edges)
+    if not shown:
+        return ["all values"]
     return [f"under {shown[0]}"] + [f"{low} to {high}" for low, high in zip(shown, shown[1:])] + [f"{shown[-1]} and over"]
 
 
 def sensitive_frame(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = ()) -> pd.DataFrame:
     """The sensitive columns as the audit groups them: numeric ones cut into bands (:func:`bins_used`).
 
-    A band is ``[low, high)``; its label is text such as ``25 to 40``; a missing value stays missing.
+    A band is ``[low, high)``; its label is text such as ``25 to 40``; a missing value stays missing; -inf is in
+    the first band and +inf in the last.
     The table itself is not changed.
     """
     missing = [column for column in sensitive if column not in table.columns]
@@ -143,8 +199,10 @@ def sensitive_frame(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = (
         return frame
     frame = frame.copy()
     for column, edges in used.items():
-        bands = pd.cut(pd.to_numeric(frame[column], errors="coerce"), [-np.inf, *edges, np.inf], right=False,
-                       labels=band_labels(edges))
+        numbers = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        # The last band [edge, inf) is right-open: +inf, a known value above every edge, belongs in it, not in "(missing)".
+        numbers = numbers.where(numbers != np.inf, np.finfo(float).max)
+        bands = pd.cut(numbers, [-np.inf, *edges, np.inf], right=False, labels=band_labels(edges))
         frame[column] = bands.astype(object).where(bands.notna(), None)
     return frame
 
@@ -162,9 +220,9 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     for value in candidates:
         if value_text(value) == value_text(label) or str(value) == str(label):
             return value
-    typed = _finite_number(label)
+    typed = finite_number(label)
     for value in candidates:
-        if typed is not None and not isinstance(plain_value(value), str) and _finite_number(value) == typed:
+        if typed is not None and not isinstance(plain_value(value), str) and finite_number(value) == typed:
             return value
     for value in candidates:  # "true" typed for a boolean True
         if isinstance(value, (bool, np.bool_)) and str(label).strip().lower() == str(bool(value)).lower():
@@ -172,7 +230,7 @@ def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
     return None
 
 
-def _finite_number(value: Any) -> int | float | None:
+def finite_number(value: Any) -> int | float | None:
     """``value`` as a finite number, whether a number or text such as ``"1"``, ``" 1.0 "``, ``"1e0"``; else None.
 
     Booleans are not numbers here (``True`` matches ``"true"``, not ``"1"``); ints stay ints so that large

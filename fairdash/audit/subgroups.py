@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.groups import MISSING_GROUP, plain_value, value_text
+from fairdash.audit.metrics import as_bool
 from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
 from fairdash.errors import InvalidInputError, brief
 
@@ -225,6 +226,7 @@ def find_subgroups(
     confidence: float = 0.95,
     max_categories: int = MAX_CATEGORIES,
     random_state: int = 0,
+    positive_label: Any = 1,
 ) -> SubgroupSearch:
     """Search every subgroup of one or two conditions for the largest gaps against the rest (see the module).
 
@@ -232,8 +234,9 @@ def find_subgroups(
     ----------
     table : DataFrame
         The rows audited (their columns define the subgroups).
-    y_true, decisions : arrays of bool, one per row
-        The true outcomes and the decisions at the audited thresholds.
+    y_true, decisions : array-like, one per row
+        The true outcomes and the decisions at the audited thresholds: booleans or 0/1, or classes with
+        ``positive_label`` naming the positive one (:func:`fairdash.audit.metrics.as_bool`); missing values are refused.
     columns : sequence of str, optional
         The columns to search; by default all of ``table``'s.
     max_conditions : {1, 2}
@@ -248,9 +251,10 @@ def find_subgroups(
     Raises
     ------
     InvalidInputError
-        When the lengths differ, an option is out of range, or no column can define a subgroup (each column's reason).
+        When the lengths differ, an outcome or decision is missing or not matched by ``positive_label``, an option is out of range, or no column can define a subgroup (each column's reason).
     """
-    truth, decided = np.asarray(y_true, dtype=bool).ravel(), np.asarray(decisions, dtype=bool).ravel()
+    truth = as_bool(y_true, positive_label, what="The outcomes (y_true)")
+    decided = as_bool(decisions, positive_label, what="The decisions")
     names = list(table.columns if columns is None else columns)
     _check_options(table, truth, decided, names, max_conditions, min_size, top)
     encoded, skipped = _searchable(table, names, min_size, max_categories)

@@ -99,7 +99,7 @@ class ThresholdCurves:
     """
 
     def __init__(self, y_true: Any, scores: Any, sensitive: Any, *, positive_label: Any = 1) -> None:
-        truth = as_bool(y_true, positive_label).ravel()
+        truth = as_bool(y_true, positive_label)
         values = np.asarray(scores, dtype=float).ravel()
         codes, labels = sensitive_codes(sensitive)
         if not (len(truth) == len(values) == len(codes)):

@@ -179,6 +179,8 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
             print(f"warning: {warning}")
         if audit.explain_error is not None:
             print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
+        for note in audit.surrogate.notes if audit.surrogate is not None else ():
+            print(f"rules: {note}")
         print()
         print(audit.table[["count", "base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
         print()

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.groups import MISSING_GROUP, group_labels
-from fairdash.errors import InvalidInputError
+from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
     "SELECTED", "NOT_SELECTED",
     "MAX_FIT_ROWS", "PROXY_STRENGTH", "Condition", "Surrogate", "assign_rules", "surrogate_columns",
-    "proxy_strength", "surrogate_tree", "fidelity_by_depth",
+    "TREE_MAX", "beyond_tree_range", "proxy_strength", "surrogate_tree", "fidelity_by_depth",
 ]
 
 MAX_FIT_ROWS = 200_000
@@ -33,6 +33,9 @@ PROXY_STRENGTH = 0.3
 is flagged as a possible proxy."""
 
 SELECTED, NOT_SELECTED = "selected", "not selected"
+
+TREE_MAX = float(np.finfo(np.float32).max)
+"""The largest number scikit-learn's trees take (they work in float32); larger ones, and infinities, are clipped to it."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class Surrogate:
         The tree in Graphviz DOT, leaves coloured by decision.
     proxies : pandas.Series
         Each feature's association with the sensitive attribute(s) (0 to 1).
+    notes : tuple of str
+        Plain words on how the data were read (infinite values clipped to the tree's range).
     """
 
     fidelity: float
@@ -115,6 +120,7 @@ class Surrogate:
     held_out_positions: np.ndarray | None = field(default=None, repr=False)
     tree: Any = field(default=None, repr=False)
     encoder: Any = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()
 
     def assign(self, X: pd.DataFrame) -> np.ndarray:
         """The rule (row position in ``rules``) each row of ``X`` falls in, by evaluating the rule text's conditions."""
@@ -171,7 +177,11 @@ class _Encoder:
         columns = []
         for column in X.columns:
             if column in self.numeric:
-                columns.append(pd.to_numeric(X[column], errors="coerce").astype(float).fillna(self.numeric[column]).to_numpy())
+                values = pd.to_numeric(X[column], errors="coerce").astype(float).fillna(self.numeric[column]).to_numpy()
+                # scikit-learn's trees work in float32: an infinite value, or one beyond float32's range, would stop the
+                # fit. Clipped to the range, it stays above (below) every other value, and each rule's text, tested on
+                # the values as they are, still puts it on the same side of every split (see beyond_tree_range).
+                columns.append(np.clip(values, -TREE_MAX, TREE_MAX))
             else:
                 rank = {category: position for position, category in enumerate(self.orders[column])}
                 columns.append(_category_text(X[column]).map(rank).to_numpy(dtype=float))
@@ -183,6 +193,24 @@ class _Encoder:
         order = self.orders[feature]
         chosen = [category for position, category in enumerate(order) if low < position <= high]
         return Condition(feature, categories=frozenset(chosen), all_categories=frozenset(order))
+
+
+def beyond_tree_range(X: pd.DataFrame) -> str | None:
+    """A note naming the numeric columns that hold infinite values or values beyond float32's range (the tree
+    reads them as the largest number it takes, :data:`TREE_MAX`, or its negative); None when there are none."""
+    counts = {}
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            count = int((np.abs(pd.to_numeric(values, errors="coerce").astype(float)) > TREE_MAX).sum())
+            if count:
+                counts[column] = count
+    if not counts:
+        return None
+    listed = ", ".join(f"{brief(column)} ({count:,} row(s))" for column, count in list(counts.items())[:5])
+    more = f" and {len(counts) - 5} more column(s)" if len(counts) > 5 else ""
+    return (f"Infinite values, or values beyond ±{TREE_MAX:.3g} (the largest number the tree takes), are in {listed}{more}: "
+            f"the tree reads them as ±{TREE_MAX:.3g}, so a rule on the column puts them with its largest (or smallest) values.")
 
 
 def proxy_strength(X: pd.DataFrame, sensitive: pd.Series) -> pd.Series:
@@ -197,7 +225,9 @@ def proxy_strength(X: pd.DataFrame, sensitive: pd.Series) -> pd.Series:
         values = X[column]
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if numeric and values.nunique() > 20:
-            filled = values.astype(float).fillna(values.median())
+            finite = values.astype(float).where(np.isfinite(values.astype(float)))  # an infinity would make every mean one
+            filled = finite.fillna(finite.median())
+            filled = filled / max(float(filled.abs().max()), np.finfo(float).tiny)  # eta is scale-free; no square overflows
             total = ((filled - filled.mean()) ** 2).sum()
             between = filled.groupby(groups).agg(["mean", "size"])
             explained = (between["size"] * (between["mean"] - filled.mean()) ** 2).sum()
@@ -276,6 +306,7 @@ def surrogate_tree(
         held_out_positions=np.sort(test_rows),
         tree=tree,
         encoder=encoder,
+        notes=tuple(note for note in [beyond_tree_range(X)] if note),
     )
 
 

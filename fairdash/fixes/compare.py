@@ -31,7 +31,7 @@ import pandas as pd
 from fairdash.audit.groups import group_codes
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, confusion_counts, drop_small_groups, verdict, verdict_rules
+from fairdash.audit.metrics import DEFAULT_TOLERANCE, as_bool, confusion_counts, drop_small_groups, verdict, verdict_rules
 from fairdash.audit.result import AuditSettings, judge
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
 from fairdash.audit.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
@@ -105,13 +105,14 @@ def unmet_message(fixes: Sequence[Fix], constraint: str, tolerance: float) -> st
             "Look at the chart for the best trade-off, or allow a larger difference.")
 
 
-def reweighing_weights(y_true: Any, groups: Any) -> np.ndarray:
+def reweighing_weights(y_true: Any, groups: Any, *, positive_label: Any = 1) -> np.ndarray:
     """Kamiran & Calders' weights: P(a) P(y) / P(a, y) for each row's group ``a`` and outcome ``y``.
 
     With these weights, the outcome is independent of the group: the weighted positive rate of every
-    group equals the overall positive rate.
+    group equals the overall positive rate. ``y_true``: booleans or 0/1, or classes with ``positive_label``
+    naming the positive one (:func:`fairdash.audit.metrics.as_bool`); a missing outcome is refused.
     """
-    truth = np.asarray(y_true, dtype=bool).ravel()
+    truth = as_bool(y_true, positive_label)
     codes, _ = pd.factorize(np.asarray(groups, dtype=object).ravel(), use_na_sentinel=False)
     n = len(truth)
     cells = np.bincount(codes * 2 + truth, minlength=2 * (codes.max() + 1)).reshape(-1, 2)  # (group, outcome)

@@ -98,6 +98,7 @@ def _explanations_json(audit: Audit) -> dict[str, Any]:
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
+            "notes": list(audit.surrogate.notes),
             "rules": [{key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
         }
     return document
