@@ -288,7 +288,7 @@ def _makes_a_link(markdown: str) -> bool:
 
 
 def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(home):
-    """Before: the table's 'interval of' cells were markdown with the names as written (a link), the chart's labels
+    """Before: the table's 'interval of' (now 'pair tested') cells were markdown with the names as written (a link), the chart's labels
     plotly text with an <a href> tag in them (a link)."""
     import html
 
@@ -298,15 +298,15 @@ def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(h
     at = _app()
     at.switch_page("pages/saved.py").run()
     _clean(at)
-    cells = at.table[0].value["interval of"].tolist()
+    cells = at.table[0].value["pair tested"].tolist()
     named = [cell for cell in cells if "P" in cell and "Q" in cell]
     assert named, cells
     assert not [cell for cell in cells if _makes_a_link(cell)], cells
-    expected = f"selection rate {MARKDOWN_GROUP!r} - {HTML_GROUP!r}: "  # as the command line prints it: the names quoted
+    expected = f"selection rate {MARKDOWN_GROUP!r} - {HTML_GROUP!r}"  # as the command line prints it: the names quoted
     assert any(_unescaped_markdown(cell).startswith(expected) for cell in named), [_unescaped_markdown(cell) for cell in named]
     labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
     assert not [label for label in labels if "<" in label or ">" in label], labels  # plotly reads a tag from "<"
-    assert any(f"({expected}" in html.unescape(label) for label in labels), labels
+    assert any(f": {expected}" in html.unescape(label) for label in labels), labels
 
 
 def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home):
