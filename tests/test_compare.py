@@ -253,3 +253,44 @@ def test_a_change_tested_between_groups_other_than_the_disparitys_own_is_labelle
     assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 0
     (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("demographic parity difference")]
     assert re.search(r"\+0\.000\s+selection rate 'b' - 'a'\s+\+0\.350\s+\+0\.\d{3} to \+0\.\d{3}", line), line
+
+
+def test_a_400_digit_integer_in_an_audit_is_bad_input_not_a_crash(tmp_path, capsys):
+    """Valid JSON, but no number an audit writes: in the tolerance, the thresholds or a count it raised OverflowError
+    (exit 3, a traceback); it is a file that is not an audit's JSON (exit 2, one line)."""
+    document = _document(_rows(12))
+    (tmp_path / "before.json").write_text(json.dumps(document))
+    huge = "1" + "0" * 400
+    placeholder = 12345678901234567
+    cases = {"tolerance": (("settings", "tolerance"),), "thresholds": (("thresholds",),), "a count": (("groups", "a", "tp"),)}
+    for name, (path,) in cases.items():
+        changed = json.loads(json.dumps(document))
+        target = changed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = placeholder
+        (tmp_path / "after.json").write_text(json.dumps(changed).replace(str(placeholder), huge))
+        assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 2, name
+        error = capsys.readouterr().err
+        assert error.startswith("fairdash: error:") and "not an audit's JSON" in error and error.count("\n") == 1, (name, error)
+
+
+def test_audits_counted_in_memory_and_by_an_engine_compare_though_one_writes_the_label_as_text(tmp_path, monkeypatch):
+    """An engine's audit writes positive_label "1", the in-memory audit 1: the same outcome (they were refused as of
+    another question). Two texts must still be equal: "01" is not "1"."""
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    rows = _rows(13)
+    rows.to_csv(tmp_path / "d.csv", index=False)
+    base = ["audit", "--data", str(tmp_path / "d.csv"), "--target", "y", "--positive-label", "1", "--sensitive", "g",
+            "--score", "s", "--threshold", "0.5", "--no-explain", "--json"]
+    assert main(base + [str(tmp_path / "memory.json")]) == 0
+    assert main(base + [str(tmp_path / "duckdb.json"), "--engine", "duckdb"]) == 0
+    labels = [json.loads((tmp_path / f"{name}.json").read_text())["settings"]["positive_label"] for name in ("memory", "duckdb")]
+    assert labels == [1, "1"]
+    assert main(["compare", str(tmp_path / "memory.json"), str(tmp_path / "duckdb.json")]) == 0
+    document = _document(rows)
+    for same in (1, 1.0, "1", "1.0"):
+        compare_audits(document, {**document, "settings": {**document["settings"], "positive_label": same}})
+    texts = [{**document, "settings": {**document["settings"], "positive_label": label}} for label in ("01", "1")]
+    with pytest.raises(ValueError, match="differ in positive label"):
+        compare_audits(*texts)
