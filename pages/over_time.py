@@ -12,7 +12,7 @@ from fairdash.monitor.logs import COMPAS_MONITOR
 from fairdash.monitor.windows import Monitor
 from fairdash.present import plots
 from fairdash.present.document import json_text
-from fairdash.present.monitor_report import monitor_html, monitor_json
+from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_notes
 from fairdash.present.text import formatted_table
 from fairdash.ui import cache, state
 from fairdash.ui.threshold_controls import threshold_slider
@@ -48,7 +48,7 @@ def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engi
                + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
                + f". Judged as on the Fairness page: {settings.described()} (in each window).")
 
-    for note in result.notes:
+    for note in monitor_notes(result):
         st.info(md(note), icon=":material/info:")
 
     # 4. Alerts.

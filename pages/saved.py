@@ -56,11 +56,11 @@ after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id:
 with user_errors_shown():
     comparison = saved.comparison_of(before, after)
 st.plotly_chart(comparison_chart(comparison))
-table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'interval of' quotes are escaped
-st.table(table.assign(**{"interval of": table["interval of"].map(md)}))
+table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'pair tested' quotes are escaped
+st.table(table.assign(**{"pair tested": table["pair tested"].map(md)}))
 for note in comparison.notes:
     st.caption(md(note))
-st.caption("The change between the same two groups (the after audit's extremes; the before audit's where the after audit's "
-           "groups all tie) is tested as the Over time page's alerts are: a two-sided z-test of the four proportions; beyond "
-           "chance at 5%, divided over the disparities tested. Where the extreme groups moved, 'interval of' names the two "
-           "groups whose gap was tested.")
+st.caption("Every pair of groups is tested for a change in its gap, as the Over time page's alerts are; 'pair tested' names "
+           "the pair whose gap changed the most, 'its change' and 'its interval' are of that pair's gap. Its p-value accounts for "
+           "the choice among all pairs (the largest z against the studentized range); beyond chance at 5%, divided over the "
+           "disparities tested, and the interval is simultaneous at that same level.")

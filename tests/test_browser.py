@@ -383,7 +383,7 @@ def test_the_over_time_page_draws_compas_by_month_and_follows_its_threshold(serv
     expect(chart).to_be_visible()
     wait_until_idle(page)
     assert_page_is_clean(page)
-    expect(page.get_by_test_id("stAlert").filter(has_text="leaves the gate").first).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text="fails the gate in the baseline window already").first).to_be_visible()
     alerts_before = page.get_by_test_id("stAlert").all_inner_texts()
     thumb = page.get_by_test_id("stSlider").get_by_role("slider")
     expect(page.get_by_test_id("stSliderThumbValue")).to_have_text("5")  # the deciles are the slider's positions

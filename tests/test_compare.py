@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import norm, studentized_range
 
 from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
@@ -53,17 +53,33 @@ def test_the_change_test_is_the_monitors_on_the_same_rows():
     delta, z, p = re.search(r"changed by ([-+.\d]+) .*z = ([-.\d]+), p = ([-.\de+]+)", alert["reason"]).groups()
     assert found["tested_change"] == pytest.approx(float(delta), abs=5e-4)
     assert found["p_value"] == pytest.approx(float(p), rel=0.06)  # the alert prints two significant digits
-    # And from the rows by the formula: the gap between the after audit's extremes, the four binomial variances.
+    # And from the rows by the formula: every pair's change in gap over the four binomial variances; the largest |z|
+    # against the range of three standard normals, integrated here (an oracle apart from scipy's studentized_range).
     rates = {name: (frame["s"] >= 0.5).groupby(frame["g"]).agg(["mean", "count"]) for name, frame in (("before", before), ("after", after))}
-    high, low = rates["after"]["mean"].idxmax(), rates["after"]["mean"].idxmin()
-    gap = {name: table.loc[high, "mean"] - table.loc[low, "mean"] for name, table in rates.items()}
-    variance = sum(p * (1 - p) / n for table in rates.values() for p, n in table.loc[[high, low]].itertuples(index=False))
-    assert found["tested_change"] == pytest.approx(gap["after"] - gap["before"], abs=1e-12)
-    assert found["p_value"] == pytest.approx(2 * norm.sf(abs(gap["after"] - gap["before"]) / math.sqrt(variance)), rel=1e-9)
+    tests = {}
+    for high, low in [("a", "b"), ("a", "c"), ("b", "c")]:
+        if rates["after"].loc[high, "mean"] < rates["after"].loc[low, "mean"]:
+            high, low = low, high
+        gap = {name: table.loc[high, "mean"] - table.loc[low, "mean"] for name, table in rates.items()}
+        variance = sum(p * (1 - p) / n for table in rates.values() for p, n in table.loc[[high, low]].itertuples(index=False))
+        tests[(high, low)] = (gap["after"] - gap["before"], math.sqrt(variance))
+    (high, low), (delta, error) = max(tests.items(), key=lambda item: abs(item[1][0]) / item[1][1])
+    assert found["tested_change"] == pytest.approx(delta, abs=1e-12)
+    assert found["p_value"] == pytest.approx(_range_sf(math.sqrt(2) * abs(delta) / error, 3), rel=1e-6)
     assert (found["lower"] + found["upper"]) / 2 == pytest.approx(found["tested_change"], abs=1e-12)
-    assert found["beyond_chance"]
+    assert found["beyond_chance"] and found["lower"] > 0
     assert comparison_json(comparison)["disparities"]["demographic_parity_difference"]["beyond_chance"] is True
     assert (found["high"], found["low"], found["rate"]) == (high, low, "selection_rate")
+
+
+def _range_sf(w: float, k: int) -> float:
+    """P(range of k standard normals > w) = k * integral of phi(x) ((1 - Phi(x))^(k-1) - (Phi(x + w) - Phi(x))^(k-1)),
+    written for k = 3 as a product so its small values keep their digits."""
+    from scipy.integrate import quad
+
+    assert k == 3
+    value, _ = quad(lambda x: norm.pdf(x) * norm.sf(x + w) * (2 * norm.sf(x) - norm.sf(x + w)), -np.inf, np.inf, epsabs=0, epsrel=1e-10)
+    return 3 * value
 
 
 def test_two_samples_of_the_same_model_are_rarely_beyond_chance():
@@ -88,7 +104,11 @@ def test_the_ratios_interval_matches_a_simulation_of_the_four_proportions():
         return draws[row["low"]] / draws[row["high"]]
 
     spread = np.std(simulated(after) - simulated(before))
-    assert (row["upper"] - row["lower"]) / (2 * 1.959964) == pytest.approx(spread, rel=0.05)
+    # The interval is simultaneous: its half-width is the standard error times the studentized range's critical value
+    # at the verdict's level (5% over the disparities tested), over sqrt(2).
+    tested = int(compare_audits(before, after).disparities["p_value"].notna().sum())
+    critical = studentized_range.isf(0.05 / tested, int(row["groups_tested"]), np.inf) / math.sqrt(2)
+    assert (row["upper"] - row["lower"]) / (2 * critical) == pytest.approx(spread, rel=0.05)
 
 
 def test_group_rates_are_the_audits_own_numbers():
@@ -187,7 +207,8 @@ def test_where_the_after_audits_groups_all_tie_the_before_audits_extremes_are_te
         row = comparison.disparities.loc[name]
         assert (row["high"], row["low"], row["rate"]) == ("a", "c", "selection_rate")  # was ("a", "a"): a group against itself
         assert row["change"] == pytest.approx(expected[kind], abs=1e-12) and row["tested_change"] == pytest.approx(expected[kind], abs=1e-12)
-        assert row["p_value"] == pytest.approx(expected[f"{kind}_p"], rel=1e-9) and row["tested_is_change"] is True
+        z = norm.isf(expected[f"{kind}_p"] / 2)  # the pair's own z; its p-value over the three pairs:
+        assert row["p_value"] == pytest.approx(_range_sf(math.sqrt(2) * z, 3), rel=1e-6) and row["tested_is_change"] is True
     assert comparison.disparities.loc["demographic_parity_difference", "change"] == pytest.approx(-0.3, abs=1e-12)
 
 
@@ -197,29 +218,79 @@ def test_a_change_between_audits_whose_groups_all_tie_is_untested_and_says_why()
     row = comparison.disparities.loc["demographic_parity_difference"]
     assert row["change"] == 0 and math.isnan(row["p_value"]) and row["beyond_chance"] is None  # was p = 1: "not beyond chance"
     assert "no two groups differ" in row["why_untested"]
-    assert comparison_table(comparison).loc["demographic parity difference", "interval of"].startswith("untested: no two groups differ")
+    assert comparison_table(comparison).loc["demographic parity difference", "pair tested"].startswith("untested: no two groups differ")
     found = comparison_json(comparison)["disparities"]["demographic_parity_difference"]
     assert found["p_value"] is None and found["tested"] is None and "no two groups differ" in found["why_untested"]
 
 
-def test_a_change_tested_between_groups_other_than_the_before_audits_extremes_is_labelled_with_them(tmp_path, capsys):
+def test_a_change_tested_between_groups_other_than_the_disparitys_own_is_labelled_with_them_beside_its_interval(tmp_path, capsys):
     """Before, a and c are the extremes (0.6, 0.3); after, b and c (0.6, 0.3): the disparity did not change, but the gap
-    between b and c grew by 0.2. The interval is of that gap's change, and the page's and the command line's table say so."""
+    between b and a went from -0.2 to +0.15 (+0.35), the largest |z| of the three pairs. The interval is of that gap's
+    change; the table puts the pair and that change beside it (issue 32: a change of -0.236 stood beside an interval of
+    another change)."""
     before, after = _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}), _exact({"a": (400, 180), "b": (300, 180), "c": (200, 60)})
     documents = (_document(before), _document(after))
     comparison = compare_audits(*documents)
     row = comparison.disparities.loc["demographic_parity_difference"]
-    expected = _by_hand(before, after, "b", "c")
-    assert row["change"] == pytest.approx(0, abs=1e-12) and (row["high"], row["low"]) == ("b", "c")
-    assert row["tested_change"] == pytest.approx(expected["gap"], abs=1e-12) == pytest.approx(0.2, abs=1e-12)
-    assert row["p_value"] == pytest.approx(expected["gap_p"], rel=1e-9) and row["tested_is_change"] is False
-    label = "selection rate 'b' - 'c': +0.200"
-    assert comparison_table(comparison).loc["demographic parity difference", "interval of"] == label
-    assert comparison_table(comparison).loc["demographic parity ratio", "interval of"] == "selection rate 'c' / 'b': -0.250"  # 0.3/0.6 - 0.3/0.4
+    by_pair = {pair: _by_hand(before, after, *pair) for pair in (("b", "a"), ("b", "c"), ("a", "c"))}
+    assert max(by_pair, key=lambda pair: -by_pair[pair]["gap_p"]) == ("b", "a")
+    expected = by_pair[("b", "a")]
+    assert row["change"] == pytest.approx(0, abs=1e-12) and (row["high"], row["low"]) == ("b", "a")
+    assert row["tested_change"] == pytest.approx(expected["gap"], abs=1e-12) == pytest.approx(0.35, abs=1e-12)
+    z = norm.isf(expected["gap_p"] / 2)
+    assert row["p_value"] == pytest.approx(_range_sf(math.sqrt(2) * z, 3), rel=1e-3) and row["tested_is_change"] is False
+    assert row["lower"] < row["tested_change"] < row["upper"] and row["lower"] > 0
+    table = comparison_table(comparison).loc["demographic parity difference"]
+    assert (table["change"], table["pair tested"], table["its change"]) == ("+0.000", "selection rate 'b' - 'a'", "+0.350")
+    assert table["its interval (simultaneous 95%)"] == f"{row['lower']:+.3f} to {row['upper']:+.3f}"
+    assert comparison_table(comparison).loc["demographic parity ratio", "pair tested"] == "selection rate 'a' / 'b'"
+    assert comparison_table(comparison).loc["demographic parity ratio", "its change"] == "-0.750"  # 0.45/0.6 - 0.6/0.4
     tested = comparison_json(comparison)["disparities"]["demographic_parity_difference"]["tested"]
-    assert tested == {"rate": "selection_rate", "high": "b", "low": "c", "change": pytest.approx(0.2, abs=1e-12), "is_change": False}
+    assert tested == {"rate": "selection_rate", "high": "b", "low": "a", "change": pytest.approx(0.35, abs=1e-12), "is_change": False,
+                      "groups": 3}
     for name, document in zip(("before", "after"), documents):
         (tmp_path / f"{name}.json").write_text(json.dumps(document))
     assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 0
     (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("demographic parity difference")]
-    assert label in line and "+0.000" in line
+    assert re.search(r"\+0\.000\s+selection rate 'b' - 'a'\s+\+0\.350\s+\+0\.\d{3} to \+0\.\d{3}", line), line
+
+
+def test_a_400_digit_integer_in_an_audit_is_bad_input_not_a_crash(tmp_path, capsys):
+    """Valid JSON, but no number an audit writes: in the tolerance, the thresholds or a count it raised OverflowError
+    (exit 3, a traceback); it is a file that is not an audit's JSON (exit 2, one line)."""
+    document = _document(_rows(12))
+    (tmp_path / "before.json").write_text(json.dumps(document))
+    huge = "1" + "0" * 400
+    placeholder = 12345678901234567
+    cases = {"tolerance": (("settings", "tolerance"),), "thresholds": (("thresholds",),), "a count": (("groups", "a", "tp"),)}
+    for name, (path,) in cases.items():
+        changed = json.loads(json.dumps(document))
+        target = changed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = placeholder
+        (tmp_path / "after.json").write_text(json.dumps(changed).replace(str(placeholder), huge))
+        assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 2, name
+        error = capsys.readouterr().err
+        assert error.startswith("fairdash: error:") and "not an audit's JSON" in error and error.count("\n") == 1, (name, error)
+
+
+def test_audits_counted_in_memory_and_by_an_engine_compare_though_one_writes_the_label_as_text(tmp_path, monkeypatch):
+    """An engine's audit writes positive_label "1", the in-memory audit 1: the same outcome (they were refused as of
+    another question). Two texts must still be equal: "01" is not "1"."""
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    rows = _rows(13)
+    rows.to_csv(tmp_path / "d.csv", index=False)
+    base = ["audit", "--data", str(tmp_path / "d.csv"), "--target", "y", "--positive-label", "1", "--sensitive", "g",
+            "--score", "s", "--threshold", "0.5", "--no-explain", "--json"]
+    assert main(base + [str(tmp_path / "memory.json")]) == 0
+    assert main(base + [str(tmp_path / "duckdb.json"), "--engine", "duckdb"]) == 0
+    labels = [json.loads((tmp_path / f"{name}.json").read_text())["settings"]["positive_label"] for name in ("memory", "duckdb")]
+    assert labels == [1, "1"]
+    assert main(["compare", str(tmp_path / "memory.json"), str(tmp_path / "duckdb.json")]) == 0
+    document = _document(rows)
+    for same in (1, 1.0, "1", "1.0"):
+        compare_audits(document, {**document, "settings": {**document["settings"], "positive_label": same}})
+    texts = [{**document, "settings": {**document["settings"], "positive_label": label}} for label in ("01", "1")]
+    with pytest.raises(ValueError, match="differ in positive label"):
+        compare_audits(*texts)

@@ -89,7 +89,7 @@ def test_the_planted_drift_is_found_at_its_window_and_a_steady_log_raises_none()
     for alert in drifted.alerts:
         first.setdefault(alert["disparity"], alert)
     assert first["demographic_parity_difference"]["window"] == pd.Timestamp("2025-01-01")
-    assert any(alert["reason"].startswith("changed by +") and "z-test" in alert["reason"] for alert in drifted.alerts)
+    assert any(alert["kind"] == "change" and "changed by +" in alert["reason"] and "Tukey-Kramer" in alert["reason"] for alert in drifted.alerts)
     assert min(alert["window"] for alert in drifted.alerts) == pd.Timestamp("2025-01-01")
     steady = monitor(count_log(synthetic_log(120_000, drift_month=None, random_state=1), SYNTHETIC))
     assert steady.alerts == []
@@ -159,7 +159,15 @@ def test_the_cli_monitors_into_json_and_gates_on_the_latest_window(compas, tmp_p
     assert [window["start"] for window in document["windows"]][:3] == ["2013-01-01", "2013-04-01", "2013-07-01"]
     latest = document["windows"][-1]
     assert set(latest) >= {"start", "rows", "groups", "disparities"} and "African-American" in latest["groups"]
-    assert all(set(alert) == {"window", "disparity", "value", "reason"} for alert in document["alerts"])
+    assert all(set(alert) == {"window", "disparity", "kind", "value", "reason"} for alert in document["alerts"])
+    assert {alert["kind"] for alert in document["alerts"]} <= {"gate", "change"}
+    # The baseline (the first quarter) already fails the gates: said so, never "leaves the gate", never a change.
+    at_baseline = [alert for alert in document["alerts"] if alert["window"] == "2013-01-01"]
+    assert at_baseline and all(alert["kind"] == "gate" and alert["reason"].startswith("fails the gate in the baseline window already")
+                               for alert in at_baseline)
+    # The log's last quarters hold only reoffenders (every group's base rate 1): named as data and said in words.
+    assert document["one_outcome_windows"] == ["2014-07-01", "2014-10-01"]
+    assert any("2014-07-01, 2014-10-01" in note and "base rate 0 or 1" in note for note in document["settings"]["notes"])
     ratio = latest["disparities"]["demographic_parity_ratio"]
     assert main(arguments + ["--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
     assert main(arguments + ["--fail-on", f"demographic_parity_ratio<{ratio - 0.01}"]) == 0

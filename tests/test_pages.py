@@ -521,7 +521,11 @@ def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_ch
     at = _app()
     at.switch_page("pages/over_time.py").run()
     _no_problems(at)
-    assert any("2013-01-01" in _text(warning) and "leaves the gate" in _text(warning) for warning in at.warning)
+    # The baseline already fails the gates, and says so; it never "leaves" them nor changes from itself (issue 32).
+    assert any("2013-01-01" in _text(warning) and "fails the gate in the baseline window already" in _text(warning) for warning in at.warning)
+    assert not any("2013-01-01" in _text(warning) and ("leaves the gate" in _text(warning) or "changed by" in _text(warning))
+                   for warning in at.warning)
+    assert any("2014-05-01" in _text(info) and "base rate 0 or 1" in _text(info) for info in at.info)  # the filtered months
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"] == "Demographic parity ratio by month"
     before = [trace for trace in chart["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]

@@ -160,7 +160,7 @@ def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
     change = documents[seven]["disparities"]["demographic_parity_difference"] - documents[five]["disparities"]["demographic_parity_difference"]
     assert table.loc["demographic parity difference", "change"] == f"{change:+.3f}"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert chart["layout"]["title"]["text"].startswith("Change in each disparity")
+    assert chart["layout"]["title"]["text"].startswith("Change in the gap of the pair tested")
     # Rename the chosen (newest) audit, then delete it.
     at.text_input(key="rename_title").set_value("renamed").run()
     _button(at, "Rename").click().run()
@@ -289,25 +289,25 @@ def _makes_a_link(markdown: str) -> bool:
 
 
 def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(home):
-    """Before: the table's 'interval of' cells were markdown with the names as written (a link), the chart's labels
+    """Before: the table's 'interval of' (now 'pair tested') cells were markdown with the names as written (a link), the chart's labels
     plotly text with an <a href> tag in them (a link)."""
     import html
 
-    groups = ("a", MARKDOWN_GROUP, HTML_GROUP)  # the extremes move from (a, HTML) to (markdown, HTML): the label names both
-    _save_rows("before", dict(zip(groups, (0.6, 0.45, 0.3))))
-    _save_rows("after", dict(zip(groups, (0.45, 0.7, 0.3))))
+    groups = ("a", MARKDOWN_GROUP, HTML_GROUP)  # markdown's rate rises, HTML's falls: the pair tested names both
+    _save_rows("before", dict(zip(groups, (0.5, 0.45, 0.55))))
+    _save_rows("after", dict(zip(groups, (0.5, 0.75, 0.25))))
     at = _app()
     at.switch_page("pages/saved.py").run()
     _clean(at)
-    cells = at.table[0].value["interval of"].tolist()
+    cells = at.table[0].value["pair tested"].tolist()
     named = [cell for cell in cells if "P" in cell and "Q" in cell]
     assert named, cells
     assert not [cell for cell in cells if _makes_a_link(cell)], cells
-    expected = f"selection rate {MARKDOWN_GROUP!r} - {HTML_GROUP!r}: "  # as the command line prints it: the names quoted
+    expected = f"selection rate {MARKDOWN_GROUP!r} - {HTML_GROUP!r}"  # as the command line prints it: the names quoted
     assert any(_unescaped_markdown(cell).startswith(expected) for cell in named), [_unescaped_markdown(cell) for cell in named]
     labels = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["y"]
     assert not [label for label in labels if "<" in label or ">" in label], labels  # plotly reads a tag from "<"
-    assert any(f"({expected}" in html.unescape(label) for label in labels), labels
+    assert any(f": {expected}" in html.unescape(label) for label in labels), labels
 
 
 def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home):

@@ -24,8 +24,9 @@ from fairdash.store.db import AuditStore, NoSuchAuditError, valid_audit_id
 __all__ = ["HELP", "DESCRIPTION", "EPILOG", "add_arguments", "run", "load_audit_document"]
 
 HELP = "compare two audits (saved ids or JSON files); exit 1 when a --fail-on change condition holds"
-DESCRIPTION = ("Each disparity and group rate of two audits of the same target and groups, side by side: the change, its 95% "
-               "interval and whether it is beyond chance (the monitor's change test).")
+DESCRIPTION = ("Each disparity and group rate of two audits of the same target and groups, side by side: the change; the pair "
+               "of groups whose gap changed the most, that change and its simultaneous 95% interval; whether it is beyond "
+               "chance (the monitor's change test, over every pair of groups).")
 EPILOG = """examples:
   python -m fairdash compare Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P new-audit.json --fail-on 'demographic_parity_difference_change>0.05'
   python -m fairdash compare last.json this.json --json comparison.json

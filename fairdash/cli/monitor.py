@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from fairdash.monitor.engines import MonitorSpec, count_log
     from fairdash.monitor.windows import monitor
-    from fairdash.present.monitor_report import monitor_html, monitor_json
+    from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_notes
 
     conditions = [parse_condition(text) for text in args.fail_on]
     check_tolerance(args.tolerance)
@@ -62,10 +62,10 @@ def run(args: argparse.Namespace) -> int:
         note = "outcomes mostly not in yet" if window.pending else ""
         shown = " ".join("     n/a" if math.isnan(value) else f"{value:8.3f}" for value in values)  # undefined, not a number
         print(f"{str(window.start.date()):12s} {window.rows:10,d}  {shown}  {note}")
-    for note in result.notes:
+    for note in monitor_notes(result):
         print(f"note: {note}")
     for alert in result.alerts:
-        print(f"alert: {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
+        print(f"alert ({alert['kind']}): {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
     write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
     return gate_exit(latest.result, conditions, where=f" (latest window, {latest.start.date()})")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from fairdash.audit.changes import largest_change
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
 from fairdash.audit.result import AuditResult, AuditSettings, judge_many
 from fairdash.audit.spec import SMALL_GROUP_SIZE
@@ -17,8 +17,8 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.monitor.engines import NEGATIVE, POSITIVE, LogCounts
 
 __all__ = [
-    "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS",
-    "GAP_DENOMINATORS", "gap_change",
+    "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "CHANGE_LEVEL", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS",
+    "one_outcome_windows", "ONE_OUTCOME_ROWS",
 ]
 
 PENDING_SHARE = 0.5
@@ -29,6 +29,10 @@ PSI_BINS = 10
 
 
 CHANGE_TESTED = ("demographic_parity_difference", "equal_opportunity_difference")
+"""The disparities whose change from the baseline is tested (one family each, see :func:`monitor`)."""
+
+CHANGE_LEVEL = 0.05
+"""The family-wise false-alarm rate of the change test, per disparity, over all windows and all pairs of groups."""
 
 
 LABEL_FREE = ("demographic_parity_difference", "demographic_parity_ratio")
@@ -89,6 +93,9 @@ class Monitor:
     windows: list[Window]
     alerts: list[dict[str, Any]]
     notes: tuple[str, ...] = ()
+    one_outcome: tuple[pd.Timestamp, ...] = ()
+    """The windows where every group with a known outcome has one outcome only (base rate 0 or 1): most likely rows
+    filtered by their outcome, not a population (see :func:`one_outcome_windows`); the presenters word it."""
 
 
 def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
@@ -109,11 +116,13 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     lower middle of few distinct scores); scores with many values outside [0, 1] need one. ``baseline`` (a
     window's start; default the first window) is what the change test and the score drift (PSI) compare with.
 
-    Alerts: for each disparity with a rule, the first window where it fails the gate (differences at
-    ``tolerance``, the selection-rate ratio at 0.8); and for the demographic parity and equal
-    opportunity differences, the first window whose difference changed from the baseline's by more than
-    chance allows: a two-sided z-test of the change in the difference between the same two groups (the
-    window's extremes), from the four binomial proportions, at 5% with Bonferroni over the windows.
+    Alerts (``kind``): for each disparity with a rule, the first window where it fails the gate ("gate": differences
+    at ``tolerance``, the selection-rate ratio at 0.8; "leaves the gate" only where an earlier window passed); and for
+    the demographic parity and equal opportunity differences, the first window after or before the baseline whose gap
+    between some two groups changed from the baseline's by more than chance allows ("change"): every pair of groups
+    judged in both windows tested, the largest ``|z|`` judged by its null over all pairs
+    (:func:`fairdash.audit.changes.largest_change`), at :data:`CHANGE_LEVEL` with Bonferroni over the windows, so the
+    false-alarm rate per disparity holds whatever the number of groups. The baseline is never compared with itself.
     Label-based alerts skip windows whose outcomes are mostly not in yet. As on the Fairness page,
     groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of
     its disparities, verdicts and alerts (``Window.left_out``).
@@ -139,10 +148,10 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                          for position, label in enumerate(counts.labels) if present[index, position]}, name="psi", dtype=float)
         windows.append(Window(start=start, rows=int(table.sum()), result=result, unknown_share=unknown,
                               pending=unknown > PENDING_SHARE, psi=psi))
-    alerts = sorted(_gate_alerts(windows) + _change_alerts(windows, windows[base_index]),
+    alerts = sorted(_gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
                     key=lambda alert: (alert["window"], alert["disparity"]))
     return Monitor(counts=counts, threshold=float(settings.thresholds), tolerance=settings.tolerance, baseline=windows[base_index].start,
-                   windows=windows, alerts=alerts, notes=_notes(counts, windows))
+                   windows=windows, alerts=alerts, notes=_notes(counts, windows), one_outcome=one_outcome_windows(windows))
 
 
 def _baseline_index(starts: Sequence[pd.Timestamp], baseline: Any) -> int:
@@ -170,44 +179,54 @@ def _drift_histograms(counts: LogCounts, base_index: int) -> np.ndarray:
     return per_bin @ np.eye(len(cuts) + 1, dtype=np.int64)[coarse_of_bin]
 
 
-def _gate_alerts(windows: Sequence[Window]) -> list[dict[str, Any]]:
-    """For each disparity with a rule, the first window whose verdict fails (label-based ones skip pending windows)."""
+def _gate_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]]:
+    """For each disparity with a rule, the first window whose verdict fails (label-based ones skip pending windows):
+    ``kind`` "gate". It "leaves the gate" where an earlier window passed; where none did, it fails from the first
+    window judged (the baseline or before it), and the reason says so: nothing was left."""
     alerts = []
     findings = [window.findings.to_dict("index") for window in windows]
     for name in DISPARITY_NAMES:
+        passed_before = False
         for window, found in zip(windows, findings):
             finding = found[name]
             if window.pending and name not in LABEL_FREE:
                 continue
             if finding["passed"] is False:
-                alerts.append({"window": window.start, "disparity": name, "value": finding["value"],
-                               "reason": f"leaves the gate: {finding['value']:.3f}, which fails {finding['rule']}"})
+                where = ("leaves the gate" if passed_before else
+                         "fails the gate in the baseline window already" if window.start == base.start else
+                         "fails the gate from the first window judged")
+                alerts.append({"window": window.start, "disparity": name, "kind": "gate", "value": finding["value"],
+                               "reason": f"{where}: {finding['value']:.3f}, which fails {finding['rule']}"})
                 break
+            passed_before = passed_before or finding["passed"] is True
     return alerts
 
 
-def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]]:
-    """For each tested difference, the first window whose change from the baseline is beyond chance (see :func:`monitor`)."""
-    from scipy.stats import norm
+def _judged_table(window: Window) -> pd.DataFrame:
+    return window.table.drop(index=list(window.left_out))
 
+
+def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]]:
+    """For each tested difference, the first window whose change from the baseline is beyond chance (see :func:`monitor`):
+    ``kind`` "change". The baseline is never compared with itself."""
     alerts = []
     later = [window for window in windows if window.start != base.start]
+    level = CHANGE_LEVEL / max(len(later), 1)
     for name in CHANGE_TESTED:
         rate = "selection_rate" if name.startswith("demographic") else "tpr"
         for window in later:
             if window.pending and rate != "selection_rate":
                 continue
-            change = _change_test(window, base, rate)
-            if change is None:
+            found = largest_change(_judged_table(window), _judged_table(base), (rate,))
+            if found is None or not found.p_value < level:
                 continue
-            delta, z = change
-            p_value = 2 * norm.sf(abs(z))
-            if p_value < 0.05 / max(len(later), 1):
-                alerts.append({"window": window.start, "disparity": name, "value": window.disparities[name],
-                               "reason": (f"changed by {delta:+.3f} from the baseline window {base.start.date()} "
-                                          f"(z = {z:.1f}, p = {p_value:.1e}; two-sided z-test on the gap between the same two groups, "
-                                          f"Bonferroni over {len(later)} windows)")})
-                break  # the first window where it changed; the chart shows the windows after it
+            pairs = found.groups * (found.groups - 1) // 2
+            alerts.append({"window": window.start, "disparity": name, "kind": "change", "value": window.disparities[name],
+                           "reason": (f"the gap in {rate.replace('_', ' ')} between {brief(found.high, 40)} and {brief(found.low, 40)} "
+                                      f"changed by {found.change:+.3f} from the baseline window {base.start.date()} "
+                                      f"(z = {found.z:.1f}, p = {found.p_value:.1e}: the largest of {pairs} pair(s) of "
+                                      f"{found.groups} groups, Tukey-Kramer; Bonferroni over {len(later)} windows)")})
+            break  # the first window where it changed; the chart shows the windows after it
     return alerts
 
 
@@ -231,6 +250,24 @@ def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
         notes.append(f"No outcome in {brief(counts.spec.target)} is known yet: only the selection rates and their disparities "
                      "(demographic parity) can be judged.")
     return tuple(notes)
+
+
+ONE_OUTCOME_ROWS = 20
+"""The known outcomes a window needs before one outcome in every group is named as a likely filter."""
+
+
+def one_outcome_windows(windows: Sequence[Window]) -> tuple[pd.Timestamp, ...]:
+    """The starts of the windows with known outcomes where every group's base rate is 0 or 1: every row of a group has
+    the same outcome (such as a log filtered on the outcome). Their outcome-based figures (TPR, FPR, precision) mean
+    little, and a change against them says more about the filtering than about the model. Windows with fewer than
+    :data:`ONE_OUTCOME_ROWS` known outcomes are not named (a few rows share an outcome by chance)."""
+    found = []
+    for window in windows:
+        rates = window.table["base_rate"].dropna()
+        known = float(window.table[["tp", "fp", "tn", "fn"]].to_numpy().sum())
+        if known >= ONE_OUTCOME_ROWS and bool(((rates == 0) | (rates == 1)).all()):
+            found.append(window.start)
+    return tuple(found)
 
 
 FAR_YEARS = 50
@@ -260,38 +297,3 @@ def _gaps(starts: Sequence[pd.Timestamp], window: str, *, shown: int = 6) -> tup
             break
     return missing, first
 
-
-def _change_test(window: Window, base: Window, rate: str) -> tuple[float, float] | None:
-    """The change in the gap between the window's highest and lowest group from the baseline's gap
-    between the same groups, and its z statistic (see :func:`gap_change`)."""
-    values = window.table[rate].drop(index=list(window.left_out)).dropna()
-    if len(values) < 2:
-        return None
-    high, low = values.idxmax(), values.idxmin()
-    found = gap_change(window.table, base.table, rate, high, low)
-    if found is None:
-        return None
-    delta, error = found
-    return delta, delta / error
-
-
-GAP_DENOMINATORS = {"selection_rate": ("count",), "tpr": ("tp", "fn"), "fpr": ("fp", "tn"), "precision": ("tp", "fp")}
-"""The rows each rate is a share of (a window's rows without an outcome yet count in ``count``, for the selection rate)."""
-
-
-def gap_change(after: pd.DataFrame, before: pd.DataFrame, rate: str, high: Any, low: Any) -> tuple[float, float] | None:
-    """The change in the gap ``rate[high] - rate[low]`` from the metric table ``before`` to ``after``, and its standard
-    error from the binomial variances of the four proportions: the statistic of the monitor's change test (and of
-    ``compare``). ``None`` when a group is missing from either table, a proportion is undefined, or the variance is 0."""
-    if high not in before.index or low not in before.index or high not in after.index or low not in after.index:
-        return None
-    variance = 0.0
-    for frame, group in ((after, high), (after, low), (before, high), (before, low)):
-        p, n = float(frame.loc[group, rate]), float(sum(frame.loc[group, column] for column in GAP_DENOMINATORS[rate]))
-        if n == 0 or p != p:
-            return None
-        variance += p * (1 - p) / n
-    if variance == 0:
-        return None
-    delta = (after.loc[high, rate] - after.loc[low, rate]) - (before.loc[high, rate] - before.loc[low, rate])
-    return float(delta), math.sqrt(variance)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import pandas as pd
 
 from fairdash.monitor.windows import Monitor
 
-__all__ = ["monitor_json", "monitor_html", "engine_audit_json", "engine_audit_html"]
+__all__ = ["monitor_notes", "monitor_json", "monitor_html", "engine_audit_json", "engine_audit_html"]
+
+
+def monitor_notes(result: Monitor) -> list[str]:
+    """What a reader should know about the log, in words: the monitor's notes, and the windows whose groups each have one
+    outcome only (:attr:`Monitor.one_outcome`)."""
+    notes = list(result.notes)
+    if result.one_outcome:
+        starts = [str(start.date()) for start in result.one_outcome]
+        listed = ", ".join(starts[:6]) + (f" and {len(starts) - 6} more" if len(starts) > 6 else "")
+        notes.append(f"In the window(s) starting {listed}, every group's known outcomes are all the same (base rate 0 or 1): "
+                     "rows chosen by their outcome (a filter, outcomes recorded only one way)? Their outcome-based figures "
+                     "(true and false positive rates, precision) and any change against them say more about how the rows were "
+                     "chosen than about the model.")
+    return notes
 
 
 def monitor_json(result: Monitor) -> dict[str, Any]:
     """The monitor as a JSON-ready dict: ``settings``, ``windows`` (time order: ``start`` as an ISO date,
     ``rows``, ``pending``, ``groups`` and ``disparities`` as in the audit's JSON, ``disparity_intervals``,
-    ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``value``, ``reason``)."""
+    ``intervals``, ``psi``) and ``alerts`` (``window``, ``disparity``, ``kind``: "gate" where the disparity fails its
+    gate, "change" where it changed from the baseline beyond chance, ``value``, ``reason``); ``settings.notes`` in words
+    and ``one_outcome_windows`` (the starts of windows whose groups each have one outcome only)."""
     from fairdash.present.document import json_number, result_json
 
     spec = result.counts.spec
@@ -33,9 +50,11 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
         "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
                      "sensitive": list(spec.sensitive), "score": spec.score, "decision": spec.decision, "threshold": result.threshold,
                      "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
-                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": list(result.notes)},
+                     "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": monitor_notes(result)},
+        "one_outcome_windows": [start.date().isoformat() for start in result.one_outcome],
         "windows": windows,
-        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "value": json_number(alert["value"]),
+        "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "kind": alert["kind"],
+                    "value": json_number(alert["value"]),
                     "reason": alert["reason"]} for alert in result.alerts],
     }
 
@@ -47,13 +66,14 @@ def monitor_html(result: Monitor) -> str:
     from fairdash.present.page import definition_list, html_page, section, table_html
 
     spec = result.counts.spec
+    notes = monitor_notes(result)
     rules = result.windows[0].result.settings.rules  # the rules every window was judged by
     figures = [plots.disparity_over_time(result, name, gate=next(iter(rules[name].values())))
                for name in ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")]
     figures += [plots.group_mix(result), plots.score_drift(result)]
     charts = "\n".join(f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
                        for figure in figures)
-    alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "),
+    alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "), "kind": alert["kind"],
                             "value": f"{alert['value']:.3f}", "reason": alert["reason"]} for alert in result.alerts])
     settings = [("Log", f"{result.counts.rows:,} rows ({result.counts.engine})"), ("Time", f"{spec.time}, by {spec.window}"),
                 ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
@@ -62,6 +82,7 @@ def monitor_html(result: Monitor) -> str:
     return html_page("Fairness over time", [
         section("Settings", definition_list(settings)),
         section("Alerts", table_html(alerts, index=False) if len(alerts) else "<p>No alert.</p>"),
+        *([section("Notes", "".join(f"<p>{escape(note)}</p>" for note in notes))] if notes else []),
         section("Over time", charts),
     ], made_by="fairdash monitor")
 

@@ -3,17 +3,17 @@ group's rates before and after, the change, its interval, and whether it is beyo
 
 The audits are their JSON documents (saved, or written by ``audit --json``); nothing is recomputed from rows. They
 must have the same target and sensitive columns, and the shape :func:`check_audit_document` checks. Whether a change is
-beyond chance is the monitor's change test (:func:`fairdash.monitor.windows.gap_change`): for a difference, a two-sided
-z-test of the change in the gap between the same two groups, from the binomial variances of the four proportions. For a
-ratio (the monitor tests none), the same four proportions by the delta method: the ratio's variance is
-``r² (var(p_low)/p_low² + var(p_high)/p_high²)``. A change is beyond chance when its p-value is under 5% divided by the
-number of disparities tested (Bonferroni, as the monitor divides by its windows).
+beyond chance is the monitor's change test (:func:`fairdash.audit.changes.largest_change`): every pair of groups judged
+in both audits is tested (for a difference, the change in the gap between the two, from the binomial variances of the
+four proportions; for a ratio, the change in their ratio by the delta method), the pair whose ``|z|`` is largest is
+shown, and its p-value is that of the largest ``|z|`` over all pairs (the studentized range, Tukey-Kramer), so the
+choice of the pair is paid for whatever the number of groups. A change is beyond chance when its p-value is under 5%
+divided by the number of disparities tested (Bonferroni, as the monitor divides by its windows), and its interval is
+simultaneous at that same level: it excludes 0 exactly when the change is beyond chance.
 
-The two groups tested are the after audit's extremes (the groups that define its disparity); where its groups all
-have the same rate (no two groups to test between: a group is never tested against itself) or that pair cannot be
-tested, the before audit's extremes. Where those two groups define the disparity in both audits, the change tested is
-``change`` itself; otherwise (the extreme groups moved) it is the change in the gap between the two groups tested, and
-the result says so (``tested_is_change``), for the page and the command line to label the interval with the pair.
+The pair tested is named beside its change (``tested_change``) and interval. Where those two groups define the
+disparity in both audits, that change is ``change`` itself (``tested_is_change``); otherwise it is the change in the gap
+between the two groups. Where no two groups differ in either audit, the change is not tested (``why_untested``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from fairdash.audit.changes import GAP_DENOMINATORS, PairChange, largest_change
 from fairdash.audit.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RATES
 from fairdash.errors import InvalidInputError, brief
-from fairdash.monitor.windows import GAP_DENOMINATORS, gap_change
 
 __all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits", "comparison_json"]
 
@@ -35,7 +35,6 @@ LEVEL = 0.05
 """The family-wise level of the "beyond chance" verdicts."""
 COMPARED_RATES = ("selection_rate", "tpr", "fpr", "precision", "base_rate", "accuracy")
 """The group rates shown side by side."""
-_Z95 = 1.959963984540054  # the normal quantile of a 95% two-sided interval
 _GROUP_COUNTS = ("count", *COUNT_COLUMNS)
 _MAX_COUNT = 2 ** 53  # the largest whole number a JSON number (a double) holds exactly
 _DENOMINATORS = {**GAP_DENOMINATORS, "base_rate": ("count",), "accuracy": ("count",)}  # the rows each rate is a share of
@@ -47,12 +46,12 @@ class Comparison:
     """Two audits compared (see :func:`compare_audits`).
 
     ``disparities``: one row per disparity, columns ``before, after, change, tested_change, lower, upper, p_value,
-    beyond_chance, high, low, rate, tested_is_change, why_untested``: ``change`` is after minus before; the test is of the
-    change between two groups (``high``, ``low``, by ``rate``: the after audit's extremes, or the before audit's where
-    the after audit's cannot be tested), ``tested_change``, with its 95% interval ``lower``-``upper``.
-    ``tested_is_change`` says whether that is ``change`` itself (the two groups define the disparity in both audits) or
-    the change in the gap between those two groups (the extreme groups moved); ``why_untested`` says why a change was not
-    tested (NaN/None where undefined). ``groups``: one row per (group, rate) of the groups in both audits, columns
+    beyond_chance, high, low, rate, groups_tested, tested_is_change, why_untested``: ``change`` is after minus before;
+    the test is over every pair of the ``groups_tested`` groups, and shows the pair whose gap changed the most (``high``,
+    ``low``, by ``rate``): its change ``tested_change``, with its simultaneous interval ``lower``-``upper`` (95% over all
+    pairs and disparities tested) and the p-value over all pairs. ``tested_is_change`` says whether that is ``change``
+    itself (the two groups define the disparity in both audits) or the change in the gap between those two groups;
+    ``why_untested`` says why a change was not tested (NaN/None where undefined). ``groups``: one row per (group, rate) of the groups in both audits, columns
     ``before, after, change, before_lower, before_upper, after_lower, after_upper``. ``before``/``after``: what each
     audit was (title, data, model, thresholds, created).
     """
@@ -70,7 +69,13 @@ def _shown(value: Any) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number a double holds (an integer of 400 digits is valid JSON but no number an audit writes)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _is_count(value: Any) -> bool:
@@ -216,89 +221,57 @@ def _describe(document: Mapping[str, Any], label: Mapping[str, Any]) -> dict[str
             "tolerance": settings.get("tolerance"), "created": document.get("created")}
 
 
+def _same_label(first: Any, second: Any) -> bool:
+    """Whether two positive labels name the same outcome: equal, or a number and its text (an audit counted in memory
+    writes the label 1, one counted by DuckDB or Spark writes "1"); two texts must be equal ("01" is not "1")."""
+    if first == second:
+        return True
+    for number, text in ((first, second), (second, first)):
+        if _is_number(number) and isinstance(text, str):
+            try:
+                return float(text) == float(number)
+            except ValueError:
+                return False
+    return False
+
+
 def _check_same_question(before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
     for key in ("target", "positive_label", "sensitive"):
         first, second = before["settings"].get(key), after["settings"].get(key)
-        if first != second:
+        if not (_same_label(first, second) if key == "positive_label" else first == second):
             raise InvalidInputError(f"The audits differ in {key.replace('_', ' ')} ({brief(first)} before, {brief(second)} after): "
                                     "compare audits of the same target and groups.")
 
 
-def _extremes(table: pd.DataFrame, name: str) -> tuple[str, Any, Any] | None:
-    """The rate and the two groups that define the disparity ``name`` in ``table`` (equalized odds: the worse rate);
-    ``None`` when no rate has two groups that differ (where all groups tie, no pair defines the disparity)."""
-    kind, _, measure = name.rpartition("_")
-    best = None
-    for rate in DISPARITY_RATES[kind]:
-        values = table[rate].dropna()
-        if len(values) < 2:
-            continue
-        high, low = values.idxmax(), values.idxmin()
-        if high == low:  # every group has the same rate: the "gap" would be a group against itself
-            continue
-        gap = values[high] - values[low] if measure == "difference" else (values[low] / values[high] if values[high] > 0 else math.nan)
-        worse = best is None or (gap > best[0] if measure == "difference" else gap < best[0])
-        if gap == gap and worse:
-            best = (gap, rate, high, low)
-    return None if best is None else best[1:]
-
-
-def _ratio_error(table: pd.DataFrame, rate: str, high: Any, low: Any) -> float | None:
-    """The delta-method standard error of ``rate[low] / rate[high]`` from the two binomial proportions."""
-    total = 0.0
-    for group in (high, low):
-        p, n = float(table.loc[group, rate]), float(sum(table.loc[group, column] for column in GAP_DENOMINATORS[rate]))
-        if n == 0 or not p > 0:
-            return None
-        total += (1 - p) / (n * p)
-    return abs(table.loc[low, rate] / table.loc[high, rate]) * math.sqrt(total)
+def _some_differ(tables: tuple[pd.DataFrame, pd.DataFrame], rates: tuple[str, ...]) -> bool:
+    """Whether two groups differ in one of ``rates`` in either table (else every gap is 0 in both: nothing to test)."""
+    return any(table[rate].dropna().nunique() > 1 for table in tables for rate in rates)
 
 
 def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any],
-                   tables: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, Any]:
-    """One disparity before and after, its change, and the test of the change between two groups (the after audit's
-    extremes, else the before audit's): that change (``tested_change``), its 95% interval and p-value, whether it is
-    ``change`` itself, and why not tested (NaN where untestable)."""
-    from scipy.stats import norm
-
+                   tables: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[dict[str, Any], PairChange | None]:
+    """One disparity before and after, its change, and the test of change over every pair of groups
+    (:func:`fairdash.audit.changes.largest_change`): the pair whose gap changed the most, that change
+    (``tested_change``), its p-value over all pairs, whether it is ``change`` itself, and why not tested (NaN where
+    untestable). The interval is set by :func:`compare_audits`, once the number of disparities tested is known."""
     old, new = (_number(document.get("disparities", {}).get(name)) for document in (before, after))
     row = {"before": old, "after": new, "change": new - old, "tested_change": math.nan, "lower": math.nan, "upper": math.nan,
-           "p_value": math.nan, "rate": None, "high": None, "low": None, "tested_is_change": None, "why_untested": None}
+           "p_value": math.nan, "rate": None, "high": None, "low": None, "groups_tested": 0, "tested_is_change": None,
+           "why_untested": None}
     if row["change"] != row["change"]:
         undefined = " and ".join(label for label, value in (("before", old), ("after", new)) if value != value)
-        return {**row, "why_untested": f"the disparity is undefined {undefined}"}
-    pairs = list(dict.fromkeys(found for found in (_extremes(tables[1], name), _extremes(tables[0], name)) if found is not None))
-    if not pairs:
-        rates = " or ".join(rate.replace("_", " ") for rate in DISPARITY_RATES[name.rpartition("_")[0]])
-        return {**row, "why_untested": f"no two groups differ in {rates} in either audit"}
-    for rate, high, low in pairs:
-        if name.endswith("_difference"):
-            tested = gap_change(tables[1], tables[0], rate, high, low)
-        else:
-            tested = _ratio_change(tables, rate, high, low)
-        if tested is not None and tested[1] > 0:
-            delta, error = tested
-            # The tested pair defines the disparity in both audits exactly when its change is the disparity's change.
-            row.update(tested_change=delta, lower=delta - _Z95 * error, upper=delta + _Z95 * error, rate=rate, high=high, low=low,
-                       p_value=float(2 * norm.sf(abs(delta) / error)),
-                       tested_is_change=math.isclose(delta, row["change"], rel_tol=1e-9, abs_tol=1e-12))
-            return row
-    return {**row, "why_untested": f"the gap between {brief(pairs[0][1])} and {brief(pairs[0][2])} has no variance, an undefined "
-                                   "rate or a group missing from one audit"}
-
-
-def _ratio_change(tables: tuple[pd.DataFrame, pd.DataFrame], rate: str, high: Any, low: Any) -> tuple[float, float] | None:
-    """The change in ``rate[low] / rate[high]`` from the first table to the second, and its delta-method standard error."""
-    ratios, variance = [], 0.0
-    for table in tables:
-        if high not in table.index or low not in table.index:
-            return None
-        error = _ratio_error(table, rate, high, low)
-        if error is None:
-            return None
-        ratios.append(float(table.loc[low, rate] / table.loc[high, rate]))
-        variance += error ** 2
-    return ratios[1] - ratios[0], math.sqrt(variance)
+        return {**row, "why_untested": f"the disparity is undefined {undefined}"}, None
+    kind, _, measure = name.rpartition("_")
+    rates = " or ".join(rate.replace("_", " ") for rate in DISPARITY_RATES[kind])
+    if not _some_differ(tables, DISPARITY_RATES[kind]):
+        return {**row, "why_untested": f"no two groups differ in {rates} in either audit"}, None
+    found = largest_change(tables[1], tables[0], DISPARITY_RATES[kind], measure="difference" if measure == "difference" else "ratio")
+    if found is None:
+        return {**row, "why_untested": f"no two groups have a {rates} in both audits whose change has a variance"}, None
+    # The tested pair defines the disparity in both audits exactly when its change is the disparity's change.
+    row.update(tested_change=found.change, p_value=found.p_value, rate=found.rate, high=found.high, low=found.low,
+               groups_tested=found.groups, tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=1e-12))
+    return row, found
 
 
 def _number(value: Any) -> float:
@@ -341,8 +314,11 @@ def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, befor
     _check_same_question(before, after)
     tables = (_judged(before, _table(before)), _judged(after, _table(after)))
     rows = {name: _disparity_row(name, before, after, tables) for name in DISPARITY_NAMES}
-    disparities = pd.DataFrame.from_dict(rows, orient="index")
-    tested = int(disparities["p_value"].notna().sum())
+    tested = sum(found is not None for _, found in rows.values())
+    for row, found in rows.values():  # the interval at the verdict's level: it excludes 0 exactly when beyond chance
+        if found is not None:
+            row["lower"], row["upper"] = found.interval(LEVEL / tested)
+    disparities = pd.DataFrame.from_dict({name: row for name, (row, _) in rows.items()}, orient="index")
     disparities["beyond_chance"] = [None if p != p else bool(p < LEVEL / max(tested, 1)) for p in disparities["p_value"]]
     full = (_table(before), _table(after))
     notes = []
@@ -362,14 +338,15 @@ def _verdict(value: Any) -> bool | None:
 def comparison_json(comparison: Comparison) -> dict[str, Any]:
     """The comparison as JSON: ``disparities`` (name -> ``before``, ``after``, ``change``, ``interval``, ``p_value``,
     ``beyond_chance``, ``tested``: the rate, the two groups and the change between them that ``interval`` and
-    ``p_value`` are of, and ``is_change``: whether that is ``change`` itself; ``why_untested``: why not tested, or
+    ``p_value`` are of, ``is_change``: whether that is ``change`` itself, and ``groups``: how many groups' pairs were tested; ``why_untested``: why not tested, or
     null) and ``groups`` (group -> rate -> ``before``, ``after``, ``change``, ``before_interval``, ``after_interval``),
     with ``before``, ``after``, ``notes`` and ``method``."""
     from fairdash.present.document import json_number
 
     def tested(row: Mapping[str, Any]) -> dict[str, Any] | None:
         return None if pd.isna(row["rate"]) else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
-                                                 "change": json_number(row["tested_change"]), "is_change": bool(row["tested_is_change"])}
+                                                 "change": json_number(row["tested_change"]), "is_change": bool(row["tested_is_change"]),
+                                                 "groups": int(row["groups_tested"])}
 
     groups: dict[str, dict[str, Any]] = {}
     for (group, rate), row in comparison.groups.iterrows():
@@ -387,10 +364,10 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
                         for name, row in comparison.disparities.iterrows()},
         "groups": groups,
         "notes": list(comparison.notes),
-        "method": (f"change = after - before; interval (95%, normal) and p_value (two-sided z-test) of the change between the "
-                   "same two groups (tested.change), the after audit's extremes, or the before audit's where those cannot be "
-                   "tested (all groups tie); it is the change itself where those groups define the disparity in both audits "
-                   "(tested.is_change), else the change in the gap between them; from the binomial variances of the four "
-                   f"proportions (ratios by the delta method); beyond chance when p_value < {LEVEL:g} divided by the number "
-                   "of disparities tested"),
+        "method": ("change = after - before; every pair of groups in both audits tested for a change in its gap (the "
+                   "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
+                   "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "
+                   "pairs of tested.groups groups (the largest |z| against the studentized range, Tukey-Kramer; Bonferroni over "
+                   f"the rates of equalized odds); beyond chance when p_value < {LEVEL:g} divided by the number of disparities "
+                   "tested; interval: the tested change's simultaneous interval at that same level"),
     }
