@@ -10,7 +10,7 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -62,3 +62,20 @@ def verdict_word(finding: Mapping[str, Any]) -> str:
     if finding["undefined"]:
         return "undefined"
     return {True: "pass", False: "fail", None: ""}[finding["passed"]]
+
+
+def inconclusive_note(finding: Mapping[str, Any]) -> str:
+    """``"inconclusive: the interval crosses 0.8"`` where a finding's interval crosses its rule's bar (its
+    ``conclusive`` is False, see :func:`fairdash.audit.metrics.conclusive`), else ``""`` (older documents have no
+    ``conclusive``: nothing is said)."""
+    if finding.get("conclusive") is not False or finding.get("passed") is None:
+        return ""
+    bar = str(finding.get("rule") or "").split()[-1:]  # the rule's text, ">= 0.8" or "<= 0.1" (metrics.rule_text)
+    return f"inconclusive: the interval crosses {bar[0]}" if bar else "inconclusive"
+
+
+def verdict_text(finding: Mapping[str, Any]) -> str:
+    """The verdict word with the note when the interval does not support it: ``"fail (inconclusive: the interval
+    crosses 0.8)"``, ``"pass"``."""
+    word, note = verdict_word(finding), inconclusive_note(finding)
+    return f"{word} ({note})" if note else word

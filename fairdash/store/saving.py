@@ -7,13 +7,12 @@ import hashlib
 import json
 from typing import Any, Mapping
 
+from fairdash.audit.findings import HEADLINE
 from fairdash.audit.run import Audit
 from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 
 __all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings"]
 
-HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
-"""The disparities a list of saved audits shows (as the Fairness page's headline)."""
 
 
 def sha256_of(content: bytes | None) -> str | None:
