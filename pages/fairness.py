@@ -28,10 +28,10 @@ st.caption(
 # 1. The settings that decide verdicts: a change reruns the page.
 left, right = st.columns(2)
 state.set_default(state.TOLERANCE, DEFAULT_TOLERANCE)
-state.set_default(state.DROP_SMALL_GROUPS, True)
+state.set_default(state.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)
 left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
-right.toggle(f"Leave out groups under {SMALL_GROUP_SIZE} rows", key=state.DROP_SMALL_GROUPS,
-             help="Their rates swing by chance; a disparity driven by a handful of people says little.")
+right.number_input("Leave out groups under this many rows (0 keeps all)", min_value=0, step=1, key=state.MIN_GROUP_SIZE,
+                   help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 
 
 @st.fragment

@@ -178,7 +178,7 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
               f"groups of {' x '.join(audit.spec.sensitive)}; thresholds {audit.thresholds}")
         for column, edges in audit.bins.items():
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
-        for warning in audit.inputs.warnings:
+        for warning in audit.warnings:
             print(f"warning: {warning}")
         if audit.explain_error is not None:
             print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
