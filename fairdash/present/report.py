@@ -108,7 +108,7 @@ def slider_payload(audit: Audit) -> dict[str, Any]:
     """What the report's slider needs (:func:`fairdash.present.preview.preview_payload`), opening on the audited thresholds."""
     preview = preview_counts(audit.curves, include=audit.thresholds, max_positions=REPORT_THRESHOLDS)
     return preview_payload(preview, audit.curves.labels, audit.thresholds, rules=audit.result.settings.rules,
-                           left_out=audit.groups_left_out)
+                           left_out=audit.groups_left_out, confidence=audit.intervals.confidence)
 
 
 def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:

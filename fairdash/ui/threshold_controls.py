@@ -66,6 +66,7 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: Aud
     revision = state.preview_revision()
     preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
     payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
+                              confidence=result.intervals.confidence,
                               revision=revision)
     _preview(key=_PREVIEW_KEY, data=payload, default={"thresholds": None},
              on_thresholds_change=lambda: _settled(curves.labels))
