@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit.groups import group_labels
-from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame
+from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame, small_groups_warning
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
 from fairdash.ui import session, state
@@ -112,7 +112,8 @@ with right:
 # 3. What the table looks like for these choices.
 with user_errors_shown():
     audit = session.current_audit()
-    summary = summarize(table, audit.spec)
+    min_group_size = state.audit_settings().min_group_size  # the Fairness page's small-group minimum: too small follows it
+    summary = summarize(table, audit.spec, min_group_size=min_group_size)
 
 st.subheader("Summary")
 first, second, third, fourth = st.columns(4)
@@ -120,7 +121,7 @@ first.metric("Rows", f"{summary.rows:,}")
 second.metric("Columns", f"{summary.columns:,}")
 third.metric("Missing values", f"{summary.missing_cells:,}")
 fourth.metric("Positive rate", f"{audit.inputs.y_true.mean():.1%}")
-for warning in audit.inputs.warnings:
+for warning in filter(None, (small_groups_warning(summary.groups["count"], min_group_size), *audit.inputs.warnings)):
     st.warning(md(warning), icon=":material/warning:")
 
 st.markdown(f"**Groups** of {' × '.join(md(column) for column in audit.spec.sensitive)} (reference: {md(audit.inputs.reference)})")

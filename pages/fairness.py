@@ -4,11 +4,12 @@ import json
 
 import streamlit as st
 
+from fairdash.audit.findings import HEADLINE
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table
 from fairdash.audit.result import AuditResult
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
-from fairdash.present.text import formatted_overall, formatted_table, verdict_word
+from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word
 from fairdash.ui import cache, drafts, state
 from fairdash.ui.calibration_panel import calibration_panel
 from fairdash.ui.threshold_controls import current_thresholds, threshold_controls
@@ -27,10 +28,10 @@ st.caption(
 # 1. The settings that decide verdicts: a change reruns the page.
 left, right = st.columns(2)
 state.set_default(state.TOLERANCE, DEFAULT_TOLERANCE)
-state.set_default(state.DROP_SMALL_GROUPS, True)
+state.set_default(state.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)
 left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
-right.toggle(f"Leave out groups under {SMALL_GROUP_SIZE} rows", key=state.DROP_SMALL_GROUPS,
-             help="Their rates swing by chance; a disparity driven by a handful of people says little.")
+right.number_input("Leave out groups under this many rows (0 keeps all)", min_value=0, step=1, key=state.MIN_GROUP_SIZE,
+                   help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 
 
 @st.fragment
@@ -59,8 +60,7 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
     st.subheader("Disparities with their uncertainty")
     if result.left_out:
         st.caption(f"Left out of the disparities: {md(', '.join(result.left_out))}.")
-    headline = ["demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference"]
-    for column, name in zip(st.columns(len(headline)), headline):
+    for column, name in zip(st.columns(len(HEADLINE)), HEADLINE):
         finding = findings.to_dict("index")[name]
         low, high = intervals.disparities.loc[name, ["lower", "upper"]]
         if finding["undefined"]:
@@ -70,7 +70,8 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
         verdict = {"pass": ":green-badge[:material/check: pass]", "fail": ":red-badge[:material/close: fail]", "": ""}[verdict_word(finding)]
         column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
         interval = "" if low != low else f"95% interval {low:.3f}–{high:.3f}"
-        column.markdown(f"{verdict} {finding['rule']}  \n{interval}")
+        note = inconclusive_note(finding)
+        column.markdown(f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange-badge[{note}]" if note else ""))
     for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
         st.markdown(f"- {md(findings.loc[name, 'sentence'])}")
     st.caption(f"Disparity intervals: at least 95%, {intervals.disparity_method}.")

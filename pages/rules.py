@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from fairdash.audit.spec import SMALL_GROUP_SIZE, sensitive_frame
+from fairdash.audit.spec import sensitive_frame
 from fairdash.audit.thresholds import decisions_at
 from fairdash.explain.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.present import plots
@@ -56,7 +56,7 @@ for note in surrogate.notes:
     first.caption(md(note))
 if surrogate.fidelity_by_group is not None:
     first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))
-    by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= SMALL_GROUP_SIZE]  # small groups swing by chance
+    by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= state.audit_settings().min_group_size]  # small groups swing by chance
     if len(by_group) > 1 and by_group.max() - by_group.min() > 0.05:
         first.warning(f"The rules describe {md(by_group.idxmax())} better than {md(by_group.idxmin())} "
                       f"({by_group.max():.1%} against {by_group.min():.1%}): a finding in itself.", icon=":material/warning:")

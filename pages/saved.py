@@ -3,6 +3,7 @@
 import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
+from fairdash.store.saving import saved_audit_json
 from fairdash.ui import exposure, saved, state
 from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
@@ -32,7 +33,7 @@ left.button("Open", icon=":material/open_in_new:", type="primary", on_click=save
 with user_errors_shown():
     middle.download_button("Report (HTML)", data=saved.store().report_html(audit.id), file_name="fairdash-report.html",
                            mime="text/html", icon=":material/download:")
-    right.download_button("Audit (JSON)", data=saved.store().audit_json(audit.id), file_name="fairdash-audit.json",
+    right.download_button("Audit (JSON)", data=saved_audit_json(saved.store(), audit.id), file_name="fairdash-audit.json",
                           mime="application/json", icon=":material/download:")
 st.code(saved.audit_link(audit.id), language=None)
 saved.as_saved(audit)

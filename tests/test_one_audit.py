@@ -97,7 +97,7 @@ def test_every_presenter_shows_the_one_audit_that_fairlearn_computes(german, min
     at.selectbox(key="demo").set_value("german").run()
     at.multiselect(key="sensitive").set_value(SENSITIVE).run()
     at.switch_page("pages/fairness.py").run()
-    at.toggle(key="drop_small_groups").set_value(min_group_size > 0).run()
+    at.number_input(key="min_group_size").set_value(min_group_size).run()
     assert not at.exception
     shown = {metric.label: metric.value for metric in at.metric}
     for disparity in HEADLINE:

@@ -104,3 +104,61 @@ def test_the_report_and_the_dashboard_run_the_same_script():
     assert preview_script() in page
     # The rules are handed in, never written into the script.
     assert "0.8" not in preview_script() and "at_least" in preview_script()
+
+
+def _count_tables() -> list[list[list[int]]]:
+    """Count tables of 2 to 6 groups, 5 to 40,000 rows each, with the edge cases: nobody selected, a group without negatives."""
+    rng = np.random.default_rng(0)
+    tables = []
+    for k in range(30):
+        sizes = rng.choice([5, 30, 200, 5000, 40000], rng.integers(2, 7))
+        counts = np.array([rng.multinomial(n, rng.dirichlet(np.ones(4))) for n in sizes])
+        if k % 7 == 0:
+            counts[:, :2] = 0
+        if k % 11 == 0:
+            counts[0, 1:3] = 0
+        tables.append(counts.tolist())
+    return tables
+
+
+@pytest.mark.browser
+def test_the_browser_script_bounds_the_disparities_and_says_inconclusive_as_python_does(browser, tmp_path):
+    """The script's intervals of every disparity equal fairdash.audit.intervals.disparity_intervals (so the slider calls
+    a verdict inconclusive where Python does), and the report's table says so at the audited threshold."""
+    import json
+
+    from playwright.sync_api import expect
+
+    from fairdash.audit.intervals import disparity_intervals
+    from fairdash.audit.run import run_audit
+    from fairdash.audit.spec import AuditSpec
+    from fairdash.present.preview import preview_script
+    from fairdash.present.report import audit_html
+
+    tables = _count_tables()
+    page = browser.new_page()
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(content=preview_script())
+    found = json.loads(page.evaluate("tables => JSON.stringify(tables.map(c => fairdashPreview.disparityBounds(c, 0.95)), "
+                                     "(key, value) => Number.isNaN(value) ? 'NaN' : value)", tables))
+    for counts, bounds in zip(tables, found):
+        expected = disparity_intervals(np.array(counts))
+        for name, row in expected.iterrows():
+            shown = [np.nan if value == "NaN" else value for value in bounds[name]]
+            assert shown == pytest.approx([row["lower"], row["upper"]], abs=1e-9, nan_ok=True), (counts, name)
+
+    y_true, scores, groups = _rows(3000)  # some verdicts conclusive, some not
+    table = pd.DataFrame({"y": y_true, "s": scores, "g": np.where(groups == "a", "a", "b")})
+    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False)
+    finding = audit.findings.loc["demographic_parity_ratio"]
+    assert any(value is False for value in audit.findings["conclusive"]) and any(value is True for value in audit.findings["conclusive"])
+    path = tmp_path / "report.html"
+    path.write_text(audit_html(audit), encoding="utf-8")
+    page.goto(path.as_uri())
+    cell = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(2)
+    expect(cell).to_contain_text("pass" if finding["passed"] else "fail")
+    assert ("inconclusive: the interval crosses 0.8" in cell.inner_text()) == (finding["conclusive"] is False)
+    for name, row in audit.findings.iterrows():  # every verdict of the slider's table, as Python decided it
+        text = page.locator(f'#fd-disparities tr[data-name="{name}"] td').nth(2).inner_text()
+        assert ("inconclusive" in text) == (row["conclusive"] is False), name
+    page.close()

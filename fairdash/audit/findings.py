@@ -9,6 +9,7 @@ import pandas as pd
 from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
+    conclusive,
     disparities_from_table,
     rule_text,
     verdict,
@@ -16,22 +17,30 @@ from fairdash.audit.metrics import (
     why_undefined,
 )
 
-__all__ = ["disparity_findings"]
+__all__ = ["HEADLINE", "disparity_findings"]
+
+HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
+"""The headline disparities: the ones the Fairness page, a list of saved audits and ``--fail-on-inconclusive`` look at."""
 
 
-def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> pd.DataFrame:
-    """Each disparity with its verdict and a sentence in plain words.
+def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE,
+                       bounds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each disparity with its verdict, whether its interval supports the verdict, and a sentence in plain words.
 
     Differences pass at ``tolerance`` or less; the selection-rate ratio passes at four fifths
     (0.8) or more (the four-fifths rule). The other ratios are shown without a verdict: no rule
     sets a bar for them. A disparity that is undefined (see :func:`fairdash.audit.metrics.undefined_reason`) neither passes
-    nor fails, and its sentence says why.
+    nor fails, and its sentence says why. ``bounds`` (index: disparity; columns ``lower``, ``upper``: the result's
+    ``intervals.disparities``) decide ``conclusive`` (see :func:`fairdash.audit.metrics.conclusive`); without them it is
+    None.
 
     Returns
     -------
     pandas.DataFrame
         Index: disparity name; columns ``value``, ``rule`` (e.g. ``">= 0.8"``, or ``""`` where none
-        applies), ``passed`` (True, False, or None), ``sentence``, ``undefined`` (the reason, or None).
+        applies), ``passed`` (True, False, or None), ``conclusive`` (True: the interval lies wholly on the verdict's
+        side of the bar; False: it crosses the bar; None: no verdict, or no ``bounds``), ``sentence``, ``undefined``
+        (the reason, or None).
     """
     summary = disparities_from_table(table)
     sentences = _sentences(table, reference)
@@ -41,8 +50,10 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
         value = summary[name]
         reason = why_undefined(table, name) if np.isnan(value) else None
         rule, passed = rule_text(rules[name]), verdict(value, rules[name])
+        supported = None if bounds is None else conclusive(value, bounds.loc[name, "lower"], bounds.loc[name, "upper"], rules[name])
         sentence = f"Undefined: {reason}." if reason is not None else sentences.get(name, "")
-        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "sentence": sentence, "undefined": reason})
+        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "conclusive": supported,
+                     "sentence": sentence, "undefined": reason})
     findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))
     for column in rows[0]:
         # object columns built from lists keep None as None (a frame built from records makes it NaN)
@@ -73,12 +84,7 @@ def _sentences(groups: pd.DataFrame, reference: str | None) -> dict[str, str]:
         sentences["demographic_parity_difference"] = (
             f"Selection rates range from {low_value:.1%} ({low}) to {high_value:.1%} ({high})."
         )
-        if reference not in (None, high) and reference in groups.index and groups.loc[reference, "selection_rate"] > 0:
-            versus = (groups["selection_rate"] / groups.loc[reference, "selection_rate"]).drop(index=reference).dropna()
-            if len(versus):
-                sentences["demographic_parity_ratio"] += (
-                    f" Against the reference {reference}, the lowest is {versus.idxmin()} at {versus.min():.2f} times its rate."
-                )
+        sentences["demographic_parity_ratio"] += _against_reference(groups["selection_rate"], reference, high)
     true_positive = extremes("tpr")
     if true_positive:
         low, low_value, high, high_value = true_positive
@@ -100,3 +106,18 @@ def _sentences(groups: pd.DataFrame, reference: str | None) -> dict[str, str]:
         )
 
     return sentences
+
+
+def _against_reference(selection: pd.Series, reference: str | None, highest: str) -> str:
+    """The other groups' selection rates as multiples of the reference group's, named from the reference's side:
+    the group selected least often when one is below the reference, else (the reference is the lowest) the one
+    selected most often; nothing when the reference is the highest (the sentence before says it) or has no rate."""
+    if reference in (None, highest) or reference not in selection.index or not selection[reference] > 0:
+        return ""
+    versus = (selection / selection[reference]).drop(index=reference).dropna()
+    if not len(versus):
+        return ""
+    if versus.min() < 1:
+        return f" Against the reference {reference}, the lowest is {versus.idxmin()} at {versus.min():.2f} times its rate."
+    return (f" Against the reference {reference}, every other group is selected at least as often; "
+            f"the highest is {versus.idxmax()} at {versus.max():.2f} times its rate.")

@@ -29,7 +29,7 @@ __all__ = [
     "FOUR_FIFTHS", "as_bool", "sensitive_codes", "confusion_counts", "checked_inputs", "rates", "table_from_counts",
     "overall_from_counts", "overall_metrics", "group_metrics", "disparities_from_rates", "disparities_from_table",
     "undefined_reason", "why_undefined", "disparities", "compare_to_reference", "DEFAULT_TOLERANCE",
-    "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "rule_text",
+    "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "conclusive", "rule_text",
 ]
 
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
@@ -417,6 +417,18 @@ def verdict(value: float, rule: dict[str, Any] | None) -> bool | None:
     if "at_least" in rule:
         return bool(value >= rule["at_least"])
     return bool(value <= rule["at_most"] + VERDICT_SLACK)
+
+
+def conclusive(value: float, lower: float, upper: float, rule: dict[str, Any] | None) -> bool | None:
+    """Whether the data support ``value``'s verdict: ``True`` when the interval ``lower``-``upper`` lies wholly on
+    the verdict's side of the rule's bar (both ends pass, or both fail, as :func:`verdict` judges them), ``False``
+    when it crosses the bar (or is missing while the value is not); ``None`` where there is no verdict."""
+    passed = verdict(value, rule)
+    if passed is None:
+        return None
+    if lower is None or upper is None or np.isnan(lower) or np.isnan(upper):
+        return False
+    return bool(verdict(lower, rule) == passed and verdict(upper, rule) == passed)
 
 
 def rule_text(rule: dict[str, Any] | None) -> str:

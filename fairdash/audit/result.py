@@ -78,7 +78,8 @@ class AuditResult:
     disparities : dict
         Each disparity over the judged groups (NaN where undefined), and ``four_fifths_pass``.
     findings : DataFrame
-        Each disparity's value, rule, verdict (``passed``), sentence and why it is undefined.
+        Each disparity's value, rule, verdict (``passed``), whether its interval supports the verdict
+        (``conclusive``), sentence and why it is undefined.
     settings : AuditSettings
         What decided the verdicts.
     """
@@ -168,6 +169,7 @@ def _result(counts: np.ndarray, table: pd.DataFrame, judged: pd.DataFrame, left_
         left_out=tuple(left_out),
         intervals=intervals,
         disparities=disparities_from_table(judged),
-        findings=disparity_findings(judged, reference=reference if reference in judged.index else None, tolerance=settings.tolerance),
+        findings=disparity_findings(judged, reference=reference if reference in judged.index else None, tolerance=settings.tolerance,
+                                    bounds=intervals.disparities),
         settings=settings,
     )

@@ -14,7 +14,7 @@ from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditResult, AuditSettings, judge
-from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame
+from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame, small_groups_warning
 from fairdash.audit.subgroups import SubgroupSearch, find_subgroups
 from fairdash.audit.thresholds import Threshold, ThresholdCurves
 from fairdash.explain.recourse import Recourse
@@ -67,6 +67,13 @@ class Audit:
     disparities = property(lambda self: self.result.disparities)
     findings = property(lambda self: self.result.findings)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The audit's warnings: the groups under its small-group minimum (``result.settings.min_group_size``), then
+        the inputs' (missing sensitive values, ID-like columns, the scores)."""
+        small = small_groups_warning(self.summary.groups["count"], self.result.settings.min_group_size)
+        return ((small,) if small else ()) + tuple(self.inputs.warnings)
+
 
 def run_audit(
     table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
@@ -116,7 +123,7 @@ def run_audit(
         model_name=model.name if model is not None else None,
         spec=spec,
         inputs=inputs,
-        summary=summarize(table, spec),
+        summary=summarize(table, spec, min_group_size=min_group_size),
         result=result,
         curves=curves,
         surrogate=surrogate,

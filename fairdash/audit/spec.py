@@ -17,7 +17,7 @@ __all__ = [
     "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
     "parse_bins", "edge_texts", "band_labels", "sensitive_frame", "match_label", "finite_number", "POSITIVE_NAMES", "default_positive_label",
     "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
-    "audit_warnings", "id_like_columns", "validate_spec", "default_reference",
+    "audit_warnings", "small_groups_warning", "id_like_columns", "validate_spec", "default_reference",
 ]
 
 SMALL_GROUP_SIZE = 30
@@ -399,17 +399,24 @@ def check_column_roles(*, target: str, sensitive: Sequence[str], score: str | No
 _LISTED = 10  # groups named in one warning; the rest are counted
 
 
-def audit_warnings(table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series) -> list[str]:
-    """Plain-words warnings: small groups, missing sensitive values, ID-like columns."""
-    warnings = []
-    small = group_counts[group_counts < SMALL_GROUP_SIZE]
-    if len(small):
-        listed = ", ".join(f"{label} ({count})" for label, count in small.head(_LISTED).items())
-        more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
-        warnings.append(
-            f"{len(small)} group(s) have fewer than {SMALL_GROUP_SIZE} rows, too few to judge: {listed}{more}. "
-            "Their rates swing widely by chance."
-        )
+def small_groups_warning(group_counts: pd.Series, min_group_size: int = SMALL_GROUP_SIZE) -> str | None:
+    """The warning about the groups under ``min_group_size`` rows (the audit's small-group minimum: they are left out
+    of the disparities), or ``None`` when there are none (always with 0)."""
+    small = group_counts[group_counts < min_group_size]
+    if not len(small):
+        return None
+    listed = ", ".join(f"{label} ({count})" for label, count in small.head(_LISTED).items())
+    more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
+    return (f"{len(small)} group(s) have fewer than {min_group_size} rows, too few to judge: {listed}{more}. "
+            "Their rates swing widely by chance.")
+
+
+def audit_warnings(table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series, *,
+                   min_group_size: int = SMALL_GROUP_SIZE) -> list[str]:
+    """Plain-words warnings: groups under ``min_group_size`` rows (see :func:`small_groups_warning`), missing
+    sensitive values, ID-like columns."""
+    small = small_groups_warning(group_counts, min_group_size)
+    warnings = [small] if small else []
     if table[list(spec.sensitive)].isna().to_numpy().any():
         warnings.append(f"Some rows have no value for a sensitive attribute; they form a group of their own, {MISSING_GROUP}.")
     for column in id_like_columns(table):
@@ -445,10 +452,11 @@ def id_like_columns(table: pd.DataFrame) -> list[str]:
     return found
 
 
-def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
+def validate_spec(table: pd.DataFrame, spec: AuditSpec, *, min_group_size: int = SMALL_GROUP_SIZE) -> list[str]:
     """Check that ``spec`` can be audited on ``table``.
 
-    Returns the warnings in plain words (an audit can go on); raises
+    Returns the warnings in plain words (an audit can go on; groups under ``min_group_size`` rows are warned
+    about, none with 0); raises
     :class:`InvalidInputError` for what makes an audit impossible.
     """
     binary_target(table, spec.target, spec.positive_label)
@@ -465,7 +473,7 @@ def validate_spec(table: pd.DataFrame, spec: AuditSpec) -> list[str]:
         )
     if spec.reference is not None and spec.reference not in counts.index:
         raise InvalidInputError(f"The reference group {brief(spec.reference)} does not occur in {brief(groups.name)}.")
-    return audit_warnings(table, spec, counts)
+    return audit_warnings(table, spec, counts, min_group_size=min_group_size)
 
 
 def default_reference(groups: pd.Series) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import (
+    DEFAULT_TOLERANCE,
     DISPARITY_RATES,
     as_bool,
     disparities_from_rates,
@@ -242,7 +243,7 @@ class ThresholdCurves:
     def suggest(
         self,
         constraint: Constraint,
-        tolerance: float = 0.05,
+        tolerance: float = DEFAULT_TOLERANCE,
         *,
         objective: Literal["accuracy"] = "accuracy",
         baseline: float | None = None,

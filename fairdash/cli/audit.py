@@ -88,6 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    parser.add_argument("--fail-on-inconclusive", action="store_true",
+                        help="also fail (exit 1) when a headline disparity's 95%% interval crosses its rule's bar, so the data "
+                             "cannot tell pass from fail (or the disparity is undefined); each is named on stderr")
     _optional_arguments(parser)
 
 
@@ -165,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
     _print_audit(args, audit)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
     _keep(args, audit, model_file)
-    return gate_exit(audit.result, conditions, recourse=audit.recourse)
+    return gate_exit(audit.result, conditions, recourse=audit.recourse, inconclusive=args.fail_on_inconclusive)
 
 
 def _print_audit(args: argparse.Namespace, audit) -> None:
@@ -175,7 +178,7 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
               f"groups of {' x '.join(audit.spec.sensitive)}; thresholds {audit.thresholds}")
         for column, edges in audit.bins.items():
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
-        for warning in audit.inputs.warnings:
+        for warning in audit.warnings:
             print(f"warning: {warning}")
         if audit.explain_error is not None:
             print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
@@ -288,7 +291,7 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
         print_findings(window.findings, window.disparity_bounds)
     write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
-    return gate_exit(window.result, conditions)
+    return gate_exit(window.result, conditions, inconclusive=args.fail_on_inconclusive)
 
 
 def audit_command(

@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
         for saved in store.list():
             print(list_line(saved))
     elif args.action == "show":
-        print(store.audit_json(args.id))
+        from fairdash.store.saving import saved_audit_json
+
+        print(saved_audit_json(store, args.id))
     elif args.action == "export":
         for path in export_audit(store, args.id, Path(args.out)):
             print(f"wrote {path}")
@@ -67,7 +69,7 @@ def list_line(saved: SavedAudit) -> str:
     """One audit on one line, id first (tab-separated: title and names come from users and may hold spaces)."""
     headline = " ".join(
         f"{name}={'undefined' if found['value'] is None else format(found['value'], '.3f')}"
-        f"{'' if found['passed'] is None else ('(pass)' if found['passed'] else '(FAIL)')}"
+        f"{'' if found['passed'] is None else ('(pass' if found['passed'] else '(FAIL') + (', inconclusive)' if found.get('conclusive') is False else ')')}"
         for name, found in saved.headline.items())
     fields = [saved.id, saved.created, saved.title, saved.data_name, saved.model_name or f"score column {saved.settings.get('score')}",
               headline]
@@ -82,7 +84,9 @@ def export_audit(store: AuditStore, audit_id: str, out: Path) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InvalidInputError(f"Cannot make the folder {out}: {error.strerror or error}.") from None
-    written = {out / "audit.json": store.audit_json(audit_id), out / "report.html": store.report_html(audit_id),
+    from fairdash.store.saving import saved_audit_json
+
+    written = {out / "audit.json": saved_audit_json(store, audit_id), out / "report.html": store.report_html(audit_id),
                out / "settings.json": json.dumps({"id": saved.id, "title": saved.title, "created": saved.created,
                                                   "url": audit_url(saved.id), "data_sha256": saved.data_sha256,
                                                   "model_sha256": saved.model_sha256, **saved.settings}, indent=2)}

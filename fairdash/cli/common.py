@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
+from fairdash.audit.findings import HEADLINE
 from fairdash.audit.metrics import DISPARITY_NAMES, undefined_reason
 from fairdash.audit.result import AuditResult
 from fairdash.audit.spec import default_positive_label, parse_bins, resolve_label
@@ -23,7 +24,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
-    "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "print_where_unfair",
+    "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "inconclusive_findings", "print_where_unfair",
     "write_outputs", "check_outputs", "one_line",
 ]
 
@@ -100,10 +101,30 @@ def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, 
     return failed
 
 
+def inconclusive_findings(result: AuditResult) -> list[str]:
+    """``--fail-on-inconclusive``: each headline finding (:data:`fairdash.audit.findings.HEADLINE`) whose interval
+    crosses its rule's bar, as a line for stderr; an undefined one too (it cannot be shown conclusive: the gate
+    fails closed)."""
+    from fairdash.present.text import verdict_text
+
+    failed = []
+    for name in HEADLINE:
+        finding = result.findings.loc[name]
+        low, high = result.intervals.disparities.loc[name, ["lower", "upper"]]
+        if finding["undefined"]:
+            failed.append(f"FAILED: {name} is undefined ({finding['undefined']}), so it cannot be shown conclusive")
+        elif finding["conclusive"] is False:
+            failed.append(f"FAILED: {name} = {finding['value']:.4f}, {verdict_text(finding)}: its 95% interval is "
+                          f"{low:.4f} to {high:.4f}")
+    return failed
+
+
 def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "",
-              recourse: Recourse | None = None) -> int:
-    """The exit code of a run: each --fail-on condition that holds on stderr, then 1; else 0."""
+              recourse: Recourse | None = None, inconclusive: bool = False) -> int:
+    """The exit code of a run: each --fail-on condition that holds on stderr (with ``inconclusive``, each headline
+    finding its interval does not support, see :func:`inconclusive_findings`), then 1; else 0."""
     failed = gate(result.disparities, conditions, result.judged, recourse=recourse)
+    failed += inconclusive_findings(result) if inconclusive else []
     for line in failed:
         print(f"{line}{where}", file=sys.stderr)
     return EXIT_FAIL if failed else EXIT_PASS
@@ -160,7 +181,7 @@ def model_features(args: argparse.Namespace, model: Any, table: pd.DataFrame) ->
 
 def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
     """Each disparity with its interval and verdict, one line each."""
-    from fairdash.present.text import verdict_word
+    from fairdash.present.text import inconclusive_note, verdict_word
 
     print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
     for name, row in findings.to_dict("index").items():
@@ -171,7 +192,8 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
             continue
         verdict = verdict_word(row).replace("fail", "FAIL")  # shouted: the line a reader of a log looks for
         rule = f" ({row['rule']})" if row["rule"] else ""
-        print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}")
+        note = inconclusive_note(row)
+        print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}{'  ' + note if note else ''}")
 
 
 def print_where_unfair(audit: Any, *, shown: int = 10) -> None:

@@ -62,7 +62,9 @@ def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]
         saved = store.get(reference)
     except NoSuchAuditError:
         raise InvalidInputError(f"no such audit or file: {brief(reference)}") from None
-    return read_audit_document(store.audit_json(reference), name=f"The saved audit {reference}"), {"id": saved.id, "title": saved.title}
+    from fairdash.store.saving import saved_audit_json
+
+    return read_audit_document(saved_audit_json(store, reference), name=f"The saved audit {reference}"), {"id": saved.id, "title": saved.title}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="OUT.html", help="write a self-contained HTML page with the charts")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition on the latest window that fails the run, such as 'demographic_parity_ratio<0.8' (repeatable)")
+    parser.add_argument("--fail-on-inconclusive", action="store_true",
+                        help="also fail (exit 1) when a headline disparity of the latest window has a 95%% interval that crosses "
+                             "its rule's bar (or is undefined); each is named on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,4 +71,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"alert ({alert['kind']}): {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
     write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
-    return gate_exit(latest.result, conditions, where=f" (latest window, {latest.start.date()})")
+    return gate_exit(latest.result, conditions, where=f" (latest window, {latest.start.date()})", inconclusive=args.fail_on_inconclusive)

@@ -25,15 +25,16 @@ class DataSummary:
     warnings: tuple[str, ...]
 
 
-def summarize(table: pd.DataFrame, spec: AuditSpec) -> DataSummary:
-    """Rows, columns, missing values, and per-group size and base rate, with warnings."""
-    warnings = validate_spec(table, spec)
+def summarize(table: pd.DataFrame, spec: AuditSpec, *, min_group_size: int = SMALL_GROUP_SIZE) -> DataSummary:
+    """Rows, columns, missing values, and per-group size and base rate, with warnings; groups under
+    ``min_group_size`` rows (the audit's small-group minimum) are marked ``too_small`` and warned about."""
+    warnings = validate_spec(table, spec, min_group_size=min_group_size)
     y_true = binary_target(table, spec.target, spec.positive_label)
     groups = group_labels(sensitive_frame(table, spec.sensitive, spec.bins), spec.sensitive)
     frame = pd.DataFrame({"group": groups.to_numpy(), "positive": y_true})
     per_group = frame.groupby("group", sort=True)["positive"].agg(count="size", base_rate="mean")
     per_group.insert(1, "share", per_group["count"] / len(table))
-    per_group["too_small"] = per_group["count"] < SMALL_GROUP_SIZE
+    per_group["too_small"] = per_group["count"] < min_group_size
     per_group = per_group.sort_values("count", ascending=False)
     missing = table.isna().sum()
     return DataSummary(

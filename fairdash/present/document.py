@@ -50,7 +50,7 @@ def json_text(document: Any) -> str:
 def result_json(result: AuditResult) -> dict[str, Any]:
     """An audit result's numbers as JSON: ``groups``, ``overall``, ``intervals`` (group -> rate -> [lower, upper]),
     ``overall_intervals``, ``disparities``, ``disparity_intervals`` and ``findings`` (name -> value, rule, passed,
-    sentence, undefined); the same keys in the audit's JSON, each monitor window's and each fix's."""
+    conclusive, sentence, undefined); the same keys in the audit's JSON, each monitor window's and each fix's."""
     def pair(row: Mapping[str, Any]) -> list[Any]:
         return [json_number(row["lower"]), json_number(row["upper"])]
 
@@ -63,8 +63,9 @@ def result_json(result: AuditResult) -> dict[str, Any]:
         "overall_intervals": {rate: pair(row) for rate, row in intervals.overall.iterrows()},
         "disparities": {name: json_number(value) for name, value in result.disparities.items()},
         "disparity_intervals": {name: pair(row) for name, row in intervals.disparities.iterrows()},
-        "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"], "sentence": row["sentence"],
-                            "undefined": row["undefined"]} for name, row in result.findings.to_dict("index").items()},
+        "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"],
+                            "conclusive": row["conclusive"], "sentence": row["sentence"], "undefined": row["undefined"]}
+                     for name, row in result.findings.to_dict("index").items()},
     }
 
 

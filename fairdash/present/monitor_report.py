@@ -49,7 +49,8 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
     return {
         "settings": {"time": spec.time, "window": spec.window, "target": spec.target, "positive_label": str(spec.positive_label),
                      "sensitive": list(spec.sensitive), "score": spec.score, "decision": spec.decision, "threshold": result.threshold,
-                     "tolerance": result.tolerance, "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
+                     "tolerance": result.tolerance, "min_group_size": result.windows[0].result.settings.min_group_size if result.windows else None,
+                     "baseline": result.baseline.date().isoformat(), "engine": result.counts.engine,
                      "rows": result.counts.rows, "rows_left_out": result.counts.dropped, "notes": monitor_notes(result)},
         "one_outcome_windows": [start.date().isoformat() for start in result.one_outcome],
         "windows": windows,
@@ -98,7 +99,7 @@ def engine_audit_json(result: Monitor, *, data_name: str = "data") -> dict[str, 
     return {
         "settings": {"data": data_name, "model": None, "target": settings["target"], "positive_label": settings["positive_label"],
                      "sensitive": settings["sensitive"], "score": settings["score"], "tolerance": settings["tolerance"],
-                     "engine": settings["engine"], "groups_left_out_of_disparities": window["groups_left_out_of_disparities"]},
+                     "min_group_size": settings["min_group_size"], "engine": settings["engine"], "groups_left_out_of_disparities": window["groups_left_out_of_disparities"]},
         "data": {"rows": window["rows"], "rows_without_outcome": int(result.windows[0].table["unknown"].sum()),
                  "rows_left_out": settings["rows_left_out"]},
         **{key: window[key] for key in ("groups", "overall", "intervals", "overall_intervals", "disparities", "disparity_intervals",

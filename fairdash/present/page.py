@@ -13,7 +13,7 @@ import pandas as pd
 
 from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present.document import versions
-from fairdash.present.text import verdict_word
+from fairdash.present.text import inconclusive_note, verdict_word
 
 __all__ = ["html_page", "script_json", "section", "definition_list", "table_html", "findings_html", "static_file"]
 
@@ -52,11 +52,14 @@ def table_html(frame: pd.DataFrame, *, index: bool = True) -> str:
 
 
 def findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
-    """The disparities as an HTML table: value, interval, rule, verdict and the sentence."""
+    """The disparities as an HTML table: value, interval, rule, verdict (inconclusive where the interval crosses the bar)
+    and the sentence."""
     rows = []
     for name, row in findings.to_dict("index").items():
         word = verdict_word(row)
         verdict = f'<span class="{word}">{word}</span>' if word in ("pass", "fail") else word
+        note = inconclusive_note(row)
+        verdict += f' <span class="inconclusive">({html.escape(note)})</span>' if note else ""
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"

@@ -20,14 +20,14 @@ __all__ = ["preview_payload", "preview_script", "preview_style"]
 
 def preview_payload(
     preview: PreviewCounts, labels: Sequence[str], thresholds: Threshold | Mapping[str, float], *,
-    rules: Mapping[str, Any], left_out: Sequence[str], revision: int = 0,
+    rules: Mapping[str, Any], left_out: Sequence[str], revision: int = 0, confidence: float = 0.95,
 ) -> dict[str, Any]:
     """The preview's data, JSON-ready.
 
     ``thresholds`` (one, or ``{group: threshold}``) is where the slider opens; a new ``revision`` tells a
     preview already open to move there (the server set them: Suggest, Reset); with the same revision it
-    keeps where the user left it. ``rules`` and ``left_out`` come from the audit's result, so the page
-    judges as Python does."""
+    keeps where the user left it. ``rules``, ``left_out`` and ``confidence`` (the level of the disparities' intervals)
+    come from the audit's result, so the page judges as Python does, inconclusive verdicts included."""
     if isinstance(thresholds, Mapping):
         per_group = [float(thresholds[label]) for label in labels]
         # "One for everyone" opens on a position (the median of the groups' may fall between two).
@@ -44,6 +44,7 @@ def preview_payload(
         "rules": dict(rules),
         "slack": VERDICT_SLACK,
         "left_out": list(left_out),
+        "confidence": float(confidence),
         "exact": bool(preview.exact),
     }
 

@@ -36,12 +36,12 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     """The audit as a JSON-ready dict with stable top-level keys.
 
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
-    tolerance, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
+    tolerance, small-group minimum ``min_group_size``, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
     {metric -> number or null}), ``overall`` (the same over all rows, kept apart from the groups),
     ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
-    sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``recourse``
+    conclusive, sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``recourse``
     (when computed, see :func:`fairdash.present.recourse.recourse_json`),
     ``versions``, ``created``; ``calibration``, ``subgroups``, ``subgroups_tested``, ``correction`` when computed (see
     :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
@@ -60,6 +60,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "score": spec.score,
             "features": list(spec.features) if audit.model_name else [],
             "tolerance": audit.tolerance,
+            "min_group_size": audit.result.settings.min_group_size,
             "groups_left_out_of_disparities": list(audit.groups_left_out),
             "bootstrap": {"resamples": audit.intervals.n_resamples, "confidence": audit.intervals.confidence,
                           "seed": audit.intervals.random_state},
@@ -69,7 +70,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "columns": audit.summary.columns,
             "missing_cells": audit.summary.missing_cells,
             "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
-            "warnings": list(audit.inputs.warnings),
+            "warnings": list(audit.warnings),
         },
         **result_json(audit.result),
         **({"recourse": recourse_json(audit.recourse)} if audit.recourse is not None else {}),
@@ -108,7 +109,7 @@ def slider_payload(audit: Audit) -> dict[str, Any]:
     """What the report's slider needs (:func:`fairdash.present.preview.preview_payload`), opening on the audited thresholds."""
     preview = preview_counts(audit.curves, include=audit.thresholds, max_positions=REPORT_THRESHOLDS)
     return preview_payload(preview, audit.curves.labels, audit.thresholds, rules=audit.result.settings.rules,
-                           left_out=audit.groups_left_out)
+                           left_out=audit.groups_left_out, confidence=audit.intervals.confidence)
 
 
 def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
@@ -132,13 +133,13 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         *((f"Bands of {column}", ", ".join(band_labels(edges))) for column, edges in audit.bins.items()),
         ("Reference group", audit.inputs.reference), ("Thresholds", threshold_text(audit.thresholds)),
         ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
-        ("Left out of the disparities (too small)", ", ".join(audit.groups_left_out) or "none"),
+        (f"Left out of the disparities (under {audit.result.settings.min_group_size} rows)", ", ".join(audit.groups_left_out) or "none"),
     ]
     sections = [
         section("Settings", definition_list(settings)),
         section("Data", table_html(audit.summary.groups.assign(
             share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
-            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.inputs.warnings)),
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings)),
         section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
         section("Metrics by group (95% bootstrap intervals)", table_html(formatted_table(audit.table, audit.intervals))
                  + "<p>All rows together:</p>" + table_html(formatted_overall(audit.result.overall, audit.intervals))),

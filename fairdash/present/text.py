@@ -10,7 +10,8 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "findings_as_saved"]
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text",
+           "findings_as_saved"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -64,6 +65,23 @@ def verdict_word(finding: Mapping[str, Any]) -> str:
     return {True: "pass", False: "fail", None: ""}[finding["passed"]]
 
 
+def inconclusive_note(finding: Mapping[str, Any]) -> str:
+    """``"inconclusive: the interval crosses 0.8"`` where a finding's interval crosses its rule's bar (its
+    ``conclusive`` is False, see :func:`fairdash.audit.metrics.conclusive`), else ``""`` (older documents have no
+    ``conclusive``: nothing is said)."""
+    if finding.get("conclusive") is not False or finding.get("passed") is None:
+        return ""
+    bar = str(finding.get("rule") or "").split()[-1:]  # the rule's text, ">= 0.8" or "<= 0.1" (metrics.rule_text)
+    return f"inconclusive: the interval crosses {bar[0]}" if bar else "inconclusive"
+
+
+def verdict_text(finding: Mapping[str, Any]) -> str:
+    """The verdict word with the note when the interval does not support it: ``"fail (inconclusive: the interval
+    crosses 0.8)"``, ``"pass"``."""
+    word, note = verdict_word(finding), inconclusive_note(finding)
+    return f"{word} ({note})" if note else word
+
+
 def findings_as_saved(document: Mapping[str, Any]) -> pd.DataFrame:
     """A saved audit's findings as its JSON holds them (never recomputed): one row per disparity with its value, interval,
     rule, verdict and sentence (or why it is undefined)."""
@@ -77,7 +95,7 @@ def findings_as_saved(document: Mapping[str, Any]) -> pd.DataFrame:
             "value": "undefined" if value is None else f"{value:.3f}",
             "interval": "" if low is None or high is None else f"{low:.3f} to {high:.3f}",
             "rule": finding.get("rule") or "",
-            "verdict": verdict_word(finding),
+            "verdict": verdict_text(finding),
             "in words": finding.get("undefined") or finding.get("sentence") or "",
         }
 

@@ -143,6 +143,8 @@ def _check_settings(document: Mapping[str, Any]) -> str | None:
             return f"the settings' {key} is {_shown(settings[key])}, not a name"
     if settings.get("tolerance") is not None and not _is_number(settings["tolerance"]):
         return f"the tolerance is {_shown(settings['tolerance'])}, not a number"
+    if settings.get("min_group_size") is not None and not _is_count(settings["min_group_size"]):  # absent in older audits
+        return f"the small-group minimum is {_shown(settings['min_group_size'])}, not a whole number of rows"
     if not isinstance(disparities, Mapping):
         return f"'disparities' is {_shown(disparities)}, not an object of the disparities"
     for name in DISPARITY_NAMES:  # a difference is the highest rate minus the lowest, a ratio the lowest over the highest
@@ -218,7 +220,7 @@ def _judged(document: Mapping[str, Any], table: pd.DataFrame) -> pd.DataFrame:
 def _describe(document: Mapping[str, Any], label: Mapping[str, Any]) -> dict[str, Any]:
     settings = document["settings"]
     return {**label, "data": settings.get("data"), "model": settings.get("model"), "thresholds": document.get("thresholds"),
-            "tolerance": settings.get("tolerance"), "created": document.get("created")}
+            "tolerance": settings.get("tolerance"), "min_group_size": settings.get("min_group_size"), "created": document.get("created")}
 
 
 def _same_label(first: Any, second: Any) -> bool:
@@ -327,6 +329,10 @@ def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, befor
             notes.append(f"Groups only in the {label} audit: {', '.join(brief(group) for group in only[:8])}.")
     if before.get("thresholds") != after.get("thresholds"):
         notes.append(f"The thresholds differ ({brief(before.get('thresholds'), 200)} before, {brief(after.get('thresholds'), 200)} after).")
+    for key, what in (("min_group_size", "small-group minimums"), ("tolerance", "tolerances")):
+        first, second = before["settings"].get(key), after["settings"].get(key)
+        if first is not None and second is not None and first != second:  # an older audit's JSON does not say
+            notes.append(f"The {what} differ ({first:g} before, {second:g} after): the groups judged or the verdicts may differ for that alone.")
     return Comparison(before=_describe(before, before_label or {}), after=_describe(after, after_label or {}),
                       disparities=disparities, groups=_group_rows(before, after, full), notes=tuple(notes))
 

@@ -7,13 +7,12 @@ import hashlib
 import json
 from typing import Any, Mapping
 
+from fairdash.audit.findings import HEADLINE
 from fairdash.audit.run import Audit
 from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 
-__all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings"]
+__all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings", "saved_audit_json"]
 
-HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
-"""The disparities a list of saved audits shows (as the Fairness page's headline)."""
 
 
 def sha256_of(content: bytes | None) -> str | None:
@@ -21,10 +20,14 @@ def sha256_of(content: bytes | None) -> str | None:
     return hashlib.sha256(content).hexdigest() if content is not None else None
 
 
-def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int) -> dict[str, Any]:
-    """What reopens the audit: the columns and their meaning, the bins, thresholds, tolerance, small-group minimum,
+def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int | None = None) -> dict[str, Any]:
+    """What reopens the audit: the columns and their meaning, the bins, thresholds, tolerance, small-group minimum
+    (the document's ``settings.min_group_size``; ``min_group_size`` for a document from before it was written there),
     and where the data came from (``source``: ``{"kind": "demo", "demo": KEY}``, ``{"kind": "upload"}``, ``{"kind": "file"}``)."""
     settings = document["settings"]
+    min_group_size = settings.get("min_group_size", min_group_size)
+    if min_group_size is None:
+        raise ValueError("The audit's JSON has no settings.min_group_size; pass min_group_size.")
     return {
         "source": dict(source),
         "target": settings["target"],
@@ -40,8 +43,8 @@ def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, mi
     }
 
 
-def record_from_document(document: dict[str, Any], report_html: str, *, title: str, source: Mapping[str, Any], min_group_size: int,
-                         data_sha256: str | None, model_sha256: str | None) -> AuditRecord:
+def record_from_document(document: dict[str, Any], report_html: str, *, title: str, source: Mapping[str, Any],
+                         data_sha256: str | None, model_sha256: str | None, min_group_size: int | None = None) -> AuditRecord:
     """The record :meth:`AuditStore.save` keeps of an audit's JSON document (:func:`fairdash.present.report.audit_json`)
     and HTML report; ``title`` tidied by :func:`fairdash.store.db.tidy_title` (an empty one is refused). ``data_sha256``
     and ``model_sha256`` are the SHA-256 of the files audited (:func:`sha256_of`); for a demo, of its table as CSV, and
@@ -49,8 +52,7 @@ def record_from_document(document: dict[str, Any], report_html: str, *, title: s
     from fairdash.present.document import json_text
 
     settings = document["settings"]
-    headline = {name: {"value": document["findings"][name]["value"], "passed": document["findings"][name]["passed"]}
-                for name in HEADLINE}
+    headline = {name: {key: document["findings"][name].get(key) for key in ("value", "passed", "conclusive")} for name in HEADLINE}
     return AuditRecord(
         title=tidy_title(title),
         created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),  # saved now (the audit's own time is in its JSON)
@@ -71,7 +73,7 @@ def audit_record(audit: Audit, *, title: str, source: Mapping[str, Any], data_sh
     from fairdash.present.report import audit_html, audit_json
 
     return record_from_document(audit_json(audit), audit_html(audit), title=title, source=source,
-                                min_group_size=audit.result.settings.min_group_size, data_sha256=data_sha256, model_sha256=model_sha256)
+                                data_sha256=data_sha256, model_sha256=model_sha256)
 
 
 def save_audit(store: AuditStore, audit: Audit, *, title: str, source: Mapping[str, Any], table: StoredFile | None = None,
@@ -83,3 +85,20 @@ def save_audit(store: AuditStore, audit: Audit, *, title: str, source: Mapping[s
                           data_sha256=data_sha256 or sha256_of(table.content if table else None),
                           model_sha256=model_sha256 or sha256_of(model.content if model else None))
     return store.save(record, table=table if keep_files else None, model=model if keep_files else None)
+
+
+def saved_audit_json(store: AuditStore, audit_id: str) -> str:
+    """The saved audit's JSON as saved; an audit saved before the JSON held ``settings.min_group_size`` gets it from
+    the settings saved beside it (which always held it), so every reader of the JSON finds each setting."""
+    text = store.audit_json(audit_id)
+    document = json.loads(text)
+    settings = document.get("settings") if isinstance(document, dict) else None
+    if not isinstance(settings, dict) or "min_group_size" in settings:
+        return text
+    kept = store.get(audit_id).settings.get("min_group_size")
+    if kept is None:
+        return text
+    from fairdash.present.document import json_text
+
+    document["settings"] = {**settings, "min_group_size": kept}
+    return json_text(document)

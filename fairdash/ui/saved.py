@@ -23,7 +23,7 @@ from fairdash.errors import FairdashError
 from fairdash.present.text import findings_as_saved
 from fairdash.store.compare import read_audit_document
 from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
-from fairdash.store.saving import record_from_document, sha256_of
+from fairdash.store.saving import record_from_document, saved_audit_json, sha256_of
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
@@ -280,7 +280,8 @@ def listing(audits: list[SavedAudit]) -> Any:
     def verdict(found: dict[str, Any]) -> str:
         if found["value"] is None:
             return "undefined"
-        return f"{found['value']:.3f}" + {True: " pass", False: " FAIL", None: ""}[found["passed"]]
+        return (f"{found['value']:.3f}" + {True: " pass", False: " FAIL", None: ""}[found["passed"]]
+                + (" (inconclusive)" if found.get("conclusive") is False and found["passed"] is not None else ""))
 
     rows = [{"title": saved.title, "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
              "saved": saved.created.replace("T", " ")[:19], "files kept": "yes" if saved.table_file else "no",
@@ -293,7 +294,7 @@ def comparison_of(before_id: str, after_id: str) -> Any:
     from fairdash.store.compare import compare_audits, read_audit_document
 
     kept = store()
-    documents = [read_audit_document(kept.audit_json(audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]
+    documents = [read_audit_document(saved_audit_json(kept, audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]
     return compare_audits(*documents, before_label={"id": before_id}, after_label={"id": after_id})
 
 

@@ -25,7 +25,7 @@ __all__ = [
     "SOURCE", "DEMO", "DATA_UPLOADER", "MODEL_UPLOADER", "SCORE_MODE", "MLFLOW_MODEL", "TRUST_PICKLE",
     "TRUST_SKOPS", "TARGET", "POSITIVE_LABEL", "SENSITIVE", "REFERENCE", "SCORE_COLUMN", "FEATURES", "SOURCE_DEMO",
     "SOURCE_UPLOAD", "MODE_MODEL", "MODE_MLFLOW", "MODE_COLUMN", "SELECTION_KEYS", "WIDGET_KEYS", "THRESHOLD_MODE",
-    "MODE_GLOBAL", "MODE_PER_GROUP", "THRESHOLD", "SUGGEST_CONSTRAINT", "SUGGEST_TOLERANCE", "DROP_SMALL_GROUPS",
+    "MODE_GLOBAL", "MODE_PER_GROUP", "THRESHOLD", "SUGGEST_CONSTRAINT", "SUGGEST_TOLERANCE", "MIN_GROUP_SIZE",
     "TOLERANCE", "CHART", "NORMALIZE_MATRICES", "TRADEOFF_DISPARITY", "FAIRNESS_KEYS", "EXPLAIN_ON", "EXPLAIN_ROWS",
     "EXPLAIN_VIEW", "GAP_GROUPS", "ROW_SOURCE", "ROW_GROUP", "ROW", "PERMUTATION_ON", "FLIP_SENSITIVE",
     "EXPLAIN_KEYS", "RULES_TARGET", "RULES_FOR_DECISIONS", "RULES_FOR_OUTCOMES", "RULES_DEPTH", "RULES_MIN_LEAF",
@@ -83,13 +83,13 @@ THRESHOLD = "threshold"
 _GROUP_THRESHOLD_PREFIX = "threshold_for_"
 SUGGEST_CONSTRAINT = "suggest_constraint"
 SUGGEST_TOLERANCE = "suggest_tolerance"
-DROP_SMALL_GROUPS = "drop_small_groups"
+MIN_GROUP_SIZE = "min_group_size"  # groups under this many rows are left out of the disparities (0 keeps all)
 TOLERANCE = "tolerance"
 CHART = "chart"
 NORMALIZE_MATRICES = "normalize_matrices"
 TRADEOFF_DISPARITY = "tradeoff_disparity"
 FAIRNESS_KEYS = (
-    THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, DROP_SMALL_GROUPS, TOLERANCE, CHART,
+    THRESHOLD_MODE, THRESHOLD, SUGGEST_CONSTRAINT, SUGGEST_TOLERANCE, MIN_GROUP_SIZE, TOLERANCE, CHART,
     NORMALIZE_MATRICES, TRADEOFF_DISPARITY,
 )
 
@@ -438,10 +438,10 @@ def chosen_thresholds(labels: list[str], default: float) -> float | dict[str, fl
 
 
 def audit_settings(thresholds: float | dict[str, float] | None = None) -> AuditSettings:
-    """The tolerance and the small-group choice made on the Fairness page (with ``thresholds``), read once: every
+    """The tolerance and the small-group minimum set on the Fairness page (with ``thresholds``), read once: every
     page and cached function takes this one value, so they all judge alike."""
     return AuditSettings(thresholds=thresholds, tolerance=float(st.session_state.get(TOLERANCE, DEFAULT_TOLERANCE)),
-                         min_group_size=SMALL_GROUP_SIZE if st.session_state.get(DROP_SMALL_GROUPS, True) else 0)
+                         min_group_size=int(st.session_state.get(MIN_GROUP_SIZE, SMALL_GROUP_SIZE)))
 
 
 def remember_suggestion(suggestion) -> None:
@@ -591,7 +591,7 @@ def pending_thresholds() -> tuple[Any, float, int] | None:
 
 
 def pin_thresholds(audit_id: str, thresholds: float | dict[str, float], tolerance: float, min_group_size: int) -> None:
-    """Set the Fairness page's thresholds, tolerance and small-group choice, as belonging to the audit ``audit_id``
+    """Set the Fairness page's thresholds, tolerance and small-group minimum, as belonging to the audit ``audit_id``
     (so that :func:`reset_thresholds_if_audit_changed` keeps them)."""
     reset_thresholds()
     if isinstance(thresholds, dict):
@@ -600,7 +600,7 @@ def pin_thresholds(audit_id: str, thresholds: float | dict[str, float], toleranc
         st.session_state[THRESHOLD_MODE] = MODE_GLOBAL
         st.session_state[THRESHOLD] = float(thresholds)
     st.session_state[TOLERANCE] = float(tolerance)
-    st.session_state[DROP_SMALL_GROUPS] = min_group_size > 0
+    st.session_state[MIN_GROUP_SIZE] = int(min_group_size)
     st.session_state[_THRESHOLDS_BELONG_TO] = audit_id
     st.session_state.pop(_PENDING_THRESHOLDS, None)
 

@@ -66,6 +66,7 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: Aud
     revision = state.preview_revision()
     preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
     payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
+                              confidence=result.intervals.confidence,
                               revision=revision)
     _preview(key=_PREVIEW_KEY, data=payload, default={"thresholds": None},
              on_thresholds_change=lambda: _settled(curves.labels))
@@ -80,11 +81,11 @@ def _settled(labels: list[str]) -> None:
 
 
 def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
-    state.set_default(state.SUGGEST_TOLERANCE, 0.02)
+    state.set_default(state.SUGGEST_TOLERANCE, state.audit_settings().tolerance)  # aim under the bar the verdicts use
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
         left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.get, key=state.SUGGEST_CONSTRAINT)
-        right.number_input("Tolerance", min_value=0.0, max_value=0.5, step=0.01, key=state.SUGGEST_TOLERANCE,
+        right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=state.SUGGEST_TOLERANCE,
                            help="The largest allowed difference between groups.")
         st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
         suggestion = state.last_suggestion()
@@ -105,7 +106,7 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
 
 def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves) -> None:
     constraint = state.get(state.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
-    tolerance = float(state.get(state.SUGGEST_TOLERANCE, 0.02))
+    tolerance = float(state.get(state.SUGGEST_TOLERANCE, state.audit_settings().tolerance))
     suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold)
     state.remember_suggestion(suggestion)
     if suggestion.met:

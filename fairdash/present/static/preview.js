@@ -33,6 +33,101 @@ const fairdashPreview = (function () {
              equal_opportunity_ratio: eor, equalized_odds_difference: fmax(eod, fpd), equalized_odds_ratio: fmin(eor, fpr),
              predictive_parity_difference: ppd, predictive_parity_ratio: ppr };
   }
+  // Exact (Clopper-Pearson) bounds and the disparities' intervals, as fairdash.audit.intervals.disparity_intervals
+  // computes them (checked against it in tests/test_threshold_preview.py): a verdict whose interval crosses the
+  // rule's bar is inconclusive here as in Python. The regularized incomplete beta by its continued fraction
+  // (Lentz), its quantile by bisection.
+  function lgamma(x) {
+    const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+               12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+    if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
+    x -= 1;
+    let a = c[0];
+    const t = x + 7.5;
+    for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+    return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+  }
+  function betacf(a, b, x) {
+    const tiny = 1e-300;
+    let c = 1, d = 1 - (a + b) * x / (a + 1);
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    let h = d;
+    for (let m = 1; m <= 100000; m++) {
+      const m2 = 2 * m;
+      let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+      d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d); c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny; h *= d * c;
+      aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+      d = 1 + aa * d; d = 1 / (Math.abs(d) < tiny ? tiny : d); c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+      const step = d * c;
+      h *= step;
+      if (Math.abs(step - 1) < 1e-15) break;
+    }
+    return h;
+  }
+  function ibeta(x, a, b) {
+    if (x <= 0) return 0;
+    if (x >= 1) return 1;
+    const front = Math.exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+    return x < (a + 1) / (a + b + 2) ? front * betacf(a, b, x) / a : 1 - front * betacf(b, a, 1 - x) / b;
+  }
+  function betaQuantile(p, a, b) {  // Newton's steps from the mean, kept inside the bracket (bisection when one leaves it)
+    const logBeta = lgamma(a) + lgamma(b) - lgamma(a + b);
+    let low = 0, high = 1, x = a / (a + b);
+    for (let i = 0; i < 300; i++) {
+      const f = ibeta(x, a, b) - p;
+      if (f === 0) return x;
+      if (f < 0) low = x; else high = x;
+      const density = Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - logBeta);
+      let next = x - f / density;
+      if (!(next > low && next < high)) next = (low + high) / 2;
+      if (Math.abs(next - x) <= 1e-15 * x || high - low <= 1e-300) return next;
+      x = next;
+    }
+    return x;
+  }
+  const boundsMemo = new Map();
+  function exactBounds(s, n, error) {  // one-sided bounds, each missing the true rate with probability at most error
+    const key = `${s},${n},${error}`;
+    if (!boundsMemo.has(key)) {
+      if (boundsMemo.size > 50000) boundsMemo.clear();
+      boundsMemo.set(key, [s > 0 ? betaQuantile(error, s, n - s + 1) : 0, s < n ? betaQuantile(1 - error, s + 1, n - s) : 1]);
+    }
+    return boundsMemo.get(key);
+  }
+  const RATE_CELLS = { selection_rate: [[0, 1], [0, 1, 2, 3]], tpr: [[0], [0, 3]], fpr: [[1], [1, 2]], precision: [[0], [0, 1]] };
+  const FAMILIES = { demographic_parity: ["selection_rate"], equal_opportunity: ["tpr"], equalized_odds: ["tpr", "fpr"],
+                     predictive_parity: ["precision"] };
+  const sum = (c, cells) => cells.reduce((total, i) => total + c[i], 0);
+  // counts: each judged group's [tp, fp, tn, fn]; returns {name: [lower, upper]} (NaN where undefined).
+  function disparityBounds(counts, confidence) {
+    const halfError = (1 - confidence) / 2, found = {};
+    for (const [family, rateNames] of Object.entries(FAMILIES)) {
+      const perRate = rateNames.map(rate => counts.map(c => [sum(c, RATE_CELLS[rate][0]), sum(c, RATE_CELLS[rate][1])]).filter(([, n]) => n > 0))
+        .filter(groups => groups.length >= 2);
+      const differences = [], ratios = [];
+      const narrowError = halfError / (2 * perRate.length), wideError = halfError / perRate.reduce((t, g) => t + 2 * g.length, 0);
+      for (const groups of perRate) {
+        const narrow = groups.map(([s, n]) => exactBounds(s, n, narrowError)), wide = groups.map(([s, n]) => exactBounds(s, n, wideError));
+        const top = (bounds, i) => Math.max(...bounds.map(b => b[i])), bottom = (bounds, i) => Math.min(...bounds.map(b => b[i]));
+        differences.push([Math.max(0, top(wide, 0) - bottom(wide, 1)), top(narrow, 1) - bottom(narrow, 0)]);
+        if (Math.max(...groups.map(([s]) => s)) === 0) continue;  // every rate 0: the ratio is undefined
+        ratios.push([bottom(narrow, 0) / top(narrow, 1), top(wide, 0) <= 0 ? 1 : Math.min(1, bottom(wide, 1) / top(wide, 0))]);
+      }
+      found[`${family}_difference`] = differences.length ? [Math.max(...differences.map(d => d[0])), Math.max(...differences.map(d => d[1]))] : [NaN, NaN];
+      found[`${family}_ratio`] = ratios.length ? [Math.min(...ratios.map(r => r[0])), Math.min(...ratios.map(r => r[1]))] : [NaN, NaN];
+    }
+    return found;
+  }
+  const passes = (rule, v, slack) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + slack;
+  // As fairdash.audit.metrics.conclusive: null without a verdict; true when both ends give the value's verdict.
+  function conclusive(value, bounds, rule, slack) {
+    if (rule === null || Number.isNaN(value)) return null;
+    const [lower, upper] = bounds;
+    if (Number.isNaN(lower) || Number.isNaN(upper)) return false;
+    const passed = passes(rule, value, slack);
+    return passes(rule, lower, slack) === passed && passes(rule, upper, slack) === passed;
+  }
+
   // The first position at or above a threshold (Python's PreviewCounts.position_of).
   function positionOf(grid, value) {
     let low = 0, high = grid.length - 1;
@@ -65,10 +160,13 @@ const fairdashPreview = (function () {
       `<td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${r.overall ? "" : shown(grid, r.position)}</td><td>${count(r.count)}</td>` +
       `<td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
     root.querySelector("#fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map(line).join("")}${line(Object.assign({ overall: true }, rates(total)))}</table>`;
-    const d = disparities(rows.filter(r => !data.left_out.includes(r.label)));
-    const passes = (rule, v) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + data.slack;
+    const judged = rows.filter(r => !data.left_out.includes(r.label)), d = disparities(judged);
+    const bounds = disparityBounds(judged.map(r => [r.tp, r.fp, r.tn, r.fn]), data.confidence);
+    const bar = rule => "at_least" in rule ? rule.at_least : rule.at_most;
+    const note = (name, v) => conclusive(v, bounds[name], data.rules[name], data.slack) === false
+      ? ` <span class="inconclusive">(inconclusive: the interval crosses ${bar(data.rules[name])})</span>` : "";
     const verdict = (name, v) => Number.isNaN(v) ? '<span class="undefined">undefined</span>' : data.rules[name] === null ? ""
-      : passes(data.rules[name], v) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>';
+      : (passes(data.rules[name], v, data.slack) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>') + note(name, v);
     root.querySelector("#fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     root.querySelector("#fd-live-matrices").innerHTML = rows.map(r =>
@@ -110,7 +208,7 @@ const fairdashPreview = (function () {
       instance.state.mode = e.target.value; render(root, instance.data, instance.state); settle(true); }));
   }
 
-  return function fairdashPreview(root, data, onSettled) {
+  function fairdashPreview(root, data, onSettled) {
     let instance = instances.get(root);
     const shape = JSON.stringify([data.labels, data.thresholds.length]);
     if (!instance || instance.shape !== shape) {
@@ -130,5 +228,8 @@ const fairdashPreview = (function () {
       : `The slider offers ${data.thresholds.length - 1} thresholds spread over the scores.`;
     render(root, data, instance.state);
     return () => clearTimeout(instance.timer);
-  };
+  }
+  fairdashPreview.disparityBounds = disparityBounds;  // for the tests that check them against Python's
+  fairdashPreview.conclusive = conclusive;
+  return fairdashPreview;
 })();
