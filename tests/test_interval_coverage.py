@@ -169,9 +169,10 @@ def test_six_cells_count_every_row_for_the_selection_rate_only() -> None:
         for rate, (successes, trials) in rate_fractions(table).items():
             with np.errstate(invalid="ignore", divide="ignore"):
                 np.testing.assert_array_equal(np.where(trials > 0, successes / trials, np.nan), rates(table)[rate])
-    [together] = rate_intervals_many([counts], [labels])
+    none, together = rate_intervals_many([np.zeros((0, 6), dtype=int), counts], [[], labels])  # a window without rows too
     np.testing.assert_array_equal(together.lower.to_numpy(), ours.lower.to_numpy())
     np.testing.assert_array_equal(together.overall.to_numpy(), ours.overall.to_numpy())
+    assert none.lower.empty and none.overall.isna().all().all()
 
 
 def test_exact_interval_of_no_rows_is_undefined_not_0_to_1() -> None:

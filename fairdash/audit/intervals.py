@@ -255,10 +255,12 @@ def rate_intervals_many(
     exact bounds in one call, and the disparities' bounds of all tables in one array. The tables must have the
     same number of count cells.
     """
-    tables = [np.asarray(counts, dtype=np.int64).reshape(len(labels), -1) for counts, labels in zip(counts_per_table, labels_per_table)]
-    if not tables:
+    arrays = [np.asarray(counts, dtype=np.int64) for counts in counts_per_table]
+    if not arrays:
         return []
-    groups, cells = max(len(table) for table in tables), tables[0].shape[1]
+    cells = arrays[0].shape[-1]  # a table of no groups keeps its cells
+    tables = [array.reshape(len(labels), cells) for array, labels in zip(arrays, labels_per_table)]
+    groups = max(len(table) for table in tables)
     padded = np.zeros((len(tables), groups, cells), dtype=np.int64)
     judged = np.zeros((len(tables), groups), dtype=bool)
     for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
