@@ -5,12 +5,11 @@ from fairdash.audit.findings import (  # noqa: F401
 )
 from fairdash.audit.intervals import (  # noqa: F401
     DISPARITY_INTERVAL_METHOD,
+    RATE_INTERVAL_METHOD,
     Intervals,
-    bootstrap_intervals,
     disparity_intervals,
     metric_intervals,
-    replicate_quantile,
-    resample_counts,
+    rate_intervals,
 )
 from fairdash.audit.metrics import (  # noqa: F401
     COUNT_COLUMNS,
@@ -51,4 +50,4 @@ from fairdash.present.text import (  # noqa: F401
     verdict_word,
 )
 
-__all__ = ["COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES", "FOUR_FIFTHS", "as_bool", "sensitive_codes", "confusion_counts", "checked_inputs", "rates", "table_from_counts", "overall_from_counts", "overall_metrics", "group_metrics", "disparities_from_rates", "disparities_from_table", "undefined_reason", "why_undefined", "disparities", "compare_to_reference", "DEFAULT_TOLERANCE", "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "rule_text", "Intervals", "bootstrap_intervals", "DISPARITY_INTERVAL_METHOD", "disparity_intervals", "resample_counts", "replicate_quantile", "metric_intervals", "disparity_findings", "formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]
+__all__ = ["COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES", "FOUR_FIFTHS", "as_bool", "sensitive_codes", "confusion_counts", "checked_inputs", "rates", "table_from_counts", "overall_from_counts", "overall_metrics", "group_metrics", "disparities_from_rates", "disparities_from_table", "undefined_reason", "why_undefined", "disparities", "compare_to_reference", "DEFAULT_TOLERANCE", "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "rule_text", "Intervals", "rate_intervals", "RATE_INTERVAL_METHOD", "DISPARITY_INTERVAL_METHOD", "disparity_intervals", "metric_intervals", "disparity_findings", "formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]

@@ -80,12 +80,11 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
 
 
 def metrics_with_uncertainty(result: AuditResult) -> None:
-    """Each group's rates with bootstrap intervals, all rows apart, each group against the reference."""
+    """Each group's rates with exact intervals, all rows apart, each group against the reference."""
     st.subheader("Metrics by group, with intervals")
     st.dataframe(formatted_table(result.by_group, result.intervals), width="stretch")
     st.dataframe(formatted_overall(result.overall, result.intervals), width="stretch")
-    st.caption(f"In brackets: 95% bootstrap intervals ({result.intervals.n_resamples:,} resamples of the counts, "
-               f"seed {result.intervals.random_state}).")
+    st.caption(f"In brackets: {result.intervals.confidence:.0%} intervals, {result.intervals.rate_method}.")
     with st.expander(f"Each group against the reference group ({md(inputs.reference)})"):
         st.dataframe(compare_to_reference(result.by_group, inputs.reference),
                      column_config={"selection_rate_ratio": st.column_config.NumberColumn(format="%.3f")})

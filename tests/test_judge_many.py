@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.intervals import bootstrap_intervals, bootstrap_intervals_many
+from fairdash.audit.intervals import RATE_INTERVAL_METHOD, rate_intervals, rate_intervals_many
 from fairdash.audit.result import AuditSettings, judge, judge_many
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.logs import COMPAS_MONITOR, compas_log, synthetic_log
@@ -26,8 +26,8 @@ def _same_result(ours, oracle) -> None:
     for part in ("lower", "upper", "overall", "disparities"):
         _same_frame(getattr(ours.intervals, part), getattr(oracle.intervals, part))
     pd.testing.assert_series_equal(ours.intervals.too_small, oracle.intervals.too_small)
-    assert (ours.intervals.confidence, ours.intervals.n_resamples, ours.intervals.random_state, ours.intervals.disparity_method) == (
-        oracle.intervals.confidence, oracle.intervals.n_resamples, oracle.intervals.random_state, oracle.intervals.disparity_method)
+    assert (ours.intervals.confidence, ours.intervals.rate_method, ours.intervals.disparity_method) == (
+        oracle.intervals.confidence, oracle.intervals.rate_method, oracle.intervals.disparity_method)
     assert ours.disparities.keys() == oracle.disparities.keys()
     for name, value in oracle.disparities.items():
         mine = ours.disparities[name]
@@ -62,28 +62,28 @@ def compas_counts():
 def test_every_compas_month_judged_at_once_equals_judge_alone(compas_counts, threshold, settings):
     tables, labels = _windows(compas_counts, threshold)
     assert len(tables) == 24 and len({len(table) for table in tables}) > 1  # windows differ in their groups: padding is used
-    ours = judge_many(tables, labels, settings, reference="Caucasian", n_resamples=400, random_state=3)
+    ours = judge_many(tables, labels, settings, reference="Caucasian")
     assert len(ours) == len(tables)
     for table, names, result in zip(tables, labels, ours):
-        _same_result(result, judge(table, names, settings, reference="Caucasian", n_resamples=400, random_state=3))
+        _same_result(result, judge(table, names, settings, reference="Caucasian"))
 
 
 def test_the_monitor_equals_its_windows_judged_one_by_one(compas_counts):
     settings = AuditSettings(thresholds=6.0)
-    result = monitor(compas_counts, threshold=6.0, resamples=400, random_state=0)
+    result = monitor(compas_counts, threshold=6.0)
     tables, labels = _windows(compas_counts, 6.0)
     for window, table, names in zip(result.windows, tables, labels):
-        _same_result(window.result, judge(table, names, settings, n_resamples=400, random_state=0))
+        _same_result(window.result, judge(table, names, settings))
 
 
 def test_a_synthetic_log_with_pending_months_equals_judge_alone():
     spec = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
     counts = count_log(synthetic_log(30_000, months=12, drift_month=6, pending_months=3, random_state=2), spec)
-    result = monitor(counts, threshold=0.5, baseline=str(counts.windows[2].date()), resamples=300)
+    result = monitor(counts, threshold=0.5, baseline=str(counts.windows[2].date()))
     tables, labels = _windows(counts, 0.5)
     assert any(window.pending for window in result.windows)
     for window, table, names in zip(result.windows, tables, labels):
-        _same_result(window.result, judge(table, names, AuditSettings(thresholds=0.5), n_resamples=300, random_state=0))
+        _same_result(window.result, judge(table, names, AuditSettings(thresholds=0.5)))
 
 
 def _random_tables(rng, cells):
@@ -109,42 +109,25 @@ def test_odd_tables_equal_their_own_intervals_and_results(cells):
     tables = _random_tables(np.random.default_rng(cells), cells)
     labels = [[f"g{position}" for position in range(len(table))] for table in tables]
     settings = AuditSettings(min_group_size=3)
-    for ours, table, names in zip(judge_many(tables, labels, settings, n_resamples=200, random_state=1), tables, labels):
-        _same_result(ours, judge(table, names, settings, n_resamples=200, random_state=1))
-    # Without the judged groups given, every group is judged, as bootstrap_intervals does it.
-    for ours, table, names in zip(bootstrap_intervals_many(tables, labels, n_resamples=200, confidence=0.9), tables, labels):
-        oracle = bootstrap_intervals(table, names, n_resamples=200, confidence=0.9)
+    for ours, table, names in zip(judge_many(tables, labels, settings), tables, labels):
+        _same_result(ours, judge(table, names, settings))
+    # Without the judged groups given, every group is judged, as rate_intervals does it.
+    for ours, table, names in zip(rate_intervals_many(tables, labels, confidence=0.9), tables, labels):
+        oracle = rate_intervals(table, names, confidence=0.9)
         for part in ("lower", "upper", "overall", "disparities"):
             _same_frame(getattr(ours, part), getattr(oracle, part))
 
 
-def test_replicates_with_undefined_rates_take_numpys_quantile():
-    # A group with 1 positive in 30 rows: in many replicates it draws none, so its TPR is undefined there and
-    # the quantile is over the replicates that define it, as numpy.nanquantile takes it.
-    table = np.array([[1, 3, 26, 0], [20, 10, 60, 10]])
-    ours = bootstrap_intervals_many([table], [["rare", "common"]], n_resamples=500)[0]
-    from fairdash.audit.intervals import resample_counts
-    from fairdash.audit.metrics import rates
-
-    replicates = rates(resample_counts(table, 500, np.random.default_rng(0)))["tpr"]
-    assert np.isnan(replicates[:, 0]).any() and not np.isnan(replicates[:, 0]).all()
-    np.testing.assert_allclose(ours.lower["tpr"].to_numpy(), np.nanquantile(replicates, 0.025, axis=0), rtol=0, atol=TOLERANCE)
-    np.testing.assert_allclose(ours.upper["tpr"].to_numpy(), np.nanquantile(replicates, 0.975, axis=0), rtol=0, atol=TOLERANCE)
-
-
-def test_tables_in_batches_equal_tables_together(compas_counts, monkeypatch):
-    from fairdash.audit import intervals
-
+def test_small_groups_follow_the_settings_minimum(compas_counts):
+    """The groups marked too small are those under the settings' minimum, not under a fixed 30 rows."""
     tables, labels = _windows(compas_counts, 5.0)
-    together = bootstrap_intervals_many(tables, labels, n_resamples=300)
-    # Room for two windows' replicates at a time: 12 batches, the last ones padded to fewer groups.
-    monkeypatch.setattr(intervals, "REPLICATE_CELLS", 2 * 300 * max(len(table) for table in tables) * 6)
-    batched = bootstrap_intervals_many(tables, labels, n_resamples=300)
-    for ours, oracle, table, names in zip(batched, together, tables, labels):
-        alone = bootstrap_intervals(table, names, n_resamples=300)
-        for part in ("lower", "upper", "overall", "disparities"):
-            _same_frame(getattr(ours, part), getattr(oracle, part))
-            _same_frame(getattr(ours, part), getattr(alone, part))
+    for minimum in (0, 31, 200):
+        for result, table in zip(judge_many(tables, labels, AuditSettings(min_group_size=minimum)), tables):
+            assert result.intervals.too_small.tolist() == (table.sum(axis=1) < minimum).tolist()
+            assert set(result.intervals.too_small[result.intervals.too_small].index) == set(result.left_out)
+            assert result.intervals.rate_method == RATE_INTERVAL_METHOD
+    sizes = np.concatenate([table.sum(axis=1) for table in tables])
+    assert ((sizes >= 31) & (sizes < 200)).any() and (sizes < 31).any()  # the minimums above mark different groups
 
 
 def test_no_tables_give_no_results():

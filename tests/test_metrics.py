@@ -25,7 +25,7 @@ from sklearn.metrics import accuracy_score, precision_score
 
 from fairdash.audit.groups import group_labels
 from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.intervals import bootstrap_intervals, metric_intervals
+from fairdash.audit.intervals import metric_intervals, rate_intervals
 from fairdash.audit.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
 from fairdash.audit.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
@@ -208,52 +208,50 @@ def test_suggest_finds_the_best_feasible_thresholds_by_brute_force(seed, constra
 
 # ---- uncertainty --------------------------------------------------------------------------------
 
-def test_bootstrap_of_counts_agrees_with_a_bootstrap_of_rows():
+def test_rate_intervals_are_scipys_exact_intervals_of_the_rows():
+    from scipy.stats import binomtest
+
     rng = np.random.default_rng(7)
     n = 2000
     groups = rng.choice(["a", "b"], n, p=[0.7, 0.3])
     y_true = rng.random(n) < 0.4
     y_pred = rng.random(n) < np.where(y_true, 0.7, 0.2)
-    ours = metric_intervals(y_true, y_pred, groups, n_resamples=2000, random_state=1)
-    # The textbook way: resample rows within each group, recount, take percentiles.
-    rows_rng = np.random.default_rng(2)
-    replicate = []
-    for _ in range(1000):
-        index = np.concatenate([rows_rng.choice(np.flatnonzero(groups == g), (groups == g).sum()) for g in ("a", "b")])
-        replicate.append(group_metrics(y_true[index], y_pred[index], groups[index])[["selection_rate", "tpr"]])
-    stacked = np.stack([frame.to_numpy() for frame in replicate])
-    lower = np.quantile(stacked, 0.025, axis=0)
-    upper = np.quantile(stacked, 0.975, axis=0)
-    np.testing.assert_allclose(ours.lower[["selection_rate", "tpr"]].to_numpy(), lower, atol=0.012)
-    np.testing.assert_allclose(ours.upper[["selection_rate", "tpr"]].to_numpy(), upper, atol=0.012)
+    ours = metric_intervals(y_true, y_pred, groups)
+    # The oracle counts the rows itself: each rate's numerator and denominator, and scipy's Clopper-Pearson interval.
+    for group in ("a", "b"):
+        truth, predicted = y_true[groups == group], y_pred[groups == group]
+        for rate, (successes, trials) in {"selection_rate": (predicted, np.ones_like(predicted)), "tpr": (predicted, truth),
+                                          "precision": (truth, predicted), "accuracy": (truth == predicted, np.ones_like(truth))}.items():
+            interval = binomtest(int((successes & trials).sum()), int(trials.sum())).proportion_ci(0.95, method="exact")
+            assert ours.lower.loc[group, rate] == pytest.approx(interval.low, abs=1e-12)
+            assert ours.upper.loc[group, rate] == pytest.approx(interval.high, abs=1e-12)
     point = group_metrics(y_true, y_pred, groups)
     assert (ours.lower["tpr"] <= point["tpr"]).all() and (point["tpr"] <= ours.upper["tpr"]).all()
     assert ours.disparities.loc["demographic_parity_difference", "lower"] < ours.disparities.loc["demographic_parity_difference", "upper"]
 
 
-def test_disparity_intervals_over_the_judged_groups_come_from_the_same_resamples():
+def test_disparity_intervals_are_those_of_the_judged_groups_alone():
     # tp, fp, tn, fn per group; "tiny" is selected far more often than the others.
     counts = np.array([[120, 80, 500, 100], [60, 30, 260, 50], [5, 3, 1, 0]])
     labels = ["a", "b", "tiny"]
-    judged = bootstrap_intervals(counts, labels, judged=["a", "b"], random_state=3)
-    # "a" and "b" are drawn first, so their draws are those of a bootstrap of the two alone.
-    alone = bootstrap_intervals(counts[:2], ["a", "b"], random_state=3)
+    judged = rate_intervals(counts, labels, judged=["a", "b"])
+    alone = rate_intervals(counts[:2], ["a", "b"])
     pd.testing.assert_frame_equal(judged.disparities, alone.disparities)
-    everyone = bootstrap_intervals(counts, labels, random_state=3)
+    everyone = rate_intervals(counts, labels)
     assert everyone.disparities.loc["demographic_parity_difference", "lower"] > judged.disparities.loc["demographic_parity_difference", "upper"]
     # The rates' intervals do not depend on which groups are judged.
     pd.testing.assert_frame_equal(judged.lower, everyone.lower)
     pd.testing.assert_frame_equal(judged.upper, everyone.upper)
 
 
-def test_bootstrap_is_reproducible_and_flags_small_groups():
+def test_rate_intervals_flag_groups_under_the_minimum_and_are_wider_for_them():
     groups = np.array(["big"] * 200 + ["small"] * 10)
     y_true = np.arange(210) % 2 == 0
     y_pred = np.arange(210) % 3 == 0
-    first = metric_intervals(y_true, y_pred, groups, random_state=5)
-    again = metric_intervals(y_true, y_pred, groups, random_state=5)
-    pd.testing.assert_frame_equal(first.lower, again.lower)
+    first = metric_intervals(y_true, y_pred, groups)
     assert first.too_small.to_dict() == {"big": False, "small": True}
+    assert metric_intervals(y_true, y_pred, groups, min_group_size=5).too_small.to_dict() == {"big": False, "small": False}
+    assert metric_intervals(y_true, y_pred, groups, min_group_size=201).too_small.to_dict() == {"big": True, "small": True}
     width = first.upper - first.lower
     assert width.loc["small", "selection_rate"] > width.loc["big", "selection_rate"]
 

@@ -1,5 +1,8 @@
-"""Uncertainty from counts: bootstrap intervals of every rate (resampling counts, not rows) and exact intervals
-of every disparity that hold whatever the number of groups."""
+"""Uncertainty from counts: an exact (Clopper-Pearson) interval of every rate, from its numerator and denominator
+counts, and exact intervals of every disparity that hold whatever the number of groups.
+
+Both hold their stated level at any count, including small groups and rates near 0 or 1, where a percentile
+bootstrap of a rate falls far below it (see ``benchmarks/bench_coverage.py``)."""
 
 from __future__ import annotations
 
@@ -9,24 +12,24 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts, rates
+from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 
 __all__ = [
-    "Intervals", "bootstrap_intervals", "bootstrap_intervals_many", "REPLICATE_CELLS", "DISPARITY_INTERVAL_METHOD", "disparity_intervals",
-    "resample_counts", "replicate_quantile", "metric_intervals", "exact_interval",
+    "Intervals", "RATE_INTERVAL_METHOD", "rate_fractions", "rate_intervals", "rate_intervals_many", "DISPARITY_INTERVAL_METHOD",
+    "disparity_intervals", "metric_intervals", "exact_interval",
 ]
 
 
 @dataclass(frozen=True)
 class Intervals:
-    """Bootstrap confidence intervals for a metric table.
+    """Confidence intervals for a metric table.
 
     ``lower`` and ``upper`` have the table's index (the groups) and its rate columns; ``overall`` has
-    one row per rate and columns ``lower``, ``upper`` (all rows together);
-    ``disparities`` has one row per disparity and columns ``lower``, ``upper``; ``too_small`` marks
-    groups with fewer rows than :data:`fairdash.audit.spec.SMALL_GROUP_SIZE`, whose intervals are wide and
-    whose rates should not be judged.
+    one row per rate and columns ``lower``, ``upper`` (all rows together); each is an exact interval of the rate
+    (``rate_method``), NaN where the rate is undefined. ``disparities`` has one row per disparity and columns
+    ``lower``, ``upper`` (``disparity_method``); ``too_small`` marks groups with fewer rows than the settings'
+    small-group minimum, whose intervals are wide and whose rates should not be judged.
     """
 
     lower: pd.DataFrame
@@ -35,54 +38,74 @@ class Intervals:
     disparities: pd.DataFrame
     too_small: pd.Series
     confidence: float
-    n_resamples: int
-    random_state: int
+    rate_method: str = ""
     disparity_method: str = ""
 
 
-def bootstrap_intervals(
+RATE_INTERVAL_METHOD = (
+    "exact (Clopper-Pearson) interval of each rate from its numerator and denominator counts, which covers the true "
+    "rate at least at the stated level whatever the count, rates near 0 or 1 included"
+)
+
+
+def rate_fractions(counts: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Every rate of :func:`fairdash.audit.metrics.rates` as its (numerator, denominator) counts, each shaped as ``counts``
+    without its last axis.
+
+    ``counts`` is ``(..., 4)`` (``tp, fp, tn, fn``) or ``(..., 6)`` with the rows whose outcome is not known, selected
+    and not: the selection rate counts them too, every other rate only the known outcomes."""
+    counts = np.asarray(counts, dtype=np.int64)
+    tp, fp, tn, fn = (counts[..., cell] for cell in range(4))
+    known = tp + fp + tn + fn
+    unknown_selected, unknown = (counts[..., 4], counts[..., 4] + counts[..., 5]) if counts.shape[-1] == 6 else (0, 0)
+    return {
+        "base_rate": (tp + fn, known),
+        "selection_rate": (tp + fp + unknown_selected, known + unknown),
+        "tpr": (tp, tp + fn),
+        "fpr": (fp, fp + tn),
+        "fnr": (fn, tp + fn),
+        "tnr": (tn, fp + tn),
+        "precision": (tp, tp + fp),
+        "accuracy": (tp + tn, known),
+    }
+
+
+def _rate_bounds(counts: np.ndarray, confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each rate's exact (lower, upper) bounds from counts ``(..., 4 or 6)``, NaN where its denominator is 0."""
+    return {rate: exact_interval(successes, trials, confidence=confidence) for rate, (successes, trials) in rate_fractions(counts).items()}
+
+
+def rate_intervals(
     counts: np.ndarray,
     labels: Sequence[str],
     *,
     judged: Sequence[str] | None = None,
-    n_resamples: int = 1000,
     confidence: float = 0.95,
-    random_state: int = 0,
+    min_group_size: int = SMALL_GROUP_SIZE,
 ) -> Intervals:
-    """Percentile bootstrap intervals for every rate, and exact intervals for every disparity, from per-group counts.
+    """Exact intervals of every rate, per group and over all rows, and of every disparity, from per-group counts.
 
-    Resampling rows within each group (group sizes fixed) and recounting is the same, in
-    distribution, as drawing each group's four counts from a multinomial with the observed cell
-    shares: so this resamples counts, not rows, and costs nothing in the number of rows.
-
-    ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index
-    of the table :func:`drop_small_groups` leaves. The disparities' intervals are not bootstrapped
-    (a percentile bootstrap of a largest-minus-smallest value misses the truth): see
-    :func:`disparity_intervals`.
+    Each rate's interval is the two-sided Clopper-Pearson interval of its numerator and denominator counts
+    (:data:`RATE_INTERVAL_METHOD`, see :func:`rate_fractions`): it covers the true rate at least at ``confidence``
+    at every count, rates near 0 or 1 included, and is NaN where the rate is undefined (an empty denominator).
+    ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index of the table
+    :func:`~fairdash.audit.metrics.drop_small_groups` leaves; see :func:`disparity_intervals`. ``too_small`` marks the
+    groups with fewer than ``min_group_size`` rows.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    sizes = counts.sum(axis=1)
-    draws = resample_counts(counts, n_resamples, np.random.default_rng(random_state))
-    replicate_rates = rates(draws)  # each (n_resamples, groups)
-    overall_rates = rates(draws.sum(axis=1))  # each (n_resamples,)
-    alpha = (1 - confidence) / 2
+    counts = counts.reshape(len(labels), counts.shape[-1] if counts.ndim == 2 and counts.shape[-1] == 6 else 4)
     index = pd.Index(list(labels), name="group", dtype=object)
-    quantile = replicate_quantile
-
-    lower = pd.DataFrame({rate: quantile(replicate_rates[rate], alpha) for rate in RATE_COLUMNS}, index=index)
-    upper = pd.DataFrame({rate: quantile(replicate_rates[rate], 1 - alpha) for rate in RATE_COLUMNS}, index=index)
-    overall = pd.DataFrame(
-        {"lower": [quantile(overall_rates[rate][:, None], alpha)[0] for rate in RATE_COLUMNS],
-         "upper": [quantile(overall_rates[rate][:, None], 1 - alpha)[0] for rate in RATE_COLUMNS]},
-        index=pd.Index(RATE_COLUMNS, name="rate"),
-    )
+    per_group, overall = _rate_bounds(counts, confidence), _rate_bounds(counts.sum(axis=0), confidence)
     kept = set(labels if judged is None else judged)
     columns = [position for position, label in enumerate(labels) if label in kept]
-    disparity_bounds = disparity_intervals(counts[columns], confidence=confidence)
-    too_small = pd.Series(sizes < SMALL_GROUP_SIZE, index=index, name="too_small")
     return Intervals(
-        lower=lower, upper=upper, overall=overall, disparities=disparity_bounds, too_small=too_small,
-        confidence=confidence, n_resamples=n_resamples, random_state=random_state, disparity_method=DISPARITY_INTERVAL_METHOD,
+        lower=pd.DataFrame({rate: per_group[rate][0] for rate in RATE_COLUMNS}, index=index),
+        upper=pd.DataFrame({rate: per_group[rate][1] for rate in RATE_COLUMNS}, index=index),
+        overall=pd.DataFrame({"lower": [float(overall[rate][0]) for rate in RATE_COLUMNS],
+                              "upper": [float(overall[rate][1]) for rate in RATE_COLUMNS]}, index=pd.Index(RATE_COLUMNS, name="rate")),
+        disparities=disparity_intervals(counts[columns], confidence=confidence),
+        too_small=pd.Series(counts.sum(axis=1) < min_group_size, index=index, name="too_small"),
+        confidence=confidence, rate_method=RATE_INTERVAL_METHOD, disparity_method=DISPARITY_INTERVAL_METHOD,
     )
 
 
@@ -177,132 +200,62 @@ def _with_unknown_outcomes(counts: np.ndarray, confidence: float) -> pd.DataFram
     return bounds
 
 
-def resample_counts(counts: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates ``(n_resamples, groups, cells)`` of per-group counts ``(groups, cells)``.
-
-    Resampling rows within each group (group sizes fixed) and recounting is the same, in
-    distribution, as drawing each group's cells from a multinomial with the observed shares.
-    """
-    counts = np.asarray(counts, dtype=np.int64)
-    cells = counts.shape[1]
-    draws = np.empty((n_resamples,) + counts.shape, dtype=np.int64)
-    for group, row in enumerate(counts):
-        size = int(row.sum())
-        draws[:, group, :] = rng.multinomial(size, row / size if size else np.full(cells, 1 / cells), size=n_resamples)
-    return draws
-
-
-def replicate_quantile(values: np.ndarray, q: float) -> np.ndarray:
-    """The ``q`` quantile over replicates (axis 0), leaving out replicates where the rate is undefined;
-    NaN where it is undefined in every replicate."""
-    with np.errstate(invalid="ignore"):
-        all_nan = np.all(np.isnan(values), axis=0)
-        filled = np.where(np.isnan(values) & all_nan, 0.0, values)
-        result = np.nanquantile(filled, q, axis=0)
-    return np.where(all_nan, np.nan, result)
-
-
 def metric_intervals(
     y_true: Any,
     y_pred: Any,
     sensitive: Any,
     *,
     positive_label: Any = 1,
-    n_resamples: int = 1000,
     confidence: float = 0.95,
-    random_state: int = 0,
+    min_group_size: int = SMALL_GROUP_SIZE,
 ) -> Intervals:
-    """Bootstrap intervals for :func:`group_metrics` and :func:`disparities` of these predictions."""
+    """:func:`rate_intervals` for :func:`group_metrics` and :func:`disparities` of these predictions."""
     truth, predicted, codes, labels = checked_inputs(y_true, y_pred, sensitive, positive_label)
     counts = confusion_counts(truth, predicted, codes, len(labels))
-    return bootstrap_intervals(counts, labels, n_resamples=n_resamples, confidence=confidence, random_state=random_state)
+    return rate_intervals(counts, labels, confidence=confidence, min_group_size=min_group_size)
 
 
-REPLICATE_CELLS = 4_000_000
-"""How many replicate counts :func:`bootstrap_intervals_many` holds at once (32 MB of them): tables beyond it go in
-batches, so a log of thousands of windows times many groups needs no more memory than a few hundred."""
-
-
-def bootstrap_intervals_many(
+def rate_intervals_many(
     counts_per_table: Sequence[np.ndarray],
     labels_per_table: Sequence[Sequence[str]],
     *,
     judged_per_table: Sequence[Sequence[str]] | None = None,
-    n_resamples: int = 1000,
     confidence: float = 0.95,
-    random_state: int = 0,
+    min_group_size: int = SMALL_GROUP_SIZE,
 ) -> list[Intervals]:
-    """:func:`bootstrap_intervals` of many count tables (a log's windows) at once, each equal to its own call.
+    """:func:`rate_intervals` of many count tables (a log's windows) at once, each equal to its own call.
 
-    Each table's replicates are drawn as :func:`bootstrap_intervals` draws them (a generator seeded with
-    ``random_state`` for each table, so a window's intervals do not depend on the windows before it): that is
-    one call per table, as the draws of one seeded stream cannot be shared. Everything after the draws (the
-    rates, their quantiles, the exact bounds of the disparities) is computed for many tables together, the
-    tables padded with empty groups to the largest, in batches of at most :data:`REPLICATE_CELLS` replicate
-    counts. The tables must have the same number of count cells.
+    The tables are padded with empty groups to the largest and their bounds computed together: every rate's
+    exact bounds in one call, and the disparities' bounds of all tables in one array. The tables must have the
+    same number of count cells.
     """
-    tables = [np.asarray(counts, dtype=np.int64).reshape(len(labels), -1) for counts, labels in zip(counts_per_table, labels_per_table)]
-    if not tables:
+    arrays = [np.asarray(counts, dtype=np.int64) for counts in counts_per_table]
+    if not arrays:
         return []
-    judged = [list(labels if judged_per_table is None else judged_per_table[position]) for position, labels in enumerate(labels_per_table)]
-    per_table = n_resamples * max(len(table) for table in tables) * tables[0].shape[1]
-    batch = max(1, REPLICATE_CELLS // max(per_table, 1))
-    results: list[Intervals] = []
-    for first in range(0, len(tables), batch):
-        chosen = slice(first, first + batch)
-        results += _intervals_of_batch(tables[chosen], labels_per_table[chosen], judged[chosen], n_resamples, confidence, random_state)
-    return results
-
-
-def _intervals_of_batch(tables: Sequence[np.ndarray], labels_per_table: Sequence[Sequence[str]], judged_per_table: Sequence[Sequence[str]],
-                        n_resamples: int, confidence: float, random_state: int) -> list[Intervals]:
-    """:func:`bootstrap_intervals_many` of one batch of tables, computed together."""
-    groups, cells = max(len(table) for table in tables), tables[0].shape[1]
+    cells = arrays[0].shape[-1]  # a table of no groups keeps its cells
+    tables = [array.reshape(len(labels), cells) for array, labels in zip(arrays, labels_per_table)]
+    groups = max(len(table) for table in tables)
     padded = np.zeros((len(tables), groups, cells), dtype=np.int64)
-    draws = np.zeros((n_resamples, len(tables), groups, cells), dtype=np.int64)
     judged = np.zeros((len(tables), groups), dtype=bool)
-    for position, (table, labels, kept) in enumerate(zip(tables, labels_per_table, judged_per_table)):
+    for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
         padded[position, : len(table)] = table
-        draws[:, position, : len(table)] = resample_counts(table, n_resamples, np.random.default_rng(random_state))
-        kept = set(kept)
+        kept = set(labels if judged_per_table is None else judged_per_table[position])
         judged[position, : len(table)] = [label in kept for label in labels]
-    alpha = (1 - confidence) / 2
-    per_group, overall = rates(draws), rates(draws.sum(axis=2))
-    lower = {rate: _quantile_over_replicates(per_group[rate], alpha) for rate in RATE_COLUMNS}  # each (tables, groups)
-    upper = {rate: _quantile_over_replicates(per_group[rate], 1 - alpha) for rate in RATE_COLUMNS}
-    overall_bounds = np.stack([[_quantile_over_replicates(overall[rate], q) for rate in RATE_COLUMNS] for q in (alpha, 1 - alpha)], axis=-1)
+    per_group, overall = _rate_bounds(padded, confidence), _rate_bounds(padded.sum(axis=1), confidence)  # (tables, groups), (tables,)
+    overall_bounds = np.stack([[overall[rate][end] for rate in RATE_COLUMNS] for end in (0, 1)], axis=-1)  # (rates, tables, 2)
     disparity_bounds = _disparity_bounds_many(padded, judged, confidence)  # (tables, disparities, 2)
     results = []
     for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
         index, size = pd.Index(list(labels), name="group", dtype=object), len(table)
         results.append(Intervals(
-            lower=pd.DataFrame({rate: lower[rate][position, :size] for rate in RATE_COLUMNS}, index=index),
-            upper=pd.DataFrame({rate: upper[rate][position, :size] for rate in RATE_COLUMNS}, index=index),
+            lower=pd.DataFrame({rate: per_group[rate][0][position, :size] for rate in RATE_COLUMNS}, index=index),
+            upper=pd.DataFrame({rate: per_group[rate][1][position, :size] for rate in RATE_COLUMNS}, index=index),
             overall=pd.DataFrame(overall_bounds[:, position], index=pd.Index(RATE_COLUMNS, name="rate"), columns=["lower", "upper"]),
             disparities=pd.DataFrame(disparity_bounds[position], index=pd.Index(DISPARITY_NAMES, name="disparity"), columns=["lower", "upper"]),
-            too_small=pd.Series(table.sum(axis=1) < SMALL_GROUP_SIZE, index=index, name="too_small"),
-            confidence=confidence, n_resamples=n_resamples, random_state=random_state, disparity_method=DISPARITY_INTERVAL_METHOD,
+            too_small=pd.Series(table.sum(axis=1) < min_group_size, index=index, name="too_small"),
+            confidence=confidence, rate_method=RATE_INTERVAL_METHOD, disparity_method=DISPARITY_INTERVAL_METHOD,
         ))
     return results
-
-
-def _quantile_over_replicates(values: np.ndarray, q: float) -> np.ndarray:
-    """:func:`replicate_quantile` for any shape at once: the ``q`` quantile over axis 0 leaving NaN out, by numpy's
-    default ("linear") method, step for step as :func:`numpy.nanquantile` takes it; NaN where every replicate is."""
-    ordered = np.sort(values, axis=0)  # NaN sorts last, so the defined values lead each column
-    defined = np.count_nonzero(~np.isnan(values), axis=0)
-    virtual = (defined - 1) * q
-    below = np.floor(virtual)
-    gamma = virtual - below
-    below = np.clip(below, 0, None).astype(np.intp)
-    above = np.minimum(below + 1, np.maximum(defined - 1, 0))
-    low = np.take_along_axis(ordered, below[None], axis=0)[0]
-    high = np.take_along_axis(ordered, above[None], axis=0)[0]
-    with np.errstate(invalid="ignore"):
-        step = high - low
-        # numpy's _lerp: from the lower neighbour below the middle, from the upper one from it on.
-        result = np.where(gamma >= 0.5, high - step * (1 - gamma), low + step * gamma)
-    return np.where(defined == 0, np.nan, result)
 
 
 def _disparity_bounds_many(counts: np.ndarray, judged: np.ndarray, confidence: float) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Everything starts from one table of counts per group (true/false positives/negatives), computed in a
 single vectorized pass: the groups are factorized and ``np.bincount`` counts the four cells of every
-group at once. Rates, disparities and bootstrap intervals are arithmetic on those counts, so the
+group at once. Rates, disparities and their intervals are arithmetic on those counts, so the
 threshold slider (:mod:`fairdash.audit.thresholds`) and the report reuse the same functions.
 
 Definitions follow Fairlearn: a between-groups *difference* is the largest group value minus the

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.findings import disparity_findings
-from fairdash.audit.intervals import Intervals, bootstrap_intervals, bootstrap_intervals_many
+from fairdash.audit.intervals import Intervals, rate_intervals, rate_intervals_many
 from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
     check_tolerance,
@@ -74,7 +74,7 @@ class AuditResult:
     left_out : tuple of str
         The groups left out of the disparities, under ``settings.min_group_size`` rows.
     intervals : Intervals
-        Bootstrap intervals of every rate and exact ones of every disparity (over the judged groups).
+        Exact intervals of every rate, and of every disparity (over the judged groups).
     disparities : dict
         Each disparity over the judged groups (NaN where undefined), and ``four_fifths_pass``.
     findings : DataFrame
@@ -104,8 +104,6 @@ def judge(
     settings: AuditSettings = AuditSettings(),
     *,
     reference: str | None = None,
-    n_resamples: int = 1000,
-    random_state: int = 0,
 ) -> AuditResult:
     """The audit from per-group counts at the settings' thresholds.
 
@@ -120,11 +118,9 @@ def judge(
         The tolerance and the small-group minimum (the thresholds are already applied in ``counts``).
     reference : str, optional
         The reference group the sentences compare with, when it is judged.
-    n_resamples, random_state : int
-        The bootstrap of the rates' intervals.
     """
     counts, table, judged, left_out = _tabled(counts, labels, settings)
-    intervals = bootstrap_intervals(counts, labels, judged=judged.index, n_resamples=n_resamples, random_state=random_state)
+    intervals = rate_intervals(counts, labels, judged=judged.index, min_group_size=settings.min_group_size)
     return _result(counts, table, judged, left_out, intervals, settings, reference)
 
 
@@ -134,20 +130,17 @@ def judge_many(
     settings: AuditSettings = AuditSettings(),
     *,
     reference: str | None = None,
-    n_resamples: int = 1000,
-    random_state: int = 0,
 ) -> list[AuditResult]:
     """:func:`judge` of many count tables at one setting (a log's windows), one result per table.
 
-    Each result equals ``judge(counts, labels, settings, ...)`` of its table, verdicts and intervals included
-    (each table's bootstrap is seeded with ``random_state`` as its own call would be); the intervals of all
-    tables are computed together (:func:`fairdash.audit.intervals.bootstrap_intervals_many`), which is what
+    Each result equals ``judge(counts, labels, settings, ...)`` of its table, verdicts and intervals included;
+    the intervals of all tables are computed together (:func:`fairdash.audit.intervals.rate_intervals_many`), which is what
     makes a threshold move on a log with many windows cheap. The tables must have the same number of cells.
     """
     tabled = [_tabled(counts, labels, settings) for counts, labels in zip(counts_per_table, labels_per_table)]
-    intervals = bootstrap_intervals_many(
+    intervals = rate_intervals_many(
         [counts for counts, *_ in tabled], labels_per_table, judged_per_table=[judged.index for _, _, judged, _ in tabled],
-        n_resamples=n_resamples, random_state=random_state,
+        min_group_size=settings.min_group_size,
     )
     return [_result(*parts, found, settings, reference) for parts, found in zip(tabled, intervals)]
 

@@ -2,7 +2,7 @@
 unawareness, another model.
 
 Every fix ends as decisions on the audited table, and every figure comes from the same engine as the
-Fairness page (:func:`fairdash.audit.metrics.confusion_counts`, :func:`~fairdash.audit.intervals.bootstrap_intervals`),
+Fairness page (:func:`fairdash.audit.metrics.confusion_counts`, :func:`~fairdash.audit.intervals.rate_intervals`),
 so a fix and the original are judged alike:
 
 - ``original``: the model as given, at the audit's threshold;

@@ -108,7 +108,7 @@ def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
 
 
 def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: float = DEFAULT_TOLERANCE,
-            baseline: Any = None, min_group_size: int = SMALL_GROUP_SIZE, resamples: int = 400, random_state: int = 0) -> Monitor:
+            baseline: Any = None, min_group_size: int = SMALL_GROUP_SIZE) -> Monitor:
     """Every window's metrics, disparities (with intervals) and verdicts at ``threshold``, and the alerts.
 
     ``threshold`` defaults to what an audit of the same scores in memory takes
@@ -140,7 +140,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     kept = [at[index][present[index]] for index in range(len(counts.windows))]
     labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
     # Every window judged at once: the intervals of all windows are computed together, not window by window.
-    results = judge_many(kept, labels, settings, n_resamples=resamples, random_state=random_state)
+    results = judge_many(kept, labels, settings)
     windows = []
     for index, (start, table, result) in enumerate(zip(counts.windows, kept, results)):
         unknown = float((table[:, 4] + table[:, 5]).sum() / max(table.sum(), 1))

@@ -36,7 +36,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     """The audit as a JSON-ready dict with stable top-level keys.
 
     ``settings`` (data, model, target, positive label, sensitive attributes, reference group,
-    tolerance, small-group minimum ``min_group_size``, score column, features), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
+    tolerance, small-group minimum ``min_group_size``, score column, features, ``intervals``: the methods of the rates' and
+    the disparities' intervals and their confidence), ``data`` (rows, group sizes, warnings), ``groups`` (group label ->
     {metric -> number or null}), ``overall`` (the same over all rows, kept apart from the groups),
     ``intervals`` (group -> {rate -> [lower, upper]}), ``overall_intervals`` (rate -> [lower, upper]),
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
@@ -62,8 +63,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "tolerance": audit.tolerance,
             "min_group_size": audit.result.settings.min_group_size,
             "groups_left_out_of_disparities": list(audit.groups_left_out),
-            "bootstrap": {"resamples": audit.intervals.n_resamples, "confidence": audit.intervals.confidence,
-                          "seed": audit.intervals.random_state},
+            "intervals": {"rates": audit.intervals.rate_method, "disparities": audit.intervals.disparity_method,
+                          "confidence": audit.intervals.confidence},
         },
         "data": {
             "rows": audit.summary.rows,
@@ -134,6 +135,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         ("Reference group", audit.inputs.reference), ("Thresholds", threshold_text(audit.thresholds)),
         ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
         (f"Left out of the disparities (under {audit.result.settings.min_group_size} rows)", ", ".join(audit.groups_left_out) or "none"),
+        ("Intervals", f"{audit.intervals.confidence:.0%}; rates: {audit.intervals.rate_method}; disparities: {audit.intervals.disparity_method}"),
     ]
     sections = [
         section("Settings", definition_list(settings)),
@@ -141,7 +143,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings)),
         section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
-        section("Metrics by group (95% bootstrap intervals)", table_html(formatted_table(audit.table, audit.intervals))
+        section(f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)", table_html(formatted_table(audit.table, audit.intervals))
                  + "<p>All rows together:</p>" + table_html(formatted_overall(audit.result.overall, audit.intervals))),
         section("Try other thresholds", static_file("slider.html")),
         section("Charts", charts),

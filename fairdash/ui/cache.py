@@ -87,7 +87,7 @@ def threshold_curves(audit_key: str, _inputs: AuditInputs) -> ThresholdCurves:
 @st.cache_data(max_entries=64, show_spinner=False)
 def judged(audit_key: str, _curves: ThresholdCurves, settings_key: str, _settings: AuditSettings, reference: str) -> AuditResult:
     """The audit at these settings (``settings_key`` stands for them), once per setting: a rerun that moves no
-    threshold (a chart switch, a toggle) does not bootstrap again."""
+    threshold (a chart switch, a toggle) does not judge again."""
     return judge(_curves.counts_at(_settings.thresholds), _curves.labels, _settings, reference=reference)
 
 
