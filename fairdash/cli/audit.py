@@ -15,10 +15,13 @@ from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tol
 from fairdash.audit.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
 from fairdash.audit.thresholds import check_threshold
 from fairdash.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAIL,
     bins_option,
     column_list,
     gate_exit,
     model_features,
+    one_line,
     parse_condition,
     positive_label,
     print_findings,
@@ -26,7 +29,7 @@ from fairdash.cli.common import (
     thresholds_from_file,
     write_outputs,
 )
-from fairdash.errors import InvalidInputError, TableTooLargeError
+from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
@@ -164,8 +167,8 @@ def run(args: argparse.Namespace) -> int:
 
     _print_audit(args, audit)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
-    _keep(args, audit, model_file)
-    return gate_exit(audit.result, conditions, recourse=audit.recourse)
+    code = gate_exit(audit.result, conditions, recourse=audit.recourse)  # decided before logging or saving can fail
+    return _keep(args, audit, model_file, code)
 
 
 def _print_audit(args: argparse.Namespace, audit) -> None:
@@ -190,17 +193,34 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
             _print_recourse(audit.recourse)
 
 
-def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None) -> None:
-    """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked."""
+def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None, code: int) -> int:
+    """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked; return the run's exit code.
+
+    The gate is decided (and its conditions named on stderr) before: a store that cannot take the audit (a tracking
+    server that is down, a read-only audit store) does not lose it, nor does one keep the other from trying. Each such
+    failure is one line on stderr; the exit code is then the gate's 1 when a condition holds (the verdict a pipeline
+    must not miss), else 2."""
+    failed = False
+    for asked, keep in ((args.mlflow is not None, lambda: _log_to_mlflow(args, audit)),
+                        (args.save, lambda: _save(args, audit, model_file))):
+        if not asked:
+            continue
+        try:
+            keep()
+        except FairdashError as error:
+            failed = True
+            gate = "a --fail-on condition holds (above), exit 1" if code == EXIT_FAIL else "no --fail-on condition holds"
+            print(f"fairdash: error: {one_line(error)} The audit itself ran; {gate}.", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed and code != EXIT_FAIL else code
+
+
+def _log_to_mlflow(args: argparse.Namespace, audit) -> None:
+    """Log the audit to ``--mlflow``'s tracking store and print ``logged to MLflow: run ID in URI``."""
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.store.tracking import log_audit
 
-    if args.mlflow is not None:
-        from fairdash.store.tracking import log_audit
-
-        run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
-        print(f"logged to MLflow: run {run_id} in {uri}")
-    if args.save:
-        _save(args, audit, model_file)
+    run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
+    print(f"logged to MLflow: run {run_id} in {uri}")
 
 
 def _print_recourse(recourse) -> None:
