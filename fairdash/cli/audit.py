@@ -27,6 +27,7 @@ from fairdash.cli.common import (
     print_findings,
     print_where_unfair,
     thresholds_from_file,
+    trusted_types_for,
     write_outputs,
 )
 from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
@@ -258,7 +259,7 @@ def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, StoredFile | No
         found = load_mlflow_model(args.model, tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
                                   trust_pickle=args.trust_pickle, trusted_types=tuple(args.trust_type))
         return found.model, StoredFile(name=found.file_name, content=found.content)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
     return model, StoredFile(name=model.name, content=Path(args.model).read_bytes())
 
 
@@ -320,6 +321,7 @@ def audit_command(
     trusted_types: Sequence[str] = (),
     calibration: bool = False,
     subgroups: bool = False,
+    demo: str | None = None,
 ) -> str:
     """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
 
@@ -328,7 +330,9 @@ def audit_command(
     the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
     trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
     types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each). ``calibration`` and
-    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``).
+    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``). For a built-in ``demo`` (its
+    key), the command is preceded by the ``demo`` command that writes its rows to ``data_file`` (and its model to
+    ``MODEL.skops``, which loads without ``--trust-type``): the two lines run as they stand.
     """
     from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
@@ -352,4 +356,8 @@ def audit_command(
     parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
               *(["--calibration"] if calibration else []), *(["--subgroups"] if subgroups else []),
               "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
-    return " \\\n    ".join(parts)
+    command = " \\\n    ".join(parts)
+    if demo is None:
+        return command
+    writes_model = " --model-out MODEL.skops" if model_file is not None else ""
+    return f"python -m fairdash demo {quote(demo)} --out {quote(data_file)}{writes_model}\n{command}"
