@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     train = read_table(args.train) if args.train else None
     positive = positive_label(table, args.target, args.positive_label)
     model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
-    other = load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.other_model, args.trust_type)) if args.other_model else None
+    other = (load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.other_model, args.trust_type))
+             if args.other_model else None)
     features = model_features(args, model, table)
     sensitive = column_list(args.sensitive)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, features=features, bins=bins_option(args.bins))
