@@ -51,10 +51,12 @@ st.caption(
 
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model
+demo = state.demo_key() if state.source() == state.SOURCE_DEMO else None  # Parquet keeps the demo's column types as they are
 st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
-                      thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size, data_file="DATA.csv",
-                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None else [],
-                      calibration=with_calibration, subgroups=with_subgroups),
+                      thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size,
+                      data_file="DATA.parquet" if demo else "DATA.csv",
+                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None and not demo else [],
+                      calibration=with_calibration, subgroups=with_subgroups, demo=demo),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):

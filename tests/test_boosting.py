@@ -136,3 +136,23 @@ def test_the_tree_explainer_is_built_once_per_model_even_when_it_cannot_be_hashe
     shap_values(model, _from_csv(training)[FEATURES].head(20), positive_label=1)
     shap_values(model, _from_csv(training)[FEATURES].head(20), positive_label=1)
     assert len(built) == 1
+
+
+def test_the_command_line_keeps_shaps_lightgbm_notice_off_stderr(training, tmp_path, capsys):
+    """shap warns on every explanation of a LightGBM binary model that its output format changed (a UserWarning that
+    fairdash reads past: the values are read in either form). audit's stderr stays clean; the warning is silenced
+    where fairdash calls shap, not for the process: shap's own call, outside, still warns."""
+    import warnings
+
+    model = _fit("lightgbm", training)
+    data, model_file = tmp_path / "people.csv", tmp_path / "lightgbm.pkl"
+    training.assign(hired=(training["hired"] == "yes").astype(int)).to_csv(data, index=False)
+    model_file.write_bytes(pickle.dumps(model))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main(["audit", "--data", str(data), "--target", "hired", "--positive-label", "1", "--sensitive", "sex",
+                     "--model", str(model_file), "--trust-pickle", "--features", ",".join(FEATURES)])
+    assert code == 0 and capsys.readouterr().err == ""
+    assert [str(warning.message) for warning in caught if "LightGBM" in str(warning.message)] == []
+    with pytest.warns(UserWarning, match="LightGBM binary classifier"):
+        shap.TreeExplainer(model).shap_values(_typed(training, model))

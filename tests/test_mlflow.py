@@ -232,3 +232,93 @@ def test_a_skops_mlflow_model_kept_with_a_saved_audit_is_kept_as_skops(tmp_path,
     assert (loaded.predict_proba(people[FEATURES]) == expected).all()
     assert kept["hiring_pickle"].name == "model.pkl"
     assert (pickle.loads(kept["hiring_pickle"].content).predict_proba(people[FEATURES]) == expected).all()
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on: a tracking server that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _one_error_line(err: str) -> str:
+    assert "Traceback" not in err and "mlflow.exceptions" not in err, err
+    (line,) = [line for line in err.splitlines() if line.startswith("fairdash: error:")]
+    return line
+
+
+def test_a_tracking_server_that_is_down_is_one_line_and_the_gate_still_decides(tmp_path, people, capsys, monkeypatch, no_network):
+    """With the server down, logging fails in one line, quickly (no minutes of MLflow's retries), and the gate is
+    still decided: no condition holds -> exit 2 (the logging failed); a condition holds -> exit 1, the condition named."""
+    import time
+
+    monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
+    people.to_csv(tmp_path / "people.csv", index=False)
+    uri = f"http://127.0.0.1:{_closed_port()}"
+    started = time.monotonic()
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", uri)) == 2
+    assert time.monotonic() - started < 60
+    line = _one_error_line(capsys.readouterr().err)
+    assert uri in line and "cannot be reached" in line and "no --fail-on condition holds" in line
+    code = main(_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", uri, "--fail-on", "demographic_parity_difference>=0"))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "FAILED: demographic_parity_difference" in err and "a --fail-on condition holds" in _one_error_line(err)
+    assert no_network == []
+
+
+def test_an_sqlite_store_without_sqlalchemy_is_one_line(tmp_path, people, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)  # as where only mlflow-skinny is installed: find_spec says none
+    people.to_csv(tmp_path / "people.csv", index=False)
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", f"sqlite:///{tmp_path / 'm.db'}")) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "SQLAlchemy" in line and "pip install mlflow" in line
+    assert not (tmp_path / "m.db").exists()
+
+
+def test_a_second_audit_with_other_settings_into_the_same_run_is_refused_and_writes_nothing(tmp_path, people, capsys, monkeypatch,
+                                                                                            no_network):
+    """MLflow never changes a logged param: a second audit into the run with another threshold is one line (exit 2),
+    and the run keeps the first audit's metrics and params as they were. The same audit again is accepted."""
+    monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
+    people.to_csv(tmp_path / "people.csv", index=False)
+    store = (tmp_path / "mlruns").as_uri()
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--threshold", "0.5", "--mlflow", store)) == 0
+    run_id = capsys.readouterr().out.strip().splitlines()[-1].split()[4]
+    client = MlflowClient(tracking_uri=store)
+    before = client.get_run(run_id).data
+    monkeypatch.setenv("MLFLOW_RUN_ID", run_id)
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--threshold", "0.7", "--mlflow", store)) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert run_id in line and "fairdash.thresholds" in line and "MLFLOW_RUN_ID" in line
+    after = client.get_run(run_id).data
+    assert after.params == before.params and after.metrics == before.metrics
+    assert len(client.get_metric_history(run_id, "disparity.demographic_parity_difference")) == 1
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--threshold", "0.5", "--mlflow", store)) == 0
+    assert no_network == []
+
+
+def test_a_store_mlflow_cannot_write_is_one_line(tmp_path, people, capsys):
+    """Any other error of MLflow's (here a tracking "folder" that is a file) is one line, exit 2, not MLflow's traceback."""
+    people.to_csv(tmp_path / "people.csv", index=False)
+    assert main(_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", str(tmp_path / "people.csv"))) == 2
+    assert "cannot be logged to MLflow" in _one_error_line(capsys.readouterr().err)
+
+
+def test_the_report_pages_log_to_mlflow_button_with_the_server_down(tmp_path, monkeypatch, no_network):
+    """The click shows a message (an error box), never an exception, when the tracking server is down."""
+    from streamlit.testing.v1 import AppTest
+
+    uri = f"http://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("FAIRDASH_MLFLOW_URI", uri)
+    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/report.py").run()
+    next(button for button in at.button if button.label == "Log to MLflow").click().run()
+    assert not at.exception
+    (message,) = [error.value.replace("\\", "") for error in at.error]
+    assert "cannot be reached" in message and f"127.0.0.1:{uri.rsplit(':', 1)[1]}" in message
+    assert not at.success
+    assert no_network == []

@@ -68,6 +68,25 @@ def test_skops_untrusted_types_must_be_accepted(people):
     np.testing.assert_allclose(model.scores(people, positive_label="yes"), fitted.predict_proba(X)[:, 1])
 
 
+def test_the_command_line_names_the_trust_type_flag_in_words_that_run(people, tmp_path, capsys):
+    """Refused, the message gives the exact command-line words (--trust-type TYPE for each type); pasted back, they load."""
+    import shlex
+
+    from fairdash.cli import main
+
+    X = people[["age", "income"]]
+    skops.io.dump(HistGradientBoostingClassifier(max_iter=5).fit(X, people["hired"]), tmp_path / "m.skops")
+    people.to_csv(tmp_path / "people.csv", index=False)
+    audit = ["audit", "--data", str(tmp_path / "people.csv"), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
+             "--model", str(tmp_path / "m.skops"), "--features", "age,income", "--no-explain"]
+    assert main(audit) == 2
+    error = capsys.readouterr().err
+    needed = untrusted_types(tmp_path / "m.skops")
+    words = " ".join(f"--trust-type {name}" for name in needed)
+    assert needed and f"(on the command line: {words})" in error
+    assert main(audit + shlex.split(error.split("(on the command line: ")[1].split(")")[0])) == 0
+
+
 def test_decision_function_is_turned_to_the_positive_class(people):
     X = people[["age", "income"]]
     svm = LinearSVC().fit(X, people["hired"])

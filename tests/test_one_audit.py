@@ -115,11 +115,12 @@ def test_the_report_pages_audit_is_the_one_its_command_computes(tmp_path, monkey
     at.toggle(key="report_subgroups").set_value(True).run()
     assert not at.exception and not at.error
     page = json.loads(at.json[0].value)
-    command = next(code.value for code in at.code if code.value.startswith("python -m fairdash audit"))
+    demo_line, command = next(code.value for code in at.code if code.value.startswith("python -m fairdash")).split("\n", 1)
     assert "--calibration" in command and "--subgroups" in command
 
     monkeypatch.chdir(tmp_path)
-    assert main(["demo", "compas", "--out", "DATA.csv"]) == 0
+    assert demo_line == "python -m fairdash demo compas --out DATA.parquet"  # the demo's rows, for the command below
+    assert main(shlex.split(demo_line)[3:]) == 0
     arguments = shlex.split(command.replace("\\\n", " "))[3:]  # a shell joins the continued lines; after "python -m fairdash"
     assert main(arguments) in (0, 1)
     written = json.loads((tmp_path / "audit.json").read_text())

@@ -26,6 +26,7 @@ from fairdash.store.db import (
     StoredFile,
     StoreError,
     StoreFullError,
+    StoreReadOnlyError,
     new_audit_id,
     valid_audit_id,
 )
@@ -357,3 +358,62 @@ def test_audit_save_refuses_an_empty_title_before_it_writes_anything(tmp_path, m
     assert "title cannot be empty" in capsys.readouterr().err and not (tmp_path / "audit.json").exists()
     assert main([*arguments, "spring\nrelease"]) == 0
     assert [saved.title for saved in AuditStore(tmp_path / "home").list()] == ["spring release"]
+
+
+def _open_read_only(monkeypatch) -> None:
+    """SQLite opens the store as it opens a file this user may not write (SQLITE_OPEN_READONLY, what ``mode=ro`` asks):
+    a read-only store that any user, root included, can make (root ignores file modes)."""
+    connect = sqlite3.connect
+
+    def read_only(path, *args, **kwargs):
+        return connect(f"{Path(path).as_uri()}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+
+
+@pytest.mark.parametrize("how", ["opened read-only", "chattr +i"])
+def test_a_read_only_store_is_called_read_only_and_still_reads(tmp_path, monkeypatch, capsys, how):
+    """An intact store that may not be written is "read-only" (never "damaged ... move it aside", which would lose its
+    audits): listing and reading work; a save, rename or delete is refused in words and changes nothing. chattr +i makes
+    the file immutable even to root (a file mode does not stop root); it needs root and a file system with the flag."""
+    store = AuditStore(tmp_path)
+    kept = store.save(_record("kept"))
+    before = _rows(tmp_path)
+    if how == "opened read-only":
+        _open_read_only(monkeypatch)
+    elif os.geteuid() != 0 or subprocess.run(["chattr", "+i", str(tmp_path / "audits.sqlite")], capture_output=True).returncode:
+        pytest.skip("chattr +i needs root and a file system with the flag; the 'opened read-only' case stands for it")
+    try:
+        assert [saved.id for saved in store.list()] == [kept] and store.get(kept).title == "kept"
+        assert json.loads(store.audit_json(kept))["title"] == "kept"
+        for write in (lambda: store.save(_record("new")), lambda: store.rename(kept, "other"), lambda: store.delete(kept)):
+            with pytest.raises(StoreReadOnlyError, match=r"is read-only: saving .*needs write access; reading works") as caught:
+                write()
+            assert "damaged" not in str(caught.value) and "Move it aside" not in str(caught.value)
+        monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path))
+        assert main(["audits", "list"]) == 0 and kept in capsys.readouterr().out
+        assert main(["audits", "rename", kept, "other"]) == 2
+        error = capsys.readouterr().err
+        assert "read-only" in error and "damaged" not in error and "Traceback" not in error
+    finally:
+        monkeypatch.undo()
+        if how == "chattr +i":
+            subprocess.run(["chattr", "-i", str(tmp_path / "audits.sqlite")], check=True)
+    assert _rows(tmp_path) == before
+
+
+def test_a_store_in_a_read_only_folder_is_not_called_damaged(tmp_path, monkeypatch):
+    """A read-only folder: SQLite cannot make its -wal and -shm files beside the store, so even reading fails
+    (SQLITE_READONLY_DIRECTORY, as a user without write access to the folder sees it; simulated here, as root writes
+    anyway): the message names the folder and says the store is not damaged."""
+    AuditStore(tmp_path).save(_record())
+
+    def refused(*args, **kwargs):
+        error = sqlite3.OperationalError("attempt to write a readonly database")
+        error.sqlite_errorcode = 8 | (6 << 8)  # SQLITE_READONLY_DIRECTORY
+        raise error
+
+    monkeypatch.setattr(sqlite3, "connect", refused)
+    with pytest.raises(StoreReadOnlyError, match="read-only folder .*not damaged") as caught:
+        AuditStore(tmp_path).list()
+    assert "Move it aside" not in str(caught.value)

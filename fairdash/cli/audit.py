@@ -15,18 +15,22 @@ from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tol
 from fairdash.audit.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
 from fairdash.audit.thresholds import check_threshold
 from fairdash.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAIL,
     bins_option,
     column_list,
     gate_exit,
     model_features,
+    one_line,
     parse_condition,
     positive_label,
     print_findings,
     print_where_unfair,
     thresholds_from_file,
+    trusted_types_for,
     write_outputs,
 )
-from fairdash.errors import InvalidInputError, TableTooLargeError
+from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
@@ -167,8 +171,9 @@ def run(args: argparse.Namespace) -> int:
 
     _print_audit(args, audit)
     write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
-    _keep(args, audit, model_file)
-    return gate_exit(audit.result, conditions, recourse=audit.recourse, inconclusive=args.fail_on_inconclusive)
+    code = gate_exit(audit.result, conditions, recourse=audit.recourse,
+                     inconclusive=args.fail_on_inconclusive)  # decided before logging or saving can fail
+    return _keep(args, audit, model_file, code)
 
 
 def _print_audit(args: argparse.Namespace, audit) -> None:
@@ -195,17 +200,34 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
             _print_recourse(audit.recourse)
 
 
-def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None) -> None:
-    """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked."""
+def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None, code: int) -> int:
+    """Log the audit to MLflow (--mlflow) and save it in the store (--save), when asked; return the run's exit code.
+
+    The gate is decided (and its conditions named on stderr) before: a store that cannot take the audit (a tracking
+    server that is down, a read-only audit store) does not lose it, nor does one keep the other from trying. Each such
+    failure is one line on stderr; the exit code is then the gate's 1 when a condition holds (the verdict a pipeline
+    must not miss), else 2."""
+    failed = False
+    for asked, keep in ((args.mlflow is not None, lambda: _log_to_mlflow(args, audit)),
+                        (args.save, lambda: _save(args, audit, model_file))):
+        if not asked:
+            continue
+        try:
+            keep()
+        except FairdashError as error:
+            failed = True
+            gate = "a --fail-on condition holds (above), exit 1" if code == EXIT_FAIL else "no --fail-on condition holds"
+            print(f"fairdash: error: {one_line(error)} The audit itself ran; {gate}.", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed and code != EXIT_FAIL else code
+
+
+def _log_to_mlflow(args: argparse.Namespace, audit) -> None:
+    """Log the audit to ``--mlflow``'s tracking store and print ``logged to MLflow: run ID in URI``."""
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.store.tracking import log_audit
 
-    if args.mlflow is not None:
-        from fairdash.store.tracking import log_audit
-
-        run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
-        print(f"logged to MLflow: run {run_id} in {uri}")
-    if args.save:
-        _save(args, audit, model_file)
+    run_id, uri = log_audit(audit_json(audit), audit_html(audit), tracking_uri=args.mlflow, run_name=args.title)
+    print(f"logged to MLflow: run {run_id} in {uri}")
 
 
 def _print_recourse(recourse) -> None:
@@ -243,7 +265,7 @@ def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, StoredFile | No
         found = load_mlflow_model(args.model, tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
                                   trust_pickle=args.trust_pickle, trusted_types=tuple(args.trust_type))
         return found.model, StoredFile(name=found.file_name, content=found.content)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
     return model, StoredFile(name=model.name, content=Path(args.model).read_bytes())
 
 
@@ -305,6 +327,7 @@ def audit_command(
     trusted_types: Sequence[str] = (),
     calibration: bool = False,
     subgroups: bool = False,
+    demo: str | None = None,
 ) -> str:
     """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
 
@@ -313,7 +336,9 @@ def audit_command(
     the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
     trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
     types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each). ``calibration`` and
-    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``).
+    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``). For a built-in ``demo`` (its
+    key), the command is preceded by the ``demo`` command that writes its rows to ``data_file`` (and its model to
+    ``MODEL.skops``, which loads without ``--trust-type``): the two lines run as they stand.
     """
     from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
@@ -337,4 +362,8 @@ def audit_command(
     parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
               *(["--calibration"] if calibration else []), *(["--subgroups"] if subgroups else []),
               "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
-    return " \\\n    ".join(parts)
+    command = " \\\n    ".join(parts)
+    if demo is None:
+        return command
+    writes_model = " --model-out MODEL.skops" if model_file is not None else ""
+    return f"python -m fairdash demo {quote(demo)} --out {quote(data_file)}{writes_model}\n{command}"

@@ -25,7 +25,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
     "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "inconclusive_findings", "print_where_unfair",
-    "write_outputs", "check_outputs", "one_line",
+    "write_outputs", "check_outputs", "one_line", "trusted_types_for",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -257,3 +257,12 @@ def one_line(text: Any) -> str:
     title from the data) as spaces, so nothing printed can move the cursor, retitle the window or clear the screen."""
     shown = "".join(" " if unicodedata.category(character).startswith("C") else character for character in str(text))
     return " ".join(shown.split())
+
+
+def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
+    """The skops types to trust in the model file at ``path``: those given (``--trust-type``), and, when the file is
+    byte for byte a demo model this fairdash ships (by its SHA-256), that model's known types: ``demo --model-out``'s
+    file loads without asking."""
+    from fairdash.intake.demo import shipped_model_types
+
+    return (*given, *shipped_model_types(path))

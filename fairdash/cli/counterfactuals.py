@@ -7,7 +7,7 @@ from typing import Any
 
 from fairdash.audit.spec import AuditSpec
 from fairdash.audit.thresholds import check_threshold, thresholds_per_row
-from fairdash.cli.common import EXIT_PASS, column_list, model_features, positive_label, write_outputs
+from fairdash.cli.common import EXIT_PASS, column_list, model_features, positive_label, trusted_types_for, write_outputs
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import load_model
 from fairdash.intake.tables import read_table
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     table = read_table(args.data)
     row = _row_label(args.row, table.index)
     positive = positive_label(table, args.target, args.positive_label)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
     features = model_features(args, model, table)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=column_list(args.sensitive), features=features)
     inputs = prepare_audit(table, spec, model)

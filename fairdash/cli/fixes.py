@@ -11,7 +11,7 @@ import pandas as pd
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, check_tolerance
 from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec
 from fairdash.audit.thresholds import check_threshold
-from fairdash.cli.common import EXIT_PASS, bins_option, column_list, model_features, positive_label, write_outputs
+from fairdash.cli.common import EXIT_PASS, bins_option, column_list, model_features, positive_label, trusted_types_for, write_outputs
 from fairdash.errors import InvalidInputError
 from fairdash.intake.models import load_model
 from fairdash.intake.tables import read_table
@@ -57,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     table = read_table(args.data)
     train = read_table(args.train) if args.train else None
     positive = positive_label(table, args.target, args.positive_label)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type)
-    other = load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=args.trust_type) if args.other_model else None
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
+    other = (load_model(args.other_model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.other_model, args.trust_type))
+             if args.other_model else None)
     features = model_features(args, model, table)
     sensitive = column_list(args.sensitive)
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, features=features, bins=bins_option(args.bins))

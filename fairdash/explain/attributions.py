@@ -16,6 +16,7 @@ equals the model's output in the stated space:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Literal, Sequence
 
@@ -205,7 +206,11 @@ def _explained_input(preprocessing: Any, final: Any, X: pd.DataFrame, method: st
 def _tree_shap(final: Any, transformed: Any, positive: int) -> tuple[np.ndarray, float, Output]:
     """Exact SHAP values of a tree model for the positive class, their base value, and their space."""
     explainer = _tree_explainer(final)
-    raw = explainer.shap_values(transformed, check_additivity=False)
+    with warnings.catch_warnings():
+        # shap tells on every call that a LightGBM binary model's values now come as a list of arrays: a notice of its
+        # format, which _positive_class reads in either form, so nothing a user could act on (it cluttered audit's stderr).
+        warnings.filterwarnings("ignore", message="LightGBM binary classifier with TreeExplainer shap values output", category=UserWarning)
+        raw = explainer.shap_values(transformed, check_additivity=False)
     values, base = _positive_class(raw, explainer.expected_value, positive)
     # The space shap explains is the trees' own output: averaged probabilities (forests) or
     # summed log-odds (boosting).

@@ -16,7 +16,9 @@ trains nothing; without its file (another scikit-learn version, say) a model is 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from fairdash.intake.models import ScoreModel
 
 __all__ = [
     "DATA_DIR", "MODEL_DIR", "ADULT_COLUMNS", "GERMAN_COLUMNS", "COMPAS_COLUMNS", "Demo", "DEMO_TITLES", "DEFAULT_DEMO",
-    "DEMO_MODELS", "load_demo", "demo_model", "demo_model_file", "train_demo_model",
+    "DEMO_MODELS", "load_demo", "demo_model", "demo_model_file", "demo_model_bytes", "shipped_model_types", "train_demo_model",
 ]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "assets" / "data"
@@ -290,6 +292,45 @@ def demo_model(key: str) -> Any:
     import skops.io
 
     return skops.io.load(path, trusted=list(DEMO_MODELS[key]))
+
+
+def demo_model_bytes(key: str) -> bytes:
+    """The demo ``key``'s model as a ``.skops`` file: the shipped file's bytes (which :func:`shipped_model_types`
+    recognises, so they load without asking for trust), or, without one, the model trained here, dumped by skops."""
+    path = demo_model_file(key)
+    if path.exists():
+        return path.read_bytes()
+    import skops.io
+
+    return skops.io.dumps(demo_model(key))
+
+
+def shipped_model_types(path: str | os.PathLike) -> tuple[str, ...]:
+    """The types to trust in the file at ``path`` when it is byte for byte one of the demo models this fairdash ships
+    (:data:`DEMO_MODELS`, compared by SHA-256 with the file in ``assets/models/``); none for any other file.
+
+    The project's own files, so their known types need no review; never a file that merely has their name or types."""
+    try:
+        size = os.stat(path).st_size
+    except (OSError, ValueError):
+        return ()
+    for key, types in DEMO_MODELS.items():
+        shipped = _shipped_digest(str(demo_model_file(key)))
+        if shipped is not None and shipped[0] == size:
+            with open(path, "rb") as handle:
+                if hashlib.sha256(handle.read()).hexdigest() == shipped[1]:
+                    return types
+    return ()
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped_digest(path: str) -> tuple[int, str] | None:
+    """The size and SHA-256 of a shipped model file, read once; ``None`` when it is not there."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError:
+        return None
+    return len(content), hashlib.sha256(content).hexdigest()
 
 
 _DEMO_BUILDERS = {"adult": _adult, "compas": _compas, "german": _german}

@@ -15,6 +15,7 @@ Formats, safest first:
 from __future__ import annotations
 
 import io
+import shlex
 import threading
 import weakref
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ _PICKLE_REFUSED = (
 )
 _SKOPS_REFUSED = (
     "The skops file {name} contains types that are not trusted by default: {types}. "
-    "Review them and accept them to load the model."
+    "Review them and accept them to load the model: tick them under 'Types I have reviewed and trust' "
+    "(on the command line: {flags})."
 )
 
 _NOT_PROBABILITIES = (
@@ -388,7 +390,8 @@ def _load_skops(content: bytes, shown: str, trusted_types: Sequence[str]) -> Any
     needed = _skops_untrusted(content, shown)
     refused = [type_name for type_name in needed if type_name not in set(trusted_types)]
     if refused:
-        raise UntrustedModelError(_SKOPS_REFUSED.format(name=shown, types=", ".join(refused)), refused)
+        flags = " ".join(f"--trust-type {shlex.quote(type_name)}" for type_name in refused)  # a type's name is the file's text
+        raise UntrustedModelError(_SKOPS_REFUSED.format(name=shown, types=", ".join(refused), flags=flags), refused)
     try:
         return skops.io.loads(content, trusted=needed)
     except Exception as error:

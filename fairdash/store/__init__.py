@@ -11,6 +11,7 @@ from fairdash.store.db import (  # noqa: F401
     StoredFile,
     StoreError,
     StoreFullError,
+    StoreReadOnlyError,
     audit_url,
     store_home,
     valid_audit_id,
@@ -19,5 +20,5 @@ from fairdash.store.saving import audit_record, save_audit, sha256_of  # noqa: F
 
 __all__ = [
     "NO_SUCH_AUDIT", "AuditRecord", "AuditStore", "NoSuchAuditError", "SavedAudit", "StoredFile", "StoreError", "StoreFullError",
-    "audit_url", "store_home", "valid_audit_id", "audit_record", "save_audit", "sha256_of",
+    "StoreReadOnlyError", "audit_url", "store_home", "valid_audit_id", "audit_record", "save_audit", "sha256_of",
 ]

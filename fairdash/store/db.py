@@ -41,6 +41,7 @@ from fairdash.errors import FairdashError, InvalidInputError, brief
 
 __all__ = [
     "SCHEMA_VERSION", "MAX_TABLE_BYTES", "MAX_MODEL_BYTES", "NO_SUCH_AUDIT", "StoreError", "NoSuchAuditError", "StoreFullError",
+    "StoreReadOnlyError",
     "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url", "DRAFT_DAYS",
     "MAX_TITLE_LENGTH", "tidy_title",
 ]
@@ -63,6 +64,8 @@ _ID = re.compile(r"\A[A-Za-z0-9_-]{24}\Z")  # what token_urlsafe(18) makes: 24 c
 _DRAFT_FOLDER = re.compile(r"\Adraft-[A-Za-z0-9_-]{24}-[0-9a-f]{8}\Z")  # a draft's files (see save_draft)
 NO_SUCH_AUDIT = "no such audit"
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_SQLITE_READONLY, _SQLITE_CANTOPEN = 8, 14  # SQLite's primary result codes (the low byte of an extended code)
+_SQLITE_READONLY_DIRECTORY = 8 | (6 << 8)  # a read-only folder: SQLite cannot make its -wal and -shm files beside the store
 _FILE_KINDS = ("table", "model")
 
 _SCHEMA = """
@@ -107,6 +110,11 @@ class NoSuchAuditError(StoreError, LookupError):
 
 class StoreFullError(StoreError):
     """The disk (or the file size allowed) is full: nothing was saved."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The store is intact but this process may not write it (a read-only file, folder or file system): nothing was
+    changed. Reading works where SQLite can read it (a read-only file in a writable folder)."""
 
 
 @dataclass(frozen=True)
@@ -451,6 +459,8 @@ class AuditStore:
                 raise StoreFullError(_full_message(self.home)) from None
             if isinstance(error, sqlite3.OperationalError) and "locked" in text:
                 raise StoreError(f"The audit store {self.path} is busy (another save held it for 30 s); try again.") from None
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
+                raise self._not_writable(error) from None
             raise StoreError(f"The audit store {self.path} cannot be read ({text}): the file is damaged or not a store. "
                              "Move it aside (saved audits in it are lost to fairdash) or set FAIRDASH_HOME to another folder; "
                              "the dashboard works without it.") from None
@@ -459,6 +469,23 @@ class AuditStore:
                 raise StoreFullError(_full_message(self.home)) from None
             raise StoreError(f"The audit store in {self.home} cannot be used: {error.strerror or error}"
                              f"{' (' + brief(str(error.filename)) + ')' if error.filename else ''}.") from None
+
+
+    def _not_writable(self, error: sqlite3.DatabaseError) -> StoreError:
+        """The error for a store SQLite may not write (or open): intact, so never "damaged" (moving it aside would lose
+        the audits in it); what works and what to do, by what SQLite said."""
+        code = getattr(error, "sqlite_errorcode", 0)
+        if code == _SQLITE_READONLY_DIRECTORY:
+            return StoreReadOnlyError(
+                f"The audit store at {self.path} is in a read-only folder ({self.home}): SQLite writes its -wal and -shm files "
+                "beside the store, even to read it. Give this user write access to the folder, or set FAIRDASH_HOME to another "
+                "folder; the store itself is not damaged.")
+        if code & 0xFF == _SQLITE_READONLY:
+            return StoreReadOnlyError(
+                f"The audit store at {self.path} is read-only: saving (and renaming, deleting) needs write access; reading "
+                "works. Give this user write access to the file, or set FAIRDASH_HOME to another folder to save there.")
+        return StoreError(f"The audit store at {self.path} cannot be opened ({error}): check that this user may read and write "
+                          f"it and its folder ({self.home}), or set FAIRDASH_HOME to another folder.")
 
 
 def _full_message(home: Path) -> str:

@@ -15,21 +15,24 @@ not called.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
 import re
+import socket
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from fairdash.errors import InvalidInputError, UntrustedModelError, brief
+from fairdash.errors import FairdashError, InvalidInputError, UntrustedModelError, brief
 from fairdash.intake.models import ScoreModel, load_model
 
 __all__ = ["DEFAULT_TRACKING_URI", "MLFLOW_MODEL_PREFIXES", "EXPERIMENT", "MlflowModel", "tracking_uri_of", "is_mlflow_model_uri",
-           "log_audit", "load_mlflow_model"]
+           "check_tracking_store", "log_audit", "load_mlflow_model"]
 
 DEFAULT_TRACKING_URI = "./mlruns"
 """Where ``audit --mlflow`` logs without a URI: a file store in the working folder, as MLflow's own default was."""
@@ -42,6 +45,22 @@ _PICKLE_MODEL = (
     "not loaded. Give --trust-pickle (in the dashboard, tick 'I trust this file') only for a model you or someone you "
     "trust logged."
 )
+_NO_SQLALCHEMY = (
+    "The tracking URI {uri} is an SQLite store, which MLflow reads with SQLAlchemy and Alembic; they are not installed "
+    "(fairdash installs mlflow-skinny, without them). Install the full package (pip install mlflow), or give a folder "
+    "(e.g. ./mlruns) or a tracking server's http:// URI instead."
+)
+_SERVER_DOWN = (
+    "The MLflow tracking server at {uri} cannot be reached ({reason}). Start it (mlflow server), or give another tracking "
+    "URI (a folder such as ./mlruns logs without a server)."
+)
+_PARAM_CHANGED = (
+    "The MLflow run {run} already holds an audit with other settings ({key} is {before} there, {after} in this audit), "
+    "and MLflow never changes a logged parameter. Log this audit to a new run: unset MLFLOW_RUN_ID (or end the active "
+    "run)."
+)
+_CANNOT_LOG = "The audit cannot be logged to MLflow at {uri} ({reason})."
+_CONNECT_TIMEOUT = 5.0  # seconds: a tracking server that answers nothing in this time is taken as down
 
 
 def _mlflow() -> Any:
@@ -63,6 +82,37 @@ def tracking_uri_of(given: str | None) -> str:
     if "://" in text or text.startswith(("sqlite:", "file:", "databricks")):
         return text
     return Path(text).expanduser().resolve().as_uri()
+
+
+def check_tracking_store(uri: str) -> None:
+    """Refuse, in one plain sentence, a tracking store MLflow could not use: an ``sqlite:`` URI without SQLAlchemy, or a
+    tracking server (``http://``, ``https://``) that does not accept a connection.
+
+    The server is tried once with a plain connection (``_CONNECT_TIMEOUT`` seconds) before MLflow's client, which
+    retries a refused connection for minutes with its default settings. Behind a proxy (``HTTP_PROXY`` and the like,
+    unless ``NO_PROXY`` exempts the host) the server is not tried: only the proxy can reach it.
+
+    Raises
+    ------
+    InvalidInputError
+        The store cannot be used as given, saying why and what to do.
+    """
+    scheme, _, rest = uri.partition("://")
+    if scheme.startswith("sqlite") and not all(importlib.util.find_spec(name) for name in ("sqlalchemy", "alembic")):
+        raise InvalidInputError(_NO_SQLALCHEMY.format(uri=brief(uri, 200)))
+    if scheme.lower() not in ("http", "https"):
+        return
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    host, port = parts.hostname, parts.port or (443 if scheme.lower() == "https" else 80)
+    if not host or (urllib.request.getproxies() and not urllib.request.proxy_bypass(host)):
+        return
+    try:
+        socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT).close()
+    except OSError as error:
+        reason = error.strerror or ("no answer" if isinstance(error, TimeoutError) else str(error) or type(error).__name__)
+        raise InvalidInputError(_SERVER_DOWN.format(uri=brief(uri, 200), reason=reason.lower())) from None
 
 
 def is_mlflow_model_uri(text: str | None) -> bool:
@@ -93,6 +143,7 @@ def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle
     """
     mlflow = _mlflow()
     store = tracking_uri_of(tracking_uri)
+    check_tracking_store(store)
     with tempfile.TemporaryDirectory(prefix="fairdash-mlflow-") as folder:
         try:
             local = Path(mlflow.artifacts.download_artifacts(artifact_uri=_artifact_uri(uri, store), dst_path=folder, tracking_uri=store))
@@ -160,16 +211,19 @@ def log_audit(document: Mapping[str, Any], report_html: str, *, tracking_uri: st
 
     Undefined disparities are not logged as metrics (MLflow has no "undefined"); the ``undefined_disparities`` param
     names them. Metrics: ``disparity.<name>`` and ``overall.<rate>``.
+
+    Raises
+    ------
+    InvalidInputError
+        MLflow cannot log there (a tracking server that is down, an ``sqlite:`` store without SQLAlchemy, a store it
+        cannot write), or the run already holds an audit with other settings (MLflow never changes a logged param;
+        nothing is logged then). The message is one plain sentence; MLflow's own error is not let through.
     """
     mlflow = _mlflow()
     from mlflow.entities import Metric, Param
-    from mlflow.tracking import MlflowClient
-
-    from fairdash.present.document import json_text
 
     uri = tracking_uri_of(tracking_uri)
-    client = MlflowClient(tracking_uri=uri)
-    run_id, created = _run_id(mlflow, client, run_name)
+    check_tracking_store(uri)
     now = int(time.time() * 1000)
     metrics = [Metric(f"disparity.{name}", float(value), now, 0) for name, value in document["disparities"].items()
                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)]
@@ -177,12 +231,37 @@ def log_audit(document: Mapping[str, Any], report_html: str, *, tracking_uri: st
                 if isinstance(value, (int, float)) and math.isfinite(value)]
     undefined = [name for name, value in document["disparities"].items() if value is None]
     params = [Param(key, _param_text(value)) for key, value in _params(document, undefined).items()]
+    try:
+        return _log(mlflow, uri, run_name, document, report_html, metrics, params), uri
+    except FairdashError:
+        raise
+    except Exception as error:  # MLflow's own errors (and those of the store under it): the store cannot take the audit
+        reason = " ".join(str(error).split())[:300] or type(error).__name__
+        raise InvalidInputError(_CANNOT_LOG.format(uri=brief(uri, 200), reason=reason)) from None
+
+
+def _log(mlflow: Any, uri: str, run_name: str | None, document: Mapping[str, Any], report_html: str,
+         metrics: list[Any], params: list[Any]) -> str:
+    """Log into the run (see :func:`log_audit`) and return its id; a param the run holds with another value is refused
+    before anything is written."""
+    from mlflow.tracking import MlflowClient
+
+    from fairdash.present.document import json_text
+
+    client = MlflowClient(tracking_uri=uri)
+    run_id, created = _run_id(mlflow, client, run_name)
+    if not created:
+        logged = client.get_run(run_id).data.params
+        for param in params:
+            if param.key in logged and logged[param.key] != param.value:
+                raise InvalidInputError(_PARAM_CHANGED.format(run=run_id, key=param.key, before=brief(logged[param.key]),
+                                                              after=brief(param.value)))
     client.log_batch(run_id, metrics=metrics, params=params)
     client.log_text(run_id, json_text(document), "fairdash/audit.json")
     client.log_text(run_id, report_html, "fairdash/report.html")
     if created:
         client.set_terminated(run_id)
-    return run_id, uri
+    return run_id
 
 
 def _params(document: Mapping[str, Any], undefined: list[str]) -> dict[str, Any]:
