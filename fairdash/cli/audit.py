@@ -34,6 +34,7 @@ from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
+from fairdash.present.text import for_people
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
     from fairdash.audit.run import Audit
@@ -190,7 +191,8 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
         for note in audit.surrogate.notes if audit.surrogate is not None else ():
             print(f"rules: {note}")
         print()
-        print(audit.table[["count", "base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
+        rates = ("base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy")
+        print(for_people(audit.table[["count", *rates]], percent_columns=rates).to_string())
         print()
         if audit.groups_left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(audit.groups_left_out)}")
@@ -307,7 +309,8 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
         if unknown:
             print(f"warning: {unknown:,} rows have no outcome: they count for the selection rates only")
         print()
-        print(window.table[["count", "selection_rate", "tpr", "fpr", "precision", "accuracy"]].to_string())
+        rates = ("selection_rate", "tpr", "fpr", "precision", "accuracy")
+        print(for_people(window.table[["count", *rates]], percent_columns=rates).to_string())
         print()
         if window.left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")

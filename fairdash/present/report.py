@@ -23,7 +23,7 @@ from fairdash.present.fixes_report import fixes_content, fixes_json
 from fairdash.present.recourse import recourse_html, recourse_json
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
 from fairdash.present.preview import preview_payload, preview_script, preview_style
-from fairdash.present.text import formatted_overall, formatted_table, threshold_text
+from fairdash.present.text import for_people, formatted_overall, formatted_table, threshold_text
 from fairdash.present.where_unfair import where_unfair_json, where_unfair_sections
 
 __all__ = ["REPORT_THRESHOLDS", "audit_json", "slider_payload", "audit_html"]
@@ -139,8 +139,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     ]
     sections = [
         section("Settings", definition_list(settings)),
-        section("Data", table_html(audit.summary.groups.assign(
-            share=lambda frame: frame["share"].map("{:.1%}".format), base_rate=lambda frame: frame["base_rate"].map("{:.1%}".format)))
+        section("Data", table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings)),
         section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
         section(f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)", table_html(formatted_table(audit.table, audit.intervals))
@@ -160,8 +159,8 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     if audit.recourse is not None:
         sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
-        rules = audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]].assign(
-            coverage=lambda frame: frame["coverage"].map("{:.1%}".format), precision=lambda frame: frame["precision"].map("{:.1%}".format))
+        rules = for_people(audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]],
+                           percent_columns=("coverage", "precision"))
         sections.append(section(
             f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", table_html(rules, index=False)))
     return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",

@@ -11,7 +11,7 @@ from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
 __all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text",
-           "findings_as_saved"]
+           "findings_as_saved", "COLUMN_LABELS", "for_people"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -101,3 +101,26 @@ def findings_as_saved(document: Mapping[str, Any]) -> pd.DataFrame:
 
     rows = [row(name, finding) for name, finding in (document.get("findings") or {}).items()]
     return pd.DataFrame(rows, columns=["disparity", "value", "interval", "rule", "verdict", "in words"])
+
+
+COLUMN_LABELS = {
+    **RATE_NAMES, "share": "Share", "too_small": "Too small to judge", "rule": "Rule", "coverage": "Coverage",
+    "tests_sensitive": "Tests a sensitive attribute", "tests_proxy": "Tests a likely proxy",
+}
+"""The names a person reads for the library's column names (a column not listed keeps its own name)."""
+
+
+def for_people(frame: pd.DataFrame, *, percent_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table as text for people: counts with thousands separators, the named columns as percentages, booleans as
+    "yes" or nothing, and the columns under :data:`COLUMN_LABELS`' names."""
+    shown = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if column in percent_columns:
+            values = values.map(lambda value: percent(float(value)))
+        elif pd.api.types.is_bool_dtype(values):
+            values = values.map({True: "yes", False: ""})
+        elif pd.api.types.is_integer_dtype(values):
+            values = values.map("{:,}".format)
+        shown[COLUMN_LABELS.get(column, column)] = values
+    return shown
