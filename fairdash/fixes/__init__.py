@@ -17,10 +17,11 @@ from fairdash.fixes.compare import (  # noqa: F401
     fit_reductions,
     fit_reweighed,
     fit_unaware,
+    mixture_probability,
     refittable,
     reweighing_weights,
     unmet_message,
     weight_parameter,
 )
 
-__all__ = ["FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS", "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable", "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions"]
+__all__ = ["FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS", "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable", "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability"]

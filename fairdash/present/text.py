@@ -10,7 +10,8 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word"]
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "suggestion_table",
+           "PER_GROUP_THRESHOLDS_CAUTION"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -62,3 +63,25 @@ def verdict_word(finding: Mapping[str, Any]) -> str:
     if finding["undefined"]:
         return "undefined"
     return {True: "pass", False: "fail", None: ""}[finding["passed"]]
+
+
+PER_GROUP_THRESHOLDS_CAUTION = (
+    "Thresholds set per group treat the groups differently by design: two people with the same score can get "
+    "different decisions because of their group. Some jurisdictions forbid this for protected attributes (in US "
+    "employment, for instance, adjusting scores or cut-offs by race, sex or national origin is unlawful); check "
+    "what applies before you use them."
+)
+"""Said wherever per-group thresholds are offered (Suggest on the Fairness page, the thresholds fix)."""
+
+
+def suggestion_table(suggestion: Any) -> pd.DataFrame:
+    """Every disparity of a :class:`~fairdash.audit.thresholds.Suggestion` before (at its one threshold) and
+    after (at the suggested thresholds), over the judged groups: one row per disparity, NaN where undefined
+    (and ``after`` all NaN when nothing was suggested)."""
+    names = list(suggestion.before)
+    after = suggestion.after or {}
+    return pd.DataFrame(
+        {f"Before (one threshold of {suggestion.baseline_threshold:g})": [suggestion.before[name] for name in names],
+         "After (suggested)": [after.get(name, float("nan")) for name in names]},
+        index=pd.Index([name.replace("_", " ").capitalize() for name in names], name="Disparity (judged groups)"),
+    )

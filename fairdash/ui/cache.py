@@ -102,8 +102,9 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float) -> Suggestion:
-    return _curves.suggest(constraint, tolerance, baseline=baseline)
+def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float,
+               min_group_size: int) -> Suggestion:
+    return _curves.suggest(constraint, tolerance, baseline=baseline, min_group_size=min_group_size)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
