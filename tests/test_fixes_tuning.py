@@ -111,3 +111,35 @@ def test_no_private_fairlearn_name_is_used():
     found = {str(path.relative_to(ROOT)): _private_uses(path.read_text(), private)
              for path in [*(ROOT / "fairdash").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]}
     assert {path: uses for path, uses in found.items() if uses} == {}
+
+
+class _FakeClock:
+    """Seconds that advance by ``step`` at each reading: a fit timed between two readings takes ``step``."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_the_time_estimate_is_measured_fits_times_the_fits_to_come(loans, fitted):
+    from fairdash.fixes.compare import estimate_refits, refit_fits
+    from fairdash.present.fixes_report import estimate_text
+
+    train, test = loans
+    fixes = compare_fixes(test, SPEC, fitted, train=train, methods=("reweighing",), clock=_FakeClock(12.0))
+    reweighed = fixes[1]
+    assert reweighed.name == "reweighing" and reweighed.seconds == 12.0  # measured with the clock given
+    assert refit_fits("reductions", bounds=(0.01, 0.03, 0.06), iterations=5) == 15 and refit_fits("reweighing") == 1
+    # 15 fits of the same 3,000 rows at 12 s each: 180 s.
+    estimate = estimate_refits("reductions", reweighed, train_rows=len(train), bounds=(0.01, 0.03, 0.06), iterations=5)
+    assert (estimate.fits, estimate.rows, estimate.seconds) == (15, 3000, 180.0)
+    assert estimate_text(estimate) == "about 3 min (estimated from one fit of 12.0 s, times 15 fits)"
+    # The reductions fit on at most 1,000 rows here: a third of the rows timed, a third of the time.
+    smaller = estimate_refits("reductions", reweighed, train_rows=len(train), rows=1000)
+    assert smaller.seconds == pytest.approx(60.0)
+    assert estimate_text(smaller) == "about 60 s (estimated from one fit of 12.0 s on 3,000 rows, scaled to 1,000, times 15 fits)"
+    assert estimate_text(estimate_refits("unawareness", reweighed, train_rows=len(train))) == \
+        "about 12 s (estimated from one fit of 12.0 s, times 1 fit)"

@@ -41,7 +41,8 @@ from fairdash.intake.models import ScoreModel, model_input
 __all__ = [
     "FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS",
     "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable",
-    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability",
+    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability", "refit_fits", "RefitEstimate",
+    "estimate_refits",
 ]
 
 FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
@@ -199,6 +200,7 @@ def compare_fixes(
     other_model: ScoreModel | None = None, methods: Sequence[str] = FIX_NAMES, bounds: Sequence[float] = DEFAULT_BOUNDS,
     reductions_iterations: int = REDUCTIONS_ITERATIONS, reductions_rows: int = REDUCTIONS_ROWS,
     min_group_size: int = SMALL_GROUP_SIZE, random_state: int = 0, progress: Progress | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[Fix]:
     """Every fix, judged on ``table`` (the held-out rows); the original first, then in :data:`FIX_NAMES` order.
 
@@ -230,6 +232,8 @@ def compare_fixes(
         Seeds the reductions: their sample of training rows and their randomized decisions.
     progress : callable, optional
         Called as ``progress(fraction_done, text)`` before each step.
+    clock : callable
+        Seconds as a float; each refit's ``seconds`` is measured with it (a test passes a fake one).
     """
     _check_fix_options(constraint, methods)
     inputs = prepare_audit(table, spec, model)
@@ -252,7 +256,7 @@ def compare_fixes(
     if refits:
         sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
         fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
-                              min_group_size=min_group_size, steps=steps)
+                              min_group_size=min_group_size, steps=steps, clock=clock)
     if "other_model" in wanted:
         steps.report(f"Scoring {other_model.name}")
         fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
@@ -260,6 +264,36 @@ def compare_fixes(
     if progress is not None:
         progress(1.0, "Done")
     return fixes
+
+
+def refit_fits(name: str, *, bounds: Sequence[float] = DEFAULT_BOUNDS, iterations: int = REDUCTIONS_ITERATIONS) -> int:
+    """How many times the fix ``name`` fits the model: once for reweighing and unawareness; for the reductions at most
+    ``iterations`` per bound (ExponentiatedGradient fits the estimator once per iteration, and may stop early)."""
+    return len(bounds) * iterations if name == "reductions" else 1 if name in NEEDS_TRAINING else 0
+
+
+@dataclass(frozen=True)
+class RefitEstimate:
+    """How long refits will take, from one fit measured: ``fits`` fits of ``rows`` rows each, from a fit that took
+    ``timed_seconds`` on ``timed_rows`` rows (the time taken as proportional to the rows when they differ)."""
+
+    fits: int
+    rows: int
+    timed_seconds: float
+    timed_rows: int
+
+    @property
+    def seconds(self) -> float:
+        return self.fits * self.timed_seconds * self.rows / max(self.timed_rows, 1)
+
+
+def estimate_refits(name: str, timed: Fix, *, train_rows: int, bounds: Sequence[float] = DEFAULT_BOUNDS,
+                    iterations: int = REDUCTIONS_ITERATIONS, rows: int = REDUCTIONS_ROWS) -> RefitEstimate:
+    """The time the fix ``name`` will take, from a refit already made (``timed``: reweighing or unawareness, one fit
+    on all ``train_rows`` training rows, measured in its ``seconds``). The reductions fit on at most ``rows`` rows."""
+    fit_rows = min(train_rows, rows) if name == "reductions" else train_rows
+    return RefitEstimate(fits=refit_fits(name, bounds=bounds, iterations=iterations), rows=fit_rows,
+                         timed_seconds=float(timed.seconds), timed_rows=train_rows)
 
 
 def _check_fix_options(constraint: str, methods: Sequence[str]) -> None:
@@ -304,6 +338,7 @@ class _Sweep:
 def _refit_fixes(
     names: Sequence[str], inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None,
     train: pd.DataFrame | None, *, original: Fix, threshold: float, sweep: _Sweep, min_group_size: int, steps: _Steps,
+    clock: Callable[[], float],
 ) -> list[Fix]:
     """The fixes of ``names`` that refit the model on ``train`` (reweighing, the reductions sweep, unawareness),
     in that order; one that cannot be made (no model to refit, no training rows, or none of a judged group)
@@ -319,13 +354,13 @@ def _refit_fixes(
             for position, bound in enumerate(sweep.bounds):
                 steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
                 fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, sweep.constraint, bound, sweep.iterations,
-                                                               sweep.rows, sweep.random_state, min_group_size),
+                                                               sweep.rows, sweep.random_state, min_group_size, clock),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
                 steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size)))
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size, clock)))
         steps.advance(_cost(name, sweep.bounds))
     return fixes
 
@@ -485,13 +520,13 @@ def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tu
 
 
 def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel, X_train: pd.DataFrame,
-           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int) -> Fix:
+           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int, clock: Callable[[], float]) -> Fix:
     """Reweighing or unawareness: refit, score the audited rows at ``threshold``, judge."""
     from fairdash.explain.rules import PROXY_STRENGTH, proxy_strength
 
     target, positive = _refit_target(model, inputs.model_label, y_train)
     audited, title = table, FIX_TITLES[kind]
-    started = time.perf_counter()
+    started = clock()
     if kind == "reweighing":
         refit = fit_reweighed(model.estimator, X_train, target, y_train, groups_train)
     else:
@@ -502,7 +537,7 @@ def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec,
         refit = fit_unaware(model.estimator, X_train, target, constant)
         audited = table.assign(**constant)
         title = f"Unawareness (without {', '.join(map(str, hidden)) if hidden else 'any column'})"
-    seconds = time.perf_counter() - started
+    seconds = clock() - started
     scores = ScoreModel.wrap(refit, name=f"{model.name}, {kind}").scores(audited, positive_label=positive, features=list(X_train.columns))
     return _judge(kind, inputs, scores >= threshold, scores, min_group_size=min_group_size, seconds=seconds, model=refit,
                   thresholds=threshold, title=title)
@@ -515,11 +550,11 @@ def _most_common(values: pd.Series) -> Any:
 
 def _reductions(inputs: AuditInputs, table: pd.DataFrame, model: ScoreModel, X_train: pd.DataFrame, y_train: np.ndarray,
                 groups_train: pd.Series, constraint: str, bound: float, iterations: int, rows: int, random_state: int,
-                min_group_size: int) -> Fix:
-    started = time.perf_counter()
+                min_group_size: int, clock: Callable[[], float]) -> Fix:
+    started = clock()
     fitted = fit_reductions(model.estimator, X_train, y_train, groups_train, constraint=constraint,
                             bound=bound, iterations=iterations, rows=rows, random_state=random_state)
-    seconds = time.perf_counter() - started
+    seconds = clock() - started
     X = model_input(model.estimator, table[list(X_train.columns)])
     decisions = np.asarray(fitted.predict(X, random_state=random_state)).astype(bool)
     scores = mixture_probability(fitted, X)

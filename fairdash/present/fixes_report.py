@@ -13,7 +13,8 @@ from fairdash.present import plots
 from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
 
-__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content", "learnt_on", "LEARNT_ON", "IN_SAMPLE_NOTE"]
+__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content", "learnt_on", "LEARNT_ON", "IN_SAMPLE_NOTE",
+           "estimate_text"]
 
 
 def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
@@ -128,3 +129,12 @@ def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     return (f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
             + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
             + (f"<p>{html.escape(IN_SAMPLE_NOTE)}</p>" if any(fix.in_sample for fix in fixes) else ""))
+
+
+def estimate_text(estimate: Any) -> str:
+    """A :class:`~fairdash.fixes.compare.RefitEstimate` in words: "about 7 min (estimated from one fit of 12.0 s)",
+    saying how the rows were scaled when the fits use fewer rows than the fit timed."""
+    seconds = estimate.seconds
+    about = f"about {max(1, round(seconds / 60))} min" if seconds >= 90 else f"about {max(1, round(seconds))} s"
+    scaled = (f" on {estimate.timed_rows:,} rows, scaled to {estimate.rows:,}" if estimate.rows != estimate.timed_rows else "")
+    return f"{about} (estimated from one fit of {estimate.timed_seconds:.1f} s{scaled}, times {estimate.fits} fit{'s' if estimate.fits != 1 else ''})"
