@@ -61,7 +61,8 @@ def test_the_thresholds_fix_is_tuned_on_the_training_rows_and_judged_on_the_audi
 def test_the_original_decides_at_the_audited_per_group_thresholds(loans, fitted):
     _, test = loans
     audited = {"female": 0.4, "male": 0.6}
-    original = compare_fixes(test, SPEC, fitted, threshold=audited, methods=())[0]
+    original, other = compare_fixes(test, SPEC, fitted, threshold=audited, methods=("other_model",), other_model=fitted)
+    assert other.error is None and other.thresholds == 0.5  # another model decides at its own boundary
     scores = fitted.estimator.predict_proba(test[FEATURES])[:, 1]
     counts_at = ThresholdCurves((test["repaid"] == "repaid").to_numpy(), scores, test["sex"]).counts_at(audited)
     audit = judge(counts_at, ["female", "male"], AuditSettings(thresholds=audited))

@@ -242,16 +242,8 @@ def compare_fixes(
     chosen = float(audited) if not isinstance(audited, Mapping) else inputs.default_threshold
     wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
     steps = _Steps(progress, total=1 + sum(_cost(name, bounds) for name in wanted))
-    steps.report("Scoring the original model")
-    fixes = [_judge("original", inputs, decisions_at(inputs.scores, inputs.groups, audited), inputs.scores,
-                    min_group_size=min_group_size, thresholds=audited)]
-    steps.advance(1)
-    if "thresholds" in wanted:
-        steps.report("Searching per-group thresholds")
-        judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index.tolist()
-        fixes.append(_thresholds_fix(inputs, _tuning_rows(train, spec, model, judged), constraint, tolerance, chosen,
-                                     min_group_size, judged))
-        steps.advance(1)
+    fixes = _original_and_thresholds(inputs, audited, "thresholds" in wanted, train, spec, model, constraint=constraint,
+                                     tolerance=tolerance, baseline=chosen, min_group_size=min_group_size, steps=steps)
     refits = [name for name in wanted if name in NEEDS_TRAINING]
     if refits:
         sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
@@ -259,10 +251,28 @@ def compare_fixes(
                               min_group_size=min_group_size, steps=steps, clock=clock)
     if "other_model" in wanted:
         steps.report(f"Scoring {other_model.name}")
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, None if threshold is None else chosen,
+                                                                      min_group_size),
                               title=f"Another model: {other_model.name}"))
     if progress is not None:
         progress(1.0, "Done")
+    return fixes
+
+
+def _original_and_thresholds(inputs: AuditInputs, audited: Threshold, with_thresholds: bool, train: pd.DataFrame | None,
+                             spec: AuditSpec, model: ScoreModel | None, *, constraint: str, tolerance: float, baseline: float,
+                             min_group_size: int, steps: _Steps) -> list[Fix]:
+    """The original at the ``audited`` thresholds and, when asked, the thresholds fix for the groups it judges."""
+    steps.report("Scoring the original model")
+    fixes = [_judge("original", inputs, decisions_at(inputs.scores, inputs.groups, audited), inputs.scores,
+                    min_group_size=min_group_size, thresholds=audited)]
+    steps.advance(1)
+    if with_thresholds:
+        steps.report("Searching per-group thresholds")
+        judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index.tolist()
+        fixes.append(_thresholds_fix(inputs, _tuning_rows(train, spec, model, judged), constraint, tolerance, baseline,
+                                     min_group_size, judged))
+        steps.advance(1)
     return fixes
 
 
