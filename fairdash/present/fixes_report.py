@@ -132,9 +132,8 @@ def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
 
 
 def estimate_text(estimate: Any) -> str:
-    """A :class:`~fairdash.fixes.compare.RefitEstimate` in words: "about 7 min (estimated from one fit of 12.0 s)",
-    saying how the rows were scaled when the fits use fewer rows than the fit timed."""
+    """A :class:`~fairdash.fixes.compare.RefitEstimate` in words: "about 3 min (estimated from one fit of 12.0 s,
+    times 15 fits)"."""
     seconds = estimate.seconds
     about = f"about {max(1, round(seconds / 60))} min" if seconds >= 90 else f"about {max(1, round(seconds))} s"
-    scaled = (f" on {estimate.timed_rows:,} rows, scaled to {estimate.rows:,}" if estimate.rows != estimate.timed_rows else "")
-    return f"{about} (estimated from one fit of {estimate.timed_seconds:.1f} s{scaled}, times {estimate.fits} fit{'s' if estimate.fits != 1 else ''})"
+    return f"{about} (estimated from one fit of {estimate.timed_seconds:.1f} s, times {estimate.fits} fit{'s' if estimate.fits != 1 else ''})"
