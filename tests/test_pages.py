@@ -580,7 +580,9 @@ def test_the_report_page_offers_the_fixes_compared_for_the_audit():
         at.button(key="fixes_run_refits").click().run()
     at.switch_page("pages/report.py").run()
     _no_problems(at)
-    assert any(toggle.label == "Include the fixes compared on the Fixes page (4, for demographic parity)" for toggle in at.toggle)
+    compared = len(at.session_state["fixes_compared"][2])  # 4, or 7 with the reductions another test asked for (kept, shared)
+    assert compared in (4, 7)
+    assert any(toggle.label == f"Include the fixes compared on the Fixes page ({compared}, for demographic parity)" for toggle in at.toggle)
 
 
 # ---- Oracles for the page tests: Fairlearn, scikit-learn and numpy on the demo's rows ----------------
