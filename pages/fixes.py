@@ -8,15 +8,17 @@ from fairdash.fixes.compare import (
     DEFAULT_BOUNDS,
     FIX_NAMES,
     NEEDS_TRAINING,
-    REDUCTIONS_ITERATIONS,
+    estimate_refits,
+    refit_fits,
     refittable,
     unmet_message,
 )
 from fairdash.present import plots
 from fairdash.present.document import json_text
-from fairdash.present.fixes_report import fixes_html, fixes_json, fixes_table
-from fairdash.present.text import formatted_table
+from fairdash.present.fixes_report import IN_SAMPLE_NOTE, estimate_text, fixes_html, fixes_json, fixes_table
+from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, formatted_table, threshold_text
 from fairdash.ui import cache, state
+from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, model_upload, require_audit, show_error
 
 inside_frame()
@@ -69,27 +71,40 @@ constraint = left.selectbox("Constraint", list(CONSTRAINT_DISPARITY), key=state.
 state.set_default(state.FIXES_SCORE, "accuracy")
 score = middle.segmented_control("Chart's accuracy", ["accuracy", "balanced_accuracy"], key=state.FIXES_SCORE,
                                  format_func=lambda name: name.replace("_", " ").capitalize()) or "accuracy"
-chosen = state.chosen_thresholds(cache.threshold_curves(audit.key, inputs).labels, inputs.default_threshold)
-threshold = chosen if isinstance(chosen, float) else inputs.default_threshold
-judging = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
-right.caption(f"The original and the refits decide at the Fairness page's threshold, {threshold:.4g}"
-              + ("" if isinstance(chosen, float) else " (its default: per-group thresholds are one of the fixes compared here)")
-              + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {judging.tolerance:g} or less; "
-              + f"{judging.described()} (the Fairness page's settings).")
+audited = current_thresholds(audit, cache.threshold_curves(audit.key, inputs))  # the audit's thresholds, as the report's
+refit_at = audited if isinstance(audited, float) else inputs.default_threshold
+judging = state.audit_settings(audited)  # the Fairness page's tolerance and small-group choice
+right.caption(f"The original decides at the audited thresholds ({md(threshold_text(audited))}); the refits at {refit_at:.4g}"
+              + ("" if isinstance(audited, float) else " (the default: per-group thresholds are one of the fixes compared here)")
+              + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {judging.tolerance:g} or less over "
+              + f"the groups judged; {judging.described()} (the Fairness page's settings).")
 
-settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=other_model, constraint=constraint,
-                threshold=threshold, settings=judging)
-fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings,
-                    methods=tuple(name for name in FIX_NAMES if name != "reductions"))
-# Reductions refit the model many times (minutes on the Adult demo): asked for, then kept like the rest.
+settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=other_model, constraint=constraint, settings=judging)
+fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=audited,
+                    methods=("thresholds", "other_model"))  # no refit: these start only when asked, below
+
+
+def refits(names: tuple[str, ...], label: str) -> list | None:
+    """The refits of ``names`` made already, or made now when the button is pressed (with a progress bar); else ``None``."""
+    made = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=refit_at, methods=names, start=False)
+    if made is None and state.take_refit_request(names):  # the button's callback ran before this run
+        made = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=refit_at, methods=names)
+    if made is None:
+        st.button(label, key=state.FIXES_RUN_REDUCTIONS if "reductions" in names else state.FIXES_RUN_REFITS,
+                  icon=":material/model_training:", on_click=state.ask_refits, args=(names,))
+    return None if made is None else made[1:]
+
+
 if why_not is None:
-    refit = next((fix for fix in fixes if fix.name == "reweighing" and fix.error is None), None)
-    fits = len(DEFAULT_BOUNDS) * (2 * REDUCTIONS_ITERATIONS + 1)
-    estimate = f", about {refit.seconds * fits / 60:.0f} min" if refit is not None and refit.seconds * fits >= 60 else ""
-    if st.toggle(f"Add reductions (Fairlearn's ExponentiatedGradient at {len(DEFAULT_BOUNDS)} bounds: some {fits} refits{estimate})",
-                 key=state.FIXES_REDUCTIONS):
-        reductions = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, methods=("reductions",))
-        fixes = sorted(fixes + reductions[1:], key=lambda fix: FIX_NAMES.index(fix.name))  # stable: the bounds stay in order
+    refitted = refits(("reweighing", "unawareness"), f"Refit the model: reweighing and unawareness (2 fits on {len(train):,} training rows)")
+    if refitted is None:
+        st.caption("Nothing is refitted until you ask: the refits train the model again on its training rows.")
+    else:
+        timed = next((fix for fix in refitted if fix.error is None and fix.seconds > 0), None)
+        fits = refit_fits("reductions")
+        cost = estimate_text(estimate_refits("reductions", timed, train_rows=len(train))) if timed else f"up to {fits} fits"
+        reduced = refits(("reductions",), f"Add reductions (Fairlearn's ExponentiatedGradient at {len(DEFAULT_BOUNDS)} bounds): {cost}")
+        fixes = sorted(fixes + refitted + (reduced or []), key=lambda fix: FIX_NAMES.index(fix.name))  # stable: bounds stay in order
 disparity = CONSTRAINT_DISPARITY[constraint]
 state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds the comparison to the audit's report
 
@@ -97,7 +112,9 @@ state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds the c
 st.subheader("The trade-off")
 st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key="fixes_tradeoff")
 st.caption("Each point is one fix on the same rows; the bars are the disparity's interval (at least 95%); the star is the original. "
-           "Reductions give one point per constraint bound, joined.")
+           "Reductions give one point per constraint bound, joined. " + PER_GROUP_THRESHOLDS_CAUTION)
+if any(fix.in_sample for fix in fixes):
+    st.caption(IN_SAMPLE_NOTE)
 table = fixes_table(fixes, disparity)
 # Per-group thresholds rank nobody by one score, so they have no AUC: said as "n/a", not a grey "None".
 shown = table.drop(columns=["not made"], errors="ignore").assign(AUC=lambda frame: frame["AUC"].map(lambda v: "n/a" if v != v else f"{v:.3f}"))

@@ -187,7 +187,7 @@ def test_suggest_finds_the_best_feasible_thresholds_by_brute_force(seed, constra
     groups = rng.choice(["a", "b"], n)
     y_true = rng.random(n) < 0.5
     scores = np.clip(y_true * 0.3 + rng.random(n) * 0.7, 0, 1).round(1)  # informative, with ties
-    suggestion = ThresholdCurves(y_true, scores, groups).suggest(constraint, tolerance)
+    suggestion = ThresholdCurves(y_true, scores, groups).suggest(constraint, tolerance, min_group_size=0)
     best = -1.0
     candidates = {label: [*np.unique(scores[groups == label]), np.inf] for label in ("a", "b")}
     for combo in itertools.product(*candidates.values()):

@@ -10,25 +10,27 @@ O(groups x log n), whatever the number of rows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Collection, Literal, Mapping
 
 import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import (
     DEFAULT_TOLERANCE,
+    DISPARITY_NAMES,
     DISPARITY_RATES,
     as_bool,
     disparities_from_rates,
     disparities_from_table,
+    drop_small_groups,
     overall_metrics,
     rates,
     sensitive_codes,
     table_from_counts,
 )
 from fairdash.audit.groups import group_codes, group_keys
-from fairdash.audit.spec import bins_used, sensitive_frame
+from fairdash.audit.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
 __all__ = [
@@ -48,7 +50,10 @@ class Suggestion:
     """Per-group thresholds proposed by :meth:`ThresholdCurves.suggest`.
 
     ``thresholds`` is ``None`` when no setting meets the constraint; ``message`` says so, or what the
-    suggestion costs, in plain words.
+    suggestion costs, in plain words. The search is over the judged groups only; each group in
+    ``left_out`` (too small to judge, as in the audit) keeps ``baseline_threshold``, and ``thresholds``
+    names it with that value. ``before`` holds every disparity of the judged groups at the baseline
+    threshold, ``after`` every one at ``thresholds`` (``None`` when not met), as the audit computes them.
     """
 
     constraint: str
@@ -60,6 +65,9 @@ class Suggestion:
     baseline_accuracy: float
     baseline_disparity: float
     message: str
+    left_out: tuple[str, ...] = ()
+    before: dict[str, float] = field(default_factory=dict)
+    after: dict[str, float] | None = None
 
     @property
     def met(self) -> bool:
@@ -247,8 +255,10 @@ class ThresholdCurves:
         *,
         objective: Literal["accuracy"] = "accuracy",
         baseline: float | None = None,
+        min_group_size: int = SMALL_GROUP_SIZE,
+        judged: Collection[str] | None = None,
     ) -> Suggestion:
-        """Per-group thresholds that meet ``constraint`` within ``tolerance`` at the highest accuracy.
+        """Per-group thresholds that meet ``constraint`` within ``tolerance`` at the highest accuracy, over the judged groups.
 
         Parameters
         ----------
@@ -261,9 +271,16 @@ class ThresholdCurves:
             What to maximise among the settings that meet the constraint.
         baseline : float, optional
             The global threshold the suggestion is compared with (its cost is stated against it);
-            by default :func:`default_threshold`.
+            by default :func:`default_threshold`. Groups left out of the search keep it.
+        min_group_size : int
+            Groups with fewer rows are left out of the search, as the audit leaves them out of its
+            disparities (:func:`~fairdash.audit.metrics.drop_small_groups`): a small group cannot make the
+            constraint infeasible, nor the suggestion disagree with the audit's headline.
+        judged : collection of str, optional
+            The groups to search over, by name, in place of ``min_group_size`` (the fixes tune on training
+            rows for the groups the audit judges on other rows).
 
-        Every distinct score of every group is a candidate threshold, so the search is exact for
+        Every distinct score of every judged group is a candidate threshold, so the search is exact for
         demographic parity and equal opportunity: it tries every window ``[low, low + tolerance]`` of
         the constrained rate whose ``low`` is a rate some group can reach, and in each group takes the
         most accurate threshold inside the window. For equalized odds the two windows' positions are
@@ -274,12 +291,26 @@ class ThresholdCurves:
         if baseline is None:
             baseline = default_threshold(self.distinct_scores())
         base_table = self.metrics_at(baseline)
-        candidates = [self._candidates(group) for group in range(len(self.labels))]
-        chosen = _best_windows(candidates, DISPARITY_RATES[constraint], tolerance)
+        searched = self._searched(base_table, min_group_size, judged)
+        candidates = [self._candidates(group) for group in searched]
+        chosen = _best_windows(candidates, DISPARITY_RATES[constraint], tolerance) if len(searched) >= 2 else None
+        judged_labels = [self.labels[g] for g in searched]
         if chosen is None:
-            return _suggestion(constraint, tolerance, None, None, baseline, base_table)
-        thresholds = {label: float(candidates[g][0][index]) for g, (label, index) in enumerate(zip(self.labels, chosen))}
-        return _suggestion(constraint, tolerance, thresholds, self.metrics_at(thresholds), baseline, base_table)
+            return _suggestion(constraint, tolerance, None, None, baseline, base_table, judged_labels)
+        thresholds = dict.fromkeys(self.labels, float(baseline))  # the groups left out keep the baseline
+        thresholds.update({self.labels[g]: float(candidates[i][0][index]) for i, (g, index) in enumerate(zip(searched, chosen))})
+        return _suggestion(constraint, tolerance, thresholds, self.metrics_at(thresholds), baseline, base_table, judged_labels)
+
+    def _searched(self, base_table: pd.DataFrame, min_group_size: int, judged: Collection[str] | None) -> list[int]:
+        """The positions of the groups :meth:`suggest` searches over: those named, or those the audit judges."""
+        if judged is None:
+            kept = set(drop_small_groups(base_table, min_count=min_group_size)[0].index)
+        else:
+            kept = {str(label) for label in judged}
+            unknown = sorted(kept - set(self.labels))
+            if unknown:
+                raise InvalidInputError(f"No group called {', '.join(unknown[:8])} in these rows; the groups are {', '.join(self.labels[:8])}.")
+        return [g for g, label in enumerate(self.labels) if label in kept]
 
 
 _IMMUTABLE = ("ThresholdCurves cannot change once built (one object is shared by every session that audits the same data); "
@@ -304,28 +335,43 @@ def _check_suggest_options(constraint: str, tolerance: float, objective: str) ->
 
 def _suggestion(
     constraint: str, tolerance: float, thresholds: dict[str, float] | None, table: pd.DataFrame | None, baseline: float,
-    base_table: pd.DataFrame,
+    base_table: pd.DataFrame, judged: list[str],
 ) -> Suggestion:
     """The :class:`Suggestion` of ``thresholds`` (whose metric table is ``table``) against one ``baseline``
-    threshold (whose table is ``base_table``); ``thresholds=None`` when no setting meets the constraint."""
+    threshold (whose table is ``base_table``); ``thresholds=None`` when no setting meets the constraint.
+    Disparities are over the ``judged`` groups, as the audit's; accuracy over every row."""
     disparity_name = f"{constraint}_difference"
-    base_disparity = disparities_from_table(base_table)[disparity_name]
+    before = _disparity_values(base_table.loc[judged])
     base_accuracy = float(overall_metrics(base_table)["accuracy"])
+    left_out = tuple(label for label in base_table.index if label not in set(judged))
     against = dict(constraint=constraint, tolerance=tolerance, baseline_threshold=baseline, baseline_accuracy=base_accuracy,
-                   baseline_disparity=base_disparity)
+                   baseline_disparity=before[disparity_name], left_out=left_out, before=before)
+    kept = (f" {_listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
+            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}.") if left_out else ""
     if thresholds is None:
-        return Suggestion(
-            thresholds=None, accuracy=float("nan"), disparity=float("nan"), **against,
-            message=f"No per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}.",
-        )
-    achieved = disparities_from_table(table)[disparity_name]
+        why = ("fewer than two groups are large enough to judge" if len(judged) < 2
+               else f"no per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}")
+        return Suggestion(thresholds=None, accuracy=float("nan"), disparity=float("nan"), **against,
+                          message=f"No suggestion: {why}.{kept}")
+    after = _disparity_values(table.loc[judged])
     accuracy = float(overall_metrics(table)["accuracy"])
     message = (
-        f"These thresholds bring the {_PLAIN[constraint]} difference from {base_disparity:.3f} to {achieved:.3f} "
+        f"These thresholds bring the {_PLAIN[constraint]} difference from {before[disparity_name]:.3f} to {after[disparity_name]:.3f} "
         f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
-        f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}."
+        f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}"
     )
-    return Suggestion(thresholds=thresholds, accuracy=accuracy, disparity=achieved, message=message, **against)
+    return Suggestion(thresholds=thresholds, accuracy=accuracy, disparity=after[disparity_name], message=message, after=after, **against)
+
+
+def _disparity_values(table: pd.DataFrame) -> dict[str, float]:
+    """Every disparity of a metric table (the judged groups'), as the audit computes them."""
+    values = disparities_from_table(table)
+    return {name: float(values[name]) for name in DISPARITY_NAMES}
+
+
+def _listed(labels: tuple[str, ...], shown: int = 6) -> str:
+    text = ", ".join(labels[:shown])
+    return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
 
 
 _PLAIN = {

@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fairdash.fixes.compare import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
-    from fairdash.present.fixes_report import fixes_html, fixes_json, fixes_table
+    from fairdash.present.fixes_report import IN_SAMPLE_NOTE, fixes_html, fixes_json, fixes_table
 
     check_tolerance(args.tolerance)
     if args.threshold is not None:
@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60, "display.float_format", "{:.3f}".format):
         print(f"fairdash fixes of {Path(args.data).name}: {len(table):,} rows; constraint {args.constraint}")
         print(fixes_table(fixes, disparity).to_string())
+    if any(fix.in_sample for fix in fixes):
+        print(f"note: {IN_SAMPLE_NOTE}", file=sys.stderr)
     unmet = unmet_message(fixes, args.constraint, args.tolerance)
     if unmet:
         print(f"warning: {unmet}", file=sys.stderr)

@@ -13,14 +13,18 @@ from fairdash.fixes.compare import (  # noqa: F401
     REDUCTIONS_ROWS,
     Fix,
     Progress,
+    RefitEstimate,
     compare_fixes,
+    estimate_refits,
     fit_reductions,
     fit_reweighed,
     fit_unaware,
+    mixture_probability,
+    refit_fits,
     refittable,
     reweighing_weights,
     unmet_message,
     weight_parameter,
 )
 
-__all__ = ["FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS", "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable", "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions"]
+__all__ = ["FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS", "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable", "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability", "refit_fits", "RefitEstimate", "estimate_refits"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -41,7 +41,8 @@ from fairdash.intake.models import ScoreModel, model_input
 __all__ = [
     "FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS",
     "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable",
-    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions",
+    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability", "refit_fits", "RefitEstimate",
+    "estimate_refits",
 ]
 
 FIX_NAMES = ("original", "thresholds", "reweighing", "reductions", "unawareness", "other_model")
@@ -74,7 +75,9 @@ class Fix:
     ``table`` is the metric table (one row per group), ``disparities`` the audit's disparity summary
     over the groups judged, ``accuracy`` / ``balanced_accuracy`` / ``auc`` over all rows (``auc`` is
     ``None`` without a score). ``model`` is the refitted estimator, where there is one. ``error``
-    says, in plain words, why the fix could not be made (then the figures are empty).
+    says, in plain words, why the fix could not be made (then the figures are empty). ``in_sample`` is
+    true for a fix tuned on the very rows it is judged on (the thresholds fix without training rows
+    with scores), whose figures flatter it beside fixes learnt elsewhere.
     """
 
     name: str
@@ -90,6 +93,7 @@ class Fix:
     model: Any = None
     thresholds: Threshold | None = None
     error: str | None = None
+    in_sample: bool = False
 
 
 def unmet_message(fixes: Sequence[Fix], constraint: str, tolerance: float) -> str | None:
@@ -193,10 +197,11 @@ def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.nda
 
 def compare_fixes(
     table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train: pd.DataFrame | None = None,
-    constraint: str = "demographic_parity", threshold: float | None = None, tolerance: float = DEFAULT_TOLERANCE,
+    constraint: str = "demographic_parity", threshold: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE,
     other_model: ScoreModel | None = None, methods: Sequence[str] = FIX_NAMES, bounds: Sequence[float] = DEFAULT_BOUNDS,
     reductions_iterations: int = REDUCTIONS_ITERATIONS, reductions_rows: int = REDUCTIONS_ROWS,
     min_group_size: int = SMALL_GROUP_SIZE, random_state: int = 0, progress: Progress | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[Fix]:
     """Every fix, judged on ``table`` (the held-out rows); the original first, then in :data:`FIX_NAMES` order.
 
@@ -206,12 +211,15 @@ def compare_fixes(
         The audit, as for :func:`fairdash.audit.inputs.prepare_audit` (``model`` may be ``None``: a table that
         holds the scores, for which only the thresholds fix applies).
     train : DataFrame, optional
-        The rows the model was trained on (the same columns), for the fixes that refit it.
+        The rows the model was trained on (the same columns), for the fixes that refit it; the thresholds
+        fix is tuned on the model's scores of these rows (for the groups judged on ``table``), and without
+        them on ``table`` itself (``in_sample``).
     constraint : {"demographic_parity", "equal_opportunity", "equalized_odds"}
         What the thresholds and the reductions aim for.
-    threshold : float, optional
-        Where the original and the refits decide (``score >= threshold``); by default the model's own
-        boundary, as in the audit.
+    threshold : float or {group: float}, optional
+        Where the original decides (``score >= threshold``): the audited thresholds, one or one per group; by
+        default the model's own boundary, as in the audit. The refits, another model and the thresholds fix's
+        baseline use the one threshold, or the default when the audited thresholds are per group.
     other_model : ScoreModel, optional
         A second model to compare, scored on the same rows at its own default boundary (or ``threshold``).
     methods : names from :data:`FIX_NAMES`
@@ -225,32 +233,83 @@ def compare_fixes(
         Seeds the reductions: their sample of training rows and their randomized decisions.
     progress : callable, optional
         Called as ``progress(fraction_done, text)`` before each step.
+    clock : callable
+        Seconds as a float; each refit's ``seconds`` is measured with it (a test passes a fake one).
     """
     _check_fix_options(constraint, methods)
     inputs = prepare_audit(table, spec, model)
     spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
-    chosen = inputs.default_threshold if threshold is None else float(threshold)
+    audited = inputs.default_threshold if threshold is None else threshold
+    chosen = float(audited) if not isinstance(audited, Mapping) else inputs.default_threshold
     wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
     steps = _Steps(progress, total=1 + sum(_cost(name, bounds) for name in wanted))
-    steps.report("Scoring the original model")
-    fixes = [_judge("original", inputs, inputs.scores >= chosen, inputs.scores, min_group_size=min_group_size, thresholds=chosen)]
-    steps.advance(1)
-    if "thresholds" in wanted:
-        steps.report("Searching per-group thresholds")
-        fixes.append(_thresholds_fix(inputs, constraint, tolerance, chosen, min_group_size))
-        steps.advance(1)
+    fixes = _original_and_thresholds(inputs, audited, "thresholds" in wanted, train, spec, model, constraint=constraint,
+                                     tolerance=tolerance, baseline=chosen, min_group_size=min_group_size, steps=steps)
     refits = [name for name in wanted if name in NEEDS_TRAINING]
     if refits:
         sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
         fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
-                              min_group_size=min_group_size, steps=steps)
+                              min_group_size=min_group_size, steps=steps, clock=clock)
     if "other_model" in wanted:
         steps.report(f"Scoring {other_model.name}")
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, threshold, min_group_size),
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, None if threshold is None else chosen,
+                                                                      min_group_size),
                               title=f"Another model: {other_model.name}"))
     if progress is not None:
         progress(1.0, "Done")
     return fixes
+
+
+def _original_and_thresholds(inputs: AuditInputs, audited: Threshold, with_thresholds: bool, train: pd.DataFrame | None,
+                             spec: AuditSpec, model: ScoreModel | None, *, constraint: str, tolerance: float, baseline: float,
+                             min_group_size: int, steps: _Steps) -> list[Fix]:
+    """The original at the ``audited`` thresholds and, when asked, the thresholds fix for the groups it judges."""
+    steps.report("Scoring the original model")
+    fixes = [_judge("original", inputs, decisions_at(inputs.scores, inputs.groups, audited), inputs.scores,
+                    min_group_size=min_group_size, thresholds=audited)]
+    steps.advance(1)
+    if with_thresholds:
+        steps.report("Searching per-group thresholds")
+        judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index.tolist()
+        fixes.append(_thresholds_fix(inputs, _tuning_rows(train, spec, model, judged), constraint, tolerance, baseline,
+                                     min_group_size, judged))
+        steps.advance(1)
+    return fixes
+
+
+def refit_fits(name: str, *, bounds: Sequence[float] = DEFAULT_BOUNDS, iterations: int = REDUCTIONS_ITERATIONS) -> int:
+    """How many times the fix ``name`` fits the model: once for reweighing and unawareness; for the reductions at most
+    ``iterations`` per bound (ExponentiatedGradient fits the estimator once per iteration, and may stop early)."""
+    return len(bounds) * iterations if name == "reductions" else 1 if name in NEEDS_TRAINING else 0
+
+
+@dataclass(frozen=True)
+class RefitEstimate:
+    """How long refits will take, from one fit measured: ``fits`` fits of ``rows`` rows each, from a fit that took
+    ``timed_seconds`` on ``timed_rows`` rows.
+
+    Each fit is taken to cost the timed one, even on fewer rows: a fit's time is far from proportional to its rows
+    (on the Adult demo, one fit of its boosted model on 30,162 rows took 24 s, and each ExponentiatedGradient
+    iteration, a fit on 10,000 rows with its bookkeeping, 27 s).
+    """
+
+    fits: int
+    rows: int
+    timed_seconds: float
+    timed_rows: int
+
+    @property
+    def seconds(self) -> float:
+        return self.fits * self.timed_seconds
+
+
+def estimate_refits(name: str, timed: Fix, *, train_rows: int, bounds: Sequence[float] = DEFAULT_BOUNDS,
+                    iterations: int = REDUCTIONS_ITERATIONS, rows: int = REDUCTIONS_ROWS) -> RefitEstimate:
+    """The time the fix ``name`` will take, from a refit already made (``timed``: reweighing or unawareness, one fit
+    on all ``train_rows`` training rows, measured in its ``seconds``). The reductions fit on at most ``rows`` rows."""
+    fit_rows = min(train_rows, rows) if name == "reductions" else train_rows
+    return RefitEstimate(fits=refit_fits(name, bounds=bounds, iterations=iterations), rows=fit_rows,
+                         timed_seconds=float(timed.seconds), timed_rows=train_rows)
 
 
 def _check_fix_options(constraint: str, methods: Sequence[str]) -> None:
@@ -295,6 +354,7 @@ class _Sweep:
 def _refit_fixes(
     names: Sequence[str], inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None,
     train: pd.DataFrame | None, *, original: Fix, threshold: float, sweep: _Sweep, min_group_size: int, steps: _Steps,
+    clock: Callable[[], float],
 ) -> list[Fix]:
     """The fixes of ``names`` that refit the model on ``train`` (reweighing, the reductions sweep, unawareness),
     in that order; one that cannot be made (no model to refit, no training rows, or none of a judged group)
@@ -310,13 +370,13 @@ def _refit_fixes(
             for position, bound in enumerate(sweep.bounds):
                 steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
                 fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, sweep.constraint, bound, sweep.iterations,
-                                                               sweep.rows, sweep.random_state, min_group_size),
+                                                               sweep.rows, sweep.random_state, min_group_size, clock),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
                 steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size)))
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size, clock)))
         steps.advance(_cost(name, sweep.bounds))
     return fixes
 
@@ -361,13 +421,32 @@ def _some(labels: Sequence[str], shown: int = 8) -> str:
     return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
 
 
-def _thresholds_fix(inputs: AuditInputs, constraint: str, tolerance: float, baseline: float, min_group_size: int) -> Fix:
-    curves = ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
-    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline)
+def _tuning_rows(train: pd.DataFrame | None, spec: AuditSpec, model: ScoreModel | None, judged: Sequence[str]) -> AuditInputs | None:
+    """The training rows with the model's scores, where the thresholds fix is tuned; ``None`` when there are none
+    to tune on (no training table, no model to score it, a table it cannot score, or one that lacks a judged group)."""
+    if train is None or model is None:
+        return None
+    try:
+        rows = prepare_audit(train, replace(spec, reference=None, score=None), model)
+    except (InvalidInputError, ModelError):
+        return None
+    return rows if set(judged) <= set(rows.group_codes.labels) else None
+
+
+def _thresholds_fix(inputs: AuditInputs, tuning: AuditInputs | None, constraint: str, tolerance: float, baseline: float,
+                    min_group_size: int, judged: Sequence[str]) -> Fix:
+    """Per-group thresholds for the ``judged`` groups, tuned on the ``tuning`` rows (the training split, as the
+    refits learn there) or, without them, on the audited rows themselves (``in_sample``); judged on the audited rows.
+    Every other group keeps ``baseline``."""
+    rows = inputs if tuning is None else tuning
+    curves = ThresholdCurves(rows.y_true, rows.scores, rows.group_codes)
+    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline, judged=judged)
     if suggestion.thresholds is None:
-        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message)
-    decisions = decisions_at(inputs.scores, inputs.groups, suggestion.thresholds)
-    return _judge("thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=suggestion.thresholds)
+        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message, in_sample=tuning is None)
+    thresholds = {label: suggestion.thresholds.get(label, baseline) for label in inputs.group_codes.labels}
+    decisions = decisions_at(inputs.scores, inputs.groups, thresholds)
+    return _judge("thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=thresholds,
+                  in_sample=tuning is None)
 
 
 def _other_model_fix(table: pd.DataFrame, spec: AuditSpec, other_model: ScoreModel, threshold: float | None, min_group_size: int) -> Fix:
@@ -430,6 +509,21 @@ def fit_reductions(
     return reduction.fit(model_input(estimator, X), y, sensitive_features=groups)
 
 
+def mixture_probability(reduction: Any, X: Any) -> np.ndarray:
+    """A fitted ``ExponentiatedGradient``'s probability of a positive decision on each row of ``X``.
+
+    From its public attributes only, as its ``predict`` documents them: the mixture picks predictor
+    ``predictors_[i]`` with probability ``weights_[i]``, so a row's chance of a positive decision is the
+    weighted share of the predictors that say positive (``predict`` draws against it).
+    """
+    weights = reduction.weights_
+    chance = np.zeros(len(X))
+    for index, weight in weights.items():
+        if weight > 0:
+            chance = chance + weight * np.asarray(reduction.predictors_[index].predict(X), dtype=float)
+    return chance
+
+
 def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tuple[np.ndarray, Any]:
     """The training outcome in the model's own classes, and the class to score: its positive class
     keeps its label (the table's, or the 0/1 code the model was trained on) and every other value
@@ -442,13 +536,13 @@ def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tu
 
 
 def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel, X_train: pd.DataFrame,
-           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int) -> Fix:
+           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int, clock: Callable[[], float]) -> Fix:
     """Reweighing or unawareness: refit, score the audited rows at ``threshold``, judge."""
     from fairdash.explain.rules import PROXY_STRENGTH, proxy_strength
 
     target, positive = _refit_target(model, inputs.model_label, y_train)
     audited, title = table, FIX_TITLES[kind]
-    started = time.perf_counter()
+    started = clock()
     if kind == "reweighing":
         refit = fit_reweighed(model.estimator, X_train, target, y_train, groups_train)
     else:
@@ -459,7 +553,7 @@ def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec,
         refit = fit_unaware(model.estimator, X_train, target, constant)
         audited = table.assign(**constant)
         title = f"Unawareness (without {', '.join(map(str, hidden)) if hidden else 'any column'})"
-    seconds = time.perf_counter() - started
+    seconds = clock() - started
     scores = ScoreModel.wrap(refit, name=f"{model.name}, {kind}").scores(audited, positive_label=positive, features=list(X_train.columns))
     return _judge(kind, inputs, scores >= threshold, scores, min_group_size=min_group_size, seconds=seconds, model=refit,
                   thresholds=threshold, title=title)
@@ -472,13 +566,13 @@ def _most_common(values: pd.Series) -> Any:
 
 def _reductions(inputs: AuditInputs, table: pd.DataFrame, model: ScoreModel, X_train: pd.DataFrame, y_train: np.ndarray,
                 groups_train: pd.Series, constraint: str, bound: float, iterations: int, rows: int, random_state: int,
-                min_group_size: int) -> Fix:
-    started = time.perf_counter()
+                min_group_size: int, clock: Callable[[], float]) -> Fix:
+    started = clock()
     fitted = fit_reductions(model.estimator, X_train, y_train, groups_train, constraint=constraint,
                             bound=bound, iterations=iterations, rows=rows, random_state=random_state)
-    seconds = time.perf_counter() - started
+    seconds = clock() - started
     X = model_input(model.estimator, table[list(X_train.columns)])
     decisions = np.asarray(fitted.predict(X, random_state=random_state)).astype(bool)
-    scores = np.asarray(fitted._pmf_predict(X))[:, 1]  # the mixture's probability of a positive decision
+    scores = mixture_probability(fitted, X)
     return _judge("reductions", inputs, decisions, scores, min_group_size=min_group_size, seconds=seconds, model=fitted,
                   title=f"Reductions (bound {bound:g})", bound=bound)

@@ -13,7 +13,8 @@ from fairdash.present import plots
 from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
 
-__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content"]
+__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content", "learnt_on", "LEARNT_ON", "IN_SAMPLE_NOTE",
+           "estimate_text"]
 
 
 def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
@@ -23,7 +24,8 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     (``original``, ``thresholds``, ``reweighing``, ``reductions``, ``unawareness``, ``other_model``),
     ``title``, ``bound`` (reductions; null for the others), ``accuracy``, ``balanced_accuracy``, ``auc``,
     ``disparities`` and ``disparity_intervals`` (as in the audit's JSON), ``groups`` (the audit's per-group
-    table), ``thresholds``, ``training_seconds``, and ``error`` (why the fix could not be made, or null).
+    table), ``thresholds``, ``training_seconds``, ``in_sample`` (true when the fix was tuned on the very rows it is
+    judged on: the thresholds fix without training rows with scores), and ``error`` (why the fix could not be made, or null).
     Every fix has every key: one that could not be made has each figure null, its ``disparities``,
     ``disparity_intervals`` and ``groups`` keeping the names a made fix has (so a reader needs no
     check of ``error`` before looking a figure up).
@@ -31,7 +33,7 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     figures = [_fix_figures(fix) for fix in fixes]
     # Every fix is judged on the same rows, so a made fix's figures give the shape of those not made.
     shape = next((entry for entry in figures if entry is not None), None)
-    entries = [{"name": fix.name, "title": fix.title, "bound": json_number(fix.bound),
+    entries = [{"name": fix.name, "title": fix.title, "bound": json_number(fix.bound), "in_sample": bool(fix.in_sample),
                 **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
                 "error": fix.error}
                for fix, entry in zip(fixes, figures)]
@@ -66,12 +68,28 @@ def _nulled(value: Any) -> Any:
     return None
 
 
+LEARNT_ON = {"training": "the training rows", "in_sample": "the audited rows (in sample)", "none": ""}
+"""Where each fix learnt what it changes: the table's column ``learnt on``."""
+
+IN_SAMPLE_NOTE = ("The thresholds fix was tuned on the audited rows themselves (there are no training rows with the model's "
+                  "scores: a table of scores, or no training table), so its figures are in sample and flatter it beside "
+                  "the refits, which learn on the training rows and are judged on these.")
+"""Said under the comparison when a fix is in sample."""
+
+
+def learnt_on(fix: Any) -> str:
+    """Where ``fix`` learnt (see :data:`LEARNT_ON`): the original and another model learn nothing here."""
+    if fix.in_sample:
+        return LEARNT_ON["in_sample"]
+    return LEARNT_ON["training"] if fix.name in ("thresholds", "reweighing", "reductions", "unawareness") else LEARNT_ON["none"]
+
+
 def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
-    """One row per fix: accuracy, balanced accuracy, AUC, the chosen disparity with its interval, each
-    group's selection rate, training time; a fix that could not be made shows why."""
+    """One row per fix: where it learnt, accuracy, balanced accuracy, AUC, the chosen disparity with its interval,
+    each group's selection rate, training time; a fix that could not be made shows why."""
     rows = []
     for fix in fixes:
-        row: dict[str, Any] = {"fix": fix.title}
+        row: dict[str, Any] = {"fix": fix.title, "learnt on": learnt_on(fix)}
         if fix.error is None:
             low, high = fix.intervals.disparities.loc[disparity, ["lower", "upper"]]
             value = fix.disparities[disparity]
@@ -109,4 +127,13 @@ def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     numbers = table.select_dtypes("number").columns
     shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
     return (f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
-            + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
+            + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
+            + (f"<p>{html.escape(IN_SAMPLE_NOTE)}</p>" if any(fix.in_sample for fix in fixes) else ""))
+
+
+def estimate_text(estimate: Any) -> str:
+    """A :class:`~fairdash.fixes.compare.RefitEstimate` in words: "about 3 min (estimated from one fit of 12.0 s,
+    times 15 fits)"."""
+    seconds = estimate.seconds
+    about = f"about {max(1, round(seconds / 60))} min" if seconds >= 90 else f"about {max(1, round(seconds))} s"
+    return f"{about} (estimated from one fit of {estimate.timed_seconds:.1f} s, times {estimate.fits} fit{'s' if estimate.fits != 1 else ''})"

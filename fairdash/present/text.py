@@ -11,7 +11,7 @@ from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
 __all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text",
-           "findings_as_saved", "COLUMN_LABELS", "for_people"]
+           "findings_as_saved", "COLUMN_LABELS", "for_people", "suggestion_table", "PER_GROUP_THRESHOLDS_CAUTION"]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -124,3 +124,25 @@ def for_people(frame: pd.DataFrame, *, percent_columns: tuple[str, ...] = ()) ->
             values = values.map("{:,}".format)
         shown[COLUMN_LABELS.get(column, column)] = values
     return shown
+
+
+PER_GROUP_THRESHOLDS_CAUTION = (
+    "Thresholds set per group treat the groups differently by design: two people with the same score can get "
+    "different decisions because of their group. Some jurisdictions forbid this for protected attributes (in US "
+    "employment, for instance, adjusting scores or cut-offs by race, sex or national origin is unlawful); check "
+    "what applies before you use them."
+)
+"""Said wherever per-group thresholds are offered (Suggest on the Fairness page, the thresholds fix)."""
+
+
+def suggestion_table(suggestion: Any) -> pd.DataFrame:
+    """Every disparity of a :class:`~fairdash.audit.thresholds.Suggestion` before (at its one threshold) and
+    after (at the suggested thresholds), over the judged groups: one row per disparity, NaN where undefined
+    (and ``after`` all NaN when nothing was suggested)."""
+    names = list(suggestion.before)
+    after = suggestion.after or {}
+    return pd.DataFrame(
+        {f"Before (one threshold of {suggestion.baseline_threshold:g})": [suggestion.before[name] for name in names],
+         "After (suggested)": [after.get(name, float("nan")) for name in names]},
+        index=pd.Index([name.replace("_", " ").capitalize() for name in names], name="Disparity (judged groups)"),
+    )

@@ -102,8 +102,9 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float) -> Suggestion:
-    return _curves.suggest(constraint, tolerance, baseline=baseline)
+def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float,
+               min_group_size: int) -> Suggestion:
+    return _curves.suggest(constraint, tolerance, baseline=baseline, min_group_size=min_group_size)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -197,8 +198,9 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
 
 def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train_id: str | None,
           train: pd.DataFrame | None, other_id: str | None, other_model: ScoreModel | None, constraint: str,
-          threshold: float, settings: AuditSettings, methods: tuple[str, ...]) -> list[Fix]:
-    """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit."""
+          threshold: float | dict[str, float], settings: AuditSettings, methods: tuple[str, ...], start: bool = True) -> list[Fix] | None:
+    """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit. With ``start=False``
+    only a comparison already made is returned (``None`` otherwise): the refits start when the user asks."""
     def compute() -> list[Fix]:
         bar = st.progress(0.0, text="Comparing the fixes...")
         result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=settings.tolerance,
@@ -207,8 +209,17 @@ def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreMode
         bar.empty()
         return result
 
-    key = ("fixes", audit_key, train_id, other_id, constraint, threshold, settings.tolerance, settings.min_group_size, methods)
+    at = tuple(sorted(threshold.items())) if isinstance(threshold, dict) else threshold
+    key = ("fixes", audit_key, train_id, other_id, constraint, at, settings.tolerance, settings.min_group_size, methods)
+    if not start and not _is_remembered(key):
+        return None
     return _remembered(key, compute)
+
+
+def _is_remembered(key: tuple[Any, ...]) -> bool:
+    lock, results = _slow_results()
+    with lock:
+        return key in results
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")

@@ -31,7 +31,7 @@ __all__ = [
     "EXPLAIN_KEYS", "RULES_TARGET", "RULES_FOR_DECISIONS", "RULES_FOR_OUTCOMES", "RULES_DEPTH", "RULES_MIN_LEAF",
     "RULES_KEYS", "REPORT_RULES", "REPORT_CALIBRATION", "REPORT_SUBGROUPS", "TRAIN_UPLOADER",
     "OTHER_MODEL_UPLOADER", "TRUST_OTHER_PICKLE", "TRUST_OTHER_SKOPS", "FIXES_CONSTRAINT", "FIXES_SCORE",
-    "FIXES_CHOSEN", "FIXES_REDUCTIONS", "FIXES_KEYS", "LOG_SOURCE", "LOG_UPLOADER", "LOG_TIME", "LOG_TARGET",
+    "FIXES_CHOSEN", "FIXES_RUN_REFITS", "FIXES_RUN_REDUCTIONS", "FIXES_KEYS", "LOG_SOURCE", "LOG_UPLOADER", "LOG_TIME", "LOG_TARGET",
     "LOG_POSITIVE", "LOG_SENSITIVE", "LOG_DECISIONS", "LOG_SCORE", "LOG_WINDOW", "LOG_ENGINE", "LOG_BASELINE",
     "LOG_THRESHOLD", "LOG_DISPARITY", "LOG_SHOWN_WINDOW", "LOG_KEYS", "SUBGROUP_CONDITIONS", "SUBGROUP_MIN_SIZE",
     "SUBGROUP_CHOSEN", "SUBGROUP_METRIC", "SUBGROUP_KEYS", "SHOW_CALIBRATION", "CF_COUNT", "CF_HELD", "CF_INCREASE",
@@ -42,7 +42,7 @@ __all__ = [
     "uploaded_table", "uploaded_model", "uploader_key", "uploaded", "group_threshold_key",
     "reset_thresholds_if_audit_changed", "reset_thresholds", "set_group_thresholds", "store_settled_thresholds",
     "preview_revision", "chosen_thresholds", "audit_settings", "remember_suggestion", "last_suggestion",
-    "remember_fixes", "compared_fixes", "AuditedSubgroup", "audit_subgroup", "audited_subgroup",
+    "remember_fixes", "compared_fixes", "ask_refits", "take_refit_request", "AuditedSubgroup", "audit_subgroup", "audited_subgroup",
     "stop_auditing_subgroup", "request_page", "take_page_request", "SAVE_TITLE", "SAVE_FILES", "COMPARE_BEFORE",
     "COMPARE_AFTER", "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "confirm_delete_key", "delete_confirmed",
     "forget_delete_confirmations", "opened_audit", "opened_audit_as", "request_linked_view", "take_linked_view_request", "remember_opened_audit", "restore_upload", "set_pending_thresholds", "pending_thresholds",
@@ -126,8 +126,9 @@ TRUST_OTHER_SKOPS = "trust_other_skops"
 FIXES_CONSTRAINT = "fixes_constraint"
 FIXES_SCORE = "fixes_score"
 FIXES_CHOSEN = "fixes_chosen"
-FIXES_REDUCTIONS = "fixes_reductions"
-FIXES_KEYS = (TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS, FIXES_CONSTRAINT, FIXES_SCORE, FIXES_CHOSEN, FIXES_REDUCTIONS)
+FIXES_RUN_REFITS = "fixes_run_refits"  # buttons: never in WIDGET_KEYS (a button's value cannot be set)
+FIXES_RUN_REDUCTIONS = "fixes_run_reductions"
+FIXES_KEYS = (TRUST_OTHER_PICKLE, TRUST_OTHER_SKOPS, FIXES_CONSTRAINT, FIXES_SCORE, FIXES_CHOSEN)
 
 # Over time page
 LOG_SOURCE = "log_source"  # "demo" or "upload"
@@ -177,6 +178,7 @@ _BINS_PREFIX = "bins_for_"
 _PREVIEW_REVISION = "preview_revision"
 _THRESHOLDS_BELONG_TO = "thresholds_belong_to"  # the audit the threshold values were set for
 _SUGGESTION = "suggestion"
+_REFITS_ASKED = "fixes_refits_asked"  # the refits the user asked for on the Fixes page, not yet started
 _FIXES_COMPARED = "fixes_compared"  # (audit key, constraint, fixes): the Fixes page's last comparison
 _UPLOADED_TABLE = "uploaded_table"
 _UPLOADED_MODEL = "uploaded_model"
@@ -442,6 +444,18 @@ def audit_settings(thresholds: float | dict[str, float] | None = None) -> AuditS
     page and cached function takes this one value, so they all judge alike."""
     return AuditSettings(thresholds=thresholds, tolerance=float(st.session_state.get(TOLERANCE, DEFAULT_TOLERANCE)),
                          min_group_size=int(st.session_state.get(MIN_GROUP_SIZE, SMALL_GROUP_SIZE)))
+
+
+def ask_refits(names: tuple[str, ...]) -> None:
+    """A button's callback: the user asks for the refits of ``names`` (kept until :func:`take_refit_request`)."""
+    st.session_state[_REFITS_ASKED] = {*st.session_state.get(_REFITS_ASKED, set()), names}
+
+
+def take_refit_request(names: tuple[str, ...]) -> bool:
+    """Whether the user asked for the refits of ``names`` since the last call (the request is used up)."""
+    asked = st.session_state.get(_REFITS_ASKED, set())
+    st.session_state[_REFITS_ASKED] = asked - {names}
+    return names in asked
 
 
 def remember_suggestion(suggestion) -> None:

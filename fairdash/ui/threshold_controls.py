@@ -16,6 +16,7 @@ import streamlit as st
 from fairdash.audit.result import AuditResult
 from fairdash.audit.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.present.preview import preview_payload, preview_script, preview_style
+from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, suggestion_table
 from fairdash.ui import cache, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
@@ -88,9 +89,15 @@ def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
         right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=state.SUGGEST_TOLERANCE,
                            help="The largest allowed difference between groups.")
         st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
+        st.caption(PER_GROUP_THRESHOLDS_CAUTION)
         suggestion = state.last_suggestion()
         if suggestion is not None:
             (st.success if suggestion.met else st.warning)(md(suggestion.message))
+            table = suggestion_table(suggestion)
+            st.dataframe(table, column_config={name: st.column_config.NumberColumn(format="%.3f") for name in table.columns})
+            st.caption("Every disparity over the groups the audit judges, before and after"
+                       + (f"; {md(', '.join(suggestion.left_out))} left out (too small), at the one threshold of "
+                          f"{suggestion.baseline_threshold:g}." if suggestion.left_out else "."))
 
 
 def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -> None:
@@ -107,7 +114,8 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
 def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves) -> None:
     constraint = state.get(state.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
     tolerance = float(state.get(state.SUGGEST_TOLERANCE, state.audit_settings().tolerance))
-    suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold)
+    min_group_size = state.audit_settings().min_group_size  # the groups the audit judges: Suggest searches over these
+    suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold, min_group_size)
     state.remember_suggestion(suggestion)
     if suggestion.met:
         state.set_group_thresholds(dict(suggestion.thresholds))  # the preview's positions include them (anchors)
