@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import skops.io
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 from test_models import _TouchesAFile
 
@@ -468,6 +469,7 @@ def _plotted_names(at: AppTest) -> list[str]:
 
 
 def test_the_fixes_page_compares_every_fix_and_shows_the_chosen_one():
+    st.cache_resource.clear()  # refits other tests made are kept for every session: start from none
     at = _app()
     at.selectbox(key="demo").set_value("german").run()
     at.switch_page("pages/fixes.py").run()

@@ -161,7 +161,7 @@ def test_a_fix_not_made_has_every_key_of_a_made_one_each_figure_null(lending):
     document = json.loads(json_text(fixes_json(fixes, constraint="demographic_parity")))
     original, _, reweighing = document["fixes"]
     documented = {"name", "title", "bound", "accuracy", "balanced_accuracy", "auc", "disparities", "disparity_intervals", "groups",
-                  "thresholds", "training_seconds", "error"}
+                  "thresholds", "training_seconds", "error", "in_sample"}
     assert all(set(entry) == documented for entry in document["fixes"])
     assert reweighing["error"].startswith("The training rows lack group(s) 'female'")
     assert [reweighing[key] for key in ("bound", "accuracy", "balanced_accuracy", "auc", "thresholds", "training_seconds")] == [None] * 6
