@@ -7,6 +7,7 @@ import streamlit as st
 from fairdash.cli import audit_command
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, saved, state
+from fairdash.ui.bias_audit_panel import bias_audit_view
 from fairdash.ui.report_pdf import pdf_download
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -51,6 +52,8 @@ st.caption(
     "its own threshold sliders: readers can try other thresholds without Python. The PDF is the same report on paper "
     "(printed by Chromium when you click), for readers who need a fixed document."
 )
+
+bias_audit_view(audit, settings.thresholds)
 
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model

@@ -156,3 +156,22 @@ def test_command_refuses_bad_input_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "--json" in err[0] and "give every row a decision" in err[1]
     assert main(["bias-audit", "--data", str(data), "--sensitive", "sex", "--decision", "selected", "--score", "selected"]) == 2
+
+
+def test_report_page_shows_the_tables_of_the_audit():
+    from test_pages import _fairness, _no_problems
+
+    from fairdash.intake.demo import load_demo
+    from fairdash.present.bias_audit import bias_audit_frame
+
+    at = _fairness("compas")
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    assert not any("Scoring rate" in frame.value.columns for frame in at.dataframe)  # nothing computed until asked
+    next(toggle for toggle in at.toggle if toggle.label == "Show the tables").set_value(True).run()
+    _no_problems(at)
+    demo = load_demo("compas")
+    expected = bias_audit_frame(bias_audit_tables(demo.data, list(demo.spec.sensitive[:2]), score=demo.spec.score),
+                                demo.spec.sensitive[0])
+    shown = next(frame.value for frame in at.dataframe if "Scoring rate" in frame.value.columns)
+    pd.testing.assert_frame_equal(shown, expected, check_names=False)
