@@ -116,8 +116,8 @@ def test_hostile_labels_are_escaped_in_the_html():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(decision="selected", score="selected"), "not both or neither"), (dict(), "not both or neither"),
-    (dict(decision="nope"), "no column 'nope'"),
+    ({"decision": "selected", "score": "selected"}, "not both or neither"), ({}, "not both or neither"),
+    ({"decision": "nope"}, "no column 'nope'"),
 ])
 def test_bad_arguments_are_plain_errors(kwargs, message):
     with pytest.raises(InvalidInputError, match=message):

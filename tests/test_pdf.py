@@ -14,12 +14,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from browser import require_chromium
+
 from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.present.pdf import CHROMIUM_ENV, ChromiumMissingError, default_paper, html_to_pdf
+from fairdash.present.pdf import (
+    CHROMIUM_ENV,
+    ChromiumMissingError,
+    default_paper,
+    html_to_pdf,
+)
 from fairdash.present.report import audit_html
 from fairdash.present.text import formatted_table
 

@@ -17,8 +17,9 @@ There is no pass or fail: the law sets no threshold. Numbers only; words, HTML a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd

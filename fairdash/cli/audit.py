@@ -18,10 +18,10 @@ from fairdash.audit.thresholds import check_threshold
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
-    bins_option,
-    column_list,
     add_pdf_arguments,
+    bins_option,
     check_pdf,
+    column_list,
     gate_exit,
     model_features,
     one_line,

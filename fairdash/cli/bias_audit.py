@@ -10,7 +10,7 @@ import pandas as pd
 
 from fairdash.cli.common import EXIT_PASS, column_list, one_line, write_outputs
 
-__all__ = ["HELP", "DESCRIPTION", "EPILOG", "add_arguments", "run"]
+__all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "run"]
 
 HELP = "NYC Local Law 144 tables: selection or scoring rates and impact ratios by attribute and their intersection"
 DESCRIPTION = ("For each sensitive attribute and the intersection of two: each category's applicants, rate (--decision: the selection "
@@ -37,7 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from fairdash.audit.ll144 import bias_audit_tables
     from fairdash.intake.tables import read_table
-    from fairdash.present.bias_audit import bias_audit_frame, bias_audit_html, bias_audit_json, bias_audit_notes
+    from fairdash.present.bias_audit import (
+        bias_audit_frame,
+        bias_audit_html,
+        bias_audit_json,
+        bias_audit_notes,
+    )
 
     table = read_table(args.data)
     result = bias_audit_tables(table, column_list(args.sensitive), score=args.score, decision=args.decision)

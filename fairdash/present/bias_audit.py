@@ -13,7 +13,7 @@ from fairdash.present.document import json_number
 from fairdash.present.page import html_page, section, table_html
 from fairdash.present.text import percent
 
-__all__ = ["RATE_WORDS", "bias_audit_json", "bias_audit_frame", "bias_audit_notes", "bias_audit_html"]
+__all__ = ["RATE_WORDS", "bias_audit_frame", "bias_audit_html", "bias_audit_json", "bias_audit_notes"]
 
 RATE_WORDS = {
     "selection": "Selection rate: the share of the category's applicants who were selected.",

@@ -13,13 +13,20 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from fairdash.errors import FairdashError, InvalidInputError, brief
 
-__all__ = ["PAPER_SIZES", "CHROMIUM_ENV", "ChromiumMissingError", "PdfRenderError", "default_paper", "find_chromium",
-           "html_to_pdf"]
+__all__ = [
+    "CHROMIUM_ENV",
+    "PAPER_SIZES",
+    "ChromiumMissingError",
+    "PdfRenderError",
+    "default_paper",
+    "find_chromium",
+    "html_to_pdf",
+]
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 """The paper sizes offered (``--paper``) and their CSS ``@page`` names."""

@@ -10,7 +10,11 @@ import streamlit as st
 
 from fairdash.audit.ll144 import bias_audit_tables
 from fairdash.errors import FairdashError
-from fairdash.present.bias_audit import bias_audit_frame, bias_audit_json, bias_audit_notes
+from fairdash.present.bias_audit import (
+    bias_audit_frame,
+    bias_audit_json,
+    bias_audit_notes,
+)
 from fairdash.present.document import json_text
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md, show_error

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from fairdash.present.pdf import PAPER_SIZES, ChromiumMissingError, default_paper, find_chromium, html_to_pdf
+from fairdash.present.pdf import (
+    PAPER_SIZES,
+    ChromiumMissingError,
+    default_paper,
+    find_chromium,
+    html_to_pdf,
+)
 
 __all__ = ["pdf_download"]
 
