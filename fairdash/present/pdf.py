@@ -86,7 +86,9 @@ def html_to_pdf(page: str, out: str | os.PathLike[str], *, paper: str = "a4", ti
         raise InvalidInputError(f"Paper {brief(paper)} is not offered; use one of {', '.join(PAPER_SIZES)}.")
     chromium = find_chromium()
     target = Path(out)
-    sized = page.replace("</head>", f"<style>@page {{ size: {PAPER_SIZES[paper]}; }}</style></head>", 1)
+    size = f"<style>@page {{ size: {PAPER_SIZES[paper]}; }}</style>"
+    # After the first <head>, which comes before any script: a "</head>" inside plotly's inlined script is never touched.
+    sized = page.replace("<head>", "<head>" + size, 1) if "<head>" in page else size + page
     with tempfile.TemporaryDirectory(prefix="fairdash-pdf-") as folder:
         source = Path(folder, "report.html")
         source.write_text(sized, encoding="utf-8")
