@@ -26,11 +26,12 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-t
 run: $(VENV)/.installed
 	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
 
-# Debian's chromium for the browser tests; Playwright's own browser download does not work offline.
+# Debian's chromium for the browser tests and the PDF (audit --pdf); poppler-utils (pdftotext, pdftoppm) for the PDF's
+# tests. Playwright's own browser download does not work offline.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null; \
-	else echo "chromium is missing and this is not root: the browser tests will be skipped (apt-get install chromium)"; fi
+	@if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && apt-get install -y -qq chromium poppler-utils) >/dev/null; \
+	else echo "chromium or poppler-utils is missing and this is not root: the browser and PDF tests will be skipped (apt-get install chromium poppler-utils)"; fi
 
 # Java for the monitor's Spark engine (pyspark runs it in local mode in the tests): Debian's, 17 or newer.
 java:

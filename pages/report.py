@@ -7,6 +7,8 @@ import streamlit as st
 from fairdash.cli import audit_command
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, saved, state
+from fairdash.ui.bias_audit_panel import bias_audit_view
+from fairdash.ui.report_pdf import pdf_download
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
@@ -39,15 +41,19 @@ json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
     settings, audit.title, with_rules, fixes_key, compared if include_fixes else None, with_calibration, with_subgroups,
 )
-left, right = st.columns(2)
+left, right, third = st.columns(3)
 left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",
                      icon=":material/download:", type="primary")
 right.download_button("Download the audit (JSON)", data=json_text, file_name="fairdash-audit.json", mime="application/json",
                       icon=":material/download:")
+pdf_download(third, html_text)
 st.caption(
     f"The HTML file ({len(html_text.encode()) / 1e6:.1f} MB) opens offline in any browser, charts included, and has "
-    "its own threshold sliders: readers can try other thresholds without Python."
+    "its own threshold sliders: readers can try other thresholds without Python. The PDF is the same report on paper "
+    "(printed by Chromium when you click), for readers who need a fixed document."
 )
+
+bias_audit_view(audit, settings.thresholds)
 
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model

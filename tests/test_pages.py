@@ -334,6 +334,8 @@ def test_report_downloads_follow_the_fairness_settings():
     assert "7 for everyone" in _text(at.markdown[0])
     shown = at.get("json")[0].proto.body
     assert json.loads(shown)["thresholds"] == 7.0
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Download the report (PDF)" in labels  # printed by Chromium on click (its bytes: tests/test_pdf.py)
 
 
 # ---- Explain page -----------------------------------------------------------------------------

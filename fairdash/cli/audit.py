@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shlex
 import sys
@@ -17,7 +18,9 @@ from fairdash.audit.thresholds import check_threshold
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
+    add_pdf_arguments,
     bins_option,
+    check_pdf,
     column_list,
     gate_exit,
     model_features,
@@ -29,6 +32,7 @@ from fairdash.cli.common import (
     thresholds_from_file,
     trusted_types_for,
     write_outputs,
+    write_pdf,
 )
 from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
@@ -91,6 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
     parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    add_pdf_arguments(parser)
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
     parser.add_argument("--fail-on-inconclusive", action="store_true",
@@ -147,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
     if args.min_group_size < 0:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
     _check_where_options(args)
+    check_pdf(args)  # no Chromium: one line before the slow part, and no file
     sensitive = column_list(args.sensitive)
     if args.engine != "memory":
         return _audit_by_engine(args, conditions, sensitive, args.engine)
@@ -171,7 +177,9 @@ def run(args: argparse.Namespace) -> int:
                       recourse_rows=args.recourse_rows if args.recourse else None)
 
     _print_audit(args, audit)
-    write_outputs(args, lambda: audit_json(audit), lambda: audit_html(audit))
+    page = functools.cache(lambda: audit_html(audit))
+    write_outputs(args, lambda: audit_json(audit), page)
+    write_pdf(args, page)
     code = gate_exit(audit.result, conditions, recourse=audit.recourse,
                      inconclusive=args.fail_on_inconclusive)  # decided before logging or saving can fail
     return _keep(args, audit, model_file, code)
@@ -315,7 +323,9 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
         if window.left_out:
             print(f"left out of the disparities (under {args.min_group_size} rows): {', '.join(window.left_out)}")
         print_findings(window.findings, window.disparity_bounds)
-    write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), lambda: engine_audit_html(result))
+    page = functools.cache(lambda: engine_audit_html(result))
+    write_outputs(args, lambda: engine_audit_json(result, data_name=Path(args.data).name), page)
+    write_pdf(args, page)
     return gate_exit(window.result, conditions, inconclusive=args.fail_on_inconclusive)
 
 

@@ -25,7 +25,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
     "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "inconclusive_findings", "print_where_unfair",
-    "write_outputs", "check_outputs", "one_line", "trusted_types_for",
+    "write_outputs", "check_outputs", "one_line", "trusted_types_for", "add_pdf_arguments", "check_pdf", "write_pdf",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -235,13 +235,13 @@ def write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: C
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    """Refuse an output (--json, --report) that names an input file or the other output: it would be overwritten."""
+    """Refuse an output (--json, --report, --pdf) that names an input file or the other output: it would be overwritten."""
     seen: dict[Path, str] = {}
     for name in ("data", "train", "model", "other_model", "thresholds"):
         path = getattr(args, name, None)
         if path and not str(path).startswith("duckdb:"):
             seen[Path(path).resolve()] = f"--{name.replace('_', '-')}"
-    for option in ("json", "report"):
+    for option in ("json", "report", "pdf"):
         path = getattr(args, option, None)
         if not path:
             continue
@@ -266,3 +266,33 @@ def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
     from fairdash.intake.demo import shipped_model_types
 
     return (*given, *shipped_model_types(path))
+
+
+def add_pdf_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--pdf OUT.pdf`` and ``--paper``: the HTML report printed as a PDF by Chromium (:mod:`fairdash.present.pdf`)."""
+    parser.add_argument("--pdf", metavar="OUT.pdf",
+                        help="also write the report as a paginated PDF (e.g. audit.pdf), printed by headless Chromium without network")
+    parser.add_argument("--paper", choices=["a4", "letter"], default=None,
+                        help="the PDF's paper size (default: Letter where the locale's country uses it, such as en_US; else A4)")
+
+
+def check_pdf(args: argparse.Namespace) -> None:
+    """With ``--pdf``: Chromium is there (else one line naming ``apt-get install chromium``: exit 2, before any work);
+    ``--paper`` without ``--pdf`` is refused."""
+    from fairdash.present.pdf import find_chromium
+
+    if getattr(args, "paper", None) is not None and not getattr(args, "pdf", None):
+        raise InvalidInputError("--paper goes with --pdf, which was not given.")
+    if getattr(args, "pdf", None):
+        find_chromium()
+
+
+def write_pdf(args: argparse.Namespace, page: Callable[[], str]) -> None:
+    """Print the HTML ``page()`` to ``--pdf`` when asked (on ``--paper``, else the locale's): whole or not at all."""
+    if not getattr(args, "pdf", None):
+        return
+    from fairdash.present.pdf import default_paper, html_to_pdf
+
+    html_to_pdf(page(), args.pdf, paper=args.paper or default_paper())
+    print(f"wrote {args.pdf}")
+
