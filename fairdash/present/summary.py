@@ -46,7 +46,7 @@ CANNOT_TELL = (
     "population, or the same one later, may differ.",
     "Which fairness rule is the right one. When groups' base rates differ, no model meets every rule at once; "
     "choosing which to meet is a decision for people, not for the audit.",
-    "Whether the model is lawful. The four-fifths rule is a rule of thumb from US employment practice; passing or "
+    "Whether the model is lawful. The four-fifths rule is a rule of thumb from United States employment practice; passing or "
     "failing it is not a legal finding.",
 )
 """What no audit of this kind can tell, said on every Summary (a fixed list: it does not depend on the data)."""
