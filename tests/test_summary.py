@@ -292,3 +292,12 @@ def test_the_cli_writes_the_model_card_and_refuses_to_overwrite_the_input(compas
     assert compas_csv.read_bytes() == before
     assert main(["audit", "--data", str(compas_csv), *COMPAS, "--json", str(card), "--model-card", str(card)]) == 2
     assert "is the file given to --json" in capsys.readouterr().err
+
+
+def test_the_report_page_offers_the_model_card():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.selectbox(key="demo").set_value("german").run()
+    at.switch_page("pages/report.py").run()
+    assert not at.exception and not at.error
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert "Download the model card (Markdown)" in labels
