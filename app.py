@@ -22,6 +22,7 @@ st.logo(HERE / "assets" / "logo.svg", size="large")
 navigation = st.navigation(
     [
         st.Page("pages/data.py", title="Data & model", icon=":material/table:", url_path="data", default=True),
+        st.Page("pages/summary.py", title="Summary", icon=":material/summarize:", url_path="summary"),
         st.Page("pages/fairness.py", title="Fairness", icon=":material/balance:", url_path="fairness"),
         st.Page("pages/subgroups.py", title="Subgroups", icon=":material/group_work:", url_path="subgroups"),
         st.Page("pages/fixes.py", title="Fixes", icon=":material/build:", url_path="fixes"),

@@ -9,6 +9,7 @@ from fairdash.present.text import threshold_text
 from fairdash.ui import cache, saved, state
 from fairdash.ui.bias_audit_panel import bias_audit_view
 from fairdash.ui.report_pdf import pdf_download
+from fairdash.ui.summary_panel import report_model_card
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
@@ -47,6 +48,10 @@ left.download_button("Download the report (HTML)", data=html_text, file_name="fa
 right.download_button("Download the audit (JSON)", data=json_text, file_name="fairdash-audit.json", mime="application/json",
                       icon=":material/download:")
 pdf_download(third, html_text)
+st.download_button("Download the model card (Markdown)", data=report_model_card(audit, json_text, compared if include_fixes else None),
+                   file_name="MODEL_CARD.md", mime="text/markdown", icon=":material/download:",
+                   help="Hugging Face's model card format: every disparity in the YAML front matter's model-index, the results "
+                        "in words, and the fields for the model's owner to fill in.")
 st.caption(
     f"The HTML file ({len(html_text.encode()) / 1e6:.1f} MB) opens offline in any browser, charts included, and has "
     "its own threshold sliders: readers can try other thresholds without Python. The PDF is the same report on paper "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
@@ -22,10 +22,17 @@ from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.guess import DataSummary, summarize
 from fairdash.intake.models import ScoreModel
 
+if TYPE_CHECKING:  # shap loads when an explanation runs
+    from fairdash.explain.attributions import ShapResult
+
 __all__ = [
     "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "audit_calibration", "audit_conflict",
-    "audit_recourse", "top_features",
+    "audit_recourse", "top_features", "gap_features", "GAP_SHARE_PREFIX",
 ]
+
+GAP_SHARE_PREFIX = "share of the gap"
+"""How the column of each feature's share of the gap between two groups begins in :func:`gap_features`' table
+(``"share of the gap, A minus B"``)."""
 
 PERMUTATION_ROWS = 100
 """The rows the report's top features explain when only the model-agnostic explainer applies: it
@@ -205,14 +212,22 @@ def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged
     """Mean |SHAP| per feature, and each feature's share of the gap in mean output between the groups
     selected most and least often (SHAP on a seeded sample of ``max_rows`` rows; of at most
     :data:`PERMUTATION_ROWS` where only the model-agnostic explainer applies, as for ONNX models)."""
-    from fairdash.explain.attributions import explainer_method, gap_decomposition, shap_values
+    from fairdash.explain.attributions import explainer_method, shap_values
 
     rows = max_rows if explainer_method(model) != "permutation" else min(max_rows, PERMUTATION_ROWS)
-    result = shap_values(model, X, positive_label=inputs.model_label, max_rows=rows)
+    return gap_features(shap_values(model, X, positive_label=inputs.model_label, max_rows=rows), inputs.groups, judged)
+
+
+def gap_features(result: ShapResult, groups: pd.Series, judged: pd.DataFrame) -> pd.DataFrame:
+    """Mean |SHAP| per feature of a :class:`~fairdash.explain.attributions.ShapResult`, and each feature's share of the gap
+    in mean output between the judged groups selected most and least often (when the sample has both), sorted by the
+    first; the table :func:`top_features` returns and the Summary reads."""
+    from fairdash.explain.attributions import gap_decomposition
+
     features = result.values.abs().mean().rename(f"mean |SHAP| ({result.output.replace('_', '-')})").to_frame()
     rates = judged["selection_rate"].dropna()
-    sampled = set(inputs.groups.loc[result.values.index])
+    sampled = set(groups.loc[result.values.index])
     if len(rates) >= 2 and {rates.idxmax(), rates.idxmin()} <= sampled:
-        gap = gap_decomposition(result.values, inputs.groups, rates.idxmax(), rates.idxmin())
-        features[f"share of the gap, {rates.idxmax()} minus {rates.idxmin()}"] = gap
+        gap = gap_decomposition(result.values, groups, rates.idxmax(), rates.idxmin())
+        features[f"{GAP_SHARE_PREFIX}, {rates.idxmax()} minus {rates.idxmin()}"] = gap
     return features.sort_values(features.columns[0], ascending=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import shlex
 import sys
@@ -34,7 +35,7 @@ from fairdash.cli.common import (
     write_outputs,
     write_pdf,
 )
-from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError
+from fairdash.errors import FairdashError, InvalidInputError, TableTooLargeError, brief
 from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
@@ -96,6 +97,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
     parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
     add_pdf_arguments(parser)
+    parser.add_argument("--model-card", metavar="OUT.md",
+                        help="write a model card: Markdown with Hugging Face's YAML front matter, every disparity in its "
+                             "model-index (e.g. MODEL_CARD.md)")
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
     parser.add_argument("--fail-on-inconclusive", action="store_true",
@@ -180,9 +184,26 @@ def run(args: argparse.Namespace) -> int:
     page = functools.cache(lambda: audit_html(audit))
     write_outputs(args, lambda: audit_json(audit), page)
     write_pdf(args, page)
+    if args.model_card:
+        _write_model_card(args.model_card, audit)
     code = gate_exit(audit.result, conditions, recourse=audit.recourse,
                      inconclusive=args.fail_on_inconclusive)  # decided before logging or saving can fail
     return _keep(args, audit, model_file, code)
+
+
+def _write_model_card(path: str, audit: Audit) -> None:
+    """Write the audit's model card (:func:`fairdash.present.model_card.model_card`) to ``path``."""
+    from fairdash.present.document import json_text
+    from fairdash.present.model_card import model_card
+    from fairdash.present.report import audit_json
+    from fairdash.present.summary import audit_summary
+
+    document = json.loads(json_text(audit_json(audit)))  # the JSON as written: the card's numbers are the file's
+    try:
+        Path(path).write_text(model_card(document, summary=audit_summary(audit)), encoding="utf-8")
+    except OSError as error:
+        raise InvalidInputError(f"Cannot write {brief(path)}: {error.strerror or error}.") from None
+    print(f"wrote {path}")
 
 
 def _print_audit(args: argparse.Namespace, audit) -> None:
@@ -301,7 +322,8 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
     options = (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins), ("--calibration", args.calibration),
-               ("--subgroups", args.subgroups), ("--save", args.save), ("--mlflow", args.mlflow is not None))
+               ("--subgroups", args.subgroups), ("--save", args.save), ("--mlflow", args.mlflow is not None),
+               ("--model-card", args.model_card))
     if any(value for _, value in options):
         given = next(option for option, value in options if value)
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")

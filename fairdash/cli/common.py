@@ -235,21 +235,23 @@ def write_outputs(args: argparse.Namespace, document: Callable[[], Any], page: C
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    """Refuse an output (--json, --report, --pdf) that names an input file or the other output: it would be overwritten."""
+    """Refuse an output (--json, --report, --pdf, --model-card) that names an input file or another output: it would be
+    overwritten."""
     seen: dict[Path, str] = {}
     for name in ("data", "train", "model", "other_model", "thresholds"):
         path = getattr(args, name, None)
         if path and not str(path).startswith("duckdb:"):
             seen[Path(path).resolve()] = f"--{name.replace('_', '-')}"
-    for option in ("json", "report", "pdf"):
+    for option in ("json", "report", "pdf", "model_card"):
         path = getattr(args, option, None)
         if not path:
             continue
         resolved = Path(path).resolve()
+        flag = f"--{option.replace('_', '-')}"
         if resolved in seen:
-            raise InvalidInputError(f"--{option} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
+            raise InvalidInputError(f"{flag} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
                                     "Write the output to another file.")
-        seen[resolved] = f"--{option}"
+        seen[resolved] = flag
 
 
 def one_line(text: Any) -> str:

@@ -21,6 +21,7 @@ from fairdash.present import plots
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
 from fairdash.present.recourse import recourse_html, recourse_json
+from fairdash.present.summary import audit_summary, summary_html
 from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import for_people, formatted_overall, formatted_table, threshold_text
@@ -138,6 +139,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         ("Intervals", f"{audit.intervals.confidence:.0%}; rates: {audit.intervals.rate_method}; disparities: {audit.intervals.disparity_method}"),
     ]
     sections = [
+        section("Summary", summary_html(audit_summary(audit, compared=compared), thresholds=threshold_text(audit.thresholds))),
         section("Settings", definition_list(settings)),
         section("Data", table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
             + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings)),
