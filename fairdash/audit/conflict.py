@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, verdict, verdict_rules
+from fairdash.audit.rates import FLOAT_TOLERANCE
 
 __all__ = ["CRITERIA", "CriteriaConflict", "implied_fpr", "criteria_conflict"]
 
@@ -82,7 +83,7 @@ def _spread(values: np.ndarray) -> float:
 def _possible(values: np.ndarray) -> bool:
     """Whether forced rates are rates at all: a value below 0 or above 1 means no decisions can give it."""
     defined = values[np.isfinite(values)]
-    return bool(((defined >= -1e-12) & (defined <= 1 + 1e-12)).all())
+    return bool(((defined >= -FLOAT_TOLERANCE) & (defined <= 1 + FLOAT_TOLERANCE)).all())
 
 
 def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> CriteriaConflict:
