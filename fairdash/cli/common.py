@@ -198,6 +198,7 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
 
 def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
     """An audit's calibration, criteria conflict and best subgroups (those it computed), a few lines each."""
+    from fairdash.present.sentences import conflict_sentences
     from fairdash.present.where_unfair import calibration_table, gap_text, observed_by_value, subgroups_table
 
     if audit.calibration is not None:
@@ -210,7 +211,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
         print(gap_text(audit.calibration))
     if audit.conflict is not None:
         print("\nwhy the criteria conflict:")
-        for sentence in audit.conflict.sentences:
+        for sentence in conflict_sentences(audit.conflict):
             print(f"- {sentence}")
     if audit.subgroups is not None:
         search = audit.subgroups

@@ -16,6 +16,7 @@ from fairdash.audit.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
+from fairdash.present.sentences import conflict_sentences
 from fairdash.present.text import percent
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
@@ -175,7 +176,7 @@ def calibration_content(calibration: Calibration) -> str:
 def conflict_content(conflict: CriteriaConflict) -> str:
     """The report's section on why the criteria conflict: the sentences and the identity's table."""
     pairs = conflict.pairs.assign(forced_gap=conflict.pairs["forced_gap"].map(percent), forces=[CRITERIA[k] for k in conflict.pairs.index])
-    return ("".join(f"<p>{html.escape(sentence)}</p>" for sentence in conflict.sentences) + table_html(conflict_table(conflict))
+    return ("".join(f"<p>{html.escape(sentence)}</p>" for sentence in conflict_sentences(conflict)) + table_html(conflict_table(conflict))
             + table_html(pairs.rename(columns={"holding": "made to hold", "forces": "forced apart", "forced_gap": "by"})
                          [["made to hold", "forced apart", "by", "possible", "passed"]], index=False))
 
