@@ -15,6 +15,7 @@ from fairdash.audit.preview import PreviewCounts
 from fairdash.audit.rates import rate_definitions
 from fairdash.audit.thresholds import Threshold
 from fairdash.present.page import static_file
+from fairdash.present.text import verdict_words
 
 __all__ = ["preview_payload", "definitions", "preview_script", "preview_style"]
 
@@ -30,7 +31,8 @@ def preview_payload(
     keeps where the user left it. ``rules``, ``left_out`` and ``confidence`` (the level of the disparities' intervals)
     come from the audit's result, so the page judges as Python does, inconclusive verdicts included. ``rates`` (each
     rate's count cells and label, :func:`fairdash.audit.rates.rate_definitions`) and ``disparity_rates`` (the rates
-    each disparity compares) are the definitions the script computes with: it writes none of them."""
+    each disparity compares) are the definitions the script computes with: it writes none of them; nor the verdicts'
+    words (``words``, :func:`fairdash.present.text.verdict_words`)."""
     if isinstance(thresholds, Mapping):
         per_group = [float(thresholds[label]) for label in labels]
         # "One for everyone" opens on a position (the median of the groups' may fall between two).
@@ -49,6 +51,7 @@ def preview_payload(
         "left_out": list(left_out),
         "confidence": float(confidence),
         "exact": bool(preview.exact),
+        "words": verdict_words(),
         **definitions(),
     }
 

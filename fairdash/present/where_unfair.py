@@ -17,7 +17,7 @@ from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
 from fairdash.present.sentences import conflict_sentences
-from fairdash.present.text import percent
+from fairdash.present.text import percent, verdict_word
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
            "conflict_content", "subgroups_content", "gap_text", "value_names", "where_unfair_json", "where_unfair_sections"]
@@ -92,7 +92,8 @@ def calibration_table(calibration: Calibration) -> pd.DataFrame:
         undefined = ("undefined: the scores are not probabilities" if not calibration.probability
                      else "undefined: the group has no rows")  # the only two ways a group's figures are undefined
         finding = calibration.findings.loc[group_finding(label)]
-        verdict = {True: "pass", False: "fail", None: f"none ({finding['undefined']})"}[finding["passed"]]
+        unknown = f"none ({finding['undefined']})"
+        verdict = verdict_word(finding, undefined=unknown, no_rule=unknown)
         rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
                        "ECE": undefined if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
                        "ECE if calibrated": undefined if group.ece != group.ece else f"{group.ece_if_calibrated:.3f}",

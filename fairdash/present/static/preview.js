@@ -1,8 +1,8 @@
 // The threshold preview, computed in the page from each group's counts at every slider position: the same
 // definitions as fairdash.audit.metrics (tested in a browser against Python's numbers). One script for the
 // HTML report's slider and the dashboard's component; the verdict rules (data.rules, data.slack), each rate's
-// count cells and label (data.rates) and the rates each disparity compares (data.disparity_rates) arrive with the
-// data, never written here. fairdashPreview(root, data, onSettled) draws into root (an element or a
+// count cells and label (data.rates), the rates each disparity compares (data.disparity_rates) and the verdicts'
+// words (data.words) arrive with the data, never written here. fairdashPreview(root, data, onSettled) draws into root (an element or a
 // shadow root) and calls onSettled({mode, global, groups}) once a move settles (null: never).
 const fairdashPreview = (function () {
   const SETTLE_MS = 250;  // a pause this long after the last key press or drag step ends a move
@@ -167,10 +167,11 @@ const fairdashPreview = (function () {
     const judged = rows.filter(r => !data.left_out.includes(r.label)), d = disparities(judged, data.disparity_rates);
     const bounds = disparityBounds(judged.map(r => [r.tp, r.fp, r.tn, r.fn]), data.confidence, data);
     const bar = rule => "at_least" in rule ? rule.at_least : rule.at_most;
+    const words = data.words, badge = kind => `<span class="${kind}">${esc(words[kind])}</span>`;
     const note = (name, v) => conclusive(v, bounds[name], data.rules[name], data.slack) === false
-      ? ` <span class="inconclusive">(inconclusive: the interval crosses ${bar(data.rules[name])})</span>` : "";
-    const verdict = (name, v) => Number.isNaN(v) ? '<span class="undefined">undefined</span>' : data.rules[name] === null ? ""
-      : (passes(data.rules[name], v, data.slack) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>') + note(name, v);
+      ? ` <span class="inconclusive">(${esc(words.inconclusive.replace("{bar}", bar(data.rules[name])))})</span>` : "";
+    const verdict = (name, v) => Number.isNaN(v) ? badge("undefined") : data.rules[name] === null ? ""
+      : badge(passes(data.rules[name], v, data.slack) ? "pass" : "fail") + note(name, v);
     root.querySelector("#fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     root.querySelector("#fd-live-matrices").innerHTML = rows.map(r =>
