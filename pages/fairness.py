@@ -9,6 +9,7 @@ from fairdash.audit.metrics import DEFAULT_TOLERANCE, compare_to_reference, disp
 from fairdash.audit.result import AuditResult
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
+from fairdash.present.sentences import finding_sentence, with_sentences
 from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word
 from fairdash.ui import cache, drafts, state
 from fairdash.ui.calibration_panel import calibration_panel
@@ -73,10 +74,10 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
         note = inconclusive_note(finding)
         column.markdown(f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange-badge[{note}]" if note else ""))
     for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
-        st.markdown(f"- {md(findings.loc[name, 'sentence'])}")
+        st.markdown(f"- {md(finding_sentence(name, findings.loc[name]))}")
     st.caption(f"Disparity intervals: at least 95%, {intervals.disparity_method}.")
     with st.expander("All disparities"):
-        st.dataframe(findings.join(intervals.disparities), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
+        st.dataframe(with_sentences(findings).join(intervals.disparities), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
 
 
 def metrics_with_uncertainty(result: AuditResult) -> None:

@@ -19,6 +19,7 @@ from fairdash.audit.result import AuditSettings, judge
 from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
+from fairdash.present.sentences import finding_sentence
 from fairdash.present.text import verdict_text
 from fairdash.store.compare import check_audit_document
 from fairdash.store.db import AuditStore
@@ -194,6 +195,7 @@ def test_fail_on_inconclusive_holds_on_an_inconclusive_headline_finding(tmp_path
 ])
 def test_the_sentence_against_the_reference_says_what_the_numbers_say(reference, expected):
     counts = np.array([[60, 0, 40, 0], [30, 0, 70, 0], [10, 0, 90, 0]])  # selection rates 0.6, 0.3, 0.1
-    sentence = disparity_findings(table_from_counts(counts, ["a", "b", "c"]), reference=reference).loc["demographic_parity_ratio", "sentence"]
+    findings = disparity_findings(table_from_counts(counts, ["a", "b", "c"]), reference=reference)
+    sentence = finding_sentence("demographic_parity_ratio", findings.loc["demographic_parity_ratio"])
     assert sentence.startswith("c is selected at 0.17 times the rate of a (10.0% against 60.0%).")
     assert ("Against the reference" not in sentence) if expected is None else sentence.endswith(expected)

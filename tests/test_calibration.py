@@ -15,6 +15,7 @@ from fairdash.audit.conflict import criteria_conflict, implied_fpr
 from fairdash.audit.inputs import prepare_audit
 from fairdash.audit.run import run_audit
 from fairdash.intake.demo import load_demo
+from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table
 
 
@@ -165,7 +166,7 @@ def test_on_compas_the_panel_explains_42_against_22_percent():
     loaded = load_demo("compas")
     audit = run_audit(loaded.data, loaded.spec, with_rules=False)
     conflict = criteria_conflict(audit.result.judged, reference="Caucasian")
-    text = " ".join(conflict.sentences)
+    text = " ".join(conflict_sentences(conflict))
     assert "42.3% in African-American against 22.0% in Caucasian" in text
     forced = conflict.table.loc["African-American", "fpr_forced"]
     table = audit.result.judged
@@ -181,7 +182,7 @@ def test_equal_base_rates_let_all_three_hold():
                           "fpr": [float(implied_fpr(0.4, 0.7, 0.2))] * 2}, index=["x", "y"])
     conflict = criteria_conflict(table, reference="x")
     assert conflict.pairs["forced_gap"].tolist() == pytest.approx([0, 0, 0])
-    assert conflict.sentences[0].startswith("Every group has the same base rate")
+    assert conflict_sentences(conflict)[0].startswith("Every group has the same base rate")
 
 
 def test_the_identity_is_undefined_where_nobody_true_is_selected():
@@ -194,7 +195,7 @@ def test_a_forced_rate_above_one_is_said_to_be_impossible():
     conflict = criteria_conflict(table, reference="the rest")
     forced = conflict.table.loc["the subgroup", "fpr_forced"]
     assert forced == pytest.approx(0.867 / 0.133 * 0.235 / 0.765 * 0.648) and forced > 1
-    text = " ".join(conflict.sentences)
+    text = " ".join(conflict_sentences(conflict))
     assert f"would need an FPR of {forced:.1%}, which no threshold gives" in text and "alone forces" not in text
     assert not conflict.pairs.loc["fpr", "possible"] and conflict.pairs.loc["fpr", "passed"] is False
 

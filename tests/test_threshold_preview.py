@@ -106,6 +106,31 @@ def test_the_report_and_the_dashboard_run_the_same_script():
     assert "0.8" not in preview_script() and "at_least" in preview_script()
 
 
+def test_the_preview_is_handed_each_rate_and_its_script_writes_none():
+    """Each rate's count cells and label, and the rates each disparity compares, come in the payload from
+    fairdash.audit.rates; the script holds no list of cell positions and adds no cells up by name."""
+    import re
+
+    from fairdash.audit.metrics import DISPARITY_RATES
+    from fairdash.audit.rates import RATES
+    from fairdash.present.preview import preview_script
+
+    y_true, scores, groups = _rows(300)
+    curves = ThresholdCurves(y_true, scores, groups)
+    payload = preview_payload(preview_counts(curves), curves.labels, 0.5, rules=AuditSettings().rules, left_out=[])
+    assert payload["rates"] == {name: {"numerator": list(rate.numerator), "denominator": list(rate.denominator), "label": rate.label}
+                                for name, rate in RATES.items()}
+    assert payload["rates"]["tpr"] == {"numerator": [0], "denominator": [0, 3], "label": "True positive rate"}
+    assert payload["disparity_rates"] == {name: list(rates) for name, rates in DISPARITY_RATES.items()}
+    script = preview_script()
+    code = re.sub(r"//.*", "", script)
+    assert not re.findall(r"(?<![\w\])])\[\s*\[?\s*\d(?:\s*,\s*\d)*\s*\]", code)  # [0, 1], [[0], [0, 3]]: cell positions
+    assert not re.findall(r"\b(?:tp|fp|tn|fn)\s*[+/]\s*(?:tp|fp|tn|fn|n)\b", code)  # tp + fn, tp / n: a rate written out
+    assert not re.findall(r"selection_rate\s*:|RATE_CELLS|FAMILIES", code)
+    for old in ("[[0, 1], [0, 1, 2, 3]]", "tp + fn", "div(tp, tp + fp)"):  # the definitions the script held before
+        assert old not in script
+
+
 def _count_tables() -> list[list[list[int]]]:
     """Count tables of 2 to 6 groups, 5 to 40,000 rows each, with the edge cases: nobody selected, a group without negatives."""
     rng = np.random.default_rng(0)
@@ -132,20 +157,26 @@ def test_the_browser_script_bounds_the_disparities_and_says_inconclusive_as_pyth
     from fairdash.audit.intervals import disparity_intervals
     from fairdash.audit.run import run_audit
     from fairdash.audit.spec import AuditSpec
-    from fairdash.present.preview import preview_script
+    from fairdash.present.preview import definitions, preview_script
     from fairdash.present.report import audit_html
 
     tables = _count_tables()
     page = browser.new_page()
     page.set_content("<html><body></body></html>")
     page.add_script_tag(content=preview_script())
-    found = json.loads(page.evaluate("tables => JSON.stringify(tables.map(c => fairdashPreview.disparityBounds(c, 0.95)), "
-                                     "(key, value) => Number.isNaN(value) ? 'NaN' : value)", tables))
+    found = json.loads(page.evaluate("([tables, definitions]) => JSON.stringify(tables.map(c => fairdashPreview.disparityBounds(c, 0.95, "
+                                     "definitions)), (key, value) => Number.isNaN(value) ? 'NaN' : value)", [tables, definitions()]))
     for counts, bounds in zip(tables, found):
         expected = disparity_intervals(np.array(counts))
         for name, row in expected.iterrows():
             shown = [np.nan if value == "NaN" else value for value in bounds[name]]
             assert shown == pytest.approx([row["lower"], row["upper"]], abs=1e-9, nan_ok=True), (counts, name)
+    # The script takes which rates a disparity compares from what it is handed: told that demographic parity compares
+    # true positive rates, it bounds equal opportunity's values.
+    swapped = {**definitions(), "disparity_rates": {"demographic_parity": ["tpr"]}}
+    told = page.evaluate("([c, d]) => fairdashPreview.disparityBounds(c, 0.95, d)", [tables[1], swapped])
+    expected = disparity_intervals(np.array(tables[1]))
+    assert told["demographic_parity_difference"] == pytest.approx(expected.loc["equal_opportunity_difference"].tolist(), abs=1e-9)
 
     y_true, scores, groups = _rows(3000)  # some verdicts conclusive, some not
     table = pd.DataFrame({"y": y_true, "s": scores, "g": np.where(groups == "a", "a", "b")})

@@ -35,6 +35,7 @@ import pandas as pd
 
 from fairdash.audit.intervals import exact_interval
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, as_bool, check_tolerance, sensitive_codes
+from fairdash.audit.rates import FLOAT_TOLERANCE
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
@@ -336,7 +337,7 @@ def _findings(tests: dict[str, tuple[float, np.ndarray, str | None]], *, toleran
     Carlo p-value of the value less the tolerance among the calibrated values (the observed one counted with
     them, so that it is a valid p-value), Holm over the defined ones; it fails below ``alpha``."""
     defined = [name for name, (_, _, why) in tests.items() if why is None]
-    p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - 1e-12)) / (1 + len(null))
+    p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - FLOAT_TOLERANCE)) / (1 + len(null))
                 for name, (value, null, _) in ((name, tests[name]) for name in defined)}
     adjusted = dict(zip(defined, holm([p_values[name] for name in defined])))
     rule = (f"at most {tolerance:g} above what calibrated groups with the same rows show (Monte Carlo p >= {alpha:g}, Holm "

@@ -26,10 +26,10 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["GAP_DENOMINATORS", "PairChange", "pair_changes", "range_p_value", "critical_value", "largest_change"]
+from fairdash.audit.rates import RATES
 
-GAP_DENOMINATORS = {"selection_rate": ("count",), "tpr": ("tp", "fn"), "fpr": ("fp", "tn"), "precision": ("tp", "fp")}
-"""The rows each rate is a share of (a window's rows without an outcome yet count in ``count``, for the selection rate)."""
+__all__ = ["PairChange", "pair_changes", "range_p_value", "critical_value", "largest_change"]
+
 
 _SQRT2 = math.sqrt(2.0)
 _TAIL = 1e-9  # below this, the studentized range's integration loses digits: the Bonferroni bound is used (nearly equal there)
@@ -124,7 +124,7 @@ def pair_changes(after: np.ndarray, after_n: np.ndarray, before: np.ndarray, bef
 
 
 def _rate_arrays(table: pd.DataFrame, rate: str, groups: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-    counts = sum(table.loc[groups, column].to_numpy(dtype=float) for column in GAP_DENOMINATORS[rate])
+    counts = sum(table.loc[groups, column].to_numpy(dtype=float) for column in RATES[rate].count_columns)
     return table.loc[groups, rate].to_numpy(dtype=float), np.asarray(counts, dtype=float)
 
 
@@ -133,7 +133,8 @@ def largest_change(after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[st
     """The pair of groups whose gap changed the most (largest ``|z|``) from ``before`` to ``after``, over ``rates``,
     with its p-value corrected for the choice among all pairs and rates (see the module's description).
 
-    ``after``/``before`` are metric tables (a group per row, the rates and the counts of :data:`GAP_DENOMINATORS`);
+    ``after``/``before`` are metric tables (a group per row, the rates and the count columns of their
+    denominators, :attr:`fairdash.audit.rates.Rate.count_columns`);
     the groups compared are those in both with the rate defined and its rows counted in both. ``None`` when no pair can
     be tested (fewer than two such groups, or every pair's variance is 0 or undefined)."""
     best: tuple[float, PairChange] | None = None

@@ -8,7 +8,7 @@ For any group, with ``p`` its base rate, ``PPV`` its precision and ``FNR`` its f
 precision and equal false negative rates force unequal false positive rates, and so on for each pair: of equal
 precision (predictive parity), equal false negative rates and equal false positive rates, at most two can hold
 together, unless the base rates are equal or the decisions are perfect. :func:`criteria_conflict` computes what
-each pair forces on the third, for the groups of one audit, and says it in plain words.
+each pair forces on the third, for the groups of one audit (:mod:`fairdash.present.sentences` says it in words).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, verdict, verdict_rules
+from fairdash.audit.rates import FLOAT_TOLERANCE
 
 __all__ = ["CRITERIA", "CriteriaConflict", "implied_fpr", "criteria_conflict"]
 
@@ -36,14 +37,24 @@ class CriteriaConflict:
     group would have with the reference group's precision and false negative rate). ``pairs``: indexed by the third
     rate, for each pair of criteria made to hold at the reference's rates, the gap it forces on the third
     (``forced_gap``), whether the forced rates are rates at all (``possible``: a forced FNR below 0 is not), and
-    whether it passes the rule every difference is judged by (``passed``; ``None`` when undefined). ``holding``: whether each criterion holds now. ``sentences``: plain words.
+    whether it passes the rule every difference is judged by (``passed``; ``None`` when undefined). ``holding``: whether
+    each criterion holds now (within ``tolerance``). ``comparable``: at least two groups have a base rate and the
+    reference is among them; ``highest_base``/``lowest_base``: the groups with the highest and lowest base rates;
+    ``compared``: the group set against the reference (the largest other one, ``None`` when its forced FPR is
+    undefined) and ``share``: the part of their FPR gap the base rates force (NaN without a gap).
+    :func:`fairdash.present.sentences.conflict_sentences` says it in words.
     """
 
     table: pd.DataFrame
     reference: str
     pairs: pd.DataFrame
     holding: dict[str, bool | None]
-    sentences: tuple[str, ...]
+    tolerance: float
+    comparable: bool
+    highest_base: Any
+    lowest_base: Any
+    compared: Any
+    share: float
 
 
 def implied_fpr(base_rate: Any, precision: Any, fnr: Any) -> np.ndarray:
@@ -82,7 +93,7 @@ def _spread(values: np.ndarray) -> float:
 def _possible(values: np.ndarray) -> bool:
     """Whether forced rates are rates at all: a value below 0 or above 1 means no decisions can give it."""
     defined = values[np.isfinite(values)]
-    return bool(((defined >= -1e-12) & (defined <= 1 + 1e-12)).all())
+    return bool(((defined >= -FLOAT_TOLERANCE) & (defined <= 1 + FLOAT_TOLERANCE)).all())
 
 
 def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> CriteriaConflict:
@@ -114,49 +125,25 @@ def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tole
           "passed": verdict(_spread(forced[third]), rule) and _possible(forced[third])} for third in ("fpr", "precision", "fnr")]
     ).set_index("forces").astype({"passed": object, "possible": object})  # None stays None (undefined), not False
     holding = {rate: verdict(_spread(table[rate].to_numpy(dtype=float)), rule) for rate in CRITERIA}
-    return CriteriaConflict(table=shown, reference=reference, pairs=pairs, holding=holding,
-                            sentences=tuple(_sentences(shown, reference, pairs, holding, tolerance)))
+    base = shown["base_rate"].dropna()
+    compared, share = _compared(shown, reference)
+    return CriteriaConflict(table=shown, reference=reference, pairs=pairs, holding=holding, tolerance=tolerance,
+                            comparable=len(base) >= 2 and reference in shown.index,
+                            highest_base=base.idxmax() if len(base) else None, lowest_base=base.idxmin() if len(base) else None,
+                            compared=compared, share=share)
 
 
-def _sentences(table: pd.DataFrame, reference: str, pairs: pd.DataFrame, holding: dict[str, bool | None],
-               tolerance: float) -> list[str]:
-    """The conflict in plain words: base rates, how much of the FPR gap between the reference and the largest other
-    group they force, which pairs can hold."""
-    base = table["base_rate"].dropna()
-    if len(base) < 2 or reference not in table.index:
-        return ["Fewer than two groups to compare: there is no conflict between criteria to explain."]
-    high, low = base.idxmax(), base.idxmin()
-    sentences = [f"Base rates differ: {base[high]:.1%} of {high} are truly positive, {base[low]:.1%} of {low}."
-                 if base[high] > base[low] else "Every group has the same base rate: all three criteria can hold together."]
+def _compared(table: pd.DataFrame, reference: str) -> tuple[Any, float]:
+    """The group set against the reference (the largest other group with a defined FPR: the comparison a reader makes
+    first, where a group of 31 rows can be the most extreme) when its forced FPR is defined, and the share of the FPR
+    gap between them that the base rates force; (None, NaN) when there is none."""
     fpr = table["fpr"].dropna()
-    ref = table.loc[reference]
     other = fpr.drop(index=reference, errors="ignore")
-    # The largest other group: the comparison a reader makes first (a group of 31 rows can be the most extreme).
-    if len(other) and np.isfinite(ref["fpr"]) and np.isfinite(table.loc[(far := table.loc[other.index, "count"].idxmax()), "fpr_forced"]):
-        row = table.loc[far]
-        sentence = (f"False positive rates: {row['fpr']:.1%} in {far} against {ref['fpr']:.1%} in {reference}. The identity "
-                    f"FPR = p/(1−p) × (1−PPV)/PPV × (1−FNR) ties them to the base rates: with the precision ({ref['precision']:.1%}) "
-                    f"and the false negative rate ({ref['fnr']:.1%}) of {reference}, the base rate of {far} ({row['base_rate']:.1%} "
-                    f"against {ref['base_rate']:.1%}) alone forces an FPR of {row['fpr_forced']:.1%}")
-        share = (row["fpr_forced"] - ref["fpr"]) / (row["fpr"] - ref["fpr"]) if abs(row["fpr"] - ref["fpr"]) > 1e-12 else np.nan
-        if row["fpr_forced"] > 1:  # no decisions give that group the reference's precision and miss rate
-            sentence = sentence.replace(f"alone forces an FPR of {row['fpr_forced']:.1%}",
-                                        f"would need an FPR of {row['fpr_forced']:.1%}, which no threshold gives")
-        elif 0 <= share <= 1:
-            sentence += f": {share:.0%} of the gap comes from the base rates, the rest from the groups' own precision and miss rate"
-        elif share > 1:
-            sentence += ": the base rates alone would make the gap wider than it is"
-        sentences.append(sentence + ".")
-    cannot = [f"{row['holding']} would leave {CRITERIA[third].removeprefix('equal ')} {row['forced_gap']:.1%} apart" if row["possible"]
-              else f"{row['holding']} cannot hold at all (the {CRITERIA[third].removeprefix('equal ')} it needs lie outside 0 to 1)"
-              for third, row in pairs.iterrows() if row["passed"] is not True and (row["forced_gap"] == row["forced_gap"])]
-    if cannot:
-        sentences.append(f"Holding two criteria at the rates of {reference} forces the third apart, beyond the tolerance "
-                         f"{tolerance:g}: " + "; ".join(cannot) + ".")
-    can = [row["holding"] for _, row in pairs.iterrows() if row["passed"]]
-    if can:
-        sentences.append(f"These can hold together for these groups (at the rates of {reference}): " + "; ".join(can) + ".")
-    now = [CRITERIA[rate] for rate, passed in holding.items() if passed]
-    sentences.append("At the current thresholds, " + (", ".join(now) + (" hold" if len(now) > 1 else " holds") if now
-                                                      else "none of the three holds") + f" (within {tolerance:g}).")
-    return sentences
+    if reference not in table.index or not len(other) or not np.isfinite(table.loc[reference, "fpr"]):
+        return None, np.nan
+    far = table.loc[other.index, "count"].idxmax()
+    if not np.isfinite(table.loc[far, "fpr_forced"]):
+        return None, np.nan
+    row, ref = table.loc[far], table.loc[reference]
+    gap = row["fpr"] - ref["fpr"]
+    return far, float((row["fpr_forced"] - ref["fpr"]) / gap) if abs(gap) > FLOAT_TOLERANCE else np.nan

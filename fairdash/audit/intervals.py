@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts
+from fairdash.audit.rates import RATES, fractions
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 
 __all__ = [
@@ -50,24 +51,11 @@ RATE_INTERVAL_METHOD = (
 
 def rate_fractions(counts: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Every rate of :func:`fairdash.audit.metrics.rates` as its (numerator, denominator) counts, each shaped as ``counts``
-    without its last axis.
+    without its last axis (:func:`fairdash.audit.rates.fractions`).
 
     ``counts`` is ``(..., 4)`` (``tp, fp, tn, fn``) or ``(..., 6)`` with the rows whose outcome is not known, selected
     and not: the selection rate counts them too, every other rate only the known outcomes."""
-    counts = np.asarray(counts, dtype=np.int64)
-    tp, fp, tn, fn = (counts[..., cell] for cell in range(4))
-    known = tp + fp + tn + fn
-    unknown_selected, unknown = (counts[..., 4], counts[..., 4] + counts[..., 5]) if counts.shape[-1] == 6 else (0, 0)
-    return {
-        "base_rate": (tp + fn, known),
-        "selection_rate": (tp + fp + unknown_selected, known + unknown),
-        "tpr": (tp, tp + fn),
-        "fpr": (fp, fp + tn),
-        "fnr": (fn, tp + fn),
-        "tnr": (tn, fp + tn),
-        "precision": (tp, tp + fp),
-        "accuracy": (tp + tn, known),
-    }
+    return fractions(np.asarray(counts, dtype=np.int64))
 
 
 def _rate_bounds(counts: np.ndarray, confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -115,10 +103,6 @@ DISPARITY_INTERVAL_METHOD = (
 )
 
 
-# Each rate as (numerator, denominator) of the count cells tp, fp, tn, fn.
-_RATE_CELLS = {"selection_rate": ((0, 1), (0, 1, 2, 3)), "tpr": ((0,), (0, 3)), "fpr": ((1,), (1, 2)), "precision": ((0,), (0, 1))}
-
-
 def _exact_bounds(successes: np.ndarray, trials: np.ndarray, error: float) -> tuple[np.ndarray, np.ndarray]:
     """One-sided Clopper-Pearson bounds: each misses the true rate with probability at most ``error``."""
     from scipy.stats import beta  # scipy comes with scikit-learn; imported here to keep `import fairdash` light
@@ -160,8 +144,7 @@ def disparity_intervals(counts: np.ndarray, *, confidence: float = 0.95) -> pd.D
     for name, rate_names in DISPARITY_RATES.items():
         per_rate = []
         for rate in rate_names:
-            numerator, denominator = _RATE_CELLS[rate]
-            successes, trials = counts[:, list(numerator)].sum(axis=1), counts[:, list(denominator)].sum(axis=1)
+            successes, trials = RATES[rate].fraction([counts[:, cell] for cell in range(4)])
             defined = trials > 0
             if defined.sum() >= 2:  # as in the estimate, a rate defined in fewer than two groups drops out
                 per_rate.append((successes[defined], trials[defined]))
@@ -193,7 +176,8 @@ def _with_unknown_outcomes(counts: np.ndarray, confidence: float) -> pd.DataFram
     """:func:`disparity_intervals` of ``(groups, 6)`` counts: the selection rate counts every row, so its
     disparities' bounds come from (selected, not selected) alone; the others from the known outcomes."""
     bounds = disparity_intervals(counts[:, :4], confidence=confidence)
-    selected, unselected = counts[:, [0, 1, 4]].sum(axis=1), counts[:, [2, 3, 5]].sum(axis=1)
+    selected, rows = RATES["selection_rate"].fraction([counts[:, cell] for cell in range(6)])
+    unselected = rows - selected
     everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=1)
     label_free = ["demographic_parity_difference", "demographic_parity_ratio"]
     bounds.loc[label_free] = disparity_intervals(everyone, confidence=confidence).loc[label_free]
@@ -267,7 +251,8 @@ def _disparity_bounds_many(counts: np.ndarray, judged: np.ndarray, confidence: f
         bounds[:, DISPARITY_NAMES.index(f"{name}_difference")] = difference
         bounds[:, DISPARITY_NAMES.index(f"{name}_ratio")] = ratio
     if counts.shape[-1] == 6:  # as _with_unknown_outcomes: the selection rate's disparities count every row
-        selected, unselected = counts[..., [0, 1, 4]].sum(axis=-1), counts[..., [2, 3, 5]].sum(axis=-1)
+        selected, rows = RATES["selection_rate"].fraction([counts[..., cell] for cell in range(6)])
+        unselected = rows - selected
         everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=-1)
         difference, ratio = _bounds_of_one_disparity(everyone, judged, DISPARITY_RATES["demographic_parity"], (1 - confidence) / 2)
         bounds[:, DISPARITY_NAMES.index("demographic_parity_difference")] = difference
@@ -281,8 +266,7 @@ def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names:
     with every table's groups in one array (a group outside ``judged`` or with an empty denominator is masked)."""
     parts = []
     for rate in rate_names:
-        numerator, denominator = _RATE_CELLS[rate]
-        successes, trials = counts[..., list(numerator)].sum(axis=-1), counts[..., list(denominator)].sum(axis=-1)
+        successes, trials = RATES[rate].fraction([counts[..., cell] for cell in range(4)])
         defined = judged & (trials > 0)
         parts.append((successes, trials, defined, defined.sum(axis=1) >= 2))  # a rate defined in fewer than two groups drops out
     included = sum(part[3].astype(np.int64) for part in parts)

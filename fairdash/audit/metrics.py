@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fairdash.audit.groups import GroupCodes, group_codes, plain_value, value_text
+from fairdash.audit.rates import FLOAT_TOLERANCE, RATES, fractions
 from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE, finite_number, match_label
 from fairdash.errors import InvalidInputError, brief
 
@@ -35,23 +36,13 @@ __all__ = [
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
 
 
-RATE_COLUMNS = ("base_rate", "selection_rate", "tpr", "fpr", "fnr", "tnr", "precision", "accuracy")
+RATE_COLUMNS = tuple(RATES)
 
 
 METRIC_COLUMNS = ("count",) + RATE_COLUMNS + COUNT_COLUMNS
 
 
-RATE_NAMES = {
-    "count": "Rows",
-    "base_rate": "Base rate",
-    "selection_rate": "Selection rate",
-    "tpr": "True positive rate",
-    "fpr": "False positive rate",
-    "fnr": "False negative rate",
-    "tnr": "True negative rate",
-    "precision": "Precision",
-    "accuracy": "Accuracy",
-}
+RATE_NAMES = {"count": "Rows", **{name: definition.label for name, definition in RATES.items()}}
 
 
 # Which rate each disparity compares between groups.
@@ -170,28 +161,15 @@ def checked_inputs(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any
 
 
 def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Every rate from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis); NaN where a denominator is 0.
+    """Every rate of :data:`~fairdash.audit.rates.RATES` from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis);
+    NaN where a denominator is 0.
 
     Counts ``(..., 6)`` add the rows whose outcome is not known yet, selected and not (a decision log's
     recent rows): they count for the selection rate only; every other rate is over the known outcomes."""
-    tp, fp, tn, fn = (counts[..., i].astype(float) for i in range(4))
-    n = tp + fp + tn + fn
-    positives, negatives, selected = tp + fn, fp + tn, tp + fp
-    unknown_selected, unknown = (counts[..., 4].astype(float), counts[..., 4:].sum(axis=-1).astype(float)) if counts.shape[-1] == 6 else (0.0, 0.0)
-
     def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.divide(numerator, denominator, out=np.full_like(numerator, np.nan), where=denominator > 0)
 
-    return {
-        "base_rate": divide(positives, n),
-        "selection_rate": divide(selected + unknown_selected, n + unknown),
-        "tpr": divide(tp, positives),
-        "fpr": divide(fp, negatives),
-        "fnr": divide(fn, positives),
-        "tnr": divide(tn, negatives),
-        "precision": divide(tp, selected),
-        "accuracy": divide(tp + tn, n),
-    }
+    return {name: divide(*fraction) for name, fraction in fractions(np.asarray(counts), dtype=float).items()}
 
 
 def table_from_counts(counts: np.ndarray, labels: Sequence[str]) -> pd.DataFrame:
@@ -294,12 +272,6 @@ def disparities_from_table(table: pd.DataFrame) -> dict[str, Any]:
     return result
 
 
-_DENOMINATORS = {"selection_rate": "rows", "tpr": "true positives", "fpr": "true negatives", "precision": "selected rows"}
-
-
-_RATE_TEXT = {"selection_rate": "selection rate", "tpr": "true positive rate", "fpr": "false positive rate", "precision": "precision"}
-
-
 def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
     """Why a disparity of this metric table is undefined (NaN), in plain words; ``None`` when it is defined.
 
@@ -323,10 +295,10 @@ def why_undefined(table: pd.DataFrame, name: str) -> str:
             without = [str(label) for label in values.index[values.isna()]]
             shown = ", ".join(without[:5]) + (f" and {len(without) - 5} more" if len(without) > 5 else "")
             count = "no group" if len(defined) == 0 else "only one group"
-            reasons.append(f"{count} has a defined {_RATE_TEXT[rate]}"
-                           + (f" ({shown}: no {_DENOMINATORS[rate]})" if without else ""))
+            reasons.append(f"{count} has a defined {RATES[rate].label.lower()}"
+                           + (f" ({shown}: no {RATES[rate].of})" if without else ""))
         elif name.endswith("_ratio") and defined.max() <= 0:
-            reasons.append(f"the highest {_RATE_TEXT[rate]} is 0, and a ratio to 0 is undefined")
+            reasons.append(f"the highest {RATES[rate].label.lower()} is 0, and a ratio to 0 is undefined")
     return "; ".join(reasons) or "fewer than two groups define it"
 
 
@@ -396,8 +368,9 @@ def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE)
     return table.drop(index=small), small
 
 
-VERDICT_SLACK = 1e-12
-"""A difference this far above the tolerance still passes: 0.1 computed as 0.30000000000000004 - 0.2 is 0.1."""
+VERDICT_SLACK = FLOAT_TOLERANCE
+"""A difference this far above the tolerance still passes: 0.1 computed as 0.30000000000000004 - 0.2 is 0.1
+(:data:`~fairdash.audit.rates.FLOAT_TOLERANCE`, the one tolerance of float comparisons)."""
 
 
 def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, Any] | None]:

@@ -2,7 +2,7 @@
 
 Like Fairlearn's ``MetricFrame``, :func:`judge` computes everything when called and the result never
 changes: the metric table of the groups, the overall figures apart from them, the groups judged and those
-left out (with why), intervals, disparities and findings (value, rule, verdict, sentence, why undefined).
+left out (with why), intervals, disparities and findings (value, rule, verdict, why undefined, the facts a sentence needs).
 The Fairness page, the report, ``audit``, ``fixes`` and ``monitor`` (each fix, each window) call it; none
 of them recomputes or re-decides a number. The settings that decide verdicts are one value,
 :class:`AuditSettings`, read once and handed on.
@@ -79,7 +79,8 @@ class AuditResult:
         Each disparity over the judged groups (NaN where undefined), and ``four_fifths_pass``.
     findings : DataFrame
         Each disparity's value, rule, verdict (``passed``), whether its interval supports the verdict
-        (``conclusive``), sentence and why it is undefined.
+        (``conclusive``), why it is undefined, and the facts its sentence needs
+        (:func:`fairdash.present.sentences.finding_sentence` writes it).
     settings : AuditSettings
         What decided the verdicts.
     """
@@ -117,7 +118,7 @@ def judge(
     settings : AuditSettings
         The tolerance and the small-group minimum (the thresholds are already applied in ``counts``).
     reference : str, optional
-        The reference group the sentences compare with, when it is judged.
+        The reference group the findings compare with, when it is judged.
     """
     counts, table, judged, left_out = _tabled(counts, labels, settings)
     intervals = rate_intervals(counts, labels, judged=judged.index, min_group_size=settings.min_group_size)

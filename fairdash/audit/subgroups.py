@@ -26,6 +26,7 @@ import pandas as pd
 
 from fairdash.audit.groups import MISSING_GROUP, plain_value, value_text
 from fairdash.audit.metrics import as_bool
+from fairdash.audit.rates import RATES
 from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
 from fairdash.errors import InvalidInputError, brief
 
@@ -40,10 +41,6 @@ MAX_CATEGORIES = 100
 
 MAX_SUBGROUPS = 5_000_000
 """The most combinations of values a search counts (memory: about 50 bytes each)."""
-
-# Each rate as (numerator cells, denominator cells) of tp, fp, tn, fn.
-_CELLS = {"selection_rate": ([0, 1], [0, 1, 2, 3]), "tpr": ([0], [0, 3]), "fpr": ([1], [1, 2])}
-
 
 @dataclass(frozen=True)
 class Condition:
@@ -323,9 +320,9 @@ def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | 
 
     parts = []
     for metric in SUBGROUP_METRICS:
-        numerator, denominator = _CELLS[metric]
-        x1, n1 = counts[:, numerator].sum(axis=1), counts[:, denominator].sum(axis=1)
-        x2, n2 = total[numerator].sum() - x1, total[denominator].sum() - n1
+        x1, n1 = RATES[metric].fraction([counts[:, cell] for cell in range(4)])
+        x_all, n_all = RATES[metric].fraction([total[cell] for cell in range(4)])
+        x2, n2 = x_all - x1, n_all - n1
         defined = np.flatnonzero((n1 > 0) & (n2 > 0))
         parts.append(pd.DataFrame({"index": defined, "metric": metric, "x1": x1[defined], "n1": n1[defined], "x2": x2[defined],
                                    "n2": n2[defined]}))

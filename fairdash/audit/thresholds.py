@@ -30,6 +30,7 @@ from fairdash.audit.metrics import (
     table_from_counts,
 )
 from fairdash.audit.groups import group_codes, group_keys
+from fairdash.audit.rates import FLOAT_TOLERANCE, RATES
 from fairdash.audit.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
@@ -415,9 +416,9 @@ def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: t
     Candidates run from the lowest threshold to the highest, so every rate used here (selection
     rate, TPR, FPR) falls along them and a window of a rate is a contiguous range of candidates.
     """
-    slack = 1e-12
+    slack = FLOAT_TOLERANCE
     group_rates = [rates(counts) for _, counts in candidates]
-    correct = [(counts[:, 0] + counts[:, 2]).astype(float) for _, counts in candidates]
+    correct = [RATES["accuracy"].fraction([counts[:, cell].astype(float) for cell in range(4)])[0] for _, counts in candidates]
     argmax = [_RangeArgmax(values) for values in correct]
 
     # Window positions: every reachable value of each constrained rate (thinned for the 2-D search).

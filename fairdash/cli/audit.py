@@ -264,14 +264,15 @@ def _log_to_mlflow(args: argparse.Namespace, audit) -> None:
 def _print_recourse(recourse) -> None:
     """The recourse by group, as the audit's other tables are printed."""
     from fairdash.present.recourse import recourse_groups_table
+    from fairdash.present.text import NO_VERDICT, verdict_word
 
     print(f"\nrecourse by group ({recourse.described}); distance: {recourse.distance}")
     print(recourse_groups_table(recourse).to_string())
     for name, row in recourse.findings.iterrows():
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  n/a  ({row['undefined']})")
+            print(f"{name:32s} {'undefined':>9s}  {verdict_word(row, undefined=NO_VERDICT)}  ({row['undefined']})")
         else:
-            verdict = "n/a" if row["passed"] is None else "pass" if row["passed"] else "FAIL"
+            verdict = verdict_word(row, loud=True, no_rule=NO_VERDICT)
             print(f"{name:32s} {row['value']:9.3f}  {row['lower']:.3f} - {row['upper']:.3f}  {verdict}")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fairdash.cli.common import EXIT_PASS, one_line
 from fairdash.errors import InvalidInputError
+from fairdash.present.text import inconclusive_note, verdict_word
 from fairdash.store.db import AuditStore, SavedAudit, StoredFile, audit_url
 
 __all__ = ["HELP", "DESCRIPTION", "add_arguments", "run", "list_line", "export_audit"]
@@ -68,12 +69,17 @@ def run(args: argparse.Namespace) -> int:
 def list_line(saved: SavedAudit) -> str:
     """One audit on one line, id first (tab-separated: title and names come from users and may hold spaces)."""
     headline = " ".join(
-        f"{name}={'undefined' if found['value'] is None else format(found['value'], '.3f')}"
-        f"{'' if found['passed'] is None else ('(pass' if found['passed'] else '(FAIL') + (', inconclusive)' if found.get('conclusive') is False else ')')}"
+        f"{name}={'undefined' if found['value'] is None else format(found['value'], '.3f')}{_verdict(found)}"
         for name, found in saved.headline.items())
     fields = [saved.id, saved.created, saved.title, saved.data_name, saved.model_name or f"score column {saved.settings.get('score')}",
               headline]
     return "\t".join(one_line(field) for field in fields)  # a tab, newline or escape in a title stays inside its field
+
+
+def _verdict(found: dict) -> str:
+    """``"(pass)"``, ``"(FAIL, inconclusive)"``, or ``""`` without a verdict."""
+    word, note = verdict_word(found, loud=True), inconclusive_note(found, short=True)
+    return f"({word}{', ' + note if note else ''})" if word else ""
 
 
 def export_audit(store: AuditStore, audit_id: str, out: Path) -> list[Path]:

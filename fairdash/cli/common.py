@@ -181,16 +181,16 @@ def model_features(args: argparse.Namespace, model: Any, table: pd.DataFrame) ->
 
 def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
     """Each disparity with its interval and verdict, one line each."""
-    from fairdash.present.text import inconclusive_note, verdict_word
+    from fairdash.present.text import NO_VERDICT, inconclusive_note, verdict_word
 
     print(f"{'disparity':32s} {'value':>9s}  {'95% interval':13s}  verdict")
     for name, row in findings.to_dict("index").items():
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  n/a  ({row['undefined']})")
+            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  {verdict_word(row, undefined=NO_VERDICT)}  ({row['undefined']})")
             continue
-        verdict = verdict_word(row).replace("fail", "FAIL")  # shouted: the line a reader of a log looks for
+        verdict = verdict_word(row, loud=True)
         rule = f" ({row['rule']})" if row["rule"] else ""
         note = inconclusive_note(row)
         print(f"{name:32s} {row['value']:9.3f}  {interval:13s}  {verdict:4s}{rule}{'  ' + note if note else ''}")
@@ -198,6 +198,7 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
 
 def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
     """An audit's calibration, criteria conflict and best subgroups (those it computed), a few lines each."""
+    from fairdash.present.sentences import conflict_sentences
     from fairdash.present.where_unfair import calibration_table, gap_text, observed_by_value, subgroups_table
 
     if audit.calibration is not None:
@@ -210,7 +211,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
         print(gap_text(audit.calibration))
     if audit.conflict is not None:
         print("\nwhy the criteria conflict:")
-        for sentence in audit.conflict.sentences:
+        for sentence in conflict_sentences(audit.conflict):
             print(f"- {sentence}")
     if audit.subgroups is not None:
         search = audit.subgroups

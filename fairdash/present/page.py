@@ -13,6 +13,7 @@ import pandas as pd
 
 from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present.document import versions
+from fairdash.present.sentences import finding_sentence
 from fairdash.present.text import inconclusive_note, verdict_word
 
 __all__ = ["html_page", "script_json", "section", "definition_list", "table_html", "findings_html", "static_file"]
@@ -64,7 +65,7 @@ def findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
         rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td class='nowrap'>{interval}</td><td class='nowrap'>{html.escape(row['rule'])}</td>"
-                    f"<td>{verdict}</td><td class='words'>{html.escape(row['sentence'])}</td></tr>")
+                    f"<td>{verdict}</td><td class='words'>{html.escape(finding_sentence(name, row))}</td></tr>")
     return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
             f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"<p>Intervals: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")

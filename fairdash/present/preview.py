@@ -1,7 +1,7 @@
 """What the in-page threshold preview is handed: positions, counts, the starting thresholds and the rules.
 
 One payload and one script (``static/preview.js``) for both the HTML report's slider and the dashboard's
-preview component; the verdict rules arrive in the payload (never written into the script).
+preview component; the verdict rules and the rates' definitions arrive in the payload (never written into the script).
 """
 
 from __future__ import annotations
@@ -10,12 +10,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fairdash.audit.metrics import VERDICT_SLACK
+from fairdash.audit.metrics import DISPARITY_RATES, VERDICT_SLACK
 from fairdash.audit.preview import PreviewCounts
+from fairdash.audit.rates import rate_definitions
 from fairdash.audit.thresholds import Threshold
 from fairdash.present.page import static_file
+from fairdash.present.text import verdict_words
 
-__all__ = ["preview_payload", "preview_script", "preview_style"]
+__all__ = ["preview_payload", "definitions", "preview_script", "preview_style"]
 
 
 def preview_payload(
@@ -27,7 +29,10 @@ def preview_payload(
     ``thresholds`` (one, or ``{group: threshold}``) is where the slider opens; a new ``revision`` tells a
     preview already open to move there (the server set them: Suggest, Reset); with the same revision it
     keeps where the user left it. ``rules``, ``left_out`` and ``confidence`` (the level of the disparities' intervals)
-    come from the audit's result, so the page judges as Python does, inconclusive verdicts included."""
+    come from the audit's result, so the page judges as Python does, inconclusive verdicts included. ``rates`` (each
+    rate's count cells and label, :func:`fairdash.audit.rates.rate_definitions`) and ``disparity_rates`` (the rates
+    each disparity compares) are the definitions the script computes with: it writes none of them; nor the verdicts'
+    words (``words``, :func:`fairdash.present.text.verdict_words`)."""
     if isinstance(thresholds, Mapping):
         per_group = [float(thresholds[label]) for label in labels]
         # "One for everyone" opens on a position (the median of the groups' may fall between two).
@@ -46,7 +51,16 @@ def preview_payload(
         "left_out": list(left_out),
         "confidence": float(confidence),
         "exact": bool(preview.exact),
+        "words": verdict_words(),
+        **definitions(),
     }
+
+
+def definitions() -> dict[str, Any]:
+    """What the script computes with, JSON-ready: ``rates`` (each rate's count cells and label,
+    :func:`fairdash.audit.rates.rate_definitions`) and ``disparity_rates`` (the rates each disparity compares,
+    :data:`fairdash.audit.metrics.DISPARITY_RATES`)."""
+    return {"rates": rate_definitions(), "disparity_rates": {name: list(rates) for name, rates in DISPARITY_RATES.items()}}
 
 
 def preview_script() -> str:

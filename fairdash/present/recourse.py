@@ -14,6 +14,7 @@ from fairdash.explain.counterfactuals import Counterfactuals
 from fairdash.explain.recourse import Recourse
 from fairdash.present.document import json_number
 from fairdash.present.page import table_html
+from fairdash.present.text import NO_RULE, verdict_word
 
 __all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table", "time_left", "duration_text",
            "SearchPace"]
@@ -93,7 +94,7 @@ def recourse_html(recourse: Recourse) -> str:
         if row["undefined"]:
             text = f"undefined: {row['undefined']}"
         else:
-            verdict = "no rule" if row["passed"] is None else "pass" if row["passed"] else "FAIL"
+            verdict = verdict_word(row, loud=True, no_rule=NO_RULE)
             rule = f" ({rule_text(row['rule'])})" if row["rule"] else ""
             text = f"{row['value']:.3g} (95% interval {row['lower']:.3g} - {row['upper']:.3g}): {verdict}{rule}"
         lines.append(f"<li><strong>{html.escape(name)}</strong>: {html.escape(text)}</li>")

@@ -10,7 +10,7 @@ import pandas as pd
 from fairdash.audit.intervals import Intervals
 from fairdash.audit.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text",
+__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text", "verdict_words", "NO_RULE", "NO_VERDICT",
            "findings_as_saved", "COLUMN_LABELS", "for_people", "suggestion_table", "PER_GROUP_THRESHOLDS_CAUTION"]
 
 
@@ -57,22 +57,45 @@ def threshold_text(thresholds: float | Mapping[str, float]) -> str:
     return f"{thresholds:.4g} for everyone"
 
 
-def verdict_word(finding: Mapping[str, Any]) -> str:
-    """A finding's verdict as every presenter names it: ``"pass"``, ``"fail"``, ``"undefined"`` (no value; its
-    ``undefined`` says why) or ``""`` (no rule sets a bar). Decided by :func:`fairdash.audit.metrics.verdict`; only named here."""
-    if finding["undefined"]:
-        return "undefined"
-    return {True: "pass", False: "fail", None: ""}[finding["passed"]]
+NO_RULE = "no rule"
+""":func:`verdict_word`'s ``no_rule`` where a column needs a word (the recourse section of a report)."""
+NO_VERDICT = "n/a"
+""":func:`verdict_word`'s ``undefined`` and ``no_rule`` in the command line's columns."""
 
 
-def inconclusive_note(finding: Mapping[str, Any]) -> str:
-    """``"inconclusive: the interval crosses 0.8"`` where a finding's interval crosses its rule's bar (its
-    ``conclusive`` is False, see :func:`fairdash.audit.metrics.conclusive`), else ``""`` (older documents have no
-    ``conclusive``: nothing is said)."""
+def verdict_word(finding: Mapping[str, Any], *, loud: bool = False, undefined: str = "undefined", no_rule: str = "") -> str:
+    """A finding's verdict as every presenter names it, the one place the words are written: ``"pass"``, ``"fail"``
+    (``"FAIL"`` when ``loud``: the word a reader of a log looks for), ``undefined`` where there is no value (the
+    finding's ``undefined`` says why) and ``no_rule`` where no rule sets a bar (``""``; a column that needs a word
+    says :data:`NO_VERDICT` or :data:`NO_RULE`). Decided by :func:`fairdash.audit.metrics.verdict`; only named here.
+
+    ``finding`` needs ``passed``; ``undefined`` (the reason) where a value can be missing."""
+    if finding.get("undefined"):
+        return undefined
+    passed = finding["passed"]
+    if passed is None:
+        return no_rule
+    return "pass" if passed else "FAIL" if loud else "fail"
+
+
+def inconclusive_note(finding: Mapping[str, Any], *, short: bool = False) -> str:
+    """``"inconclusive: the interval crosses 0.8"`` (``"inconclusive"`` when ``short``) where a finding's interval
+    crosses its rule's bar (its ``conclusive`` is False, see :func:`fairdash.audit.metrics.conclusive`), else ``""``
+    (older documents have no ``conclusive``: nothing is said)."""
     if finding.get("conclusive") is not False or finding.get("passed") is None:
         return ""
     bar = str(finding.get("rule") or "").split()[-1:]  # the rule's text, ">= 0.8" or "<= 0.1" (metrics.rule_text)
-    return f"inconclusive: the interval crosses {bar[0]}" if bar else "inconclusive"
+    return _INCONCLUSIVE.format(bar=bar[0]) if bar and not short else "inconclusive"
+
+
+_INCONCLUSIVE = "inconclusive: the interval crosses {bar}"
+
+
+def verdict_words() -> dict[str, str]:
+    """The words of :func:`verdict_word` and :func:`inconclusive_note` for a script that judges in the page (the
+    threshold preview): ``pass``, ``fail``, ``undefined``, and ``inconclusive`` with ``{bar}`` where the bar goes."""
+    return {"pass": verdict_word({"passed": True}), "fail": verdict_word({"passed": False}),
+            "undefined": verdict_word({"undefined": True}), "inconclusive": _INCONCLUSIVE}
 
 
 def verdict_text(finding: Mapping[str, Any]) -> str:

@@ -16,7 +16,8 @@ from fairdash.audit.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
-from fairdash.present.text import percent
+from fairdash.present.sentences import conflict_sentences
+from fairdash.present.text import percent, verdict_word
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
            "conflict_content", "subgroups_content", "gap_text", "value_names", "where_unfair_json", "where_unfair_sections"]
@@ -91,7 +92,8 @@ def calibration_table(calibration: Calibration) -> pd.DataFrame:
         undefined = ("undefined: the scores are not probabilities" if not calibration.probability
                      else "undefined: the group has no rows")  # the only two ways a group's figures are undefined
         finding = calibration.findings.loc[group_finding(label)]
-        verdict = {True: "pass", False: "fail", None: f"none ({finding['undefined']})"}[finding["passed"]]
+        unknown = f"none ({finding['undefined']})"
+        verdict = verdict_word(finding, undefined=unknown, no_rule=unknown)
         rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
                        "ECE": undefined if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
                        "ECE if calibrated": undefined if group.ece != group.ece else f"{group.ece_if_calibrated:.3f}",
@@ -175,7 +177,7 @@ def calibration_content(calibration: Calibration) -> str:
 def conflict_content(conflict: CriteriaConflict) -> str:
     """The report's section on why the criteria conflict: the sentences and the identity's table."""
     pairs = conflict.pairs.assign(forced_gap=conflict.pairs["forced_gap"].map(percent), forces=[CRITERIA[k] for k in conflict.pairs.index])
-    return ("".join(f"<p>{html.escape(sentence)}</p>" for sentence in conflict.sentences) + table_html(conflict_table(conflict))
+    return ("".join(f"<p>{html.escape(sentence)}</p>" for sentence in conflict_sentences(conflict)) + table_html(conflict_table(conflict))
             + table_html(pairs.rename(columns={"holding": "made to hold", "forces": "forced apart", "forced_gap": "by"})
                          [["made to hold", "forced apart", "by", "possible", "passed"]], index=False))
 

@@ -25,8 +25,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from fairdash.audit.changes import GAP_DENOMINATORS, PairChange, largest_change
+from fairdash.audit.changes import PairChange, largest_change
 from fairdash.audit.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RATES
+from fairdash.audit.rates import FLOAT_TOLERANCE, RATES
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits", "comparison_json"]
@@ -37,7 +38,7 @@ COMPARED_RATES = ("selection_rate", "tpr", "fpr", "precision", "base_rate", "acc
 """The group rates shown side by side."""
 _GROUP_COUNTS = ("count", *COUNT_COLUMNS)
 _MAX_COUNT = 2 ** 53  # the largest whole number a JSON number (a double) holds exactly
-_DENOMINATORS = {**GAP_DENOMINATORS, "base_rate": ("count",), "accuracy": ("count",)}  # the rows each rate is a share of
+_DENOMINATORS = {name: RATES[name].count_columns for name in COMPARED_RATES}  # the rows each rate is a share of
 _NOT_AN_AUDIT = "{name} is not an audit's JSON: {what}. Give the JSON 'audit --json' wrote, or a saved audit's id."
 
 
@@ -272,7 +273,7 @@ def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any
         return {**row, "why_untested": f"no two groups have a {rates} in both audits whose change has a variance"}, None
     # The tested pair defines the disparity in both audits exactly when its change is the disparity's change.
     row.update(tested_change=found.change, p_value=found.p_value, rate=found.rate, high=found.high, low=found.low,
-               groups_tested=found.groups, tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=1e-12))
+               groups_tested=found.groups, tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=FLOAT_TOLERANCE))
     return row, found
 
 

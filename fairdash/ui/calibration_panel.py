@@ -9,6 +9,7 @@ from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.result import AuditResult, AuditSettings
 from fairdash.audit.run import audit_calibration, audit_conflict
 from fairdash.present import plots
+from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
 from fairdash.ui import state
 from fairdash.ui.session import SessionAudit
@@ -34,7 +35,7 @@ def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
         _calibration_part(audit, result)
     conflict = audit_conflict(audit.inputs, result)
     with st.expander("Why the criteria conflict", expanded=True, icon=":material/compare_arrows:"):
-        for sentence in conflict.sentences:
+        for sentence in conflict_sentences(conflict):
             st.markdown(f"- {md(sentence)}")
         st.dataframe(conflict_table(conflict), width="stretch")
         st.caption("Where the base rates differ, a score that is calibrated in every group cannot give them equal false "

@@ -20,7 +20,7 @@ import streamlit as st
 from fairdash.audit.result import AuditSettings
 from fairdash.audit.spec import match_label
 from fairdash.errors import FairdashError
-from fairdash.present.text import findings_as_saved
+from fairdash.present.text import findings_as_saved, inconclusive_note, verdict_word
 from fairdash.store.compare import read_audit_document
 from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
 from fairdash.store.saving import record_from_document, saved_audit_json, sha256_of
@@ -280,8 +280,8 @@ def listing(audits: list[SavedAudit]) -> Any:
     def verdict(found: dict[str, Any]) -> str:
         if found["value"] is None:
             return "undefined"
-        return (f"{found['value']:.3f}" + {True: " pass", False: " FAIL", None: ""}[found["passed"]]
-                + (" (inconclusive)" if found.get("conclusive") is False and found["passed"] is not None else ""))
+        word, note = verdict_word(found, loud=True), inconclusive_note(found, short=True)
+        return f"{found['value']:.3f}" + (f" {word}" if word else "") + (f" ({note})" if note else "")
 
     rows = [{"title": saved.title, "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
              "saved": saved.created.replace("T", " ")[:19], "files kept": "yes" if saved.table_file else "no",

@@ -19,6 +19,7 @@ from fairdash.errors import InvalidInputError
 from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.windows import monitor
+from fairdash.present.sentences import finding_sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
@@ -265,7 +266,7 @@ def test_an_undefined_window_prints_n_a_and_all_alike_groups_are_not_compared_wi
     (february,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("2024-02-01")]
     assert "n/a" in february and "nan" not in february
     table = group_metrics([1, 0, 1, 0], [1, 1, 1, 1], ["a", "a", "b", "b"])
-    sentence = disparity_findings(table).loc["demographic_parity_ratio", "sentence"]
+    sentence = finding_sentence("demographic_parity_ratio", disparity_findings(table).loc["demographic_parity_ratio"])
     assert sentence == "Every group is selected at the same rate (100.0%)."
     assert default_threshold(np.array([0.0, 2.0])) == 2.0 and default_threshold(np.arange(1.0, 11.0)) == 5.0
 

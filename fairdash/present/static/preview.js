@@ -1,7 +1,8 @@
 // The threshold preview, computed in the page from each group's counts at every slider position: the same
 // definitions as fairdash.audit.metrics (tested in a browser against Python's numbers). One script for the
-// HTML report's slider and the dashboard's component; the verdict rules arrive with the data (data.rules,
-// data.slack), never written here. fairdashPreview(root, data, onSettled) draws into root (an element or a
+// HTML report's slider and the dashboard's component; the verdict rules (data.rules, data.slack), each rate's
+// count cells and label (data.rates), the rates each disparity compares (data.disparity_rates) and the verdicts'
+// words (data.words) arrive with the data, never written here. fairdashPreview(root, data, onSettled) draws into root (an element or a
 // shadow root) and calls onSettled({mode, global, groups}) once a move settles (null: never).
 const fairdashPreview = (function () {
   const SETTLE_MS = 250;  // a pause this long after the last key press or drag step ends a move
@@ -11,10 +12,13 @@ const fairdashPreview = (function () {
   // Group labels are text from the data: escaped before they enter any innerHTML.
   const esc = text => String(text).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const div = (a, b) => b > 0 ? a / b : NaN;
-  function rates(c) {
-    const [tp, fp, tn, fn] = c, n = tp + fp + tn + fn;
-    return { count: n, base_rate: div(tp + fn, n), selection_rate: div(tp + fp, n), tpr: div(tp, tp + fn), fpr: div(fp, fp + tn),
-             fnr: div(fn, tp + fn), precision: div(tp, tp + fp), accuracy: div(tp + tn, n), tp, fp, tn, fn };
+  // A rate's cells are positions in the counts (fairdash.audit.rates.CELLS); a position the counts lack counts 0.
+  const sum = (c, cells) => cells.reduce((total, i) => total + (i < c.length ? c[i] : 0), 0);
+  // c: one group's [tp, fp, tn, fn]; every rate of definitions (data.rates), the count and the cells.
+  function rates(c, definitions) {
+    const [tp, fp, tn, fn] = c, found = { count: c.reduce((total, v) => total + v, 0), tp, fp, tn, fn };
+    for (const [name, rate] of Object.entries(definitions)) found[name] = div(sum(c, rate.numerator), sum(c, rate.denominator));
+    return found;
   }
   // As numpy's fmax and fmin (fairdash.audit.metrics): an undefined rate leaves the other to decide.
   const fmax = (a, b) => Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b);
@@ -25,13 +29,15 @@ const fairdashPreview = (function () {
     const high = Math.max(...defined), low = Math.min(...defined);
     return [high - low, high > 0 ? low / high : NaN];
   }
-  function disparities(rows) {
-    const of = key => rows.map(r => r[key]);
-    const [dpd, dpr] = between(of("selection_rate")), [eod, eor] = between(of("tpr")), [fpd, fpr] = between(of("fpr"));
-    const [ppd, ppr] = between(of("precision"));
-    return { demographic_parity_difference: dpd, demographic_parity_ratio: dpr, equal_opportunity_difference: eod,
-             equal_opportunity_ratio: eor, equalized_odds_difference: fmax(eod, fpd), equalized_odds_ratio: fmin(eor, fpr),
-             predictive_parity_difference: ppd, predictive_parity_ratio: ppr };
+  // Each disparity of families ({name: [rate, ...]}, data.disparity_rates): over several rates, the worse of them.
+  function disparities(rows, families) {
+    const found = {};
+    for (const [family, rateNames] of Object.entries(families)) {
+      const each = rateNames.map(rate => between(rows.map(r => r[rate])));
+      found[`${family}_difference`] = each.map(d => d[0]).reduce(fmax);
+      found[`${family}_ratio`] = each.map(d => d[1]).reduce(fmin);
+    }
+    return found;
   }
   // Exact (Clopper-Pearson) bounds and the disparities' intervals, as fairdash.audit.intervals.disparity_intervals
   // computes them (checked against it in tests/test_threshold_preview.py): a verdict whose interval crosses the
@@ -94,15 +100,12 @@ const fairdashPreview = (function () {
     }
     return boundsMemo.get(key);
   }
-  const RATE_CELLS = { selection_rate: [[0, 1], [0, 1, 2, 3]], tpr: [[0], [0, 3]], fpr: [[1], [1, 2]], precision: [[0], [0, 1]] };
-  const FAMILIES = { demographic_parity: ["selection_rate"], equal_opportunity: ["tpr"], equalized_odds: ["tpr", "fpr"],
-                     predictive_parity: ["precision"] };
-  const sum = (c, cells) => cells.reduce((total, i) => total + c[i], 0);
-  // counts: each judged group's [tp, fp, tn, fn]; returns {name: [lower, upper]} (NaN where undefined).
-  function disparityBounds(counts, confidence) {
-    const halfError = (1 - confidence) / 2, found = {};
-    for (const [family, rateNames] of Object.entries(FAMILIES)) {
-      const perRate = rateNames.map(rate => counts.map(c => [sum(c, RATE_CELLS[rate][0]), sum(c, RATE_CELLS[rate][1])]).filter(([, n]) => n > 0))
+  // counts: each judged group's [tp, fp, tn, fn]; definitions: {rates, disparity_rates} as the payload holds them;
+  // returns {name: [lower, upper]} (NaN where undefined).
+  function disparityBounds(counts, confidence, definitions) {
+    const halfError = (1 - confidence) / 2, found = {}, cells = definitions.rates;
+    for (const [family, rateNames] of Object.entries(definitions.disparity_rates)) {
+      const perRate = rateNames.map(rate => counts.map(c => [sum(c, cells[rate].numerator), sum(c, cells[rate].denominator)]).filter(([, n]) => n > 0))
         .filter(groups => groups.length >= 2);
       const differences = [], ratios = [];
       const narrowError = halfError / (2 * perRate.length), wideError = halfError / perRate.reduce((t, g) => t + 2 * g.length, 0);
@@ -153,20 +156,22 @@ const fairdashPreview = (function () {
 
   function tables(root, data, state) {
     const grid = data.thresholds, chosen = data.labels.map((_, g) => positionOf(grid, state.mode === "global" ? state.global : state.groups[g]));
-    const rows = data.labels.map((label, g) => Object.assign({ label, position: chosen[g] }, rates(data.counts[chosen[g]][g])));
-    const total = [0, 1, 2, 3].map(i => rows.reduce((s, r) => s + [r.tp, r.fp, r.tn, r.fn][i], 0));
-    const head = "<tr><th>group</th><th>threshold</th><th>rows</th><th>selection rate</th><th>true positive rate</th><th>false positive rate</th><th>precision</th><th>accuracy</th></tr>";
+    const rows = data.labels.map((label, g) => Object.assign({ label, position: chosen[g] }, rates(data.counts[chosen[g]][g], data.rates)));
+    const total = ["tp", "fp", "tn", "fn"].map(cell => rows.reduce((s, r) => s + r[cell], 0));
+    const columns = ["selection_rate", "tpr", "fpr", "precision", "accuracy"];
+    const head = "<tr><th>group</th><th>threshold</th><th>rows</th>" + columns.map(name => `<th>${esc(data.rates[name].label.toLowerCase())}</th>`).join("") + "</tr>";
     const line = r => `<tr ${r.overall ? "data-overall" : `data-group="${esc(r.label)}" data-threshold="${grid[r.position]}"`}>` +
       `<td>${r.overall ? "<em>all rows</em>" : esc(r.label)}</td><td>${r.overall ? "" : shown(grid, r.position)}</td><td>${count(r.count)}</td>` +
-      `<td>${pct(r.selection_rate)}</td><td>${pct(r.tpr)}</td><td>${pct(r.fpr)}</td><td>${pct(r.precision)}</td><td>${pct(r.accuracy)}</td></tr>`;
-    root.querySelector("#fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map(line).join("")}${line(Object.assign({ overall: true }, rates(total)))}</table>`;
-    const judged = rows.filter(r => !data.left_out.includes(r.label)), d = disparities(judged);
-    const bounds = disparityBounds(judged.map(r => [r.tp, r.fp, r.tn, r.fn]), data.confidence);
+      columns.map(name => `<td>${pct(r[name])}</td>`).join("") + "</tr>";
+    root.querySelector("#fd-live-table").innerHTML = `<table class="grid" id="fd-table">${head}${rows.map(line).join("")}${line(Object.assign({ overall: true }, rates(total, data.rates)))}</table>`;
+    const judged = rows.filter(r => !data.left_out.includes(r.label)), d = disparities(judged, data.disparity_rates);
+    const bounds = disparityBounds(judged.map(r => [r.tp, r.fp, r.tn, r.fn]), data.confidence, data);
     const bar = rule => "at_least" in rule ? rule.at_least : rule.at_most;
+    const words = data.words, badge = kind => `<span class="${kind}">${esc(words[kind])}</span>`;
     const note = (name, v) => conclusive(v, bounds[name], data.rules[name], data.slack) === false
-      ? ` <span class="inconclusive">(inconclusive: the interval crosses ${bar(data.rules[name])})</span>` : "";
-    const verdict = (name, v) => Number.isNaN(v) ? '<span class="undefined">undefined</span>' : data.rules[name] === null ? ""
-      : (passes(data.rules[name], v, data.slack) ? '<span class="pass">pass</span>' : '<span class="fail">fail</span>') + note(name, v);
+      ? ` <span class="inconclusive">(${esc(words.inconclusive.replace("{bar}", bar(data.rules[name])))})</span>` : "";
+    const verdict = (name, v) => Number.isNaN(v) ? badge("undefined") : data.rules[name] === null ? ""
+      : badge(passes(data.rules[name], v, data.slack) ? "pass" : "fail") + note(name, v);
     root.querySelector("#fd-live-disparities").innerHTML = '<table class="grid" id="fd-disparities"><tr><th>disparity</th><th>value</th><th></th></tr>' +
       Object.entries(d).map(([k, v]) => `<tr data-name="${k}"><td>${k.replaceAll("_", " ")}</td><td>${Number.isNaN(v) ? "n/a" : v.toFixed(3)}</td><td>${verdict(k, v)}</td></tr>`).join("") + "</table>";
     root.querySelector("#fd-live-matrices").innerHTML = rows.map(r =>

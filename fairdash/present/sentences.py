@@ -1,0 +1,122 @@
+"""Every sentence about an audit's findings, written from the facts the audit computed (numbers inside, words at
+the edge): a disparity's finding (:func:`finding_sentence`, from :func:`fairdash.audit.findings.disparity_findings`)
+and why the fairness criteria conflict (:func:`conflict_sentences`, from :func:`fairdash.audit.conflict.criteria_conflict`).
+Nothing here computes a figure: each number said is one the audit holds."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+
+from fairdash.audit.conflict import CRITERIA, CriteriaConflict
+from fairdash.audit.findings import AgainstReference, Extremes
+
+__all__ = ["finding_sentence", "with_sentences", "conflict_sentences"]
+
+
+def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
+    """A disparity's finding (a row of :func:`~fairdash.audit.findings.disparity_findings`) in plain words, naming the
+    groups at its extremes; why it is undefined when it is; ``""`` when a rate it compares has too few groups.
+
+    Examples: ``"c is selected at 0.17 times the rate of a (10.0% against 60.0%)."``, ``"Undefined: ..."``."""
+    if finding["undefined"]:
+        return f"Undefined: {finding['undefined']}."
+    ends = tuple(finding["extremes"])
+    if not ends or any(end is None for end in ends):
+        return ""
+    family = name.rsplit("_", 1)[0]
+    if family == "demographic_parity":
+        return _selection(ends[0], ratio=name.endswith("_ratio"), versus=finding["against_reference"])
+    if family == "predictive_parity":
+        return _precision(ends[0])
+    text = _true_positives(ends[0])
+    return text + " " + _false_positives(ends[1]) if family == "equalized_odds" else text
+
+
+def _selection(end: Extremes, *, ratio: bool, versus: AgainstReference | None) -> str:
+    if end.low_rate == end.high_rate:  # every group alike: no group to set against another
+        return f"Every group is selected at the same rate ({end.low_rate:.1%})."
+    if not ratio:
+        return f"Selection rates range from {end.low_rate:.1%} ({end.low}) to {end.high_rate:.1%} ({end.high})."
+    return (f"{end.low} is selected at {end.ratio:.2f} times the rate of {end.high} ({end.low_rate:.1%} against "
+            f"{end.high_rate:.1%})." + _against_reference(versus))
+
+
+def _against_reference(versus: AgainstReference | None) -> str:
+    if versus is None:
+        return ""
+    if versus.below:
+        return f" Against the reference {versus.reference}, the lowest is {versus.group} at {versus.multiple:.2f} times its rate."
+    return (f" Against the reference {versus.reference}, every other group is selected at least as often; "
+            f"the highest is {versus.group} at {versus.multiple:.2f} times its rate.")
+
+
+def _true_positives(end: Extremes) -> str:
+    return (f"Of the people who truly are positive, the model selects {end.low_rate:.1%} in {end.low} "
+            f"but {end.high_rate:.1%} in {end.high}.")
+
+
+def _false_positives(end: Extremes) -> str:
+    return f"Of those who truly are negative, it wrongly selects {end.low_rate:.1%} in {end.low} and {end.high_rate:.1%} in {end.high}."
+
+
+def _precision(end: Extremes) -> str:
+    return f"When the model selects someone it is right {end.low_rate:.1%} of the time in {end.low} and {end.high_rate:.1%} in {end.high}."
+
+
+def with_sentences(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings as a person reads them: ``value, rule, passed, conclusive, sentence, undefined`` (the facts behind
+    each sentence left out)."""
+    shown = findings[["value", "rule", "passed", "conclusive"]].copy()
+    shown["sentence"] = pd.Series([finding_sentence(name, row) for name, row in findings.to_dict("index").items()],
+                                  index=findings.index, dtype=object)
+    shown["undefined"] = findings["undefined"]
+    return shown
+
+
+def conflict_sentences(conflict: CriteriaConflict) -> list[str]:
+    """Why the criteria conflict, in plain words: base rates, how much of the FPR gap between the reference and the
+    largest other group they force, which pairs of criteria can hold together, which hold now."""
+    if not conflict.comparable:
+        return ["Fewer than two groups to compare: there is no conflict between criteria to explain."]
+    table, reference, tolerance = conflict.table, conflict.reference, conflict.tolerance
+    high, low = conflict.highest_base, conflict.lowest_base
+    base = table["base_rate"]
+    sentences = [f"Base rates differ: {base[high]:.1%} of {high} are truly positive, {base[low]:.1%} of {low}."
+                 if base[high] > base[low] else "Every group has the same base rate: all three criteria can hold together."]
+    if conflict.compared is not None:
+        sentences.append(_forced_fpr(table.loc[conflict.compared], conflict.compared, table.loc[reference], reference, conflict.share))
+    pairs = conflict.pairs
+    cannot = [f"{row['holding']} would leave {CRITERIA[third].removeprefix('equal ')} {row['forced_gap']:.1%} apart" if row["possible"]
+              else f"{row['holding']} cannot hold at all (the {CRITERIA[third].removeprefix('equal ')} it needs lie outside 0 to 1)"
+              for third, row in pairs.iterrows() if row["passed"] is not True and (row["forced_gap"] == row["forced_gap"])]
+    if cannot:
+        sentences.append(f"Holding two criteria at the rates of {reference} forces the third apart, beyond the tolerance "
+                         f"{tolerance:g}: " + "; ".join(cannot) + ".")
+    can = [row["holding"] for _, row in pairs.iterrows() if row["passed"]]
+    if can:
+        sentences.append(f"These can hold together for these groups (at the rates of {reference}): " + "; ".join(can) + ".")
+    now = [CRITERIA[rate] for rate, passed in conflict.holding.items() if passed]
+    sentences.append("At the current thresholds, " + (", ".join(now) + (" hold" if len(now) > 1 else " holds") if now
+                                                      else "none of the three holds") + f" (within {tolerance:g}).")
+    return sentences
+
+
+def _forced_fpr(row: pd.Series, far: Any, ref: pd.Series, reference: str, share: float) -> str:
+    """The FPR gap between ``far`` and the reference, and what the base rates force of it."""
+    if row["fpr_forced"] > 1:  # no decisions give that group the reference's precision and miss rate
+        forces = f"would need an FPR of {row['fpr_forced']:.1%}, which no threshold gives"
+    else:
+        forces = f"alone forces an FPR of {row['fpr_forced']:.1%}"
+    sentence = (f"False positive rates: {row['fpr']:.1%} in {far} against {ref['fpr']:.1%} in {reference}. The identity "
+                f"FPR = p/(1−p) × (1−PPV)/PPV × (1−FNR) ties them to the base rates: with the precision ({ref['precision']:.1%}) "
+                f"and the false negative rate ({ref['fnr']:.1%}) of {reference}, the base rate of {far} ({row['base_rate']:.1%} "
+                f"against {ref['base_rate']:.1%}) {forces}")
+    if row["fpr_forced"] > 1:
+        return sentence + "."
+    if 0 <= share <= 1:
+        sentence += f": {share:.0%} of the gap comes from the base rates, the rest from the groups' own precision and miss rate"
+    elif share > 1:
+        sentence += ": the base rates alone would make the gap wider than it is"
+    return sentence + "."
