@@ -18,7 +18,7 @@ import yaml
 
 from fairdash.audit.metrics import RATE_NAMES
 from fairdash.present.summary import CANNOT_TELL, GLOSSARY, Summary, verdict_of
-from fairdash.present.text import percent, threshold_text
+from fairdash.present.text import NO_RULE, percent, threshold_text
 
 __all__ = ["OWNER", "markdown_text", "card_metadata", "model_card"]
 
@@ -117,7 +117,7 @@ def _evaluation(document: Mapping[str, Any], summary: Summary | None) -> list[st
                f"{markdown_text(methods.get('rates', ''))}; disparities, {markdown_text(methods.get('disparities', ''))}.")
     results = ["### Results\n"]
     if summary is not None:
-        results.append("\n".join(f"- **{line.verdict or 'no rule'}**: {markdown_text(line.sentence)}" for line in summary.headline) + "\n")
+        results.append("\n".join(f"- **{line.verdict or NO_RULE}**: {markdown_text(line.sentence)}" for line in summary.headline) + "\n")
     results.append(_findings_table(document))
     return ["## Evaluation\n", "### Testing data\n", testing + "\n", "### Factors: the groups\n", _groups_table(document, left_out),
             (f"Left out of the disparities (too few rows): {', '.join(markdown_text(label) for label in left_out)}.\n" if left_out
@@ -149,7 +149,7 @@ def _findings_table(document: Mapping[str, Any]) -> str:
         word = verdict_of(finding)
         rows.append([name.replace("_", " "), "undefined" if value is None else f"{value:.3f}",
                      "" if low is None or high is None else f"{low:.3f} to {high:.3f}", markdown_text(finding.get("rule") or "none"),
-                     markdown_text(f"{word}: {finding['undefined']}" if word == "undefined" else word or "no rule")])
+                     markdown_text(f"{word}: {finding['undefined']}" if word == "undefined" else word or NO_RULE)])
     return _table(["Disparity", "Value", "95% interval", "Passes when", "Verdict"], rows)
 
 

@@ -21,6 +21,7 @@ from fairdash.audit.findings import HEADLINE
 from fairdash.audit.metrics import verdict, verdict_rules
 from fairdash.audit.result import AuditResult
 from fairdash.audit.run import GAP_SHARE_PREFIX
+from fairdash.present.text import NO_RULE, inconclusive_note, verdict_word
 
 __all__ = ["HEADLINE_TITLES", "CANNOT_TELL", "GLOSSARY", "SummaryLine", "Summary", "summary_of", "audit_summary",
            "verdict_of", "features_from_json", "summary_html", "NOT_EXPLAINED", "NOT_COMPARED", "NO_MODEL"]
@@ -138,13 +139,9 @@ class Summary:
 def verdict_of(finding: Mapping[str, Any]) -> str:
     """A finding's verdict as the Summary says it: ``"undefined"`` (no value), ``"inconclusive"`` (its ``conclusive``
     is False: the interval crosses the bar), else ``"pass"`` or ``"fail"`` (``""`` where no rule applies)."""
-    if finding["undefined"]:
-        return "undefined"
-    if finding["passed"] is None:
-        return ""
-    if finding.get("conclusive") is False:
-        return "inconclusive"
-    return "pass" if finding["passed"] else "fail"
+    if finding["undefined"] or finding["passed"] is None:
+        return verdict_word(finding)
+    return inconclusive_note(finding, short=True) or verdict_word(finding)
 
 
 def summary_of(result: AuditResult, *, features: pd.DataFrame | None = None, explain_error: str | None = None,
@@ -343,7 +340,7 @@ def _best_fix(result: AuditResult, compared: tuple[str, Sequence[Any]]) -> str:
 def summary_html(summary: Summary, *, thresholds: str | None = None) -> str:
     """The Summary as HTML (every text escaped; verdicts in words, not by colour alone), glossary included."""
     escape = html.escape
-    lines = "".join(f'<li><strong class="verdict-{escape(line.verdict or "none")}">{escape(line.verdict or "no rule")}</strong>: '
+    lines = "".join(f'<li><strong class="verdict-{escape(line.verdict or "none")}">{escape(line.verdict or NO_RULE)}</strong>: '
                     f"{escape(line.sentence)}</li>" for line in summary.headline)
     at = f"<p>At the audited thresholds ({escape(thresholds)}).</p>" if thresholds else ""
     parts = [
