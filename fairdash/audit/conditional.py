@@ -25,7 +25,7 @@ from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
     "MAX_STRATA", "CDD_INTERVAL_METHOD", "Conditional", "check_control", "control_strata", "conditional_rates",
-    "demographic_disparities", "cdd_with_interval", "conditional_disparity",
+    "demographic_disparities", "cdd_with_interval", "conditional_disparity", "CDD_LARGEST", "cdd_name", "cdd_values",
 ]
 
 MAX_STRATA = 100
@@ -217,3 +217,21 @@ def _counts_of_all(outcome: Any, groups: pd.Series) -> pd.DataFrame:
         return counts
     labels = sorted(groups.unique())
     return pd.DataFrame(np.zeros((0, 2 * len(labels))), columns=pd.MultiIndex.from_product([[False, True], labels]))
+
+
+CDD_LARGEST = "cdd_max"
+"""The gate's name of the largest CDD in absolute value over the groups (``--fail-on 'cdd_max>0.05'``)."""
+
+
+def cdd_name(group: str) -> str:
+    """The gate's name of one group's CDD: ``cdd[<group>]``, the group as labelled (``cdd[Female]``)."""
+    return f"cdd[{group}]"
+
+
+def cdd_values(conditional: Conditional) -> dict[str, float]:
+    """The numbers ``--fail-on`` takes from a conditional: each group's CDD (:func:`cdd_name`) and :data:`CDD_LARGEST`
+    (NaN when no group's CDD is defined: a gate on it fails closed)."""
+    values = {cdd_name(str(group)): float(value) for group, value in conditional.cdd["cdd"].items()}
+    defined = [abs(value) for value in values.values() if value == value]
+    values[CDD_LARGEST] = max(defined) if defined else float("nan")
+    return values
