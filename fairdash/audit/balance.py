@@ -256,13 +256,18 @@ def _category_shift(values: pd.Series, labels: np.ndarray) -> tuple[str, float, 
     of its own), and the largest total variation distance between a group's categories and the other rows'."""
     from scipy.stats import chi2_contingency
 
-    text = values.map(lambda value: "(missing)" if pd.isna(value) else value_text(value)).to_numpy(dtype=object)
-    counts = pd.Series(text).value_counts()
-    kept = set(counts[counts >= 5].index[:TOP_CATEGORIES])
+    codes, categories = pd.factorize(values, use_na_sentinel=True)
+    codes = np.where(codes < 0, len(categories), codes)  # a missing value: a category of its own
+    counts = np.bincount(codes, minlength=len(categories) + 1)
+    order = np.argsort(-counts, kind="stable")
+    kept = order[counts[order] >= 5][:TOP_CATEGORIES]
     if len(counts) > MAX_CLASSES * 50 and len(kept) < 2:
-        return f"{len(counts):,} distinct values, nearly one per row (an identifier?)"
-    pooled = np.where(pd.Series(text).isin(kept).to_numpy(), text, "(other)")
-    table = pd.crosstab(labels, pooled).to_numpy(dtype=float)
+        return f"{len(categories):,} distinct values, nearly one per row (an identifier?)"
+    pooled = np.full(len(counts), len(kept))  # every rare category into one
+    pooled[kept] = np.arange(len(kept))
+    row_groups, _ = pd.factorize(labels)
+    table = np.zeros((row_groups.max() + 1, len(kept) + 1))
+    np.add.at(table, (row_groups, pooled[codes]), 1)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
         return "one value only, once rare values are pooled"
