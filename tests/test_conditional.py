@@ -5,6 +5,7 @@ failing as a negative control)."""
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
@@ -170,3 +171,56 @@ def test_cdd_interval_covers_the_true_cdd_at_its_level_where_the_naive_wald_inte
     assert runs > 350
     assert ours / runs >= 0.93  # measured 0.97 over 1,000 runs (docs/statistics.md)
     assert naive / runs < 0.90  # the textbook Wald interval: 0.82 over 1,000 runs
+
+
+@pytest.fixture()
+def scored_berkeley(tmp_path):
+    table = berkeley()
+    rng = np.random.default_rng(0)
+    table["score"] = (table["admitted"] * 0.6 + rng.random(len(table)) * 0.5).round(4)
+    table["admitted"] = np.where(table["admitted"], "yes", "no")
+    path = tmp_path / "scored.csv"
+    table.to_csv(path, index=False)
+    return path, table
+
+
+AUDIT = ["--target", "admitted", "--positive-label", "yes", "--sensitive", "sex", "--score", "score", "--threshold", "0.5"]
+
+
+def test_audit_control_json_report_and_gate(scored_berkeley, tmp_path, capsys):
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    from fairdash.cli import main
+
+    path, table = scored_berkeley
+    out, page = tmp_path / "a.json", tmp_path / "a.html"
+    code = main(["audit", "--data", str(path), *AUDIT, "--control", "department", "--json", str(out), "--report", str(page),
+                 "--fail-on", "cdd[Female]>0.5"])
+    assert code == 0, capsys.readouterr().err
+    conditional = json.loads(out.read_text())["conditional"]
+    assert conditional["control"] == ["department"] and conditional["rate"] == "selection_rate"
+    decisions = (table["score"] >= 0.5).to_numpy()
+    frame = MetricFrame(metrics=selection_rate, y_true=decisions, y_pred=decisions, sensitive_features=table["sex"],
+                        control_features=table["department"])
+    for (department, sex), value in frame.by_group.items():
+        assert conditional["strata"][department][sex]["selection_rate"] == pytest.approx(value, abs=1e-12)
+    found = conditional_disparity(table, decisions, table["sex"], ["department"])
+    assert conditional["cdd"]["Female"] == pytest.approx(found.cdd.loc["Female", "cdd"])
+    assert "Given department" in page.read_text()
+    assert main(["audit", "--data", str(path), *AUDIT, "--control", "department", "--fail-on", "cdd_max>0"]) == 1
+    assert "FAILED: cdd_max" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--control", "score"], "is the score column"),
+    (["--control", "admitted"], "is the target"),
+    (["--fail-on", "cdd[Female]>0.1"], "only with --control"),
+    (["--control", "department", "--engine", "duckdb"], "--control needs the rows in memory"),
+])
+def test_audit_control_bad_input_exits_2(scored_berkeley, capsys, extra, message):
+    from fairdash.cli import main
+
+    path, _ = scored_berkeley
+    assert main(["audit", "--data", str(path), *AUDIT, *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
