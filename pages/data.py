@@ -7,7 +7,7 @@ from fairdash.audit.groups import group_labels
 from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame, small_groups_warning
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
-from fairdash.ui import session, state
+from fairdash.ui import balance_panel, session, state
 from fairdash.ui.model_source import model_source
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
@@ -42,6 +42,7 @@ else:
     with right:
         model_source()  # a model file, an MLflow model (where a tracking URI is configured) or a column
 
+balance_panel.balance_before_model()  # a table and no model yet: its Data balance, then the page stops
 with user_errors_shown():
     workspace = session.current_workspace()
 table, default = workspace.table, workspace.default_spec
@@ -108,6 +109,9 @@ with right:
         state.ensure_choices(state.FEATURES, columns, feature_default)
         st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,
                        help="By default, the columns the model was trained on (its feature_names_in_).")
+
+balance_panel.data_balance_view(table, workspace.table_id, target=state.get(state.TARGET), positive_label=state.get(state.POSITIVE_LABEL),
+                                sensitive=sensitive or [], bins=state.chosen_bins(table, sensitive or []))
 
 # 3. What the table looks like for these choices.
 with user_errors_shown():
