@@ -110,9 +110,6 @@ with right:
         st.multiselect("Columns the model takes", options=columns, key=state.FEATURES,
                        help="By default, the columns the model was trained on (its feature_names_in_).")
 
-balance_panel.data_balance_view(table, workspace.table_id, target=state.get(state.TARGET), positive_label=state.get(state.POSITIVE_LABEL),
-                                sensitive=sensitive or [], bins=state.chosen_bins(table, sensitive or []))
-
 # 3. What the table looks like for these choices.
 with user_errors_shown():
     audit = session.current_audit()
@@ -141,4 +138,6 @@ if len(summary.missing_by_column):
         st.dataframe(summary.missing_by_column.rename("missing").to_frame())
 with st.expander("First rows of the table"):
     st.dataframe(table.head(50))
+balance_panel.data_balance_view(table, workspace.table_id, target=audit.spec.target, positive_label=audit.spec.positive_label,
+                                sensitive=audit.spec.sensitive, bins=audit.spec.bins)
 st.success("Ready: the Fairness page audits these choices.", icon=":material/check:")

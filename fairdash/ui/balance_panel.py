@@ -82,11 +82,12 @@ def data_balance_view(table: pd.DataFrame, table_id: str, *, target: str, positi
 def _balance_tables(found: DataBalance) -> None:
     difference, ratio = found.base_rate_disparities["difference"], found.base_rate_disparities["ratio"]
     (d_low, d_high), (r_low, r_high) = found.base_rate_intervals["difference"], found.base_rate_intervals["ratio"]
-    first, second = st.columns(2)
-    first.metric("Base rate difference", "n/a" if difference != difference else f"{difference:.3f}",
-                 help=f"Largest minus smallest base rate; 95% interval {d_low:.3f} to {d_high:.3f}.")
-    second.metric("Base rate ratio", "n/a" if ratio != ratio else f"{ratio:.3f}",
-                  help=f"Smallest over largest base rate; 95% interval {r_low:.3f} to {r_high:.3f}.")
+    def shown(value: float) -> str:
+        return "undefined" if value != value else f"{value:.3f}"
+
+    st.markdown(f"**Base rate difference** {shown(difference)} (95% interval {d_low:.3f} to {d_high:.3f}); "
+                f"**base rate ratio** {shown(ratio)} (95% interval {r_low:.3f} to {r_high:.3f}): largest minus smallest, "
+                "smallest over largest.")
     st.dataframe(groups_table(found), key="balance_groups")
     representation = representation_table(found)
     if representation is not None:
