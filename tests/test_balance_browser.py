@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from browser import assert_page_is_clean, heading, require_chromium, streamlit_server, uploader, wait_until_idle
+from browser import (
+    assert_page_is_clean,
+    heading,
+    require_chromium,
+    streamlit_server,
+    uploader,
+    wait_until_idle,
+)
 
 from fairdash.audit.balance import data_balance
 

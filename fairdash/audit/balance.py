@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,12 +27,28 @@ from fairdash.audit.conditional import Conditional, check_control, conditional_d
 from fairdash.audit.groups import group_codes, value_text
 from fairdash.audit.intervals import disparity_intervals, exact_interval
 from fairdash.audit.metrics import disparities_from_rates
-from fairdash.audit.spec import MAX_CLASSES, binary_target, bins_used, check_column_roles, sensitive_frame
+from fairdash.audit.spec import (
+    MAX_CLASSES,
+    binary_target,
+    bins_used,
+    check_column_roles,
+    sensitive_frame,
+)
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "FEW_VALUES", "TOP_CATEGORIES", "SHARES_SLACK", "BALANCE_CORRECTION", "DataBalance", "data_balance", "group_table",
-    "base_rate_disparities", "read_reference_shares", "check_reference_shares", "representation", "feature_shifts",
+    "BALANCE_CORRECTION",
+    "FEW_VALUES",
+    "SHARES_SLACK",
+    "TOP_CATEGORIES",
+    "DataBalance",
+    "base_rate_disparities",
+    "check_reference_shares",
+    "data_balance",
+    "feature_shifts",
+    "group_table",
+    "read_reference_shares",
+    "representation",
 ]
 
 FEW_VALUES = 10

@@ -12,8 +12,10 @@ out of the CDD (its DD is 0 or undefined, never a division by zero), and named i
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,8 +26,18 @@ from fairdash.audit.spec import bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "MAX_STRATA", "CDD_INTERVAL_METHOD", "Conditional", "check_control", "control_strata", "conditional_rates",
-    "demographic_disparities", "cdd_with_interval", "conditional_disparity", "CDD_LARGEST", "cdd_name", "cdd_values",
+    "CDD_INTERVAL_METHOD",
+    "CDD_LARGEST",
+    "MAX_STRATA",
+    "Conditional",
+    "cdd_name",
+    "cdd_values",
+    "cdd_with_interval",
+    "check_control",
+    "conditional_disparity",
+    "conditional_rates",
+    "control_strata",
+    "demographic_disparities",
 ]
 
 MAX_STRATA = 100
@@ -201,7 +213,7 @@ def conditional_disparity(table: pd.DataFrame, outcome: Any, groups: pd.Series, 
     strata, used_bins = control_strata(table, control, max_strata=max_strata, bins=bins)
     groups = pd.Series(groups.to_numpy(), index=table.index)
     rates = conditional_rates(outcome, groups, strata, rate=rate, confidence=confidence)
-    dd, left_out, counts = demographic_disparities(outcome, groups, strata)
+    _, left_out, counts = demographic_disparities(outcome, groups, strata)
     cdd = cdd_with_interval(counts, confidence=confidence)
     overall = cdd_with_interval(_counts_of_all(outcome, groups), confidence=confidence)
     cdd[["dd", "dd_lower", "dd_upper"]] = overall[["cdd", "lower", "upper"]].to_numpy()
@@ -232,6 +244,6 @@ def cdd_values(conditional: Conditional) -> dict[str, float]:
     """The numbers ``--fail-on`` takes from a conditional: each group's CDD (:func:`cdd_name`) and :data:`CDD_LARGEST`
     (NaN when no group's CDD is defined: a gate on it fails closed)."""
     values = {cdd_name(str(group)): float(value) for group, value in conditional.cdd["cdd"].items()}
-    defined = [abs(value) for value in values.values() if value == value]
+    defined = [abs(value) for value in values.values() if not math.isnan(value)]
     values[CDD_LARGEST] = max(defined) if defined else float("nan")
     return values

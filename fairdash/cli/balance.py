@@ -6,17 +6,35 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
 from fairdash.audit.conditional import CDD_LARGEST, Conditional, cdd_name, cdd_values
-from fairdash.cli.common import EXIT_FAIL, EXIT_PASS, bins_option, column_list, gate_values, parse_condition, positive_label, write_outputs
+from fairdash.cli.common import (
+    EXIT_FAIL,
+    EXIT_PASS,
+    bins_option,
+    column_list,
+    gate_values,
+    parse_condition,
+    positive_label,
+    write_outputs,
+)
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["HELP", "DESCRIPTION", "EPILOG", "BALANCE_NAMES", "add_arguments", "run", "parse_conditions", "conditional_gate",
-           "print_conditional"]
+__all__ = [
+    "BALANCE_NAMES",
+    "DESCRIPTION",
+    "EPILOG",
+    "HELP",
+    "add_arguments",
+    "conditional_gate",
+    "parse_conditions",
+    "print_conditional",
+    "run",
+]
 
 HELP = "the balance of the data between groups, before any model (and given a control factor)"
 DESCRIPTION = ("Each group's rows, share, base rate and missing values; representation against reference shares; the columns "
@@ -103,7 +121,13 @@ def run(args: argparse.Namespace) -> int:
     """Compute, print, write, gate: 0, or 1 when a --fail-on condition holds."""
     from fairdash.audit.balance import data_balance, read_reference_shares
     from fairdash.intake.tables import read_table
-    from fairdash.present.balance import balance_html, balance_json, features_table, groups_table, representation_table
+    from fairdash.present.balance import (
+        balance_html,
+        balance_json,
+        features_table,
+        groups_table,
+        representation_table,
+    )
 
     control = column_list(args.control or "")
     if args.control is not None and not control:

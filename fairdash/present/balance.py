@@ -18,8 +18,18 @@ from fairdash.present.page import definition_list, html_page, section, table_htm
 from fairdash.present.text import for_people, percent
 
 __all__ = [
-    "conditional_json", "conditional_sentence", "conditional_sentences", "strata_table", "cdd_table", "conditional_content",
-    "balance_json", "groups_table", "representation_table", "features_table", "balance_html", "RATE_WORDS",
+    "RATE_WORDS",
+    "balance_html",
+    "balance_json",
+    "cdd_table",
+    "conditional_content",
+    "conditional_json",
+    "conditional_sentence",
+    "conditional_sentences",
+    "features_table",
+    "groups_table",
+    "representation_table",
+    "strata_table",
 ]
 
 RATE_WORDS = {"base_rate": "base rate (the labels' positive rate)", "selection_rate": "selection rate (the decisions')"}
@@ -65,7 +75,7 @@ def _direction(value: float) -> str:
 def conditional_sentence(group: str, row: pd.Series, control: str, confidence: float = 0.95) -> str:
     """Whether ``control`` accounts for ``group``'s gap, in words and without a verdict: the gap over all rows (the
     demographic disparity, DD) and within the same ``control`` (the CDD), each with its interval."""
-    if row["cdd"] != row["cdd"]:
+    if pd.isna(row["cdd"]):
         return (f"The gap of {group} given {control} is undefined: no stratum of {control} holds two groups with both "
                 "accepted and rejected rows.")
     level = f"{confidence:.0%} interval"
@@ -108,7 +118,7 @@ def cdd_table(conditional: Conditional) -> pd.DataFrame:
     frame = conditional.cdd
     return pd.DataFrame({
         "DD over all rows": frame.apply(lambda r: f"{r['dd']:+.3f} [{r['dd_lower']:+.3f}, {r['dd_upper']:+.3f}]", axis=1),
-        "CDD given the control": frame.apply(lambda r: "undefined" if r["cdd"] != r["cdd"]
+        "CDD given the control": frame.apply(lambda r: "undefined" if pd.isna(r["cdd"])
                                             else f"{r['cdd']:+.3f} [{r['lower']:+.3f}, {r['upper']:+.3f}]", axis=1),
     })
 
@@ -170,7 +180,7 @@ def representation_table(balance: DataBalance) -> pd.DataFrame | None:
         return None
     frame = balance.representation
     return pd.DataFrame({"Share": frame["share"].map(percent), "Reference share": frame["reference_share"].map(percent),
-                         "Ratio": frame["ratio"].map(lambda value: "n/a" if value != value else f"{value:.2f}")})
+                         "Ratio": frame["ratio"].map(lambda value: "n/a" if pd.isna(value) else f"{value:.2f}")})
 
 
 def features_table(balance: DataBalance) -> pd.DataFrame:

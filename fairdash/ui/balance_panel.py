@@ -5,7 +5,8 @@ control picker: disparities given a legitimate factor. Numbers from :mod:`fairda
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,13 +15,27 @@ from fairdash.audit.balance import DataBalance, data_balance
 from fairdash.audit.conditional import Conditional
 from fairdash.audit.result import AuditResult
 from fairdash.errors import FairdashError, InvalidInputError, NotGivenYetError
-from fairdash.present.balance import cdd_table, conditional_sentences, features_table, groups_table, representation_table, strata_table
+from fairdash.present.balance import (
+    cdd_table,
+    conditional_sentences,
+    features_table,
+    groups_table,
+    representation_table,
+    strata_table,
+)
 from fairdash.ui import cache, session, state
 from fairdash.ui.widgets import md, show_error, user_errors_shown
 
 __all__ = [
-    "BALANCE_CONTROL", "BALANCE_SHARES", "BALANCE_TARGET", "BALANCE_POSITIVE", "BALANCE_SENSITIVE", "FAIRNESS_CONTROL",
-    "data_balance_view", "balance_before_model", "control_panel",
+    "BALANCE_CONTROL",
+    "BALANCE_POSITIVE",
+    "BALANCE_SENSITIVE",
+    "BALANCE_SHARES",
+    "BALANCE_TARGET",
+    "FAIRNESS_CONTROL",
+    "balance_before_model",
+    "control_panel",
+    "data_balance_view",
 ]
 
 # This module's session keys (kept apart from fairdash.ui.state, which is being restructured).
@@ -83,7 +98,7 @@ def _balance_tables(found: DataBalance) -> None:
     difference, ratio = found.base_rate_disparities["difference"], found.base_rate_disparities["ratio"]
     (d_low, d_high), (r_low, r_high) = found.base_rate_intervals["difference"], found.base_rate_intervals["ratio"]
     def shown(value: float) -> str:
-        return "undefined" if value != value else f"{value:.3f}"
+        return "undefined" if pd.isna(value) else f"{value:.3f}"
 
     st.markdown(f"**Base rate difference** {shown(difference)} (95% interval {d_low:.3f} to {d_high:.3f}); "
                 f"**base rate ratio** {shown(ratio)} (95% interval {r_low:.3f} to {r_high:.3f}): largest minus smallest, "
