@@ -7,7 +7,7 @@ from fairdash.audit.groups import group_labels
 from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame, small_groups_warning
 from fairdash.intake.demo import DEMO_TITLES
 from fairdash.intake.guess import summarize
-from fairdash.ui import session, state
+from fairdash.ui import balance_panel, session, state
 from fairdash.ui.model_source import model_source
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
@@ -42,6 +42,7 @@ else:
     with right:
         model_source()  # a model file, an MLflow model (where a tracking URI is configured) or a column
 
+balance_panel.balance_before_model()  # a table and no model yet: its Data balance, then the page stops
 with user_errors_shown():
     workspace = session.current_workspace()
 table, default = workspace.table, workspace.default_spec
@@ -137,4 +138,6 @@ if len(summary.missing_by_column):
         st.dataframe(summary.missing_by_column.rename("missing").to_frame())
 with st.expander("First rows of the table"):
     st.dataframe(table.head(50))
+balance_panel.data_balance_view(table, workspace.table_id, target=audit.spec.target, positive_label=audit.spec.positive_label,
+                                sensitive=audit.spec.sensitive, bins=audit.spec.bins)
 st.success("Ready: the Fairness page audits these choices.", icon=":material/check:")

@@ -12,6 +12,7 @@ from fairdash.present import plots
 from fairdash.present.sentences import finding_sentence, with_sentences
 from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word
 from fairdash.ui import cache, drafts, state
+from fairdash.ui.balance_panel import control_panel
 from fairdash.ui.calibration_panel import calibration_panel
 from fairdash.ui.threshold_controls import current_thresholds, threshold_controls
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -52,6 +53,7 @@ def at_the_thresholds() -> None:
     metrics_with_uncertainty(result)
     charts(result)
     calibration_panel(audit, result)  # calibration within groups, and why the criteria conflict
+    control_panel(audit, result)  # disparities given a legitimate factor
     drafts.keep_draft()  # a settled move reruns only this part: the tab's draft takes the new thresholds here
 
 

@@ -767,7 +767,7 @@ def _check_data_page(at: AppTest, demo: str) -> None:
     data = load_demo(demo).data
     y_true, _, groups = _demo_rows(demo)
     assert [title.value for title in at.title] == ["Data & model"]
-    assert [heading.value for heading in at.subheader] == ["What to audit", "Summary"]
+    assert [heading.value for heading in at.subheader] == ["What to audit", "Summary", "Data balance"]
     assert _headline(at) == {"Rows": f"{len(data):,}", "Columns": f"{data.shape[1]:,}",
                              "Missing values": f"{int(data.isna().to_numpy().sum()):,}", "Positive rate": f"{y_true.mean():.1%}"}
     shown = at.dataframe[0].value
@@ -783,7 +783,7 @@ def _check_data_page(at: AppTest, demo: str) -> None:
 def _check_fairness_page(at: AppTest, demo: str) -> None:
     assert [title.value for title in at.title] == ["Fairness"]
     assert [heading.value for heading in at.subheader] == ["Move the thresholds", "Disparities with their uncertainty",
-                                                           "Metrics by group, with intervals"]
+                                                           "Metrics by group, with intervals", "Given a legitimate factor"]
     assert [chart["layout"]["title"]["text"] for chart in [_chart(at)]] == ["Rates by group (bars: 95% interval)"]
     _assert_fairness_numbers(at, demo, _DEFAULT_THRESHOLDS[demo])
 

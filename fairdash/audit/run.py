@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as _datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import pandas as pd
 
 from fairdash.audit.calibration import Calibration, calibration_by_group
+from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
 from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # shap loads when an explanation runs
 
 __all__ = [
     "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "audit_calibration", "audit_conflict",
-    "audit_recourse", "top_features", "gap_features", "GAP_SHARE_PREFIX",
+    "audit_recourse", "top_features", "gap_features", "GAP_SHARE_PREFIX", "audit_conditional",
 ]
 
 GAP_SHARE_PREFIX = "share of the gap"
@@ -64,6 +65,8 @@ class Audit:
     """The subgroups with the largest gaps (with ``run_audit(subgroups=True)``)."""
     recourse: Recourse | None = None
     """Recourse by group at the chosen thresholds, when asked for (``run_audit(..., recourse_rows=N)``)."""
+    conditional: Conditional | None = None
+    """Selection rates within the strata of a control factor and the CDD (``run_audit(..., control=[...])``)."""
 
     # The result's parts under the names the report and the command line read them by.
     thresholds = property(lambda self: self.result.settings.thresholds)
@@ -88,6 +91,7 @@ def run_audit(
     data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
     inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None, recourse_rows: int | None = None,
     calibration: bool = False, subgroups: bool = False, max_conditions: int = 2, subgroup_min_size: int = SMALL_GROUP_SIZE,
+    control: Sequence[str] = (),
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
 
@@ -114,6 +118,8 @@ def run_audit(
         Also calibration within groups and why the criteria conflict; the subgroups with the largest gaps (:func:`where_unfair`).
     recourse_rows : int, optional
         With a model, also the recourse by group (:func:`audit_recourse`) over up to this many turned-down rows.
+    control : sequence of str
+        Legitimate factor(s) held equal: the selection rates within their strata and the CDD (:func:`audit_conditional`).
     """
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
@@ -140,7 +146,19 @@ def run_audit(
         explain_error=explain_error,
         **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
         recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
+        conditional=audit_conditional(table, inputs, chosen, control) if control else None,
     )
+
+
+def audit_conditional(table: pd.DataFrame, inputs: AuditInputs, thresholds: Threshold, control: Sequence[str]) -> Conditional:
+    """The decisions at ``thresholds`` given ``control``: selection rates within its strata and each group's conditional
+    demographic disparity (:func:`fairdash.audit.conditional.conditional_disparity`); the control checked against the
+    audit's target, score and sensitive attributes."""
+    from fairdash.audit.thresholds import decisions_at
+
+    spec = inputs.spec
+    control = check_control(control, target=spec.target, sensitive=spec.sensitive, score=spec.score, columns=table.columns)
+    return conditional_disparity(table, decisions_at(inputs.scores, inputs.groups, thresholds), inputs.groups, control)
 
 
 def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, *, calibration: bool, subgroups: bool,

@@ -20,14 +20,14 @@ import sys
 import traceback
 from typing import Sequence
 
-from fairdash.cli import audit, audits, bias_audit, compare, counterfactuals, demo, fixes, monitor
+from fairdash.cli import audit, audits, balance, bias_audit, compare, counterfactuals, demo, fixes, monitor
 from fairdash.cli.audit import audit_command
 from fairdash.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_PASS, check_outputs, column_list, gate, parse_condition
 from fairdash.errors import FairdashError, brief
 
 __all__ = ["COMMANDS", "build_parser", "main", "audit_command", "gate", "parse_condition"]
 
-COMMANDS = {"audit": audit, "bias-audit": bias_audit, "audits": audits, "compare": compare, "counterfactuals": counterfactuals, "fixes": fixes,
+COMMANDS = {"audit": audit, "balance": balance, "bias-audit": bias_audit, "audits": audits, "compare": compare, "counterfactuals": counterfactuals, "fixes": fixes,
             "monitor": monitor, "demo": demo}
 """Each subcommand's name and its module, in the order ``--help`` lists them."""
 

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
+from fairdash.audit.conditional import check_control
 from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance
 from fairdash.audit.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
 from fairdash.audit.thresholds import check_threshold
+from fairdash.cli.balance import conditional_gate, print_conditional
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
@@ -56,7 +58,8 @@ EPILOG = """examples:
       --fail-on 'equalized_odds_difference>0.1' --fail-on 'demographic_parity_ratio<0.8'
   python -m fairdash demo compas --out compas.csv
 
---fail-on names: """ + ", ".join(DISPARITY_NAMES) + "; with --recourse also " + ", ".join(RECOURSE_NAMES)
+--fail-on names: """ + ", ".join(DISPARITY_NAMES) + "; with --recourse also " + ", ".join(RECOURSE_NAMES) + \
+    "; with --control also cdd[GROUP] (a group's conditional demographic disparity) and cdd_max (the largest in absolute value)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,6 +123,9 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --subgroups: subgroups of at most this many conditions (default 2)")
     parser.add_argument("--min-size", type=int, default=None, metavar="N",
                         help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})")
+    parser.add_argument("--control", metavar="COL[,COL]",
+                        help="a legitimate factor held equal (e.g. department): selection rates within each of its strata and the "
+                             "conditional demographic disparity (in the JSON as 'conditional'; --fail-on 'cdd[GROUP]>0.05', 'cdd_max>0.05')")
     parser.add_argument("--recourse", action="store_true",
                         help="with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
                              "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')")
@@ -140,7 +146,11 @@ def run(args: argparse.Namespace) -> int:
     from fairdash.present.report import audit_html, audit_json
     from fairdash.store.db import tidy_title
 
-    conditions = [parse_condition(text, recourse=args.recourse) for text in args.fail_on]  # check before the slow part
+    control = column_list(args.control or "")
+    if args.control is not None and not control:
+        raise InvalidInputError("--control names no column; give one, e.g. --control department.")
+    conditions = _conditions(args, control)  # check before the slow part
+    check_control(control, target=args.target, sensitive=column_list(args.sensitive), score=args.score)
     if args.recourse and (args.model is None or args.recourse_rows < 1):
         raise InvalidInputError("--recourse needs --model (a model re-scores the changed rows)" if args.model is None
                                 else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
@@ -178,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
                       explain_rows=0 if args.no_explain else args.explain_rows, calibration=args.calibration,
                       subgroups=args.subgroups, max_conditions=args.max_conditions or 2,
                       subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE,
-                      recourse_rows=args.recourse_rows if args.recourse else None)
+                      recourse_rows=args.recourse_rows if args.recourse else None, control=control)
 
     _print_audit(args, audit)
     page = functools.cache(lambda: audit_html(audit))
@@ -186,8 +196,12 @@ def run(args: argparse.Namespace) -> int:
     write_pdf(args, page)
     if args.model_card:
         _write_model_card(args.model_card, audit)
-    code = gate_exit(audit.result, conditions, recourse=audit.recourse,
+    conditional_failed = conditional_gate(audit.conditional, conditions)
+    code = gate_exit(audit.result, [c for c in conditions if not c[0].startswith("cdd")], recourse=audit.recourse,
                      inconclusive=args.fail_on_inconclusive)  # decided before logging or saving can fail
+    for line in conditional_failed:
+        print(line, file=sys.stderr)
+    code = EXIT_FAIL if conditional_failed else code
     return _keep(args, audit, model_file, code)
 
 
@@ -229,6 +243,8 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
         print_where_unfair(audit)
         if audit.recourse is not None:
             _print_recourse(audit.recourse)
+        if audit.conditional is not None:
+            print_conditional(audit.conditional)
 
 
 def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None, code: int) -> int:
@@ -274,6 +290,15 @@ def _print_recourse(recourse) -> None:
         else:
             verdict = verdict_word(row, loud=True, no_rule=NO_VERDICT)
             print(f"{name:32s} {row['value']:9.3f}  {row['lower']:.3f} - {row['upper']:.3f}  {verdict}")
+
+
+def _conditions(args: argparse.Namespace, control: tuple[str, ...]) -> list[tuple[str, str, float]]:
+    """--fail-on: the disparities' names (and recourse's with --recourse); with --control, ``cdd[GROUP]`` and ``cdd_max``."""
+    from fairdash.cli.balance import parse_conditions
+
+    plain = [text for text in args.fail_on if not text.strip().startswith("cdd")]
+    return ([parse_condition(text, recourse=args.recourse) for text in plain]
+            + parse_conditions([text for text in args.fail_on if text not in plain], (), control=bool(control)))
 
 
 def _check_where_options(args: argparse.Namespace) -> None:
@@ -323,8 +348,8 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
     options = (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins), ("--calibration", args.calibration),
-               ("--subgroups", args.subgroups), ("--save", args.save), ("--mlflow", args.mlflow is not None),
-               ("--model-card", args.model_card))
+               ("--subgroups", args.subgroups), ("--control", args.control), ("--save", args.save),
+               ("--mlflow", args.mlflow is not None), ("--model-card", args.model_card))
     if any(value for _, value in options):
         given = next(option for option, value in options if value)
         raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")

@@ -239,7 +239,7 @@ def check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output (--json, --report, --pdf, --model-card) that names an input file or another output: it would be
     overwritten."""
     seen: dict[Path, str] = {}
-    for name in ("data", "train", "model", "other_model", "thresholds"):
+    for name in ("data", "train", "model", "other_model", "thresholds", "reference_shares"):
         path = getattr(args, name, None)
         if path and not str(path).startswith("duckdb:"):
             seen[Path(path).resolve()] = f"--{name.replace('_', '-')}"

@@ -18,6 +18,7 @@ from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
 from fairdash.audit.run import Audit
 from fairdash.audit.spec import band_labels
 from fairdash.present import plots
+from fairdash.present.balance import conditional_content, conditional_json
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
 from fairdash.present.recourse import recourse_html, recourse_json
@@ -44,7 +45,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     ``disparities`` (name -> value; null where undefined), ``disparity_intervals`` (name -> [lower,
     upper], over the same groups as the disparities), ``findings`` (name -> {value, rule, passed,
     conclusive, sentence, undefined}), ``thresholds`` (a number, or group -> number), ``rules`` (when computed), ``recourse``
-    (when computed, see :func:`fairdash.present.recourse.recourse_json`),
+    (when computed, see :func:`fairdash.present.recourse.recourse_json`), ``conditional`` (with a control, see
+    :func:`fairdash.present.balance.conditional_json`),
     ``versions``, ``created``; ``calibration``, ``subgroups``, ``subgroups_tested``, ``correction`` when computed (see
     :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
@@ -76,6 +78,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         },
         **result_json(audit.result),
         **({"recourse": recourse_json(audit.recourse)} if audit.recourse is not None else {}),
+        **({"conditional": conditional_json(audit.conditional)} if audit.conditional is not None else {}),
         "thresholds": audit.thresholds,
         "versions": versions(),
         "created": audit.created,
@@ -158,6 +161,9 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     if compared is not None:
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
+    if audit.conditional is not None:
+        sections.append(section(f"Given {' × '.join(map(str, audit.conditional.control))} (selection rates within each stratum)",
+                                conditional_content(audit.conditional)))
     if audit.recourse is not None:
         sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
