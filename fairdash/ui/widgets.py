@@ -123,15 +123,21 @@ def inside_frame() -> None:
     a deep link such as ``/fairness`` runs the page file alone, without ``app.py``. Any call of ``st.navigation`` turns
     that mode off for the server, but ``app.py``'s comes only once ``app.py`` has run, which a first-visit deep link
     never does. So a page that finds this run was not the frame's (app.py marks its runs, :func:`frame_runs_page`) calls
-    ``st.navigation`` itself, with this one page (the same page, so the same address: nothing is shown of it), and
+    ``st.navigation`` itself, with this page (the same address: nothing is shown of it), and
     reruns: the page comes back inside the frame. Public API only; ``tests/test_streamlit_private_api.py`` checks both
     Streamlit's behaviour and this mend.
     """
     if st.session_state.pop(keys.FRAME_RUN, False):
         return
     caller = inspect.currentframe().f_back  # the page's module: Streamlit runs it with __file__ set to its path
-    st.navigation([st.Page(caller.f_globals["__file__"])], position="hidden")
+    # This page must not be the default one: a default page's address is "", and the link's would not be found.
+    st.navigation([st.Page(_frame_pending, title="fairdash", default=True), st.Page(caller.f_globals["__file__"])],
+                  position="hidden")
     st.rerun()
+
+
+def _frame_pending() -> None:
+    """The default page of :func:`inside_frame`'s navigation, never shown (the rerun comes first)."""
 
 
 def trust_pickle_box(key: str) -> None:
