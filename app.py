@@ -34,6 +34,7 @@ navigation = st.navigation(
     ]
 )
 saved.show_linked_view()  # a link to an audit saved without its data: shown as saved, on Saved audits
+widgets.frame_runs_page()  # the page's inside_frame() sees it runs inside this frame
 try:
     navigation.run()
 except FairdashError as error:  # bad input the user can fix, wherever a page met it: a message, not a traceback

@@ -11,7 +11,7 @@ from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
 from fairdash.present.sentences import finding_sentence, with_sentences
 from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word
-from fairdash.ui import cache, drafts, state
+from fairdash.ui import cache, drafts, keys, state, thresholds_state
 from fairdash.ui.balance_panel import control_panel
 from fairdash.ui.calibration_panel import calibration_panel
 from fairdash.ui.threshold_controls import current_thresholds, threshold_controls
@@ -29,10 +29,10 @@ st.caption(
 
 # 1. The settings that decide verdicts: a change reruns the page.
 left, right = st.columns(2)
-state.set_default(state.TOLERANCE, DEFAULT_TOLERANCE)
-state.set_default(state.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)
-left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=state.TOLERANCE)
-right.number_input("Leave out groups under this many rows (0 keeps all)", min_value=0, step=1, key=state.MIN_GROUP_SIZE,
+state.set_default(keys.TOLERANCE, DEFAULT_TOLERANCE)
+state.set_default(keys.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)
+left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=keys.TOLERANCE)
+right.number_input("Leave out groups under this many rows (0 keeps all)", min_value=0, step=1, key=keys.MIN_GROUP_SIZE,
                    help="Their rates swing by chance; a disparity driven by a handful of people says little.")
 
 
@@ -42,7 +42,7 @@ def at_the_thresholds() -> None:
     state.keep_widget_values()  # a fragment's rerun forgets other pages' choices unless kept, as app.py keeps them on a full run
     # The one audit at these settings: the preview judges with its rules, every number below is read from it.
     thresholds = current_thresholds(audit, curves)
-    settings = state.audit_settings(thresholds)
+    settings = thresholds_state.audit_settings(thresholds)
     result = cache.judged(audit.key, curves, json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
                           settings, inputs.reference)
     st.subheader("Move the thresholds")
@@ -96,20 +96,20 @@ def metrics_with_uncertainty(result: AuditResult) -> None:
 def charts(result: AuditResult) -> None:
     """One chart at a time, so a settled move redraws one chart, not four."""
     table, intervals = result.by_group, result.intervals
-    state.set_default(state.CHART, "Rates")
-    chart = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=state.CHART)
+    state.set_default(keys.CHART, "Rates")
+    chart = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=keys.CHART)
     if chart == "Rates":
-        st.plotly_chart(plots.rate_bars(table, intervals, reference=inputs.reference), key="rate_bars")
+        st.plotly_chart(plots.rate_bars(table, intervals, reference=inputs.reference), key=keys.RATE_BARS_CHART)
     elif chart == "Confusion matrices":
-        normalize = st.toggle("Show shares of each actual class", key=state.NORMALIZE_MATRICES)
-        st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key="confusion_matrices")
+        normalize = st.toggle("Show shares of each actual class", key=keys.NORMALIZE_MATRICES)
+        st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key=keys.CONFUSION_MATRICES_CHART)
     elif chart == "ROC curves":
-        st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table), key="roc")
+        st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table), key=keys.ROC_CHART)
     elif chart == "Trade-off":
         disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
-                                 format_func=lambda name: name.replace("_", " "), key=state.TRADEOFF_DISPARITY)
+                                 format_func=lambda name: name.replace("_", " "), key=keys.TRADEOFF_DISPARITY)
         current = (float(result.overall["accuracy"]), float(disparities_from_table(table)[disparity]))
-        st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key="tradeoff")
+        st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key=keys.TRADEOFF_CHART)
         st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
     st.download_button(
         "Download the thresholds (JSON)",

@@ -1,8 +1,9 @@
 """Fixes: every kind of fix for a disparity, trained and judged on the audited rows, on one chart."""
 
+from functools import partial
+
 import streamlit as st
 
-from fairdash.errors import FairdashError, UntrustedModelError
 from fairdash.fixes.compare import (
     CONSTRAINT_DISPARITY,
     DEFAULT_BOUNDS,
@@ -10,16 +11,16 @@ from fairdash.fixes.compare import (
     NEEDS_TRAINING,
     estimate_refits,
     refit_fits,
-    refittable,
     unmet_message,
 )
 from fairdash.present import plots
 from fairdash.present.document import json_text
 from fairdash.present.fixes_report import IN_SAMPLE_NOTE, estimate_text, fixes_html, fixes_json, fixes_table
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, formatted_table, threshold_text
-from fairdash.ui import cache, state
+from fairdash.ui import cache, fixes_state, keys, state, thresholds_state
+from fairdash.ui.fixes_panel import other_model_input, refits, training_rows
 from fairdash.ui.threshold_controls import current_thresholds
-from fairdash.ui.widgets import inside_frame, md, model_upload, require_audit, show_error
+from fairdash.ui.widgets import inside_frame, md, require_audit
 
 inside_frame()
 st.title("Fixes")
@@ -31,49 +32,21 @@ st.caption(f"Every fix is judged on the same {len(inputs.y_true):,} rows of {md(
 # 1. The rows the refits train on, and a second model to compare.
 left, right = st.columns(2)
 with left:
-    train, train_id = None, None
-    if state.source() == state.SOURCE_DEMO:
-        train = cache.demo(state.demo_key()).train
-        train_id = f"demo:{state.demo_key()}"
-        if train is not None:
-            st.caption(f"Refits train on the demo's {len(train):,} training rows.")
-    else:
-        uploaded_train = st.file_uploader("Training table (the rows the model was trained on; CSV or Parquet)", type=["csv", "parquet", "gz"],
-                                          key=state.TRAIN_UPLOADER, on_change=state.forget_removed_upload, args=("train",))
-        state.remember_upload("train", uploaded_train)
-        if state.uploaded("train") is not None:
-            kept = state.uploaded("train")
-            try:
-                train, train_id = cache.uploaded_table(kept.file_id, kept.name, kept.content), kept.file_id
-            except FairdashError as error:
-                show_error(error)
-    why_not = refittable(model)
-    if why_not is None and train is None:
-        why_not = "Reweighing, reductions and unawareness refit the model: add its training table to compare them."
-    if why_not:
-        st.info(f"{md(why_not)} The thresholds fix and another model need no refit.", icon=":material/info:")
+    train, train_id, why_not = training_rows(model)
 with right:
-    other_model, other_id = None, None
-    try:
-        other_model, other_id = model_upload("Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
-                                             "other_model", trust_pickle_key=state.TRUST_OTHER_PICKLE, trust_skops_key=state.TRUST_OTHER_SKOPS)
-    except UntrustedModelError as refusal:
-        if not refusal.untrusted_types:  # a pickle not yet trusted (skops types were listed to tick)
-            st.warning(md(refusal), icon=":material/warning:")
-    except FairdashError as error:
-        show_error(error)
+    other_model, other_id = other_model_input()
 
 # 2. What the fixes aim for.
 left, middle, right = st.columns(3)
-constraint = left.selectbox("Constraint", list(CONSTRAINT_DISPARITY), key=state.FIXES_CONSTRAINT,
+constraint = left.selectbox("Constraint", list(CONSTRAINT_DISPARITY), key=keys.FIXES_CONSTRAINT,
                             format_func={"demographic_parity": "Demographic parity", "equalized_odds": "Equalized odds",
                                          "equal_opportunity": "Equal opportunity (true positive rate parity)"}.get)
-state.set_default(state.FIXES_SCORE, "accuracy")
-score = middle.segmented_control("Chart's accuracy", ["accuracy", "balanced_accuracy"], key=state.FIXES_SCORE,
+state.set_default(keys.FIXES_SCORE, "accuracy")
+score = middle.segmented_control("Chart's accuracy", ["accuracy", "balanced_accuracy"], key=keys.FIXES_SCORE,
                                  format_func=lambda name: name.replace("_", " ").capitalize()) or "accuracy"
 audited = current_thresholds(audit, cache.threshold_curves(audit.key, inputs))  # the audit's thresholds, as the report's
 refit_at = audited if isinstance(audited, float) else inputs.default_threshold
-judging = state.audit_settings(audited)  # the Fairness page's tolerance and small-group choice
+judging = thresholds_state.audit_settings(audited)  # the Fairness page's tolerance and small-group choice
 right.caption(f"The original decides at the audited thresholds ({md(threshold_text(audited))}); the refits at {refit_at:.4g}"
               + ("" if isinstance(audited, float) else " (the default: per-group thresholds are one of the fixes compared here)")
               + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {judging.tolerance:g} or less over "
@@ -83,34 +56,25 @@ settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=o
 fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=audited,
                     methods=("thresholds", "other_model"))  # no refit: these start only when asked, below
 
-
-def refits(names: tuple[str, ...], label: str) -> list | None:
-    """The refits of ``names`` made already, or made now when the button is pressed (with a progress bar); else ``None``."""
-    made = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=refit_at, methods=names, start=False)
-    if made is None and state.take_refit_request(names):  # the button's callback ran before this run
-        made = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=refit_at, methods=names)
-    if made is None:
-        st.button(label, key=state.FIXES_RUN_REDUCTIONS if "reductions" in names else state.FIXES_RUN_REFITS,
-                  icon=":material/model_training:", on_click=state.ask_refits, args=(names,))
-    return None if made is None else made[1:]
-
+refit = partial(  # the refits, at the one threshold they are judged at
+    cache.fixes, audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=refit_at)
 
 if why_not is None:
-    refitted = refits(("reweighing", "unawareness"), f"Refit the model: reweighing and unawareness (2 fits on {len(train):,} training rows)")
+    refitted = refits(refit, ("reweighing", "unawareness"), f"Refit the model: reweighing and unawareness (2 fits on {len(train):,} training rows)")
     if refitted is None:
         st.caption("Nothing is refitted until you ask: the refits train the model again on its training rows.")
     else:
         timed = next((fix for fix in refitted if fix.error is None and fix.seconds > 0), None)
         fits = refit_fits("reductions")
         cost = estimate_text(estimate_refits("reductions", timed, train_rows=len(train))) if timed else f"up to {fits} fits"
-        reduced = refits(("reductions",), f"Add reductions (Fairlearn's ExponentiatedGradient at {len(DEFAULT_BOUNDS)} bounds): {cost}")
+        reduced = refits(refit, ("reductions",), f"Add reductions (Fairlearn's ExponentiatedGradient at {len(DEFAULT_BOUNDS)} bounds): {cost}")
         fixes = sorted(fixes + refitted + (reduced or []), key=lambda fix: FIX_NAMES.index(fix.name))  # stable: bounds stay in order
 disparity = CONSTRAINT_DISPARITY[constraint]
-state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds the comparison to the audit's report
+fixes_state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds the comparison to the audit's report
 
 # 3. Every fix on one chart, and in one table.
 st.subheader("The trade-off")
-st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key="fixes_tradeoff")
+st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key=keys.FIXES_TRADEOFF_CHART)
 st.caption("Each point is one fix on the same rows; the bars are the disparity's interval (at least 95%); the star is the original. "
            "Reductions give one point per constraint bound, joined. " + PER_GROUP_THRESHOLDS_CAUTION)
 if any(fix.in_sample for fix in fixes):
@@ -137,8 +101,8 @@ original = fixes[0]
 if made:
     st.subheader("One fix against the original")
     titles = [fix.title for fix in made]
-    state.ensure_choice(state.FIXES_CHOSEN, titles, titles[0])
-    picked_title = st.selectbox("Fix", titles, key=state.FIXES_CHOSEN)
+    state.ensure_choice(keys.FIXES_CHOSEN, titles, titles[0])
+    picked_title = st.selectbox("Fix", titles, key=keys.FIXES_CHOSEN)
     picked = next(fix for fix in made if fix.title == picked_title)
     left, right = st.columns(2)
     for column, fix, heading in ((left, original, "Original"), (right, picked, md(picked.title))):
@@ -146,7 +110,7 @@ if made:
                         + ("undefined" if fix.disparities[disparity] != fix.disparities[disparity] else f"{fix.disparities[disparity]:.3f}"))
         column.dataframe(formatted_table(fix.table, fix.intervals)[["Rows", "Selection rate", "True positive rate", "False positive rate", "Accuracy"]],
                          width="stretch")
-        column.plotly_chart(plots.confusion_matrices(fix.table, columns=2), key=f"matrices_{'original' if fix is original else 'fix'}")
+        column.plotly_chart(plots.confusion_matrices(fix.table, columns=2), key=keys.ORIGINAL_MATRICES_CHART if fix is original else keys.FIX_MATRICES_CHART)
     if picked.name in ("reweighing", "unawareness"):
         import skops.io
 

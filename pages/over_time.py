@@ -14,7 +14,7 @@ from fairdash.present import plots
 from fairdash.present.document import json_text
 from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_notes
 from fairdash.present.text import formatted_table
-from fairdash.ui import cache, state
+from fairdash.ui import cache, keys, state, thresholds_state, uploads
 from fairdash.ui.threshold_controls import threshold_slider
 from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
@@ -34,13 +34,13 @@ def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engi
             scale = counts.bins.slider()
             default_threshold = counts.bins.default_threshold
             with left:
-                threshold_slider("Threshold: selected when score >= threshold", state.LOG_THRESHOLD, scale,
+                threshold_slider("Threshold: selected when score >= threshold", keys.LOG_THRESHOLD, scale,
                                  scale.snap(default_threshold if default_threshold is not None else (scale.minimum + scale.maximum) / 2))
-            threshold = float(state.get(state.LOG_THRESHOLD))
+            threshold = float(state.get(keys.LOG_THRESHOLD))
         starts = [str(start.date()) for start in counts.windows]
-        state.ensure_choice(state.LOG_BASELINE, starts, starts[0])
-        baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=state.LOG_BASELINE)
-        settings = state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
+        state.ensure_choice(keys.LOG_BASELINE, starts, starts[0])
+        baseline = right.selectbox("Baseline window (for the change test and the score drift)", starts, key=keys.LOG_BASELINE)
+        settings = thresholds_state.audit_settings(threshold)  # the Fairness page's tolerance and small-group choice
         result = cache.monitored(counts_key, counts, threshold, settings, baseline)
 
     dropped = {reason: count for reason, count in counts.dropped.items() if count}
@@ -69,20 +69,20 @@ def shown_over_time(result: Monitor, settings: AuditSettings, starts: list[str])
     # 5. Pictures.
     # Each disparity with a rule, and the limit its gate line is drawn at (the rules the verdicts were decided by).
     names = {name: next(iter(rule.values())) for name, rule in settings.rules.items() if rule is not None}
-    state.set_default(state.LOG_DISPARITY, "demographic_parity_ratio")
-    name = st.segmented_control("Disparity", list(names), key=state.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
+    state.set_default(keys.LOG_DISPARITY, "demographic_parity_ratio")
+    name = st.segmented_control("Disparity", list(names), key=keys.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
         or "demographic_parity_ratio"
-    st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key="over_time")
+    st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key=keys.OVER_TIME_CHART)
     st.caption("The band is the disparity's interval (at least 95%); a gap in the line is a window where fewer than two groups "
                + (f"have {settings.min_group_size} rows" if settings.min_group_size else "are present")
                + " (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
     left, right = st.columns(2)
-    left.plotly_chart(plots.group_mix(result), key="group_mix")
-    right.plotly_chart(plots.score_drift(result), key="score_drift")
+    left.plotly_chart(plots.group_mix(result), key=keys.GROUP_MIX_CHART)
+    right.plotly_chart(plots.score_drift(result), key=keys.SCORE_DRIFT_CHART)
 
     # 6. One window's table.
-    state.ensure_choice(state.LOG_SHOWN_WINDOW, starts, starts[-1])
-    shown = st.selectbox("Metrics of the window starting", starts, key=state.LOG_SHOWN_WINDOW)
+    state.ensure_choice(keys.LOG_SHOWN_WINDOW, starts, starts[-1])
+    shown = st.selectbox("Metrics of the window starting", starts, key=keys.LOG_SHOWN_WINDOW)
     window_result = result.windows[starts.index(shown)]
     st.dataframe(formatted_table(window_result.table.drop(columns=["unknown"])), width="stretch")
 
@@ -99,17 +99,17 @@ st.caption("A decision log (a time, the model's score or decision, the sensitive
            "judged window by window. The rows are counted once; moving the threshold re-reads none of them.")
 
 # 1. Which log.
-state.set_default(state.LOG_SOURCE, "demo")
-source = st.segmented_control("Log", ["demo", "upload"], key=state.LOG_SOURCE,
+state.set_default(keys.LOG_SOURCE, "demo")
+source = st.segmented_control("Log", ["demo", "upload"], key=keys.LOG_SOURCE,
                               format_func={"demo": "COMPAS by screening date (demo)", "upload": "My own log"}.get) or "demo"
 with user_errors_shown():
     if source == "demo":
         log, log_id, default = cache.compas_log(), "demo:compas", COMPAS_MONITOR
     else:
-        uploaded = st.file_uploader("Decision log (CSV or Parquet)", type=["csv", "parquet", "gz"], key=state.LOG_UPLOADER,
-                                    on_change=state.forget_removed_upload, args=("log",))
-        state.remember_upload("log", uploaded)
-        kept = state.uploaded("log")
+        uploaded = st.file_uploader("Decision log (CSV or Parquet)", type=["csv", "parquet", "gz"], key=keys.LOG_UPLOADER,
+                                    on_change=uploads.forget_removed_upload, args=("log",))
+        uploads.remember_upload("log", uploaded)
+        kept = uploads.uploaded("log")
         if kept is None:
             st.info("Upload a log to monitor, or choose the demo. (Logs beyond memory: `python -m fairdash monitor`, which reads "
                     "Parquet folders and DuckDB databases in place, or on Spark.)", icon=":material/info:")
@@ -123,26 +123,26 @@ with user_errors_shown():
     # 2. What is what (the demo's choices are set; an upload's are guessed, then chosen).
     columns = list(log.columns)
     left, middle, right = st.columns(3)
-    state.ensure_choice(state.LOG_TIME, columns, default.time)
-    time_column = left.selectbox("Time", columns, key=state.LOG_TIME)
-    state.ensure_choice(state.LOG_TARGET, columns, default.target)
-    target = left.selectbox("Outcome (empty where not known yet)", columns, key=state.LOG_TARGET)
+    state.ensure_choice(keys.LOG_TIME, columns, default.time)
+    time_column = left.selectbox("Time", columns, key=keys.LOG_TIME)
+    state.ensure_choice(keys.LOG_TARGET, columns, default.target)
+    target = left.selectbox("Outcome (empty where not known yet)", columns, key=keys.LOG_TARGET)
     outcomes = sorted(cache.column_values(log_id, log, target), key=str)[:50]
-    state.ensure_choice(state.LOG_POSITIVE, outcomes, default.positive_label if target == default.target else default_positive_label(log[target]))
-    positive = left.selectbox("Positive outcome", outcomes, key=state.LOG_POSITIVE, format_func=md)
-    state.ensure_choices(state.LOG_SENSITIVE, columns, list(default.sensitive))
-    sensitive = middle.multiselect("Sensitive attribute(s)", columns, key=state.LOG_SENSITIVE)
-    state.set_default(state.LOG_DECISIONS, "score")
-    kind = middle.radio("The model's output", ["score", "decision"], key=state.LOG_DECISIONS, horizontal=True,
+    state.ensure_choice(keys.LOG_POSITIVE, outcomes, default.positive_label if target == default.target else default_positive_label(log[target]))
+    positive = left.selectbox("Positive outcome", outcomes, key=keys.LOG_POSITIVE, format_func=md)
+    state.ensure_choices(keys.LOG_SENSITIVE, columns, list(default.sensitive))
+    sensitive = middle.multiselect("Sensitive attribute(s)", columns, key=keys.LOG_SENSITIVE)
+    state.set_default(keys.LOG_DECISIONS, "score")
+    kind = middle.radio("The model's output", ["score", "decision"], key=keys.LOG_DECISIONS, horizontal=True,
                         format_func={"score": "A score (with a threshold)", "decision": "A 0/1 decision"}.get)
     numeric = [column for column in columns if str(log[column].dtype) not in ("object", "string", "str")] or columns
-    state.ensure_choice(state.LOG_SCORE, numeric, default.score if default.score in numeric else numeric[-1])
-    output = middle.selectbox("Score column" if kind == "score" else "Decision column", numeric, key=state.LOG_SCORE)
-    state.set_default(state.LOG_WINDOW, default.window)
-    window = right.selectbox("Window", list(WINDOWS), key=state.LOG_WINDOW)
+    state.ensure_choice(keys.LOG_SCORE, numeric, default.score if default.score in numeric else numeric[-1])
+    output = middle.selectbox("Score column" if kind == "score" else "Decision column", numeric, key=keys.LOG_SCORE)
+    state.set_default(keys.LOG_WINDOW, default.window)
+    window = right.selectbox("Window", list(WINDOWS), key=keys.LOG_WINDOW)
     engines = ["duckdb"] + (["spark"] if importlib.util.find_spec("pyspark") and shutil.which("java") else [])
-    state.ensure_choice(state.LOG_ENGINE, engines, "duckdb")
-    engine = right.selectbox("Engine", engines, key=state.LOG_ENGINE, format_func={"duckdb": "DuckDB (embedded)", "spark": "Apache Spark (local)"}.get,
+    state.ensure_choice(keys.LOG_ENGINE, engines, "duckdb")
+    engine = right.selectbox("Engine", engines, key=keys.LOG_ENGINE, format_func={"duckdb": "DuckDB (embedded)", "spark": "Apache Spark (local)"}.get,
                              help="Both run the same query; Spark starts a local JVM (some seconds) and suits logs that live on a cluster.")
     if not sensitive:
         st.info("Choose at least one sensitive attribute.", icon=":material/info:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fairdash.cli import audit_command
 from fairdash.present.text import threshold_text
-from fairdash.ui import cache, saved, state
+from fairdash.ui import cache, choices, fixes_state, keys, saved, state, thresholds_state
 from fairdash.ui.bias_audit_panel import bias_audit_view
 from fairdash.ui.report_pdf import pdf_download
 from fairdash.ui.summary_panel import report_model_card
@@ -17,27 +17,27 @@ inside_frame()
 st.title("Report")
 audit = require_audit()
 curves = cache.threshold_curves(audit.key, audit.inputs)
-settings = state.audit_settings(current_thresholds(audit, curves))
+settings = thresholds_state.audit_settings(current_thresholds(audit, curves))
 
 st.markdown(
     f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(threshold_text(settings.thresholds))}**, "
     f"{settings.described()}. Change these on the Fairness page."
 )
-state.set_default(state.REPORT_RULES, True)
-state.set_default(state.REPORT_CALIBRATION, True)
-state.set_default(state.REPORT_SUBGROUPS, False)
-with_rules = st.toggle("Include the surrogate rules (depth 3)", key=state.REPORT_RULES)
-with_calibration = st.toggle("Include calibration within groups and why the criteria conflict", key=state.REPORT_CALIBRATION)
-with_subgroups = st.toggle("Include the subgroups with the largest gaps (every column, one or two conditions)", key=state.REPORT_SUBGROUPS,
+state.set_default(keys.REPORT_RULES, True)
+state.set_default(keys.REPORT_CALIBRATION, True)
+state.set_default(keys.REPORT_SUBGROUPS, False)
+with_rules = st.toggle("Include the surrogate rules (depth 3)", key=keys.REPORT_RULES)
+with_calibration = st.toggle("Include calibration within groups and why the criteria conflict", key=keys.REPORT_CALIBRATION)
+with_subgroups = st.toggle("Include the subgroups with the largest gaps (every column, one or two conditions)", key=keys.REPORT_SUBGROUPS,
                            help="As the Subgroups page finds them; on a wide table this takes a while.")
 
-compared = state.compared_fixes(audit.key)
+compared = fixes_state.compared_fixes(audit.key)
 include_fixes = False
 if compared is not None:
     include_fixes = st.toggle(f"Include the fixes compared on the Fixes page ({len(compared[1])}, for {compared[0].replace('_', ' ')})",
                               value=True)
 settings_key = json.dumps([settings.thresholds, settings.tolerance, settings.min_group_size], sort_keys=True, default=str)
-fixes_key = json.dumps([compared[0], [fix.title for fix in compared[1]], [id(fix) for fix in compared[1]]]) if include_fixes else None
+fixes_key = fixes_state.comparison_key(compared) if include_fixes else None  # by content: an id() is reused
 json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
     settings, audit.title, with_rules, fixes_key, compared if include_fixes else None, with_calibration, with_subgroups,
@@ -62,11 +62,11 @@ bias_audit_view(audit, settings.thresholds)
 
 st.subheader("The same audit in a release pipeline")
 model = audit.workspace.model
-demo = state.demo_key() if state.source() == state.SOURCE_DEMO else None  # Parquet keeps the demo's column types as they are
+demo = choices.demo_key() if choices.source() == keys.SOURCE_DEMO else None  # Parquet keeps the demo's column types as they are
 st.code(audit_command(audit.spec, model_file=model.name if model is not None else None,
                       thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size,
                       data_file="DATA.parquet" if demo else "DATA.csv",
-                      trusted_types=(state.get(state.TRUST_SKOPS) or []) if model is not None and not demo else [],
+                      trusted_types=(state.get(keys.TRUST_SKOPS) or []) if model is not None and not demo else [],
                       calibration=with_calibration, subgroups=with_subgroups, demo=demo),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")

@@ -9,7 +9,7 @@ from fairdash.audit.thresholds import decisions_at
 from fairdash.explain.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.present import plots
 from fairdash.present.text import threshold_text
-from fairdash.ui import cache, state
+from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
 
@@ -21,12 +21,12 @@ curves = cache.threshold_curves(audit.key, inputs)
 thresholds = current_thresholds(audit, curves)
 
 # 1. What the tree is fitted to.
-state.set_default(state.RULES_TARGET, state.RULES_FOR_DECISIONS)
+state.set_default(keys.RULES_TARGET, keys.RULES_FOR_DECISIONS)
 st.segmented_control(
-    "Explain", options=[state.RULES_FOR_DECISIONS, state.RULES_FOR_OUTCOMES], key=state.RULES_TARGET,
-    format_func={state.RULES_FOR_DECISIONS: "The model's decisions", state.RULES_FOR_OUTCOMES: "The true outcomes (for comparison)"}.get,
+    "Explain", options=[keys.RULES_FOR_DECISIONS, keys.RULES_FOR_OUTCOMES], key=keys.RULES_TARGET,
+    format_func={keys.RULES_FOR_DECISIONS: "The model's decisions", keys.RULES_FOR_OUTCOMES: "The true outcomes (for comparison)"}.get,
 )
-if state.get(state.RULES_TARGET) == state.RULES_FOR_OUTCOMES:
+if state.get(keys.RULES_TARGET) == keys.RULES_FOR_OUTCOMES:
     decisions, what = inputs.y_true, f"the true outcome ({spec.target} = {spec.positive_label})"
 else:
     decisions, what = decisions_at(inputs.scores, inputs.groups, thresholds), f"the model's decisions at thresholds {threshold_text(thresholds)}"
@@ -34,15 +34,15 @@ features = surrogate_columns(table, spec, with_model=audit.workspace.model is no
 st.caption(f"A decision tree fitted to {md(what)}, from {len(features)} columns. Change the thresholds on the Fairness page.")
 
 
-state.set_default(state.RULES_DEPTH, 3)
-state.set_default(state.RULES_MIN_LEAF, 0.01)
+state.set_default(keys.RULES_DEPTH, 3)
+state.set_default(keys.RULES_MIN_LEAF, 0.01)
 left, right = st.columns(2)
-depth = left.slider("Depth (deeper: more faithful, harder to read)", 1, 8, key=state.RULES_DEPTH)
+depth = left.slider("Depth (deeper: more faithful, harder to read)", 1, 8, key=keys.RULES_DEPTH)
 min_leaf = right.select_slider("Smallest rule (share of rows)", options=[0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
-                               format_func=lambda share: f"{share:.1%}", key=state.RULES_MIN_LEAF)
+                               format_func=lambda share: f"{share:.1%}", key=keys.RULES_MIN_LEAF)
 
 X = table[features]
-decisions_key = json.dumps([state.get(state.RULES_TARGET), thresholds], sort_keys=True, default=str)
+decisions_key = json.dumps([state.get(keys.RULES_TARGET), thresholds], sort_keys=True, default=str)
 sensitive = sensitive_frame(table, spec.sensitive, spec.bins)
 surrogate = cache.surrogate(audit.key, decisions_key, X, decisions, sensitive, tuple(spec.sensitive), depth, min_leaf)
 
@@ -56,12 +56,12 @@ for note in surrogate.notes:
     first.caption(md(note))
 if surrogate.fidelity_by_group is not None:
     first.dataframe(surrogate.fidelity_by_group.map("{:.1%}".format).to_frame().join(surrogate.held_out_by_group))
-    by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= state.audit_settings().min_group_size]  # small groups swing by chance
+    by_group = surrogate.fidelity_by_group[surrogate.held_out_by_group >= thresholds_state.audit_settings().min_group_size]  # small groups swing by chance
     if len(by_group) > 1 and by_group.max() - by_group.min() > 0.05:
         first.warning(f"The rules describe {md(by_group.idxmax())} better than {md(by_group.idxmin())} "
                       f"({by_group.max():.1%} against {by_group.min():.1%}): a finding in itself.", icon=":material/warning:")
 with second:
-    st.plotly_chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key="fidelity")
+    st.plotly_chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key=keys.FIDELITY_CHART)
 
 # 3. The rules and the tree.
 st.subheader("Rules")

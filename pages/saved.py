@@ -4,7 +4,7 @@ import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
 from fairdash.store.saving import saved_audit_json
-from fairdash.ui import exposure, saved, state
+from fairdash.ui import exposure, keys, saved, saving_state, state
 from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
 
 inside_frame()
@@ -19,9 +19,9 @@ if not audits:
 st.dataframe(saved.listing(audits))
 by_id = {audit.id: audit for audit in audits}
 ids = list(by_id)
-state.ensure_choice(state.SAVED_AUDIT, ids, ids[0])
+state.ensure_choice(keys.SAVED_AUDIT, ids, ids[0])
 chosen = st.selectbox("Audit", options=ids, format_func=lambda audit_id: f"{by_id[audit_id].title} ({by_id[audit_id].created[:16]})",
-                      key=state.SAVED_AUDIT, on_change=state.forget_delete_confirmations)
+                      key=keys.SAVED_AUDIT, on_change=saving_state.forget_delete_confirmations)
 audit = by_id[chosen]
 st.caption(f"Data {md(audit.data_name)} (SHA-256 {audit.data_sha256 or 'not recorded'}); "
            f"model {md(audit.model_name or 'none: a score column')} (SHA-256 {audit.model_sha256 or 'not recorded'}).")
@@ -39,12 +39,12 @@ st.code(saved.audit_link(audit.id), language=None)
 saved.as_saved(audit)
 
 with st.expander("Rename or delete"):
-    state.set_value(state.RENAME_TITLE, state.get(state.RENAME_TITLE) if state.get(state.RENAME_OF) == audit.id else audit.title)
-    state.set_value(state.RENAME_OF, audit.id)
-    st.text_input("New title", key=state.RENAME_TITLE, max_chars=200)
+    state.set_value(keys.RENAME_TITLE, state.get(keys.RENAME_TITLE) if state.get(keys.RENAME_OF) == audit.id else audit.title)
+    state.set_value(keys.RENAME_OF, audit.id)
+    st.text_input("New title", key=keys.RENAME_TITLE, max_chars=200)
     st.button("Rename", icon=":material/edit:", on_click=saved.rename_clicked, args=(audit.id,))
-    st.checkbox("Yes, delete this audit and its files", key=state.confirm_delete_key(audit.id))
-    st.button("Delete", icon=":material/delete:", disabled=not state.delete_confirmed(audit.id), on_click=saved.delete_clicked,
+    st.checkbox("Yes, delete this audit and its files", key=keys.confirm_delete_key(audit.id))
+    st.button("Delete", icon=":material/delete:", disabled=not saving_state.delete_confirmed(audit.id), on_click=saved.delete_clicked,
               args=(audit.id,))
 saved.show_outcome()
 
@@ -52,8 +52,8 @@ st.subheader("Compare two audits")
 if len(audits) < 2:
     st.caption("Save a second audit of the same target and groups to compare them.")
     stop_page()
-before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_BEFORE)
-after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=state.COMPARE_AFTER)
+before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_id: by_id[audit_id].title, key=keys.COMPARE_BEFORE)
+after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=keys.COMPARE_AFTER)
 with user_errors_shown():
     comparison = saved.comparison_of(before, after)
 st.plotly_chart(comparison_chart(comparison))

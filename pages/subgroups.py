@@ -6,7 +6,7 @@ from fairdash.audit.metrics import RATE_NAMES
 from fairdash.audit.spec import SMALL_GROUP_SIZE
 from fairdash.audit.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
-from fairdash.ui import state
+from fairdash.ui import keys, state
 from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search
 from fairdash.ui.widgets import inside_frame, md, require_audit, stop_page, user_errors_shown
 
@@ -21,16 +21,16 @@ back_button()
 
 # 1. What to search.
 left, middle, right = st.columns(3)
-state.set_default(state.SUBGROUP_CONDITIONS, 2)
-state.set_default(state.SUBGROUP_MIN_SIZE, SMALL_GROUP_SIZE)
-left.segmented_control("Conditions at most", [1, 2], key=state.SUBGROUP_CONDITIONS)
-middle.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=state.SUBGROUP_MIN_SIZE)
+state.set_default(keys.SUBGROUP_CONDITIONS, 2)
+state.set_default(keys.SUBGROUP_MIN_SIZE, SMALL_GROUP_SIZE)
+left.segmented_control("Conditions at most", [1, 2], key=keys.SUBGROUP_CONDITIONS)
+middle.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=keys.SUBGROUP_MIN_SIZE)
 right.selectbox("Gaps in", [None, *SUBGROUP_METRICS], format_func=lambda rate: "every rate" if rate is None else RATE_NAMES[rate],
-                key=state.SUBGROUP_METRIC)
+                key=keys.SUBGROUP_METRIC)
 with user_errors_shown():
-    found = search(audit, thresholds, max_conditions=state.get(state.SUBGROUP_CONDITIONS) or 2,
-                   min_size=int(state.get(state.SUBGROUP_MIN_SIZE)))
-results = ranked(found, state.get(state.SUBGROUP_METRIC))
+    found = search(audit, thresholds, max_conditions=state.get(keys.SUBGROUP_CONDITIONS) or 2,
+                   min_size=int(state.get(keys.SUBGROUP_MIN_SIZE)))
+results = ranked(found, state.get(keys.SUBGROUP_METRIC))
 
 # 2. What was found, best first.
 if results.empty:
@@ -43,11 +43,11 @@ st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the e
 for column, why in found.skipped.items():
     st.caption(f"Left out: {md(column)}: {md(why)}.")
 st.dataframe(ranked_table(results), width="stretch")
-st.plotly_chart(plots.subgroup_gaps(results), key="subgroup_gaps")
+st.plotly_chart(plots.subgroup_gaps(results), key=keys.SUBGROUP_GAPS_CHART)
 
 # 3. Audit one against the rest.
 st.subheader("Audit a subgroup against the rest")
 ranks = list(range(1, len(results) + 1))
-state.ensure_choice(state.SUBGROUP_CHOSEN, ranks, 1)
-st.selectbox("Subgroup", ranks, key=state.SUBGROUP_CHOSEN, format_func=lambda rank: f"{rank}. {results.iloc[rank - 1]['subgroup']}")
-audit_button(audit, results, state.get(state.SUBGROUP_CHOSEN))
+state.ensure_choice(keys.SUBGROUP_CHOSEN, ranks, 1)
+st.selectbox("Subgroup", ranks, key=keys.SUBGROUP_CHOSEN, format_func=lambda rank: f"{rank}. {results.iloc[rank - 1]['subgroup']}")
+audit_button(audit, results, state.get(keys.SUBGROUP_CHOSEN))

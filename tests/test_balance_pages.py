@@ -10,7 +10,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from fairdash.audit.balance import data_balance
-from fairdash.ui.balance_panel import BALANCE_CONTROL, FAIRNESS_CONTROL
+from fairdash.ui.keys import BALANCE_CONTROL, FAIRNESS_CONTROL
 from fairdash.ui.state import UploadedFile
 
 HOSTILE = "**bold** <b>x</b> :red[red] [link](http://evil.example) $x^2$"

@@ -23,28 +23,16 @@ from fairdash.present.balance import (
     representation_table,
     strata_table,
 )
-from fairdash.ui import cache, session, state
+from fairdash.ui import cache, choices, keys, session, state, uploads
 from fairdash.ui.widgets import md, show_error, user_errors_shown
 
 __all__ = [
-    "BALANCE_CONTROL",
-    "BALANCE_POSITIVE",
-    "BALANCE_SENSITIVE",
-    "BALANCE_SHARES",
-    "BALANCE_TARGET",
-    "FAIRNESS_CONTROL",
     "balance_before_model",
     "control_panel",
     "data_balance_view",
 ]
 
-# This module's session keys (kept apart from fairdash.ui.state, which is being restructured).
-BALANCE_CONTROL = "balance_control"
-BALANCE_SHARES = "balance_reference_shares"
-BALANCE_TARGET = "balance_target"  # the choices made before a model, when the page's own cannot be drawn yet
-BALANCE_POSITIVE = "balance_positive"
-BALANCE_SENSITIVE = "balance_sensitive"
-FAIRNESS_CONTROL = "fairness_control"
+
 
 
 @st.cache_resource(max_entries=8, show_spinner="Weighing the data…")
@@ -78,14 +66,14 @@ def data_balance_view(table: pd.DataFrame, table_id: str, *, target: str, positi
     st.subheader("Data balance")
     st.caption("The labels and columns by group, before any model: where bias can enter the data itself.")
     candidates = [column for column in table.columns if column != target and column not in sensitive]
-    state.ensure_choices(BALANCE_CONTROL, candidates, [])
+    state.ensure_choices(keys.BALANCE_CONTROL, candidates, [])
     left, right = st.columns(2)
-    left.multiselect("Hold equal (a legitimate factor, e.g. the department)", options=candidates, key=BALANCE_CONTROL,
+    left.multiselect("Hold equal (a legitimate factor, e.g. the department)", options=candidates, key=keys.BALANCE_CONTROL,
                      help="The base rates within each of its values, and the conditional demographic disparity.")
-    right.text_area("Reference shares (JSON, optional)", key=BALANCE_SHARES, height=68, placeholder='{"sex": {"Female": 0.51, "Male": 0.49}}')
+    right.text_area("Reference shares (JSON, optional)", key=keys.BALANCE_SHARES, height=68, placeholder='{"sex": {"Female": 0.51, "Male": 0.49}}')
     try:  # bad choices here (a control, the shares) are shown without stopping the rest of the page
         found = _balance(table_id, table, target, positive_label, tuple(sensitive), repr(bins), bins,
-                         tuple(state.get(BALANCE_CONTROL) or ()), state.get(BALANCE_SHARES) or "")
+                         tuple(state.get(keys.BALANCE_CONTROL) or ()), state.get(keys.BALANCE_SHARES) or "")
     except FairdashError as error:
         show_error(error)
         return
@@ -103,13 +91,13 @@ def _balance_tables(found: DataBalance) -> None:
     st.markdown(f"**Base rate difference** {shown(difference)} (95% interval {d_low:.3f} to {d_high:.3f}); "
                 f"**base rate ratio** {shown(ratio)} (95% interval {r_low:.3f} to {r_high:.3f}): largest minus smallest, "
                 "smallest over largest.")
-    st.dataframe(groups_table(found), key="balance_groups")
+    st.dataframe(groups_table(found), key=keys.BALANCE_GROUPS_TABLE)
     representation = representation_table(found)
     if representation is not None:
         st.markdown("**Representation** against the reference shares")
-        st.dataframe(representation, key="balance_representation")
+        st.dataframe(representation, key=keys.BALANCE_REPRESENTATION_TABLE)
     st.markdown("**Columns whose distribution differs between the groups** (likely proxies first)")
-    st.dataframe(features_table(found), key="balance_features")
+    st.dataframe(features_table(found), key=keys.BALANCE_FEATURES_TABLE)
     st.caption(f"{md(found.correction)}. A column that differs strongly can stand in for the sensitive attribute: the Rules page "
                "flags the rules that test such proxies.")
     for column, why in found.skipped.items():
@@ -122,8 +110,8 @@ def conditional_view(conditional: Conditional) -> None:
     st.markdown(f"**Given {md(control)}**")
     for sentence in conditional_sentences(conditional).values():
         st.markdown(f"- {md(sentence)}")
-    st.dataframe(cdd_table(conditional), key=f"cdd_{conditional.rate}")
-    st.dataframe(strata_table(conditional), key=f"strata_{conditional.rate}")
+    st.dataframe(cdd_table(conditional), key=f"{keys.CDD_TABLE_PREFIX}{conditional.rate}")
+    st.dataframe(strata_table(conditional), key=f"{keys.STRATA_TABLE_PREFIX}{conditional.rate}")
     st.caption(f"DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their rows. "
                f"Intervals: {md(conditional.method)}.")
 
@@ -131,8 +119,8 @@ def conditional_view(conditional: Conditional) -> None:
 def balance_before_model() -> None:
     """With a table uploaded and no model chosen yet: the page's message, then the table's Data balance, then stop.
     Does nothing when the workspace is complete (or no table is uploaded: the page says what to do)."""
-    upload = state.uploaded_table()
-    if state.source() == state.SOURCE_DEMO or upload is None:
+    upload = uploads.uploaded_table()
+    if choices.source() == keys.SOURCE_DEMO or upload is None:
         return
     try:
         session.current_workspace()
@@ -144,16 +132,16 @@ def balance_before_model() -> None:
         guess = cache.guessed_spec(upload.file_id, table, None, None)
     columns = list(table.columns)
     left, middle, right = st.columns(3)
-    state.ensure_choice(BALANCE_TARGET, columns, guess.target)
-    target = left.selectbox("Target (the true outcome)", options=columns, key=BALANCE_TARGET)
+    state.ensure_choice(keys.BALANCE_TARGET, columns, guess.target)
+    target = left.selectbox("Target (the true outcome)", options=columns, key=keys.BALANCE_TARGET)
     labels = list(pd.unique(table[target].dropna()))[:20]
-    state.ensure_choice(BALANCE_POSITIVE, labels, guess.positive_label if guess.positive_label in labels else (labels or [None])[-1])
-    positive = middle.selectbox("Positive label", options=labels, key=BALANCE_POSITIVE)
+    state.ensure_choice(keys.BALANCE_POSITIVE, labels, guess.positive_label if guess.positive_label in labels else (labels or [None])[-1])
+    positive = middle.selectbox("Positive label", options=labels, key=keys.BALANCE_POSITIVE)
     others = [column for column in columns if column != target]
-    state.ensure_choices(BALANCE_SENSITIVE, others, list(guess.sensitive) or others[:1])
-    sensitive = right.multiselect("Sensitive attribute(s)", options=others, key=BALANCE_SENSITIVE)
+    state.ensure_choices(keys.BALANCE_SENSITIVE, others, list(guess.sensitive) or others[:1])
+    sensitive = right.multiselect("Sensitive attribute(s)", options=others, key=keys.BALANCE_SENSITIVE)
     data_balance_view(table, upload.file_id, target=target, positive_label=positive, sensitive=sensitive,
-                      bins=state.chosen_bins(table, sensitive))
+                      bins=choices.chosen_bins(table, sensitive))
     st.stop()
 
 
@@ -165,8 +153,8 @@ def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:
     spec, table = audit.spec, audit.workspace.table
     candidates = [column for column in table.columns if column not in (spec.target, spec.score, *spec.sensitive)]
     st.subheader("Given a legitimate factor")
-    state.ensure_choices(FAIRNESS_CONTROL, candidates, [])
-    control = st.multiselect("Hold equal", options=candidates, key=FAIRNESS_CONTROL,
+    state.ensure_choices(keys.FAIRNESS_CONTROL, candidates, [])
+    control = st.multiselect("Hold equal", options=candidates, key=keys.FAIRNESS_CONTROL,
                              help="A factor that may legitimately decide (the department, the job level): the selection rates "
                                   "within each of its values, and the conditional demographic disparity.")
     if not control:

@@ -11,7 +11,7 @@ from fairdash.audit.run import audit_calibration, audit_conflict
 from fairdash.present import plots
 from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
-from fairdash.ui import state
+from fairdash.ui import keys, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
 
@@ -28,8 +28,8 @@ def _calibration(audit_key: str, _inputs: AuditInputs, _settings: AuditSettings,
 def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
     """Calibration within groups (behind a toggle: the page draws one chart at a time unless asked) and why the
     criteria conflict, for ``result`` (the Fairness page's audit at its thresholds)."""
-    state.set_default(state.SHOW_CALIBRATION, False)
-    if st.toggle("Calibration within groups: does a score mean the same for everyone?", key=state.SHOW_CALIBRATION,
+    state.set_default(keys.SHOW_CALIBRATION, False)
+    if st.toggle("Calibration within groups: does a score mean the same for everyone?", key=keys.SHOW_CALIBRATION,
                  help="Of the rows with about the same score, the share that truly is positive, per group. It does not "
                       "depend on the thresholds."):
         _calibration_part(audit, result)
@@ -47,7 +47,7 @@ def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     calibration = _calibration(audit.key, audit.inputs, settings, settings.min_group_size, settings.tolerance)
     for note in calibration.notes:
         st.info(md(note), icon=":material/info:")
-    st.plotly_chart(plots.calibration_curves(calibration), key="calibration")
+    st.plotly_chart(plots.calibration_curves(calibration), key=keys.CALIBRATION_CHART)
     if calibration.bins == "score values":
         st.dataframe(observed_by_value(calibration), width="stretch")
     st.dataframe(calibration_table(calibration), width="stretch")

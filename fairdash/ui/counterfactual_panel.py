@@ -15,7 +15,7 @@ from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
 from fairdash.present.recourse import SearchPace, recourse_groups_table
 from fairdash.present.text import verdict_word
-from fairdash.ui import state
+from fairdash.ui import keys, state
 from fairdash.ui.widgets import md, user_errors_shown
 
 __all__ = ["counterfactual_panel", "recourse_panel"]
@@ -37,14 +37,14 @@ def _constraints(X: pd.DataFrame, sensitive: list[str]) -> tuple[tuple[str, ...]
     with st.expander("Constraints: what may change, and how", expanded=False):
         st.caption(f"Never changed: the sensitive attribute(s) {md(', '.join(sensitive)) or '(none among the features)'}. "
                    "Categories change only to categories seen in the data.")
-        held = st.multiselect("Also hold fixed", [column for column in X.columns if column not in sensitive], key=state.CF_HELD)
+        held = st.multiselect("Also hold fixed", [column for column in X.columns if column not in sensitive], key=keys.CF_HELD)
         left, right = st.columns(2)
-        increase = left.multiselect("Only increase", numeric, key=state.CF_INCREASE)
-        decrease = right.multiselect("Only decrease", numeric, key=state.CF_DECREASE)
+        increase = left.multiselect("Only increase", numeric, key=keys.CF_INCREASE)
+        decrease = right.multiselect("Only decrease", numeric, key=keys.CF_DECREASE)
         observed = pd.DataFrame({"feature": numeric, "lowest": [float(X[column].min()) for column in numeric],
                                  "highest": [float(X[column].max()) for column in numeric]})
         st.caption("The values each number may take (by default the range seen in the data): edit a cell to narrow or widen it.")
-        edited = st.data_editor(observed, key=state.CF_RANGES, hide_index=True, disabled=["feature"], width="stretch")
+        edited = st.data_editor(observed, key=keys.CF_RANGES, hide_index=True, disabled=["feature"], width="stretch")
     ranges = {row.feature: (float(row.lowest), float(row.highest)) for row in edited.itertuples()
               if (row.lowest, row.highest) != tuple(observed.loc[observed["feature"] == row.feature, ["lowest", "highest"]].iloc[0])}
     return tuple(held), (increase, decrease), ranges
@@ -65,15 +65,15 @@ def counterfactual_panel(model: ScoreModel, X: pd.DataFrame, row: Any, spec: Aud
     distance) and the nearest real row with the other decision."""
     st.subheader("What would change the decision")
     sensitive = _held(spec, X)
-    state.set_default(state.CF_COUNT, 3)
-    st.select_slider("Counterfactuals", options=[1, 2, 3, 4, 5], key=state.CF_COUNT)
+    state.set_default(keys.CF_COUNT, 3)
+    st.select_slider("Counterfactuals", options=[1, 2, 3, 4, 5], key=keys.CF_COUNT)
     extra, (increase, decrease), ranges = _constraints(X, sensitive)
     with user_errors_shown():
         directions = directions_of(increase, decrease)
         # Every row's decision (for the nearest real row) depends on every group's threshold: its key is all of them.
         result = _found(audit_key, model, X, inputs.scores, inputs.scores >= row_thresholds, thresholds_key, row, float(threshold),
                         inputs.model_label, tuple(sensitive) + extra, tuple(sorted(directions.items())),
-                        tuple(sorted(ranges.items())), int(state.get(state.CF_COUNT)))
+                        tuple(sorted(ranges.items())), int(state.get(keys.CF_COUNT)))
     if not result.found:
         st.info(md(result.reason), icon=":material/info:")
     else:
@@ -109,19 +109,19 @@ def _recourse(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _scores: np.
 def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, row_thresholds: np.ndarray,
                    thresholds_key: str, min_group_size: int, audit_key: str) -> None:
     """Each group's recourse burden over the rows turned down, with its interval, the share with none found, and the gap."""
-    state.set_default(state.RECOURSE_ROWS, RECOURSE_ROWS)
+    state.set_default(keys.RECOURSE_ROWS, RECOURSE_ROWS)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     left.select_slider("Turned-down rows to search (a seeded sample when there are more)", options=[500, 1000, 2000, 5000, 20000],
-                       key=state.RECOURSE_ROWS)
-    right.toggle("Compute recourse by group", key=state.RECOURSE_ON)
-    if not state.get(state.RECOURSE_ON):
+                       key=keys.RECOURSE_ROWS)
+    right.toggle("Compute recourse by group", key=keys.RECOURSE_ON)
+    if not state.get(keys.RECOURSE_ON):
         st.info("Turn on 'Compute recourse by group' to search every turned-down row's nearest counterfactual "
                 "(this can take minutes: the progress bar shows the time left, measured on the first rows searched).",
                 icon=":material/info:")
         return
     with user_errors_shown():
         result = _recourse(audit_key, model, X, inputs.scores, row_thresholds, thresholds_key, inputs.groups, inputs.model_label,
-                           tuple(_held(spec, X)), int(state.get(state.RECOURSE_ROWS)), min_group_size)
+                           tuple(_held(spec, X)), int(state.get(keys.RECOURSE_ROWS)), min_group_size)
     shown = recourse_groups_table(result)
     st.table(shown.set_axis([md(label) for label in shown.index]).rename_axis("group"))  # cells are markdown: labels escaped
     columns = st.columns(2)

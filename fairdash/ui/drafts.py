@@ -23,23 +23,23 @@ import streamlit as st
 from fairdash.errors import FairdashError
 from fairdash.present.page import static_file
 from fairdash.store.db import StoredFile, new_audit_id, valid_audit_id
-from fairdash.ui import saved, state
+from fairdash.ui import keys, saved, saving_state, thresholds_state, uploads
 from fairdash.ui.session import SessionAudit, current_audit
+from fairdash.ui.widgets import before_stop
 
-__all__ = ["BINDING_KEY", "bind_draft", "draw_binding", "keep_draft", "session_settings"]
+__all__ = ["bind_draft", "draw_binding", "keep_draft", "session_settings"]
 
-BINDING_KEY = "draft_binding"
-"""The component's key: its state ``{"draft": {"id": ID, "from": ID or None}}`` is the id the tab holds, and for a
-duplicated tab, the id of the twin whose work it starts from."""
 _binding = st.components.v2.component("fairdash_draft_binding", js=static_file("draft_binding.js"))
+# The component's state, under keys.DRAFT_BINDING: ``{"draft": {"id": ID, "from": ID or None}}``, the id the tab holds, and
+# for a duplicated tab, the id of the twin whose work it starts from.
 
 
 def draw_binding() -> None:
     """The component that tells the server the tab's draft id (in the sidebar, with nothing to show; app.py draws it
     before the page, so that a page that stops early still has it)."""
-    bound = state.draft()
+    bound = saving_state.draft()
     with st.sidebar:
-        _binding(key=BINDING_KEY, data={"offered": state.offered_draft_id(new_audit_id), "bound": bound[0] if bound else None},
+        _binding(key=keys.DRAFT_BINDING, data={"offered": saving_state.offered_draft_id(new_audit_id), "bound": bound[0] if bound else None},
                  default={"draft": None}, on_draft_change=lambda: None)
 
 
@@ -47,12 +47,12 @@ def bind_draft() -> None:
     """Bind the session to the draft id its tab holds, and bring that draft back (or, in a duplicated tab, a copy of
     its twin's), once per session (app.py calls it before the page, after ``?audit=ID`` is opened, so that the later
     work wins)."""
-    reported = (st.session_state.get(BINDING_KEY) or {}).get("draft")
+    reported = (st.session_state.get(keys.DRAFT_BINDING) or {}).get("draft")
     reported = reported if isinstance(reported, dict) else {}
     wanted, copied = reported.get("id"), reported.get("from")
-    if state.draft() is not None or not valid_audit_id(wanted) or not (copied is None or valid_audit_id(copied)):
+    if saving_state.draft() is not None or not valid_audit_id(wanted) or not (copied is None or valid_audit_id(copied)):
         return
-    state.remember_draft(wanted, "", "")
+    saving_state.remember_draft(wanted, "", "")
     try:
         draft = saved.store().get_draft(copied or wanted)
         if draft.settings.get("link") != st.query_params.get(saved.QUERY_KEY):
@@ -61,21 +61,21 @@ def bind_draft() -> None:
     except FairdashError:  # no draft yet (a new tab), an expired one, a store that cannot be read: start as new
         return
     if copied is None:  # what the draft holds now: nothing to write until the work changes (a copy is written whole)
-        state.remember_draft(wanted, _written(draft.settings), _files_key(*saved.session_uploads()))
+        saving_state.remember_draft(wanted, _written(draft.settings), _files_key(*saved.session_uploads()))
 
 
 def _written(settings: dict[str, Any]) -> str:
     return json.dumps(settings, sort_keys=True, default=str)
 
 
-def _files_key(table: state.UploadedFile | None, model: state.UploadedFile | None) -> str:
+def _files_key(table: uploads.UploadedFile | None, model: uploads.UploadedFile | None) -> str:
     return f"{table.file_id if table else ''}|{model.file_id if model else ''}"
 
 
 def keep_draft() -> None:
     """Write the session's choices (and its uploads, when they changed) as its tab's draft (app.py after each page, the
     Fairness page after a settled move). Best effort: the store's problems are told where one saves."""
-    bound = state.draft()
+    bound = saving_state.draft()
     if bound is None:
         return  # the tab has not said which draft is its own yet: writing now could overwrite it with a blank session
     table, model = saved.session_uploads()
@@ -93,7 +93,12 @@ def keep_draft() -> None:
                                  model=StoredFile(model.name, model.content) if model else None)
     except FairdashError:
         return
-    state.remember_draft(bound[0], written, files_key)
+    saving_state.remember_draft(bound[0], written, files_key)
+
+
+# A page that stops (widgets.stop_page) writes the draft first: once a page stops, Streamlit refuses even to read the
+# session, so app.py's writing after the page could not run.
+before_stop(keep_draft)
 
 
 def session_settings() -> dict[str, Any]:
@@ -113,7 +118,7 @@ def _audit_settings(audit: SessionAudit) -> dict[str, Any]:
 
     spec = audit.spec
     curves = cache.threshold_curves(audit.key, audit.inputs)
-    settings = state.audit_settings(current_thresholds(audit, curves))
+    settings = thresholds_state.audit_settings(current_thresholds(audit, curves))
     return {"target": spec.target, "positive_label": spec.positive_label, "sensitive": list(spec.sensitive),
             "bins": {column: list(edges) for column, edges in spec.bins}, "reference": audit.inputs.reference,
             "score": spec.score, "features": list(spec.features) if audit.workspace.model is not None else [],

@@ -24,7 +24,7 @@ from fairdash.present.text import findings_as_saved, inconclusive_note, verdict_
 from fairdash.store.compare import read_audit_document
 from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
 from fairdash.store.saving import record_from_document, saved_audit_json, sha256_of
-from fairdash.ui import state
+from fairdash.ui import choices, keys, saving_state, state, thresholds_state, uploads
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
@@ -61,7 +61,7 @@ def open_from_url() -> None:
     as what the pages show is not that audit. Once the user loads other data, the link is dropped from the URL: it
     would name one audit and show another."""
     wanted = st.query_params.get(QUERY_KEY)
-    opened, (status, identity) = state.opened_audit(), state.opened_audit_as()
+    opened, (status, identity) = saving_state.opened_audit(), saving_state.opened_audit_as()
     if opened is not None and identity != data_identity():
         _forget_link()
         return
@@ -73,7 +73,7 @@ def open_from_url() -> None:
         status = _follow(wanted)
         if status is None:
             return
-        state.remember_opened_audit(wanted, status=status, identity=data_identity())
+        saving_state.remember_opened_audit(wanted, status=status, identity=data_identity())
     _link_notice(status)
 
 
@@ -84,8 +84,8 @@ def _follow(audit_id: str) -> str | None:
             raise NoSuchAuditError()
         found = store().get(audit_id)
         if not reopens_live(found):
-            state.set_value(state.SAVED_AUDIT, found.id)  # the Saved audits page shows it as saved
-            state.request_linked_view()
+            state.set_value(keys.SAVED_AUDIT, found.id)  # the Saved audits page shows it as saved
+            saving_state.request_linked_view()
             return "read_only"
         restore(found)
     except NoSuchAuditError:
@@ -100,7 +100,7 @@ def _follow(audit_id: str) -> str | None:
 def show_linked_view() -> None:
     """Open the Saved audits page once where a link named an audit that can only be shown as saved (app.py, after the
     navigation is known and before the page runs)."""
-    if state.take_linked_view_request():
+    if saving_state.take_linked_view_request():
         st.switch_page("pages/saved.py")
 
 
@@ -121,12 +121,12 @@ def data_identity() -> str:
 
 def _forget_link() -> None:
     st.query_params.pop(QUERY_KEY, None)
-    state.remember_opened_audit(None)
+    saving_state.remember_opened_audit(None)
 
 
 def open_link(audit_id: str) -> None:
     """Open a saved audit in this session (the Saved audits page's "Open"), as its link would."""
-    state.remember_opened_audit(None)
+    saving_state.remember_opened_audit(None)
     st.query_params[QUERY_KEY] = audit_id
 
 
@@ -137,19 +137,19 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
     settings, source = saved.settings, saved.settings.get("source", {})
     read = store().draft_file if draft else store().stored_file
     if source.get("kind") == "demo":
-        state.set_value(state.SOURCE, state.SOURCE_DEMO)
-        state.set_value(state.DEMO, source["demo"])
-        state.forget_selections()
+        state.set_value(keys.SOURCE, keys.SOURCE_DEMO)
+        state.set_value(keys.DEMO, source["demo"])
+        choices.forget_selections()
     elif saved.table_file is not None:
-        state.set_value(state.SOURCE, state.SOURCE_UPLOAD)
+        state.set_value(keys.SOURCE, keys.SOURCE_UPLOAD)
         # Named by their content: the caches every session shares key on these names, and a draft's files change
         # under one id (a name from the id served a tab its older upload, or one tab's file to a colleague's link).
         table = read(saved.id, "table")
-        state.restore_upload("table", table.name, f"kept:table:{sha256_of(table.content)}", table.content)
+        uploads.restore_upload("table", table.name, f"kept:table:{sha256_of(table.content)}", table.content)
         model = read(saved.id, "model") if saved.model_file is not None else None
-        state.set_value(state.SCORE_MODE, state.MODE_MODEL if model is not None else state.MODE_COLUMN)
+        state.set_value(keys.SCORE_MODE, keys.MODE_MODEL if model is not None else keys.MODE_COLUMN)
         if model is not None:
-            state.restore_upload("model", model.name, f"kept:model:{sha256_of(model.content)}", model.content)
+            uploads.restore_upload("model", model.name, f"kept:model:{sha256_of(model.content)}", model.content)
     else:
         raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
                          "and JSON are on the Saved audits page.")
@@ -157,52 +157,52 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
 
 
 def _restore_choices(settings: dict[str, Any]) -> None:
-    for key, name in ((state.TARGET, "target"), (state.POSITIVE_LABEL, "positive_label"), (state.REFERENCE, "reference")):
+    for key, name in ((keys.TARGET, "target"), (keys.POSITIVE_LABEL, "positive_label"), (keys.REFERENCE, "reference")):
         if name in settings:
             state.set_value(key, settings[name])
     if "sensitive" in settings:
-        state.set_value(state.SENSITIVE, list(settings["sensitive"]))
+        state.set_value(keys.SENSITIVE, list(settings["sensitive"]))
     if settings.get("score") is not None:
-        state.set_value(state.SCORE_COLUMN, settings["score"])
+        state.set_value(keys.SCORE_COLUMN, settings["score"])
     if settings.get("features"):
-        state.set_value(state.FEATURES, list(settings["features"]))
+        state.set_value(keys.FEATURES, list(settings["features"]))
     for column, edges in (settings.get("bins") or {}).items():
-        state.set_value(state.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
+        state.set_value(keys.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
     if "thresholds" in settings:
-        state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
+        thresholds_state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
 
 
 def apply_pending_settings() -> None:
     """Set a reopened audit's thresholds once its audit runs (a model may first wait for the user's trust)."""
-    pending = state.pending_thresholds()
+    pending = thresholds_state.pending_thresholds()
     if pending is None:
         return
     try:
         workspace = current_workspace()
         # The label as the table holds it (the JSON's 1 is the table's numpy 1): the Data & model page's choice is the
         # table's value, and the thresholds belong to the audit its spec makes.
-        values = list(pd.unique(workspace.table[state.get(state.TARGET)].dropna()))  # numpy values, as the page offers them
-        found = match_label(values, state.get(state.POSITIVE_LABEL))
+        values = list(pd.unique(workspace.table[state.get(keys.TARGET)].dropna()))  # numpy values, as the page offers them
+        found = match_label(values, state.get(keys.POSITIVE_LABEL))
         if found is not None:
-            state.set_value(state.POSITIVE_LABEL, found)
+            state.set_value(keys.POSITIVE_LABEL, found)
         audit = current_audit()
     except (FairdashError, KeyError):  # a model awaiting trust, a column the table lost: applied once the audit runs
         return
-    state.pin_thresholds(audit.key, *pending)
+    thresholds_state.pin_thresholds(audit.key, *pending)
 
 
 def save_panel(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str) -> None:
     """"Save this audit" (title editable; for uploads, whether to keep the files) and, where a tracking URI is
     configured, "Log to MLflow"."""
-    state.set_default(state.SAVE_TITLE, audit.title)
-    st.text_input("Title", key=state.SAVE_TITLE, max_chars=200)
-    uploaded = state.source() == state.SOURCE_UPLOAD
+    state.set_default(keys.SAVE_TITLE, audit.title)
+    st.text_input("Title", key=keys.SAVE_TITLE, max_chars=200)
+    uploaded = choices.source() == keys.SOURCE_UPLOAD
     if uploaded:
-        st.checkbox("Keep the uploaded table and model with it, so that its link reopens it live", key=state.SAVE_FILES)
+        st.checkbox("Keep the uploaded table and model with it, so that its link reopens it live", key=keys.SAVE_FILES)
     left, right = st.columns(2)
     # A callback: it runs before the page on the click's rerun, whatever the page does before reaching the button.
     left.button("Save this audit", icon=":material/bookmark_add:", type="primary", on_click=_save_clicked,
-                args=(audit, settings, json_text, html_text, uploaded and bool(state.get(state.SAVE_FILES))))
+                args=(audit, settings, json_text, html_text, uploaded and bool(state.get(keys.SAVE_FILES))))
     uri = mlflow_uri()
     if uri:
         right.button("Log to MLflow", icon=":material/upload:", on_click=_log_clicked, args=(json_text, html_text, uri))
@@ -213,22 +213,22 @@ def _save_clicked(audit: SessionAudit, settings: AuditSettings, json_text: str, 
     try:
         audit_id = _save(audit, settings, json_text, html_text, keep_files=keep_files)
     except FairdashError as error:
-        state.set_save_outcome("error", str(error))
+        saving_state.set_save_outcome("error", str(error))
         return
-    state.remember_opened_audit(audit_id, identity=data_identity())
+    saving_state.remember_opened_audit(audit_id, identity=data_identity())
     st.query_params[QUERY_KEY] = audit_id
-    state.set_save_outcome("saved", audit_id)
+    saving_state.set_save_outcome("saved", audit_id)
 
 
 def _log_clicked(json_text: str, html_text: str, uri: str) -> None:
     from fairdash.store.tracking import log_audit
 
     try:
-        run_id, where = log_audit(json.loads(json_text), html_text, tracking_uri=uri, run_name=str(state.get(state.SAVE_TITLE)))
+        run_id, where = log_audit(json.loads(json_text), html_text, tracking_uri=uri, run_name=str(state.get(keys.SAVE_TITLE)))
     except FairdashError as error:
-        state.set_save_outcome("error", str(error))
+        saving_state.set_save_outcome("error", str(error))
         return
-    state.set_save_outcome("logged", f"Logged to MLflow: run {run_id} in {where}")
+    saving_state.set_save_outcome("logged", f"Logged to MLflow: run {run_id} in {where}")
 
 
 def mlflow_uri() -> str | None:
@@ -244,7 +244,7 @@ def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_tex
         data_sha = sha256_of(audit.workspace.table.to_csv(index=False).encode())
     else:
         data_sha = sha256_of(table.content if table else None)
-    record = record_from_document(document, html_text, title=str(state.get(state.SAVE_TITLE) or audit.title), source=source,
+    record = record_from_document(document, html_text, title=str(state.get(keys.SAVE_TITLE) or audit.title), source=source,
                                   min_group_size=settings.min_group_size, data_sha256=data_sha,
                                   model_sha256=sha256_of(model.content if model else None))
     files = {kind: StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
@@ -254,16 +254,16 @@ def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_tex
 
 def session_source() -> dict[str, str]:
     """Where the session's data comes from, as a saved audit's settings say it: a demo (its key) or an upload."""
-    return {"kind": "demo", "demo": state.demo_key()} if state.source() == state.SOURCE_DEMO else {"kind": "upload"}
+    return {"kind": "demo", "demo": choices.demo_key()} if choices.source() == keys.SOURCE_DEMO else {"kind": "upload"}
 
 
-def session_uploads() -> tuple[state.UploadedFile | None, state.UploadedFile | None]:
+def session_uploads() -> tuple[uploads.UploadedFile | None, uploads.UploadedFile | None]:
     """The uploaded table and model the session's audit uses: none for a demo, the model only when the scores come
     from it (an MLflow model is kept as an uploaded one is)."""
-    if state.source() == state.SOURCE_DEMO:
+    if choices.source() == keys.SOURCE_DEMO:
         return None, None
-    from_model = state.get(state.SCORE_MODE) in (state.MODE_MODEL, state.MODE_MLFLOW)
-    return state.uploaded_table(), state.uploaded_model() if from_model else None
+    from_model = state.get(keys.SCORE_MODE) in (keys.MODE_MODEL, keys.MODE_MLFLOW)
+    return uploads.uploaded_table(), uploads.uploaded_model() if from_model else None
 
 
 def saved_audits() -> list[SavedAudit]:
@@ -321,33 +321,33 @@ def as_saved(saved: SavedAudit) -> None:
 def rename_clicked(audit_id: str) -> None:
     """The Saved audits page's "Rename" (a callback: the new title is the text box's)."""
     try:
-        store().rename(audit_id, str(state.get(state.RENAME_TITLE) or ""))  # the store tidies it, and refuses an empty one
+        store().rename(audit_id, str(state.get(keys.RENAME_TITLE) or ""))  # the store tidies it, and refuses an empty one
     except FairdashError as error:
-        state.set_save_outcome("error", str(error))
+        saving_state.set_save_outcome("error", str(error))
     else:
-        state.set_save_outcome("done", "Renamed.")
+        saving_state.set_save_outcome("done", "Renamed.")
 
 
 def delete_clicked(audit_id: str) -> None:
     """The Saved audits page's "Delete": the row and the files kept with it; a session that had it open forgets it. Only
     with the confirmation given for this very audit (the button is disabled without it; this holds whatever the browser sends)."""
-    if not state.delete_confirmed(audit_id):
-        state.set_save_outcome("error", "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first.")
+    if not saving_state.delete_confirmed(audit_id):
+        saving_state.set_save_outcome("error", "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first.")
         return
     try:
         store().delete(audit_id)
     except FairdashError as error:
-        state.set_save_outcome("error", str(error))
+        saving_state.set_save_outcome("error", str(error))
         return
-    if state.opened_audit() == audit_id:
+    if saving_state.opened_audit() == audit_id:
         _forget_link()
-    state.set_value(state.confirm_delete_key(audit_id), False)
-    state.set_save_outcome("done", "Deleted, with the files kept with it.")
+    state.set_value(keys.confirm_delete_key(audit_id), False)
+    saving_state.set_save_outcome("done", "Deleted, with the files kept with it.")
 
 
 def show_outcome() -> None:
     """What the last click did, once."""
-    outcome = state.pop_save_outcome()
+    outcome = saving_state.pop_save_outcome()
     if outcome is None:
         return
     kind, text = outcome

@@ -16,7 +16,7 @@ from fairdash.audit.spec import AuditSpec
 from fairdash.audit.subgroups import with_subgroup_column
 from fairdash.errors import InvalidInputError, NotGivenYetError
 from fairdash.intake.models import ScoreModel
-from fairdash.ui import cache, state
+from fairdash.ui import cache, choices, keys, state, uploads
 
 __all__ = [
     "Workspace", "SessionAudit", "current_workspace", "load_uploaded_model", "spec_from_choices", "current_audit",
@@ -57,7 +57,7 @@ def current_workspace() -> Workspace:
     """The chosen demo, or the uploaded table (and model); with a subgroup audited against the rest (from the
     Subgroups page), a copy of the table with the subgroup's column. Raises ``FairdashError`` for bad uploads."""
     workspace = _chosen_workspace()
-    subgroup = state.audited_subgroup()
+    subgroup = choices.audited_subgroup()
     if subgroup is None:
         return workspace
     table = _with_subgroup(workspace.table_id, workspace.table, subgroup.conditions, subgroup.column)  # the column stands for the conditions
@@ -74,17 +74,17 @@ def _with_subgroup(table_id: str, _table: pd.DataFrame, _conditions: tuple, colu
 
 
 _NO_MODEL = {
-    state.MODE_MODEL: "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
+    keys.MODE_MODEL: "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
                       "or choose 'A column of the table' and name the score column.",
-    state.MODE_MLFLOW: "Enter the MLflow model to audit (models:/NAME/VERSION or runs:/RUN_ID/PATH), "
+    keys.MODE_MLFLOW: "Enter the MLflow model to audit (models:/NAME/VERSION or runs:/RUN_ID/PATH), "
                        "or choose 'A column of the table' and name the score column.",
 }
 
 
 def _chosen_workspace() -> Workspace:
     """The chosen demo, or the uploaded table (and model), as it is."""
-    if state.source() == state.SOURCE_DEMO:
-        demo = cache.demo(state.demo_key())
+    if choices.source() == keys.SOURCE_DEMO:
+        demo = cache.demo(choices.demo_key())
         return Workspace(
             title=demo.title,
             table_id=f"demo:{demo.key}",
@@ -93,14 +93,14 @@ def _chosen_workspace() -> Workspace:
             model=demo.model,
             default_spec=demo.spec,
         )
-    upload = state.uploaded_table()
+    upload = uploads.uploaded_table()
     if upload is None:
         raise NotGivenYetError("Upload a table (CSV or Parquet) to audit, or choose a built-in demo.")
     table = cache.uploaded_table(upload.file_id, upload.name, upload.content)
     model, model_id = None, None
-    mode = state.get(state.SCORE_MODE, state.MODE_MODEL)
-    if mode in (state.MODE_MODEL, state.MODE_MLFLOW):  # an MLflow model is kept as an uploaded one is
-        model_file = state.uploaded_model()
+    mode = state.get(keys.SCORE_MODE, keys.MODE_MODEL)
+    if mode in (keys.MODE_MODEL, keys.MODE_MLFLOW):  # an MLflow model is kept as an uploaded one is
+        model_file = uploads.uploaded_model()
         if model_file is None:
             raise NotGivenYetError(_NO_MODEL[mode])
         model = load_uploaded_model(model_file)
@@ -115,8 +115,8 @@ def _chosen_workspace() -> Workspace:
     )
 
 
-def load_uploaded_model(model_file: state.UploadedFile, *, trust_pickle_key: str = state.TRUST_PICKLE,
-                        trust_skops_key: str = state.TRUST_SKOPS) -> ScoreModel:
+def load_uploaded_model(model_file: uploads.UploadedFile, *, trust_pickle_key: str = keys.TRUST_PICKLE,
+                        trust_skops_key: str = keys.TRUST_SKOPS) -> ScoreModel:
     """Load the uploaded model with the trust the user has given to it (none by default), read from
     the widgets keyed ``trust_pickle_key`` and ``trust_skops_key``."""
     trusted = state.get(trust_skops_key) or []
@@ -128,19 +128,19 @@ def load_uploaded_model(model_file: state.UploadedFile, *, trust_pickle_key: str
 def spec_from_choices(workspace: Workspace) -> AuditSpec:
     """The user's column choices, each falling back to the workspace's default."""
     default = workspace.default_spec
-    sensitive = state.get(state.SENSITIVE) or list(default.sensitive)
+    sensitive = state.get(keys.SENSITIVE) or list(default.sensitive)
     score = None
     if workspace.model is None:
-        score = state.get(state.SCORE_COLUMN, default.score)
-    features = state.get(state.FEATURES) if workspace.model is not None else None
+        score = state.get(keys.SCORE_COLUMN, default.score)
+    features = state.get(keys.FEATURES) if workspace.model is not None else None
     return AuditSpec(
-        target=state.get(state.TARGET, default.target),
-        positive_label=state.get(state.POSITIVE_LABEL, default.positive_label),
+        target=state.get(keys.TARGET, default.target),
+        positive_label=state.get(keys.POSITIVE_LABEL, default.positive_label),
         sensitive=tuple(sensitive),
-        reference=state.get(state.REFERENCE, default.reference),
+        reference=state.get(keys.REFERENCE, default.reference),
         score=score,
         features=tuple(features) if features else default.features,
-        bins=tuple(state.chosen_bins(workspace.table, sensitive).items()),
+        bins=tuple(choices.chosen_bins(workspace.table, sensitive).items()),
     )
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from fairdash.audit.subgroups import SUBGROUP_VALUES, SubgroupSearch, find_subgroups, with_subgroup_column
 from fairdash.audit.thresholds import Threshold, decisions_at
 from fairdash.present.where_unfair import subgroups_table
-from fairdash.ui import cache, state
+from fairdash.ui import cache, choices, keys, thresholds_state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
 
@@ -22,7 +22,7 @@ SHOWN = 50
 def current_thresholds(audit: SessionAudit) -> Threshold:
     """The thresholds set on the Fairness page (its default before a visit)."""
     curves = cache.threshold_curves(audit.key, audit.inputs)
-    return state.chosen_thresholds(curves.labels, audit.inputs.default_threshold)
+    return thresholds_state.chosen_thresholds(curves.labels, audit.inputs.default_threshold)
 
 
 @st.cache_data(max_entries=16, show_spinner="Counting every subgroup of one or two conditions...")
@@ -37,7 +37,7 @@ def _search(audit_key: str, thresholds_key: str, _audit: SessionAudit, _threshol
 
 def search(audit: SessionAudit, thresholds: Threshold, *, max_conditions: int, min_size: int) -> SubgroupSearch:
     """The subgroup search at ``thresholds`` (its :data:`SHOWN` best overall and of each rate), once per audit and setting."""
-    subgroup = state.audited_subgroup()
+    subgroup = choices.audited_subgroup()
     return _search(audit.key, repr(thresholds), audit, thresholds, max_conditions, min_size, subgroup.column if subgroup else None)
 
 
@@ -56,27 +56,27 @@ def audit_button(audit: SessionAudit, results: pd.DataFrame, rank: int) -> None:
     """A button that makes the subgroup ranked ``rank`` (from 1) in ``results`` the session's sensitive attribute,
     against the rest, on a copy of the table; then opens the Fairness page."""
     # A callback, not the button's return value: it runs before the next script run, whatever that run does first.
-    st.button("Audit this subgroup against the rest", icon=":material/balance:", type="primary", key="audit_subgroup",
+    st.button("Audit this subgroup against the rest", icon=":material/balance:", type="primary", key=keys.AUDIT_SUBGROUP_BUTTON,
               on_click=_audit_chosen, args=(audit, tuple(results.iloc[rank - 1]["conditions"])))
-    if state.take_page_request():
+    if choices.take_page_request():
         st.switch_page("pages/fairness.py")
 
 
 def _audit_chosen(audit: SessionAudit, conditions: tuple) -> None:
-    before = state.audited_subgroup()
+    before = choices.audited_subgroup()
     table = audit.workspace.table.drop(columns=[before.column]) if before is not None else audit.workspace.table
     _, column = with_subgroup_column(table, conditions)
     sensitive_before = before.sensitive_before if before is not None else tuple(audit.spec.sensitive)
     reference_before = before.reference_before if before is not None else audit.spec.reference
-    state.audit_subgroup(state.AuditedSubgroup(conditions, column, sensitive_before, reference_before), reference=SUBGROUP_VALUES[1])
-    state.request_page("fairness")
+    choices.audit_subgroup(choices.AuditedSubgroup(conditions, column, sensitive_before, reference_before), reference=SUBGROUP_VALUES[1])
+    choices.request_page("fairness")
 
 
 def back_button() -> None:
     """With a subgroup audited against the rest: a note and a button back to the audit chosen before."""
-    subgroup = state.audited_subgroup()
+    subgroup = choices.audited_subgroup()
     if subgroup is None:
         return
     st.info(f"A copy of the table has the column “{md(subgroup.column)}” (the subgroup against the rest), for the audit of that "
             "subgroup. The search below leaves that column out.", icon=":material/info:")
-    st.button("Back to the audit chosen before", key="stop_auditing_subgroup", on_click=state.stop_auditing_subgroup)
+    st.button("Back to the audit chosen before", key=keys.STOP_AUDITING_SUBGROUP_BUTTON, on_click=choices.stop_auditing_subgroup)

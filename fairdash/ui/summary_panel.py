@@ -14,7 +14,7 @@ from fairdash.errors import FairdashError
 from fairdash.present.model_card import model_card
 from fairdash.present.summary import NO_MODEL, NOT_EXPLAINED, Summary, features_from_json, summary_of
 from fairdash.present.text import threshold_text
-from fairdash.ui import cache, state
+from fairdash.ui import cache, fixes_state, keys, state, thresholds_state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import md
@@ -40,7 +40,7 @@ def session_result(audit: SessionAudit) -> tuple[AuditResult, str]:
     setting, as the Fairness page judges it), and the thresholds in words."""
     curves = cache.threshold_curves(audit.key, audit.inputs)
     thresholds = current_thresholds(audit, curves)
-    settings = state.audit_settings(thresholds)
+    settings = thresholds_state.audit_settings(thresholds)
     result = cache.judged(audit.key, curves, json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
                           settings, audit.inputs.reference)
     return result, threshold_text(thresholds)
@@ -51,7 +51,7 @@ def session_summary(audit: SessionAudit) -> tuple[Summary, str]:
     comparison when made; and the thresholds in words."""
     result, thresholds = session_result(audit)
     features, error = _explanations(audit, result.judged)
-    summary = summary_of(result, features=features, explain_error=error, compared=state.compared_fixes(audit.key),
+    summary = summary_of(result, features=features, explain_error=error, compared=fixes_state.compared_fixes(audit.key),
                          not_explained=_NOT_EXPLAINED if audit.workspace.model is not None else NO_MODEL, not_compared=_NOT_COMPARED)
     return summary, thresholds
 
@@ -69,11 +69,11 @@ def report_model_card(audit: SessionAudit, json_text: str, compared: tuple[str, 
 def _explanations(audit: SessionAudit, judged: pd.DataFrame) -> tuple[pd.DataFrame | None, str | None]:
     """The features' shares of the gap from the Explain page's SHAP values (computed there, or here once it is on)."""
     model = audit.workspace.model
-    if model is None or not state.get(state.EXPLAIN_ON):
+    if model is None or not state.get(keys.EXPLAIN_ON):
         return None, None
     X = audit.workspace.table[list(audit.spec.features)]
     try:
-        result = cache.shap_global(audit.key, model, X, audit.inputs.model_label, int(state.get(state.EXPLAIN_ROWS) or _EXPLAIN_ROWS))
+        result = cache.shap_global(audit.key, model, X, audit.inputs.model_label, int(state.get(keys.EXPLAIN_ROWS) or _EXPLAIN_ROWS))
     except FairdashError as error:
         return None, str(error)
     return gap_features(result, audit.inputs.groups, judged), None

@@ -17,7 +17,7 @@ from fairdash.audit.result import AuditResult
 from fairdash.audit.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, suggestion_table
-from fairdash.ui import cache, state
+from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md
 
@@ -28,7 +28,6 @@ CONSTRAINT_NAMES = {
     "equal_opportunity": "Equal opportunity (equal true positive rates)",
     "equalized_odds": "Equalized odds (equal true and false positive rates)",
 }
-_PREVIEW_KEY = "threshold_preview"
 _ADAPTER = """
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
@@ -40,10 +39,10 @@ _preview = st.components.v2.component("fairdash_threshold_preview", css=preview_
 
 def current_thresholds(audit: SessionAudit, curves: ThresholdCurves) -> float | dict[str, float]:
     """The thresholds set on the Fairness page for this audit, or the default threshold."""
-    state.reset_thresholds_if_audit_changed(audit.key)
+    thresholds_state.reset_thresholds_if_audit_changed(audit.key)
     if audit.inputs.binary_scores:
         return 0.5
-    return state.chosen_thresholds(curves.labels, _default(audit, cache.threshold_scale(audit.key, curves)))
+    return thresholds_state.chosen_thresholds(curves.labels, _default(audit, cache.threshold_scale(audit.key, curves)))
 
 
 def _default(audit: SessionAudit, scale: SliderScale) -> float:
@@ -64,33 +63,33 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: Aud
     # so a preview opens exactly on them; the user's own moves are always positions already.
     anchors = [_default(audit, cache.threshold_scale(audit.key, curves))]
     anchors += list(thresholds.values()) if isinstance(thresholds, dict) else [thresholds]
-    revision = state.preview_revision()
+    revision = thresholds_state.preview_revision()
     preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
     payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
                               confidence=result.intervals.confidence,
                               revision=revision)
-    _preview(key=_PREVIEW_KEY, data=payload, default={"thresholds": None},
+    _preview(key=keys.THRESHOLD_PREVIEW, data=payload, default={"thresholds": None},
              on_thresholds_change=lambda: _settled(curves.labels))
-    st.button("Reset the thresholds", on_click=state.reset_thresholds, icon=":material/restart_alt:")
+    st.button("Reset the thresholds", on_click=thresholds_state.reset_thresholds, icon=":material/restart_alt:")
     _suggest_controls(audit, curves)
 
 
 def _settled(labels: list[str]) -> None:
-    settled = (st.session_state.get(_PREVIEW_KEY) or {}).get("thresholds")
+    settled = (st.session_state.get(keys.THRESHOLD_PREVIEW) or {}).get("thresholds")
     if isinstance(settled, dict):
-        state.store_settled_thresholds(settled, labels)
+        thresholds_state.store_settled_thresholds(settled, labels)
 
 
 def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
-    state.set_default(state.SUGGEST_TOLERANCE, state.audit_settings().tolerance)  # aim under the bar the verdicts use
+    state.set_default(keys.SUGGEST_TOLERANCE, thresholds_state.audit_settings().tolerance)  # aim under the bar the verdicts use
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
-        left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.get, key=state.SUGGEST_CONSTRAINT)
-        right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=state.SUGGEST_TOLERANCE,
+        left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.get, key=keys.SUGGEST_CONSTRAINT)
+        right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=keys.SUGGEST_TOLERANCE,
                            help="The largest allowed difference between groups.")
         st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
         st.caption(PER_GROUP_THRESHOLDS_CAUTION)
-        suggestion = state.last_suggestion()
+        suggestion = thresholds_state.last_suggestion()
         if suggestion is not None:
             (st.success if suggestion.met else st.warning)(md(suggestion.message))
             table = suggestion_table(suggestion)
@@ -112,10 +111,10 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
 
 
 def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves) -> None:
-    constraint = state.get(state.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
-    tolerance = float(state.get(state.SUGGEST_TOLERANCE, state.audit_settings().tolerance))
-    min_group_size = state.audit_settings().min_group_size  # the groups the audit judges: Suggest searches over these
+    constraint = state.get(keys.SUGGEST_CONSTRAINT) or CONSTRAINTS[0]
+    tolerance = float(state.get(keys.SUGGEST_TOLERANCE, thresholds_state.audit_settings().tolerance))
+    min_group_size = thresholds_state.audit_settings().min_group_size  # the groups the audit judges: Suggest searches over these
     suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold, min_group_size)
-    state.remember_suggestion(suggestion)
+    thresholds_state.remember_suggestion(suggestion)
     if suggestion.met:
-        state.set_group_thresholds(dict(suggestion.thresholds))  # the preview's positions include them (anchors)
+        thresholds_state.set_group_thresholds(dict(suggestion.thresholds))  # the preview's positions include them (anchors)

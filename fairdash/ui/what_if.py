@@ -13,7 +13,7 @@ from fairdash.audit.spec import AuditSpec
 from fairdash.audit.thresholds import Threshold, thresholds_where_moved
 from fairdash.intake.models import ScoreModel
 from fairdash.present.text import threshold_text
-from fairdash.ui import cache, state
+from fairdash.ui import cache, keys
 from fairdash.ui.widgets import md
 
 __all__ = ["what_if"]
@@ -28,18 +28,18 @@ def _verdict(score: float, threshold: float) -> str:
 def _edited(X: pd.DataFrame, original: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """The form with the row's values: the row as edited (the data's column types), and whether it was submitted."""
     edited = {}
-    with st.form("what_if"):
+    with st.form(keys.WHAT_IF_FORM):
         grid = st.columns(3)
         for position, column in enumerate(X.columns):
             value = original[column].iloc[0]
             with grid[position % 3]:
                 if pd.api.types.is_numeric_dtype(X[column]) and not pd.api.types.is_bool_dtype(X[column]):
-                    edited[column] = st.number_input(md(column), value=float(value), key=f"what_if_{column}")
+                    edited[column] = st.number_input(md(column), value=float(value), key=keys.what_if_key(column))
                 else:
                     options = list(X[column].value_counts().index[:200])
                     if value not in options:
                         options.append(value)
-                    edited[column] = st.selectbox(md(column), options, index=options.index(value), key=f"what_if_{column}")
+                    edited[column] = st.selectbox(md(column), options, index=options.index(value), key=keys.what_if_key(column))
         submitted = st.form_submit_button("Score the edited row", type="primary")
     changed = original.copy()
     for column, value in edited.items():
@@ -86,7 +86,7 @@ def what_if(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, row: Any, s
 def _flip_every_row(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, column: str, spec: AuditSpec, inputs: AuditInputs,
                     thresholds: Threshold, audit_key: str) -> None:
     # A toggle, not a button: the table stays while the user edits the row above.
-    if st.toggle(f"Flip {md(column)} on every row and count changed decisions", key=state.FLIP_SENSITIVE):
+    if st.toggle(f"Flip {md(column)} on every row and count changed decisions", key=keys.FLIP_SENSITIVE):
         flips = cache.flips(audit_key, model, X, table, column, thresholds, tuple(spec.sensitive), spec.bins, inputs.model_label)
         st.dataframe(flips, column_config={"flip_rate": st.column_config.NumberColumn(format="percent")})
         st.caption(f"Each row's {md(column)} swapped ({md(', '.join(f'{k} -> {v}' for k, v in flips['swapped_to'].items()))}), "

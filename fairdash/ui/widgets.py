@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager  # private: see inside_frame
 
 from fairdash.errors import FairdashError, NotGivenYetError, UntrustedModelError
 from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES, PICKLE_WARNING, ScoreModel
-from fairdash.ui import state
+from fairdash.ui import keys, uploads
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
 __all__ = [
-    "md", "show_error", "user_errors_shown", "stop_page", "require_audit", "sidebar_summary", "inside_frame",
-    "trust_pickle_box", "model_upload",
+    "md", "show_error", "user_errors_shown", "before_stop", "stop_page", "require_audit", "sidebar_summary", "frame_runs_page",
+    "inside_frame", "trust_pickle_box", "model_upload",
 ]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
@@ -62,12 +62,22 @@ def user_errors_shown() -> Iterator[None]:
         stop_page()
 
 
-def stop_page() -> None:
-    """Stop the page here, the tab's draft written first: once a page stops, Streamlit refuses even to read the session,
-    so app.py's writing after the page cannot run (an upload waiting for its target would be lost by a reload)."""
-    from fairdash.ui.drafts import keep_draft  # drafts read the session's audit through these widgets' modules
+_BEFORE_STOP: dict[str, Callable[[], None]] = {}
 
-    keep_draft()
+
+def before_stop(hook: Callable[[], None]) -> None:
+    """Have :func:`stop_page` call ``hook`` before it stops a page (one hook per function name: a module Streamlit reloads
+    replaces its own). The drafts register theirs here: this module stays below them, so a page's stop needs no import of
+    what it flushes."""
+    _BEFORE_STOP[f"{hook.__module__}.{hook.__qualname__}"] = hook
+
+
+def stop_page() -> None:
+    """Stop the page here, each :func:`before_stop` hook run first (the tab's draft written): once a page stops, Streamlit
+    refuses even to read the session, so app.py's writing after the page cannot run (an upload waiting for its target
+    would be lost by a reload)."""
+    for hook in list(_BEFORE_STOP.values()):
+        hook()
     st.stop()
 
 
@@ -101,22 +111,33 @@ def sidebar_summary() -> None:
     st.sidebar.markdown("  \n".join(lines))
 
 
+def frame_runs_page() -> None:
+    """Say that this run is the frame's (app.py, just before the page runs): :func:`inside_frame` reads it."""
+    st.session_state[keys.FRAME_RUN] = True
+
+
 def inside_frame() -> None:
-    """Make sure the page runs inside ``app.py`` (page config, sidebar, navigation).
+    """Make sure the page runs inside ``app.py`` (page config, sidebar, navigation); every page calls it first.
 
-    Because the repository has a ``pages/`` folder, Streamlit serves the first visit after a server
-    start the old way: a deep link such as ``/fairness`` runs the page file alone, without ``app.py``.
-    ``st.navigation`` turns that mode off for the server, but only once ``app.py`` has run, which a
-    first-visit deep link never does; Streamlit has no public setting for it (checked on 1.67). So we
-    turn it off here and rerun, and the page comes back inside the frame.
-
-    This is the project's only use of a private Streamlit name. ``pyproject.toml`` bounds Streamlit
-    below the next minor version and ``tests/test_streamlit_private_api.py`` fails when the flag goes
-    or stops meaning this: check the workaround (or drop it) before raising the bound.
+    Because the repository has a ``pages/`` folder, Streamlit serves the first visit after a server start the old way:
+    a deep link such as ``/fairness`` runs the page file alone, without ``app.py``. Any call of ``st.navigation`` turns
+    that mode off for the server, but ``app.py``'s comes only once ``app.py`` has run, which a first-visit deep link
+    never does. So a page that finds this run was not the frame's (app.py marks its runs, :func:`frame_runs_page`) calls
+    ``st.navigation`` itself, with this page (the same address: nothing is shown of it), and
+    reruns: the page comes back inside the frame. Public API only; ``tests/test_streamlit_private_api.py`` checks both
+    Streamlit's behaviour and this mend.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if st.session_state.pop(keys.FRAME_RUN, False):
+        return
+    caller = inspect.currentframe().f_back  # the page's module: Streamlit runs it with __file__ set to its path
+    # This page must not be the default one: a default page's address is "", and the link's would not be found.
+    st.navigation([st.Page(_frame_pending, title="fairdash", default=True), st.Page(caller.f_globals["__file__"])],
+                  position="hidden")
+    st.rerun()
+
+
+def _frame_pending() -> None:
+    """The default page of :func:`inside_frame`'s navigation, never shown (the rerun comes first)."""
 
 
 def trust_pickle_box(key: str) -> None:
@@ -125,7 +146,7 @@ def trust_pickle_box(key: str) -> None:
 
 
 def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_key: str) -> tuple[ScoreModel | None, str | None]:
-    """An uploader for a model file (``kind`` as in :func:`fairdash.ui.state.remember_upload`) and the
+    """An uploader for a model file (``kind`` as in :func:`fairdash.ui.uploads.remember_upload`) and the
     trust it needs: a pickle gets a warning and a tick box; a skops file with types skops does not
     trust gets a warning listing them to tick. Returns the loaded model and its file id, or
     ``(None, None)`` with no file.
@@ -133,10 +154,10 @@ def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_ke
     Raises what loading raises (:class:`UntrustedModelError` until trusted, after showing the skops
     types to tick), so each page says the rest where it fits.
     """
-    uploaded = st.file_uploader(label, type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=state.uploader_key(kind),
-                                on_change=state.forget_removed_upload, args=(kind,))
-    state.remember_upload(kind, uploaded)
-    kept = state.uploaded(kind)
+    uploaded = st.file_uploader(label, type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=uploads.uploader_key(kind),
+                                on_change=uploads.forget_removed_upload, args=(kind,))
+    uploads.remember_upload(kind, uploaded)
+    kept = uploads.uploaded(kind)
     if kept is None:
         return None, None
     if kept.name.lower().endswith(PICKLE_SUFFIXES):
