@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from fairdash.audit.balance import data_balance
 from fairdash.ui.keys import BALANCE_CONTROL, FAIRNESS_CONTROL
-from fairdash.ui.state import UploadedFile
+from fairdash.ui.uploads import UploadedFile
 
 HOSTILE = "**bold** <b>x</b> :red[red] [link](http://evil.example) $x^2$"
 

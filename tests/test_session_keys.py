@@ -120,4 +120,7 @@ def test_keys_kept_are_the_ones_kept_before_the_registry():
         "cf_decrease", "recourse_on", "recourse_rows", "save_title", "save_files", "compare_before", "compare_after",
         "rename_title", "saved_audit",
     }
+    added = {"balance_control", "balance_reference_shares", "balance_target", "balance_positive", "balance_sensitive",
+             "fairness_control"}  # the Data balance view and the Fairness page's control, declared with the registry
+    before |= added
     assert {key for key, kind in keys.declared().items() if kind == keys.KEPT} == before

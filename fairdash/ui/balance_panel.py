@@ -110,8 +110,8 @@ def conditional_view(conditional: Conditional) -> None:
     st.markdown(f"**Given {md(control)}**")
     for sentence in conditional_sentences(conditional).values():
         st.markdown(f"- {md(sentence)}")
-    st.dataframe(cdd_table(conditional), key=f"{keys.CDD_TABLE_PREFIX}{conditional.rate}")
-    st.dataframe(strata_table(conditional), key=f"{keys.STRATA_TABLE_PREFIX}{conditional.rate}")
+    st.dataframe(cdd_table(conditional), key=keys.cdd_table_key(conditional.rate))
+    st.dataframe(strata_table(conditional), key=keys.strata_table_key(conditional.rate))
     st.caption(f"DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their rows. "
                f"Intervals: {md(conditional.method)}.")
 

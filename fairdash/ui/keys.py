@@ -44,7 +44,7 @@ __all__ = [
     "FIX_MATRICES_CHART", "REFITS_ASKED", "FIXES_COMPARED",
     # The Data balance view (Data & model page) and the Fairness page's control.
     "BALANCE_CONTROL", "BALANCE_SHARES", "BALANCE_TARGET", "BALANCE_POSITIVE", "BALANCE_SENSITIVE", "FAIRNESS_CONTROL",
-    "BALANCE_GROUPS_TABLE", "BALANCE_REPRESENTATION_TABLE", "BALANCE_FEATURES_TABLE", "CDD_TABLE_PREFIX", "STRATA_TABLE_PREFIX",
+    "BALANCE_GROUPS_TABLE", "BALANCE_REPRESENTATION_TABLE", "BALANCE_FEATURES_TABLE", "CDD_TABLE_PREFIX", "STRATA_TABLE_PREFIX", "cdd_table_key", "strata_table_key",
     # The Over time page.
     "LOG_SOURCE", "LOG_UPLOADER", "LOG_TIME", "LOG_TARGET", "LOG_POSITIVE", "LOG_SENSITIVE", "LOG_DECISIONS", "LOG_SCORE",
     "LOG_WINDOW", "LOG_ENGINE", "LOG_BASELINE", "LOG_THRESHOLD", "LOG_DISPARITY", "LOG_SHOWN_WINDOW", "LOG_COLUMN_KEYS",
@@ -295,6 +295,16 @@ BALANCE_REPRESENTATION_TABLE = widget("balance_representation")
 BALANCE_FEATURES_TABLE = widget("balance_features")
 CDD_TABLE_PREFIX = family("cdd_", WIDGET)  # one per rate: base rate (the data) and selection rate (the decisions)
 STRATA_TABLE_PREFIX = family("strata_", WIDGET)
+
+def cdd_table_key(rate: str) -> str:
+    """The key of the table of each group's conditional demographic disparity, for ``rate`` (base or selection rate)."""
+    return f"{CDD_TABLE_PREFIX}{rate}"
+
+
+def strata_table_key(rate: str) -> str:
+    """The key of the table of ``rate`` within each stratum of the control."""
+    return f"{STRATA_TABLE_PREFIX}{rate}"
+
 
 def bins_key(column: str) -> str:
     """The key of the band edges typed for the numeric sensitive attribute ``column``."""
