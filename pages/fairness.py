@@ -74,7 +74,7 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
         column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
         interval = "" if low != low else f"95% interval {low:.3f}–{high:.3f}"
         note = inconclusive_note(finding)
-        column.markdown(f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange-badge[{note}]" if note else ""))
+        column.markdown(f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange[:material/help: {note}]" if note else ""))  # text wraps; a badge is cut
     for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
         st.markdown(f"- {md(finding_sentence(name, findings.loc[name]))}")
     st.caption(f"Disparity intervals: at least 95%, {intervals.disparity_method}.")
