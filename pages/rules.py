@@ -8,7 +8,7 @@ from fairdash.audit.spec import sensitive_frame
 from fairdash.audit.thresholds import decisions_at
 from fairdash.explain.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.present import plots
-from fairdash.present.text import threshold_text
+from fairdash.present.text import COLUMN_LABELS, threshold_text
 from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.threshold_controls import current_thresholds
 from fairdash.ui.widgets import inside_frame, md, require_audit
@@ -72,13 +72,18 @@ if len(flagged):
 st.dataframe(
     surrogate.rules,
     column_config={
-        "rule": st.column_config.TextColumn(width="large"),
-        "coverage": st.column_config.NumberColumn(format="percent"),
-        "precision": st.column_config.NumberColumn(format="percent"),
+        "rule": st.column_config.TextColumn(COLUMN_LABELS["rule"], width="large"),
+        "coverage": st.column_config.NumberColumn(COLUMN_LABELS["coverage"], format="percent"),
+        "precision": st.column_config.NumberColumn(COLUMN_LABELS["precision"], format="percent"),
+        "tests_sensitive": st.column_config.CheckboxColumn(COLUMN_LABELS["tests_sensitive"]),
+        "tests_proxy": st.column_config.CheckboxColumn(COLUMN_LABELS["tests_proxy"]),
         **{column: st.column_config.NumberColumn(format="percent") for column in surrogate.rules.columns if column.startswith("share in")},
     },
     hide_index=True,
 )
+with st.expander("Each rule in full"):  # a long rule is cut in the table's cell
+    st.markdown("\n".join(f"{number}. {md(rule)} ({coverage:.1%} of the rows; precision {precision:.1%})" for number, (rule, coverage, precision)
+                          in enumerate(surrogate.rules[["rule", "coverage", "precision"]].itertuples(index=False), start=1)))
 st.graphviz_chart(surrogate.dot)
 with st.expander("How strongly each column is associated with the sensitive attribute(s)"):
     st.dataframe(surrogate.proxies.map("{:.2f}".format).to_frame())
