@@ -25,7 +25,7 @@ STABLE = {  # path of DESIGN.md (and of the review's reproductions) -> where the
     "fairdash.monitor.monitor": "fairdash.monitor.windows",
     "fairdash.monitor.MonitorSpec": "fairdash.monitor.engines",
     "fairdash.fixes.compare_fixes": "fairdash.fixes.compare",
-    "fairdash.report.run_audit": "fairdash.audit.run",
+    "fairdash.report.run_audit": "fairdash.run",
     "fairdash.report.audit_json": "fairdash.present.report",
     "fairdash.audit.prepare_audit": "fairdash.audit.inputs",
 }

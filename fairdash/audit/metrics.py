@@ -20,9 +20,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GroupCodes, group_codes, plain_value, value_text
-from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE, finite_number, match_label
+from fairdash.audit.groups import GroupCodes, group_codes
+from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import finite_number, match_label, plain_value, value_text
 
 __all__ = [
     "COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES",

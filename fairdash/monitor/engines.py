@@ -35,9 +35,10 @@ import pandas as pd
 
 from fairdash.audit.groups import group_codes
 from fairdash.audit.score_bins import VALUE_LIMIT, ScoreBins
-from fairdash.audit.spec import check_column_roles, match_label
+from fairdash.audit.spec import check_column_roles
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import match_label
 
 __all__ = [
     "UNKNOWN", "NEGATIVE", "POSITIVE",

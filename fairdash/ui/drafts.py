@@ -25,6 +25,7 @@ from fairdash.present.page import static_file
 from fairdash.store.db import StoredFile, new_audit_id, valid_audit_id
 from fairdash.ui import saved, state
 from fairdash.ui.session import SessionAudit, current_audit
+from fairdash.ui.widgets import before_stop
 
 __all__ = ["BINDING_KEY", "bind_draft", "draw_binding", "keep_draft", "session_settings"]
 
@@ -94,6 +95,9 @@ def keep_draft() -> None:
     except FairdashError:
         return
     state.remember_draft(bound[0], written, files_key)
+
+
+before_stop(keep_draft)  # a page that stops (widgets.stop_page) writes the tab's draft first
 
 
 def session_settings() -> dict[str, Any]:

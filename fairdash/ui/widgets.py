@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager  # private: see inside_frame
@@ -15,7 +15,7 @@ from fairdash.ui import state
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
 __all__ = [
-    "md", "show_error", "user_errors_shown", "stop_page", "require_audit", "sidebar_summary", "inside_frame",
+    "md", "show_error", "user_errors_shown", "before_stop", "stop_page", "require_audit", "sidebar_summary", "inside_frame",
     "trust_pickle_box", "model_upload",
 ]
 
@@ -62,12 +62,22 @@ def user_errors_shown() -> Iterator[None]:
         stop_page()
 
 
-def stop_page() -> None:
-    """Stop the page here, the tab's draft written first: once a page stops, Streamlit refuses even to read the session,
-    so app.py's writing after the page cannot run (an upload waiting for its target would be lost by a reload)."""
-    from fairdash.ui.drafts import keep_draft  # drafts read the session's audit through these widgets' modules
+_BEFORE_STOP: list[Callable[[], None]] = []
 
-    keep_draft()
+
+def before_stop(write: Callable[[], None]) -> None:
+    """Have :func:`stop_page` call ``write`` first (:mod:`fairdash.ui.drafts` registers writing the tab's draft when it is
+    imported: these generic helpers know no drafts, and drafts use helpers that stop the page)."""
+    if write not in _BEFORE_STOP:
+        _BEFORE_STOP.append(write)
+
+
+def stop_page() -> None:
+    """Stop the page here, what :func:`before_stop` registered (the tab's draft) written first: once a page stops,
+    Streamlit refuses even to read the session, so app.py's writing after the page cannot run (an upload waiting for its
+    target would be lost by a reload)."""
+    for write in _BEFORE_STOP:
+        write()
     st.stop()
 
 
