@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from fairdash.cli import audit_command
+from fairdash.cli.audit import audit_command
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, saved, state
 from fairdash.ui.threshold_controls import current_thresholds
