@@ -84,7 +84,7 @@ def as_bool(values: Any, positive_label: Any = 1, *, what: str = "The outcomes (
 
     Booleans are taken as they are, and so are 0/1 values (numbers, or the text ``"0"``/``"1"``): 1 is positive,
     unless ``positive_label`` is 0. Any other values need ``positive_label`` to be one of them (matched as
-    :func:`~fairdash.audit.spec.match_label` does: ``"1"`` finds ``1``); with more than two classes, that class is
+    :func:`~fairdash.intake.values.match_label` does: ``"1"`` finds ``1``); with more than two classes, that class is
     audited against the rest. ``what`` names the values in messages.
 
     Raises
