@@ -66,9 +66,9 @@ def time_presses(page, slider, read: str, moves: int, *, arg=None, settle: bool 
 
 
 def report_moves(browser, folder: Path, moves: int) -> list[float]:
-    from fairdash.audit.run import run_audit
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
     from fairdash.present.report import audit_html
+    from fairdash.run import run_audit
 
     demo = load_demo("adult")
     path = folder / "adult.html"

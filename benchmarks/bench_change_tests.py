@@ -8,7 +8,7 @@
    (fairdash.audit.changes). For differences and ratios, 2, 4, 8 and 16 groups. Goal: new <= 5% within the
    Monte-Carlo margin (printed); old grows with the groups.
 2. The monitor's rule: 12 windows against one baseline, 8 groups, Bonferroni over the windows (any alarm is false).
-3. End to end: --audits pairs of audit documents of 8 groups, no change, through fairdash.store.compare.compare_audits:
+3. End to end: --audits pairs of audit documents of 8 groups, no change, through fairdash.audit.compare.compare_audits:
    the share of pairs where a demographic parity disparity is "beyond chance" (both tested: 5% over the two).
 """
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fairdash.audit.changes import critical_value, pair_changes  # noqa: E402
-from fairdash.store.compare import compare_audits  # noqa: E402
+from fairdash.audit.compare import compare_audits  # noqa: E402
 
 RATE = 0.35
 

@@ -110,8 +110,8 @@ def _quality(found, X, space, demo):
 
 
 def compare(rows_wanted: int, methods: list[str]) -> None:
+    from fairdash.audit.demo import load_demo
     from fairdash.explain.counterfactuals import search_space
-    from fairdash.intake.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)]
@@ -142,9 +142,9 @@ def compare(rows_wanted: int, methods: list[str]) -> None:
 
 
 def burden(rows: int | None) -> None:
+    from fairdash.audit.demo import load_demo
     from fairdash.explain.counterfactuals import search_space
     from fairdash.explain.recourse import recourse_by_group
-    from fairdash.intake.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)]

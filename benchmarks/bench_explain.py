@@ -25,11 +25,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from timing import median_seconds  # noqa: E402
 
 
-
 def main() -> None:
     import shap
 
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
     from fairdash.explain.attributions import shap_values
 
     demo = load_demo("adult")

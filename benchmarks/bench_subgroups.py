@@ -38,10 +38,10 @@ def main() -> None:
     import pandas as pd
 
     from fairdash.audit.calibration import calibration_by_group
+    from fairdash.audit.demo import load_demo
     from fairdash.audit.inputs import prepare_audit
     from fairdash.audit.subgroups import find_subgroups
     from fairdash.audit.thresholds import decisions_at
-    from fairdash.intake.demo import load_demo
 
     demo = load_demo("adult")
     table, spec = demo.data, demo.spec

@@ -1,33 +1,39 @@
 """fairdash: audit a binary classifier on tabular data for fairness, and see why it decides.
 
-The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Its folders follow
-the flow: :mod:`fairdash.intake` (tables, models, demos) -> :mod:`fairdash.audit` (the spec, groups, counts
-and the one result) -> :mod:`fairdash.explain`, :mod:`fairdash.fixes`, :mod:`fairdash.monitor` ->
-:mod:`fairdash.present` (text, JSON, HTML, plots) -> :mod:`fairdash.cli`; :mod:`fairdash.ui` holds the
-Streamlit helpers, the only code that imports Streamlit. The names below are the documented surface.
+The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Its layers import only
+downwards: :mod:`fairdash.errors` <- :mod:`fairdash.intake` (tables, models, what a value is) <- :mod:`fairdash.audit`
+(the spec, groups, counts, the one result, the demos) <- :mod:`fairdash.explain`, :mod:`fairdash.fixes`,
+:mod:`fairdash.monitor` <- :mod:`fairdash.run` (the whole audit, with its explanations) <- :mod:`fairdash.store`,
+:mod:`fairdash.present` (text, JSON, HTML, plots) <- :mod:`fairdash.cli`, :mod:`fairdash.ui` (the Streamlit helpers,
+the only code that imports Streamlit). This file is the library's public surface: the names below.
 """
 
-__version__ = "0.1.0"  # first: fairdash.present.document reads it while this package is being imported
+from importlib import metadata as _metadata
 
-from fairdash.audit.calibration import calibration_by_group  # noqa: E402
-from fairdash.audit.conflict import criteria_conflict  # noqa: E402
-from fairdash.audit.inputs import AuditInputs, prepare_audit  # noqa: E402
-from fairdash.audit.metrics import disparities, group_metrics, overall_metrics  # noqa: E402
-from fairdash.audit.result import AuditResult, AuditSettings, judge  # noqa: E402
-from fairdash.audit.run import Audit, run_audit  # noqa: E402
-from fairdash.audit.spec import AuditSpec  # noqa: E402
-from fairdash.audit.subgroups import find_subgroups  # noqa: E402
-from fairdash.audit.thresholds import ThresholdCurves  # noqa: E402
-from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError  # noqa: E402
-from fairdash.explain.attributions import lime_weights, shap_values  # noqa: E402
-from fairdash.explain.counterfactuals import find_counterfactuals  # noqa: E402
-from fairdash.explain.recourse import recourse_by_group  # noqa: E402
-from fairdash.explain.rules import surrogate_tree  # noqa: E402
-from fairdash.fixes.compare import compare_fixes  # noqa: E402
-from fairdash.intake.demo import load_demo  # noqa: E402
-from fairdash.intake.models import ScoreModel, load_model  # noqa: E402
-from fairdash.intake.tables import read_table  # noqa: E402
-from fairdash.monitor.engines import MonitorSpec, count_log  # noqa: E402  (not monitor(): fairdash.monitor is the subpackage)
+from fairdash.audit.calibration import calibration_by_group
+from fairdash.audit.conflict import criteria_conflict
+from fairdash.audit.demo import load_demo
+from fairdash.audit.inputs import AuditInputs, prepare_audit
+from fairdash.audit.metrics import disparities, group_metrics, overall_metrics
+from fairdash.audit.result import AuditResult, AuditSettings, judge
+from fairdash.audit.spec import AuditSpec
+from fairdash.audit.subgroups import find_subgroups
+from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
+from fairdash.explain.attributions import lime_weights, shap_values
+from fairdash.explain.counterfactuals import find_counterfactuals
+from fairdash.explain.recourse import recourse_by_group
+from fairdash.explain.rules import surrogate_tree
+from fairdash.fixes.compare import compare_fixes
+from fairdash.intake.models import ScoreModel, load_model
+from fairdash.intake.tables import read_table
+from fairdash.monitor.engines import MonitorSpec, count_log  # not monitor(): fairdash.monitor is the subpackage
+from fairdash.run import Audit, run_audit
+
+try:
+    __version__ = _metadata.version("fairdash")  # pyproject.toml says it, once
+except _metadata.PackageNotFoundError:  # a source folder never installed (make run and make test install it)
+    __version__ = "unknown"
 
 __all__ = [
     "Audit",

@@ -3,11 +3,25 @@
 import pandas as pd
 import streamlit as st
 
+from fairdash.audit.demo import DEMO_TITLES
 from fairdash.audit.groups import group_labels
-from fairdash.audit.spec import default_bins, edge_texts, needs_bins, sensitive_frame, small_groups_warning
-from fairdash.intake.demo import DEMO_TITLES
-from fairdash.intake.guess import summarize
-from fairdash.ui import balance_panel, choices, keys, session, state, thresholds_state, uploads
+from fairdash.audit.guess import summarize
+from fairdash.audit.spec import (
+    default_bins,
+    edge_texts,
+    needs_bins,
+    sensitive_frame,
+    small_groups_warning,
+)
+from fairdash.ui import (
+    balance_panel,
+    choices,
+    keys,
+    session,
+    state,
+    thresholds_state,
+    uploads,
+)
 from fairdash.ui.model_source import model_source
 from fairdash.ui.widgets import inside_frame, md, user_errors_shown
 
@@ -47,7 +61,7 @@ with user_errors_shown():
     workspace = session.current_workspace()
 table, default = workspace.table, workspace.default_spec
 if choices.source() == keys.SOURCE_DEMO:
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
 
     st.caption(load_demo(choices.demo_key()).description)
 

@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from fairdash.cli import audit_command
+from fairdash.cli.audit import audit_command
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, choices, fixes_state, keys, saved, state, thresholds_state
 from fairdash.ui.bias_audit_panel import bias_audit_view

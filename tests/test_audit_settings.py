@@ -13,15 +13,15 @@ import pytest
 from scipy.stats import beta
 from streamlit.testing.v1 import AppTest
 
+from fairdash.audit.compare import check_audit_document
 from fairdash.audit.findings import disparity_findings
 from fairdash.audit.metrics import conclusive, table_from_counts
 from fairdash.audit.result import AuditSettings, judge
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.present.sentences import finding_sentence
 from fairdash.present.text import verdict_text
-from fairdash.store.compare import check_audit_document
+from fairdash.run import run_audit
 from fairdash.store.db import AuditStore
 from fairdash.store.saving import audit_record, saved_audit_json
 

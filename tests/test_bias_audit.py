@@ -74,7 +74,7 @@ def test_scoring_rate_counts_scores_strictly_above_the_median_of_all_rows():
 
 
 def test_scoring_rates_of_the_compas_demo_against_pandas():
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
 
     table = load_demo("compas").data
     result = bias_audit_tables(table, ["sex", "race"], score="decile_score")
@@ -161,7 +161,7 @@ def test_command_refuses_bad_input_in_one_line(tmp_path, capsys):
 def test_report_page_shows_the_tables_of_the_audit():
     from test_pages import _fairness, _no_problems
 
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
     from fairdash.present.bias_audit import bias_audit_frame
 
     at = _fairness("compas")

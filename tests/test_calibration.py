@@ -12,11 +12,11 @@ from sklearn.metrics import brier_score_loss
 
 from fairdash.audit.calibration import calibration_by_group, reliability
 from fairdash.audit.conflict import criteria_conflict, implied_fpr
+from fairdash.audit.demo import load_demo
 from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.run import run_audit
-from fairdash.intake.demo import load_demo
 from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table
+from fairdash.run import run_audit
 
 
 def _synthetic(seed: int = 1, sizes=(2000, 1200, 800)):

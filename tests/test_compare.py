@@ -16,14 +16,14 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, studentized_range
 
-from fairdash.audit.run import run_audit
+from fairdash.audit.compare import compare_audits
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.windows import monitor
-from fairdash.present.comparison import comparison_table
+from fairdash.present.comparison import comparison_json, comparison_table
 from fairdash.present.report import audit_json
-from fairdash.store.compare import compare_audits, comparison_json
+from fairdash.run import run_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s")

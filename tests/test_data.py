@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from fairdash.audit.groups import MISSING_GROUP, group_labels
+from fairdash.audit.guess import guess_spec, summarize
 from fairdash.audit.spec import AuditSpec, binary_target, id_like_columns, numeric_scores, validate_spec
 from fairdash.errors import FairdashError, InvalidInputError
-from fairdash.intake.guess import guess_spec, summarize
 from fairdash.intake.tables import read_table
 
 
@@ -154,7 +154,8 @@ def test_guess_spec_finds_usual_names(people):
 
 
 def test_labels_match_by_value_or_text():
-    from fairdash.audit.spec import default_positive_label, match_label
+    from fairdash.audit.spec import default_positive_label
+    from fairdash.intake.values import match_label
 
     assert match_label([0, 1], "1") == 1
     assert match_label(["1", "0"], 1.0) == "1"

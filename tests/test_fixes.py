@@ -18,10 +18,10 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from fairdash.audit.demo import load_demo
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.fixes.compare import compare_fixes, fit_reductions, fit_reweighed, reweighing_weights, unmet_message
-from fairdash.intake.demo import load_demo
 from fairdash.intake.models import ScoreModel, untrusted_types
 
 
@@ -255,8 +255,8 @@ def test_the_demos_carry_their_training_rows():
 
 
 def test_the_audit_report_and_json_gain_the_comparison(loans, fitted, fixes):
-    from fairdash.audit.run import run_audit
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.run import run_audit
 
     _, test = loans
     audit = run_audit(test, SPEC, fitted, with_rules=False, explain_rows=0)

@@ -8,11 +8,11 @@ import json
 import numpy as np
 import pandas as pd
 
+from fairdash.audit.compare import compare_audits, read_audit_document
 from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_METHOD
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.present.report import audit_html, audit_json
-from fairdash.store.compare import compare_audits, read_audit_document
+from fairdash.run import run_audit
 
 SPEC = AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s")
 

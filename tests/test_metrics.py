@@ -23,13 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_score
 
+from fairdash.audit.demo import load_demo
 from fairdash.audit.groups import group_labels
 from fairdash.audit.inputs import prepare_audit
 from fairdash.audit.intervals import metric_intervals, rate_intervals
 from fairdash.audit.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
 from fairdash.audit.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
-from fairdash.intake.demo import load_demo
 
 FAIRLEARN_METRICS = {
     "selection_rate": selection_rate,

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from fairdash.audit import run as report
+from fairdash import run as report
 from fairdash.audit.spec import binary_target
 from fairdash.cli import main
 from fairdash.errors import ModelError

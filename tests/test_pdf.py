@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from browser import require_chromium
 
-from fairdash.audit.run import run_audit
+from fairdash.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.present.pdf import (

@@ -1,51 +1,91 @@
-"""The import paths DESIGN.md documents stay stable after the move into subpackages: each names the object the
-library itself uses (one object, not a copy), and the library's own code never imports through them."""
+"""The public surface is one file: ``fairdash/__init__.py`` offers what DESIGN.md documents, each name the very object
+the library uses (not a copy); there are no re-export modules at the package's root, and the library's own code imports
+each name from the module that defines it."""
 
 import ast
 import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
 
+import fairdash
+
 ROOT = Path(__file__).resolve().parents[1]
-STABLE = {  # path of DESIGN.md (and of the review's reproductions) -> where the code lives
-    "fairdash.metrics.group_metrics": "fairdash.audit.metrics",
-    "fairdash.metrics.disparities": "fairdash.audit.metrics",
-    "fairdash.metrics.disparity_intervals": "fairdash.audit.intervals",
-    "fairdash.thresholds.ThresholdCurves": "fairdash.audit.thresholds",
-    "fairdash.data.read_table": "fairdash.intake.tables",
-    "fairdash.data.AuditSpec": "fairdash.audit.spec",
-    "fairdash.models.load_model": "fairdash.intake.models",
-    "fairdash.models.ScoreModel": "fairdash.intake.models",
-    "fairdash.explain.shap_values": "fairdash.explain.attributions",
-    "fairdash.explain.lime_weights": "fairdash.explain.attributions",
-    "fairdash.rules.surrogate_tree": "fairdash.explain.rules",
-    "fairdash.errors.FairdashError": "fairdash.errors",
-    "fairdash.monitor.count_log": "fairdash.monitor.engines",
-    "fairdash.monitor.monitor": "fairdash.monitor.windows",
-    "fairdash.monitor.MonitorSpec": "fairdash.monitor.engines",
-    "fairdash.fixes.compare_fixes": "fairdash.fixes.compare",
-    "fairdash.report.run_audit": "fairdash.audit.run",
-    "fairdash.report.audit_json": "fairdash.present.report",
-    "fairdash.audit.prepare_audit": "fairdash.audit.inputs",
+PUBLIC = {  # name in fairdash -> the module that defines it (DESIGN.md's public functions, and what fairdash offered before)
+    "group_metrics": "fairdash.audit.metrics",
+    "disparities": "fairdash.audit.metrics",
+    "overall_metrics": "fairdash.audit.metrics",
+    "ThresholdCurves": "fairdash.audit.thresholds",
+    "read_table": "fairdash.intake.tables",
+    "load_model": "fairdash.intake.models",
+    "ScoreModel": "fairdash.intake.models",
+    "load_demo": "fairdash.audit.demo",
+    "shap_values": "fairdash.explain.attributions",
+    "lime_weights": "fairdash.explain.attributions",
+    "surrogate_tree": "fairdash.explain.rules",
+    "find_counterfactuals": "fairdash.explain.counterfactuals",
+    "recourse_by_group": "fairdash.explain.recourse",
+    "calibration_by_group": "fairdash.audit.calibration",
+    "criteria_conflict": "fairdash.audit.conflict",
+    "find_subgroups": "fairdash.audit.subgroups",
+    "judge": "fairdash.audit.result",
+    "AuditResult": "fairdash.audit.result",
+    "AuditSettings": "fairdash.audit.result",
+    "AuditSpec": "fairdash.audit.spec",
+    "AuditInputs": "fairdash.audit.inputs",
+    "prepare_audit": "fairdash.audit.inputs",
+    "run_audit": "fairdash.run",
+    "Audit": "fairdash.run",
+    "compare_fixes": "fairdash.fixes.compare",
+    "count_log": "fairdash.monitor.engines",
+    "MonitorSpec": "fairdash.monitor.engines",
+    "FairdashError": "fairdash.errors",
+    "InvalidInputError": "fairdash.errors",
+    "ModelError": "fairdash.errors",
+    "UntrustedModelError": "fairdash.errors",
 }
-FACADES = {"fairdash.data", "fairdash.metrics", "fairdash.thresholds", "fairdash.models", "fairdash.rules", "fairdash.report",
-           "fairdash.demo", "fairdash.plots"}
+ROOT_MODULES = {"__init__.py", "__main__.py", "errors.py", "run.py"}  # the surface, the command, the errors, the whole audit
 
 
-@pytest.mark.parametrize("path, home", sorted(STABLE.items()))
-def test_a_documented_path_names_the_object_the_library_uses(path, home):
-    module, name = path.rsplit(".", 1)
-    assert getattr(importlib.import_module(module), name) is getattr(importlib.import_module(home), name)
+@pytest.mark.parametrize("name, home", sorted(PUBLIC.items()))
+def test_the_public_surface_offers_the_object_the_library_uses(name, home):
+    assert name in fairdash.__all__
+    assert getattr(fairdash, name) is getattr(importlib.import_module(home), name)
+    assert getattr(fairdash, name).__module__ == home
+
+
+def test_the_public_surface_offers_nothing_else_and_everything_it_lists():
+    assert sorted(fairdash.__all__) == sorted(PUBLIC)
+    assert all(hasattr(fairdash, name) for name in fairdash.__all__)
+
+
+def test_the_package_root_holds_no_re_export_module():
+    """The eight modules that only re-exported (``fairdash.data``, ``metrics``, ``report`` ...) are gone: one path per name."""
+    assert {path.name for path in (ROOT / "fairdash").glob("*.py")} == ROOT_MODULES
+    modules = {module.name for module in pkgutil.iter_modules(fairdash.__path__) if not module.ispkg}
+    assert modules == {name.removesuffix(".py") for name in ROOT_MODULES} - {"__init__"}
 
 
 def test_the_library_imports_each_name_from_the_module_that_defines_it():
+    """Not through ``fairdash`` itself nor a subpackage's ``__init__.py`` (which list an interface, for readers)."""
+    packages = {f"fairdash.{path.name}" for path in (ROOT / "fairdash").iterdir() if (path / "__init__.py").exists()}
     through = []
     for file in [*ROOT.glob("fairdash/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]:
-        if file.name == "__init__.py" or file.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".") in FACADES:
+        if file.name == "__init__.py":
             continue
         for node in ast.walk(ast.parse(file.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module in FACADES or node.module in {
-                    "fairdash.audit", "fairdash.explain", "fairdash.fixes", "fairdash.monitor"}):
-                through.append(f"{file.relative_to(ROOT)}:{node.lineno} from {node.module}")
+            if isinstance(node, ast.ImportFrom) and (node.module == "fairdash" or node.module in packages):
+                base = ROOT.joinpath(*node.module.split("."))
+                defined = _defined(base / "__init__.py")
+                names = [alias.name for alias in node.names if alias.name not in defined  # cli's main is its own
+                         and not (base / f"{alias.name}.py").exists() and not (base / alias.name).is_dir()]  # a submodule is fine
+                through += [f"{file.relative_to(ROOT)}:{node.lineno} from {node.module} import {name}" for name in names]
     assert through == []
+
+
+def _defined(path: Path) -> set[str]:
+    """The names a module defines itself (functions, classes, assignments), not those it imports."""
+    body = ast.parse(path.read_text()).body
+    return ({node.name for node in body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+            | {target.id for node in body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)})

@@ -29,11 +29,11 @@ from fairlearn.metrics import (
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
 from test_models import _TouchesAFile
 
-from fairdash.audit.run import run_audit
+from fairdash.audit.demo import load_demo
 from fairdash.cli import main, parse_condition
 from fairdash.errors import InvalidInputError
-from fairdash.intake.demo import load_demo
 from fairdash.present.report import REPORT_THRESHOLDS, audit_html, audit_json
+from fairdash.run import run_audit
 
 
 @pytest.fixture(scope="module")

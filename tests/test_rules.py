@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fairdash.audit.demo import load_demo
 from fairdash.audit.inputs import prepare_audit
 from fairdash.errors import InvalidInputError
 from fairdash.explain.rules import SELECTED, fidelity_by_depth, proxy_strength, surrogate_tree
-from fairdash.intake.demo import load_demo
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
+from fairdash.run import run_audit
 from fairdash.store.db import AuditStore
 from fairdash.store.saving import save_audit
 from fairdash.ui.saved import NO_SUCH_AUDIT_MESSAGE, READ_ONLY_MESSAGE

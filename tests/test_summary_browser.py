@@ -7,8 +7,8 @@ import re
 import pytest
 from browser import assert_page_is_clean, choose_demo, heading, open_page, require_chromium, streamlit_server, wait_until_idle
 
-from fairdash.audit.run import run_audit
-from fairdash.intake.demo import load_demo
+from fairdash.run import run_audit
+from fairdash.audit.demo import load_demo
 from fairdash.present.summary import audit_summary
 
 pytestmark = pytest.mark.browser

@@ -12,11 +12,10 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.run import run_audit
-from fairdash.audit.spec import AuditSpec
-from fairdash.intake.demo import load_demo
+from fairdash.audit.demo import load_demo
 from fairdash.present.report import audit_html
 from fairdash.present.text import for_people
+from fairdash.run import run_audit
 
 ROOT = Path(__file__).resolve().parents[1]
 

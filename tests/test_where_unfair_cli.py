@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.run import run_audit
+from fairdash.audit.demo import load_demo
 from fairdash.cli import main
-from fairdash.intake.demo import load_demo
 from fairdash.present.report import audit_html, audit_json
+from fairdash.run import run_audit
 
 COMPAS = ["--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--threshold", "5"]
 POINT_KEYS = {"lower", "upper", "mean_score", "observed", "count", "interval"}

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fairdash.intake.demo import load_demo
+from fairdash.audit.demo import load_demo
 
 
 def _text(element) -> str:
@@ -131,7 +131,7 @@ def test_a_minimum_no_subgroup_meets_gets_a_message():
 
 @pytest.mark.parametrize("demo", ["adult", "compas", "german"])
 def test_the_subgroups_page_shows_the_audits_search_on_each_demo(demo):
-    from fairdash.audit.run import run_audit
+    from fairdash.run import run_audit
 
     at = _app(demo)
     at.switch_page("pages/subgroups.py").run()

@@ -2,16 +2,248 @@
 inputs checked once (:mod:`~fairdash.audit.inputs`), counts and rates (:mod:`~fairdash.audit.metrics`) at any threshold
 (:mod:`~fairdash.audit.thresholds`, and :mod:`~fairdash.audit.score_bins` for counts an engine made), intervals
 (:mod:`~fairdash.audit.intervals`), findings (:mod:`~fairdash.audit.findings`), and the one result every page, report
-and command presents (:mod:`~fairdash.audit.result`; a whole audit with rules and explanations: :mod:`~fairdash.audit.run`).
+and command presents (:mod:`~fairdash.audit.result`); a first look at a new table (:mod:`~fairdash.audit.guess`), the
+built-in demos with their spec (:mod:`~fairdash.audit.demo`), two audits' documents compared (:mod:`~fairdash.audit.compare`).
+A whole audit with rules and explanations sits a layer above, in :mod:`fairdash.run`.
 
-The names of :mod:`~fairdash.audit.inputs` are importable from here too (``fairdash.audit.prepare_audit``, the
-stable path of DESIGN.md)."""
+Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 
+from fairdash.audit.balance import (  # noqa: F401
+    DataBalance,
+    data_balance,
+    read_reference_shares,
+)
+from fairdash.audit.calibration import (  # noqa: F401
+    GAP_FINDING,
+    Calibration,
+    calibration_by_group,
+    group_finding,
+)
+from fairdash.audit.changes import (  # noqa: F401
+    largest_change,
+)
+from fairdash.audit.compare import (  # noqa: F401
+    LEVEL,
+    Comparison,
+    compare_audits,
+    read_audit_document,
+)
+from fairdash.audit.conditional import (  # noqa: F401
+    CDD_LARGEST,
+    Conditional,
+    cdd_name,
+    cdd_values,
+    check_control,
+    conditional_disparity,
+)
+from fairdash.audit.conflict import (  # noqa: F401
+    CRITERIA,
+    CriteriaConflict,
+    criteria_conflict,
+)
+from fairdash.audit.demo import (  # noqa: F401
+    DATA_DIR,
+    DEFAULT_DEMO,
+    DEMO_TITLES,
+    Demo,
+    demo_model_bytes,
+    load_demo,
+    shipped_model_types,
+)
+from fairdash.audit.findings import (  # noqa: F401
+    HEADLINE,
+    AgainstReference,
+    Extremes,
+)
+from fairdash.audit.groups import (  # noqa: F401
+    MISSING_GROUP,
+    group_codes,
+    group_labels,
+)
+from fairdash.audit.guess import (  # noqa: F401
+    DataSummary,
+    guess_spec,
+    summarize,
+)
 from fairdash.audit.inputs import (  # noqa: F401
     AuditInputs,
-    ScoreKind,
-    model_class,
     prepare_audit,
 )
+from fairdash.audit.intervals import (  # noqa: F401
+    DISPARITY_INTERVAL_METHOD,
+    RATE_INTERVAL_METHOD,
+    Intervals,
+)
+from fairdash.audit.ll144 import (  # noqa: F401
+    BiasAuditTables,
+    bias_audit_tables,
+)
+from fairdash.audit.metrics import (  # noqa: F401
+    DEFAULT_TOLERANCE,
+    DISPARITY_NAMES,
+    DISPARITY_RATES,
+    FOUR_FIFTHS,
+    METRIC_COLUMNS,
+    RATE_NAMES,
+    VERDICT_SLACK,
+    as_bool,
+    check_tolerance,
+    confusion_counts,
+    drop_small_groups,
+    overall_metrics,
+    rule_text,
+    undefined_reason,
+    verdict,
+    verdict_rules,
+)
+from fairdash.audit.preview import (  # noqa: F401
+    PREVIEW_POSITIONS,
+    PreviewCounts,
+    preview_counts,
+)
+from fairdash.audit.rates import (  # noqa: F401
+    rate_definitions,
+)
+from fairdash.audit.result import (  # noqa: F401
+    AuditResult,
+    AuditSettings,
+    judge,
+    judge_many,
+)
+from fairdash.audit.score_bins import (  # noqa: F401
+    VALUE_LIMIT,
+    ScoreBins,
+)
+from fairdash.audit.spec import (  # noqa: F401
+    BIN_ABOVE,
+    SMALL_GROUP_SIZE,
+    AuditSpec,
+    band_labels,
+    binary_target,
+    bins_used,
+    check_column_roles,
+    default_positive_label,
+    id_like_columns,
+    parse_bins,
+    resolve_label,
+    sensitive_frame,
+    small_groups_warning,
+)
+from fairdash.audit.subgroups import (  # noqa: F401
+    SUBGROUP_VALUES,
+    SubgroupSearch,
+    find_subgroups,
+    with_subgroup_column,
+)
+from fairdash.audit.thresholds import (  # noqa: F401
+    CONSTRAINTS,
+    SliderScale,
+    Suggestion,
+    Threshold,
+    ThresholdCurves,
+    check_threshold,
+    decisions_at,
+    slider_scale,
+    thresholds_per_row,
+    thresholds_where_moved,
+)
 
-__all__ = ["ScoreKind", "AuditInputs", "prepare_audit", "model_class"]
+__all__ = [
+    "AgainstReference",
+    "AuditInputs",
+    "AuditResult",
+    "AuditSettings",
+    "AuditSpec",
+    "BIN_ABOVE",
+    "BiasAuditTables",
+    "CDD_LARGEST",
+    "CONSTRAINTS",
+    "CRITERIA",
+    "Calibration",
+    "Comparison",
+    "Conditional",
+    "CriteriaConflict",
+    "DATA_DIR",
+    "DEFAULT_DEMO",
+    "DEFAULT_TOLERANCE",
+    "DEMO_TITLES",
+    "DISPARITY_INTERVAL_METHOD",
+    "DISPARITY_NAMES",
+    "DISPARITY_RATES",
+    "DataBalance",
+    "DataSummary",
+    "Demo",
+    "Extremes",
+    "FOUR_FIFTHS",
+    "GAP_FINDING",
+    "HEADLINE",
+    "Intervals",
+    "LEVEL",
+    "METRIC_COLUMNS",
+    "MISSING_GROUP",
+    "PREVIEW_POSITIONS",
+    "PreviewCounts",
+    "RATE_INTERVAL_METHOD",
+    "RATE_NAMES",
+    "SMALL_GROUP_SIZE",
+    "SUBGROUP_VALUES",
+    "ScoreBins",
+    "SliderScale",
+    "SubgroupSearch",
+    "Suggestion",
+    "Threshold",
+    "ThresholdCurves",
+    "VALUE_LIMIT",
+    "VERDICT_SLACK",
+    "as_bool",
+    "band_labels",
+    "bias_audit_tables",
+    "binary_target",
+    "bins_used",
+    "calibration_by_group",
+    "cdd_name",
+    "cdd_values",
+    "check_column_roles",
+    "check_control",
+    "check_threshold",
+    "check_tolerance",
+    "compare_audits",
+    "conditional_disparity",
+    "confusion_counts",
+    "criteria_conflict",
+    "data_balance",
+    "decisions_at",
+    "default_positive_label",
+    "demo_model_bytes",
+    "drop_small_groups",
+    "find_subgroups",
+    "group_codes",
+    "group_finding",
+    "group_labels",
+    "guess_spec",
+    "id_like_columns",
+    "judge",
+    "judge_many",
+    "largest_change",
+    "load_demo",
+    "overall_metrics",
+    "parse_bins",
+    "prepare_audit",
+    "preview_counts",
+    "rate_definitions",
+    "read_audit_document",
+    "read_reference_shares",
+    "resolve_label",
+    "rule_text",
+    "sensitive_frame",
+    "shipped_model_types",
+    "slider_scale",
+    "small_groups_warning",
+    "summarize",
+    "thresholds_per_row",
+    "thresholds_where_moved",
+    "undefined_reason",
+    "verdict",
+    "verdict_rules",
+    "with_subgroup_column",
+]

@@ -24,7 +24,8 @@ import pandas as pd
 
 from fairdash.audit.calibration import holm
 from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
-from fairdash.audit.groups import group_codes, value_text
+from fairdash.audit.groups import group_codes
+from fairdash.intake.values import value_text
 from fairdash.audit.intervals import disparity_intervals, exact_interval
 from fairdash.audit.metrics import disparities_from_rates
 from fairdash.audit.spec import (

@@ -13,7 +13,7 @@ statistic on the log scale. Where a disparity takes the worse of several rates (
 Bonferroni-corrected. Simultaneous intervals use the same critical value, so a pair's interval excludes 0 exactly when
 the test says beyond chance.
 
-The monitor (:mod:`fairdash.monitor.windows`) and ``compare`` (:mod:`fairdash.store.compare`) both call
+The monitor (:mod:`fairdash.monitor.windows`) and ``compare`` (:mod:`fairdash.audit.compare`) both call
 :func:`largest_change`.
 """
 

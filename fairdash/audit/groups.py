@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import plain_value, value_text
 
 __all__ = [
-    "MISSING_GROUP", "GROUP_SEPARATOR", "GroupCodes", "group_codes", "group_keys", "group_label", "plain_value",
-    "group_labels", "value_text",
+    "MISSING_GROUP", "GROUP_SEPARATOR", "GroupCodes", "group_codes", "group_keys", "group_label", "group_labels",
 ]
 
 MISSING_GROUP = "(missing)"
@@ -121,18 +121,7 @@ def _unique_labels(keys: list[tuple[Any, ...]]) -> list[str]:
     return labels
 
 
-def plain_value(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def group_labels(table: pd.DataFrame, sensitive: Sequence[str] | str) -> pd.Series:
     """One group label per row (see :func:`group_codes`); a missing value is a group of its own."""
     columns = [sensitive] if isinstance(sensitive, str) else list(sensitive)
     return group_codes(table, columns).per_row(table.index, name=GROUP_SEPARATOR.join(map(str, columns)))
-
-
-def value_text(value: Any) -> str:
-    # 1.0 read from a CSV with missing values should read "1", as the user typed it.
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)

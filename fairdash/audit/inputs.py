@@ -18,7 +18,6 @@ from fairdash.audit.spec import (
     binary_target,
     default_reference,
     finite_scores,
-    match_label,
     numeric_scores,
     score_warnings,
     sensitive_frame,
@@ -27,6 +26,7 @@ from fairdash.audit.spec import (
 from fairdash.audit.thresholds import default_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel
+from fairdash.intake.values import match_label
 
 __all__ = ["ScoreKind", "AuditInputs", "prepare_audit", "model_class"]
 

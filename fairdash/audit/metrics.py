@@ -20,10 +20,11 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GroupCodes, group_codes, plain_value, value_text
+from fairdash.audit.groups import GroupCodes, group_codes
 from fairdash.audit.rates import FLOAT_TOLERANCE, RATES, fractions
-from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE, finite_number, match_label
+from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import finite_number, match_label, plain_value, value_text
 
 __all__ = [
     "COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES",
@@ -74,7 +75,7 @@ def as_bool(values: Any, positive_label: Any = 1, *, what: str = "The outcomes (
 
     Booleans are taken as they are, and so are 0/1 values (numbers, or the text ``"0"``/``"1"``): 1 is positive,
     unless ``positive_label`` is 0. Any other values need ``positive_label`` to be one of them (matched as
-    :func:`~fairdash.audit.spec.match_label` does: ``"1"`` finds ``1``); with more than two classes, that class is
+    :func:`~fairdash.intake.values.match_label` does: ``"1"`` finds ``1``); with more than two classes, that class is
     audited against the rest. ``what`` names the values in messages.
 
     Raises

@@ -10,12 +10,13 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import MISSING_GROUP, group_labels, plain_value, value_text
+from fairdash.audit.groups import MISSING_GROUP, group_labels
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import match_label, value_text
 
 __all__ = [
     "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
-    "parse_bins", "edge_texts", "band_labels", "sensitive_frame", "match_label", "finite_number", "POSITIVE_NAMES", "default_positive_label",
+    "parse_bins", "edge_texts", "band_labels", "sensitive_frame", "POSITIVE_NAMES", "default_positive_label",
     "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
     "audit_warnings", "small_groups_warning", "id_like_columns", "validate_spec", "default_reference",
 ]
@@ -205,52 +206,6 @@ def sensitive_frame(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = (
         bands = pd.cut(numbers, [-np.inf, *edges, np.inf], right=False, labels=band_labels(edges))
         frame[column] = bands.astype(object).where(bands.notna(), None)
     return frame
-
-
-def match_label(candidates: Sequence[Any], label: Any) -> Any | None:
-    """The candidate equal to ``label``, else the one whose text is (``"1"`` finds ``1``, ``1.0`` finds ``"1"``),
-    else the number equal to the number typed (``"1.0"`` finds ``1``); else None.
-
-    Labels typed by a user (the command line, a JSON file) are text; the table's or model's may not be.
-    Text candidates match only as text: ``"01"`` finds the number ``1`` but not the text ``"1"`` (a code).
-    """
-    for value in candidates:
-        if value == label:
-            return value
-    for value in candidates:
-        if value_text(value) == value_text(label) or str(value) == str(label):
-            return value
-    typed = finite_number(label)
-    for value in candidates:
-        if typed is not None and not isinstance(plain_value(value), str) and finite_number(value) == typed:
-            return value
-    for value in candidates:  # "true" typed for a boolean True
-        if isinstance(value, (bool, np.bool_)) and str(label).strip().lower() == str(bool(value)).lower():
-            return value
-    return None
-
-
-def finite_number(value: Any) -> int | float | None:
-    """``value`` as a finite number, whether a number or text such as ``"1"``, ``" 1.0 "``, ``"1e0"``; else None.
-
-    Booleans are not numbers here (``True`` matches ``"true"``, not ``"1"``); ints stay ints so that large
-    ones compare exactly.
-    """
-    value = plain_value(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if "_" in text:  # Python reads "1_0" as 10; a user typing it means no number
-            return None
-        try:
-            value = int(text)
-        except ValueError:
-            try:
-                value = float(text)
-            except ValueError:
-                return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value if isinstance(value, int) or math.isfinite(value) else None
 
 
 POSITIVE_NAMES = ("1", "1.0", "true", "yes", "y", "positive", "pos", "good", ">50k", "hired", "approved", "accepted")

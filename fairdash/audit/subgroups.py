@@ -24,11 +24,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import MISSING_GROUP, plain_value, value_text
+from fairdash.audit.groups import MISSING_GROUP
 from fairdash.audit.metrics import as_bool
 from fairdash.audit.rates import RATES
 from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import plain_value, value_text
 
 __all__ = ["SUBGROUP_METRICS", "MAX_CATEGORIES", "MAX_SUBGROUPS", "Condition", "SubgroupSearch", "find_subgroups", "subgroup_mask",
            "newcombe_interval", "pooled_z_p_value", "SUBGROUP_VALUES", "with_subgroup_column"]

@@ -20,9 +20,27 @@ import sys
 import traceback
 from typing import Sequence
 
-from fairdash.cli import audit, audits, balance, bias_audit, compare, counterfactuals, demo, fixes, monitor
+from fairdash.cli import (
+    audit,
+    audits,
+    balance,
+    bias_audit,
+    compare,
+    counterfactuals,
+    demo,
+    fixes,
+    monitor,
+)
 from fairdash.cli.audit import audit_command
-from fairdash.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_PASS, check_outputs, column_list, gate, parse_condition
+from fairdash.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_PASS,
+    check_outputs,
+    column_list,
+    gate,
+    parse_condition,
+)
 from fairdash.errors import FairdashError, brief
 
 __all__ = ["COMMANDS", "build_parser", "main", "audit_command", "gate", "parse_condition"]

@@ -44,7 +44,7 @@ from fairdash.intake.tables import read_table
 from fairdash.present.text import for_people
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
-    from fairdash.audit.run import Audit
+    from fairdash.run import Audit
     from fairdash.store.db import StoredFile
 
 __all__ = ["EPILOG", "HELP", "add_arguments", "run", "audit_command"]
@@ -142,8 +142,8 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fairdash.audit.run import run_audit
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.run import run_audit
     from fairdash.store.db import tidy_title
 
     control = column_list(args.control or "")

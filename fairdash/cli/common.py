@@ -266,7 +266,7 @@ def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
     """The skops types to trust in the model file at ``path``: those given (``--trust-type``), and, when the file is
     byte for byte a demo model this fairdash ships (by its SHA-256), that model's known types: ``demo --model-out``'s
     file loads without asking."""
-    from fairdash.intake.demo import shipped_model_types
+    from fairdash.audit.demo import shipped_model_types
 
     return (*given, *shipped_model_types(path))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fairdash.audit.demo import DEMO_TITLES, demo_model_bytes, load_demo
 from fairdash.cli.common import EXIT_PASS
 from fairdash.errors import InvalidInputError, brief
-from fairdash.intake.demo import DEMO_TITLES, demo_model_bytes, load_demo
 
 __all__ = ["HELP", "add_arguments", "run"]
 

@@ -24,9 +24,9 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.spec import match_label
 from fairdash.errors import InvalidInputError, ModelError, UntrustedModelError, brief
 from fairdash.intake.sources import Source, read_source, suffix_of
+from fairdash.intake.values import match_label
 
 __all__ = [
     "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "ONNX_SUFFIXES", "MODEL_SUFFIXES", "PICKLE_WARNING", "ScoreMethod",

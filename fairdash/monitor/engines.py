@@ -35,9 +35,10 @@ import pandas as pd
 
 from fairdash.audit.groups import group_codes
 from fairdash.audit.score_bins import VALUE_LIMIT, ScoreBins
-from fairdash.audit.spec import check_column_roles, match_label
+from fairdash.audit.spec import check_column_roles
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.values import match_label
 
 __all__ = [
     "UNKNOWN", "NEGATIVE", "POSITIVE",
@@ -472,7 +473,7 @@ def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, t
 
 def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
     """Each outcome as unknown (missing or empty), negative or positive; the positive label is matched
-    as the audit matches it (:func:`fairdash.audit.spec.match_label`: ``"1"`` finds ``1`` and ``1.0``, ``"true"`` finds True)."""
+    as the audit matches it (:func:`fairdash.intake.values.match_label`: ``"1"`` finds ``1`` and ``1.0``, ``"true"`` finds True)."""
     text = values.astype("string")
     unknown = (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
     known = pd.unique(values[~unknown])

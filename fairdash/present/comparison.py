@@ -8,11 +8,12 @@ from typing import Any, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from fairdash.audit.compare import LEVEL, Comparison
 from fairdash.errors import brief
+from fairdash.present.document import json_number
 from fairdash.present.plots import plot_text
-from fairdash.store.compare import Comparison
 
-__all__ = ["comparison_chart", "comparison_table", "tested_text"]
+__all__ = ["comparison_chart", "comparison_table", "tested_text", "comparison_json"]
 
 
 def tested_text(row: Mapping[str, Any]) -> str:
@@ -66,3 +67,43 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
         "p-value (all pairs)": table["p_value"].map(lambda p: "" if p != p else f"{p:.2g}"),
         "beyond chance": table["beyond_chance"].map({True: "yes", False: "no"}).fillna(""),
     }, index=table.index).rename(index=lambda name: name.replace("_", " "))
+
+
+def _beyond_chance(value: Any) -> bool | None:
+    return None if value is None or value != value else bool(value)
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as JSON: ``disparities`` (name -> ``before``, ``after``, ``change``, ``interval``, ``p_value``,
+    ``beyond_chance``, ``tested``: the rate, the two groups and the change between them that ``interval`` and
+    ``p_value`` are of, ``is_change``: whether that is ``change`` itself, and ``groups``: how many groups' pairs were tested; ``why_untested``: why not tested, or
+    null) and ``groups`` (group -> rate -> ``before``, ``after``, ``change``, ``before_interval``, ``after_interval``),
+    with ``before``, ``after``, ``notes`` and ``method``."""
+    def tested(row: Mapping[str, Any]) -> dict[str, Any] | None:
+        return None if pd.isna(row["rate"]) else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
+                                                 "change": json_number(row["tested_change"]), "is_change": bool(row["tested_is_change"]),
+                                                 "groups": int(row["groups_tested"])}
+
+    groups: dict[str, dict[str, Any]] = {}
+    for (group, rate), row in comparison.groups.iterrows():
+        groups.setdefault(str(group), {})[rate] = {
+            "before": json_number(row["before"]), "after": json_number(row["after"]), "change": json_number(row["change"]),
+            "before_interval": [json_number(row["before_lower"]), json_number(row["before_upper"])],
+            "after_interval": [json_number(row["after_lower"]), json_number(row["after_upper"])]}
+    return {
+        "before": comparison.before,
+        "after": comparison.after,
+        "disparities": {name: {"before": json_number(row["before"]), "after": json_number(row["after"]),
+                               "change": json_number(row["change"]), "interval": [json_number(row["lower"]), json_number(row["upper"])],
+                               "p_value": json_number(row["p_value"]), "beyond_chance": _beyond_chance(row["beyond_chance"]),
+                               "tested": tested(row), "why_untested": row["why_untested"] if isinstance(row["why_untested"], str) else None}
+                        for name, row in comparison.disparities.iterrows()},
+        "groups": groups,
+        "notes": list(comparison.notes),
+        "method": ("change = after - before; every pair of groups in both audits tested for a change in its gap (the "
+                   "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
+                   "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "
+                   "pairs of tested.groups groups (the largest |z| against the studentized range, Tukey-Kramer; Bonferroni over "
+                   f"the rates of equalized odds); beyond chance when p_value < {LEVEL:g} divided by the number of disparities "
+                   "tested; interval: the tested change's simultaneous interval at that same level"),
+    }

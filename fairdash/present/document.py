@@ -10,7 +10,6 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from fairdash import __version__
 from fairdash.audit.metrics import METRIC_COLUMNS
 from fairdash.audit.result import AuditResult
 from fairdash.present.sentences import finding_sentence
@@ -21,14 +20,18 @@ _LIBRARIES = ("numpy", "pandas", "scikit-learn", "plotly", "shap", "lime", "skop
 
 
 def versions() -> dict[str, str]:
-    """fairdash's version, Python's, and those of the libraries it uses (without importing them)."""
-    found = {"fairdash": __version__, "python": platform.python_version()}
-    for name in _LIBRARIES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    """fairdash's version, Python's, and those of the libraries it uses (without importing them); each from its installed
+    package's metadata (fairdash's from pyproject.toml, as ``fairdash.__version__``)."""
+    found = {"fairdash": _installed("fairdash") or "unknown", "python": platform.python_version()}
+    found.update({name: version for name in _LIBRARIES if (version := _installed(name)) is not None})
     return found
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def json_number(value: Any) -> Any:

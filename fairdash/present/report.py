@@ -1,6 +1,6 @@
 """The audit as a result to hand on: a JSON document and a self-contained interactive HTML report.
 
-:func:`fairdash.audit.run.run_audit` computes everything once (the dashboard's download buttons and the
+:func:`fairdash.run.run_audit` computes everything once (the dashboard's download buttons and the
 command line both call it); :func:`audit_json` and :func:`audit_html` only present it.
 
 The HTML report opens offline in any browser: plotly's JavaScript is inlined once and no address
@@ -15,18 +15,31 @@ import html
 from typing import Any, Sequence
 
 from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
-from fairdash.audit.run import Audit
 from fairdash.audit.spec import band_labels
 from fairdash.present import plots
 from fairdash.present.balance import conditional_content, conditional_json
 from fairdash.present.document import json_number, result_json, versions
 from fairdash.present.fixes_report import fixes_content, fixes_json
+from fairdash.present.page import (
+    definition_list,
+    findings_html,
+    html_page,
+    script_json,
+    section,
+    static_file,
+    table_html,
+)
+from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.recourse import recourse_html, recourse_json
 from fairdash.present.summary import audit_summary, summary_html
-from fairdash.present.page import definition_list, findings_html, html_page, script_json, section, static_file, table_html
-from fairdash.present.preview import preview_payload, preview_script, preview_style
-from fairdash.present.text import for_people, formatted_overall, formatted_table, threshold_text
+from fairdash.present.text import (
+    for_people,
+    formatted_overall,
+    formatted_table,
+    threshold_text,
+)
 from fairdash.present.where_unfair import where_unfair_json, where_unfair_sections
+from fairdash.run import Audit
 
 __all__ = ["REPORT_THRESHOLDS", "audit_json", "slider_payload", "audit_html"]
 

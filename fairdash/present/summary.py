@@ -20,7 +20,7 @@ import pandas as pd
 from fairdash.audit.findings import HEADLINE
 from fairdash.audit.metrics import verdict, verdict_rules
 from fairdash.audit.result import AuditResult
-from fairdash.audit.run import GAP_SHARE_PREFIX
+from fairdash.run import GAP_SHARE_PREFIX
 from fairdash.present.text import NO_RULE, inconclusive_note, verdict_word
 
 __all__ = ["HEADLINE_TITLES", "CANNOT_TELL", "GLOSSARY", "SummaryLine", "Summary", "summary_of", "audit_summary",
@@ -154,7 +154,7 @@ def summary_of(result: AuditResult, *, features: pd.DataFrame | None = None, exp
     result : AuditResult
         The audit; every number said is read from it.
     features : DataFrame, optional
-        What the model relies on (:func:`fairdash.audit.run.top_features`); its share-of-the-gap column names the driver.
+        What the model relies on (:func:`fairdash.run.top_features`); its share-of-the-gap column names the driver.
     explain_error : str, optional
         Why the explanation failed, when it did.
     compared : (constraint, fixes), optional
@@ -171,7 +171,7 @@ NO_MODEL = "Not computed: the audit has scores but no model, and explanations ne
 
 
 def audit_summary(audit: Any, *, compared: tuple[str, Sequence[Any]] | None = None) -> Summary:
-    """:func:`summary_of` an :class:`~fairdash.audit.run.Audit`, with its explanations and the fixes ``compared``."""
+    """:func:`summary_of` an :class:`~fairdash.run.Audit`, with its explanations and the fixes ``compared``."""
     return summary_of(audit.result, features=audit.features, explain_error=audit.explain_error, compared=compared,
                       not_explained=NOT_EXPLAINED if audit.model_name else NO_MODEL)
 

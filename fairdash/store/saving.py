@@ -8,7 +8,7 @@ import json
 from typing import Any, Mapping
 
 from fairdash.audit.findings import HEADLINE
-from fairdash.audit.run import Audit
+from fairdash.run import Audit
 from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 
 __all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings", "saved_audit_json"]

@@ -148,7 +148,7 @@ def balance_before_model() -> None:
 def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:
     """The Fairness page's control picker: the selection rates within each stratum of a legitimate factor, at the
     current thresholds, and whether the gap remains once it is held equal (the CDD)."""
-    from fairdash.audit.run import audit_conditional
+    from fairdash.run import audit_conditional
 
     spec, table = audit.spec, audit.workspace.table
     candidates = [column for column in table.columns if column not in (spec.target, spec.score, *spec.sensitive)]

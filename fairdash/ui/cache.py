@@ -15,10 +15,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from fairdash.audit.demo import Demo, load_demo
+from fairdash.audit.guess import guess_spec
 from fairdash.audit.inputs import AuditInputs, prepare_audit
+from fairdash.audit.preview import PreviewCounts
+from fairdash.audit.preview import preview_counts as counts_for_preview
 from fairdash.audit.result import AuditResult, AuditSettings, judge
 from fairdash.audit.spec import AuditSpec
-from fairdash.audit.preview import PreviewCounts, preview_counts as counts_for_preview
 from fairdash.audit.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 from fairdash.explain.attributions import (
     ShapResult,
@@ -30,8 +33,6 @@ from fairdash.explain.attributions import (
 )
 from fairdash.explain.rules import Surrogate, fidelity_by_depth, surrogate_tree
 from fairdash.fixes.compare import Fix, compare_fixes
-from fairdash.intake.demo import Demo, load_demo
-from fairdash.intake.guess import guess_spec
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import LogCounts, MonitorSpec, count_log
@@ -140,9 +141,9 @@ def report_files(
 ) -> tuple[str, str]:
     """The audit's JSON and HTML report, as text (``settings_key`` stands for ``_settings``); with the Fixes page's
     comparison (``fixes_key`` stands for it), calibration within groups and the subgroups, as ``audit`` makes them."""
-    from fairdash.audit.run import run_audit
     from fairdash.present.document import json_text
     from fairdash.present.report import audit_html, audit_json
+    from fairdash.run import run_audit
 
     audit = run_audit(_table, _spec, _model, thresholds=_settings.thresholds, tolerance=_settings.tolerance,
                       min_group_size=_settings.min_group_size, data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves,

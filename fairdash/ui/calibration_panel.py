@@ -7,10 +7,10 @@ import streamlit as st
 from fairdash.audit.calibration import Calibration
 from fairdash.audit.inputs import AuditInputs
 from fairdash.audit.result import AuditResult, AuditSettings
-from fairdash.audit.run import audit_calibration, audit_conflict
 from fairdash.present import plots
 from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
+from fairdash.run import audit_calibration, audit_conflict
 from fairdash.ui import keys, state
 from fairdash.ui.session import SessionAudit
 from fairdash.ui.widgets import md

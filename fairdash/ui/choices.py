@@ -21,7 +21,7 @@ def source() -> str:
 
 
 def demo_key() -> str:
-    from fairdash.intake.demo import DEFAULT_DEMO
+    from fairdash.audit.demo import DEFAULT_DEMO
 
     return st.session_state.get(keys.DEMO, DEFAULT_DEMO)
 

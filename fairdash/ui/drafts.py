@@ -101,6 +101,9 @@ def keep_draft() -> None:
 before_stop(keep_draft)
 
 
+before_stop(keep_draft)  # a page that stops (widgets.stop_page) writes the tab's draft first
+
+
 def session_settings() -> dict[str, Any]:
     """The session's choices as a saved audit's settings, plus the link the tab is on; only the source when the
     choices do not make an audit yet (an upload waiting for its target): the uploads are kept all the same."""

@@ -17,12 +17,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from fairdash.audit.compare import read_audit_document
 from fairdash.audit.result import AuditSettings
-from fairdash.audit.spec import match_label
 from fairdash.errors import FairdashError
+from fairdash.intake.values import match_label
 from fairdash.present.text import findings_as_saved, inconclusive_note, verdict_word
-from fairdash.store.compare import read_audit_document
-from fairdash.store.db import AuditStore, NoSuchAuditError, SavedAudit, StoredFile, StoreError, valid_audit_id
+from fairdash.store.db import (
+    AuditStore,
+    NoSuchAuditError,
+    SavedAudit,
+    StoredFile,
+    StoreError,
+    valid_audit_id,
+)
 from fairdash.store.saving import record_from_document, saved_audit_json, sha256_of
 from fairdash.ui import choices, keys, saving_state, state, thresholds_state, uploads
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
@@ -290,8 +297,8 @@ def listing(audits: list[SavedAudit]) -> Any:
 
 
 def comparison_of(before_id: str, after_id: str) -> Any:
-    """The comparison of two saved audits (:func:`fairdash.store.compare.compare_audits`); raises ``FairdashError``."""
-    from fairdash.store.compare import compare_audits, read_audit_document
+    """The comparison of two saved audits (:func:`fairdash.audit.compare.compare_audits`); raises ``FairdashError``."""
+    from fairdash.audit.compare import compare_audits, read_audit_document
 
     kept = store()
     documents = [read_audit_document(saved_audit_json(kept, audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from fairdash.audit.result import AuditResult
-from fairdash.audit.run import gap_features
+from fairdash.run import gap_features
 from fairdash.errors import FairdashError
 from fairdash.present.model_card import model_card
 from fairdash.present.summary import NO_MODEL, NOT_EXPLAINED, Summary, features_from_json, summary_of

@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 
 from fairdash import cli
-from fairdash.audit.spec import AuditSpec, binary_target, check_column_roles, match_label, validate_spec
+from fairdash.audit.spec import AuditSpec, binary_target, check_column_roles, validate_spec
 from fairdash.errors import InvalidInputError
 from fairdash.intake.tables import read_table
+from fairdash.intake.values import match_label
 
 # Column names that hold each CSV separator, quotes and a line break: valid RFC 4180 once quoted.
 _HOSTILE_NAMES = ['t"; DROP TABLE x; --', "g`'; SELECT 1;\n--", "s'||'x", 'o"" ) UNION SELECT 1 --']

@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.errors import InvalidInputError
 from fairdash.explain import rules
 from fairdash.intake.tables import read_table
+from fairdash.run import run_audit
 
 
 def _gzip_bomb(expanded_mb: int) -> bytes:
@@ -126,8 +126,8 @@ def test_parquet_list_and_struct_columns_are_read_as_text():
 def test_the_report_opens_on_the_audited_threshold_when_its_grid_is_thinned():
     """Over 1,000 distinct scores the report's slider offers 1,000 positions; the audited threshold is one of them,
     so the page opens on the numbers of its own tables (it opened on the next position up)."""
-    from fairdash.audit.run import run_audit
     from fairdash.present.report import slider_payload
+    from fairdash.run import run_audit
 
     rng = np.random.default_rng(0)
     table = pd.DataFrame({"g": rng.choice(["a", "b"], 20_000), "y": rng.integers(0, 2, 20_000), "s": rng.random(20_000)})

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit import run as report
+from fairdash import run as report
+from fairdash.audit.demo import load_demo
 from fairdash.audit.findings import disparity_findings
 from fairdash.audit.metrics import group_metrics
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
-from fairdash.intake.demo import load_demo
+from fairdash.run import run_audit
 
 
 @pytest.fixture(scope="module")

@@ -60,9 +60,9 @@ class Watch:
 def test_the_report_runs_no_script_from_a_label_and_stays_alive(browser, tmp_path, output_dir):
     from playwright.sync_api import expect
 
-    from fairdash.audit.run import run_audit
     from fairdash.audit.spec import AuditSpec
     from fairdash.present.report import audit_html
+    from fairdash.run import run_audit
 
     table = _hostile_table()
     audit = run_audit(table, AuditSpec(target="hired", positive_label=1, sensitive=(GROUP_COLUMN,), score="score"), with_rules=False)

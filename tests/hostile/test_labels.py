@@ -18,9 +18,9 @@ from sklearn.metrics import accuracy_score, precision_score
 
 from fairdash.audit.groups import group_labels
 from fairdash.audit.metrics import disparities, group_metrics
-from fairdash.audit.run import run_audit
 from fairdash.audit.spec import AuditSpec
 from fairdash.present.report import audit_html, audit_json
+from fairdash.run import run_audit
 
 
 def _table_with_a_group_called_all() -> pd.DataFrame:

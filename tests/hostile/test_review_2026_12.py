@@ -62,7 +62,7 @@ def space_scales(X: pd.DataFrame) -> pd.Series:
 
 
 def test_the_counterfactuals_of_a_row_are_never_the_same_change_twice():
-    from fairdash.intake.demo import load_demo
+    from fairdash.audit.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)]
@@ -289,8 +289,8 @@ def test_an_infinite_change_fails_a_gate_closed_as_an_undefined_one(an_audit, tm
     """Audits whose disparities change by an infinite amount are refused now; the gate fails closed on such a change all
     the same (it passed 'change<0.05' with the change written as null in the JSON, exit 0). The documents' check is
     bypassed to reach the gate."""
+    from fairdash.audit import compare
     from fairdash.cli import main
-    from fairdash.store import compare
 
     _, document = an_audit
     paths = [tmp_path / "before.json", tmp_path / "after.json"]

@@ -12,6 +12,7 @@ import pandas as pd
 from fairdash.audit.calibration import Calibration, calibration_by_group
 from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
 from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
+from fairdash.audit.guess import DataSummary, summarize
 from fairdash.audit.inputs import AuditInputs, prepare_audit
 from fairdash.audit.metrics import DEFAULT_TOLERANCE
 from fairdash.audit.result import AuditResult, AuditSettings, judge
@@ -20,7 +21,6 @@ from fairdash.audit.subgroups import SubgroupSearch, find_subgroups
 from fairdash.audit.thresholds import Threshold, ThresholdCurves
 from fairdash.explain.recourse import Recourse
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
-from fairdash.intake.guess import DataSummary, summarize
 from fairdash.intake.models import ScoreModel
 
 if TYPE_CHECKING:  # shap loads when an explanation runs

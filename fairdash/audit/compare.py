@@ -30,7 +30,7 @@ from fairdash.audit.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RAT
 from fairdash.audit.rates import FLOAT_TOLERANCE, RATES
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits", "comparison_json"]
+__all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits"]
 
 LEVEL = 0.05
 """The family-wise level of the "beyond chance" verdicts."""
@@ -336,45 +336,3 @@ def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, befor
             notes.append(f"The {what} differ ({first:g} before, {second:g} after): the groups judged or the verdicts may differ for that alone.")
     return Comparison(before=_describe(before, before_label or {}), after=_describe(after, after_label or {}),
                       disparities=disparities, groups=_group_rows(before, after, full), notes=tuple(notes))
-
-
-def _verdict(value: Any) -> bool | None:
-    return None if value is None or value != value else bool(value)
-
-
-def comparison_json(comparison: Comparison) -> dict[str, Any]:
-    """The comparison as JSON: ``disparities`` (name -> ``before``, ``after``, ``change``, ``interval``, ``p_value``,
-    ``beyond_chance``, ``tested``: the rate, the two groups and the change between them that ``interval`` and
-    ``p_value`` are of, ``is_change``: whether that is ``change`` itself, and ``groups``: how many groups' pairs were tested; ``why_untested``: why not tested, or
-    null) and ``groups`` (group -> rate -> ``before``, ``after``, ``change``, ``before_interval``, ``after_interval``),
-    with ``before``, ``after``, ``notes`` and ``method``."""
-    from fairdash.present.document import json_number
-
-    def tested(row: Mapping[str, Any]) -> dict[str, Any] | None:
-        return None if pd.isna(row["rate"]) else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
-                                                 "change": json_number(row["tested_change"]), "is_change": bool(row["tested_is_change"]),
-                                                 "groups": int(row["groups_tested"])}
-
-    groups: dict[str, dict[str, Any]] = {}
-    for (group, rate), row in comparison.groups.iterrows():
-        groups.setdefault(str(group), {})[rate] = {
-            "before": json_number(row["before"]), "after": json_number(row["after"]), "change": json_number(row["change"]),
-            "before_interval": [json_number(row["before_lower"]), json_number(row["before_upper"])],
-            "after_interval": [json_number(row["after_lower"]), json_number(row["after_upper"])]}
-    return {
-        "before": comparison.before,
-        "after": comparison.after,
-        "disparities": {name: {"before": json_number(row["before"]), "after": json_number(row["after"]),
-                               "change": json_number(row["change"]), "interval": [json_number(row["lower"]), json_number(row["upper"])],
-                               "p_value": json_number(row["p_value"]), "beyond_chance": _verdict(row["beyond_chance"]),
-                               "tested": tested(row), "why_untested": row["why_untested"] if isinstance(row["why_untested"], str) else None}
-                        for name, row in comparison.disparities.iterrows()},
-        "groups": groups,
-        "notes": list(comparison.notes),
-        "method": ("change = after - before; every pair of groups in both audits tested for a change in its gap (the "
-                   "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
-                   "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "
-                   "pairs of tested.groups groups (the largest |z| against the studentized range, Tukey-Kramer; Bonferroni over "
-                   f"the rates of equalized odds); beyond chance when p_value < {LEVEL:g} divided by the number of disparities "
-                   "tested; interval: the tested change's simultaneous interval at that same level"),
-    }
