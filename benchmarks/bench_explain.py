@@ -25,12 +25,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from timing import median_seconds  # noqa: E402
 
 
-
 def main() -> None:
     import shap
 
-    from fairdash.intake.demo import load_demo
     from fairdash.explain.attributions import shap_values
+    from fairdash.intake.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)].sample(2000, random_state=0)

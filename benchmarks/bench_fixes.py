@@ -21,14 +21,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from timing import median_seconds  # noqa: E402
 
 
-
 def main() -> None:
     from sklearn.base import clone
 
     from fairdash.audit.groups import group_codes
     from fairdash.audit.spec import binary_target, sensitive_frame
-    from fairdash.intake.demo import load_demo
     from fairdash.fixes.compare import compare_fixes, fit_reweighed
+    from fairdash.intake.demo import load_demo
 
     demo = load_demo("adult")
     train, spec, estimator = demo.train, demo.spec, demo.model.estimator

@@ -11,6 +11,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from fairdash.audit.thresholds import thresholds_where_moved
 from fairdash.explain.attributions import (
     flip_rates,
     gap_decomposition,
@@ -21,7 +22,6 @@ from fairdash.explain.attributions import (
     shap_values,
     transformed_columns,
 )
-from fairdash.audit.thresholds import thresholds_where_moved
 from fairdash.intake.demo import load_demo
 from fairdash.intake.models import ScoreModel
 

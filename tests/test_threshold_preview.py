@@ -93,10 +93,10 @@ def test_a_settled_move_is_kept_where_every_page_reads_it_and_nonsense_is_ignore
 
 
 def test_the_report_and_the_dashboard_run_the_same_script():
-    from fairdash.present.preview import preview_script
-    from fairdash.present.report import audit_html
     from fairdash.audit.run import run_audit
     from fairdash.audit.spec import AuditSpec
+    from fairdash.present.preview import preview_script
+    from fairdash.present.report import audit_html
 
     y_true, scores, groups = _rows(400)
     table = pd.DataFrame({"y": y_true, "s": scores, "g": groups})
