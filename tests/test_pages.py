@@ -468,6 +468,9 @@ def _plotted_names(at: AppTest) -> list[str]:
 
 
 def test_the_fixes_page_compares_every_fix_and_shows_the_chosen_one():
+    import streamlit as st
+
+    st.cache_resource.clear()  # as on a fresh server: sessions share the refits made, and other tests refit this demo
     at = _app()
     at.selectbox(key="demo").set_value("german").run()
     at.switch_page("pages/fixes.py").run()
