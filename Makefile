@@ -9,7 +9,7 @@ PORT ?= 8501
 HOST ?= 127.0.0.1
 PY := $(VENV)/bin/python
 
-.PHONY: run test browser java benchmark
+.PHONY: run test lint browser java benchmark
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ java:
 # One OpenMP thread: on a busy 2-core machine two threads made gradient boosting several times slower.
 test: $(VENV)/.installed-test browser java
 	OMP_NUM_THREADS=1 $(PY) -m pytest
+
+# ruff (lint) and mypy (types) as pyproject.toml configures them; `ruff format --check` is not enforced yet.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 benchmark: $(VENV)/.installed-test
 	OMP_NUM_THREADS=1 $(PY) benchmarks/bench_metrics.py

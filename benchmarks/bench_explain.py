@@ -28,8 +28,8 @@ from timing import median_seconds  # noqa: E402
 def main() -> None:
     import shap
 
-    from fairdash.audit.demo import load_demo
     from fairdash.explain.attributions import shap_values
+    from fairdash.audit.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)].sample(2000, random_state=0)

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from timing import median_seconds  # noqa: E402
 
-from fairdash.monitor.engines import MonitorSpec, count_log
-from fairdash.monitor.logs import synthetic_log
-from fairdash.monitor.windows import monitor  # noqa: E402
 from fairdash.audit.score_bins import score_grid  # noqa: E402
+from fairdash.monitor.engines import MonitorSpec, count_log  # noqa: E402
+from fairdash.monitor.logs import synthetic_log  # noqa: E402
+from fairdash.monitor.windows import monitor  # noqa: E402
 
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 

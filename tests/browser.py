@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -106,6 +106,37 @@ def poll(read, accept, *, timeout: float = 60.0, what: str = "the page"):
             pass
         time.sleep(0.2)
     raise AssertionError(f"{what} did not settle on an accepted value within {timeout:.0f} s; last read: {value!r}")
+
+
+def draft_id(page) -> str | None:
+    """The id of the tab's draft, as its ``sessionStorage`` holds it (None before the tab has one)."""
+    return page.evaluate("sessionStorage.getItem('fairdash-draft')")
+
+
+def wait_for_draft(home: Path, draft: str | None, accept=lambda settings: True, *, timeout: float = 60.0) -> dict:
+    """Wait until the store at ``home`` holds the draft ``draft`` and ``accept(its settings)`` holds; return them.
+
+    The server writes a tab's draft at the end of a run that changed the work: a draft holding a moved threshold is
+    the event that says the server has run with the move (the page may still be drawing: then wait until idle)."""
+    from fairdash.errors import FairdashError
+    from fairdash.store.db import AuditStore
+
+    deadline = time.monotonic() + timeout
+    settings = None
+    while time.monotonic() < deadline:
+        try:
+            settings = AuditStore(home).get_draft(draft).settings if draft else None
+        except FairdashError:  # not written yet
+            settings = None
+        if settings is not None and accept(settings):
+            return settings
+        time.sleep(0.1)
+    raise AssertionError(f"the draft {draft} did not reach an accepted state within {timeout:.0f} s; last read: {settings!r}")
+
+
+def threshold_is(shown: str):
+    """An ``accept`` for :func:`wait_for_draft`: the draft's one threshold is the one shown (as ``0.4600``)."""
+    return lambda settings: isinstance(settings.get("thresholds"), (int, float)) and abs(settings["thresholds"] - float(shown)) < 5e-5
 
 
 def single_text(locator) -> str | None:

@@ -186,11 +186,13 @@ def test_fairness_preview_moves_in_the_browser_and_the_server_follows(server, pa
         except AssertionError:
             if attempt == 2:
                 raise
-    # The preview moves to the suggestion: its own verdict on demographic parity passes, with Python's numbers.
-    verdict = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(2)
-    expect(verdict).to_have_text("pass", timeout=20_000)
+    # The preview moves to the suggestion: its own verdict on the difference Suggest aims at (within the audit's
+    # tolerance) passes, with Python's numbers; the server's part follows.
+    verdict = page.locator('#fd-disparities tr[data-name="demographic_parity_difference"] td').nth(2)
+    expect(verdict).to_have_text(re.compile(r"^\s*pass"), timeout=20_000)
     _assert_preview_is_pythons(page, adult_curves)
-    poll(lambda: float(metric_value(page, "Demographic parity ratio").inner_text()), lambda value: value >= 0.8,
+    live_ratio = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(1).inner_text()
+    poll(lambda: metric_value(page, "Demographic parity ratio").inner_text(), lambda text: text == live_ratio,
          what="the server's demographic parity ratio after the suggestion")
     wait_until_idle(page)
     assert_page_is_clean(page)
@@ -342,7 +344,8 @@ def test_two_hundred_groups_and_a_continuous_attribute_in_the_browser(server, pa
     pd.DataFrame({"age": rng.integers(18, 78, n), "y": rng.integers(0, 2, n), "score": rng.random(n).round(3)}).to_csv(ages, index=False)
     upload_table_with_scores(page, server, ages, "6,000")
     expect(page.get_by_test_id("stTextInput").filter(has_text="Bands of age")).to_have_count(1)
-    expect(page.get_by_test_id("stDataFrame").filter(has_text="and over")).to_have_count(1)
+    # The summary's groups and the Data balance view's list the bands.
+    expect(page.get_by_test_id("stDataFrame").filter(has_text="and over")).to_have_count(2)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-age-bands.png", full_page=True)
 
@@ -355,8 +358,13 @@ def test_the_fixes_page_on_adult_charts_every_fix_and_shows_the_chosen_one(serve
     page.goto(f"{server}/fixes")
     expect(heading(page, "Fixes")).to_be_visible()
     chart = page.get_by_test_id("stPlotlyChart").filter(has_text="every fix on the same rows")
-    expect(chart).to_contain_text("Unawareness", timeout=300_000)
-    page.get_by_text("Add reductions").click()
+    first = poll(lambda: single_text(chart), lambda text: text is not None and "Thresholds per group" in text, what="the chart")
+    assert "Reweighing" not in first  # nothing is refitted until asked
+    page.get_by_role("button", name="Refit the model", exact=False).click()
+    # During the rerun the old chart and the new one coexist: wait for one chart, with the refits.
+    poll(lambda: single_text(chart), lambda text: text is not None and "Unawareness" in text, timeout=600, what="the chart")
+    wait_until_idle(page)
+    page.get_by_role("button", name="Add reductions", exact=False).click()
     # During the rerun the old chart and the new one coexist: wait for one chart, with the reductions.
     drawn = poll(lambda: single_text(chart), lambda text: text is not None and "Reductions" in text, timeout=900, what="the chart")
     wait_until_idle(page)

@@ -8,12 +8,16 @@ import re
 import pytest
 from browser import (
     assert_page_is_clean,
+    draft_id,
     fairness_numbers,
     heading,
     open_page,
+    poll,
     require_chromium,
     streamlit_server,
+    threshold_is,
     upload_table_with_scores,
+    wait_for_draft,
     wait_until_idle,
     write_scored_table,
 )
@@ -38,9 +42,9 @@ def test_upload_save_reload_restart_and_open_the_link_elsewhere(browser, tmp_pat
         for _ in range(3):
             slider.press("ArrowRight")
         expect(page.locator("#fd-threshold-value")).not_to_have_text("0.5000")
-        page.wait_for_timeout(1000)  # the move settles (a quarter second) and the server reruns the page's fragment
-        wait_until_idle(page)
-        before = fairness_numbers(page)
+        # The move settles (a quarter second) and the server reruns the page's fragment, which writes the tab's draft.
+        wait_for_draft(tmp_path / "home", draft_id(page), threshold_is(page.locator("#fd-threshold-value").inner_text()))
+        before = poll(lambda: fairness_numbers(page), lambda numbers: True, what="the Fairness page after the move")
         open_page(page, "Report", "report")
         page.get_by_text("Keep the uploaded table and model with it").click()
         wait_until_idle(page)

@@ -9,8 +9,9 @@ import fairlearn
 import numpy as np
 import pandas as pd
 import pytest
+import test_fixes
 from sklearn.utils import check_random_state
-from test_fixes import FEATURES, SPEC, _pipeline, fitted, loans  # noqa: F401 (fixtures)
+from test_fixes import FEATURES, SPEC, _pipeline
 
 from fairdash.audit.result import AuditSettings, judge
 from fairdash.audit.thresholds import ThresholdCurves
@@ -18,6 +19,7 @@ from fairdash.fixes.compare import compare_fixes, fit_reductions, mixture_probab
 from fairdash.present.fixes_report import fixes_json, fixes_table
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+loans, fitted = test_fixes.loans, test_fixes.fitted  # test_fixes.py's fixtures (bound here, pytest finds them here)
 
 
 def _shifted(test: pd.DataFrame) -> pd.DataFrame:

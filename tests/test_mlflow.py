@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mlflow
 import pytest
 
-mlflow = pytest.importorskip("mlflow")
 os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # this test's own MLflow calls use the local file store, as fairdash does
 
 from mlflow.tracking import MlflowClient  # noqa: E402
@@ -155,22 +155,28 @@ def test_mlflow_logging_in_a_fresh_process_sends_nothing(tmp_path, people):
     """A subprocess (MLflow's telemetry would start there) with every outbound connection refused and recorded."""
     people.to_csv(tmp_path / "people.csv", index=False)
     script = f"""
-import socket, sys
-tried = []
+import atexit, socket, sys, threading, time
+tried, code = [], None
 original = socket.socket.connect
 def connect(self, address):
     if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
         tried.append(address); raise OSError("refused")
     return original(self, address)
 socket.socket.connect = connect
+# Registered first, so run last: after the exit handlers of MLflow (its telemetry sends what is left at exit).
+atexit.register(lambda: print("TRIED", tried, "CODE", code, flush=True))
 from fairdash.cli import main
 code = main({_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", str(tmp_path / "mlruns"))!r})
-import time; time.sleep(2)  # a telemetry thread would send by now
-print("TRIED", tried, "CODE", code)
+# A telemetry thread sends from the background: wait until every thread has ended (none should be left).
+deadline = time.monotonic() + 60
+for thread in threading.enumerate():
+    if thread is not threading.main_thread():
+        thread.join(max(0.0, deadline - time.monotonic()))
+print("THREADS LEFT", [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()])
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
                           env={key: value for key, value in os.environ.items() if not key.startswith(("MLFLOW_", "DO_NOT_TRACK"))})
-    assert "TRIED [] CODE 0" in done.stdout, done.stdout + done.stderr
+    assert "THREADS LEFT []" in done.stdout and "TRIED [] CODE 0" in done.stdout, done.stdout + done.stderr
 
 
 def test_the_report_pages_log_to_mlflow_button(tmp_path, monkeypatch, no_network):

@@ -10,10 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-mlflow = pytest.importorskip("mlflow")
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = ["age", "income", "sex", "race"]

@@ -177,7 +177,6 @@ def test_the_cli_monitors_into_json_and_gates_on_the_latest_window(compas, tmp_p
 
 def test_spark_counts_what_duckdb_counts(compas, tmp_path):
     """The same SQL on Spark in local mode (Java from Debian's packages): the same counts, so the same figures."""
-    pytest.importorskip("pyspark")
     compas.to_parquet(tmp_path / "log.parquet")
     on_duckdb = count_log(tmp_path / "log.parquet", COMPAS_MONITOR)
     on_spark = count_log(tmp_path / "log.parquet", COMPAS_MONITOR, engine="spark")

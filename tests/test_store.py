@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 import os
-import signal
+import select
 import sqlite3
 import subprocess
 import sys
@@ -146,48 +146,98 @@ def test_saves_from_many_threads_at_once_all_land(tmp_path):
 
 
 _SAVER = """
-import hashlib, json, sys
+import hashlib, io, json, os, shutil, signal, sqlite3, sys
 from fairdash.store.db import AuditRecord, AuditStore, StoredFile
-store = AuditStore(sys.argv[1])
-for number in range(10_000):
-    content = hashlib.sha256(str(number).encode()).digest() * 200_000   # 6.4 MB of a table, known from its number
-    document = json.dumps({"number": number, "pad": "y" * 3_000_000})
-    print("start", number, flush=True)
+
+def save(store, number):
+    content = hashlib.sha256(str(number).encode()).digest() * 20_000   # 640 kB of a table, known from its number
+    document = json.dumps({"number": number, "pad": "y" * 300_000})
     store.save(AuditRecord(title=str(number), created="2026", data_name="d.csv", model_name=None, settings={}, headline={},
                            data_sha256=hashlib.sha256(content).hexdigest(), model_sha256=None, audit_json=document,
-                           report_html="r" * 1_000_000), table=StoredFile("d.csv", content))
-    print("done", number, flush=True)
+                           report_html="r" * 100_000), table=StoredFile("d.csv", content))
+
+def saver(home, stop_at):
+    # A copy of a store of two whole saves, then a third save that stops itself (SIGSTOP) right after its moment number stop_at: a call that
+    # may change the files or the database has just returned (an SQL statement, a connection closed, a write, a flush,
+    # a file closed, a folder made, an fsync, a rename). Exits 0 when the save has fewer moments.
+    shutil.copytree(os.path.join(sys.argv[1], "two saves"), home)
+    store, moments = AuditStore(home), 0
+    def stop_at_moment(frame, event, function):
+        nonlocal moments
+        owner = getattr(function, "__self__", None)
+        if event == "c_return" and (isinstance(owner, (sqlite3.Connection, io.IOBase)) or getattr(owner, "__name__", "") == "posix"):
+            if moments == stop_at:
+                sys.setprofile(None)
+                os.kill(os.getpid(), signal.SIGSTOP)
+            moments += 1
+    sys.setprofile(stop_at_moment)
+    save(store, 2)
+    sys.setprofile(None)
+
+two_saves = AuditStore(os.path.join(sys.argv[1], "two saves"))
+save(two_saves, 0)
+save(two_saves, 1)
+# One saver process per moment, forked from this one (the imports done once); each stopped saver is killed (SIGKILL).
+for stop_at in range(1000):
+    pid = os.fork()
+    if pid == 0:
+        saver(os.path.join(sys.argv[1], str(stop_at)), stop_at)
+        os._exit(0)
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        print("whole", stop_at, os.waitstatus_to_exitcode(status), flush=True)
+        break
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    print("killed", stop_at, flush=True)
 """
 
 
-def test_a_save_killed_midway_leaves_the_audit_whole_or_absent(tmp_path):
-    """Kill a process that saves in a loop at moments spread over its saves; after each kill SQLite finds the file
-    sound, and every audit it lists has its whole JSON and a table file whose SHA-256 is the one recorded."""
-    mid_save = 0
-    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 2.2):
-        log = tmp_path / f"saver-{delay}.log"
-        with open(log, "w") as out:
-            process = subprocess.Popen([sys.executable, "-c", _SAVER, str(tmp_path / "home")], stdout=out, cwd=ROOT)
-            deadline = time.monotonic() + 60
-            while "start" not in log.read_text() and time.monotonic() < deadline:  # the interpreter's start varies with load
-                time.sleep(0.05)
-            time.sleep(delay - 0.3)
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-        lines = log.read_text().split()
-        mid_save += len(lines) >= 2 and lines[-2] == "start"
-        with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:
+def _run_savers(home: Path) -> list[str]:
+    """Run the savers (see ``_SAVER``); return the lines they print. Waits for each line, never for a fixed time."""
+    process = subprocess.Popen([sys.executable, "-c", _SAVER, str(home)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               cwd=ROOT, text=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 300
+        while not lines or not lines[-1].startswith("whole"):
+            ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                raise AssertionError(f"the savers ended or hung before a save ran to its end: {''.join(lines)}")
+            lines.append(line)
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+    return [line.strip() for line in lines]
+
+
+def test_a_save_killed_at_any_moment_leaves_the_audit_whole_or_absent(tmp_path):
+    """Kill a saving process (SIGKILL) right after each call of its save that may change the disk (an SQL statement,
+    a write, an fsync, a rename...): SQLite finds the file sound, every audit it lists has its whole JSON and a table
+    file whose SHA-256 is the one recorded; the kills before the commit leave the audit absent, those after it whole."""
+    lines = _run_savers(tmp_path)
+    assert lines[-1] == f"whole {len(lines) - 1} 0" and lines[:-1] == [f"killed {number}" for number in range(len(lines) - 1)]
+    saved = []
+    for number in range(len(lines)):
+        home = tmp_path / str(number)
+        with sqlite3.connect(home / "audits.sqlite") as connection:
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             rows = connection.execute("SELECT id, title, audit_json, data_sha256 FROM audits").fetchall()
-        store = AuditStore(tmp_path / "home")
+        store = AuditStore(home)
         assert sorted(saved.id for saved in store.list()) == sorted(row[0] for row in rows)
         for audit_id, title, document, sha in rows:
             assert json.loads(document)["number"] == int(title)
-            assert hashlib.sha256((tmp_path / "home" / "files" / audit_id / "table").read_bytes()).hexdigest() == sha
+            assert hashlib.sha256((home / "files" / audit_id / "table").read_bytes()).hexdigest() == sha
         # Files of a save killed before its commit have no row: swept away (at once here; a live store waits ten minutes).
         store.sweep(older_than=0)
-        assert sorted(path.name for path in (tmp_path / "home" / "files").iterdir()) == sorted(row[0] for row in rows)
-    assert mid_save >= 3, "the kills should have hit saves in progress"
+        assert sorted(path.name for path in (home / "files").iterdir()) == sorted(row[0] for row in rows)
+        titles = sorted(row[1] for row in rows)
+        assert titles in (["0", "1"], ["0", "1", "2"]), (lines[number], titles)
+        saved.append(titles == ["0", "1", "2"])
+    # Killed at 10 moments or more; absent when killed early, whole from the commit on (and when not killed at all).
+    assert len(saved) > 10 and not saved[0] and saved[-1] and saved == sorted(saved), saved
 
 
 def test_a_full_disk_on_save_is_a_message_and_the_store_stays_as_it_was(tmp_path, capsys, monkeypatch):

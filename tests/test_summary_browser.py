@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import assert_page_is_clean, choose_demo, heading, open_page, require_chromium, streamlit_server, wait_until_idle
+from browser import assert_page_is_clean, choose_demo, open_page, require_chromium, streamlit_server, wait_until_idle
 
 from fairdash.run import run_audit
 from fairdash.audit.demo import load_demo

@@ -206,10 +206,9 @@ def test_engine_errors_on_bad_logs_are_one_line_and_exit_2(tmp_path, capsys):
 def test_the_spark_engine_without_java_says_so(monkeypatch):
     from fairdash.monitor.engines import spark_session
 
-    pytest.importorskip("pyspark")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    with pytest.raises(InvalidInputError, match="needs Java 17 or newer"):
+    with pytest.raises(InvalidInputError, match="needs Java 17 or newer: there is no java on the PATH"):
         spark_session()
 
 
