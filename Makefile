@@ -40,7 +40,7 @@ java:
 	else echo "java is missing and this is not root: the Spark test will fail (apt-get install openjdk-17-jre-headless)"; fi
 
 # One OpenMP thread: on a busy 2-core machine two threads made gradient boosting several times slower.
-test: $(VENV)/.installed-test browser java
+test: $(VENV)/.installed-test browser java lint
 	OMP_NUM_THREADS=1 $(PY) -m pytest
 
 # ruff (lint) and mypy (types) as pyproject.toml configures them; `ruff format --check` is not enforced yet.
