@@ -12,7 +12,6 @@ no column differs is at most the level.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from fairdash.audit.calibration import holm
 from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
 from fairdash.audit.groups import group_codes
 from fairdash.intake.values import value_text
+from fairdash.intake.json_files import read_json_file
 from fairdash.audit.intervals import disparity_intervals, exact_interval
 from fairdash.audit.metrics import disparities_from_rates
 from fairdash.audit.spec import (
@@ -172,14 +172,7 @@ def base_rate_disparities(groups: pd.DataFrame, *, confidence: float = 0.95) -> 
 def read_reference_shares(path: str | Path) -> dict[str, dict[str, float]]:
     """A reference-shares file: JSON ``{attribute: {value: share}}``; raises with a plain message when it is not."""
     shown = brief(str(path))
-    try:
-        content = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except OSError as error:
-        raise InvalidInputError(f"--reference-shares {shown} cannot be read ({error.strerror or error}).") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"--reference-shares {shown} is not UTF-8 text; save it as UTF-8 JSON.") from None
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise InvalidInputError(f"--reference-shares {shown} is not valid JSON ({getattr(error, 'msg', 'too deeply nested')}).") from None
+    content = read_json_file(path, option="--reference-shares")
     if not isinstance(content, dict) or not content or not all(isinstance(v, dict) and v for v in content.values()):
         raise InvalidInputError(f"--reference-shares {shown} must hold {{attribute: {{value: share}}}}, "
                                 'e.g. {"sex": {"Female": 0.51, "Male": 0.49}}.')

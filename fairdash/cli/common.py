@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import operator
 import re
@@ -20,6 +19,7 @@ from fairdash.audit.result import AuditResult
 from fairdash.audit.spec import default_positive_label, parse_bins, resolve_label
 from fairdash.audit.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
+from fairdash.intake.json_files import read_json_file
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 
 __all__ = [
@@ -145,14 +145,7 @@ def bins_option(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], 
 
 def thresholds_from_file(path: str) -> float | dict[str, float]:
     shown = brief(path)
-    try:
-        content = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except OSError as error:
-        raise InvalidInputError(f"--thresholds {shown} cannot be read ({error.strerror or error}).") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"--thresholds {shown} is not UTF-8 text; save it as UTF-8 JSON.") from None
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise InvalidInputError(f"--thresholds {shown} is not valid JSON ({getattr(error, 'msg', 'too deeply nested')}).") from None
+    content = read_json_file(path, option="--thresholds")
     value = content.get("thresholds", content) if isinstance(content, dict) else content
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return check_threshold(value)

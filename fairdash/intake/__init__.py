@@ -5,6 +5,9 @@ here knows an audit: the demos and the first guess at a table's roles carry a sp
 
 Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 
+from fairdash.intake.json_files import (  # noqa: F401
+    read_json_file,
+)
 from fairdash.intake.models import (  # noqa: F401
     MODEL_SUFFIXES,
     PICKLE_SUFFIXES,
@@ -40,6 +43,7 @@ __all__ = [
     "model_input",
     "per_model",
     "plain_value",
+    "read_json_file",
     "read_table",
     "suffix_of",
     "value_text",
