@@ -132,18 +132,10 @@ def run_audit(
     if features is None and model is not None and spec.features and explain_rows > 0:
         features, explain_error = _explained(model, table[list(spec.features)], inputs, result.judged, explain_rows)
     return Audit(
-        data_name=data_name,
-        model_name=model.name if model is not None else None,
-        spec=spec,
-        inputs=inputs,
-        summary=summarize(table, spec, min_group_size=min_group_size),
-        result=result,
-        curves=curves,
-        surrogate=surrogate,
-        features=features,
-        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
-        bins=bins_used(table, spec.sensitive, spec.bins),
-        explain_error=explain_error,
+        data_name=data_name, model_name=model.name if model is not None else None, spec=spec, inputs=inputs,
+        summary=summarize(table, spec, min_group_size=min_group_size), result=result, curves=curves, surrogate=surrogate,
+        features=features, created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+        bins=bins_used(table, spec.sensitive, spec.bins), explain_error=explain_error,
         **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
         recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
         conditional=audit_conditional(table, inputs, chosen, control) if control else None,

@@ -205,16 +205,7 @@ def calibration_by_group(
         When the lengths differ, a score is not finite, an outcome is missing or not matched by ``positive_label``,
         or ``n_bins`` is under 1.
     """
-    truth = as_bool(y_true, positive_label)
-    values = np.asarray(scores, dtype=float).ravel()
-    codes, labels = sensitive_codes(sensitive)
-    if not len(truth) == len(values) == len(codes):
-        raise InvalidInputError(f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}.")
-    if not np.isfinite(values).all():
-        raise InvalidInputError("Calibration needs finite scores; some are missing or infinite.")
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
-        raise InvalidInputError(f"The number of bins must be a whole number, 1 or more; got {n_bins!r}.")
-    check_tolerance(tolerance)
+    truth, values, codes, labels = _checked(y_true, scores, sensitive, positive_label, n_bins, tolerance)
     distinct = np.unique(values)
     predictions = bool(np.isin(distinct, (0.0, 1.0)).all())
     if probability is None:
@@ -229,6 +220,22 @@ def calibration_by_group(
     return _with_gap(groups, nulls, kind=kind, probability=probability, predictions=predictions, constant=len(distinct) == 1,
                      min_group_size=min_group_size, tolerance=tolerance, confidence=confidence, n_resamples=n_resamples,
                      random_state=random_state)
+
+
+def _checked(y_true: Any, scores: Any, sensitive: Any, positive_label: Any, n_bins: Any,
+             tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """:func:`calibration_by_group`'s inputs checked: the outcomes as booleans, the scores, the group codes and labels."""
+    truth = as_bool(y_true, positive_label)
+    values = np.asarray(scores, dtype=float).ravel()
+    codes, labels = sensitive_codes(sensitive)
+    if not len(truth) == len(values) == len(codes):
+        raise InvalidInputError(f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}.")
+    if not np.isfinite(values).all():
+        raise InvalidInputError("Calibration needs finite scores; some are missing or infinite.")
+    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise InvalidInputError(f"The number of bins must be a whole number, 1 or more; got {n_bins!r}.")
+    check_tolerance(tolerance)
+    return truth, values, codes, list(labels)
 
 
 def _group_calibration(truth: np.ndarray, values: np.ndarray, kind: BinKind, n_bins: int, probability: bool, confidence: float,

@@ -267,12 +267,15 @@ def find_subgroups(
     chosen = np.flatnonzero(~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy())
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
     ranked, tests, passing = _tests(counts[chosen], everyone, confidence, top)
-    subgroups = chosen[ranked.pop("index").to_numpy()]
-    conditions = [_conditions_of(groupings[owners[i]], positions[i]) for i in subgroups]
-    ranked.insert(0, "subgroup", [" & ".join(condition.text() for condition in group) for group in conditions])
-    ranked.insert(0, "conditions", conditions)
+    _name_subgroups(ranked, [_conditions_of(groupings[owners[i]], positions[i]) for i in chosen[ranked.pop("index").to_numpy()]])
     return SubgroupSearch(results=ranked, tested=len(chosen), tests=tests, passing=passing, columns=tuple(column.name for column in encoded),
                           skipped=skipped, max_conditions=max_conditions, min_size=min_size, confidence=confidence)
+
+
+def _name_subgroups(ranked: pd.DataFrame, conditions: list) -> None:
+    """Put each ranked subgroup's conditions, and their text, first in ``ranked``."""
+    ranked.insert(0, "subgroup", [" & ".join(condition.text() for condition in group) for group in conditions])
+    ranked.insert(0, "conditions", conditions)
 
 
 def _check_size(groupings: list[list[_Column]]) -> None:

@@ -142,7 +142,6 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fairdash.present.report import audit_html, audit_json
     from fairdash.run import run_audit
     from fairdash.store.db import tidy_title
 
@@ -191,18 +190,30 @@ def run(args: argparse.Namespace) -> int:
                       recourse_rows=args.recourse_rows if args.recourse else None, control=control)
 
     _print_audit(args, audit)
+    _write_all(args, audit)
+    return _keep(args, audit, model_file, _gate(args, audit, conditions))
+
+
+def _write_all(args: argparse.Namespace, audit: Audit) -> None:
+    """The outputs asked for: --json, --report, --pdf (the report's page built once for both), --model-card."""
+    from fairdash.present.report import audit_html, audit_json
+
     page = functools.cache(lambda: audit_html(audit))
     write_outputs(args, lambda: audit_json(audit), page)
     write_pdf(args, page)
     if args.model_card:
         _write_model_card(args.model_card, audit)
+
+
+def _gate(args: argparse.Namespace, audit: Audit, conditions: list) -> int:
+    """The exit code of the --fail-on conditions (the conditional ones, cdd[...], on the control's figures), decided before
+    logging or saving can fail; each condition that holds is named on stderr."""
     conditional_failed = conditional_gate(audit.conditional, conditions)
     code = gate_exit(audit.result, [c for c in conditions if not c[0].startswith("cdd")], recourse=audit.recourse,
-                     inconclusive=args.fail_on_inconclusive)  # decided before logging or saving can fail
+                     inconclusive=args.fail_on_inconclusive)
     for line in conditional_failed:
         print(line, file=sys.stderr)
-    code = EXIT_FAIL if conditional_failed else code
-    return _keep(args, audit, model_file, code)
+    return EXIT_FAIL if conditional_failed else code
 
 
 def _write_model_card(path: str, audit: Audit) -> None:

@@ -118,9 +118,8 @@ def recourse_by_group(
     n_resamples, confidence, random_state
         The bootstrap of the intervals, and the seed of the sample.
     progress : callable, optional
-        Called with the rows searched so far and the rows to search, ``progress(done, total)``, after each batch of
-        rows (a progress bar can measure the pace of the first batch and estimate the rest:
-        :class:`fairdash.present.recourse.SearchPace`).
+        ``progress(done, total)`` after each batch of rows searched (:class:`fairdash.present.recourse.SearchPace` measures
+        the pace of the first batches and estimates the rest).
 
     Raises
     ------

@@ -293,20 +293,10 @@ def surrogate_tree(
     proxies = proxy_strength(X, groups) if groups is not None else pd.Series(dtype=float, name="association")
     rules = _rules_table(tree, leaves, conditions, tree.apply(encoded), decisions, groups, proxies, sensitive_columns)
     return Surrogate(
-        fidelity=fidelity,
-        fidelity_by_group=fidelity_by_group,
-        rules=rules,
-        dot=_dot(tree, list(X.columns), encoder),
-        proxies=proxies,
-        conditions=tuple(conditions),
-        fill_values=dict(encoder.numeric),
-        held_out_rows=len(test_rows),
-        fit_rows=len(fit_rows),
-        held_out_by_group=held_out_by_group,
-        held_out_positions=np.sort(test_rows),
-        tree=tree,
-        encoder=encoder,
-        notes=tuple(note for note in [beyond_tree_range(X)] if note),
+        fidelity=fidelity, fidelity_by_group=fidelity_by_group, rules=rules, dot=_dot(tree, list(X.columns), encoder),
+        proxies=proxies, conditions=tuple(conditions), fill_values=dict(encoder.numeric), held_out_rows=len(test_rows),
+        fit_rows=len(fit_rows), held_out_by_group=held_out_by_group, held_out_positions=np.sort(test_rows), tree=tree,
+        encoder=encoder, notes=tuple(note for note in [beyond_tree_range(X)] if note),
     )
 
 

@@ -208,8 +208,7 @@ def compare_fixes(
     Parameters
     ----------
     table, spec, model
-        The audit, as for :func:`fairdash.audit.inputs.prepare_audit` (``model`` may be ``None``: a table that
-        holds the scores, for which only the thresholds fix applies).
+        The audit, as for :func:`fairdash.audit.inputs.prepare_audit` (``model`` ``None``: the scores' table, thresholds only).
     train : DataFrame, optional
         The rows the model was trained on (the same columns), for the fixes that refit it; the thresholds
         fix is tuned on the model's scores of these rows (for the groups judged on ``table``), and without
@@ -224,17 +223,14 @@ def compare_fixes(
         A second model to compare, scored on the same rows at its own default boundary (or ``threshold``).
     methods : names from :data:`FIX_NAMES`
         Which fixes to make (the original is always judged: the others are read against it).
-    bounds, reductions_iterations, reductions_rows
-        The reductions sweep: one ExponentiatedGradient per bound, with this ``max_iter``, fitted on at
-        most this many training rows (a seeded sample).
+    bounds, reductions_iterations, reductions_rows, random_state
+        The reductions sweep: one ExponentiatedGradient per bound, with this ``max_iter``, fitted on at most this many
+        training rows (a sample seeded by ``random_state``, which also seeds their randomized decisions).
     min_group_size : int
         Groups with fewer rows are left out of every fix's disparities (as in the audit).
-    random_state : int
-        Seeds the reductions: their sample of training rows and their randomized decisions.
-    progress : callable, optional
-        Called as ``progress(fraction_done, text)`` before each step.
-    clock : callable
-        Seconds as a float; each refit's ``seconds`` is measured with it (a test passes a fake one).
+    progress, clock : callable, optional
+        ``progress(fraction_done, text)`` is called before each step; ``clock`` gives seconds as a float, which each refit's
+        ``seconds`` is measured with (a test passes a fake one).
     """
     _check_fix_options(constraint, methods)
     inputs = prepare_audit(table, spec, model)
@@ -252,8 +248,8 @@ def compare_fixes(
                               min_group_size=min_group_size, steps=steps, clock=clock)
     if "other_model" in wanted:
         steps.report(f"Scoring {other_model.name}")
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, None if threshold is None else chosen,
-                                                                      min_group_size),
+        at = None if threshold is None else chosen
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, at, min_group_size),
                               title=f"Another model: {other_model.name}"))
     if progress is not None:
         progress(1.0, "Done")

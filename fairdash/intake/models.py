@@ -307,13 +307,7 @@ def match_class(classes: list[Any], label: Any, name: str) -> Any:
     )
 
 
-def load_model(
-    source: Source,
-    *,
-    trust_pickle: bool = False,
-    trusted_types: Sequence[str] = (),
-    name: str | None = None,
-) -> ScoreModel:
+def load_model(source: Source, *, trust_pickle: bool = False, trusted_types: Sequence[str] = (), name: str | None = None) -> ScoreModel:
     """Load a fitted model from a ``.skops``, ``.onnx``, ``.pkl``, ``.pickle`` or ``.joblib`` file.
 
     Parameters
