@@ -38,9 +38,13 @@ if compared is not None:
                               value=True)
 settings_key = json.dumps([settings.thresholds, settings.tolerance, settings.min_group_size], sort_keys=True, default=str)
 fixes_key = fixes_state.comparison_key(compared) if include_fixes else None  # by content: an id() is reused
+control = choices.control_chosen(audit.workspace.table)  # the Fairness page's "Given a legitimate factor"
+if control:
+    st.caption(f"With the rates given {md(', '.join(control))}, as chosen on the Fairness page.")
 json_text, html_text = cache.report_files(
     audit.key, settings_key, audit.workspace.table, audit.spec, audit.workspace.model, audit.inputs, curves,
     settings, audit.title, with_rules, fixes_key, compared if include_fixes else None, with_calibration, with_subgroups,
+    control,
 )
 left, right, third = st.columns(3)
 left.download_button("Download the report (HTML)", data=html_text, file_name="fairdash-report.html", mime="text/html",
@@ -67,7 +71,7 @@ st.code(audit_command(audit.spec, model_file=model.name if model is not None els
                       thresholds=settings.thresholds, tolerance=settings.tolerance, min_group_size=settings.min_group_size,
                       data_file="DATA.parquet" if demo else "DATA.csv",
                       trusted_types=(state.get(keys.TRUST_SKOPS) or []) if model is not None and not demo else [],
-                      calibration=with_calibration, subgroups=with_subgroups, demo=demo),
+                      calibration=with_calibration, subgroups=with_subgroups, demo=demo, control=control),
         language="bash")
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):

@@ -3,6 +3,7 @@ against the library's, the view before any model, and hostile labels shown as te
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -71,3 +72,15 @@ def test_the_fairness_page_control_picker_shows_the_cdd_at_the_current_threshold
     cdd = next(frame.value for frame in at.dataframe if "CDD given the control" in frame.value.columns)
     assert "African-American" in cdd.index
     assert any("within the same priors_count" in _text(markdown) for markdown in at.markdown)
+
+
+def test_the_report_page_carries_the_fairness_pages_control_into_its_json_and_command():
+    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    at.selectbox(key="demo").set_value("compas").run()
+    at.switch_page("pages/fairness.py").run()
+    at.multiselect(key=FAIRNESS_CONTROL).set_value(["priors_count"]).run()
+    at.switch_page("pages/report.py").run()
+    _no_problems(at)
+    document = json.loads(at.get("json")[0].proto.body)  # the Report page's "The JSON"
+    assert document["conditional"]["control"] == ["priors_count"]
+    assert "--control priors_count" in at.code[0].value

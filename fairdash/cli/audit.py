@@ -400,6 +400,7 @@ def audit_command(
     calibration: bool = False,
     subgroups: bool = False,
     demo: str | None = None,
+    control: Sequence[str] = (),
 ) -> str:
     """The ``python -m fairdash audit`` command for this audit, to paste into a POSIX shell.
 
@@ -408,7 +409,8 @@ def audit_command(
     the dashboard downloads (``fairdash-thresholds.json``). A model that is not a file (a demo's,
     trained here) is named ``MODEL.skops``: save it with ``skops.io.dump``. ``trusted_types`` are the
     types of a ``.skops`` model the user reviewed and trusted (``--trust-type``, one each). ``calibration`` and
-    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``). For a built-in ``demo`` (its
+    ``subgroups`` add those parts of the audit (``--calibration``, ``--subgroups``), and ``control`` the rates given those
+    columns (``--control``). For a built-in ``demo`` (its
     key), the command is preceded by the ``demo`` command that writes its rows to ``data_file`` (and its model to
     ``MODEL.skops``, which loads without ``--trust-type``): the two lines run as they stand.
     """
@@ -433,6 +435,7 @@ def audit_command(
     parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
     parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
               *(["--calibration"] if calibration else []), *(["--subgroups"] if subgroups else []),
+              *([f"--control {quote(','.join(map(str, control)))}"] if control else []),
               "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
     command = " \\\n    ".join(parts)
     if demo is None:

@@ -138,16 +138,18 @@ def report_files(
     audit_key: str, settings_key: str, _table: pd.DataFrame, _spec: AuditSpec, _model: ScoreModel | None,
     _inputs: AuditInputs, _curves: ThresholdCurves, _settings: AuditSettings, data_name: str, with_rules: bool,
     fixes_key: str | None = None, _fixes: tuple[str, list] | None = None, calibration: bool = False, subgroups: bool = False,
+    control: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """The audit's JSON and HTML report, as text (``settings_key`` stands for ``_settings``); with the Fixes page's
-    comparison (``fixes_key`` stands for it), calibration within groups and the subgroups, as ``audit`` makes them."""
+    comparison (``fixes_key`` stands for it), calibration within groups, the subgroups and the rates given the Fairness
+    page's ``control``, as ``audit`` makes them."""
     from fairdash.present.document import json_text
     from fairdash.present.report import audit_html, audit_json
     from fairdash.run import run_audit
 
     audit = run_audit(_table, _spec, _model, thresholds=_settings.thresholds, tolerance=_settings.tolerance,
                       min_group_size=_settings.min_group_size, data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves,
-                      calibration=calibration, subgroups=subgroups)
+                      calibration=calibration, subgroups=subgroups, control=control)
     return json_text(audit_json(audit, compared=_fixes)), audit_html(audit, compared=_fixes)
 
 

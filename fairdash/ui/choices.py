@@ -12,7 +12,7 @@ from fairdash.ui import keys
 
 __all__ = [
     "source", "demo_key", "forget_selections", "chosen_bins", "forget_model_choices", "forget_trust", "AuditedSubgroup",
-    "audit_subgroup", "audited_subgroup", "stop_auditing_subgroup", "request_page", "take_page_request",
+    "audit_subgroup", "audited_subgroup", "stop_auditing_subgroup", "control_chosen", "request_page", "take_page_request",
 ]
 
 
@@ -90,6 +90,11 @@ def stop_auditing_subgroup() -> None:
             st.session_state.pop(key, None)
         else:
             st.session_state[key] = value
+
+
+def control_chosen(table: Any) -> tuple[str, ...]:
+    """The columns the Fairness page holds equal ("Given a legitimate factor") that the table still has."""
+    return tuple(column for column in st.session_state.get(keys.FAIRNESS_CONTROL) or () if column in table.columns)
 
 
 def request_page(name: str) -> None:
