@@ -82,11 +82,21 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
         st.dataframe(with_sentences(findings).join(intervals.disparities), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
 
 
+METRIC_PARTS = (
+    ("Who is selected, and how often rightly", ["Rows", "Base rate", "Selection rate", "Precision", "Accuracy", "Note"]),
+    ("Errors among the truly positive and the truly negative", ["Rows", "True positive rate", "False negative rate",
+                                                                "False positive rate"]),
+)
+
+
 def metrics_with_uncertainty(result: AuditResult) -> None:
     """Each group's rates with exact intervals, all rows apart, each group against the reference."""
     st.subheader("Metrics by group, with intervals")
-    st.dataframe(formatted_table(result.by_group, result.intervals), width="stretch")
-    st.dataframe(formatted_overall(result.overall, result.intervals), width="stretch")
+    table, overall = formatted_table(result.by_group, result.intervals), formatted_overall(result.overall, result.intervals)
+    for title, columns in METRIC_PARTS:  # in two parts: one table of every rate with its interval is wider than the page
+        st.markdown(f"**{title}**")
+        st.dataframe(table[[column for column in columns if column in table]], width="stretch")
+        st.dataframe(overall[[column for column in columns if column in overall]], width="stretch")
     st.caption(f"In brackets: {result.intervals.confidence:.0%} intervals, {result.intervals.rate_method}.")
     with st.expander(f"Each group against the reference group ({md(inputs.reference)})"):
         st.dataframe(compare_to_reference(result.by_group, inputs.reference),

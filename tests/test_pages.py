@@ -200,8 +200,14 @@ def _headline(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
-def _metric_table(at: AppTest):
-    return next(frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns)
+def _metric_table(at: AppTest, *, overall: bool = False):
+    """The Fairness page's metric table (``overall``: its all-rows line), put together from the parts it is shown in."""
+    import pandas as pd
+
+    parts = [frame.value for frame in at.dataframe if (frame.value.index.tolist() == ["all rows"]) == overall
+             and {"Selection rate", "True positive rate"} & set(frame.value.columns)]
+    joined = pd.concat(parts, axis=1)
+    return joined.loc[:, ~joined.columns.duplicated()]
 
 
 def _preview(at: AppTest) -> dict:
@@ -661,8 +667,7 @@ def _assert_fairness_numbers(at: AppTest, demo: str, threshold: float) -> None:
     assert (start["mode"], start["global"]) == ("global", threshold)
     by_group, overall = _oracle(demo, threshold)
     _assert_shown_table(_metric_table(at), by_group)
-    shown_overall = next(frame.value for frame in at.dataframe if frame.value.index.tolist() == ["all rows"])
-    _assert_shown_table(shown_overall, overall.to_frame("all rows").T)
+    _assert_shown_table(_metric_table(at, overall=True), overall.to_frame("all rows").T)
     expected = _judged_disparities(demo, threshold)
     for label, value in _headline(at).items():
         assert float(value) == pytest.approx(expected[_HEADLINE[label]], abs=5e-4 + 1e-9), label
