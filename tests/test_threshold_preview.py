@@ -69,9 +69,9 @@ def _keep(settled, labels):
     """The app: a preview's settled value kept as its callback keeps it, then every threshold key shown."""
     import streamlit as st
 
-    from fairdash.ui import state
+    from fairdash.ui import thresholds_state
 
-    state.store_settled_thresholds(settled, labels)
+    thresholds_state.store_settled_thresholds(settled, labels)
     st.json({key: st.session_state[key] for key in sorted(st.session_state) if str(key).startswith("threshold")})
 
 

@@ -32,7 +32,8 @@ HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equaliz
 @dataclass(frozen=True)
 class Extremes:
     """A rate's lowest and highest groups among those where it is defined (the first of equal ones, as
-    ``idxmin``/``idxmax``), their rates, and ``ratio``: lowest over highest (NaN when the highest is 0)."""
+    ``idxmin``/``idxmax``), their rates, and ``ratio``: lowest over highest (NaN when the highest is 0). Two are equal
+    when every field is, an undefined ratio equal to another undefined one (NaN is not equal to itself)."""
 
     rate: str
     low: Any
@@ -40,6 +41,15 @@ class Extremes:
     high: Any
     high_rate: float
     ratio: float
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.rate, self.low, self.low_rate, self.high, self.high_rate, None if self.ratio != self.ratio else self.ratio)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Extremes) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 @dataclass(frozen=True)

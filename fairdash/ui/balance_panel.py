@@ -24,7 +24,7 @@ from fairdash.present.balance import (
     strata_table,
 )
 from fairdash.ui import cache, choices, keys, session, state, uploads
-from fairdash.ui.widgets import md, show_error, user_errors_shown
+from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
 __all__ = [
     "balance_before_model",
@@ -142,7 +142,7 @@ def balance_before_model() -> None:
     sensitive = right.multiselect("Sensitive attribute(s)", options=others, key=keys.BALANCE_SENSITIVE)
     data_balance_view(table, upload.file_id, target=target, positive_label=positive, sensitive=sensitive,
                       bins=choices.chosen_bins(table, sensitive))
-    st.stop()
+    stop_page()  # the tab's draft written first: a reload keeps the upload
 
 
 def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:

@@ -96,11 +96,6 @@ def keep_draft() -> None:
     saving_state.remember_draft(bound[0], written, files_key)
 
 
-# A page that stops (widgets.stop_page) writes the draft first: once a page stops, Streamlit refuses even to read the
-# session, so app.py's writing after the page could not run.
-before_stop(keep_draft)
-
-
 before_stop(keep_draft)  # a page that stops (widgets.stop_page) writes the tab's draft first
 
 
