@@ -6,11 +6,9 @@ tests/test_browser_saved.py."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairdash.audit.spec import AuditSpec
@@ -19,20 +17,7 @@ from fairdash.store.db import AuditStore
 from fairdash.store.saving import save_audit
 from fairdash.ui.saved import NO_SUCH_AUDIT_MESSAGE, READ_ONLY_MESSAGE
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
-def _app(audit_id: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if audit_id is not None:
-        at.query_params["audit"] = audit_id
-    return at.run()
+from test_saved_pages import _app, home  # noqa: F401  (home: each test's own FAIRDASH_HOME, an autouse fixture)
 
 
 def _no_exception(at: AppTest) -> None:

@@ -296,6 +296,7 @@ BALANCE_FEATURES_TABLE = widget("balance_features")
 CDD_TABLE_PREFIX = family("cdd_", WIDGET)  # one per rate: base rate (the data) and selection rate (the decisions)
 STRATA_TABLE_PREFIX = family("strata_", WIDGET)
 
+
 def cdd_table_key(rate: str) -> str:
     """The key of the table of each group's conditional demographic disparity, for ``rate`` (base or selection rate)."""
     return f"{CDD_TABLE_PREFIX}{rate}"
