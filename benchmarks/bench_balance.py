@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from fairdash.audit.balance import feature_shifts
-from fairdash.audit.conditional import cdd_with_interval, demographic_disparities
+from fairdash.engine.balance import feature_shifts
+from fairdash.engine.conditional import cdd_with_interval, demographic_disparities
 
 SETTINGS = {  # strata shares, group d's share per stratum, acceptance per (stratum, d or other)
     "three strata, moderate rates": (np.array([.3, .3, .4]), np.array([.2, .5, .8]), np.array([[.7, .6], [.4, .3], [.1, .15]])),

@@ -66,7 +66,7 @@ def time_presses(page, slider, read: str, moves: int, *, arg=None, settle: bool 
 
 
 def report_moves(browser, folder: Path, moves: int) -> list[float]:
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
     from fairdash.present.report import audit_html
     from fairdash.run import run_audit
 

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from fairdash.audit.calibration import calibration_by_group
+from fairdash.engine.calibration import calibration_by_group
 from fairdash.explain.recourse import burden_gap_intervals
 
 

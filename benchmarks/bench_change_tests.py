@@ -5,10 +5,10 @@
 1. The statistic: groups of unequal sizes (120 to 900 rows) with the same rate (0.35) drawn twice; the share of draws
    where the test alarms at 5%. Old: the after table's highest and lowest group, tested at 1.96 as if chosen in
    advance (what fairdash did before). New: every pair, the largest |z| against the studentized range
-   (fairdash.audit.changes). For differences and ratios, 2, 4, 8 and 16 groups. Goal: new <= 5% within the
+   (fairdash.engine.changes). For differences and ratios, 2, 4, 8 and 16 groups. Goal: new <= 5% within the
    Monte-Carlo margin (printed); old grows with the groups.
 2. The monitor's rule: 12 windows against one baseline, 8 groups, Bonferroni over the windows (any alarm is false).
-3. End to end: --audits pairs of audit documents of 8 groups, no change, through fairdash.audit.compare.compare_audits:
+3. End to end: --audits pairs of audit documents of 8 groups, no change, through fairdash.engine.compare.compare_audits:
    the share of pairs where a demographic parity disparity is "beyond chance" (both tested: 5% over the two).
 """
 
@@ -26,8 +26,8 @@ from scipy.stats import norm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fairdash.audit.changes import critical_value, pair_changes  # noqa: E402
-from fairdash.audit.compare import compare_audits  # noqa: E402
+from fairdash.engine.changes import critical_value, pair_changes  # noqa: E402
+from fairdash.engine.compare import compare_audits  # noqa: E402
 
 RATE = 0.35
 

@@ -110,7 +110,7 @@ def _quality(found, X, space, demo):
 
 
 def compare(rows_wanted: int, methods: list[str]) -> None:
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
     from fairdash.explain.counterfactuals import search_space
 
     demo = load_demo("adult")
@@ -142,7 +142,7 @@ def compare(rows_wanted: int, methods: list[str]) -> None:
 
 
 def burden(rows: int | None) -> None:
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
     from fairdash.explain.counterfactuals import search_space
     from fairdash.explain.recourse import recourse_by_group
 

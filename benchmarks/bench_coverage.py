@@ -7,7 +7,7 @@ their confusion cells (tp, fp, tn, fn) drawn from a multinomial whose cell proba
 ``tests/test_interval_coverage.py``: ``[p, p, 1-p, 1-p] / 2`` puts the selection rate, TPR and FPR at p and the FNR and
 TNR at 1 - p (their denominators hold about n / 2 rows); ``[p, 1-p, 1-p, p] / 2`` the base rate and precision at p;
 ``[p, 1-p, p, 1-p] / 2`` the accuracy at p. Each group gets its interval of each rate from
-:func:`fairdash.audit.intervals.rate_intervals` (one call for all groups of a setting) and from the old percentile
+:func:`fairdash.engine.intervals.rate_intervals` (one call for all groups of a setting) and from the old percentile
 bootstrap (``--resamples`` resamples of the group's counts from its observed cell shares, the 2.5 and 97.5 percentiles of
 the replicates that define the rate; 200 resamples by default to keep the run short, where the audit took 1,000). Coverage is the share of groups whose interval holds the truth, among the groups
 that define the rate; its Monte-Carlo standard error at 20,000 groups and 95% is 0.0015.
@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fairdash.audit.intervals import rate_intervals  # noqa: E402
-from fairdash.audit.metrics import RATE_COLUMNS, rates  # noqa: E402
+from fairdash.engine.intervals import rate_intervals  # noqa: E402
+from fairdash.engine.metrics import RATE_COLUMNS, rates  # noqa: E402
 
 SIZES = (10, 30, 100, 1000)
 TRUE_RATES = (0.01, 0.05, 0.5, 0.99)

@@ -29,7 +29,7 @@ def main() -> None:
     import shap
 
     from fairdash.explain.attributions import shap_values
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)].sample(2000, random_state=0)

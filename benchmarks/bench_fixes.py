@@ -24,9 +24,9 @@ from timing import median_seconds  # noqa: E402
 def main() -> None:
     from sklearn.base import clone
 
-    from fairdash.audit.demo import load_demo
-    from fairdash.audit.groups import group_codes
-    from fairdash.audit.spec import binary_target, sensitive_frame
+    from fairdash.engine.demo import load_demo
+    from fairdash.engine.groups import group_codes
+    from fairdash.engine.spec import binary_target, sensitive_frame
     from fairdash.fixes.compare import compare_fixes, fit_reweighed
 
     demo = load_demo("adult")

@@ -47,8 +47,8 @@ def main() -> None:
     from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
     from sklearn.metrics import accuracy_score, precision_score
 
-    from fairdash.audit.metrics import group_metrics
-    from fairdash.audit.thresholds import ThresholdCurves
+    from fairdash.engine.metrics import group_metrics
+    from fairdash.engine.thresholds import ThresholdCurves
 
     print("1. group_metrics vs Fairlearn MetricFrame, 200,000 rows, 5 groups, five rates")
     y_true, scores, group = generated(200_000)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from timing import median_seconds  # noqa: E402
 
-from fairdash.audit.score_bins import score_grid  # noqa: E402
+from fairdash.engine.score_bins import score_grid  # noqa: E402
 from fairdash.monitor.engines import MonitorSpec, count_log  # noqa: E402
 from fairdash.monitor.logs import synthetic_log  # noqa: E402
 from fairdash.monitor.windows import monitor  # noqa: E402

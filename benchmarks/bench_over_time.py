@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from timing import median_seconds  # noqa: E402
 
-from fairdash.audit.result import judge  # noqa: E402
+from fairdash.engine.result import judge  # noqa: E402
 from fairdash.monitor import windows  # noqa: E402
 from fairdash.monitor.engines import MonitorSpec, count_log  # noqa: E402
 from fairdash.monitor.logs import COMPAS_MONITOR, compas_log, synthetic_log  # noqa: E402

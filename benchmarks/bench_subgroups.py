@@ -37,11 +37,11 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from fairdash.audit.calibration import calibration_by_group
-    from fairdash.audit.demo import load_demo
-    from fairdash.audit.inputs import prepare_audit
-    from fairdash.audit.subgroups import find_subgroups
-    from fairdash.audit.thresholds import decisions_at
+    from fairdash.engine.calibration import calibration_by_group
+    from fairdash.engine.demo import load_demo
+    from fairdash.engine.inputs import prepare_audit
+    from fairdash.engine.subgroups import find_subgroups
+    from fairdash.engine.thresholds import decisions_at
 
     demo = load_demo("adult")
     table, spec = demo.data, demo.spec

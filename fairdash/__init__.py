@@ -1,7 +1,7 @@
 """fairdash: audit a binary classifier on tabular data for fairness, and see why it decides.
 
 The library computes; the dashboard (``app.py``, ``pages/``) and the command line show. Its layers import only
-downwards: :mod:`fairdash.errors` <- :mod:`fairdash.intake` (tables, models, what a value is) <- :mod:`fairdash.audit`
+downwards: :mod:`fairdash.errors` <- :mod:`fairdash.intake` (tables, models, what a value is) <- :mod:`fairdash.engine`
 (the spec, groups, counts, the one result, the demos) <- :mod:`fairdash.explain`, :mod:`fairdash.fixes`,
 :mod:`fairdash.monitor` <- :mod:`fairdash.run` (the whole audit, with its explanations) <- :mod:`fairdash.store`,
 :mod:`fairdash.present` (text, JSON, HTML, plots) <- :mod:`fairdash.cli`, :mod:`fairdash.ui` (the Streamlit helpers,
@@ -10,15 +10,15 @@ the only code that imports Streamlit). This file is the library's public surface
 
 from importlib import metadata as _metadata
 
-from fairdash.audit.calibration import calibration_by_group
-from fairdash.audit.conflict import criteria_conflict
-from fairdash.audit.demo import load_demo
-from fairdash.audit.inputs import AuditInputs, prepare_audit
-from fairdash.audit.metrics import disparities, group_metrics, overall_metrics
-from fairdash.audit.result import AuditResult, AuditSettings, judge
-from fairdash.audit.spec import AuditSpec
-from fairdash.audit.subgroups import find_subgroups
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.calibration import calibration_by_group
+from fairdash.engine.conflict import criteria_conflict
+from fairdash.engine.demo import load_demo
+from fairdash.engine.inputs import AuditInputs, prepare_audit
+from fairdash.engine.metrics import disparities, group_metrics, overall_metrics
+from fairdash.engine.result import AuditResult, AuditSettings, judge
+from fairdash.engine.spec import AuditSpec
+from fairdash.engine.subgroups import find_subgroups
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.errors import FairdashError, InvalidInputError, ModelError, UntrustedModelError
 from fairdash.explain.attributions import lime_weights, shap_values
 from fairdash.explain.counterfactuals import find_counterfactuals

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import pandas as pd
 
-from fairdash.audit.calibration import Calibration, calibration_by_group
-from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
-from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
-from fairdash.audit.guess import DataSummary, summarize
-from fairdash.audit.inputs import AuditInputs, prepare_audit
-from fairdash.audit.metrics import DEFAULT_TOLERANCE
-from fairdash.audit.result import AuditResult, AuditSettings, judge
-from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame, small_groups_warning
-from fairdash.audit.subgroups import SubgroupSearch, find_subgroups
-from fairdash.audit.thresholds import Threshold, ThresholdCurves
+from fairdash.engine.calibration import Calibration, calibration_by_group
+from fairdash.engine.conditional import Conditional, check_control, conditional_disparity
+from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
+from fairdash.engine.guess import DataSummary, summarize
+from fairdash.engine.inputs import AuditInputs, prepare_audit
+from fairdash.engine.metrics import DEFAULT_TOLERANCE
+from fairdash.engine.result import AuditResult, AuditSettings, judge
+from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame, small_groups_warning
+from fairdash.engine.subgroups import SubgroupSearch, find_subgroups
+from fairdash.engine.thresholds import Threshold, ThresholdCurves
 from fairdash.explain.recourse import Recourse
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.models import ScoreModel
@@ -50,7 +50,7 @@ class Audit:
     inputs: AuditInputs
     summary: DataSummary
     result: AuditResult
-    """The fairness audit at the chosen thresholds: every number of it (see :func:`fairdash.audit.result.judge`)."""
+    """The fairness audit at the chosen thresholds: every number of it (see :func:`fairdash.engine.result.judge`)."""
     curves: ThresholdCurves
     surrogate: Surrogate | None
     features: pd.DataFrame | None
@@ -98,7 +98,7 @@ def run_audit(
     Parameters
     ----------
     table, spec, model
-        As for :func:`fairdash.audit.inputs.prepare_audit`.
+        As for :func:`fairdash.engine.inputs.prepare_audit`.
     thresholds : float or {group: float}, optional
         Decision thresholds (``score >= threshold``); by default the audit's default threshold.
     tolerance : float
@@ -144,9 +144,9 @@ def run_audit(
 
 def audit_conditional(table: pd.DataFrame, inputs: AuditInputs, thresholds: Threshold, control: Sequence[str]) -> Conditional:
     """The decisions at ``thresholds`` given ``control``: selection rates within its strata and each group's conditional
-    demographic disparity (:func:`fairdash.audit.conditional.conditional_disparity`); the control checked against the
+    demographic disparity (:func:`fairdash.engine.conditional.conditional_disparity`); the control checked against the
     audit's target, score and sensitive attributes."""
-    from fairdash.audit.thresholds import decisions_at
+    from fairdash.engine.thresholds import decisions_at
 
     spec = inputs.spec
     control = check_control(control, target=spec.target, sensitive=spec.sensitive, score=spec.score, columns=table.columns)
@@ -159,7 +159,7 @@ def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, 
     (:func:`calibration_by_group`) and why the criteria conflict (:func:`criteria_conflict`), at the result's tolerance
     and small-group minimum; with ``subgroups``, the subgroups of up to ``max_conditions`` conditions and at least
     ``min_size`` rows over every column but the target and the score, at the result's thresholds (:func:`find_subgroups`)."""
-    from fairdash.audit.thresholds import decisions_at
+    from fairdash.engine.thresholds import decisions_at
 
     settings, spec, parts = result.settings, inputs.spec, {}
     if calibration:
@@ -187,7 +187,7 @@ def audit_conflict(inputs: AuditInputs, result: AuditResult) -> CriteriaConflict
 def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, inputs: AuditInputs, thresholds: Threshold,
                    rows: int, min_group_size: int = SMALL_GROUP_SIZE) -> Recourse:
     """Recourse by group at ``thresholds``, the sensitive attributes held (:func:`fairdash.explain.recourse.recourse_by_group`)."""
-    from fairdash.audit.thresholds import thresholds_per_row
+    from fairdash.engine.thresholds import thresholds_per_row
     from fairdash.explain.counterfactuals import search_space
     from fairdash.explain.recourse import recourse_by_group
 
@@ -209,7 +209,7 @@ def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: 
 
 def _surrogate(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool) -> Surrogate | None:
     """A depth-3 surrogate tree of the decisions at ``thresholds`` (``None`` when no column can explain them)."""
-    from fairdash.audit.thresholds import decisions_at
+    from fairdash.engine.thresholds import decisions_at
 
     columns = surrogate_columns(table, spec, with_model=with_model)
     if not columns:

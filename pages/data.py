@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.demo import DEMO_TITLES
-from fairdash.audit.groups import group_labels
-from fairdash.audit.guess import summarize
-from fairdash.audit.spec import (
+from fairdash.engine.demo import DEMO_TITLES
+from fairdash.engine.groups import group_labels
+from fairdash.engine.guess import summarize
+from fairdash.engine.spec import (
     default_bins,
     edge_texts,
     needs_bins,
@@ -61,7 +61,7 @@ with user_errors_shown():
     workspace = session.current_workspace()
 table, default = workspace.table, workspace.default_spec
 if choices.source() == keys.SOURCE_DEMO:
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     st.caption(load_demo(choices.demo_key()).description)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.thresholds import thresholds_per_row
+from fairdash.engine.thresholds import thresholds_per_row
 from fairdash.explain.attributions import gap_decomposition, lime_missing_filled, mean_abs_by_group, rank_agreement
 from fairdash.present import plots
 from fairdash.present.text import threshold_text

@@ -4,10 +4,10 @@ import json
 
 import streamlit as st
 
-from fairdash.audit.findings import HEADLINE
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table
-from fairdash.audit.result import AuditResult
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.findings import HEADLINE
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, compare_to_reference, disparities_from_table
+from fairdash.engine.result import AuditResult
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
 from fairdash.present.sentences import finding_sentence, with_sentences
 from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word

@@ -5,8 +5,8 @@ import shutil
 
 import streamlit as st
 
-from fairdash.audit.spec import default_positive_label
-from fairdash.audit.result import AuditSettings
+from fairdash.engine.spec import default_positive_label
+from fairdash.engine.result import AuditSettings
 from fairdash.monitor.engines import WINDOWS, LogCounts, MonitorSpec
 from fairdash.monitor.logs import COMPAS_MONITOR
 from fairdash.monitor.windows import Monitor

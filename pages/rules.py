@@ -4,8 +4,8 @@ import json
 
 import streamlit as st
 
-from fairdash.audit.spec import sensitive_frame
-from fairdash.audit.thresholds import decisions_at
+from fairdash.engine.spec import sensitive_frame
+from fairdash.engine.thresholds import decisions_at
 from fairdash.explain.rules import MAX_FIT_ROWS, PROXY_STRENGTH, surrogate_columns
 from fairdash.present import plots
 from fairdash.present.text import COLUMN_LABELS, threshold_text

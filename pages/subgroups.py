@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from fairdash.audit.metrics import RATE_NAMES
-from fairdash.audit.spec import SMALL_GROUP_SIZE
-from fairdash.audit.subgroups import SUBGROUP_METRICS
+from fairdash.engine.metrics import RATE_NAMES
+from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
 from fairdash.ui import keys, state
 from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search

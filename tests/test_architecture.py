@@ -77,9 +77,9 @@ def test_every_module_lists_its_public_names_and_others_import_only_those():
 LAYERS = {
     "errors": 0,                                # FairdashError and its subclasses
     "intake": 1,                                # tables, models, what a value is
-    "audit": 2,                                 # the spec, groups, counts, rates, intervals, the one result, demos
+    "engine": 2,                                # the spec, groups, counts, rates, intervals, the one result, demos
     "explain": 3, "fixes": 3, "monitor": 3,     # why the model decides; fixes; logs over time
-    "run": 4,                                   # the whole audit (run_audit, Audit): it needs audit and explain
+    "run": 4,                                   # the whole audit (run_audit, Audit): it needs engine and explain
     "store": 5, "present": 5,                   # saved audits; text, JSON, HTML, plots (store renders through present)
     "cli": 6, "ui": 6,                          # the command line; the dashboard's Streamlit helpers
     "__main__": 7, "__init__": 7,               # python -m fairdash; the public surface

@@ -13,11 +13,11 @@ import pytest
 from scipy.stats import beta
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.compare import check_audit_document
-from fairdash.audit.findings import disparity_findings
-from fairdash.audit.metrics import conclusive, table_from_counts
-from fairdash.audit.result import AuditSettings, judge
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.compare import check_audit_document
+from fairdash.engine.findings import disparity_findings
+from fairdash.engine.metrics import conclusive, table_from_counts
+from fairdash.engine.result import AuditSettings, judge
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.present.sentences import finding_sentence
 from fairdash.present.text import verdict_text
@@ -113,7 +113,7 @@ def _exact(successes: np.ndarray, trials: np.ndarray, error: float) -> tuple[np.
 
 def _selection_bounds(selected: list[int], sizes: list[int]) -> tuple[tuple[float, float], tuple[float, float]]:
     """The 95% interval of the selection-rate difference and ratio, by hand: Clopper-Pearson bounds of each group with
-    the error split as fairdash.audit.intervals documents it (one rate: the narrow end 0.025 / 2, the wide end 0.025 / (2 x groups))."""
+    the error split as fairdash.engine.intervals documents it (one rate: the narrow end 0.025 / 2, the wide end 0.025 / (2 x groups))."""
     successes, trials = np.array(selected), np.array(sizes)
     narrow_low, narrow_high = _exact(successes, trials, 0.025 / 2)
     wide_low, wide_high = _exact(successes, trials, 0.025 / (2 * len(sizes)))

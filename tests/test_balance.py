@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import beta, chi2_contingency, ks_2samp
 
-from fairdash.audit.balance import data_balance, feature_shifts
+from fairdash.engine.balance import data_balance, feature_shifts
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
 from fairdash.present.balance import balance_html, balance_json

@@ -15,7 +15,7 @@ from browser import (
     wait_until_idle,
 )
 
-from fairdash.audit.balance import data_balance
+from fairdash.engine.balance import data_balance
 
 pytestmark = pytest.mark.browser
 

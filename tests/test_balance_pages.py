@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.balance import data_balance
+from fairdash.engine.balance import data_balance
 from fairdash.ui.keys import BALANCE_CONTROL, FAIRNESS_CONTROL
 from fairdash.ui.uploads import UploadedFile
 

@@ -1,4 +1,4 @@
-"""NYC Local Law 144's tables (``bias-audit``, :mod:`fairdash.audit.ll144`) against numbers worked out by hand: selection
+"""NYC Local Law 144's tables (``bias-audit``, :mod:`fairdash.engine.ll144`) against numbers worked out by hand: selection
 and scoring rates, impact ratios over the highest rate not excluded, a category under 2% of the rows, unknown
 categories (and their intersection), the JSON's schema, hostile labels escaped in the HTML."""
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.ll144 import bias_audit_tables
+from fairdash.engine.ll144 import bias_audit_tables
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
 from fairdash.present.bias_audit import bias_audit_html, bias_audit_json
@@ -74,7 +74,7 @@ def test_scoring_rate_counts_scores_strictly_above_the_median_of_all_rows():
 
 
 def test_scoring_rates_of_the_compas_demo_against_pandas():
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     table = load_demo("compas").data
     result = bias_audit_tables(table, ["sex", "race"], score="decile_score")
@@ -161,7 +161,7 @@ def test_command_refuses_bad_input_in_one_line(tmp_path, capsys):
 def test_report_page_shows_the_tables_of_the_audit():
     from test_pages import _fairness, _no_problems
 
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
     from fairdash.present.bias_audit import bias_audit_frame
 
     at = _fairness("compas")

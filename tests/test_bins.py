@@ -9,8 +9,8 @@ import pytest
 from fairlearn.metrics import MetricFrame, selection_rate
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.metrics import group_metrics
-from fairdash.audit.spec import AuditSpec, bins_used, default_bins, sensitive_frame
+from fairdash.engine.metrics import group_metrics
+from fairdash.engine.spec import AuditSpec, bins_used, default_bins, sensitive_frame
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
 
@@ -38,7 +38,7 @@ def test_a_numeric_attribute_with_many_values_is_cut_into_quintiles(ages):
 
 
 def needs_no_bins_for(column):
-    from fairdash.audit.spec import needs_bins
+    from fairdash.engine.spec import needs_bins
 
     return needs_bins(column)
 

@@ -11,9 +11,9 @@ import pytest
 import shap
 from scipy.special import logit
 
-from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.metrics import group_metrics
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.inputs import prepare_audit
+from fairdash.engine.metrics import group_metrics
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.explain.attributions import explainer_method, shap_values
 from fairdash.intake.models import ScoreModel

@@ -108,9 +108,9 @@ def test_a_bad_upload_shows_a_plain_message(server, page, tmp_path):
 @pytest.fixture(scope="module")
 def adult_curves():
     """Python's threshold curves of the Adult demo: the oracle the page's numbers are compared with."""
-    from fairdash.audit.demo import load_demo
-    from fairdash.audit.inputs import prepare_audit
-    from fairdash.audit.thresholds import ThresholdCurves
+    from fairdash.engine.demo import load_demo
+    from fairdash.engine.inputs import prepare_audit
+    from fairdash.engine.thresholds import ThresholdCurves
 
     demo = load_demo("adult")
     inputs = prepare_audit(demo.data, demo.spec, demo.model)
@@ -219,8 +219,8 @@ def test_the_report_file_recomputes_when_its_slider_moves(browser, output_dir, t
 
     from playwright.sync_api import expect
 
-    from fairdash.audit.demo import load_demo
-    from fairdash.audit.metrics import overall_metrics
+    from fairdash.engine.demo import load_demo
+    from fairdash.engine.metrics import overall_metrics
     from fairdash.present.report import audit_html
     from fairdash.run import run_audit
 

@@ -10,10 +10,10 @@ from scipy.stats import binomtest
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
-from fairdash.audit.calibration import calibration_by_group, reliability
-from fairdash.audit.conflict import criteria_conflict, implied_fpr
-from fairdash.audit.demo import load_demo
-from fairdash.audit.inputs import prepare_audit
+from fairdash.engine.calibration import calibration_by_group, reliability
+from fairdash.engine.conflict import criteria_conflict, implied_fpr
+from fairdash.engine.demo import load_demo
+from fairdash.engine.inputs import prepare_audit
 from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table
 from fairdash.run import run_audit
@@ -333,7 +333,7 @@ def test_the_ece_interval_covers_its_truth_at_95_percent(steep):
 
 
 def test_holm_against_the_closed_form():
-    from fairdash.audit.calibration import holm
+    from fairdash.engine.calibration import holm
 
     p = np.array([0.04, 0.001, 0.03, 0.5])  # sorted: 0.001*4, 0.03*3, 0.04*2, 0.5*1, each at least the one before
     np.testing.assert_allclose(holm(p), [0.09, 0.004, 0.09, 0.5])

@@ -1,7 +1,7 @@
 """The change test (over time and between audits) keeps its 5% whatever the number of groups.
 
 Simulations with known truth: groups of unequal sizes and rates, drawn twice from the same rates (no change at all).
-The family-wise false-alarm rate of the test over all pairs (:mod:`fairdash.audit.changes`) stays within 5% plus the
+The family-wise false-alarm rate of the test over all pairs (:mod:`fairdash.engine.changes`) stays within 5% plus the
 Monte-Carlo margin for 2, 4, 8 and 16 groups, for differences (the monitor and ``compare``) and ratios (``compare``), and
 for the monitor's rule over several windows against one baseline. The negative control is the former test: the pair the
 after table's extremes name, tested at 1.96 as if it had been chosen in advance (about 13% with 4 groups, 25% with 8).
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from fairdash.audit.changes import critical_value, largest_change, pair_changes, range_p_value
+from fairdash.engine.changes import critical_value, largest_change, pair_changes, range_p_value
 
 DRAWS = 4000
 MARGIN = 3 * math.sqrt(0.05 * 0.95 / DRAWS)  # three Monte-Carlo standard errors at 5%

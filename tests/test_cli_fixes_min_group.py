@@ -9,7 +9,7 @@ import pytest
 import skops.io
 from sklearn.linear_model import LogisticRegression
 
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.cli import main
 from fairdash.intake.models import untrusted_types
 

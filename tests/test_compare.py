@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, studentized_range
 
-from fairdash.audit.compare import compare_audits
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.compare import compare_audits
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.windows import monitor

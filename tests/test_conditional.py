@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from fairdash.audit.conditional import (
+from fairdash.engine.conditional import (
     MAX_STRATA,
     cdd_values,
     cdd_with_interval,

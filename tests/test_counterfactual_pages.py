@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 

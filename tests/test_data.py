@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.groups import MISSING_GROUP, group_labels
-from fairdash.audit.guess import guess_spec, summarize
-from fairdash.audit.spec import AuditSpec, binary_target, id_like_columns, numeric_scores, validate_spec
+from fairdash.engine.groups import MISSING_GROUP, group_labels
+from fairdash.engine.guess import guess_spec, summarize
+from fairdash.engine.spec import AuditSpec, binary_target, id_like_columns, numeric_scores, validate_spec
 from fairdash.errors import FairdashError, InvalidInputError
 from fairdash.intake.tables import read_table
 
@@ -154,7 +154,7 @@ def test_guess_spec_finds_usual_names(people):
 
 
 def test_labels_match_by_value_or_text():
-    from fairdash.audit.spec import default_positive_label
+    from fairdash.engine.spec import default_positive_label
     from fairdash.intake.values import match_label
 
     assert match_label([0, 1], "1") == 1

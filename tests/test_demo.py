@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fairdash.audit.demo import DEMO_MODELS, DEMO_TITLES, _adult, demo_model_file, load_demo
-from fairdash.audit.inputs import prepare_audit
+from fairdash.engine.demo import DEMO_MODELS, DEMO_TITLES, _adult, demo_model_file, load_demo
+from fairdash.engine.inputs import prepare_audit
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError, UntrustedModelError
 from fairdash.intake.models import load_model

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import skops.io
 
-from fairdash.audit import demo
-from fairdash.audit.demo import DEMO_MODELS, demo_model, demo_model_file, load_demo, train_demo_model
+from fairdash.engine import demo
+from fairdash.engine.demo import DEMO_MODELS, demo_model, demo_model_file, load_demo, train_demo_model
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from fairdash.audit.demo import load_demo
-from fairdash.audit.thresholds import thresholds_where_moved
+from fairdash.engine.demo import load_demo
+from fairdash.engine.thresholds import thresholds_where_moved
 from fairdash.explain.attributions import (
     flip_rates,
     gap_decomposition,
@@ -179,8 +179,8 @@ def test_margin_models_decide_at_their_own_boundary_and_explain_their_margin(peo
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
     from sklearn.svm import SVC, LinearSVC
 
-    from fairdash.audit.inputs import prepare_audit
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.inputs import prepare_audit
+    from fairdash.engine.spec import AuditSpec
     from fairdash.intake.models import ScoreModel
 
     features = ["age", "income", "sex", "race"]
@@ -258,8 +258,8 @@ def test_a_swapped_person_is_judged_at_the_threshold_of_the_group_they_are_swapp
 def test_thresholds_where_moved_against_the_audits_own_grouping(people):
     """Banded ages and an unseen combination: the threshold of a moved row is that of the group the audit gives a row with
     those values (the labels of group_labels over bands fixed by hand), NaN for a combination no row has."""
-    from fairdash.audit.groups import group_labels
-    from fairdash.audit.spec import sensitive_frame
+    from fairdash.engine.groups import group_labels
+    from fairdash.engine.spec import sensitive_frame
 
     bins = (("age", (30.0, 50.0)),)
     labels = group_labels(sensitive_frame(people, ["sex", "age"], bins), ["sex", "age"])

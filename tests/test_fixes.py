@@ -18,8 +18,8 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from fairdash.audit.demo import load_demo
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.demo import load_demo
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.fixes.compare import compare_fixes, fit_reductions, fit_reweighed, reweighing_weights, unmet_message
 from fairdash.intake.models import ScoreModel, untrusted_types

@@ -13,8 +13,8 @@ import test_fixes
 from sklearn.utils import check_random_state
 from test_fixes import FEATURES, SPEC, _pipeline
 
-from fairdash.audit.result import AuditSettings, judge
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.result import AuditSettings, judge
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.fixes.compare import compare_fixes, fit_reductions, mixture_probability
 from fairdash.present.fixes_report import fixes_json, fixes_table
 

@@ -26,8 +26,8 @@ import numpy as np
 import pytest
 from scipy.stats import binom, binomtest
 
-from fairdash.audit.intervals import RATE_INTERVAL_METHOD, exact_interval, rate_fractions, rate_intervals, rate_intervals_many
-from fairdash.audit.metrics import RATE_COLUMNS, rates
+from fairdash.engine.intervals import RATE_INTERVAL_METHOD, exact_interval, rate_fractions, rate_intervals, rate_intervals_many
+from fairdash.engine.metrics import RATE_COLUMNS, rates
 
 SIZES = (10, 30, 100, 1000)
 TRUE_RATES = (0.01, 0.05, 0.5)

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.compare import compare_audits, read_audit_document
-from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_METHOD
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.compare import compare_audits, read_audit_document
+from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_METHOD
+from fairdash.engine.spec import AuditSpec
 from fairdash.present.report import audit_html, audit_json
 from fairdash.run import run_audit
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fairdash.audit.intervals import disparity_intervals
-from fairdash.audit.metrics import disparities_from_rates, rates
+from fairdash.engine.intervals import disparity_intervals
+from fairdash.engine.metrics import disparities_from_rates, rates
 
 SIMULATIONS = 300
 CHECKED = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference", "equalized_odds_ratio")

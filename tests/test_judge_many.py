@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.intervals import RATE_INTERVAL_METHOD, rate_intervals, rate_intervals_many
-from fairdash.audit.result import AuditSettings, judge, judge_many
+from fairdash.engine.intervals import RATE_INTERVAL_METHOD, rate_intervals, rate_intervals_many
+from fairdash.engine.result import AuditSettings, judge, judge_many
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.logs import COMPAS_MONITOR, compas_log, synthetic_log
 from fairdash.monitor.windows import monitor

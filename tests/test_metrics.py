@@ -23,12 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_score
 
-from fairdash.audit.demo import load_demo
-from fairdash.audit.groups import group_labels
-from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.intervals import metric_intervals, rate_intervals
-from fairdash.audit.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.demo import load_demo
+from fairdash.engine.groups import group_labels
+from fairdash.engine.inputs import prepare_audit
+from fairdash.engine.intervals import metric_intervals, rate_intervals
+from fairdash.engine.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
 
 FAIRLEARN_METRICS = {
@@ -284,8 +284,8 @@ def test_suggestion_against_fairlearns_threshold_optimizer():
 
 
 def test_small_groups_are_left_out_and_too_few_groups_leave_the_disparities_undefined():
-    from fairdash.audit.findings import disparity_findings
-    from fairdash.audit.metrics import drop_small_groups
+    from fairdash.engine.findings import disparity_findings
+    from fairdash.engine.metrics import drop_small_groups
 
     groups = ["big"] * 100 + ["other big"] * 50 + ["tiny"] * 5
     table = group_metrics(np.ones(155), np.ones(155), groups)

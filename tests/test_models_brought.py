@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from fairdash import run as report
-from fairdash.audit.spec import binary_target
+from fairdash.engine.spec import binary_target
 from fairdash.cli import main
 from fairdash.errors import ModelError
 from fairdash.explain.rules import Condition
@@ -86,9 +86,9 @@ def test_a_multi_class_target_is_audited_one_class_against_the_rest():
     from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
     from sklearn.ensemble import RandomForestClassifier
 
-    from fairdash.audit.inputs import prepare_audit
-    from fairdash.audit.metrics import group_metrics
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.inputs import prepare_audit
+    from fairdash.engine.metrics import group_metrics
+    from fairdash.engine.spec import AuditSpec
     from fairdash.explain.attributions import shap_values
 
     rng = np.random.default_rng(8)

@@ -224,7 +224,7 @@ def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(co
 
 
 def test_the_score_grid_puts_usual_thresholds_on_its_points():
-    from fairdash.audit.score_bins import score_grid
+    from fairdash.engine.score_bins import score_grid
 
     assert score_grid(0.0003, 0.9987) == (0.0, 0.01, 102, 0)  # probabilities: 0 to 1.01 (nobody selected at 1.01)
     start, step, points, _ = score_grid(1, 10)  # every integer is a grid point

@@ -12,8 +12,8 @@ from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, 
 from sklearn.metrics import precision_score
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.demo import load_demo
-from fairdash.audit.groups import group_label
+from fairdash.engine.demo import load_demo
+from fairdash.engine.groups import group_label
 from fairdash.cli import main
 
 SENSITIVE = ["sex", "foreign_worker"]  # German credit: groups of 198, 89, 11 and 2 rows

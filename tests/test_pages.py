@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from test_models import _TouchesAFile
 
-from fairdash.audit.demo import DEMO_TITLES
+from fairdash.engine.demo import DEMO_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/over_time.py",
@@ -455,7 +455,7 @@ def test_an_upload_survives_a_visit_to_another_page_and_goes_when_removed(people
 
 def test_the_settings_of_an_upload_are_guessed_once(people, monkeypatch):
     """Guessing reads every column: paid once per upload, not on every slider move."""
-    from fairdash.audit import guess as data_module
+    from fairdash.engine import guess as data_module
     from fairdash.ui import cache
 
     calls = []
@@ -614,7 +614,7 @@ def _demo_rows(demo: str):
     if demo not in _ROWS:
         import numpy as np
 
-        from fairdash.audit.demo import load_demo
+        from fairdash.engine.demo import load_demo
 
         loaded = load_demo(demo)
         data, spec = loaded.data, loaded.spec
@@ -691,7 +691,7 @@ def _plotted(value):
 
 
 def _assert_rate_bars(chart: dict, demo: str, threshold: float) -> None:
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     by_group, overall = _oracle(demo, threshold)
     reference = load_demo(demo).spec.reference
@@ -767,7 +767,7 @@ _CHART_CHECKS = {"Rates": _assert_rate_bars, "Confusion matrices": _assert_confu
 def _check_data_page(at: AppTest, demo: str) -> None:
     import numpy as np
 
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     data = load_demo(demo).data
     y_true, _, groups = _demo_rows(demo)
@@ -863,7 +863,7 @@ def _check_over_time_page(at: AppTest, demo: str) -> None:
 def _check_report_page(at: AppTest, demo: str) -> None:
     import numpy as np
 
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     spec = load_demo(demo).spec
     threshold = _DEFAULT_THRESHOLDS[demo]

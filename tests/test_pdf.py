@@ -17,7 +17,7 @@ import pytest
 from browser import require_chromium
 
 from fairdash.run import run_audit
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.present.pdf import (
     CHROMIUM_ENV,

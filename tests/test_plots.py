@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from fairdash.audit.intervals import metric_intervals
-from fairdash.audit.metrics import group_metrics, overall_metrics
+from fairdash.engine.intervals import metric_intervals
+from fairdash.engine.metrics import group_metrics, overall_metrics
 from fairdash.present import plots
 
 

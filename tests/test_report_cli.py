@@ -29,7 +29,7 @@ from fairlearn.metrics import (
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
 from test_models import _TouchesAFile
 
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 from fairdash.cli import main, parse_condition
 from fairdash.errors import InvalidInputError
 from fairdash.present.report import REPORT_THRESHOLDS, audit_html, audit_json

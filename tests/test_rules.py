@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.demo import load_demo
-from fairdash.audit.inputs import prepare_audit
+from fairdash.engine.demo import load_demo
+from fairdash.engine.inputs import prepare_audit
 from fairdash.errors import InvalidInputError
 from fairdash.explain.rules import SELECTED, fidelity_by_depth, proxy_strength, surrogate_tree
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.run import run_audit
 from fairdash.store.db import AuditStore
 from fairdash.store.saving import save_audit

@@ -258,7 +258,7 @@ def _save_rows(title: str, rates: dict[str, float], *, target: str = "y", n: int
     import numpy as np
     import pandas as pd
 
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.spec import AuditSpec
     from fairdash.run import run_audit
     from fairdash.store.db import AuditStore
     from fairdash.store.saving import save_audit

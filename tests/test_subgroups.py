@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest, chi2_contingency
 
-from fairdash.audit.subgroups import Condition, find_subgroups, newcombe_interval, pooled_z_p_value, subgroup_mask
+from fairdash.engine.subgroups import Condition, find_subgroups, newcombe_interval, pooled_z_p_value, subgroup_mask
 from fairdash.errors import InvalidInputError
 
 

@@ -4,9 +4,9 @@ before and after is the audit's own (result.judge at those thresholds)."""
 import numpy as np
 import pytest
 
-from fairdash.audit.metrics import DISPARITY_NAMES
-from fairdash.audit.result import AuditSettings, judge
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.metrics import DISPARITY_NAMES
+from fairdash.engine.result import AuditSettings, judge
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
 
 

@@ -12,13 +12,13 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.findings import HEADLINE
-from fairdash.audit.metrics import verdict, verdict_rules
+from fairdash.engine.findings import HEADLINE
+from fairdash.engine.metrics import verdict, verdict_rules
 from fairdash.run import run_audit
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.fixes.compare import Fix
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 from fairdash.present.document import json_text
 from fairdash.present.model_card import markdown_text, model_card
 from fairdash.present.report import audit_html, audit_json

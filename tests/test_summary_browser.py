@@ -8,7 +8,7 @@ import pytest
 from browser import assert_page_is_clean, choose_demo, open_page, require_chromium, streamlit_server, wait_until_idle
 
 from fairdash.run import run_audit
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 from fairdash.present.summary import audit_summary
 
 pytestmark = pytest.mark.browser

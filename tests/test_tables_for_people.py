@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 from fairdash.present.report import audit_html
 from fairdash.present.text import for_people
 from fairdash.run import run_audit

@@ -10,9 +10,9 @@ import pytest
 from sklearn.metrics import confusion_matrix
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
-from fairdash.audit.result import AuditSettings
-from fairdash.audit.thresholds import ThresholdCurves
+from fairdash.engine.preview import PREVIEW_POSITIONS, preview_counts
+from fairdash.engine.result import AuditSettings
+from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.present.preview import preview_payload
 
 
@@ -93,7 +93,7 @@ def test_a_settled_move_is_kept_where_every_page_reads_it_and_nonsense_is_ignore
 
 
 def test_the_report_and_the_dashboard_run_the_same_script():
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.spec import AuditSpec
     from fairdash.present.preview import preview_script
     from fairdash.present.report import audit_html
     from fairdash.run import run_audit
@@ -108,11 +108,11 @@ def test_the_report_and_the_dashboard_run_the_same_script():
 
 def test_the_preview_is_handed_each_rate_and_its_script_writes_none():
     """Each rate's count cells and label, and the rates each disparity compares, come in the payload from
-    fairdash.audit.rates; the script holds no list of cell positions and adds no cells up by name."""
+    fairdash.engine.rates; the script holds no list of cell positions and adds no cells up by name."""
     import re
 
-    from fairdash.audit.metrics import DISPARITY_RATES
-    from fairdash.audit.rates import RATES
+    from fairdash.engine.metrics import DISPARITY_RATES
+    from fairdash.engine.rates import RATES
     from fairdash.present.preview import preview_script
 
     y_true, scores, groups = _rows(300)
@@ -148,14 +148,14 @@ def _count_tables() -> list[list[list[int]]]:
 
 @pytest.mark.browser
 def test_the_browser_script_bounds_the_disparities_and_says_inconclusive_as_python_does(browser, tmp_path):
-    """The script's intervals of every disparity equal fairdash.audit.intervals.disparity_intervals (so the slider calls
+    """The script's intervals of every disparity equal fairdash.engine.intervals.disparity_intervals (so the slider calls
     a verdict inconclusive where Python does), and the report's table says so at the audited threshold."""
     import json
 
     from playwright.sync_api import expect
 
-    from fairdash.audit.intervals import disparity_intervals
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.intervals import disparity_intervals
+    from fairdash.engine.spec import AuditSpec
     from fairdash.present.preview import definitions, preview_script
     from fairdash.present.report import audit_html
     from fairdash.run import run_audit

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 from fairdash.cli import main
 from fairdash.present.report import audit_html, audit_json
 from fairdash.run import run_audit

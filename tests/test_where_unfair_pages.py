@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fairdash.audit.demo import load_demo
+from fairdash.engine.demo import load_demo
 
 
 def _text(element) -> str:

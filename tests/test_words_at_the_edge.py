@@ -1,5 +1,5 @@
 """Numbers inside, words at the edge: the audit computes the facts, ``fairdash.present`` writes every sentence and
-names every verdict, once; each rate is defined once (``fairdash.audit.rates``)."""
+names every verdict, once; each rate is defined once (``fairdash.engine.rates``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.conflict import CriteriaConflict, criteria_conflict
-from fairdash.audit.findings import disparity_findings
-from fairdash.audit.metrics import rates, table_from_counts
-from fairdash.audit.rates import RATES, fractions
+from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
+from fairdash.engine.findings import disparity_findings
+from fairdash.engine.metrics import rates, table_from_counts
+from fairdash.engine.rates import RATES, fractions
 from fairdash.present.sentences import conflict_sentences, finding_sentence, with_sentences
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Sequence
 
 import pandas as pd
 
-from fairdash.audit.conditional import check_control
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance
-from fairdash.audit.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.conditional import check_control
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES, check_tolerance
+from fairdash.engine.spec import BIN_ABOVE, SMALL_GROUP_SIZE, AuditSpec, band_labels
+from fairdash.engine.thresholds import check_threshold
 from fairdash.cli.balance import conditional_gate, print_conditional
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fairdash.audit.conditional import CDD_LARGEST, Conditional, cdd_name, cdd_values
+from fairdash.engine.conditional import CDD_LARGEST, Conditional, cdd_name, cdd_values
 from fairdash.cli.common import (
     EXIT_FAIL,
     EXIT_PASS,
@@ -119,7 +119,7 @@ def print_conditional(conditional: Conditional) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute, print, write, gate: 0, or 1 when a --fail-on condition holds."""
-    from fairdash.audit.balance import data_balance, read_reference_shares
+    from fairdash.engine.balance import data_balance, read_reference_shares
     from fairdash.intake.tables import read_table
     from fairdash.present.balance import (
         balance_html,

@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fairdash.audit.ll144 import bias_audit_tables
+    from fairdash.engine.ll144 import bias_audit_tables
     from fairdash.intake.tables import read_table
     from fairdash.present.bias_audit import (
         bias_audit_frame,

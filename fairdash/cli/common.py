@@ -13,11 +13,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
-from fairdash.audit.findings import HEADLINE
-from fairdash.audit.metrics import DISPARITY_NAMES, undefined_reason
-from fairdash.audit.result import AuditResult
-from fairdash.audit.spec import default_positive_label, parse_bins, resolve_label
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.findings import HEADLINE
+from fairdash.engine.metrics import DISPARITY_NAMES, undefined_reason
+from fairdash.engine.result import AuditResult
+from fairdash.engine.spec import default_positive_label, parse_bins, resolve_label
+from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.json_files import read_json_file
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
@@ -102,7 +102,7 @@ def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, 
 
 
 def inconclusive_findings(result: AuditResult) -> list[str]:
-    """``--fail-on-inconclusive``: each headline finding (:data:`fairdash.audit.findings.HEADLINE`) whose interval
+    """``--fail-on-inconclusive``: each headline finding (:data:`fairdash.engine.findings.HEADLINE`) whose interval
     crosses its rule's bar, as a line for stderr; an undefined one too (it cannot be shown conclusive: the gate
     fails closed)."""
     from fairdash.present.text import verdict_text
@@ -259,7 +259,7 @@ def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
     """The skops types to trust in the model file at ``path``: those given (``--trust-type``), and, when the file is
     byte for byte a demo model this fairdash ships (by its SHA-256), that model's known types: ``demo --model-out``'s
     file loads without asking."""
-    from fairdash.audit.demo import shipped_model_types
+    from fairdash.engine.demo import shipped_model_types
 
     return (*given, *shipped_model_types(path))
 

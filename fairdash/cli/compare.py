@@ -45,8 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """An audit's JSON and what names it (``{"id", "title"}`` or ``{"file"}``), from a JSON file or a saved audit's id;
-    its shape checked (:func:`fairdash.audit.compare.read_audit_document`), so a file that is not an audit is bad input."""
-    from fairdash.audit.compare import read_audit_document
+    its shape checked (:func:`fairdash.engine.compare.read_audit_document`), so a file that is not an audit is bad input."""
+    from fairdash.engine.compare import read_audit_document
 
     path = Path(reference)
     if path.is_file():
@@ -69,7 +69,7 @@ def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]
 
 def run(args: argparse.Namespace) -> int:
     """Compare, print the table, write ``--json``, and gate."""
-    from fairdash.audit.compare import compare_audits
+    from fairdash.engine.compare import compare_audits
     from fairdash.present.comparison import comparison_json
     from fairdash.present.document import json_text
 

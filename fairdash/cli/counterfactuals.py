@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fairdash.audit.spec import AuditSpec
-from fairdash.audit.thresholds import check_threshold, thresholds_per_row
+from fairdash.engine.spec import AuditSpec
+from fairdash.engine.thresholds import check_threshold, thresholds_per_row
 from fairdash.cli.common import EXIT_PASS, column_list, model_features, positive_label, trusted_types_for, write_outputs
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import load_model
@@ -73,7 +73,7 @@ def _row_label(text: str, index: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Print the row's counterfactuals (and write ``--json``); 0, or 2 on bad input (raised, told in one line)."""
-    from fairdash.audit.inputs import prepare_audit
+    from fairdash.engine.inputs import prepare_audit
     from fairdash.explain.counterfactuals import directions_of, find_counterfactuals, search_space
     from fairdash.present.recourse import counterfactuals_json
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from fairdash.audit.demo import DEMO_TITLES, demo_model_bytes, load_demo
+from fairdash.engine.demo import DEMO_TITLES, demo_model_bytes, load_demo
 from fairdash.cli.common import EXIT_PASS
 from fairdash.errors import InvalidInputError, brief
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, check_tolerance
-from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, check_tolerance
+from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec
+from fairdash.engine.thresholds import check_threshold
 from fairdash.cli.common import EXIT_PASS, bins_option, column_list, model_features, positive_label, trusted_types_for, write_outputs
 from fairdash.errors import InvalidInputError
 from fairdash.intake.models import load_model

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, check_tolerance
-from fairdash.audit.spec import SMALL_GROUP_SIZE
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, check_tolerance
+from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.thresholds import check_threshold
 from fairdash.cli.common import column_list, gate_exit, parse_condition, write_outputs
 
 __all__ = ["HELP", "DESCRIPTION", "add_arguments", "run"]

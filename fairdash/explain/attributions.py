@@ -23,7 +23,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.thresholds import thresholds_where_moved
+from fairdash.engine.thresholds import thresholds_where_moved
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel, match_class, model_input, per_model
 
@@ -477,7 +477,7 @@ def flip_rates(
     ``threshold`` is one threshold, or one per group (``{group label: threshold}``, the audit's groups of ``table``,
     default ``X``, by ``sensitive``, default ``[column]``, banded by ``bins``): a row is judged at its own group's
     threshold before the swap and at the threshold of the group the swap puts it in after it
-    (:func:`fairdash.audit.thresholds.thresholds_where_moved`), as the system would judge that person. A swapped row
+    (:func:`fairdash.engine.thresholds.thresholds_where_moved`), as the system would judge that person. A swapped row
     whose combination of sensitive values no row has is in no group: it is counted in ``not_judged``, not as a change.
     """
     if column not in X.columns:

@@ -9,7 +9,7 @@ budget (a high share makes the burden look lower than it is). Between groups: th
 burden) and the ratio (smallest over largest), as the audit's disparities are taken. The ratio is judged as the
 selection-rate ratio is, by the four-fifths rule (a group whose way is more than 1.25 times as long as another's
 fails); the difference is in units of distance and has no bar, like the audit's other ratios. Their intervals are
-made as the audit's disparities' are (:func:`fairdash.audit.intervals.disparity_intervals`), from one-sided bounds on
+made as the audit's disparities' are (:func:`fairdash.engine.intervals.disparity_intervals`), from one-sided bounds on
 every group's mean burden (:func:`burden_gap_intervals`): they hold whatever the number of groups, where a
 percentile bootstrap of a largest-minus-smallest value misses (its largest replicate group sits above the largest
 true mean).
@@ -23,8 +23,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import FOUR_FIFTHS, verdict
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.metrics import FOUR_FIFTHS, verdict
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError, ModelError
 from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
 from fairdash.intake.models import ScoreModel
@@ -44,7 +44,7 @@ _DRAWS = 2_000_000  # resampled values held at once by the bootstrap
 
 
 def recourse_rules() -> dict[str, dict[str, Any] | None]:
-    """The rule each recourse disparity is judged by (applied by :func:`fairdash.audit.metrics.verdict`): the burden
+    """The rule each recourse disparity is judged by (applied by :func:`fairdash.engine.metrics.verdict`): the burden
     ratio at least 0.8 (the four-fifths rule); the difference, in units of distance, without a rule."""
     return {"recourse_burden_difference": None, "recourse_burden_ratio": {"at_least": FOUR_FIFTHS}}
 
@@ -230,7 +230,7 @@ def burden_gap_intervals(distances: list[np.ndarray], *, confidence: float = 0.9
                          rng: np.random.Generator | None = None) -> dict[str, tuple[float, float]]:
     """Intervals for the largest-minus-smallest and smallest-over-largest true mean burden of these groups (each
     group's distances, every group with some) that cover their truth at least at ``confidence`` whatever the number
-    of groups, as :func:`fairdash.audit.intervals.disparity_intervals` does for rates: one end needs only the bounds
+    of groups, as :func:`fairdash.engine.intervals.disparity_intervals` does for rates: one end needs only the bounds
     of the two groups whose true means are the extremes, and gets half the error; the other end needs every group's
     bounds at once, and gets the other half split over them (Bonferroni). Each bound is a bootstrap-t bound
     (:func:`mean_bounds`), with resamples enough for its error (at least ``10 / error``)."""

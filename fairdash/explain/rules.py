@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import MISSING_GROUP, group_labels
+from fairdash.engine.groups import MISSING_GROUP, group_labels
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
@@ -147,7 +147,7 @@ def assign_rules(X: pd.DataFrame, conditions: Sequence[Sequence[Condition]], fil
 def surrogate_columns(table: pd.DataFrame, spec: Any, *, with_model: bool) -> list[str]:
     """The columns a surrogate tree reads: the model's features; without a model (a scores-only
     audit), every column but the target, the score and row IDs."""
-    from fairdash.audit.spec import id_like_columns
+    from fairdash.engine.spec import id_like_columns
 
     if with_model:
         return list(spec.features)

@@ -2,7 +2,7 @@
 unawareness, another model.
 
 Every fix ends as decisions on the audited table, and every figure comes from the same engine as the
-Fairness page (:func:`fairdash.audit.metrics.confusion_counts`, :func:`~fairdash.audit.intervals.rate_intervals`),
+Fairness page (:func:`fairdash.engine.metrics.confusion_counts`, :func:`~fairdash.engine.intervals.rate_intervals`),
 so a fix and the original are judged alike:
 
 - ``original``: the model as given, at the audit's threshold;
@@ -28,13 +28,13 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import group_codes
-from fairdash.audit.inputs import AuditInputs, prepare_audit
-from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, as_bool, confusion_counts, drop_small_groups, verdict, verdict_rules
-from fairdash.audit.result import AuditSettings, judge
-from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
-from fairdash.audit.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
+from fairdash.engine.groups import group_codes
+from fairdash.engine.inputs import AuditInputs, prepare_audit
+from fairdash.engine.intervals import Intervals
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, as_bool, confusion_counts, drop_small_groups, verdict, verdict_rules
+from fairdash.engine.result import AuditSettings, judge
+from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
+from fairdash.engine.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
 from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, model_input
 
@@ -114,7 +114,7 @@ def reweighing_weights(y_true: Any, groups: Any, *, positive_label: Any = 1) -> 
 
     With these weights, the outcome is independent of the group: the weighted positive rate of every
     group equals the overall positive rate. ``y_true``: booleans or 0/1, or classes with ``positive_label``
-    naming the positive one (:func:`fairdash.audit.metrics.as_bool`); a missing outcome is refused.
+    naming the positive one (:func:`fairdash.engine.metrics.as_bool`); a missing outcome is refused.
     """
     truth = as_bool(y_true, positive_label)
     codes, _ = pd.factorize(np.asarray(groups, dtype=object).ravel(), use_na_sentinel=False)
@@ -174,7 +174,7 @@ def _training_rows(train: pd.DataFrame, spec: AuditSpec, features: Sequence[str]
 
 def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int,
            **extra: Any) -> Fix:
-    """A fix's figures on the audited rows, from its decisions, judged as the audit is (:func:`fairdash.audit.result.judge`).
+    """A fix's figures on the audited rows, from its decisions, judged as the audit is (:func:`fairdash.engine.result.judge`).
     A fix keeps figures, not verdicts: :func:`unmet_message` judges them at the tolerance the user chose."""
     from sklearn.metrics import roc_auc_score
 
@@ -208,7 +208,7 @@ def compare_fixes(
     Parameters
     ----------
     table, spec, model
-        The audit, as for :func:`fairdash.audit.inputs.prepare_audit` (``model`` ``None``: the scores' table, thresholds only).
+        The audit, as for :func:`fairdash.engine.inputs.prepare_audit` (``model`` ``None``: the scores' table, thresholds only).
     train : DataFrame, optional
         The rows the model was trained on (the same columns), for the fixes that refit it; the thresholds
         fix is tuned on the model's scores of these rows (for the groups judged on ``table``), and without
@@ -490,7 +490,7 @@ def fit_reductions(
     """Fairlearn's ``ExponentiatedGradient`` around ``estimator``, fitted on at most ``rows`` rows (seeded).
 
     ``y_true`` is the outcome as True/False (fitted as 1/0), ``groups`` each row's group; ``constraint``
-    one of :data:`fairdash.audit.thresholds.CONSTRAINTS` with its ``difference_bound``.
+    one of :data:`fairdash.engine.thresholds.CONSTRAINTS` with its ``difference_bound``.
     """
     from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient, TruePositiveRateParity
 

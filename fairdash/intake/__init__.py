@@ -1,7 +1,7 @@
 """What comes in: a table a user brings (:mod:`~fairdash.intake.tables`), a model (:mod:`~fairdash.intake.models`,
 ONNX graphs in :mod:`~fairdash.intake.onnx_models`, read from a path or an upload by :mod:`~fairdash.intake.sources`),
 and what a value is (:mod:`~fairdash.intake.values`: its text, its number, which label a user's text names). Nothing
-here knows an audit: the demos and the first guess at a table's roles carry a spec, so they live in :mod:`fairdash.audit`.
+here knows an audit: the demos and the first guess at a table's roles carry a spec, so they live in :mod:`fairdash.engine`.
 
 Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 

@@ -13,7 +13,7 @@ runs on both; it holds no value from the data (labels and thresholds are applied
 - **Spark** (``pyspark``, local or on a cluster): the same sources but a DuckDB database.
 
 Scores are counted per value when they have few (deciles, 0/1 decisions) and on a grid otherwise, laid
-through the threshold given (:mod:`fairdash.audit.score_bins`): a threshold's decisions are exact whatever the
+through the threshold given (:mod:`fairdash.engine.score_bins`): a threshold's decisions are exact whatever the
 other scores, and one the counts cannot answer exactly is refused, never rounded.
 
 Times with a UTC offset are converted to UTC; times without one are taken as written (no zone is assumed,
@@ -33,10 +33,10 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import group_codes
-from fairdash.audit.score_bins import VALUE_LIMIT, ScoreBins
-from fairdash.audit.spec import check_column_roles
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.groups import group_codes
+from fairdash.engine.score_bins import VALUE_LIMIT, ScoreBins
+from fairdash.engine.spec import check_column_roles
+from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import match_label
 
@@ -166,7 +166,7 @@ class LogCounts:
     labels: tuple[str, ...]
     cells: np.ndarray
     bins: ScoreBins
-    """How the scores were binned: per value or on a grid (see :mod:`fairdash.audit.score_bins`)."""
+    """How the scores were binned: per value or on a grid (see :mod:`fairdash.engine.score_bins`)."""
     rows: int
     engine: str
     dropped: dict[str, int] = field(default_factory=dict)
@@ -379,7 +379,7 @@ def count_log(source: Any, spec: MonitorSpec, *, engine: str = "duckdb", thresho
     """Read the log once (a profile, then the counts) and keep its counts.
 
     ``source``: a CSV or Parquet file, a folder of Parquet files, ``duckdb:PATH:TABLE`` or a DataFrame.
-    ``threshold``: a threshold to be exact at whatever the scores (see :mod:`fairdash.audit.score_bins`); without
+    ``threshold``: a threshold to be exact at whatever the scores (see :mod:`fairdash.engine.score_bins`); without
     one, the thresholds on the counts' grid are.
     Raises :class:`InvalidInputError` for a missing column, unreadable times or files, a log with no rows.
     """
@@ -443,7 +443,7 @@ def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
 
 
 def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, threshold: float | None) -> ScoreBins:
-    """How to count this log's scores (see :mod:`fairdash.audit.score_bins`), with a look at their spread only for
+    """How to count this log's scores (see :mod:`fairdash.engine.score_bins`), with a look at their spread only for
     scores outside [0, 1]; a decision column must hold 0 and 1."""
     column = brief(spec.score or spec.decision)
     if low is None or pd.isna(low):
@@ -488,7 +488,7 @@ def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
 def count_table(source: Any, spec: Any, *, engine: str = "duckdb", threshold: float | None = None) -> LogCounts:
     """A scores-only audit's counts, made by the engine where the table lies (a Parquet file or folder
     too big for memory): the whole table as one window, exact at ``threshold`` (see :func:`count_log`).
-    ``spec`` is an :class:`fairdash.audit.spec.AuditSpec` with a ``score`` column; :func:`fairdash.monitor.windows.monitor` on the result
+    ``spec`` is an :class:`fairdash.engine.spec.AuditSpec` with a ``score`` column; :func:`fairdash.monitor.windows.monitor` on the result
     gives the audit's table, intervals and verdicts."""
     if spec.score is None:
         raise InvalidInputError("An audit counted by the engine needs the score column (--score); a model needs the rows in memory.")

@@ -13,7 +13,7 @@ __all__ = ["compas_log", "COMPAS_MONITOR", "synthetic_log"]
 def compas_log() -> pd.DataFrame:
     """COMPAS as a decision log: each defendant's screening date, race, sex, decile score and outcome
     (ProPublica's filter, as in the COMPAS demo)."""
-    from fairdash.audit.demo import DATA_DIR
+    from fairdash.engine.demo import DATA_DIR
 
     raw = pd.read_csv(DATA_DIR / "compas-scores-two-years.csv.gz")
     keep = (raw["days_b_screening_arrest"].between(-30, 30) & (raw["is_recid"] != -1) & (raw["c_charge_degree"] != "O")

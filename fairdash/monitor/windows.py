@@ -8,11 +8,11 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.changes import largest_change
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
-from fairdash.audit.result import AuditResult, AuditSettings, judge_many
-from fairdash.audit.spec import SMALL_GROUP_SIZE
-from fairdash.audit.thresholds import check_threshold
+from fairdash.engine.changes import largest_change
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, DISPARITY_NAMES
+from fairdash.engine.result import AuditResult, AuditSettings, judge_many
+from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.monitor.engines import NEGATIVE, POSITIVE, LogCounts
 
@@ -61,8 +61,8 @@ def _ordinal_start(ordinal: int, window: str) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """One window's figures at a threshold: its audit (what :func:`fairdash.audit.result.judge` makes of its counts,
-    made for all windows at once by :func:`~fairdash.audit.result.judge_many`), and what
+    """One window's figures at a threshold: its audit (what :func:`fairdash.engine.result.judge` makes of its counts,
+    made for all windows at once by :func:`~fairdash.engine.result.judge_many`), and what
     only a window has (its start, the share of outcomes not known yet, the score drift)."""
 
     start: pd.Timestamp
@@ -112,7 +112,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     """Every window's metrics, disparities (with intervals) and verdicts at ``threshold``, and the alerts.
 
     ``threshold`` defaults to what an audit of the same scores in memory takes
-    (:attr:`fairdash.audit.score_bins.ScoreBins.default_threshold`: 0.5 for probabilities and 0/1 decisions, the
+    (:attr:`fairdash.engine.score_bins.ScoreBins.default_threshold`: 0.5 for probabilities and 0/1 decisions, the
     lower middle of few distinct scores); scores with many values outside [0, 1] need one. ``baseline`` (a
     window's start; default the first window) is what the change test and the score drift (PSI) compare with.
 
@@ -121,7 +121,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     the demographic parity and equal opportunity differences, the first window after or before the baseline whose gap
     between some two groups changed from the baseline's by more than chance allows ("change"): every pair of groups
     judged in both windows tested, the largest ``|z|`` judged by its null over all pairs
-    (:func:`fairdash.audit.changes.largest_change`), at :data:`CHANGE_LEVEL` with Bonferroni over the windows, so the
+    (:func:`fairdash.engine.changes.largest_change`), at :data:`CHANGE_LEVEL` with Bonferroni over the windows, so the
     false-alarm rate per disparity holds whatever the number of groups. The baseline is never compared with itself.
     Label-based alerts skip windows whose outcomes are mostly not in yet. As on the Fairness page,
     groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of

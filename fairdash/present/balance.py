@@ -1,6 +1,6 @@
 """The data's balance and the disparities given a control factor, as JSON, tables for people, sentences and report
-sections: shown, never computed (the numbers come from :mod:`fairdash.audit.balance` and
-:mod:`fairdash.audit.conditional`)."""
+sections: shown, never computed (the numbers come from :mod:`fairdash.engine.balance` and
+:mod:`fairdash.engine.conditional`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from fairdash.audit.balance import DataBalance
-from fairdash.audit.conditional import Conditional
-from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_METHOD
-from fairdash.audit.spec import band_labels
+from fairdash.engine.balance import DataBalance
+from fairdash.engine.conditional import Conditional
+from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_METHOD
+from fairdash.engine.spec import band_labels
 from fairdash.present.document import json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
 from fairdash.present.text import for_people, percent

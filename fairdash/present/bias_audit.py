@@ -1,4 +1,4 @@
-"""Local Law 144's tables (:mod:`fairdash.audit.ll144`) in words, as JSON and as a self-contained HTML page. No pass or
+"""Local Law 144's tables (:mod:`fairdash.engine.ll144`) in words, as JSON and as a self-contained HTML page. No pass or
 fail anywhere: the law sets no threshold."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from fairdash.audit.ll144 import BiasAuditTables
+from fairdash.engine.ll144 import BiasAuditTables
 from fairdash.present.document import json_number
 from fairdash.present.page import html_page, section, table_html
 from fairdash.present.text import percent

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairdash.audit.compare import LEVEL, Comparison
+from fairdash.engine.compare import LEVEL, Comparison
 from fairdash.errors import brief
 from fairdash.present.document import json_number
 from fairdash.present.plots import plot_text

@@ -10,8 +10,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import METRIC_COLUMNS
-from fairdash.audit.result import AuditResult
+from fairdash.engine.metrics import METRIC_COLUMNS
+from fairdash.engine.result import AuditResult
 from fairdash.present.sentences import finding_sentence
 
 __all__ = ["versions", "json_number", "json_text", "result_json", "groups_json"]

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD
+from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present import plots
 from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html

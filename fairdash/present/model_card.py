@@ -16,7 +16,7 @@ from typing import Any, Mapping, Sequence
 
 import yaml
 
-from fairdash.audit.metrics import RATE_NAMES
+from fairdash.engine.metrics import RATE_NAMES
 from fairdash.present.summary import CANNOT_TELL, GLOSSARY, Summary, verdict_of
 from fairdash.present.text import NO_RULE, percent, threshold_text
 

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from fairdash.audit.intervals import DISPARITY_INTERVAL_METHOD
+from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present.document import versions
 from fairdash.present.sentences import finding_sentence
 from fairdash.present.text import inconclusive_note, verdict_word

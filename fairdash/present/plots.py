@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from fairdash.audit.calibration import Calibration
-from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import RATE_NAMES, overall_metrics
+from fairdash.engine.calibration import Calibration
+from fairdash.engine.intervals import Intervals
+from fairdash.engine.metrics import RATE_NAMES, overall_metrics
 
 __all__ = [
     "PALETTE", "MAX_GROUPS_DRAWN", "drawn_groups", "rate_bars", "confusion_matrices", "roc_curves",
@@ -382,7 +382,7 @@ def calibration_curves(calibration: Calibration, *, limit: int = MAX_GROUPS_DRAW
 
 
 def subgroup_gaps(results: pd.DataFrame, *, top: int = 15) -> go.Figure:
-    """The best subgroups' gaps against the rest (the results of :func:`fairdash.audit.subgroups.find_subgroups`), each
+    """The best subgroups' gaps against the rest (the results of :func:`fairdash.engine.subgroups.find_subgroups`), each
     with its simultaneous interval, one bar per (subgroup, rate)."""
     shown = results.head(top).iloc[::-1]
     labels = [plot_text(f"{subgroup} · {RATE_NAMES[metric].lower()}") for subgroup, metric in zip(shown["subgroup"], shown["metric"])]

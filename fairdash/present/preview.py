@@ -10,10 +10,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from fairdash.audit.metrics import DISPARITY_RATES, VERDICT_SLACK
-from fairdash.audit.preview import PreviewCounts
-from fairdash.audit.rates import rate_definitions
-from fairdash.audit.thresholds import Threshold
+from fairdash.engine.metrics import DISPARITY_RATES, VERDICT_SLACK
+from fairdash.engine.preview import PreviewCounts
+from fairdash.engine.rates import rate_definitions
+from fairdash.engine.thresholds import Threshold
 from fairdash.present.page import static_file
 from fairdash.present.text import verdict_words
 
@@ -30,7 +30,7 @@ def preview_payload(
     preview already open to move there (the server set them: Suggest, Reset); with the same revision it
     keeps where the user left it. ``rules``, ``left_out`` and ``confidence`` (the level of the disparities' intervals)
     come from the audit's result, so the page judges as Python does, inconclusive verdicts included. ``rates`` (each
-    rate's count cells and label, :func:`fairdash.audit.rates.rate_definitions`) and ``disparity_rates`` (the rates
+    rate's count cells and label, :func:`fairdash.engine.rates.rate_definitions`) and ``disparity_rates`` (the rates
     each disparity compares) are the definitions the script computes with: it writes none of them; nor the verdicts'
     words (``words``, :func:`fairdash.present.text.verdict_words`)."""
     if isinstance(thresholds, Mapping):
@@ -58,8 +58,8 @@ def preview_payload(
 
 def definitions() -> dict[str, Any]:
     """What the script computes with, JSON-ready: ``rates`` (each rate's count cells and label,
-    :func:`fairdash.audit.rates.rate_definitions`) and ``disparity_rates`` (the rates each disparity compares,
-    :data:`fairdash.audit.metrics.DISPARITY_RATES`)."""
+    :func:`fairdash.engine.rates.rate_definitions`) and ``disparity_rates`` (the rates each disparity compares,
+    :data:`fairdash.engine.metrics.DISPARITY_RATES`)."""
     return {"rates": rate_definitions(), "disparity_rates": {name: list(rates) for name, rates in DISPARITY_RATES.items()}}
 
 

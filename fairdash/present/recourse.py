@@ -9,7 +9,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import rule_text
+from fairdash.engine.metrics import rule_text
 from fairdash.explain.counterfactuals import Counterfactuals
 from fairdash.explain.recourse import Recourse
 from fairdash.present.document import json_number

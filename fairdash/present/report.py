@@ -14,8 +14,8 @@ from __future__ import annotations
 import html
 from typing import Any, Sequence
 
-from fairdash.audit.preview import PREVIEW_POSITIONS, preview_counts
-from fairdash.audit.spec import band_labels
+from fairdash.engine.preview import PREVIEW_POSITIONS, preview_counts
+from fairdash.engine.spec import band_labels
 from fairdash.present import plots
 from fairdash.present.balance import conditional_content, conditional_json
 from fairdash.present.document import json_number, result_json, versions

@@ -1,6 +1,6 @@
 """Every sentence about an audit's findings, written from the facts the audit computed (numbers inside, words at
-the edge): a disparity's finding (:func:`finding_sentence`, from :func:`fairdash.audit.findings.disparity_findings`)
-and why the fairness criteria conflict (:func:`conflict_sentences`, from :func:`fairdash.audit.conflict.criteria_conflict`).
+the edge): a disparity's finding (:func:`finding_sentence`, from :func:`fairdash.engine.findings.disparity_findings`)
+and why the fairness criteria conflict (:func:`conflict_sentences`, from :func:`fairdash.engine.conflict.criteria_conflict`).
 Nothing here computes a figure: each number said is one the audit holds."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from fairdash.audit.conflict import CRITERIA, CriteriaConflict
-from fairdash.audit.findings import AgainstReference, Extremes
+from fairdash.engine.conflict import CRITERIA, CriteriaConflict
+from fairdash.engine.findings import AgainstReference, Extremes
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
-    """A disparity's finding (a row of :func:`~fairdash.audit.findings.disparity_findings`) in plain words, naming the
+    """A disparity's finding (a row of :func:`~fairdash.engine.findings.disparity_findings`) in plain words, naming the
     groups at its extremes; why it is undefined when it is; ``""`` when a rate it compares has too few groups.
 
     Examples: ``"c is selected at 0.17 times the rate of a (10.0% against 60.0%)."``, ``"Undefined: ..."``."""

@@ -1,6 +1,6 @@
 """The Summary: what an audit found, in plain words, for a reader who is not an analyst.
 
-One sentence per headline disparity (:data:`fairdash.audit.findings.HEADLINE`) with its value, interval and verdict,
+One sentence per headline disparity (:data:`fairdash.engine.findings.HEADLINE`) with its value, interval and verdict,
 written here from the result's numbers (the findings' value, rule, verdict and ``conclusive``, the judged groups'
 rates): the library decides, this module only words it. Then the groups left out and why, the largest driver of the
 gap (when the explanations were computed), the fix that closes the most of the gap at the least accuracy (when fixes
@@ -17,9 +17,9 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from fairdash.audit.findings import HEADLINE
-from fairdash.audit.metrics import verdict, verdict_rules
-from fairdash.audit.result import AuditResult
+from fairdash.engine.findings import HEADLINE
+from fairdash.engine.metrics import verdict, verdict_rules
+from fairdash.engine.result import AuditResult
 from fairdash.run import GAP_SHARE_PREFIX
 from fairdash.present.text import NO_RULE, inconclusive_note, verdict_word
 

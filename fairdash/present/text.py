@@ -7,8 +7,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.intervals import Intervals
-from fairdash.audit.metrics import RATE_NAMES
+from fairdash.engine.intervals import Intervals
+from fairdash.engine.metrics import RATE_NAMES
 
 __all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text", "verdict_words", "NO_RULE", "NO_VERDICT",
            "findings_as_saved", "COLUMN_LABELS", "for_people", "suggestion_table", "PER_GROUP_THRESHOLDS_CAUTION"]
@@ -67,7 +67,7 @@ def verdict_word(finding: Mapping[str, Any], *, loud: bool = False, undefined: s
     """A finding's verdict as every presenter names it, the one place the words are written: ``"pass"``, ``"fail"``
     (``"FAIL"`` when ``loud``: the word a reader of a log looks for), ``undefined`` where there is no value (the
     finding's ``undefined`` says why) and ``no_rule`` where no rule sets a bar (``""``; a column that needs a word
-    says :data:`NO_VERDICT` or :data:`NO_RULE`). Decided by :func:`fairdash.audit.metrics.verdict`; only named here.
+    says :data:`NO_VERDICT` or :data:`NO_RULE`). Decided by :func:`fairdash.engine.metrics.verdict`; only named here.
 
     ``finding`` needs ``passed``; ``undefined`` (the reason) where a value can be missing."""
     if finding.get("undefined"):
@@ -80,7 +80,7 @@ def verdict_word(finding: Mapping[str, Any], *, loud: bool = False, undefined: s
 
 def inconclusive_note(finding: Mapping[str, Any], *, short: bool = False) -> str:
     """``"inconclusive: the interval crosses 0.8"`` (``"inconclusive"`` when ``short``) where a finding's interval
-    crosses its rule's bar (its ``conclusive`` is False, see :func:`fairdash.audit.metrics.conclusive`), else ``""``
+    crosses its rule's bar (its ``conclusive`` is False, see :func:`fairdash.engine.metrics.conclusive`), else ``""``
     (older documents have no ``conclusive``: nothing is said)."""
     if finding.get("conclusive") is not False or finding.get("passed") is None:
         return ""
@@ -159,7 +159,7 @@ PER_GROUP_THRESHOLDS_CAUTION = (
 
 
 def suggestion_table(suggestion: Any) -> pd.DataFrame:
-    """Every disparity of a :class:`~fairdash.audit.thresholds.Suggestion` before (at its one threshold) and
+    """Every disparity of a :class:`~fairdash.engine.thresholds.Suggestion` before (at its one threshold) and
     after (at the suggested thresholds), over the judged groups: one row per disparity, NaN where undefined
     (and ``after`` all NaN when nothing was suggested)."""
     names = list(suggestion.before)

@@ -1,6 +1,6 @@
 """Calibration within groups, the criteria conflict and the subgroups found, as JSON, tables for people and report
-sections: shown, never computed (the numbers come from :mod:`fairdash.audit.calibration`,
-:mod:`fairdash.audit.conflict` and :mod:`fairdash.audit.subgroups`)."""
+sections: shown, never computed (the numbers come from :mod:`fairdash.engine.calibration`,
+:mod:`fairdash.engine.conflict` and :mod:`fairdash.engine.subgroups`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from fairdash.audit.calibration import GAP_FINDING, Calibration, group_finding
-from fairdash.audit.conflict import CRITERIA, CriteriaConflict
-from fairdash.audit.metrics import RATE_NAMES
-from fairdash.audit.subgroups import SubgroupSearch
+from fairdash.engine.calibration import GAP_FINDING, Calibration, group_finding
+from fairdash.engine.conflict import CRITERIA, CriteriaConflict
+from fairdash.engine.metrics import RATE_NAMES
+from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any, Mapping
 
-from fairdash.audit.findings import HEADLINE
+from fairdash.engine.findings import HEADLINE
 from fairdash.run import Audit
 from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 

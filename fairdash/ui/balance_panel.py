@@ -1,6 +1,6 @@
 """The Data balance view of the Data & model page (it works before any model is chosen), and the Fairness page's
-control picker: disparities given a legitimate factor. Numbers from :mod:`fairdash.audit.balance` and
-:mod:`fairdash.audit.conditional`, words and tables from :mod:`fairdash.present.balance`."""
+control picker: disparities given a legitimate factor. Numbers from :mod:`fairdash.engine.balance` and
+:mod:`fairdash.engine.conditional`, words and tables from :mod:`fairdash.present.balance`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.balance import DataBalance, data_balance
-from fairdash.audit.conditional import Conditional
-from fairdash.audit.result import AuditResult
+from fairdash.engine.balance import DataBalance, data_balance
+from fairdash.engine.conditional import Conditional
+from fairdash.engine.result import AuditResult
 from fairdash.errors import FairdashError, InvalidInputError, NotGivenYetError
 from fairdash.present.balance import (
     cdd_table,

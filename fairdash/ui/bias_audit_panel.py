@@ -1,4 +1,4 @@
-"""The Report page's view of New York City Local Law 144's tables (:mod:`fairdash.audit.ll144`): scoring rates (above the
+"""The Report page's view of New York City Local Law 144's tables (:mod:`fairdash.engine.ll144`): scoring rates (above the
 median score) or selection rates (at the thresholds set on the Fairness page), by attribute and by the intersection of
 the first two."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.ll144 import bias_audit_tables
+from fairdash.engine.ll144 import bias_audit_tables
 from fairdash.errors import FairdashError
 from fairdash.present.bias_audit import (
     bias_audit_frame,

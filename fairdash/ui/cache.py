@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.demo import Demo, load_demo
-from fairdash.audit.guess import guess_spec
-from fairdash.audit.inputs import AuditInputs, prepare_audit
-from fairdash.audit.preview import PreviewCounts
-from fairdash.audit.preview import preview_counts as counts_for_preview
-from fairdash.audit.result import AuditResult, AuditSettings, judge
-from fairdash.audit.spec import AuditSpec
-from fairdash.audit.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
+from fairdash.engine.demo import Demo, load_demo
+from fairdash.engine.guess import guess_spec
+from fairdash.engine.inputs import AuditInputs, prepare_audit
+from fairdash.engine.preview import PreviewCounts
+from fairdash.engine.preview import preview_counts as counts_for_preview
+from fairdash.engine.result import AuditResult, AuditSettings, judge
+from fairdash.engine.spec import AuditSpec
+from fairdash.engine.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
 from fairdash.explain.attributions import (
     ShapResult,
     explainer_method,

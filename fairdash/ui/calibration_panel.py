@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fairdash.audit.calibration import Calibration
-from fairdash.audit.inputs import AuditInputs
-from fairdash.audit.result import AuditResult, AuditSettings
+from fairdash.engine.calibration import Calibration
+from fairdash.engine.inputs import AuditInputs
+from fairdash.engine.result import AuditResult, AuditSettings
 from fairdash.present import plots
 from fairdash.present.sentences import conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value

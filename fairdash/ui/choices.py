@@ -21,7 +21,7 @@ def source() -> str:
 
 
 def demo_key() -> str:
-    from fairdash.audit.demo import DEFAULT_DEMO
+    from fairdash.engine.demo import DEFAULT_DEMO
 
     return st.session_state.get(keys.DEMO, DEFAULT_DEMO)
 
@@ -36,8 +36,8 @@ def forget_selections() -> None:
 
 def chosen_bins(table: Any, sensitive: Sequence[str]) -> dict[str, tuple[float, ...]]:
     """The band edges the user typed for numeric sensitive attributes (``{column: edges}``); columns
-    without typed edges get the default bands (see :func:`fairdash.audit.spec.bins_used`)."""
-    from fairdash.audit.spec import parse_bins
+    without typed edges get the default bands (see :func:`fairdash.engine.spec.bins_used`)."""
+    from fairdash.engine.spec import parse_bins
 
     return {column: parse_bins(st.session_state[keys.bins_key(column)], column) for column in sensitive
             if str(st.session_state.get(keys.bins_key(column)) or "").strip()}

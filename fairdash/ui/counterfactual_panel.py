@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.inputs import AuditInputs
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.inputs import AuditInputs
+from fairdash.engine.spec import AuditSpec
 from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, directions_of, find_counterfactuals, search_space
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.compare import read_audit_document
-from fairdash.audit.result import AuditSettings
+from fairdash.engine.compare import read_audit_document
+from fairdash.engine.result import AuditSettings
 from fairdash.errors import FairdashError
 from fairdash.intake.values import match_label
 from fairdash.present.text import findings_as_saved, inconclusive_note, verdict_word
@@ -297,8 +297,8 @@ def listing(audits: list[SavedAudit]) -> Any:
 
 
 def comparison_of(before_id: str, after_id: str) -> Any:
-    """The comparison of two saved audits (:func:`fairdash.audit.compare.compare_audits`); raises ``FairdashError``."""
-    from fairdash.audit.compare import compare_audits, read_audit_document
+    """The comparison of two saved audits (:func:`fairdash.engine.compare.compare_audits`); raises ``FairdashError``."""
+    from fairdash.engine.compare import compare_audits, read_audit_document
 
     kept = store()
     documents = [read_audit_document(saved_audit_json(kept, audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.inputs import AuditInputs
-from fairdash.audit.spec import AuditSpec
-from fairdash.audit.subgroups import with_subgroup_column
+from fairdash.engine.inputs import AuditInputs
+from fairdash.engine.spec import AuditSpec
+from fairdash.engine.subgroups import with_subgroup_column
 from fairdash.errors import InvalidInputError, NotGivenYetError
 from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, choices, keys, state, uploads

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.subgroups import SUBGROUP_VALUES, SubgroupSearch, find_subgroups, with_subgroup_column
-from fairdash.audit.thresholds import Threshold, decisions_at
+from fairdash.engine.subgroups import SUBGROUP_VALUES, SubgroupSearch, find_subgroups, with_subgroup_column
+from fairdash.engine.thresholds import Threshold, decisions_at
 from fairdash.present.where_unfair import subgroups_table
 from fairdash.ui import cache, choices, keys, thresholds_state
 from fairdash.ui.session import SessionAudit

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.result import AuditResult
+from fairdash.engine.result import AuditResult
 from fairdash.run import gap_features
 from fairdash.errors import FairdashError
 from fairdash.present.model_card import model_card

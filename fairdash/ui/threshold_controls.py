@@ -13,8 +13,8 @@ import json
 
 import streamlit as st
 
-from fairdash.audit.result import AuditResult
-from fairdash.audit.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
+from fairdash.engine.result import AuditResult
+from fairdash.engine.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, suggestion_table
 from fairdash.ui import cache, keys, state, thresholds_state

@@ -8,9 +8,9 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from fairdash.audit.metrics import DEFAULT_TOLERANCE
-from fairdash.audit.result import AuditSettings
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.metrics import DEFAULT_TOLERANCE
+from fairdash.engine.result import AuditSettings
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.ui import keys
 
 __all__ = [

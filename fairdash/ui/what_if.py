@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fairdash.audit.inputs import AuditInputs
-from fairdash.audit.spec import AuditSpec
-from fairdash.audit.thresholds import Threshold, thresholds_where_moved
+from fairdash.engine.inputs import AuditInputs
+from fairdash.engine.spec import AuditSpec
+from fairdash.engine.thresholds import Threshold, thresholds_where_moved
 from fairdash.intake.models import ScoreModel
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, keys

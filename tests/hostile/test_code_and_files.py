@@ -13,7 +13,7 @@ from payloads import SHELL_PAYLOAD
 from streamlit.testing.v1 import AppTest
 from test_models import _TouchesAFile
 
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.errors import InvalidInputError
 from fairdash.intake.models import load_model
 

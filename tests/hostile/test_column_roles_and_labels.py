@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fairdash import cli
-from fairdash.audit.spec import AuditSpec, binary_target, check_column_roles, validate_spec
+from fairdash.engine.spec import AuditSpec, binary_target, check_column_roles, validate_spec
 from fairdash.errors import InvalidInputError
 from fairdash.intake.values import match_label
 

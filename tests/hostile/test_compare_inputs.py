@@ -160,7 +160,7 @@ def test_an_infinite_change_fails_a_gate_closed_as_an_undefined_one(an_audit, tm
     """Audits whose disparities change by an infinite amount are refused now; the gate fails closed on such a change all
     the same (it passed 'change<0.05' with the change written as null in the JSON, exit 0). The documents' check is
     bypassed to reach the gate."""
-    from fairdash.audit import compare
+    from fairdash.engine import compare
     from fairdash.cli import main
 
     _, document = an_audit

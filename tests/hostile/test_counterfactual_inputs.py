@@ -54,7 +54,7 @@ def space_scales(X: pd.DataFrame) -> pd.Series:
 
 
 def test_the_counterfactuals_of_a_row_are_never_the_same_change_twice():
-    from fairdash.audit.demo import load_demo
+    from fairdash.engine.demo import load_demo
 
     demo = load_demo("adult")
     X = demo.data[list(demo.spec.features)]

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fairdash.audit.findings import disparity_findings
-from fairdash.audit.metrics import group_metrics
-from fairdash.audit.thresholds import default_threshold
+from fairdash.engine.findings import disparity_findings
+from fairdash.engine.metrics import group_metrics
+from fairdash.engine.thresholds import default_threshold
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
 from fairdash.intake.tables import read_table

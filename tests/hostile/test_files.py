@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from fairdash.audit.inputs import prepare_audit
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.inputs import prepare_audit
+from fairdash.engine.spec import AuditSpec
 from fairdash.errors import InvalidInputError
 from fairdash.explain import rules
 from fairdash.intake.tables import read_table
@@ -51,7 +51,7 @@ def test_a_table_with_too_many_columns_is_refused_before_it_is_built():
 
 def test_choosing_the_rules_columns_screens_the_table_once(monkeypatch):
     """The column screening ran once per column (quadratic: 2,000 columns took minutes); once is enough."""
-    from fairdash.audit import spec
+    from fairdash.engine import spec
 
     calls = []
     screen = spec.id_like_columns

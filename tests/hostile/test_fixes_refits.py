@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.fixes.compare import compare_fixes
 from fairdash.intake.models import ScoreModel, untrusted_types

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from fairdash import run as report
-from fairdash.audit.demo import load_demo
-from fairdash.audit.findings import disparity_findings
-from fairdash.audit.metrics import group_metrics
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.demo import load_demo
+from fairdash.engine.findings import disparity_findings
+from fairdash.engine.metrics import group_metrics
+from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
 from fairdash.run import run_audit

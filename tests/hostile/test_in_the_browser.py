@@ -60,7 +60,7 @@ class Watch:
 def test_the_report_runs_no_script_from_a_label_and_stays_alive(browser, tmp_path, output_dir):
     from playwright.sync_api import expect
 
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.spec import AuditSpec
     from fairdash.present.report import audit_html
     from fairdash.run import run_audit
 

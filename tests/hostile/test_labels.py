@@ -16,9 +16,9 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import accuracy_score, precision_score
 
-from fairdash.audit.groups import group_labels
-from fairdash.audit.metrics import disparities, group_metrics
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.groups import group_labels
+from fairdash.engine.metrics import disparities, group_metrics
+from fairdash.engine.spec import AuditSpec
 from fairdash.present.report import audit_html, audit_json
 from fairdash.run import run_audit
 

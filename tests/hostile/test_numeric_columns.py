@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import fairdash
-from fairdash.audit.spec import band_labels, default_bins, edge_texts, sensitive_frame
+from fairdash.engine.spec import band_labels, default_bins, edge_texts, sensitive_frame
 from fairdash.cli import main
 
 # --- numeric sensitive attributes of any shape get bands (probe 09), and +inf its top band (probe 11) ----------------
@@ -130,7 +130,7 @@ def test_the_command_line_audits_a_table_with_an_infinite_or_huge_value_in_an_un
 
 
 def test_band_edges_reopen_with_every_digit():
-    from fairdash.audit.spec import parse_bins
+    from fairdash.engine.spec import parse_bins
 
     edges = (0.1 + 0.2, 1234561.0, 1234564.0)
     assert parse_bins(", ".join(f"{edge:.17g}" for edge in edges), "income") == edges  # saved.py writes them so
@@ -140,7 +140,7 @@ def test_the_command_to_paste_keeps_every_digit_of_the_bands(tmp_path):
     """``:g`` wrote 1234567 as 1.23457e+06: the pasted command audited other bands than the page showed."""
     import subprocess
 
-    from fairdash.audit.spec import AuditSpec
+    from fairdash.engine.spec import AuditSpec
     from fairdash.cli import audit_command
     from fairdash.cli.common import bins_option
 

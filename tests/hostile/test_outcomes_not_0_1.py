@@ -7,7 +7,7 @@ import pytest
 from fairlearn.metrics import MetricFrame, selection_rate
 
 import fairdash
-from fairdash.audit.metrics import as_bool
+from fairdash.engine.metrics import as_bool
 from fairdash.errors import InvalidInputError
 from fairdash.fixes.compare import reweighing_weights
 

@@ -1,5 +1,5 @@
 // The threshold preview, computed in the page from each group's counts at every slider position: the same
-// definitions as fairdash.audit.metrics (tested in a browser against Python's numbers). One script for the
+// definitions as fairdash.engine.metrics (tested in a browser against Python's numbers). One script for the
 // HTML report's slider and the dashboard's component; the verdict rules (data.rules, data.slack), each rate's
 // count cells and label (data.rates), the rates each disparity compares (data.disparity_rates) and the verdicts'
 // words (data.words) arrive with the data, never written here. fairdashPreview(root, data, onSettled) draws into root (an element or a
@@ -12,7 +12,7 @@ const fairdashPreview = (function () {
   // Group labels are text from the data: escaped before they enter any innerHTML.
   const esc = text => String(text).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const div = (a, b) => b > 0 ? a / b : NaN;
-  // A rate's cells are positions in the counts (fairdash.audit.rates.CELLS); a position the counts lack counts 0.
+  // A rate's cells are positions in the counts (fairdash.engine.rates.CELLS); a position the counts lack counts 0.
   const sum = (c, cells) => cells.reduce((total, i) => total + (i < c.length ? c[i] : 0), 0);
   // c: one group's [tp, fp, tn, fn]; every rate of definitions (data.rates), the count and the cells.
   function rates(c, definitions) {
@@ -20,7 +20,7 @@ const fairdashPreview = (function () {
     for (const [name, rate] of Object.entries(definitions)) found[name] = div(sum(c, rate.numerator), sum(c, rate.denominator));
     return found;
   }
-  // As numpy's fmax and fmin (fairdash.audit.metrics): an undefined rate leaves the other to decide.
+  // As numpy's fmax and fmin (fairdash.engine.metrics): an undefined rate leaves the other to decide.
   const fmax = (a, b) => Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b);
   const fmin = (a, b) => Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b);
   function between(values) {
@@ -39,7 +39,7 @@ const fairdashPreview = (function () {
     }
     return found;
   }
-  // Exact (Clopper-Pearson) bounds and the disparities' intervals, as fairdash.audit.intervals.disparity_intervals
+  // Exact (Clopper-Pearson) bounds and the disparities' intervals, as fairdash.engine.intervals.disparity_intervals
   // computes them (checked against it in tests/test_threshold_preview.py): a verdict whose interval crosses the
   // rule's bar is inconclusive here as in Python. The regularized incomplete beta by its continued fraction
   // (Lentz), its quantile by bisection.
@@ -122,7 +122,7 @@ const fairdashPreview = (function () {
     return found;
   }
   const passes = (rule, v, slack) => "at_least" in rule ? v >= rule.at_least : v <= rule.at_most + slack;
-  // As fairdash.audit.metrics.conclusive: null without a verdict; true when both ends give the value's verdict.
+  // As fairdash.engine.metrics.conclusive: null without a verdict; true when both ends give the value's verdict.
   function conclusive(value, bounds, rule, slack) {
     if (rule === null || Number.isNaN(value)) return null;
     const [lower, upper] = bounds;

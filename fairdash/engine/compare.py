@@ -3,7 +3,7 @@ group's rates before and after, the change, its interval, and whether it is beyo
 
 The audits are their JSON documents (saved, or written by ``audit --json``); nothing is recomputed from rows. They
 must have the same target and sensitive columns, and the shape :func:`check_audit_document` checks. Whether a change is
-beyond chance is the monitor's change test (:func:`fairdash.audit.changes.largest_change`): every pair of groups judged
+beyond chance is the monitor's change test (:func:`fairdash.engine.changes.largest_change`): every pair of groups judged
 in both audits is tested (for a difference, the change in the gap between the two, from the binomial variances of the
 four proportions; for a ratio, the change in their ratio by the delta method), the pair whose ``|z|`` is largest is
 shown, and its p-value is that of the largest ``|z|`` over all pairs (the studentized range, Tukey-Kramer), so the
@@ -25,9 +25,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from fairdash.audit.changes import PairChange, largest_change
-from fairdash.audit.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RATES
-from fairdash.audit.rates import FLOAT_TOLERANCE, RATES
+from fairdash.engine.changes import PairChange, largest_change
+from fairdash.engine.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RATES
+from fairdash.engine.rates import FLOAT_TOLERANCE, RATES
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits"]
@@ -254,7 +254,7 @@ def _some_differ(tables: tuple[pd.DataFrame, pd.DataFrame], rates: tuple[str, ..
 def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any],
                    tables: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[dict[str, Any], PairChange | None]:
     """One disparity before and after, its change, and the test of change over every pair of groups
-    (:func:`fairdash.audit.changes.largest_change`): the pair whose gap changed the most, that change
+    (:func:`fairdash.engine.changes.largest_change`): the pair whose gap changed the most, that change
     (``tested_change``), its p-value over all pairs, whether it is ``change`` itself, and why not tested (NaN where
     untestable). The interval is set by :func:`compare_audits`, once the number of disparities tested is known."""
     old, new = (_number(document.get("disparities", {}).get(name)) for document in (before, after))

@@ -13,7 +13,7 @@ statistic on the log scale. Where a disparity takes the worse of several rates (
 Bonferroni-corrected. Simultaneous intervals use the same critical value, so a pair's interval excludes 0 exactly when
 the test says beyond chance.
 
-The monitor (:mod:`fairdash.monitor.windows`) and ``compare`` (:mod:`fairdash.audit.compare`) both call
+The monitor (:mod:`fairdash.monitor.windows`) and ``compare`` (:mod:`fairdash.engine.compare`) both call
 :func:`largest_change`.
 """
 
@@ -26,7 +26,7 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.rates import RATES
+from fairdash.engine.rates import RATES
 
 __all__ = ["PairChange", "pair_changes", "range_p_value", "critical_value", "largest_change"]
 
@@ -134,7 +134,7 @@ def largest_change(after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[st
     with its p-value corrected for the choice among all pairs and rates (see the module's description).
 
     ``after``/``before`` are metric tables (a group per row, the rates and the count columns of their
-    denominators, :attr:`fairdash.audit.rates.Rate.count_columns`);
+    denominators, :attr:`fairdash.engine.rates.Rate.count_columns`);
     the groups compared are those in both with the rate defined and its rows counted in both. ``None`` when no pair can
     be tested (fewer than two such groups, or every pair's variance is 0 or undefined)."""
     best: tuple[float, PairChange] | None = None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fairdash.audit.thresholds import SliderScale, default_threshold, slider_scale
+from fairdash.engine.thresholds import SliderScale, default_threshold, slider_scale
 from fairdash.errors import InvalidInputError
 
 __all__ = ["GRID_STEPS", "VALUE_LIMIT", "ScoreBins", "score_grid"]
@@ -151,7 +151,7 @@ class ScoreBins:
     @property
     def default_threshold(self) -> float | None:
         """The threshold an audit of these scores takes by default, as in memory
-        (:func:`fairdash.audit.thresholds.default_threshold`); ``None`` for a grid of scores that are not
+        (:func:`fairdash.engine.thresholds.default_threshold`); ``None`` for a grid of scores that are not
         probabilities, whose distinct values the counts do not hold."""
         if self.values is not None:
             return default_threshold(np.asarray(self.values))

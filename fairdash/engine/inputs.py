@@ -12,8 +12,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GROUP_SEPARATOR, GroupCodes, group_codes
-from fairdash.audit.spec import (
+from fairdash.engine.groups import GROUP_SEPARATOR, GroupCodes, group_codes
+from fairdash.engine.spec import (
     AuditSpec,
     binary_target,
     default_reference,
@@ -23,7 +23,7 @@ from fairdash.audit.spec import (
     sensitive_frame,
     validate_spec,
 )
-from fairdash.audit.thresholds import default_threshold
+from fairdash.engine.thresholds import default_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel
 from fairdash.intake.values import match_label
@@ -79,7 +79,7 @@ class AuditInputs:
     def default_threshold(self) -> float:
         """The model's own decision boundary: 0 for a margin, 0.5 for a probability or a 0/1 prediction
         (so the default decisions are the model's ``predict()``); for another score, see
-        :func:`fairdash.audit.thresholds.default_threshold`."""
+        :func:`fairdash.engine.thresholds.default_threshold`."""
         if self.score_kind == "margin":
             return 0.0
         if self.score_kind in ("probability", "prediction"):

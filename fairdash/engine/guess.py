@@ -7,8 +7,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from fairdash.audit.groups import group_labels
-from fairdash.audit.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, default_positive_label, sensitive_frame, validate_spec
+from fairdash.engine.groups import group_labels
+from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, default_positive_label, sensitive_frame, validate_spec
 
 __all__ = ["DataSummary", "summarize", "guess_spec"]
 

@@ -10,7 +10,7 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import MISSING_GROUP, group_labels
+from fairdash.engine.groups import MISSING_GROUP, group_labels
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import match_label, value_text
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GROUP_SEPARATOR, group_codes
-from fairdash.audit.intervals import exact_interval
-from fairdash.audit.spec import bins_used, sensitive_frame
+from fairdash.engine.groups import GROUP_SEPARATOR, group_codes
+from fairdash.engine.intervals import exact_interval
+from fairdash.engine.spec import bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [

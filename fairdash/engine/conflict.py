@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, verdict, verdict_rules
-from fairdash.audit.rates import FLOAT_TOLERANCE
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, verdict, verdict_rules
+from fairdash.engine.rates import FLOAT_TOLERANCE
 
 __all__ = ["CRITERIA", "CriteriaConflict", "implied_fpr", "criteria_conflict"]
 
@@ -102,7 +102,7 @@ def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tole
     Parameters
     ----------
     table : DataFrame
-        A metric table (as :func:`fairdash.audit.metrics.group_metrics` returns), one row per group.
+        A metric table (as :func:`fairdash.engine.metrics.group_metrics` returns), one row per group.
     reference : str, optional
         The group whose precision and false negative rate the others are given; by default the largest.
     tolerance : float

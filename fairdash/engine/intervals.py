@@ -12,9 +12,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts
-from fairdash.audit.rates import RATES, fractions
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.metrics import DISPARITY_NAMES, DISPARITY_RATES, RATE_COLUMNS, checked_inputs, confusion_counts
+from fairdash.engine.rates import RATES, fractions
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 
 __all__ = [
     "Intervals", "RATE_INTERVAL_METHOD", "rate_fractions", "rate_intervals", "rate_intervals_many", "DISPARITY_INTERVAL_METHOD",
@@ -50,8 +50,8 @@ RATE_INTERVAL_METHOD = (
 
 
 def rate_fractions(counts: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Every rate of :func:`fairdash.audit.metrics.rates` as its (numerator, denominator) counts, each shaped as ``counts``
-    without its last axis (:func:`fairdash.audit.rates.fractions`).
+    """Every rate of :func:`fairdash.engine.metrics.rates` as its (numerator, denominator) counts, each shaped as ``counts``
+    without its last axis (:func:`fairdash.engine.rates.fractions`).
 
     ``counts`` is ``(..., 4)`` (``tp, fp, tn, fn``) or ``(..., 6)`` with the rows whose outcome is not known, selected
     and not: the selection rate counts them too, every other rate only the known outcomes."""
@@ -77,7 +77,7 @@ def rate_intervals(
     (:data:`RATE_INTERVAL_METHOD`, see :func:`rate_fractions`): it covers the true rate at least at ``confidence``
     at every count, rates near 0 or 1 included, and is NaN where the rate is undefined (an empty denominator).
     ``judged`` names the groups the disparities are taken over (default: all of them), e.g. the index of the table
-    :func:`~fairdash.audit.metrics.drop_small_groups` leaves; see :func:`disparity_intervals`. ``too_small`` marks the
+    :func:`~fairdash.engine.metrics.drop_small_groups` leaves; see :func:`disparity_intervals`. ``too_small`` marks the
     groups with fewer than ``min_group_size`` rows.
     """
     counts = np.asarray(counts, dtype=np.int64)

@@ -1,34 +1,34 @@
-"""The numbers: what an audit asks (:mod:`~fairdash.audit.spec`), each row's group (:mod:`~fairdash.audit.groups`), the
-inputs checked once (:mod:`~fairdash.audit.inputs`), counts and rates (:mod:`~fairdash.audit.metrics`) at any threshold
-(:mod:`~fairdash.audit.thresholds`, and :mod:`~fairdash.audit.score_bins` for counts an engine made), intervals
-(:mod:`~fairdash.audit.intervals`), findings (:mod:`~fairdash.audit.findings`), and the one result every page, report
-and command presents (:mod:`~fairdash.audit.result`); a first look at a new table (:mod:`~fairdash.audit.guess`), the
-built-in demos with their spec (:mod:`~fairdash.audit.demo`), two audits' documents compared (:mod:`~fairdash.audit.compare`).
+"""The numbers: what an audit asks (:mod:`~fairdash.engine.spec`), each row's group (:mod:`~fairdash.engine.groups`), the
+inputs checked once (:mod:`~fairdash.engine.inputs`), counts and rates (:mod:`~fairdash.engine.metrics`) at any threshold
+(:mod:`~fairdash.engine.thresholds`, and :mod:`~fairdash.engine.score_bins` for counts an engine made), intervals
+(:mod:`~fairdash.engine.intervals`), findings (:mod:`~fairdash.engine.findings`), and the one result every page, report
+and command presents (:mod:`~fairdash.engine.result`); a first look at a new table (:mod:`~fairdash.engine.guess`), the
+built-in demos with their spec (:mod:`~fairdash.engine.demo`), two audits' documents compared (:mod:`~fairdash.engine.compare`).
 A whole audit with rules and explanations sits a layer above, in :mod:`fairdash.run`.
 
 Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 
-from fairdash.audit.balance import (  # noqa: F401
+from fairdash.engine.balance import (  # noqa: F401
     DataBalance,
     data_balance,
     read_reference_shares,
 )
-from fairdash.audit.calibration import (  # noqa: F401
+from fairdash.engine.calibration import (  # noqa: F401
     GAP_FINDING,
     Calibration,
     calibration_by_group,
     group_finding,
 )
-from fairdash.audit.changes import (  # noqa: F401
+from fairdash.engine.changes import (  # noqa: F401
     largest_change,
 )
-from fairdash.audit.compare import (  # noqa: F401
+from fairdash.engine.compare import (  # noqa: F401
     LEVEL,
     Comparison,
     compare_audits,
     read_audit_document,
 )
-from fairdash.audit.conditional import (  # noqa: F401
+from fairdash.engine.conditional import (  # noqa: F401
     CDD_LARGEST,
     Conditional,
     cdd_name,
@@ -36,12 +36,12 @@ from fairdash.audit.conditional import (  # noqa: F401
     check_control,
     conditional_disparity,
 )
-from fairdash.audit.conflict import (  # noqa: F401
+from fairdash.engine.conflict import (  # noqa: F401
     CRITERIA,
     CriteriaConflict,
     criteria_conflict,
 )
-from fairdash.audit.demo import (  # noqa: F401
+from fairdash.engine.demo import (  # noqa: F401
     DATA_DIR,
     DEFAULT_DEMO,
     DEMO_TITLES,
@@ -50,35 +50,35 @@ from fairdash.audit.demo import (  # noqa: F401
     load_demo,
     shipped_model_types,
 )
-from fairdash.audit.findings import (  # noqa: F401
+from fairdash.engine.findings import (  # noqa: F401
     HEADLINE,
     AgainstReference,
     Extremes,
 )
-from fairdash.audit.groups import (  # noqa: F401
+from fairdash.engine.groups import (  # noqa: F401
     MISSING_GROUP,
     group_codes,
     group_labels,
 )
-from fairdash.audit.guess import (  # noqa: F401
+from fairdash.engine.guess import (  # noqa: F401
     DataSummary,
     guess_spec,
     summarize,
 )
-from fairdash.audit.inputs import (  # noqa: F401
+from fairdash.engine.inputs import (  # noqa: F401
     AuditInputs,
     prepare_audit,
 )
-from fairdash.audit.intervals import (  # noqa: F401
+from fairdash.engine.intervals import (  # noqa: F401
     DISPARITY_INTERVAL_METHOD,
     RATE_INTERVAL_METHOD,
     Intervals,
 )
-from fairdash.audit.ll144 import (  # noqa: F401
+from fairdash.engine.ll144 import (  # noqa: F401
     BiasAuditTables,
     bias_audit_tables,
 )
-from fairdash.audit.metrics import (  # noqa: F401
+from fairdash.engine.metrics import (  # noqa: F401
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
     DISPARITY_RATES,
@@ -96,25 +96,25 @@ from fairdash.audit.metrics import (  # noqa: F401
     verdict,
     verdict_rules,
 )
-from fairdash.audit.preview import (  # noqa: F401
+from fairdash.engine.preview import (  # noqa: F401
     PREVIEW_POSITIONS,
     PreviewCounts,
     preview_counts,
 )
-from fairdash.audit.rates import (  # noqa: F401
+from fairdash.engine.rates import (  # noqa: F401
     rate_definitions,
 )
-from fairdash.audit.result import (  # noqa: F401
+from fairdash.engine.result import (  # noqa: F401
     AuditResult,
     AuditSettings,
     judge,
     judge_many,
 )
-from fairdash.audit.score_bins import (  # noqa: F401
+from fairdash.engine.score_bins import (  # noqa: F401
     VALUE_LIMIT,
     ScoreBins,
 )
-from fairdash.audit.spec import (  # noqa: F401
+from fairdash.engine.spec import (  # noqa: F401
     BIN_ABOVE,
     SMALL_GROUP_SIZE,
     AuditSpec,
@@ -129,13 +129,13 @@ from fairdash.audit.spec import (  # noqa: F401
     sensitive_frame,
     small_groups_warning,
 )
-from fairdash.audit.subgroups import (  # noqa: F401
+from fairdash.engine.subgroups import (  # noqa: F401
     SUBGROUP_VALUES,
     SubgroupSearch,
     find_subgroups,
     with_subgroup_column,
 )
-from fairdash.audit.thresholds import (  # noqa: F401
+from fairdash.engine.thresholds import (  # noqa: F401
     CONSTRAINTS,
     SliderScale,
     Suggestion,

@@ -1,7 +1,7 @@
 """Subgroup discovery: the subgroups with the largest gaps against the rest of the rows, found, not guessed.
 
 Every subgroup defined by one or two conditions over the table's columns is tested (categories as they are,
-numeric columns with more than :data:`fairdash.audit.spec.BIN_ABOVE` values in quintile bands; sensitive and other
+numeric columns with more than :data:`fairdash.engine.spec.BIN_ABOVE` values in quintile bands; sensitive and other
 columns alike, so a proxy shows), in selection rate, true positive rate and false positive rate, each against the
 rest of the rows. Counts come from one ``np.bincount`` per pair of columns (codes of the two columns and each row's
 outcome-and-decision cell), never from a loop over rows or subgroups.
@@ -24,10 +24,10 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import MISSING_GROUP
-from fairdash.audit.metrics import as_bool
-from fairdash.audit.rates import RATES
-from fairdash.audit.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
+from fairdash.engine.groups import MISSING_GROUP
+from fairdash.engine.metrics import as_bool
+from fairdash.engine.rates import RATES
+from fairdash.engine.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns, needs_bins
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import plain_value, value_text
 
@@ -234,7 +234,7 @@ def find_subgroups(
         The rows audited (their columns define the subgroups).
     y_true, decisions : array-like, one per row
         The true outcomes and the decisions at the audited thresholds: booleans or 0/1, or classes with
-        ``positive_label`` naming the positive one (:func:`fairdash.audit.metrics.as_bool`); missing values are refused.
+        ``positive_label`` naming the positive one (:func:`fairdash.engine.metrics.as_bool`); missing values are refused.
     columns : sequence of str, optional
         The columns to search; by default all of ``table``'s.
     max_conditions : {1, 2}

@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.calibration import holm
-from fairdash.audit.conditional import Conditional, check_control, conditional_disparity
-from fairdash.audit.groups import group_codes
+from fairdash.engine.calibration import holm
+from fairdash.engine.conditional import Conditional, check_control, conditional_disparity
+from fairdash.engine.groups import group_codes
 from fairdash.intake.values import value_text
 from fairdash.intake.json_files import read_json_file
-from fairdash.audit.intervals import disparity_intervals, exact_interval
-from fairdash.audit.metrics import disparities_from_rates
-from fairdash.audit.spec import (
+from fairdash.engine.intervals import disparity_intervals, exact_interval
+from fairdash.engine.metrics import disparities_from_rates
+from fairdash.engine.spec import (
     MAX_CLASSES,
     binary_target,
     bins_used,
@@ -156,8 +156,8 @@ def group_table(labels: np.ndarray, groups: pd.Series, others: pd.DataFrame, *, 
 
 def base_rate_disparities(groups: pd.DataFrame, *, confidence: float = 0.95) -> tuple[float, float, dict[str, tuple[float, float]]]:
     """The base rate's largest-minus-smallest difference and smallest-over-largest ratio between groups, measured as
-    demographic parity measures the selection rate (:func:`fairdash.audit.metrics.disparities_from_rates`), and their
-    intervals (:func:`fairdash.audit.intervals.disparity_intervals`: the labels taken as the decisions)."""
+    demographic parity measures the selection rate (:func:`fairdash.engine.metrics.disparities_from_rates`), and their
+    intervals (:func:`fairdash.engine.intervals.disparity_intervals`: the labels taken as the decisions)."""
     rates = groups["base_rate"].to_numpy(float)
     nan = np.full_like(rates, np.nan)
     values = disparities_from_rates({"selection_rate": rates, "tpr": nan, "fpr": nan, "precision": nan})

@@ -3,7 +3,7 @@
 :class:`ThresholdCurves` sorts the scores within each group once. A threshold ``t`` then becomes, per
 group, one binary search (how many scores lie below ``t``) and a lookup in the cumulative count of
 positives: the confusion counts follow, and from them the same table as
-:func:`fairdash.audit.metrics.group_metrics` gives for ``scores >= t``. A slider move costs
+:func:`fairdash.engine.metrics.group_metrics` gives for ``scores >= t``. A slider move costs
 O(groups x log n), whatever the number of rows.
 """
 
@@ -16,7 +16,7 @@ from typing import Any, Collection, Literal, Mapping
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import (
+from fairdash.engine.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
     DISPARITY_RATES,
@@ -29,9 +29,9 @@ from fairdash.audit.metrics import (
     sensitive_codes,
     table_from_counts,
 )
-from fairdash.audit.groups import group_codes, group_keys
-from fairdash.audit.rates import FLOAT_TOLERANCE, RATES
-from fairdash.audit.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
+from fairdash.engine.groups import group_codes, group_keys
+from fairdash.engine.rates import FLOAT_TOLERANCE, RATES
+from fairdash.engine.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
 __all__ = [
@@ -85,7 +85,7 @@ class ThresholdCurves:
     scores : array-like of float
         Higher means more likely positive; a row is predicted positive when ``score >= threshold``.
     sensitive : Series, array or DataFrame
-        Each row's group, as for :func:`fairdash.audit.metrics.group_metrics`.
+        Each row's group, as for :func:`fairdash.engine.metrics.group_metrics`.
     positive_label : default 1
 
     Attributes
@@ -181,14 +181,14 @@ class ThresholdCurves:
         return self._counts_from_below(below)
 
     def metrics_at(self, threshold: Threshold) -> pd.DataFrame:
-        """The table :func:`~fairdash.audit.metrics.group_metrics` gives for ``scores >= threshold``.
+        """The table :func:`~fairdash.engine.metrics.group_metrics` gives for ``scores >= threshold``.
 
         ``threshold`` is one float for every group, or a ``{group: float}`` mapping naming each group.
         """
         return table_from_counts(self.counts_at(threshold), self.labels)
 
     def disparities_at(self, threshold: Threshold) -> dict[str, Any]:
-        """The disparity summary at ``threshold`` (see :func:`fairdash.audit.metrics.disparities`)."""
+        """The disparity summary at ``threshold`` (see :func:`fairdash.engine.metrics.disparities`)."""
         return disparities_from_table(self.metrics_at(threshold))
 
     # -- curves over every threshold ----------------------------------------------------------------
@@ -275,7 +275,7 @@ class ThresholdCurves:
             by default :func:`default_threshold`. Groups left out of the search keep it.
         min_group_size : int
             Groups with fewer rows are left out of the search, as the audit leaves them out of its
-            disparities (:func:`~fairdash.audit.metrics.drop_small_groups`): a small group cannot make the
+            disparities (:func:`~fairdash.engine.metrics.drop_small_groups`): a small group cannot make the
             constraint infeasible, nor the suggestion disagree with the audit's headline.
         judged : collection of str, optional
             The groups to search over, by name, in place of ``min_group_size`` (the fixes tune on training
@@ -547,7 +547,7 @@ def thresholds_where_moved(table: pd.DataFrame, moved: pd.DataFrame, threshold: 
 
     ``moved`` holds rows whose sensitive values may have been changed (a person with another sex): each is judged at the
     threshold of the group it is in now, not the one it came from. Groups are the audit's groups of ``table``
-    (:func:`fairdash.audit.spec.sensitive_frame`, then :func:`fairdash.audit.groups.group_codes`, the bands of ``table``
+    (:func:`fairdash.engine.spec.sensitive_frame`, then :func:`fairdash.engine.groups.group_codes`, the bands of ``table``
     kept); a combination of values no row of ``table`` has is no group and gets NaN (no threshold judges it).
 
     Parameters
@@ -559,7 +559,7 @@ def thresholds_where_moved(table: pd.DataFrame, moved: pd.DataFrame, threshold: 
     threshold : float or {group label: float}
         One threshold (every row's), or one per group.
     sensitive, bins
-        As the audit's spec has them (:attr:`fairdash.audit.spec.AuditSpec.sensitive`, ``.bins``).
+        As the audit's spec has them (:attr:`fairdash.engine.spec.AuditSpec.sensitive`, ``.bins``).
     """
     if not isinstance(threshold, Mapping):
         return np.full(len(moved), check_threshold(threshold))

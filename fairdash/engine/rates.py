@@ -5,7 +5,7 @@ outcome is not known yet, selected and not (:data:`CELLS`). A rate's cells are p
 the counts do not have (4 or 5 in counts of four cells) counts 0. So the selection rate counts the rows without an
 outcome where there are any, and every other rate only the known outcomes.
 
-The metrics (:func:`fairdash.audit.metrics.rates`), the exact intervals (:mod:`fairdash.audit.intervals`), the
+The metrics (:func:`fairdash.engine.metrics.rates`), the exact intervals (:mod:`fairdash.engine.intervals`), the
 subgroup search, the test of change, the comparison of saved audits and the browser's threshold preview (which
 receives :func:`rate_definitions` in its payload) all read :data:`RATES`; none writes a rate's cells again.
 """

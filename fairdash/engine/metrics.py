@@ -3,7 +3,7 @@
 Everything starts from one table of counts per group (true/false positives/negatives), computed in a
 single vectorized pass: the groups are factorized and ``np.bincount`` counts the four cells of every
 group at once. Rates, disparities and their intervals are arithmetic on those counts, so the
-threshold slider (:mod:`fairdash.audit.thresholds`) and the report reuse the same functions.
+threshold slider (:mod:`fairdash.engine.thresholds`) and the report reuse the same functions.
 
 Definitions follow Fairlearn: a between-groups *difference* is the largest group value minus the
 smallest, a *ratio* the smallest over the largest. As in Fairlearn's ``MetricFrame`` (``by_group``
@@ -20,9 +20,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.groups import GroupCodes, group_codes
-from fairdash.audit.rates import FLOAT_TOLERANCE, RATES, fractions
-from fairdash.audit.spec import MAX_CLASSES, SMALL_GROUP_SIZE
+from fairdash.engine.groups import GroupCodes, group_codes
+from fairdash.engine.rates import FLOAT_TOLERANCE, RATES, fractions
+from fairdash.engine.spec import MAX_CLASSES, SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import finite_number, match_label, plain_value, value_text
 
@@ -82,7 +82,7 @@ def as_bool(values: Any, positive_label: Any = 1, *, what: str = "The outcomes (
     ------
     InvalidInputError
         When a value is missing, when ``positive_label`` is not a value (naming the values seen), or when there are
-        more than :data:`~fairdash.audit.spec.MAX_CLASSES` distinct values (scores or measurements, not classes).
+        more than :data:`~fairdash.engine.spec.MAX_CLASSES` distinct values (scores or measurements, not classes).
 
     Examples
     --------
@@ -133,7 +133,7 @@ def _listed(values: Sequence[Any], shown: int = 6) -> str:
 
 def sensitive_codes(sensitive: Any) -> GroupCodes:
     """Group codes and sorted labels for a Series, an array, or a DataFrame of several columns
-    (a :class:`~fairdash.audit.groups.GroupCodes` is taken as it is)."""
+    (a :class:`~fairdash.engine.groups.GroupCodes` is taken as it is)."""
     if isinstance(sensitive, GroupCodes):
         return sensitive
     if isinstance(sensitive, pd.DataFrame):
@@ -162,7 +162,7 @@ def checked_inputs(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any
 
 
 def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
-    """Every rate of :data:`~fairdash.audit.rates.RATES` from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis);
+    """Every rate of :data:`~fairdash.engine.rates.RATES` from counts ``(..., 4)`` (``tp, fp, tn, fn`` on the last axis);
     NaN where a denominator is 0.
 
     Counts ``(..., 6)`` add the rows whose outcome is not known yet, selected and not (a decision log's
@@ -217,7 +217,7 @@ def group_metrics(y_true: Any, y_pred: Any, sensitive: Any, *, positive_label: A
     Returns
     -------
     pandas.DataFrame
-        One row per group (sorted by label; see :func:`fairdash.audit.groups.group_codes`); columns
+        One row per group (sorted by label; see :func:`fairdash.engine.groups.group_codes`); columns
         ``count``, the rates ``base_rate, selection_rate, tpr, fpr, fnr, tnr, precision, accuracy``
         (NaN where the denominator is 0) and the counts ``tp, fp, tn, fn``. The figures over all
         rows are :func:`overall_metrics` of it.
@@ -371,7 +371,7 @@ def drop_small_groups(table: pd.DataFrame, *, min_count: int = SMALL_GROUP_SIZE)
 
 VERDICT_SLACK = FLOAT_TOLERANCE
 """A difference this far above the tolerance still passes: 0.1 computed as 0.30000000000000004 - 0.2 is 0.1
-(:data:`~fairdash.audit.rates.FLOAT_TOLERANCE`, the one tolerance of float comparisons)."""
+(:data:`~fairdash.engine.rates.FLOAT_TOLERANCE`, the one tolerance of float comparisons)."""
 
 
 def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, Any] | None]:

@@ -33,10 +33,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.intervals import exact_interval
-from fairdash.audit.metrics import DEFAULT_TOLERANCE, as_bool, check_tolerance, sensitive_codes
-from fairdash.audit.rates import FLOAT_TOLERANCE
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.intervals import exact_interval
+from fairdash.engine.metrics import DEFAULT_TOLERANCE, as_bool, check_tolerance, sensitive_codes
+from fairdash.engine.rates import FLOAT_TOLERANCE
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
 __all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability",
@@ -185,10 +185,10 @@ def calibration_by_group(
     ----------
     y_true : array-like
         The outcomes: booleans or 0/1, or classes with ``positive_label`` naming the positive one
-        (:func:`fairdash.audit.metrics.as_bool`); a missing outcome is refused.
+        (:func:`fairdash.engine.metrics.as_bool`); a missing outcome is refused.
     scores : array of float
     sensitive : Series, array, DataFrame or GroupCodes
-        Each row's group (as for :func:`fairdash.audit.metrics.group_metrics`).
+        Each row's group (as for :func:`fairdash.engine.metrics.group_metrics`).
     probability : bool, optional
         Whether the scores are probabilities (ECE, Brier score and calibration-in-the-large are defined only
         then); by default, when every score lies in [0, 1] and they are not only 0 and 1.

@@ -16,9 +16,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.findings import disparity_findings
-from fairdash.audit.intervals import Intervals, rate_intervals, rate_intervals_many
-from fairdash.audit.metrics import (
+from fairdash.engine.findings import disparity_findings
+from fairdash.engine.intervals import Intervals, rate_intervals, rate_intervals_many
+from fairdash.engine.metrics import (
     DEFAULT_TOLERANCE,
     check_tolerance,
     disparities_from_table,
@@ -27,7 +27,7 @@ from fairdash.audit.metrics import (
     table_from_counts,
     verdict_rules,
 )
-from fairdash.audit.spec import SMALL_GROUP_SIZE
+from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
 __all__ = ["AuditSettings", "AuditResult", "judge", "judge_many"]
@@ -52,7 +52,7 @@ class AuditSettings:
 
     @property
     def rules(self) -> dict[str, dict[str, Any] | None]:
-        """The rule each disparity is judged by (see :func:`fairdash.audit.metrics.verdict_rules`)."""
+        """The rule each disparity is judged by (see :func:`fairdash.engine.metrics.verdict_rules`)."""
         return verdict_rules(self.tolerance)
 
     def described(self) -> str:
@@ -135,7 +135,7 @@ def judge_many(
     """:func:`judge` of many count tables at one setting (a log's windows), one result per table.
 
     Each result equals ``judge(counts, labels, settings, ...)`` of its table, verdicts and intervals included;
-    the intervals of all tables are computed together (:func:`fairdash.audit.intervals.rate_intervals_many`), which is what
+    the intervals of all tables are computed together (:func:`fairdash.engine.intervals.rate_intervals_many`), which is what
     makes a threshold move on a log with many windows cheap. The tables must have the same number of cells.
     """
     tabled = [_tabled(counts, labels, settings) for counts, labels in zip(counts_per_table, labels_per_table)]

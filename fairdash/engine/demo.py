@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.spec import AuditSpec
+from fairdash.engine.spec import AuditSpec
 from fairdash.intake.models import ScoreModel
 
 __all__ = [

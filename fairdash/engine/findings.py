@@ -1,5 +1,5 @@
 """Each disparity's finding: its value, the rule it is judged by and the verdict (decided by
-:func:`fairdash.audit.metrics.verdict`), why it is undefined, and the facts a sentence about it needs (the groups at
+:func:`fairdash.engine.metrics.verdict`), why it is undefined, and the facts a sentence about it needs (the groups at
 the extremes of its rates, with their rates; the reference group's comparison). The sentences themselves are
 written in :mod:`fairdash.present.sentences`: numbers inside, words at the edge."""
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fairdash.audit.metrics import (
+from fairdash.engine.metrics import (
     DEFAULT_TOLERANCE,
     DISPARITY_NAMES,
     DISPARITY_RATES,
@@ -69,9 +69,9 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
 
     Differences pass at ``tolerance`` or less; the selection-rate ratio passes at four fifths
     (0.8) or more (the four-fifths rule). The other ratios are shown without a verdict: no rule
-    sets a bar for them. A disparity that is undefined (see :func:`fairdash.audit.metrics.undefined_reason`) neither passes
+    sets a bar for them. A disparity that is undefined (see :func:`fairdash.engine.metrics.undefined_reason`) neither passes
     nor fails, and ``undefined`` says why. ``bounds`` (index: disparity; columns ``lower``, ``upper``: the result's
-    ``intervals.disparities``) decide ``conclusive`` (see :func:`fairdash.audit.metrics.conclusive`); without them it is
+    ``intervals.disparities``) decide ``conclusive`` (see :func:`fairdash.engine.metrics.conclusive`); without them it is
     None.
 
     Returns

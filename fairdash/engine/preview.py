@@ -2,7 +2,7 @@
 
 The report's in-page slider and the dashboard's preview component both move over these positions and
 recompute rates, disparities and verdicts in the browser from the counts (the same definitions as
-:mod:`fairdash.audit.metrics`); nothing is asked of the server while the slider moves.
+:mod:`fairdash.engine.metrics`); nothing is asked of the server while the slider moves.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from fairdash.audit.thresholds import Threshold, ThresholdCurves
+from fairdash.engine.thresholds import Threshold, ThresholdCurves
 
 __all__ = ["PREVIEW_POSITIONS", "PreviewCounts", "preview_counts"]
 
