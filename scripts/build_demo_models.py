@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fairdash.audit.demo import DEMO_MODELS, demo_model_file, train_demo_model  # noqa: E402
+from fairdash.engine.demo import DEMO_MODELS, demo_model_file, train_demo_model  # noqa: E402
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
