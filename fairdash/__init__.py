@@ -30,7 +30,8 @@ from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import MonitorSpec, count_log  # not monitor(): fairdash.monitor is the subpackage
 from fairdash.run import run_audit
-from fairdash.api import Audit, audit  # noqa: E402  (the analyst's entry point, above every layer)
+from fairdash.api import Audit, audit  # the analyst's entry points, above every layer
+from fairdash.serve import Dashboard, show
 
 try:
     __version__ = _metadata.version("fairdash")  # pyproject.toml says it, once
@@ -43,6 +44,7 @@ __all__ = [
     "AuditResult",
     "AuditSettings",
     "AuditSpec",
+    "Dashboard",
     "FairdashError",
     "InvalidInputError",
     "ModelError",
@@ -69,5 +71,6 @@ __all__ = [
     "recourse_by_group",
     "run_audit",
     "shap_values",
+    "show",
     "surrogate_tree",
 ]
