@@ -5,7 +5,8 @@ downwards: :mod:`fairdash.errors` <- :mod:`fairdash.intake` (tables, models, wha
 (the spec, groups, counts, the one result, the demos) <- :mod:`fairdash.explain`, :mod:`fairdash.fixes`,
 :mod:`fairdash.monitor` <- :mod:`fairdash.run` (the whole audit, with its explanations) <- :mod:`fairdash.store`,
 :mod:`fairdash.present` (text, JSON, HTML, plots) <- :mod:`fairdash.cli`, :mod:`fairdash.ui` (the Streamlit helpers,
-the only code that imports Streamlit). This file is the library's public surface: the names below.
+the only code that imports Streamlit) <- :mod:`fairdash.api` (:func:`audit` and :func:`show`, what a notebook types).
+This file is the library's public surface: the names below.
 """
 
 from importlib import metadata as _metadata
@@ -28,7 +29,9 @@ from fairdash.fixes.compare import compare_fixes
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import MonitorSpec, count_log  # not monitor(): fairdash.monitor is the subpackage
-from fairdash.run import Audit, run_audit
+from fairdash.run import run_audit
+from fairdash.api import Audit, audit  # the analyst's entry points, above every layer
+from fairdash.serve import Dashboard, show
 
 try:
     __version__ = _metadata.version("fairdash")  # pyproject.toml says it, once
@@ -41,6 +44,7 @@ __all__ = [
     "AuditResult",
     "AuditSettings",
     "AuditSpec",
+    "Dashboard",
     "FairdashError",
     "InvalidInputError",
     "ModelError",
@@ -48,6 +52,7 @@ __all__ = [
     "ScoreModel",
     "ThresholdCurves",
     "UntrustedModelError",
+    "audit",
     "calibration_by_group",
     "compare_fixes",
     "count_log",
@@ -66,5 +71,6 @@ __all__ = [
     "recourse_by_group",
     "run_audit",
     "shap_values",
+    "show",
     "surrogate_tree",
 ]

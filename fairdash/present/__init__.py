@@ -45,6 +45,9 @@ from fairdash.present.monitor_report import (  # noqa: F401
     monitor_json,
     monitor_notes,
 )
+from fairdash.present.notebook import (  # noqa: F401
+    result_html,
+)
 from fairdash.present.page import (  # noqa: F401
     static_file,
 )
@@ -152,6 +155,7 @@ __all__ = [
     "preview_style",
     "recourse_groups_table",
     "representation_table",
+    "result_html",
     "static_file",
     "strata_table",
     "subgroups_table",

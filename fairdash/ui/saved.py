@@ -5,7 +5,8 @@
 The store is :class:`fairdash.store.db.AuditStore` (``FAIRDASH_HOME``). It is opened only when used, so a store that is
 corrupt, from a newer fairdash or on a full disk is a message where it is used, and the rest of the dashboard runs.
 An audit reopens live from its settings: a demo's, or the files kept with it (a model among them starts untrusted,
-whoever saved it: a pickle asks for trust again). Its thresholds, tolerance and small-group choice are set as saved.
+whoever saved it: a pickle asks for trust again; only the model :func:`fairdash.show` handed over from memory does not,
+see :func:`handed_over`). Its thresholds, tolerance and small-group choice are set as saved.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
 __all__ = ["NO_SUCH_AUDIT_MESSAGE", "READ_ONLY_MESSAGE", "data_identity", "show_linked_view", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
            "session_source", "session_uploads", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
-           "reopens_live", "as_saved", "rename_clicked", "delete_clicked", "show_outcome"]
+           "reopens_live", "handed_over", "HANDOVER_KIND", "as_saved", "rename_clicked", "delete_clicked", "show_outcome"]
 
 NO_SUCH_AUDIT_MESSAGE = ("No such audit: the link names no audit saved on this server (it may have been deleted). What the "
                          "pages show is not that audit.")
 READ_ONLY_MESSAGE = ("The link names an audit saved without its data, so it cannot reopen live: it is shown as saved, read-only, "
                      "on the Saved audits page. What the other pages show is not that audit.")
 QUERY_KEY = "audit"
+HANDOVER_KIND = "notebook"
+"""The source kind of an audit :func:`fairdash.show` handed over (``fairdash.serve.HANDOVER_SOURCE``)."""
 
 
 def store() -> AuditStore:
@@ -157,10 +160,21 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
         state.set_value(keys.SCORE_MODE, keys.MODE_MODEL if model is not None else keys.MODE_COLUMN)
         if model is not None:
             uploads.restore_upload("model", model.name, f"kept:model:{sha256_of(model.content)}", model.content)
+            if not draft and handed_over(saved, model):
+                state.set_value(keys.TRUST_PICKLE, True)  # after restore_upload, which forgets the trust given before
     else:
         raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
                          "and JSON are on the Saved audits page.")
     _restore_choices(settings)
+
+
+def handed_over(saved: SavedAudit, model: StoredFile) -> bool:
+    """Whether ``model`` is the model :func:`fairdash.show` handed over from a notebook with ``saved``: its source says
+    so (:data:`HANDOVER_KIND`; the dashboard and the command line never save it) and its bytes are those saved. Such a
+    model was pickled from the object in memory, by the user who audits it, so it needs no trust prompt; the trust goes
+    to this model in this session only (another upload forgets it), and to no other saved audit."""
+    return (saved.settings.get("source", {}).get("kind") == HANDOVER_KIND and saved.model_sha256 is not None
+            and sha256_of(model.content) == saved.model_sha256)
 
 
 def _restore_choices(settings: dict[str, Any]) -> None:
