@@ -11,7 +11,7 @@ from fairdash.present.text import threshold_text
 from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.counterfactual_panel import counterfactual_panel, recourse_panel
 from fairdash.ui.threshold_controls import current_thresholds
-from fairdash.ui.widgets import inside_frame, md, require_audit, stop_page, user_errors_shown
+from fairdash.ui.widgets import chart, inside_frame, md, require_audit, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Explain")
@@ -48,25 +48,25 @@ view = st.segmented_control("View", ["Overall", "By group", "One person", "What 
 
 if view == "Overall":
     left, right = st.columns(2)
-    left.plotly_chart(plots.importance_bars(values.abs().mean().sort_values(ascending=False), title="Mean |SHAP| (what the model relies on)",
-                                            axis_title="mean |SHAP value|"), key=keys.IMPORTANCE_CHART)
+    chart(plots.importance_bars(values.abs().mean().sort_values(ascending=False), title="Mean |SHAP| (what the model relies on)",
+                                axis_title="mean |SHAP value|"), key=keys.IMPORTANCE_CHART, place=left)
     with right:
         if st.toggle("Compute permutation importance", key=keys.PERMUTATION_ON):
             importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, inputs.model_label)
-            st.plotly_chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
-                                                  axis_title="drop in ROC AUC when shuffled"), key=keys.PERMUTATION_CHART)
-    st.plotly_chart(plots.beeswarm(values, X), key=keys.BEESWARM_CHART)
+            chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
+                                        axis_title="drop in ROC AUC when shuffled"), key=keys.PERMUTATION_CHART)
+    chart(plots.beeswarm(values, X), key=keys.BEESWARM_CHART)
 
 elif view == "By group":
     groups = inputs.groups
-    st.plotly_chart(plots.grouped_importance(mean_abs_by_group(values, groups)), key=keys.BY_GROUP_CHART)
+    chart(plots.grouped_importance(mean_abs_by_group(values, groups)), key=keys.BY_GROUP_CHART)
     labels = list(groups.loc[values.index].value_counts().index)
     state.ensure_choices(keys.GAP_GROUPS, labels, labels[:2])
     chosen = st.multiselect("Explain the gap between two groups", labels, key=keys.GAP_GROUPS, max_selections=2)
     if len(chosen) == 2:
         shares = gap_decomposition(values, groups, chosen[0], chosen[1])
-        st.plotly_chart(plots.contributions(shares, title=f"Why the mean output differs: {chosen[0]} minus {chosen[1]}",
-                                            total_label="gap"), key=keys.GAP_CHART)
+        chart(plots.contributions(shares, title=f"Why the mean output differs: {chosen[0]} minus {chosen[1]}",
+                                  total_label="gap"), key=keys.GAP_CHART)
         st.caption(f"The shares add up to the gap in mean output ({shares.sum():+.4f}, {result.output.replace('_', '-')}); "
                    "a large share for a feature that stands for group membership points to a proxy.")
 
@@ -102,10 +102,10 @@ elif view in ("One person", "What if"):
         with user_errors_shown():
             shap_row, lime_row = cache.explain_row(audit.key, model, X, inputs.model_label, row)
         left, right = st.columns(2)
-        left.plotly_chart(plots.contributions(shap_row.values.loc[row], base=shap_row.base_value, total_label="output",
-                                              title=f"SHAP ({shap_row.output.replace('_', '-')})"), key=keys.WATERFALL_CHART)
-        right.plotly_chart(plots.importance_bars(lime_row.reindex(lime_row.abs().sort_values(ascending=False).index),
-                                                 title="LIME weights", axis_title="weight (local linear model)"), key=keys.LIME_CHART)
+        chart(plots.contributions(shap_row.values.loc[row], base=shap_row.base_value, total_label="output",
+                                  title=f"SHAP ({shap_row.output.replace('_', '-')})"), key=keys.WATERFALL_CHART, place=left)
+        chart(plots.importance_bars(lime_row.reindex(lime_row.abs().sort_values(ascending=False).index),
+                                    title="LIME weights", axis_title="weight (local linear model)"), key=keys.LIME_CHART, place=right)
         st.caption(f"Agreement of the two (Spearman rank correlation): {rank_agreement(shap_row.values.loc[row], lime_row):.2f}. "
                    "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical.")
         filled = lime_missing_filled(X, row)

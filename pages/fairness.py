@@ -15,7 +15,7 @@ from fairdash.ui import cache, drafts, keys, state, thresholds_state
 from fairdash.ui.balance_panel import control_panel
 from fairdash.ui.calibration_panel import calibration_panel
 from fairdash.ui.threshold_controls import current_thresholds, threshold_controls
-from fairdash.ui.widgets import inside_frame, md, require_audit
+from fairdash.ui.widgets import chart, inside_frame, md, require_audit
 
 inside_frame()
 st.title("Fairness")
@@ -107,19 +107,20 @@ def charts(result: AuditResult) -> None:
     """One chart at a time, so a settled move redraws one chart, not four."""
     table, intervals = result.by_group, result.intervals
     state.set_default(keys.CHART, "Rates")
-    chart = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=keys.CHART)
-    if chart == "Rates":
-        st.plotly_chart(plots.rate_bars(table, intervals, reference=inputs.reference), key=keys.RATE_BARS_CHART)
-    elif chart == "Confusion matrices":
+    shown = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=keys.CHART)
+    if shown == "Rates":
+        chart(plots.rate_bars(table, intervals, reference=inputs.reference), key=keys.RATE_BARS_CHART,
+              numbers="The same rates, with their intervals, are in the tables under **Metrics by group** above.")
+    elif shown == "Confusion matrices":
         normalize = st.toggle("Show shares of each actual class", key=keys.NORMALIZE_MATRICES)
-        st.plotly_chart(plots.confusion_matrices(table, normalize=normalize), key=keys.CONFUSION_MATRICES_CHART)
-    elif chart == "ROC curves":
-        st.plotly_chart(plots.roc_curves(cache.roc(audit.key, curves), table), key=keys.ROC_CHART)
-    elif chart == "Trade-off":
+        chart(plots.confusion_matrices(table, normalize=normalize), key=keys.CONFUSION_MATRICES_CHART)
+    elif shown == "ROC curves":
+        chart(plots.roc_curves(cache.roc(audit.key, curves), table), key=keys.ROC_CHART)
+    elif shown == "Trade-off":
         disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
                                  format_func=lambda name: name.replace("_", " "), key=keys.TRADEOFF_DISPARITY)
         current = (float(result.overall["accuracy"]), float(disparities_from_table(table)[disparity]))
-        st.plotly_chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key=keys.TRADEOFF_CHART)
+        chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key=keys.TRADEOFF_CHART)
         st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
     st.download_button(
         "Download the thresholds (JSON)",

@@ -20,7 +20,7 @@ from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, formatted_table,
 from fairdash.ui import cache, fixes_state, keys, state, thresholds_state
 from fairdash.ui.fixes_panel import other_model_input, refits, training_rows
 from fairdash.ui.threshold_controls import current_thresholds
-from fairdash.ui.widgets import inside_frame, md, require_audit
+from fairdash.ui.widgets import chart, inside_frame, md, require_audit
 
 inside_frame()
 st.title("Fixes")
@@ -74,7 +74,7 @@ fixes_state.remember_fixes(audit.key, constraint, fixes)  # the Report page adds
 
 # 3. Every fix on one chart, and in one table.
 st.subheader("The trade-off")
-st.plotly_chart(plots.fixes_tradeoff(fixes, disparity, score=score), key=keys.FIXES_TRADEOFF_CHART)
+chart(plots.fixes_tradeoff(fixes, disparity, score=score), key=keys.FIXES_TRADEOFF_CHART)
 st.caption("Each point is one fix on the same rows; the bars are the disparity's interval (at least 95%); the star is the original. "
            "Reductions give one point per constraint bound, joined. " + PER_GROUP_THRESHOLDS_CAUTION)
 if any(fix.in_sample for fix in fixes):
@@ -110,7 +110,7 @@ if made:
                         + ("undefined" if fix.disparities[disparity] != fix.disparities[disparity] else f"{fix.disparities[disparity]:.3f}"))
         column.dataframe(formatted_table(fix.table, fix.intervals)[["Rows", "Selection rate", "True positive rate", "False positive rate", "Accuracy"]],
                          width="stretch")
-        column.plotly_chart(plots.confusion_matrices(fix.table, columns=2), key=keys.ORIGINAL_MATRICES_CHART if fix is original else keys.FIX_MATRICES_CHART)
+        chart(plots.confusion_matrices(fix.table, columns=2), key=keys.ORIGINAL_MATRICES_CHART if fix is original else keys.FIX_MATRICES_CHART, place=column)
     if picked.name in ("reweighing", "unawareness"):
         import skops.io
 

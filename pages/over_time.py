@@ -16,7 +16,7 @@ from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_
 from fairdash.present.text import formatted_table
 from fairdash.ui import cache, keys, state, thresholds_state, uploads
 from fairdash.ui.threshold_controls import threshold_slider
-from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
+from fairdash.ui.widgets import chart, inside_frame, md, stop_page, user_errors_shown
 
 
 @st.fragment
@@ -72,13 +72,13 @@ def shown_over_time(result: Monitor, settings: AuditSettings, starts: list[str])
     state.set_default(keys.LOG_DISPARITY, "demographic_parity_ratio")
     name = st.segmented_control("Disparity", list(names), key=keys.LOG_DISPARITY, format_func=lambda key: key.replace("_", " ")) \
         or "demographic_parity_ratio"
-    st.plotly_chart(plots.disparity_over_time(result, name, gate=names[name]), key=keys.OVER_TIME_CHART)
+    chart(plots.disparity_over_time(result, name, gate=names[name]), key=keys.OVER_TIME_CHART)
     st.caption("The band is the disparity's interval (at least 95%); a gap in the line is a window where fewer than two groups "
                + (f"have {settings.min_group_size} rows" if settings.min_group_size else "are present")
                + " (or, for outcome-based disparities, a defined rate), so the disparity is undefined there.")
     left, right = st.columns(2)
-    left.plotly_chart(plots.group_mix(result), key=keys.GROUP_MIX_CHART)
-    right.plotly_chart(plots.score_drift(result), key=keys.SCORE_DRIFT_CHART)
+    chart(plots.group_mix(result), key=keys.GROUP_MIX_CHART, place=left)
+    chart(plots.score_drift(result), key=keys.SCORE_DRIFT_CHART, place=right)
 
     # 6. One window's table.
     state.ensure_choice(keys.LOG_SHOWN_WINDOW, starts, starts[-1])

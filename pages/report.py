@@ -72,7 +72,7 @@ st.code(audit_command(audit.spec, model_file=model.name if model is not None els
                       data_file="DATA.parquet" if demo else "DATA.csv",
                       trusted_types=(state.get(keys.TRUST_SKOPS) or []) if model is not None and not demo else [],
                       calibration=with_calibration, subgroups=with_subgroups, demo=demo, control=control),
-        language="bash")
+        language=None, wrap_lines=True)  # plain: the highlighter's colours are under 3:1; wrapped: no region to scroll
 st.caption("Exit code 0: passes; 1: a --fail-on condition holds (named on stderr); 2: bad input.")
 with st.expander("The JSON"):
     st.json(json.loads(json_text), expanded=1)

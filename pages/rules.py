@@ -11,7 +11,7 @@ from fairdash.present import plots
 from fairdash.present.text import COLUMN_LABELS, threshold_text
 from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.threshold_controls import current_thresholds
-from fairdash.ui.widgets import inside_frame, md, require_audit
+from fairdash.ui.widgets import chart, inside_frame, md, require_audit
 
 inside_frame()
 st.title("Rules")
@@ -61,7 +61,7 @@ if surrogate.fidelity_by_group is not None:
         first.warning(f"The rules describe {md(by_group.idxmax())} better than {md(by_group.idxmin())} "
                       f"({by_group.max():.1%} against {by_group.min():.1%}): a finding in itself.", icon=":material/warning:")
 with second:
-    st.plotly_chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key=keys.FIDELITY_CHART)
+    chart(plots.fidelity_by_depth(cache.fidelity_curve(audit.key, decisions_key, X, decisions, min_leaf), current_depth=depth), key=keys.FIDELITY_CHART)
 
 # 3. The rules and the tree.
 st.subheader("Rules")

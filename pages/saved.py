@@ -5,7 +5,7 @@ import streamlit as st
 from fairdash.present.comparison import comparison_chart, comparison_table
 from fairdash.store.saving import saved_audit_json
 from fairdash.ui import exposure, keys, saved, saving_state, state
-from fairdash.ui.widgets import inside_frame, md, stop_page, user_errors_shown
+from fairdash.ui.widgets import chart, inside_frame, md, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Saved audits")
@@ -56,7 +56,7 @@ before = st.selectbox("Before", options=ids, index=1, format_func=lambda audit_i
 after = st.selectbox("After", options=ids, index=0, format_func=lambda audit_id: by_id[audit_id].title, key=keys.COMPARE_AFTER)
 with user_errors_shown():
     comparison = saved.comparison_of(before, after)
-st.plotly_chart(comparison_chart(comparison))
+chart(comparison_chart(comparison))
 table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'pair tested' quotes are escaped
 st.table(table.assign(**{"pair tested": table["pair tested"].map(md)}))
 for note in comparison.notes:

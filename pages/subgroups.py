@@ -8,7 +8,7 @@ from fairdash.engine.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
 from fairdash.ui import keys, state
 from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search
-from fairdash.ui.widgets import inside_frame, md, require_audit, stop_page, user_errors_shown
+from fairdash.ui.widgets import chart, inside_frame, md, require_audit, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Subgroups")
@@ -43,7 +43,7 @@ st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the e
 for column, why in found.skipped.items():
     st.caption(f"Left out: {md(column)}: {md(why)}.")
 st.dataframe(ranked_table(results), width="stretch")
-st.plotly_chart(plots.subgroup_gaps(results), key=keys.SUBGROUP_GAPS_CHART)
+chart(plots.subgroup_gaps(results), key=keys.SUBGROUP_GAPS_CHART)
 
 # 3. Audit one against the rest.
 st.subheader("Audit a subgroup against the rest")

@@ -116,3 +116,23 @@ def test_with_200_groups_each_chart_draws_the_highest_and_lowest_selection_rates
     assert {trace.name for trace in roc.data if trace.name} == expected
     for figure in (bars, matrices, roc):
         assert "12 of 200 groups" in figure.layout.title.text
+
+
+def test_each_chart_has_a_text_alternative_naming_its_title_axes_and_series():
+    """A screen reader cannot read a chart: its text alternative says what it shows, and a label from the data
+    is escaped where the alternative goes (the report's figcaption)."""
+    import pandas as pd
+
+    from fairdash.present.plots import chart_description, chart_html, importance_bars, roc_curves
+
+    labels = ["<img src=x onerror=alert(1)>", "men"]
+    roc = pd.DataFrame({"group": [label for label in labels for _ in range(3)], "fpr": [0.0, 0.5, 1.0] * 2, "tpr": [0.0, 0.7, 1.0] * 2})
+    figure = roc_curves(roc, pd.DataFrame({"fpr": [0.5, 0.5], "tpr": [0.7, 0.7], "selection_rate": [0.4, 0.5]}, index=labels))
+    text = chart_description(figure)
+    assert text.startswith("Chart: ROC curve by group")
+    assert "Horizontal axis: False positive rate; vertical axis: True positive rate." in text
+    assert "Series: <img src=x onerror=alert(1)>, men." in text  # plain text: escaped where it goes
+    caption = chart_html(figure).split("<figcaption>")[1]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in caption and "<img" not in caption
+    bars = chart_description(importance_bars(pd.Series({f"f{i}": 1.0 / (i + 1) for i in range(20)}), title="T", axis_title="mean |SHAP|", top=15))
+    assert "Bars for: " in bars and "and 3 more." in bars  # the 15 bars drawn: 12 named, then how many more

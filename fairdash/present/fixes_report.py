@@ -126,7 +126,7 @@ def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     table = fixes_table(fixes, disparity)
     numbers = table.select_dtypes("number").columns
     shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
-    return (f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+    return (plots.chart_html(figure)
             + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
             + (f"<p>{html.escape(IN_SAMPLE_NOTE)}</p>" if any(fix.in_sample for fix in fixes) else ""))
 

@@ -72,7 +72,7 @@ def monitor_html(result: Monitor) -> str:
     figures = [plots.disparity_over_time(result, name, gate=next(iter(rules[name].values())))
                for name in ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")]
     figures += [plots.group_mix(result), plots.score_drift(result)]
-    charts = "\n".join(f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+    charts = "\n".join(plots.chart_html(figure)
                        for figure in figures)
     alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "), "kind": alert["kind"],
                             "value": f"{alert['value']:.3f}", "reason": alert["reason"]} for alert in result.alerts])

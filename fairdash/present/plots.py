@@ -24,6 +24,7 @@ __all__ = [
     "PALETTE", "MAX_GROUPS_DRAWN", "drawn_groups", "rate_bars", "confusion_matrices", "roc_curves",
     "tradeoff_curve", "fidelity_by_depth", "importance_bars", "beeswarm", "grouped_importance", "contributions",
     "fixes_tradeoff", "disparity_over_time", "group_mix", "score_drift", "calibration_curves", "subgroup_gaps", "plot_text",
+    "chart_description", "chart_html",
 ]
 
 PALETTE = ("#3b6ea8", "#e07b39", "#59a14f", "#b6992d", "#8c6bb1", "#d4a6c8", "#86bcb6", "#e15759", "#79706e", "#9d7660")
@@ -54,6 +55,40 @@ def plot_text(value: Any) -> str:
     text, so ``<``, ``>`` and ``&`` are written as entities (it shows them as the characters). Every
     figure that puts text from the data in a label, a title or a hover passes it through this."""
     return html.escape(str(value), quote=False)
+
+
+def chart_description(figure: go.Figure, *, most: int = 12) -> str:
+    """The figure's text alternative, as plain text (escape it where it goes): "Chart: " its title, its axes and its
+    series (the first ``most`` of them, then how many more). Screen readers cannot read a chart; this says what it
+    shows, and the page or report says where its numbers are."""
+    layout = figure.layout
+    parts = [f"Chart: {_plain(layout.title.text) or 'untitled'}."]
+    axes = [f"{where} axis: {_plain(axis.title.text)}" for where, axis in (("horizontal", layout.xaxis), ("vertical", layout.yaxis))
+            if axis.title.text]
+    if axes:
+        text = "; ".join(axes)
+        parts.append(text[0].upper() + text[1:] + ".")
+    bars = [trace for trace in figure.data if trace.type == "bar"]
+    for label, values in (("Bars for", bars[0].x if bars and bars[0].orientation != "h" else None),
+                          ("Bars for", bars[0].y if bars and bars[0].orientation == "h" else None),
+                          ("Series", [trace.name for trace in figure.data if trace.name])):
+        names = list(dict.fromkeys(_plain(value) for value in (values if values is not None else ()) if isinstance(value, str)))
+        if names:
+            more = f" and {len(names) - most} more" if len(names) > most else ""
+            parts.append(f"{label}: {', '.join(names[:most])}{more}.")
+    return " ".join(parts)
+
+
+def chart_html(figure: go.Figure) -> str:
+    """The figure as an HTML ``<figure>`` for a report (plotly.js loaded by the page), its text alternative
+    (:func:`chart_description`) as the caption."""
+    drawn = figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+    return f'<figure class="chart">{drawn}<figcaption>{html.escape(chart_description(figure))}</figcaption></figure>'
+
+
+def _plain(text: Any) -> str:
+    """Plotly text (entities and <br>) as plain text."""
+    return "" if text is None else html.unescape(" ".join(str(text).replace("<br>", " ").split()))
 
 
 def rate_bars(

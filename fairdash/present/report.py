@@ -141,10 +141,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
                              current=(float(audit.result.overall["accuracy"]), audit.disparities["demographic_parity_difference"])),
     ]
-    charts = "\n".join(
-        f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
-        for figure in figures
-    )
+    charts = "\n".join(plots.chart_html(figure) for figure in figures) + "<p>The tables of metrics by group above hold the charts' numbers.</p>"
     settings = [
         ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
         ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),

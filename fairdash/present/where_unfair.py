@@ -162,7 +162,7 @@ def subgroups_table(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _chart(figure: Any) -> str:
-    return f'<div class="chart">{figure.to_html(include_plotlyjs=False, full_html=False, config={"displaylogo": False})}</div>'
+    return plots.chart_html(figure)
 
 
 def calibration_content(calibration: Calibration) -> str:

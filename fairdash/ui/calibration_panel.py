@@ -13,7 +13,7 @@ from fairdash.present.where_unfair import calibration_table, conflict_table, gap
 from fairdash.run import audit_calibration, audit_conflict
 from fairdash.ui import keys, state
 from fairdash.ui.session import SessionAudit
-from fairdash.ui.widgets import md
+from fairdash.ui.widgets import chart, md
 
 __all__ = ["calibration_panel"]
 
@@ -47,7 +47,7 @@ def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     calibration = _calibration(audit.key, audit.inputs, settings, settings.min_group_size, settings.tolerance)
     for note in calibration.notes:
         st.info(md(note), icon=":material/info:")
-    st.plotly_chart(plots.calibration_curves(calibration), key=keys.CALIBRATION_CHART)
+    chart(plots.calibration_curves(calibration), key=keys.CALIBRATION_CHART)
     if calibration.bins == "score values":
         st.dataframe(observed_by_value(calibration), width="stretch")
     st.dataframe(calibration_table(calibration), width="stretch")

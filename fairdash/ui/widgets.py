@@ -16,7 +16,7 @@ from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
 __all__ = [
     "md", "show_error", "user_errors_shown", "before_stop", "stop_page", "require_audit", "sidebar_summary", "frame_runs_page",
-    "inside_frame", "trust_pickle_box", "model_upload",
+    "inside_frame", "trust_pickle_box", "model_upload", "chart",
 ]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
@@ -35,6 +35,16 @@ def md(value: Any) -> str:
 
 
 _AUTOLINK = re.compile(r"\\:(?=//)|(?<=www)\\\.|\\@", re.IGNORECASE)
+
+
+def chart(figure: Any, *, key: str | None = None, place: Any = None, numbers: str = "") -> None:
+    """A plotly chart in ``place`` (a column or container; the page by default), with its text alternative beneath
+    (:func:`fairdash.present.plots.chart_description`) and ``numbers``, markdown saying where its numbers are as text."""
+    from fairdash.present import plots
+
+    place = st if place is None else place
+    place.plotly_chart(figure, key=key)
+    place.caption(md(plots.chart_description(figure)) + (f" {numbers}" if numbers else ""))
 
 
 def show_error(error: Exception) -> None:
