@@ -127,6 +127,9 @@ def test_html_from_the_data_is_text_in_the_notebook_view(fitted, tmp_path):
         assert f"{audit.disparities[name]:.3f}" in shown
     report = audit.to_html(tmp_path / "a.html").read_text()
     assert HOSTILE not in report
+    plain = audit.result._repr_html_()  # the one AuditResult shows itself too, through the same writer
+    assert HOSTILE not in plain and plain.count("&lt;img src=x onerror=alert(1)&gt;") >= 1
+    assert f"{audit.disparities['demographic_parity_ratio']:.3f}" in plain
 
 
 def test_json_and_the_store(fitted, tmp_path, monkeypatch):

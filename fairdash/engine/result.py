@@ -11,7 +11,7 @@ of them recomputes or re-decides a number. The settings that decide verdicts are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,12 @@ from fairdash.engine.metrics import (
 from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.errors import InvalidInputError
 
-__all__ = ["AuditSettings", "AuditResult", "judge", "judge_many"]
+__all__ = ["AuditSettings", "AuditResult", "HTML_VIEWS", "judge", "judge_many"]
+
+HTML_VIEWS: list[Callable[[AuditResult], str]] = []
+"""Who writes an :class:`AuditResult` as HTML for a notebook (``_repr_html_``): :mod:`fairdash.present.notebook` adds its
+writer when imported (``import fairdash`` imports it). The engine writes no words; before present is imported, a
+notebook shows the plain ``repr``."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,10 @@ class AuditResult:
     disparities: dict[str, Any]
     findings: pd.DataFrame
     settings: AuditSettings
+
+    def _repr_html_(self) -> str | None:
+        """The result in a notebook: the headline disparities and the per-group table, escaped (see :data:`HTML_VIEWS`)."""
+        return HTML_VIEWS[-1](self) if HTML_VIEWS else None
 
     @property
     def judged(self) -> pd.DataFrame:

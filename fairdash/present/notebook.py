@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from fairdash.engine.result import AuditResult
+from fairdash.engine.result import HTML_VIEWS, AuditResult
 from fairdash.present.summary import summary_of
 from fairdash.present.text import formatted_table, threshold_text
 
@@ -54,3 +54,6 @@ def result_html(result: AuditResult, *, title: str | None = None, notes: tuple[s
     parts += [f"<p>{html.escape(note)}</p>" for note in notes]
     parts.append("</div>")
     return "\n".join(parts)
+
+
+HTML_VIEWS.append(result_html)  # AuditResult._repr_html_ writes through this module: words at the edge
