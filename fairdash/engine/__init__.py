@@ -105,6 +105,7 @@ from fairdash.engine.rates import (  # noqa: F401
     rate_definitions,
 )
 from fairdash.engine.result import (  # noqa: F401
+    HTML_VIEWS,
     AuditResult,
     AuditSettings,
     judge,
@@ -152,6 +153,7 @@ __all__ = [
     "AgainstReference",
     "AuditInputs",
     "AuditResult",
+    "HTML_VIEWS",
     "AuditSettings",
     "AuditSpec",
     "BIN_ABOVE",
