@@ -4,6 +4,11 @@ through :mod:`fairdash.present`, which never imports it.
 
 Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 
+from fairdash.store.access import (  # noqa: F401
+    LOCAL_OWNER,
+    Visitor,
+    valid_user,
+)
 from fairdash.store.db import (  # noqa: F401
     AuditStore,
     NoSuchAuditError,
@@ -29,6 +34,8 @@ from fairdash.store.tracking import (  # noqa: F401
 
 __all__ = [
     "AuditStore",
+    "LOCAL_OWNER",
+    "Visitor",
     "NoSuchAuditError",
     "SavedAudit",
     "StoreError",
@@ -44,4 +51,5 @@ __all__ = [
     "sha256_of",
     "tidy_title",
     "valid_audit_id",
+    "valid_user",
 ]

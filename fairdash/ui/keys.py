@@ -264,8 +264,8 @@ RENAME_OF = stored("rename_of")  # the saved audit the rename box was filled for
 # not kept beyond its page, and every audit's is forgotten when another audit is chosen (the Audit box's on_change):
 # Streamlit forgets an unshown widget only after a run that finished, and a run the page stops kept it.
 CONFIRM_DELETE_PREFIX = family("confirm_delete_for_", WIDGET)
-SHARE_WITH = widget("share_with")  # the addresses typed to share the chosen audit with (emptied once shared)
-OPEN_BY_ID = widget("open_by_id")  # an audit's id or link, typed to open it
+SHARE_WITH = kept("share_with")  # the addresses typed to share the chosen audit with (emptied once shared)
+OPEN_BY_ID = kept("open_by_id")  # an audit's id or link, typed to open it
 
 # Sign-in (fairdash/ui/signin.py) and the audits a session without sign-in was given.
 SIGNED_IN_AS = stored("signed_in_as")  # the user the session belongs to: another user's request starts the session afresh
