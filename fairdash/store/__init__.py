@@ -11,6 +11,7 @@ from fairdash.store.access import (  # noqa: F401
 )
 from fairdash.store.db import (  # noqa: F401
     AuditStore,
+    HistoryEntry,
     NoSuchAuditError,
     SavedAudit,
     StoredFile,
@@ -34,6 +35,7 @@ from fairdash.store.tracking import (  # noqa: F401
 
 __all__ = [
     "AuditStore",
+    "HistoryEntry",
     "LOCAL_OWNER",
     "Visitor",
     "NoSuchAuditError",
