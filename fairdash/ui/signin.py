@@ -103,14 +103,22 @@ def require_sign_in() -> None:
         st.error(str(error), icon=":material/lock:")
         st.stop()
     if user is None:
-        st.info(SIGN_IN_MESSAGE if mode == "oidc" else f"{SIGN_IN_MESSAGE} This server signs users in through a proxy: "
-                "open it through that address.", icon=":material/lock:")
-        if mode == "oidc":
-            st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
+        # The only page: without a navigation of its own, Streamlit would list the pages/ folder in the sidebar.
+        st.navigation([st.Page(_sign_in_screen if mode == "oidc" else _proxy_sign_in_screen, title="Sign in", default=True)],
+                      position="hidden").run()
         st.stop()
     if saving_state.signed_in_as() not in (None, user):
         st.session_state.clear()
     saving_state.remember_signed_in(user)
+
+
+def _sign_in_screen() -> None:
+    st.info(SIGN_IN_MESSAGE, icon=":material/lock:")
+    st.button("Sign in", icon=":material/login:", type="primary", on_click=st.login)
+
+
+def _proxy_sign_in_screen() -> None:
+    st.info(f"{SIGN_IN_MESSAGE} This server signs users in through a proxy: open it through that address.", icon=":material/lock:")
 
 
 def visitor() -> Visitor:
