@@ -5,13 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from fairdash.errors import FairdashError
-from fairdash.ui import drafts, exposure, saved, state, widgets
+from fairdash.ui import drafts, exposure, saved, signin, state, widgets
 
 HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from any folder
 
 # The icon is a file of ours: a Material icon name here would make every page load fetch a web font.
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 exposure.refuse_unaccepted_network()  # first: a server open to the network without the explicit setting shows nothing
+signin.require_sign_in()  # with sign-in on, a visitor with no user sees a message and nothing else
 state.keep_widget_values()
 saved.open_from_url()  # ?audit=ID: a saved audit reopened on whatever page the link names
 drafts.bind_draft()  # after a reload: the tab's own unsaved work, once the tab has said which draft is its own

@@ -1,19 +1,27 @@
-"""Saved audits: the audits kept on this server; open, rename, delete, download, and compare two."""
+"""Saved audits: the audits this visitor may see (own, shared with them, the team's; without sign-in, those this session
+saved or opened); open, download, compare two; for the owner, rename, delete, share and the history."""
 
 import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
 from fairdash.store.saving import saved_audit_json
-from fairdash.ui import exposure, keys, saved, saving_state, state
+from fairdash.ui import exposure, keys, saved, saving_state, sharing, state
 from fairdash.ui.widgets import chart, inside_frame, md, stop_page, user_errors_shown
 
 inside_frame()
 st.title("Saved audits")
 exposure.network_notice()
+signed_in = saved.store().visitor.kind == "user"
+if not signed_in:
+    sharing.open_by_id_box()
 audits = saved.saved_audits()
 if not audits:
-    st.info("No audit is saved on this server yet: save one on the Report page (or with `python -m fairdash audit --save`).",
-            icon=":material/info:")
+    saved.show_outcome()
+    st.info("No saved audit to show yet: save one on the Report page. " + (
+        "Audits shared with you or with the team are listed here too." if signed_in else
+        "Without sign-in, this page lists the audits saved or opened in this session; open another by its link or id "
+        "(`python -m fairdash audit --save` prints it, `python -m fairdash audits list` lists them all)."),
+        icon=":material/info:")
     stop_page()
 
 st.dataframe(saved.listing(audits))
@@ -32,20 +40,23 @@ left.button("Open", icon=":material/open_in_new:", type="primary", on_click=save
             help="Reopen it live on every page, with its thresholds as saved (needs its files, or a demo's data).")
 with user_errors_shown():
     middle.download_button("Report (HTML)", data=saved.store().report_html(audit.id), file_name="fairdash-report.html",
-                           mime="text/html", icon=":material/download:")
+                           mime="text/html", icon=":material/download:", on_click=saved.exported, args=(audit.id, "report"))
     right.download_button("Audit (JSON)", data=saved_audit_json(saved.store(), audit.id), file_name="fairdash-audit.json",
-                          mime="application/json", icon=":material/download:")
+                          mime="application/json", icon=":material/download:", on_click=saved.exported, args=(audit.id, "JSON"))
 st.code(saved.audit_link(audit.id), language=None)
 saved.as_saved(audit)
 
-with st.expander("Rename or delete"):
-    state.set_value(keys.RENAME_TITLE, state.get(keys.RENAME_TITLE) if state.get(keys.RENAME_OF) == audit.id else audit.title)
-    state.set_value(keys.RENAME_OF, audit.id)
-    st.text_input("New title", key=keys.RENAME_TITLE, max_chars=200)
-    st.button("Rename", icon=":material/edit:", on_click=saved.rename_clicked, args=(audit.id,))
-    st.checkbox("Yes, delete this audit and its files", key=keys.confirm_delete_key(audit.id))
-    st.button("Delete", icon=":material/delete:", disabled=not saving_state.delete_confirmed(audit.id), on_click=saved.delete_clicked,
-              args=(audit.id,))
+sharing.share_panel(audit)
+sharing.history_panel(audit)
+if sharing.may_manage(audit):  # the owner's (the store refuses anyone else, as "no such audit")
+    with st.expander("Rename or delete"):
+        state.set_value(keys.RENAME_TITLE, state.get(keys.RENAME_TITLE) if state.get(keys.RENAME_OF) == audit.id else audit.title)
+        state.set_value(keys.RENAME_OF, audit.id)
+        st.text_input("New title", key=keys.RENAME_TITLE, max_chars=200)
+        st.button("Rename", icon=":material/edit:", on_click=saved.rename_clicked, args=(audit.id,))
+        st.checkbox("Yes, delete this audit and its files", key=keys.confirm_delete_key(audit.id))
+        st.button("Delete", icon=":material/delete:", disabled=not saving_state.delete_confirmed(audit.id), on_click=saved.delete_clicked,
+                  args=(audit.id,))
 saved.show_outcome()
 
 st.subheader("Compare two audits")

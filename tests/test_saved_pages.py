@@ -23,6 +23,14 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
+def _signed_in(monkeypatch, user: str) -> None:
+    """Sign-in through a proxy's header, as ``user`` (the header the browser tests send, handed to the app here)."""
+    from fairdash.ui import signin
+
+    monkeypatch.setenv(signin.USER_HEADER_SETTING, "X-Forwarded-Email")
+    monkeypatch.setattr(signin, "header_values", lambda name: [user])
+
+
 def _app(audit_id: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if audit_id is not None:
@@ -253,7 +261,7 @@ MARKDOWN_GROUP = "[P](https://e.co/md)"
 HTML_GROUP = "<a href='https://e.co/h'>Q</a>"
 
 
-def _save_rows(title: str, rates: dict[str, float], *, target: str = "y", n: int = 400) -> str:
+def _save_rows(title: str, rates: dict[str, float], *, target: str = "y", n: int = 400, owner: str | None = None) -> str:
     """An audit saved straight to the store: in each group, ``rate`` of its ``n`` rows selected (score 1), half positive."""
     import numpy as np
     import pandas as pd
@@ -270,7 +278,7 @@ def _save_rows(title: str, rates: dict[str, float], *, target: str = "y", n: int
         parts.append(pd.DataFrame({"g": group, target: [1, 0] * (n // 2), "s": selected}))
     spec = AuditSpec(target=target, positive_label=1, sensitive=("g",), score="s")
     audit = run_audit(pd.concat(parts, ignore_index=True), spec, thresholds=0.5, with_rules=False, data_name="d.csv")
-    return save_audit(AuditStore(), audit, title=title, source={"kind": "upload"})
+    return save_audit(AuditStore(), audit, title=title, source={"kind": "upload"}, owner=owner)
 
 
 def _unescaped_markdown(text: str) -> str:
@@ -288,11 +296,12 @@ def _makes_a_link(markdown: str) -> bool:
     return bool(re.search(r"(?<!\\)[\[<!]|https?://|www\.|(?<!\\)@", markdown))
 
 
-def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(home):
+def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(home, monkeypatch):
     """Before: the table's 'interval of' (now 'pair tested') cells were markdown with the names as written (a link), the chart's labels
-    plotly text with an <a href> tag in them (a link)."""
+    plotly text with an <a href> tag in them (a link). Team audits (saved without an owner) are listed to a signed-in user."""
     import html
 
+    _signed_in(monkeypatch, "alice@example.com")
     groups = ("a", MARKDOWN_GROUP, HTML_GROUP)  # markdown's rate rises, HTML's falls: the pair tested names both
     _save_rows("before", dict(zip(groups, (0.5, 0.45, 0.55))))
     _save_rows("after", dict(zip(groups, (0.5, 0.75, 0.25))))
@@ -310,10 +319,13 @@ def test_group_names_in_the_comparison_show_as_text_in_the_table_and_the_chart(h
     assert any(f": {expected}" in html.unescape(label) for label in labels), labels
 
 
-def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home):
+def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_the_page_stopped(home, monkeypatch):
     """Two audits of different targets: the comparison is a message and the page stops there, and a stopped run keeps
-    widgets it did not show. Before: the confirmation ticked for X was still ticked on coming back to X, Delete enabled."""
-    first, second = _save_rows("x", {"a": 0.6, "b": 0.3}), _save_rows("y", {"a": 0.5, "b": 0.3}, target="z")
+    widgets it did not show. Before: the confirmation ticked for X was still ticked on coming back to X, Delete enabled.
+    The two are Alice's own (saved for her as owner): she is signed in, and only an owner deletes."""
+    _signed_in(monkeypatch, "alice@example.com")
+    first, second = (_save_rows("x", {"a": 0.6, "b": 0.3}, owner="alice@example.com"),
+                     _save_rows("y", {"a": 0.5, "b": 0.3}, target="z", owner="alice@example.com"))
     at = _app()
     at.switch_page("pages/saved.py").run()
     assert not at.exception and "differ in target" in at.error[0].value.replace("\\", "")  # the page stopped at the comparison

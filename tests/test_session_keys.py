@@ -122,5 +122,6 @@ def test_keys_kept_are_the_ones_kept_before_the_registry():
     }
     added = {"balance_control", "balance_reference_shares", "balance_target", "balance_positive", "balance_sensitive",
              "fairness_control"}  # the Data balance view and the Fairness page's control, declared with the registry
+    added |= {"share_with", "open_by_id"}  # the Saved audits page's share box and open-by-id box (issue 30)
     before |= added
     assert {key for key, kind in keys.declared().items() if kind == keys.KEPT} == before

@@ -134,6 +134,9 @@ def _optional_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save", action="store_true",
                         help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'")
     parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
+    parser.add_argument("--owner", metavar="EMAIL",
+                        help="with --save, the user the audit belongs to (signed in to the dashboard as EMAIL); without it, a "
+                             "team audit that every signed-in user sees")
     parser.add_argument("--mlflow", nargs="?", const="./mlruns", metavar="TRACKING_URI",
                         help="log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
                              "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)")
@@ -153,8 +156,14 @@ def run(args: argparse.Namespace) -> int:
     if args.recourse and (args.model is None or args.recourse_rows < 1):
         raise InvalidInputError("--recourse needs --model (a model re-scores the changed rows)" if args.model is None
                                 else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
-    if (args.title is not None or args.keep_files) and not args.save:
-        raise InvalidInputError(f"{'--title' if args.title is not None else '--keep-files'} goes with --save, which was not given.")
+    given = [flag for flag, value in (("--title", args.title), ("--keep-files", args.keep_files or None), ("--owner", args.owner))
+             if value is not None]
+    if given and not args.save:
+        raise InvalidInputError(f"{given[0]} goes with --save, which was not given.")
+    if args.owner is not None:
+        from fairdash.store.access import valid_user
+
+        valid_user(args.owner)  # before the slow part
     if args.title is not None:
         tidy_title(args.title)  # an empty title is refused before the slow part, not once the outputs are written
     check_tolerance(args.tolerance)
@@ -344,7 +353,7 @@ def _save(args: argparse.Namespace, audit: Audit, model_file: StoredFile | None)
 
     table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
     audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
-                          model=model_file, keep_files=args.keep_files)
+                          model=model_file, keep_files=args.keep_files, owner=args.owner)
     print(f"saved: {audit_id} {audit_url(audit_id)}")
 
 

@@ -5,8 +5,13 @@
     python -m fairdash audits export ID --out DIR  its JSON, report, settings and kept files into DIR
     python -m fairdash audits rename ID TITLE
     python -m fairdash audits delete ID
+    python -m fairdash audits share ID EMAIL [EMAIL ...] [--team]   share with users (and/or the whole team)
+    python -m fairdash audits unshare ID [EMAIL ...] [--team]       take it back
+    python -m fairdash audits history ID           who saved, shared, renamed, exported, deleted it, and when
 
 The store is ``FAIRDASH_HOME`` (default ``~/.fairdash``). An id that is unknown, or not an id, is "no such audit" (exit 2).
+The command line acts as the store's administrator, the person with the disk: it sees and changes every audit, whoever
+owns it (sign-in and owners are for the dashboard; see docs/saved-audits.md).
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ from pathlib import Path
 from fairdash.cli.common import EXIT_PASS, one_line
 from fairdash.errors import InvalidInputError
 from fairdash.present.text import inconclusive_note, verdict_word
-from fairdash.store.db import AuditStore, SavedAudit, StoredFile, audit_url
+from fairdash.store.db import AuditStore, HistoryEntry, SavedAudit, StoredFile, audit_url
 
-__all__ = ["HELP", "DESCRIPTION", "add_arguments", "run", "list_line", "export_audit"]
+__all__ = ["HELP", "DESCRIPTION", "add_arguments", "run", "list_line", "export_audit", "history_line"]
 
-HELP = "list, show, export, rename or delete saved audits"
+HELP = "list, show, export, rename, delete, share or unshare saved audits, and their history"
 DESCRIPTION = "The audits kept in the store (FAIRDASH_HOME, default ~/.fairdash) by 'audit --save' and the dashboard."
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
@@ -42,6 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rename.add_argument("title")
     delete = actions.add_parser("delete", help="remove a saved audit and its files")
     delete.add_argument("id")
+    for action, words in (("share", "share a saved audit with users (EMAIL ...) and/or the whole team (--team)"),
+                          ("unshare", "take a saved audit back from users (EMAIL ...) and/or the whole team (--team)")):
+        sharing = actions.add_parser(action, help=words)
+        sharing.add_argument("id")
+        sharing.add_argument("users", nargs="*", metavar="EMAIL")
+        sharing.add_argument("--team", action="store_true", help="every signed-in user")
+    history = actions.add_parser("history", help="who saved, shared, unshared, renamed, exported and deleted it, and when")
+    history.add_argument("id")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "export":
         for path in export_audit(store, args.id, Path(args.out)):
             print(f"wrote {path}")
+        store.record_export(args.id, "export to a folder")
+    elif args.action in ("share", "unshare", "history"):
+        _sharing_action(store, args)
     elif args.action == "rename":
         store.rename(args.id, args.title)
         print(f"renamed {args.id}")
@@ -64,6 +80,23 @@ def run(args: argparse.Namespace) -> int:
         store.delete(args.id)
         print(f"deleted {args.id}")
     return EXIT_PASS
+
+
+def _sharing_action(store: AuditStore, args: argparse.Namespace) -> None:
+    if args.action == "history":
+        for entry in store.history(args.id):
+            print(history_line(entry))
+        return
+    if not args.users and not args.team:
+        raise InvalidInputError(f"audits {args.action} needs at least one EMAIL or --team.")
+    sharing = getattr(store, args.action)(args.id, args.users, team=args.team)
+    shared = list(sharing.users) + (["the whole team"] if sharing.team else [])
+    print(f"{args.id} shared with: {', '.join(shared) if shared else 'nobody'}")
+
+
+def history_line(entry: HistoryEntry) -> str:
+    """One thing done to an audit on one line: time, who, what, detail (tab-separated, each field on one line)."""
+    return "\t".join(one_line(field) for field in (entry.at, entry.who, entry.what, entry.detail or ""))
 
 
 def list_line(saved: SavedAudit) -> str:

@@ -4,8 +4,14 @@ through :mod:`fairdash.present`, which never imports it.
 
 Its ``__all__`` is what the rest of the package imports from it (each from the module that defines it)."""
 
+from fairdash.store.access import (  # noqa: F401
+    LOCAL_OWNER,
+    Visitor,
+    valid_user,
+)
 from fairdash.store.db import (  # noqa: F401
     AuditStore,
+    HistoryEntry,
     NoSuchAuditError,
     SavedAudit,
     StoredFile,
@@ -29,6 +35,9 @@ from fairdash.store.tracking import (  # noqa: F401
 
 __all__ = [
     "AuditStore",
+    "HistoryEntry",
+    "LOCAL_OWNER",
+    "Visitor",
     "NoSuchAuditError",
     "SavedAudit",
     "StoreError",
@@ -44,4 +53,5 @@ __all__ = [
     "sha256_of",
     "tidy_title",
     "valid_audit_id",
+    "valid_user",
 ]

@@ -19,6 +19,13 @@ within one folder is atomic), then the row is inserted in one transaction. A pro
 leaves the store readable and the audit whole (row and files) or absent (a folder without a row is swept
 away later). Ids are 144 random bits from :func:`secrets.token_urlsafe`; an id that is not of that form is
 refused before it reaches SQL or a path, with the same "no such audit" as an id that is well formed but unknown.
+
+Each audit has an owner (a user, none for a team audit, or the dashboard without sign-in), may be shared with users or
+the whole team, and keeps a history (who saved, shared, unshared, renamed, exported, deleted it, and when). A store
+answers one :class:`~fairdash.store.access.Visitor` (default: the administrator, the person with the disk;
+:meth:`AuditStore.for_visitor` for another): what that visitor may not see or change is "no such audit", as an unknown
+id is (:mod:`fairdash.store.access` has the rules). A store of version 1 (before owners) is migrated in place, in one
+transaction, when first opened: its audits become team audits.
 """
 
 from __future__ import annotations
@@ -38,15 +45,16 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from fairdash.errors import FairdashError, InvalidInputError, brief
+from fairdash.store.access import ADMIN, TEAM, Visitor, manage_clause, valid_user, visible_clause
 
 __all__ = [
     "SCHEMA_VERSION", "MAX_TABLE_BYTES", "MAX_MODEL_BYTES", "NO_SUCH_AUDIT", "StoreError", "NoSuchAuditError", "StoreFullError",
     "StoreReadOnlyError",
     "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url", "DRAFT_DAYS",
-    "MAX_TITLE_LENGTH", "tidy_title",
+    "MAX_TITLE_LENGTH", "tidy_title", "HistoryEntry", "Sharing",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The store's layout; a file with a higher ``PRAGMA user_version`` was made by a newer fairdash."""
 _APPLICATION_ID = 0x46444153  # "FDAS": marks the SQLite file as a fairdash store (PRAGMA application_id)
 MAX_TABLE_BYTES = 200_000_000
@@ -94,7 +102,29 @@ CREATE TABLE drafts (
     files_dir TEXT
 );
 """
+# Version 1 -> 2: owners, shares and the history. A new store runs _SCHEMA and then every migration, in one transaction.
+_MIGRATIONS = {
+    1: """
+ALTER TABLE audits ADD COLUMN owner TEXT;
+ALTER TABLE drafts ADD COLUMN owner TEXT;
+CREATE INDEX audits_by_owner ON audits (owner);
+CREATE TABLE shares (
+    audit_id TEXT NOT NULL,
+    grantee TEXT NOT NULL,
+    PRIMARY KEY (audit_id, grantee)
+);
+CREATE TABLE history (
+    audit_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    who TEXT NOT NULL,
+    what TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX history_by_audit ON history (audit_id);
+""",
+}
 _SUMMARY_COLUMNS = "id, title, created, data_name, model_name, settings, data_sha256, model_sha256, headline, table_file, model_file"
+_LISTED_COLUMNS = _SUMMARY_COLUMNS + ", owner"
 
 
 class StoreError(FairdashError, RuntimeError):
@@ -157,6 +187,27 @@ class SavedAudit:
     table_file: str | None
     """The uploaded table's name, when its file was kept (else ``None``)."""
     model_file: str | None
+    owner: str | None = None
+    """Its owner's address; ``None`` for a team audit; ``"@local"`` for one saved in the dashboard without sign-in."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One thing done to a saved audit: when (UTC), by whom, what (``saved``, ``shared``, ``unshared``, ``renamed``,
+    ``exported``, ``deleted``) and its detail (the user shared with, the new title)."""
+
+    at: str
+    who: str
+    what: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Who an audit is shared with: named users, and whether the whole team."""
+
+    users: tuple[str, ...]
+    team: bool
 
 
 def store_home() -> Path:
@@ -211,15 +262,24 @@ class AuditStore:
     is full; :class:`NoSuchAuditError` for an id that is unknown or not an id.
     """
 
-    def __init__(self, home: str | os.PathLike | None = None) -> None:
+    def __init__(self, home: str | os.PathLike | None = None, *, visitor: Visitor = ADMIN) -> None:
         self.home = Path(home) if home is not None else store_home()
         self.path = self.home / "audits.sqlite"
         self.files = self.home / "files"
+        self.visitor = visitor
 
-    def save(self, record: AuditRecord, *, table: StoredFile | None = None, model: StoredFile | None = None) -> str:
+    def for_visitor(self, visitor: Visitor) -> "AuditStore":
+        """The same store, answering ``visitor`` (:class:`~fairdash.store.access.Visitor`): what it may not see or change
+        is "no such audit"."""
+        return AuditStore(self.home, visitor=visitor)
+
+    def save(self, record: AuditRecord, *, table: StoredFile | None = None, model: StoredFile | None = None,
+             owner: str | None = None) -> str:
         """Save an audit (and the files, when given); return its new id. All or nothing. The title is tidied
-        (:func:`tidy_title`); an empty one is refused before anything is written."""
+        (:func:`tidy_title`); an empty one is refused before anything is written. The audit belongs to the visitor; the
+        administrator's to ``owner`` (checked by :func:`~fairdash.store.access.valid_user`), or the team without one."""
         title = tidy_title(record.title)
+        owner = self._owner_of_new(owner)
         _check_size(table, MAX_TABLE_BYTES, "table")
         _check_size(model, MAX_MODEL_BYTES, "model")
         audit_id = new_audit_id()
@@ -229,25 +289,40 @@ class AuditStore:
             try:
                 with self._transaction() as connection:
                     connection.execute(
-                        f"INSERT INTO audits ({_SUMMARY_COLUMNS}, audit_json, report_html) VALUES ({', '.join('?' * 13)})",
+                        f"INSERT INTO audits ({_SUMMARY_COLUMNS}, audit_json, report_html, owner) VALUES ({', '.join('?' * 14)})",
                         (audit_id, title, record.created, record.data_name, record.model_name, json.dumps(record.settings),
                          record.data_sha256, record.model_sha256, json.dumps(record.headline),
-                         table.name if table else None, model.name if model else None, record.audit_json, record.report_html))
+                         table.name if table else None, model.name if model else None, record.audit_json, record.report_html,
+                         owner))
+                    self._note(connection, audit_id, "saved", None if owner is None else f"owner {owner}")
             except BaseException:
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
                 raise
         return audit_id
 
+    def _owner_of_new(self, owner: str | None) -> str | None:
+        if self.visitor.kind != "admin":
+            if owner is not None and owner != self.visitor.owner:
+                raise InvalidInputError("An audit saved in the dashboard belongs to who saves it: it cannot name another owner.")
+            return self.visitor.owner
+        return None if owner is None else valid_user(owner)
+
     def list(self) -> list[SavedAudit]:
-        """Every saved audit, newest first."""
+        """Every saved audit the visitor may see, newest first (without sign-in: only those its session was given)."""
+        where, parameters = visible_clause(self.visitor)
+        given = sorted(self.visitor.given) if self.visitor.kind == "local" else None
+        if given is not None:
+            where += f" AND audits.id IN ({', '.join('?' * len(given)) or 'NULL'})"
+            parameters += tuple(given)
         with self._translated(), self._connection() as connection:
-            rows = connection.execute(f"SELECT {_SUMMARY_COLUMNS} FROM audits ORDER BY created DESC, rowid DESC").fetchall()
+            rows = connection.execute(f"SELECT {_LISTED_COLUMNS} FROM audits WHERE {where} ORDER BY created DESC, rowid DESC",
+                                      parameters).fetchall()
         return [_summary(row) for row in rows]
 
     def get(self, audit_id: str) -> SavedAudit:
-        """The saved audit with this id; :class:`NoSuchAuditError` otherwise."""
-        return _summary(self._row(audit_id, _SUMMARY_COLUMNS))
+        """The saved audit with this id; :class:`NoSuchAuditError` otherwise (or when the visitor may not see it)."""
+        return _summary(self._row(audit_id, _LISTED_COLUMNS))
 
     def audit_json(self, audit_id: str) -> str:
         """The audit's JSON, as saved."""
@@ -267,21 +342,101 @@ class AuditStore:
         return StoredFile(name=name, content=content)
 
     def rename(self, audit_id: str, title: str) -> None:
-        """Give the audit another title (tidied by :func:`tidy_title`; an empty one is refused)."""
+        """Give the audit another title (tidied by :func:`tidy_title`; an empty one is refused). The owner's to do."""
         _check_id(audit_id)
         title = tidy_title(title)
         with self._translated(), self._transaction() as connection:
-            if connection.execute("UPDATE audits SET title = ? WHERE id = ?", (title, audit_id)).rowcount == 0:
-                raise NoSuchAuditError()
+            self._check_manages(connection, audit_id)
+            connection.execute("UPDATE audits SET title = ? WHERE id = ?", (title, audit_id))
+            self._note(connection, audit_id, "renamed", title)
 
     def delete(self, audit_id: str) -> None:
-        """Remove the audit: its row, then its files."""
+        """Remove the audit: its row and shares, then its files (its history stays). The owner's to do."""
         _check_id(audit_id)
         with self._translated():
             with self._transaction() as connection:
-                if connection.execute("DELETE FROM audits WHERE id = ?", (audit_id,)).rowcount == 0:
-                    raise NoSuchAuditError()
+                self._check_manages(connection, audit_id)
+                connection.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
+                connection.execute("DELETE FROM shares WHERE audit_id = ?", (audit_id,))
+                self._note(connection, audit_id, "deleted", None)
             shutil.rmtree(self.files / audit_id, ignore_errors=True)  # if killed before this, sweep() removes them
+
+    def share(self, audit_id: str, users: "list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
+        """Share the audit with ``users`` (each checked by :func:`~fairdash.store.access.valid_user`) and, with
+        ``team``, with every signed-in user; return who it is shared with now. The owner's to do (or the administrator's)."""
+        _check_id(audit_id)
+        grantees = self._grantees(users, team)
+        with self._translated(), self._transaction() as connection:
+            owner = self._check_manages(connection, audit_id)
+            if owner is not None and owner in grantees:
+                raise InvalidInputError(f"{owner} owns this audit already: share it with someone else.")
+            for grantee in grantees:
+                if connection.execute("INSERT OR IGNORE INTO shares (audit_id, grantee) VALUES (?, ?)", (audit_id, grantee)).rowcount:
+                    self._note(connection, audit_id, "shared", "the team" if grantee == TEAM else grantee)
+            return _sharing(connection, audit_id)
+
+    def unshare(self, audit_id: str, users: "list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
+        """Take the audit back from ``users`` (and, with ``team``, from the team); return who it is shared with now. One
+        not shared with is refused, in plain words. The owner's to do (or the administrator's)."""
+        _check_id(audit_id)
+        grantees = self._grantees(users, team)
+        with self._translated(), self._transaction() as connection:
+            self._check_manages(connection, audit_id)
+            for grantee in grantees:
+                if not connection.execute("DELETE FROM shares WHERE audit_id = ? AND grantee = ?", (audit_id, grantee)).rowcount:
+                    raise InvalidInputError(f"The audit is not shared with {'the team' if grantee == TEAM else grantee}: nothing to take back.")
+                self._note(connection, audit_id, "unshared", "the team" if grantee == TEAM else grantee)
+            return _sharing(connection, audit_id)
+
+    def sharing(self, audit_id: str) -> Sharing:
+        """Who the audit is shared with (the owner's to read, or the administrator's)."""
+        _check_id(audit_id)
+        with self._translated(), self._connection() as connection:
+            self._check_manages(connection, audit_id)
+            return _sharing(connection, audit_id)
+
+    def history(self, audit_id: str) -> list[HistoryEntry]:
+        """What was done to the audit, oldest first: the owner's to read; the administrator's also after a delete."""
+        _check_id(audit_id)
+        with self._translated(), self._connection() as connection:
+            if self.visitor.kind != "admin":
+                self._check_manages(connection, audit_id)
+            rows = connection.execute("SELECT at, who, what, detail FROM history WHERE audit_id = ? ORDER BY rowid",
+                                      (audit_id,)).fetchall()
+        if not rows:
+            raise NoSuchAuditError()
+        return [HistoryEntry(*row) for row in rows]
+
+    def record_export(self, audit_id: str, what: str = "JSON and report") -> None:
+        """Note in the history that the visitor exported (downloaded) the audit; "no such audit" when it may not see it."""
+        _check_id(audit_id)
+        where, parameters = visible_clause(self.visitor)
+        with self._translated(), self._transaction() as connection:
+            if connection.execute(f"SELECT 1 FROM audits WHERE id = ? AND {where}", (audit_id, *parameters)).fetchone() is None:
+                raise NoSuchAuditError()
+            self._note(connection, audit_id, "exported", what)
+
+    def _grantees(self, users: "list[str] | tuple[str, ...]", team: bool) -> list[str]:
+        if self.visitor.kind == "local":
+            raise InvalidInputError("Sharing needs sign-in: without it the dashboard is one person's (see docs/saved-audits.md).")
+        if isinstance(users, str):
+            users = [users]
+        grantees = [valid_user(user) for user in users] + ([TEAM] if team else [])
+        if not grantees:
+            raise InvalidInputError("Name at least one user (an email address) or the whole team.")
+        return list(dict.fromkeys(grantees))
+
+    def _check_manages(self, connection: sqlite3.Connection, audit_id: str) -> str | None:
+        """The audit's owner, when the visitor may change it; "no such audit" otherwise (as for an unknown id)."""
+        where, parameters = manage_clause(self.visitor)
+        row = connection.execute(f"SELECT owner FROM audits WHERE id = ? AND {where}", (audit_id, *parameters)).fetchone()
+        if row is None:
+            raise NoSuchAuditError()
+        return row[0]
+
+    def _note(self, connection: sqlite3.Connection, audit_id: str, what: str, detail: str | None) -> None:
+        connection.execute("INSERT INTO history (audit_id, at, who, what, detail) VALUES (?, ?, ?, ?, ?)",
+                           (audit_id, _now(), self.visitor.name, what, detail))
 
     def sweep(self, *, older_than: float = ORPHAN_AGE_SECONDS) -> list[str]:
         """Remove drafts unchanged for :data:`DRAFT_DAYS`, and files folders no row names (a save killed before its
@@ -316,19 +471,23 @@ class AuditStore:
         _check_id(draft_id)
         _check_size(table, MAX_TABLE_BYTES, "table")
         _check_size(model, MAX_MODEL_BYTES, "model")
-        now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        now, owner = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), self.visitor.draft_owner
         with self._translated():
             if keep_files:
                 with self._transaction() as connection:
-                    if connection.execute("UPDATE drafts SET settings = ?, updated = ? WHERE id = ?",
-                                          (json.dumps(settings), now, draft_id)).rowcount:
+                    if connection.execute("UPDATE drafts SET settings = ?, updated = ? WHERE id = ? AND owner IS ?",
+                                          (json.dumps(settings), now, draft_id, owner)).rowcount:
                         return
             folder = self._write_files(f"draft-{draft_id}-{secrets.token_hex(4)}", {"table": table, "model": model})
             with self._transaction() as connection:
-                old = connection.execute("SELECT files_dir FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-                connection.execute("INSERT OR REPLACE INTO drafts (id, updated, settings, table_file, model_file, files_dir) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)", (draft_id, now, json.dumps(settings), table.name if table else None,
-                                                                 model.name if model else None, folder.name if folder else None))
+                old = connection.execute("SELECT files_dir, owner FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+                if old is not None and old[1] != owner:  # another user's draft: never written over, nor told apart
+                    if folder is not None:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    raise NoSuchAuditError()
+                connection.execute("INSERT OR REPLACE INTO drafts (id, updated, settings, table_file, model_file, files_dir, owner) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (draft_id, now, json.dumps(settings), table.name if table else None,
+                                                                    model.name if model else None, folder.name if folder else None, owner))
             if old and old[0]:
                 shutil.rmtree(self.files / old[0], ignore_errors=True)
             if old is None:  # a new tab's first draft: the drafts of tabs gone for DRAFT_DAYS go (saves sweep too)
@@ -338,8 +497,8 @@ class AuditStore:
         """A session's draft, as a saved audit without JSON or report; :class:`NoSuchAuditError` when there is none."""
         _check_id(draft_id)
         with self._translated(), self._connection() as connection:
-            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ? AND updated >= ?",
-                                     (draft_id, _draft_expiry())).fetchone()
+            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ? AND updated >= ? "
+                                     "AND owner IS ?", (draft_id, _draft_expiry(), self.visitor.draft_owner)).fetchone()
         if row is None:  # none, or expired and not swept yet
             raise NoSuchAuditError()
         return SavedAudit(id=row[0], title="draft", created=row[1], data_name=row[3] or "", model_name=row[4], settings=json.loads(row[2]),
@@ -349,8 +508,8 @@ class AuditStore:
         """The table or model kept with a draft, or ``None``."""
         _check_id(draft_id)
         with self._translated(), self._connection() as connection:
-            row = connection.execute(f"SELECT {'table_file' if kind == 'table' else 'model_file'}, files_dir FROM drafts WHERE id = ?",
-                                     (draft_id,)).fetchone()
+            row = connection.execute(f"SELECT {'table_file' if kind == 'table' else 'model_file'}, files_dir FROM drafts "
+                                     "WHERE id = ? AND owner IS ?", (draft_id, self.visitor.draft_owner)).fetchone()
             if row is None:
                 raise NoSuchAuditError()
             if row[0] is None or row[1] is None:
@@ -364,8 +523,9 @@ class AuditStore:
 
     def _row(self, audit_id: str, columns: str) -> tuple[Any, ...]:
         _check_id(audit_id)
+        where, parameters = visible_clause(self.visitor)
         with self._translated(), self._connection() as connection:
-            row = connection.execute(f"SELECT {columns} FROM audits WHERE id = ?", (audit_id,)).fetchone()
+            row = connection.execute(f"SELECT {columns} FROM audits WHERE id = ? AND {where}", (audit_id, *parameters)).fetchone()
         if row is None:
             raise NoSuchAuditError()
         return row
@@ -425,10 +585,9 @@ class AuditStore:
                     if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                         raise StoreError(f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
                                          "FAIRDASH_HOME to another folder.")
-                    for statement in filter(str.strip, _SCHEMA.split(";")):
-                        connection.execute(statement)
+                    _run_script(connection, _SCHEMA)
                     connection.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
-                    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    _migrate(connection, 1)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
@@ -437,6 +596,8 @@ class AuditStore:
         elif connection.execute("PRAGMA application_id").fetchone()[0] != _APPLICATION_ID:
             raise StoreError(f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
                              "FAIRDASH_HOME to another folder.")
+        elif version < SCHEMA_VERSION:
+            self._migrate_in_place(connection)
         if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             # Once per file (the mode is kept in it): readers go on while a save writes. Changing it needs the file to
             # itself, which SQLite does not wait for, so a busy file keeps its mode until the next connection.
@@ -445,6 +606,18 @@ class AuditStore:
             except sqlite3.OperationalError:
                 pass
         connection.execute("PRAGMA synchronous = FULL")
+
+    def _migrate_in_place(self, connection: sqlite3.Connection) -> None:
+        """Bring an older store to :data:`SCHEMA_VERSION` in one transaction: whole, or not at all (another process may
+        have done it meanwhile: the version is read again under the write lock)."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            _migrate(connection, connection.execute("PRAGMA user_version").fetchone()[0])
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -493,6 +666,29 @@ def _full_message(home: Path) -> str:
             "Free some space (or set FAIRDASH_HOME to a folder on another disk) and save again.")
 
 
+def _run_script(connection: sqlite3.Connection, script: str) -> None:
+    """Each statement of ``script`` inside the caller's transaction (``executescript`` would commit it first)."""
+    for statement in filter(str.strip, script.split(";")):
+        connection.execute(statement)
+
+
+def _migrate(connection: sqlite3.Connection, version: int) -> None:
+    """From store ``version`` up to :data:`SCHEMA_VERSION`, inside the caller's transaction (SQLite's schema changes are
+    transactional). Version 1's audits have no owner: they become team audits."""
+    for step in range(version, SCHEMA_VERSION):
+        _run_script(connection, _MIGRATIONS[step])
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _sharing(connection: sqlite3.Connection, audit_id: str) -> Sharing:
+    grantees = [row[0] for row in connection.execute("SELECT grantee FROM shares WHERE audit_id = ? ORDER BY grantee", (audit_id,))]
+    return Sharing(users=tuple(grantee for grantee in grantees if grantee != TEAM), team=TEAM in grantees)
+
+
 def _draft_expiry() -> str:
     """The time before which a draft unchanged since has expired (:data:`DRAFT_DAYS`)."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - DRAFT_DAYS * 86400))
@@ -510,7 +706,7 @@ def _check_size(stored: StoredFile | None, limit: int, kind: str) -> None:
 
 
 def _summary(row: tuple[Any, ...]) -> SavedAudit:
-    (audit_id, title, created, data_name, model_name, settings, data_sha, model_sha, headline, table_file, model_file) = row
+    (audit_id, title, created, data_name, model_name, settings, data_sha, model_sha, headline, table_file, model_file, owner) = row
     return SavedAudit(id=audit_id, title=title, created=created, data_name=data_name, model_name=model_name,
                       settings=json.loads(settings), data_sha256=data_sha, model_sha256=model_sha, headline=json.loads(headline),
-                      table_file=table_file, model_file=model_file)
+                      table_file=table_file, model_file=model_file, owner=owner)

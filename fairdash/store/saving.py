@@ -78,13 +78,14 @@ def audit_record(audit: Audit, *, title: str, source: Mapping[str, Any], data_sh
 
 def save_audit(store: AuditStore, audit: Audit, *, title: str, source: Mapping[str, Any], table: StoredFile | None = None,
                model: StoredFile | None = None, keep_files: bool = False, data_sha256: str | None = None,
-               model_sha256: str | None = None) -> str:
-    """Save ``audit`` in ``store``; the files' SHA-256 are always recorded, their bytes only with ``keep_files``.
+               model_sha256: str | None = None, owner: str | None = None) -> str:
+    """Save ``audit`` in ``store``; the files' SHA-256 are always recorded, their bytes only with ``keep_files``. The
+    audit belongs to ``owner`` (the administrator's store only; without one, a team audit) or to the store's visitor.
     Returns the new id."""
     record = audit_record(audit, title=title, source=source,
                           data_sha256=data_sha256 or sha256_of(table.content if table else None),
                           model_sha256=model_sha256 or sha256_of(model.content if model else None))
-    return store.save(record, table=table if keep_files else None, model=model if keep_files else None)
+    return store.save(record, table=table if keep_files else None, model=model if keep_files else None, owner=owner)
 
 
 def saved_audit_json(store: AuditStore, audit_id: str) -> str:

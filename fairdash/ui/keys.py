@@ -51,7 +51,9 @@ __all__ = [
     "OVER_TIME_CHART", "GROUP_MIX_CHART", "SCORE_DRIFT_CHART",
     # The Report and Saved audits pages.
     "REPORT_RULES", "REPORT_CALIBRATION", "REPORT_SUBGROUPS", "SAVE_TITLE", "SAVE_FILES", "COMPARE_BEFORE", "COMPARE_AFTER",
-    "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "CONFIRM_DELETE_PREFIX",
+    "RENAME_TITLE", "SAVED_AUDIT", "RENAME_OF", "CONFIRM_DELETE_PREFIX", "SHARE_WITH", "OPEN_BY_ID",
+    # Sign-in and what the session was given.
+    "SIGNED_IN_AS", "GIVEN_AUDITS",
     # Stored values.
     "UPLOADED_TABLE", "UPLOADED_MODEL", "UPLOADED_TRAIN", "UPLOADED_OTHER_MODEL", "UPLOADED_LOG", "PREVIEW_REVISION",
     "THRESHOLDS_BELONG_TO", "SUGGESTION", "PENDING_THRESHOLDS", "OPENED_AUDIT", "OPENED_AS", "LINKED_VIEW", "SAVE_OUTCOME",
@@ -262,6 +264,12 @@ RENAME_OF = stored("rename_of")  # the saved audit the rename box was filled for
 # not kept beyond its page, and every audit's is forgotten when another audit is chosen (the Audit box's on_change):
 # Streamlit forgets an unshown widget only after a run that finished, and a run the page stops kept it.
 CONFIRM_DELETE_PREFIX = family("confirm_delete_for_", WIDGET)
+SHARE_WITH = kept("share_with")  # the addresses typed to share the chosen audit with (emptied once shared)
+OPEN_BY_ID = kept("open_by_id")  # an audit's id or link, typed to open it
+
+# Sign-in (fairdash/ui/signin.py) and the audits a session without sign-in was given.
+SIGNED_IN_AS = stored("signed_in_as")  # the user the session belongs to: another user's request starts the session afresh
+GIVEN_AUDITS = stored("given_audits")  # without sign-in: the ids this session saved or opened (all its Saved audits page lists)
 
 # Stored values.
 UPLOADED_TABLE = stored("uploaded_table")

@@ -32,13 +32,14 @@ from fairdash.store.db import (
     valid_audit_id,
 )
 from fairdash.store.saving import record_from_document, saved_audit_json, sha256_of
-from fairdash.ui import choices, keys, saving_state, state, thresholds_state, uploads
+from fairdash.ui import choices, keys, saving_state, signin, state, thresholds_state, uploads
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
 __all__ = ["NO_SUCH_AUDIT_MESSAGE", "READ_ONLY_MESSAGE", "data_identity", "show_linked_view", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
            "session_source", "session_uploads", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
-           "reopens_live", "handed_over", "HANDOVER_KIND", "as_saved", "rename_clicked", "delete_clicked", "show_outcome"]
+           "reopens_live", "handed_over", "HANDOVER_KIND", "as_saved", "owner_label", "exported", "rename_clicked", "delete_clicked",
+           "show_outcome"]
 
 NO_SUCH_AUDIT_MESSAGE = ("No such audit: the link names no audit saved on this server (it may have been deleted). What the "
                          "pages show is not that audit.")
@@ -50,8 +51,9 @@ HANDOVER_KIND = "notebook"
 
 
 def store() -> AuditStore:
-    """The store in ``FAIRDASH_HOME`` (a plain object: each call opens its own connection, so sessions share nothing)."""
-    return AuditStore()
+    """The store in ``FAIRDASH_HOME``, answering this session's visitor (:func:`fairdash.ui.signin.visitor`): what the
+    visitor may not see or change is "no such audit". A plain object: each call opens its own connection."""
+    return AuditStore(visitor=signin.visitor())
 
 
 def audit_link(audit_id: str) -> str:
@@ -93,6 +95,7 @@ def _follow(audit_id: str) -> str | None:
         if not valid_audit_id(audit_id):  # checked before any use, and told as an unknown id is
             raise NoSuchAuditError()
         found = store().get(audit_id)
+        saving_state.give_audit(found.id)  # a link is a gift: its audit is listed in this session
         if not reopens_live(found):
             state.set_value(keys.SAVED_AUDIT, found.id)  # the Saved audits page shows it as saved
             saving_state.request_linked_view()
@@ -137,6 +140,7 @@ def _forget_link() -> None:
 def open_link(audit_id: str) -> None:
     """Open a saved audit in this session (the Saved audits page's "Open"), as its link would."""
     saving_state.remember_opened_audit(None)
+    saving_state.give_audit(audit_id)
     st.query_params[QUERY_KEY] = audit_id
 
 
@@ -237,6 +241,7 @@ def _save_clicked(audit: SessionAudit, settings: AuditSettings, json_text: str, 
         saving_state.set_save_outcome("error", str(error))
         return
     saving_state.remember_opened_audit(audit_id, identity=data_identity())
+    saving_state.give_audit(audit_id)
     st.query_params[QUERY_KEY] = audit_id
     saving_state.set_save_outcome("saved", audit_id)
 
@@ -304,10 +309,29 @@ def listing(audits: list[SavedAudit]) -> Any:
         word, note = verdict_word(found, loud=True), inconclusive_note(found, short=True)
         return f"{found['value']:.3f}" + (f" {word}" if word else "") + (f" ({note})" if note else "")
 
-    rows = [{"title": saved.title, "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
+    rows = [{"title": saved.title, "owner": owner_label(saved), "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
              "saved": saved.created.replace("T", " ")[:19], "files kept": "yes" if saved.table_file else "no",
              **{name.replace("_", " "): verdict(found) for name, found in saved.headline.items()}} for saved in audits]
     return pd.DataFrame(rows, index=pd.Index([saved.id for saved in audits], name="id"))
+
+
+def owner_label(saved: SavedAudit) -> str:
+    """Whose the audit is, as the listing says it: "you", "team", "this dashboard" or the owner's address."""
+    from fairdash.store.access import LOCAL_OWNER
+
+    if saved.owner is None:
+        return "team"
+    if saved.owner == LOCAL_OWNER:
+        return "this dashboard"
+    return "you" if saved.owner == store().visitor.user else saved.owner
+
+
+def exported(audit_id: str, what: str) -> None:
+    """A download button's ``on_click``: the audit's history notes the export (best effort: the download happens anyway)."""
+    try:
+        store().record_export(audit_id, what)
+    except FairdashError:
+        return
 
 
 def comparison_of(before_id: str, after_id: str) -> Any:

@@ -12,7 +12,7 @@ from fairdash.ui import keys
 __all__ = [
     "delete_confirmed", "forget_delete_confirmations", "opened_audit", "opened_audit_as", "remember_opened_audit",
     "request_linked_view", "take_linked_view_request", "set_save_outcome", "pop_save_outcome", "draft", "remember_draft",
-    "offered_draft_id",
+    "offered_draft_id", "signed_in_as", "remember_signed_in", "given_audits", "give_audit",
 ]
 
 
@@ -79,3 +79,23 @@ def offered_draft_id(new_id: Callable[[], str]) -> str:
     if keys.OFFERED_DRAFT not in st.session_state:
         st.session_state[keys.OFFERED_DRAFT] = new_id()
     return st.session_state[keys.OFFERED_DRAFT]
+
+
+def signed_in_as() -> str | None:
+    """The user this session belongs to (``None``: nobody yet, or no sign-in)."""
+    return st.session_state.get(keys.SIGNED_IN_AS)
+
+
+def remember_signed_in(user: str) -> None:
+    st.session_state[keys.SIGNED_IN_AS] = user
+
+
+def given_audits() -> tuple[str, ...]:
+    """The ids of the audits this session saved or opened (without sign-in, all that its Saved audits page lists)."""
+    return tuple(st.session_state.get(keys.GIVEN_AUDITS, ()))
+
+
+def give_audit(audit_id: str) -> None:
+    """Remember that this session saved or opened the audit ``audit_id``."""
+    if audit_id not in given_audits():
+        st.session_state[keys.GIVEN_AUDITS] = (*given_audits(), audit_id)
