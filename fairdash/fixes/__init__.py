@@ -8,7 +8,7 @@ from fairdash.fixes.compare import (  # noqa: F401
     Fix,
     compare_fixes,
     refittable,
-    unmet_message,
+    constraint_met,
 )
 
 __all__ = [
@@ -16,5 +16,5 @@ __all__ = [
     "Fix",
     "compare_fixes",
     "refittable",
-    "unmet_message",
+    "constraint_met",
 ]

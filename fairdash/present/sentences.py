@@ -11,8 +11,9 @@ import pandas as pd
 
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
+from fairdash.engine.thresholds import Suggestion
 
-__all__ = ["finding_sentence", "with_sentences", "conflict_sentences"]
+__all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -120,3 +121,38 @@ def _forced_fpr(row: pd.Series, far: Any, ref: pd.Series, reference: str, share:
     elif share > 1:
         sentence += ": the base rates alone would make the gap wider than it is"
     return sentence + "."
+
+
+CONSTRAINT_DIFFERENCES = {
+    "demographic_parity": "selection-rate (demographic parity)",
+    "equal_opportunity": "true-positive-rate (equal opportunity)",
+    "equalized_odds": "equalized-odds",
+}
+"""Each constraint's difference, as a sentence names it."""
+
+
+def listed(labels: Any, shown: int = 6) -> str:
+    """Up to ``shown`` labels, comma-separated, then how many more: ``"a, b and 3 more"``."""
+    labels = [str(label) for label in labels]
+    text = ", ".join(labels[:shown])
+    return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
+
+
+def suggestion_sentence(suggestion: Suggestion) -> str:
+    """What :meth:`~fairdash.engine.thresholds.ThresholdCurves.suggest` found, in plain words: what the thresholds
+    cost (the difference and the accuracy before and after), or why there is no suggestion (its ``reason``); and the
+    groups left out of the search.
+
+    Example: ``"No suggestion: fewer than two groups are large enough to judge."``"""
+    left_out, baseline = suggestion.left_out, suggestion.baseline_threshold
+    kept = (f" {listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
+            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}.") if left_out else ""
+    difference = CONSTRAINT_DIFFERENCES[suggestion.constraint]
+    if not suggestion.met:
+        why = ("fewer than two groups are large enough to judge" if suggestion.reason == "too_few_groups"
+               else f"no per-group thresholds bring the {difference} difference within {suggestion.tolerance:g}")
+        return f"No suggestion: {why}.{kept}"
+    before, accuracy = suggestion.baseline_accuracy, suggestion.accuracy
+    return (f"These thresholds bring the {difference} difference from {suggestion.baseline_disparity:.3f} to "
+            f"{suggestion.disparity:.3f} (tolerance {suggestion.tolerance:g}); accuracy goes from {before:.1%} to "
+            f"{accuracy:.1%} ({(accuracy - before) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}")
