@@ -130,6 +130,7 @@ from fairdash.engine.spec import (  # noqa: F401
     small_groups_warning,
 )
 from fairdash.engine.subgroups import (  # noqa: F401
+    SUBGROUP_METRICS,
     SUBGROUP_VALUES,
     SubgroupSearch,
     find_subgroups,
@@ -186,6 +187,7 @@ __all__ = [
     "RATE_INTERVAL_METHOD",
     "RATE_NAMES",
     "SMALL_GROUP_SIZE",
+    "SUBGROUP_METRICS",
     "SUBGROUP_VALUES",
     "ScoreBins",
     "SliderScale",

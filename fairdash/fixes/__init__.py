@@ -7,14 +7,16 @@ from fairdash.fixes.compare import (  # noqa: F401
     CONSTRAINT_DISPARITY,
     Fix,
     compare_fixes,
-    refittable,
     constraint_met,
+    made_fixes,
+    refittable,
 )
 
 __all__ = [
     "CONSTRAINT_DISPARITY",
     "Fix",
     "compare_fixes",
-    "refittable",
     "constraint_met",
+    "made_fixes",
+    "refittable",
 ]

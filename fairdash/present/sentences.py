@@ -9,11 +9,15 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from fairdash.engine.calibration import Calibration
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
+from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
+from fairdash.explain.recourse import Recourse
 
-__all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES"]
+__all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
+           "calibration_method", "subgroups_correction", "recourse_rows"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -156,3 +160,31 @@ def suggestion_sentence(suggestion: Suggestion) -> str:
     return (f"These thresholds bring the {difference} difference from {suggestion.baseline_disparity:.3f} to "
             f"{suggestion.disparity:.3f} (tolerance {suggestion.tolerance:g}); accuracy goes from {before:.1%} to "
             f"{accuracy:.1%} ({(accuracy - before) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}")
+
+
+def calibration_method(calibration: Calibration) -> str:
+    """How :func:`~fairdash.engine.calibration.calibration_by_group` computed its intervals and tests, in words (from its
+    level, resamples and seed)."""
+    return (f"points: exact (Clopper-Pearson) {calibration.confidence:.0%} intervals; each ECE: plus and minus how far noise "
+            f"moves it ({calibration.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: "
+            f"every judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
+            f"{calibration.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
+            f"seed {calibration.random_state}), Monte Carlo p-values, Holm over the tests")
+
+
+def subgroups_correction(search: SubgroupSearch) -> str:
+    """The multiple-testing correction of :func:`~fairdash.engine.subgroups.find_subgroups`, in words (from its counts)."""
+    each = 1 - (1 - search.confidence) / max(search.tests, 1)
+    return (f"Bonferroni over {search.tests:,} tests ({search.tested:,} subgroups of 1 to {search.max_conditions} conditions, "
+            f"each in up to {len(SUBGROUP_METRICS)} rates): p_adjusted = min(1, p x {search.tests:,}); intervals hold "
+            f"for all tests at once at {search.confidence:.0%} (each at {each:.6g})")
+
+
+def recourse_rows(recourse: Recourse) -> str:
+    """Which rows :func:`~fairdash.explain.recourse.recourse_by_group` searched and how its intervals were made, in words."""
+    which = (f"a seeded sample (seed {recourse.random_state}) of {recourse.searched:,} of the {recourse.denied:,} rows turned down"
+             if recourse.sampled else f"all {recourse.denied:,} rows turned down")
+    return (f"{which}; {recourse.evaluated:,} changed rows scored; {recourse.confidence:.0%} bootstrap-t intervals "
+            f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
+            f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
+            f"other, Bonferroni), which hold whatever the number of groups")
