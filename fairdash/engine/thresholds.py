@@ -113,6 +113,16 @@ class ThresholdCurves:
     np.float64(0.5)
     """
 
+    # Declared for the type checker; set once in __init__ (past __setattr__, which refuses every later assignment).
+    _labels: tuple[str, ...]
+    _scores: np.ndarray
+    _offsets: np.ndarray
+    _cumulative_positives: np.ndarray
+    _distinct: np.ndarray
+    sizes: np.ndarray
+    positives: np.ndarray
+    score_range: tuple[float, float]
+
     def __init__(self, y_true: Any, scores: Any, sensitive: Any, *, positive_label: Any = 1) -> None:
         truth = as_bool(y_true, positive_label)
         values = np.asarray(scores, dtype=float).ravel()

@@ -247,8 +247,8 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
     defined = judged[judged["found"] > 0]
     rules = recourse_rules()
     if len(defined) < 2:
-        undefined = why_recourse_undefined(judged)
-        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": undefined}
+        reason = why_recourse_undefined(judged)
+        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": reason}
                              for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
     intervals = burden_gap_intervals([distances[label] for label in defined.index], confidence=confidence, n_resamples=n_resamples, rng=rng)
     burden = defined["burden"].to_numpy()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from fairdash.engine.intervals import Intervals
 from fairdash.engine.metrics import DEFAULT_TOLERANCE, as_bool, confusion_counts, drop_small_groups, verdict, verdict_rules
 from fairdash.engine.result import AuditSettings, judge
 from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
-from fairdash.engine.thresholds import CONSTRAINTS, Suggestion, Threshold, ThresholdCurves, decisions_at
+from fairdash.engine.thresholds import CONSTRAINTS, Constraint, Suggestion, Threshold, ThresholdCurves, decisions_at
 from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, model_input
 
@@ -249,11 +249,11 @@ def compare_fixes(
         sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
         fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
                               min_group_size=min_group_size, steps=steps, clock=clock)
-    if "other_model" in wanted:
-        steps.report(f"Scoring {other_model.name}")
-        at = None if threshold is None else chosen
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, at, min_group_size),
-                              title=f"Another model: {other_model.name}"))
+    if "other_model" in wanted and other_model is not None:
+        other, at = other_model, None if threshold is None else chosen
+        steps.report(f"Scoring {other.name}")
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other, at, min_group_size),
+                              title=f"Another model: {other.name}"))
     if progress is not None:
         progress(1.0, "Done")
     return fixes
@@ -329,7 +329,8 @@ class _Steps:
     """The progress of one comparison: ``progress(fraction_done, text)`` before each step, when one is given."""
 
     def __init__(self, progress: Progress | None, *, total: float) -> None:
-        self.progress, self.total, self.done = progress, total, 0
+        self.progress, self.total = progress, total
+        self.done = 0.0
 
     def report(self, text: str) -> None:
         if self.progress is not None:
@@ -363,29 +364,34 @@ def _refit_fixes(
     lacking = [] if training is None else [label for label in judged if label not in set(training[2])]
     fixes = []
     for name in names:
-        if why_not is not None or lacking:
-            fixes.append(Fix(name, FIX_TITLES[name], error=why_not or _lacking_groups_message(name, lacking, training[2])))
-        elif name == "reductions":
+        if training is None or model is None or lacking:
+            error = _lacking_groups_message(name, lacking, training[2]) if training is not None and lacking else why_not
+            fixes.append(Fix(name, FIX_TITLES[name], error=error))
+            continue
+        refitted, (X_train, y_train, groups_train) = model, training
+        if name == "reductions":
             for position, bound in enumerate(sweep.bounds):
                 steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
-                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, sweep.constraint, bound, sweep.iterations,
-                                                               sweep.rows, sweep.random_state, min_group_size, clock),
+                fixes.append(_attempt(name, lambda: _reductions(inputs, table, refitted, X_train, y_train, groups_train, sweep.constraint,
+                                                               bound, sweep.iterations, sweep.rows, sweep.random_state, min_group_size, clock),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
                 steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size, clock)))
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, refitted, X_train, y_train, groups_train, threshold,
+                                                     min_group_size, clock)))
         steps.advance(_cost(name, sweep.bounds))
     return fixes
 
 
-def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None, spec: AuditSpec) -> tuple[str | None, tuple | None]:
+def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None,
+                    spec: AuditSpec) -> tuple[str | None, tuple[pd.DataFrame, np.ndarray, pd.Series] | None]:
     """``(None, (features, outcome, groups))`` of the training rows the refits learn from, or ``(why not, None)``."""
     why_not = refittable(model)
     if why_not is None and train is None:
         why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
-    if why_not is not None:
+    if why_not is not None or model is None or train is None:
         return why_not, None
     features = list(spec.features or model.feature_names or [])
     try:
@@ -439,7 +445,8 @@ def _thresholds_fix(inputs: AuditInputs, tuning: AuditInputs | None, constraint:
     Every other group keeps ``baseline``."""
     rows = inputs if tuning is None else tuning
     curves = ThresholdCurves(rows.y_true, rows.scores, rows.group_codes)
-    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline, judged=judged)
+    # compare_fixes checked the constraint is one of CONSTRAINTS
+    suggestion = curves.suggest(cast(Constraint, constraint), tolerance=tolerance, baseline=baseline, judged=judged)
     if suggestion.thresholds is None:
         return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.reason, in_sample=tuning is None, suggestion=suggestion)
     thresholds = {label: suggestion.thresholds.get(label, baseline) for label in inputs.group_codes.labels}
