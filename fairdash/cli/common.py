@@ -133,7 +133,7 @@ def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]],
 
 def bins_option(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], ...]:
     """``["age=25,40,65"]`` -> ``(("age", (25.0, 40.0, 65.0)),)``."""
-    bins = []
+    bins: list[tuple[str, tuple[float, ...]]] = []
     for entry in entries:
         column, equals, edges = entry.partition("=")
         if not equals or not column.strip():

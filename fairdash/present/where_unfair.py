@@ -5,7 +5,7 @@ sections: shown, never computed (the numbers come from :mod:`fairdash.engine.cal
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -204,6 +204,7 @@ def where_unfair_json(calibration: Calibration | None, subgroups: SubgroupSearch
 def where_unfair_sections(calibration: Calibration | None, conflict: CriteriaConflict | None,
                           subgroups: SubgroupSearch | None) -> list[str]:
     """The report's sections for what was computed: calibration, the criteria conflict, the subgroups."""
-    parts = [("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
+    parts: list[tuple[str, Any, Callable[[Any], str]]] = [
+        ("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
              ("Subgroups with the largest gaps", subgroups, subgroups_content)]
     return [section(title, content(value)) for title, value, content in parts if value is not None]
