@@ -138,6 +138,7 @@ from fairdash.engine.subgroups import (  # noqa: F401
 )
 from fairdash.engine.thresholds import (  # noqa: F401
     CONSTRAINTS,
+    Constraint,
     SliderScale,
     Suggestion,
     Threshold,
@@ -163,6 +164,7 @@ __all__ = [
     "Calibration",
     "Comparison",
     "Conditional",
+    "Constraint",
     "CriteriaConflict",
     "DATA_DIR",
     "DEFAULT_DEMO",
