@@ -11,11 +11,10 @@ from fairdash.fixes.compare import (
     NEEDS_TRAINING,
     estimate_refits,
     refit_fits,
-    unmet_message,
 )
 from fairdash.present import plots
 from fairdash.present.document import json_text
-from fairdash.present.fixes_report import IN_SAMPLE_NOTE, estimate_text, fixes_html, fixes_json, fixes_table
+from fairdash.present.fixes_report import IN_SAMPLE_NOTE, estimate_text, fix_error, fixes_html, fixes_json, fixes_table, unmet_message
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, formatted_table, threshold_text
 from fairdash.ui import cache, fixes_state, keys, state, thresholds_state
 from fairdash.ui.fixes_panel import other_model_input, refits, training_rows
@@ -91,7 +90,7 @@ if unmet:
 not_made: dict[str, list[str]] = {}  # one message per reason, naming the fixes it stopped
 for fix in fixes:
     if fix.error is not None and not (why_not and fix.name in NEEDS_TRAINING):
-        not_made.setdefault(fix.error, []).append(fix.title)
+        not_made.setdefault(fix_error(fix), []).append(fix.title)
 for reason, titles in not_made.items():
     st.warning(f"**{md(' and '.join(titles))}** could not be made: {md(reason)}", icon=":material/warning:")
 

@@ -6,6 +6,7 @@ from fairdash.engine.metrics import RATE_NAMES
 from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.engine.subgroups import SUBGROUP_METRICS
 from fairdash.present import plots
+from fairdash.present.sentences import subgroups_correction
 from fairdash.ui import keys, state
 from fairdash.ui.subgroups_panel import audit_button, back_button, current_thresholds, ranked, ranked_table, search
 from fairdash.ui.widgets import chart, inside_frame, md, require_audit, stop_page, user_errors_shown
@@ -39,7 +40,7 @@ if results.empty:
     stop_page()
 st.markdown(f"**{found.tested:,} subgroups tested** ({found.tests:,} tests); {found.passing:,} gaps pass the corrected 5% threshold. "
             f"The {len(results)} surest are listed.")
-st.caption(md(f"{found.correction}. Ranked by how large the gap surely is: the end of its interval nearest 0."))
+st.caption(md(f"{subgroups_correction(found)}. Ranked by how large the gap surely is: the end of its interval nearest 0."))
 for column, why in found.skipped.items():
     st.caption(f"Left out: {md(column)}: {md(why)}.")
 st.dataframe(ranked_table(results), width="stretch")

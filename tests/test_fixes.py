@@ -21,7 +21,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from fairdash.engine.demo import load_demo
 from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.fixes.compare import compare_fixes, fit_reductions, fit_reweighed, reweighing_weights, unmet_message
+from fairdash.fixes.compare import compare_fixes, fit_reductions, fit_reweighed, reweighing_weights
+from fairdash.present.fixes_report import unmet_message
 from fairdash.intake.models import ScoreModel, untrusted_types
 
 

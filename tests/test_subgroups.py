@@ -11,6 +11,7 @@ from scipy.stats import binomtest, chi2_contingency
 
 from fairdash.engine.subgroups import Condition, find_subgroups, newcombe_interval, pooled_z_p_value, subgroup_mask
 from fairdash.errors import InvalidInputError
+from fairdash.present.sentences import subgroups_correction
 
 
 def _planted(seed: int = 0, n: int = 6000):
@@ -92,7 +93,7 @@ def test_the_correction_counts_every_test():
     results = search.results
     assert search.tests == len(results) and search.tested == results["subgroup"].nunique()
     np.testing.assert_allclose(results["p_adjusted"], np.minimum(1, results["p_value"] * search.tests))
-    assert "Bonferroni" in search.correction and f"{search.tests:,}" in search.correction
+    assert "Bonferroni" in subgroups_correction(search) and f"{search.tests:,}" in subgroups_correction(search)
 
 
 def test_min_size_and_one_condition():

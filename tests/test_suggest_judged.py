@@ -8,6 +8,7 @@ from fairdash.engine.metrics import DISPARITY_NAMES
 from fairdash.engine.result import AuditSettings, judge
 from fairdash.engine.thresholds import ThresholdCurves
 from fairdash.errors import InvalidInputError
+from fairdash.present.sentences import suggestion_sentence
 
 
 def _planted(seed: int = 0):
@@ -28,7 +29,8 @@ def test_a_small_group_no_longer_drags_the_suggestion_and_keeps_the_one_threshol
     judged = curves.suggest("demographic_parity", 0.02, min_group_size=30)
     assert judged.met and judged.left_out == ("c",) and every_group.left_out == ()
     assert judged.thresholds["c"] == judged.baseline_threshold == 0.5
-    assert "c is too small to judge" in judged.message and "keeps the one threshold of 0.5" in judged.message
+    said = suggestion_sentence(judged)
+    assert judged.reason is None and "c is too small to judge" in said and "keeps the one threshold of 0.5" in said
     # The small group forced the old search to select almost nobody: 20 points of accuracy lost for it.
     assert every_group.accuracy < judged.accuracy - 0.2
     # The judged search is the brute-force best over every pair of the judged groups' thresholds (c at 0.5), by numpy.
@@ -74,4 +76,6 @@ def test_fewer_than_two_judged_groups_is_no_suggestion_and_says_why():
     y_true, scores, groups = _planted()
     suggestion = ThresholdCurves(y_true, scores, groups).suggest("demographic_parity", 0.02, min_group_size=195)
     assert not suggestion.met and suggestion.left_out == ("b", "c") and suggestion.after is None
-    assert suggestion.message.startswith("No suggestion: fewer than two groups are large enough to judge.")
+    assert suggestion.reason == "too_few_groups"
+    assert suggestion_sentence(suggestion) == ("No suggestion: fewer than two groups are large enough to judge. b, c are too "
+                                               "small to judge, so left out of the search: they keep the one threshold of 0.5.")

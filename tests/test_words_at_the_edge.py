@@ -15,14 +15,19 @@ from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
 from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import rates, table_from_counts
 from fairdash.engine.rates import RATES, fractions
-from fairdash.present.sentences import conflict_sentences, finding_sentence, with_sentences
+from fairdash.engine.calibration import Calibration
+from fairdash.engine.subgroups import SubgroupSearch
+from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
+from fairdash.explain.recourse import Recourse
+from fairdash.present.sentences import conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, with_sentences
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Descriptions of a method (the level of an interval as a percentage) and Suggest's message: words the audit still
-# writes, named here so that no new one slips in.
-_KNOWN = {("calibration.py", "method"), ("subgroups.py", "correction"), ("thresholds.py", "_suggestion")}
+# The computation layers: none writes a sentence about what it found (present/ does). The one exception is named here so
+# that no new one slips in: the rule tree's Graphviz source, a drawing format whose node labels carry shares of rows.
+_LAYERS = ("engine", "explain", "fixes", "monitor")
+_KNOWN = {("rules.py", "_dot")}
 
 
 def _percentages_written(path: Path) -> list[tuple[str, str | None, int]]:
@@ -45,13 +50,15 @@ def _percentages_written(path: Path) -> list[tuple[str, str | None, int]]:
 
 
 def test_the_audit_writes_no_sentence_about_its_findings():
-    written = [found for path in sorted((ROOT / "fairdash" / "audit").glob("*.py")) for found in _percentages_written(path)]
+    paths = [path for layer in _LAYERS for path in sorted((ROOT / "fairdash" / layer).glob("*.py"))] + [ROOT / "fairdash" / "run.py"]
+    assert len(paths) > 30  # the layers are where the scan looks (a renamed folder would leave nothing to scan)
+    written = [found for path in paths for found in _percentages_written(path)]
     assert [found for found in written if found[:2] not in _KNOWN] == []
     # The findings and the conflict carry facts, not sentences.
     findings = disparity_findings(table_from_counts(np.array([[60, 0, 40, 0], [30, 0, 70, 0]]), ["a", "b"]))
     assert "sentence" not in findings.columns
     assert not {"sentence", "sentences"} & {field.name for field in dataclasses.fields(CriteriaConflict)}
-    names = {node.name for path in (ROOT / "fairdash" / "audit").glob("*.py")
+    names = {node.name for path in paths
              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.FunctionDef)}
     assert not [name for name in names if "sentence" in name]
 
@@ -153,3 +160,30 @@ def test_each_rate_is_its_cells_over_its_cells():
         assert np.isnan(found["tpr"][0]) and not np.isnan(found["selection_rate"][0])
     assert set(fractions(counts)) == set(RATES) and RATES["tpr"].count_columns == ("tp", "fn")
     assert RATES["selection_rate"].count_columns == ("count",)
+
+
+def test_suggest_carries_a_reason_and_present_says_it():
+    """Suggest returns facts (a reason code, the accuracies and differences); the sentence is written from them."""
+    unmet = Suggestion(constraint="equal_opportunity", tolerance=0.05, thresholds=None, accuracy=float("nan"), disparity=float("nan"),
+                       baseline_threshold=0.5, baseline_accuracy=0.8, baseline_disparity=0.2, reason="beyond_tolerance",
+                       left_out=tuple("abcdefgh"))
+    assert suggestion_sentence(unmet) == (
+        "No suggestion: no per-group thresholds bring the true-positive-rate (equal opportunity) difference within 0.05. "
+        "a, b, c, d, e, f and 2 more are too small to judge, so left out of the search: they keep the one threshold of 0.5.")
+    assert set(SUGGESTION_REASONS) == {"too_few_groups", "beyond_tolerance"}
+    assert not {"message", "sentence"} & {field.name for field in dataclasses.fields(Suggestion)}
+    met = dataclasses.replace(unmet, thresholds={"a": 0.4}, accuracy=0.75, disparity=0.03, reason=None, left_out=())
+    assert suggestion_sentence(met) == (
+        "These thresholds bring the true-positive-rate (equal opportunity) difference from 0.200 to 0.030 (tolerance 0.05); "
+        "accuracy goes from 80.0% to 75.0% (-5.0 points) against one threshold of 0.5.")
+
+
+def test_the_methods_in_words_are_written_from_their_numbers():
+    """Calibration's method, the subgroups' correction and the recourse rows: present writes them from the result's counts."""
+    search = SubgroupSearch(results=pd.DataFrame(), tested=40, tests=100, passing=0, columns=("a",), skipped={}, max_conditions=2,
+                            min_size=30, confidence=0.95)
+    assert subgroups_correction(search) == (
+        "Bonferroni over 100 tests (40 subgroups of 1 to 2 conditions, each in up to 3 rates): p_adjusted = min(1, p x 100); "
+        "intervals hold for all tests at once at 95% (each at 0.9995)")
+    for cls in (Calibration, SubgroupSearch, Recourse):
+        assert not [name for name, value in vars(cls).items() if isinstance(value, property) and name in {"method", "correction", "described"}]

@@ -42,6 +42,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.present.text import for_people
+from fairdash.present.sentences import recourse_rows
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
     from fairdash.run import Audit
@@ -302,7 +303,7 @@ def _print_recourse(recourse) -> None:
     from fairdash.present.recourse import recourse_groups_table
     from fairdash.present.text import NO_VERDICT, verdict_word
 
-    print(f"\nrecourse by group ({recourse.described}); distance: {recourse.distance}")
+    print(f"\nrecourse by group ({recourse_rows(recourse)}); distance: {recourse.distance}")
     print(recourse_groups_table(recourse).to_string())
     for name, row in recourse.findings.iterrows():
         if row["undefined"]:

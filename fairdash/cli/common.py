@@ -21,6 +21,7 @@ from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.json_files import read_json_file
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
+from fairdash.present.sentences import subgroups_correction
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
@@ -132,7 +133,7 @@ def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]],
 
 def bins_option(entries: Sequence[str]) -> tuple[tuple[str, tuple[float, ...]], ...]:
     """``["age=25,40,65"]`` -> ``(("age", (25.0, 40.0, 65.0)),)``."""
-    bins = []
+    bins: list[tuple[str, tuple[float, ...]]] = []
     for entry in entries:
         column, equals, edges = entry.partition("=")
         if not equals or not column.strip():
@@ -209,7 +210,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
     if audit.subgroups is not None:
         search = audit.subgroups
         print(f"\nsubgroups: {search.tested:,} tested; {search.passing:,} of {search.tests:,} gaps pass the corrected threshold; "
-              f"{search.correction}")
+              f"{subgroups_correction(search)}")
         for column, why in search.skipped.items():
             print(f"left out of the search: {column}: {why}")
         print(subgroups_table(search.results.head(shown)).to_string())

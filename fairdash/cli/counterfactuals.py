@@ -54,7 +54,7 @@ def parse_ranges(entries: list[str]) -> dict[str, tuple[float, float]]:
             low, high = (float(part) for part in parts) if len(parts) == 2 else (None, None)
         except ValueError:
             low = high = None
-        if not equals or not column.strip() or low is None:
+        if not equals or not column.strip() or low is None or high is None:
             raise InvalidInputError(f"--range {brief(entry)} is not COLUMN=LOW,HIGH, e.g. age=18,70.")
         ranges[column.strip()] = (low, high)
     return ranges

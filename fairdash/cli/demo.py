@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if args.model_out and not args.model_out.lower().endswith(".skops"):
         raise InvalidInputError(f"--model-out {brief(args.model_out)}: the demo's model is written as skops; name the file .skops.")
     for data, out, what in ((demo.data, args.out, "rows"), (demo.train, args.train_out, "training rows")):
-        if out is None:
+        if out is None or data is None:  # a demo without a model has no training rows (refused above)
             continue
         out = Path(out)
         if out.suffix.lower() in (".parquet", ".pq"):

@@ -46,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from fairdash.fixes.compare import CONSTRAINT_DISPARITY, compare_fixes, unmet_message
-    from fairdash.present.fixes_report import IN_SAMPLE_NOTE, fixes_html, fixes_json, fixes_table
+    from fairdash.fixes.compare import CONSTRAINT_DISPARITY, compare_fixes
+    from fairdash.present.fixes_report import IN_SAMPLE_NOTE, fixes_html, fixes_json, fixes_table, unmet_message
 
     check_tolerance(args.tolerance)
     if args.threshold is not None:

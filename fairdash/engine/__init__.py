@@ -131,6 +131,7 @@ from fairdash.engine.spec import (  # noqa: F401
     small_groups_warning,
 )
 from fairdash.engine.subgroups import (  # noqa: F401
+    SUBGROUP_METRICS,
     SUBGROUP_VALUES,
     SubgroupSearch,
     find_subgroups,
@@ -138,6 +139,7 @@ from fairdash.engine.subgroups import (  # noqa: F401
 )
 from fairdash.engine.thresholds import (  # noqa: F401
     CONSTRAINTS,
+    Constraint,
     SliderScale,
     Suggestion,
     Threshold,
@@ -164,6 +166,7 @@ __all__ = [
     "Calibration",
     "Comparison",
     "Conditional",
+    "Constraint",
     "CriteriaConflict",
     "DATA_DIR",
     "DEFAULT_DEMO",
@@ -188,6 +191,7 @@ __all__ = [
     "RATE_INTERVAL_METHOD",
     "RATE_NAMES",
     "SMALL_GROUP_SIZE",
+    "SUBGROUP_METRICS",
     "SUBGROUP_VALUES",
     "ScoreBins",
     "SliderScale",

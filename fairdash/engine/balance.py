@@ -164,8 +164,8 @@ def base_rate_disparities(groups: pd.DataFrame, *, confidence: float = 0.95) -> 
     positives, negatives = groups["positives"].to_numpy(), (groups["rows"] - groups["positives"]).to_numpy()
     counts = np.stack([positives, 0 * positives, negatives, 0 * positives], axis=1)
     bounds = disparity_intervals(counts, confidence=confidence)
-    intervals = {"difference": tuple(map(float, bounds.loc["demographic_parity_difference"])),
-                 "ratio": tuple(map(float, bounds.loc["demographic_parity_ratio"]))}
+    difference, ratio = bounds.loc["demographic_parity_difference"], bounds.loc["demographic_parity_ratio"]
+    intervals = {"difference": (float(difference.iloc[0]), float(difference.iloc[1])), "ratio": (float(ratio.iloc[0]), float(ratio.iloc[1]))}
     return float(values["demographic_parity_difference"]), float(values["demographic_parity_ratio"]), intervals
 
 

@@ -118,15 +118,6 @@ class Calibration:
         """The rule the gap is judged by, in words."""
         return str(self.findings.loc[GAP_FINDING, "rule"])
 
-    @property
-    def method(self) -> str:
-        """How the intervals and the tests were computed, in words."""
-        return (f"points: exact (Clopper-Pearson) {self.confidence:.0%} intervals; each ECE: plus and minus how far noise moves "
-                f"it ({self.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: every "
-                f"judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
-                f"{self.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
-                f"seed {self.random_state}), Monte Carlo p-values, Holm over the tests")
-
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
                 confidence: float = 0.95, positive_label: Any = 1) -> pd.DataFrame:

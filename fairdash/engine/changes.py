@@ -66,14 +66,14 @@ def range_p_value(z: float | np.ndarray, groups: int) -> float | np.ndarray:
     changed: the range of ``groups`` standard normals beyond ``sqrt(2) |z|``. Two groups: the two-sided normal p-value."""
     from scipy.stats import norm, studentized_range
 
-    z = np.abs(np.asarray(z, dtype=float))
+    size = np.abs(np.asarray(z, dtype=float))
     if groups < 2:
-        return np.ones_like(z)[()] if z.ndim else 1.0
-    bonferroni = np.minimum(1.0, groups * (groups - 1) / 2 * 2 * norm.sf(z))
+        return np.ones_like(size)[()] if size.ndim else 1.0
+    bonferroni = np.minimum(1.0, groups * (groups - 1) / 2 * 2 * norm.sf(size))
     if groups == 2:
-        exact = 2 * norm.sf(z)
+        exact = 2 * norm.sf(size)
     else:
-        exact = np.clip(studentized_range.sf(_SQRT2 * z, groups, np.inf), 0.0, 1.0)
+        exact = np.clip(studentized_range.sf(_SQRT2 * size, groups, np.inf), 0.0, 1.0)
     p = np.where(exact < _TAIL, bonferroni, np.minimum(exact, bonferroni))
     return float(p) if p.ndim == 0 else p
 

@@ -258,7 +258,7 @@ def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any
     (``tested_change``), its p-value over all pairs, whether it is ``change`` itself, and why not tested (NaN where
     untestable). The interval is set by :func:`compare_audits`, once the number of disparities tested is known."""
     old, new = (_number(document.get("disparities", {}).get(name)) for document in (before, after))
-    row = {"before": old, "after": new, "change": new - old, "tested_change": math.nan, "lower": math.nan, "upper": math.nan,
+    row: dict[str, Any] = {"before": old, "after": new, "change": new - old, "tested_change": math.nan, "lower": math.nan, "upper": math.nan,
            "p_value": math.nan, "rate": None, "high": None, "low": None, "groups_tested": 0, "tested_is_change": None,
            "why_untested": None}
     if row["change"] != row["change"]:

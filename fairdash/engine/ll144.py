@@ -123,6 +123,7 @@ def bias_audit_tables(data: pd.DataFrame, sensitive: Sequence[str], *, score: st
         median = float(np.median(values))
         hits = values > median
     else:
+        assert decision is not None  # exactly one of score and decision, checked above
         hits = decisions_from(data[decision], decision)
     categories = {column: known_categories(data[column]) for column in sensitive}
     if len(sensitive) == 2:

@@ -34,7 +34,7 @@ class PreviewCounts:
 
     def position_of(self, threshold: float) -> int:
         """The position of ``threshold``: the first at or above it (the last when it is above them all)."""
-        return int(min(np.searchsorted(self.thresholds, threshold, side="left"), len(self.thresholds) - 1))
+        return min(int(np.searchsorted(self.thresholds, threshold, side="left")), len(self.thresholds) - 1)
 
 
 def preview_counts(curves: ThresholdCurves, *, include: Threshold | Sequence[float] | None = None,

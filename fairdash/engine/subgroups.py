@@ -107,13 +107,6 @@ class SubgroupSearch:
     min_size: int
     confidence: float
 
-    @property
-    def correction(self) -> str:
-        """The multiple-testing correction, in words."""
-        return (f"Bonferroni over {self.tests:,} tests ({self.tested:,} subgroups of 1 to {self.max_conditions} conditions, "
-                f"each in up to {len(SUBGROUP_METRICS)} rates): p_adjusted = min(1, p x {self.tests:,}); intervals hold "
-                f"for all tests at once at {self.confidence:.0%} (each at {1 - (1 - self.confidence) / max(self.tests, 1):.6g})")
-
 
 @dataclass(frozen=True)
 class _Column:

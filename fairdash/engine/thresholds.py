@@ -35,7 +35,7 @@ from fairdash.engine.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
 __all__ = [
-    "Constraint", "CONSTRAINTS", "Threshold", "Suggestion", "ThresholdCurves", "default_threshold", "SliderScale",
+    "Constraint", "CONSTRAINTS", "Threshold", "Suggestion", "SUGGESTION_REASONS", "ThresholdCurves", "default_threshold", "SliderScale",
     "slider_scale", "check_threshold", "thresholds_per_row", "decisions_at", "thresholds_where_moved",
 ]
 
@@ -45,13 +45,18 @@ _EQUALIZED_ODDS_WINDOWS = 400  # window positions searched per rate for equalize
 
 Threshold = float | Mapping[str, float]
 
+SUGGESTION_REASONS = ("too_few_groups", "beyond_tolerance")
+"""Why :meth:`ThresholdCurves.suggest` found no thresholds (a :class:`Suggestion`'s ``reason``): fewer than two groups
+are large enough to judge; no per-group thresholds bring the constraint's difference within the tolerance."""
+
 
 @dataclass(frozen=True)
 class Suggestion:
     """Per-group thresholds proposed by :meth:`ThresholdCurves.suggest`.
 
-    ``thresholds`` is ``None`` when no setting meets the constraint; ``message`` says so, or what the
-    suggestion costs, in plain words. The search is over the judged groups only; each group in
+    ``thresholds`` is ``None`` when no setting meets the constraint, and ``reason`` says why, as a code of
+    :data:`SUGGESTION_REASONS` (``None`` when met); :func:`fairdash.present.sentences.suggestion_sentence` says it, or
+    what the suggestion costs, in plain words. The search is over the judged groups only; each group in
     ``left_out`` (too small to judge, as in the audit) keeps ``baseline_threshold``, and ``thresholds``
     names it with that value. ``before`` holds every disparity of the judged groups at the baseline
     threshold, ``after`` every one at ``thresholds`` (``None`` when not met), as the audit computes them.
@@ -65,7 +70,7 @@ class Suggestion:
     baseline_threshold: float
     baseline_accuracy: float
     baseline_disparity: float
-    message: str
+    reason: str | None = None
     left_out: tuple[str, ...] = ()
     before: dict[str, float] = field(default_factory=dict)
     after: dict[str, float] | None = None
@@ -107,6 +112,16 @@ class ThresholdCurves:
     >>> curves.metrics_at(0.5).loc["b", "selection_rate"]
     np.float64(0.5)
     """
+
+    # Declared for the type checker; set once in __init__ (past __setattr__, which refuses every later assignment).
+    _labels: tuple[str, ...]
+    _scores: np.ndarray
+    _offsets: np.ndarray
+    _cumulative_positives: np.ndarray
+    _distinct: np.ndarray
+    sizes: np.ndarray
+    positives: np.ndarray
+    score_range: tuple[float, float]
 
     def __init__(self, y_true: Any, scores: Any, sensitive: Any, *, positive_label: Any = 1) -> None:
         truth = as_bool(y_true, positive_label)
@@ -345,41 +360,21 @@ def _suggestion(
     before = _disparity_values(base_table.loc[judged])
     base_accuracy = float(overall_metrics(base_table)["accuracy"])
     left_out = tuple(label for label in base_table.index if label not in set(judged))
-    against = dict(constraint=constraint, tolerance=tolerance, baseline_threshold=baseline, baseline_accuracy=base_accuracy,
-                   baseline_disparity=before[disparity_name], left_out=left_out, before=before)
-    kept = (f" {_listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
-            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}.") if left_out else ""
-    if thresholds is None:
-        why = ("fewer than two groups are large enough to judge" if len(judged) < 2
-               else f"no per-group thresholds bring the {_PLAIN[constraint]} difference within {tolerance:g}")
-        return Suggestion(thresholds=None, accuracy=float("nan"), disparity=float("nan"), **against,
-                          message=f"No suggestion: {why}.{kept}")
+    if thresholds is None or table is None:
+        reason = "too_few_groups" if len(judged) < 2 else "beyond_tolerance"
+        return Suggestion(constraint=constraint, tolerance=tolerance, thresholds=None, accuracy=float("nan"), disparity=float("nan"),
+                          baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=before[disparity_name],
+                          reason=reason, left_out=left_out, before=before)
     after = _disparity_values(table.loc[judged])
-    accuracy = float(overall_metrics(table)["accuracy"])
-    message = (
-        f"These thresholds bring the {_PLAIN[constraint]} difference from {before[disparity_name]:.3f} to {after[disparity_name]:.3f} "
-        f"(tolerance {tolerance:g}); accuracy goes from {base_accuracy:.1%} to {accuracy:.1%} "
-        f"({(accuracy - base_accuracy) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}"
-    )
-    return Suggestion(thresholds=thresholds, accuracy=accuracy, disparity=after[disparity_name], message=message, after=after, **against)
+    return Suggestion(constraint=constraint, tolerance=tolerance, thresholds=thresholds, accuracy=float(overall_metrics(table)["accuracy"]),
+                      disparity=after[disparity_name], baseline_threshold=baseline, baseline_accuracy=base_accuracy,
+                      baseline_disparity=before[disparity_name], left_out=left_out, before=before, after=after)
 
 
 def _disparity_values(table: pd.DataFrame) -> dict[str, float]:
     """Every disparity of a metric table (the judged groups'), as the audit computes them."""
     values = disparities_from_table(table)
     return {name: float(values[name]) for name in DISPARITY_NAMES}
-
-
-def _listed(labels: tuple[str, ...], shown: int = 6) -> str:
-    text = ", ".join(labels[:shown])
-    return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
-
-
-_PLAIN = {
-    "demographic_parity": "selection-rate (demographic parity)",
-    "equal_opportunity": "true-positive-rate (equal opportunity)",
-    "equalized_odds": "equalized-odds",
-}
 
 
 class _RangeArgmax:

@@ -206,6 +206,8 @@ def _explained_input(preprocessing: Any, final: Any, X: pd.DataFrame, method: st
 def _tree_shap(final: Any, transformed: Any, positive: int) -> tuple[np.ndarray, float, Output]:
     """Exact SHAP values of a tree model for the positive class, their base value, and their space."""
     explainer = _tree_explainer(final)
+    if explainer is None:  # the caller chose "tree" because shap reads this model as trees
+        raise RuntimeError("shap's TreeExplainer does not read this model as trees.")
     with warnings.catch_warnings():
         # shap tells on every call that a LightGBM binary model's values now come as a list of arrays: a notice of its
         # format, which _positive_class reads in either form, so nothing a user could act on (it cluttered audit's stderr).
@@ -214,7 +216,8 @@ def _tree_shap(final: Any, transformed: Any, positive: int) -> tuple[np.ndarray,
     values, base = _positive_class(raw, explainer.expected_value, positive)
     # The space shap explains is the trees' own output: averaged probabilities (forests) or
     # summed log-odds (boosting).
-    output: Output = {"probability": "probability", "log_odds": "log_odds"}.get(explainer.model.tree_output, "raw")
+    outputs: dict[str, Output] = {"probability": "probability", "log_odds": "log_odds"}
+    output: Output = outputs.get(explainer.model.tree_output, "raw")
     if output != "probability" and positive == 0:  # binary margins score class 1
         values, base = -values, -base
     return values, base, output

@@ -318,7 +318,8 @@ def _combinations(gains: np.ndarray, costs: np.ndarray, move_column: np.ndarray,
     three per feature) as pairs, triples of the first eight, and the best move of every feature added one by one.
 
     Returns the row of each combination and the combinations' moves (-1 pads)."""
-    rows, combos = [], []
+    rows: list[int] = []
+    combos: list[tuple[int, ...]] = []
     for row in range(len(gains)):
         good = np.flatnonzero(gains[row] > 0)
         if not good.size:
@@ -334,7 +335,7 @@ def _combinations(gains: np.ndarray, costs: np.ndarray, move_column: np.ndarray,
                 per_column[column] = per_column.get(column, 0) + 1
             if len(chosen) >= pick:
                 break
-        found = [pair for pair in itertools.combinations(chosen, 2) if move_column[pair[0]] != move_column[pair[1]]]
+        found: list[tuple[int, ...]] = [pair for pair in itertools.combinations(chosen, 2) if move_column[pair[0]] != move_column[pair[1]]]
         found += [triple for triple in itertools.combinations(chosen[:8], 3) if len({move_column[m] for m in triple}) == 3]
         best_per_column, seen = [], set()
         for move in by_gain:
@@ -484,7 +485,7 @@ def _flips(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, base_scores:
     """Stages 1 and 2 (with the seeds from ``examples``), and the rounds that start again from the best combination:
     every flip found, as (owners, encoded, scores) parts."""
     moves = _moves(space)
-    found = []
+    found: list[tuple[np.ndarray, ...]] = []
     extra = (np.empty(0, dtype=np.int64), np.empty((0, len(space.columns))))
     if examples is not None and seeds > 0:
         data = examples[0] if isinstance(examples[0], np.ndarray) else encoded_data(space, examples[0])
@@ -596,11 +597,12 @@ def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want:
            example_scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, its ``count`` nearest real rows (``examples``) with the wanted decision at its threshold (those that share
     its held features first), made to keep the constraints (held features and changes against a direction taken back from the row): starts towards a real person."""
-    owners, seeds = [], []
+    rows_of: list[int] = []
+    seeds: list[np.ndarray] = []
     mutable = space.mutable
     chunk = max(1, 2_000_000 // max(1, len(examples) * len(space.columns)))
-    for start in range(0, len(origin), chunk):
-        rows = np.arange(start, min(start + chunk, len(origin)))
+    for first in range(0, len(origin), chunk):
+        rows = np.arange(first, min(first + chunk, len(origin)))
         costs = space.costs(examples[None, :, :], origin[rows, None, :])
         # Rows that share the held features first: made to keep the constraints, they stay real people (and flip).
         distances = costs[:, :, mutable].sum(axis=2) + np.where((costs[:, :, ~mutable] > 0).any(axis=2), 1e12, 0.0)
@@ -608,11 +610,11 @@ def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want:
         distances = np.where(wanted, distances, np.inf)
         nearest = np.argsort(distances, axis=1, kind="stable")[:, :count]
         for row, picks in zip(rows, nearest):
-            picks = picks[np.isfinite(distances[row - start, picks])]
-            owners += [row] * len(picks)
+            picks = picks[np.isfinite(distances[row - first, picks])]
+            rows_of += [int(row)] * len(picks)
             seeds.append(examples[picks])
     encoded = np.concatenate(seeds + [np.empty((0, len(space.columns)))])
-    owners = np.asarray(owners, dtype=np.int64)
+    owners = np.asarray(rows_of, dtype=np.int64)
     start = origin[owners]
     encoded[:, ~mutable] = start[:, ~mutable]
     for column, direction in space.directions:
@@ -855,12 +857,12 @@ def nearest_real_row(X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores:
     features (the sensitive attributes) when there is one, else among all; ``None`` when every row has the same decision."""
     position = X.index.get_loc(row)
     selected = np.asarray(selected, dtype=bool)
-    other = selected != selected[position]
+    other = np.asarray(selected != selected[position])
     if not other.any():
         return None
     encoded = encoded_data(space, X)
     held = ~space.mutable
-    same = ~space.changed(encoded[:, held], encoded[position, held]).any(axis=1)
+    same = np.asarray(~space.changed(encoded[:, held], encoded[position, held]).any(axis=1))
     pool = np.flatnonzero(other & same) if (other & same).any() else np.flatnonzero(other)
     distances = space.distance(encoded[pool], encoded[position])
     defined = np.isfinite(distances)  # a missing number leaves its distance undefined: such rows cannot be nearest

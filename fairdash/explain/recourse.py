@@ -81,16 +81,6 @@ class Recourse:
     min_group_size: int
     distance: str = DISTANCE
 
-    @property
-    def described(self) -> str:
-        """Which rows were searched, in words."""
-        which = (f"a seeded sample (seed {self.random_state}) of {self.searched:,} of the {self.denied:,} rows turned down"
-                 if self.sampled else f"all {self.denied:,} rows turned down")
-        return (f"{which}; {self.evaluated:,} changed rows scored; {self.confidence:.0%} bootstrap-t intervals "
-                f"({self.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
-                f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
-                f"other, Bonferroni), which hold whatever the number of groups")
-
 
 def recourse_by_group(
     model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
@@ -257,8 +247,8 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
     defined = judged[judged["found"] > 0]
     rules = recourse_rules()
     if len(defined) < 2:
-        undefined = why_recourse_undefined(judged)
-        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": undefined}
+        reason = why_recourse_undefined(judged)
+        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": reason}
                              for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
     intervals = burden_gap_intervals([distances[label] for label in defined.index], confidence=confidence, n_resamples=n_resamples, rng=rng)
     burden = defined["burden"].to_numpy()

@@ -7,14 +7,16 @@ from fairdash.fixes.compare import (  # noqa: F401
     CONSTRAINT_DISPARITY,
     Fix,
     compare_fixes,
+    constraint_met,
+    made_fixes,
     refittable,
-    unmet_message,
 )
 
 __all__ = [
     "CONSTRAINT_DISPARITY",
     "Fix",
     "compare_fixes",
+    "constraint_met",
+    "made_fixes",
     "refittable",
-    "unmet_message",
 ]

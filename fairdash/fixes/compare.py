@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -34,13 +34,13 @@ from fairdash.engine.intervals import Intervals
 from fairdash.engine.metrics import DEFAULT_TOLERANCE, as_bool, confusion_counts, drop_small_groups, verdict, verdict_rules
 from fairdash.engine.result import AuditSettings, judge
 from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, bins_used, sensitive_frame
-from fairdash.engine.thresholds import CONSTRAINTS, Threshold, ThresholdCurves, decisions_at
+from fairdash.engine.thresholds import CONSTRAINTS, Constraint, Suggestion, Threshold, ThresholdCurves, decisions_at
 from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, model_input
 
 __all__ = [
     "FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS",
-    "REDUCTIONS_ROWS", "Progress", "Fix", "unmet_message", "reweighing_weights", "weight_parameter", "refittable",
+    "REDUCTIONS_ROWS", "Progress", "Fix", "constraint_met", "made_fixes", "reweighing_weights", "weight_parameter", "refittable",
     "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability", "refit_fits", "RefitEstimate",
     "estimate_refits",
 ]
@@ -75,7 +75,9 @@ class Fix:
     ``table`` is the metric table (one row per group), ``disparities`` the audit's disparity summary
     over the groups judged, ``accuracy`` / ``balanced_accuracy`` / ``auc`` over all rows (``auc`` is
     ``None`` without a score). ``model`` is the refitted estimator, where there is one. ``error``
-    says, in plain words, why the fix could not be made (then the figures are empty). ``in_sample`` is
+    says why the fix could not be made (then the figures are empty): the refit's error in plain words or, for the
+    thresholds fix, the ``reason`` code of its ``suggestion`` (the search's facts;
+    :func:`fairdash.present.fixes_report.fix_error` says both). ``in_sample`` is
     true for a fix tuned on the very rows it is judged on (the thresholds fix without training rows
     with scores), whose figures flatter it beside fixes learnt elsewhere.
     """
@@ -94,19 +96,20 @@ class Fix:
     thresholds: Threshold | None = None
     error: str | None = None
     in_sample: bool = False
+    suggestion: Suggestion | None = None
 
 
-def unmet_message(fixes: Sequence[Fix], constraint: str, tolerance: float) -> str | None:
-    """A plain sentence when no fix that was made brings the constraint's disparity within ``tolerance``
-    (an undefined disparity does not count as met); ``None`` when one does."""
+def constraint_met(fixes: Sequence[Fix], constraint: str, tolerance: float) -> bool:
+    """Whether a fix that was made brings the constraint's disparity within ``tolerance`` (an undefined disparity does
+    not count as met); :func:`fairdash.present.fixes_report.unmet_message` says it when none does."""
     disparity = CONSTRAINT_DISPARITY[constraint]
-    made = [fix for fix in fixes if fix.error is None and fix.name != "original"]
     rule = verdict_rules(tolerance)[disparity]
-    if any(verdict(fix.disparities.get(disparity, float("nan")), rule) for fix in made):
-        return None
-    tried = ", ".join(fix.title for fix in made) or "none could be made"
-    return (f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
-            "Look at the chart for the best trade-off, or allow a larger difference.")
+    return any(verdict(fix.disparities.get(disparity, float("nan")), rule) for fix in made_fixes(fixes))
+
+
+def made_fixes(fixes: Sequence[Fix]) -> list[Fix]:
+    """The fixes that were made (no ``error``), the original left out."""
+    return [fix for fix in fixes if fix.error is None and fix.name != "original"]
 
 
 def reweighing_weights(y_true: Any, groups: Any, *, positive_label: Any = 1) -> np.ndarray:
@@ -175,7 +178,7 @@ def _training_rows(train: pd.DataFrame, spec: AuditSpec, features: Sequence[str]
 def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int,
            **extra: Any) -> Fix:
     """A fix's figures on the audited rows, from its decisions, judged as the audit is (:func:`fairdash.engine.result.judge`).
-    A fix keeps figures, not verdicts: :func:`unmet_message` judges them at the tolerance the user chose."""
+    A fix keeps figures, not verdicts: :func:`constraint_met` judges them at the tolerance the user chose."""
     from sklearn.metrics import roc_auc_score
 
     codes, labels = inputs.group_codes.codes, inputs.group_codes.labels
@@ -246,11 +249,11 @@ def compare_fixes(
         sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
         fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
                               min_group_size=min_group_size, steps=steps, clock=clock)
-    if "other_model" in wanted:
-        steps.report(f"Scoring {other_model.name}")
-        at = None if threshold is None else chosen
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other_model, at, min_group_size),
-                              title=f"Another model: {other_model.name}"))
+    if "other_model" in wanted and other_model is not None:
+        other, at = other_model, None if threshold is None else chosen
+        steps.report(f"Scoring {other.name}")
+        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other, at, min_group_size),
+                              title=f"Another model: {other.name}"))
     if progress is not None:
         progress(1.0, "Done")
     return fixes
@@ -326,7 +329,8 @@ class _Steps:
     """The progress of one comparison: ``progress(fraction_done, text)`` before each step, when one is given."""
 
     def __init__(self, progress: Progress | None, *, total: float) -> None:
-        self.progress, self.total, self.done = progress, total, 0
+        self.progress, self.total = progress, total
+        self.done = 0.0
 
     def report(self, text: str) -> None:
         if self.progress is not None:
@@ -360,29 +364,34 @@ def _refit_fixes(
     lacking = [] if training is None else [label for label in judged if label not in set(training[2])]
     fixes = []
     for name in names:
-        if why_not is not None or lacking:
-            fixes.append(Fix(name, FIX_TITLES[name], error=why_not or _lacking_groups_message(name, lacking, training[2])))
-        elif name == "reductions":
+        if training is None or model is None or lacking:
+            error = _lacking_groups_message(name, lacking, training[2]) if training is not None and lacking else why_not
+            fixes.append(Fix(name, FIX_TITLES[name], error=error))
+            continue
+        refitted, (X_train, y_train, groups_train) = model, training
+        if name == "reductions":
             for position, bound in enumerate(sweep.bounds):
                 steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
-                fixes.append(_attempt(name, lambda: _reductions(inputs, table, model, *training, sweep.constraint, bound, sweep.iterations,
-                                                               sweep.rows, sweep.random_state, min_group_size, clock),
+                fixes.append(_attempt(name, lambda: _reductions(inputs, table, refitted, X_train, y_train, groups_train, sweep.constraint,
+                                                               bound, sweep.iterations, sweep.rows, sweep.random_state, min_group_size, clock),
                                       title=f"Reductions (bound {bound:g})", bound=bound))
                 steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, model, *training, threshold, min_group_size, clock)))
+            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, refitted, X_train, y_train, groups_train, threshold,
+                                                     min_group_size, clock)))
         steps.advance(_cost(name, sweep.bounds))
     return fixes
 
 
-def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None, spec: AuditSpec) -> tuple[str | None, tuple | None]:
+def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None,
+                    spec: AuditSpec) -> tuple[str | None, tuple[pd.DataFrame, np.ndarray, pd.Series] | None]:
     """``(None, (features, outcome, groups))`` of the training rows the refits learn from, or ``(why not, None)``."""
     why_not = refittable(model)
     if why_not is None and train is None:
         why_not = "These fixes refit the model: add the table it was trained on (the same columns, with the target)."
-    if why_not is not None:
+    if why_not is not None or model is None or train is None:
         return why_not, None
     features = list(spec.features or model.feature_names or [])
     try:
@@ -436,9 +445,10 @@ def _thresholds_fix(inputs: AuditInputs, tuning: AuditInputs | None, constraint:
     Every other group keeps ``baseline``."""
     rows = inputs if tuning is None else tuning
     curves = ThresholdCurves(rows.y_true, rows.scores, rows.group_codes)
-    suggestion = curves.suggest(constraint, tolerance=tolerance, baseline=baseline, judged=judged)
+    # compare_fixes checked the constraint is one of CONSTRAINTS
+    suggestion = curves.suggest(cast(Constraint, constraint), tolerance=tolerance, baseline=baseline, judged=judged)
     if suggestion.thresholds is None:
-        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.message, in_sample=tuning is None)
+        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.reason, in_sample=tuning is None, suggestion=suggestion)
     thresholds = {label: suggestion.thresholds.get(label, baseline) for label in inputs.group_codes.labels}
     decisions = decisions_at(inputs.scores, inputs.groups, thresholds)
     return _judge("thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=thresholds,

@@ -385,7 +385,7 @@ def _load_skops(content: bytes, shown: str, trusted_types: Sequence[str]) -> Any
     refused = [type_name for type_name in needed if type_name not in set(trusted_types)]
     if refused:
         flags = " ".join(f"--trust-type {shlex.quote(type_name)}" for type_name in refused)  # a type's name is the file's text
-        raise UntrustedModelError(_SKOPS_REFUSED.format(name=shown, types=", ".join(refused), flags=flags), refused)
+        raise UntrustedModelError(_SKOPS_REFUSED.format(name=shown, types=", ".join(refused), flags=flags), tuple(refused))
     try:
         return skops.io.loads(content, trusted=needed)
     except Exception as error:

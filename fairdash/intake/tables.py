@@ -83,7 +83,8 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
     >>> read_table(b"age,sex\\n30,F\\n41,M\\n", name="people.csv").shape
     (2, 2)
     """
-    file_name, content = read_source(source, name)
+    file_name, read = read_source(source, name)
+    content: bytes | bytearray = read
     shown_name = brief(file_name) if file_name else "you chose"
     if content[:2] == b"\x1f\x8b":  # gzip-compressed CSV
         content = _gunzip(content, shown_name)
@@ -109,7 +110,7 @@ def read_table(source: Source, *, name: str | None = None) -> pd.DataFrame:
     return table
 
 
-def _gunzip(content: bytes, shown_name: str) -> bytes:
+def _gunzip(content: bytes | bytearray, shown_name: str) -> bytes | bytearray:
     """The decompressed bytes, refusing more than :data:`MAX_TABLE_BYTES` (a small file can expand without bound).
 
     Decompressed in steps of 16 MB into one buffer, so memory stays near the bound whatever the file claims.
@@ -145,7 +146,7 @@ def _check_shape(rows: int, columns: int, shown_name: str) -> None:
         raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}"))
 
 
-def _read_parquet(content: bytes, shown_name: str) -> pd.DataFrame:
+def _read_parquet(content: bytes | bytearray, shown_name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
@@ -182,7 +183,11 @@ def _nested_as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 def _check_unique_names(names: Sequence[Any], shown_name: str) -> None:
     seen: set[Any] = set()
-    repeated = [name for name in names if name in seen or seen.add(name)]
+    repeated = []
+    for name in names:
+        if name in seen:
+            repeated.append(name)
+        seen.add(name)
     if repeated:
         raise InvalidInputError(
             f"The table {shown_name} has more than one column named {brief(repeated[0])}. Give each column its own name."
@@ -194,7 +199,7 @@ def _first_line(error: Exception) -> str:
     return brief(lines[0], 200)[1:-1] if lines else type(error).__name__
 
 
-def _read_csv(content: bytes, shown_name: str) -> pd.DataFrame:
+def _read_csv(content: bytes | bytearray, shown_name: str) -> pd.DataFrame:
     if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark (Excel's "Unicode text")
         try:
             content = content.decode("utf-16").encode("utf-8")

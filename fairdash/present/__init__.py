@@ -34,6 +34,7 @@ from fairdash.present.fixes_report import (  # noqa: F401
     fixes_html,
     fixes_json,
     fixes_table,
+    unmet_message,
 )
 from fairdash.present.model_card import (  # noqa: F401
     model_card,
@@ -73,7 +74,11 @@ from fairdash.present.report import (  # noqa: F401
     audit_json,
 )
 from fairdash.present.sentences import (  # noqa: F401
+    calibration_method,
     conflict_sentences,
+    recourse_rows,
+    subgroups_correction,
+    suggestion_sentence,
 )
 from fairdash.present.summary import (  # noqa: F401
     NO_MODEL,
@@ -121,6 +126,7 @@ __all__ = [
     "bias_audit_html",
     "bias_audit_json",
     "bias_audit_notes",
+    "calibration_method",
     "calibration_table",
     "cdd_table",
     "comparison_json",
@@ -154,14 +160,18 @@ __all__ = [
     "preview_script",
     "preview_style",
     "recourse_groups_table",
+    "recourse_rows",
     "representation_table",
     "result_html",
     "static_file",
     "strata_table",
+    "subgroups_correction",
     "subgroups_table",
+    "suggestion_sentence",
     "suggestion_table",
     "summary_of",
     "threshold_text",
+    "unmet_message",
     "verdict_text",
     "verdict_word",
 ]

@@ -16,7 +16,7 @@ from fairdash.present.plots import plot_text
 __all__ = ["comparison_chart", "comparison_table", "tested_text", "comparison_json"]
 
 
-def tested_text(row: Mapping[str, Any]) -> str:
+def tested_text(row: pd.Series) -> str:
     """Which change a disparity's interval and p-value are of (a row of :attr:`Comparison.disparities`): the rate and the
     pair of groups tested (e.g. ``selection rate 'b' - 'c'``; a ratio ``'c' / 'b'``, as the disparity is defined), marked
     "(the disparity's own pair)" where those two groups define the disparity in both audits; or "untested" and why. Group

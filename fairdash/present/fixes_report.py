@@ -12,9 +12,30 @@ from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD
 from fairdash.present import plots
 from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
+from fairdash.present.sentences import suggestion_sentence
 
 __all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content", "learnt_on", "LEARNT_ON", "IN_SAMPLE_NOTE",
-           "estimate_text"]
+           "estimate_text", "fix_error", "unmet_message"]
+
+
+def fix_error(fix: Any) -> str | None:
+    """Why ``fix`` could not be made, in plain words (``None`` when it was): a refit's error as it came, or what the
+    thresholds fix's search found (:func:`~fairdash.present.sentences.suggestion_sentence` of its ``suggestion``)."""
+    if fix.error is not None and fix.suggestion is not None:
+        return suggestion_sentence(fix.suggestion)
+    return fix.error
+
+
+def unmet_message(fixes: Sequence[Any], constraint: str, tolerance: float) -> str | None:
+    """A plain sentence when no fix that was made brings the constraint's disparity within ``tolerance``
+    (:func:`fairdash.fixes.compare.constraint_met`); ``None`` when one does."""
+    from fairdash.fixes.compare import constraint_met, made_fixes
+
+    if constraint_met(fixes, constraint, tolerance):
+        return None
+    tried = ", ".join(fix.title for fix in made_fixes(fixes)) or "none could be made"
+    return (f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
+            "Look at the chart for the best trade-off, or allow a larger difference.")
 
 
 def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
@@ -35,7 +56,7 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     shape = next((entry for entry in figures if entry is not None), None)
     entries = [{"name": fix.name, "title": fix.title, "bound": json_number(fix.bound), "in_sample": bool(fix.in_sample),
                 **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
-                "error": fix.error}
+                "error": fix_error(fix)}
                for fix, entry in zip(fixes, figures)]
     return {"settings": {"data": data_name, "train": train_name, "constraint": constraint}, "fixes": entries,
             "versions": versions(), "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds")}
@@ -99,7 +120,7 @@ def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
             row.update({f"selected: {label}": rate for label, rate in fix.table["selection_rate"].items()})
             row["training (s)"] = round(fix.seconds, 2) if fix.seconds else None
         else:
-            row["not made"] = fix.error
+            row["not made"] = fix_error(fix)
         rows.append(row)
     return pd.DataFrame(rows).set_index("fix")
 

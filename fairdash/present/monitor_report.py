@@ -69,8 +69,9 @@ def monitor_html(result: Monitor) -> str:
     spec = result.counts.spec
     notes = monitor_notes(result)
     rules = result.windows[0].result.settings.rules  # the rules every window was judged by
-    figures = [plots.disparity_over_time(result, name, gate=next(iter(rules[name].values())))
-               for name in ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")]
+    shown = ("demographic_parity_ratio", "demographic_parity_difference", "equalized_odds_difference")
+    figures = [plots.disparity_over_time(result, name, gate=next(iter(rule.values())) if rule else None)
+               for name, rule in ((name, rules[name]) for name in shown)]
     figures += [plots.group_mix(result), plots.score_drift(result)]
     charts = "\n".join(plots.chart_html(figure)
                        for figure in figures)

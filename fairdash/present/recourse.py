@@ -14,6 +14,7 @@ from fairdash.explain.counterfactuals import Counterfactuals
 from fairdash.explain.recourse import Recourse
 from fairdash.present.document import json_number
 from fairdash.present.page import table_html
+from fairdash.present.sentences import recourse_rows
 from fairdash.present.text import NO_RULE, verdict_word
 
 __all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table", "time_left", "duration_text",
@@ -65,7 +66,7 @@ def recourse_json(recourse: Recourse) -> dict[str, Any]:
     return {
         "distance": recourse.distance,
         "rows": {"denied": recourse.denied, "searched": recourse.searched, "sampled": recourse.sampled, "seed": recourse.random_state,
-                 "evaluated": recourse.evaluated, "described": recourse.described},
+                 "evaluated": recourse.evaluated, "described": recourse_rows(recourse)},
         "groups": groups,
         "groups_left_out_of_disparities": list(recourse.left_out),
         "disparities": {name: json_number(value) for name, value in recourse.disparities.items()},
@@ -100,7 +101,7 @@ def recourse_html(recourse: Recourse) -> str:
         lines.append(f"<li><strong>{html.escape(name)}</strong>: {html.escape(text)}</li>")
     left_out = (f"<p>Left out of the disparities (under {recourse.min_group_size} rows with a counterfactual found): "
                 f"{html.escape(', '.join(recourse.left_out))}</p>" if recourse.left_out else "")
-    return (f"<p>Distance: {html.escape(recourse.distance)}. Rows: {html.escape(recourse.described)}.</p>"
+    return (f"<p>Distance: {html.escape(recourse.distance)}. Rows: {html.escape(recourse_rows(recourse))}.</p>"
             + table_html(recourse_groups_table(recourse)) + f"<ul>{''.join(lines)}</ul>" + left_out
             + "<p>A group's burden is the mean distance from its turned-down rows to the nearest counterfactual found "
               "(the sensitive attributes held); rows with none found within the search budget are counted apart.</p>")

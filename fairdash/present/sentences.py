@@ -9,10 +9,15 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from fairdash.engine.calibration import Calibration
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
+from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
+from fairdash.engine.thresholds import Suggestion
+from fairdash.explain.recourse import Recourse
 
-__all__ = ["finding_sentence", "with_sentences", "conflict_sentences"]
+__all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
+           "calibration_method", "subgroups_correction", "recourse_rows"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -120,3 +125,66 @@ def _forced_fpr(row: pd.Series, far: Any, ref: pd.Series, reference: str, share:
     elif share > 1:
         sentence += ": the base rates alone would make the gap wider than it is"
     return sentence + "."
+
+
+CONSTRAINT_DIFFERENCES = {
+    "demographic_parity": "selection-rate (demographic parity)",
+    "equal_opportunity": "true-positive-rate (equal opportunity)",
+    "equalized_odds": "equalized-odds",
+}
+"""Each constraint's difference, as a sentence names it."""
+
+
+def listed(labels: Any, shown: int = 6) -> str:
+    """Up to ``shown`` labels, comma-separated, then how many more: ``"a, b and 3 more"``."""
+    labels = [str(label) for label in labels]
+    text = ", ".join(labels[:shown])
+    return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
+
+
+def suggestion_sentence(suggestion: Suggestion) -> str:
+    """What :meth:`~fairdash.engine.thresholds.ThresholdCurves.suggest` found, in plain words: what the thresholds
+    cost (the difference and the accuracy before and after), or why there is no suggestion (its ``reason``); and the
+    groups left out of the search.
+
+    Example: ``"No suggestion: fewer than two groups are large enough to judge."``"""
+    left_out, baseline = suggestion.left_out, suggestion.baseline_threshold
+    kept = (f" {listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
+            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}.") if left_out else ""
+    difference = CONSTRAINT_DIFFERENCES[suggestion.constraint]
+    if not suggestion.met:
+        why = ("fewer than two groups are large enough to judge" if suggestion.reason == "too_few_groups"
+               else f"no per-group thresholds bring the {difference} difference within {suggestion.tolerance:g}")
+        return f"No suggestion: {why}.{kept}"
+    before, accuracy = suggestion.baseline_accuracy, suggestion.accuracy
+    return (f"These thresholds bring the {difference} difference from {suggestion.baseline_disparity:.3f} to "
+            f"{suggestion.disparity:.3f} (tolerance {suggestion.tolerance:g}); accuracy goes from {before:.1%} to "
+            f"{accuracy:.1%} ({(accuracy - before) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}")
+
+
+def calibration_method(calibration: Calibration) -> str:
+    """How :func:`~fairdash.engine.calibration.calibration_by_group` computed its intervals and tests, in words (from its
+    level, resamples and seed)."""
+    return (f"points: exact (Clopper-Pearson) {calibration.confidence:.0%} intervals; each ECE: plus and minus how far noise "
+            f"moves it ({calibration.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: "
+            f"every judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
+            f"{calibration.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
+            f"seed {calibration.random_state}), Monte Carlo p-values, Holm over the tests")
+
+
+def subgroups_correction(search: SubgroupSearch) -> str:
+    """The multiple-testing correction of :func:`~fairdash.engine.subgroups.find_subgroups`, in words (from its counts)."""
+    each = 1 - (1 - search.confidence) / max(search.tests, 1)
+    return (f"Bonferroni over {search.tests:,} tests ({search.tested:,} subgroups of 1 to {search.max_conditions} conditions, "
+            f"each in up to {len(SUBGROUP_METRICS)} rates): p_adjusted = min(1, p x {search.tests:,}); intervals hold "
+            f"for all tests at once at {search.confidence:.0%} (each at {each:.6g})")
+
+
+def recourse_rows(recourse: Recourse) -> str:
+    """Which rows :func:`~fairdash.explain.recourse.recourse_by_group` searched and how its intervals were made, in words."""
+    which = (f"a seeded sample (seed {recourse.random_state}) of {recourse.searched:,} of the {recourse.denied:,} rows turned down"
+             if recourse.sampled else f"all {recourse.denied:,} rows turned down")
+    return (f"{which}; {recourse.evaluated:,} changed rows scored; {recourse.confidence:.0%} bootstrap-t intervals "
+            f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
+            f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
+            f"other, Bonferroni), which hold whatever the number of groups")

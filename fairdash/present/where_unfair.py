@@ -5,7 +5,7 @@ sections: shown, never computed (the numbers come from :mod:`fairdash.engine.cal
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
-from fairdash.present.sentences import conflict_sentences
+from fairdash.present.sentences import calibration_method, conflict_sentences, subgroups_correction
 from fairdash.present.text import percent, verdict_word
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
@@ -50,7 +50,7 @@ def calibration_json(calibration: Calibration) -> dict[str, Any]:
                                  "p_value": json_number(row["p_value"]), "p_adjusted": json_number(row["p_adjusted"]),
                                  "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
                      for name, row in calibration.findings.to_dict("index").items()},
-        "method": calibration.method,
+        "method": calibration_method(calibration),
     }
 
 
@@ -63,7 +63,7 @@ def subgroups_json(search: SubgroupSearch) -> dict[str, Any]:
                        "interval": _pair(row.lower, row.upper), "p_value": json_number(row.p_value), "p_adjusted": json_number(row.p_adjusted)}
                       for row in search.results.itertuples()],
         "subgroups_tested": search.tested,
-        "correction": search.correction,
+        "correction": subgroups_correction(search),
     }
 
 
@@ -171,7 +171,7 @@ def calibration_content(calibration: Calibration) -> str:
     by_value = table_html(observed_by_value(calibration)) if calibration.bins == "score values" else ""
     return (_chart(plots.calibration_curves(calibration)) + by_value + table_html(calibration_table(calibration)) + notes
             + f"<p>{html.escape(gap_text(calibration))}</p><p>Bins: {html.escape(calibration.bins)}. Intervals: "
-            f"{html.escape(calibration.method)}.</p>")
+            f"{html.escape(calibration_method(calibration))}.</p>")
 
 
 def conflict_content(conflict: CriteriaConflict) -> str:
@@ -187,7 +187,7 @@ def subgroups_content(search: SubgroupSearch) -> str:
     skipped = "".join(f"<li>{html.escape(str(column))}: {html.escape(why)}</li>" for column, why in search.skipped.items())
     return (_chart(plots.subgroup_gaps(search.results)) + table_html(subgroups_table(search.results))
             + f"<p>{search.tested:,} subgroups of up to {search.max_conditions} conditions and at least {search.min_size:,} rows, over "
-            f"{html.escape(', '.join(map(str, search.columns)))}. {html.escape(search.correction)}.</p>"
+            f"{html.escape(', '.join(map(str, search.columns)))}. {html.escape(subgroups_correction(search))}.</p>"
             + (f"<p>Columns left out:</p><ul>{skipped}</ul>" if skipped else ""))
 
 
@@ -204,6 +204,7 @@ def where_unfair_json(calibration: Calibration | None, subgroups: SubgroupSearch
 def where_unfair_sections(calibration: Calibration | None, conflict: CriteriaConflict | None,
                           subgroups: SubgroupSearch | None) -> list[str]:
     """The report's sections for what was computed: calibration, the criteria conflict, the subgroups."""
-    parts = [("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
+    parts: list[tuple[str, Any, Callable[[Any], str]]] = [
+        ("Calibration within groups", calibration, calibration_content), ("Why the criteria conflict", conflict, conflict_content),
              ("Subgroups with the largest gaps", subgroups, subgroups_content)]
     return [section(title, content(value)) for title, value, content in parts if value is not None]

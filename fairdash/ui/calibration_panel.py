@@ -8,7 +8,7 @@ from fairdash.engine.calibration import Calibration
 from fairdash.engine.inputs import AuditInputs
 from fairdash.engine.result import AuditResult, AuditSettings
 from fairdash.present import plots
-from fairdash.present.sentences import conflict_sentences
+from fairdash.present.sentences import calibration_method, conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
 from fairdash.run import audit_calibration, audit_conflict
 from fairdash.ui import keys, state
@@ -53,5 +53,5 @@ def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     st.dataframe(calibration_table(calibration), width="stretch")
     badge = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[undefined]"}
     st.markdown(f"{badge[calibration.passed]} {md(gap_text(calibration))}")
-    st.caption(md(f"Intervals and tests: {calibration.method}. A calibrated group's ECE is not 0 (the fewer its rows, the "
+    st.caption(md(f"Intervals and tests: {calibration_method(calibration)}. A calibrated group's ECE is not 0 (the fewer its rows, the "
                   f"larger): each group's ECE and the gap are set against what calibrated groups with the same rows show."))

@@ -14,6 +14,7 @@ from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, directio
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
 from fairdash.present.recourse import SearchPace, recourse_groups_table
+from fairdash.present.sentences import recourse_rows
 from fairdash.present.text import verdict_word
 from fairdash.ui import keys, state
 from fairdash.ui.widgets import md, user_errors_shown
@@ -139,5 +140,5 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
     if result.left_out:
         st.caption(f"Left out of the gap (under {result.min_group_size} rows with a counterfactual found): {md(', '.join(result.left_out))}.")
     st.caption(f"Burden: the mean distance from a group's turned-down rows to their nearest counterfactual found, the sensitive "
-               f"attributes held. Rows: {md(result.described)}. Distance: {md(DISTANCE)}. A group with many rows without one "
+               f"attributes held. Rows: {md(recourse_rows(result))}. Distance: {md(DISTANCE)}. A group with many rows without one "
                "found within the search budget has a burden that looks lower than it is.")

@@ -16,6 +16,7 @@ import streamlit as st
 from fairdash.engine.result import AuditResult
 from fairdash.engine.thresholds import CONSTRAINTS, SliderScale, ThresholdCurves
 from fairdash.present.preview import preview_payload, preview_script, preview_style
+from fairdash.present.sentences import suggestion_sentence
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, suggestion_table
 from fairdash.ui import cache, keys, state, thresholds_state
 from fairdash.ui.session import SessionAudit
@@ -91,7 +92,7 @@ def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
         st.caption(PER_GROUP_THRESHOLDS_CAUTION)
         suggestion = thresholds_state.last_suggestion()
         if suggestion is not None:
-            (st.success if suggestion.met else st.warning)(md(suggestion.message))
+            (st.success if suggestion.met else st.warning)(md(suggestion_sentence(suggestion)))
             table = suggestion_table(suggestion)
             st.dataframe(table, column_config={name: st.column_config.NumberColumn(format="%.3f") for name in table.columns})
             st.caption("Every disparity over the groups the audit judges, before and after"
