@@ -30,6 +30,7 @@ transaction, when first opened: its audits become team audits.
 
 from __future__ import annotations
 
+import builtins
 import errno
 import json
 import os
@@ -395,7 +396,7 @@ class AuditStore:
             self._check_manages(connection, audit_id)
             return _sharing(connection, audit_id)
 
-    def history(self, audit_id: str) -> list[HistoryEntry]:
+    def history(self, audit_id: str) -> builtins.list[HistoryEntry]:
         """What was done to the audit, oldest first: the owner's to read; the administrator's also after a delete."""
         _check_id(audit_id)
         with self._translated(), self._connection() as connection:
@@ -416,7 +417,7 @@ class AuditStore:
                 raise NoSuchAuditError()
             self._note(connection, audit_id, "exported", what)
 
-    def _grantees(self, users: "list[str] | tuple[str, ...]", team: bool) -> list[str]:
+    def _grantees(self, users: "builtins.list[str] | tuple[str, ...]", team: bool) -> builtins.list[str]:
         if self.visitor.kind == "local":
             raise InvalidInputError("Sharing needs sign-in: without it the dashboard is one person's (see docs/saved-audits.md).")
         if isinstance(users, str):
@@ -438,7 +439,7 @@ class AuditStore:
         connection.execute("INSERT INTO history (audit_id, at, who, what, detail) VALUES (?, ?, ?, ?, ?)",
                            (audit_id, _now(), self.visitor.name, what, detail))
 
-    def sweep(self, *, older_than: float = ORPHAN_AGE_SECONDS) -> list[str]:
+    def sweep(self, *, older_than: float = ORPHAN_AGE_SECONDS) -> builtins.list[str]:
         """Remove drafts unchanged for :data:`DRAFT_DAYS`, and files folders no row names (a save killed before its
         commit, a delete killed after it), once ``older_than`` seconds old; return the folder names removed."""
         with self._translated():
