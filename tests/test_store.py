@@ -467,3 +467,14 @@ def test_a_store_in_a_read_only_folder_is_not_called_damaged(tmp_path, monkeypat
     with pytest.raises(StoreReadOnlyError, match="read-only folder .*not damaged") as caught:
         AuditStore(tmp_path).list()
     assert "Move it aside" not in str(caught.value)
+
+
+def test_a_new_id_never_starts_with_a_dash_which_a_command_line_reads_as_an_option(monkeypatch):
+    """token_urlsafe starts with "-" one time in 64, and `compare ID ID` then failed with a usage error."""
+    from fairdash.store import db
+
+    drawn = iter(["-" + "a" * 23, "-" + "b" * 23, "c" * 24])
+    monkeypatch.setattr(db.secrets, "token_urlsafe", lambda nbytes: next(drawn))
+    assert db.new_audit_id() == "c" * 24
+    monkeypatch.undo()
+    assert not any(db.new_audit_id().startswith("-") for _ in range(2000))

@@ -218,8 +218,11 @@ def store_home() -> Path:
 
 
 def new_audit_id() -> str:
-    """A new id that cannot be guessed: 144 random bits, URL-safe."""
-    return secrets.token_urlsafe(_ID_BYTES)
+    """A new id that cannot be guessed: 144 random bits, URL-safe, never starting with "-" (a command line would read
+    such an id as an option: ``compare ID ID`` failed one time in 64)."""
+    while (audit_id := secrets.token_urlsafe(_ID_BYTES)).startswith("-"):
+        pass
+    return audit_id
 
 
 def valid_audit_id(text: Any) -> bool:
