@@ -31,7 +31,7 @@ from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import MonitorSpec, count_log  # not monitor(): fairdash.monitor is the subpackage
 from fairdash.run import run_audit
 from fairdash.api import Audit, audit  # the analyst's entry points, above every layer
-from fairdash.serve import Dashboard, show
+from fairdash.dashboard import Dashboard, show
 
 try:
     __version__ = _metadata.version("fairdash")  # pyproject.toml says it, once

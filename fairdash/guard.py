@@ -1,6 +1,6 @@
 """Run a command for as long as the process that started this one lives, and not a moment longer.
 
-Started by :func:`fairdash.serve.show` as ``python -I guard.py COMMAND...`` with a pipe on its standard input (by path,
+Started by :func:`fairdash.dashboard.show` as ``python -I guard.py COMMAND...`` with a pipe on its standard input (by path,
 isolated: it imports only the standard library, not fairdash). It runs COMMAND (the dashboard's server) and stops it
 when its standard input closes, which happens when the parent process ends however it ends (a kernel shut down, killed
 or crashed: the operating system closes the pipe), when the parent pid changes, on SIGTERM, or when the command ends.

@@ -119,7 +119,7 @@ def test_a_process_killed_outright_leaves_no_server(tmp_path):
 
 
 def test_the_public_url_setting_names_the_proxys_address(monkeypatch):
-    from fairdash.serve import public_url
+    from fairdash.dashboard import public_url
 
     monkeypatch.setenv("FAIRDASH_PUBLIC_URL", "https://hub.example.org/user/me/proxy/{port}")
     assert public_url(8765) == "https://hub.example.org/user/me/proxy/8765/"
@@ -136,7 +136,7 @@ def test_the_trust_goes_to_the_handed_over_model_only(tmp_path, monkeypatch):
 
     import fairdash
     from fairdash.api import handover_files
-    from fairdash.serve import HANDOVER_SOURCE
+    from fairdash.dashboard import HANDOVER_SOURCE
     from fairdash.store.db import AuditStore, StoredFile
     from fairdash.store.saving import save_audit
     from fairdash.ui.saved import handed_over

@@ -47,7 +47,7 @@ READ_ONLY_MESSAGE = ("The link names an audit saved without its data, so it cann
                      "on the Saved audits page. What the other pages show is not that audit.")
 QUERY_KEY = "audit"
 HANDOVER_KIND = "notebook"
-"""The source kind of an audit :func:`fairdash.show` handed over (``fairdash.serve.HANDOVER_SOURCE``)."""
+"""The source kind of an audit :func:`fairdash.show` handed over (``fairdash.dashboard.HANDOVER_SOURCE``)."""
 
 
 def store() -> AuditStore:
