@@ -82,6 +82,7 @@ LAYERS = {
     "run": 4,                                   # the whole audit (run_audit, Audit): it needs engine and explain
     "store": 5, "present": 5,                   # saved audits; text, JSON, HTML, plots (store renders through present)
     "cli": 6, "ui": 6,                          # the command line; the dashboard's Streamlit helpers
+    "launch": 6, "serve": 6,                    # where the dashboard's app is, the command serving it (no Streamlit)
     "__main__": 7, "__init__": 7,               # python -m fairdash; the public surface
 }
 TOP_NEIGHBOURS = {("cli", "ui"), ("ui", "cli")}  # both at the top, neither imports the other
