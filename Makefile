@@ -1,6 +1,7 @@
 # Two commands for a fresh machine (Python 3.11 with venv):
 #   make run    install what is missing, start the dashboard on the demo (http://localhost:8501)
 #   make test   install what is missing (test tools, Debian's chromium and Java included), run every test
+#   make wheel  build dist/fairdash-*.whl (then `pip install dist/fairdash-*.whl && fairdash dashboard`, from any folder)
 VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8501
@@ -9,7 +10,7 @@ PORT ?= 8501
 HOST ?= 127.0.0.1
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint browser java benchmark
+.PHONY: run test lint browser java benchmark wheel
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +24,16 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt requirements-t
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-test-nodeps.txt
 	touch $@
 
+# fairdash.serve imports the heavy modules (pandas, plotly, scikit-learn, shap, the demo) and then runs `streamlit run`:
+# the server accepts visitors once they are loaded, so the first visit is as quick as the next (benchmarks/bench_startup.py).
 run: $(VENV)/.installed
-	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m streamlit run app.py --server.port $(PORT) --server.address $(HOST)
+	STREAMLIT_BROWSER_GATHER_USAGE_STATS=false $(PY) -m fairdash.serve streamlit run app.py --server.port $(PORT) --server.address $(HOST)
+
+# The wheel (dist/fairdash-*.whl): the library, the command line and the dashboard's app, pages and demo assets (setup.py).
+# `pip install dist/fairdash-*.whl && fairdash dashboard` then serves it from any folder; tests/test_wheel.py checks that.
+wheel: $(VENV)/.installed
+	rm -rf build
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps -w dist .
 
 # Debian's chromium for the browser tests and the PDF (audit --pdf); poppler-utils (pdftotext, pdftoppm) for the PDF's
 # tests. Playwright's own browser download does not work offline.

@@ -82,7 +82,8 @@ LAYERS = {
     "run": 4,                                   # the whole audit (run_audit, Audit): it needs engine and explain
     "store": 5, "present": 5,                   # saved audits; text, JSON, HTML, plots (store renders through present)
     "cli": 6, "ui": 6,                          # the command line; the dashboard's Streamlit helpers
-    "launch": 5,                                # how the dashboard is started (the streamlit command)
+    "launch": 5,                                # where the dashboard's app is, the command serving it (no Streamlit)
+    "serve": 6,                                 # python -m fairdash.serve: warm the heavy modules, then Streamlit's CLI
     "api": 6, "dashboard": 6,                   # fairdash.audit and fairdash.show: a notebook's entry points
     "guard": 0,                                 # runs the background server while its parent lives (stdlib only)
     "__main__": 7, "__init__": 7,               # python -m fairdash; the public surface

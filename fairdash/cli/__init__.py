@@ -3,6 +3,7 @@
     python -m fairdash audit --data test.csv --target income --sensitive sex,race --model model.skops \\
         --positive-label '>50K' --fail-on 'demographic_parity_ratio<0.8' --json audit.json --report audit.html
     python -m fairdash demo adult --out adult.csv
+    fairdash dashboard --port 8501        (the console script, as pip installs it, is the same command line)
 
 Exit codes: 0 the audit ran and no ``--fail-on`` condition holds; 1 a condition holds (each one that
 does is named on stderr; a condition on an undefined disparity holds too: the gate fails closed, with
@@ -18,6 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from importlib import metadata
+from pathlib import Path
 from typing import Sequence
 
 from fairdash.cli import (
@@ -27,6 +30,7 @@ from fairdash.cli import (
     bias_audit,
     compare,
     counterfactuals,
+    dashboard,
     demo,
     fixes,
     monitor,
@@ -43,22 +47,23 @@ from fairdash.cli.common import (
 )
 from fairdash.errors import FairdashError, brief
 
-__all__ = ["COMMANDS", "build_parser", "main", "audit_command", "gate", "parse_condition"]
+__all__ = ["COMMANDS", "build_parser", "main", "version", "audit_command", "gate", "parse_condition"]
 
 COMMANDS = {"audit": audit, "balance": balance, "bias-audit": bias_audit, "audits": audits, "compare": compare, "counterfactuals": counterfactuals, "fixes": fixes,
-            "monitor": monitor, "demo": demo}
+            "monitor": monitor, "demo": demo, "dashboard": dashboard}
 """Each subcommand's name and its module, in the order ``--help`` lists them."""
 
-WRITES_NOTHING_FROM_INPUTS = ("demo", "audits", "compare")  # compare checks its own --json
+WRITES_NOTHING_FROM_INPUTS = ("demo", "audits", "compare", "dashboard")  # compare checks its own --json
 """Subcommands whose outputs cannot overwrite an input (they read no file of the user's)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m fairdash``: one subcommand per module of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
-        prog="python -m fairdash", description="Fairness audits of binary classifiers.", epilog=audit.EPILOG,
+        prog="fairdash" if Path(sys.argv[0]).name == "fairdash" else "python -m fairdash", description="Fairness audits of binary classifiers.", epilog=audit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"fairdash {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, module in COMMANDS.items():
         module.add_arguments(commands.add_parser(
@@ -93,6 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("fairdash: internal error (a bug in fairdash, not a verdict on the model); please report it with the traceback above",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def version() -> str:
+    """The installed fairdash's version (pyproject.toml says it, once), or ``unknown`` in a folder never installed."""
+    try:
+        return metadata.version("fairdash")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _one_line(message: str, limit: int = 500) -> str:

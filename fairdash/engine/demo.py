@@ -34,8 +34,17 @@ __all__ = [
     "DEMO_MODELS", "load_demo", "demo_model", "demo_model_file", "demo_model_bytes", "shipped_model_types", "train_demo_model",
 ]
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "assets" / "data"
-MODEL_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
+
+def _assets_dir() -> Path:
+    """The demos' files: an installed package's copy (``fairdash/dashboard_files/assets``, see ``setup.py``), else the
+    checkout's ``assets/`` folder."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "dashboard_files" / "assets"
+    return packaged if (packaged / "data").is_dir() else package.parent / "assets"
+
+
+DATA_DIR = _assets_dir() / "data"
+MODEL_DIR = _assets_dir() / "models"
 
 ADULT_COLUMNS = [
     "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",

@@ -11,34 +11,13 @@ with the setting the Saved audits page says what it means.
 
 from __future__ import annotations
 
-import ipaddress
-import os
-
 import streamlit as st
 
+from fairdash.launch import OPEN_TO_NETWORK_SETTING, is_loopback, open_to_network_accepted
 from fairdash.ui import signin
 
 __all__ = ["OPEN_TO_NETWORK_SETTING", "is_loopback", "listens_beyond_machine", "open_to_network_accepted",
            "refuse_unaccepted_network", "network_notice"]
-
-OPEN_TO_NETWORK_SETTING = "FAIRDASH_EVERY_VISITOR_SEES_EVERY_AUDIT"
-"""The environment variable that accepts listening beyond this machine (``yes``): every visitor then sees every audit."""
-
-_ACCEPTED = {"1", "yes", "true", "on"}
-
-
-def is_loopback(address: str | None) -> bool:
-    """Whether a server bound to ``address`` is reachable from this machine only. No address (Streamlit's default) is
-    every interface, and so is ``0.0.0.0`` or ``::``; a name other than ``localhost`` may resolve anywhere."""
-    if not address:
-        return False
-    text = address.strip().strip("[]")
-    if text.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(text).is_loopback
-    except ValueError:
-        return False
 
 
 def listens_beyond_machine() -> bool:
@@ -47,11 +26,6 @@ def listens_beyond_machine() -> bool:
     if st.context.url is None:
         return False
     return not is_loopback(st.get_option("server.address"))
-
-
-def open_to_network_accepted() -> bool:
-    """Whether :data:`OPEN_TO_NETWORK_SETTING` accepts that every visitor sees every audit."""
-    return os.environ.get(OPEN_TO_NETWORK_SETTING, "").strip().lower() in _ACCEPTED
 
 
 def refuse_unaccepted_network() -> None:

@@ -20,14 +20,13 @@ from typing import Any, Literal, Mapping
 import streamlit as st
 
 from fairdash.errors import InvalidInputError
+from fairdash.launch import USER_HEADER_SETTING
 from fairdash.store.access import Visitor, valid_user
 from fairdash.ui import saving_state
 
 __all__ = ["USER_HEADER_SETTING", "SIGN_IN_MESSAGE", "header_name", "oidc_configured", "sign_in_mode", "header_values",
            "user_from_header", "user_from_claims", "current_user", "require_sign_in", "visitor"]
 
-USER_HEADER_SETTING = "FAIRDASH_USER_HEADER"
-"""The environment variable naming the request header an authenticating proxy puts the user's email address in."""
 SIGN_IN_MESSAGE = "Sign in to use this dashboard: its saved audits belong to their owners."
 
 
