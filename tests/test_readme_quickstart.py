@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +39,7 @@ def _run(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
 def test_the_readme_quick_start_trains_saves_and_audits_as_written(tmp_path):
     demo = _run(["-m", "fairdash", "demo", "adult", "--out", "test.csv", "--train-out", "train.csv"], tmp_path)
     assert demo.returncode == 0, demo.stderr
-    (code,) = _blocks("python")
+    code, in_memory = _blocks("python")
     (tmp_path / "train_model.py").write_text(code)
     trained = _run(["train_model.py"], tmp_path)
     assert trained.returncode == 0, trained.stderr
@@ -50,3 +53,12 @@ def test_the_readme_quick_start_trains_saves_and_audits_as_written(tmp_path):
     assert audited.returncode == 1, audited.stderr
     assert "demographic_parity_ratio" in audited.stderr
     assert (tmp_path / "audit.json").exists() and (tmp_path / "audit.html").exists()
+
+    # From Python: the same audit on the objects in memory, as the README's second block goes on from the first (the
+    # browser it would open is `true`, which opens nothing; the dashboard's server ends with the script).
+    (tmp_path / "in_memory.py").write_text(code + in_memory)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BROWSER": "true", "FAIRDASH_HOME": str(tmp_path / "home")}
+    done = subprocess.run([sys.executable, "in_memory.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    saved = json.loads((tmp_path / "audit.json").read_text())
+    assert float(done.stdout.split()[-1]) == pytest.approx(saved["disparities"]["demographic_parity_ratio"], abs=1e-12)

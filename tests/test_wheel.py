@@ -143,7 +143,6 @@ def test_a_script_audits_a_raw_scikit_learn_classifier_as_fairlearn_does(install
         from sklearn.linear_model import LogisticRegression
 
         import fairdash
-        from fairdash import AuditSpec, ScoreModel, run_audit
 
         rng = np.random.default_rng(0)
         group = rng.choice(["a", "b"], 2000)
@@ -151,10 +150,9 @@ def test_a_script_audits_a_raw_scikit_learn_classifier_as_fairlearn_does(install
         table["y"] = (table.x1 + 0.8 * table.g + rng.normal(size=2000) > 0.5).astype(int)
         features = ["x1", "x2", "g"]
         clf = LogisticRegression().fit(table[features], table["y"])
-        audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("group",), features=tuple(features)),
-                          ScoreModel.wrap(clf), with_rules=False, explain_rows=0)
+        audit = fairdash.audit(table[features], target=table["y"], sensitive=table["group"], model=clf)  # a raw classifier
         oracle = demographic_parity_difference(table["y"], clf.predict_proba(table[features])[:, 1] >= 0.5, sensitive_features=group)
-        print(json.dumps({"file": fairdash.__file__, "fairdash": audit.result.disparities["demographic_parity_difference"],
+        print(json.dumps({"file": fairdash.__file__, "fairdash": audit.disparities["demographic_parity_difference"],
                           "fairlearn": float(oracle)}))
     """))
     done = installed.run("python", "raw.py")
