@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent  # `streamlit run` may be started from an
 st.set_page_config(page_title="fairdash: fairness audit", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 exposure.refuse_unaccepted_network()  # first: a server open to the network without the explicit setting shows nothing
 signin.require_sign_in()  # with sign-in on, a visitor with no user sees a message and nothing else
+signin.sidebar_user()  # who is signed in (here: a page that stops early must still say it)
 state.keep_widget_values()
 saved.open_from_url()  # ?audit=ID: a saved audit reopened on whatever page the link names
 drafts.bind_draft()  # after a reload: the tab's own unsaved work, once the tab has said which draft is its own

@@ -130,6 +130,8 @@ def test_the_saved_audits_page_shows_owner_controls_to_the_owner_only(home, monk
         assert ({"Share", "History", "Rename or delete"} <= labels) is controls
         assert not ({"Share", "History", "Rename or delete"} & labels) or controls
         assert at.dataframe[0].value["owner"].tolist() == ["you" if controls else ALICE]
+        shown = [caption.value.replace("\\", "").replace("\u200b", "") for caption in at.sidebar.caption]
+        assert f"Signed in as {user}" in shown and not at.sidebar.button  # behind a proxy, the proxy signs out
 
 
 def test_a_session_whose_user_changes_starts_afresh(monkeypatch):
@@ -181,6 +183,8 @@ def test_an_oidc_user_is_their_email_address(monkeypatch, home):
     at.run()
     at.switch_page("pages/saved.py").run()
     assert not at.exception and at.selectbox(key="saved_audit").options == ["alice's (2026-12-02T10:00)"]
+    assert f"Signed in as {ALICE}" in [caption.value.replace("\\", "").replace("\u200b", "") for caption in at.sidebar.caption]
+    assert [button.label for button in at.sidebar.button] == ["Sign out"]  # Streamlit's st.logout
 
 
 @pytest.mark.parametrize("claims, user", [

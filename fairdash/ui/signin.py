@@ -23,9 +23,10 @@ from fairdash.errors import InvalidInputError
 from fairdash.launch import USER_HEADER_SETTING
 from fairdash.store.access import Visitor, valid_user
 from fairdash.ui import saving_state
+from fairdash.ui.widgets import md
 
 __all__ = ["USER_HEADER_SETTING", "SIGN_IN_MESSAGE", "header_name", "oidc_configured", "sign_in_mode", "header_values",
-           "user_from_header", "user_from_claims", "current_user", "require_sign_in", "visitor"]
+           "user_from_header", "user_from_claims", "current_user", "require_sign_in", "visitor", "sidebar_user"]
 
 SIGN_IN_MESSAGE = "Sign in to use this dashboard: its saved audits belong to their owners."
 
@@ -125,3 +126,14 @@ def visitor() -> Visitor:
     session was given."""
     user = current_user() if sign_in_mode() else None
     return Visitor.signed_in(user) if user is not None else Visitor.local(saving_state.given_audits())
+
+
+def sidebar_user() -> None:
+    """Who is signed in, in the sidebar (with Streamlit's sign-in, a button to sign out); nothing without sign-in."""
+    mode = sign_in_mode()
+    user = saving_state.signed_in_as() if mode else None
+    if user is None:
+        return
+    st.sidebar.caption(f"Signed in as {md(user)}")
+    if mode == "oidc":
+        st.sidebar.button("Sign out", icon=":material/logout:", on_click=st.logout)
