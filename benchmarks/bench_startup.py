@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from browser import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
 
-from fairdash.launch import dashboard_command  # noqa: E402
+from fairdash.launch import dashboard_command, wait_until_serving  # noqa: E402
 
 
 def _command(launcher: str, port: int) -> list[str]:
@@ -38,19 +37,6 @@ def _command(launcher: str, port: int) -> list[str]:
         return ["make", "run", f"PORT={port}"]
     return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-
-
-def _wait_healthy(url: str, server: subprocess.Popen) -> None:
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError("the server stopped before it answered")
-        time.sleep(0.1)
 
 
 def _visit(browser, url: str) -> float:
@@ -74,7 +60,7 @@ def one_start(browser, launcher: str, log) -> tuple[float, float, float]:
     server = subprocess.Popen(_command(launcher, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                               env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
     try:
-        _wait_healthy(url, server)
+        wait_until_serving(server, port=port, timeout=600)
         healthy = time.perf_counter() - start
         return healthy, _visit(browser, url), _visit(browser, url)
     finally:

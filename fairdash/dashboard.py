@@ -19,14 +19,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fairdash.api import Audit, handover_files
 from fairdash.errors import FairdashError, InvalidInputError
-from fairdash.launch import dashboard_command
+from fairdash.launch import DEFAULT_HOST, dashboard_command, wait_until_serving
 
 __all__ = ["PUBLIC_URL_VARIABLE", "HANDOVER_SOURCE", "Dashboard", "show", "public_url", "free_port", "IFRAME_HEIGHT"]
 
@@ -34,7 +32,7 @@ PUBLIC_URL_VARIABLE = "FAIRDASH_PUBLIC_URL"
 """The environment variable that gives the address a browser reaches the server at, ``{port}`` for its port."""
 HANDOVER_SOURCE = {"kind": "notebook"}  # fairdash.ui.saved.HANDOVER_KIND (ui is above this module)
 """The source a handed-over audit is saved with (see the module's description)."""
-HOST = "127.0.0.1"
+HOST = DEFAULT_HOST
 IFRAME_HEIGHT = 800
 _READY_SECONDS = 90.0
 _PAGE = "fairness"  # the page the link opens on
@@ -54,18 +52,11 @@ class _Server:
 
     def ready(self, timeout: float) -> bool:
         """Whether the server answers its health check within ``timeout`` seconds (False at once if it has ended)."""
-        deadline = time.monotonic() + timeout
-        while self.alive():
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return True
-            except OSError:
-                pass
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.2)
-        return False
+        try:
+            wait_until_serving(self.process, host=HOST, port=self.port, timeout=timeout)
+        except FairdashError:
+            return False
+        return True
 
     def stop(self) -> None:
         """Close the guard's pipe (it stops the server) and wait for it to end."""

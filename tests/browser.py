@@ -7,12 +7,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from fairdash.errors import FairdashError
+from fairdash.launch import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -52,17 +54,10 @@ def streamlit_server(log_path: Path, *, address: str = "127.0.0.1", env: dict[st
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log_path}")
-                time.sleep(0.3)
+            try:
+                wait_until_serving(process, port=port, timeout=60)
+            except FairdashError as error:
+                raise RuntimeError(f"{error} See {log_path}") from error
             yield url
         finally:
             process.terminate()

@@ -15,7 +15,6 @@ import tempfile
 import textwrap
 import time
 import tomllib
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 from browser import _free_port
 
 from fairdash.cli import COMMANDS
+from fairdash.launch import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.wheel
@@ -179,16 +179,7 @@ def test_fairdash_dashboard_serves_the_demo_in_chromium(installed, browser, outp
         server = subprocess.Popen([str(installed.venv / "bin" / "fairdash"), "dashboard", "--port", str(port)], cwd=installed.work,
                                   env=installed.env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, (output_dir / "wheel-dashboard.log").read_text()[-3000:]
-            time.sleep(0.3)
+        wait_until_serving(server, port=port, timeout=180)  # the server answers its health check, or the test fails here
         # The server took the command's place (exec): its app is the package's copy, inside the virtualenv.
         command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
         app = Path(command[command.index(b"run") + 1].decode())
