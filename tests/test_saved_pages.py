@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairdash.ui.saved import NO_SUCH_AUDIT_MESSAGE
+from fairdash.store.db import AuditStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -339,3 +340,21 @@ def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_
     assert at.checkbox(key=f"confirm_delete_for_{chosen}").value is False
     assert _button(at, "Delete").disabled
     assert sorted(row[0] for row in _rows(home)) == sorted([first, second])
+
+
+def test_a_saved_audit_reopens_with_the_fairness_pages_control(home):
+    """The control held equal on the Fairness page is saved with the audit (its JSON's conditional) and set again when its
+    link is opened: the reopened audit is the audit saved, conditional figures included."""
+    from fairdash.ui.keys import FAIRNESS_CONTROL
+
+    at = _compas_at(_app(), 0.5)
+    at.multiselect(key=FAIRNESS_CONTROL).set_value(["priors_count"]).run()
+    audit_id = _save(at, "with a control")
+    saved = AuditStore(home).get(audit_id)
+    assert saved.settings["control"] == ["priors_count"]
+    reopened = _app(audit_id)
+    reopened.switch_page("pages/fairness.py").run()
+    _clean(reopened)
+    assert reopened.multiselect(key=FAIRNESS_CONTROL).value == ["priors_count"]
+    plain = _save(_compas_at(_app(), 0.5), "without")
+    assert AuditStore(home).get(plain).settings["control"] == []

@@ -23,7 +23,8 @@ def sha256_of(content: bytes | None) -> str | None:
 def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int | None = None) -> dict[str, Any]:
     """What reopens the audit: the columns and their meaning, the bins, thresholds, tolerance, small-group minimum
     (the document's ``settings.min_group_size``; ``min_group_size`` for a document from before it was written there),
-    and where the data came from (``source``: ``{"kind": "demo", "demo": KEY}``, ``{"kind": "upload"}``, ``{"kind": "file"}``)."""
+    the columns held equal (the document's ``conditional.control``, when the audit had a control), and where the data
+    came from (``source``: ``{"kind": "demo", "demo": KEY}``, ``{"kind": "upload"}``, ``{"kind": "file"}``)."""
     settings = document["settings"]
     min_group_size = settings.get("min_group_size", min_group_size)
     if min_group_size is None:
@@ -40,6 +41,7 @@ def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, mi
         "thresholds": document["thresholds"],
         "tolerance": settings["tolerance"],
         "min_group_size": int(min_group_size),
+        "control": list((document.get("conditional") or {}).get("control") or ()),
     }
 
 

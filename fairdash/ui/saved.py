@@ -193,6 +193,7 @@ def _restore_choices(settings: dict[str, Any]) -> None:
         state.set_value(keys.FEATURES, list(settings["features"]))
     for column, edges in (settings.get("bins") or {}).items():
         state.set_value(keys.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
+    state.set_value(keys.FAIRNESS_CONTROL, list(settings.get("control") or ()))  # the Fairness page's "Given a legitimate factor"
     if "thresholds" in settings:
         thresholds_state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
 
