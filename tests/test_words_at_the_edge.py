@@ -18,8 +18,11 @@ from fairdash.engine.rates import RATES, fractions
 from fairdash.engine.calibration import Calibration
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
+from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse
-from fairdash.present.sentences import conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, with_sentences
+from fairdash.present.document import result_json
+from fairdash.present.sentences import (conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+                                        with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,3 +190,120 @@ def test_the_methods_in_words_are_written_from_their_numbers():
         "intervals hold for all tests at once at 95% (each at 0.9995)")
     for cls in (Calibration, SubgroupSearch, Recourse):
         assert not [name for name, value in vars(cls).items() if isinstance(value, property) and name in {"method", "correction", "described"}]
+
+
+# Why a figure is undefined: sentences the computation layers still write, each to move to present/ (the list only shrinks).
+_UNDEFINED_KNOWN = {
+    ("calibration.py", "_with_gap"),  # the gap's and a small group's reason
+    ("compare.py", "_disparity_row"),  # why a change was not tested
+    ("recourse.py", "_findings"), ("recourse.py", "why_recourse_undefined"),  # the burden's reasons
+    ("spec.py", "small_groups_warning"),  # a warning shown as it is
+}
+_UNDEFINED_WORDS = ("undefined", "fewer than", "only one group", "no group has")
+
+
+def _undefined_sentences(path: Path) -> list[tuple[str, str | None]]:
+    """Each string (an f-string as a whole, its values as ``{}``) outside a docstring and a ``raise`` that says why a
+    figure is undefined, with its function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr)}
+    docstrings |= {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}  # attribute docstrings
+    found = []
+
+    def walk(node: ast.AST, function: str | None, raising: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            raised = raising or isinstance(child, ast.Raise)
+            text = None
+            if isinstance(child, ast.JoinedStr):
+                text = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in child.values)
+                for part in child.values:  # the values' own strings
+                    walk(part, inside, raised)
+            elif isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in docstrings:
+                text = child.value
+            else:
+                walk(child, inside, raised)
+            if text is not None and " " in text.strip() and not raised and any(words in text.lower() for words in _UNDEFINED_WORDS):
+                found.append((path.name, inside))
+
+    walk(tree, None, False)
+    return found
+
+
+def test_the_audit_says_why_a_figure_is_undefined_in_facts_not_words():
+    """The computation layers return reason codes and facts (:class:`Undefined`); present/ writes the sentence."""
+    paths = [path for layer in _LAYERS for path in sorted((ROOT / "fairdash" / layer).glob("*.py"))] + [ROOT / "fairdash" / "run.py"]
+    found = {where for path in paths for where in _undefined_sentences(path)}
+    assert found - _UNDEFINED_KNOWN == set()
+    assert _UNDEFINED_KNOWN - found == set()  # a sentence moved out: take it off the list
+
+
+def test_the_undefined_scan_finds_the_reason_the_metrics_wrote(tmp_path):
+    """The negative control: the sentences ``why_undefined`` returned before, and a docstring and an error left alone."""
+    path = tmp_path / "metrics.py"
+    path.write_text('''def why_undefined(table, name):
+    """Why it is undefined, in words."""
+    if len(table) < 2:
+        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    return f"the highest {name} is 0, and a ratio to 0 is undefined"
+def count(label, rate):
+    return f"{label} has a defined {rate}"
+def only(count, rate):
+    return f"{'only one group' if count else 'no group'} has a defined {rate}"
+def check(value):
+    raise ValueError(f"{value} is undefined")
+''', encoding="utf-8")
+    assert _undefined_sentences(path) == [("metrics.py", "why_undefined")] * 2 + [("metrics.py", "only")]
+
+
+_UNDEFINED_COUNTS = {  # counts ``tp, fp, tn, fn`` per group, whose disparities are undefined for each reason
+    "lonely": (np.array([[5, 5, 5, 5]]), ["a"]),
+    "nobody selected": (np.array([[0, 0, 5, 5], [0, 0, 3, 7]]), ["a", "b"]),
+    "no positives but in a": (np.array([[5, 5, 5, 5]] + [[0, 3, 7, 0]] * 7), ["a", *"bcdefgh"]),
+}
+
+
+def _undefined_tables() -> dict[str, pd.DataFrame]:
+    return {name: table_from_counts(*counts) for name, counts in _UNDEFINED_COUNTS.items()}
+
+
+def test_the_findings_carry_why_a_disparity_is_undefined_as_facts():
+    """Every undefined finding holds an :class:`Undefined` (a code, the rates and the groups without a value), never text;
+    its words come from :func:`undefined_text`, in the findings shown, the JSON and the sentence, the same in each."""
+    tables = _undefined_tables()
+    lonely = disparity_findings(tables["lonely"])
+    assert set(lonely["undefined"]) == {Undefined("too_few_groups")}
+    nobody = disparity_findings(tables["nobody selected"])
+    assert nobody.loc["demographic_parity_ratio", "undefined"] == Undefined("rates", (RateUndefined("selection_rate", "highest_zero"),))
+    assert nobody.loc["predictive_parity_difference", "undefined"] == Undefined("rates", (RateUndefined("precision", "no_group", ("a", "b")),))
+    assert nobody.loc["demographic_parity_difference", "undefined"] is None
+    many = disparity_findings(tables["no positives but in a"])
+    assert many.loc["equal_opportunity_difference", "undefined"] == Undefined("rates", (RateUndefined("tpr", "one_group", tuple("bcdefgh")),))
+    reasons = {reason for findings in (lonely, nobody, many) for reason in findings["undefined"] if reason is not None}
+    assert {reason.code for reason in reasons} <= set(UNDEFINED_CODES)
+    assert {part.code for reason in reasons for part in reason.rates} == set(RATE_UNDEFINED_CODES)
+    assert not [reason for reason in reasons if any(isinstance(value, str) and " " in value for value in dataclasses.astuple(reason))]
+    # The words, as the audit wrote them before it held facts (its JSON and reports keep them byte for byte).
+    assert undefined_text(Undefined("too_few_groups")) == "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    assert undefined_text(nobody.loc["equalized_odds_ratio", "undefined"]) == (
+        "the highest true positive rate is 0, and a ratio to 0 is undefined; the highest false positive rate is 0, and a ratio to 0 is undefined")
+    assert undefined_text(nobody.loc["predictive_parity_ratio", "undefined"]) == "no group has a defined precision (a, b: no selected rows)"
+    assert undefined_text(many.loc["equal_opportunity_ratio", "undefined"]) == (
+        "only one group has a defined true positive rate (b, c, d, e, f and 2 more: no true positives)")
+    assert undefined_text(Undefined("too_few_define")) == "fewer than two groups define it"
+    assert undefined_text(None) is None
+
+
+def test_every_presenter_says_the_same_reason():
+    """``with_sentences``, the sentence and the audit's JSON say an undefined finding's reason in the same words."""
+    from fairdash.engine.result import judge
+
+    result = judge(*_UNDEFINED_COUNTS["nobody selected"])
+    shown, document = with_sentences(result.findings), result_json(result)
+    for name, reason in result.findings["undefined"].items():
+        text = undefined_text(reason)
+        assert shown.loc[name, "undefined"] == text == document["findings"][name]["undefined"]
+        if text is not None:
+            assert finding_sentence(name, result.findings.loc[name]) == f"Undefined: {text}."

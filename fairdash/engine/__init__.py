@@ -102,6 +102,7 @@ from fairdash.engine.preview import (  # noqa: F401
     preview_counts,
 )
 from fairdash.engine.rates import (  # noqa: F401
+    RATES,
     rate_definitions,
 )
 from fairdash.engine.result import (  # noqa: F401
@@ -150,6 +151,10 @@ from fairdash.engine.thresholds import (  # noqa: F401
     thresholds_per_row,
     thresholds_where_moved,
 )
+from fairdash.engine.undefined import (  # noqa: F401
+    RateUndefined,
+    Undefined,
+)
 
 __all__ = [
     "AgainstReference",
@@ -190,6 +195,7 @@ __all__ = [
     "PreviewCounts",
     "RATE_INTERVAL_METHOD",
     "RATE_NAMES",
+    "RATES",
     "SMALL_GROUP_SIZE",
     "SUBGROUP_METRICS",
     "SUBGROUP_VALUES",
@@ -199,6 +205,8 @@ __all__ = [
     "Suggestion",
     "Threshold",
     "ThresholdCurves",
+    "Undefined",
+    "RateUndefined",
     "VALUE_LIMIT",
     "VERDICT_SLACK",
     "as_bool",

@@ -79,6 +79,7 @@ from fairdash.present.sentences import (  # noqa: F401
     recourse_rows,
     subgroups_correction,
     suggestion_sentence,
+    undefined_text,
 )
 from fairdash.present.summary import (  # noqa: F401
     NO_MODEL,
@@ -171,6 +172,7 @@ __all__ = [
     "suggestion_table",
     "summary_of",
     "threshold_text",
+    "undefined_text",
     "unmet_message",
     "verdict_text",
     "verdict_word",

@@ -5,19 +5,21 @@ Nothing here computes a figure: each number said is one the audit holds."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 
 import pandas as pd
 
 from fairdash.engine.calibration import Calibration
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
+from fairdash.engine.rates import RATES
 from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
+from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
-           "calibration_method", "subgroups_correction", "recourse_rows"]
+           "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -26,7 +28,7 @@ def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
 
     Examples: ``"c is selected at 0.17 times the rate of a (10.0% against 60.0%)."``, ``"Undefined: ..."``."""
     if finding["undefined"]:
-        return f"Undefined: {finding['undefined']}."
+        return f"Undefined: {undefined_text(finding['undefined'])}."
     ends = tuple(finding["extremes"])
     if not ends or any(end is None for end in ends):
         return ""
@@ -76,8 +78,33 @@ def with_sentences(findings: pd.DataFrame) -> pd.DataFrame:
     shown = findings[["value", "rule", "passed", "conclusive"]].copy()
     shown["sentence"] = pd.Series([finding_sentence(name, row) for name, row in findings.to_dict("index").items()],
                                   index=findings.index, dtype=object)
-    shown["undefined"] = findings["undefined"]
+    shown["undefined"] = pd.Series([undefined_text(reason) for reason in findings["undefined"]], index=findings.index, dtype=object)
     return shown
+
+
+@overload
+def undefined_text(undefined: Undefined) -> str: ...
+@overload
+def undefined_text(undefined: None) -> None: ...
+def undefined_text(undefined: Undefined | None) -> str | None:
+    """Why a figure is undefined (an :class:`~fairdash.engine.undefined.Undefined`), in plain words; None for None.
+
+    Example: ``"only one group has a defined true positive rate (b: no true positives)"``."""
+    if undefined is None:
+        return None
+    if undefined.code == "too_few_groups":
+        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    if undefined.code == "rates":
+        return "; ".join(_rate_undefined(reason) for reason in undefined.rates)
+    return "fewer than two groups define it"
+
+
+def _rate_undefined(reason: RateUndefined) -> str:
+    rate = RATES[reason.rate]
+    if reason.code == "highest_zero":
+        return f"the highest {rate.label.lower()} is 0, and a ratio to 0 is undefined"
+    count = "no group" if reason.code == "no_group" else "only one group"
+    return f"{count} has a defined {rate.label.lower()}" + (f" ({listed(reason.without, 5)}: no {rate.of})" if reason.without else "")
 
 
 def conflict_sentences(conflict: CriteriaConflict) -> list[str]:

@@ -21,6 +21,7 @@ from fairdash.engine.findings import HEADLINE
 from fairdash.engine.metrics import verdict, verdict_rules
 from fairdash.engine.result import AuditResult
 from fairdash.run import GAP_SHARE_PREFIX
+from fairdash.present.sentences import undefined_text
 from fairdash.present.text import NO_RULE, inconclusive_note, verdict_word
 
 __all__ = ["HEADLINE_TITLES", "CANNOT_TELL", "GLOSSARY", "SummaryLine", "Summary", "summary_of", "audit_summary",
@@ -207,7 +208,7 @@ def _line(result: AuditResult, name: str) -> SummaryLine:
     word = verdict_of(finding)
     title = HEADLINE_TITLES[name]
     if word == "undefined":
-        sentence = f"{title}: undefined, because {finding['undefined']}."
+        sentence = f"{title}: undefined, because {undefined_text(finding['undefined'])}."
     else:
         value = float(finding["value"])
         interval = "" if math.isnan(low) else f"95% interval {_shown(low, rule)} to {_shown(high, rule)}"
