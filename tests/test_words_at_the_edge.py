@@ -19,7 +19,7 @@ from fairdash.engine.calibration import Calibration
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
 from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
-from fairdash.explain.recourse import Recourse
+from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.present.document import result_json
 from fairdash.present.sentences import (conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
@@ -196,7 +196,6 @@ def test_the_methods_in_words_are_written_from_their_numbers():
 _UNDEFINED_KNOWN = {
     ("calibration.py", "_with_gap"),  # the gap's and a small group's reason
     ("compare.py", "_disparity_row"),  # why a change was not tested
-    ("recourse.py", "_findings"), ("recourse.py", "why_recourse_undefined"),  # the burden's reasons
     ("spec.py", "small_groups_warning"),  # a warning shown as it is
 }
 _UNDEFINED_WORDS = ("undefined", "fewer than", "only one group", "no group has")
@@ -307,3 +306,17 @@ def test_every_presenter_says_the_same_reason():
         assert shown.loc[name, "undefined"] == text == document["findings"][name]["undefined"]
         if text is not None:
             assert finding_sentence(name, result.findings.loc[name]) == f"Undefined: {text}."
+
+
+def test_the_recourse_says_why_its_burden_is_undefined_in_facts():
+    """The recourse burden's reasons are facts too; the words are those the recourse wrote before (its JSON keeps them)."""
+    judged = pd.DataFrame({"found": [4, 0, 0]}, index=pd.Index(["a", "b", "c"], name="group"))
+    few = why_recourse_undefined(judged)
+    assert few == Undefined("recourse_few_found", groups=("b", "c"), count=1)
+    assert undefined_text(few) == "only 1 group(s) have a counterfactual found (b, c: none within the search budget)"
+    lonely = why_recourse_undefined(judged.loc[["a"]])
+    assert lonely == Undefined("recourse_too_few_groups")
+    assert undefined_text(lonely) == ("fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
+                                      "small-group minimum are left out)")
+    assert undefined_text(Undefined("recourse_zero_burden")) == (
+        "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined")

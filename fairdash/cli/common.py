@@ -80,7 +80,7 @@ def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
         return disparities[name], lambda: undefined_text(undefined_reason(table, name)) or "undefined"
     if recourse is None:
         return None, lambda: "the recourse was not computed"
-    return recourse.disparities[name], lambda: str(recourse.findings.loc[name, "undefined"])
+    return recourse.disparities[name], lambda: str(undefined_text(recourse.findings.loc[name, "undefined"]))
 
 
 def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *,

@@ -14,11 +14,16 @@ RATE_UNDEFINED_CODES: tuple[RateUndefinedCode, ...] = ("no_group", "one_group", 
 """Why one rate a disparity compares gives it no value: no group defines the rate, only one does, or (a ratio) the
 highest rate is 0."""
 
-UndefinedCode = Literal["too_few_groups", "rates", "too_few_define"]
+UndefinedCode = Literal["too_few_groups", "rates", "too_few_define", "recourse_too_few_groups", "recourse_few_found",
+                        "recourse_zero_burden"]
 
-UNDEFINED_CODES: tuple[UndefinedCode, ...] = ("too_few_groups", "rates", "too_few_define")
-"""Why a disparity is undefined: fewer than two groups are judged (``too_few_groups``); a rate it compares gives no
-value (``rates``, each in :attr:`Undefined.rates`); fewer than two groups define it otherwise (``too_few_define``)."""
+UNDEFINED_CODES: tuple[UndefinedCode, ...] = ("too_few_groups", "rates", "too_few_define", "recourse_too_few_groups",
+                                              "recourse_few_found", "recourse_zero_burden")
+"""Why a figure is undefined. A disparity: fewer than two groups are judged (``too_few_groups``); a rate it compares
+gives no value (``rates``, each in :attr:`Undefined.rates`); fewer than two groups define it otherwise
+(``too_few_define``). The recourse burden's: fewer than two groups are judged (``recourse_too_few_groups``); ``count``
+judged groups have a counterfactual found, ``groups`` none (``recourse_few_found``); the largest burden is 0, so the
+ratio is undefined (``recourse_zero_burden``)."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,11 @@ class RateUndefined:
 
 @dataclass(frozen=True)
 class Undefined:
-    """Why a figure is undefined: ``code`` (one of :data:`UNDEFINED_CODES`) and, for ``"rates"``, each rate's reason.
+    """Why a figure is undefined: ``code`` (one of :data:`UNDEFINED_CODES`) and the facts its sentence needs: each
+    rate's reason (``rates``), the groups concerned (``groups``, labels), a count of groups or rows (``count``).
     A finding's ``undefined`` is one of these, or None when the figure is defined."""
 
     code: UndefinedCode
     rates: tuple[RateUndefined, ...] = ()
+    groups: tuple[Any, ...] = ()
+    count: int | None = None

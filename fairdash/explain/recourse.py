@@ -25,6 +25,7 @@ import pandas as pd
 
 from fairdash.engine.metrics import FOUR_FIFTHS, verdict
 from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError, ModelError
 from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
 from fairdash.intake.models import ScoreModel
@@ -62,7 +63,7 @@ class Recourse:
     disparities : dict
         ``recourse_burden_difference`` and ``recourse_burden_ratio`` over the judged groups (NaN where undefined).
     findings : DataFrame
-        Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why).
+        Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why: an :class:`~fairdash.engine.undefined.Undefined`, or None).
     left_out : tuple of str
         Groups with fewer than ``min_group_size`` rows with a counterfactual found, left out of the disparities.
     """
@@ -256,7 +257,7 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
               "recourse_burden_ratio": burden.min() / burden.max() if burden.max() > 0 else np.nan}
     rows = {}
     for name, value in values.items():
-        undefined = None if np.isfinite(value) else "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined"
+        undefined = None if np.isfinite(value) else Undefined("recourse_zero_burden")
         low, high = intervals[name] if undefined is None else (np.nan, np.nan)
         rows[name] = {"value": float(value), "lower": low, "upper": high, "rule": rules[name], "passed": verdict(float(value), rules[name]),
                       "undefined": undefined}
@@ -264,9 +265,10 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
     return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
 
 
-def why_recourse_undefined(judged: pd.DataFrame) -> str:
-    """Why the recourse disparities of these judged groups are undefined, in plain words."""
+def why_recourse_undefined(judged: pd.DataFrame) -> Undefined:
+    """Why the recourse disparities of these judged groups are undefined, as facts (the number of judged groups with a
+    counterfactual found, the groups without); :func:`fairdash.present.sentences.undefined_text` says it in words."""
     if len(judged) < 2:
-        return "fewer than two groups have enough rows with a counterfactual found to compare (groups under the small-group minimum are left out)"
-    without = [str(label) for label in judged.index[judged["found"] == 0]]
-    return f"only {len(judged) - len(without)} group(s) have a counterfactual found ({', '.join(without)}: none within the search budget)"
+        return Undefined("recourse_too_few_groups")
+    without = tuple(judged.index[judged["found"] == 0])
+    return Undefined("recourse_few_found", groups=without, count=len(judged) - len(without))

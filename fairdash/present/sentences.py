@@ -96,7 +96,17 @@ def undefined_text(undefined: Undefined | None) -> str | None:
         return "fewer than two groups to compare (groups under the small-group minimum are left out)"
     if undefined.code == "rates":
         return "; ".join(_rate_undefined(reason) for reason in undefined.rates)
+    if undefined.code in _RECOURSE_UNDEFINED:
+        return _RECOURSE_UNDEFINED[undefined.code].format(count=undefined.count, groups=", ".join(map(str, undefined.groups)))
     return "fewer than two groups define it"
+
+
+_RECOURSE_UNDEFINED = {
+    "recourse_too_few_groups": "fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
+                               "small-group minimum are left out)",
+    "recourse_few_found": "only {count} group(s) have a counterfactual found ({groups}: none within the search budget)",
+    "recourse_zero_burden": "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined",
+}
 
 
 def _rate_undefined(reason: RateUndefined) -> str:
