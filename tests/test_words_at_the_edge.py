@@ -15,13 +15,13 @@ from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
 from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import rates, table_from_counts
 from fairdash.engine.rates import RATES, fractions
-from fairdash.engine.calibration import Calibration
+from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, calibration_by_group
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
 from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.present.document import result_json
-from fairdash.present.sentences import (conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+from fairdash.present.sentences import (calibration_notes, conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -194,7 +194,6 @@ def test_the_methods_in_words_are_written_from_their_numbers():
 
 # Why a figure is undefined: sentences the computation layers still write, each to move to present/ (the list only shrinks).
 _UNDEFINED_KNOWN = {
-    ("calibration.py", "_with_gap"),  # the gap's and a small group's reason
     ("compare.py", "_disparity_row"),  # why a change was not tested
     ("spec.py", "small_groups_warning"),  # a warning shown as it is
 }
@@ -320,3 +319,26 @@ def test_the_recourse_says_why_its_burden_is_undefined_in_facts():
                                       "small-group minimum are left out)")
     assert undefined_text(Undefined("recourse_zero_burden")) == (
         "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined")
+
+
+def test_calibration_says_why_its_ece_is_undefined_in_facts():
+    """Calibration's reasons and notes are codes and counts; the words are those it wrote before (its JSON keeps them)."""
+    truth = np.tile([0, 1], 150)
+    groups = np.repeat(["a", "b", "c"], [200, 80, 20])
+    predictions = calibration_by_group(truth, truth.astype(float), groups)
+    assert predictions.undefined == Undefined("scores_are_predictions") and predictions.notes == ("predictions",)
+    assert undefined_text(predictions.undefined) == ("the score is not a probability (0/1 predictions), so only the observed rate per "
+                                                     "score value is shown; an ECE would compare a rank with a rate")
+    assert calibration_notes(predictions) == [
+        "The scores are 0/1 predictions, not scores: each group's two points are the share of positives among the rows predicted 0 "
+        "and among those predicted 1 (its precision). A calibration curve needs a score."]
+    scores = np.linspace(0.05, 0.95, 300)
+    small = calibration_by_group(truth, scores, groups, min_group_size=100, n_resamples=50)
+    assert small.undefined == Undefined("calibration_too_few_groups", count=100)
+    assert undefined_text(small.undefined) == "fewer than two groups have 100 rows or more"
+    assert small.findings.loc["ece[c]", "undefined"] == Undefined("calibration_small_group", count=100)
+    assert undefined_text(small.findings.loc["ece[c]", "undefined"]) == "the group has fewer than 100 rows"
+    assert calibration_notes(calibration_by_group(truth, np.full(300, 0.3), groups, n_resamples=50)) == [
+        "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed rate "
+        "follows the score."]
+    assert set(CALIBRATION_NOTES) == {"predictions", "constant"}

@@ -21,7 +21,7 @@ from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.json_files import read_json_file
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
-from fairdash.present.sentences import subgroups_correction, undefined_text
+from fairdash.present.sentences import calibration_notes, subgroups_correction, undefined_text
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
@@ -200,7 +200,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
         if audit.calibration.bins == "score values":
             print(observed_by_value(audit.calibration).to_string())
         print(calibration_table(audit.calibration).to_string())
-        for note in audit.calibration.notes:
+        for note in calibration_notes(audit.calibration):
             print(f"note: {note}")
         print(gap_text(audit.calibration))
     if audit.conflict is not None:

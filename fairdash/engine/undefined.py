@@ -15,15 +15,19 @@ RATE_UNDEFINED_CODES: tuple[RateUndefinedCode, ...] = ("no_group", "one_group", 
 highest rate is 0."""
 
 UndefinedCode = Literal["too_few_groups", "rates", "too_few_define", "recourse_too_few_groups", "recourse_few_found",
-                        "recourse_zero_burden"]
+                        "recourse_zero_burden", "scores_are_predictions", "scores_outside_0_1", "calibration_too_few_groups",
+                        "calibration_small_group"]
 
 UNDEFINED_CODES: tuple[UndefinedCode, ...] = ("too_few_groups", "rates", "too_few_define", "recourse_too_few_groups",
-                                              "recourse_few_found", "recourse_zero_burden")
+                                              "recourse_few_found", "recourse_zero_burden", "scores_are_predictions",
+                                              "scores_outside_0_1", "calibration_too_few_groups", "calibration_small_group")
 """Why a figure is undefined. A disparity: fewer than two groups are judged (``too_few_groups``); a rate it compares
 gives no value (``rates``, each in :attr:`Undefined.rates`); fewer than two groups define it otherwise
 (``too_few_define``). The recourse burden's: fewer than two groups are judged (``recourse_too_few_groups``); ``count``
 judged groups have a counterfactual found, ``groups`` none (``recourse_few_found``); the largest burden is 0, so the
-ratio is undefined (``recourse_zero_burden``)."""
+ratio is undefined (``recourse_zero_burden``). Calibration's ECE: the score is not a probability, being 0/1 predictions
+(``scores_are_predictions``) or lying outside 0 to 1 (``scores_outside_0_1``); fewer than two groups have ``count`` rows
+or more (``calibration_too_few_groups``, the gap); the group has fewer than ``count`` rows (``calibration_small_group``)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
-           "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text"]
+           "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
+           "calibration_notes"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -96,17 +97,37 @@ def undefined_text(undefined: Undefined | None) -> str | None:
         return "fewer than two groups to compare (groups under the small-group minimum are left out)"
     if undefined.code == "rates":
         return "; ".join(_rate_undefined(reason) for reason in undefined.rates)
-    if undefined.code in _RECOURSE_UNDEFINED:
-        return _RECOURSE_UNDEFINED[undefined.code].format(count=undefined.count, groups=", ".join(map(str, undefined.groups)))
+    if undefined.code in _UNDEFINED_WORDS:
+        return _UNDEFINED_WORDS[undefined.code].format(count=undefined.count, groups=", ".join(map(str, undefined.groups)))
     return "fewer than two groups define it"
 
 
-_RECOURSE_UNDEFINED = {
+_NOT_PROBABILITY = ("the score is not a probability ({}), so only the observed rate per score value is shown; an ECE would "
+                    "compare a rank with a rate")
+
+_UNDEFINED_WORDS = {
     "recourse_too_few_groups": "fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
                                "small-group minimum are left out)",
     "recourse_few_found": "only {count} group(s) have a counterfactual found ({groups}: none within the search budget)",
     "recourse_zero_burden": "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined",
+    "scores_are_predictions": _NOT_PROBABILITY.format("0/1 predictions"),
+    "scores_outside_0_1": _NOT_PROBABILITY.format("its values lie outside 0 to 1"),
+    "calibration_too_few_groups": "fewer than two groups have {count} rows or more",
+    "calibration_small_group": "the group has fewer than {count} rows",
 }
+
+
+_CALIBRATION_NOTES = {
+    "predictions": "The scores are 0/1 predictions, not scores: each group's two points are the share of positives among the "
+                   "rows predicted 0 and among those predicted 1 (its precision). A calibration curve needs a score.",
+    "constant": "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed "
+                "rate follows the score.",
+}
+
+
+def calibration_notes(calibration: Calibration) -> list[str]:
+    """What a page says about the score beside the calibration chart (from :attr:`Calibration.notes`), in words."""
+    return [_CALIBRATION_NOTES[note] for note in calibration.notes]
 
 
 def _rate_undefined(reason: RateUndefined) -> str:
