@@ -306,7 +306,7 @@ def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray],
     """The groups' calibration with the ECE gap over the groups of at least ``min_group_size`` rows, its interval,
     what calibrated groups with the same rows show, and the findings."""
     judged = tuple(label for label, group in groups.items() if group.count >= min_group_size)
-    notes: tuple[CalibrationNote, ...] = (("predictions",) if predictions else ()) + (("constant",) if constant else ())
+    notes = tuple(note for note, holds in zip(CALIBRATION_NOTES, (predictions, constant)) if holds)
     not_probability = None if probability else Undefined("scores_are_predictions" if predictions else "scores_outside_0_1")
     undefined = not_probability or (Undefined("calibration_too_few_groups", count=min_group_size) if len(judged) < 2 else None)
     gap, interval, gap_null = np.nan, (np.nan, np.nan), np.full(n_resamples, np.nan)

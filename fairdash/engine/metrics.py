@@ -15,7 +15,7 @@ findings, the gate and the report's script all apply it."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -384,7 +384,7 @@ def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, A
             else {"at_most": tolerance} for name in DISPARITY_NAMES}
 
 
-def verdict(value: float, rule: dict[str, Any] | None) -> bool | None:
+def verdict(value: float, rule: Mapping[str, Any] | None) -> bool | None:
     """Whether ``value`` passes ``rule`` (one of :func:`verdict_rules`); ``None`` without a rule or a value (undefined)."""
     if rule is None or value is None or np.isnan(value):
         return None

@@ -86,7 +86,7 @@ class Recourse:
 def recourse_by_group(
     model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
     positive_label: Any, max_rows: int = RECOURSE_ROWS, min_group_size: int = SMALL_GROUP_SIZE, n_resamples: int = 1000,
-    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], None] | None = None,
+    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], object] | None = None,
 ) -> Recourse:
     """Each group's recourse burden over the rows the model turns down (``score < threshold``).
 
@@ -146,7 +146,7 @@ def recourse_by_group(
 
 def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, thresholds: np.ndarray, searched: np.ndarray,
                        examples: np.ndarray, space: SearchSpace, positive_label: Any,
-                       progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, int]:
+                       progress: Callable[[int, int], object] | None) -> tuple[np.ndarray, int]:
     """Each searched row's distance to its nearest counterfactual found (NaN: none), in batches; and the rows scored."""
     nearest = np.full(len(searched), np.nan)
     evaluated = 0

@@ -132,10 +132,11 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
         if threshold is None:
             raise InvalidInputError(f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
                                     f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold.")
-    settings = AuditSettings(thresholds=check_threshold(threshold), tolerance=tolerance, min_group_size=min_group_size)
+    chosen = check_threshold(threshold)
+    settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     base_index = _baseline_index(counts.windows, baseline)
     coarse = _drift_histograms(counts, base_index)
-    at = counts.counts_at(settings.thresholds)
+    at = counts.counts_at(chosen)
     present = at.sum(axis=2) > 0  # (windows, groups): a window's table holds the groups it has rows of
     kept = [at[index][present[index]] for index in range(len(counts.windows))]
     labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
@@ -150,7 +151,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                               pending=unknown > PENDING_SHARE, psi=psi))
     alerts = sorted(_gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
                     key=lambda alert: (alert["window"], alert["disparity"]))
-    return Monitor(counts=counts, threshold=float(settings.thresholds), tolerance=settings.tolerance, baseline=windows[base_index].start,
+    return Monitor(counts=counts, threshold=chosen, tolerance=settings.tolerance, baseline=windows[base_index].start,
                    windows=windows, alerts=alerts, notes=_notes(counts, windows), one_outcome=one_outcome_windows(windows))
 
 

@@ -75,6 +75,7 @@ from fairdash.present.report import (  # noqa: F401
 )
 from fairdash.present.sentences import (  # noqa: F401
     calibration_method,
+    calibration_notes,
     conflict_sentences,
     recourse_rows,
     subgroups_correction,
@@ -128,6 +129,7 @@ __all__ = [
     "bias_audit_json",
     "bias_audit_notes",
     "calibration_method",
+    "calibration_notes",
     "calibration_table",
     "cdd_table",
     "comparison_json",

@@ -161,5 +161,5 @@ def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:
         st.caption("Choose a column to see whether the gap remains among people alike in it.")
         return
     with user_errors_shown():
-        conditional = audit_conditional(table, audit.inputs, result.settings.thresholds, control)
+        conditional = audit_conditional(table, audit.inputs, result.settings.thresholds_chosen, control)
     conditional_view(conditional)
