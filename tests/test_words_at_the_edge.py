@@ -16,12 +16,13 @@ from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import rates, table_from_counts
 from fairdash.engine.rates import RATES, fractions
 from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, calibration_by_group
+from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
 from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.present.document import result_json
-from fairdash.present.sentences import (calibration_notes, conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+from fairdash.present.sentences import (calibration_notes, comparison_notes, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -194,7 +195,6 @@ def test_the_methods_in_words_are_written_from_their_numbers():
 
 # Why a figure is undefined: sentences the computation layers still write, each to move to present/ (the list only shrinks).
 _UNDEFINED_KNOWN = {
-    ("compare.py", "_disparity_row"),  # why a change was not tested
     ("spec.py", "small_groups_warning"),  # a warning shown as it is
 }
 _UNDEFINED_WORDS = ("undefined", "fewer than", "only one group", "no group has")
@@ -342,3 +342,18 @@ def test_calibration_says_why_its_ece_is_undefined_in_facts():
         "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed rate "
         "follows the score."]
     assert set(CALIBRATION_NOTES) == {"predictions", "constant"}
+
+
+def test_a_comparison_says_why_a_change_is_untested_and_its_notes_in_facts():
+    """Why a change was not tested and what to know before reading a comparison are facts; the words are those the
+    comparison wrote before (its JSON and the command line keep them)."""
+    assert untested_text(Untested("undefined", audits=("before", "after"))) == "the disparity is undefined before and after"
+    assert untested_text(Untested("no_difference", rates=("tpr", "fpr"))) == "no two groups differ in tpr or fpr in either audit"
+    assert untested_text(Untested("no_variance", rates=("selection_rate",))) == (
+        "no two groups have a selection rate in both audits whose change has a variance")
+    notes = (ComparisonNote("only_groups", audit="after", groups=("a", 3)), ComparisonNote("thresholds", before=0.5, after={"a": 0.4}),
+             ComparisonNote("min_group_size", before=30, after=20), ComparisonNote("tolerance", before=0.1, after=0.05))
+    assert comparison_notes(notes) == [
+        "Groups only in the after audit: 'a', 3.", "The thresholds differ (0.5 before, {'a': 0.4} after).",
+        "The small-group minimums differ (30 before, 20 after): the groups judged or the verdicts may differ for that alone.",
+        "The tolerances differ (0.1 before, 0.05 after): the groups judged or the verdicts may differ for that alone."]

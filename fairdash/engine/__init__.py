@@ -25,6 +25,8 @@ from fairdash.engine.changes import (  # noqa: F401
 from fairdash.engine.compare import (  # noqa: F401
     LEVEL,
     Comparison,
+    ComparisonNote,
+    Untested,
     compare_audits,
     read_audit_document,
 )
@@ -170,6 +172,7 @@ __all__ = [
     "CRITERIA",
     "Calibration",
     "Comparison",
+    "ComparisonNote",
     "Conditional",
     "Constraint",
     "CriteriaConflict",
@@ -206,6 +209,7 @@ __all__ = [
     "Threshold",
     "ThresholdCurves",
     "Undefined",
+    "Untested",
     "RateUndefined",
     "VALUE_LIMIT",
     "VERDICT_SLACK",

@@ -76,6 +76,7 @@ from fairdash.present.report import (  # noqa: F401
 from fairdash.present.sentences import (  # noqa: F401
     calibration_method,
     calibration_notes,
+    comparison_notes,
     conflict_sentences,
     recourse_rows,
     subgroups_correction,
@@ -130,6 +131,7 @@ __all__ = [
     "bias_audit_notes",
     "calibration_method",
     "calibration_notes",
+    "comparison_notes",
     "calibration_table",
     "cdd_table",
     "comparison_json",

@@ -10,17 +10,19 @@ from typing import Any, Mapping, overload
 import pandas as pd
 
 from fairdash.engine.calibration import Calibration
+from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
 from fairdash.engine.rates import RATES
 from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
 from fairdash.engine.undefined import RateUndefined, Undefined
+from fairdash.errors import brief
 from fairdash.explain.recourse import Recourse
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
            "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
-           "calibration_notes"]
+           "calibration_notes", "untested_text", "comparison_notes"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -246,3 +248,32 @@ def recourse_rows(recourse: Recourse) -> str:
             f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
             f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
             f"other, Bonferroni), which hold whatever the number of groups")
+
+
+def untested_text(untested: Untested) -> str:
+    """Why a disparity's change was not tested (an :class:`~fairdash.engine.compare.Untested`), in plain words.
+
+    Example: ``"no two groups differ in tpr or fpr in either audit"``."""
+    rates = " or ".join(rate.replace("_", " ") for rate in untested.rates)
+    if untested.code == "undefined":
+        return f"the disparity is undefined {' and '.join(untested.audits)}"
+    if untested.code == "no_difference":
+        return f"no two groups differ in {rates} in either audit"
+    return f"no two groups have a {rates} in both audits whose change has a variance"
+
+
+_SETTINGS_DIFFER = {"min_group_size": "small-group minimums", "tolerance": "tolerances"}
+
+
+def comparison_notes(notes: Any) -> list[str]:
+    """What to know before reading a comparison (its :attr:`~fairdash.engine.compare.Comparison.notes`), in words."""
+    return [_comparison_note(note) for note in notes]
+
+
+def _comparison_note(note: ComparisonNote) -> str:
+    if note.code == "only_groups":
+        return f"Groups only in the {note.audit} audit: {', '.join(brief(group) for group in note.groups)}."
+    if note.code == "thresholds":
+        return f"The thresholds differ ({brief(note.before, 200)} before, {brief(note.after, 200)} after)."
+    return (f"The {_SETTINGS_DIFFER[note.code]} differ ({note.before:g} before, {note.after:g} after): the groups judged or the "
+            "verdicts may differ for that alone.")
