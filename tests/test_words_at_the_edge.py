@@ -21,8 +21,9 @@ from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
 from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
+from fairdash.monitor.windows import ChangeAlert, GateAlert, Monitor, MonitorNote
 from fairdash.present.document import result_json
-from fairdash.present.sentences import (calibration_notes, comparison_notes, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+from fairdash.present.sentences import (alert_text, calibration_notes, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -357,3 +358,20 @@ def test_a_comparison_says_why_a_change_is_untested_and_its_notes_in_facts():
         "Groups only in the after audit: 'a', 3.", "The thresholds differ (0.5 before, {'a': 0.4} after).",
         "The small-group minimums differ (30 before, 20 after): the groups judged or the verdicts may differ for that alone.",
         "The tolerances differ (0.1 before, 0.05 after): the groups judged or the verdicts may differ for that alone."]
+
+
+def test_the_monitor_says_its_alerts_and_notes_from_facts():
+    """The monitor's alerts and notes carry facts (codes, values, groups); the words are those it wrote before."""
+    assert alert_text(GateAlert("first", 0.7234, ">= 0.8")) == "fails the gate from the first window judged: 0.723, which fails >= 0.8"
+    assert alert_text(GateAlert("leaves", 0.2, "<= 0.1")) == "leaves the gate: 0.200, which fails <= 0.1"
+    change = ChangeAlert("tpr", "a", "b", 0.25, pd.Timestamp("2024-01-01"), 3.1, 0.0012, 3, 3, 5)
+    assert alert_text(change) == ("the gap in tpr between 'a' and 'b' changed by +0.250 from the baseline window 2024-01-01 (z = 3.1, "
+                                  "p = 1.2e-03: the largest of 3 pair(s) of 3 groups, Tukey-Kramer; Bonferroni over 5 windows)")
+    assert monitor_note_text(MonitorNote("gaps", count=8, window="month", starts=tuple(f"2024-0{m}-01" for m in range(2, 8)))) == (
+        "No rows in the month(s) starting 2024-02-01, 2024-03-01, 2024-04-01, 2024-05-01, 2024-06-01, 2024-07-01 and 2 more: a gap "
+        "in the log, not a window of zeros.")
+    assert monitor_note_text(MonitorNote("late_groups", groups=(("c", pd.Timestamp("2024-04-01")),))) == (
+        "Groups that first appear later: 'c' (2024-04-01).")
+    assert monitor_note_text(MonitorNote("no_outcome", target="y")) == (
+        "No outcome in 'y' is known yet: only the selection rates and their disparities (demographic parity) can be judged.")
+    assert "notes" in {field.name for field in dataclasses.fields(Monitor)}

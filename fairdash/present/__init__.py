@@ -74,6 +74,7 @@ from fairdash.present.report import (  # noqa: F401
     audit_json,
 )
 from fairdash.present.sentences import (  # noqa: F401
+    alert_text,
     calibration_method,
     calibration_notes,
     comparison_notes,
@@ -129,6 +130,7 @@ __all__ = [
     "bias_audit_html",
     "bias_audit_json",
     "bias_audit_notes",
+    "alert_text",
     "calibration_method",
     "calibration_notes",
     "comparison_notes",

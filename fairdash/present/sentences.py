@@ -19,10 +19,12 @@ from fairdash.engine.thresholds import Suggestion
 from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.errors import brief
 from fairdash.explain.recourse import Recourse
+from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorNote
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
            "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
-           "calibration_notes", "untested_text", "comparison_notes"]
+           "calibration_notes", "untested_text", "comparison_notes",
+           "alert_text", "monitor_note_text"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -277,3 +279,33 @@ def _comparison_note(note: ComparisonNote) -> str:
         return f"The thresholds differ ({brief(note.before, 200)} before, {brief(note.after, 200)} after)."
     return (f"The {_SETTINGS_DIFFER[note.code]} differ ({note.before:g} before, {note.after:g} after): the groups judged or the "
             "verdicts may differ for that alone.")
+
+
+_WHERE = {"leaves": "leaves the gate", "baseline": "fails the gate in the baseline window already",
+          "first": "fails the gate from the first window judged"}
+
+
+def alert_text(alert: GateAlert | ChangeAlert) -> str:
+    """Why the monitor raised an alert (its ``reason``: a :class:`~fairdash.monitor.windows.GateAlert` or
+    :class:`~fairdash.monitor.windows.ChangeAlert`), in plain words.
+
+    Example: ``"leaves the gate: 0.720, which fails >= 0.8"``."""
+    if isinstance(alert, GateAlert):
+        return f"{_WHERE[alert.where]}: {alert.value:.3f}, which fails {alert.rule}"
+    return (f"the gap in {alert.rate.replace('_', ' ')} between {brief(alert.high, 40)} and {brief(alert.low, 40)} changed by "
+            f"{alert.change:+.3f} from the baseline window {alert.baseline.date()} (z = {alert.z:.1f}, p = {alert.p_value:.1e}: "
+            f"the largest of {alert.pairs} pair(s) of {alert.groups} groups, Tukey-Kramer; Bonferroni over {alert.windows} windows)")
+
+
+def monitor_note_text(note: MonitorNote) -> str:
+    """What a reader should know about the log (a :class:`~fairdash.monitor.windows.MonitorNote`), in plain words."""
+    if note.code == "gaps":
+        listed = ", ".join(note.starts) + (f" and {note.count - len(note.starts)} more" if note.count > len(note.starts) else "")
+        return f"No rows in the {note.window}(s) starting {listed}: a gap in the log, not a window of zeros."
+    if note.code == "far":
+        return (f"{note.count:,} row(s) in window(s) starting {', '.join(note.starts)} lie more than {FAR_YEARS} years from the "
+                "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own.")
+    if note.code == "late_groups":
+        return "Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in note.groups) + "."
+    return (f"No outcome in {brief(note.target)} is known yet: only the selection rates and their disparities "
+            "(demographic parity) can be judged.")
