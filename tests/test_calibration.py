@@ -15,7 +15,7 @@ from fairdash.engine.conflict import criteria_conflict, implied_fpr
 from fairdash.engine.demo import load_demo
 from fairdash.engine.inputs import prepare_audit
 from fairdash.engine.undefined import Undefined
-from fairdash.present.sentences import calibration_notes, conflict_sentences, undefined_text
+from fairdash.present.sentences import calibration_notes, calibration_rule_text, conflict_sentences, undefined_text
 from fairdash.present.where_unfair import calibration_table, conflict_table
 from fairdash.run import run_audit
 
@@ -117,7 +117,7 @@ def test_the_gap_is_judged_and_its_interval_holds_it():
     eces = {label: group.ece for label, group in calibration.groups.items()}
     assert calibration.ece_difference == pytest.approx(max(eces.values()) - min(eces.values()))
     assert calibration.ece_difference > 0.05 and calibration.passed is False
-    assert calibration.rule_text.startswith("at most 0.05 above what calibrated groups with the same rows show")
+    assert calibration_rule_text(calibration.rule).startswith("at most 0.05 above what calibrated groups with the same rows show")
     low, high = calibration.ece_difference_interval
     assert low <= calibration.ece_difference <= high
     for group in calibration.groups.values():

@@ -15,7 +15,7 @@ from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
 from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import rates, table_from_counts
 from fairdash.engine.rates import RATES, fractions
-from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, calibration_by_group
+from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, CalibrationRule, calibration_by_group
 from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
@@ -23,7 +23,7 @@ from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, Rat
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.monitor.windows import ChangeAlert, GateAlert, Monitor, MonitorNote
 from fairdash.present.document import result_json
-from fairdash.present.sentences import (alert_text, calibration_notes, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+from fairdash.present.sentences import (alert_text, calibration_notes, calibration_rule_text, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -343,6 +343,10 @@ def test_calibration_says_why_its_ece_is_undefined_in_facts():
         "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed rate "
         "follows the score."]
     assert set(CALIBRATION_NOTES) == {"predictions", "constant"}
+    assert small.rule == CalibrationRule(at_most=0.1, alpha=small.rule.alpha, tests=1)  # the gap undefined: one group tested
+    assert small.rule.alpha == pytest.approx(0.05)
+    assert calibration_rule_text(small.rule) == ("at most 0.1 above what calibrated groups with the same rows show (Monte Carlo "
+                                                 "p >= 0.05, Holm over 1 tests)")
 
 
 def test_a_comparison_says_why_a_change_is_untested_and_its_notes_in_facts():

@@ -16,6 +16,7 @@ from fairdash.engine.balance import (  # noqa: F401
 from fairdash.engine.calibration import (  # noqa: F401
     GAP_FINDING,
     Calibration,
+    CalibrationRule,
     calibration_by_group,
     group_finding,
 )
@@ -171,6 +172,7 @@ __all__ = [
     "CONSTRAINTS",
     "CRITERIA",
     "Calibration",
+    "CalibrationRule",
     "Comparison",
     "ComparisonNote",
     "Conditional",

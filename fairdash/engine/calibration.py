@@ -41,7 +41,8 @@ from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError
 
 __all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability",
-           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding", "CalibrationNote", "CALIBRATION_NOTES"]
+           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding", "CalibrationNote", "CALIBRATION_NOTES",
+           "CalibrationRule"]
 
 N_BINS = 10
 """Equal-count bins per group (as scikit-learn's ``calibration_curve`` defaults to 5 uniform ones, but a fairness
@@ -94,12 +95,23 @@ class GroupCalibration:
 
 
 @dataclass(frozen=True)
+class CalibrationRule:
+    """The rule a calibration finding is judged by (:func:`fairdash.present.sentences.calibration_rule_text` says it): it
+    passes at most ``at_most`` above what calibrated groups with the same rows show, a Monte Carlo p-value of ``alpha`` or
+    more after Holm over ``tests`` tests."""
+
+    at_most: float
+    alpha: float
+    tests: int
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Calibration of every group, and the gap in ECE between the groups judged (see :func:`calibration_by_group`).
 
     ``findings``: one row per test, the gap's (:data:`GAP_FINDING`) and each group's (:func:`group_finding`), columns
     ``value`` (the ECE or the gap), ``if_calibrated`` (its mean over calibrated groups with the same rows),
-    ``p_value`` (Monte Carlo), ``p_adjusted`` (Holm over the defined findings), ``rule`` (in words), ``passed``
+    ``p_value`` (Monte Carlo), ``p_adjusted`` (Holm over the defined findings), ``rule`` (a :class:`CalibrationRule`), ``passed``
     (None when undefined) and ``undefined`` (why: an :class:`~fairdash.engine.undefined.Undefined`, or None). ``passed``
     and ``undefined`` of the calibration are the gap's. ``notes``: what a page says about the score beside the chart
     (:data:`CALIBRATION_NOTES`; :func:`fairdash.present.sentences.calibration_notes` writes them)."""
@@ -121,9 +133,9 @@ class Calibration:
     random_state: int
 
     @property
-    def rule_text(self) -> str:
-        """The rule the gap is judged by, in words."""
-        return str(self.findings.loc[GAP_FINDING, "rule"])
+    def rule(self) -> CalibrationRule:
+        """The rule the gap (and every group's ECE) is judged by."""
+        return self.findings.loc[GAP_FINDING, "rule"]
 
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
@@ -337,8 +349,7 @@ def _findings(tests: dict[str, tuple[float, np.ndarray, Undefined | None]], *, t
     p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - FLOAT_TOLERANCE)) / (1 + len(null))
                 for name, (value, null, _) in ((name, tests[name]) for name in defined)}
     adjusted = dict(zip(defined, holm([p_values[name] for name in defined])))
-    rule = (f"at most {tolerance:g} above what calibrated groups with the same rows show (Monte Carlo p >= {alpha:g}, Holm "
-            f"over {len(defined)} tests)")
+    rule = CalibrationRule(at_most=tolerance, alpha=alpha, tests=len(defined))
     rows = []
     for name, (value, null, why) in tests.items():
         p_adjusted = adjusted.get(name, np.nan)

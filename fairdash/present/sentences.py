@@ -9,7 +9,7 @@ from typing import Any, Mapping, overload
 
 import pandas as pd
 
-from fairdash.engine.calibration import Calibration
+from fairdash.engine.calibration import Calibration, CalibrationRule
 from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
@@ -24,7 +24,7 @@ from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorN
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
            "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
            "calibration_notes", "untested_text", "comparison_notes",
-           "alert_text", "monitor_note_text"]
+           "alert_text", "monitor_note_text", "calibration_rule_text"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -127,6 +127,12 @@ _CALIBRATION_NOTES = {
     "constant": "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed "
                 "rate follows the score.",
 }
+
+
+def calibration_rule_text(rule: CalibrationRule) -> str:
+    """The rule a calibration finding is judged by, in words (from its tolerance, level and number of tests)."""
+    return (f"at most {rule.at_most:g} above what calibrated groups with the same rows show (Monte Carlo p >= {rule.alpha:g}, Holm "
+            f"over {rule.tests} tests)")
 
 
 def calibration_notes(calibration: Calibration) -> list[str]:

@@ -16,7 +16,7 @@ from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
-from fairdash.present.sentences import calibration_method, calibration_notes, conflict_sentences, subgroups_correction, undefined_text
+from fairdash.present.sentences import calibration_method, calibration_notes, calibration_rule_text, conflict_sentences, subgroups_correction, undefined_text
 from fairdash.present.text import percent, verdict_word
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
@@ -48,7 +48,8 @@ def calibration_json(calibration: Calibration) -> dict[str, Any]:
         "disparity_intervals": {"ece_difference": _pair(*calibration.ece_difference_interval)},
         "findings": {str(name): {"value": json_number(row["value"]), "if_calibrated": json_number(row["if_calibrated"]),
                                  "p_value": json_number(row["p_value"]), "p_adjusted": json_number(row["p_adjusted"]),
-                                 "rule": row["rule"], "passed": row["passed"], "undefined": undefined_text(row["undefined"])}
+                                 "rule": calibration_rule_text(row["rule"]), "passed": row["passed"],
+                                 "undefined": undefined_text(row["undefined"])}
                      for name, row in calibration.findings.to_dict("index").items()},
         "method": calibration_method(calibration),
     }
@@ -77,7 +78,7 @@ def gap_text(calibration: Calibration) -> str:
     return (f"Gap in expected calibration error between {', '.join(calibration.judged)}: {calibration.ece_difference:.3f} "
             f"({calibration.confidence:.0%} interval {low:.3f}–{high:.3f}); calibrated groups with the same rows show "
             f"{calibration.ece_difference_if_calibrated:.3f} on average (p = {_p_text(finding['p_adjusted'])} after Holm); it {word} "
-            f"({calibration.rule_text}).")
+            f"({calibration_rule_text(calibration.rule)}).")
 
 
 def _p_text(p: float) -> str:
