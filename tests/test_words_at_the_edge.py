@@ -23,7 +23,7 @@ from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, Rat
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.monitor.windows import ChangeAlert, GateAlert, Monitor, MonitorNote
 from fairdash.present.document import result_json
-from fairdash.present.sentences import (alert_text, calibration_notes, calibration_rule_text, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+from fairdash.present.sentences import (settings_text, alert_text, calibration_notes, calibration_rule_text, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
                                         with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -379,3 +379,18 @@ def test_the_monitor_says_its_alerts_and_notes_from_facts():
     assert monitor_note_text(MonitorNote("no_outcome", target="y")) == (
         "No outcome in 'y' is known yet: only the selection rates and their disparities (demographic parity) can be judged.")
     assert "notes" in {field.name for field in dataclasses.fields(Monitor)}
+
+
+def test_the_settings_and_the_methods_are_said_in_present():
+    """The settings that judge an audit, the balance's correction and the CDD's method are words present/ writes: the
+    engine's settings and results carry none."""
+    import fairdash.engine.balance as balance
+    import fairdash.engine.conditional as conditional
+    from fairdash.engine.result import AuditSettings
+
+    assert settings_text(AuditSettings(tolerance=0.05, min_group_size=20)) == "tolerance 0.05, groups under 20 rows left out"
+    assert settings_text(AuditSettings(min_group_size=0)) == "tolerance 0.1, no group left out for its size"
+    assert not hasattr(AuditSettings, "described")
+    assert not {"BALANCE_CORRECTION", "CDD_INTERVAL_METHOD"} & (set(vars(balance)) | set(vars(conditional)))
+    assert "correction" not in {field.name for field in dataclasses.fields(balance.DataBalance)}
+    assert "method" not in {field.name for field in dataclasses.fields(conditional.Conditional)}

@@ -68,11 +68,6 @@ class AuditSettings:
         """The rule each disparity is judged by (see :func:`fairdash.engine.metrics.verdict_rules`)."""
         return verdict_rules(self.tolerance)
 
-    def described(self) -> str:
-        """The settings in words, for a page or a report to say which it uses."""
-        small = f"groups under {self.min_group_size} rows left out" if self.min_group_size else "no group left out for its size"
-        return f"tolerance {self.tolerance:g}, {small}"
-
 
 @dataclass(frozen=True)
 class AuditResult:

@@ -74,6 +74,8 @@ from fairdash.present.report import (  # noqa: F401
     audit_json,
 )
 from fairdash.present.sentences import (  # noqa: F401
+    BALANCE_CORRECTION,
+    CDD_INTERVAL_METHOD,
     alert_text,
     calibration_method,
     calibration_notes,
@@ -112,6 +114,8 @@ from fairdash.present.where_unfair import (  # noqa: F401
 )
 
 __all__ = [
+    "BALANCE_CORRECTION",
+    "CDD_INTERVAL_METHOD",
     "ChromiumMissingError",
     "IN_SAMPLE_NOTE",
     "NOT_EXPLAINED",

@@ -14,6 +14,7 @@ from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
 from fairdash.engine.rates import RATES
+from fairdash.engine.result import AuditSettings
 from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
 from fairdash.engine.undefined import RateUndefined, Undefined
@@ -24,7 +25,8 @@ from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorN
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
            "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
            "calibration_notes", "untested_text", "comparison_notes",
-           "alert_text", "monitor_note_text", "calibration_rule_text"]
+           "alert_text", "monitor_note_text", "calibration_rule_text",
+           "BALANCE_CORRECTION", "CDD_INTERVAL_METHOD", "settings_text"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -315,3 +317,21 @@ def monitor_note_text(note: MonitorNote) -> str:
         return "Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in note.groups) + "."
     return (f"No outcome in {brief(note.target)} is known yet: only the selection rates and their disparities "
             "(demographic parity) can be judged.")
+
+
+BALANCE_CORRECTION = ("Holm over the columns tested; numbers: Kolmogorov-Smirnov of each group against the other rows "
+                      "(Bonferroni over the groups); categories: chi-square test of independence")
+"""How :func:`~fairdash.engine.balance.data_balance` tests the columns and corrects over them, in words."""
+
+CDD_INTERVAL_METHOD = (
+    "normal interval of the strata's weighted demographic disparities, each stratum's share difference with one "
+    "accepted and one rejected row added to each group's counts (Agresti-Caffo), plus the variance of the strata's "
+    "weights; coverage checked by simulation (docs/statistics.md)"
+)
+"""How :func:`~fairdash.engine.conditional.conditional_disparity` makes the CDD's intervals, in words."""
+
+
+def settings_text(settings: AuditSettings) -> str:
+    """The settings that judge an audit, in words, for a page or a report to say which it uses."""
+    small = f"groups under {settings.min_group_size} rows left out" if settings.min_group_size else "no group left out for its size"
+    return f"tolerance {settings.tolerance:g}, {small}"
