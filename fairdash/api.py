@@ -79,7 +79,9 @@ class Audit:
 
     @property
     def findings(self) -> pd.DataFrame:
-        """Each disparity's value, rule, verdict (``passed``) and whether its interval supports it (``conclusive``)."""
+        """Each disparity's value, rule, verdict (``passed``) and whether its interval supports it (``conclusive``); why
+        it is undefined (``undefined``: a :class:`fairdash.engine.undefined.Undefined`, or None). In words:
+        :func:`fairdash.present.sentences.with_sentences`."""
         return self.details.result.findings
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence, TypedDict
 
 import pandas as pd
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # shap loads when an explanation runs
     from fairdash.explain.attributions import ShapResult
 
 __all__ = [
-    "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "audit_calibration", "audit_conflict",
+    "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "WhereUnfair", "audit_calibration", "audit_conflict",
     "audit_recourse", "top_features", "gap_features", "GAP_SHARE_PREFIX", "audit_conditional",
 ]
 
@@ -153,21 +153,29 @@ def audit_conditional(table: pd.DataFrame, inputs: AuditInputs, thresholds: Thre
     return conditional_disparity(table, decisions_at(inputs.scores, inputs.groups, thresholds), inputs.groups, control)
 
 
+class WhereUnfair(TypedDict, total=False):
+    """The optional parts of an :class:`Audit` that :func:`where_unfair` computed, by field name."""
+
+    calibration: Calibration
+    conflict: CriteriaConflict
+    subgroups: SubgroupSearch
+
+
 def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, *, calibration: bool, subgroups: bool,
-                 max_conditions: int = 2, min_size: int = SMALL_GROUP_SIZE) -> dict[str, object]:
+                 max_conditions: int = 2, min_size: int = SMALL_GROUP_SIZE) -> WhereUnfair:
     """The optional parts of an :class:`Audit`, as its fields: with ``calibration``, calibration within groups
     (:func:`calibration_by_group`) and why the criteria conflict (:func:`criteria_conflict`), at the result's tolerance
     and small-group minimum; with ``subgroups``, the subgroups of up to ``max_conditions`` conditions and at least
     ``min_size`` rows over every column but the target and the score, at the result's thresholds (:func:`find_subgroups`)."""
     from fairdash.engine.thresholds import decisions_at
 
-    settings, spec, parts = result.settings, inputs.spec, {}
+    settings, spec, parts = result.settings, inputs.spec, WhereUnfair()
     if calibration:
         parts["calibration"] = audit_calibration(inputs, settings)
         parts["conflict"] = audit_conflict(inputs, result)
     if subgroups:
         columns = [column for column in table.columns if column not in (spec.target, spec.score)]
-        parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds),
+        parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds_chosen),
                                             columns=columns, max_conditions=max_conditions, min_size=min_size)
     return parts
 

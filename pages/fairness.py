@@ -9,7 +9,7 @@ from fairdash.engine.metrics import DEFAULT_TOLERANCE, compare_to_reference, dis
 from fairdash.engine.result import AuditResult
 from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.present import plots
-from fairdash.present.sentences import finding_sentence, with_sentences
+from fairdash.present.sentences import finding_sentence, undefined_text, with_sentences
 from fairdash.present.text import formatted_overall, formatted_table, inconclusive_note, verdict_word
 from fairdash.ui import cache, drafts, keys, state, thresholds_state
 from fairdash.ui.balance_panel import control_panel
@@ -67,7 +67,7 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
         finding = findings.to_dict("index")[name]
         low, high = intervals.disparities.loc[name, ["lower", "upper"]]
         if finding["undefined"]:
-            column.metric(name.replace("_", " ").capitalize(), "undefined", help=md(finding["undefined"]))
+            column.metric(name.replace("_", " ").capitalize(), "undefined", help=md(undefined_text(finding["undefined"])))
             column.markdown(":gray-badge[undefined]")
             continue
         verdict = {"pass": ":green-badge[:material/check: pass]", "fail": ":red-badge[:material/close: fail]", "": ""}[verdict_word(finding)]

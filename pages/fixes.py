@@ -15,6 +15,7 @@ from fairdash.fixes.compare import (
 from fairdash.present import plots
 from fairdash.present.document import json_text
 from fairdash.present.fixes_report import IN_SAMPLE_NOTE, estimate_text, fix_error, fixes_html, fixes_json, fixes_table, unmet_message
+from fairdash.present.sentences import settings_text
 from fairdash.present.text import PER_GROUP_THRESHOLDS_CAUTION, formatted_table, threshold_text
 from fairdash.ui import cache, fixes_state, keys, state, thresholds_state
 from fairdash.ui.fixes_panel import other_model_input, refits, training_rows
@@ -49,7 +50,7 @@ judging = thresholds_state.audit_settings(audited)  # the Fairness page's tolera
 right.caption(f"The original decides at the audited thresholds ({md(threshold_text(audited))}); the refits at {refit_at:.4g}"
               + ("" if isinstance(audited, float) else " (the default: per-group thresholds are one of the fixes compared here)")
               + f"; the thresholds fix aims at a {constraint.replace('_', ' ')} difference of {judging.tolerance:g} or less over "
-              + f"the groups judged; {judging.described()} (the Fairness page's settings).")
+              + f"the groups judged; {settings_text(judging)} (the Fairness page's settings).")
 
 settings = dict(train_id=train_id, train=train, other_id=other_id, other_model=other_model, constraint=constraint, settings=judging)
 fixes = cache.fixes(audit.key, audit.workspace.table, audit.spec, model, **settings, threshold=audited,

@@ -13,6 +13,7 @@ from fairdash.monitor.windows import Monitor
 from fairdash.present import plots
 from fairdash.present.document import json_text
 from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_notes
+from fairdash.present.sentences import alert_text, settings_text
 from fairdash.present.text import formatted_table
 from fairdash.ui import cache, keys, state, thresholds_state, uploads
 from fairdash.ui.threshold_controls import threshold_slider
@@ -46,7 +47,7 @@ def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engi
     dropped = {reason: count for reason, count in counts.dropped.items() if count}
     st.caption(f"{counts.rows:,} rows in {len(result.windows)} windows of a {window}, counted by {engine}"
                + (f"; left out: {', '.join(f'{count:,} with {reason}' for reason, count in dropped.items())}" if dropped else "")
-               + f". Judged as on the Fairness page: {settings.described()} (in each window).")
+               + f". Judged as on the Fairness page: {settings_text(settings)} (in each window).")
 
     for note in monitor_notes(result):
         st.info(md(note), icon=":material/info:")
@@ -56,7 +57,7 @@ def judged_over_time(counts: LogCounts, counts_key: str, spec: MonitorSpec, engi
     if not result.alerts:
         st.success("No alert: every disparity stays within the gate and none changed from the baseline beyond chance.", icon=":material/check:")
     for alert in result.alerts:
-        st.warning(f"**{alert['window'].date()}**, {md(alert['disparity'].replace('_', ' '))}: {md(alert['reason'])}", icon=":material/notifications:")
+        st.warning(f"**{alert['window'].date()}**, {md(alert['disparity'].replace('_', ' '))}: {md(alert_text(alert['reason']))}", icon=":material/notifications:")
     pending = [str(window.start.date()) for window in result.windows if window.pending]
     if pending:
         st.caption(f"Outcomes mostly not in yet in {', '.join(pending)}: drawn hollow; their selection rates stand, their outcome-based figures are provisional.")

@@ -5,6 +5,7 @@ import json
 import streamlit as st
 
 from fairdash.cli.audit import audit_command
+from fairdash.present.sentences import settings_text
 from fairdash.present.text import threshold_text
 from fairdash.ui import cache, choices, fixes_state, keys, saved, state, thresholds_state
 from fairdash.ui.bias_audit_panel import bias_audit_view
@@ -21,7 +22,7 @@ settings = thresholds_state.audit_settings(current_thresholds(audit, curves))
 
 st.markdown(
     f"The report records the audit as it stands: **{md(audit.title)}**, thresholds **{md(threshold_text(settings.thresholds))}**, "
-    f"{settings.described()}. Change these on the Fairness page."
+    f"{settings_text(settings)}. Change these on the Fairness page."
 )
 state.set_default(keys.REPORT_RULES, True)
 state.set_default(keys.REPORT_CALIBRATION, True)

@@ -4,6 +4,7 @@ saved or opened); open, download, compare two; for the owner, rename, delete, sh
 import streamlit as st
 
 from fairdash.present.comparison import comparison_chart, comparison_table
+from fairdash.present.sentences import comparison_notes
 from fairdash.store.saving import saved_audit_json
 from fairdash.ui import exposure, keys, saved, saving_state, sharing, state
 from fairdash.ui.widgets import chart, inside_frame, md, stop_page, user_errors_shown
@@ -70,7 +71,7 @@ with user_errors_shown():
 chart(comparison_chart(comparison))
 table = comparison_table(comparison)  # st.table draws its cells as markdown: the group names 'pair tested' quotes are escaped
 st.table(table.assign(**{"pair tested": table["pair tested"].map(md)}))
-for note in comparison.notes:
+for note in comparison_notes(comparison.notes):
     st.caption(md(note))
 st.caption("Every pair of groups is tested for a change in its gap, as the Over time page's alerts are; 'pair tested' names "
            "the pair whose gap changed the most, 'its change' and 'its interval' are of that pair's gap. Its p-value accounts for "

@@ -14,7 +14,8 @@ from fairdash.engine.calibration import calibration_by_group, reliability
 from fairdash.engine.conflict import criteria_conflict, implied_fpr
 from fairdash.engine.demo import load_demo
 from fairdash.engine.inputs import prepare_audit
-from fairdash.present.sentences import conflict_sentences
+from fairdash.engine.undefined import Undefined
+from fairdash.present.sentences import calibration_notes, calibration_rule_text, conflict_sentences, undefined_text
 from fairdash.present.where_unfair import calibration_table, conflict_table
 from fairdash.run import run_audit
 
@@ -88,7 +89,7 @@ def test_compas_deciles_get_the_observed_rate_per_value_and_no_ece():
     calibration = calibration_by_group(inputs.y_true, inputs.scores, inputs.groups, probability=inputs.score_kind == "probability")
     assert calibration.bins == "score values" and not calibration.probability
     assert np.isnan(calibration.ece_difference) and calibration.passed is None
-    assert "not a probability" in calibration.undefined
+    assert calibration.undefined == Undefined("scores_outside_0_1") and "not a probability" in undefined_text(calibration.undefined)
     for label, group in calibration.groups.items():
         rows = inputs.groups.to_numpy() == label
         # The deciles 1-10 as the middles of ten uniform bins: scikit-learn's points are then one per value.
@@ -116,7 +117,7 @@ def test_the_gap_is_judged_and_its_interval_holds_it():
     eces = {label: group.ece for label, group in calibration.groups.items()}
     assert calibration.ece_difference == pytest.approx(max(eces.values()) - min(eces.values()))
     assert calibration.ece_difference > 0.05 and calibration.passed is False
-    assert calibration.rule_text.startswith("at most 0.05 above what calibrated groups with the same rows show")
+    assert calibration_rule_text(calibration.rule).startswith("at most 0.05 above what calibrated groups with the same rows show")
     low, high = calibration.ece_difference_interval
     assert low <= calibration.ece_difference <= high
     for group in calibration.groups.values():
@@ -133,10 +134,11 @@ def test_small_groups_stay_out_of_the_gap():
 def test_predictions_and_a_constant_score_get_a_message_not_an_error():
     truth, _, groups = _synthetic(sizes=(200, 200, 100))
     predictions = calibration_by_group(truth, truth.astype(float), groups)
-    assert any("0/1 predictions" in note for note in predictions.notes) and predictions.undefined
+    assert predictions.notes == ("predictions",) and predictions.undefined == Undefined("scores_are_predictions")
+    assert any("0/1 predictions" in note for note in calibration_notes(predictions))
     assert np.isnan(predictions.ece_difference)
     constant = calibration_by_group(truth, np.full(500, 0.3), groups)
-    assert any("same score" in note for note in constant.notes)
+    assert constant.notes == ("constant",) and any("same score" in note for note in calibration_notes(constant))
     assert [len(group.points) for group in constant.groups.values()] == [1, 1, 1]
 
 

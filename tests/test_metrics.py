@@ -29,7 +29,9 @@ from fairdash.engine.inputs import prepare_audit
 from fairdash.engine.intervals import metric_intervals, rate_intervals
 from fairdash.engine.metrics import RATE_COLUMNS, compare_to_reference, disparities, group_metrics, overall_metrics
 from fairdash.engine.thresholds import ThresholdCurves
+from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError
+from fairdash.present.sentences import with_sentences
 
 FAIRLEARN_METRICS = {
     "selection_rate": selection_rate,
@@ -297,4 +299,5 @@ def test_small_groups_are_left_out_and_too_few_groups_leave_the_disparities_unde
     assert left_out == ["tiny"] and judged.index.tolist() == ["big"]
     findings = disparity_findings(judged)
     assert findings["passed"].isna().all() and findings["value"].isna().all()
-    assert findings["undefined"].str.contains("fewer than two groups to compare").all()
+    assert (findings["undefined"] == Undefined("too_few_groups")).all()
+    assert (with_sentences(findings)["undefined"] == "fewer than two groups to compare (groups under the small-group minimum are left out)").all()

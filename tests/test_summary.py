@@ -19,6 +19,7 @@ from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
 from fairdash.fixes.compare import Fix
 from fairdash.engine.demo import load_demo
+from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.present.document import json_text
 from fairdash.present.model_card import markdown_text, model_card
 from fairdash.present.report import audit_html, audit_json
@@ -109,7 +110,8 @@ def test_an_undefined_disparity_says_why():
     lines = {line.name: line for line in audit_summary(audit).headline}
     line = lines["predictive_parity_difference"]
     assert line.verdict == "undefined"
-    assert line.sentence == f"{line.title}: undefined, because {audit.findings.loc['predictive_parity_difference', 'undefined']}."
+    assert audit.findings.loc["predictive_parity_difference", "undefined"] == Undefined("rates", (RateUndefined("precision", "one_group", ("b",)),))
+    assert line.sentence == f"{line.title}: undefined, because only one group has a defined precision (b: no selected rows)."
 
 
 def test_the_driver_is_the_feature_with_the_largest_share_of_the_gap():

@@ -15,11 +15,16 @@ from fairdash.engine.conflict import CriteriaConflict, criteria_conflict
 from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import rates, table_from_counts
 from fairdash.engine.rates import RATES, fractions
-from fairdash.engine.calibration import Calibration
+from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, CalibrationRule, calibration_by_group
+from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
-from fairdash.explain.recourse import Recourse
-from fairdash.present.sentences import conflict_sentences, finding_sentence, subgroups_correction, suggestion_sentence, with_sentences
+from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
+from fairdash.explain.recourse import Recourse, why_recourse_undefined
+from fairdash.monitor.windows import ChangeAlert, GateAlert, Monitor, MonitorNote
+from fairdash.present.document import result_json
+from fairdash.present.sentences import (settings_text, alert_text, calibration_notes, calibration_rule_text, comparison_notes, monitor_note_text, conflict_sentences, untested_text, finding_sentence, subgroups_correction, suggestion_sentence, undefined_text,
+                                        with_sentences)
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,3 +192,205 @@ def test_the_methods_in_words_are_written_from_their_numbers():
         "intervals hold for all tests at once at 95% (each at 0.9995)")
     for cls in (Calibration, SubgroupSearch, Recourse):
         assert not [name for name, value in vars(cls).items() if isinstance(value, property) and name in {"method", "correction", "described"}]
+
+
+# Why a figure is undefined: sentences the computation layers still write, each to move to present/ (the list only shrinks).
+_UNDEFINED_KNOWN = {
+    ("spec.py", "small_groups_warning"),  # a warning shown as it is
+}
+_UNDEFINED_WORDS = ("undefined", "fewer than", "only one group", "no group has")
+
+
+def _undefined_sentences(path: Path) -> list[tuple[str, str | None]]:
+    """Each string (an f-string as a whole, its values as ``{}``) outside a docstring and a ``raise`` that says why a
+    figure is undefined, with its function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr)}
+    docstrings |= {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}  # attribute docstrings
+    found = []
+
+    def walk(node: ast.AST, function: str | None, raising: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
+            raised = raising or isinstance(child, ast.Raise)
+            text = None
+            if isinstance(child, ast.JoinedStr):
+                text = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in child.values)
+                for part in child.values:  # the values' own strings
+                    walk(part, inside, raised)
+            elif isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in docstrings:
+                text = child.value
+            else:
+                walk(child, inside, raised)
+            if text is not None and " " in text.strip() and not raised and any(words in text.lower() for words in _UNDEFINED_WORDS):
+                found.append((path.name, inside))
+
+    walk(tree, None, False)
+    return found
+
+
+def test_the_audit_says_why_a_figure_is_undefined_in_facts_not_words():
+    """The computation layers return reason codes and facts (:class:`Undefined`); present/ writes the sentence."""
+    paths = [path for layer in _LAYERS for path in sorted((ROOT / "fairdash" / layer).glob("*.py"))] + [ROOT / "fairdash" / "run.py"]
+    found = {where for path in paths for where in _undefined_sentences(path)}
+    assert found - _UNDEFINED_KNOWN == set()
+    assert _UNDEFINED_KNOWN - found == set()  # a sentence moved out: take it off the list
+
+
+def test_the_undefined_scan_finds_the_reason_the_metrics_wrote(tmp_path):
+    """The negative control: the sentences ``why_undefined`` returned before, and a docstring and an error left alone."""
+    path = tmp_path / "metrics.py"
+    path.write_text('''def why_undefined(table, name):
+    """Why it is undefined, in words."""
+    if len(table) < 2:
+        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    return f"the highest {name} is 0, and a ratio to 0 is undefined"
+def count(label, rate):
+    return f"{label} has a defined {rate}"
+def only(count, rate):
+    return f"{'only one group' if count else 'no group'} has a defined {rate}"
+def check(value):
+    raise ValueError(f"{value} is undefined")
+''', encoding="utf-8")
+    assert _undefined_sentences(path) == [("metrics.py", "why_undefined")] * 2 + [("metrics.py", "only")]
+
+
+_UNDEFINED_COUNTS = {  # counts ``tp, fp, tn, fn`` per group, whose disparities are undefined for each reason
+    "lonely": (np.array([[5, 5, 5, 5]]), ["a"]),
+    "nobody selected": (np.array([[0, 0, 5, 5], [0, 0, 3, 7]]), ["a", "b"]),
+    "no positives but in a": (np.array([[5, 5, 5, 5]] + [[0, 3, 7, 0]] * 7), ["a", *"bcdefgh"]),
+}
+
+
+def _undefined_tables() -> dict[str, pd.DataFrame]:
+    return {name: table_from_counts(*counts) for name, counts in _UNDEFINED_COUNTS.items()}
+
+
+def test_the_findings_carry_why_a_disparity_is_undefined_as_facts():
+    """Every undefined finding holds an :class:`Undefined` (a code, the rates and the groups without a value), never text;
+    its words come from :func:`undefined_text`, in the findings shown, the JSON and the sentence, the same in each."""
+    tables = _undefined_tables()
+    lonely = disparity_findings(tables["lonely"])
+    assert set(lonely["undefined"]) == {Undefined("too_few_groups")}
+    nobody = disparity_findings(tables["nobody selected"])
+    assert nobody.loc["demographic_parity_ratio", "undefined"] == Undefined("rates", (RateUndefined("selection_rate", "highest_zero"),))
+    assert nobody.loc["predictive_parity_difference", "undefined"] == Undefined("rates", (RateUndefined("precision", "no_group", ("a", "b")),))
+    assert nobody.loc["demographic_parity_difference", "undefined"] is None
+    many = disparity_findings(tables["no positives but in a"])
+    assert many.loc["equal_opportunity_difference", "undefined"] == Undefined("rates", (RateUndefined("tpr", "one_group", tuple("bcdefgh")),))
+    reasons = {reason for findings in (lonely, nobody, many) for reason in findings["undefined"] if reason is not None}
+    assert {reason.code for reason in reasons} <= set(UNDEFINED_CODES)
+    assert {part.code for reason in reasons for part in reason.rates} == set(RATE_UNDEFINED_CODES)
+    assert not [reason for reason in reasons if any(isinstance(value, str) and " " in value for value in dataclasses.astuple(reason))]
+    # The words, as the audit wrote them before it held facts (its JSON and reports keep them byte for byte).
+    assert undefined_text(Undefined("too_few_groups")) == "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    assert undefined_text(nobody.loc["equalized_odds_ratio", "undefined"]) == (
+        "the highest true positive rate is 0, and a ratio to 0 is undefined; the highest false positive rate is 0, and a ratio to 0 is undefined")
+    assert undefined_text(nobody.loc["predictive_parity_ratio", "undefined"]) == "no group has a defined precision (a, b: no selected rows)"
+    assert undefined_text(many.loc["equal_opportunity_ratio", "undefined"]) == (
+        "only one group has a defined true positive rate (b, c, d, e, f and 2 more: no true positives)")
+    assert undefined_text(Undefined("too_few_define")) == "fewer than two groups define it"
+    assert undefined_text(None) is None
+
+
+def test_every_presenter_says_the_same_reason():
+    """``with_sentences``, the sentence and the audit's JSON say an undefined finding's reason in the same words."""
+    from fairdash.engine.result import judge
+
+    result = judge(*_UNDEFINED_COUNTS["nobody selected"])
+    shown, document = with_sentences(result.findings), result_json(result)
+    for name, reason in result.findings["undefined"].items():
+        text = undefined_text(reason)
+        assert shown.loc[name, "undefined"] == text == document["findings"][name]["undefined"]
+        if text is not None:
+            assert finding_sentence(name, result.findings.loc[name]) == f"Undefined: {text}."
+
+
+def test_the_recourse_says_why_its_burden_is_undefined_in_facts():
+    """The recourse burden's reasons are facts too; the words are those the recourse wrote before (its JSON keeps them)."""
+    judged = pd.DataFrame({"found": [4, 0, 0]}, index=pd.Index(["a", "b", "c"], name="group"))
+    few = why_recourse_undefined(judged)
+    assert few == Undefined("recourse_few_found", groups=("b", "c"), count=1)
+    assert undefined_text(few) == "only 1 group(s) have a counterfactual found (b, c: none within the search budget)"
+    lonely = why_recourse_undefined(judged.loc[["a"]])
+    assert lonely == Undefined("recourse_too_few_groups")
+    assert undefined_text(lonely) == ("fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
+                                      "small-group minimum are left out)")
+    assert undefined_text(Undefined("recourse_zero_burden")) == (
+        "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined")
+
+
+def test_calibration_says_why_its_ece_is_undefined_in_facts():
+    """Calibration's reasons and notes are codes and counts; the words are those it wrote before (its JSON keeps them)."""
+    truth = np.tile([0, 1], 150)
+    groups = np.repeat(["a", "b", "c"], [200, 80, 20])
+    predictions = calibration_by_group(truth, truth.astype(float), groups)
+    assert predictions.undefined == Undefined("scores_are_predictions") and predictions.notes == ("predictions",)
+    assert undefined_text(predictions.undefined) == ("the score is not a probability (0/1 predictions), so only the observed rate per "
+                                                     "score value is shown; an ECE would compare a rank with a rate")
+    assert calibration_notes(predictions) == [
+        "The scores are 0/1 predictions, not scores: each group's two points are the share of positives among the rows predicted 0 "
+        "and among those predicted 1 (its precision). A calibration curve needs a score."]
+    scores = np.linspace(0.05, 0.95, 300)
+    small = calibration_by_group(truth, scores, groups, min_group_size=100, n_resamples=50)
+    assert small.undefined == Undefined("calibration_too_few_groups", count=100)
+    assert undefined_text(small.undefined) == "fewer than two groups have 100 rows or more"
+    assert small.findings.loc["ece[c]", "undefined"] == Undefined("calibration_small_group", count=100)
+    assert undefined_text(small.findings.loc["ece[c]", "undefined"]) == "the group has fewer than 100 rows"
+    assert calibration_notes(calibration_by_group(truth, np.full(300, 0.3), groups, n_resamples=50)) == [
+        "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed rate "
+        "follows the score."]
+    assert set(CALIBRATION_NOTES) == {"predictions", "constant"}
+    assert small.rule == CalibrationRule(at_most=0.1, alpha=small.rule.alpha, tests=1)  # the gap undefined: one group tested
+    assert small.rule.alpha == pytest.approx(0.05)
+    assert calibration_rule_text(small.rule) == ("at most 0.1 above what calibrated groups with the same rows show (Monte Carlo "
+                                                 "p >= 0.05, Holm over 1 tests)")
+
+
+def test_a_comparison_says_why_a_change_is_untested_and_its_notes_in_facts():
+    """Why a change was not tested and what to know before reading a comparison are facts; the words are those the
+    comparison wrote before (its JSON and the command line keep them)."""
+    assert untested_text(Untested("undefined", audits=("before", "after"))) == "the disparity is undefined before and after"
+    assert untested_text(Untested("no_difference", rates=("tpr", "fpr"))) == "no two groups differ in tpr or fpr in either audit"
+    assert untested_text(Untested("no_variance", rates=("selection_rate",))) == (
+        "no two groups have a selection rate in both audits whose change has a variance")
+    notes = (ComparisonNote("only_groups", audit="after", groups=("a", 3)), ComparisonNote("thresholds", before=0.5, after={"a": 0.4}),
+             ComparisonNote("min_group_size", before=30, after=20), ComparisonNote("tolerance", before=0.1, after=0.05))
+    assert comparison_notes(notes) == [
+        "Groups only in the after audit: 'a', 3.", "The thresholds differ (0.5 before, {'a': 0.4} after).",
+        "The small-group minimums differ (30 before, 20 after): the groups judged or the verdicts may differ for that alone.",
+        "The tolerances differ (0.1 before, 0.05 after): the groups judged or the verdicts may differ for that alone."]
+
+
+def test_the_monitor_says_its_alerts_and_notes_from_facts():
+    """The monitor's alerts and notes carry facts (codes, values, groups); the words are those it wrote before."""
+    assert alert_text(GateAlert("first", 0.7234, ">= 0.8")) == "fails the gate from the first window judged: 0.723, which fails >= 0.8"
+    assert alert_text(GateAlert("leaves", 0.2, "<= 0.1")) == "leaves the gate: 0.200, which fails <= 0.1"
+    change = ChangeAlert("tpr", "a", "b", 0.25, pd.Timestamp("2024-01-01"), 3.1, 0.0012, 3, 3, 5)
+    assert alert_text(change) == ("the gap in tpr between 'a' and 'b' changed by +0.250 from the baseline window 2024-01-01 (z = 3.1, "
+                                  "p = 1.2e-03: the largest of 3 pair(s) of 3 groups, Tukey-Kramer; Bonferroni over 5 windows)")
+    assert monitor_note_text(MonitorNote("gaps", count=8, window="month", starts=tuple(f"2024-0{m}-01" for m in range(2, 8)))) == (
+        "No rows in the month(s) starting 2024-02-01, 2024-03-01, 2024-04-01, 2024-05-01, 2024-06-01, 2024-07-01 and 2 more: a gap "
+        "in the log, not a window of zeros.")
+    assert monitor_note_text(MonitorNote("late_groups", groups=(("c", pd.Timestamp("2024-04-01")),))) == (
+        "Groups that first appear later: 'c' (2024-04-01).")
+    assert monitor_note_text(MonitorNote("no_outcome", target="y")) == (
+        "No outcome in 'y' is known yet: only the selection rates and their disparities (demographic parity) can be judged.")
+    assert "notes" in {field.name for field in dataclasses.fields(Monitor)}
+
+
+def test_the_settings_and_the_methods_are_said_in_present():
+    """The settings that judge an audit, the balance's correction and the CDD's method are words present/ writes: the
+    engine's settings and results carry none."""
+    import fairdash.engine.balance as balance
+    import fairdash.engine.conditional as conditional
+    from fairdash.engine.result import AuditSettings
+
+    assert settings_text(AuditSettings(tolerance=0.05, min_group_size=20)) == "tolerance 0.05, groups under 20 rows left out"
+    assert settings_text(AuditSettings(min_group_size=0)) == "tolerance 0.1, no group left out for its size"
+    assert not hasattr(AuditSettings, "described")
+    assert not {"BALANCE_CORRECTION", "CDD_INTERVAL_METHOD"} & (set(vars(balance)) | set(vars(conditional)))
+    assert "correction" not in {field.name for field in dataclasses.fields(balance.DataBalance)}
+    assert "method" not in {field.name for field in dataclasses.fields(conditional.Conditional)}

@@ -42,7 +42,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.present.text import for_people
-from fairdash.present.sentences import recourse_rows
+from fairdash.present.sentences import recourse_rows, undefined_text
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
     from fairdash.run import Audit
@@ -307,7 +307,7 @@ def _print_recourse(recourse) -> None:
     print(recourse_groups_table(recourse).to_string())
     for name, row in recourse.findings.iterrows():
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  {verdict_word(row, undefined=NO_VERDICT)}  ({row['undefined']})")
+            print(f"{name:32s} {'undefined':>9s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})")
         else:
             verdict = verdict_word(row, loud=True, no_rule=NO_VERDICT)
             print(f"{name:32s} {row['value']:9.3f}  {row['lower']:.3f} - {row['upper']:.3f}  {verdict}")

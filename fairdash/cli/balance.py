@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from fairdash.engine.conditional import CDD_LARGEST, Conditional, cdd_name, cdd_values
+from fairdash.present.sentences import BALANCE_CORRECTION
 from fairdash.cli.common import (
     EXIT_FAIL,
     EXIT_PASS,
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         representation = representation_table(balance)
         if representation is not None:
             print("\nrepresentation against the reference shares:\n" + representation.to_string())
-        print(f"\ncolumns whose distribution differs between the groups, likely proxies first ({balance.correction}):")
+        print(f"\ncolumns whose distribution differs between the groups, likely proxies first ({BALANCE_CORRECTION}):")
         print(features_table(balance).to_string() if len(balance.features) else "(no other column to test)")
         for column, why in balance.skipped.items():
             print(f"not tested: {column}: {why}")

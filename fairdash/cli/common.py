@@ -21,7 +21,7 @@ from fairdash.engine.thresholds import check_threshold
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.json_files import read_json_file
 from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
-from fairdash.present.sentences import subgroups_correction
+from fairdash.present.sentences import calibration_notes, subgroups_correction, undefined_text
 
 __all__ = [
     "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
@@ -77,10 +77,10 @@ def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
                  recourse: Recourse | None) -> tuple[float | None, Callable[[], str]]:
     """The value a condition is on, and why it is undefined (asked only when it is)."""
     if name not in RECOURSE_NAMES:
-        return disparities[name], lambda: undefined_reason(table, name) or "undefined"
+        return disparities[name], lambda: undefined_text(undefined_reason(table, name)) or "undefined"
     if recourse is None:
         return None, lambda: "the recourse was not computed"
-    return recourse.disparities[name], lambda: str(recourse.findings.loc[name, "undefined"])
+    return recourse.disparities[name], lambda: str(undefined_text(recourse.findings.loc[name, "undefined"]))
 
 
 def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *,
@@ -113,7 +113,7 @@ def inconclusive_findings(result: AuditResult) -> list[str]:
         finding = result.findings.loc[name]
         low, high = result.intervals.disparities.loc[name, ["lower", "upper"]]
         if finding["undefined"]:
-            failed.append(f"FAILED: {name} is undefined ({finding['undefined']}), so it cannot be shown conclusive")
+            failed.append(f"FAILED: {name} is undefined ({undefined_text(finding['undefined'])}), so it cannot be shown conclusive")
         elif finding["conclusive"] is False:
             failed.append(f"FAILED: {name} = {finding['value']:.4f}, {verdict_text(finding)}: its 95% interval is "
                           f"{low:.4f} to {high:.4f}")
@@ -182,7 +182,7 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  {verdict_word(row, undefined=NO_VERDICT)}  ({row['undefined']})")
+            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})")
             continue
         verdict = verdict_word(row, loud=True)
         rule = f" ({row['rule']})" if row["rule"] else ""
@@ -200,7 +200,7 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
         if audit.calibration.bins == "score values":
             print(observed_by_value(audit.calibration).to_string())
         print(calibration_table(audit.calibration).to_string())
-        for note in audit.calibration.notes:
+        for note in calibration_notes(audit.calibration):
             print(f"note: {note}")
         print(gap_text(audit.calibration))
     if audit.conflict is not None:

@@ -19,6 +19,7 @@ import pandas as pd
 from fairdash.cli.common import CHANGE_NAMES, EXIT_FAIL, EXIT_PASS, gate_values, one_line, parse_condition
 from fairdash.errors import InvalidInputError, brief
 from fairdash.present.comparison import comparison_table
+from fairdash.present.sentences import comparison_notes
 from fairdash.store.db import AuditStore, NoSuchAuditError, valid_audit_id
 
 __all__ = ["HELP", "DESCRIPTION", "EPILOG", "add_arguments", "run", "load_audit_document"]
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(f"fairdash compare: {_name(comparison.before)} (before) -> {_name(comparison.after)} (after)")
         print(comparison_table(comparison).to_string())  # as the Saved audits page shows it: undefined in words
-        for note in comparison.notes:
+        for note in comparison_notes(comparison.notes):
             print(f"note: {note}")
     if args.json:
         try:

@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from fairdash.monitor.engines import MonitorSpec, count_log
     from fairdash.monitor.windows import monitor
     from fairdash.present.monitor_report import monitor_html, monitor_json, monitor_notes
+    from fairdash.present.sentences import alert_text
 
     conditions = [parse_condition(text) for text in args.fail_on]
     check_tolerance(args.tolerance)
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     for note in monitor_notes(result):
         print(f"note: {note}")
     for alert in result.alerts:
-        print(f"alert ({alert['kind']}): {alert['window'].date()} {alert['disparity']}: {alert['reason']}")
+        print(f"alert ({alert['kind']}): {alert['window'].date()} {alert['disparity']}: {alert_text(alert['reason'])}")
     write_outputs(args, lambda: monitor_json(result), lambda: monitor_html(result))
     latest = result.windows[-1]
     return gate_exit(latest.result, conditions, where=f" (latest window, {latest.start.date()})", inconclusive=args.fail_on_inconclusive)

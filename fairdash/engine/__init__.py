@@ -16,6 +16,7 @@ from fairdash.engine.balance import (  # noqa: F401
 from fairdash.engine.calibration import (  # noqa: F401
     GAP_FINDING,
     Calibration,
+    CalibrationRule,
     calibration_by_group,
     group_finding,
 )
@@ -25,6 +26,8 @@ from fairdash.engine.changes import (  # noqa: F401
 from fairdash.engine.compare import (  # noqa: F401
     LEVEL,
     Comparison,
+    ComparisonNote,
+    Untested,
     compare_audits,
     read_audit_document,
 )
@@ -102,6 +105,7 @@ from fairdash.engine.preview import (  # noqa: F401
     preview_counts,
 )
 from fairdash.engine.rates import (  # noqa: F401
+    RATES,
     rate_definitions,
 )
 from fairdash.engine.result import (  # noqa: F401
@@ -150,6 +154,10 @@ from fairdash.engine.thresholds import (  # noqa: F401
     thresholds_per_row,
     thresholds_where_moved,
 )
+from fairdash.engine.undefined import (  # noqa: F401
+    RateUndefined,
+    Undefined,
+)
 
 __all__ = [
     "AgainstReference",
@@ -164,7 +172,9 @@ __all__ = [
     "CONSTRAINTS",
     "CRITERIA",
     "Calibration",
+    "CalibrationRule",
     "Comparison",
+    "ComparisonNote",
     "Conditional",
     "Constraint",
     "CriteriaConflict",
@@ -190,6 +200,7 @@ __all__ = [
     "PreviewCounts",
     "RATE_INTERVAL_METHOD",
     "RATE_NAMES",
+    "RATES",
     "SMALL_GROUP_SIZE",
     "SUBGROUP_METRICS",
     "SUBGROUP_VALUES",
@@ -199,6 +210,9 @@ __all__ = [
     "Suggestion",
     "Threshold",
     "ThresholdCurves",
+    "Undefined",
+    "Untested",
+    "RateUndefined",
     "VALUE_LIMIT",
     "VERDICT_SLACK",
     "as_bool",

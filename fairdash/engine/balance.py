@@ -38,7 +38,6 @@ from fairdash.engine.spec import (
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "BALANCE_CORRECTION",
     "FEW_VALUES",
     "SHARES_SLACK",
     "TOP_CATEGORIES",
@@ -61,8 +60,6 @@ TOP_CATEGORIES = 20
 SHARES_SLACK = 0.02
 """How far from 1 the reference shares of one attribute may sum (rounded census figures)."""
 
-BALANCE_CORRECTION = ("Holm over the columns tested; numbers: Kolmogorov-Smirnov of each group against the other rows "
-                      "(Bonferroni over the groups); categories: chi-square test of independence")
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,6 @@ class DataBalance:
     conditional: Conditional | None = None
     bins: dict[str, tuple[float, ...]] = field(default_factory=dict)
     confidence: float = 0.95
-    correction: str = BALANCE_CORRECTION
 
 
 def data_balance(table: pd.DataFrame, *, target: str, positive_label: Any, sensitive: Sequence[str] | str, bins: Any = (),

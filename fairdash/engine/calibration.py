@@ -37,10 +37,12 @@ from fairdash.engine.intervals import exact_interval
 from fairdash.engine.metrics import DEFAULT_TOLERANCE, as_bool, check_tolerance, sensitive_codes
 from fairdash.engine.rates import FLOAT_TOLERANCE
 from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError
 
 __all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability",
-           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding"]
+           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding", "CalibrationNote", "CALIBRATION_NOTES",
+           "CalibrationRule"]
 
 N_BINS = 10
 """Equal-count bins per group (as scikit-learn's ``calibration_curve`` defaults to 5 uniform ones, but a fairness
@@ -50,6 +52,12 @@ VALUE_BINS = 20
 """A score with at most this many distinct values gets one point per value instead of quantile bins."""
 
 BinKind = Literal["quantile", "score values"]
+
+CalibrationNote = Literal["predictions", "constant"]
+
+CALIBRATION_NOTES: tuple[CalibrationNote, ...] = ("predictions", "constant")
+"""What a page says about the score beside the calibration chart: the scores are 0/1 predictions (``predictions``);
+every row has the same score (``constant``)."""
 _POINT_COLUMNS = ["lower", "upper", "mean_score", "observed", "count", "positives", "interval_lower", "interval_upper"]
 
 
@@ -87,15 +95,26 @@ class GroupCalibration:
 
 
 @dataclass(frozen=True)
+class CalibrationRule:
+    """The rule a calibration finding is judged by (:func:`fairdash.present.sentences.calibration_rule_text` says it): it
+    passes at most ``at_most`` above what calibrated groups with the same rows show, a Monte Carlo p-value of ``alpha`` or
+    more after Holm over ``tests`` tests."""
+
+    at_most: float
+    alpha: float
+    tests: int
+
+
+@dataclass(frozen=True)
 class Calibration:
     """Calibration of every group, and the gap in ECE between the groups judged (see :func:`calibration_by_group`).
 
     ``findings``: one row per test, the gap's (:data:`GAP_FINDING`) and each group's (:func:`group_finding`), columns
     ``value`` (the ECE or the gap), ``if_calibrated`` (its mean over calibrated groups with the same rows),
-    ``p_value`` (Monte Carlo), ``p_adjusted`` (Holm over the defined findings), ``rule`` (in words), ``passed``
-    (None when undefined) and ``undefined`` (why, or None). ``passed`` and ``undefined`` of the calibration
-    are the gap's. ``notes`` are plain words about the score (0/1 predictions, a constant score) a page shows
-    beside the chart."""
+    ``p_value`` (Monte Carlo), ``p_adjusted`` (Holm over the defined findings), ``rule`` (a :class:`CalibrationRule`), ``passed``
+    (None when undefined) and ``undefined`` (why: an :class:`~fairdash.engine.undefined.Undefined`, or None). ``passed``
+    and ``undefined`` of the calibration are the gap's. ``notes``: what a page says about the score beside the chart
+    (:data:`CALIBRATION_NOTES`; :func:`fairdash.present.sentences.calibration_notes` writes them)."""
 
     bins: BinKind
     groups: dict[str, GroupCalibration]
@@ -107,16 +126,16 @@ class Calibration:
     findings: pd.DataFrame
     tolerance: float
     passed: bool | None
-    undefined: str | None
-    notes: tuple[str, ...]
+    undefined: Undefined | None
+    notes: tuple[CalibrationNote, ...]
     confidence: float
     n_resamples: int
     random_state: int
 
     @property
-    def rule_text(self) -> str:
-        """The rule the gap is judged by, in words."""
-        return str(self.findings.loc[GAP_FINDING, "rule"])
+    def rule(self) -> CalibrationRule:
+        """The rule the gap (and every group's ECE) is judged by."""
+        return self.findings.loc[GAP_FINDING, "rule"]
 
 
 def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
@@ -299,17 +318,9 @@ def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray],
     """The groups' calibration with the ECE gap over the groups of at least ``min_group_size`` rows, its interval,
     what calibrated groups with the same rows show, and the findings."""
     judged = tuple(label for label, group in groups.items() if group.count >= min_group_size)
-    notes = []
-    if predictions:
-        notes.append("The scores are 0/1 predictions, not scores: each group's two points are the share of positives among "
-                     "the rows predicted 0 and among those predicted 1 (its precision). A calibration curve needs a score.")
-    if constant:
-        notes.append("Every row has the same score: each group has one point, its base rate, and nothing shows how the "
-                     "observed rate follows the score.")
-    not_probability = None if probability else (
-        "the score is not a probability (" + ("0/1 predictions" if predictions else "its values lie outside 0 to 1")
-        + "), so only the observed rate per score value is shown; an ECE would compare a rank with a rate")
-    undefined = not_probability or (f"fewer than two groups have {min_group_size} rows or more" if len(judged) < 2 else None)
+    notes = tuple(note for note, holds in zip(CALIBRATION_NOTES, (predictions, constant)) if holds)
+    not_probability = None if probability else Undefined("scores_are_predictions" if predictions else "scores_outside_0_1")
+    undefined = not_probability or (Undefined("calibration_too_few_groups", count=min_group_size) if len(judged) < 2 else None)
     gap, interval, gap_null = np.nan, (np.nan, np.nan), np.full(n_resamples, np.nan)
     if undefined is None:
         eces = np.array([groups[label].ece for label in judged])
@@ -321,16 +332,16 @@ def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray],
         interval = (max(0.0, float(bounds[:, 0].max() - bounds[:, 1].min())), float(bounds[:, 1].max() - bounds[:, 0].min()))
     tests = {GAP_FINDING: (gap, gap_null, undefined)}
     for label, group in groups.items():
-        why = not_probability or (None if label in judged else f"the group has fewer than {min_group_size} rows")
+        why = not_probability or (None if label in judged else Undefined("calibration_small_group", count=min_group_size))
         tests[group_finding(label)] = (group.ece, nulls[label], why)
     findings = _findings(tests, tolerance=tolerance, alpha=1 - confidence)
     return Calibration(bins=kind, groups=groups, probability=probability, judged=judged, ece_difference=gap,
                        ece_difference_interval=interval, ece_difference_if_calibrated=float(gap_null.mean()), findings=findings,
-                       tolerance=tolerance, passed=findings.loc[GAP_FINDING, "passed"], undefined=undefined, notes=tuple(notes),
+                       tolerance=tolerance, passed=findings.loc[GAP_FINDING, "passed"], undefined=undefined, notes=notes,
                        confidence=confidence, n_resamples=n_resamples, random_state=random_state)
 
 
-def _findings(tests: dict[str, tuple[float, np.ndarray, str | None]], *, tolerance: float, alpha: float) -> pd.DataFrame:
+def _findings(tests: dict[str, tuple[float, np.ndarray, Undefined | None]], *, tolerance: float, alpha: float) -> pd.DataFrame:
     """Each test (name: observed value, its values over calibrated groups, why undefined) as a finding: the Monte
     Carlo p-value of the value less the tolerance among the calibrated values (the observed one counted with
     them, so that it is a valid p-value), Holm over the defined ones; it fails below ``alpha``."""
@@ -338,8 +349,7 @@ def _findings(tests: dict[str, tuple[float, np.ndarray, str | None]], *, toleran
     p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - FLOAT_TOLERANCE)) / (1 + len(null))
                 for name, (value, null, _) in ((name, tests[name]) for name in defined)}
     adjusted = dict(zip(defined, holm([p_values[name] for name in defined])))
-    rule = (f"at most {tolerance:g} above what calibrated groups with the same rows show (Monte Carlo p >= {alpha:g}, Holm "
-            f"over {len(defined)} tests)")
+    rule = CalibrationRule(at_most=tolerance, alpha=alpha, tests=len(defined))
     rows = []
     for name, (value, null, why) in tests.items():
         p_adjusted = adjusted.get(name, np.nan)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import pandas as pd
 
@@ -30,7 +30,8 @@ from fairdash.engine.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RA
 from fairdash.engine.rates import FLOAT_TOLERANCE, RATES
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "check_audit_document", "read_audit_document", "compare_audits"]
+__all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "Untested", "ComparisonNote", "check_audit_document", "read_audit_document",
+           "compare_audits"]
 
 LEVEL = 0.05
 """The family-wise level of the "beyond chance" verdicts."""
@@ -43,6 +44,31 @@ _NOT_AN_AUDIT = "{name} is not an audit's JSON: {what}. Give the JSON 'audit --j
 
 
 @dataclass(frozen=True)
+class Untested:
+    """Why a disparity's change was not tested, as facts (:func:`fairdash.present.sentences.untested_text` says it):
+    ``code`` "undefined" (the disparity is undefined in ``audits``, "before" and/or "after"), "no_difference" (no two
+    groups differ in ``rates`` in either audit) or "no_variance" (no two groups have the ``rates`` in both audits with a
+    change that has a variance)."""
+
+    code: Literal["undefined", "no_difference", "no_variance"]
+    audits: tuple[str, ...] = ()
+    rates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComparisonNote:
+    """What to know before reading a comparison, as facts (:func:`fairdash.present.sentences.comparison_notes` says it):
+    ``code`` "only_groups" (``groups``, the first 8, are only in the ``audit`` "before" or "after"), "thresholds",
+    "min_group_size" or "tolerance" (the setting differs: ``before``, ``after``)."""
+
+    code: Literal["only_groups", "thresholds", "min_group_size", "tolerance"]
+    audit: str = ""
+    groups: tuple[Any, ...] = ()
+    before: Any = None
+    after: Any = None
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Two audits compared (see :func:`compare_audits`).
 
@@ -52,7 +78,7 @@ class Comparison:
     ``low``, by ``rate``): its change ``tested_change``, with its simultaneous interval ``lower``-``upper`` (95% over all
     pairs and disparities tested) and the p-value over all pairs. ``tested_is_change`` says whether that is ``change``
     itself (the two groups define the disparity in both audits) or the change in the gap between those two groups;
-    ``why_untested`` says why a change was not tested (NaN/None where undefined). ``groups``: one row per (group, rate) of the groups in both audits, columns
+    ``why_untested`` says why a change was not tested (an :class:`Untested`; None where tested). ``groups``: one row per (group, rate) of the groups in both audits, columns
     ``before, after, change, before_lower, before_upper, after_lower, after_upper``. ``before``/``after``: what each
     audit was (title, data, model, thresholds, created).
     """
@@ -61,7 +87,7 @@ class Comparison:
     after: dict[str, Any]
     disparities: pd.DataFrame
     groups: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[ComparisonNote, ...]
 
 
 def _shown(value: Any) -> str:
@@ -262,15 +288,15 @@ def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any
            "p_value": math.nan, "rate": None, "high": None, "low": None, "groups_tested": 0, "tested_is_change": None,
            "why_untested": None}
     if row["change"] != row["change"]:
-        undefined = " and ".join(label for label, value in (("before", old), ("after", new)) if value != value)
-        return {**row, "why_untested": f"the disparity is undefined {undefined}"}, None
+        undefined = tuple(label for label, value in (("before", old), ("after", new)) if value != value)
+        return {**row, "why_untested": Untested("undefined", audits=undefined)}, None
     kind, _, measure = name.rpartition("_")
-    rates = " or ".join(rate.replace("_", " ") for rate in DISPARITY_RATES[kind])
-    if not _some_differ(tables, DISPARITY_RATES[kind]):
-        return {**row, "why_untested": f"no two groups differ in {rates} in either audit"}, None
-    found = largest_change(tables[1], tables[0], DISPARITY_RATES[kind], measure="difference" if measure == "difference" else "ratio")
+    rates = DISPARITY_RATES[kind]
+    if not _some_differ(tables, rates):
+        return {**row, "why_untested": Untested("no_difference", rates=rates)}, None
+    found = largest_change(tables[1], tables[0], rates, measure="difference" if measure == "difference" else "ratio")
     if found is None:
-        return {**row, "why_untested": f"no two groups have a {rates} in both audits whose change has a variance"}, None
+        return {**row, "why_untested": Untested("no_variance", rates=rates)}, None
     # The tested pair defines the disparity in both audits exactly when its change is the disparity's change.
     row.update(tested_change=found.change, p_value=found.p_value, rate=found.rate, high=found.high, low=found.low,
                groups_tested=found.groups, tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=FLOAT_TOLERANCE))
@@ -327,12 +353,12 @@ def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, befor
     notes = []
     for label, only in (("before", full[0].index.difference(full[1].index)), ("after", full[1].index.difference(full[0].index))):
         if len(only):
-            notes.append(f"Groups only in the {label} audit: {', '.join(brief(group) for group in only[:8])}.")
+            notes.append(ComparisonNote("only_groups", audit=label, groups=tuple(only[:8])))
     if before.get("thresholds") != after.get("thresholds"):
-        notes.append(f"The thresholds differ ({brief(before.get('thresholds'), 200)} before, {brief(after.get('thresholds'), 200)} after).")
-    for key, what in (("min_group_size", "small-group minimums"), ("tolerance", "tolerances")):
+        notes.append(ComparisonNote("thresholds", before=before.get("thresholds"), after=after.get("thresholds")))
+    for key in ("min_group_size", "tolerance"):
         first, second = before["settings"].get(key), after["settings"].get(key)
         if first is not None and second is not None and first != second:  # an older audit's JSON does not say
-            notes.append(f"The {what} differ ({first:g} before, {second:g} after): the groups judged or the verdicts may differ for that alone.")
+            notes.append(ComparisonNote(key, before=first, after=second))
     return Comparison(before=_describe(before, before_label or {}), after=_describe(after, after_label or {}),
                       disparities=disparities, groups=_group_rows(before, after, full), notes=tuple(notes))

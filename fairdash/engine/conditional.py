@@ -26,7 +26,6 @@ from fairdash.engine.spec import bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "CDD_INTERVAL_METHOD",
     "CDD_LARGEST",
     "MAX_STRATA",
     "Conditional",
@@ -43,12 +42,6 @@ __all__ = [
 MAX_STRATA = 100
 """The most strata (distinct values, or combinations of values, of the control columns) a control may make; a numeric
 control with many values is cut into quintile bands first (as a numeric sensitive attribute is)."""
-
-CDD_INTERVAL_METHOD = (
-    "normal interval of the strata's weighted demographic disparities, each stratum's share difference with one "
-    "accepted and one rejected row added to each group's counts (Agresti-Caffo), plus the variance of the strata's "
-    "weights; coverage checked by simulation (docs/statistics.md)"
-)
 
 
 @dataclass(frozen=True)
@@ -83,7 +76,6 @@ class Conditional:
     bins: dict[str, tuple[float, ...]] = field(default_factory=dict)
     rows_used: int = 0
     confidence: float = 0.95
-    method: str = CDD_INTERVAL_METHOD
 
 
 def check_control(control: Sequence[str], *, target: str, sensitive: Sequence[str], score: str | None = None,
@@ -161,7 +153,7 @@ def demographic_disparities(outcome: Any, groups: pd.Series, strata: pd.Series) 
 
 def cdd_with_interval(counts: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """The CDD of each group from the kept strata's counts (as :func:`demographic_disparities` returns them) and its
-    interval (:data:`CDD_INTERVAL_METHOD`): columns ``cdd``, ``lower``, ``upper``; NaN with no stratum kept."""
+    interval (:data:`fairdash.present.sentences.CDD_INTERVAL_METHOD`): columns ``cdd``, ``lower``, ``upper``; NaN with no stratum kept."""
     from scipy.stats import norm
 
     rejected, accepted = counts[False].to_numpy(float), counts[True].to_numpy(float)

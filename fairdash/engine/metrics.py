@@ -15,7 +15,7 @@ findings, the gate and the report's script all apply it."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ import pandas as pd
 from fairdash.engine.groups import GroupCodes, group_codes
 from fairdash.engine.rates import FLOAT_TOLERANCE, RATES, fractions
 from fairdash.engine.spec import MAX_CLASSES, SMALL_GROUP_SIZE
+from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import finite_number, match_label, plain_value, value_text
 
@@ -273,8 +274,9 @@ def disparities_from_table(table: pd.DataFrame) -> dict[str, Any]:
     return result
 
 
-def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
-    """Why a disparity of this metric table is undefined (NaN), in plain words; ``None`` when it is defined.
+def undefined_reason(table: pd.DataFrame, name: str) -> Undefined | None:
+    """Why a disparity of this metric table is undefined (NaN), as facts (:func:`why_undefined`); ``None`` when it is
+    defined.
 
     A difference needs two groups whose rate is defined (a rate is undefined in a group with no row
     in its denominator: no true positives for the TPR, nobody selected for precision); a ratio also
@@ -285,22 +287,20 @@ def undefined_reason(table: pd.DataFrame, name: str) -> str | None:
     return why_undefined(table, name)
 
 
-def why_undefined(table: pd.DataFrame, name: str) -> str:
+def why_undefined(table: pd.DataFrame, name: str) -> Undefined:
+    """Why the disparity ``name`` of this metric table is undefined, as an :class:`~fairdash.engine.undefined.Undefined`
+    (:func:`fairdash.present.sentences.undefined_text` says it in words)."""
     if len(table) < 2:
-        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
+        return Undefined("too_few_groups")
     reasons = []
     for rate in DISPARITY_RATES[name.rsplit("_", 1)[0]]:
         values = table[rate].astype(float)
         defined = values.dropna()
         if len(defined) < 2:
-            without = [str(label) for label in values.index[values.isna()]]
-            shown = ", ".join(without[:5]) + (f" and {len(without) - 5} more" if len(without) > 5 else "")
-            count = "no group" if len(defined) == 0 else "only one group"
-            reasons.append(f"{count} has a defined {RATES[rate].label.lower()}"
-                           + (f" ({shown}: no {RATES[rate].of})" if without else ""))
+            reasons.append(RateUndefined(rate, "no_group" if len(defined) == 0 else "one_group", tuple(values.index[values.isna()])))
         elif name.endswith("_ratio") and defined.max() <= 0:
-            reasons.append(f"the highest {RATES[rate].label.lower()} is 0, and a ratio to 0 is undefined")
-    return "; ".join(reasons) or "fewer than two groups define it"
+            reasons.append(RateUndefined(rate, "highest_zero"))
+    return Undefined("rates", tuple(reasons)) if reasons else Undefined("too_few_define")
 
 
 def disparities(
@@ -384,7 +384,7 @@ def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, A
             else {"at_most": tolerance} for name in DISPARITY_NAMES}
 
 
-def verdict(value: float, rule: dict[str, Any] | None) -> bool | None:
+def verdict(value: float, rule: Mapping[str, Any] | None) -> bool | None:
     """Whether ``value`` passes ``rule`` (one of :func:`verdict_rules`); ``None`` without a rule or a value (undefined)."""
     if rule is None or value is None or np.isnan(value):
         return None

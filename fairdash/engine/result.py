@@ -56,14 +56,17 @@ class AuditSettings:
             raise InvalidInputError(f"The small-group minimum must be a whole number, 0 or more; got {self.min_group_size!r}.")
 
     @property
+    def thresholds_chosen(self) -> float | Mapping[str, float]:
+        """The thresholds, for a caller that makes decisions at them: settings that leave them to the scores' default
+        (``None``) cannot say where that is, and a caller asking them then has a bug (a ``ValueError``)."""
+        if self.thresholds is None:
+            raise ValueError("These settings leave the thresholds to the scores' default; decisions need them set.")
+        return self.thresholds
+
+    @property
     def rules(self) -> dict[str, dict[str, Any] | None]:
         """The rule each disparity is judged by (see :func:`fairdash.engine.metrics.verdict_rules`)."""
         return verdict_rules(self.tolerance)
-
-    def described(self) -> str:
-        """The settings in words, for a page or a report to say which it uses."""
-        small = f"groups under {self.min_group_size} rows left out" if self.min_group_size else "no group left out for its size"
-        return f"tolerance {self.tolerance:g}, {small}"
 
 
 @dataclass(frozen=True)

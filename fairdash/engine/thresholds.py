@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
-CONSTRAINTS: tuple[str, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
+CONSTRAINTS: tuple[Constraint, ...] = ("demographic_parity", "equal_opportunity", "equalized_odds")
 _EQUALIZED_ODDS_WINDOWS = 400  # window positions searched per rate for equalized odds (a 2-D search)
 
 Threshold = float | Mapping[str, float]

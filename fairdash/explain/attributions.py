@@ -147,7 +147,7 @@ def shap_values(
     background: pd.DataFrame | None = None,
     max_rows: int | None = None,
     random_state: int = 0,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float], object] | None = None,
 ) -> ShapResult:
     """SHAP values of ``model`` on the rows of ``X`` (see the module's description for the methods).
 

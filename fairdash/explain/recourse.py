@@ -25,6 +25,7 @@ import pandas as pd
 
 from fairdash.engine.metrics import FOUR_FIFTHS, verdict
 from fairdash.engine.spec import SMALL_GROUP_SIZE
+from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError, ModelError
 from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
 from fairdash.intake.models import ScoreModel
@@ -62,7 +63,7 @@ class Recourse:
     disparities : dict
         ``recourse_burden_difference`` and ``recourse_burden_ratio`` over the judged groups (NaN where undefined).
     findings : DataFrame
-        Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why).
+        Per disparity: ``value``, ``lower``, ``upper``, ``rule``, ``passed`` (None without a rule or a value), ``undefined`` (why: an :class:`~fairdash.engine.undefined.Undefined`, or None).
     left_out : tuple of str
         Groups with fewer than ``min_group_size`` rows with a counterfactual found, left out of the disparities.
     """
@@ -85,7 +86,7 @@ class Recourse:
 def recourse_by_group(
     model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
     positive_label: Any, max_rows: int = RECOURSE_ROWS, min_group_size: int = SMALL_GROUP_SIZE, n_resamples: int = 1000,
-    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], None] | None = None,
+    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], object] | None = None,
 ) -> Recourse:
     """Each group's recourse burden over the rows the model turns down (``score < threshold``).
 
@@ -145,7 +146,7 @@ def recourse_by_group(
 
 def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, thresholds: np.ndarray, searched: np.ndarray,
                        examples: np.ndarray, space: SearchSpace, positive_label: Any,
-                       progress: Callable[[int, int], None] | None) -> tuple[np.ndarray, int]:
+                       progress: Callable[[int, int], object] | None) -> tuple[np.ndarray, int]:
     """Each searched row's distance to its nearest counterfactual found (NaN: none), in batches; and the rows scored."""
     nearest = np.full(len(searched), np.nan)
     evaluated = 0
@@ -256,7 +257,7 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
               "recourse_burden_ratio": burden.min() / burden.max() if burden.max() > 0 else np.nan}
     rows = {}
     for name, value in values.items():
-        undefined = None if np.isfinite(value) else "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined"
+        undefined = None if np.isfinite(value) else Undefined("recourse_zero_burden")
         low, high = intervals[name] if undefined is None else (np.nan, np.nan)
         rows[name] = {"value": float(value), "lower": low, "upper": high, "rule": rules[name], "passed": verdict(float(value), rules[name]),
                       "undefined": undefined}
@@ -264,9 +265,10 @@ def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resample
     return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
 
 
-def why_recourse_undefined(judged: pd.DataFrame) -> str:
-    """Why the recourse disparities of these judged groups are undefined, in plain words."""
+def why_recourse_undefined(judged: pd.DataFrame) -> Undefined:
+    """Why the recourse disparities of these judged groups are undefined, as facts (the number of judged groups with a
+    counterfactual found, the groups without); :func:`fairdash.present.sentences.undefined_text` says it in words."""
     if len(judged) < 2:
-        return "fewer than two groups have enough rows with a counterfactual found to compare (groups under the small-group minimum are left out)"
-    without = [str(label) for label in judged.index[judged["found"] == 0]]
-    return f"only {len(judged) - len(without)} group(s) have a counterfactual found ({', '.join(without)}: none within the search budget)"
+        return Undefined("recourse_too_few_groups")
+    without = tuple(judged.index[judged["found"] == 0])
+    return Undefined("recourse_few_found", groups=without, count=len(judged) - len(without))

@@ -65,7 +65,7 @@ REDUCTIONS_ITERATIONS = 5
 REDUCTIONS_ROWS = 10_000
 """Training rows the reductions fit on (a seeded sample beyond): the fit is repeated per iteration and bound."""
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], object]
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,21 @@ from fairdash.monitor.logs import (  # noqa: F401
     compas_log,
 )
 from fairdash.monitor.windows import (  # noqa: F401
+    FAR_YEARS,
+    ChangeAlert,
+    GateAlert,
     Monitor,
+    MonitorNote,
     monitor,
 )
 
 __all__ = [
+    "FAR_YEARS",
+    "ChangeAlert",
+    "GateAlert",
     "LogCounts",
     "Monitor",
+    "MonitorNote",
     "MonitorSpec",
     "compas_log",
     "count_log",

@@ -154,6 +154,15 @@ class MonitorSpec:
         if self.time is not None and self.time in (self.target, self.score, self.decision, *self.sensitive):
             raise InvalidInputError(f"The time column {brief(self.time)} is also chosen for another role; choose the column of dates or times.")
 
+    @property
+    def output(self) -> str:
+        """The column the decisions come from: the score column, or the decision column (one of them is named)."""
+        if self.score is not None:
+            return self.score
+        if self.decision is not None:
+            return self.decision
+        raise InvalidInputError("Name either the score column or the decision column (not both).")
+
 
 @dataclass(frozen=True)
 class LogCounts:
@@ -197,9 +206,8 @@ class LogCounts:
 
 def _columns(spec: MonitorSpec) -> dict[str, str]:
     """The view's fixed names for the log's columns."""
-    names = {"fd_time_raw": spec.time, "fd_target": spec.target, "fd_score": spec.score or spec.decision}
-    if spec.time is None:
-        del names["fd_time_raw"]
+    names = {"fd_time_raw": spec.time} if spec.time is not None else {}
+    names.update({"fd_target": spec.target, "fd_score": spec.output})
     names.update({f"fd_s{position}": column for position, column in enumerate(spec.sensitive)})
     return names
 
@@ -236,12 +244,12 @@ def _duckdb_relation(connection: Any, source: Any) -> str:
     text = str(source)
     if text.startswith("duckdb:"):
         try:
-            _, path, table = text.split(":", 2)
+            _, database, table = text.split(":", 2)
         except ValueError:
             raise InvalidInputError("A DuckDB log is named duckdb:PATH:TABLE.") from None
-        if not Path(path).is_file():
-            raise InvalidInputError(f"There is no DuckDB database at {brief(path)}.")
-        connection.execute(f"ATTACH {literal(path)} AS fd_database (READ_ONLY)")
+        if not Path(database).is_file():
+            raise InvalidInputError(f"There is no DuckDB database at {brief(database)}.")
+        connection.execute(f"ATTACH {literal(database)} AS fd_database (READ_ONLY)")
         return f"fd_database.{_quote(table)}"
     path = Path(text)
     if path.is_dir():
@@ -277,7 +285,7 @@ def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> bool:
 
 def _check_types(kinds: dict[str, str], spec: MonitorSpec, numbers: Sequence[str], boolean: str) -> None:
     """The score (or decision) column must hold numbers (a decision may hold booleans), the time column dates or text."""
-    output = spec.score or spec.decision
+    output = spec.output
     allowed = tuple(numbers) + ((boolean,) if spec.decision is not None else ())
     if kinds[output] not in allowed:
         what = "score" if spec.score is not None else "decision"
@@ -429,7 +437,7 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, thresh
     np.add.at(cells, (window_codes, codes.codes, outcome, bins.bin_of(counted["fd_bin"].to_numpy())), counted["fd_rows"].to_numpy(dtype=np.int64))
     dropped = {"no time": int(profile["fd_no_times"] or 0) if spec.time is not None else 0, "no score": int(profile["fd_no_scores"] or 0)}
     starts = [pd.Timestamp(start.astype("datetime64[s]")) for start in _window_start(window_values, spec.window)]
-    return LogCounts(spec=spec, windows=starts, labels=codes.labels, cells=cells, bins=bins, rows=rows, engine=engine, dropped=dropped)
+    return LogCounts(spec=spec, windows=tuple(starts), labels=tuple(codes.labels), cells=cells, bins=bins, rows=rows, engine=engine, dropped=dropped)
 
 
 def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
@@ -445,7 +453,7 @@ def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
 def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, threshold: float | None) -> ScoreBins:
     """How to count this log's scores (see :mod:`fairdash.engine.score_bins`), with a look at their spread only for
     scores outside [0, 1]; a decision column must hold 0 and 1."""
-    column = brief(spec.score or spec.decision)
+    column = brief(spec.output)
     if low is None or pd.isna(low):
         raise InvalidInputError(f"The column {column} holds no numbers.")
     low, high = float(low), float(high)

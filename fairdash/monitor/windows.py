@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from fairdash.monitor.engines import NEGATIVE, POSITIVE, LogCounts
 
 __all__ = [
     "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "CHANGE_LEVEL", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS",
-    "one_outcome_windows", "ONE_OUTCOME_ROWS",
+    "one_outcome_windows", "ONE_OUTCOME_ROWS", "GateAlert", "ChangeAlert", "MonitorNote",
 ]
 
 PENDING_SHARE = 0.5
@@ -83,6 +83,51 @@ class Window:
 
 
 @dataclass(frozen=True)
+class GateAlert:
+    """Why a gate alert, as facts (:func:`fairdash.present.sentences.alert_text` says it): ``where`` "leaves" (an earlier
+    window passed), "baseline" (it fails in the baseline window already) or "first" (it fails from the first window
+    judged); the disparity's ``value`` and the ``rule`` it fails (as the findings write it, ``">= 0.8"``)."""
+
+    where: Literal["leaves", "baseline", "first"]
+    value: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class ChangeAlert:
+    """Why a change alert, as facts (:func:`fairdash.present.sentences.alert_text` says it): the gap in ``rate`` between
+    ``high`` and ``low`` changed by ``change`` from the ``baseline`` window's (``z``, ``p_value``: the largest of ``pairs``
+    pairs of ``groups`` groups, Tukey-Kramer; Bonferroni over ``windows`` windows)."""
+
+    rate: str
+    high: Any
+    low: Any
+    change: float
+    baseline: pd.Timestamp
+    z: float
+    p_value: float
+    pairs: int
+    groups: int
+    windows: int
+
+
+@dataclass(frozen=True)
+class MonitorNote:
+    """What a reader should know about the log, as facts (:func:`fairdash.present.sentences.monitor_note_text` says it):
+    ``code`` "gaps" (``count`` windows of length ``window`` have no row; the first ``starts``), "far" (``count`` rows in
+    windows starting ``starts`` lie more than :data:`FAR_YEARS` years from the log's middle), "late_groups" (``groups``:
+    the first six groups that first appear later, each with the start of its first window) or "no_outcome" (no outcome in
+    ``target`` is known yet)."""
+
+    code: Literal["gaps", "far", "late_groups", "no_outcome"]
+    count: int = 0
+    window: str = ""
+    starts: tuple[str, ...] = ()
+    groups: tuple[tuple[Any, pd.Timestamp], ...] = ()
+    target: str = ""
+
+
+@dataclass(frozen=True)
 class Monitor:
     """The monitor at one threshold: every window (in time order), the alerts, the baseline."""
 
@@ -92,7 +137,7 @@ class Monitor:
     baseline: pd.Timestamp
     windows: list[Window]
     alerts: list[dict[str, Any]]
-    notes: tuple[str, ...] = ()
+    notes: tuple[MonitorNote, ...] = ()
     one_outcome: tuple[pd.Timestamp, ...] = ()
     """The windows where every group with a known outcome has one outcome only (base rate 0 or 1): most likely rows
     filtered by their outcome, not a population (see :func:`one_outcome_windows`); the presenters word it."""
@@ -132,10 +177,11 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
         if threshold is None:
             raise InvalidInputError(f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
                                     f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold.")
-    settings = AuditSettings(thresholds=check_threshold(threshold), tolerance=tolerance, min_group_size=min_group_size)
+    chosen = check_threshold(threshold)
+    settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     base_index = _baseline_index(counts.windows, baseline)
     coarse = _drift_histograms(counts, base_index)
-    at = counts.counts_at(settings.thresholds)
+    at = counts.counts_at(chosen)
     present = at.sum(axis=2) > 0  # (windows, groups): a window's table holds the groups it has rows of
     kept = [at[index][present[index]] for index in range(len(counts.windows))]
     labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
@@ -150,7 +196,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
                               pending=unknown > PENDING_SHARE, psi=psi))
     alerts = sorted(_gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
                     key=lambda alert: (alert["window"], alert["disparity"]))
-    return Monitor(counts=counts, threshold=float(settings.thresholds), tolerance=settings.tolerance, baseline=windows[base_index].start,
+    return Monitor(counts=counts, threshold=chosen, tolerance=settings.tolerance, baseline=windows[base_index].start,
                    windows=windows, alerts=alerts, notes=_notes(counts, windows), one_outcome=one_outcome_windows(windows))
 
 
@@ -192,11 +238,10 @@ def _gate_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]
             if window.pending and name not in LABEL_FREE:
                 continue
             if finding["passed"] is False:
-                where = ("leaves the gate" if passed_before else
-                         "fails the gate in the baseline window already" if window.start == base.start else
-                         "fails the gate from the first window judged")
+                where: Literal["leaves", "baseline", "first"] = (
+                    "leaves" if passed_before else "baseline" if window.start == base.start else "first")
                 alerts.append({"window": window.start, "disparity": name, "kind": "gate", "value": finding["value"],
-                               "reason": f"{where}: {finding['value']:.3f}, which fails {finding['rule']}"})
+                               "reason": GateAlert(where, float(finding["value"]), str(finding["rule"]))})
                 break
             passed_before = passed_before or finding["passed"] is True
     return alerts
@@ -222,33 +267,28 @@ def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, An
                 continue
             pairs = found.groups * (found.groups - 1) // 2
             alerts.append({"window": window.start, "disparity": name, "kind": "change", "value": window.disparities[name],
-                           "reason": (f"the gap in {rate.replace('_', ' ')} between {brief(found.high, 40)} and {brief(found.low, 40)} "
-                                      f"changed by {found.change:+.3f} from the baseline window {base.start.date()} "
-                                      f"(z = {found.z:.1f}, p = {found.p_value:.1e}: the largest of {pairs} pair(s) of "
-                                      f"{found.groups} groups, Tukey-Kramer; Bonferroni over {len(later)} windows)")})
+                           "reason": ChangeAlert(rate, found.high, found.low, found.change, base.start, found.z, found.p_value, pairs,
+                                                 found.groups, len(later))})
             break  # the first window where it changed; the chart shows the windows after it
     return alerts
 
 
-def _notes(counts: LogCounts, windows: list[Window]) -> tuple[str, ...]:
+def _notes(counts: LogCounts, windows: list[Window]) -> tuple[MonitorNote, ...]:
     """What a reader should know about the log: windows with no rows, groups that appear late, no outcomes."""
     notes = []
     gaps, shown = _gaps(counts.windows, counts.spec.window)
     if gaps:
-        listed = ", ".join(shown) + (f" and {gaps - len(shown)} more" if gaps > len(shown) else "")
-        notes.append(f"No rows in the {counts.spec.window}(s) starting {listed}: a gap in the log, not a window of zeros.")
+        notes.append(MonitorNote("gaps", count=gaps, window=counts.spec.window, starts=tuple(shown)))
     far = _far_windows(counts)
     if far:
-        notes.append(f"{far[0]:,} row(s) in window(s) starting {', '.join(far[1])} lie more than {FAR_YEARS} years from the "
-                     "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own.")
+        notes.append(MonitorNote("far", count=far[0], starts=tuple(far[1])))
     present = counts.cells.sum(axis=(2, 3)) > 0  # (windows, groups)
     late = [(label, counts.windows[int(np.argmax(present[:, position]))]) for position, label in enumerate(counts.labels)
             if not present[0, position]]
     if late:
-        notes.append("Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in late[:6]) + ".")
+        notes.append(MonitorNote("late_groups", groups=tuple(late[:6])))
     if counts.cells[:, :, (NEGATIVE, POSITIVE)].sum() == 0:
-        notes.append(f"No outcome in {brief(counts.spec.target)} is known yet: only the selection rates and their disparities "
-                     "(demographic parity) can be judged.")
+        notes.append(MonitorNote("no_outcome", target=counts.spec.target))
     return tuple(notes)
 
 

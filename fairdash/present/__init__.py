@@ -74,11 +74,17 @@ from fairdash.present.report import (  # noqa: F401
     audit_json,
 )
 from fairdash.present.sentences import (  # noqa: F401
+    BALANCE_CORRECTION,
+    CDD_INTERVAL_METHOD,
+    alert_text,
     calibration_method,
+    calibration_notes,
+    comparison_notes,
     conflict_sentences,
     recourse_rows,
     subgroups_correction,
     suggestion_sentence,
+    undefined_text,
 )
 from fairdash.present.summary import (  # noqa: F401
     NO_MODEL,
@@ -108,6 +114,8 @@ from fairdash.present.where_unfair import (  # noqa: F401
 )
 
 __all__ = [
+    "BALANCE_CORRECTION",
+    "CDD_INTERVAL_METHOD",
     "ChromiumMissingError",
     "IN_SAMPLE_NOTE",
     "NOT_EXPLAINED",
@@ -126,7 +134,10 @@ __all__ = [
     "bias_audit_html",
     "bias_audit_json",
     "bias_audit_notes",
+    "alert_text",
     "calibration_method",
+    "calibration_notes",
+    "comparison_notes",
     "calibration_table",
     "cdd_table",
     "comparison_json",
@@ -171,6 +182,7 @@ __all__ = [
     "suggestion_table",
     "summary_of",
     "threshold_text",
+    "undefined_text",
     "unmet_message",
     "verdict_text",
     "verdict_word",

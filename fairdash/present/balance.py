@@ -15,6 +15,7 @@ from fairdash.engine.intervals import DISPARITY_INTERVAL_METHOD, RATE_INTERVAL_M
 from fairdash.engine.spec import band_labels
 from fairdash.present.document import json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
+from fairdash.present.sentences import BALANCE_CORRECTION, CDD_INTERVAL_METHOD
 from fairdash.present.text import for_people, percent
 
 __all__ = [
@@ -60,7 +61,7 @@ def conditional_json(conditional: Conditional) -> dict[str, Any]:
         "left_out": dict(conditional.left_out),
         "rows_used": conditional.rows_used,
         "sentences": conditional_sentences(conditional),
-        "method": f"{conditional.confidence:.0%} interval; {conditional.method}",
+        "method": f"{conditional.confidence:.0%} interval; {CDD_INTERVAL_METHOD}",
     }
 
 
@@ -130,7 +131,7 @@ def conditional_content(conditional: Conditional) -> str:
                     for column, edges in conditional.bins.items())
     return (f"<ul>{sentences}</ul>{bands}" + table_html(cdd_table(conditional))
             + f"<p>DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their "
-              f"rows ({conditional.rows_used:,} rows in the strata kept). Intervals: {html.escape(conditional.method)}.</p>"
+              f"rows ({conditional.rows_used:,} rows in the strata kept). Intervals: {html.escape(CDD_INTERVAL_METHOD)}.</p>"
             + f"<p>The {html.escape(RATE_WORDS.get(conditional.rate, conditional.rate))} within each stratum "
               "[exact interval] (rows):</p>" + table_html(strata_table(conditional)))
 
@@ -154,7 +155,7 @@ def balance_json(balance: DataBalance, *, data_name: str = "data") -> dict[str, 
         "features": {str(column): {"kind": row["kind"], "distance": json_number(row["distance"]), "p_value": json_number(row["p_value"]),
                                    "p_adjusted": json_number(row["p_adjusted"])} for column, row in balance.features.iterrows()},
         "features_skipped": dict(balance.skipped),
-        "correction": balance.correction,
+        "correction": BALANCE_CORRECTION,
         "versions": versions(),
     }
     if balance.representation is not None:
@@ -208,7 +209,7 @@ def balance_html(balance: DataBalance, *, data_name: str = "data", made_by: str 
         sections.append(section("Representation against the reference shares", table_html(representation)))
     skipped = "".join(f"<li>{html.escape(column)}: {html.escape(why)}</li>" for column, why in balance.skipped.items())
     sections.append(section("Columns whose distribution differs between the groups (likely proxies first)",
-                            table_html(features_table(balance)) + f"<p>{html.escape(balance.correction)}.</p>"
+                            table_html(features_table(balance)) + f"<p>{html.escape(BALANCE_CORRECTION)}.</p>"
                             + (f"<p>Not tested:</p><ul>{skipped}</ul>" if skipped else "")))
     if balance.conditional is not None:
         sections.append(section(f"Given {' × '.join(map(str, balance.conditional.control))}", conditional_content(balance.conditional)))

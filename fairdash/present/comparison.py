@@ -8,10 +8,11 @@ from typing import Any, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairdash.engine.compare import LEVEL, Comparison
+from fairdash.engine.compare import LEVEL, Comparison, Untested
 from fairdash.errors import brief
 from fairdash.present.document import json_number
 from fairdash.present.plots import plot_text
+from fairdash.present.sentences import comparison_notes, untested_text
 
 __all__ = ["comparison_chart", "comparison_table", "tested_text", "comparison_json"]
 
@@ -23,7 +24,7 @@ def tested_text(row: pd.Series) -> str:
     names are quoted (``repr``), so a name from the data prints as text in a terminal; a page or a chart escapes the text
     for where it goes (markdown, plotly's tags)."""
     if row["rate"] is None or row["rate"] != row["rate"]:
-        return f"untested: {row['why_untested']}" if row["why_untested"] else "untested"
+        return f"untested: {untested_text(row['why_untested'])}" if isinstance(row["why_untested"], Untested) else "untested"
     high, low, rate = brief(row["high"], 40), brief(row["low"], 40), str(row["rate"]).replace("_", " ")
     pair = f"{high} - {low}" if row.name.endswith("_difference") else f"{low} / {high}"  # as the disparity is defined
     return f"{rate} {pair}" + (" (the disparity's own pair)" if row["tested_is_change"] else "")
@@ -96,10 +97,10 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "disparities": {name: {"before": json_number(row["before"]), "after": json_number(row["after"]),
                                "change": json_number(row["change"]), "interval": [json_number(row["lower"]), json_number(row["upper"])],
                                "p_value": json_number(row["p_value"]), "beyond_chance": _beyond_chance(row["beyond_chance"]),
-                               "tested": tested(row), "why_untested": row["why_untested"] if isinstance(row["why_untested"], str) else None}
+                               "tested": tested(row), "why_untested": untested_text(row["why_untested"]) if isinstance(row["why_untested"], Untested) else None}
                         for name, row in comparison.disparities.iterrows()},
         "groups": groups,
-        "notes": list(comparison.notes),
+        "notes": comparison_notes(comparison.notes),
         "method": ("change = after - before; every pair of groups in both audits tested for a change in its gap (the "
                    "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
                    "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "

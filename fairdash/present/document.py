@@ -12,7 +12,7 @@ import pandas as pd
 
 from fairdash.engine.metrics import METRIC_COLUMNS
 from fairdash.engine.result import AuditResult
-from fairdash.present.sentences import finding_sentence
+from fairdash.present.sentences import finding_sentence, undefined_text
 
 __all__ = ["versions", "json_number", "json_text", "result_json", "groups_json"]
 
@@ -68,7 +68,8 @@ def result_json(result: AuditResult) -> dict[str, Any]:
         "disparities": {name: json_number(value) for name, value in result.disparities.items()},
         "disparity_intervals": {name: pair(row) for name, row in intervals.disparities.iterrows()},
         "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"],
-                            "conclusive": row["conclusive"], "sentence": finding_sentence(name, row), "undefined": row["undefined"]}
+                            "conclusive": row["conclusive"], "sentence": finding_sentence(name, row),
+                            "undefined": undefined_text(row["undefined"])}
                      for name, row in result.findings.to_dict("index").items()},
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from fairdash.monitor.windows import Monitor
+from fairdash.present.sentences import alert_text, monitor_note_text
 
 __all__ = ["monitor_notes", "monitor_json", "monitor_html", "engine_audit_json", "engine_audit_html"]
 
@@ -15,7 +16,7 @@ __all__ = ["monitor_notes", "monitor_json", "monitor_html", "engine_audit_json",
 def monitor_notes(result: Monitor) -> list[str]:
     """What a reader should know about the log, in words: the monitor's notes, and the windows whose groups each have one
     outcome only (:attr:`Monitor.one_outcome`)."""
-    notes = list(result.notes)
+    notes = [monitor_note_text(note) for note in result.notes]
     if result.one_outcome:
         starts = [str(start.date()) for start in result.one_outcome]
         listed = ", ".join(starts[:6]) + (f" and {len(starts) - 6} more" if len(starts) > 6 else "")
@@ -56,7 +57,7 @@ def monitor_json(result: Monitor) -> dict[str, Any]:
         "windows": windows,
         "alerts": [{"window": alert["window"].date().isoformat(), "disparity": alert["disparity"], "kind": alert["kind"],
                     "value": json_number(alert["value"]),
-                    "reason": alert["reason"]} for alert in result.alerts],
+                    "reason": alert_text(alert["reason"])} for alert in result.alerts],
     }
 
 
@@ -76,7 +77,7 @@ def monitor_html(result: Monitor) -> str:
     charts = "\n".join(plots.chart_html(figure)
                        for figure in figures)
     alerts = pd.DataFrame([{"window": str(alert["window"].date()), "disparity": alert["disparity"].replace("_", " "), "kind": alert["kind"],
-                            "value": f"{alert['value']:.3f}", "reason": alert["reason"]} for alert in result.alerts])
+                            "value": f"{alert['value']:.3f}", "reason": alert_text(alert["reason"])} for alert in result.alerts])
     settings = [("Log", f"{result.counts.rows:,} rows ({result.counts.engine})"), ("Time", f"{spec.time}, by {spec.window}"),
                 ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
                 ("Decisions", f"{spec.score} >= {result.threshold:g}" if spec.score else f"{spec.decision}"),

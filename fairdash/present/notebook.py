@@ -10,6 +10,7 @@ import pandas as pd
 
 from fairdash.engine.result import HTML_VIEWS, AuditResult
 from fairdash.present.summary import summary_of
+from fairdash.present.sentences import settings_text
 from fairdash.present.text import formatted_table, threshold_text
 
 __all__ = ["result_html", "headline_frame"]
@@ -38,7 +39,7 @@ def result_html(result: AuditResult, *, title: str | None = None, notes: tuple[s
     parts = [_STYLE, '<div class="fairdash-audit">']
     if title:
         parts.append(f"<h4>{html.escape(title)}</h4>")
-    parts.append(f"<p>Threshold {html.escape(thresholds)}; {html.escape(settings.described())}.</p>")
+    parts.append(f"<p>Threshold {html.escape(thresholds)}; {html.escape(settings_text(settings))}.</p>")
     headline = headline_frame(result)
     rows = "".join(
         f"<tr><th>{html.escape(str(name))}</th><td>{html.escape(row['value'])}</td><td>{html.escape(row['95% interval'])}"

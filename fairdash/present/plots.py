@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 from fairdash.engine.calibration import Calibration
 from fairdash.engine.intervals import Intervals
 from fairdash.engine.metrics import RATE_NAMES, overall_metrics
+from fairdash.present.sentences import alert_text
 
 __all__ = [
     "PALETTE", "MAX_GROUPS_DRAWN", "drawn_groups", "rate_bars", "confusion_matrices", "roc_curves",
@@ -346,7 +347,7 @@ def disparity_over_time(result: Any, name: str, *, gate: float | None = None) ->
     if alerted:
         figure.add_scatter(x=[alert["window"] for alert in alerted], y=[alert["value"] for alert in alerted], mode="markers",
                            name="alert", marker=dict(symbol="x", size=14, color=PALETTE[1]),
-                           text=[plot_text(alert["reason"]) for alert in alerted], hovertemplate="%{text}<extra></extra>")
+                           text=[plot_text(alert_text(alert["reason"])) for alert in alerted], hovertemplate="%{text}<extra></extra>")
     figure.update_layout(title=f"{label.capitalize()} by {result.counts.spec.window}", xaxis_title=result.counts.spec.window,
                          yaxis_title=label, legend=dict(orientation="h", y=-0.2), **_LAYOUT)
     return figure

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from fairdash.engine.metrics import rule_text
+from fairdash.engine.undefined import Undefined
 from fairdash.explain.counterfactuals import Counterfactuals
 from fairdash.explain.recourse import Recourse
 from fairdash.present.document import json_number
 from fairdash.present.page import table_html
-from fairdash.present.sentences import recourse_rows
+from fairdash.present.sentences import recourse_rows, undefined_text
 from fairdash.present.text import NO_RULE, verdict_word
 
 __all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table", "time_left", "duration_text",
@@ -73,7 +74,7 @@ def recourse_json(recourse: Recourse) -> dict[str, Any]:
         "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in findings.iterrows()},
         "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"] if isinstance(row["rule"], dict) else None,
                             "passed": bool(row["passed"]) if isinstance(row["passed"], (bool, np.bool_)) else None,
-                            "undefined": row["undefined"] if isinstance(row["undefined"], str) else None}
+                            "undefined": undefined_text(row["undefined"]) if isinstance(row["undefined"], Undefined) else None}
                      for name, row in findings.iterrows()},
     }
 
@@ -93,7 +94,7 @@ def recourse_html(recourse: Recourse) -> str:
     lines = []
     for name, row in recourse.findings.iterrows():
         if row["undefined"]:
-            text = f"undefined: {row['undefined']}"
+            text = f"undefined: {undefined_text(row['undefined'])}"
         else:
             verdict = verdict_word(row, loud=True, no_rule=NO_RULE)
             rule = f" ({rule_text(row['rule'])})" if row["rule"] else ""

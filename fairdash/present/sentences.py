@@ -5,19 +5,28 @@ Nothing here computes a figure: each number said is one the audit holds."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 
 import pandas as pd
 
-from fairdash.engine.calibration import Calibration
+from fairdash.engine.calibration import Calibration, CalibrationRule
+from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.conflict import CRITERIA, CriteriaConflict
 from fairdash.engine.findings import AgainstReference, Extremes
+from fairdash.engine.rates import RATES
+from fairdash.engine.result import AuditSettings
 from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
+from fairdash.engine.undefined import RateUndefined, Undefined
+from fairdash.errors import brief
 from fairdash.explain.recourse import Recourse
+from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorNote
 
 __all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
-           "calibration_method", "subgroups_correction", "recourse_rows"]
+           "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
+           "calibration_notes", "untested_text", "comparison_notes",
+           "alert_text", "monitor_note_text", "calibration_rule_text",
+           "BALANCE_CORRECTION", "CDD_INTERVAL_METHOD", "settings_text"]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -26,7 +35,7 @@ def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
 
     Examples: ``"c is selected at 0.17 times the rate of a (10.0% against 60.0%)."``, ``"Undefined: ..."``."""
     if finding["undefined"]:
-        return f"Undefined: {finding['undefined']}."
+        return f"Undefined: {undefined_text(finding['undefined'])}."
     ends = tuple(finding["extremes"])
     if not ends or any(end is None for end in ends):
         return ""
@@ -76,8 +85,69 @@ def with_sentences(findings: pd.DataFrame) -> pd.DataFrame:
     shown = findings[["value", "rule", "passed", "conclusive"]].copy()
     shown["sentence"] = pd.Series([finding_sentence(name, row) for name, row in findings.to_dict("index").items()],
                                   index=findings.index, dtype=object)
-    shown["undefined"] = findings["undefined"]
+    shown["undefined"] = pd.Series([undefined_text(reason) for reason in findings["undefined"]], index=findings.index, dtype=object)
     return shown
+
+
+@overload
+def undefined_text(undefined: Undefined) -> str: ...
+@overload
+def undefined_text(undefined: None) -> None: ...
+def undefined_text(undefined: Undefined | None) -> str | None:
+    """Why a figure is undefined (an :class:`~fairdash.engine.undefined.Undefined`), in plain words; None for None.
+
+    Example: ``"only one group has a defined true positive rate (b: no true positives)"``."""
+    if undefined is None:
+        return None
+    if undefined.code == "too_few_groups":
+        return "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    if undefined.code == "rates":
+        return "; ".join(_rate_undefined(reason) for reason in undefined.rates)
+    if undefined.code in _UNDEFINED_WORDS:
+        return _UNDEFINED_WORDS[undefined.code].format(count=undefined.count, groups=", ".join(map(str, undefined.groups)))
+    return "fewer than two groups define it"
+
+
+_NOT_PROBABILITY = ("the score is not a probability ({}), so only the observed rate per score value is shown; an ECE would "
+                    "compare a rank with a rate")
+
+_UNDEFINED_WORDS = {
+    "recourse_too_few_groups": "fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
+                               "small-group minimum are left out)",
+    "recourse_few_found": "only {count} group(s) have a counterfactual found ({groups}: none within the search budget)",
+    "recourse_zero_burden": "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined",
+    "scores_are_predictions": _NOT_PROBABILITY.format("0/1 predictions"),
+    "scores_outside_0_1": _NOT_PROBABILITY.format("its values lie outside 0 to 1"),
+    "calibration_too_few_groups": "fewer than two groups have {count} rows or more",
+    "calibration_small_group": "the group has fewer than {count} rows",
+}
+
+
+_CALIBRATION_NOTES = {
+    "predictions": "The scores are 0/1 predictions, not scores: each group's two points are the share of positives among the "
+                   "rows predicted 0 and among those predicted 1 (its precision). A calibration curve needs a score.",
+    "constant": "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed "
+                "rate follows the score.",
+}
+
+
+def calibration_rule_text(rule: CalibrationRule) -> str:
+    """The rule a calibration finding is judged by, in words (from its tolerance, level and number of tests)."""
+    return (f"at most {rule.at_most:g} above what calibrated groups with the same rows show (Monte Carlo p >= {rule.alpha:g}, Holm "
+            f"over {rule.tests} tests)")
+
+
+def calibration_notes(calibration: Calibration) -> list[str]:
+    """What a page says about the score beside the calibration chart (from :attr:`Calibration.notes`), in words."""
+    return [_CALIBRATION_NOTES[note] for note in calibration.notes]
+
+
+def _rate_undefined(reason: RateUndefined) -> str:
+    rate = RATES[reason.rate]
+    if reason.code == "highest_zero":
+        return f"the highest {rate.label.lower()} is 0, and a ratio to 0 is undefined"
+    count = "no group" if reason.code == "no_group" else "only one group"
+    return f"{count} has a defined {rate.label.lower()}" + (f" ({listed(reason.without, 5)}: no {rate.of})" if reason.without else "")
 
 
 def conflict_sentences(conflict: CriteriaConflict) -> list[str]:
@@ -188,3 +258,80 @@ def recourse_rows(recourse: Recourse) -> str:
             f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
             f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
             f"other, Bonferroni), which hold whatever the number of groups")
+
+
+def untested_text(untested: Untested) -> str:
+    """Why a disparity's change was not tested (an :class:`~fairdash.engine.compare.Untested`), in plain words.
+
+    Example: ``"no two groups differ in tpr or fpr in either audit"``."""
+    rates = " or ".join(rate.replace("_", " ") for rate in untested.rates)
+    if untested.code == "undefined":
+        return f"the disparity is undefined {' and '.join(untested.audits)}"
+    if untested.code == "no_difference":
+        return f"no two groups differ in {rates} in either audit"
+    return f"no two groups have a {rates} in both audits whose change has a variance"
+
+
+_SETTINGS_DIFFER = {"min_group_size": "small-group minimums", "tolerance": "tolerances"}
+
+
+def comparison_notes(notes: Any) -> list[str]:
+    """What to know before reading a comparison (its :attr:`~fairdash.engine.compare.Comparison.notes`), in words."""
+    return [_comparison_note(note) for note in notes]
+
+
+def _comparison_note(note: ComparisonNote) -> str:
+    if note.code == "only_groups":
+        return f"Groups only in the {note.audit} audit: {', '.join(brief(group) for group in note.groups)}."
+    if note.code == "thresholds":
+        return f"The thresholds differ ({brief(note.before, 200)} before, {brief(note.after, 200)} after)."
+    return (f"The {_SETTINGS_DIFFER[note.code]} differ ({note.before:g} before, {note.after:g} after): the groups judged or the "
+            "verdicts may differ for that alone.")
+
+
+_WHERE = {"leaves": "leaves the gate", "baseline": "fails the gate in the baseline window already",
+          "first": "fails the gate from the first window judged"}
+
+
+def alert_text(alert: GateAlert | ChangeAlert) -> str:
+    """Why the monitor raised an alert (its ``reason``: a :class:`~fairdash.monitor.windows.GateAlert` or
+    :class:`~fairdash.monitor.windows.ChangeAlert`), in plain words.
+
+    Example: ``"leaves the gate: 0.720, which fails >= 0.8"``."""
+    if isinstance(alert, GateAlert):
+        return f"{_WHERE[alert.where]}: {alert.value:.3f}, which fails {alert.rule}"
+    return (f"the gap in {alert.rate.replace('_', ' ')} between {brief(alert.high, 40)} and {brief(alert.low, 40)} changed by "
+            f"{alert.change:+.3f} from the baseline window {alert.baseline.date()} (z = {alert.z:.1f}, p = {alert.p_value:.1e}: "
+            f"the largest of {alert.pairs} pair(s) of {alert.groups} groups, Tukey-Kramer; Bonferroni over {alert.windows} windows)")
+
+
+def monitor_note_text(note: MonitorNote) -> str:
+    """What a reader should know about the log (a :class:`~fairdash.monitor.windows.MonitorNote`), in plain words."""
+    if note.code == "gaps":
+        listed = ", ".join(note.starts) + (f" and {note.count - len(note.starts)} more" if note.count > len(note.starts) else "")
+        return f"No rows in the {note.window}(s) starting {listed}: a gap in the log, not a window of zeros."
+    if note.code == "far":
+        return (f"{note.count:,} row(s) in window(s) starting {', '.join(note.starts)} lie more than {FAR_YEARS} years from the "
+                "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own.")
+    if note.code == "late_groups":
+        return "Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in note.groups) + "."
+    return (f"No outcome in {brief(note.target)} is known yet: only the selection rates and their disparities "
+            "(demographic parity) can be judged.")
+
+
+BALANCE_CORRECTION = ("Holm over the columns tested; numbers: Kolmogorov-Smirnov of each group against the other rows "
+                      "(Bonferroni over the groups); categories: chi-square test of independence")
+"""How :func:`~fairdash.engine.balance.data_balance` tests the columns and corrects over them, in words."""
+
+CDD_INTERVAL_METHOD = (
+    "normal interval of the strata's weighted demographic disparities, each stratum's share difference with one "
+    "accepted and one rejected row added to each group's counts (Agresti-Caffo), plus the variance of the strata's "
+    "weights; coverage checked by simulation (docs/statistics.md)"
+)
+"""How :func:`~fairdash.engine.conditional.conditional_disparity` makes the CDD's intervals, in words."""
+
+
+def settings_text(settings: AuditSettings) -> str:
+    """The settings that judge an audit, in words, for a page or a report to say which it uses."""
+    small = f"groups under {settings.min_group_size} rows left out" if settings.min_group_size else "no group left out for its size"
+    return f"tolerance {settings.tolerance:g}, {small}"

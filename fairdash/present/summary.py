@@ -21,6 +21,7 @@ from fairdash.engine.findings import HEADLINE
 from fairdash.engine.metrics import verdict, verdict_rules
 from fairdash.engine.result import AuditResult
 from fairdash.run import GAP_SHARE_PREFIX
+from fairdash.present.sentences import undefined_text
 from fairdash.present.text import NO_RULE, inconclusive_note, verdict_word
 
 __all__ = ["HEADLINE_TITLES", "CANNOT_TELL", "GLOSSARY", "SummaryLine", "Summary", "summary_of", "audit_summary",
@@ -204,10 +205,12 @@ def _line(result: AuditResult, name: str) -> SummaryLine:
     finding = result.findings.loc[name].to_dict()
     low, high = (float(bound) for bound in result.intervals.disparities.loc[name, ["lower", "upper"]])
     rule = result.settings.rules[name]
+    if rule is None:
+        raise ValueError(f"{name} is not a headline disparity: it has no rule")  # every one in HEADLINE has
     word = verdict_of(finding)
     title = HEADLINE_TITLES[name]
     if word == "undefined":
-        sentence = f"{title}: undefined, because {finding['undefined']}."
+        sentence = f"{title}: undefined, because {undefined_text(finding['undefined'])}."
     else:
         value = float(finding["value"])
         interval = "" if math.isnan(low) else f"95% interval {_shown(low, rule)} to {_shown(high, rule)}"
@@ -224,6 +227,14 @@ def _extremes(judged: pd.DataFrame, rate: str) -> tuple[str, float, str, float] 
     return str(values.idxmin()), float(values.min()), str(values.idxmax()), float(values.max())
 
 
+def _defined(judged: pd.DataFrame, rate: str) -> tuple[str, float, str, float]:
+    """:func:`_extremes` of a rate a defined disparity compares (two groups or more define it)."""
+    ends = _extremes(judged, rate)
+    if ends is None:
+        raise ValueError(f"fewer than two groups define the {rate} of a defined disparity")
+    return ends
+
+
 def _gap(extremes: tuple[str, float, str, float] | None) -> float:
     return -math.inf if extremes is None else extremes[3] - extremes[1]
 
@@ -232,20 +243,19 @@ def _what(judged: pd.DataFrame, name: str, value: str, interval: str) -> str:
     """The disparity's part of the sentence: the groups at its extremes, their rates and the value with its interval."""
     bracket = f" ({interval})" if interval else ""
     if name == "demographic_parity_ratio":
-        low, low_rate, high, high_rate = _extremes(judged, "selection_rate")
+        low, low_rate, high, high_rate = _defined(judged, "selection_rate")
         if low_rate == high_rate:
             return f"Every group is selected at the same rate ({_rate(low_rate)}): a ratio of {value}{bracket}"
         return (f"{low} is selected at {value} times the rate of {high}{bracket}: {_rate(low_rate)} of {low} against "
                 f"{_rate(high_rate)} of {high}")
     if name == "equalized_odds_difference":
-        positive, negative = _extremes(judged, "tpr"), _extremes(judged, "fpr")
-        if _gap(positive) >= _gap(negative):
-            return f"The larger of the two error gaps is {value}{bracket}: {_among(positive, True)}"
-        return f"The larger of the two error gaps is {value}{bracket}: {_among(negative, False)}"
+        # The wider of the two gaps (a rate fewer than two groups define has none): the one the difference is.
+        wider = "tpr" if _gap(_extremes(judged, "tpr")) >= _gap(_extremes(judged, "fpr")) else "fpr"
+        return f"The larger of the two error gaps is {value}{bracket}: {_among(_defined(judged, wider), wider == 'tpr')}"
     if name == "equal_opportunity_difference":
-        among = _among(_extremes(judged, 'tpr'), True)
+        among = _among(_defined(judged, "tpr"), True)
         return f"{among[0].upper()}{among[1:]}: a gap of {value}{bracket}"
-    low, low_rate, high, high_rate = _extremes(judged, "precision")
+    low, low_rate, high, high_rate = _defined(judged, "precision")
     return (f"When the model selects someone, it is right {_rate(high_rate)} of the time for {high} and {_rate(low_rate)} "
             f"for {low}: a gap of {value}{bracket}")
 

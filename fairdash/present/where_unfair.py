@@ -16,7 +16,7 @@ from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.present import plots
 from fairdash.present.document import json_number
 from fairdash.present.page import section, table_html
-from fairdash.present.sentences import calibration_method, conflict_sentences, subgroups_correction
+from fairdash.present.sentences import calibration_method, calibration_notes, calibration_rule_text, conflict_sentences, subgroups_correction, undefined_text
 from fairdash.present.text import percent, verdict_word
 
 __all__ = ["calibration_json", "subgroups_json", "calibration_table", "observed_by_value", "conflict_table", "subgroups_table", "calibration_content",
@@ -48,7 +48,8 @@ def calibration_json(calibration: Calibration) -> dict[str, Any]:
         "disparity_intervals": {"ece_difference": _pair(*calibration.ece_difference_interval)},
         "findings": {str(name): {"value": json_number(row["value"]), "if_calibrated": json_number(row["if_calibrated"]),
                                  "p_value": json_number(row["p_value"]), "p_adjusted": json_number(row["p_adjusted"]),
-                                 "rule": row["rule"], "passed": row["passed"], "undefined": row["undefined"]}
+                                 "rule": calibration_rule_text(row["rule"]), "passed": row["passed"],
+                                 "undefined": undefined_text(row["undefined"])}
                      for name, row in calibration.findings.to_dict("index").items()},
         "method": calibration_method(calibration),
     }
@@ -70,14 +71,14 @@ def subgroups_json(search: SubgroupSearch) -> dict[str, Any]:
 def gap_text(calibration: Calibration) -> str:
     """The ECE gap in one line: its value, interval, what calibrated groups show, and its verdict; or why it is undefined."""
     if calibration.undefined:
-        return f"Gap in expected calibration error: undefined ({calibration.undefined})."
+        return f"Gap in expected calibration error: undefined ({undefined_text(calibration.undefined)})."
     low, high = calibration.ece_difference_interval
     finding = calibration.findings.loc[GAP_FINDING]
     word = {True: "passes", False: "fails", None: "has no verdict"}[calibration.passed]
     return (f"Gap in expected calibration error between {', '.join(calibration.judged)}: {calibration.ece_difference:.3f} "
             f"({calibration.confidence:.0%} interval {low:.3f}–{high:.3f}); calibrated groups with the same rows show "
             f"{calibration.ece_difference_if_calibrated:.3f} on average (p = {_p_text(finding['p_adjusted'])} after Holm); it {word} "
-            f"({calibration.rule_text}).")
+            f"({calibration_rule_text(calibration.rule)}).")
 
 
 def _p_text(p: float) -> str:
@@ -92,7 +93,7 @@ def calibration_table(calibration: Calibration) -> pd.DataFrame:
         undefined = ("undefined: the scores are not probabilities" if not calibration.probability
                      else "undefined: the group has no rows")  # the only two ways a group's figures are undefined
         finding = calibration.findings.loc[group_finding(label)]
-        unknown = f"none ({finding['undefined']})"
+        unknown = f"none ({undefined_text(finding['undefined'])})"
         verdict = verdict_word(finding, undefined=unknown, no_rule=unknown)
         rows[label] = {"Rows": f"{group.count:,}", "Points": len(group.points),
                        "ECE": undefined if group.ece != group.ece else f"{group.ece:.3f} ({low:.3f}–{high:.3f})",
@@ -167,7 +168,7 @@ def _chart(figure: Any) -> str:
 
 def calibration_content(calibration: Calibration) -> str:
     """The report's calibration section: the chart, the table, the gap's verdict, notes and the method."""
-    notes = "".join(f'<p class="warning">{html.escape(note)}</p>' for note in calibration.notes)
+    notes = "".join(f'<p class="warning">{html.escape(note)}</p>' for note in calibration_notes(calibration))
     by_value = table_html(observed_by_value(calibration)) if calibration.bins == "score values" else ""
     return (_chart(plots.calibration_curves(calibration)) + by_value + table_html(calibration_table(calibration)) + notes
             + f"<p>{html.escape(gap_text(calibration))}</p><p>Bins: {html.escape(calibration.bins)}. Intervals: "

@@ -43,7 +43,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Iterator, Literal, TypeGuard
 
 from fairdash.errors import FairdashError, InvalidInputError, brief
 from fairdash.store.access import ADMIN, TEAM, Visitor, manage_clause, valid_user, visible_clause
@@ -225,7 +225,7 @@ def new_audit_id() -> str:
     return audit_id
 
 
-def valid_audit_id(text: Any) -> bool:
+def valid_audit_id(text: Any) -> TypeGuard[str]:
     """Whether ``text`` has the form of an id (checked before any use: SQL, a path, a URL)."""
     return isinstance(text, str) and _ID.match(text) is not None
 
@@ -365,7 +365,7 @@ class AuditStore:
                 self._note(connection, audit_id, "deleted", None)
             shutil.rmtree(self.files / audit_id, ignore_errors=True)  # if killed before this, sweep() removes them
 
-    def share(self, audit_id: str, users: "list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
+    def share(self, audit_id: str, users: "builtins.list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
         """Share the audit with ``users`` (each checked by :func:`~fairdash.store.access.valid_user`) and, with
         ``team``, with every signed-in user; return who it is shared with now. The owner's to do (or the administrator's)."""
         _check_id(audit_id)
@@ -379,7 +379,7 @@ class AuditStore:
                     self._note(connection, audit_id, "shared", "the team" if grantee == TEAM else grantee)
             return _sharing(connection, audit_id)
 
-    def unshare(self, audit_id: str, users: "list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
+    def unshare(self, audit_id: str, users: "builtins.list[str] | tuple[str, ...]" = (), *, team: bool = False) -> Sharing:
         """Take the audit back from ``users`` (and, with ``team``, from the team); return who it is shared with now. One
         not shared with is refused, in plain words. The owner's to do (or the administrator's)."""
         _check_id(audit_id)

@@ -14,6 +14,7 @@ import streamlit as st
 from fairdash.engine.balance import DataBalance, data_balance
 from fairdash.engine.conditional import Conditional
 from fairdash.engine.result import AuditResult
+from fairdash.present.sentences import BALANCE_CORRECTION, CDD_INTERVAL_METHOD
 from fairdash.errors import FairdashError, InvalidInputError, NotGivenYetError
 from fairdash.present.balance import (
     cdd_table,
@@ -98,7 +99,7 @@ def _balance_tables(found: DataBalance) -> None:
         st.dataframe(representation, key=keys.BALANCE_REPRESENTATION_TABLE)
     st.markdown("**Columns whose distribution differs between the groups** (likely proxies first)")
     st.dataframe(features_table(found), key=keys.BALANCE_FEATURES_TABLE)
-    st.caption(f"{md(found.correction)}. A column that differs strongly can stand in for the sensitive attribute: the Rules page "
+    st.caption(f"{md(BALANCE_CORRECTION)}. A column that differs strongly can stand in for the sensitive attribute: the Rules page "
                "flags the rules that test such proxies.")
     for column, why in found.skipped.items():
         st.caption(f"Not tested: {md(column)}: {md(why)}.")
@@ -113,7 +114,7 @@ def conditional_view(conditional: Conditional) -> None:
     st.dataframe(cdd_table(conditional), key=keys.cdd_table_key(conditional.rate))
     st.dataframe(strata_table(conditional), key=keys.strata_table_key(conditional.rate))
     st.caption(f"DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their rows. "
-               f"Intervals: {md(conditional.method)}.")
+               f"Intervals: {md(CDD_INTERVAL_METHOD)}.")
 
 
 def balance_before_model() -> None:
@@ -161,5 +162,5 @@ def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:
         st.caption("Choose a column to see whether the gap remains among people alike in it.")
         return
     with user_errors_shown():
-        conditional = audit_conditional(table, audit.inputs, result.settings.thresholds, control)
+        conditional = audit_conditional(table, audit.inputs, result.settings.thresholds_chosen, control)
     conditional_view(conditional)

@@ -22,7 +22,7 @@ from fairdash.engine.preview import PreviewCounts
 from fairdash.engine.preview import preview_counts as counts_for_preview
 from fairdash.engine.result import AuditResult, AuditSettings, judge
 from fairdash.engine.spec import AuditSpec
-from fairdash.engine.thresholds import SliderScale, Suggestion, ThresholdCurves, slider_scale
+from fairdash.engine.thresholds import Constraint, SliderScale, Suggestion, ThresholdCurves, slider_scale
 from fairdash.explain.attributions import (
     ShapResult,
     explainer_method,
@@ -89,7 +89,7 @@ def threshold_curves(audit_key: str, _inputs: AuditInputs) -> ThresholdCurves:
 def judged(audit_key: str, _curves: ThresholdCurves, settings_key: str, _settings: AuditSettings, reference: str) -> AuditResult:
     """The audit at these settings (``settings_key`` stands for them), once per setting: a rerun that moves no
     threshold (a chart switch, a toggle) does not judge again."""
-    return judge(_curves.counts_at(_settings.thresholds), _curves.labels, _settings, reference=reference)
+    return judge(_curves.counts_at(_settings.thresholds_chosen), _curves.labels, _settings, reference=reference)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -103,7 +103,7 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: str, tolerance: float, baseline: float,
+def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: Constraint, tolerance: float, baseline: float,
                min_group_size: int) -> Suggestion:
     return _curves.suggest(constraint, tolerance, baseline=baseline, min_group_size=min_group_size)
 

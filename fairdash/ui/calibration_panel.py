@@ -8,7 +8,7 @@ from fairdash.engine.calibration import Calibration
 from fairdash.engine.inputs import AuditInputs
 from fairdash.engine.result import AuditResult, AuditSettings
 from fairdash.present import plots
-from fairdash.present.sentences import calibration_method, conflict_sentences
+from fairdash.present.sentences import calibration_method, calibration_notes, conflict_sentences
 from fairdash.present.where_unfair import calibration_table, conflict_table, gap_text, observed_by_value
 from fairdash.run import audit_calibration, audit_conflict
 from fairdash.ui import keys, state
@@ -45,7 +45,7 @@ def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
 def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     settings = result.settings
     calibration = _calibration(audit.key, audit.inputs, settings, settings.min_group_size, settings.tolerance)
-    for note in calibration.notes:
+    for note in calibration_notes(calibration):
         st.info(md(note), icon=":material/info:")
     chart(plots.calibration_curves(calibration), key=keys.CALIBRATION_CHART)
     if calibration.bins == "score values":

@@ -14,7 +14,7 @@ from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, directio
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
 from fairdash.present.recourse import SearchPace, recourse_groups_table
-from fairdash.present.sentences import recourse_rows
+from fairdash.present.sentences import recourse_rows, undefined_text
 from fairdash.present.text import verdict_word
 from fairdash.ui import keys, state
 from fairdash.ui.widgets import md, user_errors_shown
@@ -130,8 +130,9 @@ def recourse_panel(model: ScoreModel, X: pd.DataFrame, spec: AuditSpec, inputs: 
         title = {"recourse_burden_difference": "Burden difference (largest - smallest)",
                  "recourse_burden_ratio": "Burden ratio (smallest / largest)"}[name]
         if finding["undefined"]:
-            column.metric(title, "undefined", help=md(str(finding["undefined"])))
-            column.caption(f"Undefined: {md(finding['undefined'])}")
+            reason = undefined_text(finding["undefined"])
+            column.metric(title, "undefined", help=md(reason))
+            column.caption(f"Undefined: {md(reason)}")
             continue
         word = verdict_word({"undefined": None, "passed": finding["passed"]})
         column.metric(title, f"{finding['value']:.3g}", help=f"95% interval {finding['lower']:.3g} - {finding['upper']:.3g}")

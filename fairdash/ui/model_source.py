@@ -40,7 +40,7 @@ def model_source() -> None:
         uploads.score_mode_changed()
     st.radio("The model's scores come from", options=modes, format_func=SCORE_SOURCES.get, key=keys.SCORE_MODE,
              on_change=uploads.score_mode_changed)
-    if state.get(keys.SCORE_MODE) == keys.MODE_MLFLOW:
+    if state.get(keys.SCORE_MODE) == keys.MODE_MLFLOW and tracking:  # offered only with a tracking URI
         mlflow_model_input(tracking)
     elif state.get(keys.SCORE_MODE) == keys.MODE_MODEL:
         try:
@@ -65,6 +65,8 @@ def mlflow_model_input(tracking_uri: str) -> None:
     if not uploads.mlflow_model_kept(tracking_uri, uri):
         _read_or_ask(uri, tracking_uri)
     kept = uploads.uploaded_model()
+    if kept is None:
+        return  # not read (the problem is shown above): the page says what is missing
     st.caption(f"Read from MLflow ({md(tracking_uri)}) as {md(kept.name)}.")
     if kept.name.endswith(PICKLE_SUFFIXES):
         st.warning(PICKLE_WARNING, icon=":material/warning:")

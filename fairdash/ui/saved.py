@@ -150,15 +150,15 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
     and files: what it lacks is left as the session has it."""
     settings, source = saved.settings, saved.settings.get("source", {})
     read = store().draft_file if draft else store().stored_file
+    table = read(saved.id, "table") if source.get("kind") != "demo" and saved.table_file is not None else None
     if source.get("kind") == "demo":
         state.set_value(keys.SOURCE, keys.SOURCE_DEMO)
         state.set_value(keys.DEMO, source["demo"])
         choices.forget_selections()
-    elif saved.table_file is not None:
+    elif table is not None:  # a draft's row may name a table whose files it has not kept yet: as if without data
         state.set_value(keys.SOURCE, keys.SOURCE_UPLOAD)
         # Named by their content: the caches every session shares key on these names, and a draft's files change
         # under one id (a name from the id served a tab its older upload, or one tab's file to a colleague's link).
-        table = read(saved.id, "table")
         uploads.restore_upload("table", table.name, f"kept:table:{sha256_of(table.content)}", table.content)
         model = read(saved.id, "model") if saved.model_file is not None else None
         state.set_value(keys.SCORE_MODE, keys.MODE_MODEL if model is not None else keys.MODE_COLUMN)
@@ -274,9 +274,9 @@ def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_tex
     record = record_from_document(document, html_text, title=str(state.get(keys.SAVE_TITLE) or audit.title), source=source,
                                   min_group_size=settings.min_group_size, data_sha256=data_sha,
                                   model_sha256=sha256_of(model.content if model else None))
-    files = {kind: StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
-             for kind, kept in (("table", table), ("model", model))}
-    return store().save(record, **files)
+    kept_table, kept_model = (StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
+                              for kept in (table, model))
+    return store().save(record, table=kept_table, model=kept_model)
 
 
 def session_source() -> dict[str, str]:

@@ -10,6 +10,7 @@ other page reads them from the session.
 from __future__ import annotations
 
 import json
+from typing import Mapping
 
 import streamlit as st
 
@@ -59,11 +60,11 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: Aud
             icon=":material/info:",
         )
         return
-    thresholds = result.settings.thresholds
+    thresholds = result.settings.thresholds_chosen
     # The positions: every distinct score (thinned to 1,000), the default and the thresholds the server last set,
     # so a preview opens exactly on them; the user's own moves are always positions already.
     anchors = [_default(audit, cache.threshold_scale(audit.key, curves))]
-    anchors += list(thresholds.values()) if isinstance(thresholds, dict) else [thresholds]
+    anchors += list(thresholds.values()) if isinstance(thresholds, Mapping) else [thresholds]
     revision = thresholds_state.preview_revision()
     preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
     payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
@@ -85,7 +86,8 @@ def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
     state.set_default(keys.SUGGEST_TOLERANCE, thresholds_state.audit_settings().tolerance)  # aim under the bar the verdicts use
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
-        left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.get, key=keys.SUGGEST_CONSTRAINT)
+        left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.__getitem__,
+                       key=keys.SUGGEST_CONSTRAINT)
         right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=keys.SUGGEST_TOLERANCE,
                            help="The largest allowed difference between groups.")
         st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
@@ -104,9 +106,10 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
     """A threshold slider over ``scale``'s positions (each score value, or steps of a range), kept in ``key``."""
     state.set_default(key, default)
     st.session_state[key] = scale.snap(st.session_state[key])  # a value kept from other scores (another log) fits these
-    if scale.options is not None:
-        st.select_slider(label, options=list(scale.options), key=key,
-                         format_func=lambda value: "above all" if value == scale.options[-1] else f"{value:g}")
+    options = scale.options
+    if options is not None:
+        st.select_slider(label, options=list(options), key=key,
+                         format_func=lambda value: "above all" if value == options[-1] else f"{value:g}")
     else:
         st.slider(label, min_value=scale.minimum, max_value=scale.maximum, step=scale.step, key=key, format="%.3f")
 
@@ -117,5 +120,5 @@ def _apply_suggestion(audit: SessionAudit, curves: ThresholdCurves) -> None:
     min_group_size = thresholds_state.audit_settings().min_group_size  # the groups the audit judges: Suggest searches over these
     suggestion = cache.suggestion(audit.key, curves, constraint, tolerance, audit.inputs.default_threshold, min_group_size)
     thresholds_state.remember_suggestion(suggestion)
-    if suggestion.met:
+    if suggestion.thresholds is not None:  # met
         thresholds_state.set_group_thresholds(dict(suggestion.thresholds))  # the preview's positions include them (anchors)

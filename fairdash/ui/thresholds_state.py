@@ -57,7 +57,9 @@ def store_settled_thresholds(settled: dict[str, Any], labels: Sequence[str]) -> 
         st.session_state[keys.THRESHOLD_MODE] = settled["mode"]
     if _number(settled.get("global")) is not None:
         st.session_state[keys.THRESHOLD] = _number(settled["global"])
-    groups = settled.get("groups") if isinstance(settled.get("groups"), dict) else {}
+    groups = settled.get("groups")
+    if not isinstance(groups, dict):
+        groups = {}
     for label in labels:
         if _number(groups.get(label)) is not None:
             st.session_state[keys.group_threshold_key(label)] = _number(groups[label])

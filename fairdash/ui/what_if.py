@@ -58,7 +58,7 @@ def what_if(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, row: Any, s
     sensitive_inputs = [column for column in spec.sensitive if column in columns]
     column = sensitive_inputs[0] if sensitive_inputs else None
     others = [value for value in X[column].value_counts().index if value != changed[column].iloc[0]] if column else []
-    versions = [original, changed] + ([changed.assign(**{column: others[0]})] if others else [])
+    versions = [original, changed] + ([changed.assign(**{column: others[0]})] if column is not None and others else [])
     rows = pd.concat(versions)
     scores = model.scores(rows, positive_label=inputs.model_label, features=columns)
     # The rows with their sensitive values as edited (and flipped): each judged where those put it.

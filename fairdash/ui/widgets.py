@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 import streamlit as st
 
@@ -82,7 +82,7 @@ def before_stop(hook: Callable[[], None]) -> None:
     _BEFORE_STOP[f"{hook.__module__}.{hook.__qualname__}"] = hook
 
 
-def stop_page() -> None:
+def stop_page() -> NoReturn:
     """Stop the page here, each :func:`before_stop` hook run first (the tab's draft written): once a page stops, Streamlit
     refuses even to read the session, so app.py's writing after the page cannot run (an upload waiting for its target
     would be lost by a reload)."""
@@ -139,7 +139,10 @@ def inside_frame() -> None:
     """
     if st.session_state.pop(keys.FRAME_RUN, False):
         return
-    caller = inspect.currentframe().f_back  # the page's module: Streamlit runs it with __file__ set to its path
+    here = inspect.currentframe()
+    caller = here.f_back if here is not None else None  # the page's module: Streamlit runs it with __file__ set to its path
+    if caller is None:
+        raise RuntimeError("frame_runs_page needs the calling page's frame; this Python gives none")
     # This page must not be the default one: a default page's address is "", and the link's would not be found.
     st.navigation([st.Page(_frame_pending, title="fairdash", default=True), st.Page(caller.f_globals["__file__"])],
                   position="hidden")

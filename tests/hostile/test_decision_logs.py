@@ -19,7 +19,7 @@ from fairdash.errors import InvalidInputError
 from fairdash.intake.tables import read_table
 from fairdash.monitor.engines import MonitorSpec, count_log
 from fairdash.monitor.windows import monitor
-from fairdash.present.sentences import finding_sentence
+from fairdash.present.sentences import finding_sentence, monitor_note_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
@@ -161,7 +161,7 @@ def test_the_gap_note_counts_the_missing_days_of_a_log_spanning_years_1_to_9999(
     result = monitor(count_log(log, MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",),
                                                 score="score", window="day")))
     days = (np.datetime64("9999-12-31") - np.datetime64("0001-01-01")).astype(int) + 1
-    (gap,) = [note for note in result.notes if note.startswith("No rows")]
+    (gap,) = [monitor_note_text(note) for note in result.notes if note.code == "gaps"]
     assert f"and {days - 2 - 6} more" in gap and "0001-01-02, 0001-01-03" in gap
 
 

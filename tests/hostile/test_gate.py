@@ -11,8 +11,10 @@ from fairdash.engine.demo import load_demo
 from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import group_metrics
 from fairdash.engine.spec import AuditSpec
+from fairdash.engine.undefined import RateUndefined, Undefined
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
+from fairdash.present.sentences import undefined_text
 from fairdash.run import run_audit
 
 
@@ -102,4 +104,5 @@ def test_a_group_with_nobody_selected_makes_precision_undefined_not_zero():
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
     assert np.isnan(audit.table.loc["b", "precision"])
     finding = audit.findings.to_dict("index")["predictive_parity_difference"]
-    assert finding["passed"] is None and "only one group has a defined precision (b: no selected rows)" in finding["undefined"]
+    assert finding["passed"] is None and finding["undefined"] == Undefined("rates", (RateUndefined("precision", "one_group", ("b",)),))
+    assert undefined_text(finding["undefined"]) == "only one group has a defined precision (b: no selected rows)"
