@@ -212,7 +212,10 @@ def _read_german() -> pd.DataFrame:
     table.insert(8, "sex", split[0])
     table.insert(9, "personal_status", split[1])
     table.insert(table.columns.get_loc("age") + 1, "age_band", np.where(table["age"] < 25, "under 25", "25 and over"))
-    table[["telephone", "foreign_worker"]] = table[["telephone", "foreign_worker"]].astype(str)
+    # "yes"/"no", not "True"/"False": a CSV of the demo (`demo german --out german.csv`) read back makes booleans of
+    # those, which the model trained on text did not know.
+    for column in ("telephone", "foreign_worker"):
+        table[column] = table[column].map({True: "yes", False: "no"})
     return table
 
 
