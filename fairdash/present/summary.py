@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from fairdash.engine.findings import HEADLINE
+from fairdash.engine.findings import HEADLINE, Extremes
 from fairdash.engine.metrics import verdict, verdict_rules
 from fairdash.engine.result import AuditResult
 from fairdash.run import GAP_SHARE_PREFIX
@@ -214,48 +214,46 @@ def _line(result: AuditResult, name: str) -> SummaryLine:
     else:
         value = float(finding["value"])
         interval = "" if math.isnan(low) else f"95% interval {_shown(low, rule)} to {_shown(high, rule)}"
-        sentence = f"{_what(result.judged, name, _shown(value, rule), interval)}; {_rule_words(rule)}: {_verdict_words(word, finding, rule)}."
+        sentence = f"{_what(finding, name, _shown(value, rule), interval)}; {_rule_words(rule)}: {_verdict_words(word, finding, rule)}."
     return SummaryLine(name=name, title=title, value=float(finding["value"]), lower=low, upper=high, rule=finding["rule"],
                        verdict=word, sentence=sentence)
 
 
-def _extremes(judged: pd.DataFrame, rate: str) -> tuple[str, float, str, float] | None:
-    """The groups with the lowest and the highest ``rate`` (a defined disparity has two; None with fewer)."""
-    values = judged[rate].astype(float).dropna()
-    if len(values) < 2:
-        return None
-    return str(values.idxmin()), float(values.min()), str(values.idxmax()), float(values.max())
+def _ends(finding: Mapping[str, Any], rate: str) -> Extremes | None:
+    """The finding's groups with the lowest and the highest ``rate``, as the audit found them (None: fewer than two
+    groups define it)."""
+    return next((ends for ends in finding["extremes"] or () if ends is not None and ends.rate == rate), None)
 
 
-def _defined(judged: pd.DataFrame, rate: str) -> tuple[str, float, str, float]:
-    """:func:`_extremes` of a rate a defined disparity compares (two groups or more define it)."""
-    ends = _extremes(judged, rate)
+def _defined(finding: Mapping[str, Any], rate: str) -> tuple[str, float, str, float]:
+    """:func:`_ends` of a rate a defined disparity compares (two groups or more define it), as text and numbers."""
+    ends = _ends(finding, rate)
     if ends is None:
         raise ValueError(f"fewer than two groups define the {rate} of a defined disparity")
-    return ends
+    return str(ends.low), ends.low_rate, str(ends.high), ends.high_rate
 
 
-def _gap(extremes: tuple[str, float, str, float] | None) -> float:
-    return -math.inf if extremes is None else extremes[3] - extremes[1]
+def _gap(ends: Extremes | None) -> float:
+    return -math.inf if ends is None else ends.high_rate - ends.low_rate
 
 
-def _what(judged: pd.DataFrame, name: str, value: str, interval: str) -> str:
+def _what(finding: Mapping[str, Any], name: str, value: str, interval: str) -> str:
     """The disparity's part of the sentence: the groups at its extremes, their rates and the value with its interval."""
     bracket = f" ({interval})" if interval else ""
     if name == "demographic_parity_ratio":
-        low, low_rate, high, high_rate = _defined(judged, "selection_rate")
+        low, low_rate, high, high_rate = _defined(finding, "selection_rate")
         if low_rate == high_rate:
             return f"Every group is selected at the same rate ({_rate(low_rate)}): a ratio of {value}{bracket}"
         return (f"{low} is selected at {value} times the rate of {high}{bracket}: {_rate(low_rate)} of {low} against "
                 f"{_rate(high_rate)} of {high}")
     if name == "equalized_odds_difference":
         # The wider of the two gaps (a rate fewer than two groups define has none): the one the difference is.
-        wider = "tpr" if _gap(_extremes(judged, "tpr")) >= _gap(_extremes(judged, "fpr")) else "fpr"
-        return f"The larger of the two error gaps is {value}{bracket}: {_among(_defined(judged, wider), wider == 'tpr')}"
+        wider = "tpr" if _gap(_ends(finding, "tpr")) >= _gap(_ends(finding, "fpr")) else "fpr"
+        return f"The larger of the two error gaps is {value}{bracket}: {_among(_defined(finding, wider), wider == 'tpr')}"
     if name == "equal_opportunity_difference":
-        among = _among(_defined(judged, "tpr"), True)
+        among = _among(_defined(finding, "tpr"), True)
         return f"{among[0].upper()}{among[1:]}: a gap of {value}{bracket}"
-    low, low_rate, high, high_rate = _defined(judged, "precision")
+    low, low_rate, high, high_rate = _defined(finding, "precision")
     return (f"When the model selects someone, it is right {_rate(high_rate)} of the time for {high} and {_rate(low_rate)} "
             f"for {low}: a gap of {value}{bracket}")
 
