@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Hashable, Mapping, Sequence, cast
+from typing import Any, Hashable, Mapping, NamedTuple, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -216,6 +216,32 @@ def audit(
     InvalidInputError, ModelError
         Saying what to pass instead.
     """
+    found = _inputs_of(data, target, sensitive, model, score, positive_label, reference, features, bins, trust_pickle)
+    return _audited(found, threshold, tolerance, min_group_size, name, explain, rules, calibration, subgroups, recourse, control)
+
+
+class _Inputs(NamedTuple):
+    """What :func:`audit` was given, checked: the table, the spec, the model and the file it came from."""
+
+    table: pd.DataFrame
+    spec: AuditSpec
+    model: ScoreModel | None
+    model_path: Path | None
+
+
+def _inputs_of(
+    data: pd.DataFrame,
+    target: Any,
+    sensitive: Any,
+    model: Any,
+    score: Any,
+    positive_label: Any,
+    reference: str | None,
+    features: Sequence[str] | None,
+    bins: Mapping[str, Sequence[float]] | None,
+    trust_pickle: bool,
+) -> _Inputs:
+    """:func:`audit`'s table, spec and model, checked in the order its errors are raised."""
     if model is not None and score is not None:
         raise InvalidInputError(_ONE_SCORE_SOURCE)
     table, target_name, sensitive_names, score_name = _table_of(data, target, sensitive, score)
@@ -236,10 +262,27 @@ def audit(
         features=tuple(features or ()),
         bins=tuple((column, tuple(edges)) for column, edges in (bins or {}).items()),
     )
+    return _Inputs(table, spec, score_model, model_path)
+
+
+def _audited(
+    found: _Inputs,
+    threshold: float | Mapping[str, float] | None,
+    tolerance: float,
+    min_group_size: int,
+    name: str,
+    explain: bool,
+    rules: bool,
+    calibration: bool,
+    subgroups: bool,
+    recourse: bool,
+    control: Sequence[str],
+) -> Audit:
+    """The one audit (:func:`fairdash.run.run_audit`) of :func:`audit`'s checked inputs, with the heavier parts asked for."""
     details = run_audit(
-        table,
-        spec,
-        score_model,
+        found.table,
+        found.spec,
+        found.model,
         thresholds=threshold,
         tolerance=tolerance,
         min_group_size=min_group_size,
@@ -251,7 +294,7 @@ def audit(
         recourse_rows=RECOURSE_ROWS if recourse else None,
         control=tuple(control),
     )
-    return Audit(details=details, table=table, model=score_model, model_path=model_path)
+    return Audit(details=details, table=found.table, model=found.model, model_path=found.model_path)
 
 
 def _table_of(data: Any, target: Any, sensitive: Any, score: Any) -> tuple[pd.DataFrame, str, list[str], str | None]:

@@ -21,6 +21,8 @@ from fairdash.cli.balance import conditional_gate, print_conditional
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
+    ArgumentTable,
+    add_argument_table,
     add_pdf_arguments,
     bins_option,
     check_pdf,
@@ -68,187 +70,258 @@ EPILOG = (
 )
 
 
+_DATA_ARGUMENTS: ArgumentTable = (
+    (("--data",), {"required": True, "metavar": "FILE", "help": "the table to audit: CSV or Parquet (e.g. test.csv)"}),
+    (("--target",), {"required": True, "metavar": "COL", "help": "the column of true outcomes (e.g. income)"}),
+    (
+        ("--sensitive",),
+        {
+            "required": True,
+            "metavar": "COL[,COL]",
+            "help": "sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)",
+        },
+    ),
+)
+"""The table and its columns."""
+
+_SOURCE_ARGUMENTS: ArgumentTable = (
+    (
+        ("--model",),
+        {
+            "metavar": "FILE",
+            "help": "a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table; or an MLflow "
+            "scikit-learn model, models:/NAME/VERSION or runs:/RUN/PATH (a pickle inside: needs --trust-pickle)",
+        },
+    ),
+    (("--score",), {"metavar": "COL", "help": "a column of scores or 0/1 predictions already in the table (e.g. decile_score)"}),
+)
+"""Where the scores come from: one of the two, required."""
+
+_MODEL_ARGUMENTS: ArgumentTable = (
+    (
+        ("--trust-pickle",),
+        {
+            "action": "store_true",
+            "help": "allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust",
+        },
+    ),
+    (
+        ("--trust-type",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "TYPE",
+            "help": "a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)",
+        },
+    ),
+    (
+        ("--positive-label",),
+        {"metavar": "V", "help": "the target value that is the positive class (default: 1, or the rarer value)"},
+    ),
+    (("--reference",), {"metavar": "GROUP", "help": "the reference group (default: the largest)"}),
+    (("--features",), {"metavar": "COL[,COL]", "help": "the columns the model takes (default: the model's own feature names)"}),
+    (
+        ("--bins",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "COL=EDGES",
+            "help": f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
+            f"{BIN_ABOVE} distinct values is cut into quintiles)",
+        },
+    ),
+)
+"""How the model is read and the audit's columns and bands."""
+
+_THRESHOLD_ARGUMENTS: ArgumentTable = (
+    (("--threshold",), {"type": float, "metavar": "T", "help": "selected when score >= T (default: 0.5 for probabilities)"}),
+    (
+        ("--thresholds",),
+        {"metavar": "FILE.json", "help": 'per-group thresholds: the JSON the dashboard downloads, or {"group": T, ...}'},
+    ),
+)
+"""One threshold or one per group, not both."""
+
+_JUDGING_ARGUMENTS: ArgumentTable = (
+    (
+        ("--tolerance",),
+        {
+            "type": float,
+            "default": DEFAULT_TOLERANCE,
+            "metavar": "D",
+            "help": f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})",
+        },
+    ),
+    (
+        ("--min-group-size",),
+        {
+            "type": int,
+            "default": SMALL_GROUP_SIZE,
+            "metavar": "N",
+            "help": f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)",
+        },
+    ),
+    (
+        ("--explain-rows",),
+        {
+            "type": int,
+            "default": 500,
+            "metavar": "N",
+            "help": "with a model, explain up to N rows with SHAP for the report and JSON (default 500)",
+        },
+    ),
+    (("--no-explain",), {"action": "store_true", "help": "skip the SHAP explanations (the fairness audit is unchanged)"}),
+    (
+        ("--engine",),
+        {
+            "default": "memory",
+            "choices": ["memory", "duckdb", "spark"],
+            "help": "where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
+            "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)",
+        },
+    ),
+    (("--json",), {"metavar": "OUT", "help": "write the audit as JSON (e.g. audit.json)"}),
+    (("--report",), {"metavar": "OUT.html", "help": "write the self-contained HTML report (e.g. audit.html)"}),
+)
+"""How the audit judges and explains, and the outputs JSON and HTML."""
+
+_GATE_ARGUMENTS: ArgumentTable = (
+    (
+        ("--model-card",),
+        {
+            "metavar": "OUT.md",
+            "help": "write a model card: Markdown with Hugging Face's YAML front matter, every disparity in its "
+            "model-index (e.g. MODEL_CARD.md)",
+        },
+    ),
+    (
+        ("--fail-on",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "EXPR",
+            "help": "a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)",
+        },
+    ),
+    (
+        ("--fail-on-inconclusive",),
+        {
+            "action": "store_true",
+            "help": "also fail (exit 1) when a headline disparity's 95%% interval crosses its rule's bar, so the data "
+            "cannot tell pass from fail (or the disparity is undefined); each is named on stderr",
+        },
+    ),
+)
+"""The model card and the conditions that fail the audit."""
+
+_OPTIONAL_ARGUMENTS: ArgumentTable = (
+    (
+        ("--calibration",),
+        {
+            "action": "store_true",
+            "help": "also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
+            "fairness criteria conflict; printed, and in --json and --report",
+        },
+    ),
+    (
+        ("--subgroups",),
+        {
+            "action": "store_true",
+            "help": "also search every subgroup of one or two conditions over the table's columns for the largest gaps "
+            "against the rest (selection rate, TPR, FPR; p-values corrected for the number tested)",
+        },
+    ),
+    (
+        ("--max-conditions",),
+        {
+            "type": int,
+            "choices": [1, 2],
+            "default": None,
+            "metavar": "{1,2}",
+            "help": "with --subgroups: subgroups of at most this many conditions (default 2)",
+        },
+    ),
+    (
+        ("--min-size",),
+        {
+            "type": int,
+            "default": None,
+            "metavar": "N",
+            "help": f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})",
+        },
+    ),
+    (
+        ("--control",),
+        {
+            "metavar": "COL[,COL]",
+            "help": "a legitimate factor held equal (e.g. department): selection rates within each of its strata and the "
+            "conditional demographic disparity (in the JSON as 'conditional'; --fail-on 'cdd[GROUP]>0.05', 'cdd_max>0.05')",
+        },
+    ),
+    (
+        ("--recourse",),
+        {
+            "action": "store_true",
+            "help": "with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
+            "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')",
+        },
+    ),
+    (
+        ("--recourse-rows",),
+        {
+            "type": int,
+            "default": RECOURSE_ROWS,
+            "metavar": "N",
+            "help": f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})",
+        },
+    ),
+    (
+        ("--save",),
+        {
+            "action": "store_true",
+            "help": "keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'",
+        },
+    ),
+    (("--title",), {"metavar": "T", "help": "the saved audit's title (default: the data file's name)"}),
+    (
+        ("--owner",),
+        {
+            "metavar": "EMAIL",
+            "help": "with --save, the user the audit belongs to (signed in to the dashboard as EMAIL); without it, a "
+            "team audit that every signed-in user sees",
+        },
+    ),
+    (
+        ("--mlflow",),
+        {
+            "nargs": "?",
+            "const": "./mlruns",
+            "metavar": "TRACKING_URI",
+            "help": "log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
+            "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)",
+        },
+    ),
+    (
+        ("--keep-files",),
+        {
+            "action": "store_true",
+            "help": "with --save, also keep the table and model files, so that the dashboard reopens the audit live",
+        },
+    ),
+)
+"""The arguments of the audit's optional parts (calibration, subgroups, recourse) and of keeping it (store, MLflow)."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``audit``."""
-    parser.add_argument("--data", required=True, metavar="FILE", help="the table to audit: CSV or Parquet (e.g. test.csv)")
-    parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes (e.g. income)")
-    parser.add_argument(
-        "--sensitive",
-        required=True,
-        metavar="COL[,COL]",
-        help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)",
-    )
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--model",
-        metavar="FILE",
-        help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table; or an MLflow "
-        "scikit-learn model, models:/NAME/VERSION or runs:/RUN/PATH (a pickle inside: needs --trust-pickle)",
-    )
-    source.add_argument(
-        "--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)"
-    )
-    parser.add_argument(
-        "--trust-pickle",
-        action="store_true",
-        help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust",
-    )
-    parser.add_argument(
-        "--trust-type",
-        action="append",
-        default=[],
-        metavar="TYPE",
-        help="a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)",
-    )
-    parser.add_argument(
-        "--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)"
-    )
-    parser.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
-    parser.add_argument(
-        "--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)"
-    )
-    parser.add_argument(
-        "--bins",
-        action="append",
-        default=[],
-        metavar="COL=EDGES",
-        help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
-        f"{BIN_ABOVE} distinct values is cut into quintiles)",
-    )
-    thresholds = parser.add_mutually_exclusive_group()
-    thresholds.add_argument(
-        "--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)"
-    )
-    thresholds.add_argument(
-        "--thresholds", metavar="FILE.json", help='per-group thresholds: the JSON the dashboard downloads, or {"group": T, ...}'
-    )
-    parser.add_argument(
-        "--tolerance",
-        type=float,
-        default=DEFAULT_TOLERANCE,
-        metavar="D",
-        help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})",
-    )
-    parser.add_argument(
-        "--min-group-size",
-        type=int,
-        default=SMALL_GROUP_SIZE,
-        metavar="N",
-        help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)",
-    )
-    parser.add_argument(
-        "--explain-rows",
-        type=int,
-        default=500,
-        metavar="N",
-        help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)",
-    )
-    parser.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
-    parser.add_argument(
-        "--engine",
-        default="memory",
-        choices=["memory", "duckdb", "spark"],
-        help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
-        "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)",
-    )
-    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
-    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    add_argument_table(parser, _DATA_ARGUMENTS)
+    add_argument_table(parser.add_mutually_exclusive_group(required=True), _SOURCE_ARGUMENTS)
+    add_argument_table(parser, _MODEL_ARGUMENTS)
+    add_argument_table(parser.add_mutually_exclusive_group(), _THRESHOLD_ARGUMENTS)
+    add_argument_table(parser, _JUDGING_ARGUMENTS)
     add_pdf_arguments(parser)
-    parser.add_argument(
-        "--model-card",
-        metavar="OUT.md",
-        help="write a model card: Markdown with Hugging Face's YAML front matter, every disparity in its "
-        "model-index (e.g. MODEL_CARD.md)",
-    )
-    parser.add_argument(
-        "--fail-on",
-        action="append",
-        default=[],
-        metavar="EXPR",
-        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)",
-    )
-    parser.add_argument(
-        "--fail-on-inconclusive",
-        action="store_true",
-        help="also fail (exit 1) when a headline disparity's 95%% interval crosses its rule's bar, so the data "
-        "cannot tell pass from fail (or the disparity is undefined); each is named on stderr",
-    )
-    _optional_arguments(parser)
-
-
-def _optional_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of the audit's optional parts (calibration, subgroups, recourse) and of keeping it (store, MLflow)."""
-    parser.add_argument(
-        "--calibration",
-        action="store_true",
-        help="also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
-        "fairness criteria conflict; printed, and in --json and --report",
-    )
-    parser.add_argument(
-        "--subgroups",
-        action="store_true",
-        help="also search every subgroup of one or two conditions over the table's columns for the largest gaps "
-        "against the rest (selection rate, TPR, FPR; p-values corrected for the number tested)",
-    )
-    parser.add_argument(
-        "--max-conditions",
-        type=int,
-        choices=[1, 2],
-        default=None,
-        metavar="{1,2}",
-        help="with --subgroups: subgroups of at most this many conditions (default 2)",
-    )
-    parser.add_argument(
-        "--min-size",
-        type=int,
-        default=None,
-        metavar="N",
-        help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})",
-    )
-    parser.add_argument(
-        "--control",
-        metavar="COL[,COL]",
-        help="a legitimate factor held equal (e.g. department): selection rates within each of its strata and the "
-        "conditional demographic disparity (in the JSON as 'conditional'; --fail-on 'cdd[GROUP]>0.05', 'cdd_max>0.05')",
-    )
-    parser.add_argument(
-        "--recourse",
-        action="store_true",
-        help="with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
-        "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')",
-    )
-    parser.add_argument(
-        "--recourse-rows",
-        type=int,
-        default=RECOURSE_ROWS,
-        metavar="N",
-        help=f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})",
-    )
-    parser.add_argument(
-        "--save",
-        action="store_true",
-        help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'",
-    )
-    parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
-    parser.add_argument(
-        "--owner",
-        metavar="EMAIL",
-        help="with --save, the user the audit belongs to (signed in to the dashboard as EMAIL); without it, a "
-        "team audit that every signed-in user sees",
-    )
-    parser.add_argument(
-        "--mlflow",
-        nargs="?",
-        const="./mlruns",
-        metavar="TRACKING_URI",
-        help="log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
-        "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)",
-    )
-    parser.add_argument(
-        "--keep-files",
-        action="store_true",
-        help="with --save, also keep the table and model files, so that the dashboard reopens the audit live",
-    )
+    add_argument_table(parser, _GATE_ARGUMENTS)
+    add_argument_table(parser, _OPTIONAL_ARGUMENTS)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 from fairdash.present.sentences import calibration_notes, subgroups_correction, undefined_text
 
 __all__ = [
+    "ArgumentTable",
+    "add_argument_table",
     "EXIT_PASS",
     "EXIT_FAIL",
     "EXIT_BAD_INPUT",
@@ -315,6 +317,16 @@ def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
     from fairdash.engine.demo import shipped_model_types
 
     return (*given, *shipped_model_types(path))
+
+
+ArgumentTable = tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
+"""Command-line arguments as data: each one's flags and the keywords of ``add_argument``, in the order ``--help`` lists them."""
+
+
+def add_argument_table(parser: argparse._ActionsContainer, table: ArgumentTable) -> None:
+    """Add each argument of ``table`` to ``parser`` (or to one of its groups), in order."""
+    for flags, keywords in table:
+        parser.add_argument(*flags, **keywords)
 
 
 def add_pdf_arguments(parser: argparse.ArgumentParser) -> None:
