@@ -326,41 +326,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from fairdash.run import run_audit
-    from fairdash.store.db import tidy_title
 
     control = column_list(args.control or "")
-    if args.control is not None and not control:
-        raise InvalidInputError("--control names no column; give one, e.g. --control department.")
-    conditions = _conditions(args, control)  # check before the slow part
-    check_control(control, target=args.target, sensitive=column_list(args.sensitive), score=args.score)
-    if args.recourse and (args.model is None or args.recourse_rows < 1):
-        raise InvalidInputError(
-            "--recourse needs --model (a model re-scores the changed rows)"
-            if args.model is None
-            else f"--recourse-rows must be 1 or more; got {args.recourse_rows}."
-        )
-    given = [
-        flag
-        for flag, value in (("--title", args.title), ("--keep-files", args.keep_files or None), ("--owner", args.owner))
-        if value is not None
-    ]
-    if given and not args.save:
-        raise InvalidInputError(f"{given[0]} goes with --save, which was not given.")
-    if args.owner is not None:
-        from fairdash.store.access import valid_user
-
-        valid_user(args.owner)  # before the slow part
-    if args.title is not None:
-        tidy_title(args.title)  # an empty title is refused before the slow part, not once the outputs are written
-    check_tolerance(args.tolerance)
-    if args.threshold is not None:
-        check_threshold(args.threshold)
-    if args.explain_rows < 0:
-        raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
-    if args.min_group_size < 0:
-        raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
-    _check_where_options(args)
-    check_pdf(args)  # no Chromium: one line before the slow part, and no file
+    conditions = _checked_options(args, control)
     sensitive = column_list(args.sensitive)
     if args.engine != "memory":
         return _audit_by_engine(args, conditions, sensitive, args.engine)
@@ -404,6 +372,45 @@ def run(args: argparse.Namespace) -> int:
     _print_audit(args, audit)
     _write_all(args, audit)
     return _keep(args, audit, model_file, _gate(args, audit, conditions))
+
+
+def _checked_options(args: argparse.Namespace, control: tuple[str, ...]) -> list[tuple[str, str, float]]:
+    """Every option checked before the slow part (reading the table, the model, the audit); return the --fail-on conditions."""
+    from fairdash.store.db import tidy_title
+
+    if args.control is not None and not control:
+        raise InvalidInputError("--control names no column; give one, e.g. --control department.")
+    conditions = _conditions(args, control)  # check before the slow part
+    check_control(control, target=args.target, sensitive=column_list(args.sensitive), score=args.score)
+    if args.recourse and (args.model is None or args.recourse_rows < 1):
+        raise InvalidInputError(
+            "--recourse needs --model (a model re-scores the changed rows)"
+            if args.model is None
+            else f"--recourse-rows must be 1 or more; got {args.recourse_rows}."
+        )
+    given = [
+        flag
+        for flag, value in (("--title", args.title), ("--keep-files", args.keep_files or None), ("--owner", args.owner))
+        if value is not None
+    ]
+    if given and not args.save:
+        raise InvalidInputError(f"{given[0]} goes with --save, which was not given.")
+    if args.owner is not None:
+        from fairdash.store.access import valid_user
+
+        valid_user(args.owner)  # before the slow part
+    if args.title is not None:
+        tidy_title(args.title)  # an empty title is refused before the slow part, not once the outputs are written
+    check_tolerance(args.tolerance)
+    if args.threshold is not None:
+        check_threshold(args.threshold)
+    if args.explain_rows < 0:
+        raise InvalidInputError(f"--explain-rows must be 0 or more; got {args.explain_rows}.")
+    if args.min_group_size < 0:
+        raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
+    _check_where_options(args)
+    check_pdf(args)  # no Chromium: one line before the slow part, and no file
+    return conditions
 
 
 def _write_all(args: argparse.Namespace, audit: Audit) -> None:
@@ -667,8 +674,6 @@ def audit_command(
     key), the command is preceded by the ``demo`` command that writes its rows to ``data_file`` (and its model to
     ``MODEL.skops``, which loads without ``--trust-type``): the two lines run as they stand.
     """
-    from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
-
     quote = shlex.quote
     parts = [
         "python -m fairdash audit",
@@ -677,15 +682,7 @@ def audit_command(
         f"--positive-label {quote(str(spec.positive_label))}",
         f"--sensitive {quote(','.join(map(str, spec.sensitive)))}",
     ]
-    if model_file is None:
-        parts.append(f"--score {quote(str(spec.score))}")
-    elif model_file.lower().endswith(MODEL_SUFFIXES):
-        parts.append(f"--model {quote(model_file)}" + (" --trust-pickle" if model_file.lower().endswith(PICKLE_SUFFIXES) else ""))
-        parts += [f"--trust-type {quote(str(trusted))}" for trusted in trusted_types]
-    else:
-        parts.append("--model MODEL.skops")
-    if model_file is not None and spec.features:
-        parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
+    parts += _score_source_parts(spec, model_file, trusted_types)
     if spec.reference is not None:
         parts.append(f"--reference {quote(str(spec.reference))}")
     # Every digit of each edge (repr: the shortest text that reads back as the same float; ':g' made 1234567 1.23457e+06).
@@ -707,3 +704,22 @@ def audit_command(
         return command
     writes_model = " --model-out MODEL.skops" if model_file is not None else ""
     return f"python -m fairdash demo {quote(demo)} --out {quote(data_file)}{writes_model}\n{command}"
+
+
+def _score_source_parts(spec: AuditSpec, model_file: str | None, trusted_types: Sequence[str]) -> list[str]:
+    """:func:`audit_command`'s options for where the scores come from: ``--score``, or ``--model`` (with ``--trust-pickle``
+    or the trusted types) and the model's ``--features``."""
+    from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
+
+    quote = shlex.quote
+    parts = []
+    if model_file is None:
+        parts.append(f"--score {quote(str(spec.score))}")
+    elif model_file.lower().endswith(MODEL_SUFFIXES):
+        parts.append(f"--model {quote(model_file)}" + (" --trust-pickle" if model_file.lower().endswith(PICKLE_SUFFIXES) else ""))
+        parts += [f"--trust-type {quote(str(trusted))}" for trusted in trusted_types]
+    else:
+        parts.append("--model MODEL.skops")
+    if model_file is not None and spec.features:
+        parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
+    return parts
