@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,6 +25,9 @@ from fairdash.cli.common import (
     write_outputs,
 )
 from fairdash.errors import InvalidInputError, brief
+
+if TYPE_CHECKING:  # the balance's module loads when it runs, not for --help
+    from fairdash.engine.balance import DataBalance
 
 __all__ = [
     "BALANCE_NAMES",
@@ -145,35 +149,11 @@ def print_conditional(conditional: Conditional) -> None:
         print(f"- {sentence}")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Compute, print, write, gate: 0, or 1 when a --fail-on condition holds."""
-    from fairdash.engine.balance import data_balance, read_reference_shares
-    from fairdash.intake.tables import read_table
-    from fairdash.present.balance import (
-        balance_html,
-        balance_json,
-        features_table,
-        groups_table,
-        representation_table,
-    )
+def _print_balance(balance: DataBalance, name: str) -> None:
+    """The balance of the table ``name`` on stdout: the groups, the base rates' disparities, the representation, the
+    likely proxies and the conditional disparity."""
+    from fairdash.present.balance import features_table, groups_table, representation_table
 
-    control = column_list(args.control or "")
-    if args.control is not None and not control:
-        raise InvalidInputError("--control names no column; give one, e.g. --control department.")
-    conditions = parse_conditions(args.fail_on, BALANCE_NAMES, control=bool(control))
-    shares = read_reference_shares(args.reference_shares) if args.reference_shares else None
-    table = read_table(args.data)
-    positive = positive_label(table, args.target, args.positive_label)
-    balance = data_balance(
-        table,
-        target=args.target,
-        positive_label=positive,
-        sensitive=column_list(args.sensitive),
-        bins=bins_option(args.bins),
-        control=control,
-        reference_shares=shares,
-    )
-    name = Path(args.data).name
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(
             f"fairdash balance of {name}: {balance.rows:,} rows; target {balance.target} = {balance.positive_label}; "
@@ -194,6 +174,32 @@ def run(args: argparse.Namespace) -> int:
             print(f"not tested: {column}: {why}")
         if balance.conditional is not None:
             print_conditional(balance.conditional)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute, print, write, gate: 0, or 1 when a --fail-on condition holds."""
+    from fairdash.engine.balance import data_balance, read_reference_shares
+    from fairdash.intake.tables import read_table
+    from fairdash.present.balance import balance_html, balance_json
+
+    control = column_list(args.control or "")
+    if args.control is not None and not control:
+        raise InvalidInputError("--control names no column; give one, e.g. --control department.")
+    conditions = parse_conditions(args.fail_on, BALANCE_NAMES, control=bool(control))
+    shares = read_reference_shares(args.reference_shares) if args.reference_shares else None
+    table = read_table(args.data)
+    positive = positive_label(table, args.target, args.positive_label)
+    balance = data_balance(
+        table,
+        target=args.target,
+        positive_label=positive,
+        sensitive=column_list(args.sensitive),
+        bins=bins_option(args.bins),
+        control=control,
+        reference_shares=shares,
+    )
+    name = Path(args.data).name
+    _print_balance(balance, name)
     write_outputs(args, lambda: balance_json(balance, data_name=name), lambda: balance_html(balance, data_name=name))
     values = {
         "base_rate_difference": balance.base_rate_disparities["difference"],

@@ -21,7 +21,7 @@ from fairdash.cli.common import (
     write_outputs,
 )
 from fairdash.errors import InvalidInputError
-from fairdash.intake.models import load_model
+from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 
 __all__ = ["HELP", "DESCRIPTION", "add_arguments", "run"]
@@ -86,6 +86,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", metavar="OUT.html", help="write the comparison as a self-contained HTML page")
 
 
+def _models(args: argparse.Namespace) -> tuple[ScoreModel, ScoreModel | None]:
+    """The model of --model and, with --other-model, the second one, read with the same trust."""
+    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
+    other = (
+        load_model(
+            args.other_model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.other_model, args.trust_type)
+        )
+        if args.other_model
+        else None
+    )
+    return model, other
+
+
+def _print_progress(fraction: float, text: str) -> None:
+    """The comparison's progress on stderr."""
+    print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from fairdash.fixes.compare import CONSTRAINT_DISPARITY, compare_fixes
     from fairdash.present.fixes_report import IN_SAMPLE_NOTE, fixes_html, fixes_json, fixes_table, unmet_message
@@ -98,22 +116,12 @@ def run(args: argparse.Namespace) -> int:
     table = read_table(args.data)
     train = read_table(args.train) if args.train else None
     positive = positive_label(table, args.target, args.positive_label)
-    model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
-    other = (
-        load_model(
-            args.other_model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.other_model, args.trust_type)
-        )
-        if args.other_model
-        else None
-    )
+    model, other = _models(args)
     features = model_features(args, model, table)
     sensitive = column_list(args.sensitive)
     spec = AuditSpec(
         target=args.target, positive_label=positive, sensitive=sensitive, features=features, bins=bins_option(args.bins)
     )
-
-    def progress(fraction: float, text: str) -> None:
-        print(f"[{fraction:4.0%}] {text}", file=sys.stderr)
 
     fixes = compare_fixes(
         table,
@@ -125,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         tolerance=args.tolerance,
         other_model=other,
         min_group_size=args.min_group_size,
-        progress=progress,
+        progress=_print_progress,
     )
     disparity = CONSTRAINT_DISPARITY[args.constraint]
     with pd.option_context(
