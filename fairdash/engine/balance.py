@@ -129,15 +129,9 @@ def data_balance(
     others = [column for column in table.columns if column != target and column not in sensitive]
     by_group = group_table(labels, groups, table[others], confidence=confidence)
     difference, ratio, intervals = base_rate_disparities(by_group, confidence=confidence)
-    shown = (
-        None
-        if reference_shares is None
-        else representation(table, sensitive, check_reference_shares(reference_shares, frame, sensitive))
-    )
+    shown = _shown_representation(table, sensitive, frame, reference_shares)
     features, skipped = feature_shifts(table[[column for column in others if column not in control]], groups)
-    conditional = (
-        conditional_disparity(table, labels, groups, control, rate="base_rate", confidence=confidence) if control else None
-    )
+    conditional = _base_rate_cdd(table, labels, groups, control, confidence=confidence)
     return DataBalance(
         target=target,
         positive_label=positive_label,
@@ -153,6 +147,25 @@ def data_balance(
         bins=bins_used(table, sensitive, bins),
         confidence=confidence,
     )
+
+
+def _shown_representation(
+    table: pd.DataFrame,
+    sensitive: tuple[str, ...],
+    frame: pd.DataFrame,
+    reference_shares: Mapping[str, Mapping[str, float]] | None,
+) -> pd.DataFrame | None:
+    """The representation against ``reference_shares`` once they are checked, or None without them."""
+    if reference_shares is None:
+        return None
+    return representation(table, sensitive, check_reference_shares(reference_shares, frame, sensitive))
+
+
+def _base_rate_cdd(
+    table: pd.DataFrame, labels: np.ndarray, groups: pd.Series, control: tuple[str, ...], *, confidence: float
+) -> Conditional | None:
+    """The base rates within the strata of ``control`` and the conditional demographic disparity, or None without it."""
+    return conditional_disparity(table, labels, groups, control, rate="base_rate", confidence=confidence) if control else None
 
 
 def group_table(labels: np.ndarray, groups: pd.Series, others: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
