@@ -245,18 +245,8 @@ def calibration_by_group(
         or ``n_bins`` is under 1.
     """
     truth, values, codes, labels = _checked(y_true, scores, sensitive, positive_label, n_bins, tolerance)
-    distinct = np.unique(values)
-    predictions = bool(np.isin(distinct, (0.0, 1.0)).all())
-    if probability is None:
-        probability = bool(distinct[0] >= 0 and distinct[-1] <= 1 and not predictions)
-    kind: BinKind = "score values" if len(distinct) <= VALUE_BINS else "quantile"
-    rng = np.random.default_rng(random_state)
-    groups, nulls = {}, {}
-    for code, label in enumerate(labels):
-        rows = codes == code
-        groups[label], nulls[label] = _group_calibration(
-            truth[rows], values[rows], kind, n_bins, probability, confidence, n_resamples, rng
-        )
+    distinct, predictions, probability, kind = _score_kind(values, probability)
+    groups, nulls = _each_group(truth, values, codes, labels, kind, n_bins, probability, confidence, n_resamples, random_state)
     return _with_gap(
         groups,
         nulls,
@@ -270,6 +260,41 @@ def calibration_by_group(
         n_resamples=n_resamples,
         random_state=random_state,
     )
+
+
+def _score_kind(values: np.ndarray, probability: bool | None) -> tuple[np.ndarray, bool, bool, BinKind]:
+    """The distinct scores; whether they are only 0 and 1 (predictions); whether they are probabilities (as given, else
+    when every score lies in [0, 1] and they are not predictions); how they are binned."""
+    distinct = np.unique(values)
+    predictions = bool(np.isin(distinct, (0.0, 1.0)).all())
+    if probability is None:
+        probability = bool(distinct[0] >= 0 and distinct[-1] <= 1 and not predictions)
+    kind: BinKind = "score values" if len(distinct) <= VALUE_BINS else "quantile"
+    return distinct, predictions, probability, kind
+
+
+def _each_group(
+    truth: np.ndarray,
+    values: np.ndarray,
+    codes: np.ndarray,
+    labels: Any,
+    kind: BinKind,
+    n_bins: int,
+    probability: bool,
+    confidence: float,
+    n_resamples: int,
+    random_state: int,
+) -> tuple[dict[Any, GroupCalibration], dict[Any, np.ndarray]]:
+    """Each group's calibration and the null draws of its ECE, by label, from one generator seeded with ``random_state``."""
+    rng = np.random.default_rng(random_state)
+    groups: dict[Any, GroupCalibration] = {}
+    nulls: dict[Any, np.ndarray] = {}
+    for code, label in enumerate(labels):
+        rows = codes == code
+        groups[label], nulls[label] = _group_calibration(
+            truth[rows], values[rows], kind, n_bins, probability, confidence, n_resamples, rng
+        )
+    return groups, nulls
 
 
 def _checked(
