@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -270,6 +270,47 @@ def find_subgroups(
     names = list(table.columns if columns is None else columns)
     _check_options(table, truth, decided, names, max_conditions, min_size, top)
     encoded, skipped = _searchable(table, names, min_size, max_categories)
+    found = _candidates(encoded, max_conditions, truth, decided, min_size, random_state)
+    ranked, tests, passing = _tests(found.counts[found.chosen], found.everyone, confidence, top)
+    _name_subgroups(ranked, found.conditions(ranked.pop("index").to_numpy()))
+    return SubgroupSearch(
+        results=ranked,
+        tested=len(found.chosen),
+        tests=tests,
+        passing=passing,
+        columns=tuple(column.name for column in encoded),
+        skipped=skipped,
+        max_conditions=max_conditions,
+        min_size=min_size,
+        confidence=confidence,
+    )
+
+
+class _Candidates(NamedTuple):
+    """The subgroups counted: each one's cells (tp, fp, tn, fn), where it comes from, which are kept, and all rows' cells."""
+
+    groupings: list[list[_Column]]
+    counts: np.ndarray
+    positions: np.ndarray
+    owners: np.ndarray
+    chosen: np.ndarray
+    everyone: np.ndarray
+
+    def conditions(self, index: np.ndarray) -> list[tuple[Condition, ...]]:
+        """The conditions of the kept subgroups at ``index`` (positions among the kept ones)."""
+        return [_conditions_of(self.groupings[self.owners[i]], self.positions[i]) for i in self.chosen[index]]
+
+
+def _candidates(
+    encoded: list[_Column],
+    max_conditions: int,
+    truth: np.ndarray,
+    decided: np.ndarray,
+    min_size: int,
+    random_state: int,
+) -> _Candidates:
+    """Every subgroup of one condition (and of two with ``max_conditions`` 2) over ``encoded``, counted, with the same rows
+    under two names kept once."""
     groupings = [[column] for column in encoded] + (
         [list(pair) for pair in itertools.combinations(encoded, 2)] if max_conditions == 2 else []
     )
@@ -284,19 +325,7 @@ def find_subgroups(
         ~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy()
     )
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
-    ranked, tests, passing = _tests(counts[chosen], everyone, confidence, top)
-    _name_subgroups(ranked, [_conditions_of(groupings[owners[i]], positions[i]) for i in chosen[ranked.pop("index").to_numpy()]])
-    return SubgroupSearch(
-        results=ranked,
-        tested=len(chosen),
-        tests=tests,
-        passing=passing,
-        columns=tuple(column.name for column in encoded),
-        skipped=skipped,
-        max_conditions=max_conditions,
-        min_size=min_size,
-        confidence=confidence,
-    )
+    return _Candidates(groupings, counts, positions, owners, chosen, everyone)
 
 
 def _name_subgroups(ranked: pd.DataFrame, conditions: list) -> None:
