@@ -433,6 +433,24 @@ def _observed_draws(training: pd.DataFrame, random_state: int) -> pd.DataFrame:
     return filled
 
 
+def _lime_encoded(X: pd.DataFrame) -> tuple[pd.DataFrame, list[int], dict[int, list[str]]]:
+    """``X`` as LIME takes it, all floats: each text or boolean column (its position in ``categorical``) replaced by the
+    codes of its values as text, whose names are in ``categories``."""
+    columns = list(X.columns)
+    categorical = [
+        i for i, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
+    ]
+    codes, categories = {}, {}
+    for i in categorical:
+        values, uniques = pd.factorize(X[columns[i]].astype(str))
+        codes[i], categories[i] = values, list(uniques)
+    encoded = X.copy()
+    for i in categorical:
+        encoded[columns[i]] = codes[i]
+    encoded = encoded.astype(float)
+    return encoded, categorical, categories
+
+
 def lime_weights(
     model: ScoreModel,
     X: pd.DataFrame,
@@ -454,17 +472,7 @@ def lime_weights(
     from lime.lime_tabular import LimeTabularExplainer
 
     columns = list(X.columns)
-    categorical = [
-        i for i, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
-    ]
-    codes, categories = {}, {}
-    for i in categorical:
-        values, uniques = pd.factorize(X[columns[i]].astype(str))
-        codes[i], categories[i] = values, list(uniques)
-    encoded = X.copy()
-    for i in categorical:
-        encoded[columns[i]] = codes[i]
-    encoded = encoded.astype(float)
+    encoded, categorical, categories = _lime_encoded(X)
     training = _observed_draws(encoded.sample(min(training_rows, len(encoded)), random_state=random_state), random_state)
     empty = [c for c in columns if encoded[c].isna().all()]
     instance = encoded.loc[row].fillna(lime_missing_filled(X, row)).fillna(0.0)  # 0: an empty column, as in training
