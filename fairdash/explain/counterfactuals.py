@@ -601,6 +601,53 @@ def _flips(
     return found
 
 
+def _scorer_for(
+    model: ScoreModel, rows: pd.DataFrame, thresholds: Any, space: SearchSpace, positive_label: Any, row_scores: np.ndarray | None
+) -> tuple[_Scorer, np.ndarray, np.ndarray]:
+    """:func:`search_rows`' scorer (each row's threshold and wanted decision, the model calls counted), the rows encoded,
+    and their scores (``row_scores`` when known, else scored once)."""
+    origin = space.encode(rows)
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),)).copy()
+    probe = _Scorer(model, space, positive_label, thresholds, np.zeros(len(rows), dtype=bool))
+    base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
+    scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
+    scorer.evaluated += probe.evaluated
+    return scorer, origin, base_scores
+
+
+def _refined(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    base_scores: np.ndarray,
+    found: list[tuple[np.ndarray, ...]],
+    keep: int,
+    levels: int,
+    points: int,
+) -> Candidates:
+    """The flips ``found``, the cheapest ``keep`` per set of changed features of each row, shortened, and kept when they
+    still flip, keep the constraints and differ from the row's others."""
+    owners = np.concatenate([part[0] for part in found] + [np.empty(0, dtype=np.int64)]).astype(np.int64)
+    encoded = np.concatenate([part[1] for part in found] + [np.empty((0, len(space.columns)))])
+    scores = np.concatenate([part[2] for part in found] + [np.empty(0)])
+    chosen = _cheapest_per_set(space, origin, owners, encoded, keep)
+    owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
+    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
+    kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
+    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
+    # (diverse means different).
+    distances = space.distance(encoded, origin[owners])
+    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
+    return Candidates(
+        owner=owners[kept],
+        encoded=encoded[kept],
+        scores=scores[kept],
+        distances=distances[kept],
+        evaluated=scorer.evaluated,
+        base_scores=base_scores,
+    )
+
+
 def search_rows(
     model: ScoreModel,
     rows: pd.DataFrame,
@@ -650,32 +697,9 @@ def search_rows(
     Candidates
         Every refined flip that keeps the constraints (:func:`check_constraints`), with its score and distance.
     """
-    origin = space.encode(rows)
-    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),)).copy()
-    probe = _Scorer(model, space, positive_label, thresholds, np.zeros(len(rows), dtype=bool))
-    base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
-    scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
-    scorer.evaluated += probe.evaluated
+    scorer, origin, base_scores = _scorer_for(model, rows, thresholds, space, positive_label, row_scores)
     found = _flips(scorer, space, origin, base_scores, pick, rounds, examples, seeds)
-    owners = np.concatenate([part[0] for part in found] + [np.empty(0, dtype=np.int64)]).astype(np.int64)
-    encoded = np.concatenate([part[1] for part in found] + [np.empty((0, len(space.columns)))])
-    scores = np.concatenate([part[2] for part in found] + [np.empty(0)])
-    chosen = _cheapest_per_set(space, origin, owners, encoded, keep)
-    owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
-    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
-    kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
-    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
-    # (diverse means different).
-    distances = space.distance(encoded, origin[owners])
-    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
-    return Candidates(
-        owner=owners[kept],
-        encoded=encoded[kept],
-        scores=scores[kept],
-        distances=distances[kept],
-        evaluated=scorer.evaluated,
-        base_scores=base_scores,
-    )
+    return _refined(scorer, space, origin, base_scores, found, keep, levels, points)
 
 
 SAME_CHANGE = 0.01
