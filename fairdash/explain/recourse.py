@@ -139,6 +139,17 @@ def recourse_by_group(
     InvalidInputError
         ``max_rows`` under 1, or inputs whose lengths differ.
     """
+    model, scores, thresholds = _checked_inputs(model, X, scores, thresholds, groups, max_rows)
+    rng = np.random.default_rng(random_state)
+    denied, searched, examples = _rows_to_search(scores, thresholds, len(X), max_rows, rng)
+    nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
+    return _recourse(groups, denied, searched, nearest, evaluated, n_resamples, confidence, random_state, min_group_size, rng)
+
+
+def _checked_inputs(
+    model: ScoreModel | None, X: pd.DataFrame, scores: Any, thresholds: Any, groups: pd.Series, max_rows: Any
+) -> tuple[ScoreModel, np.ndarray, np.ndarray]:
+    """:func:`recourse_by_group`'s model, scores and thresholds (one per row), refused with the reason when they do not do."""
     if model is None:
         raise ModelError(NO_MODEL)
     if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 1:
@@ -149,11 +160,33 @@ def recourse_by_group(
         raise InvalidInputError(
             f"X, scores and groups must have one value per row; got {len(X)}, {len(scores)} and {len(groups)}."
         )
-    rng = np.random.default_rng(random_state)
+    return model, scores, thresholds
+
+
+def _rows_to_search(
+    scores: np.ndarray, thresholds: np.ndarray, rows: int, max_rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows turned down, those searched (a seeded sample of ``max_rows`` when there are more) and the positions of
+    the real rows offered as examples."""
     denied = np.flatnonzero(scores < thresholds)
     searched = np.sort(rng.choice(denied, max_rows, replace=False)) if len(denied) > max_rows else denied
-    examples = np.sort(rng.choice(len(X), min(len(X), _EXAMPLES), replace=False))
-    nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
+    examples = np.sort(rng.choice(rows, min(rows, _EXAMPLES), replace=False))
+    return denied, searched, examples
+
+
+def _recourse(
+    groups: pd.Series,
+    denied: np.ndarray,
+    searched: np.ndarray,
+    nearest: np.ndarray,
+    evaluated: int,
+    n_resamples: int,
+    confidence: float,
+    random_state: int,
+    min_group_size: int,
+    rng: np.random.Generator,
+) -> Recourse:
+    """Each group's burden from the nearest counterfactuals' distances, and the disparities between the groups judged."""
     labels = pd.Series(np.asarray(groups, dtype=object))
     table, distances = _group_table(labels, denied, searched, nearest, n_resamples, confidence, rng)
     # A burden rests on the rows whose counterfactual was found: a group is judged on those, not on the rows searched
