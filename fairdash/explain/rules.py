@@ -297,11 +297,7 @@ def surrogate_tree(
     decisions = _checked_decisions(X, decisions, max_depth)
     X = X.reset_index(drop=True)
     groups = _sensitive_groups(sensitive)
-    fit_rows, test_rows = _fit_and_held_out_rows(decisions, held_out, random_state)
-    encoder, tree = _fit_tree(
-        X, decisions, fit_rows, max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state
-    )
-    encoded = encoder.transform(X)
+    fit_rows, test_rows, encoder, tree, encoded = _fit_tree(X, decisions, held_out, max_depth, min_samples_leaf, random_state)
     fidelity, fidelity_by_group, held_out_by_group = _held_out_fidelity(tree, encoded, decisions, test_rows, groups)
     leaves, conditions = _leaf_conditions(tree, list(X.columns), encoder)
     proxies = proxy_strength(X, groups) if groups is not None else pd.Series(dtype=float, name="association")
@@ -361,19 +357,20 @@ def _fit_and_held_out_rows(decisions: np.ndarray, held_out: float, random_state:
 def _fit_tree(
     X: pd.DataFrame,
     decisions: np.ndarray,
-    fit_rows: np.ndarray,
-    *,
+    held_out: float,
     max_depth: int,
     min_samples_leaf: int | float,
     random_state: int,
-) -> tuple[_Encoder, Any]:
-    """The encoder and the decision tree, both fitted on ``fit_rows`` only."""
+) -> tuple[np.ndarray, np.ndarray, _Encoder, Any, np.ndarray]:
+    """The rows fitted on and those held out (:func:`_fit_and_held_out_rows`); the encoder and the decision tree, both
+    fitted on the first only; and every row of ``X`` encoded."""
     from sklearn.tree import DecisionTreeClassifier
 
+    fit_rows, test_rows = _fit_and_held_out_rows(decisions, held_out, random_state)
     encoder = _Encoder(X, decisions, fit_rows)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state)
     tree.fit(encoder.transform(X.iloc[fit_rows]), decisions[fit_rows])
-    return encoder, tree
+    return fit_rows, test_rows, encoder, tree, encoder.transform(X)
 
 
 def _held_out_fidelity(
