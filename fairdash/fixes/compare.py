@@ -280,15 +280,65 @@ def compare_fixes(
         ``seconds`` is measured with (a test passes a fake one).
     """
     _check_fix_options(constraint, methods)
+    setting = _setting(table, spec, model, train, threshold, methods, other_model, bounds, min_group_size, progress)
+    sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
+    return _every_fix(setting, constraint, tolerance, sweep, other_model, threshold, clock)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What the steps of one comparison share: the audit's inputs, the spec with its bands fixed, the thresholds audited
+    and the one threshold of the refits (``chosen``), the fixes wanted and the progress."""
+
+    inputs: AuditInputs
+    table: pd.DataFrame
+    spec: AuditSpec
+    model: ScoreModel | None
+    train: pd.DataFrame | None
+    audited: Threshold
+    chosen: float
+    wanted: list[str]
+    min_group_size: int
+    steps: _Steps
+
+
+def _setting(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    train: pd.DataFrame | None,
+    threshold: Threshold | None,
+    methods: Sequence[str],
+    other_model: ScoreModel | None,
+    bounds: Sequence[float],
+    min_group_size: int,
+    progress: Progress | None,
+) -> _Setting:
+    """:func:`compare_fixes`' audit prepared, the thresholds it judges at and the fixes it makes."""
     inputs = prepare_audit(table, spec, model)
     spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
     audited = inputs.default_threshold if threshold is None else threshold
     chosen = float(audited) if not isinstance(audited, Mapping) else inputs.default_threshold
     wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
     steps = _Steps(progress, total=1 + sum(_cost(name, bounds) for name in wanted))
+    return _Setting(inputs, table, spec, model, train, audited, chosen, wanted, min_group_size, steps)
+
+
+def _every_fix(
+    setting: _Setting,
+    constraint: str,
+    tolerance: float,
+    sweep: _Sweep,
+    other_model: ScoreModel | None,
+    threshold: Threshold | None,
+    clock: Callable[[], float],
+) -> list[Fix]:
+    """The original and each fix wanted, in :data:`FIX_NAMES` order; then the progress says it is done."""
+    inputs, table, spec, model, train = setting.inputs, setting.table, setting.spec, setting.model, setting.train
+    wanted, chosen, min_group_size, steps = setting.wanted, setting.chosen, setting.min_group_size, setting.steps
     fixes = _original_and_thresholds(
         inputs,
-        audited,
+        setting.audited,
         "thresholds" in wanted,
         train,
         spec,
@@ -301,7 +351,6 @@ def compare_fixes(
     )
     refits = [name for name in wanted if name in NEEDS_TRAINING]
     if refits:
-        sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
         fixes += _refit_fixes(
             refits,
             inputs,
@@ -326,8 +375,8 @@ def compare_fixes(
                 title=f"Another model: {other.name}",
             )
         )
-    if progress is not None:
-        progress(1.0, "Done")
+    if steps.progress is not None:
+        steps.progress(1.0, "Done")
     return fixes
 
 
@@ -485,31 +534,9 @@ def _refit_fixes(
             continue
         refitted, (X_train, y_train, groups_train) = model, training
         if name == "reductions":
-            for position, bound in enumerate(sweep.bounds):
-                steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
-                fixes.append(
-                    _attempt(
-                        name,
-                        lambda: _reductions(
-                            inputs,
-                            table,
-                            refitted,
-                            X_train,
-                            y_train,
-                            groups_train,
-                            sweep.constraint,
-                            bound,
-                            sweep.iterations,
-                            sweep.rows,
-                            sweep.random_state,
-                            min_group_size,
-                            clock,
-                        ),
-                        title=f"Reductions (bound {bound:g})",
-                        bound=bound,
-                    )
-                )
-                steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
+            fixes += _reductions_fixes(
+                inputs, table, refitted, X_train, y_train, groups_train, sweep, min_group_size, steps, clock
+            )
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
@@ -522,6 +549,49 @@ def _refit_fixes(
                 )
             )
         steps.advance(_cost(name, sweep.bounds))
+    return fixes
+
+
+def _reductions_fixes(
+    inputs: AuditInputs,
+    table: pd.DataFrame,
+    refitted: ScoreModel,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    groups_train: pd.Series,
+    sweep: _Sweep,
+    min_group_size: int,
+    steps: _Steps,
+    clock: Callable[[], float],
+) -> list[Fix]:
+    """The reductions sweep: one fix per bound of ``sweep``, each carrying its failure if it fails."""
+    fixes: list[Fix] = []
+    name = "reductions"
+    for position, bound in enumerate(sweep.bounds):
+        steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
+        fixes.append(
+            _attempt(
+                name,
+                lambda: _reductions(
+                    inputs,
+                    table,
+                    refitted,
+                    X_train,
+                    y_train,
+                    groups_train,
+                    sweep.constraint,
+                    bound,
+                    sweep.iterations,
+                    sweep.rows,
+                    sweep.random_state,
+                    min_group_size,
+                    clock,
+                ),
+                title=f"Reductions (bound {bound:g})",
+                bound=bound,
+            )
+        )
+        steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
     return fixes
 
 
