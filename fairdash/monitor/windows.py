@@ -190,14 +190,7 @@ def monitor(
     groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of
     its disparities, verdicts and alerts (``Window.left_out``).
     """
-    if threshold is None:
-        threshold = counts.bins.default_threshold
-        if threshold is None:
-            raise InvalidInputError(
-                f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
-                f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold."
-            )
-    chosen = check_threshold(threshold)
+    chosen = _monitor_threshold(counts, threshold)
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     base_index = _baseline_index(counts.windows, baseline)
     coarse = _drift_histograms(counts, base_index)
@@ -207,6 +200,46 @@ def monitor(
     labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
     # Every window judged at once: the intervals of all windows are computed together, not window by window.
     results = judge_many(kept, labels, settings)
+    windows = _windows(counts, kept, results, present, coarse, base_index)
+    alerts = sorted(
+        _gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
+        key=lambda alert: (alert["window"], alert["disparity"]),
+    )
+    return Monitor(
+        counts=counts,
+        threshold=chosen,
+        tolerance=settings.tolerance,
+        baseline=windows[base_index].start,
+        windows=windows,
+        alerts=alerts,
+        notes=_notes(counts, windows),
+        one_outcome=one_outcome_windows(windows),
+    )
+
+
+def _monitor_threshold(counts: LogCounts, threshold: float | None) -> float:
+    """The threshold given, checked; by default the one an audit of the same scores in memory takes, or a plain refusal
+    when the scores are not probabilities and take many values."""
+    if threshold is None:
+        threshold = counts.bins.default_threshold
+        if threshold is None:
+            raise InvalidInputError(
+                f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
+                f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold."
+            )
+    return check_threshold(threshold)
+
+
+def _windows(
+    counts: LogCounts,
+    kept: list[np.ndarray],
+    results: Sequence[AuditResult],
+    present: np.ndarray,
+    coarse: np.ndarray,
+    base_index: int,
+) -> list[Window]:
+    """Each window with its rows, its judged result, the share of outcomes not in yet and its groups' score drift (PSI)
+    from the baseline's."""
     windows = []
     for index, (start, table, result) in enumerate(zip(counts.windows, kept, results)):
         unknown = float((table[:, 4] + table[:, 5]).sum() / max(table.sum(), 1))
@@ -224,20 +257,7 @@ def monitor(
                 start=start, rows=int(table.sum()), result=result, unknown_share=unknown, pending=unknown > PENDING_SHARE, psi=psi
             )
         )
-    alerts = sorted(
-        _gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
-        key=lambda alert: (alert["window"], alert["disparity"]),
-    )
-    return Monitor(
-        counts=counts,
-        threshold=chosen,
-        tolerance=settings.tolerance,
-        baseline=windows[base_index].start,
-        windows=windows,
-        alerts=alerts,
-        notes=_notes(counts, windows),
-        one_outcome=one_outcome_windows(windows),
-    )
+    return windows
 
 
 def _baseline_index(starts: Sequence[pd.Timestamp], baseline: Any) -> int:
