@@ -478,15 +478,8 @@ def fixes_tradeoff(fixes: Sequence[Any], disparity: str, *, score: str = "accura
     return figure
 
 
-def disparity_over_time(result: Any, name: str, *, gate: float | None = None) -> go.Figure:
-    """One disparity per window with its interval as a band, the gate as a dashed line; windows whose
-    outcomes are mostly not in yet drawn hollow; alerts marked."""
-    starts = [window.start for window in result.windows]
-    values = [window.disparities.get(name, float("nan")) for window in result.windows]
-    lower = [window.disparity_bounds.loc[name, "lower"] for window in result.windows]
-    upper = [window.disparity_bounds.loc[name, "upper"] for window in result.windows]
-    label = name.replace("_", " ")
-    figure = go.Figure()
+def _add_interval_band(figure: go.Figure, starts: list, lower: list[float], upper: list[float]) -> None:
+    """The intervals from ``lower`` to ``upper`` at ``starts``, drawn on ``figure`` as a band (one legend entry)."""
     # The band, one polygon per run of windows where the interval is defined (a polygon through a gap folds over).
     defined = [not (math.isnan(low) or math.isnan(high)) for low, high in zip(lower, upper)]
     runs, run = [], []
@@ -510,6 +503,18 @@ def disparity_over_time(result: Any, name: str, *, gate: float | None = None) ->
             legendgroup="interval",
             showlegend=number == 0,
         )
+
+
+def disparity_over_time(result: Any, name: str, *, gate: float | None = None) -> go.Figure:
+    """One disparity per window with its interval as a band, the gate as a dashed line; windows whose
+    outcomes are mostly not in yet drawn hollow; alerts marked."""
+    starts = [window.start for window in result.windows]
+    values = [window.disparities.get(name, float("nan")) for window in result.windows]
+    lower = [window.disparity_bounds.loc[name, "lower"] for window in result.windows]
+    upper = [window.disparity_bounds.loc[name, "upper"] for window in result.windows]
+    label = name.replace("_", " ")
+    figure = go.Figure()
+    _add_interval_band(figure, starts, lower, upper)
     pending = [window.pending for window in result.windows]
     figure.add_scatter(
         x=starts,
