@@ -64,29 +64,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
-    spec = audit.spec
     document: dict[str, Any] = {
-        "settings": {
-            "data": audit.data_name,
-            "model": audit.model_name,
-            "target": spec.target,
-            "positive_label": json_number(spec.positive_label)
-            if not isinstance(spec.positive_label, str)
-            else spec.positive_label,
-            "sensitive": list(spec.sensitive),
-            "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
-            "reference": audit.inputs.reference,
-            "score": spec.score,
-            "features": list(spec.features) if audit.model_name else [],
-            "tolerance": audit.tolerance,
-            "min_group_size": audit.result.settings.min_group_size,
-            "groups_left_out_of_disparities": list(audit.groups_left_out),
-            "intervals": {
-                "rates": audit.intervals.rate_method,
-                "disparities": audit.intervals.disparity_method,
-                "confidence": audit.intervals.confidence,
-            },
-        },
+        "settings": _settings_json(audit),
         "data": {
             "rows": audit.summary.rows,
             "columns": audit.summary.columns,
@@ -144,10 +123,32 @@ def slider_payload(audit: Audit) -> dict[str, Any]:
     )
 
 
-def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
-    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
-    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
+def _settings_json(audit: Audit) -> dict[str, Any]:
+    """The audit's ``settings``, as :func:`audit_json` describes them."""
     spec = audit.spec
+    return {
+        "data": audit.data_name,
+        "model": audit.model_name,
+        "target": spec.target,
+        "positive_label": json_number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
+        "sensitive": list(spec.sensitive),
+        "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
+        "reference": audit.inputs.reference,
+        "score": spec.score,
+        "features": list(spec.features) if audit.model_name else [],
+        "tolerance": audit.tolerance,
+        "min_group_size": audit.result.settings.min_group_size,
+        "groups_left_out_of_disparities": list(audit.groups_left_out),
+        "intervals": {
+            "rates": audit.intervals.rate_method,
+            "disparities": audit.intervals.disparity_method,
+            "confidence": audit.intervals.confidence,
+        },
+    }
+
+
+def _charts_html(audit: Audit) -> str:
+    """The report's charts: the rates by group, the confusion matrices, the ROC curves and the trade-off curve."""
     figures = [
         plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
         plots.confusion_matrices(audit.table),
@@ -158,11 +159,16 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             current=(float(audit.result.overall["accuracy"]), audit.disparities["demographic_parity_difference"]),
         ),
     ]
-    charts = (
+    return (
         "\n".join(plots.chart_html(figure) for figure in figures)
         + "<p>The tables of metrics by group above hold the charts' numbers.</p>"
     )
-    settings = [
+
+
+def _settings_list(audit: Audit) -> list[tuple[str, str]]:
+    """The report's settings, as (name, value) pairs."""
+    spec = audit.spec
+    return [
         ("Data", audit.data_name),
         ("Model", audit.model_name or f"none: scores from column {spec.score}"),
         ("Target", f"{spec.target} = {spec.positive_label}"),
@@ -181,24 +187,12 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             f"{audit.intervals.confidence:.0%}; rates: {audit.intervals.rate_method}; disparities: {audit.intervals.disparity_method}",
         ),
     ]
-    sections = [
-        section("Summary", summary_html(audit_summary(audit, compared=compared), thresholds=threshold_text(audit.thresholds))),
-        section("Settings", definition_list(settings)),
-        section(
-            "Data",
-            table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
-            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings),
-        ),
-        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
-        section(
-            f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)",
-            table_html(formatted_table(audit.table, audit.intervals))
-            + "<p>All rows together:</p>"
-            + table_html(formatted_overall(audit.result.overall, audit.intervals)),
-        ),
-        section("Try other thresholds", static_file("slider.html")),
-        section("Charts", charts),
-    ]
+
+
+def _optional_sections(audit: Audit, compared: tuple[str, Sequence[Any]] | None) -> list[str]:
+    """The report's sections for the parts the audit has: SHAP (or why it failed), calibration and subgroups, the fixes
+    compared, the conditional disparity, recourse and the surrogate's rules."""
+    sections: list[str] = []
     if audit.features is not None:
         sections.append(section("What the model relies on (SHAP)", table_html(audit.features.head(15).round(4))))
     elif audit.explain_error is not None:
@@ -232,6 +226,33 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
                 table_html(rules, index=False),
             )
         )
+    return sections
+
+
+def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
+    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
+    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
+    charts = _charts_html(audit)
+    settings = _settings_list(audit)
+    sections = [
+        section("Summary", summary_html(audit_summary(audit, compared=compared), thresholds=threshold_text(audit.thresholds))),
+        section("Settings", definition_list(settings)),
+        section(
+            "Data",
+            table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings),
+        ),
+        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
+        section(
+            f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)",
+            table_html(formatted_table(audit.table, audit.intervals))
+            + "<p>All rows together:</p>"
+            + table_html(formatted_overall(audit.result.overall, audit.intervals)),
+        ),
+        section("Try other thresholds", static_file("slider.html")),
+        section("Charts", charts),
+    ]
+    sections += _optional_sections(audit, compared)
     return html_page(
         f"Fairness audit: {audit.data_name}",
         sections,
