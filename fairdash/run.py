@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence, TypedDict
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, TypedDict
 
 import pandas as pd
 
@@ -144,6 +144,22 @@ def run_audit(
     control : sequence of str
         Legitimate factor(s) held equal: the selection rates within their strata and the CDD (:func:`audit_conditional`).
     """
+    inputs, curves, chosen = _prepared(table, spec, model, inputs, curves, thresholds)
+    core = _judged(table, spec, model, inputs, curves, chosen, tolerance, min_group_size, with_rules, features, explain_rows)
+    asked = _Asked(calibration, subgroups, max_conditions, subgroup_min_size, recourse_rows, control)
+    parts = _optional_parts(table, spec, model, inputs, chosen, min_group_size, core["result"], asked)
+    return Audit(data_name=data_name, model_name=model.name if model is not None else None, spec=spec, **core, **parts)
+
+
+def _prepared(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs | None,
+    curves: ThresholdCurves | None,
+    thresholds: Threshold | None,
+) -> tuple[AuditInputs, ThresholdCurves, float | dict[str, float]]:
+    """The audit's inputs and curves (those given, else prepared) and its thresholds (the default one unless given)."""
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
     chosen: float | dict[str, float] = (
@@ -155,37 +171,81 @@ def run_audit(
             else float(thresholds)
         )
     )
+    return inputs, curves, chosen
+
+
+def _judged(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs,
+    curves: ThresholdCurves,
+    chosen: float | dict[str, float],
+    tolerance: float,
+    min_group_size: int,
+    with_rules: bool,
+    features: pd.DataFrame | None,
+    explain_rows: int,
+) -> dict[str, Any]:
+    """The audit's result at ``chosen``, its rules and explanations, the table's summary, the time and the bands, by the
+    names of :class:`Audit`'s fields."""
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
     surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None
     explain_error = None
     if features is None and model is not None and spec.features and explain_rows > 0:
         features, explain_error = _explained(model, table[list(spec.features)], inputs, result.judged, explain_rows)
-    return Audit(
-        data_name=data_name,
-        model_name=model.name if model is not None else None,
-        spec=spec,
-        inputs=inputs,
-        summary=summarize(table, spec, min_group_size=min_group_size),
-        result=result,
-        curves=curves,
-        surrogate=surrogate,
-        features=features,
-        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
-        bins=bins_used(table, spec.sensitive, spec.bins),
-        explain_error=explain_error,
+    return {
+        "inputs": inputs,
+        "summary": summarize(table, spec, min_group_size=min_group_size),
+        "result": result,
+        "curves": curves,
+        "surrogate": surrogate,
+        "features": features,
+        "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+        "bins": bins_used(table, spec.sensitive, spec.bins),
+        "explain_error": explain_error,
+    }
+
+
+class _Asked(NamedTuple):
+    """The optional parts of an audit asked for (see :func:`run_audit`)."""
+
+    calibration: bool
+    subgroups: bool
+    max_conditions: int
+    subgroup_min_size: int
+    recourse_rows: int | None
+    control: Sequence[str]
+
+
+def _optional_parts(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs,
+    chosen: float | dict[str, float],
+    min_group_size: int,
+    result: AuditResult,
+    asked: _Asked,
+) -> dict[str, Any]:
+    """The optional parts asked for, by the names of :class:`Audit`'s fields: where it is unfair (calibration and
+    subgroups), the recourse by group and the conditional disparity."""
+    return {
         **where_unfair(
             table,
             inputs,
             result,
-            calibration=calibration,
-            subgroups=subgroups,
-            max_conditions=max_conditions,
-            min_size=subgroup_min_size,
+            calibration=asked.calibration,
+            subgroups=asked.subgroups,
+            max_conditions=asked.max_conditions,
+            min_size=asked.subgroup_min_size,
         ),
-        recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
-        conditional=audit_conditional(table, inputs, chosen, control) if control else None,
-    )
+        "recourse": audit_recourse(table, spec, model, inputs, chosen, asked.recourse_rows, min_group_size)
+        if asked.recourse_rows
+        else None,
+        "conditional": audit_conditional(table, inputs, chosen, asked.control) if asked.control else None,
+    }
 
 
 def audit_conditional(table: pd.DataFrame, inputs: AuditInputs, thresholds: Threshold, control: Sequence[str]) -> Conditional:
