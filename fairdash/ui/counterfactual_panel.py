@@ -10,7 +10,14 @@ import streamlit as st
 
 from fairdash.engine.inputs import AuditInputs
 from fairdash.engine.spec import AuditSpec
-from fairdash.explain.counterfactuals import DISTANCE, Counterfactuals, directions_of, find_counterfactuals, search_space
+from fairdash.explain.counterfactuals import (
+    DISTANCE,
+    Counterfactuals,
+    NearestRow,
+    directions_of,
+    find_counterfactuals,
+    search_space,
+)
 from fairdash.explain.recourse import RECOURSE_ROWS, Recourse, recourse_by_group
 from fairdash.intake.models import ScoreModel
 from fairdash.present.recourse import SearchPace, recourse_groups_table
@@ -126,23 +133,34 @@ def counterfactual_panel(
     if not result.found:
         st.info(md(result.reason), icon=":material/info:")
     else:
-        # st.table draws its cells as markdown: the data's text is escaped like any other markdown of the page.
-        st.table(
-            pd.DataFrame(
-                {
-                    "changes (from → to)": [
-                        "; ".join(
-                            f"{md(column)}: {md(before)} → {md(after)}" for column, (before, after) in found.changes.items()
-                        )
-                        for found in result.found
-                    ],
-                    "new score": [f"{found.score:.3f}" for found in result.found],
-                    "distance": [f"{found.distance:.3g}" for found in result.found],
-                },
-                index=pd.RangeIndex(1, len(result.found) + 1, name="#"),
-            )
+        _show_found(result)
+    _show_nearest(result.nearest)
+    st.caption(
+        f"Each counterfactual was scored by the model as shown ({result.evaluated:,} changed rows scored) and reaches "
+        f"'{result.wanted}' at the threshold {result.threshold:.3g}. Distance: {md(DISTANCE)}."
+    )
+
+
+def _show_found(result: Counterfactuals) -> None:
+    """The counterfactuals found, one row each: the features changed (from -> to), the new score and the distance."""
+    # st.table draws its cells as markdown: the data's text is escaped like any other markdown of the page.
+    st.table(
+        pd.DataFrame(
+            {
+                "changes (from → to)": [
+                    "; ".join(f"{md(column)}: {md(before)} → {md(after)}" for column, (before, after) in found.changes.items())
+                    for found in result.found
+                ],
+                "new score": [f"{found.score:.3f}" for found in result.found],
+                "distance": [f"{found.distance:.3g}" for found in result.found],
+            },
+            index=pd.RangeIndex(1, len(result.found) + 1, name="#"),
         )
-    nearest = result.nearest
+    )
+
+
+def _show_nearest(nearest: NearestRow | None) -> None:
+    """The nearest real row with the other decision, and its changes, when there is one."""
     if nearest is not None:
         changes = "; ".join(f"{md(column)}: {md(before)} → {md(after)}" for column, (before, after) in nearest.changes.items())
         which = "" if nearest.same_held else " (no such row shares its sensitive attributes: the nearest of all)"
@@ -150,10 +168,6 @@ def counterfactual_panel(
             f"Nearest real row with the other decision{which}: **row {md(nearest.row)}**, score {nearest.score:.3f}, "
             f"distance {nearest.distance:.3g}: {changes}."
         )
-    st.caption(
-        f"Each counterfactual was scored by the model as shown ({result.evaluated:,} changed rows scored) and reaches "
-        f"'{result.wanted}' at the threshold {result.threshold:.3g}. Distance: {md(DISTANCE)}."
-    )
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -232,6 +246,20 @@ def recourse_panel(
         )
     shown = recourse_groups_table(result)
     st.table(shown.set_axis([md(label) for label in shown.index]).rename_axis("group"))  # cells are markdown: labels escaped
+    _show_burden_findings(result)
+    if result.left_out:
+        st.caption(
+            f"Left out of the gap (under {result.min_group_size} rows with a counterfactual found): {md(', '.join(result.left_out))}."
+        )
+    st.caption(
+        f"Burden: the mean distance from a group's turned-down rows to their nearest counterfactual found, the sensitive "
+        f"attributes held. Rows: {md(recourse_rows(result))}. Distance: {md(DISTANCE)}. A group with many rows without one "
+        "found within the search budget has a burden that looks lower than it is."
+    )
+
+
+def _show_burden_findings(result: Recourse) -> None:
+    """The burden difference and ratio side by side: each one's value with its interval and verdict, or why undefined."""
     columns = st.columns(2)
     for column, (name, finding) in zip(columns, result.findings.iterrows()):
         title = {
@@ -249,12 +277,3 @@ def recourse_panel(
             f"95% interval {finding['lower']:.3g} - {finding['upper']:.3g}"
             + (f"; **{word}** (at least 0.8, the four-fifths rule)" if word else "; no rule sets a bar (units of distance)")
         )
-    if result.left_out:
-        st.caption(
-            f"Left out of the gap (under {result.min_group_size} rows with a counterfactual found): {md(', '.join(result.left_out))}."
-        )
-    st.caption(
-        f"Burden: the mean distance from a group's turned-down rows to their nearest counterfactual found, the sensitive "
-        f"attributes held. Rows: {md(recourse_rows(result))}. Distance: {md(DISTANCE)}. A group with many rows without one "
-        "found within the search budget has a burden that looks lower than it is."
-    )
