@@ -13,8 +13,15 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-DASHBOARD_FILES = ["app.py", "pages/*.py", ".streamlit/config.toml", "assets/icon.png", "assets/logo.svg",
-                   "assets/data/*", "assets/models/*.skops"]
+DASHBOARD_FILES = [
+    "app.py",
+    "pages/*.py",
+    ".streamlit/config.toml",
+    "assets/icon.png",
+    "assets/logo.svg",
+    "assets/data/*",
+    "assets/models/*.skops",
+]
 
 
 class BuildWithDashboard(build_py):

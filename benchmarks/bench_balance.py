@@ -14,8 +14,12 @@ from fairdash.engine.balance import feature_shifts
 from fairdash.engine.conditional import cdd_with_interval, demographic_disparities
 
 SETTINGS = {  # strata shares, group d's share per stratum, acceptance per (stratum, d or other)
-    "three strata, moderate rates": (np.array([.3, .3, .4]), np.array([.2, .5, .8]), np.array([[.7, .6], [.4, .3], [.1, .15]])),
-    "two strata, rates near 0 and 1": (np.array([.5, .5]), np.array([.1, .9]), np.array([[.05, .1], [.9, .95]])),
+    "three strata, moderate rates": (
+        np.array([0.3, 0.3, 0.4]),
+        np.array([0.2, 0.5, 0.8]),
+        np.array([[0.7, 0.6], [0.4, 0.3], [0.1, 0.15]]),
+    ),
+    "two strata, rates near 0 and 1": (np.array([0.5, 0.5]), np.array([0.1, 0.9]), np.array([[0.05, 0.1], [0.9, 0.95]])),
 }
 
 
@@ -34,7 +38,7 @@ def _wald(counts):
     w = (nr + na)[:, 0] / (nr + na).sum()
     p0, p1 = r / nr, a / na
     value, se = w @ (p0 - p1), np.sqrt(w**2 @ (p0 * (1 - p0) / nr + p1 * (1 - p1) / na))
-    return value[0] - norm.ppf(.975) * se[0], value[0] + norm.ppf(.975) * se[0]
+    return value[0] - norm.ppf(0.975) * se[0], value[0] + norm.ppf(0.975) * se[0]
 
 
 def coverage(rows, strata, share, accept, runs=1000, seed=0):
@@ -44,7 +48,9 @@ def coverage(rows, strata, share, accept, runs=1000, seed=0):
         s = rng.choice(len(strata), rows, p=strata)
         other = (rng.random(rows) >= share[s]).astype(int)
         accepted = rng.random(rows) < accept[s, other]
-        _, left_out, counts = demographic_disparities(accepted, pd.Series(np.where(other == 0, "d", "o")), pd.Series(s.astype(str)))
+        _, left_out, counts = demographic_disparities(
+            accepted, pd.Series(np.where(other == 0, "d", "o")), pd.Series(s.astype(str))
+        )
         if left_out:
             continue
         done += 1
@@ -60,12 +66,12 @@ def null_flags(runs=1000, rows=300, seed=1):
     holm = raw = one_ks = one_chi = 0
     for _ in range(runs):
         columns = {f"number{i}": rng.normal(size=rows) for i in range(5)}
-        columns.update({f"category{i}": rng.choice(list("abcd"), rows, p=[.4, .3, .2, .1]) for i in range(5)})
-        found, _ = feature_shifts(pd.DataFrame(columns), pd.Series(rng.choice(["A", "B", "C"], rows, p=[.5, .3, .2])))
-        holm += (found["p_adjusted"] < .05).any()
-        raw += (found["p_value"] < .05).any()
-        one_ks += found.loc["number0", "p_value"] < .05
-        one_chi += found.loc["category0", "p_value"] < .05
+        columns.update({f"category{i}": rng.choice(list("abcd"), rows, p=[0.4, 0.3, 0.2, 0.1]) for i in range(5)})
+        found, _ = feature_shifts(pd.DataFrame(columns), pd.Series(rng.choice(["A", "B", "C"], rows, p=[0.5, 0.3, 0.2])))
+        holm += (found["p_adjusted"] < 0.05).any()
+        raw += (found["p_value"] < 0.05).any()
+        one_ks += found.loc["number0", "p_value"] < 0.05
+        one_chi += found.loc["category0", "p_value"] < 0.05
     return holm / runs, raw / runs, one_ks / runs, one_chi / runs
 
 
@@ -75,5 +81,7 @@ if __name__ == "__main__":
             ours, wald, done = coverage(rows, *setting)
             print(f"CDD 95% interval, {name}, {rows} rows: ours {ours:.3f}, Wald {wald:.3f} ({done} runs)")
     holm, raw, ks, chi = null_flags()
-    print(f"null tables (10 columns, 3 groups, 300 rows, 1000 runs): any flag after Holm {holm:.3f}, uncorrected {raw:.3f}; "
-          f"one KS column {ks:.3f}, one chi-square column {chi:.3f}")
+    print(
+        f"null tables (10 columns, 3 groups, 300 rows, 1000 runs): any flag after Holm {holm:.3f}, uncorrected {raw:.3f}; "
+        f"one KS column {ks:.3f}, one chi-square column {chi:.3f}"
+    )

@@ -119,7 +119,9 @@ def main() -> None:
             adult, adult_settled = dashboard_moves(page, moves)
             choose_demo(page, url, "COMPAS")
             open_page(page, "Fairness", "fairness")
-            compas_settled = time_presses(page, page.locator("#fd-threshold"), SERVER_TABLE, moves, arg="Selection rate", settle=True)
+            compas_settled = time_presses(
+                page, page.locator("#fd-threshold"), SERVER_TABLE, moves, arg="Selection rate", settle=True
+            )
             over_time = over_time_moves(page, url, moves)
             upload_table_with_scores(page, url, folder / "million.parquet", "1,000,000")
             open_page(page, "Fairness", "fairness")

@@ -31,7 +31,7 @@ def calibration(runs: int) -> None:
         for run in range(runs):
             labels = np.repeat([f"g{size}" for size in sizes], sizes)
             scores = rng.random(len(labels))
-            probability = np.where((labels == "g1000") & steep, scores ** 2, scores)
+            probability = np.where((labels == "g1000") & steep, scores**2, scores)
             truth = rng.random(len(labels)) < probability
             result = calibration_by_group(truth, scores, labels, tolerance=0.0, n_resamples=400, random_state=run)
             alarms += (result.findings["passed"] == False).any()  # noqa: E712
@@ -45,8 +45,11 @@ def calibration(runs: int) -> None:
             low, high = result.ece_difference_interval
             gap_missed += not low <= max(eces.values()) - min(eces.values()) <= high
         what = "g1000 miscalibrated (y ~ score^2)" if steep else "all calibrated"
-        print(f"{what}: any finding fails {alarms / runs:.3f}; old verdict (gap > 0.1) {old / runs:.3f}; ECE interval misses "
-              + ", ".join(f"{size} rows {count / runs:.3f}" for size, count in missed.items()) + f"; gap interval misses {gap_missed / runs:.3f}")
+        print(
+            f"{what}: any finding fails {alarms / runs:.3f}; old verdict (gap > 0.1) {old / runs:.3f}; ECE interval misses "
+            + ", ".join(f"{size} rows {count / runs:.3f}" for size, count in missed.items())
+            + f"; gap interval misses {gap_missed / runs:.3f}"
+        )
 
 
 def recourse(runs: int) -> None:
@@ -56,17 +59,23 @@ def recourse(runs: int) -> None:
         truth = (means.max() - means.min(), means.min() / means.max())
         new, old = [0, 0], [0, 0]
         for _ in range(runs):
-            distances = [rng.lognormal(np.log(mean) - 0.5, 1.0, size) for mean, size in zip(means, rng.integers(30, 200, len(means)))]
+            distances = [
+                rng.lognormal(np.log(mean) - 0.5, 1.0, size) for mean, size in zip(means, rng.integers(30, 200, len(means)))
+            ]
             intervals = burden_gap_intervals(distances, rng=rng)
             replicates = np.stack([d[rng.integers(0, len(d), (1000, len(d)))].mean(axis=1) for d in distances], axis=1)
-            old_intervals = (np.quantile(replicates.max(1) - replicates.min(1), [0.025, 0.975]),
-                             np.quantile(replicates.min(1) / replicates.max(1), [0.025, 0.975]))
+            old_intervals = (
+                np.quantile(replicates.max(1) - replicates.min(1), [0.025, 0.975]),
+                np.quantile(replicates.min(1) / replicates.max(1), [0.025, 0.975]),
+            )
             for position, name in enumerate(("recourse_burden_difference", "recourse_burden_ratio")):
                 low, high = intervals[name]
                 new[position] += not low <= truth[position] <= high
                 old[position] += not old_intervals[position][0] <= truth[position] <= old_intervals[position][1]
-        print(f"recourse, means {means.tolist()}: new misses difference {new[0] / runs:.3f}, ratio {new[1] / runs:.3f}; "
-              f"old percentile bootstrap {old[0] / runs:.3f}, {old[1] / runs:.3f}")
+        print(
+            f"recourse, means {means.tolist()}: new misses difference {new[0] / runs:.3f}, ratio {new[1] / runs:.3f}; "
+            f"old percentile bootstrap {old[0] / runs:.3f}, {old[1] / runs:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,12 @@ def _old_z(after: np.ndarray, before: np.ndarray, sizes: np.ndarray, measure: st
     """The former test: the after table's extremes, that pair's z (the formula of fairdash before this change)."""
     rows = np.arange(len(after))
     high, low = after.argmax(axis=1), after.argmin(axis=1)
-    cells = [(after[rows, high], sizes[high]), (after[rows, low], sizes[low]), (before[rows, high], sizes[high]), (before[rows, low], sizes[low])]
+    cells = [
+        (after[rows, high], sizes[high]),
+        (after[rows, low], sizes[low]),
+        (before[rows, high], sizes[high]),
+        (before[rows, low], sizes[low]),
+    ]
     with np.errstate(divide="ignore", invalid="ignore"):
         if measure == "difference":
             change = (cells[0][0] - cells[1][0]) - (cells[2][0] - cells[3][0])
@@ -58,7 +63,7 @@ def _old_z(after: np.ndarray, before: np.ndarray, sizes: np.ndarray, measure: st
         else:
             ratios = cells[1][0] / cells[0][0], cells[3][0] / cells[2][0]
             change = ratios[0] - ratios[1]
-            variance = sum(r ** 2 * sum((1 - p) / (n * p) for p, n in pair) for r, pair in zip(ratios, (cells[:2], cells[2:])))
+            variance = sum(r**2 * sum((1 - p) / (n * p) for p, n in pair) for r, pair in zip(ratios, (cells[:2], cells[2:])))
         return np.abs(change) / np.sqrt(variance)
 
 
@@ -84,17 +89,34 @@ def monitor_rule(draws: int, windows: int = 12, groups: int = 8) -> None:
         window = _draw(sizes, rng, draws)
         old |= _old_z(window, base, sizes, "difference") > norm.isf(0.025 / windows)
         new |= _largest_z(window, base, sizes, "difference") > critical_value(0.05 / windows, groups)
-    print(f"\n2. The monitor's rule, {windows} windows against one baseline, {groups} groups: any alarm "
-          f"old {old.mean():.3f}, new {new.mean():.3f} ({draws:,} logs)")
+    print(
+        f"\n2. The monitor's rule, {windows} windows against one baseline, {groups} groups: any alarm "
+        f"old {old.mean():.3f}, new {new.mean():.3f} ({draws:,} logs)"
+    )
 
 
 def _document(sizes: np.ndarray, selected: np.ndarray) -> dict:
     rates = selected / sizes
-    groups = {f"g{index}": {"count": int(n), "tp": int(k), "fp": 0, "tn": 0, "fn": int(n - k), "selection_rate": float(rate),
-                            "tpr": float(rate), "fpr": None, "precision": 1.0 if k else None, "base_rate": 1.0, "accuracy": float(rate)}
-              for index, (n, k, rate) in enumerate(zip(sizes, selected, rates))}
-    disparities = {"demographic_parity_difference": float(rates.max() - rates.min()),
-                   "demographic_parity_ratio": float(rates.min() / rates.max())}
+    groups = {
+        f"g{index}": {
+            "count": int(n),
+            "tp": int(k),
+            "fp": 0,
+            "tn": 0,
+            "fn": int(n - k),
+            "selection_rate": float(rate),
+            "tpr": float(rate),
+            "fpr": None,
+            "precision": 1.0 if k else None,
+            "base_rate": 1.0,
+            "accuracy": float(rate),
+        }
+        for index, (n, k, rate) in enumerate(zip(sizes, selected, rates))
+    }
+    disparities = {
+        "demographic_parity_difference": float(rates.max() - rates.min()),
+        "demographic_parity_ratio": float(rates.min() / rates.max()),
+    }
     return {"settings": {"target": "y", "positive_label": 1, "sensitive": ["g"]}, "groups": groups, "disparities": disparities}
 
 
@@ -106,8 +128,10 @@ def end_to_end(audits: int, groups: int = 8) -> None:
         verdicts = compare_audits(before, after).disparities["beyond_chance"]
         alarms += bool(verdicts.fillna(False).astype(bool).any())
     share = alarms / audits
-    print(f"\n3. compare_audits, {audits:,} pairs of audits of {groups} groups, no change: a demographic parity change beyond "
-          f"chance in {share:.3f} (+/-{3 * math.sqrt(0.05 * 0.95 / audits):.3f}); {time.perf_counter() - started:.1f} s")
+    print(
+        f"\n3. compare_audits, {audits:,} pairs of audits of {groups} groups, no change: a demographic parity change beyond "
+        f"chance in {share:.3f} (+/-{3 * math.sqrt(0.05 * 0.95 / audits):.3f}); {time.perf_counter() - started:.1f} s"
+    )
 
 
 def main() -> None:

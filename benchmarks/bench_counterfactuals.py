@@ -39,11 +39,34 @@ def _ours(demo, X, rows, scores, space, *, batched: bool):
 
     start = time.perf_counter()
     if batched:
-        results = counterfactuals_of_rows(demo.model, X, [int(row) for row in rows], thresholds=0.5, positive_label=">50K",
-                                          space=space, n=3, scores=scores, selected=scores >= 0.5, levels=3, points=16)
+        results = counterfactuals_of_rows(
+            demo.model,
+            X,
+            [int(row) for row in rows],
+            thresholds=0.5,
+            positive_label=">50K",
+            space=space,
+            n=3,
+            scores=scores,
+            selected=scores >= 0.5,
+            levels=3,
+            points=16,
+        )
     else:
-        results = [find_counterfactuals(demo.model, X, int(row), threshold=0.5, positive_label=">50K", space=space, n=3,
-                                        scores=scores, selected=scores >= 0.5) for row in rows]
+        results = [
+            find_counterfactuals(
+                demo.model,
+                X,
+                int(row),
+                threshold=0.5,
+                positive_label=">50K",
+                space=space,
+                n=3,
+                scores=scores,
+                selected=scores >= 0.5,
+            )
+            for row in rows
+        ]
     seconds = (time.perf_counter() - start) / len(rows)
     return {result.row: [_applied(X, result.row, found.changes) for found in result.found] for result in results}, seconds
 
@@ -62,11 +85,18 @@ def _dice(demo, X, rows, method):
     frame["income"] = (demo.data["income"] == ">50K").astype(int)
     numeric = [column for column in X.columns if pd.api.types.is_numeric_dtype(X[column])]
     data = dice_ml.Data(dataframe=frame, continuous_features=numeric, outcome_name="income")
-    explainer = dice_ml.Dice(data, dice_ml.Model(model=demo.model.estimator, backend="sklearn", model_type="classifier"), method=method)
+    explainer = dice_ml.Dice(
+        data, dice_ml.Model(model=demo.model.estimator, backend="sklearn", model_type="classifier"), method=method
+    )
     options = {"random_seed": 0} if method == "random" else {}
     start = time.perf_counter()
-    result = explainer.generate_counterfactuals(X.iloc[rows], total_CFs=3, desired_class="opposite",
-                                                features_to_vary=[column for column in X.columns if column != "sex"], **options)
+    result = explainer.generate_counterfactuals(
+        X.iloc[rows],
+        total_CFs=3,
+        desired_class="opposite",
+        features_to_vary=[column for column in X.columns if column != "sex"],
+        **options,
+    )
     seconds = (time.perf_counter() - start) / len(rows)
     found = {}
     for row, example in zip(rows, result.cf_examples_list):
@@ -103,10 +133,14 @@ def _quality(found, X, space, demo):
         row_distances = space.distance(encoded, origin)
         distances += list(row_distances)
         nearest.append(row_distances[ok].min() if ok.any() else np.nan)
-    return {"rows with one": sum(bool(frames) for frames in found.values()), "counterfactuals": total,
-            "valid": valid / total if total else np.nan, "constraints kept": kept / total if total else np.nan,
-            "median nearest distance": float(np.nanmedian(nearest)) if nearest else np.nan,
-            "median distance (all)": float(np.median(distances)) if distances else np.nan}
+    return {
+        "rows with one": sum(bool(frames) for frames in found.values()),
+        "counterfactuals": total,
+        "valid": valid / total if total else np.nan,
+        "constraints kept": kept / total if total else np.nan,
+        "median nearest distance": float(np.nanmedian(nearest)) if nearest else np.nan,
+        "median distance (all)": float(np.median(distances)) if distances else np.nan,
+    }
 
 
 def compare(rows_wanted: int, methods: list[str]) -> None:
@@ -120,25 +154,30 @@ def compare(rows_wanted: int, methods: list[str]) -> None:
     rng = np.random.default_rng(0)
     rows = np.sort(rng.choice(np.flatnonzero(scores < 0.5), rows_wanted, replace=False))
     _ours(demo, X, rows[:3], scores, space, batched=False)  # warm up (imports, the encoded table)
-    results = {"fairdash": _ours(demo, X, rows, scores, space, batched=True),
-               "fairdash, one row at a time": _ours(demo, X, rows, scores, space, batched=False)}
+    results = {
+        "fairdash": _ours(demo, X, rows, scores, space, batched=True),
+        "fairdash, one row at a time": _ours(demo, X, rows, scores, space, batched=False),
+    }
     for method in methods:
         try:
             results[f"dice-ml {method}"] = _dice(demo, X, rows, method)
         except Exception as error:  # say exactly why a DiCE method could not run, and go on
             print(f"   dice-ml {method} could not run: {type(error).__name__}: {error}")
     print(f"1. Counterfactuals of {len(rows)} turned-down rows of the Adult demo (seed 0), 3 each, sex held, data ranges")
-    table = pd.DataFrame({name: {"seconds per row": seconds, **_quality(found, X, space, demo)}
-                          for name, (found, seconds) in results.items()}).T
+    table = pd.DataFrame(
+        {name: {"seconds per row": seconds, **_quality(found, X, space, demo)} for name, (found, seconds) in results.items()}
+    ).T
     with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
         print(table.to_string())
     dice = {name: seconds for name, (_, seconds) in results.items() if name.startswith("dice")}
     if dice:
         fastest = min(dice, key=dice.get)
         ours = results["fairdash"][1]
-        print(f"   fairdash {ours:.3f} s/row; DiCE's fastest here ({fastest}) {dice[fastest]:.3f} s/row: {dice[fastest] / ours:.1f}x faster "
-              f"(goal >= 10x); median nearest distance {table.loc['fairdash', 'median nearest distance']:.3g} vs "
-              f"{table.loc[fastest, 'median nearest distance']:.3g} (goal: no worse)")
+        print(
+            f"   fairdash {ours:.3f} s/row; DiCE's fastest here ({fastest}) {dice[fastest]:.3f} s/row: {dice[fastest] / ours:.1f}x faster "
+            f"(goal >= 10x); median nearest distance {table.loc['fairdash', 'median nearest distance']:.3g} vs "
+            f"{table.loc[fastest, 'median nearest distance']:.3g} (goal: no worse)"
+        )
 
 
 def burden(rows: int | None) -> None:
@@ -151,8 +190,16 @@ def burden(rows: int | None) -> None:
     scores = demo.model.scores(X, positive_label=">50K")
     denied = int((scores < 0.5).sum())
     start = time.perf_counter()
-    result = recourse_by_group(demo.model, X, scores=scores, thresholds=0.5, groups=demo.data["sex"],
-                               space=search_space(X, immutable=["sex"]), positive_label=">50K", max_rows=rows or denied)
+    result = recourse_by_group(
+        demo.model,
+        X,
+        scores=scores,
+        thresholds=0.5,
+        groups=demo.data["sex"],
+        space=search_space(X, immutable=["sex"]),
+        positive_label=">50K",
+        max_rows=rows or denied,
+    )
     seconds = time.perf_counter() - start
     print(f"2. Recourse by group (sex held): {result.described}")
     print(f"   {seconds:.1f} s in all ({seconds / result.searched * 1000:.2f} ms per row; goal under 60 s)")

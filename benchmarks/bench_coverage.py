@@ -37,13 +37,21 @@ DESIGNS = {
 }
 # Each rate's design, and whether its true value there is p (True) or 1 - p (False).
 CHECKED = {
-    "selection_rate": ("rates", True), "tpr": ("rates", True), "fpr": ("rates", True), "fnr": ("rates", False),
-    "tnr": ("rates", False), "base_rate": ("shares", True), "precision": ("shares", True), "accuracy": ("hits", True),
+    "selection_rate": ("rates", True),
+    "tpr": ("rates", True),
+    "fpr": ("rates", True),
+    "fnr": ("rates", False),
+    "tnr": ("rates", False),
+    "base_rate": ("shares", True),
+    "precision": ("shares", True),
+    "accuracy": ("hits", True),
 }
 BATCH = 2_000_000  # replicate counts held at once by the bootstrap (16 MB)
 
 
-def percentile_bootstrap(counts: np.ndarray, resamples: int, rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def percentile_bootstrap(
+    counts: np.ndarray, resamples: int, rng: np.random.Generator
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The old method's (lower, upper) of every rate, for groups ``(groups, 4)``, in batches of groups."""
     sizes = counts.sum(axis=1)
     low = {rate: np.empty(len(counts)) for rate in RATE_COLUMNS}
@@ -102,15 +110,24 @@ def main() -> None:
                     if rate_design != design:
                         continue
                     truth, defined = (p if at_p else 1 - p), ~np.isnan(estimates[rate])
-                    rows.append((rate, n, truth, int(defined.sum()),
-                                 coverage(exact.lower[rate].to_numpy(), exact.upper[rate].to_numpy(), defined, truth),
-                                 coverage(*old[rate], defined, truth)))
+                    rows.append(
+                        (
+                            rate,
+                            n,
+                            truth,
+                            int(defined.sum()),
+                            coverage(exact.lower[rate].to_numpy(), exact.upper[rate].to_numpy(), defined, truth),
+                            coverage(*old[rate], defined, truth),
+                        )
+                    )
     rows.sort(key=lambda row: (RATE_COLUMNS.index(row[0]), row[1], row[2]))
     print(f"{'rate':15s} {'n':>5s} {'true':>5s} {'groups':>7s} {'exact':>7s} {'bootstrap':>9s}")
     for rate, n, truth, defined, ours, theirs in rows:
         print(f"{rate:15s} {n:5d} {truth:5.2f} {defined:7d} {ours:7.3f} {theirs:9.3f}")
-    print(f"lowest coverage: exact {min(row[4] for row in rows):.3f}, percentile bootstrap {min(row[5] for row in rows):.3f}; "
-          f"{args.groups:,} groups per setting, {args.resamples:,} resamples, {time.perf_counter() - started:.0f} s")
+    print(
+        f"lowest coverage: exact {min(row[4] for row in rows):.3f}, percentile bootstrap {min(row[5] for row in rows):.3f}; "
+        f"{args.groups:,} groups per setting, {args.resamples:,} resamples, {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

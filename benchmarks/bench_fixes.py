@@ -43,7 +43,9 @@ def main() -> None:
 
     marks: list[tuple[float, str]] = []
     start = time.perf_counter()
-    fixes = compare_fixes(demo.data, spec, demo.model, train=train, progress=lambda done, text: marks.append((time.perf_counter(), text)))
+    fixes = compare_fixes(
+        demo.data, spec, demo.model, train=train, progress=lambda done, text: marks.append((time.perf_counter(), text))
+    )
     total = time.perf_counter() - start
     print(f"\n2. compare_fixes on the Adult demo ({len(demo.data):,} audited rows): {total:.1f} s")
     ends = [moment for moment, _ in marks[1:]] + [start + total]

@@ -37,7 +37,6 @@ from fairdash.monitor.windows import monitor  # noqa: E402
 SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score")
 
 
-
 def pandas_counts(path: Path) -> pd.Series:
     log = pd.read_parquet(path)
     start, step, points, _ = score_grid(log["score"].min(), log["score"].max())  # the same grid as ours, open at both ends
@@ -54,7 +53,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         single = Path(scratch) / "log.parquet"
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_log.py"), "--rows", str(args.rows), "--out", str(single)], check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "generate_log.py"), "--rows", str(args.rows), "--out", str(single)],
+            check=True,
+        )
         ours = median_seconds(lambda: count_log(single, SPEC))
         theirs = median_seconds(lambda: pandas_counts(single))
         assert int(pandas_counts(single).sum()) == int(count_log(single, SPEC).cells.sum())
@@ -65,20 +67,48 @@ def main() -> None:
         folder = Path(args.folder or Path(scratch) / "big")
         if not (folder.exists() and any(folder.glob("*.parquet"))):
             start = time.perf_counter()
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_log.py"), "--rows", str(args.big_rows), "--out", str(folder)], check=True)
-            print(f"\n   (generated {args.big_rows:,} rows in {time.perf_counter() - start:.0f} s, "
-                  f"{sum(f.stat().st_size for f in folder.glob('*.parquet')) / 2**30:.1f} GiB of Parquet)")
+            subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "generate_log.py"), "--rows", str(args.big_rows), "--out", str(folder)],
+                check=True,
+            )
+            print(
+                f"\n   (generated {args.big_rows:,} rows in {time.perf_counter() - start:.0f} s, "
+                f"{sum(f.stat().st_size for f in folder.glob('*.parquet')) / 2**30:.1f} GiB of Parquet)"
+            )
         start = time.perf_counter()
         # The child reports its own peak (ru_maxrss of RUSAGE_CHILDREN would also count the generator).
-        command = ("import resource, sys; from fairdash.cli import main; code = main(sys.argv[1:]); "
-                   "print(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}'); sys.exit(code)")
-        run = subprocess.run([sys.executable, "-c", command, "monitor", "--data", str(folder), "--time", "time", "--target", "outcome",
-                              "--sensitive", "group", "--score", "score"], capture_output=True, text=True, cwd=ROOT)
+        command = (
+            "import resource, sys; from fairdash.cli import main; code = main(sys.argv[1:]); "
+            "print(f'peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}'); sys.exit(code)"
+        )
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                command,
+                "monitor",
+                "--data",
+                str(folder),
+                "--time",
+                "time",
+                "--target",
+                "outcome",
+                "--sensitive",
+                "group",
+                "--score",
+                "score",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         seconds = time.perf_counter() - start
         peak = int(run.stdout.rsplit("peak ", 1)[1].split()[0]) / 2**20  # KiB -> GiB
         first_alert = next((line for line in run.stdout.splitlines() if line.startswith("alert:")), "no alert")
-        print(f"\n2. python -m fairdash monitor on {args.big_rows:,} rows (a folder of Parquet files): exit {run.returncode}, "
-              f"{seconds:.0f} s, peak memory {peak:.2f} GiB (goal < 2 GiB)")
+        print(
+            f"\n2. python -m fairdash monitor on {args.big_rows:,} rows (a folder of Parquet files): exit {run.returncode}, "
+            f"{seconds:.0f} s, peak memory {peak:.2f} GiB (goal < 2 GiB)"
+        )
         print(f"   first alert: {first_alert}")
 
         small_counts = count_log(synthetic_log(100_000), SPEC)

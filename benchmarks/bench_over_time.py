@@ -48,10 +48,14 @@ def compare(name: str, counts, thresholds) -> None:
         before = windows.monitor(counts, threshold=thresholds[0])
     at_once = median_seconds(moves(counts, thresholds), repeat=5)
     after = windows.monitor(counts, threshold=thresholds[0])
-    assert [window.result.intervals.disparities.round(12).equals(other.result.intervals.disparities.round(12))
-            for window, other in zip(before.windows, after.windows)] == [True] * len(after.windows)
-    print(f"{name}: {len(counts.windows)} windows x {len(counts.labels)} groups; threshold move "
-          f"{loop * 1000:.0f} ms window by window, {at_once * 1000:.0f} ms at once: {loop / at_once:.1f}x faster")
+    assert [
+        window.result.intervals.disparities.round(12).equals(other.result.intervals.disparities.round(12))
+        for window, other in zip(before.windows, after.windows)
+    ] == [True] * len(after.windows)
+    print(
+        f"{name}: {len(counts.windows)} windows x {len(counts.labels)} groups; threshold move "
+        f"{loop * 1000:.0f} ms window by window, {at_once * 1000:.0f} ms at once: {loop / at_once:.1f}x faster"
+    )
 
 
 def main() -> None:

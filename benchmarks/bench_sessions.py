@@ -82,12 +82,14 @@ def session_table(path: Path, session: int, rows: int) -> None:
     """A table whose groups carry the session's number, so that a page showing another session's data is seen."""
     rng = np.random.default_rng(session)
     outcome = rng.random(rows) < 0.4
-    pd.DataFrame({
-        "group": rng.choice([f"s{session} north", f"s{session} south", f"s{session} east"], rows),
-        "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(4),
-        "outcome": outcome.astype(int),
-        "income": rng.normal(50, 15, rows).round(1),
-    }).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "group": rng.choice([f"s{session} north", f"s{session} south", f"s{session} east"], rows),
+            "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(4),
+            "outcome": outcome.astype(int),
+            "income": rng.normal(50, 15, rows).round(1),
+        }
+    ).to_csv(path, index=False)
 
 
 def server_rss_mb(port: int) -> float:
@@ -141,8 +143,12 @@ async def upload_table(page, table: Path, rows: int) -> None:
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Table (CSV or Parquet)")
     rows_shown = page.get_by_test_id("stMetric").filter(has_text="Rows").get_by_test_id("stMetricValue")
     seen: list[str] = []  # what the page met while uploading, printed when the upload never lands
-    page.on("response", lambda response: seen.append(f"{response.status} {response.request.method} {response.url}")
-            if "upload_file" in response.url else None)
+    page.on(
+        "response",
+        lambda response: (
+            seen.append(f"{response.status} {response.request.method} {response.url}") if "upload_file" in response.url else None
+        ),
+    )
     page.on("console", lambda message: seen.append(f"console {message.type}: {message.text}"))
     page.on("requestfailed", lambda request: seen.append(f"failed {request.method} {request.url} {request.failure}"))
     for attempt in range(3):  # under load, a file given while a rerun starts can be dropped by the uploader: give it again
@@ -151,7 +157,9 @@ async def upload_table(page, table: Path, rows: int) -> None:
             await expect(rows_shown).to_have_text(f"{rows:,}", timeout=60_000)
             break
         except AssertionError:
-            print(f"   {table.name}: upload {attempt + 1} not shown after 60 s; the page met: {seen}", file=sys.stderr, flush=True)
+            print(
+                f"   {table.name}: upload {attempt + 1} not shown after 60 s; the page met: {seen}", file=sys.stderr, flush=True
+            )
             await idle(page)
     await expect(rows_shown).to_have_text(f"{rows:,}")
     await idle(page)
@@ -203,7 +211,11 @@ async def time_moves(session: Session, moves: int) -> list[float]:
             timings.append(time.perf_counter() - start)
         except PlaywrightTimeout:
             shown = await page.locator("#fd-threshold-value").inner_text()
-            print(f"   session {session.number}: no new table 120 s after a move (the preview shows {shown})", file=sys.stderr, flush=True)
+            print(
+                f"   session {session.number}: no new table 120 s after a move (the preview shows {shown})",
+                file=sys.stderr,
+                flush=True,
+            )
             timings.append(float("inf"))
     return timings
 
@@ -230,8 +242,12 @@ async def other_sessions_shown(sessions: list[Session], numbers: range) -> list[
 async def close(session: Session) -> ClosedSession:
     """Close the session's context, keeping what the draft check needs (read while the page is on the Fairness page)."""
     await idle(session.page)
-    left = ClosedSession(session.number, session.table.name, await session.page.evaluate(DRAFT_ID),
-                         await session.page.locator("#fd-threshold-value").inner_text())
+    left = ClosedSession(
+        session.number,
+        session.table.name,
+        await session.page.evaluate(DRAFT_ID),
+        await session.page.locator("#fd-threshold-value").inner_text(),
+    )
     await session.context.close()
     return left
 
@@ -254,11 +270,17 @@ def check_drafts(home: Path, closed: list[ClosedSession]) -> list[str]:
         except (NoSuchAuditError, TypeError):  # no row for it, or no id in the tab
             problems.append(f"session {session.number}: no draft (its tab held {session.draft_id!r})")
             continue
-        sessions_in_file = {int(number) for number in re.findall(r"\bs(\d+) (?:north|south|east)\b", kept.content.decode() if kept else "")}
+        sessions_in_file = {
+            int(number) for number in re.findall(r"\bs(\d+) (?:north|south|east)\b", kept.content.decode() if kept else "")
+        }
         threshold, shown = draft.settings.get("thresholds"), session.shown_threshold
         if draft.table_file != session.table_name or sessions_in_file != {session.number}:
-            problems.append(f"session {session.number}: draft of {draft.table_file!r}, its file has the groups of sessions {sessions_in_file}")
-        elif shown != "above all" and not (isinstance(threshold, float) and abs(float(shown) - threshold) <= 1e-3 * abs(threshold)):
+            problems.append(
+                f"session {session.number}: draft of {draft.table_file!r}, its file has the groups of sessions {sessions_in_file}"
+            )
+        elif shown != "above all" and not (
+            isinstance(threshold, float) and abs(float(shown) - threshold) <= 1e-3 * abs(threshold)
+        ):
             problems.append(f"session {session.number}: draft threshold {threshold!r}, page showed {shown}")
     return problems
 
@@ -272,15 +294,20 @@ def summary(label: str, timings: list[float]) -> str:
     ordered = sorted(t for t in timings if np.isfinite(t))
     p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
     lost = len(timings) - len(ordered)
-    return (f"   {label:38s} median {statistics.median(ordered) * 1e3:6.0f} ms   p90 {p90 * 1e3:6.0f} ms   "
-            f"max {ordered[-1] * 1e3:6.0f} ms   ({len(ordered)} moves{f'; {lost} showed no new table in 120 s' if lost else ''})")
+    return (
+        f"   {label:38s} median {statistics.median(ordered) * 1e3:6.0f} ms   p90 {p90 * 1e3:6.0f} ms   "
+        f"max {ordered[-1] * 1e3:6.0f} ms   ({len(ordered)} moves{f'; {lost} showed no new table in 120 s' if lost else ''})"
+    )
 
 
 def print_round(number: int, rss: float, holdings: dict[str, float], timings: list[float], seconds: float) -> None:
-    print(f"   round {number:3d}  RSS {rss:6.0f} MB   connected {holdings['sessions connected']:3.0f}   "
-          f"uploads held {holdings['uploaded files MB']:5.1f} MB   media {holdings['media files MB']:5.1f} MB   "
-          f"move median {statistics.median(timings) * 1e3:6.0f} ms   ({seconds:4.0f} s)"
-          f"{'   LOST MOVES ' + str(sum(np.isinf(timings))) if not np.all(np.isfinite(timings)) else ''}", flush=True)
+    print(
+        f"   round {number:3d}  RSS {rss:6.0f} MB   connected {holdings['sessions connected']:3.0f}   "
+        f"uploads held {holdings['uploaded files MB']:5.1f} MB   media {holdings['media files MB']:5.1f} MB   "
+        f"move median {statistics.median(timings) * 1e3:6.0f} ms   ({seconds:4.0f} s)"
+        f"{'   LOST MOVES ' + str(sum(np.isinf(timings))) if not np.all(np.isfinite(timings)) else ''}",
+        flush=True,
+    )
 
 
 def verdict(rss: list[float]) -> list[str]:
@@ -315,17 +342,28 @@ async def open_or_skip(browser, url: str, folder: Path, number: int, rows: int) 
         return None
 
 
-async def long_run(browser, url: str, port: int, folder: Path, opened: list[Session], args, closed: list[ClosedSession],
-                   leaks_found: list[tuple[int, int]]) -> list[float]:
+async def long_run(
+    browser,
+    url: str,
+    port: int,
+    folder: Path,
+    opened: list[Session],
+    args,
+    closed: list[ClosedSession],
+    leaks_found: list[tuple[int, int]],
+) -> list[float]:
     """Rounds of sessions coming and going (see the docstring); returns the RSS after each round."""
     rss, number = [], max(session.number for session in opened) + 1
-    print(f"long run: {args.rounds} rounds; each closes {args.churn} sessions, opens {args.churn} with new tables, "
-          f"{len(opened)} open sessions move {args.round_moves} times at once", flush=True)
+    print(
+        f"long run: {args.rounds} rounds; each closes {args.churn} sessions, opens {args.churn} with new tables, "
+        f"{len(opened)} open sessions move {args.round_moves} times at once",
+        flush=True,
+    )
     for round_number in range(1, args.rounds + 1):
         start = time.perf_counter()
-        for session in opened[:args.churn]:
+        for session in opened[: args.churn]:
             closed.append(await close(session))
-        del opened[:args.churn]
+        del opened[: args.churn]
         for _ in range(args.churn):
             opened += [session for session in [await open_or_skip(browser, url, folder, number, args.rows)] if session]
             number += 1
@@ -339,7 +377,9 @@ async def long_run(browser, url: str, port: int, folder: Path, opened: list[Sess
     return rss
 
 
-async def first_phases(browser, url: str, port: int, folder: Path, args, memory: list, closed: list) -> tuple[list[Session], dict]:
+async def first_phases(
+    browser, url: str, port: int, folder: Path, args, memory: list, closed: list
+) -> tuple[list[Session], dict]:
     """One session alone, then ``--sessions`` at once, then their simultaneous saves; the sessions are left open."""
     alone_session = await open_session(browser, url, folder, 0, args.rows)
     alone = await time_moves(alone_session, args.moves)
@@ -357,23 +397,34 @@ async def first_phases(browser, url: str, port: int, folder: Path, args, memory:
     await asyncio.gather(*(to_fairness(session.page) for session in opened))
     with sqlite3.connect(folder / "home" / "audits.sqlite") as connection:
         saved = connection.execute("SELECT count(*) FROM audits").fetchone()[0]
-    return opened, {"alone": alone, "together": [t for ts in together for t in ts], "leaks": found, "saved": saved,
-                    "table MB": alone_session.table.stat().st_size / 2**20}
+    return opened, {
+        "alone": alone,
+        "together": [t for ts in together for t in ts],
+        "leaks": found,
+        "saved": saved,
+        "table MB": alone_session.table.stat().st_size / 2**20,
+    }
 
 
 def print_report(args, results: dict, memory: list, rss: list[float], drafts: list[str], closed: int) -> None:
-    print(f"{args.sessions} sessions at once on one server, each its own {args.rows:,}-row table; "
-          "threshold move -> updated metric table")
+    print(
+        f"{args.sessions} sessions at once on one server, each its own {args.rows:,}-row table; "
+        "threshold move -> updated metric table"
+    )
     print(summary("one session alone", results["alone"]))
     print(summary(f"{args.sessions} sessions moving at once (all)", results["together"]))
-    print(f"   ratio of medians {statistics.median(results['together']) / statistics.median(results['alone']):.1f}x "
-          f"(2 CPUs shared by the server, chromium and this script)")
+    print(
+        f"   ratio of medians {statistics.median(results['together']) / statistics.median(results['alone']):.1f}x "
+        f"(2 CPUs shared by the server, chromium and this script)"
+    )
     print("server memory (resident):")
     for label, megabytes in memory:
         print(f"   {label:38s} {megabytes:7.0f} MB")
     held = results["holdings"]
-    print(f"   then Streamlit still held {held['uploaded files MB']:.1f} MB of uploaded files, {held['media files MB']:.1f} MB of media "
-          f"({results['table MB']:.2f} MB a table, {closed} sessions opened)")
+    print(
+        f"   then Streamlit still held {held['uploaded files MB']:.1f} MB of uploaded files, {held['media files MB']:.1f} MB of media "
+        f"({results['table MB']:.2f} MB a table, {closed} sessions opened)"
+    )
     if rss:
         print(f"long run ({args.rounds} rounds, RSS after each above):")
     for line in verdict(rss) if rss else []:

@@ -35,8 +35,21 @@ def _command(launcher: str, port: int) -> list[str]:
         return dashboard_command(host="127.0.0.1", port=port)
     if launcher == "make":
         return ["make", "run", f"PORT={port}"]
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def _visit(browser, url: str) -> float:
@@ -57,8 +70,14 @@ def one_start(browser, launcher: str, log) -> tuple[float, float, float]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    server = subprocess.Popen(_command(launcher, port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                              env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
+    server = subprocess.Popen(
+        _command(launcher, port),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+    )
     try:
         wait_until_serving(server, port=port, timeout=600)
         healthy = time.perf_counter() - start
@@ -83,13 +102,18 @@ def main() -> None:
         for repeat in range(args.repeats):
             healthy, first, second = one_start(browser, args.launcher, log)
             rows.append((healthy, first, second))
-            print(f"{args.launcher} #{repeat + 1}: start to health {healthy:.1f} s; first visit {first:.2f} s; second visit "
-                  f"{second:.2f} s; ratio {first / second:.2f}; start to first content {healthy + first:.1f} s", flush=True)
+            print(
+                f"{args.launcher} #{repeat + 1}: start to health {healthy:.1f} s; first visit {first:.2f} s; second visit "
+                f"{second:.2f} s; ratio {first / second:.2f}; start to first content {healthy + first:.1f} s",
+                flush=True,
+            )
         browser.close()
     healthy, first, second = (statistics.median(column) for column in zip(*rows))
     ratio = statistics.median(row[1] / row[2] for row in rows)
-    print(f"{args.launcher}, median of {len(rows)}: start to health {healthy:.1f} s; first visit {first:.2f} s; second visit "
-          f"{second:.2f} s; first/second {ratio:.2f}; start to first content {statistics.median(r[0] + r[1] for r in rows):.1f} s")
+    print(
+        f"{args.launcher}, median of {len(rows)}: start to health {healthy:.1f} s; first visit {first:.2f} s; second visit "
+        f"{second:.2f} s; first/second {ratio:.2f}; start to first content {statistics.median(r[0] + r[1] for r in rows):.1f} s"
+    )
 
 
 if __name__ == "__main__":

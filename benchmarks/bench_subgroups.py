@@ -51,14 +51,18 @@ def main() -> None:
 
     found = find_subgroups(table, inputs.y_true, decided, columns=columns, top=10**9)
     seconds = median_seconds(lambda: find_subgroups(table, inputs.y_true, decided, columns=columns))
-    print(f"1. Adult demo, {len(table):,} rows, {len(columns)} columns: {found.tested:,} subgroups of 1-2 conditions tested "
-          f"({found.tests:,} tests in 3 rates) in {seconds:.3f} s (median of 3; goal < 10 s: {'met' if seconds < 10 else 'NOT met'})")
+    print(
+        f"1. Adult demo, {len(table):,} rows, {len(columns)} columns: {found.tested:,} subgroups of 1-2 conditions tested "
+        f"({found.tests:,} tests in 3 rates) in {seconds:.3f} s (median of 3; goal < 10 s: {'met' if seconds < 10 else 'NOT met'})"
+    )
     print(f"   columns left out: {found.skipped or 'none'}")
 
     subgroups = list(dict.fromkeys(found.results["conditions"]))
     peer = median_seconds(lambda: _masks(table, inputs.y_true, decided, subgroups), repeat=1)
-    print(f"2. peer, one row mask per subgroup: {peer:.3f} s for the same {len(subgroups):,} subgroups; "
-          f"ratio fairdash / peer = {seconds / peer:.3f}")
+    print(
+        f"2. peer, one row mask per subgroup: {peer:.3f} s for the same {len(subgroups):,} subgroups; "
+        f"ratio fairdash / peer = {seconds / peer:.3f}"
+    )
 
     bigger = pd.concat([table] * 10, ignore_index=True)
     truth10, decided10 = np.tile(inputs.y_true, 10), np.tile(decided, 10)

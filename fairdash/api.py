@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Hashable, Mapping, Sequence, cast
+from typing import Any, Hashable, Mapping, NamedTuple, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -27,16 +27,27 @@ from fairdash.run import Audit as FullAudit
 from fairdash.run import run_audit
 from fairdash.store.db import StoredFile
 
-__all__ = ["Audit", "audit", "handover_files", "aligned_column", "model_of", "infer_positive_label", "RECOURSE_ROWS", "EXPLAIN_ROWS"]
+__all__ = [
+    "Audit",
+    "audit",
+    "handover_files",
+    "aligned_column",
+    "model_of",
+    "infer_positive_label",
+    "RECOURSE_ROWS",
+    "EXPLAIN_ROWS",
+]
 
 EXPLAIN_ROWS = 500
 """The rows ``audit(..., explain=True)`` explains (SHAP where it applies)."""
 RECOURSE_ROWS = 200
 """The turned-down rows ``audit(..., recourse=True)`` searches recourse for."""
 
-_NOT_A_MODEL = ("model= takes a fitted classifier with predict_proba, decision_function or predict (a scikit-learn "
-                "estimator or Pipeline, XGBoost, LightGBM or CatBoost's scikit-learn classifier), or the path of a model "
-                "file ({suffixes}); got {what}.")
+_NOT_A_MODEL = (
+    "model= takes a fitted classifier with predict_proba, decision_function or predict (a scikit-learn "
+    "estimator or Pipeline, XGBoost, LightGBM or CatBoost's scikit-learn classifier), or the path of a model "
+    "file ({suffixes}); got {what}."
+)
 _ONE_SCORE_SOURCE = "Pass model= (a fitted classifier) or score= (a column name or an array of scores), not both."
 _NO_SCORE_SOURCE = "Pass model= (a fitted classifier, or a model file's path) or score= (a column name or an array of scores)."
 
@@ -125,28 +136,54 @@ class Audit:
         from fairdash.store.saving import save_audit
 
         table, model = handover_files(self) if keep_data else (None, None)
-        return save_audit(AuditStore(), self.details, title=title or self.details.data_name, source={"kind": "file"},
-                          table=table, model=model, keep_files=keep_data)
+        return save_audit(
+            AuditStore(),
+            self.details,
+            title=title or self.details.data_name,
+            source={"kind": "file"},
+            table=table,
+            model=model,
+            keep_files=keep_data,
+        )
 
     def _repr_html_(self) -> str:
         from fairdash.present.notebook import result_html
 
         model = self.details.model_name or f"scores from {self.spec.score}"
-        title = f"fairdash audit of {self.details.data_name} ({model}): {self.spec.target} = {value_text(self.spec.positive_label)}"
+        title = (
+            f"fairdash audit of {self.details.data_name} ({model}): {self.spec.target} = {value_text(self.spec.positive_label)}"
+        )
         return result_html(self.result, title=title, notes=self.warnings)
 
     def __repr__(self) -> str:
-        verdicts = ", ".join(f"{name}={self.disparities[name]:.3f}" for name in ("demographic_parity_ratio", "equalized_odds_difference"))
+        verdicts = ", ".join(
+            f"{name}={self.disparities[name]:.3f}" for name in ("demographic_parity_ratio", "equalized_odds_difference")
+        )
         return f"<fairdash.Audit of {self.details.data_name}: {len(self.by_group)} groups, {verdicts}>"
 
 
 def audit(
-    data: pd.DataFrame, *, target: Any, sensitive: Any, model: Any = None, score: Any = None, positive_label: Any = None,
-    reference: str | None = None, threshold: float | Mapping[str, float] | None = None, tolerance: float = DEFAULT_TOLERANCE,
-    min_group_size: int = SMALL_GROUP_SIZE, features: Sequence[str] | None = None,
-    bins: Mapping[str, Sequence[float]] | None = None, explain: bool = False, rules: bool = False,
-    calibration: bool = False, subgroups: bool = False, recourse: bool = False, control: Sequence[str] = (),
-    trust_pickle: bool = False, name: str = "data",
+    data: pd.DataFrame,
+    *,
+    target: Any,
+    sensitive: Any,
+    model: Any = None,
+    score: Any = None,
+    positive_label: Any = None,
+    reference: str | None = None,
+    threshold: float | Mapping[str, float] | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    features: Sequence[str] | None = None,
+    bins: Mapping[str, Sequence[float]] | None = None,
+    explain: bool = False,
+    rules: bool = False,
+    calibration: bool = False,
+    subgroups: bool = False,
+    recourse: bool = False,
+    control: Sequence[str] = (),
+    trust_pickle: bool = False,
+    name: str = "data",
 ) -> Audit:
     """Audit a classifier's decisions on ``data`` for fairness between the groups of ``sensitive`` (docs/python.md).
 
@@ -179,6 +216,32 @@ def audit(
     InvalidInputError, ModelError
         Saying what to pass instead.
     """
+    found = _inputs_of(data, target, sensitive, model, score, positive_label, reference, features, bins, trust_pickle)
+    return _audited(found, threshold, tolerance, min_group_size, name, explain, rules, calibration, subgroups, recourse, control)
+
+
+class _Inputs(NamedTuple):
+    """What :func:`audit` was given, checked: the table, the spec, the model and the file it came from."""
+
+    table: pd.DataFrame
+    spec: AuditSpec
+    model: ScoreModel | None
+    model_path: Path | None
+
+
+def _inputs_of(
+    data: pd.DataFrame,
+    target: Any,
+    sensitive: Any,
+    model: Any,
+    score: Any,
+    positive_label: Any,
+    reference: str | None,
+    features: Sequence[str] | None,
+    bins: Mapping[str, Sequence[float]] | None,
+    trust_pickle: bool,
+) -> _Inputs:
+    """:func:`audit`'s table, spec and model, checked in the order its errors are raised."""
     if model is not None and score is not None:
         raise InvalidInputError(_ONE_SCORE_SOURCE)
     table, target_name, sensitive_names, score_name = _table_of(data, target, sensitive, score)
@@ -186,23 +249,61 @@ def audit(
     score_model = model_of(model, trust_pickle=trust_pickle) if model is not None else None
     if score_model is None and score_name is None:
         raise InvalidInputError(_NO_SCORE_SOURCE)
-    label = infer_positive_label(table[target_name]) if positive_label is None else resolve_label(table[target_name], positive_label)
-    features = features if features is not None or score_model is None else score_model.feature_names
-    spec = AuditSpec(target=target_name, positive_label=label, sensitive=tuple(sensitive_names), reference=reference,
-                     score=score_name, features=tuple(features or ()), bins=tuple((column, tuple(edges)) for column, edges in (bins or {}).items()))
-    details = run_audit(
-        table, spec, score_model, thresholds=threshold, tolerance=tolerance, min_group_size=min_group_size,
-        data_name=name, with_rules=rules, explain_rows=EXPLAIN_ROWS if explain else 0, calibration=calibration,
-        subgroups=subgroups, recourse_rows=RECOURSE_ROWS if recourse else None, control=tuple(control),
+    label = (
+        infer_positive_label(table[target_name]) if positive_label is None else resolve_label(table[target_name], positive_label)
     )
-    return Audit(details=details, table=table, model=score_model, model_path=model_path)
+    features = features if features is not None or score_model is None else score_model.feature_names
+    spec = AuditSpec(
+        target=target_name,
+        positive_label=label,
+        sensitive=tuple(sensitive_names),
+        reference=reference,
+        score=score_name,
+        features=tuple(features or ()),
+        bins=tuple((column, tuple(edges)) for column, edges in (bins or {}).items()),
+    )
+    return _Inputs(table, spec, score_model, model_path)
+
+
+def _audited(
+    found: _Inputs,
+    threshold: float | Mapping[str, float] | None,
+    tolerance: float,
+    min_group_size: int,
+    name: str,
+    explain: bool,
+    rules: bool,
+    calibration: bool,
+    subgroups: bool,
+    recourse: bool,
+    control: Sequence[str],
+) -> Audit:
+    """The one audit (:func:`fairdash.run.run_audit`) of :func:`audit`'s checked inputs, with the heavier parts asked for."""
+    details = run_audit(
+        found.table,
+        found.spec,
+        found.model,
+        thresholds=threshold,
+        tolerance=tolerance,
+        min_group_size=min_group_size,
+        data_name=name,
+        with_rules=rules,
+        explain_rows=EXPLAIN_ROWS if explain else 0,
+        calibration=calibration,
+        subgroups=subgroups,
+        recourse_rows=RECOURSE_ROWS if recourse else None,
+        control=tuple(control),
+    )
+    return Audit(details=details, table=found.table, model=found.model, model_path=found.model_path)
 
 
 def _table_of(data: Any, target: Any, sensitive: Any, score: Any) -> tuple[pd.DataFrame, str, list[str], str | None]:
     """``data`` with the values given per row added as columns, and the names of the target, sensitive and score columns."""
     if not isinstance(data, pd.DataFrame):
-        raise InvalidInputError(f"data= takes a pandas DataFrame (the rows to audit); got a {type(data).__name__}. "
-                                "Wrap an array with pandas.DataFrame(array, columns=[...]).")
+        raise InvalidInputError(
+            f"data= takes a pandas DataFrame (the rows to audit); got a {type(data).__name__}. "
+            "Wrap an array with pandas.DataFrame(array, columns=[...])."
+        )
     added: dict[str, np.ndarray] = {}
     target_name = aligned_column(data, target, "target", added)
     if isinstance(sensitive, pd.DataFrame):
@@ -232,22 +333,29 @@ def aligned_column(data: pd.DataFrame, value: Any, role: str, added: dict[str, n
         if value in data.columns:
             return cast(str, value)  # the table's own name for it (text in any table read from a file)
         shown = ", ".join(brief(str(column)) for column in list(data.columns)[:12])
-        raise InvalidInputError(f"{role}= names {brief(value)}, which is not a column of data (its columns: {shown}"
-                                f"{', ...' if len(data.columns) > 12 else ''}). Pass a column name of data, or a Series or array "
-                                "with one value per row.")
+        raise InvalidInputError(
+            f"{role}= names {brief(value)}, which is not a column of data (its columns: {shown}"
+            f"{', ...' if len(data.columns) > 12 else ''}). Pass a column name of data, or a Series or array "
+            "with one value per row."
+        )
     if isinstance(value, pd.Series):
         if len(value) == len(data) and not value.index.equals(data.index):
             raise InvalidInputError(
                 f"The {role} Series {brief(str(value.name))} has another index than data (misaligned rows: its first labels are "
                 f"{', '.join(brief(str(label)) for label in value.index[:3])}; data's {', '.join(brief(str(label)) for label in data.index[:3])}). "
-                f"Pass it reindexed to data's rows (series.reindex(data.index)), or its values in data's order (series.to_numpy()).")
+                f"Pass it reindexed to data's rows (series.reindex(data.index)), or its values in data's order (series.to_numpy())."
+            )
         values = value.to_numpy()
     else:
         values = np.asarray(value)
         if values.ndim != 1:
-            raise InvalidInputError(f"{role}= takes a column name, a Series or a one-dimensional array; got an array of shape {values.shape}.")
+            raise InvalidInputError(
+                f"{role}= takes a column name, a Series or a one-dimensional array; got an array of shape {values.shape}."
+            )
     if len(values) != len(data):
-        raise InvalidInputError(f"The {role} has {len(values):,} values and data has {len(data):,} rows: pass one value per row of data.")
+        raise InvalidInputError(
+            f"The {role} has {len(values):,} values and data has {len(data):,} rows: pass one value per row of data."
+        )
     name = _free_name(data, added, getattr(value, "name", None), role)
     added[name] = values
     return name
@@ -271,8 +379,10 @@ def model_of(model: Any, *, trust_pickle: bool = False) -> ScoreModel:
     if isinstance(model, (str, os.PathLike)):
         path = Path(model)
         if not path.is_file():
-            raise InvalidInputError(f"model= names the file {brief(str(path))}, which does not exist. Pass a fitted classifier, "
-                                    f"or the path of a model file ({', '.join(MODEL_SUFFIXES)}).")
+            raise InvalidInputError(
+                f"model= names the file {brief(str(path))}, which does not exist. Pass a fitted classifier, "
+                f"or the path of a model file ({', '.join(MODEL_SUFFIXES)})."
+            )
         return load_model(path, trust_pickle=trust_pickle)
     if not any(callable(getattr(model, method, None)) for method in ("predict_proba", "decision_function", "predict")):
         raise ModelError(_NOT_A_MODEL.format(suffixes=", ".join(MODEL_SUFFIXES), what=f"a {type(model).__name__}"))
@@ -288,8 +398,10 @@ def infer_positive_label(values: pd.Series) -> Any:
         found = next(value for value in present if value == 1)
         return found.item() if isinstance(found, np.generic) else found
     shown = ", ".join(brief(value_text(value)) for value in present[:10])
-    raise InvalidInputError(f"Say which value of the target {brief(str(values.name))} is the favourable outcome: pass "
-                            f"positive_label= one of its values ({shown}{', ...' if len(present) > 10 else ''}).")
+    raise InvalidInputError(
+        f"Say which value of the target {brief(str(values.name))} is the favourable outcome: pass "
+        f"positive_label= one of its values ({shown}{', ...' if len(present) > 10 else ''})."
+    )
 
 
 def handover_files(audit: Audit) -> tuple[StoredFile, StoredFile | None]:
@@ -308,8 +420,10 @@ def handover_files(audit: Audit) -> tuple[StoredFile, StoredFile | None]:
     try:
         audit.table.to_parquet(buffer, index=False)
     except Exception as error:  # pyarrow's refusals: names that are not text, objects of mixed types
-        raise InvalidInputError(f"The table could not be kept as Parquet ({type(error).__name__}: {str(error)[:200]}). Give data "
-                                "text column names and plain column types (numbers, text, booleans, categories).") from None
+        raise InvalidInputError(
+            f"The table could not be kept as Parquet ({type(error).__name__}: {str(error)[:200]}). Give data "
+            "text column names and plain column types (numbers, text, booleans, categories)."
+        ) from None
     table = StoredFile(name=f"{audit.details.data_name}.parquet", content=buffer.getvalue())
     if audit.model is None:
         return table, None
@@ -320,6 +434,8 @@ def handover_files(audit: Audit) -> tuple[StoredFile, StoredFile | None]:
     try:
         joblib.dump(audit.model.estimator, buffer)
     except Exception as error:
-        raise ModelError(f"The model {brief(audit.model.name)} could not be kept for the dashboard ({type(error).__name__}: "
-                         f"{str(error)[:200]}). Save it as .skops or .onnx and pass its path as model=.") from None
+        raise ModelError(
+            f"The model {brief(audit.model.name)} could not be kept for the dashboard ({type(error).__name__}: "
+            f"{str(error)[:200]}). Save it as .skops or .onnx and pass its path as model=."
+        ) from None
     return table, StoredFile(name=f"{audit.model.name}.joblib", content=buffer.getvalue())

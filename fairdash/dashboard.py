@@ -89,8 +89,10 @@ class Dashboard:
         """Wait until the server answers (at most ``timeout`` seconds); raises :class:`FairdashError` if it ended or did not."""
         if not self.server.ready(timeout):
             code = self.server.process.poll()
-            raise FairdashError(f"The dashboard server on port {self.port} " + (f"ended (exit code {code})." if code is not None
-                                else f"did not answer within {timeout:g} seconds."))
+            raise FairdashError(
+                f"The dashboard server on port {self.port} "
+                + (f"ended (exit code {code})." if code is not None else f"did not answer within {timeout:g} seconds.")
+            )
         return self
 
     def stop(self) -> None:
@@ -105,9 +107,11 @@ class Dashboard:
         link = html.escape(self.url, quote=True)
         if not self.server.ready(_READY_SECONDS):
             return f'<p>The fairdash dashboard did not start; its address was <a href="{link}" target="_blank">{link}</a>.</p>'
-        return (f'<div class="fairdash-dashboard"><p>fairdash dashboard: <a href="{link}" target="_blank" rel="noopener">{link}</a>'
-                f' (opens in a new tab)</p><iframe src="{link}" width="100%" height="{IFRAME_HEIGHT}" '
-                'style="border:1px solid #ddd" title="fairdash dashboard"></iframe></div>')
+        return (
+            f'<div class="fairdash-dashboard"><p>fairdash dashboard: <a href="{link}" target="_blank" rel="noopener">{link}</a>'
+            f' (opens in a new tab)</p><iframe src="{link}" width="100%" height="{IFRAME_HEIGHT}" '
+            'style="border:1px solid #ddd" title="fairdash dashboard"></iframe></div>'
+        )
 
 
 def show(audit: Audit, *, port: int | None = None, open_browser: bool | None = None, title: str | None = None) -> Dashboard:
@@ -139,10 +143,19 @@ def show(audit: Audit, *, port: int | None = None, open_browser: bool | None = N
 
     table, model = handover_files(audit)
     store = AuditStore()
-    audit_id = save_audit(store, audit.details, title=title or f"{audit.details.data_name} (from a notebook)",
-                          source=HANDOVER_SOURCE, table=table, model=model, keep_files=True)
+    audit_id = save_audit(
+        store,
+        audit.details,
+        title=title or f"{audit.details.data_name} (from a notebook)",
+        source=HANDOVER_SOURCE,
+        table=table,
+        model=model,
+        keep_files=True,
+    )
     server = _server(port, str(store.home))
-    dashboard = Dashboard(url=f"{public_url(server.port)}{_PAGE}?audit={audit_id}", audit_id=audit_id, port=server.port, server=server)
+    dashboard = Dashboard(
+        url=f"{public_url(server.port)}{_PAGE}?audit={audit_id}", audit_id=audit_id, port=server.port, server=server
+    )
     if open_browser if open_browser is not None else "ipykernel" not in sys.modules:
         threading.Thread(target=_open_when_ready, args=(dashboard,), daemon=True).start()
     return dashboard
@@ -173,7 +186,9 @@ def _server(port: int | None, home: str) -> _Server:
                 del _SERVERS[(asked, kept_home)]
         chosen = port if port is not None else free_port()
         if port is not None and not _port_free(port):
-            raise InvalidInputError(f"Port {port} is in use by another program: pass another port=, or none to let fairdash choose.")
+            raise InvalidInputError(
+                f"Port {port} is in use by another program: pass another port=, or none to let fairdash choose."
+            )
         server = _Server(port=chosen, home=home, process=_start(chosen, home))
         _SERVERS[(port, home)] = server
         return server
@@ -185,8 +200,16 @@ def _start(port: int, home: str) -> subprocess.Popen:
 
     command = [sys.executable, "-I", str(Path(guard.__file__).resolve()), *dashboard_command(host=HOST, port=port)]
     with open(Path(home) / f"dashboard-{port}.log", "ab") as log:  # the server's messages, should it not start
-        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=log, close_fds=True, start_new_session=True,
-                                env={**os.environ, "PYTHONPATH": _package_path()}, preexec_fn=guard.die_with_parent)
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            close_fds=True,
+            start_new_session=True,
+            env={**os.environ, "PYTHONPATH": _package_path()},
+            preexec_fn=guard.die_with_parent,
+        )
 
 
 def _package_path() -> str:

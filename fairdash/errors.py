@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FairdashError", "InvalidInputError", "NotGivenYetError", "TableTooLargeError", "ModelError", "UntrustedModelError", "brief"]
+__all__ = [
+    "FairdashError",
+    "InvalidInputError",
+    "NotGivenYetError",
+    "TableTooLargeError",
+    "ModelError",
+    "UntrustedModelError",
+    "brief",
+]
 
 
 class FairdashError(Exception):

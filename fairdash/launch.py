@@ -25,9 +25,24 @@ from typing import IO, Any, Mapping
 from fairdash.errors import FairdashError, InvalidInputError
 
 __all__ = [
-    "PACKAGED_DIR", "CHECKOUT_DIR", "DEFAULT_HOST", "DEFAULT_PORT", "OPEN_TO_NETWORK_SETTING", "USER_HEADER_SETTING", "WARM_MODULES",
-    "dashboard_dir", "app_file", "streamlit_options", "dashboard_command", "dashboard_url", "is_loopback",
-    "open_to_network_accepted", "check_exposure", "start_dashboard", "wait_until_serving", "warm",
+    "PACKAGED_DIR",
+    "CHECKOUT_DIR",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "OPEN_TO_NETWORK_SETTING",
+    "USER_HEADER_SETTING",
+    "WARM_MODULES",
+    "dashboard_dir",
+    "app_file",
+    "streamlit_options",
+    "dashboard_command",
+    "dashboard_url",
+    "is_loopback",
+    "open_to_network_accepted",
+    "check_exposure",
+    "start_dashboard",
+    "wait_until_serving",
+    "warm",
 ]
 
 PACKAGED_DIR = Path(__file__).resolve().parent / "dashboard_files"
@@ -48,8 +63,19 @@ _ACCEPTED = {"1", "yes", "true", "on"}
 _FIXED_OPTIONS = {"browser.gatherUsageStats": "false", "server.headless": "true"}
 
 WARM_MODULES = (
-    "pandas", "numpy", "scipy.stats", "pyarrow", "plotly.graph_objects", "plotly.io", "sklearn.ensemble", "sklearn.pipeline",
-    "skops.io", "shap", "fairdash.run", "fairdash.present", "fairdash.store",
+    "pandas",
+    "numpy",
+    "scipy.stats",
+    "pyarrow",
+    "plotly.graph_objects",
+    "plotly.io",
+    "sklearn.ensemble",
+    "sklearn.pipeline",
+    "skops.io",
+    "shap",
+    "fairdash.run",
+    "fairdash.present",
+    "fairdash.store",
 )
 """What the dashboard's first run imports that takes seconds: imported by :func:`warm` before the server accepts visitors."""
 
@@ -59,8 +85,10 @@ def dashboard_dir() -> Path:
     for folder in (PACKAGED_DIR, CHECKOUT_DIR):
         if (folder / "app.py").is_file() and (folder / "pages").is_dir():
             return folder
-    raise FairdashError(f"The dashboard's files are missing (looked in {PACKAGED_DIR} and {CHECKOUT_DIR}). Reinstall fairdash "
-                        "from its wheel or from a checkout with `pip install .`.")
+    raise FairdashError(
+        f"The dashboard's files are missing (looked in {PACKAGED_DIR} and {CHECKOUT_DIR}). Reinstall fairdash "
+        "from its wheel or from a checkout with `pip install .`."
+    )
 
 
 def app_file() -> Path:
@@ -93,8 +121,9 @@ def dashboard_command(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> 
     return [sys.executable, "-m", "fairdash.serve", "streamlit", "run", str(app_file()), *streamlit_options(host=host, port=port)]
 
 
-def dashboard_url(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, path: str = "",
-                  query: Mapping[str, str] | None = None) -> str:
+def dashboard_url(
+    *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, path: str = "", query: Mapping[str, str] | None = None
+) -> str:
     """The address a browser opens: ``http://host:port/path?query`` (an address of every interface becomes 127.0.0.1)."""
     shown = DEFAULT_HOST if host.strip("[]") in ("", "0.0.0.0", "::") else host
     if ":" in shown and not shown.startswith("["):
@@ -131,20 +160,28 @@ def check_exposure(host: str) -> None:
     raise InvalidInputError(
         f"--host {host} listens beyond this machine, and without sign-in every visitor would see every saved audit. Use "
         f"127.0.0.1 (the default), turn sign-in on behind an authenticating proxy ({USER_HEADER_SETTING}=X-Forwarded-Email), "
-        f"or, to share the dashboard on purpose with everyone who can reach it, set {OPEN_TO_NETWORK_SETTING}=yes.")
+        f"or, to share the dashboard on purpose with everyone who can reach it, set {OPEN_TO_NETWORK_SETTING}=yes."
+    )
 
 
-def start_dashboard(*, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log: IO[bytes] | int | None = None,
-                    env: Mapping[str, str] | None = None) -> subprocess.Popen:
+def start_dashboard(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    log: IO[bytes] | int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen:
     """Start :func:`dashboard_command` as a child process (its output to ``log``: a file, or ``subprocess.DEVNULL``; a
     pipe nobody reads could fill and block it) with ``env`` added to this process's environment."""
     command = dashboard_command(host=host, port=port)
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT if log is not None else None,
-                            env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT if log is not None else None, env={**os.environ, **(env or {})}
+    )
 
 
-def wait_until_serving(process: subprocess.Popen, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                       timeout: float = 120.0) -> str:
+def wait_until_serving(
+    process: subprocess.Popen, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: float = 120.0
+) -> str:
     """Wait until the server started as ``process`` answers ``/_stcore/health``; return its URL. Raises
     :class:`FairdashError` if the process ends first or ``timeout`` seconds pass."""
     url = dashboard_url(host=host, port=port)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence, TypedDict
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence, TypedDict
 
 import pandas as pd
 
@@ -27,8 +27,18 @@ if TYPE_CHECKING:  # shap loads when an explanation runs
     from fairdash.explain.attributions import ShapResult
 
 __all__ = [
-    "PERMUTATION_ROWS", "Audit", "run_audit", "where_unfair", "WhereUnfair", "audit_calibration", "audit_conflict",
-    "audit_recourse", "top_features", "gap_features", "GAP_SHARE_PREFIX", "audit_conditional",
+    "PERMUTATION_ROWS",
+    "Audit",
+    "run_audit",
+    "where_unfair",
+    "WhereUnfair",
+    "audit_calibration",
+    "audit_conflict",
+    "audit_recourse",
+    "top_features",
+    "gap_features",
+    "GAP_SHARE_PREFIX",
+    "audit_conditional",
 ]
 
 GAP_SHARE_PREFIX = "share of the gap"
@@ -86,11 +96,24 @@ class Audit:
 
 
 def run_audit(
-    table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None = None, *,
-    thresholds: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE, min_group_size: int = SMALL_GROUP_SIZE,
-    data_name: str = "data", with_rules: bool = True, explain_rows: int = 500, features: pd.DataFrame | None = None,
-    inputs: AuditInputs | None = None, curves: ThresholdCurves | None = None, recourse_rows: int | None = None,
-    calibration: bool = False, subgroups: bool = False, max_conditions: int = 2, subgroup_min_size: int = SMALL_GROUP_SIZE,
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None = None,
+    *,
+    thresholds: Threshold | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    data_name: str = "data",
+    with_rules: bool = True,
+    explain_rows: int = 500,
+    features: pd.DataFrame | None = None,
+    inputs: AuditInputs | None = None,
+    curves: ThresholdCurves | None = None,
+    recourse_rows: int | None = None,
+    calibration: bool = False,
+    subgroups: bool = False,
+    max_conditions: int = 2,
+    subgroup_min_size: int = SMALL_GROUP_SIZE,
     control: Sequence[str] = (),
 ) -> Audit:
     """Compute a whole audit: validation, metrics with intervals, disparities, findings, rules.
@@ -121,25 +144,108 @@ def run_audit(
     control : sequence of str
         Legitimate factor(s) held equal: the selection rates within their strata and the CDD (:func:`audit_conditional`).
     """
+    inputs, curves, chosen = _prepared(table, spec, model, inputs, curves, thresholds)
+    core = _judged(table, spec, model, inputs, curves, chosen, tolerance, min_group_size, with_rules, features, explain_rows)
+    asked = _Asked(calibration, subgroups, max_conditions, subgroup_min_size, recourse_rows, control)
+    parts = _optional_parts(table, spec, model, inputs, chosen, min_group_size, core["result"], asked)
+    return Audit(data_name=data_name, model_name=model.name if model is not None else None, spec=spec, **core, **parts)
+
+
+def _prepared(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs | None,
+    curves: ThresholdCurves | None,
+    thresholds: Threshold | None,
+) -> tuple[AuditInputs, ThresholdCurves, float | dict[str, float]]:
+    """The audit's inputs and curves (those given, else prepared) and its thresholds (the default one unless given)."""
     inputs = inputs if inputs is not None else prepare_audit(table, spec, model)
     curves = curves if curves is not None else ThresholdCurves(inputs.y_true, inputs.scores, inputs.group_codes)
-    chosen: float | dict[str, float] = inputs.default_threshold if thresholds is None else (
-        {str(label): float(value) for label, value in thresholds.items()} if isinstance(thresholds, Mapping) else float(thresholds))
+    chosen: float | dict[str, float] = (
+        inputs.default_threshold
+        if thresholds is None
+        else (
+            {str(label): float(value) for label, value in thresholds.items()}
+            if isinstance(thresholds, Mapping)
+            else float(thresholds)
+        )
+    )
+    return inputs, curves, chosen
+
+
+def _judged(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs,
+    curves: ThresholdCurves,
+    chosen: float | dict[str, float],
+    tolerance: float,
+    min_group_size: int,
+    with_rules: bool,
+    features: pd.DataFrame | None,
+    explain_rows: int,
+) -> dict[str, Any]:
+    """The audit's result at ``chosen``, its rules and explanations, the table's summary, the time and the bands, by the
+    names of :class:`Audit`'s fields."""
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     result = judge(curves.counts_at(chosen), curves.labels, settings, reference=inputs.reference)
     surrogate = _surrogate(table, spec, inputs, chosen, with_model=model is not None) if with_rules else None
     explain_error = None
     if features is None and model is not None and spec.features and explain_rows > 0:
         features, explain_error = _explained(model, table[list(spec.features)], inputs, result.judged, explain_rows)
-    return Audit(
-        data_name=data_name, model_name=model.name if model is not None else None, spec=spec, inputs=inputs,
-        summary=summarize(table, spec, min_group_size=min_group_size), result=result, curves=curves, surrogate=surrogate,
-        features=features, created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
-        bins=bins_used(table, spec.sensitive, spec.bins), explain_error=explain_error,
-        **where_unfair(table, inputs, result, calibration=calibration, subgroups=subgroups, max_conditions=max_conditions, min_size=subgroup_min_size),
-        recourse=audit_recourse(table, spec, model, inputs, chosen, recourse_rows, min_group_size) if recourse_rows else None,
-        conditional=audit_conditional(table, inputs, chosen, control) if control else None,
-    )
+    return {
+        "inputs": inputs,
+        "summary": summarize(table, spec, min_group_size=min_group_size),
+        "result": result,
+        "curves": curves,
+        "surrogate": surrogate,
+        "features": features,
+        "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+        "bins": bins_used(table, spec.sensitive, spec.bins),
+        "explain_error": explain_error,
+    }
+
+
+class _Asked(NamedTuple):
+    """The optional parts of an audit asked for (see :func:`run_audit`)."""
+
+    calibration: bool
+    subgroups: bool
+    max_conditions: int
+    subgroup_min_size: int
+    recourse_rows: int | None
+    control: Sequence[str]
+
+
+def _optional_parts(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs,
+    chosen: float | dict[str, float],
+    min_group_size: int,
+    result: AuditResult,
+    asked: _Asked,
+) -> dict[str, Any]:
+    """The optional parts asked for, by the names of :class:`Audit`'s fields: where it is unfair (calibration and
+    subgroups), the recourse by group and the conditional disparity."""
+    return {
+        **where_unfair(
+            table,
+            inputs,
+            result,
+            calibration=asked.calibration,
+            subgroups=asked.subgroups,
+            max_conditions=asked.max_conditions,
+            min_size=asked.subgroup_min_size,
+        ),
+        "recourse": audit_recourse(table, spec, model, inputs, chosen, asked.recourse_rows, min_group_size)
+        if asked.recourse_rows
+        else None,
+        "conditional": audit_conditional(table, inputs, chosen, asked.control) if asked.control else None,
+    }
 
 
 def audit_conditional(table: pd.DataFrame, inputs: AuditInputs, thresholds: Threshold, control: Sequence[str]) -> Conditional:
@@ -161,8 +267,16 @@ class WhereUnfair(TypedDict, total=False):
     subgroups: SubgroupSearch
 
 
-def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, *, calibration: bool, subgroups: bool,
-                 max_conditions: int = 2, min_size: int = SMALL_GROUP_SIZE) -> WhereUnfair:
+def where_unfair(
+    table: pd.DataFrame,
+    inputs: AuditInputs,
+    result: AuditResult,
+    *,
+    calibration: bool,
+    subgroups: bool,
+    max_conditions: int = 2,
+    min_size: int = SMALL_GROUP_SIZE,
+) -> WhereUnfair:
     """The optional parts of an :class:`Audit`, as its fields: with ``calibration``, calibration within groups
     (:func:`calibration_by_group`) and why the criteria conflict (:func:`criteria_conflict`), at the result's tolerance
     and small-group minimum; with ``subgroups``, the subgroups of up to ``max_conditions`` conditions and at least
@@ -175,16 +289,28 @@ def where_unfair(table: pd.DataFrame, inputs: AuditInputs, result: AuditResult, 
         parts["conflict"] = audit_conflict(inputs, result)
     if subgroups:
         columns = [column for column in table.columns if column not in (spec.target, spec.score)]
-        parts["subgroups"] = find_subgroups(table, inputs.y_true, decisions_at(inputs.scores, inputs.groups, settings.thresholds_chosen),
-                                            columns=columns, max_conditions=max_conditions, min_size=min_size)
+        parts["subgroups"] = find_subgroups(
+            table,
+            inputs.y_true,
+            decisions_at(inputs.scores, inputs.groups, settings.thresholds_chosen),
+            columns=columns,
+            max_conditions=max_conditions,
+            min_size=min_size,
+        )
     return parts
 
 
 def audit_calibration(inputs: AuditInputs, settings: AuditSettings) -> Calibration:
     """Calibration within the audit's groups at its tolerance and small-group minimum (it does not depend on the
     thresholds): the figures :func:`where_unfair` puts in an audit and the Fairness page shows."""
-    return calibration_by_group(inputs.y_true, inputs.scores, inputs.group_codes, probability=inputs.score_kind == "probability",
-                                min_group_size=settings.min_group_size, tolerance=settings.tolerance)
+    return calibration_by_group(
+        inputs.y_true,
+        inputs.scores,
+        inputs.group_codes,
+        probability=inputs.score_kind == "probability",
+        min_group_size=settings.min_group_size,
+        tolerance=settings.tolerance,
+    )
 
 
 def audit_conflict(inputs: AuditInputs, result: AuditResult) -> CriteriaConflict:
@@ -192,8 +318,15 @@ def audit_conflict(inputs: AuditInputs, result: AuditResult) -> CriteriaConflict
     return criteria_conflict(result.judged, reference=inputs.reference, tolerance=result.settings.tolerance)
 
 
-def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, inputs: AuditInputs, thresholds: Threshold,
-                   rows: int, min_group_size: int = SMALL_GROUP_SIZE) -> Recourse:
+def audit_recourse(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    inputs: AuditInputs,
+    thresholds: Threshold,
+    rows: int,
+    min_group_size: int = SMALL_GROUP_SIZE,
+) -> Recourse:
     """Recourse by group at ``thresholds``, the sensitive attributes held (:func:`fairdash.explain.recourse.recourse_by_group`)."""
     from fairdash.engine.thresholds import thresholds_per_row
     from fairdash.explain.counterfactuals import search_space
@@ -201,13 +334,22 @@ def audit_recourse(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | Non
 
     X = table[list(spec.features)] if spec.features else table.iloc[:, :0]
     space = search_space(X, immutable=[column for column in spec.sensitive if column in X.columns])
-    return recourse_by_group(model, X, scores=inputs.scores, thresholds=thresholds_per_row(inputs.groups, thresholds),
-                             groups=inputs.groups, space=space, positive_label=inputs.model_label, max_rows=rows,
-                             min_group_size=min_group_size)
+    return recourse_by_group(
+        model,
+        X,
+        scores=inputs.scores,
+        thresholds=thresholds_per_row(inputs.groups, thresholds),
+        groups=inputs.groups,
+        space=space,
+        positive_label=inputs.model_label,
+        max_rows=rows,
+        min_group_size=min_group_size,
+    )
 
 
-def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame,
-               rows: int) -> tuple[pd.DataFrame | None, str | None]:
+def _explained(
+    model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, rows: int
+) -> tuple[pd.DataFrame | None, str | None]:
     """:func:`top_features`, or why it failed: the model's or shap's failure leaves the fairness audit standing (and gating)."""
     try:
         return top_features(model, X, inputs, judged, max_rows=rows), None
@@ -215,18 +357,27 @@ def _explained(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: 
         return None, f"{type(error).__name__}: {' '.join(str(error).split())[:300]}"
 
 
-def _surrogate(table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool) -> Surrogate | None:
+def _surrogate(
+    table: pd.DataFrame, spec: AuditSpec, inputs: AuditInputs, thresholds: Threshold, *, with_model: bool
+) -> Surrogate | None:
     """A depth-3 surrogate tree of the decisions at ``thresholds`` (``None`` when no column can explain them)."""
     from fairdash.engine.thresholds import decisions_at
 
     columns = surrogate_columns(table, spec, with_model=with_model)
     if not columns:
         return None
-    return surrogate_tree(table[columns], decisions_at(inputs.scores, inputs.groups, thresholds), max_depth=3,
-                          sensitive=sensitive_frame(table, spec.sensitive, spec.bins), sensitive_columns=spec.sensitive)
+    return surrogate_tree(
+        table[columns],
+        decisions_at(inputs.scores, inputs.groups, thresholds),
+        max_depth=3,
+        sensitive=sensitive_frame(table, spec.sensitive, spec.bins),
+        sensitive_columns=spec.sensitive,
+    )
 
 
-def top_features(model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500) -> pd.DataFrame:
+def top_features(
+    model: ScoreModel, X: pd.DataFrame, inputs: AuditInputs, judged: pd.DataFrame, *, max_rows: int = 500
+) -> pd.DataFrame:
     """Mean |SHAP| per feature, and each feature's share of the gap in mean output between the groups
     selected most and least often (SHAP on a seeded sample of ``max_rows`` rows; of at most
     :data:`PERMUTATION_ROWS` where only the model-agnostic explainer applies, as for ONNX models)."""

@@ -18,10 +18,12 @@ st.title("Explain")
 audit = require_audit()
 model, spec, table, inputs = audit.workspace.model, audit.spec, audit.workspace.table, audit.inputs
 if model is None:
-    st.info("This audit has scores but no model, so there is nothing to explain: explanations need a model (counterfactuals "
-            "too: the model scores the changed rows). "
-            "Upload the model on Data & model, or see the Rules page, which describes the decisions from the data.",
-            icon=":material/info:")
+    st.info(
+        "This audit has scores but no model, so there is nothing to explain: explanations need a model (counterfactuals "
+        "too: the model scores the changed rows). "
+        "Upload the model on Data & model, or see the Rules page, which describes the decisions from the data.",
+        icon=":material/info:",
+    )
     stop_page()
 X = table[list(spec.features)]
 curves = cache.threshold_curves(audit.key, inputs)
@@ -39,22 +41,37 @@ if not state.get(keys.EXPLAIN_ON):
 with user_errors_shown():
     result = cache.shap_global(audit.key, model, X, inputs.model_label, int(state.get(keys.EXPLAIN_ROWS)))
 values = result.values
-st.caption(f"SHAP ({result.method} explainer) on {len(values):,} of {len(X):,} rows"
-           + (f", background of {result.background_size} rows" if result.background_size else "")
-           + f"; values are contributions to the model's output in {result.output.replace('_', '-')} space.")
+st.caption(
+    f"SHAP ({result.method} explainer) on {len(values):,} of {len(X):,} rows"
+    + (f", background of {result.background_size} rows" if result.background_size else "")
+    + f"; values are contributions to the model's output in {result.output.replace('_', '-')} space."
+)
 
 state.set_default(keys.EXPLAIN_VIEW, "Overall")
 view = st.segmented_control("View", ["Overall", "By group", "One person", "What if", "Recourse by group"], key=keys.EXPLAIN_VIEW)
 
 if view == "Overall":
     left, right = st.columns(2)
-    chart(plots.importance_bars(values.abs().mean().sort_values(ascending=False), title="Mean |SHAP| (what the model relies on)",
-                                axis_title="mean |SHAP value|"), key=keys.IMPORTANCE_CHART, place=left)
+    chart(
+        plots.importance_bars(
+            values.abs().mean().sort_values(ascending=False),
+            title="Mean |SHAP| (what the model relies on)",
+            axis_title="mean |SHAP value|",
+        ),
+        key=keys.IMPORTANCE_CHART,
+        place=left,
+    )
     with right:
         if st.toggle("Compute permutation importance", key=keys.PERMUTATION_ON):
             importance = cache.permutation_importance(audit.key, model, X, inputs.y_true, inputs.model_label)
-            chart(plots.importance_bars(importance["importance"], title="Permutation importance (drop in ROC AUC)",
-                                        axis_title="drop in ROC AUC when shuffled"), key=keys.PERMUTATION_CHART)
+            chart(
+                plots.importance_bars(
+                    importance["importance"],
+                    title="Permutation importance (drop in ROC AUC)",
+                    axis_title="drop in ROC AUC when shuffled",
+                ),
+                key=keys.PERMUTATION_CHART,
+            )
     chart(plots.beeswarm(values, X), key=keys.BEESWARM_CHART)
 
 elif view == "By group":
@@ -65,13 +82,19 @@ elif view == "By group":
     chosen = st.multiselect("Explain the gap between two groups", labels, key=keys.GAP_GROUPS, max_selections=2)
     if len(chosen) == 2:
         shares = gap_decomposition(values, groups, chosen[0], chosen[1])
-        chart(plots.contributions(shares, title=f"Why the mean output differs: {chosen[0]} minus {chosen[1]}",
-                                  total_label="gap"), key=keys.GAP_CHART)
-        st.caption(f"The shares add up to the gap in mean output ({shares.sum():+.4f}, {result.output.replace('_', '-')}); "
-                   "a large share for a feature that stands for group membership points to a proxy.")
+        chart(
+            plots.contributions(shares, title=f"Why the mean output differs: {chosen[0]} minus {chosen[1]}", total_label="gap"),
+            key=keys.GAP_CHART,
+        )
+        st.caption(
+            f"The shares add up to the gap in mean output ({shares.sum():+.4f}, {result.output.replace('_', '-')}); "
+            "a large share for a feature that stands for group membership points to a proxy."
+        )
 
 elif view == "Recourse by group":
-    recourse_panel(model, X, spec, inputs, row_thresholds, repr(thresholds), thresholds_state.audit_settings().min_group_size, audit.key)
+    recourse_panel(
+        model, X, spec, inputs, row_thresholds, repr(thresholds), thresholds_state.audit_settings().min_group_size, audit.key
+    )
 
 elif view in ("One person", "What if"):
     state.set_default(keys.ROW_SOURCE, "Borderline cases")
@@ -91,29 +114,53 @@ elif view in ("One person", "What if"):
         st.info("No row matches: choose another group or source.")
         stop_page()
     state.ensure_choice(keys.ROW, candidates, candidates[0])
-    row = st.selectbox("Row", candidates, key=keys.ROW,
-                       format_func=lambda i: f"row {i}: score {inputs.scores[table.index.get_loc(i)]:.3f}, {inputs.groups.loc[i]}")
+    row = st.selectbox(
+        "Row",
+        candidates,
+        key=keys.ROW,
+        format_func=lambda i: f"row {i}: score {inputs.scores[table.index.get_loc(i)]:.3f}, {inputs.groups.loc[i]}",
+    )
     position = table.index.get_loc(row)
     decided = inputs.scores[position] >= row_thresholds[position]
-    st.markdown(f"Score **{inputs.scores[position]:.3f}** against threshold {row_thresholds[position]:.3g} "
-                f"({md(threshold_text(thresholds))}): **{'selected' if decided else 'not selected'}**; truly "
-                f"**{'positive' if inputs.y_true[position] else 'negative'}**.")
+    st.markdown(
+        f"Score **{inputs.scores[position]:.3f}** against threshold {row_thresholds[position]:.3g} "
+        f"({md(threshold_text(thresholds))}): **{'selected' if decided else 'not selected'}**; truly "
+        f"**{'positive' if inputs.y_true[position] else 'negative'}**."
+    )
     if view == "One person":
         with user_errors_shown():
             shap_row, lime_row = cache.explain_row(audit.key, model, X, inputs.model_label, row)
         left, right = st.columns(2)
-        chart(plots.contributions(shap_row.values.loc[row], base=shap_row.base_value, total_label="output",
-                                  title=f"SHAP ({shap_row.output.replace('_', '-')})"), key=keys.WATERFALL_CHART, place=left)
-        chart(plots.importance_bars(lime_row.reindex(lime_row.abs().sort_values(ascending=False).index),
-                                    title="LIME weights", axis_title="weight (local linear model)"), key=keys.LIME_CHART, place=right)
-        st.caption(f"Agreement of the two (Spearman rank correlation): {rank_agreement(shap_row.values.loc[row], lime_row):.2f}. "
-                   "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical.")
+        chart(
+            plots.contributions(
+                shap_row.values.loc[row],
+                base=shap_row.base_value,
+                total_label="output",
+                title=f"SHAP ({shap_row.output.replace('_', '-')})",
+            ),
+            key=keys.WATERFALL_CHART,
+            place=left,
+        )
+        chart(
+            plots.importance_bars(
+                lime_row.reindex(lime_row.abs().sort_values(ascending=False).index),
+                title="LIME weights",
+                axis_title="weight (local linear model)",
+            ),
+            key=keys.LIME_CHART,
+            place=right,
+        )
+        st.caption(
+            f"Agreement of the two (Spearman rank correlation): {rank_agreement(shap_row.values.loc[row], lime_row):.2f}. "
+            "LIME: 2,000 perturbed samples, seed 0, text columns declared categorical."
+        )
         filled = lime_missing_filled(X, row)
         if len(filled):  # LIME cannot move a missing value between quartiles: say what it explained instead
             gaps = ", ".join(f"{md(column)} (LIME used the median, {value:.4g})" for column, value in filled.items())
             st.caption(f"This row misses {gaps}; SHAP explains the row as it is.")
-        counterfactual_panel(model, X, row, spec, inputs, float(row_thresholds[position]), row_thresholds, repr(thresholds),
-                             audit.key)
+        counterfactual_panel(
+            model, X, row, spec, inputs, float(row_thresholds[position]), row_thresholds, repr(thresholds), audit.key
+        )
     else:
         from fairdash.ui.what_if import what_if
 

@@ -32,8 +32,13 @@ left, right = st.columns(2)
 state.set_default(keys.TOLERANCE, DEFAULT_TOLERANCE)
 state.set_default(keys.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)
 left.number_input("Tolerance for differences", min_value=0.0, max_value=1.0, step=0.01, key=keys.TOLERANCE)
-right.number_input("Leave out groups under this many rows (0 keeps all)", min_value=0, step=1, key=keys.MIN_GROUP_SIZE,
-                   help="Their rates swing by chance; a disparity driven by a handful of people says little.")
+right.number_input(
+    "Leave out groups under this many rows (0 keeps all)",
+    min_value=0,
+    step=1,
+    key=keys.MIN_GROUP_SIZE,
+    help="Their rates swing by chance; a disparity driven by a handful of people says little.",
+)
 
 
 @st.fragment
@@ -43,11 +48,18 @@ def at_the_thresholds() -> None:
     # The one audit at these settings: the preview judges with its rules, every number below is read from it.
     thresholds = current_thresholds(audit, curves)
     settings = thresholds_state.audit_settings(thresholds)
-    result = cache.judged(audit.key, curves, json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
-                          settings, inputs.reference)
+    result = cache.judged(
+        audit.key,
+        curves,
+        json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
+        settings,
+        inputs.reference,
+    )
     st.subheader("Move the thresholds")
-    st.caption("The table, the disparities and the confusion matrices follow the slider in your browser; the intervals and "
-               "charts below, and the other pages, follow once it rests.")
+    st.caption(
+        "The table, the disparities and the confusion matrices follow the slider in your browser; the intervals and "
+        "charts below, and the other pages, follow once it rests."
+    )
     threshold_controls(audit, curves, result)
     disparities_with_uncertainty(result)
     metrics_with_uncertainty(result)
@@ -70,22 +82,31 @@ def disparities_with_uncertainty(result: AuditResult) -> None:
             column.metric(name.replace("_", " ").capitalize(), "undefined", help=md(undefined_text(finding["undefined"])))
             column.markdown(":gray-badge[undefined]")
             continue
-        verdict = {"pass": ":green-badge[:material/check: pass]", "fail": ":red-badge[:material/close: fail]", "": ""}[verdict_word(finding)]
+        verdict = {"pass": ":green-badge[:material/check: pass]", "fail": ":red-badge[:material/close: fail]", "": ""}[
+            verdict_word(finding)
+        ]
         column.metric(name.replace("_", " ").capitalize(), f"{finding['value']:.3f}", help=f"Passes when {finding['rule']}.")
         interval = "" if low != low else f"95% interval {low:.3f}–{high:.3f}"
         note = inconclusive_note(finding)
-        column.markdown(f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange[:material/help: {note}]" if note else ""))  # text wraps; a badge is cut
+        column.markdown(
+            f"{verdict} {finding['rule']}  \n{interval}" + (f"  \n:orange[:material/help: {note}]" if note else "")
+        )  # text wraps; a badge is cut
     for name in ("demographic_parity_ratio", "equalized_odds_difference", "predictive_parity_difference"):
         st.markdown(f"- {md(finding_sentence(name, findings.loc[name]))}")
     st.caption(f"Disparity intervals: at least 95%, {intervals.disparity_method}.")
     with st.expander("All disparities"):
-        st.dataframe(with_sentences(findings).join(intervals.disparities), column_config={"value": st.column_config.NumberColumn(format="%.3f")})
+        st.dataframe(
+            with_sentences(findings).join(intervals.disparities),
+            column_config={"value": st.column_config.NumberColumn(format="%.3f")},
+        )
 
 
 METRIC_PARTS = (
     ("Who is selected, and how often rightly", ["Rows", "Base rate", "Selection rate", "Precision", "Accuracy", "Note"]),
-    ("Errors among the truly positive and the truly negative", ["Rows", "True positive rate", "False negative rate",
-                                                                "False positive rate"]),
+    (
+        "Errors among the truly positive and the truly negative",
+        ["Rows", "True positive rate", "False negative rate", "False positive rate"],
+    ),
 )
 
 
@@ -99,8 +120,10 @@ def metrics_with_uncertainty(result: AuditResult) -> None:
         st.dataframe(overall[[column for column in columns if column in overall]], width="stretch")
     st.caption(f"In brackets: {result.intervals.confidence:.0%} intervals, {result.intervals.rate_method}.")
     with st.expander(f"Each group against the reference group ({md(inputs.reference)})"):
-        st.dataframe(compare_to_reference(result.by_group, inputs.reference),
-                     column_config={"selection_rate_ratio": st.column_config.NumberColumn(format="%.3f")})
+        st.dataframe(
+            compare_to_reference(result.by_group, inputs.reference),
+            column_config={"selection_rate_ratio": st.column_config.NumberColumn(format="%.3f")},
+        )
 
 
 def charts(result: AuditResult) -> None:
@@ -109,24 +132,40 @@ def charts(result: AuditResult) -> None:
     state.set_default(keys.CHART, "Rates")
     shown = st.segmented_control("Chart", ["Rates", "Confusion matrices", "ROC curves", "Trade-off"], key=keys.CHART)
     if shown == "Rates":
-        chart(plots.rate_bars(table, intervals, reference=inputs.reference), key=keys.RATE_BARS_CHART,
-              numbers="The same rates, with their intervals, are in the tables under **Metrics by group** above.")
+        chart(
+            plots.rate_bars(table, intervals, reference=inputs.reference),
+            key=keys.RATE_BARS_CHART,
+            numbers="The same rates, with their intervals, are in the tables under **Metrics by group** above.",
+        )
     elif shown == "Confusion matrices":
         normalize = st.toggle("Show shares of each actual class", key=keys.NORMALIZE_MATRICES)
         chart(plots.confusion_matrices(table, normalize=normalize), key=keys.CONFUSION_MATRICES_CHART)
     elif shown == "ROC curves":
         chart(plots.roc_curves(cache.roc(audit.key, curves), table), key=keys.ROC_CHART)
     elif shown == "Trade-off":
-        disparity = st.selectbox("Disparity", ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
-                                 format_func=lambda name: name.replace("_", " "), key=keys.TRADEOFF_DISPARITY)
+        disparity = st.selectbox(
+            "Disparity",
+            ["demographic_parity_difference", "equal_opportunity_difference", "equalized_odds_difference"],
+            format_func=lambda name: name.replace("_", " "),
+            key=keys.TRADEOFF_DISPARITY,
+        )
         current = (float(result.overall["accuracy"]), float(disparities_from_table(table)[disparity]))
         chart(plots.tradeoff_curve(cache.tradeoff(audit.key, curves), disparity, current=current), key=keys.TRADEOFF_CHART)
         st.caption("Each dot is one threshold for everyone (all groups, small ones included); the star is the current setting.")
     st.download_button(
         "Download the thresholds (JSON)",
-        data=json.dumps({"target": audit.spec.target, "positive_label": str(audit.spec.positive_label),
-                         "sensitive": list(audit.spec.sensitive), "thresholds": result.settings.thresholds}, indent=2),
-        file_name="fairdash-thresholds.json", mime="application/json", icon=":material/download:",
+        data=json.dumps(
+            {
+                "target": audit.spec.target,
+                "positive_label": str(audit.spec.positive_label),
+                "sensitive": list(audit.spec.sensitive),
+                "thresholds": result.settings.thresholds,
+            },
+            indent=2,
+        ),
+        file_name="fairdash-thresholds.json",
+        mime="application/json",
+        icon=":material/download:",
     )
 
 

@@ -15,9 +15,11 @@ inside_frame()
 st.title("Subgroups")
 audit = require_audit()
 thresholds = current_thresholds(audit)
-st.caption(f"{md(audit.title)}: every subgroup of one or two conditions over the table's columns (categories as they are, "
-           "numbers in quintile bands; sensitive or not, so proxies show), against the rest of the rows, at the thresholds "
-           "of the Fairness page.")
+st.caption(
+    f"{md(audit.title)}: every subgroup of one or two conditions over the table's columns (categories as they are, "
+    "numbers in quintile bands; sensitive or not, so proxies show), against the rest of the rows, at the thresholds "
+    "of the Fairness page."
+)
 back_button()
 
 # 1. What to search.
@@ -26,20 +28,33 @@ state.set_default(keys.SUBGROUP_CONDITIONS, 2)
 state.set_default(keys.SUBGROUP_MIN_SIZE, SMALL_GROUP_SIZE)
 left.segmented_control("Conditions at most", [1, 2], key=keys.SUBGROUP_CONDITIONS)
 middle.number_input("Smallest subgroup (rows)", min_value=1, step=10, key=keys.SUBGROUP_MIN_SIZE)
-right.selectbox("Gaps in", [None, *SUBGROUP_METRICS], format_func=lambda rate: "every rate" if rate is None else RATE_NAMES[rate],
-                key=keys.SUBGROUP_METRIC)
+right.selectbox(
+    "Gaps in",
+    [None, *SUBGROUP_METRICS],
+    format_func=lambda rate: "every rate" if rate is None else RATE_NAMES[rate],
+    key=keys.SUBGROUP_METRIC,
+)
 with user_errors_shown():
-    found = search(audit, thresholds, max_conditions=state.get(keys.SUBGROUP_CONDITIONS) or 2,
-                   min_size=int(state.get(keys.SUBGROUP_MIN_SIZE)))
+    found = search(
+        audit,
+        thresholds,
+        max_conditions=state.get(keys.SUBGROUP_CONDITIONS) or 2,
+        min_size=int(state.get(keys.SUBGROUP_MIN_SIZE)),
+    )
 results = ranked(found, state.get(keys.SUBGROUP_METRIC))
 
 # 2. What was found, best first.
 if results.empty:
-    st.info(f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has this rate defined: lower the "
-            "smallest subgroup size.", icon=":material/info:")
+    st.info(
+        f"No subgroup of {found.min_size:,} rows or more (leaving as many for the rest) has this rate defined: lower the "
+        "smallest subgroup size.",
+        icon=":material/info:",
+    )
     stop_page()
-st.markdown(f"**{found.tested:,} subgroups tested** ({found.tests:,} tests); {found.passing:,} gaps pass the corrected 5% threshold. "
-            f"The {len(results)} surest are listed.")
+st.markdown(
+    f"**{found.tested:,} subgroups tested** ({found.tests:,} tests); {found.passing:,} gaps pass the corrected 5% threshold. "
+    f"The {len(results)} surest are listed."
+)
 st.caption(md(f"{subgroups_correction(found)}. Ranked by how large the gap surely is: the end of its interval nearest 0."))
 for column, why in found.skipped.items():
     st.caption(f"Left out: {md(column)}: {md(why)}.")
@@ -50,5 +65,7 @@ chart(plots.subgroup_gaps(results), key=keys.SUBGROUP_GAPS_CHART)
 st.subheader("Audit a subgroup against the rest")
 ranks = list(range(1, len(results) + 1))
 state.ensure_choice(keys.SUBGROUP_CHOSEN, ranks, 1)
-st.selectbox("Subgroup", ranks, key=keys.SUBGROUP_CHOSEN, format_func=lambda rank: f"{rank}. {results.iloc[rank - 1]['subgroup']}")
+st.selectbox(
+    "Subgroup", ranks, key=keys.SUBGROUP_CHOSEN, format_func=lambda rank: f"{rank}. {results.iloc[rank - 1]['subgroup']}"
+)
 audit_button(audit, results, state.get(keys.SUBGROUP_CHOSEN))

@@ -9,6 +9,8 @@ inside_frame()
 st.title("Summary")
 audit = require_audit()
 summary, thresholds = session_summary(audit)
-st.caption(f"{md(audit.title)}: positive outcome {md(audit.spec.target)} = {md(audit.spec.positive_label)}; groups of "
-           f"{' × '.join(md(column) for column in audit.spec.sensitive)}; thresholds {md(thresholds)} (set on the Fairness page).")
+st.caption(
+    f"{md(audit.title)}: positive outcome {md(audit.spec.target)} = {md(audit.spec.positive_label)}; groups of "
+    f"{' × '.join(md(column) for column in audit.spec.sensitive)}; thresholds {md(thresholds)} (set on the Fairness page)."
+)
 show_summary(summary)

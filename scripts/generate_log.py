@@ -38,7 +38,9 @@ def main() -> None:
         written = 0
         for part in range((args.rows + args.chunk - 1) // args.chunk):
             rows = min(args.chunk, args.rows - written)
-            synthetic_log(rows, months=args.months, drift_month=drift, random_state=part).to_parquet(out / f"part-{part:05d}.parquet", index=False)
+            synthetic_log(rows, months=args.months, drift_month=drift, random_state=part).to_parquet(
+                out / f"part-{part:05d}.parquet", index=False
+            )
             written += rows
     print(f"wrote {args.rows:,} rows to {out}")
 

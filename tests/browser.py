@@ -19,8 +19,14 @@ from fairdash.launch import wait_until_serving
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -48,9 +54,25 @@ def streamlit_server(log_path: Path, *, address: str = "127.0.0.1", env: dict[st
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", address, "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                address,
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -131,7 +153,9 @@ def wait_for_draft(home: Path, draft: str | None, accept=lambda settings: True, 
 
 def threshold_is(shown: str):
     """An ``accept`` for :func:`wait_for_draft`: the draft's one threshold is the one shown (as ``0.4600``)."""
-    return lambda settings: isinstance(settings.get("thresholds"), (int, float)) and abs(settings["thresholds"] - float(shown)) < 5e-5
+    return lambda settings: (
+        isinstance(settings.get("thresholds"), (int, float)) and abs(settings["thresholds"] - float(shown)) < 5e-5
+    )
 
 
 def single_text(locator) -> str | None:
@@ -192,8 +216,13 @@ def write_scored_table(path: Path, rows: int, groups: list[str], *, column: str 
 
     rng = np.random.default_rng(seed)
     outcome = rng.random(rows) < 0.4
-    pd.DataFrame({column: rng.choice(groups, rows), "outcome": outcome.astype(int),
-                  "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            column: rng.choice(groups, rows),
+            "outcome": outcome.astype(int),
+            "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.2), 0, 1).round(3),
+        }
+    ).to_csv(path, index=False)
     return path
 
 

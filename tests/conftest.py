@@ -53,10 +53,12 @@ def people_model(people):
     from sklearn.preprocessing import OneHotEncoder
 
     features = ["age", "income", "sex", "race"]
-    pipeline = Pipeline([
-        ("encode", ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"])], remainder="passthrough")),
-        ("model", LogisticRegression(max_iter=500)),
-    ])
+    pipeline = Pipeline(
+        [
+            ("encode", ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"])], remainder="passthrough")),
+            ("model", LogisticRegression(max_iter=500)),
+        ]
+    )
     return pipeline.fit(people[features], people["hired"])
 
 
@@ -91,6 +93,10 @@ def people_onnx(people_model) -> bytes:
     from skl2onnx import to_onnx
     from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
 
-    inputs = [("age", Int64TensorType([None, 1])), ("income", FloatTensorType([None, 1])),
-              ("sex", StringTensorType([None, 1])), ("race", StringTensorType([None, 1]))]
+    inputs = [
+        ("age", Int64TensorType([None, 1])),
+        ("income", FloatTensorType([None, 1])),
+        ("sex", StringTensorType([None, 1])),
+        ("race", StringTensorType([None, 1])),
+    ]
     return to_onnx(people_model, initial_types=inputs, target_opset=18).SerializeToString()

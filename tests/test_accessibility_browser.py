@@ -16,9 +16,18 @@ from browser import assert_page_is_clean, heading, require_chromium, streamlit_s
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("summary", "Summary"), ("fairness", "Fairness"), ("subgroups", "Subgroups"),
-         ("fixes", "Fixes"), ("explain", "Explain"), ("rules", "Rules"), ("over_time", "Over time"), ("report", "Report"),
-         ("saved", "Saved audits")]
+PAGES = [
+    ("data", "Data & model"),
+    ("summary", "Summary"),
+    ("fairness", "Fairness"),
+    ("subgroups", "Subgroups"),
+    ("fixes", "Fixes"),
+    ("explain", "Explain"),
+    ("rules", "Rules"),
+    ("over_time", "Over time"),
+    ("report", "Report"),
+    ("saved", "Saved audits"),
+]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SERIOUS = {"serious", "critical"}
 

@@ -41,8 +41,12 @@ def test_a_raw_classifier_audited_equals_fairlearns_metric_frame(fitted):
     X, y, group, clf = fitted
     audit = fairdash.audit(X, target=y, sensitive=group, model=clf, positive_label="approved", min_group_size=0)
     truth, predicted = (y == "approved").astype(int), (clf.predict(X) == "approved").astype(int)
-    frame = MetricFrame(metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
-                        y_true=truth, y_pred=predicted, sensitive_features=group)
+    frame = MetricFrame(
+        metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
+        y_true=truth,
+        y_pred=predicted,
+        sensitive_features=group,
+    )
     ours = audit.by_group.loc[frame.by_group.index, ["selection_rate", "tpr", "fpr"]]
     np.testing.assert_allclose(ours.to_numpy(), frame.by_group.to_numpy(), rtol=0, atol=1e-12)
     differences, ratios = frame.difference(), frame.ratio()
@@ -55,7 +59,9 @@ def test_a_raw_classifier_audited_equals_fairlearns_metric_frame(fitted):
         "equalized_odds_ratio": min(ratios["tpr"], ratios["fpr"]),
     }.items():
         assert audit.disparities[name] == pytest.approx(expected, abs=1e-12), name
-    assert audit.result is audit.details.result and audit.findings.loc["demographic_parity_ratio", "value"] == pytest.approx(ratios["selection_rate"])
+    assert audit.result is audit.details.result and audit.findings.loc["demographic_parity_ratio", "value"] == pytest.approx(
+        ratios["selection_rate"]
+    )
 
 
 def test_the_series_forms_equal_the_column_name_forms(fitted):
@@ -65,7 +71,9 @@ def test_the_series_forms_equal_the_column_name_forms(fitted):
     by_series = fairdash.audit(X, target=y, sensitive=group, model=clf, positive_label="approved")
     by_array = fairdash.audit(X, target=y.to_numpy(), sensitive=group.to_frame(), model=clf, positive_label="approved")
     scores = clf.predict_proba(X)[:, 0]
-    by_score = fairdash.audit(table.assign(p=scores), target="decision", sensitive=["region"], score="p", positive_label="approved")
+    by_score = fairdash.audit(
+        table.assign(p=scores), target="decision", sensitive=["region"], score="p", positive_label="approved"
+    )
     by_score_array = fairdash.audit(X, target=y, sensitive=group, score=scores, positive_label="approved")
     for other in (by_series, by_array, by_score, by_score_array):
         pd.testing.assert_frame_equal(other.by_group, by_name.by_group)
@@ -76,8 +84,9 @@ def test_two_sensitive_series_make_the_intersectional_groups_of_two_columns(fitt
     X, y, group, clf = fitted
     other = pd.Series(np.where(X["debt"] > 0, "in debt", "not"), name="debt band")
     by_frame = fairdash.audit(X, target=y, sensitive=pd.concat([group, other], axis=1), model=clf, positive_label="approved")
-    by_names = fairdash.audit(X.assign(region=group, band=other), target=y, sensitive=["region", "band"], model=clf,
-                              positive_label="approved")
+    by_names = fairdash.audit(
+        X.assign(region=group, band=other), target=y, sensitive=["region", "band"], model=clf, positive_label="approved"
+    )
     assert len(by_frame.by_group) == 6
     np.testing.assert_array_equal(by_frame.by_group.to_numpy(), by_names.by_group.to_numpy())
 
@@ -104,15 +113,16 @@ def test_a_pipeline_on_text_columns_and_a_model_file(tmp_path, fitted):
 
     X, y, group, _ = fitted
     table = X.assign(region=group)
-    pipe = make_pipeline(make_column_transformer((OneHotEncoder(), ["region"]), remainder="passthrough"),
-                         LogisticRegression()).fit(table, y)
+    pipe = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["region"]), remainder="passthrough"), LogisticRegression()
+    ).fit(table, y)
     in_memory = fairdash.audit(table, target=y, sensitive="region", model=pipe, positive_label="approved")
     skops.io.dump(pipe, tmp_path / "pipe.skops")
     trusted = skops.io.get_untrusted_types(file=tmp_path / "pipe.skops")
     assert trusted == []  # a plain pipeline: the file loads without a trust prompt
     from_file = fairdash.audit(table, target=y, sensitive="region", model=tmp_path / "pipe.skops", positive_label="approved")
     pd.testing.assert_frame_equal(in_memory.by_group, from_file.by_group)
-    expected = (pipe.predict(table) == "approved")
+    expected = pipe.predict(table) == "approved"
     assert in_memory.by_group["selection_rate"].mul(in_memory.by_group["count"]).sum() == expected.sum()
 
 
@@ -155,8 +165,9 @@ def test_saved_with_its_data_the_table_and_model_read_back_as_they_were(fitted, 
 
     X, y, group, clf = fitted
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
-    audit = fairdash.audit(X.assign(region=group.astype("category")), target=y, sensitive="region", model=clf,
-                           positive_label="approved")
+    audit = fairdash.audit(
+        X.assign(region=group.astype("category")), target=y, sensitive="region", model=clf, positive_label="approved"
+    )
     audit_id = audit.save(keep_data=True)
     table, model = AuditStore().stored_file(audit_id, "table"), AuditStore().stored_file(audit_id, "model")
     pd.testing.assert_frame_equal(read_table(table.content, name=table.name), audit.table.reset_index(drop=True))
@@ -172,19 +183,38 @@ class _NotAModel:
         return self
 
 
-@pytest.mark.parametrize("change, error, message", [
-    (dict(model=_NotAModel()), ModelError, r"model= takes a fitted classifier with predict_proba.*got a _NotAModel"),
-    (dict(target="outcome"), InvalidInputError, r"target= names 'outcome', which is not a column of data .*Pass a column name"),
-    (dict(sensitive=["region", "gender"]), InvalidInputError, r"sensitive= names 'gender', which is not a column of data"),
-    (dict(target=np.zeros(10)), InvalidInputError, r"The target has 10 values and data has 900 rows: pass one value per row"),
-    (dict(sensitive="TARGET_SHIFTED"), InvalidInputError, r"another index than data \(misaligned rows.*reindex\(data.index\)"),
-    (dict(positive_label="yes"), InvalidInputError, r"The positive label 'yes' is not a value of 'decision'; its values are"),
-    (dict(positive_label=None), InvalidInputError, r"Say which value of the target 'decision' is the favourable outcome: pass "
-                                                   r"positive_label= one of its values \('(approved|denied)', '(approved|denied)'\)"),
-    (dict(model=None), InvalidInputError, r"Pass model= \(a fitted classifier, or a model file's path\) or score="),
-    (dict(score="p"), InvalidInputError, r"Pass model= .* or score= .*, not both"),
-    (dict(model="no/such/model.skops"), InvalidInputError, r"model= names the file 'no/such/model.skops', which does not exist"),
-])
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        (dict(model=_NotAModel()), ModelError, r"model= takes a fitted classifier with predict_proba.*got a _NotAModel"),
+        (
+            dict(target="outcome"),
+            InvalidInputError,
+            r"target= names 'outcome', which is not a column of data .*Pass a column name",
+        ),
+        (dict(sensitive=["region", "gender"]), InvalidInputError, r"sensitive= names 'gender', which is not a column of data"),
+        (dict(target=np.zeros(10)), InvalidInputError, r"The target has 10 values and data has 900 rows: pass one value per row"),
+        (
+            dict(sensitive="TARGET_SHIFTED"),
+            InvalidInputError,
+            r"another index than data \(misaligned rows.*reindex\(data.index\)",
+        ),
+        (dict(positive_label="yes"), InvalidInputError, r"The positive label 'yes' is not a value of 'decision'; its values are"),
+        (
+            dict(positive_label=None),
+            InvalidInputError,
+            r"Say which value of the target 'decision' is the favourable outcome: pass "
+            r"positive_label= one of its values \('(approved|denied)', '(approved|denied)'\)",
+        ),
+        (dict(model=None), InvalidInputError, r"Pass model= \(a fitted classifier, or a model file's path\) or score="),
+        (dict(score="p"), InvalidInputError, r"Pass model= .* or score= .*, not both"),
+        (
+            dict(model="no/such/model.skops"),
+            InvalidInputError,
+            r"model= names the file 'no/such/model.skops', which does not exist",
+        ),
+    ],
+)
 def test_bad_input_says_what_to_pass(fitted, change, error, message):
     X, y, group, clf = fitted
     arguments = dict(target="decision", sensitive="region", model=clf, positive_label="approved")

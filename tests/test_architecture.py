@@ -55,38 +55,65 @@ def test_every_module_lists_its_public_names_and_others_import_only_those():
             continue
         listed = _all_names(path)
         defined = {node.name for node in module.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-        defined |= {name.id for node in module.body if isinstance(node, ast.Assign) for target in node.targets
-                    for name in ast.walk(target) if isinstance(name, ast.Name)}  # ``A, B = 1, 2`` defines both
-        defined |= {node.target.id for node in module.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
-        defined |= {(alias.asname or alias.name).split(".")[0] for node in module.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+        defined |= {
+            name.id
+            for node in module.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            for name in ast.walk(target)
+            if isinstance(name, ast.Name)
+        }  # ``A, B = 1, 2`` defines both
+        defined |= {
+            node.target.id for node in module.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        }
+        defined |= {
+            (alias.asname or alias.name).split(".")[0]
+            for node in module.body
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        }
         if listed is None:
             problems.append(f"{path.relative_to(PACKAGE)}: no __all__")
             continue
-        problems += [f"{path.relative_to(PACKAGE)}: __all__ names {name}, which it lacks" for name in listed if name not in defined]
+        problems += [
+            f"{path.relative_to(PACKAGE)}: __all__ names {name}, which it lacks" for name in listed if name not in defined
+        ]
         for node in ast.walk(module):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and (source := _module_path(node.module)):
                 offered = _all_names(source) if source.exists() else None
-                problems += [f"{path.relative_to(PACKAGE)} imports {alias.name} from {node.module}, which does not offer it"
-                             for alias in node.names if offered is not None and alias.name not in offered and not alias.name.startswith("__")
-                             and not (source.parent / f"{alias.name}.py").exists() and not (source.parent / alias.name).is_dir()]
+                problems += [
+                    f"{path.relative_to(PACKAGE)} imports {alias.name} from {node.module}, which does not offer it"
+                    for alias in node.names
+                    if offered is not None
+                    and alias.name not in offered
+                    and not alias.name.startswith("__")
+                    and not (source.parent / f"{alias.name}.py").exists()
+                    and not (source.parent / alias.name).is_dir()
+                ]
     assert problems == []
 
 
 # Layers: each part of the package imports only parts of its own layer or below, and nothing imports in a circle
 # (an import inside a function counts: it hides a cycle, it does not remove it). The order of DESIGN.md.
 LAYERS = {
-    "errors": 0,                                # FairdashError and its subclasses
-    "intake": 1,                                # tables, models, what a value is
-    "engine": 2,                                # the spec, groups, counts, rates, intervals, the one result, demos
-    "explain": 3, "fixes": 3, "monitor": 3,     # why the model decides; fixes; logs over time
-    "run": 4,                                   # the whole audit (run_audit, Audit): it needs engine and explain
-    "store": 5, "present": 5,                   # saved audits; text, JSON, HTML, plots (store renders through present)
-    "cli": 6, "ui": 6,                          # the command line; the dashboard's Streamlit helpers
-    "launch": 5,                                # where the dashboard's app is, the command serving it (no Streamlit)
-    "serve": 6,                                 # python -m fairdash.serve: warm the heavy modules, then Streamlit's CLI
-    "api": 6, "dashboard": 6,                   # fairdash.audit and fairdash.show: a notebook's entry points
-    "guard": 0,                                 # runs the background server while its parent lives (stdlib only)
-    "__main__": 7, "__init__": 7,               # python -m fairdash; the public surface
+    "errors": 0,  # FairdashError and its subclasses
+    "intake": 1,  # tables, models, what a value is
+    "engine": 2,  # the spec, groups, counts, rates, intervals, the one result, demos
+    "explain": 3,
+    "fixes": 3,
+    "monitor": 3,  # why the model decides; fixes; logs over time
+    "run": 4,  # the whole audit (run_audit, Audit): it needs engine and explain
+    "store": 5,
+    "present": 5,  # saved audits; text, JSON, HTML, plots (store renders through present)
+    "cli": 6,
+    "ui": 6,  # the command line; the dashboard's Streamlit helpers
+    "launch": 5,  # where the dashboard's app is, the command serving it (no Streamlit)
+    "serve": 6,  # python -m fairdash.serve: warm the heavy modules, then Streamlit's CLI
+    "api": 6,
+    "dashboard": 6,  # fairdash.audit and fairdash.show: a notebook's entry points
+    "guard": 0,  # runs the background server while its parent lives (stdlib only)
+    "__main__": 7,
+    "__init__": 7,  # python -m fairdash; the public surface
 }
 TOP_NEIGHBOURS = {("cli", "ui"), ("ui", "cli")}  # both at the top, neither imports the other
 
@@ -116,7 +143,9 @@ def _import_graph(package: Path) -> dict[str, set[str]]:
                     source = ".".join(base + ([node.module] if node.module else []))
                 else:
                     source = node.module or ""
-                targets.update(f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules else source for alias in node.names)
+                targets.update(
+                    f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules else source for alias in node.names
+                )
         graph[name] = {target for target in targets if target in modules and target != name}
     return graph
 
@@ -172,9 +201,13 @@ def test_no_module_imports_another_in_a_circle():
 def test_no_part_of_the_package_imports_a_higher_layer():
     graph = _import_graph(PACKAGE)
     assert set(map(_part, graph)) <= set(LAYERS), f"a part with no layer: {set(map(_part, graph)) - set(LAYERS)}"
-    upward = sorted(f"{module} imports {target} ({_part(module)}, layer {LAYERS[_part(module)]}; {_part(target)}, layer "
-                    f"{LAYERS[_part(target)]})" for module, targets in graph.items() for target in targets
-                    if LAYERS[_part(target)] > LAYERS[_part(module)] or (_part(module), _part(target)) in TOP_NEIGHBOURS)
+    upward = sorted(
+        f"{module} imports {target} ({_part(module)}, layer {LAYERS[_part(module)]}; {_part(target)}, layer "
+        f"{LAYERS[_part(target)]})"
+        for module, targets in graph.items()
+        for target in targets
+        if LAYERS[_part(target)] > LAYERS[_part(module)] or (_part(module), _part(target)) in TOP_NEIGHBOURS
+    )
     assert upward == []
 
 
@@ -218,10 +251,18 @@ def test_each_subpackage_lists_what_the_rest_of_the_package_imports_from_it():
                 if part != where[0].removesuffix(".py") and (PACKAGE / part).is_dir():
                     used.setdefault(part, set()).update(alias.name for alias in node.names)
     problems = []
-    for package in sorted(path for path in PACKAGE.iterdir() if (path / "__init__.py").exists() and path.name not in {"cli", "ui"}):
+    for package in sorted(
+        path for path in PACKAGE.iterdir() if (path / "__init__.py").exists() and path.name not in {"cli", "ui"}
+    ):
         listed = set(_all_names(package / "__init__.py") or ())
-        problems += [f"{package.name}/__init__.py lists {name}, which no other part imports" for name in sorted(listed - used.get(package.name, set()))]
-        problems += [f"{package.name}/__init__.py misses {name}, which another part imports" for name in sorted(used.get(package.name, set()) - listed)]
+        problems += [
+            f"{package.name}/__init__.py lists {name}, which no other part imports"
+            for name in sorted(listed - used.get(package.name, set()))
+        ]
+        problems += [
+            f"{package.name}/__init__.py misses {name}, which another part imports"
+            for name in sorted(used.get(package.name, set()) - listed)
+        ]
     assert problems == []
 
 
@@ -235,8 +276,11 @@ def test_the_version_is_the_one_pyproject_states():
 
     stated = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["version"]
     assert fairdash.__version__ == importlib.metadata.version("fairdash") == versions()["fairdash"] == stated
-    assert not any(isinstance(node, ast.Constant) and node.value == stated
-                   for path in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(path.read_text())))
+    assert not any(
+        isinstance(node, ast.Constant) and node.value == stated
+        for path in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+    )
 
 
 def test_every_function_stays_under_sixty_lines():
@@ -245,5 +289,7 @@ def test_every_function_stays_under_sixty_lines():
     for path in sorted([*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "pages").rglob("*.py"), PACKAGE.parent / "app.py"]):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 59:
-                long.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)")
+                long.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+                )
     assert long == []

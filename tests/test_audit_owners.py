@@ -22,10 +22,18 @@ ALICE, BOB, CAROL = "alice@example.com", "bob@example.com", "carol@example.com"
 
 
 def _record(title: str = "t") -> AuditRecord:
-    return AuditRecord(title=title, created="2026-12-02T10:00:00+00:00", data_name="people.csv", model_name=None,
-                       settings={"target": "hired", "thresholds": 0.5}, data_sha256=None, model_sha256=None,
-                       headline={"demographic_parity_ratio": {"value": 0.7, "passed": False}},
-                       audit_json=json.dumps({"title": title}), report_html=f"<html>{title}</html>")
+    return AuditRecord(
+        title=title,
+        created="2026-12-02T10:00:00+00:00",
+        data_name="people.csv",
+        model_name=None,
+        settings={"target": "hired", "thresholds": 0.5},
+        data_sha256=None,
+        model_sha256=None,
+        headline={"demographic_parity_ratio": {"value": 0.7, "passed": False}},
+        audit_json=json.dumps({"title": title}),
+        report_html=f"<html>{title}</html>",
+    )
 
 
 def _as(home: Path, user: str) -> AuditStore:
@@ -51,10 +59,19 @@ def test_each_user_sees_their_own_the_shared_and_the_team_audits_only(home):
     assert [saved.id for saved in alice.list()] == [team, mine] or {s.id for s in alice.list()} == {team, mine}
     assert {saved.id for saved in bob.list()} == {team}
     assert alice.get(mine).owner == ALICE and bob.get(team).owner is None
-    for call in (lambda: bob.get(mine), lambda: bob.audit_json(mine), lambda: bob.report_html(mine),
-                 lambda: bob.stored_file(mine, "table"), lambda: bob.rename(mine, "taken"), lambda: bob.delete(mine),
-                 lambda: bob.share(mine, [CAROL]), lambda: bob.unshare(mine, [BOB]), lambda: bob.history(mine),
-                 lambda: bob.sharing(mine), lambda: bob.record_export(mine)):
+    for call in (
+        lambda: bob.get(mine),
+        lambda: bob.audit_json(mine),
+        lambda: bob.report_html(mine),
+        lambda: bob.stored_file(mine, "table"),
+        lambda: bob.rename(mine, "taken"),
+        lambda: bob.delete(mine),
+        lambda: bob.share(mine, [CAROL]),
+        lambda: bob.unshare(mine, [BOB]),
+        lambda: bob.history(mine),
+        lambda: bob.sharing(mine),
+        lambda: bob.record_export(mine),
+    ):
         _refused_as_unknown(call)
     _refused_as_unknown(lambda: bob.get(db.new_audit_id()))  # the oracle: an id nobody has
     # Renaming, deleting and sharing a team audit are the administrator's (its owner): a user's crafted call is refused.
@@ -89,17 +106,42 @@ def test_sharing_with_a_user_and_the_team_and_taking_it_back(home):
     alice.delete(audit_id)
     history = AuditStore(home).history(audit_id)  # the administrator reads it after the delete
     assert [(entry.who, entry.what, entry.detail) for entry in history] == [
-        (ALICE, "saved", f"owner {ALICE}"), (ALICE, "shared", BOB), (ALICE, "shared", "the team"), (ALICE, "unshared", BOB),
-        (ALICE, "unshared", "the team"), (ALICE, "renamed", "renamed"), (ALICE, "exported", "JSON"), (ALICE, "deleted", None)]
+        (ALICE, "saved", f"owner {ALICE}"),
+        (ALICE, "shared", BOB),
+        (ALICE, "shared", "the team"),
+        (ALICE, "unshared", BOB),
+        (ALICE, "unshared", "the team"),
+        (ALICE, "renamed", "renamed"),
+        (ALICE, "exported", "JSON"),
+        (ALICE, "deleted", None),
+    ]
     assert all(entry.at.endswith("Z") for entry in history)
     with sqlite3.connect(home / "audits.sqlite") as connection:
         assert connection.execute("SELECT count(*) FROM shares").fetchone() == (0,)
 
 
-@pytest.mark.parametrize("bad", ["", "alice", "alice@", "@example.com", "a@b@example.com", "alice@example.com, bob@example.com",
-                                 "alice@example.com bob@example.com", "alice@exa\x00mple.com", "ali\nce@example.com",
-                                 "alice@example.com\r\nX-Injected: 1", "ålice@example.com", "alice@-example.com",
-                                 "a" * 10_000 + "@example.com", "x" * 245 + "@example.com", None, 42, ["alice@example.com"]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "alice",
+        "alice@",
+        "@example.com",
+        "a@b@example.com",
+        "alice@example.com, bob@example.com",
+        "alice@example.com bob@example.com",
+        "alice@exa\x00mple.com",
+        "ali\nce@example.com",
+        "alice@example.com\r\nX-Injected: 1",
+        "ålice@example.com",
+        "alice@-example.com",
+        "a" * 10_000 + "@example.com",
+        "x" * 245 + "@example.com",
+        None,
+        42,
+        ["alice@example.com"],
+    ],
+)
 def test_a_value_that_is_not_one_email_address_is_refused_in_plain_words(home, bad):
     with pytest.raises(InvalidInputError) as caught:
         valid_user(bad)
@@ -143,9 +185,12 @@ def test_drafts_belong_to_their_user(home):
     draft_id = db.new_audit_id()
     _as(home, ALICE).save_draft(draft_id, {"source": {"kind": "upload"}}, table=StoredFile("t.csv", b"secret"), keep_files=False)
     assert _as(home, ALICE).draft_file(draft_id, "table").content == b"secret"
-    for call in (lambda: _as(home, BOB).get_draft(draft_id), lambda: _as(home, BOB).draft_file(draft_id, "table"),
-                 lambda: AuditStore(home, visitor=Visitor.local()).get_draft(draft_id),
-                 lambda: _as(home, BOB).save_draft(draft_id, {"stolen": True}, keep_files=False)):
+    for call in (
+        lambda: _as(home, BOB).get_draft(draft_id),
+        lambda: _as(home, BOB).draft_file(draft_id, "table"),
+        lambda: AuditStore(home, visitor=Visitor.local()).get_draft(draft_id),
+        lambda: _as(home, BOB).save_draft(draft_id, {"stolen": True}, keep_files=False),
+    ):
         _refused_as_unknown(call)
     assert _as(home, ALICE).get_draft(draft_id).settings == {"source": {"kind": "upload"}}  # not overwritten by Bob
 
@@ -167,15 +212,20 @@ def _v1_store(home: Path) -> str:
     audit_id = db.new_audit_id()
     with sqlite3.connect(home / "audits.sqlite") as connection:
         connection.executescript(V1_SCHEMA)
-        connection.execute("INSERT INTO audits VALUES (?, 'old', '2026-01-01T00:00:00+00:00', 'd.csv', NULL, '{}', NULL, NULL, '{}', "
-                           "'{\"a\": 1}', '<html>old</html>', NULL, NULL)", (audit_id,))
+        connection.execute(
+            "INSERT INTO audits VALUES (?, 'old', '2026-01-01T00:00:00+00:00', 'd.csv', NULL, '{}', NULL, NULL, '{}', "
+            "'{\"a\": 1}', '<html>old</html>', NULL, NULL)",
+            (audit_id,),
+        )
     return audit_id
 
 
 def _version_and_columns(home: Path) -> tuple[int, list[str]]:
     with sqlite3.connect(home / "audits.sqlite") as connection:
-        return (connection.execute("PRAGMA user_version").fetchone()[0],
-                [row[1] for row in connection.execute("PRAGMA table_info(audits)")])
+        return (
+            connection.execute("PRAGMA user_version").fetchone()[0],
+            [row[1] for row in connection.execute("PRAGMA table_info(audits)")],
+        )
 
 
 def test_a_version_1_store_is_migrated_in_place_its_audits_becoming_team_audits(home):
@@ -195,11 +245,32 @@ def test_a_migration_that_fails_half_way_leaves_the_version_1_store_as_it_was(ho
     monkeypatch.setitem(db._MIGRATIONS, 1, db._MIGRATIONS[1] + ";CREATE TABLE audits (x)")  # the last step fails
     with pytest.raises(db.StoreError):
         AuditStore(home).list()
-    assert _version_and_columns(home) == (1, ["id", "title", "created", "data_name", "model_name", "settings", "data_sha256",
-                                              "model_sha256", "headline", "audit_json", "report_html", "table_file", "model_file"])
+    assert _version_and_columns(home) == (
+        1,
+        [
+            "id",
+            "title",
+            "created",
+            "data_name",
+            "model_name",
+            "settings",
+            "data_sha256",
+            "model_sha256",
+            "headline",
+            "audit_json",
+            "report_html",
+            "table_file",
+            "model_file",
+        ],
+    )
     with sqlite3.connect(home / "audits.sqlite") as connection:
         assert {row[0] for row in connection.execute("SELECT name FROM sqlite_master")} == {
-            "audits", "audits_by_time", "drafts", "sqlite_autoindex_audits_1", "sqlite_autoindex_drafts_1"}
+            "audits",
+            "audits_by_time",
+            "drafts",
+            "sqlite_autoindex_audits_1",
+            "sqlite_autoindex_drafts_1",
+        }
     monkeypatch.undo()
     assert before  # the file was readable before; the migration runs whole on the next open
     assert AuditStore(home).get(old).id == old and _version_and_columns(home)[0] == 2
@@ -242,8 +313,23 @@ def test_the_command_line_saves_for_an_owner_shares_and_shows_the_history(home, 
     monkeypatch.setenv("FAIRDASH_HOME", str(home))
     rng = np.random.default_rng(0)
     data = tmp_path / "d.csv"
-    pd.DataFrame({"g": rng.choice(["a", "b"], 300), "y": rng.integers(0, 2, 300), "s": rng.uniform(size=300)}).to_csv(data, index=False)
-    audit = ["audit", "--data", str(data), "--target", "y", "--positive-label", "1", "--sensitive", "g", "--score", "s", "--no-explain"]
+    pd.DataFrame({"g": rng.choice(["a", "b"], 300), "y": rng.integers(0, 2, 300), "s": rng.uniform(size=300)}).to_csv(
+        data, index=False
+    )
+    audit = [
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "y",
+        "--positive-label",
+        "1",
+        "--sensitive",
+        "g",
+        "--score",
+        "s",
+        "--no-explain",
+    ]
     assert main([*audit, "--save", "--owner", "Alice@Example.com"]) == 0
     owned = _saved_id(capsys)
     assert main([*audit, "--save"]) == 0
@@ -258,25 +344,48 @@ def test_the_command_line_saves_for_an_owner_shares_and_shows_the_history(home, 
     assert main(["audits", "history", owned]) == 0
     lines = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]
     assert [(line[1], line[2], line[3]) for line in lines] == [
-        ("administrator (command line)", "saved", f"owner {ALICE}"), ("administrator (command line)", "shared", BOB),
-        ("administrator (command line)", "shared", CAROL), ("administrator (command line)", "unshared", BOB),
-        ("administrator (command line)", "shared", "the team")]
+        ("administrator (command line)", "saved", f"owner {ALICE}"),
+        ("administrator (command line)", "shared", BOB),
+        ("administrator (command line)", "shared", CAROL),
+        ("administrator (command line)", "unshared", BOB),
+        ("administrator (command line)", "shared", "the team"),
+    ]
 
 
-@pytest.mark.parametrize("argv, said", [
-    (["audits", "share", "ID", "alice@example.com,bob@example.com"], "several values"),
-    (["audits", "share", "ID", "x" * 10_000], "longer than an email address"),
-    (["audits", "share", "ID", "not-an-address"], "not an email address"),
-    (["audits", "share", "ID"], "needs at least one EMAIL or --team"),
-    (["audits", "unshare", "ID", "carol@example.com"], "not shared with"),
-    (["audits", "share", "ID", "alice@example.com"], "owns this audit already"),
-    (["audits", "history", "AAAAAAAAAAAAAAAAAAAAAAAA"], NO_SUCH_AUDIT),
-    (["audits", "share", "../etc/passwd", "bob@example.com"], NO_SUCH_AUDIT),
-    (["audit", "--data", "d.csv", "--target", "y", "--sensitive", "g", "--score", "s", "--owner", "alice@example.com"],
-     "--owner goes with --save"),
-    (["audit", "--data", "d.csv", "--target", "y", "--sensitive", "g", "--score", "s", "--save", "--owner", "a\x1b[2J@b.c"],
-     "not an email address"),
-])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["audits", "share", "ID", "alice@example.com,bob@example.com"], "several values"),
+        (["audits", "share", "ID", "x" * 10_000], "longer than an email address"),
+        (["audits", "share", "ID", "not-an-address"], "not an email address"),
+        (["audits", "share", "ID"], "needs at least one EMAIL or --team"),
+        (["audits", "unshare", "ID", "carol@example.com"], "not shared with"),
+        (["audits", "share", "ID", "alice@example.com"], "owns this audit already"),
+        (["audits", "history", "AAAAAAAAAAAAAAAAAAAAAAAA"], NO_SUCH_AUDIT),
+        (["audits", "share", "../etc/passwd", "bob@example.com"], NO_SUCH_AUDIT),
+        (
+            ["audit", "--data", "d.csv", "--target", "y", "--sensitive", "g", "--score", "s", "--owner", "alice@example.com"],
+            "--owner goes with --save",
+        ),
+        (
+            [
+                "audit",
+                "--data",
+                "d.csv",
+                "--target",
+                "y",
+                "--sensitive",
+                "g",
+                "--score",
+                "s",
+                "--save",
+                "--owner",
+                "a\x1b[2J@b.c",
+            ],
+            "not an email address",
+        ),
+    ],
+)
 def test_bad_input_to_the_command_line_is_exit_2_and_one_line(home, monkeypatch, capsys, argv, said):
     monkeypatch.setenv("FAIRDASH_HOME", str(home))
     audit_id = AuditStore(home).save(_record(), owner=ALICE)
@@ -286,5 +395,9 @@ def test_bad_input_to_the_command_line_is_exit_2_and_one_line(home, monkeypatch,
 
 
 def test_the_administrator_sees_every_audit(home):
-    ids = {_as(home, ALICE).save(_record()), AuditStore(home, visitor=Visitor.local()).save(_record()), AuditStore(home).save(_record())}
+    ids = {
+        _as(home, ALICE).save(_record()),
+        AuditStore(home, visitor=Visitor.local()).save(_record()),
+        AuditStore(home).save(_record()),
+    }
     assert {saved.id for saved in AuditStore(home).list()} == ids and AuditStore(home).visitor == ADMIN

@@ -41,13 +41,35 @@ def _scores_table(sizes: dict[str, int], selected: dict[str, float], seed: int =
 
 # 1. Every setting, saved and reopened.
 
+
 def test_every_setting_comes_back_from_a_saved_audit(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     data = tmp_path / "people.csv"
     _scores_table({"a": 400, "b": 300, "c": 40}, {"a": 0.5, "b": 0.45, "c": 0.3}).to_csv(data, index=False)
     out = tmp_path / "audit.json"
-    code = main(["audit", "--data", str(data), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5",
-                 "--min-group-size", "50", "--tolerance", "0.07", "--save", "--keep-files", "--json", str(out)])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "y",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--threshold",
+            "0.5",
+            "--min-group-size",
+            "50",
+            "--tolerance",
+            "0.07",
+            "--save",
+            "--keep-files",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     audit_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
     document = json.loads(out.read_text())
@@ -78,8 +100,13 @@ def test_every_setting_comes_back_from_a_saved_audit(tmp_path, monkeypatch, caps
 
 def test_an_older_saved_audit_gets_its_small_group_minimum_from_the_saved_settings(tmp_path):
     table = _scores_table({"a": 200, "b": 200, "c": 40}, {"a": 0.5, "b": 0.4, "c": 0.3})
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5,
-                      min_group_size=50, with_rules=False)
+    audit = run_audit(
+        table,
+        AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"),
+        thresholds=0.5,
+        min_group_size=50,
+        with_rules=False,
+    )
     record = audit_record(audit, title="old", source={"kind": "file"}, data_sha256=None, model_sha256=None)
     old = json.loads(record.audit_json)
     del old["settings"]["min_group_size"]
@@ -105,6 +132,7 @@ def test_the_small_group_warning_follows_the_setting():
 
 # 2. Whether the interval supports the verdict.
 
+
 def _exact(successes: np.ndarray, trials: np.ndarray, error: float) -> tuple[np.ndarray, np.ndarray]:
     lower = np.where(successes > 0, beta.ppf(error, successes, trials - successes + 1), 0.0)
     upper = np.where(successes < trials, beta.ppf(1 - error, successes + 1, trials - successes), 1.0)
@@ -122,12 +150,15 @@ def _selection_bounds(selected: list[int], sizes: list[int]) -> tuple[tuple[floa
     return difference, ratio
 
 
-@pytest.mark.parametrize(("selected", "sizes", "expected"), [
-    ([600, 200], [1000, 1000], {"difference": (False, True), "ratio": (False, True)}),     # far apart: fail, and sure of it
-    ([5000, 4950], [10000, 10000], {"difference": (True, True), "ratio": (True, True)}),   # close, many rows: pass, and sure
-    ([24, 20], [50, 50], {"difference": (True, False), "ratio": (True, False)}),            # close, few rows: pass, not sure
-    ([30, 18], [50, 50], {"difference": (False, False), "ratio": (False, False)}),          # apart, few rows: fail, not sure
-])
+@pytest.mark.parametrize(
+    ("selected", "sizes", "expected"),
+    [
+        ([600, 200], [1000, 1000], {"difference": (False, True), "ratio": (False, True)}),  # far apart: fail, and sure of it
+        ([5000, 4950], [10000, 10000], {"difference": (True, True), "ratio": (True, True)}),  # close, many rows: pass, and sure
+        ([24, 20], [50, 50], {"difference": (True, False), "ratio": (True, False)}),  # close, few rows: pass, not sure
+        ([30, 18], [50, 50], {"difference": (False, False), "ratio": (False, False)}),  # apart, few rows: fail, not sure
+    ],
+)
 def test_conclusive_says_whether_the_interval_lies_on_one_side_of_the_bar(selected, sizes, expected):
     counts = np.array([[s, 0, n - s, 0] for s, n in zip(selected, sizes)])  # every row positive: tpr is the selection rate
     result = judge(counts, ["a", "b"], AuditSettings(tolerance=0.1))
@@ -176,7 +207,9 @@ def test_fail_on_inconclusive_holds_on_an_inconclusive_headline_finding(tmp_path
     _scores_table({"a": 20000, "b": 20000}, {"a": 0.5, "b": 0.5}, seed=1).to_csv(many, index=False)
 
     def run(path: Path, *extra: str) -> int:
-        return main(["audit", "--data", str(path), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5", *extra])
+        return main(
+            ["audit", "--data", str(path), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5", *extra]
+        )
 
     assert run(few) == 0  # the gate keeps its meaning: nothing asked, nothing holds
     capsys.readouterr()
@@ -188,11 +221,18 @@ def test_fail_on_inconclusive_holds_on_an_inconclusive_headline_finding(tmp_path
 
 # 3. The sentence against the reference group.
 
-@pytest.mark.parametrize(("reference", "expected"), [
-    ("a", None),  # the highest: the sentence before names it
-    ("c", " Against the reference c, every other group is selected at least as often; the highest is a at 6.00 times its rate."),
-    ("b", " Against the reference b, the lowest is c at 0.33 times its rate."),
-])
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("a", None),  # the highest: the sentence before names it
+        (
+            "c",
+            " Against the reference c, every other group is selected at least as often; the highest is a at 6.00 times its rate.",
+        ),
+        ("b", " Against the reference b, the lowest is c at 0.33 times its rate."),
+    ],
+)
 def test_the_sentence_against_the_reference_says_what_the_numbers_say(reference, expected):
     counts = np.array([[60, 0, 40, 0], [30, 0, 70, 0], [10, 0, 90, 0]])  # selection rates 0.6, 0.3, 0.1
     findings = disparity_findings(table_from_counts(counts, ["a", "b", "c"]), reference=reference)

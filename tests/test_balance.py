@@ -22,13 +22,15 @@ from tests.test_conditional import berkeley
 def _table(n: int = 600, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     sex = rng.choice(["F", "M"], n, p=[0.4, 0.6])
-    return pd.DataFrame({
-        "sex": sex,
-        "hours": rng.normal(40, 5, n) - 6 * (sex == "F"),
-        "city": rng.choice(list("abcdefgh"), n),
-        "note": np.where(rng.random(n) < 0.1, None, "x" + pd.Series(rng.integers(0, 3, n)).astype(str)),
-        "hired": np.where(rng.random(n) < np.where(sex == "F", 0.3, 0.5), "yes", "no"),
-    })
+    return pd.DataFrame(
+        {
+            "sex": sex,
+            "hours": rng.normal(40, 5, n) - 6 * (sex == "F"),
+            "city": rng.choice(list("abcdefgh"), n),
+            "note": np.where(rng.random(n) < 0.1, None, "x" + pd.Series(rng.integers(0, 3, n)).astype(str)),
+            "hired": np.where(rng.random(n) < np.where(sex == "F", 0.3, 0.5), "yes", "no"),
+        }
+    )
 
 
 def test_groups_base_rates_with_exact_intervals_and_the_disparities():
@@ -52,11 +54,17 @@ def test_groups_base_rates_with_exact_intervals_and_the_disparities():
 
 def test_representation_against_reference_shares_and_bad_shares_refused():
     table = _table()
-    found = data_balance(table, target="hired", positive_label="yes", sensitive="sex", reference_shares={"sex": {"F": 0.5, "M": 0.5}})
+    found = data_balance(
+        table, target="hired", positive_label="yes", sensitive="sex", reference_shares={"sex": {"F": 0.5, "M": 0.5}}
+    )
     share = (table["sex"] == "F").mean()
     assert found.representation.loc["F"].tolist() == pytest.approx([share, 0.5, share / 0.5])
-    for shares, message in (({"sex": {"F": 0.5, "M": 0.3}}, "sum to 0.800, not 1"), ({"sex": {"F": 0.5, "X": 0.5}}, "name 'X'"),
-                            ({"race": {"F": 1.0}}, "not a sensitive attribute"), ({"sex": {"F": "half", "M": 0.5}}, "from 0 to 1")):
+    for shares, message in (
+        ({"sex": {"F": 0.5, "M": 0.3}}, "sum to 0.800, not 1"),
+        ({"sex": {"F": 0.5, "X": 0.5}}, "name 'X'"),
+        ({"race": {"F": 1.0}}, "not a sensitive attribute"),
+        ({"sex": {"F": "half", "M": 0.5}}, "from 0 to 1"),
+    ):
         with pytest.raises(InvalidInputError, match=message):
             data_balance(table, target="hired", positive_label="yes", sensitive="sex", reference_shares=shares)
 
@@ -90,7 +98,9 @@ def test_distribution_tests_find_a_planted_shift_and_rank_it_first():
     women, men = table.loc[table.sex == "F", "hours"], table.loc[table.sex == "M", "hours"]
     assert features.loc["hours", "distance"] == pytest.approx(ks_2samp(women, men).statistic)
     assert features.loc["city", "p_adjusted"] > 0.05
-    assert features.loc["city", "p_value"] == pytest.approx(chi2_contingency(pd.crosstab(table.sex, table.city), correction=False).pvalue)
+    assert features.loc["city", "p_value"] == pytest.approx(
+        chi2_contingency(pd.crosstab(table.sex, table.city), correction=False).pvalue
+    )
 
 
 def test_an_identifier_column_is_not_tested_and_says_why():
@@ -116,8 +126,26 @@ def test_balance_command_json_keys_and_exit_codes(berkeley_csv, tmp_path, capsys
     out, page = tmp_path / "b.json", tmp_path / "b.html"
     shares = tmp_path / "shares.json"
     shares.write_text(json.dumps({"sex": {"Female": 0.5, "Male": 0.5}}))
-    code = main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, "--control", "department", "--reference-shares", str(shares),
-                 "--json", str(out), "--report", str(page), "--fail-on", "cdd[Female]>0.05", "--fail-on", "cdd_max>0.05"])
+    code = main(
+        [
+            "balance",
+            "--data",
+            str(berkeley_csv),
+            *BERKELEY_ARGS,
+            "--control",
+            "department",
+            "--reference-shares",
+            str(shares),
+            "--json",
+            str(out),
+            "--report",
+            str(page),
+            "--fail-on",
+            "cdd[Female]>0.05",
+            "--fail-on",
+            "cdd_max>0.05",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     document = json.loads(out.read_text())
     assert {"groups", "base_rate_disparities", "representation", "features", "conditional"} <= set(document)
@@ -128,17 +156,23 @@ def test_balance_command_json_keys_and_exit_codes(berkeley_csv, tmp_path, capsys
     assert "department accounts for it" in page.read_text()
     assert main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, "--fail-on", "base_rate_ratio<0.8"]) == 1
     assert "FAILED: base_rate_ratio" in capsys.readouterr().err
-    assert main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, "--control", "department", "--fail-on", "cdd[Female]<0"]) == 1
+    assert (
+        main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, "--control", "department", "--fail-on", "cdd[Female]<0"])
+        == 1
+    )
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--control", "admitted"], "is the target"),
-    (["--control", "sex"], "is a sensitive attribute"),
-    (["--control", "nowhere"], "no control column"),
-    (["--fail-on", "cdd[Female]>0.05"], "only with --control"),
-    (["--control", "department", "--fail-on", "cdd[Nobody]>0.05"], "no such group"),
-    (["--fail-on", "base_rate_gap>0.1"], "unknown name"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--control", "admitted"], "is the target"),
+        (["--control", "sex"], "is a sensitive attribute"),
+        (["--control", "nowhere"], "no control column"),
+        (["--fail-on", "cdd[Female]>0.05"], "only with --control"),
+        (["--control", "department", "--fail-on", "cdd[Nobody]>0.05"], "no such group"),
+        (["--fail-on", "base_rate_gap>0.1"], "unknown name"),
+    ],
+)
 def test_balance_command_bad_input_exits_2_in_one_line(berkeley_csv, capsys, extra, message):
     assert main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, *extra]) == 2
     err = capsys.readouterr().err
@@ -146,8 +180,12 @@ def test_balance_command_bad_input_exits_2_in_one_line(berkeley_csv, capsys, ext
 
 
 def test_bad_reference_shares_files_exit_2(berkeley_csv, tmp_path, capsys):
-    for content, message in (('{"sex": {"Female": 0.7, "Male": 0.6}}', "sum to 1.300"), ('{"sex": {"Woman": 1}}', "name 'Woman'"),
-                             ("[1, 2]", "must hold {attribute"), ("{", "not valid JSON")):
+    for content, message in (
+        ('{"sex": {"Female": 0.7, "Male": 0.6}}', "sum to 1.300"),
+        ('{"sex": {"Woman": 1}}', "name 'Woman'"),
+        ("[1, 2]", "must hold {attribute"),
+        ("{", "not valid JSON"),
+    ):
         shares = tmp_path / "s.json"
         shares.write_text(content)
         assert main(["balance", "--data", str(berkeley_csv), *BERKELEY_ARGS, "--reference-shares", str(shares)]) == 2

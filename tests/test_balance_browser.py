@@ -35,8 +35,14 @@ def test_the_data_balance_view_with_no_model_chosen(server, browser, tmp_path, o
     rng = np.random.default_rng(8)
     n = 500
     group = rng.choice([HOSTILE, "plain"], n, p=[0.3, 0.7])
-    table = pd.DataFrame({"group": group, "dept": rng.choice(["A", "B"], n), "hours": rng.normal(40, 5, n) - 5 * (group == HOSTILE),
-                          "hired": np.where(rng.random(n) < np.where(group == HOSTILE, 0.2, 0.5), "yes", "no")})
+    table = pd.DataFrame(
+        {
+            "group": group,
+            "dept": rng.choice(["A", "B"], n),
+            "hours": rng.normal(40, 5, n) - 5 * (group == HOSTILE),
+            "hired": np.where(rng.random(n) < np.where(group == HOSTILE, 0.2, 0.5), "yes", "no"),
+        }
+    )
     path = tmp_path / "people.csv"
     table.to_csv(path, index=False)
     expected = data_balance(table, target="hired", positive_label="yes", sensitive="group")
@@ -56,8 +62,11 @@ def test_the_data_balance_view_with_no_model_chosen(server, browser, tmp_path, o
         expect(page.get_by_test_id("stAlertContentInfo")).to_contain_text("Upload the model file")  # no model chosen
         difference, ratio = expected.base_rate_disparities["difference"], expected.base_rate_disparities["ratio"]
         expect(page.get_by_test_id("stMarkdown").filter(has_text="Base rate difference")).to_contain_text(
-            f"Base rate difference {difference:.3f} (95% interval")
-        expect(page.get_by_test_id("stMarkdown").filter(has_text="Base rate difference")).to_contain_text(f"base rate ratio {ratio:.3f}")
+            f"Base rate difference {difference:.3f} (95% interval"
+        )
+        expect(page.get_by_test_id("stMarkdown").filter(has_text="Base rate difference")).to_contain_text(
+            f"base rate ratio {ratio:.3f}"
+        )
         page.get_by_test_id("stMultiSelect").filter(has_text="Hold equal").click()
         page.get_by_role("option").filter(has_text="dept").click()
         page.keyboard.press("Escape")

@@ -30,15 +30,23 @@ def _hostile_table() -> pd.DataFrame:
     rng = np.random.default_rng(4)
     n = 400
     group = rng.choice([HOSTILE, "plain"], n)
-    return pd.DataFrame({"dept": rng.choice(["A", "B", "C"], n), "group": group, "hours": rng.normal(40, 5, n) - 4 * (group == "plain"),
-                         "hired": np.where(rng.random(n) < 0.4, "yes", "no")})
+    return pd.DataFrame(
+        {
+            "dept": rng.choice(["A", "B", "C"], n),
+            "group": group,
+            "hours": rng.normal(40, 5, n) - 4 * (group == "plain"),
+            "hired": np.where(rng.random(n) < 0.4, "yes", "no"),
+        }
+    )
 
 
 def test_the_data_balance_view_works_with_a_table_and_no_model_and_shows_hostile_labels_as_text():
     table = _hostile_table()
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.session_state["source"] = "upload"
-    at.session_state["uploaded_table"] = UploadedFile(name="t.csv", file_id="hostile-1", content=table.to_csv(index=False).encode())
+    at.session_state["uploaded_table"] = UploadedFile(
+        name="t.csv", file_id="hostile-1", content=table.to_csv(index=False).encode()
+    )
     at.run()
     assert not at.exception, [exception.value for exception in at.exception]
     assert any("Upload the model file" in _text(info) for info in at.info)  # no model: said, and the balance shown anyway

@@ -17,16 +17,23 @@ from fairdash.errors import InvalidInputError
 from fairdash.present.bias_audit import bias_audit_html, bias_audit_json
 
 BLOCKS = [  # sex, race, rows, selected
-    ("F", "X", 20, 10), ("F", "Y", 18, 3), ("F", "Z", 1, 1), ("F", None, 1, 0),
-    ("M", "X", 38, 19), ("M", "Y", 17, 4), ("M", None, 1, 1),
-    (None, "X", 2, 1), ("  ", "Y", 2, 0),
+    ("F", "X", 20, 10),
+    ("F", "Y", 18, 3),
+    ("F", "Z", 1, 1),
+    ("F", None, 1, 0),
+    ("M", "X", 38, 19),
+    ("M", "Y", 17, 4),
+    ("M", None, 1, 1),
+    (None, "X", 2, 1),
+    ("  ", "Y", 2, 0),
 ]
 
 
 def applicants() -> pd.DataFrame:
     """100 applicants: 40 F, 56 M, 4 of unknown sex (missing or blank); 60 X, 37 Y, 1 Z (under 2%), 2 of unknown race."""
-    rows = [{"sex": sex, "race": race, "selected": int(k < selected)}
-            for sex, race, count, selected in BLOCKS for k in range(count)]
+    rows = [
+        {"sex": sex, "race": race, "selected": int(k < selected)} for sex, race, count, selected in BLOCKS for k in range(count)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -93,8 +100,9 @@ def test_scoring_rates_of_the_compas_demo_against_pandas():
 
 
 def test_json_schema_and_no_verdict(tmp_path):
-    document = json.loads(json.dumps(bias_audit_json(bias_audit_tables(applicants(), ["sex", "race"], decision="selected")),
-                                     allow_nan=False))
+    document = json.loads(
+        json.dumps(bias_audit_json(bias_audit_tables(applicants(), ["sex", "race"], decision="selected")), allow_nan=False)
+    )
     assert document["kind"] == "selection" and document["unknown"] == {"sex": 4, "race": 2, "sex | race": 6}
     assert list(document["tables"]) == ["sex", "race", "sex | race"]
     for rows in document["tables"].values():
@@ -107,18 +115,22 @@ def test_json_schema_and_no_verdict(tmp_path):
 
 
 def test_hostile_labels_are_escaped_in_the_html():
-    hostile = '<script>alert(1)</script>'
+    hostile = "<script>alert(1)</script>"
     data = pd.DataFrame({"sex": [hostile] * 50 + ["M"] * 50, "race": ['"><img src=x onerror=alert(2)>'] * 100, "d": [1, 0] * 50})
     page = bias_audit_html(bias_audit_tables(data, ["sex", "race"], decision="d"), title="t", made_by="test")
     assert hostile not in page and "<img src=x" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;script&gt;alert(1)&lt;/script&gt; | \"&gt;&lt;img" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and '&lt;script&gt;alert(1)&lt;/script&gt; | "&gt;&lt;img' in page
     assert 'class="pass"' not in page and 'class="fail"' not in page
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"decision": "selected", "score": "selected"}, "not both or neither"), ({}, "not both or neither"),
-    ({"decision": "nope"}, "no column 'nope'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"decision": "selected", "score": "selected"}, "not both or neither"),
+        ({}, "not both or neither"),
+        ({"decision": "nope"}, "no column 'nope'"),
+    ],
+)
 def test_bad_arguments_are_plain_errors(kwargs, message):
     with pytest.raises(InvalidInputError, match=message):
         bias_audit_tables(applicants(), ["sex"], **kwargs)
@@ -137,12 +149,31 @@ def test_bad_decisions_and_scores_are_plain_errors():
 def test_command_writes_json_and_html(tmp_path, capsys):
     data = tmp_path / "applicants.csv"
     applicants().to_csv(data, index=False)
-    code = main(["bias-audit", "--data", str(data), "--sensitive", "sex,race", "--decision", "selected",
-                 "--json", str(tmp_path / "ll.json"), "--report", str(tmp_path / "ll.html")])
+    code = main(
+        [
+            "bias-audit",
+            "--data",
+            str(data),
+            "--sensitive",
+            "sex,race",
+            "--decision",
+            "selected",
+            "--json",
+            str(tmp_path / "ll.json"),
+            "--report",
+            str(tmp_path / "ll.html"),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "by sex | race:" in out and "excluded (under 2%)" in out
     document = json.loads((tmp_path / "ll.json").read_text(encoding="utf-8"))
-    assert document["tables"]["race"][2] == {"category": "Z", "applicants": 1, "rate": 1.0, "impact_ratio": None, "excluded": True}
+    assert document["tables"]["race"][2] == {
+        "category": "Z",
+        "applicants": 1,
+        "rate": 1.0,
+        "impact_ratio": None,
+        "excluded": True,
+    }
     assert "By sex | race" in (tmp_path / "ll.html").read_text(encoding="utf-8")
 
 
@@ -171,7 +202,8 @@ def test_report_page_shows_the_tables_of_the_audit():
     next(toggle for toggle in at.toggle if toggle.label == "Show the tables").set_value(True).run()
     _no_problems(at)
     demo = load_demo("compas")
-    expected = bias_audit_frame(bias_audit_tables(demo.data, list(demo.spec.sensitive[:2]), score=demo.spec.score),
-                                demo.spec.sensitive[0])
+    expected = bias_audit_frame(
+        bias_audit_tables(demo.data, list(demo.spec.sensitive[:2]), score=demo.spec.score), demo.spec.sensitive[0]
+    )
     shown = next(frame.value for frame in at.dataframe if "Scoring rate" in frame.value.columns)
     pd.testing.assert_frame_equal(shown, expected, check_names=False)

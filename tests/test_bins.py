@@ -22,7 +22,9 @@ def ages():
     age = rng.integers(18, 90, n).astype(float)
     age[:7] = np.nan  # unknown ages stay a group of their own
     selected = rng.random(n) < np.where(np.nan_to_num(age) < 30, 0.6, 0.3)
-    return pd.DataFrame({"age": age, "y": rng.integers(0, 2, n), "score": np.where(selected, 0.9, 0.1), "sex": rng.choice(["f", "m"], n)})
+    return pd.DataFrame(
+        {"age": age, "y": rng.integers(0, 2, n), "score": np.where(selected, 0.9, 0.1), "sex": rng.choice(["f", "m"], n)}
+    )
 
 
 def test_a_numeric_attribute_with_many_values_is_cut_into_quintiles(ages):
@@ -49,8 +51,15 @@ def test_the_bands_numbers_equal_fairlearns_on_the_same_bands(ages):
     cut = pd.cut(ages["age"], [-np.inf, *edges, np.inf], right=False)  # the oracle's own bands
     bands = cut.astype(str).where(cut.notna(), "nan")
     frame = MetricFrame(metrics=selection_rate, y_true=ages["y"], y_pred=ages["score"] >= 0.5, sensitive_features=bands)
-    theirs = frame.by_group.rename(index={"[-inf, 30.0)": "under 30", "[30.0, 50.0)": "30 to 50", "[50.0, 70.0)": "50 to 70",
-                                          "[70.0, inf)": "70 and over", "nan": "(missing)"})
+    theirs = frame.by_group.rename(
+        index={
+            "[-inf, 30.0)": "under 30",
+            "[30.0, 50.0)": "30 to 50",
+            "[50.0, 70.0)": "50 to 70",
+            "[70.0, inf)": "70 and over",
+            "nan": "(missing)",
+        }
+    )
     assert sorted(ours.index) == sorted(theirs.index)
     for band in theirs.index:
         assert ours.loc[band, "selection_rate"] == pytest.approx(theirs[band], abs=1e-12), band

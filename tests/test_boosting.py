@@ -26,8 +26,14 @@ FEATURES = ["age", "income", "sex", "race"]
 def training():
     rng = np.random.default_rng(0)
     n = 600
-    table = pd.DataFrame({"age": rng.integers(18, 70, n), "income": rng.normal(50, 15, n).round(1),
-                          "sex": rng.choice(["female", "male"], n), "race": rng.choice(["A", "B", "C"], n)})
+    table = pd.DataFrame(
+        {
+            "age": rng.integers(18, 70, n),
+            "income": rng.normal(50, 15, n).round(1),
+            "sex": rng.choice(["female", "male"], n),
+            "race": rng.choice(["A", "B", "C"], n),
+        }
+    )
     hired = (table["income"] - 50) / 10 + (table["sex"] == "male") * 0.5 + rng.normal(0, 1, n) > 0
     table["hired"] = np.where(hired, "yes", "no")
     return table
@@ -39,15 +45,18 @@ def _fit(library: str, training: pd.DataFrame):
     if library == "xgboost":
         import xgboost
 
-        return xgboost.XGBClassifier(n_estimators=30, max_depth=3, enable_categorical=True, tree_method="hist", n_jobs=1).fit(X, y)
+        return xgboost.XGBClassifier(n_estimators=30, max_depth=3, enable_categorical=True, tree_method="hist", n_jobs=1).fit(
+            X, y
+        )
     if library == "lightgbm":
         import lightgbm
 
         return lightgbm.LGBMClassifier(n_estimators=30, num_leaves=8, verbose=-1, n_jobs=1).fit(X, y)
     import catboost
 
-    return catboost.CatBoostClassifier(iterations=30, depth=3, verbose=0, thread_count=1, allow_writing_files=False, cat_features=["sex", "race"]).fit(
-        training[FEATURES], y)
+    return catboost.CatBoostClassifier(
+        iterations=30, depth=3, verbose=0, thread_count=1, allow_writing_files=False, cat_features=["sex", "race"]
+    ).fit(training[FEATURES], y)
 
 
 LIBRARIES = ["xgboost", "lightgbm", "catboost"]
@@ -78,7 +87,10 @@ def test_scores_from_a_csv_equal_the_models_own_probabilities(fitted, training):
     scores = ScoreModel.wrap(model).scores(table, positive_label=1, features=FEATURES)
     np.testing.assert_allclose(scores, model.predict_proba(_typed(training, model))[:, 1], rtol=1e-6)
     assert table["sex"].dtype == training["sex"].dtype  # the user's table is not changed
-    assert prepare_audit(table.assign(hired=(table["hired"] == "yes").astype(int)), spec, ScoreModel.wrap(model)).score_kind == "probability"
+    assert (
+        prepare_audit(table.assign(hired=(table["hired"] == "yes").astype(int)), spec, ScoreModel.wrap(model)).score_kind
+        == "probability"
+    )
 
 
 def test_shap_equals_shaps_tree_explainer_and_adds_up(fitted, training):
@@ -102,8 +114,26 @@ def test_the_command_line_audits_them(fitted, training, tmp_path):
     data, model_file, out = tmp_path / "people.csv", tmp_path / f"{library}.pkl", tmp_path / "audit.json"
     training.assign(hired=(training["hired"] == "yes").astype(int)).to_csv(data, index=False)
     model_file.write_bytes(pickle.dumps(model))
-    code = main(["audit", "--data", str(data), "--target", "hired", "--positive-label", "1", "--sensitive", "sex",
-                 "--model", str(model_file), "--trust-pickle", "--features", ",".join(FEATURES), "--json", str(out)])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "hired",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            "sex",
+            "--model",
+            str(model_file),
+            "--trust-pickle",
+            "--features",
+            ",".join(FEATURES),
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     document = json.loads(out.read_text())
     selected = model.predict_proba(_typed(training, model))[:, 1] >= 0.5
@@ -150,8 +180,24 @@ def test_the_command_line_keeps_shaps_lightgbm_notice_off_stderr(training, tmp_p
     model_file.write_bytes(pickle.dumps(model))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        code = main(["audit", "--data", str(data), "--target", "hired", "--positive-label", "1", "--sensitive", "sex",
-                     "--model", str(model_file), "--trust-pickle", "--features", ",".join(FEATURES)])
+        code = main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--target",
+                "hired",
+                "--positive-label",
+                "1",
+                "--sensitive",
+                "sex",
+                "--model",
+                str(model_file),
+                "--trust-pickle",
+                "--features",
+                ",".join(FEATURES),
+            ]
+        )
     assert code == 0 and capsys.readouterr().err == ""
     assert [str(warning.message) for warning in caught if "LightGBM" in str(warning.message)] == []
     with pytest.warns(UserWarning, match="LightGBM binary classifier"):

@@ -22,8 +22,15 @@ from browser import (
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("data", "Data & model"), ("fairness", "Fairness"), ("fixes", "Fixes"), ("explain", "Explain"), ("rules", "Rules"),
-         ("over_time", "Over time"), ("report", "Report")]
+PAGES = [
+    ("data", "Data & model"),
+    ("fairness", "Fairness"),
+    ("fixes", "Fixes"),
+    ("explain", "Explain"),
+    ("rules", "Rules"),
+    ("over_time", "Over time"),
+    ("report", "Report"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +164,11 @@ def test_fairness_preview_moves_in_the_browser_and_the_server_follows(server, pa
         assert len(set(thresholds.values())) == 1 and thresholds["Female"] < 0.5
     # Once the move rests, the server's part (intervals, sentences) follows: its headline ratio is the preview's.
     live_ratio = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(1).inner_text()
-    poll(lambda: metric_value(page, "Demographic parity ratio").inner_text(), lambda text: text == live_ratio,
-         what="the server's demographic parity ratio after the settled move")
+    poll(
+        lambda: metric_value(page, "Demographic parity ratio").inner_text(),
+        lambda text: text == live_ratio,
+        what="the server's demographic parity ratio after the settled move",
+    )
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-fairness-slider.png", full_page=True)
@@ -192,8 +202,11 @@ def test_fairness_preview_moves_in_the_browser_and_the_server_follows(server, pa
     expect(verdict).to_have_text(re.compile(r"^\s*pass"), timeout=20_000)
     _assert_preview_is_pythons(page, adult_curves)
     live_ratio = page.locator('#fd-disparities tr[data-name="demographic_parity_ratio"] td').nth(1).inner_text()
-    poll(lambda: metric_value(page, "Demographic parity ratio").inner_text(), lambda text: text == live_ratio,
-         what="the server's demographic parity ratio after the suggestion")
+    poll(
+        lambda: metric_value(page, "Demographic parity ratio").inner_text(),
+        lambda text: text == live_ratio,
+        what="the server's demographic parity ratio after the suggestion",
+    )
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-fairness-suggested.png", full_page=True)
@@ -327,21 +340,30 @@ def test_two_hundred_groups_and_a_continuous_attribute_in_the_browser(server, pa
     rng = np.random.default_rng(6)
     n = 6_000
     regions = tmp_path / "regions.csv"
-    pd.DataFrame({"region": [f"region {k:03d}" for k in rng.integers(0, 200, n)], "y": rng.integers(0, 2, n),
-                  "score": rng.random(n).round(3)}).to_csv(regions, index=False)
+    pd.DataFrame(
+        {
+            "region": [f"region {k:03d}" for k in rng.integers(0, 200, n)],
+            "y": rng.integers(0, 2, n),
+            "score": rng.random(n).round(3),
+        }
+    ).to_csv(regions, index=False)
     upload_table_with_scores(page, server, regions, "6,000")
     assert_page_is_clean(page)
     open_page(page, "Fairness", "fairness")
     wait_until_idle(page)
     expect(page.get_by_test_id("stPlotlyChart").filter(has_text="12 of 200 groups")).to_have_count(1)
     page.get_by_text("Confusion matrices", exact=True).click()
-    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrices by group (counts) (12 of 200 groups")).to_have_count(1)
+    expect(
+        page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrices by group (counts) (12 of 200 groups")
+    ).to_have_count(1)
     wait_until_idle(page)
     assert_page_is_clean(page)
     page.screenshot(path=output_dir / "browser-200-groups.png", full_page=True)
 
     ages = tmp_path / "ages.csv"
-    pd.DataFrame({"age": rng.integers(18, 78, n), "y": rng.integers(0, 2, n), "score": rng.random(n).round(3)}).to_csv(ages, index=False)
+    pd.DataFrame({"age": rng.integers(18, 78, n), "y": rng.integers(0, 2, n), "score": rng.random(n).round(3)}).to_csv(
+        ages, index=False
+    )
     upload_table_with_scores(page, server, ages, "6,000")
     expect(page.get_by_test_id("stTextInput").filter(has_text="Bands of age")).to_have_count(1)
     # The summary's groups and the Data balance view's list the bands.
@@ -366,7 +388,9 @@ def test_the_fixes_page_on_adult_charts_every_fix_and_shows_the_chosen_one(serve
     wait_until_idle(page)
     page.get_by_role("button", name="Add reductions", exact=False).click()
     # During the rerun the old chart and the new one coexist: wait for one chart, with the reductions.
-    drawn = poll(lambda: single_text(chart), lambda text: text is not None and "Reductions" in text, timeout=900, what="the chart")
+    drawn = poll(
+        lambda: single_text(chart), lambda text: text is not None and "Reductions" in text, timeout=900, what="the chart"
+    )
     wait_until_idle(page)
     assert_page_is_clean(page)
     for name in ("Original", "Thresholds per group", "Reweighing", "Reductions (one point per bound)", "Unawareness"):

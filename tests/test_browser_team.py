@@ -26,8 +26,15 @@ def _save(table, title: str, owner: str | None) -> str:
 
     spec = AuditSpec(target="outcome", positive_label=1, sensitive=("group",), score="score")
     audit = run_audit(pd.read_csv(table), spec, thresholds=0.5, with_rules=False, data_name=table.name)
-    return save_audit(AuditStore(), audit, title=title, source={"kind": "upload"}, owner=owner, keep_files=True,
-                      table=StoredFile(table.name, table.read_bytes()))
+    return save_audit(
+        AuditStore(),
+        audit,
+        title=title,
+        source={"kind": "upload"},
+        owner=owner,
+        keep_files=True,
+        table=StoredFile(table.name, table.read_bytes()),
+    )
 
 
 def _listed(page) -> list[str]:

@@ -60,8 +60,10 @@ def test_points_counts_ece_and_brier_equal_sklearn_on_the_same_bins():
     truth, scores, groups = _synthetic()
     calibration = calibration_by_group(truth, scores, groups)
     assert calibration.bins == "quantile"
-    assert not any(np.isin(scores[groups == label], group.points["lower"].to_numpy()[1:]).any()
-                   for label, group in calibration.groups.items())  # scikit-learn on the scores themselves
+    assert not any(
+        np.isin(scores[groups == label], group.points["lower"].to_numpy()[1:]).any()
+        for label, group in calibration.groups.items()
+    )  # scikit-learn on the scores themselves
     _check_against_sklearn(truth, scores, groups, calibration)
 
 
@@ -86,14 +88,20 @@ def test_each_point_has_the_exact_binomial_interval():
 def test_compas_deciles_get_the_observed_rate_per_value_and_no_ece():
     demo = load_demo("compas")
     inputs = prepare_audit(demo.data, demo.spec)
-    calibration = calibration_by_group(inputs.y_true, inputs.scores, inputs.groups, probability=inputs.score_kind == "probability")
+    calibration = calibration_by_group(
+        inputs.y_true, inputs.scores, inputs.groups, probability=inputs.score_kind == "probability"
+    )
     assert calibration.bins == "score values" and not calibration.probability
     assert np.isnan(calibration.ece_difference) and calibration.passed is None
-    assert calibration.undefined == Undefined("scores_outside_0_1") and "not a probability" in undefined_text(calibration.undefined)
+    assert calibration.undefined == Undefined("scores_outside_0_1") and "not a probability" in undefined_text(
+        calibration.undefined
+    )
     for label, group in calibration.groups.items():
         rows = inputs.groups.to_numpy() == label
         # The deciles 1-10 as the middles of ten uniform bins: scikit-learn's points are then one per value.
-        prob_true, prob_pred = calibration_curve(inputs.y_true[rows], (inputs.scores[rows] - 0.5) / 10, n_bins=10, strategy="uniform")
+        prob_true, prob_pred = calibration_curve(
+            inputs.y_true[rows], (inputs.scores[rows] - 0.5) / 10, n_bins=10, strategy="uniform"
+        )
         np.testing.assert_allclose(group.points["observed"], prob_true, atol=1e-12)
         np.testing.assert_allclose(group.points["mean_score"], prob_pred * 10 + 0.5, atol=1e-9)
         assert (group.points["lower"] == group.points["upper"]).all()
@@ -157,8 +165,12 @@ def test_the_identity_reproduces_the_measured_fprs_on_the_demos(demo):
     audit = run_audit(loaded.data, loaded.spec, loaded.model, with_rules=False, explain_rows=0)
     conflict = criteria_conflict(audit.result.judged, reference=audit.inputs.reference)
     decisions = audit.inputs.scores >= audit.thresholds
-    oracle = MetricFrame(metrics=false_positive_rate, y_true=audit.inputs.y_true, y_pred=decisions,
-                         sensitive_features=audit.inputs.groups.to_numpy()).by_group
+    oracle = MetricFrame(
+        metrics=false_positive_rate,
+        y_true=audit.inputs.y_true,
+        y_pred=decisions,
+        sensitive_features=audit.inputs.groups.to_numpy(),
+    ).by_group
     for label, row in conflict.table.iterrows():
         assert row["fpr_identity"] == pytest.approx(oracle[label], abs=1e-12)
         assert row["fpr_identity"] == pytest.approx(row["fpr"], abs=1e-12)
@@ -172,16 +184,29 @@ def test_on_compas_the_panel_explains_42_against_22_percent():
     assert "42.3% in African-American against 22.0% in Caucasian" in text
     forced = conflict.table.loc["African-American", "fpr_forced"]
     table = audit.result.judged
-    expected = (table.loc["African-American", "base_rate"] / (1 - table.loc["African-American", "base_rate"])
-                * (1 - table.loc["Caucasian", "precision"]) / table.loc["Caucasian", "precision"] * (1 - table.loc["Caucasian", "fnr"]))
+    expected = (
+        table.loc["African-American", "base_rate"]
+        / (1 - table.loc["African-American", "base_rate"])
+        * (1 - table.loc["Caucasian", "precision"])
+        / table.loc["Caucasian", "precision"]
+        * (1 - table.loc["Caucasian", "fnr"])
+    )
     assert forced == pytest.approx(expected)
     assert f"{forced:.1%}" in text
     assert conflict.pairs["passed"].tolist() == [False, False, False]
 
 
 def test_equal_base_rates_let_all_three_hold():
-    table = pd.DataFrame({"count": [100, 100], "base_rate": [0.4, 0.4], "precision": [0.7, 0.7], "fnr": [0.2, 0.2],
-                          "fpr": [float(implied_fpr(0.4, 0.7, 0.2))] * 2}, index=["x", "y"])
+    table = pd.DataFrame(
+        {
+            "count": [100, 100],
+            "base_rate": [0.4, 0.4],
+            "precision": [0.7, 0.7],
+            "fnr": [0.2, 0.2],
+            "fpr": [float(implied_fpr(0.4, 0.7, 0.2))] * 2,
+        },
+        index=["x", "y"],
+    )
     conflict = criteria_conflict(table, reference="x")
     assert conflict.pairs["forced_gap"].tolist() == pytest.approx([0, 0, 0])
     assert conflict_sentences(conflict)[0].startswith("Every group has the same base rate")
@@ -192,8 +217,16 @@ def test_the_identity_is_undefined_where_nobody_true_is_selected():
 
 
 def test_a_forced_rate_above_one_is_said_to_be_impossible():
-    table = pd.DataFrame({"count": [173, 14887], "base_rate": [0.867, 0.238], "precision": [0.887, 0.765], "fnr": [0.007, 0.352],
-                          "fpr": [0.826, 0.062]}, index=["the subgroup", "the rest"])
+    table = pd.DataFrame(
+        {
+            "count": [173, 14887],
+            "base_rate": [0.867, 0.238],
+            "precision": [0.887, 0.765],
+            "fnr": [0.007, 0.352],
+            "fpr": [0.826, 0.062],
+        },
+        index=["the subgroup", "the rest"],
+    )
     conflict = criteria_conflict(table, reference="the rest")
     forced = conflict.table.loc["the subgroup", "fpr_forced"]
     assert forced == pytest.approx(0.867 / 0.133 * 0.235 / 0.765 * 0.648) and forced > 1
@@ -215,7 +248,9 @@ def test_the_chart_draws_each_groups_points_and_marks_small_groups():
         points = calibration.groups[label].points
         np.testing.assert_allclose(traces[label].x, points["mean_score"])
         np.testing.assert_allclose(traces[label].y, points["observed"])
-        np.testing.assert_allclose(np.asarray(traces[label].y) + np.asarray(traces[label].error_y.array), points["interval_upper"])
+        np.testing.assert_allclose(
+            np.asarray(traces[label].y) + np.asarray(traces[label].error_y.array), points["interval_upper"]
+        )
     assert traces["&lt;b&gt;tiny&lt;/b&gt; (too small to judge)"].line.dash == "dot"
 
 
@@ -232,8 +267,10 @@ def test_every_ece_interval_holds_its_estimate_on_the_demos(demo):
 
 
 def test_an_undefined_figure_of_the_conflict_says_why():
-    table = pd.DataFrame({"count": [100, 50], "base_rate": [0.4, 0.3], "precision": [0.7, np.nan], "fnr": [0.2, 1.0],
-                          "fpr": [0.1, 0.0]}, index=["x", "<b>y</b>"])  # nobody in y is selected
+    table = pd.DataFrame(
+        {"count": [100, 50], "base_rate": [0.4, 0.3], "precision": [0.7, np.nan], "fnr": [0.2, 1.0], "fpr": [0.1, 0.0]},
+        index=["x", "<b>y</b>"],
+    )  # nobody in y is selected
     shown = conflict_table(criteria_conflict(table, reference="x"))
     assert shown.loc["<b>y</b>", "Precision"] == "undefined: nobody selected"
     assert shown.loc["<b>y</b>", "FPR from the identity"].startswith("undefined: it needs a precision above 0")
@@ -243,12 +280,13 @@ def test_an_undefined_figure_of_the_conflict_says_why():
 # The verdicts and intervals at their stated levels: simulations with known truth (small here; larger ones in
 # benchmarks/bench_calibration.py).
 
+
 def _calibrated_rows(rng, sizes=(30, 100, 1000), steep=()):
     """Groups of these sizes, each row's outcome drawn from its score (calibrated), or from its score squared for the
     groups in ``steep`` (miscalibrated); returns outcomes, scores, groups and the true probabilities."""
     labels = np.repeat([f"g{size}" for size in sizes], sizes)
     scores = rng.random(len(labels))
-    probability = np.where(np.isin(labels, steep), scores ** 2, scores)
+    probability = np.where(np.isin(labels, steep), scores**2, scores)
     return rng.random(len(labels)) < probability, scores, labels, probability
 
 
@@ -288,7 +326,7 @@ def test_a_miscalibrated_group_is_found():
     for run in range(runs):
         truth, scores, groups, _ = _calibrated_rows(rng, sizes=(1000, 1000), steep=("g1000",))
         groups = np.where(np.arange(len(groups)) < 1000, "steep", "calibrated")
-        truth = rng.random(len(scores)) < np.where(groups == "steep", scores ** 2, scores)
+        truth = rng.random(len(scores)) < np.where(groups == "steep", scores**2, scores)
         tested = calibration_by_group(truth, scores, groups, tolerance=0.0, n_resamples=199, random_state=run)
         found += tested.findings.loc["ece[steep]", "passed"] is False
         wrongly += tested.findings.loc["ece[calibrated]", "passed"] is False
@@ -300,6 +338,7 @@ def test_a_miscalibrated_group_is_found():
 
 def _old_ece_interval(truth, scores, rng, resamples=200, n_bins=10):
     """The old interval: a percentile bootstrap of the ECE over the rows, widened to hold the estimate."""
+
     def ece(y, s):
         edges = np.unique(np.percentile(s, np.linspace(0, 100, n_bins + 1)))
         bins = np.searchsorted(edges[1:-1], s, side="right")

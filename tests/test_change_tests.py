@@ -46,8 +46,10 @@ def _old_extremes_z(after: np.ndarray, before: np.ndarray, sizes: np.ndarray, me
         else:
             ratio_after, ratio_before = a_low / a_high, b_low / b_high
             change = ratio_after - ratio_before
-            variance = sum(r ** 2 * ((1 - p) / (n * p) + (1 - q) / (m * q))
-                           for r, p, n, q, m in ((ratio_after, a_high, n_high, a_low, n_low), (ratio_before, b_high, n_high, b_low, n_low)))
+            variance = sum(
+                r**2 * ((1 - p) / (n * p) + (1 - q) / (m * q))
+                for r, p, n, q, m in ((ratio_after, a_high, n_high, a_low, n_low), (ratio_before, b_high, n_high, b_low, n_low))
+            )
         return np.abs(change) / np.sqrt(variance)
 
 
@@ -124,4 +126,6 @@ def test_largest_change_is_the_vectorised_statistic_and_its_p_value_the_range_of
     # Two rates (equalized odds): the smaller p-value, Bonferroni-corrected for the two.
     both = table(after).assign(fpr=after[::-1], fp=sizes, tn=0.0), table(before).assign(fpr=before[::-1], fp=sizes, tn=0.0)
     each = [largest_change(*both, (rate,)) for rate in ("tpr", "fpr")]
-    assert largest_change(*both, ("tpr", "fpr")).p_value == pytest.approx(min(1.0, 2 * min(one.p_value for one in each)), rel=1e-12)
+    assert largest_change(*both, ("tpr", "fpr")).p_value == pytest.approx(
+        min(1.0, 2 * min(one.p_value for one in each)), rel=1e-12
+    )

@@ -51,8 +51,25 @@ def tiny_group_files(tmp_path_factory):
 
 def _fixes_json(folder, trusted, *extra):
     out = folder / f"fixes{''.join(extra)}.json"
-    code = main(["fixes", "--data", str(folder / "test.csv"), "--target", "outcome", "--positive-label", "1", "--sensitive", "group",
-                 "--model", str(folder / "model.skops"), *[f"--trust-type={name}" for name in trusted], *extra, "--json", str(out)])
+    code = main(
+        [
+            "fixes",
+            "--data",
+            str(folder / "test.csv"),
+            "--target",
+            "outcome",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            "group",
+            "--model",
+            str(folder / "model.skops"),
+            *[f"--trust-type={name}" for name in trusted],
+            *extra,
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     (original,) = [fix for fix in json.loads(out.read_text())["fixes"] if fix["name"] == "original"]
     return original
@@ -80,7 +97,21 @@ def test_fixes_min_group_size_decides_which_groups_the_disparities_cover(tiny_gr
 
 def test_fixes_refuses_a_negative_min_group_size(tiny_group_files, capsys):
     folder, _, _, trusted = tiny_group_files
-    code = main(["fixes", "--data", str(folder / "test.csv"), "--target", "outcome", "--sensitive", "group",
-                 "--model", str(folder / "model.skops"), *[f"--trust-type={name}" for name in trusted], "--min-group-size", "-1"])
+    code = main(
+        [
+            "fixes",
+            "--data",
+            str(folder / "test.csv"),
+            "--target",
+            "outcome",
+            "--sensitive",
+            "group",
+            "--model",
+            str(folder / "model.skops"),
+            *[f"--trust-type={name}" for name in trusted],
+            "--min-group-size",
+            "-1",
+        ]
+    )
     assert code == 2
     assert "--min-group-size must be 0 or more; got -1." in capsys.readouterr().err

@@ -48,13 +48,19 @@ def test_the_change_test_is_the_monitors_on_the_same_rows():
     # The monitor on one log of the two as consecutive months, the first the baseline: its alert names the same change.
     log = pd.concat([before.assign(t=pd.Timestamp("2026-01-05")), after.assign(t=pd.Timestamp("2026-02-05"))], ignore_index=True)
     counts = count_log(log, MonitorSpec(time="t", target="y", positive_label=1, sensitive=("g",), score="s"), threshold=0.5)
-    (alert,) = [alert for alert in monitor(counts, threshold=0.5, min_group_size=0).alerts if alert["kind"] == "change"
-                and alert["disparity"] == "demographic_parity_difference"]
+    (alert,) = [
+        alert
+        for alert in monitor(counts, threshold=0.5, min_group_size=0).alerts
+        if alert["kind"] == "change" and alert["disparity"] == "demographic_parity_difference"
+    ]
     assert found["tested_change"] == pytest.approx(alert["reason"].change, abs=5e-4)
     assert found["p_value"] == pytest.approx(alert["reason"].p_value, rel=0.06)
     # And from the rows by the formula: every pair's change in gap over the four binomial variances; the largest |z|
     # against the range of three standard normals, integrated here (an oracle apart from scipy's studentized_range).
-    rates = {name: (frame["s"] >= 0.5).groupby(frame["g"]).agg(["mean", "count"]) for name, frame in (("before", before), ("after", after))}
+    rates = {
+        name: (frame["s"] >= 0.5).groupby(frame["g"]).agg(["mean", "count"])
+        for name, frame in (("before", before), ("after", after))
+    }
     tests = {}
     for high, low in [("a", "b"), ("a", "c"), ("b", "c")]:
         if rates["after"].loc[high, "mean"] < rates["after"].loc[low, "mean"]:
@@ -77,7 +83,9 @@ def _range_sf(w: float, k: int) -> float:
     from scipy.integrate import quad
 
     assert k == 3
-    value, _ = quad(lambda x: norm.pdf(x) * norm.sf(x + w) * (2 * norm.sf(x) - norm.sf(x + w)), -np.inf, np.inf, epsabs=0, epsrel=1e-10)
+    value, _ = quad(
+        lambda x: norm.pdf(x) * norm.sf(x + w) * (2 * norm.sf(x) - norm.sf(x + w)), -np.inf, np.inf, epsabs=0, epsrel=1e-10
+    )
     return 3 * value
 
 
@@ -139,11 +147,32 @@ def test_the_command_line_gates_on_a_change_and_fails_closed(tmp_path, capsys, m
     for name, rows in (("before", _rows(8)), ("worse", _rows(9, shift_b=0.15))):
         rows.to_csv(tmp_path / f"{name}.csv", index=False)
         paths[name] = tmp_path / f"{name}.json"
-        assert main(["audit", "--data", str(tmp_path / f"{name}.csv"), "--target", "y", "--sensitive", "g", "--score", "s",
-                     "--threshold", "0.5", "--json", str(paths[name]), *(["--save"] if name == "worse" else [])]) == 0
+        assert (
+            main(
+                [
+                    "audit",
+                    "--data",
+                    str(tmp_path / f"{name}.csv"),
+                    "--target",
+                    "y",
+                    "--sensitive",
+                    "g",
+                    "--score",
+                    "s",
+                    "--threshold",
+                    "0.5",
+                    "--json",
+                    str(paths[name]),
+                    *(["--save"] if name == "worse" else []),
+                ]
+            )
+            == 0
+        )
     saved_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
     out = tmp_path / "comparison.json"
-    code = main(["compare", str(paths["before"]), saved_id, "--json", str(out), "--fail-on", "demographic_parity_difference_change>0.05"])
+    code = main(
+        ["compare", str(paths["before"]), saved_id, "--json", str(out), "--fail-on", "demographic_parity_difference_change>0.05"]
+    )
     captured = capsys.readouterr()
     document = json.loads(out.read_text())
     change = document["disparities"]["demographic_parity_difference"]["change"]
@@ -153,14 +182,43 @@ def test_the_command_line_gates_on_a_change_and_fails_closed(tmp_path, capsys, m
     # An undefined change holds: where two of three groups select nobody, predictive parity is undefined.
     nobody = _rows(10).assign(s=lambda frame: np.where(frame["g"] != "a", 0.0, frame["s"]))
     nobody.to_csv(tmp_path / "nobody.csv", index=False)
-    main(["audit", "--data", str(tmp_path / "nobody.csv"), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5",
-          "--json", str(tmp_path / "nobody.json")])
+    main(
+        [
+            "audit",
+            "--data",
+            str(tmp_path / "nobody.csv"),
+            "--target",
+            "y",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--threshold",
+            "0.5",
+            "--json",
+            str(tmp_path / "nobody.json"),
+        ]
+    )
     capsys.readouterr()
-    assert main(["compare", str(paths["before"]), str(tmp_path / "nobody.json"), "--fail-on", "predictive_parity_difference_change>0.5"]) == 1
+    assert (
+        main(
+            [
+                "compare",
+                str(paths["before"]),
+                str(tmp_path / "nobody.json"),
+                "--fail-on",
+                "predictive_parity_difference_change>0.5",
+            ]
+        )
+        == 1
+    )
     assert "is undefined" in capsys.readouterr().err
-    for bad in (["compare", "../", str(paths["before"])], ["compare", "a" * 10_000, str(paths["before"])],
-                ["compare", str(paths["before"]), str(paths["worse"]), "--fail-on", "demographic_parity_difference>0.1"],
-                ["compare", str(paths["before"]), str(paths["worse"]), "--json", str(paths["worse"])]):
+    for bad in (
+        ["compare", "../", str(paths["before"])],
+        ["compare", "a" * 10_000, str(paths["before"])],
+        ["compare", str(paths["before"]), str(paths["worse"]), "--fail-on", "demographic_parity_difference>0.1"],
+        ["compare", str(paths["before"]), str(paths["worse"]), "--json", str(paths["worse"])],
+    ):
         assert main(bad) == 2
         error = capsys.readouterr().err
         assert error.startswith("fairdash: error:") and len(error) < 700
@@ -168,19 +226,55 @@ def test_the_command_line_gates_on_a_change_and_fails_closed(tmp_path, capsys, m
 
 def test_compare_runs_as_a_module(tmp_path):
     _rows(11).to_csv(tmp_path / "d.csv", index=False)
-    base = [sys.executable, "-m", "fairdash", "audit", "--data", str(tmp_path / "d.csv"), "--target", "y", "--sensitive", "g",
-            "--score", "s", "--threshold", "0.5", "--no-explain", "--json"]
+    base = [
+        sys.executable,
+        "-m",
+        "fairdash",
+        "audit",
+        "--data",
+        str(tmp_path / "d.csv"),
+        "--target",
+        "y",
+        "--sensitive",
+        "g",
+        "--score",
+        "s",
+        "--threshold",
+        "0.5",
+        "--no-explain",
+        "--json",
+    ]
     subprocess.run(base + [str(tmp_path / "a.json")], check=True, capture_output=True, cwd=ROOT)
-    done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(tmp_path / "a.json"), str(tmp_path / "a.json"),
-                           "--fail-on", "demographic_parity_difference_change>0"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fairdash",
+            "compare",
+            str(tmp_path / "a.json"),
+            str(tmp_path / "a.json"),
+            "--fail-on",
+            "demographic_parity_difference_change>0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr  # the same audit twice: every change is 0
-    assert re.search(r"demographic parity difference\s+[\d.]+\s+[\d.]+\s+\+0\.000", done.stdout)  # as the Saved audits page shows it
+    assert re.search(
+        r"demographic parity difference\s+[\d.]+\s+[\d.]+\s+\+0\.000", done.stdout
+    )  # as the Saved audits page shows it
 
 
 def _exact(selected: dict[str, tuple[int, int]]) -> pd.DataFrame:
     """Rows whose selection rates are exact: per group ``(n, k)``, k of n rows scored above the threshold."""
-    return pd.concat([pd.DataFrame({"g": group, "y": np.arange(n) % 2, "s": np.r_[np.full(k, 0.9), np.full(n - k, 0.1)]})
-                      for group, (n, k) in selected.items()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame({"g": group, "y": np.arange(n) % 2, "s": np.r_[np.full(k, 0.9), np.full(n - k, 0.1)]})
+            for group, (n, k) in selected.items()
+        ],
+        ignore_index=True,
+    )
 
 
 def _by_hand(before: pd.DataFrame, after: pd.DataFrame, high: str, low: str) -> dict[str, float]:
@@ -190,34 +284,51 @@ def _by_hand(before: pd.DataFrame, after: pd.DataFrame, high: str, low: str) -> 
     gap = [table.loc[high, "mean"] - table.loc[low, "mean"] for table in rates]
     variance = sum(p * (1 - p) / n for table in rates for p, n in table.loc[[high, low]].itertuples(index=False))
     ratio = [table.loc[low, "mean"] / table.loc[high, "mean"] for table in rates]
-    ratio_variance = sum(r ** 2 * sum((1 - p) / (n * p) for p, n in table.loc[[high, low]].itertuples(index=False))
-                         for r, table in zip(ratio, rates))
-    return {"gap": gap[1] - gap[0], "gap_p": 2 * norm.sf(abs(gap[1] - gap[0]) / math.sqrt(variance)),
-            "ratio": ratio[1] - ratio[0], "ratio_p": 2 * norm.sf(abs(ratio[1] - ratio[0]) / math.sqrt(ratio_variance))}
+    ratio_variance = sum(
+        r**2 * sum((1 - p) / (n * p) for p, n in table.loc[[high, low]].itertuples(index=False)) for r, table in zip(ratio, rates)
+    )
+    return {
+        "gap": gap[1] - gap[0],
+        "gap_p": 2 * norm.sf(abs(gap[1] - gap[0]) / math.sqrt(variance)),
+        "ratio": ratio[1] - ratio[0],
+        "ratio_p": 2 * norm.sf(abs(ratio[1] - ratio[0]) / math.sqrt(ratio_variance)),
+    }
 
 
 def test_where_the_after_audits_groups_all_tie_the_before_audits_extremes_are_tested():
     """All three groups select half their rows after: the change is never tested between a group and itself (it was:
     0, p = 1, beside a change of -0.3); the before audit's extremes (a and c) define both disparities' change."""
-    before, after = _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}), _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)})
+    before, after = (
+        _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}),
+        _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)}),
+    )
     comparison = compare_audits(_document(before), _document(after))
     expected = _by_hand(before, after, "a", "c")
     for name, kind in (("demographic_parity_difference", "gap"), ("demographic_parity_ratio", "ratio")):
         row = comparison.disparities.loc[name]
         assert (row["high"], row["low"], row["rate"]) == ("a", "c", "selection_rate")  # was ("a", "a"): a group against itself
-        assert row["change"] == pytest.approx(expected[kind], abs=1e-12) and row["tested_change"] == pytest.approx(expected[kind], abs=1e-12)
+        assert row["change"] == pytest.approx(expected[kind], abs=1e-12) and row["tested_change"] == pytest.approx(
+            expected[kind], abs=1e-12
+        )
         z = norm.isf(expected[f"{kind}_p"] / 2)  # the pair's own z; its p-value over the three pairs:
         assert row["p_value"] == pytest.approx(_range_sf(math.sqrt(2) * z, 3), rel=1e-6) and row["tested_is_change"] is True
     assert comparison.disparities.loc["demographic_parity_difference", "change"] == pytest.approx(-0.3, abs=1e-12)
 
 
 def test_a_change_between_audits_whose_groups_all_tie_is_untested_and_says_why():
-    before, after = _exact({"a": (400, 160), "b": (300, 120), "c": (200, 80)}), _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)})
+    before, after = (
+        _exact({"a": (400, 160), "b": (300, 120), "c": (200, 80)}),
+        _exact({"a": (400, 200), "b": (300, 150), "c": (200, 100)}),
+    )
     comparison = compare_audits(_document(before), _document(after))
     row = comparison.disparities.loc["demographic_parity_difference"]
     assert row["change"] == 0 and math.isnan(row["p_value"]) and row["beyond_chance"] is None  # was p = 1: "not beyond chance"
     assert row["why_untested"] == Untested("no_difference", rates=("selection_rate",))
-    assert comparison_table(comparison).loc["demographic parity difference", "pair tested"].startswith("untested: no two groups differ")
+    assert (
+        comparison_table(comparison)
+        .loc["demographic parity difference", "pair tested"]
+        .startswith("untested: no two groups differ")
+    )
     found = comparison_json(comparison)["disparities"]["demographic_parity_difference"]
     assert found["p_value"] is None and found["tested"] is None and "no two groups differ" in found["why_untested"]
 
@@ -227,7 +338,10 @@ def test_a_change_tested_between_groups_other_than_the_disparitys_own_is_labelle
     between b and a went from -0.2 to +0.15 (+0.35), the largest |z| of the three pairs. The interval is of that gap's
     change; the table puts the pair and that change beside it (issue 32: a change of -0.236 stood beside an interval of
     another change)."""
-    before, after = _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}), _exact({"a": (400, 180), "b": (300, 180), "c": (200, 60)})
+    before, after = (
+        _exact({"a": (400, 240), "b": (300, 120), "c": (200, 60)}),
+        _exact({"a": (400, 180), "b": (300, 180), "c": (200, 60)}),
+    )
     documents = (_document(before), _document(after))
     comparison = compare_audits(*documents)
     row = comparison.disparities.loc["demographic_parity_difference"]
@@ -245,8 +359,14 @@ def test_a_change_tested_between_groups_other_than_the_disparitys_own_is_labelle
     assert comparison_table(comparison).loc["demographic parity ratio", "pair tested"] == "selection rate 'a' / 'b'"
     assert comparison_table(comparison).loc["demographic parity ratio", "its change"] == "-0.750"  # 0.45/0.6 - 0.6/0.4
     tested = comparison_json(comparison)["disparities"]["demographic_parity_difference"]["tested"]
-    assert tested == {"rate": "selection_rate", "high": "b", "low": "a", "change": pytest.approx(0.35, abs=1e-12), "is_change": False,
-                      "groups": 3}
+    assert tested == {
+        "rate": "selection_rate",
+        "high": "b",
+        "low": "a",
+        "change": pytest.approx(0.35, abs=1e-12),
+        "is_change": False,
+        "groups": 3,
+    }
     for name, document in zip(("before", "after"), documents):
         (tmp_path / f"{name}.json").write_text(json.dumps(document))
     assert main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json")]) == 0
@@ -280,8 +400,23 @@ def test_audits_counted_in_memory_and_by_an_engine_compare_though_one_writes_the
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     rows = _rows(13)
     rows.to_csv(tmp_path / "d.csv", index=False)
-    base = ["audit", "--data", str(tmp_path / "d.csv"), "--target", "y", "--positive-label", "1", "--sensitive", "g",
-            "--score", "s", "--threshold", "0.5", "--no-explain", "--json"]
+    base = [
+        "audit",
+        "--data",
+        str(tmp_path / "d.csv"),
+        "--target",
+        "y",
+        "--positive-label",
+        "1",
+        "--sensitive",
+        "g",
+        "--score",
+        "s",
+        "--threshold",
+        "0.5",
+        "--no-explain",
+        "--json",
+    ]
     assert main(base + [str(tmp_path / "memory.json")]) == 0
     assert main(base + [str(tmp_path / "duckdb.json"), "--engine", "duckdb"]) == 0
     labels = [json.loads((tmp_path / f"{name}.json").read_text())["settings"]["positive_label"] for name in ("memory", "duckdb")]

@@ -25,8 +25,14 @@ from fairdash.errors import InvalidInputError
 from fairdash.present.balance import conditional_json, conditional_sentences
 
 # Bickel, Hammel & O'Connell (1975), Science 187: the six largest departments: (men applied, admitted, women applied, admitted).
-BERKELEY = {"A": (825, 512, 108, 89), "B": (560, 353, 25, 17), "C": (325, 120, 593, 202),
-            "D": (417, 138, 375, 131), "E": (191, 53, 393, 94), "F": (373, 22, 341, 24)}
+BERKELEY = {
+    "A": (825, 512, 108, 89),
+    "B": (560, 353, 25, 17),
+    "C": (325, 120, 593, 202),
+    "D": (417, 138, 375, 131),
+    "E": (191, 53, 393, 94),
+    "F": (373, 22, 341, 24),
+}
 
 
 def berkeley() -> pd.DataFrame:
@@ -47,8 +53,13 @@ def test_rates_within_strata_match_fairlearn_metricframe_with_control_features()
     decisions = rng.random(n) < 0.3 + 0.2 * (table["level"] == "senior").to_numpy()
     for control in (["level"], ["level", "region"]):
         found = conditional_disparity(table, decisions, groups, control).strata
-        frame = MetricFrame(metrics=selection_rate, y_true=decisions, y_pred=decisions, sensitive_features=groups.rename("g"),
-                            control_features=table[control])
+        frame = MetricFrame(
+            metrics=selection_rate,
+            y_true=decisions,
+            y_pred=decisions,
+            sensitive_features=groups.rename("g"),
+            control_features=table[control],
+        )
         expected = frame.by_group
         assert len(found) == len(expected)
         for key, value in expected.items():
@@ -160,7 +171,9 @@ def test_cdd_interval_covers_the_true_cdd_at_its_level_where_the_naive_wald_inte
         stratum = rng.choice(2, 100, p=strata_p)
         other = (rng.random(100) >= d_share[stratum]).astype(int)
         accepted = rng.random(100) < accept[stratum, other]
-        _, left_out, counts = demographic_disparities(accepted, pd.Series(np.where(other == 0, "d", "o")), pd.Series(stratum.astype(str)))
+        _, left_out, counts = demographic_disparities(
+            accepted, pd.Series(np.where(other == 0, "d", "o")), pd.Series(stratum.astype(str))
+        )
         if left_out:
             continue
         runs += 1
@@ -194,14 +207,33 @@ def test_audit_control_json_report_and_gate(scored_berkeley, tmp_path, capsys):
 
     path, table = scored_berkeley
     out, page = tmp_path / "a.json", tmp_path / "a.html"
-    code = main(["audit", "--data", str(path), *AUDIT, "--control", "department", "--json", str(out), "--report", str(page),
-                 "--fail-on", "cdd[Female]>0.5"])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(path),
+            *AUDIT,
+            "--control",
+            "department",
+            "--json",
+            str(out),
+            "--report",
+            str(page),
+            "--fail-on",
+            "cdd[Female]>0.5",
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     conditional = json.loads(out.read_text())["conditional"]
     assert conditional["control"] == ["department"] and conditional["rate"] == "selection_rate"
     decisions = (table["score"] >= 0.5).to_numpy()
-    frame = MetricFrame(metrics=selection_rate, y_true=decisions, y_pred=decisions, sensitive_features=table["sex"],
-                        control_features=table["department"])
+    frame = MetricFrame(
+        metrics=selection_rate,
+        y_true=decisions,
+        y_pred=decisions,
+        sensitive_features=table["sex"],
+        control_features=table["department"],
+    )
     for (department, sex), value in frame.by_group.items():
         assert conditional["strata"][department][sex]["selection_rate"] == pytest.approx(value, abs=1e-12)
     found = conditional_disparity(table, decisions, table["sex"], ["department"])
@@ -211,12 +243,15 @@ def test_audit_control_json_report_and_gate(scored_berkeley, tmp_path, capsys):
     assert "FAILED: cdd_max" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--control", "score"], "is the score column"),
-    (["--control", "admitted"], "is the target"),
-    (["--fail-on", "cdd[Female]>0.1"], "only with --control"),
-    (["--control", "department", "--engine", "duckdb"], "--control needs the rows in memory"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--control", "score"], "is the score column"),
+        (["--control", "admitted"], "is the target"),
+        (["--fail-on", "cdd[Female]>0.1"], "only with --control"),
+        (["--control", "department", "--engine", "duckdb"], "--control needs the rows in memory"),
+    ],
+)
 def test_audit_control_bad_input_exits_2(scored_berkeley, capsys, extra, message):
     from fairdash.cli import main
 

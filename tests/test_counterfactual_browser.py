@@ -48,14 +48,18 @@ def test_counterfactual_panel_and_recourse_in_the_browser(server, browser, outpu
     expect(constraints.get_by_test_id("stDataFrame")).to_be_visible()  # the ranges' editor (drawn lazily)
     wait_until_idle(page)
     # The editor's canvas is drawn after it is laid out: wait until it has a size and some painted pixel.
-    page.wait_for_function("""(expander) => [...expander.querySelectorAll('[data-testid="stDataFrame"] canvas')].some((canvas) => {
+    page.wait_for_function(
+        """(expander) => [...expander.querySelectorAll('[data-testid="stDataFrame"] canvas')].some((canvas) => {
         if (!canvas.width || !canvas.height) return false;
         const context = canvas.getContext("2d");  // glide-data-grid, Streamlit's table, draws in 2D
         if (!context) return false;
         const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
         for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) return true;
         return false;
-    })""", arg=constraints.element_handle(), timeout=30_000)
+    })""",
+        arg=constraints.element_handle(),
+        timeout=30_000,
+    )
     constraints.screenshot(path=output_dir / "browser-explain-constraints.png")
     page.screenshot(path=output_dir / "browser-explain-counterfactuals.png", full_page=True)
 

@@ -78,7 +78,7 @@ def test_held_features_and_directions_are_kept():
     tables = [table.value for table in at.table if "changes (from → to)" in table.value.columns]
     infos = [_text(info) for info in at.info]
     assert tables or any(info.startswith("No change found") for info in infos)
-    for text in (tables[0]["changes (from → to)"] if tables else []):
+    for text in tables[0]["changes (from → to)"] if tables else []:
         changes = _parse(text)
         assert not {"sex", "marital_status", "relationship", "occupation"} & set(changes)
         for column in ("age", "education_num"):
@@ -163,7 +163,9 @@ def test_what_if_judges_the_flipped_person_at_the_threshold_of_their_new_group()
     _no_problems(at)
     assert at.selectbox(key="row").value == row
     line = next(_text(markdown) for markdown in at.markdown if "instead of" in _text(markdown))
-    assert f"the score is **{flipped[row]:.3f}**: not selected (threshold {new:.3g})" in line and "**a different decision**" in line, line
+    assert (
+        f"the score is **{flipped[row]:.3f}**: not selected (threshold {new:.3g})" in line and "**a different decision**" in line
+    ), line
     at.toggle(key="flip_sensitive").set_value(True).run()
     _no_problems(at)
     table = next(frame.value for frame in at.dataframe if "flip_rate" in frame.value.columns)

@@ -78,8 +78,16 @@ def test_the_burden_per_group_matches_the_closed_form(linear):
     denied = np.flatnonzero(scores < 0.5)
     expected, inside = _oracle(X, model, denied, 0.5)
     assert inside.all()
-    result = recourse_by_group(ScoreModel.wrap(model), X, scores=scores, thresholds=0.5, groups=group, space=search_space(X),
-                               positive_label=True, max_rows=len(denied))
+    result = recourse_by_group(
+        ScoreModel.wrap(model),
+        X,
+        scores=scores,
+        thresholds=0.5,
+        groups=group,
+        space=search_space(X),
+        positive_label=True,
+        max_rows=len(denied),
+    )
     assert not result.sampled and result.searched == len(denied)
     for label in ("g1", "g2"):
         mine = group.to_numpy()[denied] == label
@@ -104,8 +112,9 @@ def test_held_features_directions_ranges_and_categories_hold(people, people_mode
     seen = set(X["race"])
     checked = 0
     for row in np.flatnonzero(np.abs(scores - 0.5) < 0.3)[:12]:
-        result = find_counterfactuals(model, X, int(row), threshold=0.5, positive_label="yes", space=space, n=3,
-                                 scores=scores, selected=scores >= 0.5)
+        result = find_counterfactuals(
+            model, X, int(row), threshold=0.5, positive_label="yes", space=space, n=3, scores=scores, selected=scores >= 0.5
+        )
         assert result.found, result.reason
         for found in result.found:
             assert "sex" not in found.changes
@@ -170,7 +179,9 @@ def test_a_model_that_cannot_score_changed_rows_says_so(people):
 
     X = people[FEATURES]
     with pytest.raises(ModelError, match=r"could not score the table \(RuntimeError: this model scores one row at a time\)"):
-        find_counterfactuals(ScoreModel.wrap(Fragile()), X, 0, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]))
+        find_counterfactuals(
+            ScoreModel.wrap(Fragile()), X, 0, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"])
+        )
 
 
 def test_none_found_says_why(people, people_model):
@@ -178,7 +189,9 @@ def test_none_found_says_why(people, people_model):
     model = ScoreModel.wrap(people_model)
     scores = model.scores(X, positive_label="yes")
     row = int(np.argmin(scores))  # the least likely: holding all but race leaves no way up
-    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex", "age", "income"]))
+    result = find_counterfactuals(
+        model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex", "age", "income"])
+    )
     assert result.found == () and result.reason.startswith("No change found makes the row selected")
     held = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=FEATURES))
     assert held.reason == "Every feature is held fixed, so nothing can change the decision to selected."
@@ -197,8 +210,9 @@ def test_no_farther_than_dice_on_the_same_rows(linear):
     rows = np.flatnonzero(scores < 0.5)[:8]
     data = dice_ml.Data(dataframe=X.assign(y=(scores >= 0.5).astype(int)), continuous_features=list(X.columns), outcome_name="y")
     explainer = dice_ml.Dice(data, dice_ml.Model(model=model, backend="sklearn"), method="random")
-    result = explainer.generate_counterfactuals(X.iloc[rows], total_CFs=3, desired_class="opposite", random_seed=0, verbose=False,
-                                                posthoc_sparsity_param=None)  # its linear post-hoc search takes a minute a row on floats
+    result = explainer.generate_counterfactuals(
+        X.iloc[rows], total_CFs=3, desired_class="opposite", random_seed=0, verbose=False, posthoc_sparsity_param=None
+    )  # its linear post-hoc search takes a minute a row on floats
     space = search_space(X)
     ours = search_rows(ScoreModel.wrap(model), X.iloc[rows], 0.5, space, positive_label=True).nearest(len(rows))
     compared = 0
@@ -220,8 +234,16 @@ def test_an_onnx_model_gets_counterfactuals_like_any_other(people, people_model,
     model = ScoreModel(estimator=model.estimator, name=model.name, feature_names=tuple(FEATURES), method=model.method)
     scores = model.scores(X, positive_label="yes", features=FEATURES)
     row = int(np.argmin(np.abs(scores - 0.4)))
-    result = find_counterfactuals(model, X, row, threshold=0.5, positive_label="yes", space=search_space(X, immutable=["sex"]),
-                                  scores=scores, selected=scores >= 0.5)
+    result = find_counterfactuals(
+        model,
+        X,
+        row,
+        threshold=0.5,
+        positive_label="yes",
+        space=search_space(X, immutable=["sex"]),
+        scores=scores,
+        selected=scores >= 0.5,
+    )
     assert result.found
     positive = list(people_model.classes_).index("yes")
     for found in result.found:
@@ -250,7 +272,9 @@ def test_a_range_that_excludes_the_rows_own_value_finds_the_nearest_value_inside
         assert result.found, result.reason
         for found in result.found:
             assert low <= found.changes["x"][1] <= high
-            assert found.score == pytest.approx(fitted.predict_proba(_changed(X, row, found.changes))[0, 1]) and found.score >= 0.5
+            assert (
+                found.score == pytest.approx(fitted.predict_proba(_changed(X, row, found.changes))[0, 1]) and found.score >= 0.5
+            )
         best = result.found[0]
         assert best.changes["x"][1] == pytest.approx(nearest, rel=0.01)
         assert best.distance == pytest.approx((best.changes["x"][1] - x[row]) / mad)
@@ -265,32 +289,48 @@ def test_flips_that_are_the_same_change_up_to_float_noise_are_kept_once():
     space = search_space(X)
     age_scale = space.scale[0]
     base = np.array([27.0, 10.0, 0.0])
-    planted = np.array([
-        [28.500244, 10.0, 0.0],                      # row 0: the first flip
-        [28.500488, 10.0, 0.0],                      # row 0: the same change up to float noise -> dropped
-        [28.500244 + 0.02 * age_scale, 10.0, 0.0],   # row 0: another change (2% of the scale further)
-        [28.500244, 10.0, 1.0],                      # row 0: the same age, another class: another change
-        [28.500488, 10.0, 0.0],                      # row 1: the same values as row 0's, for another row: kept
-        [28.500244, 10.0, 0.0],                      # row 1: the same change, set farther below -> dropped
-    ])
+    planted = np.array(
+        [
+            [28.500244, 10.0, 0.0],  # row 0: the first flip
+            [28.500488, 10.0, 0.0],  # row 0: the same change up to float noise -> dropped
+            [28.500244 + 0.02 * age_scale, 10.0, 0.0],  # row 0: another change (2% of the scale further)
+            [28.500244, 10.0, 1.0],  # row 0: the same age, another class: another change
+            [28.500488, 10.0, 0.0],  # row 1: the same values as row 0's, for another row: kept
+            [28.500244, 10.0, 0.0],  # row 1: the same change, set farther below -> dropped
+        ]
+    )
     owners = np.array([0, 0, 0, 0, 1, 1])
     distances = space.distance(planted, base)
     distances[5] = distances[4] + 1.0
     assert distinct_flips(space, owners, planted, distances).tolist() == [True, False, True, True, True, False]
     # Order does not matter: the nearer of two is kept wherever it stands.
     shuffled = np.array([1, 0, 3, 2, 5, 4])
-    assert distinct_flips(space, owners[shuffled], planted[shuffled], distances[shuffled]).tolist() == [False, True, True, True, False, True]
+    assert distinct_flips(space, owners[shuffled], planted[shuffled], distances[shuffled]).tolist() == [
+        False,
+        True,
+        True,
+        True,
+        False,
+        True,
+    ]
     # A random set against the definition, pair by pair.
     rng = np.random.default_rng(3)
     owners = rng.integers(0, 4, 300)
-    encoded = np.column_stack([27 + rng.integers(0, 4, 300) * 0.004 * age_scale, 10 + rng.integers(0, 3, 300) * 0.006 * space.scale[1],
-                               rng.integers(0, 2, 300).astype(float)])
+    encoded = np.column_stack(
+        [
+            27 + rng.integers(0, 4, 300) * 0.004 * age_scale,
+            10 + rng.integers(0, 3, 300) * 0.006 * space.scale[1],
+            rng.integers(0, 2, 300).astype(float),
+        ]
+    )
     distances = space.distance(encoded, base)
     scale = np.asarray(space.scale) * SAME_CHANGE * np.array([1, 1, 0])
     order = sorted(range(300), key=lambda i: (owners[i], distances[i], i))
     expected = np.ones(300, dtype=bool)
     for position, i in enumerate(order):
-        expected[i] = not any(owners[j] == owners[i] and (np.abs(encoded[i] - encoded[j]) <= scale).all() for j in order[:position])
+        expected[i] = not any(
+            owners[j] == owners[i] and (np.abs(encoded[i] - encoded[j]) <= scale).all() for j in order[:position]
+        )
     assert (distinct_flips(space, owners, encoded, distances) == expected).all()
     assert 0 < expected.sum() < 300
 
@@ -307,12 +347,16 @@ def test_a_random_forests_counterfactuals_are_different_changes():
     y = ((X["age"] < 35) ^ (X["fare"] > 30)) | (rng.random(1000) < 0.2)
     forest = RandomForestClassifier(n_estimators=20, max_depth=6, random_state=0).fit(X, y)
     space = search_space(X)
-    results = counterfactuals_of_rows(ScoreModel.wrap(forest), X, list(range(40)), thresholds=0.5, positive_label=True, space=space, n=3)
+    results = counterfactuals_of_rows(
+        ScoreModel.wrap(forest), X, list(range(40)), thresholds=0.5, positive_label=True, space=space, n=3
+    )
     allowed = SAME_CHANGE * np.asarray(space.scale)
     pairs = 0
     for result in results:
-        values = [X.loc[[result.row]].assign(**{column: new for column, (_, new) in found.changes.items()}).to_numpy()[0]
-                  for found in result.found]
+        values = [
+            X.loc[[result.row]].assign(**{column: new for column, (_, new) in found.changes.items()}).to_numpy()[0]
+            for found in result.found
+        ]
         for i, j in itertools.combinations(range(len(values)), 2):
             assert (np.abs(values[i] - values[j]) > allowed).any(), (result.row, result.found[i].changes, result.found[j].changes)
             pairs += 1
@@ -336,17 +380,30 @@ def test_the_time_left_is_the_pace_measured_so_far_on_a_fake_clock(linear):
     X, model, group = linear
     scores = model.predict_proba(X)[:, 1]
     calls = []
-    recourse_by_group(ScoreModel.wrap(model), X, scores=scores, thresholds=0.5, groups=group, space=search_space(X),
-                      positive_label=True, max_rows=600, progress=lambda done, total: calls.append((done, total)))
+    recourse_by_group(
+        ScoreModel.wrap(model),
+        X,
+        scores=scores,
+        thresholds=0.5,
+        groups=group,
+        space=search_space(X),
+        positive_label=True,
+        max_rows=600,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert calls == [(250, 600), (500, 600), (600, 600)]
 
 
 def _old_burden_gap_intervals(distances, rng, resamples=1000, confidence=0.95):
     """The old intervals: a percentile bootstrap of the largest-minus-smallest (and smallest-over-largest) mean."""
-    replicates = np.stack([values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1) for values in distances], axis=1)
+    replicates = np.stack(
+        [values[rng.integers(0, len(values), (resamples, len(values)))].mean(axis=1) for values in distances], axis=1
+    )
     alpha = (1 - confidence) / 2
-    return {"recourse_burden_difference": np.quantile(replicates.max(axis=1) - replicates.min(axis=1), [alpha, 1 - alpha]),
-            "recourse_burden_ratio": np.quantile(replicates.min(axis=1) / replicates.max(axis=1), [alpha, 1 - alpha])}
+    return {
+        "recourse_burden_difference": np.quantile(replicates.max(axis=1) - replicates.min(axis=1), [alpha, 1 - alpha]),
+        "recourse_burden_ratio": np.quantile(replicates.min(axis=1) / replicates.max(axis=1), [alpha, 1 - alpha]),
+    }
 
 
 @pytest.mark.parametrize("means", [(1.0,) * 6, (1.0, 1.1, 1.2, 1.3, 1.4, 1.5), (1.0, 2.0)])
@@ -364,7 +421,10 @@ def test_the_burden_gaps_intervals_cover_planted_burdens_whatever_the_number_of_
     runs, missed, old_missed = 40, dict.fromkeys(truth, 0), dict.fromkeys(truth, 0)
     for _ in range(runs):
         distances = [rng.lognormal(np.log(mean) - 0.5, 1.0, size) for mean, size in zip(means, rng.integers(30, 200, len(means)))]
-        for found, intervals in ((missed, burden_gap_intervals(distances, rng=rng)), (old_missed, _old_burden_gap_intervals(distances, rng))):
+        for found, intervals in (
+            (missed, burden_gap_intervals(distances, rng=rng)),
+            (old_missed, _old_burden_gap_intervals(distances, rng)),
+        ):
             for name, (low, high) in intervals.items():
                 found[name] += not low <= truth[name] <= high
     assert max(missed.values()) <= binom.ppf(0.99, runs, 0.05)

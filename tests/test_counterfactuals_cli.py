@@ -24,8 +24,22 @@ def _base(data, model):
 
 def test_counterfactuals_of_one_row_flip_the_decision_and_keep_the_constraints(files, tmp_path, people, people_model, capsys):
     out = tmp_path / "cf.json"
-    code = main(["counterfactuals", *_base(*files), "--row", "5", "--n", "2", "--increase", "age", "--range", "income=20,80",
-                 "--json", str(out)])
+    code = main(
+        [
+            "counterfactuals",
+            *_base(*files),
+            "--row",
+            "5",
+            "--n",
+            "2",
+            "--increase",
+            "age",
+            "--range",
+            "income=20,80",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert printed.startswith("row 5: score ") and "Held: sex, race." in printed
@@ -49,14 +63,20 @@ def test_counterfactuals_of_one_row_flip_the_decision_and_keep_the_constraints(f
         assert found["score"] == pytest.approx(score) and (score >= 0.5) != (own >= 0.5)
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--row", "600"], "There is no row 600 in the table; its 600 rows are 0 to 599."),
-    (["--row", "five"], "--row 'five' is not a whole number"),
-    (["--row", "1", "--range", "income=80"], "--range 'income=80' is not COLUMN=LOW,HIGH"),
-    (["--row", "1", "--increase", "race"], "is for a numeric feature; 'race' is not numeric"),
-    (["--row", "1", "--n", "11"], "from 1 to 10"),
-    (["--row", "1", "--increase", "age,income", "--decrease", "age"], "'age' may only increase and may only decrease at once"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--row", "600"], "There is no row 600 in the table; its 600 rows are 0 to 599."),
+        (["--row", "five"], "--row 'five' is not a whole number"),
+        (["--row", "1", "--range", "income=80"], "--range 'income=80' is not COLUMN=LOW,HIGH"),
+        (["--row", "1", "--increase", "race"], "is for a numeric feature; 'race' is not numeric"),
+        (["--row", "1", "--n", "11"], "from 1 to 10"),
+        (
+            ["--row", "1", "--increase", "age,income", "--decrease", "age"],
+            "'age' may only increase and may only decrease at once",
+        ),
+    ],
+)
 def test_counterfactuals_bad_input_exits_2_with_one_line(files, capsys, extra, message):
     assert main(["counterfactuals", *_base(*files), *extra]) == 2
     err = capsys.readouterr().err
@@ -77,7 +97,9 @@ def test_audit_with_recourse_writes_it_and_gates_on_it(files, tmp_path, people, 
         assert group["searched"] == group["denied"] and 0 <= group["found"] <= group["searched"]
         low, high = group["interval"]
         assert low <= group["burden"] <= high
-    burdens = [group["burden"] for group in recourse["groups"].values() if group["searched"] >= 30 and group["burden"] is not None]
+    burdens = [
+        group["burden"] for group in recourse["groups"].values() if group["searched"] >= 30 and group["burden"] is not None
+    ]
     assert recourse["disparities"]["recourse_burden_ratio"] == pytest.approx(min(burdens) / max(burdens))
     assert recourse["disparities"]["recourse_burden_difference"] == pytest.approx(max(burdens) - min(burdens))
     capsys.readouterr()
@@ -88,10 +110,13 @@ def test_audit_with_recourse_writes_it_and_gates_on_it(files, tmp_path, people, 
     assert "recourse_burden_ratio is undefined (fewer than two groups" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--fail-on", "recourse_burden_ratio<0.8"], "computed only with --recourse"),
-    (["--recourse", "--recourse-rows", "0"], "--recourse-rows must be 1 or more"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--fail-on", "recourse_burden_ratio<0.8"], "computed only with --recourse"),
+        (["--recourse", "--recourse-rows", "0"], "--recourse-rows must be 1 or more"),
+    ],
+)
 def test_recourse_options_bad_input(files, capsys, extra, message):
     assert main(["audit", *_base(*files), "--no-explain", *extra]) == 2
     assert message in capsys.readouterr().err
@@ -99,8 +124,20 @@ def test_recourse_options_bad_input(files, capsys, extra, message):
 
 def test_recourse_without_a_model_says_why(files, capsys):
     data, _ = files
-    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex", "--score", "score",
-            "--recourse"]
+    args = [
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--score",
+        "score",
+        "--recourse",
+    ]
     assert main(args) == 2
     assert "--recourse needs --model" in capsys.readouterr().err
 
@@ -115,8 +152,15 @@ def test_the_report_section_escapes_group_labels(people, people_model):
     X = people[FEATURES]
     scores = people_model.predict_proba(X)[:, 1]
     groups = people["sex"].map({"female": hostile, "male": "male"})
-    result = recourse_by_group(ScoreModel.wrap(people_model), X, scores=scores, thresholds=0.5, groups=groups,
-                               space=search_space(X, immutable=["sex"]), positive_label="yes")
+    result = recourse_by_group(
+        ScoreModel.wrap(people_model),
+        X,
+        scores=scores,
+        thresholds=0.5,
+        groups=groups,
+        space=search_space(X, immutable=["sex"]),
+        positive_label="yes",
+    )
     page = recourse_html(result)
     assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "recourse_burden_ratio" in page and "Distance: L1 over the features" in page

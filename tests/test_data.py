@@ -133,13 +133,15 @@ def test_summary_counts_groups_and_warns_about_small_ones(people):
 
 def test_id_like_columns():
     n = 100
-    table = pd.DataFrame({
-        "row": np.arange(1000, 1000 + n),
-        "customer_id": np.random.default_rng(0).permutation(10 * n)[:n],
-        "amount": np.random.default_rng(1).integers(100, 100_000, n),
-        "code": [f"X{i}" for i in range(n)],
-        "group": ["a", "b"] * (n // 2),
-    })
+    table = pd.DataFrame(
+        {
+            "row": np.arange(1000, 1000 + n),
+            "customer_id": np.random.default_rng(0).permutation(10 * n)[:n],
+            "amount": np.random.default_rng(1).integers(100, 100_000, n),
+            "code": [f"X{i}" for i in range(n)],
+            "group": ["a", "b"] * (n // 2),
+        }
+    )
     assert id_like_columns(table) == ["row", "customer_id", "code"]
 
 
@@ -161,5 +163,7 @@ def test_labels_match_by_value_or_text():
     assert match_label(["1", "0"], 1.0) == "1"
     assert match_label(["a", "b"], "c") is None
     assert default_positive_label(pd.Series(["no", "yes", "no"])) == "yes"
-    assert default_positive_label(pd.Series(np.array([0, 1, 0]))) == 1 and isinstance(default_positive_label(pd.Series(np.array([0, 1]))), int)
+    assert default_positive_label(pd.Series(np.array([0, 1, 0]))) == 1 and isinstance(
+        default_positive_label(pd.Series(np.array([0, 1]))), int
+    )
     assert default_positive_label(pd.Series(["A", "A", "B"])) == "B"

@@ -28,7 +28,9 @@ def test_adult_is_the_uci_split_with_a_model_that_predicts():
 
 def test_adult_model_is_deterministic():
     first = load_demo("adult")
-    again = _adult.__wrapped__()  # a second load (of the shipped file), bypassing the cache; tests/test_demo_models.py checks training
+    again = (
+        _adult.__wrapped__()
+    )  # a second load (of the shipped file), bypassing the cache; tests/test_demo_models.py checks training
     np.testing.assert_array_equal(
         first.model.scores(first.data, positive_label=">50K"),
         again.model.scores(again.data, positive_label=">50K"),
@@ -68,8 +70,19 @@ def test_compas_defaults_to_propublicas_medium_or_high_cut():
 
 
 ROOT = Path(__file__).resolve().parents[1]
-ADULT_AUDIT = ["audit", "--data", "adult.parquet", "--target", "income", "--positive-label", ">50K", "--sensitive", "sex",
-               "--no-explain", "--model"]
+ADULT_AUDIT = [
+    "audit",
+    "--data",
+    "adult.parquet",
+    "--target",
+    "income",
+    "--positive-label",
+    ">50K",
+    "--sensitive",
+    "sex",
+    "--no-explain",
+    "--model",
+]
 
 
 def test_the_demo_writes_its_model_and_the_shipped_file_loads_without_trust(tmp_path, capsys, monkeypatch):
@@ -132,8 +145,12 @@ def test_the_report_pages_command_for_the_demo_runs_as_pasted(tmp_path):
     assert pasted.startswith("python -m fairdash demo adult --out DATA.parquet --model-out MODEL.skops\npython -m fairdash audit")
     assert "--trust-type" not in pasted
     page = json.loads(at.get("json")[0].proto.body)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT),
-           "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+        "OMP_NUM_THREADS": "1",
+    }
     done = subprocess.run(["sh", "-c", pasted], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     written = json.loads((tmp_path / "audit.json").read_text())
     assert done.returncode == (1 if written["disparities"]["demographic_parity_ratio"] < 0.8 else 0), done.stderr

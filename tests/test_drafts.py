@@ -65,7 +65,11 @@ def test_a_reload_brings_the_tabs_unsaved_work_back_with_the_same_numbers(home):
     first = _tab(draft_id)
     numbers = _compas_at(first, 7.0)
     written = _drafts(home)[draft_id]
-    assert (written["source"], written["thresholds"], written["target"]) == ({"kind": "demo", "demo": "compas"}, 7.0, "two_year_recid")
+    assert (written["source"], written["thresholds"], written["target"]) == (
+        {"kind": "demo", "demo": "compas"},
+        7.0,
+        "two_year_recid",
+    )
 
     reloaded = _tab(draft_id)  # a reload: a new server session, the same tab
     _clean(reloaded)
@@ -94,7 +98,9 @@ def test_nothing_is_written_before_the_tab_names_its_draft(home):
 NOT_IDS = ["../../etc/passwd", "x' OR '1'='1", "a" * 10_000, "", 7, None, ["list"]]
 
 
-@pytest.mark.parametrize("bad", NOT_IDS + [{"id": bad} for bad in NOT_IDS] + [{"id": "A" * 24, "from": bad} for bad in NOT_IDS if bad])
+@pytest.mark.parametrize(
+    "bad", NOT_IDS + [{"id": bad} for bad in NOT_IDS] + [{"id": "A" * 24, "from": bad} for bad in NOT_IDS if bad]
+)
 def test_a_binding_that_is_not_an_id_is_ignored(home, bad):
     at = _tab(None)
     at.session_state["draft_binding"] = {"draft": bad}

@@ -70,10 +70,12 @@ def test_linear_pipeline_is_additive():
 
 def test_forest_with_one_hot_explains_probabilities(people):
     features = ["age", "income", "sex", "race"]
-    pipeline = Pipeline([
-        ("encode", ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"])], remainder="passthrough")),
-        ("forest", RandomForestClassifier(n_estimators=20, max_depth=4, random_state=0)),
-    ]).fit(people[features], people["hired"])
+    pipeline = Pipeline(
+        [
+            ("encode", ColumnTransformer([("cat", OneHotEncoder(), ["sex", "race"])], remainder="passthrough")),
+            ("forest", RandomForestClassifier(n_estimators=20, max_depth=4, random_state=0)),
+        ]
+    ).fit(people[features], people["hired"])
     result = shap_values(pipeline, people[features], positive_label="yes")
     assert result.output == "probability"
     assert list(result.values.columns) == features  # cat__sex_female and friends mapped back
@@ -141,7 +143,7 @@ def test_lime_has_a_weight_per_feature_and_is_reproducible(adult):
     shap_ranks = shap_row.rank().to_numpy()
     lime_ranks = first.reindex(shap_row.index).rank().to_numpy()
     n = len(shap_ranks)
-    expected = 1 - 6 * ((shap_ranks - lime_ranks) ** 2).sum() / (n * (n ** 2 - 1))
+    expected = 1 - 6 * ((shap_ranks - lime_ranks) ** 2).sum() / (n * (n**2 - 1))
     assert rank_agreement(shap_row, first) == pytest.approx(expected)
     assert rank_agreement(shap_row, shap_row * 2) == pytest.approx(1.0)
     assert rank_agreement(shap_row, -shap_row) == pytest.approx(-1.0)
@@ -190,14 +192,18 @@ def test_margin_models_decide_at_their_own_boundary_and_explain_their_margin(peo
     model = ScoreModel.wrap(pipeline)
     assert model.method == "decision_function"
     for positive in ("yes", "no"):
-        inputs = prepare_audit(people, AuditSpec(target="hired", positive_label=positive, sensitive=("sex",), features=features), model)
+        inputs = prepare_audit(
+            people, AuditSpec(target="hired", positive_label=positive, sensitive=("sex",), features=features), model
+        )
         assert inputs.score_kind == "margin" and inputs.default_threshold == 0.0
         decided = inputs.scores >= inputs.default_threshold
         np.testing.assert_array_equal(decided, pipeline.predict(people[features]) == positive)
     if kind == "linear_svc":
         result = shap_values(model, people[features], positive_label="yes")
         assert result.output == "margin"
-        np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), pipeline.decision_function(people[features]), atol=1e-6)
+        np.testing.assert_allclose(
+            result.base_value + result.values.sum(axis=1), pipeline.decision_function(people[features]), atol=1e-6
+        )
 
 
 def test_the_tree_explainer_is_chosen_by_what_the_model_is_not_by_its_name(people):
@@ -244,13 +250,17 @@ def test_a_swapped_person_is_judged_at_the_threshold_of_the_group_they_are_swapp
     # Two sensitive attributes: the group is the pair; one threshold per pair, the oracle written out by hand.
     # Scored 0.6 everywhere: selected among women (0.5) and men of race A (0.55), not among men of race B or C: a swap
     # changes the decision exactly for race B and C, whichever the sex.
-    pairs = {f"{sex} | {race}": 0.5 if sex == "female" else {"A": 0.55, "B": 0.65, "C": 0.62}[race]
-             for sex in ("female", "male") for race in "ABC"}
+    pairs = {
+        f"{sex} | {race}": 0.5 if sex == "female" else {"A": 0.55, "B": 0.65, "C": 0.62}[race]
+        for sex in ("female", "male")
+        for race in "ABC"
+    }
     table = flip_rates(ScoreModel.wrap(Constant()), X, "sex", pairs, positive_label="yes", sensitive=["sex", "race"])
     for sex in ("female", "male"):
         assert table.loc[sex, "changed"] == ((X["sex"] == sex) & X["race"].isin(["B", "C"])).sum()
-    moved = thresholds_where_moved(people, people.assign(sex=np.where(people["sex"] == "male", "female", "male")), pairs,
-                                   sensitive=["sex", "race"])
+    moved = thresholds_where_moved(
+        people, people.assign(sex=np.where(people["sex"] == "male", "female", "male")), pairs, sensitive=["sex", "race"]
+    )
     expected = [pairs[f"{'female' if sex == 'male' else 'male'} | {race}"] for sex, race in zip(people["sex"], people["race"])]
     assert moved.tolist() == expected
 
@@ -275,8 +285,9 @@ def test_thresholds_where_moved_against_the_audits_own_grouping(people):
     swapped = few.assign(sex=np.where(few["sex"] == "male", "female", "male"))
     result = thresholds_where_moved(few, swapped, pairs, sensitive=["sex", "race"])
     assert np.array_equal(np.isnan(result), ((swapped["sex"] == "male") & (swapped["race"] == "C")).to_numpy())
-    table = flip_rates(ScoreModel.wrap(_Half()), few[["sex", "race"]], "sex", pairs, positive_label="yes", table=few,
-                       sensitive=["sex", "race"])
+    table = flip_rates(
+        ScoreModel.wrap(_Half()), few[["sex", "race"]], "sex", pairs, positive_label="yes", table=few, sensitive=["sex", "race"]
+    )
     assert table.loc["female", "not_judged"] == ((few["sex"] == "female") & (few["race"] == "C")).sum() > 0
 
 

@@ -37,8 +37,15 @@ def loans():
     debt = rng.normal(20, 6, n)
     chance = 1 / (1 + np.exp(-(0.08 * (income - 50) - 0.1 * (debt - 20) - 0.6 * part_time)))
     repaid = np.where(rng.random(n) < chance, "repaid", "defaulted")
-    table = pd.DataFrame({"income": income.round(1), "debt": debt.round(1), "part_time": np.where(part_time, "yes", "no"),
-                          "sex": sex, "repaid": repaid})
+    table = pd.DataFrame(
+        {
+            "income": income.round(1),
+            "debt": debt.round(1),
+            "part_time": np.where(part_time, "yes", "no"),
+            "sex": sex,
+            "repaid": repaid,
+        }
+    )
     return table.iloc[:3000].reset_index(drop=True), table.iloc[3000:].reset_index(drop=True)
 
 
@@ -47,8 +54,12 @@ SPEC = AuditSpec(target="repaid", positive_label="repaid", sensitive=("sex",), f
 
 
 def _pipeline():
-    encode = ColumnTransformer([("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["part_time", "sex"]),
-                                ("numbers", StandardScaler(), ["income", "debt"])])
+    encode = ColumnTransformer(
+        [
+            ("text", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["part_time", "sex"]),
+            ("numbers", StandardScaler(), ["income", "debt"]),
+        ]
+    )
     return Pipeline([("encode", encode), ("model", LogisticRegression(max_iter=1000))])
 
 
@@ -61,7 +72,9 @@ def fitted(loans):
 @pytest.fixture(scope="module")
 def fixes(loans, fitted):
     train, test = loans
-    return {fix.title: fix for fix in compare_fixes(test, SPEC, fitted, train=train, bounds=(0.02, 0.05), reductions_iterations=8)}
+    return {
+        fix.title: fix for fix in compare_fixes(test, SPEC, fitted, train=train, bounds=(0.02, 0.05), reductions_iterations=8)
+    }
 
 
 def _by_name(fixes, name):
@@ -98,14 +111,20 @@ def test_reductions_equal_fairlearns_exponentiated_gradient(loans, constraint, m
     train, test = loans
     y = (train["repaid"] == "repaid").to_numpy()
     ours = fit_reductions(_pipeline(), train[FEATURES], y, train["sex"], constraint=constraint, bound=0.02, iterations=8)
-    theirs = ExponentiatedGradient(_pipeline(), moment(difference_bound=0.02), max_iter=8, sample_weight_name="model__sample_weight")
+    theirs = ExponentiatedGradient(
+        _pipeline(), moment(difference_bound=0.02), max_iter=8, sample_weight_name="model__sample_weight"
+    )
     theirs.fit(train[FEATURES], y.astype(int), sensitive_features=train["sex"])
     np.testing.assert_array_equal(ours.predict(test[FEATURES], random_state=4), theirs.predict(test[FEATURES], random_state=4))
 
 
 def _assert_equals_metric_frame(fix, y_true, y_pred, groups):
-    frame = MetricFrame(metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
-                        y_true=y_true, y_pred=y_pred, sensitive_features=groups)
+    frame = MetricFrame(
+        metrics={"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate},
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=groups,
+    )
     for group, row in frame.by_group.iterrows():
         for rate, value in row.items():
             assert fix.table.loc[group, rate] == pytest.approx(value, abs=1e-12), (fix.title, group, rate)
@@ -135,8 +154,9 @@ def test_every_fix_equals_metric_frame_on_its_own_predictions(loans, fitted, fix
     _assert_equals_metric_frame(fixes["Reweighing"], y_true, reweighed.predict_proba(X)[:, 1] >= 0.5, groups)
 
     for fix in _by_name(fixes, "reductions"):
-        direct = ExponentiatedGradient(_pipeline(), DemographicParity(difference_bound=fix.bound), max_iter=8,
-                                       sample_weight_name="model__sample_weight")
+        direct = ExponentiatedGradient(
+            _pipeline(), DemographicParity(difference_bound=fix.bound), max_iter=8, sample_weight_name="model__sample_weight"
+        )
         direct.fit(train[FEATURES], y.astype(int), sensitive_features=train["sex"])
         _assert_equals_metric_frame(fix, y_true, direct.predict(X, random_state=0).astype(bool), groups)
     assert [fix.bound for fix in _by_name(fixes, "reductions")] == [0.02, 0.05]
@@ -192,7 +212,9 @@ def test_a_model_that_cannot_be_refitted_or_reweighed_is_said_in_plain_words(loa
     assert "cannot be cloned and refitted" in errors["reweighing"]
 
     # KNN takes no sample weights: reweighing and reductions say so; unawareness (no weights) is made.
-    knn = Pipeline([("encode", _pipeline().steps[0][1]), ("model", KNeighborsClassifier(15))]).fit(train[FEATURES], train["repaid"])
+    knn = Pipeline([("encode", _pipeline().steps[0][1]), ("model", KNeighborsClassifier(15))]).fit(
+        train[FEATURES], train["repaid"]
+    )
     errors = {fix.name: fix.error for fix in compare_fixes(test, SPEC, ScoreModel.wrap(knn, name="knn"), train=train)}
     assert "KNeighborsClassifier, takes no sample weights" in errors["reweighing"]
     assert "takes no sample weights" in errors["reductions"]
@@ -213,7 +235,9 @@ def test_a_constraint_no_fix_meets_is_a_message(loans, fitted, fixes):
 
 def test_another_model_is_judged_on_the_same_rows(loans, fitted):
     train, test = loans
-    other = Pipeline([("encode", _pipeline().steps[0][1]), ("model", KNeighborsClassifier(25))]).fit(train[FEATURES], train["repaid"])
+    other = Pipeline([("encode", _pipeline().steps[0][1]), ("model", KNeighborsClassifier(25))]).fit(
+        train[FEATURES], train["repaid"]
+    )
     fixes = compare_fixes(test, SPEC, fitted, train=None, other_model=ScoreModel.wrap(other, name="candidate"))
     (candidate,) = [fix for fix in fixes if fix.name == "other_model"]
     assert candidate.title == "Another model: candidate"
@@ -227,10 +251,28 @@ def test_the_cli_compares_fixes_into_json_and_html(tmp_path, loans, fitted):
     train.to_csv(tmp_path / "train.csv", index=False)
     skops.io.dump(fitted.estimator, tmp_path / "model.skops")
     trusted = untrusted_types(tmp_path / "model.skops")
-    code = main(["fixes", "--data", str(tmp_path / "test.csv"), "--train", str(tmp_path / "train.csv"), "--target", "repaid",
-                 "--positive-label", "repaid", "--sensitive", "sex", "--model", str(tmp_path / "model.skops"),
-                 *[f"--trust-type={name}" for name in trusted], "--json", str(tmp_path / "fixes.json"),
-                 "--report", str(tmp_path / "fixes.html")])
+    code = main(
+        [
+            "fixes",
+            "--data",
+            str(tmp_path / "test.csv"),
+            "--train",
+            str(tmp_path / "train.csv"),
+            "--target",
+            "repaid",
+            "--positive-label",
+            "repaid",
+            "--sensitive",
+            "sex",
+            "--model",
+            str(tmp_path / "model.skops"),
+            *[f"--trust-type={name}" for name in trusted],
+            "--json",
+            str(tmp_path / "fixes.json"),
+            "--report",
+            str(tmp_path / "fixes.html"),
+        ]
+    )
     assert code == 0
     document = json.loads((tmp_path / "fixes.json").read_text())
     names = [entry["name"] for entry in document["fixes"]]
@@ -246,7 +288,10 @@ def test_the_cli_compares_fixes_into_json_and_html(tmp_path, loans, fitted):
 
 
 def test_the_cli_refuses_an_unknown_constraint(tmp_path):
-    assert main(["fixes", "--data", "x.csv", "--target", "y", "--sensitive", "s", "--model", "m.skops", "--constraint", "parity"]) == 2
+    assert (
+        main(["fixes", "--data", "x.csv", "--target", "y", "--sensitive", "s", "--model", "m.skops", "--constraint", "parity"])
+        == 2
+    )
 
 
 def test_the_demos_carry_their_training_rows():
@@ -266,7 +311,9 @@ def test_the_audit_report_and_json_gain_the_comparison(loans, fitted, fixes):
     assert document["fixes_constraint"] == "demographic_parity"
     assert [fix["name"] for fix in document["fixes"]] == [fix.name for fix in compared]
     # The original in the comparison is the audit itself, at the same threshold.
-    assert document["fixes"][0]["disparities"]["demographic_parity_difference"] == pytest.approx(document["disparities"]["demographic_parity_difference"])
+    assert document["fixes"][0]["disparities"]["demographic_parity_difference"] == pytest.approx(
+        document["disparities"]["demographic_parity_difference"]
+    )
     assert document["fixes"][0]["groups"] == document["groups"]
     assert "fixes" not in audit_json(audit)
     page = audit_html(audit, compared=("demographic_parity", compared))

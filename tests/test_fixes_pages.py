@@ -17,7 +17,11 @@ def test_the_fixes_page_refits_nothing_until_the_button_is_pressed(monkeypatch):
     fits = []
     for name in ("fit_reweighed", "fit_unaware", "fit_reductions"):
         original = getattr(compare, name)
-        monkeypatch.setattr(compare, name, lambda *args, _original=original, _name=name, **kwargs: fits.append(_name) or _original(*args, **kwargs))
+        monkeypatch.setattr(
+            compare,
+            name,
+            lambda *args, _original=original, _name=name, **kwargs: fits.append(_name) or _original(*args, **kwargs),
+        )
     at = _app()
     at.selectbox(key="demo").set_value("german").run()
     at.switch_page("pages/fixes.py").run()
@@ -33,7 +37,9 @@ def test_the_fixes_page_refits_nothing_until_the_button_is_pressed(monkeypatch):
     assert sorted(fits) == ["fit_reweighed", "fit_unaware"]
     assert "Reweighing" in _plotted_names(at)
     assert "fixes_run_refits" not in [button.key for button in at.button]  # made: kept, not offered again
-    assert at.button(key="fixes_run_reductions").label.startswith("Add reductions (Fairlearn's ExponentiatedGradient at 3 bounds): about ")
+    assert at.button(key="fixes_run_reductions").label.startswith(
+        "Add reductions (Fairlearn's ExponentiatedGradient at 3 bounds): about "
+    )
     at.run()
     assert sorted(fits) == ["fit_reweighed", "fit_unaware"]  # a rerun reads them: no second refit
     assert any("treat the groups differently by design" in _text(caption) for caption in at.caption)

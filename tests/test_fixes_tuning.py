@@ -31,7 +31,11 @@ def _tuned(table: pd.DataFrame, model) -> dict[str, float]:
     """The oracle: Suggest run directly on ``table``'s rows and the model's scores of them."""
     y_true = (table["repaid"] == "repaid").to_numpy()
     scores = model.estimator.predict_proba(table[FEATURES])[:, 1]
-    return ThresholdCurves(y_true, scores, table["sex"]).suggest("demographic_parity", 0.02, baseline=0.5, judged=["female", "male"]).thresholds
+    return (
+        ThresholdCurves(y_true, scores, table["sex"])
+        .suggest("demographic_parity", 0.02, baseline=0.5, judged=["female", "male"])
+        .thresholds
+    )
 
 
 def test_the_thresholds_fix_is_tuned_on_the_training_rows_and_judged_on_the_audited_ones(loans, fitted):
@@ -76,7 +80,9 @@ def test_the_original_decides_at_the_audited_per_group_thresholds(loans, fitted)
 def test_the_mixtures_probability_is_what_fairlearns_predict_draws_against(loans):
     train, test = loans
     y = (train["repaid"] == "repaid").to_numpy()
-    reduction = fit_reductions(_pipeline(), train[FEATURES], y, train["sex"], constraint="demographic_parity", bound=0.01, iterations=8)
+    reduction = fit_reductions(
+        _pipeline(), train[FEATURES], y, train["sex"], constraint="demographic_parity", bound=0.01, iterations=8
+    )
     assert (reduction.weights_ > 0).sum() >= 2  # a real mixture, not one model
     chance = mixture_probability(reduction, test[FEATURES])
     assert ((chance > 0) & (chance < 1)).any()
@@ -89,7 +95,11 @@ def _fairlearn_private_names() -> set[str]:
     names = set()
     for path in pathlib.Path(fairlearn.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            name = node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else getattr(node, "attr", None)
+            name = (
+                node.name
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                else getattr(node, "attr", None)
+            )
             if isinstance(name, str) and name.startswith("_") and not name.startswith("__"):
                 names.add(name)
     return names
@@ -98,10 +108,20 @@ def _fairlearn_private_names() -> set[str]:
 def _private_uses(source: str, private: set[str]) -> list[str]:
     uses = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr in private and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in private
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
             uses.append(node.attr)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fairlearn") and (
-                any(part.startswith("_") for part in node.module.split(".")) or any(alias.name.startswith("_") for alias in node.names)):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("fairlearn")
+            and (
+                any(part.startswith("_") for part in node.module.split("."))
+                or any(alias.name.startswith("_") for alias in node.names)
+            )
+        ):
             uses.append(node.module)
     return uses
 
@@ -111,8 +131,10 @@ def test_no_private_fairlearn_name_is_used():
     assert "_pmf_predict" in private
     assert _private_uses("p = reduction._pmf_predict(X)[:, 1]", private) == ["_pmf_predict"]  # the check sees one
     assert _private_uses("from fairlearn.reductions._moments import x", private) == ["fairlearn.reductions._moments"]
-    found = {str(path.relative_to(ROOT)): _private_uses(path.read_text(), private)
-             for path in [*(ROOT / "fairdash").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]}
+    found = {
+        str(path.relative_to(ROOT)): _private_uses(path.read_text(), private)
+        for path in [*(ROOT / "fairdash").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]
+    }
     assert {path: uses for path, uses in found.items() if uses} == {}
 
 
@@ -144,7 +166,11 @@ def test_the_time_estimate_is_measured_fits_times_the_fits_to_come(loans, fitted
     smaller = estimate_refits("reductions", reweighed, train_rows=len(train), rows=1000, bounds=(0.01,), iterations=4)
     assert (smaller.fits, smaller.rows, smaller.timed_rows, smaller.seconds) == (4, 1000, 3000, 48.0)
     assert estimate_text(smaller) == "about 48 s (estimated from one fit of 12.0 s, times 4 fits)"
-    assert estimate_text(estimate_refits("reductions", reweighed, train_rows=len(train), iterations=50)) == \
-        "about 30 min (estimated from one fit of 12.0 s, times 150 fits)"
-    assert estimate_text(estimate_refits("unawareness", reweighed, train_rows=len(train))) == \
-        "about 12 s (estimated from one fit of 12.0 s, times 1 fit)"
+    assert (
+        estimate_text(estimate_refits("reductions", reweighed, train_rows=len(train), iterations=50))
+        == "about 30 min (estimated from one fit of 12.0 s, times 150 fits)"
+    )
+    assert (
+        estimate_text(estimate_refits("unawareness", reweighed, train_rows=len(train)))
+        == "about 12 s (estimated from one fit of 12.0 s, times 1 fit)"
+    )

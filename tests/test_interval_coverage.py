@@ -42,8 +42,14 @@ DESIGNS = {
     "hits": lambda p: np.array([p, 1 - p, p, 1 - p]) / 2,
 }
 CHECKED = {
-    "selection_rate": ("rates", True), "tpr": ("rates", True), "fpr": ("rates", True), "fnr": ("rates", False),
-    "tnr": ("rates", False), "base_rate": ("shares", True), "precision": ("shares", True), "accuracy": ("hits", True),
+    "selection_rate": ("rates", True),
+    "tpr": ("rates", True),
+    "fpr": ("rates", True),
+    "fnr": ("rates", False),
+    "tnr": ("rates", False),
+    "base_rate": ("shares", True),
+    "precision": ("shares", True),
+    "accuracy": ("hits", True),
 }
 
 
@@ -93,7 +99,9 @@ def test_every_rates_interval_covers_the_truth_at_least_at_its_level(simulated, 
     assert not short, f"{rate}: coverage under {LEVEL:.0%} beyond chance at (n, p) {short}"
 
 
-def _percentile_bootstrap(counts: np.ndarray, rate: str, rng: np.random.Generator, resamples: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def _percentile_bootstrap(
+    counts: np.ndarray, rate: str, rng: np.random.Generator, resamples: int = 200
+) -> tuple[np.ndarray, np.ndarray]:
     """The method fairdash used before: each group's counts resampled from its observed cell shares, the 2.5 and 97.5
     percentiles of the rate over the replicates that define it."""
     sizes = counts.sum(axis=1, keepdims=True)
@@ -134,9 +142,16 @@ def test_bounds_are_scipys_exact_intervals_per_group_and_overall(confidence: flo
     ours = rate_intervals(counts, labels, confidence=confidence)
     # The oracle's numerators and denominators, written out from the rates' definitions.
     tp, fp, tn, fn = counts.T
-    fractions = {"base_rate": (tp + fn, counts.sum(axis=1)), "selection_rate": (tp + fp, counts.sum(axis=1)), "tpr": (tp, tp + fn),
-                 "fpr": (fp, fp + tn), "fnr": (fn, tp + fn), "tnr": (tn, fp + tn), "precision": (tp, tp + fp),
-                 "accuracy": (tp + tn, counts.sum(axis=1))}
+    fractions = {
+        "base_rate": (tp + fn, counts.sum(axis=1)),
+        "selection_rate": (tp + fp, counts.sum(axis=1)),
+        "tpr": (tp, tp + fn),
+        "fpr": (fp, fp + tn),
+        "fnr": (fn, tp + fn),
+        "tnr": (tn, fp + tn),
+        "precision": (tp, tp + fp),
+        "accuracy": (tp + tn, counts.sum(axis=1)),
+    }
     for rate, (successes, trials) in fractions.items():
         for position, label in enumerate(labels):
             expected = _scipy_interval(int(successes[position]), int(trials[position]), confidence)
@@ -147,7 +162,9 @@ def test_bounds_are_scipys_exact_intervals_per_group_and_overall(confidence: flo
     for rate in RATE_COLUMNS:  # every interval holds its estimate, and is NaN exactly where the estimate is
         defined = ~np.isnan(estimate[rate])
         assert (np.isnan(ours.lower[rate].to_numpy()) == ~defined).all()
-        assert (ours.lower[rate][defined] <= estimate[rate][defined]).all() and (estimate[rate][defined] <= ours.upper[rate][defined]).all()
+        assert (ours.lower[rate][defined] <= estimate[rate][defined]).all() and (
+            estimate[rate][defined] <= ours.upper[rate][defined]
+        ).all()
 
 
 def test_six_cells_count_every_row_for_the_selection_rate_only() -> None:
@@ -158,12 +175,17 @@ def test_six_cells_count_every_row_for_the_selection_rate_only() -> None:
     for position, label in enumerate(labels):
         tp, fp, tn, fn, unknown_selected, unknown_unselected = (int(value) for value in counts[position])
         expected = _scipy_interval(tp + fp + unknown_selected, int(counts[position].sum()), 0.95)
-        np.testing.assert_allclose([ours.lower.loc[label, "selection_rate"], ours.upper.loc[label, "selection_rate"]], expected, atol=1e-10)
+        np.testing.assert_allclose(
+            [ours.lower.loc[label, "selection_rate"], ours.upper.loc[label, "selection_rate"]], expected, atol=1e-10
+        )
         expected = _scipy_interval(tp + fn, tp + fp + tn + fn, 0.95)  # the base rate: known outcomes only
         np.testing.assert_allclose([ours.lower.loc[label, "base_rate"], ours.upper.loc[label, "base_rate"]], expected, atol=1e-10)
     total = counts.sum(axis=0)
-    np.testing.assert_allclose(ours.overall.loc["selection_rate"].to_numpy(dtype=float),
-                               _scipy_interval(int(total[[0, 1, 4]].sum()), int(total.sum()), 0.95), atol=1e-10)
+    np.testing.assert_allclose(
+        ours.overall.loc["selection_rate"].to_numpy(dtype=float),
+        _scipy_interval(int(total[[0, 1, 4]].sum()), int(total.sum()), 0.95),
+        atol=1e-10,
+    )
     # The rates' numerators and denominators are those of rates(), six cells or four.
     for table in (counts, counts[:, :4]):
         for rate, (successes, trials) in rate_fractions(table).items():

@@ -28,7 +28,11 @@ def _audit():
 def test_the_json_and_the_report_name_the_interval_methods():
     audit = _audit()
     document = audit_json(audit)
-    assert document["settings"]["intervals"] == {"rates": RATE_INTERVAL_METHOD, "disparities": DISPARITY_INTERVAL_METHOD, "confidence": 0.95}
+    assert document["settings"]["intervals"] == {
+        "rates": RATE_INTERVAL_METHOD,
+        "disparities": DISPARITY_INTERVAL_METHOD,
+        "confidence": 0.95,
+    }
     assert "bootstrap" not in document["settings"]
     assert "Clopper-Pearson" in RATE_INTERVAL_METHOD
     page = audit_html(audit)

@@ -27,7 +27,10 @@ def _same_result(ours, oracle) -> None:
         _same_frame(getattr(ours.intervals, part), getattr(oracle.intervals, part))
     pd.testing.assert_series_equal(ours.intervals.too_small, oracle.intervals.too_small)
     assert (ours.intervals.confidence, ours.intervals.rate_method, ours.intervals.disparity_method) == (
-        oracle.intervals.confidence, oracle.intervals.rate_method, oracle.intervals.disparity_method)
+        oracle.intervals.confidence,
+        oracle.intervals.rate_method,
+        oracle.intervals.disparity_method,
+    )
     assert ours.disparities.keys() == oracle.disparities.keys()
     for name, value in oracle.disparities.items():
         mine = ours.disparities[name]
@@ -54,11 +57,14 @@ def compas_counts():
     return count_log(compas_log(), COMPAS_MONITOR)
 
 
-@pytest.mark.parametrize("threshold, settings", [
-    (5.0, AuditSettings()),
-    (3.0, AuditSettings(tolerance=0.05, min_group_size=0)),
-    (8.0, AuditSettings(tolerance=0.2, min_group_size=100)),
-])
+@pytest.mark.parametrize(
+    "threshold, settings",
+    [
+        (5.0, AuditSettings()),
+        (3.0, AuditSettings(tolerance=0.05, min_group_size=0)),
+        (8.0, AuditSettings(tolerance=0.2, min_group_size=100)),
+    ],
+)
 def test_every_compas_month_judged_at_once_equals_judge_alone(compas_counts, threshold, settings):
     tables, labels = _windows(compas_counts, threshold)
     assert len(tables) == 24 and len({len(table) for table in tables}) > 1  # windows differ in their groups: padding is used

@@ -11,13 +11,21 @@ import pytest
 
 from fairdash.cli import main
 from fairdash.errors import InvalidInputError
-from fairdash.launch import OPEN_TO_NETWORK_SETTING, USER_HEADER_SETTING, app_file, check_exposure, dashboard_command, dashboard_url, streamlit_options
+from fairdash.launch import (
+    OPEN_TO_NETWORK_SETTING,
+    USER_HEADER_SETTING,
+    app_file,
+    check_exposure,
+    dashboard_command,
+    dashboard_url,
+    streamlit_options,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _options(command: list[str]) -> dict[str, str]:
-    tail = command[command.index("run") + 2:]
+    tail = command[command.index("run") + 2 :]
     return dict(zip(tail[::2], tail[1::2]))
 
 

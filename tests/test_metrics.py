@@ -57,9 +57,16 @@ def _assert_matches_fairlearn(y_true, y_pred, sensitive, positive_label=1):
     assert sorted(by_group.index) == sorted(ours.index)
     # Where ours is undefined, the rate's denominator must truly be empty in that group (from the rows).
     frame_rows = pd.DataFrame({"group": group_labels(columns, list(columns.columns)).to_numpy(), "y": truth, "p": predicted})
-    denominators = frame_rows.groupby("group").agg(positives=("y", "sum"), negatives=("y", lambda y: (~y).sum()),
-                                                   selected=("p", "sum"))
-    empty_when_undefined = {"tpr": "positives", "fnr": "positives", "fpr": "negatives", "tnr": "negatives", "precision": "selected"}
+    denominators = frame_rows.groupby("group").agg(
+        positives=("y", "sum"), negatives=("y", lambda y: (~y).sum()), selected=("p", "sum")
+    )
+    empty_when_undefined = {
+        "tpr": "positives",
+        "fnr": "positives",
+        "fpr": "negatives",
+        "tnr": "negatives",
+        "precision": "selected",
+    }
     for rate in FAIRLEARN_METRICS:
         expected = by_group[rate]
         defined = ours.loc[expected.index, rate].notna()
@@ -97,11 +104,13 @@ def test_demos_match_fairlearn(demo):
 def test_generated_data_string_labels_several_columns_and_ties():
     rng = np.random.default_rng(3)
     n = 3000
-    table = pd.DataFrame({
-        "sex": rng.choice(["f", "m"], n),
-        "race": rng.choice(["A", "B", "C", "D"], n, p=[0.6, 0.3, 0.09, 0.01]),
-        "y": rng.choice(["yes", "no"], n),
-    })
+    table = pd.DataFrame(
+        {
+            "sex": rng.choice(["f", "m"], n),
+            "race": rng.choice(["A", "B", "C", "D"], n, p=[0.6, 0.3, 0.09, 0.01]),
+            "y": rng.choice(["yes", "no"], n),
+        }
+    )
     scores = rng.integers(0, 5, n) / 4  # heavy ties
     y_pred = np.where(scores >= 0.5, "yes", "no")
     ours = _assert_matches_fairlearn(table["y"].to_numpy(), y_pred, table[["sex", "race"]], positive_label="yes")
@@ -124,7 +133,9 @@ def test_reference_comparison():
     assert comparison.loc["b", "selection_rate_ratio"] == pytest.approx(0.5)
     assert comparison.loc["c", "selection_rate_ratio"] == 0.0
     assert comparison["four_fifths_pass"].tolist() == [True, False, False]
-    assert disparities([1, 0, 1, 0], [1, 1, 1, 0], ["a", "a", "b", "b"], reference="a")["selection_rate_ratio_to_reference"] == 0.5
+    assert (
+        disparities([1, 0, 1, 0], [1, 1, 1, 0], ["a", "a", "b", "b"], reference="a")["selection_rate_ratio_to_reference"] == 0.5
+    )
     with pytest.raises(InvalidInputError, match="reference group 'z'"):
         compare_to_reference(table, "z")
 
@@ -182,7 +193,11 @@ def test_properties_and_the_slider_equals_a_pass_over_rows(audit, threshold):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.sampled_from(["demographic_parity", "equal_opportunity", "equalized_odds"]), st.sampled_from([0.0, 0.05, 0.2]))
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["demographic_parity", "equal_opportunity", "equalized_odds"]),
+    st.sampled_from([0.0, 0.05, 0.2]),
+)
 def test_suggest_finds_the_best_feasible_thresholds_by_brute_force(seed, constraint, tolerance):
     rng = np.random.default_rng(seed)
     n = 40
@@ -210,6 +225,7 @@ def test_suggest_finds_the_best_feasible_thresholds_by_brute_force(seed, constra
 
 # ---- uncertainty --------------------------------------------------------------------------------
 
+
 def test_rate_intervals_are_scipys_exact_intervals_of_the_rows():
     from scipy.stats import binomtest
 
@@ -222,14 +238,21 @@ def test_rate_intervals_are_scipys_exact_intervals_of_the_rows():
     # The oracle counts the rows itself: each rate's numerator and denominator, and scipy's Clopper-Pearson interval.
     for group in ("a", "b"):
         truth, predicted = y_true[groups == group], y_pred[groups == group]
-        for rate, (successes, trials) in {"selection_rate": (predicted, np.ones_like(predicted)), "tpr": (predicted, truth),
-                                          "precision": (truth, predicted), "accuracy": (truth == predicted, np.ones_like(truth))}.items():
+        for rate, (successes, trials) in {
+            "selection_rate": (predicted, np.ones_like(predicted)),
+            "tpr": (predicted, truth),
+            "precision": (truth, predicted),
+            "accuracy": (truth == predicted, np.ones_like(truth)),
+        }.items():
             interval = binomtest(int((successes & trials).sum()), int(trials.sum())).proportion_ci(0.95, method="exact")
             assert ours.lower.loc[group, rate] == pytest.approx(interval.low, abs=1e-12)
             assert ours.upper.loc[group, rate] == pytest.approx(interval.high, abs=1e-12)
     point = group_metrics(y_true, y_pred, groups)
     assert (ours.lower["tpr"] <= point["tpr"]).all() and (point["tpr"] <= ours.upper["tpr"]).all()
-    assert ours.disparities.loc["demographic_parity_difference", "lower"] < ours.disparities.loc["demographic_parity_difference", "upper"]
+    assert (
+        ours.disparities.loc["demographic_parity_difference", "lower"]
+        < ours.disparities.loc["demographic_parity_difference", "upper"]
+    )
 
 
 def test_disparity_intervals_are_those_of_the_judged_groups_alone():
@@ -240,7 +263,10 @@ def test_disparity_intervals_are_those_of_the_judged_groups_alone():
     alone = rate_intervals(counts[:2], ["a", "b"])
     pd.testing.assert_frame_equal(judged.disparities, alone.disparities)
     everyone = rate_intervals(counts, labels)
-    assert everyone.disparities.loc["demographic_parity_difference", "lower"] > judged.disparities.loc["demographic_parity_difference", "upper"]
+    assert (
+        everyone.disparities.loc["demographic_parity_difference", "lower"]
+        > judged.disparities.loc["demographic_parity_difference", "upper"]
+    )
     # The rates' intervals do not depend on which groups are judged.
     pd.testing.assert_frame_equal(judged.lower, everyone.lower)
     pd.testing.assert_frame_equal(judged.upper, everyone.upper)
@@ -272,15 +298,20 @@ def test_suggestion_against_fairlearns_threshold_optimizer():
 
     X = demo.data[list(demo.spec.features)]
     optimizer = ThresholdOptimizer(
-        estimator=demo.model.estimator, constraints="demographic_parity", objective="accuracy_score",
-        prefit=True, predict_method="predict_proba",
+        estimator=demo.model.estimator,
+        constraints="demographic_parity",
+        objective="accuracy_score",
+        prefit=True,
+        predict_method="predict_proba",
     )
     optimizer.fit(X, inputs.y_true, sensitive_features=demo.data["sex"])
     theirs = optimizer.predict(X, sensitive_features=demo.data["sex"], random_state=0).astype(bool)
     their_accuracy = float((theirs == inputs.y_true).mean())
     their_disparity = demographic_parity_difference(inputs.y_true, theirs, sensitive_features=demo.data["sex"])
-    print(f"\nours: accuracy {ours.accuracy:.4f}, DP difference {ours.disparity:.4f}; "
-          f"Fairlearn: accuracy {their_accuracy:.4f}, DP difference {their_disparity:.4f}")
+    print(
+        f"\nours: accuracy {ours.accuracy:.4f}, DP difference {ours.disparity:.4f}; "
+        f"Fairlearn: accuracy {their_accuracy:.4f}, DP difference {their_disparity:.4f}"
+    )
     # Fairlearn targets exact parity with randomization; ours allows the tolerance with none.
     assert ours.accuracy >= their_accuracy - 0.01
 
@@ -300,4 +331,7 @@ def test_small_groups_are_left_out_and_too_few_groups_leave_the_disparities_unde
     findings = disparity_findings(judged)
     assert findings["passed"].isna().all() and findings["value"].isna().all()
     assert (findings["undefined"] == Undefined("too_few_groups")).all()
-    assert (with_sentences(findings)["undefined"] == "fewer than two groups to compare (groups under the small-group minimum are left out)").all()
+    assert (
+        with_sentences(findings)["undefined"]
+        == "fewer than two groups to compare (groups under the small-group minimum are left out)"
+    ).all()

@@ -62,7 +62,9 @@ def test_an_audit_logged_to_mlflow_reads_back_with_mlflows_client(tmp_path, peop
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
     people.to_csv(tmp_path / "people.csv", index=False)
-    code = main(_audit_args(tmp_path / "people.csv", "--score", "score", "--threshold", "0.5", "--json", "audit.json", "--mlflow"))
+    code = main(
+        _audit_args(tmp_path / "people.csv", "--score", "score", "--threshold", "0.5", "--json", "audit.json", "--mlflow")
+    )
     out = capsys.readouterr().out
     assert code == 0
     run_id = out.strip().splitlines()[-1].split()[4]
@@ -77,7 +79,10 @@ def test_an_audit_logged_to_mlflow_reads_back_with_mlflows_client(tmp_path, peop
     assert run.data.metrics["overall.selection_rate"] == pytest.approx(document["overall"]["selection_rate"], abs=1e-12)
     assert run.data.params["fairdash.target"] == "hired" and json.loads(run.data.params["fairdash.sensitive"]) == ["sex"]
     assert json.loads(run.data.params["fairdash.thresholds"]) == 0.5
-    assert sorted(artifact.path for artifact in client.list_artifacts(run_id, "fairdash")) == ["fairdash/audit.json", "fairdash/report.html"]
+    assert sorted(artifact.path for artifact in client.list_artifacts(run_id, "fairdash")) == [
+        "fairdash/audit.json",
+        "fairdash/report.html",
+    ]
     logged = json.loads(Path(client.download_artifacts(run_id, "fairdash/audit.json", str(tmp_path))).read_text())
     assert logged["disparities"] == document["disparities"]
     assert no_network == []
@@ -106,7 +111,9 @@ def test_sklearn_models_from_mlflow_load_only_when_trusted(tmp_path, people, peo
     mlflow.set_registry_uri(uri)
     try:
         with mlflow.start_run() as run:  # pickled: the format MLflow used before 3.x, and still offers
-            mlflow.sklearn.log_model(people_model, name="model", registered_model_name="hiring", serialization_format="cloudpickle")
+            mlflow.sklearn.log_model(
+                people_model, name="model", registered_model_name="hiring", serialization_format="cloudpickle"
+            )
             skops_info = mlflow.sklearn.log_model(people_model, name="skops_model", serialization_format="skops")
     finally:
         mlflow.set_tracking_uri(None)  # MLflow also clears MLFLOW_TRACKING_URI here: set it after
@@ -117,18 +124,33 @@ def test_sklearn_models_from_mlflow_load_only_when_trusted(tmp_path, people, peo
         assert main(_audit_args(tmp_path / "people.csv", "--model", model_uri, "--no-explain")) == 2
         error = capsys.readouterr().err
         assert "pickle" in error and "--trust-pickle" in error and "not loaded" in error
-        assert main(_audit_args(tmp_path / "people.csv", "--model", model_uri, "--trust-pickle", "--no-explain",
-                                "--json", str(tmp_path / "a.json"))) == 0
+        assert (
+            main(
+                _audit_args(
+                    tmp_path / "people.csv",
+                    "--model",
+                    model_uri,
+                    "--trust-pickle",
+                    "--no-explain",
+                    "--json",
+                    str(tmp_path / "a.json"),
+                )
+            )
+            == 0
+        )
         capsys.readouterr()
         document = json.loads((tmp_path / "a.json").read_text())
         expected = people_model.predict_proba(people[FEATURES])[:, list(people_model.classes_).index("yes")] >= 0.5
         by_sex = people.assign(selected=expected).groupby("sex")["selected"].mean()
-        assert {group: document["groups"][group]["selection_rate"] for group in by_sex.index} == pytest.approx(by_sex.to_dict(), abs=1e-12)
+        assert {group: document["groups"][group]["selection_rate"] for group in by_sex.index} == pytest.approx(
+            by_sex.to_dict(), abs=1e-12
+        )
     assert main(_audit_args(tmp_path / "people.csv", "--model", "models:/nothing/7", "--trust-pickle")) == 2
     assert "cannot be read" in capsys.readouterr().err
     # A model MLflow saved with skops (its default since 3.x) loads as a .skops file does: no pickle, no trust needed.
-    assert main(_audit_args(tmp_path / "people.csv", "--model", f"runs:/{run.info.run_id}/skops_model", "--no-explain")) == 0, \
+    assert main(_audit_args(tmp_path / "people.csv", "--model", f"runs:/{run.info.run_id}/skops_model", "--no-explain")) == 0, (
         capsys.readouterr().err
+    )
     assert skops_info.model_uri
 
 
@@ -174,8 +196,13 @@ for thread in threading.enumerate():
         thread.join(max(0.0, deadline - time.monotonic()))
 print("THREADS LEFT", [thread.name for thread in threading.enumerate() if thread is not threading.main_thread()])
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
-                          env={key: value for key, value in os.environ.items() if not key.startswith(("MLFLOW_", "DO_NOT_TRACK"))})
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if not key.startswith(("MLFLOW_", "DO_NOT_TRACK"))},
+    )
     assert "THREADS LEFT []" in done.stdout and "TRIED [] CODE 0" in done.stdout, done.stdout + done.stderr
 
 
@@ -196,8 +223,9 @@ def test_the_report_pages_log_to_mlflow_button(tmp_path, monkeypatch, no_network
     run_id = message.split("run ")[1].split()[0]
     shown = json.loads(at.get("json")[0].proto.body)
     run = MlflowClient(tracking_uri=uri).get_run(run_id)
-    assert run.data.metrics["disparity.demographic_parity_difference"] == pytest.approx(shown["disparities"]["demographic_parity_difference"],
-                                                                                          abs=1e-12)
+    assert run.data.metrics["disparity.demographic_parity_difference"] == pytest.approx(
+        shown["disparities"]["demographic_parity_difference"], abs=1e-12
+    )
     assert no_network == []
 
 
@@ -217,8 +245,12 @@ def test_a_skops_mlflow_model_kept_with_a_saved_audit_is_kept_as_skops(tmp_path,
     mlflow.set_registry_uri(uri)
     try:
         with mlflow.start_run():
-            mlflow.sklearn.log_model(people_model, name="skops_model", registered_model_name="hiring_skops", serialization_format="skops")
-            mlflow.sklearn.log_model(people_model, name="model", registered_model_name="hiring_pickle", serialization_format="cloudpickle")
+            mlflow.sklearn.log_model(
+                people_model, name="skops_model", registered_model_name="hiring_skops", serialization_format="skops"
+            )
+            mlflow.sklearn.log_model(
+                people_model, name="model", registered_model_name="hiring_pickle", serialization_format="cloudpickle"
+            )
     finally:
         mlflow.set_tracking_uri(None)
         mlflow.set_registry_uri(None)
@@ -228,8 +260,14 @@ def test_a_skops_mlflow_model_kept_with_a_saved_audit_is_kept_as_skops(tmp_path,
     expected = people_model.predict_proba(people[FEATURES])
     kept = {}
     for name, extra in (("hiring_skops", []), ("hiring_pickle", ["--trust-pickle"])):
-        assert main(_audit_args(tmp_path / "people.csv", "--model", f"models:/{name}/1", *extra, "--no-explain", "--save",
-                                "--keep-files")) == 0, capsys.readouterr().err
+        assert (
+            main(
+                _audit_args(
+                    tmp_path / "people.csv", "--model", f"models:/{name}/1", *extra, "--no-explain", "--save", "--keep-files"
+                )
+            )
+            == 0
+        ), capsys.readouterr().err
         audit_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
         kept[name] = AuditStore(tmp_path / "home").stored_file(audit_id, "model")
     assert kept["hiring_skops"].name == "model.skops"
@@ -266,7 +304,9 @@ def test_a_tracking_server_that_is_down_is_one_line_and_the_gate_still_decides(t
     assert time.monotonic() - started < 60
     line = _one_error_line(capsys.readouterr().err)
     assert uri in line and "cannot be reached" in line and "no --fail-on condition holds" in line
-    code = main(_audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", uri, "--fail-on", "demographic_parity_difference>=0"))
+    code = main(
+        _audit_args(tmp_path / "people.csv", "--score", "score", "--mlflow", uri, "--fail-on", "demographic_parity_difference>=0")
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "FAILED: demographic_parity_difference" in err and "a --fail-on condition holds" in _one_error_line(err)
@@ -282,8 +322,9 @@ def test_an_sqlite_store_without_sqlalchemy_is_one_line(tmp_path, people, capsys
     assert not (tmp_path / "m.db").exists()
 
 
-def test_a_second_audit_with_other_settings_into_the_same_run_is_refused_and_writes_nothing(tmp_path, people, capsys, monkeypatch,
-                                                                                            no_network):
+def test_a_second_audit_with_other_settings_into_the_same_run_is_refused_and_writes_nothing(
+    tmp_path, people, capsys, monkeypatch, no_network
+):
     """MLflow never changes a logged param: a second audit into the run with another threshold is one line (exit 2),
     and the run keeps the first audit's metrics and params as they were. The same audit again is accepted."""
     monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)

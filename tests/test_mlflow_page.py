@@ -34,7 +34,9 @@ def store(tmp_path_factory, people_model) -> dict[str, str]:
     mlflow.set_registry_uri(uri)
     try:
         with mlflow.start_run() as run:
-            mlflow.sklearn.log_model(people_model, name="model", registered_model_name="hiring", serialization_format="cloudpickle")
+            mlflow.sklearn.log_model(
+                people_model, name="model", registered_model_name="hiring", serialization_format="cloudpickle"
+            )
             mlflow.log_artifacts(str(root / "not_sklearn"), "not_sklearn")
             mlflow.log_text("notes", "notes/a.txt")
         logged = Path(mlflow.artifacts.download_artifacts(artifact_uri="models:/hiring/1", dst_path=str(root / "copy")))
@@ -77,8 +79,11 @@ def _mlflow_model(at: AppTest, uri: str) -> AppTest:
 
 def _asks_for_trust(at: AppTest, uri: str) -> bool:
     assert not at.exception, [exception.value for exception in at.exception]
-    refused = [text for text in _unescaped(at.warning) if text.startswith(f"The MLflow model '{uri}' is a scikit-learn model "
-                                                                            "saved as a pickle") and "It was not loaded" in text]
+    refused = [
+        text
+        for text in _unescaped(at.warning)
+        if text.startswith(f"The MLflow model '{uri}' is a scikit-learn model saved as a pickle") and "It was not loaded" in text
+    ]
     return bool(refused) and at.checkbox(key="trust_pickle").value is False
 
 
@@ -103,7 +108,9 @@ def test_an_mlflow_model_is_trusted_then_audited_and_saved_with_its_file(store, 
     assert document["settings"]["model"] == "models:/hiring/1/model.pkl"
     selected = people_model.predict_proba(people[FEATURES])[:, list(people_model.classes_).index("yes")] >= 0.5
     by_sex = people.assign(selected=selected).groupby("sex")["selected"].mean()
-    assert {group: document["groups"][group]["selection_rate"] for group in by_sex.index} == pytest.approx(by_sex.to_dict(), abs=1e-12)
+    assert {group: document["groups"][group]["selection_rate"] for group in by_sex.index} == pytest.approx(
+        by_sex.to_dict(), abs=1e-12
+    )
     at.checkbox(key="save_files").check().run()
     next(button for button in at.button if button.label == "Save this audit").click().run()
     _clean(at)
@@ -127,11 +134,13 @@ def test_bad_mlflow_models_are_messages(store, people, monkeypatch, tmp_path):
     monkeypatch.setenv("FAIRDASH_MLFLOW_URI", store["uri"])
     at = _upload_people(people)
     escaping = f"runs:/{store['run']}/notes/../../../../../outside"  # the run's artifacts, up to the store's folder and out
-    for uri, message in (("models:/nothing/1", "cannot be read (Registered Model with name=nothing not found)"),
-                         ("models:/hiring", "is not models:/NAME/VERSION"),
-                         (f"runs:/{store['run']}/not_sklearn", "has no scikit-learn flavour (python_function)"),
-                         (escaping, "is not runs:/RUN_ID/PATH"),
-                         (f"runs:/{store['run']}/notes", "is not an MLflow model (no readable MLmodel file)")):
+    for uri, message in (
+        ("models:/nothing/1", "cannot be read (Registered Model with name=nothing not found)"),
+        ("models:/hiring", "is not models:/NAME/VERSION"),
+        (f"runs:/{store['run']}/not_sklearn", "has no scikit-learn flavour (python_function)"),
+        (escaping, "is not runs:/RUN_ID/PATH"),
+        (f"runs:/{store['run']}/notes", "is not an MLflow model (no readable MLmodel file)"),
+    ):
         _mlflow_model(at, uri)
         assert not at.exception, [exception.value for exception in at.exception]
         assert len(at.error) == 1 and message in _unescaped(at.error)[0], (uri, _unescaped(at.error))
@@ -146,7 +155,11 @@ def test_the_mlflow_choice_is_offered_only_with_a_tracking_uri(store, people, mo
     assert at.radio(key="score_mode").options == ["A model file", "A column of the table (scores or 0/1 predictions)"]
     monkeypatch.setenv("FAIRDASH_MLFLOW_URI", store["uri"])
     at.run()
-    assert at.radio(key="score_mode").options == ["A model file", "An MLflow model", "A column of the table (scores or 0/1 predictions)"]
+    assert at.radio(key="score_mode").options == [
+        "A model file",
+        "An MLflow model",
+        "A column of the table (scores or 0/1 predictions)",
+    ]
 
 
 @pytest.mark.parametrize("path", ["notes/../../../../../outside", "../../../../outside", "./model", "model/..", "model/./"])

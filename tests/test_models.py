@@ -50,9 +50,7 @@ def test_trusted_joblib_loads_and_scores(people, people_model):
 def test_skops_pipeline_loads_without_trust(people, people_model):
     model = load_model(skops.io.dumps(people_model), name="m.skops")
     assert model.method == "predict_proba"
-    np.testing.assert_allclose(
-        model.scores(people, positive_label="no"), people_model.predict_proba(people[FEATURES])[:, 0]
-    )
+    np.testing.assert_allclose(model.scores(people, positive_label="no"), people_model.predict_proba(people[FEATURES])[:, 0])
 
 
 def test_skops_untrusted_types_must_be_accepted(people):
@@ -77,8 +75,22 @@ def test_the_command_line_names_the_trust_type_flag_in_words_that_run(people, tm
     X = people[["age", "income"]]
     skops.io.dump(HistGradientBoostingClassifier(max_iter=5).fit(X, people["hired"]), tmp_path / "m.skops")
     people.to_csv(tmp_path / "people.csv", index=False)
-    audit = ["audit", "--data", str(tmp_path / "people.csv"), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
-             "--model", str(tmp_path / "m.skops"), "--features", "age,income", "--no-explain"]
+    audit = [
+        "audit",
+        "--data",
+        str(tmp_path / "people.csv"),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--model",
+        str(tmp_path / "m.skops"),
+        "--features",
+        "age,income",
+        "--no-explain",
+    ]
     assert main(audit) == 2
     error = capsys.readouterr().err
     needed = untrusted_types(tmp_path / "m.skops")
@@ -145,6 +157,7 @@ def test_a_non_model_is_refused():
 
 # ---- ONNX: safe to load, from any framework -------------------------------------------------------
 
+
 @pytest.mark.parametrize("positive_label", ["yes", "no"])
 def test_onnx_pipeline_scores_equal_sklearns(people, people_model, people_onnx, positive_label):
     model = load_model(people_onnx, name="people.onnx")
@@ -164,8 +177,9 @@ def test_onnx_matrix_model_takes_the_chosen_columns_and_reads_its_classes_from_t
     content = to_onnx(fitted, X=X.to_numpy(np.float32)[:1], options={"zipmap": False}, target_opset=18).SerializeToString()
     model = load_model(content, name="matrix.onnx")
     assert model.feature_names is None and model.classes == ["no", "yes"]
-    np.testing.assert_allclose(model.scores(people, positive_label="no", features=["age", "income"]),
-                               fitted.predict_proba(X)[:, 0], atol=1e-5)
+    np.testing.assert_allclose(
+        model.scores(people, positive_label="no", features=["age", "income"]), fitted.predict_proba(X)[:, 0], atol=1e-5
+    )
     with pytest.raises(ModelError, match="choose the feature columns"):
         model.scores(people, positive_label="yes")
     with pytest.raises(ModelError, match="takes 2 feature columns; 3 were chosen"):
@@ -178,8 +192,12 @@ def test_an_onnx_model_whose_inputs_no_table_gives_is_refused_plainly():
     from onnx import TensorProto, helper
 
     image = helper.make_tensor_value_info("image", TensorProto.FLOAT16, [None, 3, 32, 32])
-    graph = helper.make_graph([helper.make_node("Identity", ["image"], ["out"])], "vision", [image],
-                              [helper.make_tensor_value_info("out", TensorProto.FLOAT16, [None, 3, 32, 32])])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["image"], ["out"])],
+        "vision",
+        [image],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT16, [None, 3, 32, 32])],
+    )
     content = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9).SerializeToString()
     with pytest.raises(ModelError, match=r"cannot build from a table: image \(tensor\(float16\)\)"):
         load_model(content, name="vision.onnx")
@@ -191,9 +209,13 @@ def test_an_onnx_model_without_class_labels_scores_its_probability_column(people
 
     weights, bias = np.array([[0.05], [-0.02]], dtype=np.float32), np.array([-1.0], dtype=np.float32)
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["X", "w"], ["margin"]), helper.make_node("Add", ["margin", "b"], ["logit"]),
-         helper.make_node("Sigmoid", ["logit"], ["probability"])],
-        "logistic", [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
+        [
+            helper.make_node("MatMul", ["X", "w"], ["margin"]),
+            helper.make_node("Add", ["margin", "b"], ["logit"]),
+            helper.make_node("Sigmoid", ["logit"], ["probability"]),
+        ],
+        "logistic",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
         [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])],
         initializer=[numpy_helper.from_array(weights, "w"), numpy_helper.from_array(bias, "b")],
     )

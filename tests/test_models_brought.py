@@ -39,8 +39,22 @@ def test_the_command_line_names_shap_features_after_the_tables_columns(people, a
     data, model_file, out = tmp_path / "people.csv", tmp_path / "m.pkl", tmp_path / "a.json"
     people.to_csv(data, index=False)
     model_file.write_bytes(pickle.dumps(array_model))
-    base = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
-            "--model", str(model_file), "--trust-pickle", "--json", str(out)]
+    base = [
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--model",
+        str(model_file),
+        "--trust-pickle",
+        "--json",
+        str(out),
+    ]
     assert main(base) == 2
     assert "2 unnamed inputs" in capsys.readouterr().err
     assert main([*base, "--features", "age,income"]) == 0
@@ -58,8 +72,25 @@ def test_an_explanation_that_fails_leaves_the_audit_standing(people, people_mode
         raise RuntimeError("the explainer ran out of memory")
 
     monkeypatch.setattr(report, "top_features", fails)
-    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
-            "--model", str(model_file), "--json", str(out), "--report", str(page), "--fail-on", "demographic_parity_ratio<0.01"]
+    args = [
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--model",
+        str(model_file),
+        "--json",
+        str(out),
+        "--report",
+        str(page),
+        "--fail-on",
+        "demographic_parity_ratio<0.01",
+    ]
     assert main(args) == 0
     assert "SHAP explanation failed" in capsys.readouterr().out
     document = json.loads(out.read_text())
@@ -103,10 +134,15 @@ def test_a_multi_class_target_is_audited_one_class_against_the_rest():
     np.testing.assert_allclose(inputs.scores, model.predict_proba(table[features])[:, column])
     np.testing.assert_array_equal(inputs.y_true, table["grade"] == "high")
     ours = group_metrics(inputs.y_true, inputs.scores >= 0.5, table["sex"])
-    frame = MetricFrame(metrics={"selection_rate": selection_rate, "tpr": true_positive_rate}, y_true=table["grade"] == "high",
-                        y_pred=inputs.scores >= 0.5, sensitive_features=table["sex"])
+    frame = MetricFrame(
+        metrics={"selection_rate": selection_rate, "tpr": true_positive_rate},
+        y_true=table["grade"] == "high",
+        y_pred=inputs.scores >= 0.5,
+        sensitive_features=table["sex"],
+    )
     for rate in ("selection_rate", "tpr"):
         np.testing.assert_allclose(ours[rate], frame.by_group[rate], rtol=1e-12)
     result = shap_values(model, table[features].head(100), positive_label="high")
-    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), model.predict_proba(table[features].head(100))[:, column],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        result.base_value + result.values.sum(axis=1), model.predict_proba(table[features].head(100))[:, column], atol=1e-6
+    )

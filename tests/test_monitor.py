@@ -37,16 +37,27 @@ def _check_against_metric_frame(result, log, spec, threshold, window_of):
         everyone = MetricFrame(metrics=selection_rate, y_true=decided, y_pred=decided, sensitive_features=groups)
         known = rows[spec.target].notna().to_numpy()
         truth = rows[spec.target].to_numpy()[known].astype(float) == float(spec.positive_label)
-        labelled = MetricFrame(metrics={"tpr": true_positive_rate, "fpr": false_positive_rate,
-                                        "precision": lambda t, p: precision_score(t, p, zero_division=np.nan)},
-                               y_true=truth, y_pred=decided[known], sensitive_features=groups[known])
+        labelled = MetricFrame(
+            metrics={
+                "tpr": true_positive_rate,
+                "fpr": false_positive_rate,
+                "precision": lambda t, p: precision_score(t, p, zero_division=np.nan),
+            },
+            y_true=truth,
+            y_pred=decided[known],
+            sensitive_features=groups[known],
+        )
         for group, rate in everyone.by_group.items():
             assert window.table.loc[group, "selection_rate"] == pytest.approx(rate, abs=1e-12), (window.start, group)
             assert window.table.loc[group, "count"] == (groups == group).sum()
         in_group = (groups[known] == group for group in labelled.by_group.index)
         for (group, row), members in zip(labelled.by_group.iterrows(), in_group):
             members = members.to_numpy()
-            denominators = {"tpr": truth[members].sum(), "fpr": (~truth[members]).sum(), "precision": decided[known][members].sum()}
+            denominators = {
+                "tpr": truth[members].sum(),
+                "fpr": (~truth[members]).sum(),
+                "precision": decided[known][members].sum(),
+            }
             for rate, value in row.items():
                 ours = window.table.loc[group, rate]
                 if np.isnan(ours):  # undefined (Fairlearn says 0): its denominator is empty in the rows
@@ -64,8 +75,14 @@ def test_each_compas_month_equals_metric_frame_on_its_rows(compas):
 
 @pytest.mark.parametrize("window, period", [("day", "D"), ("week", "W-SUN"), ("month", "M"), ("quarter", "Q")])
 def test_each_kind_of_window_starts_where_pandas_periods_start(compas, window, period):
-    spec = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race",),
-                       window=window, score="decile_score")
+    spec = MonitorSpec(
+        time="compas_screening_date",
+        target="two_year_recid",
+        positive_label=1,
+        sensitive=("race",),
+        window=window,
+        score="decile_score",
+    )
     counts = count_log(compas, spec)
     starts = compas["compas_screening_date"].dt.to_period(period).dt.start_time  # a pandas week W-SUN starts on Monday
     assert list(counts.windows) == sorted(starts.unique())
@@ -90,8 +107,12 @@ def test_the_planted_drift_is_found_at_its_window_and_a_steady_log_raises_none()
     for alert in drifted.alerts:
         first.setdefault(alert["disparity"], alert)
     assert first["demographic_parity_difference"]["window"] == pd.Timestamp("2025-01-01")
-    assert any(alert["kind"] == "change" and "changed by +" in alert_text(alert["reason"]) and "Tukey-Kramer" in alert_text(alert["reason"])
-               for alert in drifted.alerts)
+    assert any(
+        alert["kind"] == "change"
+        and "changed by +" in alert_text(alert["reason"])
+        and "Tukey-Kramer" in alert_text(alert["reason"])
+        for alert in drifted.alerts
+    )
     assert min(alert["window"] for alert in drifted.alerts) == pd.Timestamp("2025-01-01")
     steady = monitor(count_log(synthetic_log(120_000, drift_month=None, random_state=1), SYNTHETIC))
     assert steady.alerts == []
@@ -108,13 +129,17 @@ def test_a_threshold_move_reads_no_rows(compas, monkeypatch):
 
 def test_bad_logs_get_plain_messages(compas, tmp_path):
     with pytest.raises(InvalidInputError, match="no column.*'when'"):
-        count_log(compas, MonitorSpec(time="when", target="two_year_recid", positive_label=1, sensitive=("race",), score="decile_score"))
+        count_log(
+            compas, MonitorSpec(time="when", target="two_year_recid", positive_label=1, sensitive=("race",), score="decile_score")
+        )
     broken = compas.astype({"compas_screening_date": str})
     broken.loc[7, "compas_screening_date"] = "next Tuesday"
     with pytest.raises(InvalidInputError, match="1 value.*not dates or times, such as 'next Tuesday'"):
         count_log(broken, COMPAS_MONITOR)
     # A positive outcome the log does not hold is named, not read as "every outcome negative".
-    wrong = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label="yes", sensitive=("race",), score="decile_score")
+    wrong = MonitorSpec(
+        time="compas_screening_date", target="two_year_recid", positive_label="yes", sensitive=("race",), score="decile_score"
+    )
     with pytest.raises(InvalidInputError, match="The positive outcome 'yes' is not a value of 'two_year_recid'; its values are"):
         count_log(compas, wrong)
     with pytest.raises(InvalidInputError, match="no rows"):
@@ -153,9 +178,27 @@ def test_duckdb_reads_a_parquet_folder_and_a_database_in_place(compas, tmp_path)
 
 def test_the_cli_monitors_into_json_and_gates_on_the_latest_window(compas, tmp_path):
     compas.to_csv(tmp_path / "log.csv", index=False)
-    arguments = ["monitor", "--data", str(tmp_path / "log.csv"), "--time", "compas_screening_date", "--window", "quarter",
-                 "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--threshold", "5",
-                 "--json", str(tmp_path / "m.json"), "--report", str(tmp_path / "m.html")]
+    arguments = [
+        "monitor",
+        "--data",
+        str(tmp_path / "log.csv"),
+        "--time",
+        "compas_screening_date",
+        "--window",
+        "quarter",
+        "--target",
+        "two_year_recid",
+        "--sensitive",
+        "race",
+        "--score",
+        "decile_score",
+        "--threshold",
+        "5",
+        "--json",
+        str(tmp_path / "m.json"),
+        "--report",
+        str(tmp_path / "m.html"),
+    ]
     assert main(arguments) == 0
     document = json.loads((tmp_path / "m.json").read_text())
     assert [window["start"] for window in document["windows"]][:3] == ["2013-01-01", "2013-04-01", "2013-07-01"]
@@ -165,8 +208,10 @@ def test_the_cli_monitors_into_json_and_gates_on_the_latest_window(compas, tmp_p
     assert {alert["kind"] for alert in document["alerts"]} <= {"gate", "change"}
     # The baseline (the first quarter) already fails the gates: said so, never "leaves the gate", never a change.
     at_baseline = [alert for alert in document["alerts"] if alert["window"] == "2013-01-01"]
-    assert at_baseline and all(alert["kind"] == "gate" and alert["reason"].startswith("fails the gate in the baseline window already")
-                               for alert in at_baseline)
+    assert at_baseline and all(
+        alert["kind"] == "gate" and alert["reason"].startswith("fails the gate in the baseline window already")
+        for alert in at_baseline
+    )
     # The log's last quarters hold only reoffenders (every group's base rate 1): named as data and said in words.
     assert document["one_outcome_windows"] == ["2014-07-01", "2014-10-01"]
     assert any("2014-07-01, 2014-10-01" in note and "base rate 0 or 1" in note for note in document["settings"]["notes"])
@@ -185,14 +230,22 @@ def test_spark_counts_what_duckdb_counts(compas, tmp_path):
     assert on_spark.windows == on_duckdb.windows and on_spark.labels == on_duckdb.labels
     assert np.array_equal(on_spark.cells, on_duckdb.cells)
     for window in ("week", "quarter"):  # each window's SQL runs on both engines alike
-        spec = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race", "sex"),
-                           window=window, score="decile_score")
+        spec = MonitorSpec(
+            time="compas_screening_date",
+            target="two_year_recid",
+            positive_label=1,
+            sensitive=("race", "sex"),
+            window=window,
+            score="decile_score",
+        )
         duck, spark = count_log(tmp_path / "log.parquet", spec), count_log(tmp_path / "log.parquet", spec, engine="spark")
         assert spark.windows == duck.windows and np.array_equal(spark.cells, duck.cells), window
     log = synthetic_log(20_000, months=4, drift_month=None, pending_months=1, random_state=5)
     log.to_csv(tmp_path / "synthetic.csv", index=False)
-    assert np.array_equal(count_log(tmp_path / "synthetic.csv", SYNTHETIC, engine="spark").cells,
-                          count_log(tmp_path / "synthetic.csv", SYNTHETIC).cells)
+    assert np.array_equal(
+        count_log(tmp_path / "synthetic.csv", SYNTHETIC, engine="spark").cells,
+        count_log(tmp_path / "synthetic.csv", SYNTHETIC).cells,
+    )
     document = monitor_json(monitor(on_spark, threshold=5))
     assert document["settings"]["engine"] == "spark" and len(document["windows"]) == 24
 
@@ -200,8 +253,22 @@ def test_spark_counts_what_duckdb_counts(compas, tmp_path):
 def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(compas, tmp_path, monkeypatch):
     table = compas.drop(columns=["compas_screening_date"])
     table.to_parquet(tmp_path / "table.parquet")
-    common = ["audit", "--data", str(tmp_path / "table.parquet"), "--target", "two_year_recid", "--positive-label", "1",
-              "--sensitive", "race", "--score", "decile_score", "--threshold", "5", "--no-explain"]
+    common = [
+        "audit",
+        "--data",
+        str(tmp_path / "table.parquet"),
+        "--target",
+        "two_year_recid",
+        "--positive-label",
+        "1",
+        "--sensitive",
+        "race",
+        "--score",
+        "decile_score",
+        "--threshold",
+        "5",
+        "--no-explain",
+    ]
     assert main(common + ["--json", str(tmp_path / "memory.json")]) == 0
     assert main(common + ["--engine", "duckdb", "--json", str(tmp_path / "engine.json")]) == 0
     memory, engine = (json.loads((tmp_path / f"{name}.json").read_text()) for name in ("memory", "engine"))
@@ -218,11 +285,29 @@ def test_a_scores_only_audit_counted_by_the_engine_equals_the_in_memory_audit(co
 
     monkeypatch.setattr(fairdash.intake.tables, "MAX_ROWS", 1000)
     ratio = memory["disparities"]["demographic_parity_ratio"]
-    assert main(common + ["--json", str(tmp_path / "fallback.json"), "--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
+    assert (
+        main(common + ["--json", str(tmp_path / "fallback.json"), "--fail-on", f"demographic_parity_ratio<{ratio + 0.01}"]) == 1
+    )
     assert json.loads((tmp_path / "fallback.json").read_text())["settings"]["engine"] == "duckdb"
     # What needs the rows in memory says so.
-    assert main(["audit", "--data", str(tmp_path / "table.parquet"), "--target", "two_year_recid", "--sensitive", "race",
-                 "--model", str(tmp_path / "m.skops"), "--engine", "duckdb"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--data",
+                str(tmp_path / "table.parquet"),
+                "--target",
+                "two_year_recid",
+                "--sensitive",
+                "race",
+                "--model",
+                str(tmp_path / "m.skops"),
+                "--engine",
+                "duckdb",
+            ]
+        )
+        == 2
+    )
 
 
 def test_the_score_grid_puts_usual_thresholds_on_its_points():

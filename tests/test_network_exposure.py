@@ -19,7 +19,9 @@ def test_loopback_addresses_reach_this_machine_only(address):
     assert is_loopback(address)
 
 
-@pytest.mark.parametrize("address", [None, "", "0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "example.org", "127.0.0.1.example.org"])
+@pytest.mark.parametrize(
+    "address", [None, "", "0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "example.org", "127.0.0.1.example.org"]
+)
 def test_every_other_address_reaches_beyond(address):
     assert not is_loopback(address)
 
@@ -39,11 +41,37 @@ def _saved_audit(tmp_path) -> str:
 
     rng = np.random.default_rng(1)
     data = tmp_path / "private.csv"
-    pd.DataFrame({"hiv_status": rng.choice(["pos", "neg"], 200), "approved": rng.integers(0, 2, 200),
-                  "risk": rng.uniform(0, 1, 200)}).to_csv(data, index=False)
-    out = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", str(data), "--target", "approved", "--positive-label",
-                          "1", "--sensitive", "hiv_status", "--score", "risk", "--no-explain", "--save", "--keep-files",
-                          "--title", "Private audit"], capture_output=True, text=True, env=os.environ, cwd=ROOT, check=True)
+    pd.DataFrame(
+        {"hiv_status": rng.choice(["pos", "neg"], 200), "approved": rng.integers(0, 2, 200), "risk": rng.uniform(0, 1, 200)}
+    ).to_csv(data, index=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fairdash",
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "approved",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            "hiv_status",
+            "--score",
+            "risk",
+            "--no-explain",
+            "--save",
+            "--keep-files",
+            "--title",
+            "Private audit",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        cwd=ROOT,
+        check=True,
+    )
     return out.stdout.strip().splitlines()[-1].split()[1]
 
 
@@ -69,13 +97,17 @@ def test_a_server_open_to_the_network_shows_nothing_without_the_explicit_setting
 
 
 @pytest.mark.browser
-def test_with_the_explicit_setting_the_saved_audits_page_says_what_every_visitor_can_do(browser, tmp_path, output_dir, monkeypatch):
+def test_with_the_explicit_setting_the_saved_audits_page_says_what_every_visitor_can_do(
+    browser, tmp_path, output_dir, monkeypatch
+):
     from playwright.sync_api import expect
 
     require_chromium()
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     _saved_audit(tmp_path)
-    with streamlit_server(output_dir / "streamlit-network-open.log", address="0.0.0.0", env={OPEN_TO_NETWORK_SETTING: "yes"}) as url:
+    with streamlit_server(
+        output_dir / "streamlit-network-open.log", address="0.0.0.0", env={OPEN_TO_NETWORK_SETTING: "yes"}
+    ) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         page.goto(url + "/saved")
         expect(heading(page, "Saved audits")).to_be_visible()

@@ -41,10 +41,13 @@ def _port_open(port: int) -> bool:
 def _notebook():
     import nbformat
 
-    cells = [TRAIN, "import fairdash\naudit = fairdash.audit(X, target=y, sensitive=sex, model=clf, threshold=0.45)\naudit",
-             "dashboard = fairdash.show(audit)\ndashboard",
-             "import json\nprint(json.dumps({'url': dashboard.url, 'port': dashboard.port, "
-             "'disparities': {k: float(v) for k, v in audit.disparities.items() if k != 'four_fifths_pass'}}))"]
+    cells = [
+        TRAIN,
+        "import fairdash\naudit = fairdash.audit(X, target=y, sensitive=sex, model=clf, threshold=0.45)\naudit",
+        "dashboard = fairdash.show(audit)\ndashboard",
+        "import json\nprint(json.dumps({'url': dashboard.url, 'port': dashboard.port, "
+        "'disparities': {k: float(v) for k, v in audit.disparities.items() if k != 'four_fifths_pass'}}))",
+    ]
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
 
 
@@ -79,8 +82,15 @@ def test_a_notebook_audits_shows_the_dashboard_and_leaves_no_server(browser, tmp
         page.goto(url.replace("localhost", "127.0.0.1"))
         expect(heading(page, "Fairness")).to_be_visible()
         shown = poll(lambda: fairness_numbers(page), lambda numbers: len(numbers) == 5, what="the Fairness page")
-        expected = [facts["disparities"][name] for name in ("demographic_parity_ratio", "equal_opportunity_difference",
-                                                            "equalized_odds_difference", "predictive_parity_difference")]
+        expected = [
+            facts["disparities"][name]
+            for name in (
+                "demographic_parity_ratio",
+                "equal_opportunity_difference",
+                "equalized_odds_difference",
+                "predictive_parity_difference",
+            )
+        ]
         assert [float(re.search(r"-?\d+\.\d+", text).group()) for text in shown[:4]] == pytest.approx(expected, abs=0.006)
         assert "0.45" in shown[4]  # the notebook's threshold, not the default 0.5
         # (Numbers at all mean the model, a pickle, opened without a trust prompt: untrusted, the page shows none.)
@@ -105,8 +115,11 @@ time.sleep(600)
 
 
 def test_a_process_killed_outright_leaves_no_server(tmp_path):
-    env = {**os.environ, "FAIRDASH_HOME": str(tmp_path / "home"),
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "FAIRDASH_HOME": str(tmp_path / "home"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SHOW_AND_WAIT)], env=env, stdout=subprocess.PIPE, text=True)
     try:
         port = int(process.stdout.readline())
@@ -148,8 +161,10 @@ def test_the_trust_goes_to_the_handed_over_model_only(tmp_path, monkeypatch):
     audit = fairdash.audit(X, target=y, sensitive=rng.choice(["p", "q"], size=300), model=LogisticRegression().fit(X, y))
     table, model = handover_files(audit)
     store = AuditStore()
-    ids = {kind: save_audit(store, audit.details, title=kind, source=source, table=table, model=model, keep_files=True)
-           for kind, source in (("notebook", HANDOVER_SOURCE), ("upload", {"kind": "upload"}))}
+    ids = {
+        kind: save_audit(store, audit.details, title=kind, source=source, table=table, model=model, keep_files=True)
+        for kind, source in (("notebook", HANDOVER_SOURCE), ("upload", {"kind": "upload"}))
+    }
     notebook, upload = store.get(ids["notebook"]), store.get(ids["upload"])
     assert handed_over(notebook, store.stored_file(notebook.id, "model"))
     assert not handed_over(upload, store.stored_file(upload.id, "model"))

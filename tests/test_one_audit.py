@@ -18,7 +18,12 @@ from fairdash.cli import main
 
 SENSITIVE = ["sex", "foreign_worker"]  # German credit: groups of 198, 89, 11 and 2 rows
 RATES = ("count", "selection_rate", "tpr", "fpr", "precision")
-HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
+HEADLINE = (
+    "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equalized_odds_difference",
+    "predictive_parity_difference",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +42,18 @@ def german(tmp_path_factory):
 def _oracle(table: pd.DataFrame, min_group_size: int) -> tuple[dict, dict]:
     """Fairlearn's MetricFrame on the rows at 0.5: each group's rates, and the disparities over the judged groups."""
     y_true, y_pred = (table["credit"] == "good").to_numpy(), (table["score"] >= 0.5).to_numpy()
-    frame = MetricFrame(metrics={"count": lambda t, p: len(t), "selection_rate": selection_rate, "tpr": true_positive_rate,
-                                 "fpr": false_positive_rate, "precision": lambda t, p: precision_score(t, p, zero_division=np.nan)},
-                        y_true=y_true, y_pred=y_pred, sensitive_features=table[SENSITIVE])
+    frame = MetricFrame(
+        metrics={
+            "count": lambda t, p: len(t),
+            "selection_rate": selection_rate,
+            "tpr": true_positive_rate,
+            "fpr": false_positive_rate,
+            "precision": lambda t, p: precision_score(t, p, zero_division=np.nan),
+        },
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=table[SENSITIVE],
+    )
     by_group = {group_label(key): row.to_dict() for key, row in frame.by_group.iterrows()}
     overall = frame.overall.to_dict()
     judged = frame.by_group[frame.by_group["count"] >= min_group_size]
@@ -59,7 +73,18 @@ def _documents(folder, min_group_size: int) -> dict[str, tuple[dict, dict]]:
     common = ["--target", "credit", "--positive-label", "good", "--sensitive", ",".join(SENSITIVE), "--min-group-size", size]
     runs = {
         "audit": ["audit", "--data", data, "--model", model, *common, "--no-explain"],
-        "audit --engine duckdb": ["audit", "--data", data, "--score", "score", "--threshold", "0.5", "--engine", "duckdb", *common],
+        "audit --engine duckdb": [
+            "audit",
+            "--data",
+            data,
+            "--score",
+            "score",
+            "--threshold",
+            "0.5",
+            "--engine",
+            "duckdb",
+            *common,
+        ],
         "fixes": ["fixes", "--data", data, "--model", model, *common],
         "monitor": ["monitor", "--data", data, "--time", "time", "--score", "score", "--threshold", "0.5", *common],
     }
@@ -89,7 +114,11 @@ def test_every_presenter_shows_the_one_audit_that_fairlearn_computes(german, min
         for label, values in expected.items():
             for rate in RATES:
                 shown = their_groups[label][rate]
-                assert (shown is None and np.isnan(values[rate])) or shown == pytest.approx(values[rate], abs=1e-12), (name, label, rate)
+                assert (shown is None and np.isnan(values[rate])) or shown == pytest.approx(values[rate], abs=1e-12), (
+                    name,
+                    label,
+                    rate,
+                )
         for disparity, value in disparities.items():
             assert their_disparities[disparity] == pytest.approx(value, abs=1e-12), (name, disparity)
     # The Fairness page, with the small-group switch as set.
@@ -101,7 +130,9 @@ def test_every_presenter_shows_the_one_audit_that_fairlearn_computes(german, min
     assert not at.exception
     shown = {metric.label: metric.value for metric in at.metric}
     for disparity in HEADLINE:
-        assert float(shown[disparity.replace("_", " ").capitalize()]) == pytest.approx(disparities[disparity], abs=5e-4), disparity
+        assert float(shown[disparity.replace("_", " ").capitalize()]) == pytest.approx(disparities[disparity], abs=5e-4), (
+            disparity
+        )
 
 
 def test_the_report_pages_audit_is_the_one_its_command_computes(tmp_path, monkeypatch):

@@ -17,8 +17,15 @@ from test_models import _TouchesAFile
 from fairdash.engine.demo import DEMO_TITLES
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/data.py", "pages/fairness.py", "pages/fixes.py", "pages/explain.py", "pages/rules.py", "pages/over_time.py",
-         "pages/report.py"]
+PAGES = [
+    "pages/data.py",
+    "pages/fairness.py",
+    "pages/fixes.py",
+    "pages/explain.py",
+    "pages/rules.py",
+    "pages/over_time.py",
+    "pages/report.py",
+]
 
 
 def _text(element) -> str:
@@ -187,6 +194,7 @@ def test_a_pickle_does_not_run_until_the_box_is_ticked(tmp_path, people, people_
 
 # ---- Fairness page ----------------------------------------------------------------------------
 
+
 def _fairness(demo: str = "adult") -> AppTest:
     at = _app()
     if demo != "adult":
@@ -204,8 +212,12 @@ def _metric_table(at: AppTest, *, overall: bool = False):
     """The Fairness page's metric table (``overall``: its all-rows line), put together from the parts it is shown in."""
     import pandas as pd
 
-    parts = [frame.value for frame in at.dataframe if (frame.value.index.tolist() == ["all rows"]) == overall
-             and {"Selection rate", "True positive rate"} & set(frame.value.columns)]
+    parts = [
+        frame.value
+        for frame in at.dataframe
+        if (frame.value.index.tolist() == ["all rows"]) == overall
+        and {"Selection rate", "True positive rate"} & set(frame.value.columns)
+    ]
     joined = pd.concat(parts, axis=1)
     return joined.loc[:, ~joined.columns.duplicated()]
 
@@ -268,12 +280,15 @@ def test_suggest_sets_per_group_thresholds_that_pass():
     assert float(_headline(at)["Demographic parity ratio"]) < 0.8
 
 
-@pytest.mark.parametrize(("chart", "title"), [
-    ("Rates", "Rates by group (bars: 95% interval)"),
-    ("Confusion matrices", "Confusion matrices by group (counts)"),
-    ("ROC curves", "ROC curve by group (dots: current thresholds)"),
-    ("Trade-off", "Accuracy against demographic parity difference"),
-])
+@pytest.mark.parametrize(
+    ("chart", "title"),
+    [
+        ("Rates", "Rates by group (bars: 95% interval)"),
+        ("Confusion matrices", "Confusion matrices by group (counts)"),
+        ("ROC curves", "ROC curve by group (dots: current thresholds)"),
+        ("Trade-off", "Accuracy against demographic parity difference"),
+    ],
+)
 def test_each_chart_draws(chart, title):
     at = _fairness("compas")
     at.segmented_control(key="chart").set_value(chart).run()
@@ -307,6 +322,7 @@ def test_zero_one_predictions_disable_the_slider(people):
 
 # ---- Rules page -------------------------------------------------------------------------------
 
+
 def test_rules_follow_the_fairness_thresholds_and_the_depth():
     at = _fairness()
     _settle(at, 0.3)
@@ -324,6 +340,7 @@ def test_rules_follow_the_fairness_thresholds_and_the_depth():
 
 
 # ---- Report page ------------------------------------------------------------------------------
+
 
 def test_fairness_page_compares_each_group_with_the_reference():
     at = _fairness("compas")
@@ -346,6 +363,7 @@ def test_report_downloads_follow_the_fairness_settings():
 
 # ---- Explain page -----------------------------------------------------------------------------
 
+
 def test_explain_clicks_through_every_view():
     at = _app()
     at.switch_page("pages/explain.py").run()
@@ -359,8 +377,11 @@ def test_explain_clicks_through_every_view():
     assert titles() == ["Mean |SHAP| (what the model relies on)", "SHAP values by feature (one dot per row)"]
     at.toggle(key="permutation_on").set_value(True).run()
     _no_problems(at)
-    assert titles() == ["Mean |SHAP| (what the model relies on)", "Permutation importance (drop in ROC AUC)",
-                        "SHAP values by feature (one dot per row)"]
+    assert titles() == [
+        "Mean |SHAP| (what the model relies on)",
+        "Permutation importance (drop in ROC AUC)",
+        "SHAP values by feature (one dot per row)",
+    ]
     at.segmented_control(key="explain_view").set_value("By group").run()
     _no_problems(at)
     assert titles() == ["Mean |SHAP| by group", "Why the mean output differs: Male minus Female"]  # the two largest groups
@@ -420,8 +441,13 @@ def test_two_hundred_groups_draw_every_chart_and_the_report():
 
     rng = np.random.default_rng(2)
     n = 8_000
-    table = pd.DataFrame({"region": [f"region {k:03d}" for k in rng.integers(0, 200, n)], "y": rng.integers(0, 2, n),
-                          "score": rng.random(n).round(3)})
+    table = pd.DataFrame(
+        {
+            "region": [f"region {k:03d}" for k in rng.integers(0, 200, n)],
+            "y": rng.integers(0, 2, n),
+            "score": rng.random(n).round(3),
+        }
+    )
     at = _my_data(_app())
     at.radio(key="score_mode").set_value("column").run()
     _upload(at, "data", "regions.csv", table.to_csv(index=False).encode())
@@ -487,12 +513,20 @@ def test_the_fixes_page_compares_every_fix_and_shows_the_chosen_one():
     _no_problems(at)
     assert not at.warning, [_text(warning) for warning in at.warning]
     assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "Unawareness (without sex, personal_status)"]
-    assert re.fullmatch(r"Add reductions \(Fairlearn's ExponentiatedGradient at 3 bounds\): about \d+ s \(estimated from one fit of "
-                        r"\d+\.\d s, times 15 fits\)", at.button(key="fixes_run_reductions").label)
+    assert re.fullmatch(
+        r"Add reductions \(Fairlearn's ExponentiatedGradient at 3 bounds\): about \d+ s \(estimated from one fit of "
+        r"\d+\.\d s, times 15 fits\)",
+        at.button(key="fixes_run_reductions").label,
+    )
     at.button(key="fixes_run_reductions").click().run()
     _no_problems(at)
-    assert _plotted_names(at) == ["Original", "Thresholds per group", "Reweighing", "Reductions (one point per bound)",
-                                  "Unawareness (without sex, personal_status)"]
+    assert _plotted_names(at) == [
+        "Original",
+        "Thresholds per group",
+        "Reweighing",
+        "Reductions (one point per bound)",
+        "Unawareness (without sex, personal_status)",
+    ]
     compared = at.dataframe[0].value
     assert compared.index.tolist()[3:6] == ["Reductions (bound 0.01)", "Reductions (bound 0.03)", "Reductions (bound 0.06)"]
     assert {"accuracy", "AUC", "demographic parity difference", "selected: female", "selected: male"} <= set(compared.columns)
@@ -542,9 +576,14 @@ def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_ch
     at.switch_page("pages/over_time.py").run()
     _no_problems(at)
     # The baseline already fails the gates, and says so; it never "leaves" them nor changes from itself (issue 32).
-    assert any("2013-01-01" in _text(warning) and "fails the gate in the baseline window already" in _text(warning) for warning in at.warning)
-    assert not any("2013-01-01" in _text(warning) and ("leaves the gate" in _text(warning) or "changed by" in _text(warning))
-                   for warning in at.warning)
+    assert any(
+        "2013-01-01" in _text(warning) and "fails the gate in the baseline window already" in _text(warning)
+        for warning in at.warning
+    )
+    assert not any(
+        "2013-01-01" in _text(warning) and ("leaves the gate" in _text(warning) or "changed by" in _text(warning))
+        for warning in at.warning
+    )
     assert any("2014-05-01" in _text(info) and "base rate 0 or 1" in _text(info) for info in at.info)  # the filtered months
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"] == "Demographic parity ratio by month"
@@ -552,11 +591,22 @@ def test_the_over_time_page_shows_compas_by_month_and_its_threshold_moves_the_ch
     assert len(before) == 24
     at.select_slider(key="log_threshold").set_value(8.0).run()  # the deciles themselves: every position exact
     _no_problems(at)
-    after = [trace for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if trace.get("name") == "demographic parity ratio"][0]["y"]
+    after = [
+        trace
+        for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+        if trace.get("name") == "demographic parity ratio"
+    ][0]["y"]
     assert after != before
     at.selectbox(key="log_window").set_value("quarter").run()
     _no_problems(at)
-    assert len([t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t.get("name") == "demographic parity ratio"][0]["y"]) == 8
+    assert (
+        len(
+            [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t.get("name") == "demographic parity ratio"][
+                0
+            ]["y"]
+        )
+        == 8
+    )
 
 
 def test_the_over_time_page_monitors_an_uploaded_log_and_says_what_is_wrong():
@@ -596,16 +646,30 @@ def test_the_report_page_offers_the_fixes_compared_for_the_audit():
     _no_problems(at)
     compared = len(at.session_state["fixes_compared"][2])  # 4, or 7 with the reductions another test asked for (kept, shared)
     assert compared in (4, 7)
-    assert any(toggle.label == f"Include the fixes compared on the Fixes page ({compared}, for demographic parity)" for toggle in at.toggle)
+    assert any(
+        toggle.label == f"Include the fixes compared on the Fixes page ({compared}, for demographic parity)"
+        for toggle in at.toggle
+    )
 
 
 # ---- Oracles for the page tests: Fairlearn, scikit-learn and numpy on the demo's rows ----------------
 
 _DEFAULT_THRESHOLDS = {"adult": 0.5, "compas": 5.0, "german": 0.5}
-_SHOWN_RATES = {"base_rate": "Base rate", "selection_rate": "Selection rate", "tpr": "True positive rate",
-                "fpr": "False positive rate", "fnr": "False negative rate", "precision": "Precision", "accuracy": "Accuracy"}
-_HEADLINE = {"Demographic parity ratio": "demographic_parity_ratio", "Equal opportunity difference": "equal_opportunity_difference",
-             "Equalized odds difference": "equalized_odds_difference", "Predictive parity difference": "predictive_parity_difference"}
+_SHOWN_RATES = {
+    "base_rate": "Base rate",
+    "selection_rate": "Selection rate",
+    "tpr": "True positive rate",
+    "fpr": "False positive rate",
+    "fnr": "False negative rate",
+    "precision": "Precision",
+    "accuracy": "Accuracy",
+}
+_HEADLINE = {
+    "Demographic parity ratio": "demographic_parity_ratio",
+    "Equal opportunity difference": "equal_opportunity_difference",
+    "Equalized odds difference": "equalized_odds_difference",
+    "Predictive parity difference": "predictive_parity_difference",
+}
 _ROWS = {}
 
 
@@ -711,7 +775,9 @@ def _assert_confusion_matrices(chart: dict, demo: str, threshold: float) -> None
     y_true, scores, groups = _demo_rows(demo)
     labels = sorted(set(groups))
     assert [trace["name"] for trace in chart["data"]] == labels
-    assert [note["text"] for note in chart["layout"]["annotations"]] == [f"{label} (n={(groups == label).sum():,})" for label in labels]
+    assert [note["text"] for note in chart["layout"]["annotations"]] == [
+        f"{label} (n={(groups == label).sum():,})" for label in labels
+    ]
     for trace, label in zip(chart["data"], labels):
         rows = groups == label
         (tn, fp), (fn, tp) = confusion_matrix(y_true[rows], scores[rows] >= threshold, labels=[False, True])
@@ -760,8 +826,12 @@ def _assert_tradeoff(chart: dict, demo: str, threshold: float) -> None:
     assert (star["x"][0], star["y"][0]) == pytest.approx(point(threshold), abs=1e-12)
 
 
-_CHART_CHECKS = {"Rates": _assert_rate_bars, "Confusion matrices": _assert_confusion_matrices, "ROC curves": _assert_roc_curves,
-                 "Trade-off": _assert_tradeoff}
+_CHART_CHECKS = {
+    "Rates": _assert_rate_bars,
+    "Confusion matrices": _assert_confusion_matrices,
+    "ROC curves": _assert_roc_curves,
+    "Trade-off": _assert_tradeoff,
+}
 
 
 def _check_data_page(at: AppTest, demo: str) -> None:
@@ -773,8 +843,12 @@ def _check_data_page(at: AppTest, demo: str) -> None:
     y_true, _, groups = _demo_rows(demo)
     assert [title.value for title in at.title] == ["Data & model"]
     assert [heading.value for heading in at.subheader] == ["What to audit", "Summary", "Data balance"]
-    assert _headline(at) == {"Rows": f"{len(data):,}", "Columns": f"{data.shape[1]:,}",
-                             "Missing values": f"{int(data.isna().to_numpy().sum()):,}", "Positive rate": f"{y_true.mean():.1%}"}
+    assert _headline(at) == {
+        "Rows": f"{len(data):,}",
+        "Columns": f"{data.shape[1]:,}",
+        "Missing values": f"{int(data.isna().to_numpy().sum()):,}",
+        "Positive rate": f"{y_true.mean():.1%}",
+    }
     shown = at.dataframe[0].value
     labels, sizes = np.unique(groups, return_counts=True)
     assert sorted(shown.index) == labels.tolist()
@@ -787,8 +861,12 @@ def _check_data_page(at: AppTest, demo: str) -> None:
 
 def _check_fairness_page(at: AppTest, demo: str) -> None:
     assert [title.value for title in at.title] == ["Fairness"]
-    assert [heading.value for heading in at.subheader] == ["Move the thresholds", "Disparities with their uncertainty",
-                                                           "Metrics by group, with intervals", "Given a legitimate factor"]
+    assert [heading.value for heading in at.subheader] == [
+        "Move the thresholds",
+        "Disparities with their uncertainty",
+        "Metrics by group, with intervals",
+        "Given a legitimate factor",
+    ]
     assert [chart["layout"]["title"]["text"] for chart in [_chart(at)]] == ["Rates by group (bars: 95% interval)"]
     _assert_fairness_numbers(at, demo, _DEFAULT_THRESHOLDS[demo])
 
@@ -808,7 +886,9 @@ def _check_fixes_page(at: AppTest, demo: str) -> None:
     for label, rate in by_group["selection_rate"].items():
         assert original[f"selected: {label}"] == pytest.approx(rate, abs=1e-12), label
     shown_difference = float(original["demographic parity difference"].split()[0])
-    assert shown_difference == pytest.approx(_judged_disparities(demo, threshold)["demographic_parity_difference"], abs=5e-4 + 1e-9)
+    assert shown_difference == pytest.approx(
+        _judged_disparities(demo, threshold)["demographic_parity_difference"], abs=5e-4 + 1e-9
+    )
     original_table = next(frame.value for frame in at.dataframe if "Selection rate" in frame.value.columns)
     _assert_shown_table(original_table, by_group, rates=("selection_rate", "tpr", "fpr", "accuracy"))
 
@@ -884,6 +964,12 @@ def _check_report_page(at: AppTest, demo: str) -> None:
     assert {name: document["disparities"][name] for name in expected} == pytest.approx(expected, abs=1e-12)
 
 
-_PAGE_CHECKS = {"pages/data.py": _check_data_page, "pages/fairness.py": _check_fairness_page, "pages/fixes.py": _check_fixes_page,
-                "pages/explain.py": _check_explain_page, "pages/rules.py": _check_rules_page,
-                "pages/over_time.py": _check_over_time_page, "pages/report.py": _check_report_page}
+_PAGE_CHECKS = {
+    "pages/data.py": _check_data_page,
+    "pages/fairness.py": _check_fairness_page,
+    "pages/fixes.py": _check_fixes_page,
+    "pages/explain.py": _check_explain_page,
+    "pages/rules.py": _check_rules_page,
+    "pages/over_time.py": _check_over_time_page,
+    "pages/report.py": _check_report_page,
+}

@@ -42,9 +42,15 @@ def require_poppler() -> None:
 
 def page_texts(pdf: Path) -> list[str]:
     """Each page's text in the order the page draws it (``pdftotext -raw``)."""
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout)[1])
-    return [subprocess.run(["pdftotext", "-raw", "-f", str(k), "-l", str(k), str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout for k in range(1, pages + 1)]
+    pages = int(
+        re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout)[1]
+    )
+    return [
+        subprocess.run(
+            ["pdftotext", "-raw", "-f", str(k), "-l", str(k), str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for k in range(1, pages + 1)
+    ]
 
 
 def squeezed(text: str) -> str:
@@ -58,8 +64,15 @@ def many_groups():
     sizes = 40 + np.arange(GROUPS)
     group = np.repeat([f"group {k:03d}" for k in range(GROUPS)], sizes)
     table = pd.DataFrame({"g": group, "y": rng.integers(0, 2, len(group)), "s": rng.random(len(group))})
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), None, thresholds=0.5,
-                      min_group_size=0, data_name="many.csv", explain_rows=0)
+    audit = run_audit(
+        table,
+        AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"),
+        None,
+        thresholds=0.5,
+        min_group_size=0,
+        data_name="many.csv",
+        explain_rows=0,
+    )
     return audit, audit_html(audit)
 
 
@@ -67,8 +80,10 @@ def rows_on_pages(audit, texts: list[str], rename: dict[str, str] | None = None)
     """Each metric-table row (its label, as ``rename`` changes it, and every cell, in order) -> how many pages hold it whole."""
     shown = formatted_table(audit.table, audit.intervals).rename(index=rename or {})
     pages = [squeezed(text) for text in texts]
-    return {label: sum(squeezed(str(label) + "".join(map(str, row))) in page for page in pages)
-            for label, row in zip(shown.index, shown.itertuples(index=False))}
+    return {
+        label: sum(squeezed(str(label) + "".join(map(str, row))) in page for page in pages)
+        for label, row in zip(shown.index, shown.itertuples(index=False))
+    }
 
 
 @pytest.mark.browser
@@ -83,16 +98,25 @@ def test_no_row_is_cut_across_pages(many_groups, tmp_path):
     assert len(whole) == GROUPS and all(count == 1 for count in whole.values()), [k for k, v in whole.items() if v != 1][:5]
     # Each page the metric table spans repeats its header (the rows' labels and the columns' names).
     shown = formatted_table(audit.table, audit.intervals)
-    spanned = [page for page in map(squeezed, texts)
-               if any(squeezed(str(label) + "".join(map(str, row))) in page for label, row in zip(shown.index, shown.itertuples(index=False)))]
+    spanned = [
+        page
+        for page in map(squeezed, texts)
+        if any(
+            squeezed(str(label) + "".join(map(str, row))) in page
+            for label, row in zip(shown.index, shown.itertuples(index=False))
+        )
+    ]
     assert len(spanned) >= 3 and all("Falsenegativerate" in page for page in spanned)
     assert "Rates by group" in "".join(texts)  # the plotly chart's title: text drawn by JavaScript before the print
 
     # Negative control: the check finds a cut row. Chromium keeps a row whole whenever it fits on a page (the print
     # style sheet's `break-inside: avoid` is for browsers that do not), so the control is a row taller than a page.
     tall = "group 100 " + "tall " * 3000
-    cut = rows_on_pages(audit, page_texts(html_to_pdf(page.replace("group 100", tall), tmp_path / "cut.pdf", paper="a4")),
-                        rename={"group 100": tall})
+    cut = rows_on_pages(
+        audit,
+        page_texts(html_to_pdf(page.replace("group 100", tall), tmp_path / "cut.pdf", paper="a4")),
+        rename={"group 100": tall},
+    )
     assert cut[tall] == 0 and sum(count == 1 for count in cut.values()) == GROUPS - 1
 
 
@@ -103,9 +127,27 @@ def compas_pdf(tmp_path_factory):
     require_poppler()
     folder = tmp_path_factory.mktemp("compas")
     assert main(["demo", "compas", "--out", str(folder / "compas.csv")]) == 0
-    code = main(["audit", "--data", str(folder / "compas.csv"), "--target", "two_year_recid", "--sensitive", "race",
-                 "--score", "decile_score", "--threshold", "5", "--pdf", str(folder / "audit.pdf"), "--paper", "letter",
-                 "--report", str(folder / "audit.html")])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(folder / "compas.csv"),
+            "--target",
+            "two_year_recid",
+            "--sensitive",
+            "race",
+            "--score",
+            "decile_score",
+            "--threshold",
+            "5",
+            "--pdf",
+            str(folder / "audit.pdf"),
+            "--paper",
+            "letter",
+            "--report",
+            str(folder / "audit.html"),
+        ]
+    )
     assert code == 0
     return folder
 
@@ -180,8 +222,16 @@ def test_pdf_output_may_not_overwrite_an_input(tmp_path, capsys):
     assert code == 2 and "--pdf" in capsys.readouterr().err and data.read_bytes() == before
 
 
-@pytest.mark.parametrize("environ, paper", [({"LANG": "en_US.UTF-8"}, "letter"), ({"LANG": "de_DE.UTF-8"}, "a4"),
-                                            ({"LANG": "en_US.UTF-8", "LC_PAPER": "en_GB.UTF-8"}, "a4"),
-                                            ({"LC_ALL": "es_MX", "LANG": "fr_FR"}, "letter"), ({}, "a4"), ({"LANG": "C"}, "a4")])
+@pytest.mark.parametrize(
+    "environ, paper",
+    [
+        ({"LANG": "en_US.UTF-8"}, "letter"),
+        ({"LANG": "de_DE.UTF-8"}, "a4"),
+        ({"LANG": "en_US.UTF-8", "LC_PAPER": "en_GB.UTF-8"}, "a4"),
+        ({"LC_ALL": "es_MX", "LANG": "fr_FR"}, "letter"),
+        ({}, "a4"),
+        ({"LANG": "C"}, "a4"),
+    ],
+)
 def test_paper_follows_the_locale(environ, paper):
     assert default_paper(environ) == paper

@@ -55,10 +55,12 @@ def test_rate_bars_error_bars_reach_the_rate_interval(decisions):
     assert list(selection.x) == ["A (ref.)", "B", "C"]
     groups = ["A", "B", "C"]
     np.testing.assert_allclose(selection.y, table.loc[groups, "selection_rate"])
-    np.testing.assert_allclose(np.asarray(selection.y) + np.asarray(selection.error_y.array),
-                               intervals.upper.loc[groups, "selection_rate"])
-    np.testing.assert_allclose(np.asarray(selection.y) - np.asarray(selection.error_y.arrayminus),
-                               intervals.lower.loc[groups, "selection_rate"])
+    np.testing.assert_allclose(
+        np.asarray(selection.y) + np.asarray(selection.error_y.array), intervals.upper.loc[groups, "selection_rate"]
+    )
+    np.testing.assert_allclose(
+        np.asarray(selection.y) - np.asarray(selection.error_y.arrayminus), intervals.lower.loc[groups, "selection_rate"]
+    )
     # The dotted line is the overall selection rate.
     assert figure.layout.shapes[0].y0 == pytest.approx(overall_metrics(table)["selection_rate"])
 
@@ -107,7 +109,8 @@ def test_with_200_groups_each_chart_draws_the_highest_and_lowest_selection_rates
     assert len(table) == 200
     rates = pd.Series(selected).groupby(regions).mean()  # the oracle: a pass over the rows
     expected = {str(region) for region in rates.sort_values(kind="stable").index[:6]} | {
-        str(region) for region in rates.sort_values(kind="stable").index[-6:]}
+        str(region) for region in rates.sort_values(kind="stable").index[-6:]
+    }
     bars = plots.rate_bars(table, metric_intervals(rng.integers(0, 2, n), selected, regions))
     assert {plots.html.unescape(x) for x in bars.data[0].x} == expected
     matrices = plots.confusion_matrices(table)
@@ -126,7 +129,9 @@ def test_each_chart_has_a_text_alternative_naming_its_title_axes_and_series():
     from fairdash.present.plots import chart_description, chart_html, importance_bars, roc_curves
 
     labels = ["<img src=x onerror=alert(1)>", "men"]
-    roc = pd.DataFrame({"group": [label for label in labels for _ in range(3)], "fpr": [0.0, 0.5, 1.0] * 2, "tpr": [0.0, 0.7, 1.0] * 2})
+    roc = pd.DataFrame(
+        {"group": [label for label in labels for _ in range(3)], "fpr": [0.0, 0.5, 1.0] * 2, "tpr": [0.0, 0.7, 1.0] * 2}
+    )
     figure = roc_curves(roc, pd.DataFrame({"fpr": [0.5, 0.5], "tpr": [0.7, 0.7], "selection_rate": [0.4, 0.5]}, index=labels))
     text = chart_description(figure)
     assert text.startswith("Chart: ROC curve by group")
@@ -134,5 +139,7 @@ def test_each_chart_has_a_text_alternative_naming_its_title_axes_and_series():
     assert "Series: <img src=x onerror=alert(1)>, men." in text  # plain text: escaped where it goes
     caption = chart_html(figure).split("<figcaption>")[1]
     assert "&lt;img src=x onerror=alert(1)&gt;" in caption and "<img" not in caption
-    bars = chart_description(importance_bars(pd.Series({f"f{i}": 1.0 / (i + 1) for i in range(20)}), title="T", axis_title="mean |SHAP|", top=15))
+    bars = chart_description(
+        importance_bars(pd.Series({f"f{i}": 1.0 / (i + 1) for i in range(20)}), title="T", axis_title="mean |SHAP|", top=15)
+    )
     assert "Bars for: " in bars and "and 3 more." in bars  # the 15 bars drawn: 12 named, then how many more

@@ -50,7 +50,17 @@ PUBLIC = {  # name in fairdash -> the module that defines it (DESIGN.md's public
 }
 # The surface, the command, the errors, the whole audit; fairdash.audit and fairdash.show (api, dashboard, and guard, which
 # ends the background server with its parent); where the dashboard's app is (launch) and the server that warms first (serve).
-ROOT_MODULES = {"__init__.py", "__main__.py", "errors.py", "run.py", "api.py", "dashboard.py", "guard.py", "launch.py", "serve.py"}
+ROOT_MODULES = {
+    "__init__.py",
+    "__main__.py",
+    "errors.py",
+    "run.py",
+    "api.py",
+    "dashboard.py",
+    "guard.py",
+    "launch.py",
+    "serve.py",
+}
 
 
 @pytest.mark.parametrize("name, home", sorted(PUBLIC.items()))
@@ -83,8 +93,13 @@ def test_the_library_imports_each_name_from_the_module_that_defines_it():
             if isinstance(node, ast.ImportFrom) and (node.module == "fairdash" or node.module in packages):
                 base = ROOT.joinpath(*node.module.split("."))
                 defined = _defined(base / "__init__.py")
-                names = [alias.name for alias in node.names if alias.name not in defined  # cli's main is its own
-                         and not (base / f"{alias.name}.py").exists() and not (base / alias.name).is_dir()]  # a submodule is fine
+                names = [
+                    alias.name
+                    for alias in node.names
+                    if alias.name not in defined  # cli's main is its own
+                    and not (base / f"{alias.name}.py").exists()
+                    and not (base / alias.name).is_dir()
+                ]  # a submodule is fine
                 through += [f"{file.relative_to(ROOT)}:{node.lineno} from {node.module} import {name}" for name in names]
     assert through == []
 
@@ -92,5 +107,6 @@ def test_the_library_imports_each_name_from_the_module_that_defines_it():
 def _defined(path: Path) -> set[str]:
     """The names a module defines itself (functions, classes, assignments), not those it imports."""
     body = ast.parse(path.read_text()).body
-    return ({node.name for node in body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-            | {target.id for node in body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)})
+    return {node.name for node in body if isinstance(node, (ast.FunctionDef, ast.ClassDef))} | {
+        target.id for node in body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)
+    }

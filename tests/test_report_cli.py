@@ -49,8 +49,11 @@ def test_json_numbers_equal_fairlearn_on_the_rows(compas_audit):
     y_true = demo.data["two_year_recid"] == 1
     y_pred = demo.data["decile_score"] >= 5
     by_group, overall = fairlearn_metrics(y_true, y_pred, demo.data["race"])
-    assert list(document["groups"]) == sorted(by_group.index) == ["African-American", "Asian", "Caucasian", "Hispanic",
-                                                                  "Native American", "Other"]
+    assert (
+        list(document["groups"])
+        == sorted(by_group.index)
+        == ["African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"]
+    )
     for label, row in by_group.iterrows():
         assert set(document["groups"][label]) == set(row.index), label
         for column, value in row.items():
@@ -69,8 +72,9 @@ def test_small_groups_are_left_out_of_the_disparities_by_default():
     audit = run_audit(demo.data, demo.spec, thresholds=5, with_rules=False)
     assert audit.groups_left_out == ("Native American",)
     kept = demo.data["race"] != "Native American"
-    expected = fairlearn_disparities(demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5,
-                                     demo.data.loc[kept, "race"])
+    expected = fairlearn_disparities(
+        demo.data.loc[kept, "two_year_recid"], demo.data.loc[kept, "decile_score"] >= 5, demo.data.loc[kept, "race"]
+    )
     assert {name: audit.disparities[name] for name in expected} == pytest.approx(expected, abs=1e-12)
     assert "Native American" in audit.table.index  # still in the table, only not judged
     # The disparities' intervals are taken over the same groups as the disparities. Oracle: scipy's
@@ -81,7 +85,9 @@ def test_small_groups_are_left_out_of_the_disparities_by_default():
     groups = len(selected)
 
     def exact(row: pd.Series, side_error: float) -> tuple[float, float]:
-        bounds = scipy.stats.binomtest(int(row["sum"]), int(row["count"])).proportion_ci(confidence_level=1 - 2 * side_error, method="exact")
+        bounds = scipy.stats.binomtest(int(row["sum"]), int(row["count"])).proportion_ci(
+            confidence_level=1 - 2 * side_error, method="exact"
+        )
         return bounds.low, bounds.high
 
     narrow = pd.DataFrame([exact(row, 0.025 / 2) for _, row in selected.iterrows()], columns=["low", "high"])
@@ -101,7 +107,9 @@ def test_html_is_self_contained(compas_audit):
     assert not re.search(r"<link[^>]*\bhref\s*=\s*[\"']?(https?:)?//", page, re.IGNORECASE)
     assert not re.search(r"@import\s+url\(\s*[\"']?https?://", page, re.IGNORECASE)
     assert page.count("plotly.js v") == 1  # the library inlined once
-    payload = json.loads(re.search(r'<script id="fd-data" type="application/json">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</"))
+    payload = json.loads(
+        re.search(r'<script id="fd-data" type="application/json">(.*?)</script>', page, re.S).group(1).replace("<\\/", "</")
+    )
     assert payload["labels"] == audit.curves.labels
     assert len(payload["thresholds"]) <= REPORT_THRESHOLDS + 1
     assert payload["exact"]  # COMPAS has 10 distinct scores: every one is a position
@@ -128,15 +136,39 @@ COMPAS = ["--target", "two_year_recid", "--sensitive", "race", "--score", "decil
 
 def test_cli_passes_fails_and_writes(compas_csv, tmp_path, capsys):
     out_json, out_html = tmp_path / "a.json", tmp_path / "a.html"
-    code = main(["audit", "--data", str(compas_csv), *COMPAS, "--json", str(out_json), "--report", str(out_html),
-                 "--fail-on", "demographic_parity_ratio<0.1"])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(compas_csv),
+            *COMPAS,
+            "--json",
+            str(out_json),
+            "--report",
+            str(out_html),
+            "--fail-on",
+            "demographic_parity_ratio<0.1",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "African-American" in captured.out and "demographic_parity_ratio" in captured.out
     assert json.loads(out_json.read_text())["settings"]["score"] == "decile_score"
     assert out_html.read_text().startswith("<!DOCTYPE html>")
-    code = main(["audit", "--data", str(compas_csv), *COMPAS, "--fail-on", "demographic_parity_ratio<0.8",
-                 "--fail-on", "equalized_odds_difference>0.9", "--fail-on", "equalized_odds_difference>0.1"])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(compas_csv),
+            *COMPAS,
+            "--fail-on",
+            "demographic_parity_ratio<0.8",
+            "--fail-on",
+            "equalized_odds_difference>0.9",
+            "--fail-on",
+            "equalized_odds_difference>0.1",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1
     assert "FAILED: demographic_parity_ratio" in captured.err and "FAILED: equalized_odds_difference" in captured.err
@@ -161,8 +193,21 @@ def test_cli_with_a_model(tmp_path, people, people_model, people_onnx, capsys, s
     people.to_csv(data, index=False)
     model = tmp_path / f"model{suffix}"
     model.write_bytes(skops.io.dumps(people_model) if suffix == ".skops" else people_onnx)
-    args = ["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex,race",
-            "--model", str(model), "--json", str(tmp_path / "a.json")]
+    args = [
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex,race",
+        "--model",
+        str(model),
+        "--json",
+        str(tmp_path / "a.json"),
+    ]
     assert main(args) == 0
     assert "female | A" in capsys.readouterr().out
     assert list(people_model.classes_) == ["no", "yes"]
@@ -207,12 +252,29 @@ def test_cli_refuses_an_untrusted_pickle(compas_csv, tmp_path, capsys):
 
 
 def test_python_dash_m_runs_as_a_process(compas_csv):
-    help_text = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--help"], capture_output=True, text=True, check=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "fairdash", "audit", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert "--fail-on" in help_text and "demographic_parity_ratio<0.8" in help_text
-    failing = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", str(compas_csv), *COMPAS,
-                              "--fail-on", "demographic_parity_ratio<0.8"], capture_output=True, text=True)
+    failing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fairdash",
+            "audit",
+            "--data",
+            str(compas_csv),
+            *COMPAS,
+            "--fail-on",
+            "demographic_parity_ratio<0.8",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert failing.returncode == 1, failing.stderr
-    bad = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", "nope.csv", *COMPAS], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "fairdash", "audit", "--data", "nope.csv", *COMPAS], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("fairdash: error:")
 
 
@@ -228,8 +290,10 @@ def test_with_a_model_the_report_says_what_it_relies_on():
     dense = lambda matrix: matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)  # noqa: E731
     explainer = shap.LinearExplainer(final, dense(preprocessing.transform(X.sample(100, random_state=0))))
     raw = pd.DataFrame(explainer.shap_values(dense(preprocessing.transform(X))), columns=preprocessing.get_feature_names_out())
-    origin = {name: max((c for c in X.columns if name.split("__", 1)[-1] == c or name.split("__", 1)[-1].startswith(f"{c}_")), key=len)
-              for name in raw.columns}
+    origin = {
+        name: max((c for c in X.columns if name.split("__", 1)[-1] == c or name.split("__", 1)[-1].startswith(f"{c}_")), key=len)
+        for name in raw.columns
+    }
     # A column's contribution is the sum of its one-hot parts' (signed); its importance the mean of its size.
     expected = raw.T.groupby(origin).sum().T.abs().mean().sort_values(ascending=False)
     assert features.index[0] == expected.index[0]
@@ -250,6 +314,7 @@ def test_with_a_model_the_report_says_what_it_relies_on():
 
 
 # ---- The oracle: Fairlearn's MetricFrame and scikit-learn on the rows ------------------------------
+
 
 def _precision(y_true, y_pred) -> float:
     return precision_score(y_true, y_pred, zero_division=np.nan)
@@ -283,8 +348,12 @@ def fairlearn_metrics(y_true, y_pred, sensitive) -> tuple[pd.DataFrame, pd.Serie
     combinations with no row are dropped. Fairlearn gives 0 for a rate whose denominator is 0 (no true
     positives or no true negatives in a group); fairdash says it is undefined, NaN, and so does this oracle.
     """
-    frame = MetricFrame(metrics=FAIRLEARN_METRICS, y_true=np.asarray(y_true, dtype=int), y_pred=np.asarray(y_pred, dtype=int),
-                        sensitive_features=sensitive)
+    frame = MetricFrame(
+        metrics=FAIRLEARN_METRICS,
+        y_true=np.asarray(y_true, dtype=int),
+        y_pred=np.asarray(y_pred, dtype=int),
+        sensitive_features=sensitive,
+    )
     by_group = frame.by_group.dropna(subset=["count"])
     by_group = by_group[by_group["count"] > 0].astype(float)
     by_group.index = [" | ".join(map(str, key)) if isinstance(key, tuple) else str(key) for key in by_group.index]

@@ -82,7 +82,9 @@ def test_numbers_and_missing_values():
 def test_proxy_strength_and_depth_curve():
     rng = np.random.default_rng(2)
     sex = pd.Series(rng.choice(["f", "m"], 500))
-    X = pd.DataFrame({"copy": sex, "noise": rng.normal(size=500), "height": np.where(sex == "m", 180, 165) + rng.normal(size=500)})
+    X = pd.DataFrame(
+        {"copy": sex, "noise": rng.normal(size=500), "height": np.where(sex == "m", 180, 165) + rng.normal(size=500)}
+    )
     strength = proxy_strength(X, sex)
     assert strength["copy"] == pytest.approx(1.0)
     assert strength["noise"] < 0.2

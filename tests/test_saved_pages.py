@@ -97,8 +97,12 @@ def test_a_saved_audit_reopens_by_its_link_in_another_session_with_the_same_numb
     assert second.session_state["threshold"] == 7.0
     assert _headline(second) == numbers
     second.switch_page("pages/report.py").run()
-    assert json.loads(second.get("json")[0].proto.body)["disparities"] == json.loads(
-        sqlite3.connect(home / "audits.sqlite").execute("SELECT audit_json FROM audits").fetchone()[0])["disparities"]
+    assert (
+        json.loads(second.get("json")[0].proto.body)["disparities"]
+        == json.loads(sqlite3.connect(home / "audits.sqlite").execute("SELECT audit_json FROM audits").fetchone()[0])[
+            "disparities"
+        ]
+    )
 
 
 def test_per_group_thresholds_come_back_as_saved():
@@ -116,8 +120,9 @@ def test_per_group_thresholds_come_back_as_saved():
     assert _headline(second) == numbers
 
 
-@pytest.mark.parametrize("bad", ["../", "../../etc/passwd", "x' OR '1'='1", "'; DROP TABLE audits; --", "a" * 10_000,
-                                 "Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P"])
+@pytest.mark.parametrize(
+    "bad", ["../", "../../etc/passwd", "x' OR '1'='1", "'; DROP TABLE audits; --", "a" * 10_000, "Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P"]
+)
 def test_ids_in_the_url_that_are_unknown_or_not_ids_say_no_such_audit(home, bad):
     kept = _save(_compas_at(_app(), 5.0), "kept")
     at = _app(bad)
@@ -164,9 +169,18 @@ def test_the_saved_audits_page_lists_renames_compares_and_deletes(home):
     assert listed["title"].tolist() == ["seven <script>alert(1)</script>", "five"]
     # Compare: before five, after seven; the table's change is the JSONs' difference.
     table = at.table[0].value
-    documents = {audit_id: json.loads(sqlite3.connect(home / "audits.sqlite").execute(
-        "SELECT audit_json FROM audits WHERE id = ?", (audit_id,)).fetchone()[0]) for audit_id in (five, seven)}
-    change = documents[seven]["disparities"]["demographic_parity_difference"] - documents[five]["disparities"]["demographic_parity_difference"]
+    documents = {
+        audit_id: json.loads(
+            sqlite3.connect(home / "audits.sqlite")
+            .execute("SELECT audit_json FROM audits WHERE id = ?", (audit_id,))
+            .fetchone()[0]
+        )
+        for audit_id in (five, seven)
+    }
+    change = (
+        documents[seven]["disparities"]["demographic_parity_difference"]
+        - documents[five]["disparities"]["demographic_parity_difference"]
+    )
     assert table.loc["demographic parity difference", "change"] == f"{change:+.3f}"
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert chart["layout"]["title"]["text"].startswith("Change in the gap of the pair tested")
@@ -235,8 +249,6 @@ def test_an_uploaded_pickle_saved_with_its_files_asks_for_trust_again(home, peop
     assert _headline(other) == numbers
 
 
-
-
 def _delete_without_confirmation(audit_id: str) -> None:
     """A click on Delete that reaches the server without this audit's confirmation (a browser's stale click): AppTest
     refuses to click a disabled button, so the page's callback is called as the click would call it."""
@@ -255,7 +267,8 @@ def test_delete_refuses_without_the_confirmation_of_that_very_audit(home):
     assert not at.exception
     assert [row[0] for row in _rows(home)] == [kept]
     assert [error.value.replace("\\", "") for error in at.error] == [  # shown escaped for markdown
-        "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first."]
+        "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first."
+    ]
 
 
 MARKDOWN_GROUP = "[P](https://e.co/md)"
@@ -325,8 +338,10 @@ def test_a_delete_confirmation_is_forgotten_when_another_audit_is_chosen_though_
     widgets it did not show. Before: the confirmation ticked for X was still ticked on coming back to X, Delete enabled.
     The two are Alice's own (saved for her as owner): she is signed in, and only an owner deletes."""
     _signed_in(monkeypatch, "alice@example.com")
-    first, second = (_save_rows("x", {"a": 0.6, "b": 0.3}, owner="alice@example.com"),
-                     _save_rows("y", {"a": 0.5, "b": 0.3}, target="z", owner="alice@example.com"))
+    first, second = (
+        _save_rows("x", {"a": 0.6, "b": 0.3}, owner="alice@example.com"),
+        _save_rows("y", {"a": 0.5, "b": 0.3}, target="z", owner="alice@example.com"),
+    )
     at = _app()
     at.switch_page("pages/saved.py").run()
     assert not at.exception and "differ in target" in at.error[0].value.replace("\\", "")  # the page stopped at the comparison

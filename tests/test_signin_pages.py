@@ -35,8 +35,18 @@ def _header(monkeypatch, *values: str) -> None:
 
 
 def _record(title: str) -> AuditRecord:
-    return AuditRecord(title=title, created="2026-12-02T10:00:00+00:00", data_name="d.csv", model_name=None, settings={},
-                       data_sha256=None, model_sha256=None, headline={}, audit_json=json.dumps({}), report_html="<html></html>")
+    return AuditRecord(
+        title=title,
+        created="2026-12-02T10:00:00+00:00",
+        data_name="d.csv",
+        model_name=None,
+        settings={},
+        data_sha256=None,
+        model_sha256=None,
+        headline={},
+        audit_json=json.dumps({}),
+        report_html="<html></html>",
+    )
 
 
 def _real(home: Path, title: str, owner: str | None) -> str:
@@ -50,8 +60,13 @@ def _real(home: Path, title: str, owner: str | None) -> str:
 
     rng = np.random.default_rng(1)
     table = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "y": rng.integers(0, 2, 400), "s": rng.uniform(size=400)})
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5,
-                      with_rules=False, data_name="d.csv")
+    audit = run_audit(
+        table,
+        AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"),
+        thresholds=0.5,
+        with_rules=False,
+        data_name="d.csv",
+    )
     record = audit_record(audit, title=title, source={"kind": "upload"}, data_sha256=None, model_sha256=None)
     return AuditStore(home).save(record, owner=owner)
 
@@ -78,13 +93,16 @@ def test_no_user_sees_a_sign_in_message_and_nothing_else(home, monkeypatch):
         assert connection.execute("SELECT count(*) FROM drafts").fetchone() == (0,)
 
 
-@pytest.mark.parametrize("values, said", [
-    (("alice@example.com", "bob@example.com"), "came 2 times"),
-    (("alice@example.com, bob@example.com",), "several values"),
-    (("alice@exam\x01ple.com",), "not an email address"),
-    (("a" * 10_000,), "longer than an email address"),
-    (("alice",), "not an email address"),
-])
+@pytest.mark.parametrize(
+    "values, said",
+    [
+        (("alice@example.com", "bob@example.com"), "came 2 times"),
+        (("alice@example.com, bob@example.com",), "several values"),
+        (("alice@exam\x01ple.com",), "not an email address"),
+        (("a" * 10_000,), "longer than an email address"),
+        (("alice",), "not an email address"),
+    ],
+)
 def test_a_header_that_does_not_name_one_user_is_refused_and_nothing_shown(monkeypatch, values, said):
     _header(monkeypatch, *values)
     at = _app().run()
@@ -159,8 +177,13 @@ def test_without_sign_in_a_fresh_session_lists_nothing_and_opens_a_link_it_holds
 
 
 # Streamlit's OIDC sign-in: the configuration read from the secrets, st.user mapped to a user.
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s" * 32, "client_id": "fairdash",
-        "client_secret": "x", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "s" * 32,
+    "client_id": "fairdash",
+    "client_secret": "x",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
 
 
 def test_oidc_sign_in_is_on_with_auth_in_the_secrets_and_asks_to_sign_in(monkeypatch):
@@ -187,16 +210,27 @@ def test_an_oidc_user_is_their_email_address(monkeypatch, home):
     assert [button.label for button in at.sidebar.button] == ["Sign out"]  # Streamlit's st.logout
 
 
-@pytest.mark.parametrize("claims, user", [
-    ({}, None), ({"is_logged_in": False, "email": ALICE}, None), ({"is_logged_in": True, "email": "Alice@Example.com"}, ALICE),
-    ({"is_logged_in": True, "email": ALICE, "email_verified": True}, ALICE),
-])
+@pytest.mark.parametrize(
+    "claims, user",
+    [
+        ({}, None),
+        ({"is_logged_in": False, "email": ALICE}, None),
+        ({"is_logged_in": True, "email": "Alice@Example.com"}, ALICE),
+        ({"is_logged_in": True, "email": ALICE, "email_verified": True}, ALICE),
+    ],
+)
 def test_st_user_maps_to_a_user(claims, user):
     assert signin.user_from_claims(claims) == user
 
 
-@pytest.mark.parametrize("claims", [{"is_logged_in": True}, {"is_logged_in": True, "email": "a@b.c, d@e.f"},
-                                    {"is_logged_in": True, "email": ALICE, "email_verified": False}])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"is_logged_in": True},
+        {"is_logged_in": True, "email": "a@b.c, d@e.f"},
+        {"is_logged_in": True, "email": ALICE, "email_verified": False},
+    ],
+)
 def test_an_oidc_identity_without_one_verified_address_is_refused(claims):
     with pytest.raises(InvalidInputError):
         signin.user_from_claims(claims)

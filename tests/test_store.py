@@ -32,16 +32,34 @@ from fairdash.store.db import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-BAD_IDS = ["../", "../../etc/passwd", "x' OR '1'='1", "'; DROP TABLE audits; --", "a" * 10_000, "", "A" * 23, "A" * 25,
-           "AAAAAAAAAAAAAAAAAAAAAA/A", "AAAAAAAAAAAAAAAAAAAAAAA\n"]
+BAD_IDS = [
+    "../",
+    "../../etc/passwd",
+    "x' OR '1'='1",
+    "'; DROP TABLE audits; --",
+    "a" * 10_000,
+    "",
+    "A" * 23,
+    "A" * 25,
+    "AAAAAAAAAAAAAAAAAAAAAA/A",
+    "AAAAAAAAAAAAAAAAAAAAAAA\n",
+]
 
 
 def _record(title: str = "t", *, pad: int = 0) -> AuditRecord:
     document = json.dumps({"title": title, "pad": "x" * pad})
-    return AuditRecord(title=title, created="2026-12-02T10:00:00+00:00", data_name="people.csv", model_name=None,
-                       settings={"target": "hired", "thresholds": 0.5}, data_sha256=None, model_sha256=None,
-                       headline={"demographic_parity_ratio": {"value": 0.7, "passed": False}}, audit_json=document,
-                       report_html=f"<html>{title}</html>")
+    return AuditRecord(
+        title=title,
+        created="2026-12-02T10:00:00+00:00",
+        data_name="people.csv",
+        model_name=None,
+        settings={"target": "hired", "thresholds": 0.5},
+        data_sha256=None,
+        model_sha256=None,
+        headline={"demographic_parity_ratio": {"value": 0.7, "passed": False}},
+        audit_json=document,
+        report_html=f"<html>{title}</html>",
+    )
 
 
 def _rows(home: Path) -> list[tuple]:
@@ -56,10 +74,18 @@ def test_a_saved_audit_is_in_the_file_with_its_files_under_names_the_store_makes
     audit_id = store.save(_record("first"), table=table, model=model)
     # SQLite's own view of the file: one row, the upload's names kept as data only.
     ((row_id, title, document, table_name, model_name),) = _rows(tmp_path)
-    assert (row_id, title, json.loads(document)["title"], table_name, model_name) == (audit_id, "first", "first", "../../evil name.csv",
-                                                                                      "model.skops")
+    assert (row_id, title, json.loads(document)["title"], table_name, model_name) == (
+        audit_id,
+        "first",
+        "first",
+        "../../evil name.csv",
+        "model.skops",
+    )
     on_disk = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*") if path.is_file())
-    assert [name for name in on_disk if not name.startswith("audits.sqlite")] == [f"files/{audit_id}/model", f"files/{audit_id}/table"]
+    assert [name for name in on_disk if not name.startswith("audits.sqlite")] == [
+        f"files/{audit_id}/model",
+        f"files/{audit_id}/table",
+    ]
     assert (tmp_path / "files" / audit_id / "model").read_bytes() == model.content
     assert store.stored_file(audit_id, "table") == table
     assert store.audit_json(audit_id) == _record("first").audit_json
@@ -80,8 +106,14 @@ def test_ids_carry_at_least_128_random_bits():
 def test_ids_that_are_unknown_or_not_ids_are_no_such_audit(tmp_path, bad):
     store = AuditStore(tmp_path)
     kept = store.save(_record("kept"), table=StoredFile("t.csv", b"1"))
-    for call in (store.get, store.audit_json, store.report_html, store.delete, lambda value: store.rename(value, "x"),
-                 lambda value: store.stored_file(value, "table")):
+    for call in (
+        store.get,
+        store.audit_json,
+        store.report_html,
+        store.delete,
+        lambda value: store.rename(value, "x"),
+        lambda value: store.stored_file(value, "table"),
+    ):
         with pytest.raises(NoSuchAuditError, match=f"^{NO_SUCH_AUDIT}$"):
             call(bad)
     assert [row[0] for row in _rows(tmp_path)] == [kept]  # nothing dropped, renamed or deleted
@@ -195,8 +227,9 @@ for stop_at in range(1000):
 
 def _run_savers(home: Path) -> list[str]:
     """Run the savers (see ``_SAVER``); return the lines they print. Waits for each line, never for a fixed time."""
-    process = subprocess.Popen([sys.executable, "-c", _SAVER, str(home)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               cwd=ROOT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SAVER, str(home)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, text=True
+    )
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 300
@@ -272,9 +305,30 @@ def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, pe
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     data = tmp_path / "people.csv"
     people.to_csv(data, index=False)
-    command = [sys.executable, "-m", "fairdash", "audit", "--data", str(data), "--target", "hired", "--positive-label", "yes",
-               "--sensitive", "sex", "--score", "score", "--threshold", "0.5", "--save", "--title", "first try", "--keep-files",
-               "--json", str(tmp_path / "audit.json")]
+    command = [
+        sys.executable,
+        "-m",
+        "fairdash",
+        "audit",
+        "--data",
+        str(data),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--score",
+        "score",
+        "--threshold",
+        "0.5",
+        "--save",
+        "--title",
+        "first try",
+        "--keep-files",
+        "--json",
+        str(tmp_path / "audit.json"),
+    ]
     env = {**os.environ, "FAIRDASH_HOME": str(tmp_path / "home"), "FAIRDASH_URL": "http://audits.example:8501"}
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
@@ -283,7 +337,9 @@ def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, pe
     audit_id, url = last.split()[1:]
     assert valid_audit_id(audit_id) and url == f"http://audits.example:8501/?audit={audit_id}"
     with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:
-        title, settings, data_sha = connection.execute("SELECT title, settings, data_sha256 FROM audits WHERE id = ?", (audit_id,)).fetchone()
+        title, settings, data_sha = connection.execute(
+            "SELECT title, settings, data_sha256 FROM audits WHERE id = ?", (audit_id,)
+        ).fetchone()
     assert title == "first try" and data_sha == hashlib.sha256(data.read_bytes()).hexdigest()
     assert json.loads(settings)["thresholds"] == 0.5 and json.loads(settings)["sensitive"] == ["sex"]
 
@@ -297,7 +353,12 @@ def test_the_cli_saves_lists_shows_exports_and_deletes(tmp_path, monkeypatch, pe
     assert json.loads(shown.stdout) == json.loads((tmp_path / "audit.json").read_text())
     exported = fairdash("audits", "export", audit_id, "--out", str(tmp_path / "out"))
     assert exported.returncode == 0
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["audit.json", "report.html", "settings.json", "table.csv"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
+        "audit.json",
+        "report.html",
+        "settings.json",
+        "table.csv",
+    ]
     assert (tmp_path / "out" / "table.csv").read_bytes() == data.read_bytes()
     for bad in ("../", "x' OR '1'='1", "a" * 10_000):
         refused = fairdash("audits", "show", bad)
@@ -386,8 +447,12 @@ def test_audits_rename_tidies_the_title_and_refuses_an_empty_one(tmp_path):
 
     def rename(title: bytes) -> subprocess.CompletedProcess:
         # bytes: a title the terminal sent that is not UTF-8 reaches Python as lone surrogates (it was an exit 3 in SQLite)
-        return subprocess.run([sys.executable.encode(), b"-m", b"fairdash", b"audits", b"rename", audit_id.encode(), title],
-                              capture_output=True, cwd=ROOT, env=environment)
+        return subprocess.run(
+            [sys.executable.encode(), b"-m", b"fairdash", b"audits", b"rename", audit_id.encode(), title],
+            capture_output=True,
+            cwd=ROOT,
+            env=environment,
+        )
 
     done = rename(b"  new\x1b[2J\ttitle \xff\xfe end ")
     assert done.returncode == 0, done.stderr
@@ -395,15 +460,38 @@ def test_audits_rename_tidies_the_title_and_refuses_an_empty_one(tmp_path):
     for empty in (b"", b"  \t ", b"\x1b\x07"):
         done = rename(empty)
         error = done.stderr.decode()
-        assert done.returncode == 2 and error.startswith("fairdash: error: ") and error.count("\n") == 1 and "title cannot be empty" in error
+        assert (
+            done.returncode == 2
+            and error.startswith("fairdash: error: ")
+            and error.count("\n") == 1
+            and "title cannot be empty" in error
+        )
     assert _rows(home)[0][1] == "new [2J title end"
 
 
 def test_audit_save_refuses_an_empty_title_before_it_writes_anything(tmp_path, monkeypatch, people, capsys):
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     people.to_csv(tmp_path / "people.csv", index=False)
-    arguments = ["audit", "--data", str(tmp_path / "people.csv"), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex",
-                 "--score", "score", "--threshold", "0.5", "--no-explain", "--json", str(tmp_path / "audit.json"), "--save", "--title"]
+    arguments = [
+        "audit",
+        "--data",
+        str(tmp_path / "people.csv"),
+        "--target",
+        "hired",
+        "--positive-label",
+        "yes",
+        "--sensitive",
+        "sex",
+        "--score",
+        "score",
+        "--threshold",
+        "0.5",
+        "--no-explain",
+        "--json",
+        str(tmp_path / "audit.json"),
+        "--save",
+        "--title",
+    ]
     assert main([*arguments, " \x1b "]) == 2  # was saved, titled with the escape character
     assert "title cannot be empty" in capsys.readouterr().err and not (tmp_path / "audit.json").exists()
     assert main([*arguments, "spring\nrelease"]) == 0

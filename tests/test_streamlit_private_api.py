@@ -63,8 +63,9 @@ def _app_with_a_pages_folder(root: Path, *, guarded: bool) -> Path:
 
 def _first_visit_to_the_deep_page(app: Path) -> dict:
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", _VISIT, str(app)], capture_output=True, text=True, timeout=120,
-                          cwd=app.parent, env=environment)
+    done = subprocess.run(
+        [sys.executable, "-c", _VISIT, str(app)], capture_output=True, text=True, timeout=120, cwd=app.parent, env=environment
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["exception"] == []
@@ -76,9 +77,11 @@ def test_installed_streamlit_is_within_the_bound_the_workaround_was_checked_on()
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     streamlit = next(Requirement(line) for line in dependencies if Requirement(line).name == "streamlit")
     assert any(spec.operator == "<" for spec in streamlit.specifier), (
-        f"pyproject.toml must bound Streamlit from above while inside_frame mends a first visit; got {streamlit}")
+        f"pyproject.toml must bound Streamlit from above while inside_frame mends a first visit; got {streamlit}"
+    )
     assert streamlit.specifier.contains(version("streamlit")), (
-        f"Streamlit {version('streamlit')} is outside {streamlit}: check inside_frame with this file, then move the bound")
+        f"Streamlit {version('streamlit')} is outside {streamlit}: check inside_frame with this file, then move the bound"
+    )
 
 
 def test_a_first_visit_deep_link_still_runs_the_page_alone(tmp_path):
@@ -125,8 +128,12 @@ def test_no_file_uses_a_private_streamlit_name():
     private = []
     for path in _files():
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("st", "streamlit")
-                    and node.attr.startswith("_")):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("st", "streamlit")
+                and node.attr.startswith("_")
+            ):
                 private.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
     assert private == []
 

@@ -21,8 +21,14 @@ def _planted(seed: int = 0, n: int = 6000):
     a, b = rng.integers(0, 3, n), rng.integers(0, 3, n)
     shift = np.array([[0.3, -0.15, -0.15], [-0.15, 0.075, 0.075], [-0.15, 0.075, 0.075]])  # rows and columns sum to 0
     rate = 0.4 + shift[a, b]
-    table = pd.DataFrame({"a": np.array(["a0", "a1", "a2"])[a], "b": np.array(["b0", "b1", "b2"])[b],
-                          "noise": rng.choice(["x", "y", "z", "w"], n), "amount": rng.normal(50, 10, n).round(2)})
+    table = pd.DataFrame(
+        {
+            "a": np.array(["a0", "a1", "a2"])[a],
+            "b": np.array(["b0", "b1", "b2"])[b],
+            "noise": rng.choice(["x", "y", "z", "w"], n),
+            "amount": rng.normal(50, 10, n).round(2),
+        }
+    )
     decisions = rng.random(n) < rate
     truth = rng.random(n) < 0.5
     return table, truth, decisions
@@ -44,8 +50,15 @@ def test_no_gap_no_finding_in_at_least_95_percent_of_repeats():
     for seed in range(100):
         rng = np.random.default_rng(1000 + seed)
         n = 2000
-        table = pd.DataFrame({"a": rng.choice(list("pqr"), n), "b": rng.choice(list("stuv"), n), "c": rng.choice(list("wx"), n),
-                              "d": rng.choice(list("yz"), n, p=[0.9, 0.1]), "e": rng.normal(size=n)})
+        table = pd.DataFrame(
+            {
+                "a": rng.choice(list("pqr"), n),
+                "b": rng.choice(list("stuv"), n),
+                "c": rng.choice(list("wx"), n),
+                "d": rng.choice(list("yz"), n, p=[0.9, 0.1]),
+                "e": rng.normal(size=n),
+            }
+        )
         search = find_subgroups(table, rng.random(n) < 0.3, rng.random(n) < 0.4)
         found += bool((search.results["p_adjusted"] < 0.05).any())
     assert found <= 5, f"a subgroup passed the corrected threshold in {found} of 100 tables with no gap"
@@ -74,7 +87,12 @@ def test_every_result_equals_a_count_of_its_rows():
 
 
 def test_p_values_equal_scipys_chi_squared_test_and_intervals_newcombes():
-    x1, n1, x2, n2 = np.array([12, 40, 0, 5]), np.array([50, 90, 30, 5]), np.array([300, 500, 200, 400]), np.array([1000, 1500, 900, 1000])
+    x1, n1, x2, n2 = (
+        np.array([12, 40, 0, 5]),
+        np.array([50, 90, 30, 5]),
+        np.array([300, 500, 200, 400]),
+        np.array([1000, 1500, 900, 1000]),
+    )
     for case in range(4):
         observed = [[x1[case], n1[case] - x1[case]], [x2[case], n2[case] - x2[case]]]
         expected = chi2_contingency(observed, correction=False).pvalue
@@ -113,8 +131,11 @@ def test_the_same_rows_under_two_names_are_tested_once():
 
 def test_numeric_columns_are_searched_in_quintile_bands():
     table, truth, decisions = _planted(n=2000)
-    bands = [row for row in find_subgroups(table, truth, decisions, max_conditions=1, top=10_000).results["conditions"]
-             if row[0].column == "amount"]
+    bands = [
+        row
+        for row in find_subgroups(table, truth, decisions, max_conditions=1, top=10_000).results["conditions"]
+        if row[0].column == "amount"
+    ]
     assert len(bands) == 5 * 3  # five bands, each in three rates
     assert Condition("amount", lower=None, upper=bands[0][0].upper or 1.0, band=True).text().startswith("amount under")
 
@@ -122,8 +143,14 @@ def test_numeric_columns_are_searched_in_quintile_bands():
 def test_bad_columns_are_left_out_with_the_reason():
     rng = np.random.default_rng(0)
     n = 10_000
-    table = pd.DataFrame({"constant": ["same"] * n, "many": [f"c{i % 5000}" for i in range(n)], "id": np.arange(n),
-                          "ok": rng.choice(["u", "v"], n)})
+    table = pd.DataFrame(
+        {
+            "constant": ["same"] * n,
+            "many": [f"c{i % 5000}" for i in range(n)],
+            "id": np.arange(n),
+            "ok": rng.choice(["u", "v"], n),
+        }
+    )
     search = find_subgroups(table, rng.random(n) < 0.5, rng.random(n) < 0.5, min_size=2)
     assert search.columns == ("ok",)
     assert search.skipped["constant"] == "it holds one value only"
@@ -133,8 +160,14 @@ def test_bad_columns_are_left_out_with_the_reason():
         find_subgroups(table[["constant", "many"]], np.ones(n, bool), np.ones(n, bool), min_size=2)
 
 
-@pytest.mark.parametrize("options, message", [({"max_conditions": 3}, "1 or 2 conditions"), ({"min_size": 0}, "minimum subgroup size"),
-                                              ({"columns": ["nope"]}, "no column 'nope'")])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"max_conditions": 3}, "1 or 2 conditions"),
+        ({"min_size": 0}, "minimum subgroup size"),
+        ({"columns": ["nope"]}, "no column 'nope'"),
+    ],
+)
 def test_bad_options_get_one_line(options, message):
     table, truth, decisions = _planted(n=300)
     with pytest.raises(InvalidInputError, match=message):
@@ -148,14 +181,19 @@ def test_top_keeps_the_best_overall_and_of_each_rate():
     assert kept["subgroup"].tolist()[:5] == everything["subgroup"].tolist()[:5]
     for metric in ("selection_rate", "tpr", "fpr"):
         best = everything[everything["metric"] == metric].head(5)
-        assert kept[kept["metric"] == metric].head(5)[["subgroup", "gap"]].values.tolist() == best[["subgroup", "gap"]].values.tolist()
+        assert (
+            kept[kept["metric"] == metric].head(5)[["subgroup", "gap"]].values.tolist()
+            == best[["subgroup", "gap"]].values.tolist()
+        )
     assert len(kept) <= 20 and kept["surely"].abs().is_monotonic_decreasing
 
 
 def test_a_search_too_large_to_count_is_refused_in_one_line():
     rng = np.random.default_rng(0)
     table = pd.DataFrame({f"c{k}": rng.integers(0, 100, 10_000).astype(str) for k in range(35)})
-    with pytest.raises(InvalidInputError, match=r"^The search would count 5,9\d\d,\d{3} subgroups over 35 columns, more than 5,000,000"):
+    with pytest.raises(
+        InvalidInputError, match=r"^The search would count 5,9\d\d,\d{3} subgroups over 35 columns, more than 5,000,000"
+    ):
         find_subgroups(table, rng.random(10_000) < 0.5, rng.random(10_000) < 0.5)
 
 

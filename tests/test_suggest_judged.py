@@ -77,5 +77,7 @@ def test_fewer_than_two_judged_groups_is_no_suggestion_and_says_why():
     suggestion = ThresholdCurves(y_true, scores, groups).suggest("demographic_parity", 0.02, min_group_size=195)
     assert not suggestion.met and suggestion.left_out == ("b", "c") and suggestion.after is None
     assert suggestion.reason == "too_few_groups"
-    assert suggestion_sentence(suggestion) == ("No suggestion: fewer than two groups are large enough to judge. b, c are too "
-                                               "small to judge, so left out of the search: they keep the one threshold of 0.5.")
+    assert suggestion_sentence(suggestion) == (
+        "No suggestion: fewer than two groups are large enough to judge. b, c are too "
+        "small to judge, so left out of the search: they keep the one threshold of 0.5."
+    )

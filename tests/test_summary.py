@@ -54,7 +54,12 @@ def test_each_headline_sentence_says_the_findings_value_and_verdict(demo_audit):
         finding = findings.loc[line.name]
         assert line.value == finding["value"] or (np.isnan(line.value) and np.isnan(finding["value"]))
         assert line.verdict == _expected_verdict(finding)
-        words = {"pass": ": passes.", "fail": ": fails.", "inconclusive": ": inconclusive (the value", "undefined": "undefined, because"}
+        words = {
+            "pass": ": passes.",
+            "fail": ": fails.",
+            "inconclusive": ": inconclusive (the value",
+            "undefined": "undefined, because",
+        }
         assert words[line.verdict] in line.sentence, line.sentence
         if line.verdict == "inconclusive":
             assert ("the value passes" if finding["passed"] else "the value fails") in line.sentence
@@ -106,11 +111,15 @@ def _undefined_table() -> pd.DataFrame:
 
 
 def test_an_undefined_disparity_says_why():
-    audit = run_audit(_undefined_table(), AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"), with_rules=False)
+    audit = run_audit(
+        _undefined_table(), AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"), with_rules=False
+    )
     lines = {line.name: line for line in audit_summary(audit).headline}
     line = lines["predictive_parity_difference"]
     assert line.verdict == "undefined"
-    assert audit.findings.loc["predictive_parity_difference", "undefined"] == Undefined("rates", (RateUndefined("precision", "one_group", ("b",)),))
+    assert audit.findings.loc["predictive_parity_difference", "undefined"] == Undefined(
+        "rates", (RateUndefined("precision", "one_group", ("b",)),)
+    )
     assert line.sentence == f"{line.title}: undefined, because only one group has a defined precision (b: no selected rows)."
 
 
@@ -120,22 +129,39 @@ def test_the_driver_is_the_feature_with_the_largest_share_of_the_gap():
     share = [column for column in audit.features.columns if column.startswith("share of the gap")][0]
     top = audit.features[share].abs().idxmax()
     driver = audit_summary(audit).driver
-    assert driver.startswith(f"The largest driver of the gap between male (selected most often) and female (least often) is {top}: ")
+    assert driver.startswith(
+        f"The largest driver of the gap between male (selected most often) and female (least often) is {top}: "
+    )
     assert f"{audit.features.loc[top, share]:+.3f} of the {audit.features[share].sum():+.3f}" in driver
 
 
 def _fix(name, disparity, accuracy, *, error=None, in_sample=False):
-    return Fix(name=name, title=name.title(), disparities={"demographic_parity_difference": disparity}, accuracy=accuracy,
-               error=error, in_sample=in_sample)
+    return Fix(
+        name=name,
+        title=name.title(),
+        disparities={"demographic_parity_difference": disparity},
+        accuracy=accuracy,
+        error=error,
+        in_sample=in_sample,
+    )
 
 
 def test_the_best_fix_is_the_most_accurate_within_the_tolerance_else_the_closest():
     result = load_demo_result()
-    within = [_fix("original", 0.30, 0.85), _fix("reweighing", 0.08, 0.80), _fix("unawareness", 0.05, 0.78),
-              _fix("reductions", 0.01, 0.70), _fix("other_model", 0.02, 0.9, error="could not")]
+    within = [
+        _fix("original", 0.30, 0.85),
+        _fix("reweighing", 0.08, 0.80),
+        _fix("unawareness", 0.05, 0.78),
+        _fix("reductions", 0.01, 0.70),
+        _fix("other_model", 0.02, 0.9, error="could not"),
+    ]
     text = summary_of(result, compared=("demographic_parity", within)).best_fix
-    assert text.startswith("Reweighing closes the most of the gap") and "from 0.300 to 0.080" in text and "73% of it closed" in text
-    assert "accuracy from 85.0% to 80.0%" in text and "the most accurate of the 3 that bring it within the tolerance of 0.1" in text
+    assert (
+        text.startswith("Reweighing closes the most of the gap") and "from 0.300 to 0.080" in text and "73% of it closed" in text
+    )
+    assert (
+        "accuracy from 85.0% to 80.0%" in text and "the most accurate of the 3 that bring it within the tolerance of 0.1" in text
+    )
     beyond = [_fix("original", 0.30, 0.85), _fix("reweighing", 0.25, 0.84), _fix("thresholds", 0.15, 0.83, in_sample=True)]
     text = summary_of(result, compared=("demographic_parity", beyond)).best_fix
     assert text.startswith("Thresholds closes") and "this one comes closest" in text and "in sample" in text
@@ -150,8 +176,9 @@ def load_demo_result():
 
 def test_every_abbreviation_on_the_summary_is_in_the_glossary(demo_audit):
     summary = audit_summary(demo_audit)
-    text = " ".join([*(line.sentence for line in summary.headline), summary.left_out, summary.driver, summary.best_fix,
-                     *summary.cannot_tell])
+    text = " ".join(
+        [*(line.sentence for line in summary.headline), summary.left_out, summary.driver, summary.best_fix, *summary.cannot_tell]
+    )
     terms = " ".join(term for term, _ in GLOSSARY)
     for abbreviation in set(re.findall(r"\b[A-Z]{2,}\b", text)):
         assert abbreviation in terms, abbreviation
@@ -168,8 +195,12 @@ def _hostile_table() -> pd.DataFrame:
 
 
 def test_hostile_labels_are_escaped_in_the_reports_summary():
-    audit = run_audit(_hostile_table(), AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"),
-                      data_name="t", with_rules=False)
+    audit = run_audit(
+        _hostile_table(),
+        AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"),
+        data_name="t",
+        with_rules=False,
+    )
     first = audit_html(audit).split("<section>")[1].split("</section>")[0]
     assert "<script>" not in first and "&lt;script&gt;alert(1)&lt;/script&gt;" in first
     summary = audit_summary(audit)
@@ -215,8 +246,12 @@ def test_the_summary_page_shows_the_fairness_pages_findings(demo):
     shown = [re.sub(r"\\(.)", r"\1", element.value) for element in at.markdown]
     for line in expected.headline:
         assert any(text.endswith(line.sentence) and f"{line.verdict}]" in text for text in shown), line.sentence
-    assert [header.value for header in at.subheader] == ["Groups left out", "The largest driver of the gap", "The best fix found",
-                                                        "What this audit cannot tell"]
+    assert [header.value for header in at.subheader] == [
+        "Groups left out",
+        "The largest driver of the gap",
+        "The best fix found",
+        "What this audit cannot tell",
+    ]
     assert at.expander[0].label.startswith("Glossary")
 
 
@@ -242,16 +277,32 @@ def test_the_model_card_carries_every_disparity_of_the_json(demo_audit):
         assert metrics[name]["value"] == value  # equal, not merely close: the JSON's own number
     for name, finding in document["findings"].items():
         assert metrics[name]["args"]["interval_95"] == document["disparity_intervals"][name]
-        assert metrics[name]["args"]["verdict"] == (_expected_verdict(finding) if finding["passed"] is not None or finding["undefined"] else None)
-    for section in ("## Model details", "## Uses", "## Evaluation", "### Testing data", "### Factors: the groups", "### Results",
-                    "## Model examination", "## Bias, risks, and limitations", "## Glossary", "[More Information Needed]"):
+        assert metrics[name]["args"]["verdict"] == (
+            _expected_verdict(finding) if finding["passed"] is not None or finding["undefined"] else None
+        )
+    for section in (
+        "## Model details",
+        "## Uses",
+        "## Evaluation",
+        "### Testing data",
+        "### Factors: the groups",
+        "### Results",
+        "## Model examination",
+        "## Bias, risks, and limitations",
+        "## Glossary",
+        "[More Information Needed]",
+    ):
         assert section in card
 
 
 def test_the_model_card_escapes_hostile_text_in_markdown_and_yaml():
     table = _hostile_table()
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"),
-                      data_name="x\n---\nevil: 1 | <b>", with_rules=False)
+    audit = run_audit(
+        table,
+        AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"),
+        data_name="x\n---\nevil: 1 | <b>",
+        with_rules=False,
+    )
     document = json.loads(json_text(audit_json(audit)))
     card = model_card(document, summary=audit_summary(audit))
     meta = _front_matter(card)

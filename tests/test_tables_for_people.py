@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_for_people_names_columns_in_words_and_writes_counts_and_booleans_for_people():
-    frame = pd.DataFrame({"count": [10147, 4913], "base_rate": [0.31, 0.113], "too_small": [False, True],
-                          "tests_sensitive": [True, False]}, index=["Male", "Female"])
+    frame = pd.DataFrame(
+        {"count": [10147, 4913], "base_rate": [0.31, 0.113], "too_small": [False, True], "tests_sensitive": [True, False]},
+        index=["Male", "Female"],
+    )
     shown = for_people(frame, percent_columns=("base_rate",))
     assert list(shown.columns) == ["Rows", "Base rate", "Too small to judge", "Tests a sensitive attribute"]
     assert shown.loc["Male"].tolist() == ["10,147", "31.0%", "", "yes"]
@@ -45,8 +47,28 @@ def test_the_reports_data_and_rules_tables_have_no_raw_names():
 def test_the_command_lines_metric_table_is_for_people(tmp_path):
     data = tmp_path / "people.csv"
     pd.DataFrame({"g": ["a"] * 1200 + ["b"] * 800, "y": [1, 0] * 1000, "s": [0.2, 0.7, 0.9, 0.1] * 500}).to_csv(data, index=False)
-    out = subprocess.run([sys.executable, "-m", "fairdash", "audit", "--data", str(data), "--target", "y", "--positive-label", "1",
-                          "--sensitive", "g", "--score", "s", "--no-explain"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fairdash",
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "y",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--no-explain",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     header = next(line for line in out.stdout.splitlines() if "Rows" in line)
     assert "Selection rate" in header and "base_rate" not in header

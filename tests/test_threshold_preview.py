@@ -78,8 +78,12 @@ def _keep(settled, labels):
 def test_a_settled_move_is_kept_where_every_page_reads_it_and_nonsense_is_ignored():
     import json
 
-    settled = {"mode": "per_group", "global": 0.4, "groups": {"a": 0.3, "b": "0.2", "c": float("nan"), "not a group": 0.9},
-               "revision": 0}
+    settled = {
+        "mode": "per_group",
+        "global": 0.4,
+        "groups": {"a": 0.3, "b": "0.2", "c": float("nan"), "not a group": 0.9},
+        "revision": 0,
+    }
     at = AppTest.from_function(_keep, args=(settled, ["a", "b", "c"])).run()
     assert not at.exception
     kept = json.loads(at.json[0].proto.body)
@@ -118,8 +122,10 @@ def test_the_preview_is_handed_each_rate_and_its_script_writes_none():
     y_true, scores, groups = _rows(300)
     curves = ThresholdCurves(y_true, scores, groups)
     payload = preview_payload(preview_counts(curves), curves.labels, 0.5, rules=AuditSettings().rules, left_out=[])
-    assert payload["rates"] == {name: {"numerator": list(rate.numerator), "denominator": list(rate.denominator), "label": rate.label}
-                                for name, rate in RATES.items()}
+    assert payload["rates"] == {
+        name: {"numerator": list(rate.numerator), "denominator": list(rate.denominator), "label": rate.label}
+        for name, rate in RATES.items()
+    }
     assert payload["rates"]["tpr"] == {"numerator": [0], "denominator": [0, 3], "label": "True positive rate"}
     assert payload["disparity_rates"] == {name: list(rates) for name, rates in DISPARITY_RATES.items()}
     script = preview_script()
@@ -164,8 +170,13 @@ def test_the_browser_script_bounds_the_disparities_and_says_inconclusive_as_pyth
     page = browser.new_page()
     page.set_content("<html><body></body></html>")
     page.add_script_tag(content=preview_script())
-    found = json.loads(page.evaluate("([tables, definitions]) => JSON.stringify(tables.map(c => fairdashPreview.disparityBounds(c, 0.95, "
-                                     "definitions)), (key, value) => Number.isNaN(value) ? 'NaN' : value)", [tables, definitions()]))
+    found = json.loads(
+        page.evaluate(
+            "([tables, definitions]) => JSON.stringify(tables.map(c => fairdashPreview.disparityBounds(c, 0.95, "
+            "definitions)), (key, value) => Number.isNaN(value) ? 'NaN' : value)",
+            [tables, definitions()],
+        )
+    )
     for counts, bounds in zip(tables, found):
         expected = disparity_intervals(np.array(counts))
         for name, row in expected.iterrows():
@@ -180,9 +191,13 @@ def test_the_browser_script_bounds_the_disparities_and_says_inconclusive_as_pyth
 
     y_true, scores, groups = _rows(3000)  # some verdicts conclusive, some not
     table = pd.DataFrame({"y": y_true, "s": scores, "g": np.where(groups == "a", "a", "b")})
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False)
+    audit = run_audit(
+        table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False
+    )
     finding = audit.findings.loc["demographic_parity_ratio"]
-    assert any(value is False for value in audit.findings["conclusive"]) and any(value is True for value in audit.findings["conclusive"])
+    assert any(value is False for value in audit.findings["conclusive"]) and any(
+        value is True for value in audit.findings["conclusive"]
+    )
     path = tmp_path / "report.html"
     path.write_text(audit_html(audit), encoding="utf-8")
     page.goto(path.as_uri())

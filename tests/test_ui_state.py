@@ -29,8 +29,10 @@ def test_the_draft_id_offered_is_made_once_per_session():
 
 def test_a_comparison_is_keyed_by_its_content_not_by_its_objects():
     def comparison(error: str) -> tuple[str, list[Fix]]:
-        return "demographic_parity", [Fix(name="original", title="Original", error=error),
-                                      Fix(name="thresholds", title="Thresholds", error=error)]
+        return "demographic_parity", [
+            Fix(name="original", title="Original", error=error),
+            Fix(name="thresholds", title="Thresholds", error=error),
+        ]
 
     first, same, other = comparison("no rows"), comparison("no rows"), comparison("another reason")
     assert first[1][0] is not same[1][0]

@@ -28,8 +28,19 @@ from fairdash.launch import wait_until_serving
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.wheel
 
-_NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "test-output", "__pycache__", ".*_cache",
-                                      "node_modules", "catboost_info", "dashboard_files")
+_NOT_SOURCES = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "test-output",
+    "__pycache__",
+    ".*_cache",
+    "node_modules",
+    "catboost_info",
+    "dashboard_files",
+)
 
 
 class Installed:
@@ -40,12 +51,20 @@ class Installed:
         self.venv = root / "venv"
         self.work = root / "work"
         self.env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-        self.env.update({"FAIRDASH_HOME": str(root / "home"), "OMP_NUM_THREADS": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
+        self.env.update(
+            {"FAIRDASH_HOME": str(root / "home"), "OMP_NUM_THREADS": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+        )
 
     def run(self, program: str, *arguments: str, timeout: float = 600) -> subprocess.CompletedProcess:
         """``program`` of the virtualenv (``fairdash``, ``python``) run in the working folder."""
-        return subprocess.run([str(self.venv / "bin" / program), *arguments], cwd=self.work, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            [str(self.venv / "bin" / program), *arguments],
+            cwd=self.work,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +80,13 @@ def _install(root: Path) -> Installed:
     (root / "work").mkdir()
     installed = Installed(root)
     # installed.env has no PYTHONPATH: with the checkout on it, pip would take fairdash as installed already and skip it.
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(root / "dist"), str(source)],
-                   check=True, capture_output=True, timeout=600, env=installed.env)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(root / "dist"), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env=installed.env,
+    )
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300, env=installed.env)
     installed.wheel = next((root / "dist").glob("fairdash-*.whl"))
     start = time.monotonic()
@@ -85,8 +109,10 @@ def test_the_wheel_holds_the_app_the_pages_and_the_demo_assets_and_no_junk(insta
 
 
 def test_the_installed_package_is_imported_not_the_checkout(installed):
-    code = ("import json, fairdash; from fairdash.launch import app_file; from fairdash.engine.demo import DATA_DIR; "
-            "print(json.dumps([fairdash.__file__, str(app_file()), str(DATA_DIR), fairdash.__version__]))")
+    code = (
+        "import json, fairdash; from fairdash.launch import app_file; from fairdash.engine.demo import DATA_DIR; "
+        "print(json.dumps([fairdash.__file__, str(app_file()), str(DATA_DIR), fairdash.__version__]))"
+    )
     shown = installed.run("python", "-c", code)
     assert shown.returncode == 0, shown.stderr
     module, app, data, version = json.loads(shown.stdout)
@@ -116,8 +142,26 @@ def test_the_subcommands_run_on_the_demo_from_any_folder(installed):
     fairdash("demo", "adult", "--out", "test.csv", "--train-out", "train.csv", "--model-out", "model.skops")
     fairdash("demo", "compas", "--out", "compas.csv")
     # Adult's selection-rate ratio between the sexes is far under 0.8: the gate holds (exit 1).
-    fairdash("audit", "--data", "test.csv", "--model", "model.skops", "--target", "income", "--positive-label", ">50K",
-             "--sensitive", "sex", "--no-explain", "--fail-on", "demographic_parity_ratio<0.8", "--json", "audit.json", "--save", expect=1)
+    fairdash(
+        "audit",
+        "--data",
+        "test.csv",
+        "--model",
+        "model.skops",
+        "--target",
+        "income",
+        "--positive-label",
+        ">50K",
+        "--sensitive",
+        "sex",
+        "--no-explain",
+        "--fail-on",
+        "demographic_parity_ratio<0.8",
+        "--json",
+        "audit.json",
+        "--save",
+        expect=1,
+    )
     document = json.loads((installed.work / "audit.json").read_text())
     assert document["disparities"]["demographic_parity_ratio"] < 0.8
     audit_id = fairdash("audits", "list").split()[0]
@@ -125,17 +169,54 @@ def test_the_subcommands_run_on_the_demo_from_any_folder(installed):
     assert "demographic parity ratio" in fairdash("compare", audit_id, "audit.json")
     fairdash("balance", "--data", "test.csv", "--target", "income", "--positive-label", ">50K", "--sensitive", "sex")
     fairdash("bias-audit", "--data", "compas.csv", "--sensitive", "race,sex", "--score", "decile_score")
-    fairdash("counterfactuals", "--data", "test.csv", "--model", "model.skops", "--target", "income", "--positive-label", ">50K",
-             "--sensitive", "sex", "--row", "3", "--n", "1")
-    log = installed.run("python", "-c", "import pandas as pd; t = pd.read_csv('compas.csv'); "
-                        "t['when'] = pd.date_range('2024-01-01', periods=len(t), freq='h').astype(str); t.to_csv('log.csv', index=False)")
+    fairdash(
+        "counterfactuals",
+        "--data",
+        "test.csv",
+        "--model",
+        "model.skops",
+        "--target",
+        "income",
+        "--positive-label",
+        ">50K",
+        "--sensitive",
+        "sex",
+        "--row",
+        "3",
+        "--n",
+        "1",
+    )
+    log = installed.run(
+        "python",
+        "-c",
+        "import pandas as pd; t = pd.read_csv('compas.csv'); "
+        "t['when'] = pd.date_range('2024-01-01', periods=len(t), freq='h').astype(str); t.to_csv('log.csv', index=False)",
+    )
     assert log.returncode == 0, log.stderr
-    fairdash("monitor", "--data", "log.csv", "--time", "when", "--window", "month", "--target", "two_year_recid", "--positive-label", "1",
-             "--sensitive", "race", "--score", "decile_score", "--threshold", "5")
+    fairdash(
+        "monitor",
+        "--data",
+        "log.csv",
+        "--time",
+        "when",
+        "--window",
+        "month",
+        "--target",
+        "two_year_recid",
+        "--positive-label",
+        "1",
+        "--sensitive",
+        "race",
+        "--score",
+        "decile_score",
+        "--threshold",
+        "5",
+    )
 
 
 def test_a_script_audits_a_raw_scikit_learn_classifier_as_fairlearn_does(installed):
-    (installed.work / "raw.py").write_text(textwrap.dedent("""
+    (installed.work / "raw.py").write_text(
+        textwrap.dedent("""
         import json
         import numpy as np
         import pandas as pd
@@ -154,7 +235,8 @@ def test_a_script_audits_a_raw_scikit_learn_classifier_as_fairlearn_does(install
         oracle = demographic_parity_difference(table["y"], clf.predict_proba(table[features])[:, 1] >= 0.5, sensitive_features=group)
         print(json.dumps({"file": fairdash.__file__, "fairdash": audit.disparities["demographic_parity_difference"],
                           "fairlearn": float(oracle)}))
-    """))
+    """)
+    )
     done = installed.run("python", "raw.py")
     assert done.returncode == 0, done.stderr[-3000:]
     shown = json.loads(done.stdout.strip().splitlines()[-1])
@@ -176,8 +258,13 @@ def test_fairdash_dashboard_serves_the_demo_in_chromium(installed, browser, outp
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(output_dir / "wheel-dashboard.log", "wb") as log:
-        server = subprocess.Popen([str(installed.venv / "bin" / "fairdash"), "dashboard", "--port", str(port)], cwd=installed.work,
-                                  env=installed.env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [str(installed.venv / "bin" / "fairdash"), "dashboard", "--port", str(port)],
+            cwd=installed.work,
+            env=installed.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_serving(server, port=port, timeout=180)  # the server answers its health check, or the test fails here
         # The server took the command's place (exec): its app is the package's copy, inside the virtualenv.

@@ -58,7 +58,9 @@ def test_the_subgroup_table_on_adult_and_its_audit_against_the_rest(server, page
     open_page(page, "Subgroups", "subgroups")
     expect(page.get_by_text("1,510 subgroups tested")).to_be_visible()
     table = page.get_by_test_id("stDataFrame").first
-    expect(table.locator("td").filter(has_text="education = Prof-school & marital_status = Married-civ-spouse").first).to_be_attached()
+    expect(
+        table.locator("td").filter(has_text="education = Prof-school & marital_status = Married-civ-spouse").first
+    ).to_be_attached()
     expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Largest gaps against the rest")).to_be_visible()
     wait_until_idle(page)
     assert_page_is_clean(page)

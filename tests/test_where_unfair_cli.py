@@ -51,8 +51,10 @@ def _rows(table, conditions):
         if "value" in condition:
             inside &= (values.isna() if condition["value"] is None else values == condition["value"]).to_numpy()
         else:
-            inside &= ((values >= (condition["lower"] if condition["lower"] is not None else -np.inf))
-                       & (values < (condition["upper"] if condition["upper"] is not None else np.inf))).to_numpy()
+            inside &= (
+                (values >= (condition["lower"] if condition["lower"] is not None else -np.inf))
+                & (values < (condition["upper"] if condition["upper"] is not None else np.inf))
+            ).to_numpy()
     return inside
 
 
@@ -71,8 +73,10 @@ def test_compas_json_has_the_issues_schema_and_the_rows_numbers(compas_csv, tmp_
     for race, group in calibration["groups"].items():
         assert group["ece"] is None and group["brier"] is None
         for point in group["points"]:
-            assert (point["observed"], point["count"]) == (pytest.approx(observed.loc[(race, point["lower"]), "mean"]),
-                                                           observed.loc[(race, point["lower"]), "size"])
+            assert (point["observed"], point["count"]) == (
+                pytest.approx(observed.loc[(race, point["lower"]), "mean"]),
+                observed.loc[(race, point["lower"]), "size"],
+            )
             assert point["interval"][0] <= point["observed"] <= point["interval"][1]
     decisions = table["decile_score"] >= 5
     assert document["subgroups_tested"] > 100 and "Bonferroni" in document["correction"]
@@ -80,7 +84,9 @@ def test_compas_json_has_the_issues_schema_and_the_rows_numbers(compas_csv, tmp_
         inside = _rows(table, entry["conditions"])
         assert entry["size"] == inside.sum()
         if entry["metric"] == "selection_rate":
-            assert entry["rate"] == pytest.approx(decisions[inside].mean()) and entry["rest_rate"] == pytest.approx(decisions[~inside].mean())
+            assert entry["rate"] == pytest.approx(decisions[inside].mean()) and entry["rest_rate"] == pytest.approx(
+                decisions[~inside].mean()
+            )
         assert entry["interval"][0] <= entry["gap"] <= entry["interval"][1]
         tests = int(re.search(r"Bonferroni over ([\d,]+) tests", document["correction"]).group(1).replace(",", ""))
         assert entry["p_adjusted"] == pytest.approx(min(1.0, entry["p_value"] * tests))
@@ -90,8 +96,27 @@ def test_a_probability_score_gets_ece_and_its_gap(people, tmp_path, capsys):
     data = tmp_path / "people.csv"
     people.to_csv(data, index=False)
     out = tmp_path / "p.json"
-    assert main(["audit", "--data", str(data), "--target", "hired", "--positive-label", "yes", "--sensitive", "sex", "--score", "score",
-                 "--calibration", "--json", str(out)]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--target",
+                "hired",
+                "--positive-label",
+                "yes",
+                "--sensitive",
+                "sex",
+                "--score",
+                "score",
+                "--calibration",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert "Gap in expected calibration error between female, male" in capsys.readouterr().out
     calibration = json.loads(out.read_text())["calibration"]
     assert calibration["bins"] == "quantile" and "subgroups" not in json.loads(out.read_text())
@@ -122,8 +147,15 @@ def test_the_report_has_a_section_each_with_text_from_the_data_escaped(tmp_path)
 def test_bad_columns_and_scores_get_a_message_not_a_traceback(tmp_path, capsys):
     rng = np.random.default_rng(0)
     n = 10_000
-    table = pd.DataFrame({"y": rng.integers(0, 2, n), "group": rng.choice(["a", "b"], n), "constant": "same",
-                          "many": [f"city {i % 5000}" for i in range(n)], "predicted": rng.integers(0, 2, n)})
+    table = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, n),
+            "group": rng.choice(["a", "b"], n),
+            "constant": "same",
+            "many": [f"city {i % 5000}" for i in range(n)],
+            "predicted": rng.integers(0, 2, n),
+        }
+    )
     data = tmp_path / "t.csv"
     table.to_csv(data, index=False)
     args = ["audit", "--data", str(data), "--target", "y", "--sensitive", "group", "--score", "predicted"]
@@ -135,12 +167,15 @@ def test_bad_columns_and_scores_get_a_message_not_a_traceback(tmp_path, capsys):
     assert json.loads((tmp_path / "t.json").read_text())["calibration"]["bins"] == "score values"
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--min-size", "40"], "--min-size goes with --subgroups"),
-    (["--subgroups", "--min-size", "0"], "--min-size must be 1 or more"),
-    (["--subgroups", "--engine", "duckdb"], "--subgroups needs the rows in memory"),
-    (["--calibration", "--engine", "duckdb"], "--calibration needs the rows in memory"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--min-size", "40"], "--min-size goes with --subgroups"),
+        (["--subgroups", "--min-size", "0"], "--min-size must be 1 or more"),
+        (["--subgroups", "--engine", "duckdb"], "--subgroups needs the rows in memory"),
+        (["--calibration", "--engine", "duckdb"], "--calibration needs the rows in memory"),
+    ],
+)
 def test_bad_options_exit_2_with_one_line(compas_csv, capsys, extra, message):
     assert main(["audit", "--data", str(compas_csv), *COMPAS, *extra]) == 2
     err = capsys.readouterr().err
@@ -151,7 +186,24 @@ def test_no_column_to_search_exits_2_with_one_line(tmp_path, capsys):
     table = pd.DataFrame({"y": [0, 1] * 50, "group": ["a"] * 50 + ["b"] * 50, "constant": 1, "score": np.linspace(0, 1, 100)})
     data = tmp_path / "c.csv"
     table.to_csv(data, index=False)
-    assert main(["audit", "--data", str(data), "--target", "y", "--sensitive", "group", "--score", "score", "--subgroups",
-                 "--min-size", "60"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--data",
+                str(data),
+                "--target",
+                "y",
+                "--sensitive",
+                "group",
+                "--score",
+                "score",
+                "--subgroups",
+                "--min-size",
+                "60",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "No column can define a subgroup of 60 rows or more" in err and len(err.strip().splitlines()) == 1

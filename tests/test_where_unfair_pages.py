@@ -58,10 +58,15 @@ def test_on_adult_the_calibration_gap_gets_a_verdict():
     at.switch_page("pages/fairness.py").run()
     at.toggle(key="show_calibration").set_value(True).run()
     _no_problems(at)
-    assert any(chart["layout"]["title"]["text"] == "Calibration within groups (bars: exact 95% intervals)" for chart in _charts(at))
+    assert any(
+        chart["layout"]["title"]["text"] == "Calibration within groups (bars: exact 95% intervals)" for chart in _charts(at)
+    )
     verdict = next(_text(markdown) for markdown in at.markdown if "Gap in expected calibration error" in _text(markdown))
-    assert re.search(r"between Female, Male: 0\.\d{3} \(95% interval 0\.\d{3}–0\.\d{3}\); calibrated groups with the same rows "
-                     r"show 0\.\d{3} on average \(p = [\d.e-]+ after Holm\); it (passes|fails) \(at most 0\.1 above", verdict)
+    assert re.search(
+        r"between Female, Male: 0\.\d{3} \(95% interval 0\.\d{3}–0\.\d{3}\); calibrated groups with the same rows "
+        r"show 0\.\d{3} on average \(p = [\d.e-]+ after Holm\); it (passes|fails) \(at most 0\.1 above",
+        verdict,
+    )
     figures = next(frame.value for frame in at.dataframe if "ECE" in frame.value.columns)
     assert figures.index.tolist() == ["Female", "Male"] and figures.loc["Male", "Rows"] == "10,147"
     assert set(figures["Calibrated?"]) <= {"pass", "fail"} and "ECE if calibrated" in figures.columns
@@ -138,7 +143,9 @@ def test_the_subgroups_page_shows_the_audits_search_on_each_demo(demo):
     _no_problems(at)
     loaded = load_demo(demo)
     search = run_audit(loaded.data, loaded.spec, loaded.model, with_rules=False, explain_rows=0, subgroups=True).subgroups
-    assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests); {search.passing:,} gaps pass" in _text(at.markdown[0])
+    assert f"**{search.tested:,} subgroups tested** ({search.tests:,} tests); {search.passing:,} gaps pass" in _text(
+        at.markdown[0]
+    )
     shown = at.dataframe[0].value
     assert shown["Subgroup"].tolist()[:10] == search.results["subgroup"].tolist()[:10]
 
@@ -148,8 +155,15 @@ def test_bad_columns_and_a_0_1_score_get_messages_on_the_pages():
 
     rng = np.random.default_rng(0)
     n = 10_000
-    table = pd.DataFrame({"y": rng.integers(0, 2, n), "group": rng.choice(["a", "b"], n), "constant": "same",
-                          "many": [f"city {i % 5000}" for i in range(n)], "predicted": rng.integers(0, 2, n)})
+    table = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, n),
+            "group": rng.choice(["a", "b"], n),
+            "constant": "same",
+            "many": [f"city {i % 5000}" for i in range(n)],
+            "predicted": rng.integers(0, 2, n),
+        }
+    )
     at = AppTest.from_file("../app.py", default_timeout=120).run()
     at.segmented_control(key="source").set_value("upload").run()
     at.radio(key="score_mode").set_value("column").run()
@@ -167,4 +181,6 @@ def test_bad_columns_and_a_0_1_score_get_messages_on_the_pages():
     _no_problems(at)
     captions = [_text(caption) for caption in at.caption]
     assert "Left out: constant: it holds one value only." in captions
-    assert any(caption.startswith("Left out: many: 5,000 of its values have 2 rows or more: too many to search") for caption in captions)
+    assert any(
+        caption.startswith("Left out: many: 5,000 of its values have 2 rows or more: too many to search") for caption in captions
+    )

@@ -49,8 +49,18 @@ from fairdash.errors import FairdashError, brief
 
 __all__ = ["COMMANDS", "build_parser", "main", "version", "audit_command", "gate", "parse_condition"]
 
-COMMANDS = {"audit": audit, "balance": balance, "bias-audit": bias_audit, "audits": audits, "compare": compare, "counterfactuals": counterfactuals, "fixes": fixes,
-            "monitor": monitor, "demo": demo, "dashboard": dashboard}
+COMMANDS = {
+    "audit": audit,
+    "balance": balance,
+    "bias-audit": bias_audit,
+    "audits": audits,
+    "compare": compare,
+    "counterfactuals": counterfactuals,
+    "fixes": fixes,
+    "monitor": monitor,
+    "demo": demo,
+    "dashboard": dashboard,
+}
 """Each subcommand's name and its module, in the order ``--help`` lists them."""
 
 WRITES_NOTHING_FROM_INPUTS = ("demo", "audits", "compare", "dashboard")  # compare checks its own --json
@@ -60,15 +70,23 @@ WRITES_NOTHING_FROM_INPUTS = ("demo", "audits", "compare", "dashboard")  # compa
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m fairdash``: one subcommand per module of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
-        prog="fairdash" if Path(sys.argv[0]).name == "fairdash" else "python -m fairdash", description="Fairness audits of binary classifiers.", epilog=audit.EPILOG,
+        prog="fairdash" if Path(sys.argv[0]).name == "fairdash" else "python -m fairdash",
+        description="Fairness audits of binary classifiers.",
+        epilog=audit.EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"fairdash {version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, module in COMMANDS.items():
-        module.add_arguments(commands.add_parser(
-            name, help=module.HELP, description=getattr(module, "DESCRIPTION", None), epilog=getattr(module, "EPILOG", None),
-            formatter_class=argparse.RawDescriptionHelpFormatter))
+        module.add_arguments(
+            commands.add_parser(
+                name,
+                help=module.HELP,
+                description=getattr(module, "DESCRIPTION", None),
+                epilog=getattr(module, "EPILOG", None),
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
     return parser
 
 
@@ -95,8 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except Exception:  # a bug in fairdash: never exit 1, which a pipeline reads as "a condition holds"
         traceback.print_exc()
-        print("fairdash: internal error (a bug in fairdash, not a verdict on the model); please report it with the traceback above",
-              file=sys.stderr)
+        print(
+            "fairdash: internal error (a bug in fairdash, not a verdict on the model); please report it with the traceback above",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -21,6 +21,8 @@ from fairdash.cli.balance import conditional_gate, print_conditional
 from fairdash.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_FAIL,
+    ArgumentTable,
+    add_argument_table,
     add_pdf_arguments,
     bins_option,
     check_pdf,
@@ -51,7 +53,8 @@ if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
 __all__ = ["EPILOG", "HELP", "add_arguments", "run", "audit_command"]
 
 HELP = "audit a model or a score column; exit 1 when a --fail-on condition holds"
-EPILOG = """examples:
+EPILOG = (
+    """examples:
   python -m fairdash audit --data scored.csv --target reoffended --sensitive race --score risk_score \\
       --threshold 5 --fail-on 'demographic_parity_ratio<0.8'
   python -m fairdash audit --data test.parquet --target income --positive-label '>50K' --sensitive sex,race \\
@@ -59,106 +62,337 @@ EPILOG = """examples:
       --fail-on 'equalized_odds_difference>0.1' --fail-on 'demographic_parity_ratio<0.8'
   python -m fairdash demo compas --out compas.csv
 
---fail-on names: """ + ", ".join(DISPARITY_NAMES) + "; with --recourse also " + ", ".join(RECOURSE_NAMES) + \
-    "; with --control also cdd[GROUP] (a group's conditional demographic disparity) and cdd_max (the largest in absolute value)"
+--fail-on names: """
+    + ", ".join(DISPARITY_NAMES)
+    + "; with --recourse also "
+    + ", ".join(RECOURSE_NAMES)
+    + "; with --control also cdd[GROUP] (a group's conditional demographic disparity) and cdd_max (the largest in absolute value)"
+)
+
+
+_DATA_ARGUMENTS: ArgumentTable = (
+    (("--data",), {"required": True, "metavar": "FILE", "help": "the table to audit: CSV or Parquet (e.g. test.csv)"}),
+    (("--target",), {"required": True, "metavar": "COL", "help": "the column of true outcomes (e.g. income)"}),
+    (
+        ("--sensitive",),
+        {
+            "required": True,
+            "metavar": "COL[,COL]",
+            "help": "sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)",
+        },
+    ),
+)
+"""The table and its columns."""
+
+_SOURCE_ARGUMENTS: ArgumentTable = (
+    (
+        ("--model",),
+        {
+            "metavar": "FILE",
+            "help": "a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table; or an MLflow "
+            "scikit-learn model, models:/NAME/VERSION or runs:/RUN/PATH (a pickle inside: needs --trust-pickle)",
+        },
+    ),
+    (("--score",), {"metavar": "COL", "help": "a column of scores or 0/1 predictions already in the table (e.g. decile_score)"}),
+)
+"""Where the scores come from: one of the two, required."""
+
+_MODEL_ARGUMENTS: ArgumentTable = (
+    (
+        ("--trust-pickle",),
+        {
+            "action": "store_true",
+            "help": "allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust",
+        },
+    ),
+    (
+        ("--trust-type",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "TYPE",
+            "help": "a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)",
+        },
+    ),
+    (
+        ("--positive-label",),
+        {"metavar": "V", "help": "the target value that is the positive class (default: 1, or the rarer value)"},
+    ),
+    (("--reference",), {"metavar": "GROUP", "help": "the reference group (default: the largest)"}),
+    (("--features",), {"metavar": "COL[,COL]", "help": "the columns the model takes (default: the model's own feature names)"}),
+    (
+        ("--bins",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "COL=EDGES",
+            "help": f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
+            f"{BIN_ABOVE} distinct values is cut into quintiles)",
+        },
+    ),
+)
+"""How the model is read and the audit's columns and bands."""
+
+_THRESHOLD_ARGUMENTS: ArgumentTable = (
+    (("--threshold",), {"type": float, "metavar": "T", "help": "selected when score >= T (default: 0.5 for probabilities)"}),
+    (
+        ("--thresholds",),
+        {"metavar": "FILE.json", "help": 'per-group thresholds: the JSON the dashboard downloads, or {"group": T, ...}'},
+    ),
+)
+"""One threshold or one per group, not both."""
+
+_JUDGING_ARGUMENTS: ArgumentTable = (
+    (
+        ("--tolerance",),
+        {
+            "type": float,
+            "default": DEFAULT_TOLERANCE,
+            "metavar": "D",
+            "help": f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})",
+        },
+    ),
+    (
+        ("--min-group-size",),
+        {
+            "type": int,
+            "default": SMALL_GROUP_SIZE,
+            "metavar": "N",
+            "help": f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)",
+        },
+    ),
+    (
+        ("--explain-rows",),
+        {
+            "type": int,
+            "default": 500,
+            "metavar": "N",
+            "help": "with a model, explain up to N rows with SHAP for the report and JSON (default 500)",
+        },
+    ),
+    (("--no-explain",), {"action": "store_true", "help": "skip the SHAP explanations (the fairness audit is unchanged)"}),
+    (
+        ("--engine",),
+        {
+            "default": "memory",
+            "choices": ["memory", "duckdb", "spark"],
+            "help": "where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
+            "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)",
+        },
+    ),
+    (("--json",), {"metavar": "OUT", "help": "write the audit as JSON (e.g. audit.json)"}),
+    (("--report",), {"metavar": "OUT.html", "help": "write the self-contained HTML report (e.g. audit.html)"}),
+)
+"""How the audit judges and explains, and the outputs JSON and HTML."""
+
+_GATE_ARGUMENTS: ArgumentTable = (
+    (
+        ("--model-card",),
+        {
+            "metavar": "OUT.md",
+            "help": "write a model card: Markdown with Hugging Face's YAML front matter, every disparity in its "
+            "model-index (e.g. MODEL_CARD.md)",
+        },
+    ),
+    (
+        ("--fail-on",),
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "EXPR",
+            "help": "a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)",
+        },
+    ),
+    (
+        ("--fail-on-inconclusive",),
+        {
+            "action": "store_true",
+            "help": "also fail (exit 1) when a headline disparity's 95%% interval crosses its rule's bar, so the data "
+            "cannot tell pass from fail (or the disparity is undefined); each is named on stderr",
+        },
+    ),
+)
+"""The model card and the conditions that fail the audit."""
+
+_OPTIONAL_ARGUMENTS: ArgumentTable = (
+    (
+        ("--calibration",),
+        {
+            "action": "store_true",
+            "help": "also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
+            "fairness criteria conflict; printed, and in --json and --report",
+        },
+    ),
+    (
+        ("--subgroups",),
+        {
+            "action": "store_true",
+            "help": "also search every subgroup of one or two conditions over the table's columns for the largest gaps "
+            "against the rest (selection rate, TPR, FPR; p-values corrected for the number tested)",
+        },
+    ),
+    (
+        ("--max-conditions",),
+        {
+            "type": int,
+            "choices": [1, 2],
+            "default": None,
+            "metavar": "{1,2}",
+            "help": "with --subgroups: subgroups of at most this many conditions (default 2)",
+        },
+    ),
+    (
+        ("--min-size",),
+        {
+            "type": int,
+            "default": None,
+            "metavar": "N",
+            "help": f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})",
+        },
+    ),
+    (
+        ("--control",),
+        {
+            "metavar": "COL[,COL]",
+            "help": "a legitimate factor held equal (e.g. department): selection rates within each of its strata and the "
+            "conditional demographic disparity (in the JSON as 'conditional'; --fail-on 'cdd[GROUP]>0.05', 'cdd_max>0.05')",
+        },
+    ),
+    (
+        ("--recourse",),
+        {
+            "action": "store_true",
+            "help": "with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
+            "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')",
+        },
+    ),
+    (
+        ("--recourse-rows",),
+        {
+            "type": int,
+            "default": RECOURSE_ROWS,
+            "metavar": "N",
+            "help": f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})",
+        },
+    ),
+    (
+        ("--save",),
+        {
+            "action": "store_true",
+            "help": "keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'",
+        },
+    ),
+    (("--title",), {"metavar": "T", "help": "the saved audit's title (default: the data file's name)"}),
+    (
+        ("--owner",),
+        {
+            "metavar": "EMAIL",
+            "help": "with --save, the user the audit belongs to (signed in to the dashboard as EMAIL); without it, a "
+            "team audit that every signed-in user sees",
+        },
+    ),
+    (
+        ("--mlflow",),
+        {
+            "nargs": "?",
+            "const": "./mlruns",
+            "metavar": "TRACKING_URI",
+            "help": "log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
+            "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)",
+        },
+    ),
+    (
+        ("--keep-files",),
+        {
+            "action": "store_true",
+            "help": "with --save, also keep the table and model files, so that the dashboard reopens the audit live",
+        },
+    ),
+)
+"""The arguments of the audit's optional parts (calibration, subgroups, recourse) and of keeping it (store, MLflow)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``audit``."""
-    parser.add_argument("--data", required=True, metavar="FILE", help="the table to audit: CSV or Parquet (e.g. test.csv)")
-    parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes (e.g. income)")
-    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]",
-                        help="sensitive attribute(s); several, comma-separated, make intersectional groups (e.g. sex,race)")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--model", metavar="FILE",
-                        help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle) that scores the table; or an MLflow "
-                             "scikit-learn model, models:/NAME/VERSION or runs:/RUN/PATH (a pickle inside: needs --trust-pickle)")
-    source.add_argument("--score", metavar="COL", help="a column of scores or 0/1 predictions already in the table (e.g. decile_score)")
-    parser.add_argument("--trust-pickle", action="store_true",
-                        help="allow loading a .pkl/.joblib model: this runs code from the file, so only for files you trust")
-    parser.add_argument("--trust-type", action="append", default=[], metavar="TYPE",
-                        help="a type in a .skops file to trust beyond skops' defaults (repeatable; the error lists them)")
-    parser.add_argument("--positive-label", metavar="V", help="the target value that is the positive class (default: 1, or the rarer value)")
-    parser.add_argument("--reference", metavar="GROUP", help="the reference group (default: the largest)")
-    parser.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
-    parser.add_argument("--bins", action="append", default=[], metavar="COL=EDGES",
-                        help=f"bands of a numeric sensitive attribute, e.g. age=25,40,65 (repeatable; by default one with over "
-                             f"{BIN_ABOVE} distinct values is cut into quintiles)")
-    thresholds = parser.add_mutually_exclusive_group()
-    thresholds.add_argument("--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)")
-    thresholds.add_argument("--thresholds", metavar="FILE.json",
-                            help="per-group thresholds: the JSON the dashboard downloads, or {\"group\": T, ...}")
-    parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="D",
-                        help=f"differences up to D pass in the printed verdicts (default {DEFAULT_TOLERANCE})")
-    parser.add_argument("--min-group-size", type=int, default=SMALL_GROUP_SIZE, metavar="N",
-                        help=f"leave groups under N rows out of the disparities, as the dashboard does (default {SMALL_GROUP_SIZE}; 0 keeps all)")
-    parser.add_argument("--explain-rows", type=int, default=500, metavar="N",
-                        help="with a model, explain up to N rows with SHAP for the report and JSON (default 500)")
-    parser.add_argument("--no-explain", action="store_true", help="skip the SHAP explanations (the fairness audit is unchanged)")
-    parser.add_argument("--engine", default="memory", choices=["memory", "duckdb", "spark"],
-                        help="where the rows are counted: in memory (default; a Parquet table too big for it falls back to duckdb "
-                             "for a --score audit), or by DuckDB or Spark where the file lies (--score audits only)")
-    parser.add_argument("--json", metavar="OUT", help="write the audit as JSON (e.g. audit.json)")
-    parser.add_argument("--report", metavar="OUT.html", help="write the self-contained HTML report (e.g. audit.html)")
+    add_argument_table(parser, _DATA_ARGUMENTS)
+    add_argument_table(parser.add_mutually_exclusive_group(required=True), _SOURCE_ARGUMENTS)
+    add_argument_table(parser, _MODEL_ARGUMENTS)
+    add_argument_table(parser.add_mutually_exclusive_group(), _THRESHOLD_ARGUMENTS)
+    add_argument_table(parser, _JUDGING_ARGUMENTS)
     add_pdf_arguments(parser)
-    parser.add_argument("--model-card", metavar="OUT.md",
-                        help="write a model card: Markdown with Hugging Face's YAML front matter, every disparity in its "
-                             "model-index (e.g. MODEL_CARD.md)")
-    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                        help="a condition that fails the audit, such as 'demographic_parity_ratio<0.8' (repeatable)")
-    parser.add_argument("--fail-on-inconclusive", action="store_true",
-                        help="also fail (exit 1) when a headline disparity's 95%% interval crosses its rule's bar, so the data "
-                             "cannot tell pass from fail (or the disparity is undefined); each is named on stderr")
-    _optional_arguments(parser)
-
-
-def _optional_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments of the audit's optional parts (calibration, subgroups, recourse) and of keeping it (store, MLflow)."""
-    parser.add_argument("--calibration", action="store_true",
-                        help="also check calibration within groups (reliability per score bin, ECE and its gap) and say why the "
-                             "fairness criteria conflict; printed, and in --json and --report")
-    parser.add_argument("--subgroups", action="store_true",
-                        help="also search every subgroup of one or two conditions over the table's columns for the largest gaps "
-                             "against the rest (selection rate, TPR, FPR; p-values corrected for the number tested)")
-    parser.add_argument("--max-conditions", type=int, choices=[1, 2], default=None, metavar="{1,2}",
-                        help="with --subgroups: subgroups of at most this many conditions (default 2)")
-    parser.add_argument("--min-size", type=int, default=None, metavar="N",
-                        help=f"with --subgroups: test subgroups of at least N rows (default {SMALL_GROUP_SIZE})")
-    parser.add_argument("--control", metavar="COL[,COL]",
-                        help="a legitimate factor held equal (e.g. department): selection rates within each of its strata and the "
-                             "conditional demographic disparity (in the JSON as 'conditional'; --fail-on 'cdd[GROUP]>0.05', 'cdd_max>0.05')")
-    parser.add_argument("--recourse", action="store_true",
-                        help="with --model, also the recourse by group: each group's mean distance from its turned-down rows to their "
-                             "nearest counterfactual (in the JSON as 'recourse'; --fail-on 'recourse_burden_ratio<0.8')")
-    parser.add_argument("--recourse-rows", type=int, default=RECOURSE_ROWS, metavar="N",
-                        help=f"search up to N turned-down rows for --recourse, a seeded sample when there are more (default {RECOURSE_ROWS})")
-    parser.add_argument("--save", action="store_true",
-                        help="keep the audit in the store (FAIRDASH_HOME, default ~/.fairdash); the last line printed is 'saved: ID URL'")
-    parser.add_argument("--title", metavar="T", help="the saved audit's title (default: the data file's name)")
-    parser.add_argument("--owner", metavar="EMAIL",
-                        help="with --save, the user the audit belongs to (signed in to the dashboard as EMAIL); without it, a "
-                             "team audit that every signed-in user sees")
-    parser.add_argument("--mlflow", nargs="?", const="./mlruns", metavar="TRACKING_URI",
-                        help="log the audit to MLflow (params, metrics, the JSON and report as artifacts) in the active run or a "
-                             "new one; default store ./mlruns, offline (also where models:/ and runs:/ models are read from)")
-    parser.add_argument("--keep-files", action="store_true",
-                        help="with --save, also keep the table and model files, so that the dashboard reopens the audit live")
+    add_argument_table(parser, _GATE_ARGUMENTS)
+    add_argument_table(parser, _OPTIONAL_ARGUMENTS)
 
 
 def run(args: argparse.Namespace) -> int:
     from fairdash.run import run_audit
-    from fairdash.store.db import tidy_title
 
     control = column_list(args.control or "")
+    conditions = _checked_options(args, control)
+    sensitive = column_list(args.sensitive)
+    if args.engine != "memory":
+        return _audit_by_engine(args, conditions, sensitive, args.engine)
+    try:
+        table = read_table(args.data)
+    except TableTooLargeError as error:
+        if args.score is None or not _parquet(args.data):
+            raise
+        print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
+        return _audit_by_engine(args, conditions, sensitive, "duckdb")
+    positive = positive_label(table, args.target, args.positive_label)
+    model, model_file = _model(args)
+    features = model_features(args, model, table)
+    spec = AuditSpec(
+        target=args.target,
+        positive_label=positive,
+        sensitive=sensitive,
+        reference=args.reference,
+        score=args.score,
+        features=features,
+        bins=bins_option(args.bins),
+    )
+    thresholds = thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
+    audit = run_audit(
+        table,
+        spec,
+        model,
+        thresholds=thresholds,
+        tolerance=args.tolerance,
+        min_group_size=args.min_group_size,
+        data_name=Path(args.data).name,
+        explain_rows=0 if args.no_explain else args.explain_rows,
+        calibration=args.calibration,
+        subgroups=args.subgroups,
+        max_conditions=args.max_conditions or 2,
+        subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE,
+        recourse_rows=args.recourse_rows if args.recourse else None,
+        control=control,
+    )
+
+    _print_audit(args, audit)
+    _write_all(args, audit)
+    return _keep(args, audit, model_file, _gate(args, audit, conditions))
+
+
+def _checked_options(args: argparse.Namespace, control: tuple[str, ...]) -> list[tuple[str, str, float]]:
+    """Every option checked before the slow part (reading the table, the model, the audit); return the --fail-on conditions."""
+    from fairdash.store.db import tidy_title
+
     if args.control is not None and not control:
         raise InvalidInputError("--control names no column; give one, e.g. --control department.")
     conditions = _conditions(args, control)  # check before the slow part
     check_control(control, target=args.target, sensitive=column_list(args.sensitive), score=args.score)
     if args.recourse and (args.model is None or args.recourse_rows < 1):
-        raise InvalidInputError("--recourse needs --model (a model re-scores the changed rows)" if args.model is None
-                                else f"--recourse-rows must be 1 or more; got {args.recourse_rows}.")
-    given = [flag for flag, value in (("--title", args.title), ("--keep-files", args.keep_files or None), ("--owner", args.owner))
-             if value is not None]
+        raise InvalidInputError(
+            "--recourse needs --model (a model re-scores the changed rows)"
+            if args.model is None
+            else f"--recourse-rows must be 1 or more; got {args.recourse_rows}."
+        )
+    given = [
+        flag
+        for flag, value in (("--title", args.title), ("--keep-files", args.keep_files or None), ("--owner", args.owner))
+        if value is not None
+    ]
     if given and not args.save:
         raise InvalidInputError(f"{given[0]} goes with --save, which was not given.")
     if args.owner is not None:
@@ -176,32 +410,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError(f"--min-group-size must be 0 or more; got {args.min_group_size}.")
     _check_where_options(args)
     check_pdf(args)  # no Chromium: one line before the slow part, and no file
-    sensitive = column_list(args.sensitive)
-    if args.engine != "memory":
-        return _audit_by_engine(args, conditions, sensitive, args.engine)
-    try:
-        table = read_table(args.data)
-    except TableTooLargeError as error:
-        if args.score is None or not _parquet(args.data):
-            raise
-        print(f"note: {error} It is a scores-only audit of Parquet, so DuckDB counts it where it lies instead.", file=sys.stderr)
-        return _audit_by_engine(args, conditions, sensitive, "duckdb")
-    positive = positive_label(table, args.target, args.positive_label)
-    model, model_file = _model(args)
-    features = model_features(args, model, table)
-    spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference,
-                     score=args.score, features=features, bins=bins_option(args.bins))
-    thresholds = thresholds_from_file(args.thresholds) if args.thresholds else args.threshold
-    audit = run_audit(table, spec, model, thresholds=thresholds, tolerance=args.tolerance,
-                      min_group_size=args.min_group_size, data_name=Path(args.data).name,
-                      explain_rows=0 if args.no_explain else args.explain_rows, calibration=args.calibration,
-                      subgroups=args.subgroups, max_conditions=args.max_conditions or 2,
-                      subgroup_min_size=args.min_size if args.min_size is not None else SMALL_GROUP_SIZE,
-                      recourse_rows=args.recourse_rows if args.recourse else None, control=control)
-
-    _print_audit(args, audit)
-    _write_all(args, audit)
-    return _keep(args, audit, model_file, _gate(args, audit, conditions))
+    return conditions
 
 
 def _write_all(args: argparse.Namespace, audit: Audit) -> None:
@@ -219,8 +428,12 @@ def _gate(args: argparse.Namespace, audit: Audit, conditions: list) -> int:
     """The exit code of the --fail-on conditions (the conditional ones, cdd[...], on the control's figures), decided before
     logging or saving can fail; each condition that holds is named on stderr."""
     conditional_failed = conditional_gate(audit.conditional, conditions)
-    code = gate_exit(audit.result, [c for c in conditions if not c[0].startswith("cdd")], recourse=audit.recourse,
-                     inconclusive=args.fail_on_inconclusive)
+    code = gate_exit(
+        audit.result,
+        [c for c in conditions if not c[0].startswith("cdd")],
+        recourse=audit.recourse,
+        inconclusive=args.fail_on_inconclusive,
+    )
     for line in conditional_failed:
         print(line, file=sys.stderr)
     return EXIT_FAIL if conditional_failed else code
@@ -244,8 +457,10 @@ def _write_model_card(path: str, audit: Audit) -> None:
 def _print_audit(args: argparse.Namespace, audit) -> None:
     """The audit on stdout: settings, warnings, the groups' table, the disparities and the optional parts."""
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {audit.spec.target} = {audit.spec.positive_label}; "
-              f"groups of {' x '.join(audit.spec.sensitive)}; thresholds {audit.thresholds}")
+        print(
+            f"fairdash audit of {audit.data_name}: {audit.summary.rows:,} rows; target {audit.spec.target} = {audit.spec.positive_label}; "
+            f"groups of {' x '.join(audit.spec.sensitive)}; thresholds {audit.thresholds}"
+        )
         for column, edges in audit.bins.items():
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
         for warning in audit.warnings:
@@ -276,8 +491,10 @@ def _keep(args: argparse.Namespace, audit, model_file: StoredFile | None, code: 
     failure is one line on stderr; the exit code is then the gate's 1 when a condition holds (the verdict a pipeline
     must not miss), else 2."""
     failed = False
-    for asked, keep in ((args.mlflow is not None, lambda: _log_to_mlflow(args, audit)),
-                        (args.save, lambda: _save(args, audit, model_file))):
+    for asked, keep in (
+        (args.mlflow is not None, lambda: _log_to_mlflow(args, audit)),
+        (args.save, lambda: _save(args, audit, model_file)),
+    ):
         if not asked:
             continue
         try:
@@ -307,7 +524,9 @@ def _print_recourse(recourse) -> None:
     print(recourse_groups_table(recourse).to_string())
     for name, row in recourse.findings.iterrows():
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})")
+            print(
+                f"{name:32s} {'undefined':>9s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})"
+            )
         else:
             verdict = verdict_word(row, loud=True, no_rule=NO_VERDICT)
             print(f"{name:32s} {row['value']:9.3f}  {row['lower']:.3f} - {row['upper']:.3f}  {verdict}")
@@ -318,14 +537,17 @@ def _conditions(args: argparse.Namespace, control: tuple[str, ...]) -> list[tupl
     from fairdash.cli.balance import parse_conditions
 
     plain = [text for text in args.fail_on if not text.strip().startswith("cdd")]
-    return ([parse_condition(text, recourse=args.recourse) for text in plain]
-            + parse_conditions([text for text in args.fail_on if text not in plain], (), control=bool(control)))
+    return [parse_condition(text, recourse=args.recourse) for text in plain] + parse_conditions(
+        [text for text in args.fail_on if text not in plain], (), control=bool(control)
+    )
 
 
 def _check_where_options(args: argparse.Namespace) -> None:
     """--max-conditions and --min-size belong to --subgroups; --min-size is a whole number of rows, 1 or more."""
     if not args.subgroups and (args.max_conditions is not None or args.min_size is not None):
-        raise InvalidInputError(f"{'--max-conditions' if args.max_conditions is not None else '--min-size'} goes with --subgroups; add it.")
+        raise InvalidInputError(
+            f"{'--max-conditions' if args.max_conditions is not None else '--min-size'} goes with --subgroups; add it."
+        )
     if args.min_size is not None and args.min_size < 1:
         raise InvalidInputError(f"--min-size must be 1 or more; got {args.min_size}.")
 
@@ -340,8 +562,12 @@ def _model(args: argparse.Namespace) -> tuple[ScoreModel | None, StoredFile | No
     from fairdash.store.tracking import is_mlflow_model_uri, load_mlflow_model
 
     if is_mlflow_model_uri(args.model):
-        found = load_mlflow_model(args.model, tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
-                                  trust_pickle=args.trust_pickle, trusted_types=tuple(args.trust_type))
+        found = load_mlflow_model(
+            args.model,
+            tracking_uri=args.mlflow or os.environ.get("MLFLOW_TRACKING_URI") or None,
+            trust_pickle=args.trust_pickle,
+            trusted_types=tuple(args.trust_type),
+        )
         return found.model, StoredFile(name=found.file_name, content=found.content)
     model = load_model(args.model, trust_pickle=args.trust_pickle, trusted_types=trusted_types_for(args.model, args.trust_type))
     return model, StoredFile(name=model.name, content=Path(args.model).read_bytes())
@@ -353,8 +579,16 @@ def _save(args: argparse.Namespace, audit: Audit, model_file: StoredFile | None)
     from fairdash.store.saving import save_audit
 
     table = StoredFile(name=Path(args.data).name, content=Path(args.data).read_bytes()) if Path(args.data).is_file() else None
-    audit_id = save_audit(AuditStore(), audit, title=args.title or audit.data_name, source={"kind": "file"}, table=table,
-                          model=model_file, keep_files=args.keep_files, owner=args.owner)
+    audit_id = save_audit(
+        AuditStore(),
+        audit,
+        title=args.title or audit.data_name,
+        source={"kind": "file"},
+        table=table,
+        model=model_file,
+        keep_files=args.keep_files,
+        owner=args.owner,
+    )
     print(f"saved: {audit_id} {audit_url(audit_id)}")
 
 
@@ -368,20 +602,36 @@ def _audit_by_engine(args: argparse.Namespace, conditions: list, sensitive: tupl
     from fairdash.monitor.windows import monitor
     from fairdash.present.monitor_report import engine_audit_html, engine_audit_json
 
-    options = (("--model", args.model), ("--thresholds", args.thresholds), ("--bins", args.bins), ("--calibration", args.calibration),
-               ("--subgroups", args.subgroups), ("--control", args.control), ("--save", args.save),
-               ("--mlflow", args.mlflow is not None), ("--model-card", args.model_card))
+    options = (
+        ("--model", args.model),
+        ("--thresholds", args.thresholds),
+        ("--bins", args.bins),
+        ("--calibration", args.calibration),
+        ("--subgroups", args.subgroups),
+        ("--control", args.control),
+        ("--save", args.save),
+        ("--mlflow", args.mlflow is not None),
+        ("--model-card", args.model_card),
+    )
     if any(value for _, value in options):
         given = next(option for option, value in options if value)
-        raise InvalidInputError(f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold.")
+        raise InvalidInputError(
+            f"{given} needs the rows in memory; an audit counted by the engine takes --score and one --threshold."
+        )
     positive = args.positive_label if args.positive_label is not None else "1"
     spec = AuditSpec(target=args.target, positive_label=positive, sensitive=sensitive, reference=args.reference, score=args.score)
-    result = monitor(count_table(args.data, spec, engine=engine, threshold=args.threshold), threshold=args.threshold,
-                     tolerance=args.tolerance, min_group_size=args.min_group_size)
+    result = monitor(
+        count_table(args.data, spec, engine=engine, threshold=args.threshold),
+        threshold=args.threshold,
+        tolerance=args.tolerance,
+        min_group_size=args.min_group_size,
+    )
     (window,) = result.windows
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        print(f"fairdash audit of {Path(args.data).name} counted by {engine}: {window.rows:,} rows; target {spec.target} = {positive}; "
-              f"groups of {' x '.join(sensitive)}; threshold {result.threshold:g}")
+        print(
+            f"fairdash audit of {Path(args.data).name} counted by {engine}: {window.rows:,} rows; target {spec.target} = {positive}; "
+            f"groups of {' x '.join(sensitive)}; threshold {result.threshold:g}"
+        )
         unknown = int(window.table["unknown"].sum())
         if unknown:
             print(f"warning: {unknown:,} rows have no outcome: they count for the selection rates only")
@@ -424,11 +674,45 @@ def audit_command(
     key), the command is preceded by the ``demo`` command that writes its rows to ``data_file`` (and its model to
     ``MODEL.skops``, which loads without ``--trust-type``): the two lines run as they stand.
     """
+    quote = shlex.quote
+    parts = [
+        "python -m fairdash audit",
+        f"--data {quote(data_file)}",
+        f"--target {quote(str(spec.target))}",
+        f"--positive-label {quote(str(spec.positive_label))}",
+        f"--sensitive {quote(','.join(map(str, spec.sensitive)))}",
+    ]
+    parts += _score_source_parts(spec, model_file, trusted_types)
+    if spec.reference is not None:
+        parts.append(f"--reference {quote(str(spec.reference))}")
+    # Every digit of each edge (repr: the shortest text that reads back as the same float; ':g' made 1234567 1.23457e+06).
+    parts += [f"--bins {quote(f'{column}=' + ','.join(repr(float(edge)) for edge in edges))}" for column, edges in spec.bins]
+    parts.append(
+        "--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}"
+    )
+    parts += [
+        f"--tolerance {float(tolerance)!r}",
+        f"--min-group-size {int(min_group_size)}",
+        *(["--calibration"] if calibration else []),
+        *(["--subgroups"] if subgroups else []),
+        *([f"--control {quote(','.join(map(str, control)))}"] if control else []),
+        "--json audit.json --report audit.html",
+        f"--fail-on {quote('demographic_parity_ratio<0.8')}",
+    ]
+    command = " \\\n    ".join(parts)
+    if demo is None:
+        return command
+    writes_model = " --model-out MODEL.skops" if model_file is not None else ""
+    return f"python -m fairdash demo {quote(demo)} --out {quote(data_file)}{writes_model}\n{command}"
+
+
+def _score_source_parts(spec: AuditSpec, model_file: str | None, trusted_types: Sequence[str]) -> list[str]:
+    """:func:`audit_command`'s options for where the scores come from: ``--score``, or ``--model`` (with ``--trust-pickle``
+    or the trusted types) and the model's ``--features``."""
     from fairdash.intake.models import MODEL_SUFFIXES, PICKLE_SUFFIXES
 
     quote = shlex.quote
-    parts = ["python -m fairdash audit", f"--data {quote(data_file)}", f"--target {quote(str(spec.target))}",
-             f"--positive-label {quote(str(spec.positive_label))}", f"--sensitive {quote(','.join(map(str, spec.sensitive)))}"]
+    parts = []
     if model_file is None:
         parts.append(f"--score {quote(str(spec.score))}")
     elif model_file.lower().endswith(MODEL_SUFFIXES):
@@ -438,17 +722,4 @@ def audit_command(
         parts.append("--model MODEL.skops")
     if model_file is not None and spec.features:
         parts.append(f"--features {quote(','.join(map(str, spec.features)))}")
-    if spec.reference is not None:
-        parts.append(f"--reference {quote(str(spec.reference))}")
-    # Every digit of each edge (repr: the shortest text that reads back as the same float; ':g' made 1234567 1.23457e+06).
-    parts += [f"--bins {quote(f'{column}=' + ','.join(repr(float(edge)) for edge in edges))}" for column, edges in spec.bins]
-    parts.append("--thresholds fairdash-thresholds.json" if isinstance(thresholds, dict) else f"--threshold {float(thresholds)!r}")
-    parts += [f"--tolerance {float(tolerance)!r}", f"--min-group-size {int(min_group_size)}",
-              *(["--calibration"] if calibration else []), *(["--subgroups"] if subgroups else []),
-              *([f"--control {quote(','.join(map(str, control)))}"] if control else []),
-              "--json audit.json --report audit.html", f"--fail-on {quote('demographic_parity_ratio<0.8')}"]
-    command = " \\\n    ".join(parts)
-    if demo is None:
-        return command
-    writes_model = " --model-out MODEL.skops" if model_file is not None else ""
-    return f"python -m fairdash demo {quote(demo)} --out {quote(data_file)}{writes_model}\n{command}"
+    return parts

@@ -47,8 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rename.add_argument("title")
     delete = actions.add_parser("delete", help="remove a saved audit and its files")
     delete.add_argument("id")
-    for action, words in (("share", "share a saved audit with users (EMAIL ...) and/or the whole team (--team)"),
-                          ("unshare", "take a saved audit back from users (EMAIL ...) and/or the whole team (--team)")):
+    for action, words in (
+        ("share", "share a saved audit with users (EMAIL ...) and/or the whole team (--team)"),
+        ("unshare", "take a saved audit back from users (EMAIL ...) and/or the whole team (--team)"),
+    ):
         sharing = actions.add_parser(action, help=words)
         sharing.add_argument("id")
         sharing.add_argument("users", nargs="*", metavar="EMAIL")
@@ -103,9 +105,16 @@ def list_line(saved: SavedAudit) -> str:
     """One audit on one line, id first (tab-separated: title and names come from users and may hold spaces)."""
     headline = " ".join(
         f"{name}={'undefined' if found['value'] is None else format(found['value'], '.3f')}{_verdict(found)}"
-        for name, found in saved.headline.items())
-    fields = [saved.id, saved.created, saved.title, saved.data_name, saved.model_name or f"score column {saved.settings.get('score')}",
-              headline]
+        for name, found in saved.headline.items()
+    )
+    fields = [
+        saved.id,
+        saved.created,
+        saved.title,
+        saved.data_name,
+        saved.model_name or f"score column {saved.settings.get('score')}",
+        headline,
+    ]
     return "\t".join(one_line(field) for field in fields)  # a tab, newline or escape in a title stays inside its field
 
 
@@ -125,10 +134,22 @@ def export_audit(store: AuditStore, audit_id: str, out: Path) -> list[Path]:
         raise InvalidInputError(f"Cannot make the folder {out}: {error.strerror or error}.") from None
     from fairdash.store.saving import saved_audit_json
 
-    written = {out / "audit.json": saved_audit_json(store, audit_id), out / "report.html": store.report_html(audit_id),
-               out / "settings.json": json.dumps({"id": saved.id, "title": saved.title, "created": saved.created,
-                                                  "url": audit_url(saved.id), "data_sha256": saved.data_sha256,
-                                                  "model_sha256": saved.model_sha256, **saved.settings}, indent=2)}
+    written = {
+        out / "audit.json": saved_audit_json(store, audit_id),
+        out / "report.html": store.report_html(audit_id),
+        out / "settings.json": json.dumps(
+            {
+                "id": saved.id,
+                "title": saved.title,
+                "created": saved.created,
+                "url": audit_url(saved.id),
+                "data_sha256": saved.data_sha256,
+                "model_sha256": saved.model_sha256,
+                **saved.settings,
+            },
+            indent=2,
+        ),
+    }
     for path, text in written.items():
         path.write_text(text, encoding="utf-8")
     paths = list(written)

@@ -13,10 +13,12 @@ from fairdash.cli.common import EXIT_PASS, column_list, one_line, write_outputs
 __all__ = ["DESCRIPTION", "EPILOG", "HELP", "add_arguments", "run"]
 
 HELP = "NYC Local Law 144 tables: selection or scoring rates and impact ratios by attribute and their intersection"
-DESCRIPTION = ("For each sensitive attribute and the intersection of two: each category's applicants, rate (--decision: the selection "
-               "rate; --score: the scoring rate, the share scored above the median score of all rows) and impact ratio (its rate over "
-               "the highest rate of the categories not excluded). A category under 2%% of all rows is shown but excluded from the impact "
-               "ratios; rows of unknown category are counted apart. The law sets no pass mark, and neither does this command.")
+DESCRIPTION = (
+    "For each sensitive attribute and the intersection of two: each category's applicants, rate (--decision: the selection "
+    "rate; --score: the scoring rate, the share scored above the median score of all rows) and impact ratio (its rate over "
+    "the highest rate of the categories not excluded). A category under 2%% of all rows is shown but excluded from the impact "
+    "ratios; rows of unknown category are counted apart. The law sets no pass mark, and neither does this command."
+)
 EPILOG = """examples:
   python -m fairdash bias-audit --data applicants.csv --sensitive sex,race --score score --json ll144.json --report ll144.html
   python -m fairdash bias-audit --data applicants.csv --sensitive sex,race --decision advanced"""
@@ -25,8 +27,12 @@ EPILOG = """examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``bias-audit``."""
     parser.add_argument("--data", required=True, metavar="FILE", help="the applicants: CSV or Parquet, one row each")
-    parser.add_argument("--sensitive", required=True, metavar="COL[,COL]",
-                        help="one or two attributes (e.g. sex,race); with two, their intersection too")
+    parser.add_argument(
+        "--sensitive",
+        required=True,
+        metavar="COL[,COL]",
+        help="one or two attributes (e.g. sex,race); with two, their intersection too",
+    )
     kind = parser.add_mutually_exclusive_group(required=True)
     kind.add_argument("--score", metavar="COL", help="the tool's score: scoring rates (above the median score of all rows)")
     kind.add_argument("--decision", metavar="COL", help="the tool's decision, 1 selected and 0 not: selection rates")
@@ -57,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     print()
     for note in bias_audit_notes(result):
         print(one_line(note))
-    write_outputs(args, lambda: bias_audit_json(result),
-                  lambda: bias_audit_html(result, title=f"NYC Local Law 144 tables: {name}", made_by="fairdash bias-audit"))
+    write_outputs(
+        args,
+        lambda: bias_audit_json(result),
+        lambda: bias_audit_html(result, title=f"NYC Local Law 144 tables: {name}", made_by="fairdash bias-audit"),
+    )
     return EXIT_PASS

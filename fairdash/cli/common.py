@@ -24,9 +24,32 @@ from fairdash.explain.recourse import RECOURSE_NAMES, Recourse
 from fairdash.present.sentences import calibration_notes, subgroups_correction, undefined_text
 
 __all__ = [
-    "EXIT_PASS", "EXIT_FAIL", "EXIT_BAD_INPUT", "EXIT_INTERNAL", "CHANGE_NAMES", "parse_condition", "gate", "gate_values", "gate_exit",
-    "bins_option", "thresholds_from_file", "positive_label", "column_list", "model_features", "print_findings", "inconclusive_findings", "print_where_unfair",
-    "write_outputs", "check_outputs", "one_line", "trusted_types_for", "add_pdf_arguments", "check_pdf", "write_pdf",
+    "ArgumentTable",
+    "add_argument_table",
+    "EXIT_PASS",
+    "EXIT_FAIL",
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERNAL",
+    "CHANGE_NAMES",
+    "parse_condition",
+    "gate",
+    "gate_values",
+    "gate_exit",
+    "bins_option",
+    "thresholds_from_file",
+    "positive_label",
+    "column_list",
+    "model_features",
+    "print_findings",
+    "inconclusive_findings",
+    "print_where_unfair",
+    "write_outputs",
+    "check_outputs",
+    "one_line",
+    "trusted_types_for",
+    "add_pdf_arguments",
+    "check_pdf",
+    "write_pdf",
 ]
 
 EXIT_PASS, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -59,8 +82,13 @@ def parse_condition(text: str, names: Sequence[str] = DISPARITY_NAMES, *, recour
     return name, symbol, limit
 
 
-def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float]], table: pd.DataFrame, *,
-         recourse: Recourse | None = None) -> list[str]:
+def gate(
+    disparities: dict[str, Any],
+    conditions: Sequence[tuple[str, str, float]],
+    table: pd.DataFrame,
+    *,
+    recourse: Recourse | None = None,
+) -> list[str]:
     """The ``--fail-on`` conditions that hold, each as a line for stderr.
 
     A condition on an undefined disparity holds (the gate fails closed), with the reason it is undefined; so does one
@@ -73,8 +101,9 @@ def gate(disparities: dict[str, Any], conditions: Sequence[tuple[str, str, float
     return failed
 
 
-def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
-                 recourse: Recourse | None) -> tuple[float | None, Callable[[], str]]:
+def _gated_value(
+    name: str, disparities: dict[str, Any], table: pd.DataFrame, recourse: Recourse | None
+) -> tuple[float | None, Callable[[], str]]:
     """The value a condition is on, and why it is undefined (asked only when it is)."""
     if name not in RECOURSE_NAMES:
         return disparities[name], lambda: undefined_text(undefined_reason(table, name)) or "undefined"
@@ -83,8 +112,9 @@ def _gated_value(name: str, disparities: dict[str, Any], table: pd.DataFrame,
     return recourse.disparities[name], lambda: str(undefined_text(recourse.findings.loc[name, "undefined"]))
 
 
-def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *,
-                why_undefined: str | Callable[[], str] = "") -> list[str]:
+def gate_values(
+    values: Mapping[str, Any], conditions: Sequence[tuple[str, str, float]], *, why_undefined: str | Callable[[], str] = ""
+) -> list[str]:
     """The conditions that hold on ``values`` (name -> number), each as a line for stderr; one on an undefined
     value (None, NaN, infinite or absent) holds, with ``why_undefined`` (for an infinite value, that it is not a finite
     number): the gate fails closed. A change is shown with its sign."""
@@ -92,10 +122,17 @@ def gate_values(values: Mapping[str, Any], conditions: Sequence[tuple[str, str, 
     for name, symbol, limit in conditions:
         value = values.get(name)
         if value is None or not math.isfinite(value):
-            why = (f"it is {value:+}, not a finite number" if value is not None and value == value
-                   else why_undefined() if callable(why_undefined) else why_undefined)
-            failed.append(f"FAILED: {name}{symbol}{limit:g}: {name} is undefined{' (' + why + ')' if why else ''}, "
-                          "so the condition cannot be shown not to hold")
+            why = (
+                f"it is {value:+}, not a finite number"
+                if value is not None and value == value
+                else why_undefined()
+                if callable(why_undefined)
+                else why_undefined
+            )
+            failed.append(
+                f"FAILED: {name}{symbol}{limit:g}: {name} is undefined{' (' + why + ')' if why else ''}, "
+                "so the condition cannot be shown not to hold"
+            )
         elif _OPERATORS[symbol](value, limit):
             shown = f"{value:+.4f}" if name.endswith("_change") else f"{value:.4f}"
             failed.append(f"FAILED: {name} = {shown}, which is {symbol} {limit:g}")
@@ -113,15 +150,24 @@ def inconclusive_findings(result: AuditResult) -> list[str]:
         finding = result.findings.loc[name]
         low, high = result.intervals.disparities.loc[name, ["lower", "upper"]]
         if finding["undefined"]:
-            failed.append(f"FAILED: {name} is undefined ({undefined_text(finding['undefined'])}), so it cannot be shown conclusive")
+            failed.append(
+                f"FAILED: {name} is undefined ({undefined_text(finding['undefined'])}), so it cannot be shown conclusive"
+            )
         elif finding["conclusive"] is False:
-            failed.append(f"FAILED: {name} = {finding['value']:.4f}, {verdict_text(finding)}: its 95% interval is "
-                          f"{low:.4f} to {high:.4f}")
+            failed.append(
+                f"FAILED: {name} = {finding['value']:.4f}, {verdict_text(finding)}: its 95% interval is {low:.4f} to {high:.4f}"
+            )
     return failed
 
 
-def gate_exit(result: AuditResult, conditions: Sequence[tuple[str, str, float]], *, where: str = "",
-              recourse: Recourse | None = None, inconclusive: bool = False) -> int:
+def gate_exit(
+    result: AuditResult,
+    conditions: Sequence[tuple[str, str, float]],
+    *,
+    where: str = "",
+    recourse: Recourse | None = None,
+    inconclusive: bool = False,
+) -> int:
     """The exit code of a run: each --fail-on condition that holds on stderr (with ``inconclusive``, each headline
     finding its interval does not support, see :func:`inconclusive_findings`), then 1; else 0."""
     failed = gate(result.disparities, conditions, result.judged, recourse=recourse)
@@ -158,7 +204,9 @@ def thresholds_from_file(path: str) -> float | dict[str, float]:
 def positive_label(table: pd.DataFrame, target: str, given: str | None):
     """The positive label: the value of the target column that ``given`` names, else a usual or the rarer value."""
     if target not in table.columns:
-        raise InvalidInputError(f"The table has no target column {target!r}; its columns are {', '.join(map(str, table.columns))}.")
+        raise InvalidInputError(
+            f"The table has no target column {target!r}; its columns are {', '.join(map(str, table.columns))}."
+        )
     return resolve_label(table[target], given) if given is not None else default_positive_label(table[target])
 
 
@@ -182,7 +230,9 @@ def print_findings(findings: pd.DataFrame, bounds: pd.DataFrame) -> None:
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "" if math.isnan(low) else f"{low:.3f} - {high:.3f}"
         if row["undefined"]:
-            print(f"{name:32s} {'undefined':>9s}  {interval:13s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})")
+            print(
+                f"{name:32s} {'undefined':>9s}  {interval:13s}  {verdict_word(row, undefined=NO_VERDICT)}  ({undefined_text(row['undefined'])})"
+            )
             continue
         verdict = verdict_word(row, loud=True)
         rule = f" ({row['rule']})" if row["rule"] else ""
@@ -209,8 +259,10 @@ def print_where_unfair(audit: Any, *, shown: int = 10) -> None:
             print(f"- {sentence}")
     if audit.subgroups is not None:
         search = audit.subgroups
-        print(f"\nsubgroups: {search.tested:,} tested; {search.passing:,} of {search.tests:,} gaps pass the corrected threshold; "
-              f"{subgroups_correction(search)}")
+        print(
+            f"\nsubgroups: {search.tested:,} tested; {search.passing:,} of {search.tests:,} gaps pass the corrected threshold; "
+            f"{subgroups_correction(search)}"
+        )
         for column, why in search.skipped.items():
             print(f"left out of the search: {column}: {why}")
         print(subgroups_table(search.results.head(shown)).to_string())
@@ -244,8 +296,10 @@ def check_outputs(args: argparse.Namespace) -> None:
         resolved = Path(path).resolve()
         flag = f"--{option.replace('_', '-')}"
         if resolved in seen:
-            raise InvalidInputError(f"{flag} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
-                                    "Write the output to another file.")
+            raise InvalidInputError(
+                f"{flag} {brief(path)} is the file given to {seen[resolved]}: it would be overwritten. "
+                "Write the output to another file."
+            )
         seen[resolved] = flag
 
 
@@ -265,12 +319,29 @@ def trusted_types_for(path: str, given: Sequence[str]) -> tuple[str, ...]:
     return (*given, *shipped_model_types(path))
 
 
+ArgumentTable = tuple[tuple[tuple[str, ...], dict[str, Any]], ...]
+"""Command-line arguments as data: each one's flags and the keywords of ``add_argument``, in the order ``--help`` lists them."""
+
+
+def add_argument_table(parser: argparse._ActionsContainer, table: ArgumentTable) -> None:
+    """Add each argument of ``table`` to ``parser`` (or to one of its groups), in order."""
+    for flags, keywords in table:
+        parser.add_argument(*flags, **keywords)
+
+
 def add_pdf_arguments(parser: argparse.ArgumentParser) -> None:
     """``--pdf OUT.pdf`` and ``--paper``: the HTML report printed as a PDF by Chromium (:mod:`fairdash.present.pdf`)."""
-    parser.add_argument("--pdf", metavar="OUT.pdf",
-                        help="also write the report as a paginated PDF (e.g. audit.pdf), printed by headless Chromium without network")
-    parser.add_argument("--paper", choices=["a4", "letter"], default=None,
-                        help="the PDF's paper size (default: Letter where the locale's country uses it, such as en_US; else A4)")
+    parser.add_argument(
+        "--pdf",
+        metavar="OUT.pdf",
+        help="also write the report as a paginated PDF (e.g. audit.pdf), printed by headless Chromium without network",
+    )
+    parser.add_argument(
+        "--paper",
+        choices=["a4", "letter"],
+        default=None,
+        help="the PDF's paper size (default: Letter where the locale's country uses it, such as en_US; else A4)",
+    )
 
 
 def check_pdf(args: argparse.Namespace) -> None:
@@ -292,4 +363,3 @@ def write_pdf(args: argparse.Namespace, page: Callable[[], str]) -> None:
 
     html_to_pdf(page(), args.pdf, paper=args.paper or default_paper())
     print(f"wrote {args.pdf}")
-

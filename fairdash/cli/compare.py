@@ -25,9 +25,11 @@ from fairdash.store.db import AuditStore, NoSuchAuditError, valid_audit_id
 __all__ = ["HELP", "DESCRIPTION", "EPILOG", "add_arguments", "run", "load_audit_document"]
 
 HELP = "compare two audits (saved ids or JSON files); exit 1 when a --fail-on change condition holds"
-DESCRIPTION = ("Each disparity and group rate of two audits of the same target and groups, side by side: the change; the pair "
-               "of groups whose gap changed the most, that change and its simultaneous 95% interval; whether it is beyond "
-               "chance (the monitor's change test, over every pair of groups).")
+DESCRIPTION = (
+    "Each disparity and group rate of two audits of the same target and groups, side by side: the change; the pair "
+    "of groups whose gap changed the most, that change and its simultaneous 95% interval; whether it is beyond "
+    "chance (the monitor's change test, over every pair of groups)."
+)
 EPILOG = """examples:
   python -m fairdash compare Bz3kq2Xo8s9Lr0Tn4Yv7Wm1P new-audit.json --fail-on 'demographic_parity_difference_change>0.05'
   python -m fairdash compare last.json this.json --json comparison.json
@@ -40,8 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("before", metavar="ID_OR_JSON", help="the earlier audit: a saved audit's id or an audit's JSON file")
     parser.add_argument("after", metavar="ID_OR_JSON", help="the later audit, likewise")
     parser.add_argument("--json", metavar="OUT", help="write the comparison as JSON")
-    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                        help="a condition on a change that fails the run, such as 'demographic_parity_difference_change>0.05' (repeatable)")
+    parser.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="a condition on a change that fails the run, such as 'demographic_parity_difference_change>0.05' (repeatable)",
+    )
 
 
 def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -65,7 +72,10 @@ def load_audit_document(reference: str) -> tuple[dict[str, Any], dict[str, Any]]
         raise InvalidInputError(f"no such audit or file: {brief(reference)}") from None
     from fairdash.store.saving import saved_audit_json
 
-    return read_audit_document(saved_audit_json(store, reference), name=f"The saved audit {reference}"), {"id": saved.id, "title": saved.title}
+    return read_audit_document(saved_audit_json(store, reference), name=f"The saved audit {reference}"), {
+        "id": saved.id,
+        "title": saved.title,
+    }
 
 
 def run(args: argparse.Namespace) -> int:

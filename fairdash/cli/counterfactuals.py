@@ -25,21 +25,36 @@ absolute deviation over the data, a changed category as 1 (DiCE's default)."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``counterfactuals``."""
-    parser.add_argument("--data", required=True, metavar="FILE", help="the table: CSV or Parquet (scales and categories are read from it)")
-    parser.add_argument("--model", required=True, metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle)")
-    parser.add_argument("--trust-pickle", action="store_true", help="allow loading a .pkl/.joblib model (runs code from the file)")
-    parser.add_argument("--trust-type", action="append", default=[], metavar="TYPE", help="a type in a .skops file to trust (repeatable)")
+    parser.add_argument(
+        "--data", required=True, metavar="FILE", help="the table: CSV or Parquet (scales and categories are read from it)"
+    )
+    parser.add_argument(
+        "--model", required=True, metavar="FILE", help="a .skops or .onnx model (or .pkl/.joblib with --trust-pickle)"
+    )
+    parser.add_argument(
+        "--trust-pickle", action="store_true", help="allow loading a .pkl/.joblib model (runs code from the file)"
+    )
+    parser.add_argument(
+        "--trust-type", action="append", default=[], metavar="TYPE", help="a type in a .skops file to trust (repeatable)"
+    )
     parser.add_argument("--target", required=True, metavar="COL", help="the column of true outcomes")
     parser.add_argument("--positive-label", metavar="V", help="the target value that is the positive class")
     parser.add_argument("--sensitive", required=True, metavar="COL[,COL]", help="sensitive attribute(s): never changed")
-    parser.add_argument("--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)")
+    parser.add_argument(
+        "--features", metavar="COL[,COL]", help="the columns the model takes (default: the model's own feature names)"
+    )
     parser.add_argument("--row", required=True, metavar="INDEX", help="the row to explain: its position in the table, from 0")
     parser.add_argument("--n", type=int, default=3, metavar="N", help="how many counterfactuals, 1 to 10 (default 3)")
     parser.add_argument("--immutable", default="", metavar="COL[,COL]", help="more features to hold fixed")
     parser.add_argument("--increase", default="", metavar="COL[,COL]", help="numeric features that may only increase (an age)")
     parser.add_argument("--decrease", default="", metavar="COL[,COL]", help="numeric features that may only decrease")
-    parser.add_argument("--range", action="append", default=[], metavar="COL=LOW,HIGH",
-                        help="the values a numeric feature may take (repeatable; default: the range seen in the data)")
+    parser.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="COL=LOW,HIGH",
+        help="the values a numeric feature may take (repeatable; default: the range seen in the data)",
+    )
     parser.add_argument("--threshold", type=float, metavar="T", help="selected when score >= T (default: 0.5 for probabilities)")
     parser.add_argument("--json", metavar="OUT", help="write the counterfactuals as JSON")
 
@@ -65,7 +80,9 @@ def _row_label(text: str, index: Any) -> Any:
     try:
         row = int(text)
     except ValueError:
-        raise InvalidInputError(f"--row {brief(text)} is not a whole number; give the row's position in the table, from 0.") from None
+        raise InvalidInputError(
+            f"--row {brief(text)} is not a whole number; give the row's position in the table, from 0."
+        ) from None
     if row not in index:
         raise InvalidInputError(f"There is no row {row} in the table; its {len(index):,} rows are 0 to {len(index) - 1}.")
     return row
@@ -93,8 +110,17 @@ def run(args: argparse.Namespace) -> int:
     held = [column for column in spec.sensitive if column in X.columns] + list(column_list(args.immutable))
     space = search_space(X, immutable=held, directions=directions, ranges=ranges)
     per_row = thresholds_per_row(inputs.groups, threshold)
-    result = find_counterfactuals(model, X, row, threshold=float(threshold), positive_label=inputs.model_label, space=space, n=args.n,
-                             scores=inputs.scores, selected=inputs.scores >= per_row)
+    result = find_counterfactuals(
+        model,
+        X,
+        row,
+        threshold=float(threshold),
+        positive_label=inputs.model_label,
+        space=space,
+        n=args.n,
+        scores=inputs.scores,
+        selected=inputs.scores >= per_row,
+    )
     _print(result)
     args.report = None  # write_outputs writes --json and --report; this command has no report
     write_outputs(args, lambda: counterfactuals_json(result), lambda: "")
@@ -106,16 +132,22 @@ def _change_text(changes: dict[str, tuple[Any, Any]]) -> str:
 
 
 def _print(result) -> None:
-    print(f"row {result.row}: score {result.score:.4f} against threshold {result.threshold:g}: "
-          f"{'selected' if result.selected else 'not selected'}. Held: {', '.join(result.held) or 'nothing'}.")
+    print(
+        f"row {result.row}: score {result.score:.4f} against threshold {result.threshold:g}: "
+        f"{'selected' if result.selected else 'not selected'}. Held: {', '.join(result.held) or 'nothing'}."
+    )
     print(f"distance: {result.distance}")
     if not result.found:
         print(f"no counterfactual: {result.reason}")
     for number, found in enumerate(result.found, 1):
-        print(f"{number}. distance {found.distance:.3f}, score {found.score:.4f} ({result.wanted}): {_change_text(found.changes)}")
+        print(
+            f"{number}. distance {found.distance:.3f}, score {found.score:.4f} ({result.wanted}): {_change_text(found.changes)}"
+        )
     if result.nearest is not None:
         nearest = result.nearest
         which = "" if nearest.same_held else " (none shares the held features; the nearest of all)"
-        print(f"nearest real row with the other decision{which}: row {nearest.row}, distance {nearest.distance:.3f}, "
-              f"score {nearest.score:.4f}: {_change_text(nearest.changes)}")
+        print(
+            f"nearest real row with the other decision{which}: row {nearest.row}, distance {nearest.distance:.3f}, "
+            f"score {nearest.score:.4f}: {_change_text(nearest.changes)}"
+        )
     print(f"{result.evaluated:,} changed rows scored")

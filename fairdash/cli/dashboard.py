@@ -21,8 +21,10 @@ from fairdash.launch import DEFAULT_HOST, DEFAULT_PORT, OPEN_TO_NETWORK_SETTING,
 __all__ = ["HELP", "DESCRIPTION", "add_arguments", "port_number", "run"]
 
 HELP = "serve the dashboard (the Adult demo, or the visitor's own files) in the browser"
-DESCRIPTION = (f"Serve the dashboard on this machine (http://{DEFAULT_HOST}:{DEFAULT_PORT} by default) until Ctrl+C. An address "
-               f"beyond this machine also needs {OPEN_TO_NETWORK_SETTING}=yes: without sign-in every visitor sees every saved audit.")
+DESCRIPTION = (
+    f"Serve the dashboard on this machine (http://{DEFAULT_HOST}:{DEFAULT_PORT} by default) until Ctrl+C. An address "
+    f"beyond this machine also needs {OPEN_TO_NETWORK_SETTING}=yes: without sign-in every visitor sees every saved audit."
+)
 
 
 def port_number(text: str) -> int:
@@ -39,8 +41,11 @@ def port_number(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of ``dashboard``."""
     parser.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"the port to serve on (default {DEFAULT_PORT})")
-    parser.add_argument("--host", default=DEFAULT_HOST,
-                        help=f"the address to listen on (default {DEFAULT_HOST}, this machine only; another needs {OPEN_TO_NETWORK_SETTING}=yes)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to listen on (default {DEFAULT_HOST}, this machine only; another needs {OPEN_TO_NETWORK_SETTING}=yes)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,17 +19,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", choices=list(DEMO_TITLES), help="which demo")
     parser.add_argument("--out", required=True, metavar="FILE", help="where to write it (.csv or .parquet)")
     parser.add_argument("--train-out", metavar="FILE", help="also write the rows its model was trained on (.csv or .parquet)")
-    parser.add_argument("--model-out", metavar="FILE",
-                        help="also write its model (.skops), which audit --model then loads without --trust-type (adult, german)")
+    parser.add_argument(
+        "--model-out",
+        metavar="FILE",
+        help="also write its model (.skops), which audit --model then loads without --trust-type (adult, german)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     demo = load_demo(args.name)
     if (args.train_out or args.model_out) and demo.model is None:
-        raise InvalidInputError(f"The {args.name} demo has no model (its score is a column), so no "
-                                f"{'training rows' if args.train_out else 'model file'}.")
+        raise InvalidInputError(
+            f"The {args.name} demo has no model (its score is a column), so no "
+            f"{'training rows' if args.train_out else 'model file'}."
+        )
     if args.model_out and not args.model_out.lower().endswith(".skops"):
-        raise InvalidInputError(f"--model-out {brief(args.model_out)}: the demo's model is written as skops; name the file .skops.")
+        raise InvalidInputError(
+            f"--model-out {brief(args.model_out)}: the demo's model is written as skops; name the file .skops."
+        )
     for data, out, what in ((demo.data, args.out, "rows"), (demo.train, args.train_out, "training rows")):
         if out is None or data is None:  # a demo without a model has no training rows (refused above)
             continue

@@ -61,7 +61,6 @@ SHARES_SLACK = 0.02
 """How far from 1 the reference shares of one attribute may sum (rounded census figures)."""
 
 
-
 @dataclass(frozen=True)
 class DataBalance:
     """The balance of a table's labels and columns between its groups (see :func:`data_balance`).
@@ -89,9 +88,17 @@ class DataBalance:
     confidence: float = 0.95
 
 
-def data_balance(table: pd.DataFrame, *, target: str, positive_label: Any, sensitive: Sequence[str] | str, bins: Any = (),
-                 control: Sequence[str] = (), reference_shares: Mapping[str, Mapping[str, float]] | None = None,
-                 confidence: float = 0.95) -> DataBalance:
+def data_balance(
+    table: pd.DataFrame,
+    *,
+    target: str,
+    positive_label: Any,
+    sensitive: Sequence[str] | str,
+    bins: Any = (),
+    control: Sequence[str] = (),
+    reference_shares: Mapping[str, Mapping[str, float]] | None = None,
+    confidence: float = 0.95,
+) -> DataBalance:
     """The balance of ``table`` between the groups of ``sensitive``, before any model.
 
     Parameters
@@ -122,14 +129,43 @@ def data_balance(table: pd.DataFrame, *, target: str, positive_label: Any, sensi
     others = [column for column in table.columns if column != target and column not in sensitive]
     by_group = group_table(labels, groups, table[others], confidence=confidence)
     difference, ratio, intervals = base_rate_disparities(by_group, confidence=confidence)
-    shown = None if reference_shares is None else representation(table, sensitive, check_reference_shares(reference_shares, frame, sensitive))
+    shown = _shown_representation(table, sensitive, frame, reference_shares)
     features, skipped = feature_shifts(table[[column for column in others if column not in control]], groups)
-    conditional = (conditional_disparity(table, labels, groups, control, rate="base_rate", confidence=confidence)
-                   if control else None)
-    return DataBalance(target=target, positive_label=positive_label, sensitive=sensitive, rows=len(table), groups=by_group,
-                       base_rate_disparities={"difference": difference, "ratio": ratio}, base_rate_intervals=intervals,
-                       representation=shown, features=features, skipped=skipped, conditional=conditional,
-                       bins=bins_used(table, sensitive, bins), confidence=confidence)
+    conditional = _base_rate_cdd(table, labels, groups, control, confidence=confidence)
+    return DataBalance(
+        target=target,
+        positive_label=positive_label,
+        sensitive=sensitive,
+        rows=len(table),
+        groups=by_group,
+        base_rate_disparities={"difference": difference, "ratio": ratio},
+        base_rate_intervals=intervals,
+        representation=shown,
+        features=features,
+        skipped=skipped,
+        conditional=conditional,
+        bins=bins_used(table, sensitive, bins),
+        confidence=confidence,
+    )
+
+
+def _shown_representation(
+    table: pd.DataFrame,
+    sensitive: tuple[str, ...],
+    frame: pd.DataFrame,
+    reference_shares: Mapping[str, Mapping[str, float]] | None,
+) -> pd.DataFrame | None:
+    """The representation against ``reference_shares`` once they are checked, or None without them."""
+    if reference_shares is None:
+        return None
+    return representation(table, sensitive, check_reference_shares(reference_shares, frame, sensitive))
+
+
+def _base_rate_cdd(
+    table: pd.DataFrame, labels: np.ndarray, groups: pd.Series, control: tuple[str, ...], *, confidence: float
+) -> Conditional | None:
+    """The base rates within the strata of ``control`` and the conditional demographic disparity, or None without it."""
+    return conditional_disparity(table, labels, groups, control, rate="base_rate", confidence=confidence) if control else None
 
 
 def group_table(labels: np.ndarray, groups: pd.Series, others: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -150,7 +186,9 @@ def group_table(labels: np.ndarray, groups: pd.Series, others: pd.DataFrame, *, 
     return table[["rows", "share", "positives", "base_rate", "lower", "upper", "missing_share"]]
 
 
-def base_rate_disparities(groups: pd.DataFrame, *, confidence: float = 0.95) -> tuple[float, float, dict[str, tuple[float, float]]]:
+def base_rate_disparities(
+    groups: pd.DataFrame, *, confidence: float = 0.95
+) -> tuple[float, float, dict[str, tuple[float, float]]]:
     """The base rate's largest-minus-smallest difference and smallest-over-largest ratio between groups, measured as
     demographic parity measures the selection rate (:func:`fairdash.engine.metrics.disparities_from_rates`), and their
     intervals (:func:`fairdash.engine.intervals.disparity_intervals`: the labels taken as the decisions)."""
@@ -161,7 +199,10 @@ def base_rate_disparities(groups: pd.DataFrame, *, confidence: float = 0.95) -> 
     counts = np.stack([positives, 0 * positives, negatives, 0 * positives], axis=1)
     bounds = disparity_intervals(counts, confidence=confidence)
     difference, ratio = bounds.loc["demographic_parity_difference"], bounds.loc["demographic_parity_ratio"]
-    intervals = {"difference": (float(difference.iloc[0]), float(difference.iloc[1])), "ratio": (float(ratio.iloc[0]), float(ratio.iloc[1]))}
+    intervals = {
+        "difference": (float(difference.iloc[0]), float(difference.iloc[1])),
+        "ratio": (float(ratio.iloc[0]), float(ratio.iloc[1])),
+    }
     return float(values["demographic_parity_difference"]), float(values["demographic_parity_ratio"]), intervals
 
 
@@ -170,32 +211,43 @@ def read_reference_shares(path: str | Path) -> dict[str, dict[str, float]]:
     shown = brief(str(path))
     content = read_json_file(path, option="--reference-shares")
     if not isinstance(content, dict) or not content or not all(isinstance(v, dict) and v for v in content.values()):
-        raise InvalidInputError(f"--reference-shares {shown} must hold {{attribute: {{value: share}}}}, "
-                                'e.g. {"sex": {"Female": 0.51, "Male": 0.49}}.')
+        raise InvalidInputError(
+            f"--reference-shares {shown} must hold {{attribute: {{value: share}}}}, "
+            'e.g. {"sex": {"Female": 0.51, "Male": 0.49}}.'
+        )
     return content
 
 
-def check_reference_shares(shares: Mapping[str, Mapping[str, Any]], frame: pd.DataFrame,
-                           sensitive: Sequence[str]) -> dict[str, dict[Any, float]]:
+def check_reference_shares(
+    shares: Mapping[str, Mapping[str, Any]], frame: pd.DataFrame, sensitive: Sequence[str]
+) -> dict[str, dict[Any, float]]:
     """The reference shares, checked against the sensitive columns as grouped (``frame``): each attribute a sensitive
     column, each value one of its values, each share a number from 0 to 1, and each attribute's shares summing to 1
     within :data:`SHARES_SLACK`. Returns attribute -> {the column's value -> share}."""
     checked: dict[str, dict[Any, float]] = {}
     for attribute, values in shares.items():
         if attribute not in sensitive:
-            raise InvalidInputError(f"The reference shares name {brief(attribute)}, which is not a sensitive attribute "
-                                    f"({', '.join(brief(column) for column in sensitive)}).")
+            raise InvalidInputError(
+                f"The reference shares name {brief(attribute)}, which is not a sensitive attribute "
+                f"({', '.join(brief(column) for column in sensitive)})."
+            )
         present = {value_text(value): value for value in frame[attribute].dropna().unique()}
         for value, share in values.items():
             if value not in present:
-                raise InvalidInputError(f"The reference shares name {brief(value)} for {brief(attribute)}, which is not one of "
-                                        f"its values ({', '.join(brief(v) for v in list(present)[:10])}).")
+                raise InvalidInputError(
+                    f"The reference shares name {brief(value)} for {brief(attribute)}, which is not one of "
+                    f"its values ({', '.join(brief(v) for v in list(present)[:10])})."
+                )
             if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-                raise InvalidInputError(f"The reference share of {brief(value)} must be a number from 0 to 1; got {brief(share)}.")
+                raise InvalidInputError(
+                    f"The reference share of {brief(value)} must be a number from 0 to 1; got {brief(share)}."
+                )
         total = float(sum(values.values()))
         if not math.isclose(total, 1.0, abs_tol=SHARES_SLACK):
-            raise InvalidInputError(f"The reference shares of {brief(attribute)} sum to {total:.3f}, not 1: give every value's "
-                                    "share of the reference population (they may be rounded).")
+            raise InvalidInputError(
+                f"The reference shares of {brief(attribute)} sum to {total:.3f}, not 1: give every value's "
+                "share of the reference population (they may be rounded)."
+            )
         checked[attribute] = {present[value]: float(share) for value, share in values.items()}
     return checked
 
@@ -234,8 +286,11 @@ def feature_shifts(columns: pd.DataFrame, groups: pd.Series) -> tuple[pd.DataFra
 
 
 def _is_numeric(values: pd.Series) -> bool:
-    return (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-            and values.nunique(dropna=True) > FEW_VALUES)
+    return (
+        pd.api.types.is_numeric_dtype(values)
+        and not pd.api.types.is_bool_dtype(values)
+        and values.nunique(dropna=True) > FEW_VALUES
+    )
 
 
 def _numeric_shift(values: pd.Series, labels: np.ndarray) -> tuple[str, float, float] | str:
@@ -283,4 +338,3 @@ def _category_shift(values: pd.Series, labels: np.ndarray) -> tuple[str, float, 
     with np.errstate(invalid="ignore", divide="ignore"):
         tv = 0.5 * np.abs(table / table.sum(axis=1, keepdims=True) - rest / rest.sum(axis=1, keepdims=True)).sum(axis=1)
     return "categories", float(np.nanmax(tv)), p_value
-

@@ -40,9 +40,24 @@ from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.engine.undefined import Undefined
 from fairdash.errors import InvalidInputError
 
-__all__ = ["N_BINS", "VALUE_BINS", "BinKind", "GroupCalibration", "Calibration", "calibration_by_group", "reliability",
-           "ece_bounds", "ece_noise", "calibrated_eces", "holm", "GAP_FINDING", "group_finding", "CalibrationNote", "CALIBRATION_NOTES",
-           "CalibrationRule"]
+__all__ = [
+    "N_BINS",
+    "VALUE_BINS",
+    "BinKind",
+    "GroupCalibration",
+    "Calibration",
+    "calibration_by_group",
+    "reliability",
+    "ece_bounds",
+    "ece_noise",
+    "calibrated_eces",
+    "holm",
+    "GAP_FINDING",
+    "group_finding",
+    "CalibrationNote",
+    "CALIBRATION_NOTES",
+    "CalibrationRule",
+]
 
 N_BINS = 10
 """Equal-count bins per group (as scikit-learn's ``calibration_curve`` defaults to 5 uniform ones, but a fairness
@@ -138,8 +153,15 @@ class Calibration:
         return self.findings.loc[GAP_FINDING, "rule"]
 
 
-def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins: int = N_BINS,
-                confidence: float = 0.95, positive_label: Any = 1) -> pd.DataFrame:
+def reliability(
+    y_true: Any,
+    scores: Any,
+    *,
+    bins: BinKind = "quantile",
+    n_bins: int = N_BINS,
+    confidence: float = 0.95,
+    positive_label: Any = 1,
+) -> pd.DataFrame:
     """The reliability points of one set of scores (see :class:`GroupCalibration` for the columns).
 
     ``bins="quantile"``: edges at the ``n_bins`` equal-count percentiles of ``scores`` (duplicates merged);
@@ -168,11 +190,18 @@ def reliability(y_true: Any, scores: Any, *, bins: BinKind = "quantile", n_bins:
     score_sum = np.bincount(index, weights=values, minlength=size)
     kept = count > 0
     low, high = exact_interval(positives[kept], count[kept], confidence=confidence)
-    return pd.DataFrame({
-        "lower": lower[kept], "upper": upper[kept], "mean_score": score_sum[kept] / count[kept],
-        "observed": positives[kept] / count[kept], "count": count[kept], "positives": positives[kept].astype(np.int64),
-        "interval_lower": low, "interval_upper": high,
-    })
+    return pd.DataFrame(
+        {
+            "lower": lower[kept],
+            "upper": upper[kept],
+            "mean_score": score_sum[kept] / count[kept],
+            "observed": positives[kept] / count[kept],
+            "count": count[kept],
+            "positives": positives[kept].astype(np.int64),
+            "interval_lower": low,
+            "interval_upper": high,
+        }
+    )
 
 
 def calibration_by_group(
@@ -216,30 +245,69 @@ def calibration_by_group(
         or ``n_bins`` is under 1.
     """
     truth, values, codes, labels = _checked(y_true, scores, sensitive, positive_label, n_bins, tolerance)
+    distinct, predictions, probability, kind = _score_kind(values, probability)
+    groups, nulls = _each_group(truth, values, codes, labels, kind, n_bins, probability, confidence, n_resamples, random_state)
+    return _with_gap(
+        groups,
+        nulls,
+        kind=kind,
+        probability=probability,
+        predictions=predictions,
+        constant=len(distinct) == 1,
+        min_group_size=min_group_size,
+        tolerance=tolerance,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        random_state=random_state,
+    )
+
+
+def _score_kind(values: np.ndarray, probability: bool | None) -> tuple[np.ndarray, bool, bool, BinKind]:
+    """The distinct scores; whether they are only 0 and 1 (predictions); whether they are probabilities (as given, else
+    when every score lies in [0, 1] and they are not predictions); how they are binned."""
     distinct = np.unique(values)
     predictions = bool(np.isin(distinct, (0.0, 1.0)).all())
     if probability is None:
         probability = bool(distinct[0] >= 0 and distinct[-1] <= 1 and not predictions)
     kind: BinKind = "score values" if len(distinct) <= VALUE_BINS else "quantile"
+    return distinct, predictions, probability, kind
+
+
+def _each_group(
+    truth: np.ndarray,
+    values: np.ndarray,
+    codes: np.ndarray,
+    labels: Any,
+    kind: BinKind,
+    n_bins: int,
+    probability: bool,
+    confidence: float,
+    n_resamples: int,
+    random_state: int,
+) -> tuple[dict[Any, GroupCalibration], dict[Any, np.ndarray]]:
+    """Each group's calibration and the null draws of its ECE, by label, from one generator seeded with ``random_state``."""
     rng = np.random.default_rng(random_state)
-    groups, nulls = {}, {}
+    groups: dict[Any, GroupCalibration] = {}
+    nulls: dict[Any, np.ndarray] = {}
     for code, label in enumerate(labels):
         rows = codes == code
         groups[label], nulls[label] = _group_calibration(
-            truth[rows], values[rows], kind, n_bins, probability, confidence, n_resamples, rng)
-    return _with_gap(groups, nulls, kind=kind, probability=probability, predictions=predictions, constant=len(distinct) == 1,
-                     min_group_size=min_group_size, tolerance=tolerance, confidence=confidence, n_resamples=n_resamples,
-                     random_state=random_state)
+            truth[rows], values[rows], kind, n_bins, probability, confidence, n_resamples, rng
+        )
+    return groups, nulls
 
 
-def _checked(y_true: Any, scores: Any, sensitive: Any, positive_label: Any, n_bins: Any,
-             tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+def _checked(
+    y_true: Any, scores: Any, sensitive: Any, positive_label: Any, n_bins: Any, tolerance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """:func:`calibration_by_group`'s inputs checked: the outcomes as booleans, the scores, the group codes and labels."""
     truth = as_bool(y_true, positive_label)
     values = np.asarray(scores, dtype=float).ravel()
     codes, labels = sensitive_codes(sensitive)
     if not len(truth) == len(values) == len(codes):
-        raise InvalidInputError(f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}.")
+        raise InvalidInputError(
+            f"y_true, scores and sensitive must have one value per row; got {len(truth)}, {len(values)} and {len(codes)}."
+        )
     if not np.isfinite(values).all():
         raise InvalidInputError("Calibration needs finite scores; some are missing or infinite.")
     if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
@@ -248,22 +316,43 @@ def _checked(y_true: Any, scores: Any, sensitive: Any, positive_label: Any, n_bi
     return truth, values, codes, list(labels)
 
 
-def _group_calibration(truth: np.ndarray, values: np.ndarray, kind: BinKind, n_bins: int, probability: bool, confidence: float,
-                       n_resamples: int, rng: np.random.Generator) -> tuple[GroupCalibration, np.ndarray]:
+def _group_calibration(
+    truth: np.ndarray,
+    values: np.ndarray,
+    kind: BinKind,
+    n_bins: int,
+    probability: bool,
+    confidence: float,
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> tuple[GroupCalibration, np.ndarray]:
     """One group's calibration, and the ECEs of ``n_resamples`` calibrated groups with its rows (NaN when undefined)."""
     points = reliability(truth, values, bins=kind, n_bins=n_bins, confidence=confidence)
     undefined = np.full(n_resamples, np.nan)
     if not probability or len(values) == 0:
         return GroupCalibration(points, np.nan, (np.nan, np.nan), np.nan, np.nan, len(values)), undefined
     # ECE = sum over bins of |positives - sum of scores| / rows.
-    ece = float(np.abs(points["positives"].to_numpy() - points["mean_score"].to_numpy() * points["count"].to_numpy()).sum() / len(values))
-    bin_of = np.searchsorted(points["lower"].to_numpy(), values, side="right") - 1 if kind == "quantile" else \
-        np.searchsorted(points["lower"].to_numpy(), values)
+    ece = float(
+        np.abs(points["positives"].to_numpy() - points["mean_score"].to_numpy() * points["count"].to_numpy()).sum() / len(values)
+    )
+    bin_of = (
+        np.searchsorted(points["lower"].to_numpy(), values, side="right") - 1
+        if kind == "quantile"
+        else np.searchsorted(points["lower"].to_numpy(), values)
+    )
     null = calibrated_eces(values, bin_of, len(points), n_resamples, rng)
     noise = ece_noise(points, n_resamples, rng)
     brier = float(np.mean((values - truth) ** 2))
-    return GroupCalibration(points, ece, ece_bounds(ece, noise, error=1 - confidence), brier, float(values.mean() - truth.mean()),
-                            len(values), float(null.mean()), noise), null
+    return GroupCalibration(
+        points,
+        ece,
+        ece_bounds(ece, noise, error=1 - confidence),
+        brier,
+        float(values.mean() - truth.mean()),
+        len(values),
+        float(null.mean()),
+        noise,
+    ), null
 
 
 def calibrated_eces(values: np.ndarray, bin_of: np.ndarray, bins: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -277,7 +366,9 @@ def calibrated_eces(values: np.ndarray, bin_of: np.ndarray, bins: int, n_resampl
     step = max(1, _DRAWS // len(values))
     for first in range(0, n_resamples, step):
         draws = rng.random((min(step, n_resamples - first), len(values))) < ordered
-        eces[first:first + len(draws)] = np.abs(np.add.reduceat(draws, starts, axis=1, dtype=np.int64) - expected).sum(axis=1) / len(values)
+        eces[first : first + len(draws)] = np.abs(np.add.reduceat(draws, starts, axis=1, dtype=np.int64) - expected).sum(
+            axis=1
+        ) / len(values)
     return eces
 
 
@@ -312,9 +403,20 @@ def ece_bounds(ece: float, noise: np.ndarray, *, error: float) -> tuple[float, f
     return max(0.0, ece - margin), min(1.0, ece + margin)
 
 
-def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray], *, kind: BinKind, probability: bool,
-              predictions: bool, constant: bool, min_group_size: int, tolerance: float, confidence: float, n_resamples: int,
-              random_state: int) -> Calibration:
+def _with_gap(
+    groups: dict[str, GroupCalibration],
+    nulls: dict[str, np.ndarray],
+    *,
+    kind: BinKind,
+    probability: bool,
+    predictions: bool,
+    constant: bool,
+    min_group_size: int,
+    tolerance: float,
+    confidence: float,
+    n_resamples: int,
+    random_state: int,
+) -> Calibration:
     """The groups' calibration with the ECE gap over the groups of at least ``min_group_size`` rows, its interval,
     what calibrated groups with the same rows show, and the findings."""
     judged = tuple(label for label, group in groups.items() if group.count >= min_group_size)
@@ -328,17 +430,32 @@ def _with_gap(groups: dict[str, GroupCalibration], nulls: dict[str, np.ndarray],
         simulated = np.stack([nulls[label] for label in judged])  # the groups' calibrated ECEs, drawn independently
         gap_null = simulated.max(axis=0) - simulated.min(axis=0)
         # Every judged group's interval at once (Bonferroni over the groups), then the largest minus the smallest.
-        bounds = np.array([ece_bounds(groups[label].ece, groups[label].noise, error=(1 - confidence) / len(judged)) for label in judged])
+        bounds = np.array(
+            [ece_bounds(groups[label].ece, groups[label].noise, error=(1 - confidence) / len(judged)) for label in judged]
+        )
         interval = (max(0.0, float(bounds[:, 0].max() - bounds[:, 1].min())), float(bounds[:, 1].max() - bounds[:, 0].min()))
     tests = {GAP_FINDING: (gap, gap_null, undefined)}
     for label, group in groups.items():
         why = not_probability or (None if label in judged else Undefined("calibration_small_group", count=min_group_size))
         tests[group_finding(label)] = (group.ece, nulls[label], why)
     findings = _findings(tests, tolerance=tolerance, alpha=1 - confidence)
-    return Calibration(bins=kind, groups=groups, probability=probability, judged=judged, ece_difference=gap,
-                       ece_difference_interval=interval, ece_difference_if_calibrated=float(gap_null.mean()), findings=findings,
-                       tolerance=tolerance, passed=findings.loc[GAP_FINDING, "passed"], undefined=undefined, notes=notes,
-                       confidence=confidence, n_resamples=n_resamples, random_state=random_state)
+    return Calibration(
+        bins=kind,
+        groups=groups,
+        probability=probability,
+        judged=judged,
+        ece_difference=gap,
+        ece_difference_interval=interval,
+        ece_difference_if_calibrated=float(gap_null.mean()),
+        findings=findings,
+        tolerance=tolerance,
+        passed=findings.loc[GAP_FINDING, "passed"],
+        undefined=undefined,
+        notes=notes,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        random_state=random_state,
+    )
 
 
 def _findings(tests: dict[str, tuple[float, np.ndarray, Undefined | None]], *, tolerance: float, alpha: float) -> pd.DataFrame:
@@ -346,20 +463,35 @@ def _findings(tests: dict[str, tuple[float, np.ndarray, Undefined | None]], *, t
     Carlo p-value of the value less the tolerance among the calibrated values (the observed one counted with
     them, so that it is a valid p-value), Holm over the defined ones; it fails below ``alpha``."""
     defined = [name for name, (_, _, why) in tests.items() if why is None]
-    p_values = {name: (1 + np.count_nonzero(null >= value - tolerance - FLOAT_TOLERANCE)) / (1 + len(null))
-                for name, (value, null, _) in ((name, tests[name]) for name in defined)}
+    p_values = {
+        name: (1 + np.count_nonzero(null >= value - tolerance - FLOAT_TOLERANCE)) / (1 + len(null))
+        for name, (value, null, _) in ((name, tests[name]) for name in defined)
+    }
     adjusted = dict(zip(defined, holm([p_values[name] for name in defined])))
     rule = CalibrationRule(at_most=tolerance, alpha=alpha, tests=len(defined))
     rows = []
     for name, (value, null, why) in tests.items():
         p_adjusted = adjusted.get(name, np.nan)
-        rows.append({"finding": name, "value": value if why is None else np.nan, "if_calibrated": float(null.mean()) if why is None else np.nan,
-                     "p_value": p_values.get(name, np.nan), "p_adjusted": p_adjusted, "rule": rule,
-                     "passed": None if why is not None else bool(p_adjusted >= alpha), "undefined": why})
+        rows.append(
+            {
+                "finding": name,
+                "value": value if why is None else np.nan,
+                "if_calibrated": float(null.mean()) if why is None else np.nan,
+                "p_value": p_values.get(name, np.nan),
+                "p_adjusted": p_adjusted,
+                "rule": rule,
+                "passed": None if why is not None else bool(p_adjusted >= alpha),
+                "undefined": why,
+            }
+        )
     frame = pd.DataFrame(index=pd.Index([row.pop("finding") for row in rows], name="finding"))
     for column in rows[0]:  # object columns keep None as None (a frame built from records makes it NaN)
         values = [row[column] for row in rows]
-        frame[column] = values if column in ("value", "if_calibrated", "p_value", "p_adjusted") else pd.Series(values, index=frame.index, dtype=object)
+        frame[column] = (
+            values
+            if column in ("value", "if_calibrated", "p_value", "p_adjusted")
+            else pd.Series(values, index=frame.index, dtype=object)
+        )
     return frame
 
 

@@ -89,8 +89,14 @@ def critical_value(level: float, groups: int) -> float:
     return found if math.isfinite(found) and level >= _TAIL else float(norm.isf(level / groups / (groups - 1)))
 
 
-def pair_changes(after: np.ndarray, after_n: np.ndarray, before: np.ndarray, before_n: np.ndarray, *,
-                 measure: Literal["difference", "ratio"] = "difference") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pair_changes(
+    after: np.ndarray,
+    after_n: np.ndarray,
+    before: np.ndarray,
+    before_n: np.ndarray,
+    *,
+    measure: Literal["difference", "ratio"] = "difference",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair's change and standard error, vectorised over leading axes.
 
     Parameters
@@ -107,7 +113,9 @@ def pair_changes(after: np.ndarray, after_n: np.ndarray, before: np.ndarray, bef
     """
     after, before = np.asarray(after, dtype=float), np.asarray(before, dtype=float)
     first, second = np.triu_indices(after.shape[-1], 1)
-    high = (after[..., first] > after[..., second]) | ((after[..., first] == after[..., second]) & (before[..., first] >= before[..., second]))
+    high = (after[..., first] > after[..., second]) | (
+        (after[..., first] == after[..., second]) & (before[..., first] >= before[..., second])
+    )
     sign = np.where(high, 1.0, -1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if measure == "difference":
@@ -116,9 +124,12 @@ def pair_changes(after: np.ndarray, after_n: np.ndarray, before: np.ndarray, bef
             error = np.sqrt(variance[..., first] + variance[..., second])
         else:
             relative = [(1 - rate) / (count * rate) for rate, count in ((after, after_n), (before, before_n))]
-            ratios = [np.where(high, rate[..., second] / rate[..., first], rate[..., first] / rate[..., second]) for rate in (after, before)]
+            ratios = [
+                np.where(high, rate[..., second] / rate[..., first], rate[..., first] / rate[..., second])
+                for rate in (after, before)
+            ]
             change = ratios[0] - ratios[1]
-            error = np.sqrt(sum(ratio ** 2 * (term[..., first] + term[..., second]) for ratio, term in zip(ratios, relative)))
+            error = np.sqrt(sum(ratio**2 * (term[..., first] + term[..., second]) for ratio, term in zip(ratios, relative)))
     error = np.where(np.isfinite(error) & (error > 0) & np.isfinite(change), error, np.nan)
     return change, error, high
 
@@ -128,8 +139,9 @@ def _rate_arrays(table: pd.DataFrame, rate: str, groups: list[Any]) -> tuple[np.
     return table.loc[groups, rate].to_numpy(dtype=float), np.asarray(counts, dtype=float)
 
 
-def largest_change(after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[str], *,
-                   measure: Literal["difference", "ratio"] = "difference") -> PairChange | None:
+def largest_change(
+    after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[str], *, measure: Literal["difference", "ratio"] = "difference"
+) -> PairChange | None:
     """The pair of groups whose gap changed the most (largest ``|z|``) from ``before`` to ``after``, over ``rates``,
     with its p-value corrected for the choice among all pairs and rates (see the module's description).
 
@@ -139,8 +151,11 @@ def largest_change(after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[st
     be tested (fewer than two such groups, or every pair's variance is 0 or undefined)."""
     best: tuple[float, PairChange] | None = None
     for rate in rates:
-        groups = [group for group in after.index.intersection(before.index, sort=False)
-                  if all(pd.notna(table.loc[group, rate]) for table in (after, before))]
+        groups = [
+            group
+            for group in after.index.intersection(before.index, sort=False)
+            if all(pd.notna(table.loc[group, rate]) for table in (after, before))
+        ]
         if len(groups) < 2:
             continue
         (rate_after, n_after), (rate_before, n_before) = _rate_arrays(after, rate, groups), _rate_arrays(before, rate, groups)
@@ -151,13 +166,20 @@ def largest_change(after: pd.DataFrame, before: pd.DataFrame, rates: Sequence[st
         pair = int(np.nanargmax(z))
         first, second = (int(index[pair]) for index in np.triu_indices(len(groups), 1))
         top, bottom = (groups[first], groups[second]) if high[pair] else (groups[second], groups[first])
-        found = PairChange(rate=rate, high=top, low=bottom, change=float(change[pair]), error=float(error[pair]),
-                           z=float(change[pair] / error[pair]), groups=len(groups), rates=len(rates),
-                           p_value=float(range_p_value(z[pair], len(groups))))
+        found = PairChange(
+            rate=rate,
+            high=top,
+            low=bottom,
+            change=float(change[pair]),
+            error=float(error[pair]),
+            z=float(change[pair] / error[pair]),
+            groups=len(groups),
+            rates=len(rates),
+            p_value=float(range_p_value(z[pair], len(groups))),
+        )
         if best is None or found.p_value < best[0]:
             best = (found.p_value, found)
     if best is None:
         return None
     found = best[1]
     return PairChange(**{**found.__dict__, "p_value": min(1.0, found.p_value * len(rates))})
-

@@ -30,15 +30,23 @@ from fairdash.engine.metrics import COUNT_COLUMNS, DISPARITY_NAMES, DISPARITY_RA
 from fairdash.engine.rates import FLOAT_TOLERANCE, RATES
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["LEVEL", "COMPARED_RATES", "Comparison", "Untested", "ComparisonNote", "check_audit_document", "read_audit_document",
-           "compare_audits"]
+__all__ = [
+    "LEVEL",
+    "COMPARED_RATES",
+    "Comparison",
+    "Untested",
+    "ComparisonNote",
+    "check_audit_document",
+    "read_audit_document",
+    "compare_audits",
+]
 
 LEVEL = 0.05
 """The family-wise level of the "beyond chance" verdicts."""
 COMPARED_RATES = ("selection_rate", "tpr", "fpr", "precision", "base_rate", "accuracy")
 """The group rates shown side by side."""
 _GROUP_COUNTS = ("count", *COUNT_COLUMNS)
-_MAX_COUNT = 2 ** 53  # the largest whole number a JSON number (a double) holds exactly
+_MAX_COUNT = 2**53  # the largest whole number a JSON number (a double) holds exactly
 _DENOMINATORS = {name: RATES[name].count_columns for name in COMPARED_RATES}  # the rows each rate is a share of
 _NOT_AN_AUDIT = "{name} is not an audit's JSON: {what}. Give the JSON 'audit --json' wrote, or a saved audit's id."
 
@@ -131,14 +139,18 @@ def _check_group(group: Any, row: Any) -> str | None:
         if not _is_count(row[column]):
             return f"the group {brief(group)} has {column} {_shown(row[column])}, not a count (a whole number from 0 to 2**53)"
     if sum(int(row[column]) for column in COUNT_COLUMNS) != int(row["count"]):
-        return (f"the group {brief(group)} has {', '.join(f'{column} {int(row[column])}' for column in COUNT_COLUMNS)}, "
-                f"which do not add up to its count {int(row['count'])}")
+        return (
+            f"the group {brief(group)} has {', '.join(f'{column} {int(row[column])}' for column in COUNT_COLUMNS)}, "
+            f"which do not add up to its count {int(row['count'])}"
+        )
     for column in COMPARED_RATES:  # null where the rate is undefined (a denominator of 0)
         if row[column] is not None and not (_is_number(row[column]) and 0 <= row[column] <= 1):
             return f"the group {brief(group)} has {column} {_shown(row[column])}, not a rate between 0 and 1"
         if row[column] is not None and not sum(int(row[count]) for count in _DENOMINATORS[column]):
-            return (f"the group {brief(group)} has {column} {_shown(row[column])}, a share of no rows "
-                    f"({' + '.join(_DENOMINATORS[column])} is 0: an audit writes null)")
+            return (
+                f"the group {brief(group)} has {column} {_shown(row[column])}, a share of no rows "
+                f"({' + '.join(_DENOMINATORS[column])} is 0: an audit writes null)"
+            )
     return None
 
 
@@ -151,8 +163,11 @@ def _check_intervals(intervals: Any) -> str | None:
             return f"the intervals of {brief(group)} are {_shown(rates)}, not an object"
         for rate in COMPARED_RATES:
             bounds = (rates or {}).get(rate)
-            if bounds is not None and not (isinstance(bounds, (list, tuple)) and len(bounds) == 2
-                                           and all(bound is None or _is_number(bound) for bound in bounds)):
+            if bounds is not None and not (
+                isinstance(bounds, (list, tuple))
+                and len(bounds) == 2
+                and all(bound is None or _is_number(bound) for bound in bounds)
+            ):
                 return f"the {rate} interval of the group {brief(group)} is {_shown(bounds)}, not [lower, upper]"
     return None
 
@@ -178,8 +193,12 @@ def _check_settings(document: Mapping[str, Any]) -> str | None:
         if disparities.get(name) is not None and not (_is_number(disparities[name]) and 0 <= disparities[name] <= 1):
             return f"the disparity {name} is {_shown(disparities[name])}, not a number between 0 and 1"
     thresholds = document.get("thresholds")
-    if not (thresholds is None or _is_number(thresholds) or isinstance(thresholds, Mapping)
-            and all(isinstance(group, str) and _is_number(value) for group, value in thresholds.items())):
+    if not (
+        thresholds is None
+        or _is_number(thresholds)
+        or isinstance(thresholds, Mapping)
+        and all(isinstance(group, str) and _is_number(value) for group, value in thresholds.items())
+    ):
         return f"'thresholds' is {_shown(thresholds)}, not a threshold or an object of one per group"
     if document.get("created") is not None and not isinstance(document["created"], str):
         return f"'created' is {_shown(document['created'])}, not a time"
@@ -221,6 +240,7 @@ def read_audit_document(text: str | bytes, *, name: str = "The audit") -> dict[s
         Text that is not UTF-8 JSON (NaN and Infinity, which Python's parser would take, are not JSON), or JSON that is
         not an audit's.
     """
+
     def refused(constant: str) -> Any:
         raise ValueError(f"{constant} is not JSON")
 
@@ -246,8 +266,15 @@ def _judged(document: Mapping[str, Any], table: pd.DataFrame) -> pd.DataFrame:
 
 def _describe(document: Mapping[str, Any], label: Mapping[str, Any]) -> dict[str, Any]:
     settings = document["settings"]
-    return {**label, "data": settings.get("data"), "model": settings.get("model"), "thresholds": document.get("thresholds"),
-            "tolerance": settings.get("tolerance"), "min_group_size": settings.get("min_group_size"), "created": document.get("created")}
+    return {
+        **label,
+        "data": settings.get("data"),
+        "model": settings.get("model"),
+        "thresholds": document.get("thresholds"),
+        "tolerance": settings.get("tolerance"),
+        "min_group_size": settings.get("min_group_size"),
+        "created": document.get("created"),
+    }
 
 
 def _same_label(first: Any, second: Any) -> bool:
@@ -268,8 +295,10 @@ def _check_same_question(before: Mapping[str, Any], after: Mapping[str, Any]) ->
     for key in ("target", "positive_label", "sensitive"):
         first, second = before["settings"].get(key), after["settings"].get(key)
         if not (_same_label(first, second) if key == "positive_label" else first == second):
-            raise InvalidInputError(f"The audits differ in {key.replace('_', ' ')} ({brief(first)} before, {brief(second)} after): "
-                                    "compare audits of the same target and groups.")
+            raise InvalidInputError(
+                f"The audits differ in {key.replace('_', ' ')} ({brief(first)} before, {brief(second)} after): "
+                "compare audits of the same target and groups."
+            )
 
 
 def _some_differ(tables: tuple[pd.DataFrame, pd.DataFrame], rates: tuple[str, ...]) -> bool:
@@ -277,16 +306,29 @@ def _some_differ(tables: tuple[pd.DataFrame, pd.DataFrame], rates: tuple[str, ..
     return any(table[rate].dropna().nunique() > 1 for table in tables for rate in rates)
 
 
-def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any],
-                   tables: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[dict[str, Any], PairChange | None]:
+def _disparity_row(
+    name: str, before: Mapping[str, Any], after: Mapping[str, Any], tables: tuple[pd.DataFrame, pd.DataFrame]
+) -> tuple[dict[str, Any], PairChange | None]:
     """One disparity before and after, its change, and the test of change over every pair of groups
     (:func:`fairdash.engine.changes.largest_change`): the pair whose gap changed the most, that change
     (``tested_change``), its p-value over all pairs, whether it is ``change`` itself, and why not tested (NaN where
     untestable). The interval is set by :func:`compare_audits`, once the number of disparities tested is known."""
     old, new = (_number(document.get("disparities", {}).get(name)) for document in (before, after))
-    row: dict[str, Any] = {"before": old, "after": new, "change": new - old, "tested_change": math.nan, "lower": math.nan, "upper": math.nan,
-           "p_value": math.nan, "rate": None, "high": None, "low": None, "groups_tested": 0, "tested_is_change": None,
-           "why_untested": None}
+    row: dict[str, Any] = {
+        "before": old,
+        "after": new,
+        "change": new - old,
+        "tested_change": math.nan,
+        "lower": math.nan,
+        "upper": math.nan,
+        "p_value": math.nan,
+        "rate": None,
+        "high": None,
+        "low": None,
+        "groups_tested": 0,
+        "tested_is_change": None,
+        "why_untested": None,
+    }
     if row["change"] != row["change"]:
         undefined = tuple(label for label, value in (("before", old), ("after", new)) if value != value)
         return {**row, "why_untested": Untested("undefined", audits=undefined)}, None
@@ -298,8 +340,15 @@ def _disparity_row(name: str, before: Mapping[str, Any], after: Mapping[str, Any
     if found is None:
         return {**row, "why_untested": Untested("no_variance", rates=rates)}, None
     # The tested pair defines the disparity in both audits exactly when its change is the disparity's change.
-    row.update(tested_change=found.change, p_value=found.p_value, rate=found.rate, high=found.high, low=found.low,
-               groups_tested=found.groups, tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=FLOAT_TOLERANCE))
+    row.update(
+        tested_change=found.change,
+        p_value=found.p_value,
+        rate=found.rate,
+        high=found.high,
+        low=found.low,
+        groups_tested=found.groups,
+        tested_is_change=math.isclose(found.change, row["change"], rel_tol=1e-9, abs_tol=FLOAT_TOLERANCE),
+    )
     return row, found
 
 
@@ -313,16 +362,36 @@ def _group_rows(before: Mapping[str, Any], after: Mapping[str, Any], tables: tup
     for group in [label for label in tables[1].index if label in tables[0].index]:
         for rate in COMPARED_RATES:
             old, new = float(tables[0].loc[group, rate]), float(tables[1].loc[group, rate])
-            bounds = [((document.get("intervals") or {}).get(group) or {}).get(rate) or [None, None] for document in (before, after)]
-            rows.append({"group": group, "rate": rate, "before": old, "after": new, "change": new - old,
-                         "before_lower": _number(bounds[0][0]), "before_upper": _number(bounds[0][1]),
-                         "after_lower": _number(bounds[1][0]), "after_upper": _number(bounds[1][1])})
-    return pd.DataFrame(rows).set_index(["group", "rate"]) if rows else pd.DataFrame(
-        columns=["before", "after", "change", "before_lower", "before_upper", "after_lower", "after_upper"])
+            bounds = [
+                ((document.get("intervals") or {}).get(group) or {}).get(rate) or [None, None] for document in (before, after)
+            ]
+            rows.append(
+                {
+                    "group": group,
+                    "rate": rate,
+                    "before": old,
+                    "after": new,
+                    "change": new - old,
+                    "before_lower": _number(bounds[0][0]),
+                    "before_upper": _number(bounds[0][1]),
+                    "after_lower": _number(bounds[1][0]),
+                    "after_upper": _number(bounds[1][1]),
+                }
+            )
+    return (
+        pd.DataFrame(rows).set_index(["group", "rate"])
+        if rows
+        else pd.DataFrame(columns=["before", "after", "change", "before_lower", "before_upper", "after_lower", "after_upper"])
+    )
 
 
-def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, before_label: Mapping[str, Any] | None = None,
-                   after_label: Mapping[str, Any] | None = None) -> Comparison:
+def compare_audits(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    before_label: Mapping[str, Any] | None = None,
+    after_label: Mapping[str, Any] | None = None,
+) -> Comparison:
     """Compare two audits' JSON documents (see the module's description for the test).
 
     Parameters
@@ -360,5 +429,10 @@ def compare_audits(before: Mapping[str, Any], after: Mapping[str, Any], *, befor
         first, second = before["settings"].get(key), after["settings"].get(key)
         if first is not None and second is not None and first != second:  # an older audit's JSON does not say
             notes.append(ComparisonNote(key, before=first, after=second))
-    return Comparison(before=_describe(before, before_label or {}), after=_describe(after, after_label or {}),
-                      disparities=disparities, groups=_group_rows(before, after, full), notes=tuple(notes))
+    return Comparison(
+        before=_describe(before, before_label or {}),
+        after=_describe(after, after_label or {}),
+        disparities=disparities,
+        groups=_group_rows(before, after, full),
+        notes=tuple(notes),
+    )

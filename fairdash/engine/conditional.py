@@ -78,8 +78,14 @@ class Conditional:
     confidence: float = 0.95
 
 
-def check_control(control: Sequence[str], *, target: str, sensitive: Sequence[str], score: str | None = None,
-                  columns: Sequence[Any] | None = None) -> tuple[str, ...]:
+def check_control(
+    control: Sequence[str],
+    *,
+    target: str,
+    sensitive: Sequence[str],
+    score: str | None = None,
+    columns: Sequence[Any] | None = None,
+) -> tuple[str, ...]:
     """The control columns, checked: each in the table (when ``columns`` is given), named once, and neither the
     target, the score nor a sensitive attribute (holding a sensitive attribute equal would compare each group with
     itself). Raises :class:`InvalidInputError` naming the column."""
@@ -91,13 +97,16 @@ def check_control(control: Sequence[str], *, target: str, sensitive: Sequence[st
             raise InvalidInputError(f"The table has no control column {brief(column)}.")
         for role, chosen in (("the target", [target]), ("the score column", [score]), ("a sensitive attribute", sensitive)):
             if column in chosen:
-                raise InvalidInputError(f"The control column {brief(column)} is {role}; a control is a legitimate factor held "
-                                        "equal, such as the department or the job level. Choose another column.")
+                raise InvalidInputError(
+                    f"The control column {brief(column)} is {role}; a control is a legitimate factor held "
+                    "equal, such as the department or the job level. Choose another column."
+                )
     return control
 
 
-def control_strata(table: pd.DataFrame, control: Sequence[str], *, max_strata: int = MAX_STRATA,
-                   bins: Any = ()) -> tuple[pd.Series, dict[str, tuple[float, ...]]]:
+def control_strata(
+    table: pd.DataFrame, control: Sequence[str], *, max_strata: int = MAX_STRATA, bins: Any = ()
+) -> tuple[pd.Series, dict[str, tuple[float, ...]]]:
     """Each row's stratum label (the control columns' values joined as group labels are; a missing value is a stratum
     of its own), and the band edges of the numeric controls cut into quintiles (over 20 distinct values).
 
@@ -111,12 +120,14 @@ def control_strata(table: pd.DataFrame, control: Sequence[str], *, max_strata: i
         raise InvalidInputError(
             f"The control {brief(' x '.join(map(str, control)))} makes {count:,} strata, more than {max_strata}: within so many, "
             "each holds too few rows to compare groups. Choose a column of fewer values (a department, a job level), or "
-            "bands of it.")
+            "bands of it."
+        )
     return labels, bins_used(table, control, bins)
 
 
-def conditional_rates(outcome: Any, groups: pd.Series, strata: pd.Series, *, rate: str = "selection_rate",
-                      confidence: float = 0.95) -> pd.DataFrame:
+def conditional_rates(
+    outcome: Any, groups: pd.Series, strata: pd.Series, *, rate: str = "selection_rate", confidence: float = 0.95
+) -> pd.DataFrame:
     """The rate of ``outcome`` (booleans) for each (stratum, group) present, as Fairlearn's ``MetricFrame(...,
     control_features=strata).by_group`` gives it: columns ``rows``, ``positives``, ``rate``, ``lower``, ``upper``."""
     frame = pd.DataFrame({"stratum": strata.to_numpy(), "group": groups.to_numpy(), "outcome": np.asarray(outcome, dtype=bool)})
@@ -127,7 +138,9 @@ def conditional_rates(outcome: Any, groups: pd.Series, strata: pd.Series, *, rat
     return counted
 
 
-def demographic_disparities(outcome: Any, groups: pd.Series, strata: pd.Series) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
+def demographic_disparities(
+    outcome: Any, groups: pd.Series, strata: pd.Series
+) -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
     """Each stratum's demographic disparity per group, the strata left out (with why) and the counts behind.
 
     Returns ``dd`` (strata kept x groups: share of the rejected in the group minus share of the accepted),
@@ -171,13 +184,22 @@ def cdd_with_interval(counts: pd.DataFrame, *, confidence: float = 0.95) -> pd.D
     between = (weights @ dd**2 - cdd**2) / rows.sum()  # the strata's weights vary from sample to sample too
     spread = norm.ppf(0.5 + confidence / 2) * np.sqrt(weights**2 @ within + np.maximum(between, 0.0))
     lower, upper = np.clip(centre - spread, -1, 1), np.clip(centre + spread, -1, 1)
-    return pd.DataFrame({"cdd": cdd, "lower": np.minimum(lower, cdd), "upper": np.maximum(upper, cdd)},
-                        index=pd.Index(groups, name="group"))
+    return pd.DataFrame(
+        {"cdd": cdd, "lower": np.minimum(lower, cdd), "upper": np.maximum(upper, cdd)}, index=pd.Index(groups, name="group")
+    )
 
 
-def conditional_disparity(table: pd.DataFrame, outcome: Any, groups: pd.Series, control: Sequence[str], *,
-                          rate: str = "selection_rate", confidence: float = 0.95, max_strata: int = MAX_STRATA,
-                          bins: Any = ()) -> Conditional:
+def conditional_disparity(
+    table: pd.DataFrame,
+    outcome: Any,
+    groups: pd.Series,
+    control: Sequence[str],
+    *,
+    rate: str = "selection_rate",
+    confidence: float = 0.95,
+    max_strata: int = MAX_STRATA,
+    bins: Any = (),
+) -> Conditional:
     """Rates within each stratum of ``control`` and the conditional demographic disparity of each group.
 
     Parameters
@@ -209,8 +231,16 @@ def conditional_disparity(table: pd.DataFrame, outcome: Any, groups: pd.Series, 
     cdd = cdd_with_interval(counts, confidence=confidence)
     overall = cdd_with_interval(_counts_of_all(outcome, groups), confidence=confidence)
     cdd[["dd", "dd_lower", "dd_upper"]] = overall[["cdd", "lower", "upper"]].to_numpy()
-    return Conditional(control=tuple(control), rate=rate, strata=rates, cdd=cdd, left_out=left_out, bins=used_bins,
-                       rows_used=int(counts.to_numpy().sum()), confidence=confidence)
+    return Conditional(
+        control=tuple(control),
+        rate=rate,
+        strata=rates,
+        cdd=cdd,
+        left_out=left_out,
+        bins=used_bins,
+        rows_used=int(counts.to_numpy().sum()),
+        confidence=confidence,
+    )
 
 
 def _counts_of_all(outcome: Any, groups: pd.Series) -> pd.DataFrame:

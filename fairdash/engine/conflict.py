@@ -96,7 +96,9 @@ def _possible(values: np.ndarray) -> bool:
     return bool(((defined >= -FLOAT_TOLERANCE) & (defined <= 1 + FLOAT_TOLERANCE)).all())
 
 
-def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE) -> CriteriaConflict:
+def criteria_conflict(
+    table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE
+) -> CriteriaConflict:
     """What the identity forces on the groups of a metric table (the judged groups of an audit result).
 
     Parameters
@@ -117,20 +119,42 @@ def criteria_conflict(table: pd.DataFrame, *, reference: str | None = None, tole
     ref = table.loc[reference] if reference in table.index else None
     ref_precision, ref_fnr, ref_fpr = (float(ref[rate]) if ref is not None else np.nan for rate in ("precision", "fnr", "fpr"))
     shown["fpr_forced"] = implied_fpr(p, ref_precision, ref_fnr)
-    forced = {"fpr": shown["fpr_forced"].to_numpy(), "precision": _implied_precision(p, ref_fpr, ref_fnr),
-              "fnr": _implied_fnr(p, ref_fpr, ref_precision)}
-    pairs = pd.DataFrame(
-        [{"holding": " and ".join(CRITERIA[other] for other in CRITERIA if other != third), "forces": third,
-          "forced_gap": _spread(forced[third]), "possible": _possible(forced[third]),
-          "passed": verdict(_spread(forced[third]), rule) and _possible(forced[third])} for third in ("fpr", "precision", "fnr")]
-    ).set_index("forces").astype({"passed": object, "possible": object})  # None stays None (undefined), not False
+    forced = {
+        "fpr": shown["fpr_forced"].to_numpy(),
+        "precision": _implied_precision(p, ref_fpr, ref_fnr),
+        "fnr": _implied_fnr(p, ref_fpr, ref_precision),
+    }
+    pairs = (
+        pd.DataFrame(
+            [
+                {
+                    "holding": " and ".join(CRITERIA[other] for other in CRITERIA if other != third),
+                    "forces": third,
+                    "forced_gap": _spread(forced[third]),
+                    "possible": _possible(forced[third]),
+                    "passed": verdict(_spread(forced[third]), rule) and _possible(forced[third]),
+                }
+                for third in ("fpr", "precision", "fnr")
+            ]
+        )
+        .set_index("forces")
+        .astype({"passed": object, "possible": object})
+    )  # None stays None (undefined), not False
     holding = {rate: verdict(_spread(table[rate].to_numpy(dtype=float)), rule) for rate in CRITERIA}
     base = shown["base_rate"].dropna()
     compared, share = _compared(shown, reference)
-    return CriteriaConflict(table=shown, reference=reference, pairs=pairs, holding=holding, tolerance=tolerance,
-                            comparable=len(base) >= 2 and reference in shown.index,
-                            highest_base=base.idxmax() if len(base) else None, lowest_base=base.idxmin() if len(base) else None,
-                            compared=compared, share=share)
+    return CriteriaConflict(
+        table=shown,
+        reference=reference,
+        pairs=pairs,
+        holding=holding,
+        tolerance=tolerance,
+        comparable=len(base) >= 2 and reference in shown.index,
+        highest_base=base.idxmax() if len(base) else None,
+        lowest_base=base.idxmin() if len(base) else None,
+        compared=compared,
+        share=share,
+    )
 
 
 def _compared(table: pd.DataFrame, reference: str) -> tuple[Any, float]:

@@ -30,8 +30,21 @@ from fairdash.engine.spec import AuditSpec
 from fairdash.intake.models import ScoreModel
 
 __all__ = [
-    "DATA_DIR", "MODEL_DIR", "ADULT_COLUMNS", "GERMAN_COLUMNS", "COMPAS_COLUMNS", "Demo", "DEMO_TITLES", "DEFAULT_DEMO",
-    "DEMO_MODELS", "load_demo", "demo_model", "demo_model_file", "demo_model_bytes", "shipped_model_types", "train_demo_model",
+    "DATA_DIR",
+    "MODEL_DIR",
+    "ADULT_COLUMNS",
+    "GERMAN_COLUMNS",
+    "COMPAS_COLUMNS",
+    "Demo",
+    "DEMO_TITLES",
+    "DEFAULT_DEMO",
+    "DEMO_MODELS",
+    "load_demo",
+    "demo_model",
+    "demo_model_file",
+    "demo_model_bytes",
+    "shipped_model_types",
+    "train_demo_model",
 ]
 
 
@@ -47,19 +60,58 @@ DATA_DIR = _assets_dir() / "data"
 MODEL_DIR = _assets_dir() / "models"
 
 ADULT_COLUMNS = [
-    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status", "occupation",
-    "relationship", "race", "sex", "capital_gain", "capital_loss", "hours_per_week", "native_country",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education_num",
+    "marital_status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital_gain",
+    "capital_loss",
+    "hours_per_week",
+    "native_country",
     "income",
 ]
 GERMAN_COLUMNS = [
-    "checking_account", "duration", "credit_history", "purpose", "credit_amount", "savings",
-    "present_employment", "installment_rate", "status_sex", "other_debtors", "present_residence_since",
-    "property", "age", "installment_plans", "housing", "number_of_existing_credits", "job",
-    "number_of_people_liable_for", "telephone", "foreign_worker", "credit",
+    "checking_account",
+    "duration",
+    "credit_history",
+    "purpose",
+    "credit_amount",
+    "savings",
+    "present_employment",
+    "installment_rate",
+    "status_sex",
+    "other_debtors",
+    "present_residence_since",
+    "property",
+    "age",
+    "installment_plans",
+    "housing",
+    "number_of_existing_credits",
+    "job",
+    "number_of_people_liable_for",
+    "telephone",
+    "foreign_worker",
+    "credit",
 ]
 COMPAS_COLUMNS = [
-    "id", "age", "age_cat", "sex", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
-    "priors_count", "c_charge_degree", "decile_score", "two_year_recid",
+    "id",
+    "age",
+    "age_cat",
+    "sex",
+    "race",
+    "juv_fel_count",
+    "juv_misd_count",
+    "juv_other_count",
+    "priors_count",
+    "c_charge_degree",
+    "decile_score",
+    "two_year_recid",
 ]
 
 
@@ -161,7 +213,10 @@ def _adult() -> Demo:
         ),
         data=test,
         spec=AuditSpec(
-            target="income", positive_label=">50K", sensitive=("sex",), reference="Male",
+            target="income",
+            positive_label=">50K",
+            sensitive=("sex",),
+            reference="Male",
             features=tuple(features),
         ),
         model=ScoreModel.wrap(demo_model("adult"), name="Adult gradient boosting (demo)"),
@@ -192,7 +247,10 @@ def _compas() -> Demo:
         ),
         data=table,
         spec=AuditSpec(
-            target="two_year_recid", positive_label=1, sensitive=("race",), reference="Caucasian",
+            target="two_year_recid",
+            positive_label=1,
+            sensitive=("race",),
+            reference="Caucasian",
             score="decile_score",
         ),
         model=None,
@@ -238,16 +296,21 @@ def _train_german() -> Any:
     train, _, features = _german_tables()
     numeric = [column for column in features if pd.api.types.is_numeric_dtype(train[column])]
     categorical = [column for column in features if column not in numeric]
-    return Pipeline([
-        ("encode", ColumnTransformer(
-            [
-                ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
-                ("numeric", StandardScaler(), numeric),
-            ],
-            verbose_feature_names_out=False,
-        )),
-        ("model", LogisticRegression(max_iter=1000)),
-    ]).fit(train[features], train["credit"])
+    return Pipeline(
+        [
+            (
+                "encode",
+                ColumnTransformer(
+                    [
+                        ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical),
+                        ("numeric", StandardScaler(), numeric),
+                    ],
+                    verbose_feature_names_out=False,
+                ),
+            ),
+            ("model", LogisticRegression(max_iter=1000)),
+        ]
+    ).fit(train[features], train["credit"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -262,7 +325,10 @@ def _german() -> Demo:
         ),
         data=test.sort_index().reset_index(drop=True),
         spec=AuditSpec(
-            target="credit", positive_label="good", sensitive=("sex",), reference="male",
+            target="credit",
+            positive_label="good",
+            sensitive=("sex",),
+            reference="male",
             features=tuple(features),
         ),
         model=ScoreModel.wrap(demo_model("german"), name="German credit logistic regression (demo)"),

@@ -25,7 +25,12 @@ from fairdash.engine.metrics import (
 
 __all__ = ["HEADLINE", "Extremes", "AgainstReference", "disparity_findings", "extremes", "against_reference"]
 
-HEADLINE = ("demographic_parity_ratio", "equal_opportunity_difference", "equalized_odds_difference", "predictive_parity_difference")
+HEADLINE = (
+    "demographic_parity_ratio",
+    "equal_opportunity_difference",
+    "equalized_odds_difference",
+    "predictive_parity_difference",
+)
 """The headline disparities: the ones the Fairness page, a list of saved audits and ``--fail-on-inconclusive`` look at."""
 
 
@@ -63,8 +68,9 @@ class AgainstReference:
     below: bool
 
 
-def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE,
-                       bounds: pd.DataFrame | None = None) -> pd.DataFrame:
+def disparity_findings(
+    table: pd.DataFrame, *, reference: str | None = None, tolerance: float = DEFAULT_TOLERANCE, bounds: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each disparity with its verdict, whether its interval supports the verdict, and the facts a sentence needs.
 
     Differences pass at ``tolerance`` or less; the selection-rate ratio passes at four fifths
@@ -87,23 +93,39 @@ def disparity_findings(table: pd.DataFrame, *, reference: str | None = None, tol
     summary = disparities_from_table(table)
     ends = {rate: extremes(table, rate) for rate in ("selection_rate", "tpr", "fpr", "precision")}
     selection = ends["selection_rate"]
-    versus = (against_reference(table["selection_rate"], reference, selection.high)
-              if selection is not None and selection.low_rate != selection.high_rate else None)
+    versus = (
+        against_reference(table["selection_rate"], reference, selection.high)
+        if selection is not None and selection.low_rate != selection.high_rate
+        else None
+    )
     rows = []
     rules = verdict_rules(tolerance)
     for name in DISPARITY_NAMES:
         value = summary[name]
         reason = why_undefined(table, name) if np.isnan(value) else None
         rule, passed = rule_text(rules[name]), verdict(value, rules[name])
-        supported = None if bounds is None else conclusive(value, bounds.loc[name, "lower"], bounds.loc[name, "upper"], rules[name])
-        rows.append({"disparity": name, "value": value, "rule": rule, "passed": passed, "conclusive": supported, "undefined": reason,
-                     "extremes": tuple(ends[rate] for rate in DISPARITY_RATES[name.rsplit("_", 1)[0]]),
-                     "against_reference": versus if name == "demographic_parity_ratio" else None})
+        supported = (
+            None if bounds is None else conclusive(value, bounds.loc[name, "lower"], bounds.loc[name, "upper"], rules[name])
+        )
+        rows.append(
+            {
+                "disparity": name,
+                "value": value,
+                "rule": rule,
+                "passed": passed,
+                "conclusive": supported,
+                "undefined": reason,
+                "extremes": tuple(ends[rate] for rate in DISPARITY_RATES[name.rsplit("_", 1)[0]]),
+                "against_reference": versus if name == "demographic_parity_ratio" else None,
+            }
+        )
     findings = pd.DataFrame(index=pd.Index([row.pop("disparity") for row in rows], name="disparity"))
     for column in rows[0]:
         # object columns built from lists keep None as None (a frame built from records makes it NaN)
         values = [row[column] for row in rows]
-        findings[column] = np.array(values, dtype=float) if column == "value" else pd.Series(values, index=findings.index, dtype=object)
+        findings[column] = (
+            np.array(values, dtype=float) if column == "value" else pd.Series(values, index=findings.index, dtype=object)
+        )
     return findings
 
 
@@ -113,8 +135,14 @@ def extremes(groups: pd.DataFrame, rate: str) -> Extremes | None:
     if len(values) < 2:
         return None
     low, high = float(values.min()), float(values.max())
-    return Extremes(rate=rate, low=values.idxmin(), low_rate=low, high=values.idxmax(), high_rate=high,
-                    ratio=low / high if high > 0 else float("nan"))
+    return Extremes(
+        rate=rate,
+        low=values.idxmin(),
+        low_rate=low,
+        high=values.idxmax(),
+        high_rate=high,
+        ratio=low / high if high > 0 else float("nan"),
+    )
 
 
 def against_reference(selection: pd.Series, reference: str | None, highest: Any) -> AgainstReference | None:

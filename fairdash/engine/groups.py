@@ -12,7 +12,13 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import plain_value, value_text
 
 __all__ = [
-    "MISSING_GROUP", "GROUP_SEPARATOR", "GroupCodes", "group_codes", "group_keys", "group_label", "group_labels",
+    "MISSING_GROUP",
+    "GROUP_SEPARATOR",
+    "GroupCodes",
+    "group_codes",
+    "group_keys",
+    "group_label",
+    "group_labels",
 ]
 
 MISSING_GROUP = "(missing)"
@@ -116,8 +122,10 @@ def _unique_labels(keys: list[tuple[Any, ...]]) -> list[str]:
     labels = [group_label(key) for key in keys]
     if len(set(labels)) < len(labels):
         seen = pd.Series(labels).duplicated(keep=False).to_numpy()
-        labels = [GROUP_SEPARATOR.join(repr(value) for value in key) if clash else label
-                  for key, label, clash in zip(keys, labels, seen)]
+        labels = [
+            GROUP_SEPARATOR.join(repr(value) for value in key) if clash else label
+            for key, label, clash in zip(keys, labels, seen)
+        ]
     return labels
 
 

@@ -8,7 +8,14 @@ from typing import Sequence
 import pandas as pd
 
 from fairdash.engine.groups import group_labels
-from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, binary_target, default_positive_label, sensitive_frame, validate_spec
+from fairdash.engine.spec import (
+    SMALL_GROUP_SIZE,
+    AuditSpec,
+    binary_target,
+    default_positive_label,
+    sensitive_frame,
+    validate_spec,
+)
 
 __all__ = ["DataSummary", "summarize", "guess_spec"]
 
@@ -53,8 +60,6 @@ _TARGET_NAMES = ("target", "label", "y", "outcome", "class", "income", "two_year
 _SENSITIVE_NAMES = ("sex", "gender", "race", "ethnicity", "age_band", "age_group", "age_cat", "religion", "disability")
 
 
-
-
 _SCORE_NAMES = ("score", "scores", "probability", "proba", "prediction", "y_pred", "y_score", "decile_score")
 
 
@@ -77,7 +82,8 @@ def guess_spec(table: pd.DataFrame, *, feature_names: Sequence[str] | None = Non
     sensitive = [by_lower[name] for name in _SENSITIVE_NAMES if name in by_lower and by_lower[name] != target]
     if not sensitive:
         few_valued = [
-            column for column in columns
+            column
+            for column in columns
             if column != target and not pd.api.types.is_float_dtype(table[column]) and 2 <= table[column].nunique() <= 10
         ]
         sensitive = few_valued[:1] or [column for column in columns if column != target][:1]
@@ -92,6 +98,4 @@ def guess_spec(table: pd.DataFrame, *, feature_names: Sequence[str] | None = Non
         features = tuple(feature_names)
     else:
         features = tuple(column for column in columns if column not in (target, score))
-    return AuditSpec(
-        target=target, positive_label=positive_label, sensitive=tuple(sensitive[:2]), score=score, features=features
-    )
+    return AuditSpec(target=target, positive_label=positive_label, sensitive=tuple(sensitive[:2]), score=score, features=features)

@@ -105,8 +105,10 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
     if model is not None:
         model_label, note = model_class(model, spec.positive_label)
         warnings += [note] if note else []
-        scores = finite_scores(model.scores(table, positive_label=model_label, features=spec.features or None),
-                               f"The output of the model {brief(model.name)}")
+        scores = finite_scores(
+            model.scores(table, positive_label=model_label, features=spec.features or None),
+            f"The output of the model {brief(model.name)}",
+        )
     elif spec.score is not None:
         scores = numeric_scores(table, spec.score)
     else:

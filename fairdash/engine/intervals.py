@@ -17,8 +17,15 @@ from fairdash.engine.rates import RATES, fractions
 from fairdash.engine.spec import SMALL_GROUP_SIZE
 
 __all__ = [
-    "Intervals", "RATE_INTERVAL_METHOD", "rate_fractions", "rate_intervals", "rate_intervals_many", "DISPARITY_INTERVAL_METHOD",
-    "disparity_intervals", "metric_intervals", "exact_interval",
+    "Intervals",
+    "RATE_INTERVAL_METHOD",
+    "rate_fractions",
+    "rate_intervals",
+    "rate_intervals_many",
+    "DISPARITY_INTERVAL_METHOD",
+    "disparity_intervals",
+    "metric_intervals",
+    "exact_interval",
 ]
 
 
@@ -60,7 +67,10 @@ def rate_fractions(counts: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray
 
 def _rate_bounds(counts: np.ndarray, confidence: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each rate's exact (lower, upper) bounds from counts ``(..., 4 or 6)``, NaN where its denominator is 0."""
-    return {rate: exact_interval(successes, trials, confidence=confidence) for rate, (successes, trials) in rate_fractions(counts).items()}
+    return {
+        rate: exact_interval(successes, trials, confidence=confidence)
+        for rate, (successes, trials) in rate_fractions(counts).items()
+    }
 
 
 def rate_intervals(
@@ -89,11 +99,18 @@ def rate_intervals(
     return Intervals(
         lower=pd.DataFrame({rate: per_group[rate][0] for rate in RATE_COLUMNS}, index=index),
         upper=pd.DataFrame({rate: per_group[rate][1] for rate in RATE_COLUMNS}, index=index),
-        overall=pd.DataFrame({"lower": [float(overall[rate][0]) for rate in RATE_COLUMNS],
-                              "upper": [float(overall[rate][1]) for rate in RATE_COLUMNS]}, index=pd.Index(RATE_COLUMNS, name="rate")),
+        overall=pd.DataFrame(
+            {
+                "lower": [float(overall[rate][0]) for rate in RATE_COLUMNS],
+                "upper": [float(overall[rate][1]) for rate in RATE_COLUMNS],
+            },
+            index=pd.Index(RATE_COLUMNS, name="rate"),
+        ),
         disparities=disparity_intervals(counts[columns], confidence=confidence),
         too_small=pd.Series(counts.sum(axis=1) < min_group_size, index=index, name="too_small"),
-        confidence=confidence, rate_method=RATE_INTERVAL_METHOD, disparity_method=DISPARITY_INTERVAL_METHOD,
+        confidence=confidence,
+        rate_method=RATE_INTERVAL_METHOD,
+        disparity_method=DISPARITY_INTERVAL_METHOD,
     )
 
 
@@ -225,20 +242,31 @@ def rate_intervals_many(
         padded[position, : len(table)] = table
         kept = set(labels if judged_per_table is None else judged_per_table[position])
         judged[position, : len(table)] = [label in kept for label in labels]
-    per_group, overall = _rate_bounds(padded, confidence), _rate_bounds(padded.sum(axis=1), confidence)  # (tables, groups), (tables,)
+    per_group, overall = (
+        _rate_bounds(padded, confidence),
+        _rate_bounds(padded.sum(axis=1), confidence),
+    )  # (tables, groups), (tables,)
     overall_bounds = np.stack([[overall[rate][end] for rate in RATE_COLUMNS] for end in (0, 1)], axis=-1)  # (rates, tables, 2)
     disparity_bounds = _disparity_bounds_many(padded, judged, confidence)  # (tables, disparities, 2)
     results = []
     for position, (table, labels) in enumerate(zip(tables, labels_per_table)):
         index, size = pd.Index(list(labels), name="group", dtype=object), len(table)
-        results.append(Intervals(
-            lower=pd.DataFrame({rate: per_group[rate][0][position, :size] for rate in RATE_COLUMNS}, index=index),
-            upper=pd.DataFrame({rate: per_group[rate][1][position, :size] for rate in RATE_COLUMNS}, index=index),
-            overall=pd.DataFrame(overall_bounds[:, position], index=pd.Index(RATE_COLUMNS, name="rate"), columns=["lower", "upper"]),
-            disparities=pd.DataFrame(disparity_bounds[position], index=pd.Index(DISPARITY_NAMES, name="disparity"), columns=["lower", "upper"]),
-            too_small=pd.Series(table.sum(axis=1) < min_group_size, index=index, name="too_small"),
-            confidence=confidence, rate_method=RATE_INTERVAL_METHOD, disparity_method=DISPARITY_INTERVAL_METHOD,
-        ))
+        results.append(
+            Intervals(
+                lower=pd.DataFrame({rate: per_group[rate][0][position, :size] for rate in RATE_COLUMNS}, index=index),
+                upper=pd.DataFrame({rate: per_group[rate][1][position, :size] for rate in RATE_COLUMNS}, index=index),
+                overall=pd.DataFrame(
+                    overall_bounds[:, position], index=pd.Index(RATE_COLUMNS, name="rate"), columns=["lower", "upper"]
+                ),
+                disparities=pd.DataFrame(
+                    disparity_bounds[position], index=pd.Index(DISPARITY_NAMES, name="disparity"), columns=["lower", "upper"]
+                ),
+                too_small=pd.Series(table.sum(axis=1) < min_group_size, index=index, name="too_small"),
+                confidence=confidence,
+                rate_method=RATE_INTERVAL_METHOD,
+                disparity_method=DISPARITY_INTERVAL_METHOD,
+            )
+        )
     return results
 
 
@@ -254,14 +282,17 @@ def _disparity_bounds_many(counts: np.ndarray, judged: np.ndarray, confidence: f
         selected, rows = RATES["selection_rate"].fraction([counts[..., cell] for cell in range(6)])
         unselected = rows - selected
         everyone = np.stack([selected, 0 * selected, unselected, 0 * selected], axis=-1)
-        difference, ratio = _bounds_of_one_disparity(everyone, judged, DISPARITY_RATES["demographic_parity"], (1 - confidence) / 2)
+        difference, ratio = _bounds_of_one_disparity(
+            everyone, judged, DISPARITY_RATES["demographic_parity"], (1 - confidence) / 2
+        )
         bounds[:, DISPARITY_NAMES.index("demographic_parity_difference")] = difference
         bounds[:, DISPARITY_NAMES.index("demographic_parity_ratio")] = ratio
     return bounds
 
 
-def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names: Sequence[str],
-                             half_error: float) -> tuple[np.ndarray, np.ndarray]:
+def _bounds_of_one_disparity(
+    counts: np.ndarray, judged: np.ndarray, rate_names: Sequence[str], half_error: float
+) -> tuple[np.ndarray, np.ndarray]:
     """One disparity's (difference, ratio) bounds, each ``(tables, 2)``: :func:`disparity_intervals`' rule,
     with every table's groups in one array (a group outside ``judged`` or with an empty denominator is masked)."""
     parts = []
@@ -280,6 +311,7 @@ def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names:
     for successes, trials, defined, kept in parts:
         narrow_low, narrow_high = _exact_bounds(successes, trials, narrow_error)
         wide_low, wide_high = _exact_bounds(successes, trials, wide_error)
+
         def top(values: np.ndarray) -> np.ndarray:
             return np.where(defined, values, -np.inf).max(axis=1)
 
@@ -287,7 +319,9 @@ def _bounds_of_one_disparity(counts: np.ndarray, judged: np.ndarray, rate_names:
             return np.where(defined, values, np.inf).min(axis=1)
 
         with np.errstate(invalid="ignore", divide="ignore"):
-            rate_difference = np.stack([np.maximum(0.0, top(wide_low) - bottom(wide_high)), top(narrow_high) - bottom(narrow_low)], axis=1)
+            rate_difference = np.stack(
+                [np.maximum(0.0, top(wide_low) - bottom(wide_high)), top(narrow_high) - bottom(narrow_low)], axis=1
+            )
             wide_ratio = np.where(top(wide_low) <= 0, 1.0, np.minimum(1.0, bottom(wide_high) / top(wide_low)))
             rate_ratio = np.stack([bottom(narrow_low) / top(narrow_high), wide_ratio], axis=1)
         difference = np.where(kept[:, None], np.maximum(difference, rate_difference), difference)

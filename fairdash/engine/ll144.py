@@ -26,7 +26,14 @@ import pandas as pd
 
 from fairdash.errors import InvalidInputError, brief
 
-__all__ = ["EXCLUDE_BELOW", "INTERSECTION_SEPARATOR", "BiasAuditTables", "bias_audit_tables", "decisions_from", "known_categories"]
+__all__ = [
+    "EXCLUDE_BELOW",
+    "INTERSECTION_SEPARATOR",
+    "BiasAuditTables",
+    "bias_audit_tables",
+    "decisions_from",
+    "known_categories",
+]
 
 EXCLUDE_BELOW = 0.02
 """A category with fewer than this share of all rows is excluded from the impact ratios (its rate is still shown)."""
@@ -62,16 +69,20 @@ def known_categories(values: pd.Series) -> pd.Series:
 def decisions_from(values: pd.Series, column: str) -> np.ndarray:
     """A decision column as booleans: ``True``/``False`` or 1/0 (as numbers or text); anything else is an error."""
     if values.isna().any():
-        raise InvalidInputError(f"The decision column {brief(column)} has {int(values.isna().sum()):,} missing values; "
-                                "give every row a decision (1 selected, 0 not).")
+        raise InvalidInputError(
+            f"The decision column {brief(column)} has {int(values.isna().sum()):,} missing values; "
+            "give every row a decision (1 selected, 0 not)."
+        )
     if values.dtype == bool:
         return values.to_numpy()
     text = values.astype(str).str.strip().str.lower()
     known = {"1": True, "1.0": True, "true": True, "0": False, "0.0": False, "false": False}
     odd = sorted(set(text) - set(known))
     if odd:
-        raise InvalidInputError(f"The decision column {brief(column)} holds {brief(odd[0])}; a decision is 1 (selected) or 0 "
-                                "(not selected). For a score, use --score.")
+        raise InvalidInputError(
+            f"The decision column {brief(column)} holds {brief(odd[0])}; a decision is 1 (selected) or 0 "
+            "(not selected). For a score, use --score."
+        )
     return text.map(known).to_numpy(dtype=bool)
 
 
@@ -80,8 +91,10 @@ def _scores(values: pd.Series, column: str) -> np.ndarray:
     bad = scores.isna() | ~np.isfinite(scores.astype(float))
     if bad.any():
         first = values[bad].iloc[0]
-        raise InvalidInputError(f"The score column {brief(column)} has {int(bad.sum()):,} values that are not numbers (such as "
-                                f"{brief(first)}); give every row a numeric score.")
+        raise InvalidInputError(
+            f"The score column {brief(column)} has {int(bad.sum()):,} values that are not numbers (such as "
+            f"{brief(first)}); give every row a numeric score."
+        )
     return scores.to_numpy(dtype=float)
 
 
@@ -99,8 +112,14 @@ def _table(categories: pd.Series, hits: np.ndarray, rows: int, exclude_below: fl
     return table.loc[order, ["applicants", "rate", "impact_ratio", "excluded"]]
 
 
-def bias_audit_tables(data: pd.DataFrame, sensitive: Sequence[str], *, score: str | None = None, decision: str | None = None,
-                      exclude_below: float = EXCLUDE_BELOW) -> BiasAuditTables:
+def bias_audit_tables(
+    data: pd.DataFrame,
+    sensitive: Sequence[str],
+    *,
+    score: str | None = None,
+    decision: str | None = None,
+    exclude_below: float = EXCLUDE_BELOW,
+) -> BiasAuditTables:
     """The Local Law 144 tables of ``data``: one or two ``sensitive`` columns, and either a ``score`` column (scoring
     rates) or a ``decision`` column (selection rates, 1 selected, 0 not).
 
@@ -109,12 +128,16 @@ def bias_audit_tables(data: pd.DataFrame, sensitive: Sequence[str], *, score: st
     """
     sensitive = tuple(sensitive)
     if (score is None) == (decision is None):
-        raise InvalidInputError("Give either a score column (scoring rates) or a decision column (selection rates), not both or neither.")
+        raise InvalidInputError(
+            "Give either a score column (scoring rates) or a decision column (selection rates), not both or neither."
+        )
     if not 1 <= len(sensitive) <= 2:
         raise InvalidInputError(f"Local Law 144 tables take one or two attributes (such as sex and race); got {len(sensitive)}.")
     for column in (*sensitive, score or decision):
         if column not in data.columns:
-            raise InvalidInputError(f"The table has no column {brief(column)}; its columns are {', '.join(map(str, data.columns))}.")
+            raise InvalidInputError(
+                f"The table has no column {brief(column)}; its columns are {', '.join(map(str, data.columns))}."
+            )
     if len(data) == 0:
         raise InvalidInputError("The table has no rows.")
     median = None
@@ -136,5 +159,8 @@ def bias_audit_tables(data: pd.DataFrame, sensitive: Sequence[str], *, score: st
         kind="scoring" if score is not None else "selection",
         tables={name: _table(values, hits, rows, exclude_below) for name, values in categories.items()},
         unknown={name: int(values.isna().sum()) for name, values in categories.items()},
-        rows=rows, median=median, exclude_below=exclude_below, attributes=sensitive,
+        rows=rows,
+        median=median,
+        exclude_below=exclude_below,
+        attributes=sensitive,
     )

@@ -28,11 +28,36 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import finite_number, match_label, plain_value, value_text
 
 __all__ = [
-    "COUNT_COLUMNS", "RATE_COLUMNS", "METRIC_COLUMNS", "RATE_NAMES", "DISPARITY_RATES", "DISPARITY_NAMES",
-    "FOUR_FIFTHS", "as_bool", "sensitive_codes", "confusion_counts", "checked_inputs", "rates", "table_from_counts",
-    "overall_from_counts", "overall_metrics", "group_metrics", "disparities_from_rates", "disparities_from_table",
-    "undefined_reason", "why_undefined", "disparities", "compare_to_reference", "DEFAULT_TOLERANCE",
-    "check_tolerance", "drop_small_groups", "VERDICT_SLACK", "verdict_rules", "verdict", "conclusive", "rule_text",
+    "COUNT_COLUMNS",
+    "RATE_COLUMNS",
+    "METRIC_COLUMNS",
+    "RATE_NAMES",
+    "DISPARITY_RATES",
+    "DISPARITY_NAMES",
+    "FOUR_FIFTHS",
+    "as_bool",
+    "sensitive_codes",
+    "confusion_counts",
+    "checked_inputs",
+    "rates",
+    "table_from_counts",
+    "overall_from_counts",
+    "overall_metrics",
+    "group_metrics",
+    "disparities_from_rates",
+    "disparities_from_table",
+    "undefined_reason",
+    "why_undefined",
+    "disparities",
+    "compare_to_reference",
+    "DEFAULT_TOLERANCE",
+    "check_tolerance",
+    "drop_small_groups",
+    "VERDICT_SLACK",
+    "verdict_rules",
+    "verdict",
+    "conclusive",
+    "rule_text",
 ]
 
 COUNT_COLUMNS = ("tp", "fp", "tn", "fn")
@@ -95,14 +120,18 @@ def as_bool(values: Any, positive_label: Any = 1, *, what: str = "The outcomes (
         return array
     missing = pd.isna(array)
     if missing.any():
-        raise InvalidInputError(f"{what} are missing in {int(missing.sum()):,} row(s), the first in row {int(np.argmax(missing)) + 1:,}. "
-                                "Remove those rows or fill them in first.")
+        raise InvalidInputError(
+            f"{what} are missing in {int(missing.sum()):,} row(s), the first in row {int(np.argmax(missing)) + 1:,}. "
+            "Remove those rows or fill them in first."
+        )
     present = pd.unique(array)
     if all(isinstance(value, (bool, np.bool_)) for value in present):
         return np.asarray(array == True, dtype=bool)  # noqa: E712 (an object array of booleans)
     if len(present) > MAX_CLASSES:
-        raise InvalidInputError(f"{what} hold {len(present):,} distinct values ({_listed(present)}): scores or measurements, not "
-                                f"classes. Pass booleans, 0/1 values, or classes with positive_label=... naming the positive one.")
+        raise InvalidInputError(
+            f"{what} hold {len(present):,} distinct values ({_listed(present)}): scores or measurements, not "
+            f"classes. Pass booleans, 0/1 values, or classes with positive_label=... naming the positive one."
+        )
     found = None if positive_label is None else match_label(present, positive_label)
     if found is None:
         if not {_zero_one(value) for value in present} <= {0, 1}:
@@ -125,8 +154,14 @@ def _listed(values: Sequence[Any], shown: int = 6) -> str:
         ordered = sorted(values)
     except TypeError:
         ordered = sorted(values, key=str)
-    texts = [brief(value, 30) if isinstance(value, str) else f"{value:.6g}" if isinstance(value, (float, np.floating))
-             else value_text(value) for value in map(plain_value, ordered[:shown])]
+    texts = [
+        brief(value, 30)
+        if isinstance(value, str)
+        else f"{value:.6g}"
+        if isinstance(value, (float, np.floating))
+        else value_text(value)
+        for value in map(plain_value, ordered[:shown])
+    ]
     if len(ordered) > shown:
         return ", ".join(texts) + f" and {len(ordered) - shown:,} more"
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
@@ -151,7 +186,9 @@ def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, codes: np.ndarray, 
     return tn_fp_fn_tp[:, [3, 1, 0, 2]]
 
 
-def checked_inputs(y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def checked_inputs(
+    y_true: Any, y_pred: Any, sensitive: Any, positive_label: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     truth = as_bool(y_true, positive_label, what="The outcomes (y_true)")
     predicted = as_bool(y_pred, positive_label, what="The decisions (y_pred)")
     codes, labels = sensitive_codes(sensitive)
@@ -168,6 +205,7 @@ def rates(counts: np.ndarray) -> dict[str, np.ndarray]:
 
     Counts ``(..., 6)`` add the rows whose outcome is not known yet, selected and not (a decision log's
     recent rows): they count for the selection rate only; every other rate is over the known outcomes."""
+
     def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.divide(numerator, denominator, out=np.full_like(numerator, np.nan), where=denominator > 0)
 
@@ -297,7 +335,9 @@ def why_undefined(table: pd.DataFrame, name: str) -> Undefined:
         values = table[rate].astype(float)
         defined = values.dropna()
         if len(defined) < 2:
-            reasons.append(RateUndefined(rate, "no_group" if len(defined) == 0 else "one_group", tuple(values.index[values.isna()])))
+            reasons.append(
+                RateUndefined(rate, "no_group" if len(defined) == 0 else "one_group", tuple(values.index[values.isna()]))
+            )
         elif name.endswith("_ratio") and defined.max() <= 0:
             reasons.append(RateUndefined(rate, "highest_zero"))
     return Undefined("rates", tuple(reasons)) if reasons else Undefined("too_few_define")
@@ -337,7 +377,9 @@ def compare_to_reference(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     for rate in ("selection_rate", "tpr", "fpr", "precision", "accuracy"):
         comparison[f"{rate}_difference"] = table[rate] - base[rate]
     with np.errstate(divide="ignore", invalid="ignore"):
-        comparison["selection_rate_ratio"] = table["selection_rate"] / base["selection_rate"] if base["selection_rate"] > 0 else np.nan
+        comparison["selection_rate_ratio"] = (
+            table["selection_rate"] / base["selection_rate"] if base["selection_rate"] > 0 else np.nan
+        )
     comparison["four_fifths_pass"] = comparison["selection_rate_ratio"] >= FOUR_FIFTHS
     return comparison
 
@@ -380,8 +422,14 @@ def verdict_rules(tolerance: float = DEFAULT_TOLERANCE) -> dict[str, dict[str, A
     for them). The one place verdicts are decided: :func:`verdict` applies it, and the report's script
     receives it with :data:`VERDICT_SLACK` rather than writing it again."""
     check_tolerance(tolerance)
-    return {name: {"at_least": FOUR_FIFTHS} if name == "demographic_parity_ratio" else None if name.endswith("_ratio")
-            else {"at_most": tolerance} for name in DISPARITY_NAMES}
+    return {
+        name: {"at_least": FOUR_FIFTHS}
+        if name == "demographic_parity_ratio"
+        else None
+        if name.endswith("_ratio")
+        else {"at_most": tolerance}
+        for name in DISPARITY_NAMES
+    }
 
 
 def verdict(value: float, rule: Mapping[str, Any] | None) -> bool | None:

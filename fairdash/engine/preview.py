@@ -37,8 +37,9 @@ class PreviewCounts:
         return min(int(np.searchsorted(self.thresholds, threshold, side="left")), len(self.thresholds) - 1)
 
 
-def preview_counts(curves: ThresholdCurves, *, include: Threshold | Sequence[float] | None = None,
-                   max_positions: int = PREVIEW_POSITIONS) -> PreviewCounts:
+def preview_counts(
+    curves: ThresholdCurves, *, include: Threshold | Sequence[float] | None = None, max_positions: int = PREVIEW_POSITIONS
+) -> PreviewCounts:
     """Counts at every distinct score (thinned evenly to ``max_positions``) and at the thresholds of ``include``.
 
     ``include`` (a threshold, ``{group: threshold}`` or a list of thresholds) is laid into the positions so a
@@ -48,7 +49,13 @@ def preview_counts(curves: ThresholdCurves, *, include: Threshold | Sequence[flo
     if include is None:
         chosen = []
     else:
-        chosen = list(include.values()) if isinstance(include, Mapping) else list(include) if isinstance(include, Sequence) else [include]
+        chosen = (
+            list(include.values())
+            if isinstance(include, Mapping)
+            else list(include)
+            if isinstance(include, Sequence)
+            else [include]
+        )
     grid = np.unique(np.concatenate([spread, np.asarray(chosen, dtype=float)]))
     grid = np.append(grid, float(np.nextafter(max(grid[-1], spread[-1]), np.inf)))  # the last position selects nobody
     return PreviewCounts(thresholds=grid, counts=curves.counts_over(grid), exact=exact)

@@ -44,9 +44,11 @@ class Rate:
 
     def fraction(self, cells: Sequence[Any]) -> tuple[Any, Any]:
         """(numerator, denominator) from ``cells``, one array (or number) per cell present (4 or 6 of them)."""
+
         def total(positions: tuple[int, ...]) -> Any:
             present = [cells[position] for position in positions if position < len(cells)]
             return sum(present[1:], present[0])
+
         return total(self.numerator), total(self.denominator)
 
     @property
@@ -59,7 +61,8 @@ class Rate:
 
 
 RATES = {
-    rate.name: rate for rate in (
+    rate.name: rate
+    for rate in (
         Rate("base_rate", (0, 3), KNOWN_CELLS, "Base rate", "rows"),
         Rate("selection_rate", (0, 1, 4), (0, 1, 2, 3, 4, 5), "Selection rate", "rows"),
         Rate("tpr", (0,), (0, 3), "True positive rate", "true positives"),
@@ -88,5 +91,7 @@ def fractions(counts: np.ndarray, *, dtype: Any = np.int64) -> dict[str, tuple[n
 
 def rate_definitions() -> dict[str, dict[str, Any]]:
     """:data:`RATES` as JSON for a script: ``{name: {"numerator": [...], "denominator": [...], "label": ...}}``."""
-    return {name: {"numerator": list(definition.numerator), "denominator": list(definition.denominator), "label": definition.label}
-            for name, definition in RATES.items()}
+    return {
+        name: {"numerator": list(definition.numerator), "denominator": list(definition.denominator), "label": definition.label}
+        for name, definition in RATES.items()
+    }

@@ -52,7 +52,11 @@ class AuditSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tolerance", check_tolerance(self.tolerance))
-        if isinstance(self.min_group_size, bool) or not isinstance(self.min_group_size, (int, np.integer)) or self.min_group_size < 0:
+        if (
+            isinstance(self.min_group_size, bool)
+            or not isinstance(self.min_group_size, (int, np.integer))
+            or self.min_group_size < 0
+        ):
             raise InvalidInputError(f"The small-group minimum must be a whole number, 0 or more; got {self.min_group_size!r}.")
 
     @property
@@ -152,13 +156,17 @@ def judge_many(
     """
     tabled = [_tabled(counts, labels, settings) for counts, labels in zip(counts_per_table, labels_per_table)]
     intervals = rate_intervals_many(
-        [counts for counts, *_ in tabled], labels_per_table, judged_per_table=[judged.index for _, _, judged, _ in tabled],
+        [counts for counts, *_ in tabled],
+        labels_per_table,
+        judged_per_table=[judged.index for _, _, judged, _ in tabled],
         min_group_size=settings.min_group_size,
     )
     return [_result(*parts, found, settings, reference) for parts, found in zip(tabled, intervals)]
 
 
-def _tabled(counts: np.ndarray, labels: Sequence[str], settings: AuditSettings) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, list[str]]:
+def _tabled(
+    counts: np.ndarray, labels: Sequence[str], settings: AuditSettings
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, list[str]]:
     """The counts as integers, the metric table, the judged part of it and the groups left out."""
     counts = np.asarray(counts, dtype=np.int64)
     table = table_from_counts(counts, labels)
@@ -166,8 +174,15 @@ def _tabled(counts: np.ndarray, labels: Sequence[str], settings: AuditSettings) 
     return counts, table, judged, left_out
 
 
-def _result(counts: np.ndarray, table: pd.DataFrame, judged: pd.DataFrame, left_out: list[str], intervals: Intervals,
-            settings: AuditSettings, reference: str | None) -> AuditResult:
+def _result(
+    counts: np.ndarray,
+    table: pd.DataFrame,
+    judged: pd.DataFrame,
+    left_out: list[str],
+    intervals: Intervals,
+    settings: AuditSettings,
+    reference: str | None,
+) -> AuditResult:
     """The one place a result's disparities and verdicts are decided, for :func:`judge` and :func:`judge_many`."""
     return AuditResult(
         by_group=table,
@@ -175,7 +190,11 @@ def _result(counts: np.ndarray, table: pd.DataFrame, judged: pd.DataFrame, left_
         left_out=tuple(left_out),
         intervals=intervals,
         disparities=disparities_from_table(judged),
-        findings=disparity_findings(judged, reference=reference if reference in judged.index else None, tolerance=settings.tolerance,
-                                    bounds=intervals.disparities),
+        findings=disparity_findings(
+            judged,
+            reference=reference if reference in judged.index else None,
+            tolerance=settings.tolerance,
+            bounds=intervals.disparities,
+        ),
         settings=settings,
     )

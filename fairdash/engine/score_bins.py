@@ -145,7 +145,8 @@ class ScoreBins:
             raise InvalidInputError(
                 f"The threshold {threshold:g} lies between two points of the grid the scores were counted on (steps of "
                 f"{self.step:g} from {self.start:g}); count the log with this threshold (count_log(..., threshold={threshold!r}), "
-                "as the command line does), or choose a threshold on the grid.")
+                "as the command line does), or choose a threshold on the grid."
+            )
         return int(nearest) + 1
 
     @property

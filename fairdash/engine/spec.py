@@ -15,10 +15,30 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import match_label, value_text
 
 __all__ = [
-    "SMALL_GROUP_SIZE", "MAX_CLASSES", "AuditSpec", "BIN_ABOVE", "default_bins", "needs_bins", "bins_used",
-    "parse_bins", "edge_texts", "band_labels", "sensitive_frame", "POSITIVE_NAMES", "default_positive_label",
-    "resolve_label", "binary_target", "numeric_scores", "finite_scores", "score_warnings", "check_column_roles",
-    "audit_warnings", "small_groups_warning", "id_like_columns", "validate_spec", "default_reference",
+    "SMALL_GROUP_SIZE",
+    "MAX_CLASSES",
+    "AuditSpec",
+    "BIN_ABOVE",
+    "default_bins",
+    "needs_bins",
+    "bins_used",
+    "parse_bins",
+    "edge_texts",
+    "band_labels",
+    "sensitive_frame",
+    "POSITIVE_NAMES",
+    "default_positive_label",
+    "resolve_label",
+    "binary_target",
+    "numeric_scores",
+    "finite_scores",
+    "score_warnings",
+    "check_column_roles",
+    "audit_warnings",
+    "small_groups_warning",
+    "id_like_columns",
+    "validate_spec",
+    "default_reference",
 ]
 
 SMALL_GROUP_SIZE = 30
@@ -65,7 +85,9 @@ class AuditSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "sensitive", tuple(self.sensitive))
         object.__setattr__(self, "features", tuple(self.features))
-        object.__setattr__(self, "bins", tuple((column, tuple(float(edge) for edge in edges)) for column, edges in dict(self.bins).items()))
+        object.__setattr__(
+            self, "bins", tuple((column, tuple(float(edge) for edge in edges)) for column, edges in dict(self.bins).items())
+        )
 
 
 BIN_ABOVE = 20
@@ -123,8 +145,11 @@ def _edge_decimals(numbers: np.ndarray) -> int:
 
 def needs_bins(values: pd.Series) -> bool:
     """Whether a sensitive column is numeric (not boolean) with more than :data:`BIN_ABOVE` distinct values."""
-    return (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-            and values.nunique(dropna=True) > BIN_ABOVE)
+    return (
+        pd.api.types.is_numeric_dtype(values)
+        and not pd.api.types.is_bool_dtype(values)
+        and values.nunique(dropna=True) > BIN_ABOVE
+    )
 
 
 def bins_used(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = ()) -> dict[str, tuple[float, ...]]:
@@ -152,15 +177,18 @@ def parse_bins(text: str, column: str) -> tuple[float, ...]:
     try:
         edges = tuple(float(part) for part in text.replace(";", ",").split(",") if part.strip())
     except ValueError:
-        raise InvalidInputError(f"The band edges for {brief(column)} must be numbers separated by commas, e.g. 25, 40, 65; "
-                                f"got {brief(text)}.") from None
+        raise InvalidInputError(
+            f"The band edges for {brief(column)} must be numbers separated by commas, e.g. 25, 40, 65; got {brief(text)}."
+        ) from None
     return _checked_edges(edges, column)
 
 
 def _checked_edges(edges: Sequence[float], column: str) -> tuple[float, ...]:
     edges = tuple(float(edge) for edge in edges)
     if not edges or any(not np.isfinite(edge) for edge in edges) or list(edges) != sorted(set(edges)):
-        raise InvalidInputError(f"The band edges for {brief(column)} must be finite numbers in increasing order, e.g. 25, 40, 65.")
+        raise InvalidInputError(
+            f"The band edges for {brief(column)} must be finite numbers in increasing order, e.g. 25, 40, 65."
+        )
     return edges
 
 
@@ -209,6 +237,7 @@ def sensitive_frame(table: pd.DataFrame, sensitive: Sequence[str], bins: Any = (
 
 
 POSITIVE_NAMES = ("1", "1.0", "true", "yes", "y", "positive", "pos", "good", ">50k", "hired", "approved", "accepted")
+
 
 def default_positive_label(values: pd.Series) -> Any:
     """A usual positive value (``1``, ``True``, ``"yes"``, ``"good"`` ...), else the rarer value."""
@@ -362,12 +391,15 @@ def small_groups_warning(group_counts: pd.Series, min_group_size: int = SMALL_GR
         return None
     listed = ", ".join(f"{label} ({count})" for label, count in small.head(_LISTED).items())
     more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
-    return (f"{len(small)} group(s) have fewer than {min_group_size} rows, too few to judge: {listed}{more}. "
-            "Their rates swing widely by chance.")
+    return (
+        f"{len(small)} group(s) have fewer than {min_group_size} rows, too few to judge: {listed}{more}. "
+        "Their rates swing widely by chance."
+    )
 
 
-def audit_warnings(table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series, *,
-                   min_group_size: int = SMALL_GROUP_SIZE) -> list[str]:
+def audit_warnings(
+    table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series, *, min_group_size: int = SMALL_GROUP_SIZE
+) -> list[str]:
     """Plain-words warnings: groups under ``min_group_size`` rows (see :func:`small_groups_warning`), missing
     sensitive values, ID-like columns."""
     small = small_groups_warning(group_counts, min_group_size)

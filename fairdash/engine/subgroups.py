@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,8 +31,19 @@ from fairdash.engine.spec import SMALL_GROUP_SIZE, default_bins, id_like_columns
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import plain_value, value_text
 
-__all__ = ["SUBGROUP_METRICS", "MAX_CATEGORIES", "MAX_SUBGROUPS", "Condition", "SubgroupSearch", "find_subgroups", "subgroup_mask",
-           "newcombe_interval", "pooled_z_p_value", "SUBGROUP_VALUES", "with_subgroup_column"]
+__all__ = [
+    "SUBGROUP_METRICS",
+    "MAX_CATEGORIES",
+    "MAX_SUBGROUPS",
+    "Condition",
+    "SubgroupSearch",
+    "find_subgroups",
+    "subgroup_mask",
+    "newcombe_interval",
+    "pooled_z_p_value",
+    "SUBGROUP_VALUES",
+    "with_subgroup_column",
+]
 
 SUBGROUP_METRICS = ("selection_rate", "tpr", "fpr")
 """The rates each subgroup is compared in."""
@@ -42,6 +53,7 @@ MAX_CATEGORIES = 100
 
 MAX_SUBGROUPS = 5_000_000
 """The most combinations of values a search counts (memory: about 50 bytes each)."""
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -60,7 +72,9 @@ class Condition:
             return f"{self.column} = {MISSING_GROUP if self.value is None else value_text(self.value)}"
         if self.lower is None:
             return f"{self.column} under {self.upper:g}"
-        return f"{self.column} {self.lower:g} and over" if self.upper is None else f"{self.column} {self.lower:g} to {self.upper:g}"
+        return (
+            f"{self.column} {self.lower:g} and over" if self.upper is None else f"{self.column} {self.lower:g} to {self.upper:g}"
+        )
 
     def mask(self, table: pd.DataFrame) -> np.ndarray:
         """The rows that meet the condition."""
@@ -82,7 +96,10 @@ class Condition:
         if self.band:
             return {"column": str(self.column), "lower": self.lower, "upper": self.upper}
         value = plain_value(self.value)
-        return {"column": str(self.column), "value": value if isinstance(value, (str, int, float, bool)) or value is None else str(value)}
+        return {
+            "column": str(self.column),
+            "value": value if isinstance(value, (str, int, float, bool)) or value is None else str(value),
+        }
 
 
 @dataclass(frozen=True)
@@ -144,14 +161,17 @@ def _encoded(name: str, values: pd.Series, min_size: int, max_categories: int) -
     if not testable.any():
         return f"no value of it has {min_size} rows or more (and leaves as many for the rest)"
     if testable.sum() > max_categories:
-        return f"{int(testable.sum()):,} of its values have {min_size} rows or more: too many to search (at most {max_categories})"
+        return (
+            f"{int(testable.sum()):,} of its values have {min_size} rows or more: too many to search (at most {max_categories})"
+        )
     new_code = np.full(len(conditions) + 1, int(testable.sum()), dtype=np.int64)  # the last slot: not tested
     new_code[np.flatnonzero(testable)] = np.arange(int(testable.sum()))
     return _Column(name, new_code[codes], [condition for condition, keep in zip(conditions, testable) if keep])
 
 
-def _counts(columns: Sequence[_Column], cell: np.ndarray, weights: np.ndarray,
-            min_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _counts(
+    columns: Sequence[_Column], cell: np.ndarray, weights: np.ndarray, min_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each subgroup of the given columns' tested values with ``min_size`` rows (leaving as many for the rest):
     counts ``(subgroups, 4)`` (tp, fp, tn, fn), a fingerprint of its rows ``(subgroups, 2)``, and its position among the
     columns' combinations of values (:func:`_conditions_of` names it); one bincount per kind, over all rows at once."""
@@ -177,9 +197,10 @@ def _conditions_of(columns: Sequence[_Column], position: int) -> tuple[Condition
 
 def newcombe_interval(x1: Any, n1: Any, x2: Any, n2: Any, *, z: Any = 1.959963984540054) -> tuple[np.ndarray, np.ndarray]:
     """Newcombe's hybrid score interval (his method 10) for ``x1/n1 - x2/n2``, from the two Wilson intervals; elementwise."""
+
     def wilson(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        centre = (x + z ** 2 / 2) / (n + z ** 2)
-        half = z * np.sqrt(x * (n - x) / n + z ** 2 / 4) / (n + z ** 2)
+        centre = (x + z**2 / 2) / (n + z**2)
+        half = z * np.sqrt(x * (n - x) / n + z**2 / 4) / (n + z**2)
         return centre - half, centre + half
 
     x1, n1, x2, n2 = (np.asarray(value, dtype=float) for value in (x1, n1, x2, n2))
@@ -249,7 +270,50 @@ def find_subgroups(
     names = list(table.columns if columns is None else columns)
     _check_options(table, truth, decided, names, max_conditions, min_size, top)
     encoded, skipped = _searchable(table, names, min_size, max_categories)
-    groupings = [[column] for column in encoded] + ([list(pair) for pair in itertools.combinations(encoded, 2)] if max_conditions == 2 else [])
+    found = _candidates(encoded, max_conditions, truth, decided, min_size, random_state)
+    ranked, tests, passing = _tests(found.counts[found.chosen], found.everyone, confidence, top)
+    _name_subgroups(ranked, found.conditions(ranked.pop("index").to_numpy()))
+    return SubgroupSearch(
+        results=ranked,
+        tested=len(found.chosen),
+        tests=tests,
+        passing=passing,
+        columns=tuple(column.name for column in encoded),
+        skipped=skipped,
+        max_conditions=max_conditions,
+        min_size=min_size,
+        confidence=confidence,
+    )
+
+
+class _Candidates(NamedTuple):
+    """The subgroups counted: each one's cells (tp, fp, tn, fn), where it comes from, which are kept, and all rows' cells."""
+
+    groupings: list[list[_Column]]
+    counts: np.ndarray
+    positions: np.ndarray
+    owners: np.ndarray
+    chosen: np.ndarray
+    everyone: np.ndarray
+
+    def conditions(self, index: np.ndarray) -> list[tuple[Condition, ...]]:
+        """The conditions of the kept subgroups at ``index`` (positions among the kept ones)."""
+        return [_conditions_of(self.groupings[self.owners[i]], self.positions[i]) for i in self.chosen[index]]
+
+
+def _candidates(
+    encoded: list[_Column],
+    max_conditions: int,
+    truth: np.ndarray,
+    decided: np.ndarray,
+    min_size: int,
+    random_state: int,
+) -> _Candidates:
+    """Every subgroup of one condition (and of two with ``max_conditions`` 2) over ``encoded``, counted, with the same rows
+    under two names kept once."""
+    groupings = [[column] for column in encoded] + (
+        [list(pair) for pair in itertools.combinations(encoded, 2)] if max_conditions == 2 else []
+    )
     _check_size(groupings)
     cell = (truth.astype(np.int64) << 1) + decided  # 0 tn, 1 fp, 2 fn, 3 tp
     weights = np.random.default_rng(random_state).random((len(truth), 2))
@@ -257,12 +321,11 @@ def find_subgroups(
     counts, prints, positions = (np.concatenate([part[k] for part in parts]) for k in range(3))
     owners = np.repeat(np.arange(len(parts)), [len(part[2]) for part in parts])
     # The same rows under two names (a pair that equals one of its conditions, two columns coding one thing): the first.
-    chosen = np.flatnonzero(~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy())
+    chosen = np.flatnonzero(
+        ~pd.DataFrame({"size": counts.sum(axis=1), "a": prints[:, 0], "b": prints[:, 1]}).duplicated().to_numpy()
+    )
     everyone = np.bincount(cell, minlength=4)[[3, 1, 0, 2]]  # tp, fp, tn, fn of all rows: the rest is everyone less the subgroup
-    ranked, tests, passing = _tests(counts[chosen], everyone, confidence, top)
-    _name_subgroups(ranked, [_conditions_of(groupings[owners[i]], positions[i]) for i in chosen[ranked.pop("index").to_numpy()]])
-    return SubgroupSearch(results=ranked, tested=len(chosen), tests=tests, passing=passing, columns=tuple(column.name for column in encoded),
-                          skipped=skipped, max_conditions=max_conditions, min_size=min_size, confidence=confidence)
+    return _Candidates(groupings, counts, positions, owners, chosen, everyone)
 
 
 def _name_subgroups(ranked: pd.DataFrame, conditions: list) -> None:
@@ -275,11 +338,15 @@ def _check_size(groupings: list[list[_Column]]) -> None:
     """Refuse a search of more than :data:`MAX_SUBGROUPS` combinations of values (many columns of many values)."""
     combinations = sum(int(np.prod([len(column.conditions) for column in grouping])) for grouping in groupings)
     if combinations > MAX_SUBGROUPS:
-        raise InvalidInputError(f"The search would count {combinations:,} subgroups over {len({id(c) for g in groupings for c in g})} "
-                                f"columns, more than {MAX_SUBGROUPS:,}: choose one condition, a larger minimum size, or fewer columns.")
+        raise InvalidInputError(
+            f"The search would count {combinations:,} subgroups over {len({id(c) for g in groupings for c in g})} "
+            f"columns, more than {MAX_SUBGROUPS:,}: choose one condition, a larger minimum size, or fewer columns."
+        )
 
 
-def _searchable(table: pd.DataFrame, names: list[str], min_size: int, max_categories: int) -> tuple[list[_Column], dict[str, str]]:
+def _searchable(
+    table: pd.DataFrame, names: list[str], min_size: int, max_categories: int
+) -> tuple[list[_Column], dict[str, str]]:
     """The columns a subgroup can be defined on, encoded, and those left out with why; raises when none is left."""
     encoded, skipped = [], {}
     ids = set(id_like_columns(table[names]))
@@ -295,10 +362,19 @@ def _searchable(table: pd.DataFrame, names: list[str], min_size: int, max_catego
     return encoded, skipped
 
 
-def _check_options(table: pd.DataFrame, truth: np.ndarray, decided: np.ndarray, names: list[str], max_conditions: int,
-                   min_size: int, top: int | None) -> None:
+def _check_options(
+    table: pd.DataFrame,
+    truth: np.ndarray,
+    decided: np.ndarray,
+    names: list[str],
+    max_conditions: int,
+    min_size: int,
+    top: int | None,
+) -> None:
     if not len(truth) == len(decided) == len(table):
-        raise InvalidInputError(f"y_true, decisions and the table must have one value per row; got {len(truth)}, {len(decided)} and {len(table)}.")
+        raise InvalidInputError(
+            f"y_true, decisions and the table must have one value per row; got {len(truth)}, {len(decided)} and {len(table)}."
+        )
     missing = [name for name in names if name not in table.columns]
     if missing:
         raise InvalidInputError(f"The table has no column {brief(missing[0])}.")
@@ -321,8 +397,11 @@ def _tests(counts: np.ndarray, total: np.ndarray, confidence: float, top: int | 
         x_all, n_all = RATES[metric].fraction([total[cell] for cell in range(4)])
         x2, n2 = x_all - x1, n_all - n1
         defined = np.flatnonzero((n1 > 0) & (n2 > 0))
-        parts.append(pd.DataFrame({"index": defined, "metric": metric, "x1": x1[defined], "n1": n1[defined], "x2": x2[defined],
-                                   "n2": n2[defined]}))
+        parts.append(
+            pd.DataFrame(
+                {"index": defined, "metric": metric, "x1": x1[defined], "n1": n1[defined], "x2": x2[defined], "n2": n2[defined]}
+            )
+        )
     frame = pd.concat(parts, ignore_index=True)
     tests = len(frame)
     z = norm.isf((1 - confidence) / 2 / max(tests, 1))
@@ -348,7 +427,6 @@ def subgroup_mask(table: pd.DataFrame, conditions: Sequence[Condition]) -> np.nd
     for condition in conditions:
         inside &= condition.mask(table)
     return inside
-
 
 
 SUBGROUP_VALUES = ("the subgroup", "the rest")

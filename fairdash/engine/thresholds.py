@@ -35,8 +35,19 @@ from fairdash.engine.spec import SMALL_GROUP_SIZE, bins_used, sensitive_frame
 from fairdash.errors import InvalidInputError
 
 __all__ = [
-    "Constraint", "CONSTRAINTS", "Threshold", "Suggestion", "SUGGESTION_REASONS", "ThresholdCurves", "default_threshold", "SliderScale",
-    "slider_scale", "check_threshold", "thresholds_per_row", "decisions_at", "thresholds_where_moved",
+    "Constraint",
+    "CONSTRAINTS",
+    "Threshold",
+    "Suggestion",
+    "SUGGESTION_REASONS",
+    "ThresholdCurves",
+    "default_threshold",
+    "SliderScale",
+    "slider_scale",
+    "check_threshold",
+    "thresholds_per_row",
+    "decisions_at",
+    "thresholds_where_moved",
 ]
 
 Constraint = Literal["demographic_parity", "equal_opportunity", "equalized_odds"]
@@ -171,8 +182,10 @@ class ThresholdCurves:
             unknown = set(threshold) - set(self.labels)
             missing = [label for label in self.labels if label not in threshold]
             if unknown or missing:
-                problems = [f"no threshold for {', '.join(missing)}" if missing else "",
-                            f"no group called {', '.join(sorted(unknown))}" if unknown else ""]
+                problems = [
+                    f"no threshold for {', '.join(missing)}" if missing else "",
+                    f"no group called {', '.join(sorted(unknown))}" if unknown else "",
+                ]
                 raise InvalidInputError(f"Per-group thresholds must name each group once: {'; '.join(p for p in problems if p)}.")
             return np.array([check_threshold(threshold[label]) for label in self.labels])
         return np.full(len(self.labels), check_threshold(threshold))
@@ -230,7 +243,9 @@ class ThresholdCurves:
         counts = self.counts_over(thresholds)
         group_rates = rates(counts)
         overall = rates(counts.sum(axis=1))
-        curve = pd.DataFrame({"threshold": thresholds, "accuracy": overall["accuracy"], "selection_rate": overall["selection_rate"]})
+        curve = pd.DataFrame(
+            {"threshold": thresholds, "accuracy": overall["accuracy"], "selection_rate": overall["selection_rate"]}
+        )
         for name, values in disparities_from_rates(group_rates).items():
             curve[name] = values
         return curve
@@ -240,7 +255,9 @@ class ThresholdCurves:
         thresholds = np.concatenate([self.distinct_scores(max_points=max_points), [np.inf]])
         group_rates = rates(self.counts_over(thresholds))
         frames = [
-            pd.DataFrame({"group": label, "threshold": thresholds, "fpr": group_rates["fpr"][:, g], "tpr": group_rates["tpr"][:, g]})
+            pd.DataFrame(
+                {"group": label, "threshold": thresholds, "fpr": group_rates["fpr"][:, g], "tpr": group_rates["tpr"][:, g]}
+            )
             for g, label in enumerate(self.labels)
         ]
         return pd.concat(frames, ignore_index=True)
@@ -325,12 +342,16 @@ class ThresholdCurves:
             kept = {str(label) for label in judged}
             unknown = sorted(kept - set(self.labels))
             if unknown:
-                raise InvalidInputError(f"No group called {', '.join(unknown[:8])} in these rows; the groups are {', '.join(self.labels[:8])}.")
+                raise InvalidInputError(
+                    f"No group called {', '.join(unknown[:8])} in these rows; the groups are {', '.join(self.labels[:8])}."
+                )
         return [g for g, label in enumerate(self.labels) if label in kept]
 
 
-_IMMUTABLE = ("ThresholdCurves cannot change once built (one object is shared by every session that audits the same data); "
-              "cannot set or delete {name!r}: build new curves instead.")
+_IMMUTABLE = (
+    "ThresholdCurves cannot change once built (one object is shared by every session that audits the same data); "
+    "cannot set or delete {name!r}: build new curves instead."
+)
 
 
 def _read_only(values: np.ndarray) -> np.ndarray:
@@ -350,8 +371,13 @@ def _check_suggest_options(constraint: str, tolerance: float, objective: str) ->
 
 
 def _suggestion(
-    constraint: str, tolerance: float, thresholds: dict[str, float] | None, table: pd.DataFrame | None, baseline: float,
-    base_table: pd.DataFrame, judged: list[str],
+    constraint: str,
+    tolerance: float,
+    thresholds: dict[str, float] | None,
+    table: pd.DataFrame | None,
+    baseline: float,
+    base_table: pd.DataFrame,
+    judged: list[str],
 ) -> Suggestion:
     """The :class:`Suggestion` of ``thresholds`` (whose metric table is ``table``) against one ``baseline``
     threshold (whose table is ``base_table``); ``thresholds=None`` when no setting meets the constraint.
@@ -362,13 +388,33 @@ def _suggestion(
     left_out = tuple(label for label in base_table.index if label not in set(judged))
     if thresholds is None or table is None:
         reason = "too_few_groups" if len(judged) < 2 else "beyond_tolerance"
-        return Suggestion(constraint=constraint, tolerance=tolerance, thresholds=None, accuracy=float("nan"), disparity=float("nan"),
-                          baseline_threshold=baseline, baseline_accuracy=base_accuracy, baseline_disparity=before[disparity_name],
-                          reason=reason, left_out=left_out, before=before)
+        return Suggestion(
+            constraint=constraint,
+            tolerance=tolerance,
+            thresholds=None,
+            accuracy=float("nan"),
+            disparity=float("nan"),
+            baseline_threshold=baseline,
+            baseline_accuracy=base_accuracy,
+            baseline_disparity=before[disparity_name],
+            reason=reason,
+            left_out=left_out,
+            before=before,
+        )
     after = _disparity_values(table.loc[judged])
-    return Suggestion(constraint=constraint, tolerance=tolerance, thresholds=thresholds, accuracy=float(overall_metrics(table)["accuracy"]),
-                      disparity=after[disparity_name], baseline_threshold=baseline, baseline_accuracy=base_accuracy,
-                      baseline_disparity=before[disparity_name], left_out=left_out, before=before, after=after)
+    return Suggestion(
+        constraint=constraint,
+        tolerance=tolerance,
+        thresholds=thresholds,
+        accuracy=float(overall_metrics(table)["accuracy"]),
+        disparity=after[disparity_name],
+        baseline_threshold=baseline,
+        baseline_accuracy=base_accuracy,
+        baseline_disparity=before[disparity_name],
+        left_out=left_out,
+        before=before,
+        after=after,
+    )
 
 
 def _disparity_values(table: pd.DataFrame) -> dict[str, float]:
@@ -405,7 +451,9 @@ class _RangeArgmax:
         return result
 
 
-def _best_windows(candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: tuple[str, ...], tolerance: float) -> list[int] | None:
+def _best_windows(
+    candidates: list[tuple[np.ndarray, np.ndarray]], rate_names: tuple[str, ...], tolerance: float
+) -> list[int] | None:
     """For each group, the index of the chosen candidate threshold; ``None`` when nothing is feasible.
 
     Candidates run from the lowest threshold to the highest, so every rate used here (selection
@@ -506,7 +554,9 @@ def slider_scale(distinct_scores: np.ndarray, *, max_options: int = 50) -> Slide
     raw_step = (high - low) / 200
     magnitude = 10 ** np.floor(np.log10(raw_step))
     step = float(min((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step), default=raw_step))
-    return SliderScale(minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None)
+    return SliderScale(
+        minimum=float(np.floor(low / step) * step), maximum=float(np.ceil(high / step) * step), step=step, options=None
+    )
 
 
 def check_threshold(value: Any) -> float:
@@ -536,8 +586,9 @@ def decisions_at(scores: Any, groups: Any, threshold: Threshold) -> np.ndarray:
     return np.asarray(scores, dtype=float) >= thresholds_per_row(groups, threshold)
 
 
-def thresholds_where_moved(table: pd.DataFrame, moved: pd.DataFrame, threshold: Threshold, *, sensitive: Any,
-                           bins: Any = ()) -> np.ndarray:
+def thresholds_where_moved(
+    table: pd.DataFrame, moved: pd.DataFrame, threshold: Threshold, *, sensitive: Any, bins: Any = ()
+) -> np.ndarray:
     """Each row of ``moved`` judged where its own sensitive values put it: the threshold of its group.
 
     ``moved`` holds rows whose sensitive values may have been changed (a person with another sex): each is judged at the

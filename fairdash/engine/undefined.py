@@ -14,13 +14,31 @@ RATE_UNDEFINED_CODES: tuple[RateUndefinedCode, ...] = ("no_group", "one_group", 
 """Why one rate a disparity compares gives it no value: no group defines the rate, only one does, or (a ratio) the
 highest rate is 0."""
 
-UndefinedCode = Literal["too_few_groups", "rates", "too_few_define", "recourse_too_few_groups", "recourse_few_found",
-                        "recourse_zero_burden", "scores_are_predictions", "scores_outside_0_1", "calibration_too_few_groups",
-                        "calibration_small_group"]
+UndefinedCode = Literal[
+    "too_few_groups",
+    "rates",
+    "too_few_define",
+    "recourse_too_few_groups",
+    "recourse_few_found",
+    "recourse_zero_burden",
+    "scores_are_predictions",
+    "scores_outside_0_1",
+    "calibration_too_few_groups",
+    "calibration_small_group",
+]
 
-UNDEFINED_CODES: tuple[UndefinedCode, ...] = ("too_few_groups", "rates", "too_few_define", "recourse_too_few_groups",
-                                              "recourse_few_found", "recourse_zero_burden", "scores_are_predictions",
-                                              "scores_outside_0_1", "calibration_too_few_groups", "calibration_small_group")
+UNDEFINED_CODES: tuple[UndefinedCode, ...] = (
+    "too_few_groups",
+    "rates",
+    "too_few_define",
+    "recourse_too_few_groups",
+    "recourse_few_found",
+    "recourse_zero_burden",
+    "scores_are_predictions",
+    "scores_outside_0_1",
+    "calibration_too_few_groups",
+    "calibration_small_group",
+)
 """Why a figure is undefined. A disparity: fewer than two groups are judged (``too_few_groups``); a rate it compares
 gives no value (``rates``, each in :attr:`Undefined.rates`); fewer than two groups define it otherwise
 (``too_few_define``). The recourse burden's: fewer than two groups are judged (``recourse_too_few_groups``); ``count``

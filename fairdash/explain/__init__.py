@@ -16,6 +16,7 @@ from fairdash.explain.attributions import (  # noqa: F401
 from fairdash.explain.counterfactuals import (  # noqa: F401
     DISTANCE,
     Counterfactuals,
+    NearestRow,
     directions_of,
     find_counterfactuals,
     search_space,
@@ -38,6 +39,7 @@ from fairdash.explain.rules import (  # noqa: F401
 __all__ = [
     "Counterfactuals",
     "DISTANCE",
+    "NearestRow",
     "PROXY_STRENGTH",
     "RECOURSE_NAMES",
     "RECOURSE_ROWS",

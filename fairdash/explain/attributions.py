@@ -28,9 +28,20 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel, match_class, model_input, per_model
 
 __all__ = [
-    "Output", "DEFAULT_BACKGROUND", "ShapResult", "explainer_method", "transformed_columns", "shap_values",
-    "model_output", "mean_abs_by_group", "gap_decomposition", "permutation_importance_table", "lime_missing_filled",
-    "lime_weights", "rank_agreement", "flip_rates",
+    "Output",
+    "DEFAULT_BACKGROUND",
+    "ShapResult",
+    "explainer_method",
+    "transformed_columns",
+    "shap_values",
+    "model_output",
+    "mean_abs_by_group",
+    "gap_decomposition",
+    "permutation_importance_table",
+    "lime_missing_filled",
+    "lime_weights",
+    "rank_agreement",
+    "flip_rates",
 ]
 
 Output = Literal["probability", "log_odds", "margin", "raw"]
@@ -176,7 +187,9 @@ def shap_values(
     method = explainer_method(estimator)
     if method == "permutation":
         values, base, background_size = _permutation(estimator, X, background, positive_label, random_state, progress)
-        return ShapResult(values=values, base_value=base, output="probability", method="permutation", background_size=background_size)
+        return ShapResult(
+            values=values, base_value=base, output="probability", method="permutation", background_size=background_size
+        )
 
     positive = _positive_index(final, positive_label)
     transformed, names, origins = _explained_input(preprocessing, final, X, method)
@@ -211,7 +224,9 @@ def _tree_shap(final: Any, transformed: Any, positive: int) -> tuple[np.ndarray,
     with warnings.catch_warnings():
         # shap tells on every call that a LightGBM binary model's values now come as a list of arrays: a notice of its
         # format, which _positive_class reads in either form, so nothing a user could act on (it cluttered audit's stderr).
-        warnings.filterwarnings("ignore", message="LightGBM binary classifier with TreeExplainer shap values output", category=UserWarning)
+        warnings.filterwarnings(
+            "ignore", message="LightGBM binary classifier with TreeExplainer shap values output", category=UserWarning
+        )
         raw = explainer.shap_values(transformed, check_additivity=False)
     values, base = _positive_class(raw, explainer.expected_value, positive)
     # The space shap explains is the trees' own output: averaged probabilities (forests) or
@@ -286,8 +301,11 @@ def _permutation(estimator, X, background, positive_label, random_state, progres
     columns = list(X.columns)
     background_rows = _background(X if background is None else background, random_state)
     both = pd.concat([X, background_rows[columns]])
-    categories = {c: pd.Index(pd.factorize(both[c], use_na_sentinel=False)[1]) for c in columns
-                  if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])}
+    categories = {
+        c: pd.Index(pd.factorize(both[c], use_na_sentinel=False)[1])
+        for c in columns
+        if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
+    }
 
     def encode(frame: pd.DataFrame) -> np.ndarray:
         numbers = frame.copy()
@@ -304,7 +322,9 @@ def _permutation(estimator, X, background, positive_label, random_state, progres
             if c in lookups:
                 decoded[c] = pd.Series(lookups[c][matrix[:, position].astype(int)], dtype=object, copy=False)
             else:
-                decoded[c] = matrix[:, position].astype(X[c].dtype) if pd.api.types.is_integer_dtype(X[c]) else matrix[:, position]
+                decoded[c] = (
+                    matrix[:, position].astype(X[c].dtype) if pd.api.types.is_integer_dtype(X[c]) else matrix[:, position]
+                )
         return wrapped.scores(pd.DataFrame(decoded, copy=False), positive_label=positive_label, features=columns)
 
     explainer = shap.PermutationExplainer(predict, shap.maskers.Independent(encode(background_rows[columns])), seed=random_state)
@@ -312,7 +332,7 @@ def _permutation(estimator, X, background, positive_label, random_state, progres
     chunks = []
     step = max(1, len(X) // 20)
     for start in range(0, len(X), step):
-        chunks.append(explainer(rows[start:start + step], silent=True))  # our own progress, not shap's bars on stderr
+        chunks.append(explainer(rows[start : start + step], silent=True))  # our own progress, not shap's bars on stderr
         if progress is not None:
             progress(min(1.0, (start + step) / len(X)))
     values = np.vstack([chunk.values for chunk in chunks])
@@ -356,8 +376,14 @@ def gap_decomposition(values: pd.DataFrame, groups: pd.Series, group: str, other
 
 
 def permutation_importance_table(
-    model: ScoreModel, X: pd.DataFrame, y_true: np.ndarray, *, positive_label: Any, n_repeats: int = 5,
-    max_rows: int = 2000, random_state: int = 0,
+    model: ScoreModel,
+    X: pd.DataFrame,
+    y_true: np.ndarray,
+    *,
+    positive_label: Any,
+    n_repeats: int = 5,
+    max_rows: int = 2000,
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """How much the ROC AUC drops when each column is shuffled (scikit-learn's permutation importance)."""
     from sklearn.inspection import permutation_importance
@@ -407,9 +433,33 @@ def _observed_draws(training: pd.DataFrame, random_state: int) -> pd.DataFrame:
     return filled
 
 
+def _lime_encoded(X: pd.DataFrame) -> tuple[pd.DataFrame, list[int], dict[int, list[str]]]:
+    """``X`` as LIME takes it, all floats: each text or boolean column (its position in ``categorical``) replaced by the
+    codes of its values as text, whose names are in ``categories``."""
+    columns = list(X.columns)
+    categorical = [
+        i for i, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])
+    ]
+    codes, categories = {}, {}
+    for i in categorical:
+        values, uniques = pd.factorize(X[columns[i]].astype(str))
+        codes[i], categories[i] = values, list(uniques)
+    encoded = X.copy()
+    for i in categorical:
+        encoded[columns[i]] = codes[i]
+    encoded = encoded.astype(float)
+    return encoded, categorical, categories
+
+
 def lime_weights(
-    model: ScoreModel, X: pd.DataFrame, row: Any, *, positive_label: Any, num_samples: int = 2000,
-    random_state: int = 0, training_rows: int = 2000,
+    model: ScoreModel,
+    X: pd.DataFrame,
+    row: Any,
+    *,
+    positive_label: Any,
+    num_samples: int = 2000,
+    random_state: int = 0,
+    training_rows: int = 2000,
 ) -> pd.Series:
     """LIME's weight for each column on one row (``row`` is an index label of ``X``).
 
@@ -422,15 +472,7 @@ def lime_weights(
     from lime.lime_tabular import LimeTabularExplainer
 
     columns = list(X.columns)
-    categorical = [i for i, c in enumerate(columns) if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c])]
-    codes, categories = {}, {}
-    for i in categorical:
-        values, uniques = pd.factorize(X[columns[i]].astype(str))
-        codes[i], categories[i] = values, list(uniques)
-    encoded = X.copy()
-    for i in categorical:
-        encoded[columns[i]] = codes[i]
-    encoded = encoded.astype(float)
+    encoded, categorical, categories = _lime_encoded(X)
     training = _observed_draws(encoded.sample(min(training_rows, len(encoded)), random_state=random_state), random_state)
     empty = [c for c in columns if encoded[c].isna().all()]
     instance = encoded.loc[row].fillna(lime_missing_filled(X, row)).fillna(0.0)  # 0: an empty column, as in training
@@ -449,8 +491,14 @@ def lime_weights(
         return np.column_stack([1 - score, score])
 
     explainer = LimeTabularExplainer(
-        training.to_numpy(), feature_names=columns, categorical_features=categorical, categorical_names=categories,
-        class_names=["other", "positive"], discretize_continuous=True, random_state=random_state, mode="classification",
+        training.to_numpy(),
+        feature_names=columns,
+        categorical_features=categorical,
+        categorical_names=categories,
+        class_names=["other", "positive"],
+        discretize_continuous=True,
+        random_state=random_state,
+        mode="classification",
     )
     explanation = explainer.explain_instance(instance.to_numpy(), predict, num_features=len(columns), num_samples=num_samples)
     weights = dict(explanation.as_map()[1])
@@ -468,8 +516,16 @@ def rank_agreement(first: pd.Series, second: pd.Series) -> float:
 
 
 def flip_rates(
-    model: ScoreModel, X: pd.DataFrame, column: str, threshold: Any, *, positive_label: Any, reference: Any | None = None,
-    table: pd.DataFrame | None = None, sensitive: Sequence[str] | None = None, bins: Any = (),
+    model: ScoreModel,
+    X: pd.DataFrame,
+    column: str,
+    threshold: Any,
+    *,
+    positive_label: Any,
+    reference: Any | None = None,
+    table: pd.DataFrame | None = None,
+    sensitive: Sequence[str] | None = None,
+    bins: Any = (),
 ) -> pd.DataFrame:
     """How often a decision changes when only the sensitive ``column`` is changed.
 
@@ -501,10 +557,15 @@ def flip_rates(
     moved = thresholds_where_moved(table, table.assign(**{column: swapped[column].to_numpy()}), threshold, **grouping)
     judged = np.isfinite(moved)
     changed = judged & ((before >= own) != (after >= moved))
-    frame = pd.DataFrame({"value": X[column].astype(str).to_numpy(), "changed": changed, "delta": after - before,
-                          "not_judged": ~judged})
-    result = frame.groupby("value").agg(rows=("changed", "size"), changed=("changed", "sum"), mean_score_change=("delta", "mean"),
-                                        not_judged=("not_judged", "sum"))
+    frame = pd.DataFrame(
+        {"value": X[column].astype(str).to_numpy(), "changed": changed, "delta": after - before, "not_judged": ~judged}
+    )
+    result = frame.groupby("value").agg(
+        rows=("changed", "size"),
+        changed=("changed", "sum"),
+        mean_score_change=("delta", "mean"),
+        not_judged=("not_judged", "sum"),
+    )
     result["flip_rate"] = result["changed"] / (result["rows"] - result["not_judged"]).where(lambda rows: rows > 0)
     result["swapped_to"] = [str(alternative) if value == str(reference) else str(reference) for value in result.index]
     return result

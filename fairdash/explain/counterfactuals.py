@@ -40,13 +40,31 @@ from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, per_model
 
 __all__ = [
-    "DISTANCE", "Direction", "SearchSpace", "search_space", "Candidates", "search_rows", "Counterfactual", "NearestRow",
-    "Counterfactuals", "find_counterfactuals", "counterfactuals_of_rows", "nearest_real_row", "check_constraints", "encoded_data", "NO_MODEL",
-    "nearest_allowed", "directions_of", "SAME_CHANGE", "distinct_flips",
+    "DISTANCE",
+    "Direction",
+    "SearchSpace",
+    "search_space",
+    "Candidates",
+    "search_rows",
+    "Counterfactual",
+    "NearestRow",
+    "Counterfactuals",
+    "find_counterfactuals",
+    "counterfactuals_of_rows",
+    "nearest_real_row",
+    "check_constraints",
+    "encoded_data",
+    "NO_MODEL",
+    "nearest_allowed",
+    "directions_of",
+    "SAME_CHANGE",
+    "distinct_flips",
 ]
 
-DISTANCE = ("L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
-            "over the data; 1 where the MAD is 0), a changed category counts 1 (DiCE's default distance)")
+DISTANCE = (
+    "L1 over the features: a numeric change counts |new - old| / MAD (the feature's median absolute deviation "
+    "over the data; 1 where the MAD is 0), a changed category counts 1 (DiCE's default distance)"
+)
 """The distance of a counterfactual from its row, in words (the page, the report and the JSON state it)."""
 
 Direction = Literal["increase", "decrease"]
@@ -156,14 +174,20 @@ def directions_of(increase: Sequence[str] = (), decrease: Sequence[str] = ()) ->
     """
     both = [column for column in dict.fromkeys(increase) if column in set(decrease)]
     if both:
-        raise InvalidInputError(f"{', '.join(brief(column) for column in both)} may only increase and may only decrease at once: "
-                                "choose one direction for each feature (or hold it fixed).")
+        raise InvalidInputError(
+            f"{', '.join(brief(column) for column in both)} may only increase and may only decrease at once: "
+            "choose one direction for each feature (or hold it fixed)."
+        )
     return {**{column: "increase" for column in increase}, **{column: "decrease" for column in decrease}}
 
 
 def search_space(
-    X: pd.DataFrame, *, immutable: Sequence[str] = (), directions: Mapping[str, Direction] | None = None,
-    ranges: Mapping[str, tuple[float, float]] | None = None, grid_values: int = GRID_VALUES,
+    X: pd.DataFrame,
+    *,
+    immutable: Sequence[str] = (),
+    directions: Mapping[str, Direction] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    grid_values: int = GRID_VALUES,
 ) -> SearchSpace:
     """The search space of counterfactuals over the rows ``X`` (the model's input columns).
 
@@ -189,19 +213,32 @@ def search_space(
     directions, ranges = dict(directions or {}), dict(ranges or {})
     for column in [*immutable, *directions, *ranges]:
         if column not in X.columns:
-            raise InvalidInputError(f"The column {brief(column)} is not one of the model's features ({', '.join(map(str, X.columns[:20]))}).")
-    numeric = tuple(bool(pd.api.types.is_numeric_dtype(X[column]) and not pd.api.types.is_bool_dtype(X[column])) for column in X.columns)
+            raise InvalidInputError(
+                f"The column {brief(column)} is not one of the model's features ({', '.join(map(str, X.columns[:20]))})."
+            )
+    numeric = tuple(
+        bool(pd.api.types.is_numeric_dtype(X[column]) and not pd.api.types.is_bool_dtype(X[column])) for column in X.columns
+    )
     for column, direction in directions.items():
         if not numeric[X.columns.get_loc(column)]:
             raise InvalidInputError(_NOT_NUMERIC_RANGE.format(column=brief(column)))
         if direction not in ("increase", "decrease"):
             raise InvalidInputError(f"The direction of {brief(column)} must be 'increase' or 'decrease'; got {brief(direction)}.")
-    parts = [_column_space(X[column], is_numeric, ranges.get(column), grid_values) for column, is_numeric in zip(X.columns, numeric)]
+    parts = [
+        _column_space(X[column], is_numeric, ranges.get(column), grid_values) for column, is_numeric in zip(X.columns, numeric)
+    ]
     return SearchSpace(
-        columns=tuple(map(str, X.columns)), numeric=numeric, integer=tuple(part[0] for part in parts),
-        scale=tuple(part[1] for part in parts), categories=tuple(part[2] for part in parts), grids=tuple(part[3] for part in parts),
-        low=tuple(part[4] for part in parts), high=tuple(part[5] for part in parts), immutable=tuple(dict.fromkeys(map(str, immutable))),
-        directions=tuple((str(column), direction) for column, direction in directions.items()), dtypes=tuple(X.dtypes),
+        columns=tuple(map(str, X.columns)),
+        numeric=numeric,
+        integer=tuple(part[0] for part in parts),
+        scale=tuple(part[1] for part in parts),
+        categories=tuple(part[2] for part in parts),
+        grids=tuple(part[3] for part in parts),
+        low=tuple(part[4] for part in parts),
+        high=tuple(part[5] for part in parts),
+        immutable=tuple(dict.fromkeys(map(str, immutable))),
+        directions=tuple((str(column), direction) for column, direction in directions.items()),
+        dtypes=tuple(X.dtypes),
     )
 
 
@@ -218,7 +255,9 @@ def _column_space(values: pd.Series, numeric: bool, given: tuple[float, float] |
         return False, 1.0, (), np.empty(0), np.nan, np.nan
     low, high = (float(data.min()), float(data.max())) if given is None else (float(given[0]), float(given[1]))
     if not (np.isfinite(low) and np.isfinite(high)) or low > high:
-        raise InvalidInputError(f"The range of {brief(values.name)} must be two finite numbers, low <= high; got {low:g} to {high:g}.")
+        raise InvalidInputError(
+            f"The range of {brief(values.name)} must be two finite numbers, low <= high; got {low:g} to {high:g}."
+        )
     median = np.median(data)
     mad = float(np.median(np.abs(data - median)))
     integer = bool(pd.api.types.is_integer_dtype(values.dtype))
@@ -253,7 +292,9 @@ class Candidates:
 class _Scorer:
     """The model asked for the score of encoded rows, in batches; counts the rows scored for each row searched."""
 
-    def __init__(self, model: ScoreModel, space: SearchSpace, positive_label: Any, thresholds: np.ndarray, want: np.ndarray) -> None:
+    def __init__(
+        self, model: ScoreModel, space: SearchSpace, positive_label: Any, thresholds: np.ndarray, want: np.ndarray
+    ) -> None:
         self.model, self.space, self.positive_label = model, space, positive_label
         self.thresholds, self.want = thresholds, want
         self.evaluated = np.zeros(len(thresholds), dtype=np.int64)
@@ -262,8 +303,10 @@ class _Scorer:
         np.add.at(self.evaluated, owners, 1)
         scores = np.empty(len(encoded))
         for start in range(0, len(encoded), _BATCH_ROWS):
-            part = self.space.decode(encoded[start:start + _BATCH_ROWS])
-            scores[start:start + _BATCH_ROWS] = self.model.scores(part, positive_label=self.positive_label, features=self.space.columns)
+            part = self.space.decode(encoded[start : start + _BATCH_ROWS])
+            scores[start : start + _BATCH_ROWS] = self.model.scores(
+                part, positive_label=self.positive_label, features=self.space.columns
+            )
         return scores
 
     def flips(self, scores: np.ndarray, owners: np.ndarray) -> np.ndarray:
@@ -281,7 +324,9 @@ def _moves(space: SearchSpace) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(columns).astype(np.int64), np.concatenate(values).astype(float)
 
 
-def _allowed(space: SearchSpace, current: np.ndarray, origin: np.ndarray, move_column: np.ndarray, move_value: np.ndarray) -> np.ndarray:
+def _allowed(
+    space: SearchSpace, current: np.ndarray, origin: np.ndarray, move_column: np.ndarray, move_value: np.ndarray
+) -> np.ndarray:
     """Which moves each row may take (rows x moves): a new value, a known number to start from, the direction kept."""
     now, start = current[:, move_column], origin[:, move_column]
     numeric = np.asarray(space.numeric)[move_column]
@@ -295,7 +340,9 @@ def _allowed(space: SearchSpace, current: np.ndarray, origin: np.ndarray, move_c
     return allowed
 
 
-def _apply(current: np.ndarray, owners: np.ndarray, combos: np.ndarray, move_column: np.ndarray, move_value: np.ndarray) -> np.ndarray:
+def _apply(
+    current: np.ndarray, owners: np.ndarray, combos: np.ndarray, move_column: np.ndarray, move_value: np.ndarray
+) -> np.ndarray:
     """The rows ``current[owners]`` with each row's moves (a row of ``combos``, -1 for none) applied."""
     encoded = current[owners].copy()
     rows = np.arange(len(owners))
@@ -335,7 +382,9 @@ def _combinations(gains: np.ndarray, costs: np.ndarray, move_column: np.ndarray,
                 per_column[column] = per_column.get(column, 0) + 1
             if len(chosen) >= pick:
                 break
-        found: list[tuple[int, ...]] = [pair for pair in itertools.combinations(chosen, 2) if move_column[pair[0]] != move_column[pair[1]]]
+        found: list[tuple[int, ...]] = [
+            pair for pair in itertools.combinations(chosen, 2) if move_column[pair[0]] != move_column[pair[1]]
+        ]
         found += [triple for triple in itertools.combinations(chosen[:8], 3) if len({move_column[m] for m in triple}) == 3]
         best_per_column, seen = [], set()
         for move in by_gain:
@@ -348,13 +397,21 @@ def _combinations(gains: np.ndarray, costs: np.ndarray, move_column: np.ndarray,
     width = max((len(combo) for combo in combos), default=1)
     padded = np.full((len(combos), width), -1, dtype=np.int64)
     for position, combo in enumerate(combos):
-        padded[position, :len(combo)] = combo
+        padded[position, : len(combo)] = combo
     return np.asarray(rows, dtype=np.int64), padded
 
 
-def _one_round(scorer: _Scorer, space: SearchSpace, moves: tuple[np.ndarray, np.ndarray], origin: np.ndarray,
-               current: np.ndarray, current_scores: np.ndarray, active: np.ndarray, pick: int,
-               extra: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+def _one_round(
+    scorer: _Scorer,
+    space: SearchSpace,
+    moves: tuple[np.ndarray, np.ndarray],
+    origin: np.ndarray,
+    current: np.ndarray,
+    current_scores: np.ndarray,
+    active: np.ndarray,
+    pick: int,
+    extra: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, ...]:
     """Stages 1 and 2 for the rows ``active`` (positions among the rows searched), starting from ``current``:
     every candidate scored, as (owners, encoded, scores). ``extra`` candidates (owners, encoded) are scored with the
     first stage's, in the same model call."""
@@ -365,19 +422,29 @@ def _one_round(scorer: _Scorer, space: SearchSpace, moves: tuple[np.ndarray, np.
     singles = current[rows].copy()
     singles[np.arange(len(rows)), move_column[move]] = move_value[move]
     both = scorer(np.concatenate([singles, extra[1]]), np.concatenate([active[rows], extra[0]]))
-    single_scores, extra_scores = both[:len(rows)], both[len(rows):]
+    single_scores, extra_scores = both[: len(rows)], both[len(rows) :]
     sign = np.where(scorer.want[active], 1.0, -1.0)
     gains = np.full(allowed.shape, -np.inf)
     gains[rows, move] = sign[rows] * (single_scores - current_scores[rows])
     combo_rows, combos = _combinations(gains, _costs_of_moves(space, start, move_column, move_value), move_column, pick)
     combined = _apply(current, combo_rows, combos, move_column, move_value)
     combined_scores = scorer(combined, active[combo_rows]) if len(combined) else np.empty(0)
-    return (np.concatenate([active[rows], extra[0], active[combo_rows]]), np.concatenate([singles, extra[1], combined]),
-            np.concatenate([single_scores, extra_scores, combined_scores]))
+    return (
+        np.concatenate([active[rows], extra[0], active[combo_rows]]),
+        np.concatenate([singles, extra[1], combined]),
+        np.concatenate([single_scores, extra_scores, combined_scores]),
+    )
 
 
-def _sparse(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
-            scores: np.ndarray, rounds: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def _sparse(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    owners: np.ndarray,
+    encoded: np.ndarray,
+    scores: np.ndarray,
+    rounds: int = 3,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each flip with the changes taken back (one at a time, the cheapest that still flips first) that it does not need."""
     encoded, scores = encoded.copy(), scores.copy()
     for _ in range(rounds):
@@ -414,8 +481,17 @@ def nearest_allowed(space: SearchSpace, origin: np.ndarray) -> np.ndarray:
     return anchored
 
 
-def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
-            scores: np.ndarray, mask: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
+def _shrink(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    owners: np.ndarray,
+    encoded: np.ndarray,
+    scores: np.ndarray,
+    mask: np.ndarray,
+    levels: int,
+    points: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each flip's numeric changes in ``mask`` shrunk together towards the row's values (the nearest allowed, see
     :func:`nearest_allowed`, where a range excludes the row's own value): the smallest fraction ``t``
     of the change that still flips, on a grid of ``points`` points, refined ``levels`` times, and up to three times more
@@ -449,8 +525,16 @@ def _shrink(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.
     return encoded, scores
 
 
-def _shortened(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, owners: np.ndarray, encoded: np.ndarray,
-               scores: np.ndarray, levels: int, points: int) -> tuple[np.ndarray, np.ndarray]:
+def _shortened(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    owners: np.ndarray,
+    encoded: np.ndarray,
+    scores: np.ndarray,
+    levels: int,
+    points: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Flips made sparse, their numeric changes shrunk together (the grid's first point takes them all back, or to the
     nearest value their range allows), then,
     where two or more numeric changes are left, each alone (the costliest first)."""
@@ -474,14 +558,23 @@ def _cheapest_per_set(space: SearchSpace, origin: np.ndarray, owners: np.ndarray
     if not len(owners):
         return np.empty(0, dtype=np.int64)
     changed = np.packbits(space.changed(encoded, origin[owners]), axis=1)
-    frame = pd.DataFrame({"owner": owners, "key": [bytes(row) for row in changed],
-                          "distance": space.distance(encoded, origin[owners])})
+    frame = pd.DataFrame(
+        {"owner": owners, "key": [bytes(row) for row in changed], "distance": space.distance(encoded, origin[owners])}
+    )
     frame = frame.sort_values(["owner", "distance"], kind="stable").drop_duplicates(["owner", "key"])
     return frame.groupby("owner", sort=False).head(keep).index.to_numpy()
 
 
-def _flips(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, base_scores: np.ndarray, pick: int, rounds: int,
-           examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None, seeds: int) -> list[tuple[np.ndarray, ...]]:
+def _flips(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    base_scores: np.ndarray,
+    pick: int,
+    rounds: int,
+    examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None,
+    seeds: int,
+) -> list[tuple[np.ndarray, ...]]:
     """Stages 1 and 2 (with the seeds from ``examples``), and the rounds that start again from the best combination:
     every flip found, as (owners, encoded, scores) parts."""
     moves = _moves(space)
@@ -502,15 +595,74 @@ def _flips(scorer: _Scorer, space: SearchSpace, origin: np.ndarray, base_scores:
         extra = (extra[0][:0], extra[1][:0])
         flip = scorer.flips(scores, owners)
         found.append((owners[flip], encoded[flip], scores[flip]))
-        active, current, current_scores = _restart(scorer, owners[~flip], encoded[~flip], scores[~flip],
-                                                   np.setdiff1d(active, owners[flip]))
+        active, current, current_scores = _restart(
+            scorer, owners[~flip], encoded[~flip], scores[~flip], np.setdiff1d(active, owners[flip])
+        )
     return found
 
 
+def _scorer_for(
+    model: ScoreModel, rows: pd.DataFrame, thresholds: Any, space: SearchSpace, positive_label: Any, row_scores: np.ndarray | None
+) -> tuple[_Scorer, np.ndarray, np.ndarray]:
+    """:func:`search_rows`' scorer (each row's threshold and wanted decision, the model calls counted), the rows encoded,
+    and their scores (``row_scores`` when known, else scored once)."""
+    origin = space.encode(rows)
+    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),)).copy()
+    probe = _Scorer(model, space, positive_label, thresholds, np.zeros(len(rows), dtype=bool))
+    base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
+    scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
+    scorer.evaluated += probe.evaluated
+    return scorer, origin, base_scores
+
+
+def _refined(
+    scorer: _Scorer,
+    space: SearchSpace,
+    origin: np.ndarray,
+    base_scores: np.ndarray,
+    found: list[tuple[np.ndarray, ...]],
+    keep: int,
+    levels: int,
+    points: int,
+) -> Candidates:
+    """The flips ``found``, the cheapest ``keep`` per set of changed features of each row, shortened, and kept when they
+    still flip, keep the constraints and differ from the row's others."""
+    owners = np.concatenate([part[0] for part in found] + [np.empty(0, dtype=np.int64)]).astype(np.int64)
+    encoded = np.concatenate([part[1] for part in found] + [np.empty((0, len(space.columns)))])
+    scores = np.concatenate([part[2] for part in found] + [np.empty(0)])
+    chosen = _cheapest_per_set(space, origin, owners, encoded, keep)
+    owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
+    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
+    kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
+    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
+    # (diverse means different).
+    distances = space.distance(encoded, origin[owners])
+    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
+    return Candidates(
+        owner=owners[kept],
+        encoded=encoded[kept],
+        scores=scores[kept],
+        distances=distances[kept],
+        evaluated=scorer.evaluated,
+        base_scores=base_scores,
+    )
+
+
 def search_rows(
-    model: ScoreModel, rows: pd.DataFrame, thresholds: Any, space: SearchSpace, *, positive_label: Any,
-    keep: int = 8, rounds: int = 2, pick: int = 24, levels: int = 2, points: int = 64,
-    examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None, seeds: int = 5, row_scores: np.ndarray | None = None,
+    model: ScoreModel,
+    rows: pd.DataFrame,
+    thresholds: Any,
+    space: SearchSpace,
+    *,
+    positive_label: Any,
+    keep: int = 8,
+    rounds: int = 2,
+    pick: int = 24,
+    levels: int = 2,
+    points: int = 64,
+    examples: tuple[pd.DataFrame | np.ndarray, np.ndarray] | None = None,
+    seeds: int = 5,
+    row_scores: np.ndarray | None = None,
 ) -> Candidates:
     """Counterfactuals of many rows at once: for each, flips of the model's decision at its threshold.
 
@@ -545,34 +697,18 @@ def search_rows(
     Candidates
         Every refined flip that keeps the constraints (:func:`check_constraints`), with its score and distance.
     """
-    origin = space.encode(rows)
-    thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), (len(rows),)).copy()
-    probe = _Scorer(model, space, positive_label, thresholds, np.zeros(len(rows), dtype=bool))
-    base_scores = probe(origin, np.arange(len(rows))) if row_scores is None else np.asarray(row_scores, dtype=float)
-    scorer = _Scorer(model, space, positive_label, thresholds, base_scores < thresholds)
-    scorer.evaluated += probe.evaluated
+    scorer, origin, base_scores = _scorer_for(model, rows, thresholds, space, positive_label, row_scores)
     found = _flips(scorer, space, origin, base_scores, pick, rounds, examples, seeds)
-    owners = np.concatenate([part[0] for part in found] + [np.empty(0, dtype=np.int64)]).astype(np.int64)
-    encoded = np.concatenate([part[1] for part in found] + [np.empty((0, len(space.columns)))])
-    scores = np.concatenate([part[2] for part in found] + [np.empty(0)])
-    chosen = _cheapest_per_set(space, origin, owners, encoded, keep)
-    owners, encoded, scores = owners[chosen], encoded[chosen], scores[chosen]
-    encoded, scores = _shortened(scorer, space, origin, owners, encoded, scores, levels, points)
-    kept = scorer.flips(scores, owners) & check_constraints(space, origin[owners], encoded)
-    # Shrinking can make two candidates of a row the same, or the same up to the shrink's last step: keep the nearer
-    # (diverse means different).
-    distances = space.distance(encoded, origin[owners])
-    kept[kept] = distinct_flips(space, owners[kept], encoded[kept], distances[kept])
-    return Candidates(owner=owners[kept], encoded=encoded[kept], scores=scores[kept],
-                      distances=distances[kept], evaluated=scorer.evaluated, base_scores=base_scores)
+    return _refined(scorer, space, origin, base_scores, found, keep, levels, points)
 
 
 SAME_CHANGE = 0.01
 """Two changes of a number are the same change when their values differ by at most this many of its scales (MADs)."""
 
 
-def distinct_flips(space: SearchSpace, owners: np.ndarray, encoded: np.ndarray, distances: np.ndarray, *,
-                   tolerance: float = SAME_CHANGE) -> np.ndarray:
+def distinct_flips(
+    space: SearchSpace, owners: np.ndarray, encoded: np.ndarray, distances: np.ndarray, *, tolerance: float = SAME_CHANGE
+) -> np.ndarray:
     """Which flips to keep: each row's flips without those that are the same change as a nearer flip of the same row (every
     number within ``tolerance`` times its scale of the other's, every category the same; ties: the first kept).
 
@@ -593,8 +729,15 @@ def distinct_flips(space: SearchSpace, owners: np.ndarray, encoded: np.ndarray, 
     return kept
 
 
-def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want: np.ndarray, examples: np.ndarray,
-           example_scores: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+def _seeds(
+    space: SearchSpace,
+    origin: np.ndarray,
+    thresholds: np.ndarray,
+    want: np.ndarray,
+    examples: np.ndarray,
+    example_scores: np.ndarray,
+    count: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row, its ``count`` nearest real rows (``examples``) with the wanted decision at its threshold (those that share
     its held features first), made to keep the constraints (held features and changes against a direction taken back from the row): starts towards a real person."""
     rows_of: list[int] = []
@@ -619,7 +762,9 @@ def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want:
     encoded[:, ~mutable] = start[:, ~mutable]
     for column, direction in space.directions:
         position = space.columns.index(column)
-        against = encoded[:, position] < start[:, position] if direction == "increase" else encoded[:, position] > start[:, position]
+        against = (
+            encoded[:, position] < start[:, position] if direction == "increase" else encoded[:, position] > start[:, position]
+        )
         encoded[against, position] = start[against, position]
     numeric = np.asarray(space.numeric)
     with np.errstate(invalid="ignore"):
@@ -628,8 +773,9 @@ def _seeds(space: SearchSpace, origin: np.ndarray, thresholds: np.ndarray, want:
     return owners, encoded
 
 
-def _restart(scorer: _Scorer, owners: np.ndarray, encoded: np.ndarray, scores: np.ndarray,
-             remaining: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _restart(
+    scorer: _Scorer, owners: np.ndarray, encoded: np.ndarray, scores: np.ndarray, remaining: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the rows still without a flip, the candidate closest to flipping: the next round starts from it."""
     sign = np.where(scorer.want[owners], 1.0, -1.0)
     progress = sign * (scores - scorer.thresholds[owners])
@@ -707,8 +853,11 @@ def _plain(value: Any) -> Any:
 
 
 def _changes(space: SearchSpace, before: pd.Series, after: pd.Series) -> dict[str, tuple[Any, Any]]:
-    return {column: (_plain(before[column]), _plain(after[column])) for column in space.columns
-            if not _same(before[column], after[column])}
+    return {
+        column: (_plain(before[column]), _plain(after[column]))
+        for column in space.columns
+        if not _same(before[column], after[column])
+    }
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -743,13 +892,23 @@ def encoded_data(space: SearchSpace, X: pd.DataFrame) -> np.ndarray:
     return kept[key]
 
 
-NO_MODEL = ("Counterfactuals need a model that can score changed rows; this audit has scores but no model "
-            "(a column of the table). Upload the model (on the command line: --model) to find them.")
+NO_MODEL = (
+    "Counterfactuals need a model that can score changed rows; this audit has scores but no model "
+    "(a column of the table). Upload the model (on the command line: --model) to find them."
+)
 
 
 def find_counterfactuals(
-    model: ScoreModel | None, X: pd.DataFrame, row: Any, *, threshold: float, positive_label: Any, space: SearchSpace,
-    n: int = 3, scores: np.ndarray | None = None, selected: np.ndarray | None = None,
+    model: ScoreModel | None,
+    X: pd.DataFrame,
+    row: Any,
+    *,
+    threshold: float,
+    positive_label: Any,
+    space: SearchSpace,
+    n: int = 3,
+    scores: np.ndarray | None = None,
+    selected: np.ndarray | None = None,
 ) -> Counterfactuals:
     """Up to ``n`` diverse counterfactuals of one row: changes that flip the model's decision at ``threshold``.
 
@@ -786,14 +945,25 @@ def find_counterfactuals(
     InvalidInputError
         A row that is not in ``X``, ``n`` out of range, or a threshold that is not a number.
     """
-    (result,) = counterfactuals_of_rows(model, X, [row], thresholds=threshold, positive_label=positive_label, space=space, n=n,
-                                        scores=scores, selected=selected)
+    (result,) = counterfactuals_of_rows(
+        model, X, [row], thresholds=threshold, positive_label=positive_label, space=space, n=n, scores=scores, selected=selected
+    )
     return result
 
 
 def counterfactuals_of_rows(
-    model: ScoreModel | None, X: pd.DataFrame, rows: Sequence[Any], *, thresholds: Any, positive_label: Any, space: SearchSpace,
-    n: int = 3, scores: np.ndarray | None = None, selected: np.ndarray | None = None, levels: int = 2, points: int = 64,
+    model: ScoreModel | None,
+    X: pd.DataFrame,
+    rows: Sequence[Any],
+    *,
+    thresholds: Any,
+    positive_label: Any,
+    space: SearchSpace,
+    n: int = 3,
+    scores: np.ndarray | None = None,
+    selected: np.ndarray | None = None,
+    levels: int = 2,
+    points: int = 64,
 ) -> list[Counterfactuals]:
     """:func:`find_counterfactuals` of several rows in one batched search (``thresholds``: one, or one per row); the
     counterfactuals of every row are re-scored by the model in one call. ``levels`` and ``points``: as for :func:`search_rows`."""
@@ -804,34 +974,79 @@ def counterfactuals_of_rows(
         _check_request(X, row, n, threshold)
     positions = X.index.get_indexer(list(rows))
     data = encoded_data(space, X)
-    found = search_rows(model, X.iloc[positions], thresholds, space, positive_label=positive_label, keep=max(8, 3 * n),
-                        examples=(data, scores) if scores is not None else None, levels=levels, points=points,
-                        row_scores=None if scores is None else np.asarray(scores, dtype=float)[positions])
-    chosen = [_diverse([frozenset(np.flatnonzero(changed)) for changed in space.changed(found.encoded[mine], data[[position]])],
-                       found.distances[mine], n) for mine, position in
-              ((np.flatnonzero(found.owner == number), position) for number, position in enumerate(positions))]
-    picked = np.concatenate([np.flatnonzero(found.owner == number)[mine] for number, mine in enumerate(chosen)] + [np.empty(0, dtype=np.int64)])
+    found = search_rows(
+        model,
+        X.iloc[positions],
+        thresholds,
+        space,
+        positive_label=positive_label,
+        keep=max(8, 3 * n),
+        examples=(data, scores) if scores is not None else None,
+        levels=levels,
+        points=points,
+        row_scores=None if scores is None else np.asarray(scores, dtype=float)[positions],
+    )
+    chosen = [
+        _diverse(
+            [frozenset(np.flatnonzero(changed)) for changed in space.changed(found.encoded[mine], data[[position]])],
+            found.distances[mine],
+            n,
+        )
+        for mine, position in ((np.flatnonzero(found.owner == number), position) for number, position in enumerate(positions))
+    ]
+    picked = np.concatenate(
+        [np.flatnonzero(found.owner == number)[mine] for number, mine in enumerate(chosen)] + [np.empty(0, dtype=np.int64)]
+    )
     frame = space.decode(found.encoded[picked.astype(np.int64)])
     # Checked again as returned, not taken on trust: every counterfactual scored by the model's public path, in one call.
     rescored = model.scores(frame, positive_label=positive_label, features=space.columns) if len(frame) else np.empty(0)
-    return [_one_result(X, row, space, found, number, picked, frame, rescored, thresholds[number], scores, selected)
-            for number, row in enumerate(rows)]
+    return [
+        _one_result(X, row, space, found, number, picked, frame, rescored, thresholds[number], scores, selected)
+        for number, row in enumerate(rows)
+    ]
 
 
-def _one_result(X: pd.DataFrame, row: Any, space: SearchSpace, found: Candidates, number: int, picked: np.ndarray,
-                frame: pd.DataFrame, rescored: np.ndarray, threshold: float, scores: np.ndarray | None,
-                selected: np.ndarray | None) -> Counterfactuals:
+def _one_result(
+    X: pd.DataFrame,
+    row: Any,
+    space: SearchSpace,
+    found: Candidates,
+    number: int,
+    picked: np.ndarray,
+    frame: pd.DataFrame,
+    rescored: np.ndarray,
+    threshold: float,
+    scores: np.ndarray | None,
+    selected: np.ndarray | None,
+) -> Counterfactuals:
     """The :class:`Counterfactuals` of the ``number``-th row searched, from the flips picked for every row."""
     base_score = float(found.base_scores[number])
     before = space.decode(encoded_data(space, X)[[X.index.get_loc(row)]]).iloc[0]
-    result = [Counterfactual(changes=_changes(space, before, frame.iloc[position]), score=float(rescored[position]),
-                             distance=float(found.distances[picked[position]]))
-              for position in np.flatnonzero(found.owner[picked.astype(np.int64)] == number)
-              if (rescored[position] >= threshold) != (base_score >= threshold)]
-    nearest = nearest_real_row(X, row, selected=selected, scores=scores, space=space) if selected is not None and scores is not None else None
-    return Counterfactuals(row=_plain(row), score=base_score, threshold=float(threshold), selected=bool(base_score >= threshold),
-                           found=tuple(result), nearest=nearest, evaluated=int(found.evaluated[number]),
-                           held=space.immutable, reason=None if result else _none_found(space, int(found.evaluated[number]), base_score >= threshold))
+    result = [
+        Counterfactual(
+            changes=_changes(space, before, frame.iloc[position]),
+            score=float(rescored[position]),
+            distance=float(found.distances[picked[position]]),
+        )
+        for position in np.flatnonzero(found.owner[picked.astype(np.int64)] == number)
+        if (rescored[position] >= threshold) != (base_score >= threshold)
+    ]
+    nearest = (
+        nearest_real_row(X, row, selected=selected, scores=scores, space=space)
+        if selected is not None and scores is not None
+        else None
+    )
+    return Counterfactuals(
+        row=_plain(row),
+        score=base_score,
+        threshold=float(threshold),
+        selected=bool(base_score >= threshold),
+        found=tuple(result),
+        nearest=nearest,
+        evaluated=int(found.evaluated[number]),
+        held=space.immutable,
+        reason=None if result else _none_found(space, int(found.evaluated[number]), base_score >= threshold),
+    )
 
 
 def _check_request(X: pd.DataFrame, row: Any, n: int, threshold: float) -> None:
@@ -848,11 +1063,15 @@ def _none_found(space: SearchSpace, evaluated: int, selected: bool) -> str:
     wanted = "not selected" if selected else "selected"
     if not space.mutable.any():
         return f"Every feature is held fixed, so nothing can change the decision to {wanted}."
-    return (f"No change found makes the row {wanted}: {evaluated:,} changed rows were scored within the allowed "
-            "ranges, directions and held features (the search budget). Allow more features to change or wider ranges.")
+    return (
+        f"No change found makes the row {wanted}: {evaluated:,} changed rows were scored within the allowed "
+        "ranges, directions and held features (the search budget). Allow more features to change or wider ranges."
+    )
 
 
-def nearest_real_row(X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores: np.ndarray, space: SearchSpace) -> NearestRow | None:
+def nearest_real_row(
+    X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores: np.ndarray, space: SearchSpace
+) -> NearestRow | None:
     """The real row of ``X`` nearest to ``row`` (in :data:`DISTANCE`) with the other decision: among the rows that share its held
     features (the sensitive attributes) when there is one, else among all; ``None`` when every row has the same decision."""
     position = X.index.get_loc(row)
@@ -870,5 +1089,10 @@ def nearest_real_row(X: pd.DataFrame, row: Any, *, selected: np.ndarray, scores:
         return None
     pool, distances = pool[defined], distances[defined]
     best = int(pool[np.argmin(distances)])
-    return NearestRow(row=_plain(X.index[best]), score=float(scores[best]), distance=float(distances.min()),
-                      changes=_changes(space, X.iloc[position], X.iloc[best]), same_held=bool(same[best]))
+    return NearestRow(
+        row=_plain(X.index[best]),
+        score=float(scores[best]),
+        distance=float(distances.min()),
+        changes=_changes(space, X.iloc[position], X.iloc[best]),
+        same_held=bool(same[best]),
+    )

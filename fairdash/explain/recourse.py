@@ -30,8 +30,17 @@ from fairdash.errors import InvalidInputError, ModelError
 from fairdash.explain.counterfactuals import DISTANCE, NO_MODEL, SearchSpace, search_rows
 from fairdash.intake.models import ScoreModel
 
-__all__ = ["RECOURSE_NAMES", "RECOURSE_ROWS", "Recourse", "recourse_rules", "recourse_by_group", "why_recourse_undefined",
-           "studentized_means", "mean_bounds", "burden_gap_intervals"]
+__all__ = [
+    "RECOURSE_NAMES",
+    "RECOURSE_ROWS",
+    "Recourse",
+    "recourse_rules",
+    "recourse_by_group",
+    "why_recourse_undefined",
+    "studentized_means",
+    "mean_bounds",
+    "burden_gap_intervals",
+]
 
 RECOURSE_NAMES = ("recourse_burden_difference", "recourse_burden_ratio")
 """The recourse disparities, as the JSON and ``--fail-on`` name them."""
@@ -84,9 +93,20 @@ class Recourse:
 
 
 def recourse_by_group(
-    model: ScoreModel | None, X: pd.DataFrame, *, scores: np.ndarray, thresholds: Any, groups: pd.Series, space: SearchSpace,
-    positive_label: Any, max_rows: int = RECOURSE_ROWS, min_group_size: int = SMALL_GROUP_SIZE, n_resamples: int = 1000,
-    confidence: float = 0.95, random_state: int = 0, progress: Callable[[int, int], object] | None = None,
+    model: ScoreModel | None,
+    X: pd.DataFrame,
+    *,
+    scores: np.ndarray,
+    thresholds: Any,
+    groups: pd.Series,
+    space: SearchSpace,
+    positive_label: Any,
+    max_rows: int = RECOURSE_ROWS,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int = 0,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Recourse:
     """Each group's recourse burden over the rows the model turns down (``score < threshold``).
 
@@ -119,6 +139,17 @@ def recourse_by_group(
     InvalidInputError
         ``max_rows`` under 1, or inputs whose lengths differ.
     """
+    model, scores, thresholds = _checked_inputs(model, X, scores, thresholds, groups, max_rows)
+    rng = np.random.default_rng(random_state)
+    denied, searched, examples = _rows_to_search(scores, thresholds, len(X), max_rows, rng)
+    nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
+    return _recourse(groups, denied, searched, nearest, evaluated, n_resamples, confidence, random_state, min_group_size, rng)
+
+
+def _checked_inputs(
+    model: ScoreModel | None, X: pd.DataFrame, scores: Any, thresholds: Any, groups: pd.Series, max_rows: Any
+) -> tuple[ScoreModel, np.ndarray, np.ndarray]:
+    """:func:`recourse_by_group`'s model, scores and thresholds (one per row), refused with the reason when they do not do."""
     if model is None:
         raise ModelError(NO_MODEL)
     if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 1:
@@ -126,45 +157,106 @@ def recourse_by_group(
     scores = np.asarray(scores, dtype=float)
     thresholds = np.broadcast_to(np.asarray(thresholds, dtype=float), scores.shape)
     if not len(scores) == len(X) == len(groups):
-        raise InvalidInputError(f"X, scores and groups must have one value per row; got {len(X)}, {len(scores)} and {len(groups)}.")
-    rng = np.random.default_rng(random_state)
+        raise InvalidInputError(
+            f"X, scores and groups must have one value per row; got {len(X)}, {len(scores)} and {len(groups)}."
+        )
+    return model, scores, thresholds
+
+
+def _rows_to_search(
+    scores: np.ndarray, thresholds: np.ndarray, rows: int, max_rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows turned down, those searched (a seeded sample of ``max_rows`` when there are more) and the positions of
+    the real rows offered as examples."""
     denied = np.flatnonzero(scores < thresholds)
     searched = np.sort(rng.choice(denied, max_rows, replace=False)) if len(denied) > max_rows else denied
-    examples = np.sort(rng.choice(len(X), min(len(X), _EXAMPLES), replace=False))
-    nearest, evaluated = _nearest_distances(model, X, scores, thresholds, searched, examples, space, positive_label, progress)
+    examples = np.sort(rng.choice(rows, min(rows, _EXAMPLES), replace=False))
+    return denied, searched, examples
+
+
+def _recourse(
+    groups: pd.Series,
+    denied: np.ndarray,
+    searched: np.ndarray,
+    nearest: np.ndarray,
+    evaluated: int,
+    n_resamples: int,
+    confidence: float,
+    random_state: int,
+    min_group_size: int,
+    rng: np.random.Generator,
+) -> Recourse:
+    """Each group's burden from the nearest counterfactuals' distances, and the disparities between the groups judged."""
     labels = pd.Series(np.asarray(groups, dtype=object))
     table, distances = _group_table(labels, denied, searched, nearest, n_resamples, confidence, rng)
     # A burden rests on the rows whose counterfactual was found: a group is judged on those, not on the rows searched
     # (one found among 32 searched would otherwise decide the gap on one row).
     judged = table[table["found"] >= min_group_size]
     findings = _findings(judged, distances, n_resamples, confidence, rng)
-    return Recourse(groups=table, disparities={name: float(findings.loc[name, "value"]) for name in RECOURSE_NAMES},
-                    findings=findings, left_out=tuple(str(label) for label in table.index.difference(judged.index, sort=False)),
-                    sampled=len(searched) < len(denied), searched=len(searched), denied=len(denied), evaluated=evaluated,
-                    n_resamples=n_resamples, confidence=confidence, random_state=random_state, min_group_size=min_group_size)
+    return Recourse(
+        groups=table,
+        disparities={name: float(findings.loc[name, "value"]) for name in RECOURSE_NAMES},
+        findings=findings,
+        left_out=tuple(str(label) for label in table.index.difference(judged.index, sort=False)),
+        sampled=len(searched) < len(denied),
+        searched=len(searched),
+        denied=len(denied),
+        evaluated=evaluated,
+        n_resamples=n_resamples,
+        confidence=confidence,
+        random_state=random_state,
+        min_group_size=min_group_size,
+    )
 
 
-def _nearest_distances(model: ScoreModel, X: pd.DataFrame, scores: np.ndarray, thresholds: np.ndarray, searched: np.ndarray,
-                       examples: np.ndarray, space: SearchSpace, positive_label: Any,
-                       progress: Callable[[int, int], object] | None) -> tuple[np.ndarray, int]:
+def _nearest_distances(
+    model: ScoreModel,
+    X: pd.DataFrame,
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    searched: np.ndarray,
+    examples: np.ndarray,
+    space: SearchSpace,
+    positive_label: Any,
+    progress: Callable[[int, int], object] | None,
+) -> tuple[np.ndarray, int]:
     """Each searched row's distance to its nearest counterfactual found (NaN: none), in batches; and the rows scored."""
     nearest = np.full(len(searched), np.nan)
     evaluated = 0
     seeds = (X.iloc[examples], scores[examples])
     for start in range(0, len(searched), _CHUNK):
-        part = searched[start:start + _CHUNK]
-        found = search_rows(model, X.iloc[part], thresholds[part], space, positive_label=positive_label,
-                            keep=1, rounds=1, pick=10, levels=2, points=16, examples=seeds, seeds=3,
-                            row_scores=scores[part])
-        nearest[start:start + len(part)] = found.nearest(len(part))
+        part = searched[start : start + _CHUNK]
+        found = search_rows(
+            model,
+            X.iloc[part],
+            thresholds[part],
+            space,
+            positive_label=positive_label,
+            keep=1,
+            rounds=1,
+            pick=10,
+            levels=2,
+            points=16,
+            examples=seeds,
+            seeds=3,
+            row_scores=scores[part],
+        )
+        nearest[start : start + len(part)] = found.nearest(len(part))
         evaluated += int(found.evaluated.sum())
         if progress is not None:
             progress(start + len(part), len(searched))
     return nearest, evaluated
 
 
-def _group_table(labels: pd.Series, denied: np.ndarray, searched: np.ndarray, nearest: np.ndarray, n_resamples: int,
-                 confidence: float, rng: np.random.Generator) -> tuple[pd.DataFrame, dict[Any, np.ndarray]]:
+def _group_table(
+    labels: pd.Series,
+    denied: np.ndarray,
+    searched: np.ndarray,
+    nearest: np.ndarray,
+    n_resamples: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, dict[Any, np.ndarray]]:
     """Per group (every group with a row turned down): rows turned down, searched, found, burden and its interval;
     and each group's distances to the nearest counterfactual found."""
     rows, distances = [], {}
@@ -172,9 +264,18 @@ def _group_table(labels: pd.Series, denied: np.ndarray, searched: np.ndarray, ne
         mine = nearest[(labels.iloc[searched] == label).to_numpy()]
         found = distances[label] = mine[np.isfinite(mine)]
         low, high = mean_bounds(found, studentized_means(found, n_resamples, rng), error=(1 - confidence) / 2)
-        rows.append({"group": label, "denied": int((labels.iloc[denied] == label).sum()), "searched": len(mine), "found": len(found),
-                     "none_found": 1 - len(found) / len(mine) if len(mine) else np.nan,
-                     "burden": float(found.mean()) if len(found) else np.nan, "lower": low, "upper": high})
+        rows.append(
+            {
+                "group": label,
+                "denied": int((labels.iloc[denied] == label).sum()),
+                "searched": len(mine),
+                "found": len(found),
+                "none_found": 1 - len(found) / len(mine) if len(mine) else np.nan,
+                "burden": float(found.mean()) if len(found) else np.nan,
+                "lower": low,
+                "upper": high,
+            }
+        )
     table = pd.DataFrame(rows, columns=["group", "denied", "searched", "found", "none_found", "burden", "lower", "upper"])
     return table.set_index("group"), distances
 
@@ -191,7 +292,7 @@ def studentized_means(values: np.ndarray, n_resamples: int, rng: np.random.Gener
         drawn = values[rng.integers(0, len(values), size=(min(step, n_resamples - first), len(values)))]
         shift, spread = drawn.mean(axis=1) - mean, drawn.std(axis=1, ddof=1) / np.sqrt(len(values))
         with np.errstate(divide="ignore", invalid="ignore"):
-            replicates[first:first + len(drawn)] = np.where(spread > 0, shift / spread, np.sign(shift) * np.inf)
+            replicates[first : first + len(drawn)] = np.where(spread > 0, shift / spread, np.sign(shift) * np.inf)
     return np.nan_to_num(replicates, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
 
@@ -217,8 +318,9 @@ def mean_bounds(values: np.ndarray, studentized: np.ndarray, *, error: float) ->
     return max(0.0, mean - above * spread), mean - below * spread
 
 
-def burden_gap_intervals(distances: list[np.ndarray], *, confidence: float = 0.95, n_resamples: int = 1000,
-                         rng: np.random.Generator | None = None) -> dict[str, tuple[float, float]]:
+def burden_gap_intervals(
+    distances: list[np.ndarray], *, confidence: float = 0.95, n_resamples: int = 1000, rng: np.random.Generator | None = None
+) -> dict[str, tuple[float, float]]:
     """Intervals for the largest-minus-smallest and smallest-over-largest true mean burden of these groups (each
     group's distances, every group with some) that cover their truth at least at ``confidence`` whatever the number
     of groups, as :func:`fairdash.engine.intervals.disparity_intervals` does for rates: one end needs only the bounds
@@ -236,31 +338,50 @@ def burden_gap_intervals(distances: list[np.ndarray], *, confidence: float = 0.9
         wide.append(mean_bounds(values, studentized, error=wide_error))
     (narrow_low, narrow_high), (wide_low, wide_high) = np.array(narrow).T, np.array(wide).T
     difference = (max(0.0, float(wide_low.max() - wide_high.min())), float(narrow_high.max() - narrow_low.min()))
-    ratio = (float(narrow_low.min() / narrow_high.max()) if narrow_high.max() > 0 else np.nan,
-             1.0 if wide_low.max() <= 0 else float(min(1.0, wide_high.min() / wide_low.max())))
+    ratio = (
+        float(narrow_low.min() / narrow_high.max()) if narrow_high.max() > 0 else np.nan,
+        1.0 if wide_low.max() <= 0 else float(min(1.0, wide_high.min() / wide_low.max())),
+    )
     return {"recourse_burden_difference": difference, "recourse_burden_ratio": ratio}
 
 
-def _findings(judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resamples: int, confidence: float,
-              rng: np.random.Generator) -> pd.DataFrame:
+def _findings(
+    judged: pd.DataFrame, distances: dict[Any, np.ndarray], n_resamples: int, confidence: float, rng: np.random.Generator
+) -> pd.DataFrame:
     """The burden difference and ratio over the judged groups, with intervals that hold whatever the number of
     groups (:func:`burden_gap_intervals`) and verdicts."""
     defined = judged[judged["found"] > 0]
     rules = recourse_rules()
     if len(defined) < 2:
         reason = why_recourse_undefined(judged)
-        return pd.DataFrame([{"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": reason}
-                             for name in RECOURSE_NAMES], index=pd.Index(RECOURSE_NAMES, name="disparity"), dtype=object)
-    intervals = burden_gap_intervals([distances[label] for label in defined.index], confidence=confidence, n_resamples=n_resamples, rng=rng)
+        return pd.DataFrame(
+            [
+                {"value": np.nan, "lower": np.nan, "upper": np.nan, "rule": rules[name], "passed": None, "undefined": reason}
+                for name in RECOURSE_NAMES
+            ],
+            index=pd.Index(RECOURSE_NAMES, name="disparity"),
+            dtype=object,
+        )
+    intervals = burden_gap_intervals(
+        [distances[label] for label in defined.index], confidence=confidence, n_resamples=n_resamples, rng=rng
+    )
     burden = defined["burden"].to_numpy()
-    values = {"recourse_burden_difference": burden.max() - burden.min(),
-              "recourse_burden_ratio": burden.min() / burden.max() if burden.max() > 0 else np.nan}
+    values = {
+        "recourse_burden_difference": burden.max() - burden.min(),
+        "recourse_burden_ratio": burden.min() / burden.max() if burden.max() > 0 else np.nan,
+    }
     rows = {}
     for name, value in values.items():
         undefined = None if np.isfinite(value) else Undefined("recourse_zero_burden")
         low, high = intervals[name] if undefined is None else (np.nan, np.nan)
-        rows[name] = {"value": float(value), "lower": low, "upper": high, "rule": rules[name], "passed": verdict(float(value), rules[name]),
-                      "undefined": undefined}
+        rows[name] = {
+            "value": float(value),
+            "lower": low,
+            "upper": high,
+            "rule": rules[name],
+            "passed": verdict(float(value), rules[name]),
+            "undefined": undefined,
+        }
     # Object columns: a missing rule, verdict or reason stays None (NaN would read as a reason, and is not JSON).
     return pd.DataFrame(list(rows.values()), index=pd.Index(list(rows), name="disparity"), dtype=object)
 

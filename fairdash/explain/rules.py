@@ -19,9 +19,19 @@ from fairdash.engine.groups import MISSING_GROUP, group_labels
 from fairdash.errors import InvalidInputError, brief
 
 __all__ = [
-    "SELECTED", "NOT_SELECTED",
-    "MAX_FIT_ROWS", "PROXY_STRENGTH", "Condition", "Surrogate", "assign_rules", "surrogate_columns",
-    "TREE_MAX", "beyond_tree_range", "proxy_strength", "surrogate_tree", "fidelity_by_depth",
+    "SELECTED",
+    "NOT_SELECTED",
+    "MAX_FIT_ROWS",
+    "PROXY_STRENGTH",
+    "Condition",
+    "Surrogate",
+    "assign_rules",
+    "surrogate_columns",
+    "TREE_MAX",
+    "beyond_tree_range",
+    "proxy_strength",
+    "surrogate_tree",
+    "fidelity_by_depth",
 ]
 
 MAX_FIT_ROWS = 200_000
@@ -209,8 +219,10 @@ def beyond_tree_range(X: pd.DataFrame) -> str | None:
         return None
     listed = ", ".join(f"{brief(column)} ({count:,} row(s))" for column, count in list(counts.items())[:5])
     more = f" and {len(counts) - 5} more column(s)" if len(counts) > 5 else ""
-    return (f"Infinite values, or values beyond ±{TREE_MAX:.3g} (the largest number the tree takes), are in {listed}{more}: "
-            f"the tree reads them as ±{TREE_MAX:.3g}, so a rule on the column puts them with its largest (or smallest) values.")
+    return (
+        f"Infinite values, or values beyond ±{TREE_MAX:.3g} (the largest number the tree takes), are in {listed}{more}: "
+        f"the tree reads them as ±{TREE_MAX:.3g}, so a rule on the column puts them with its largest (or smallest) values."
+    )
 
 
 def proxy_strength(X: pd.DataFrame, sensitive: pd.Series) -> pd.Series:
@@ -285,18 +297,26 @@ def surrogate_tree(
     decisions = _checked_decisions(X, decisions, max_depth)
     X = X.reset_index(drop=True)
     groups = _sensitive_groups(sensitive)
-    fit_rows, test_rows = _fit_and_held_out_rows(decisions, held_out, random_state)
-    encoder, tree = _fit_tree(X, decisions, fit_rows, max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state)
-    encoded = encoder.transform(X)
+    fit_rows, test_rows, encoder, tree, encoded = _fit_tree(X, decisions, held_out, max_depth, min_samples_leaf, random_state)
     fidelity, fidelity_by_group, held_out_by_group = _held_out_fidelity(tree, encoded, decisions, test_rows, groups)
     leaves, conditions = _leaf_conditions(tree, list(X.columns), encoder)
     proxies = proxy_strength(X, groups) if groups is not None else pd.Series(dtype=float, name="association")
     rules = _rules_table(tree, leaves, conditions, tree.apply(encoded), decisions, groups, proxies, sensitive_columns)
     return Surrogate(
-        fidelity=fidelity, fidelity_by_group=fidelity_by_group, rules=rules, dot=_dot(tree, list(X.columns), encoder),
-        proxies=proxies, conditions=tuple(conditions), fill_values=dict(encoder.numeric), held_out_rows=len(test_rows),
-        fit_rows=len(fit_rows), held_out_by_group=held_out_by_group, held_out_positions=np.sort(test_rows), tree=tree,
-        encoder=encoder, notes=tuple(note for note in [beyond_tree_range(X)] if note),
+        fidelity=fidelity,
+        fidelity_by_group=fidelity_by_group,
+        rules=rules,
+        dot=_dot(tree, list(X.columns), encoder),
+        proxies=proxies,
+        conditions=tuple(conditions),
+        fill_values=dict(encoder.numeric),
+        held_out_rows=len(test_rows),
+        fit_rows=len(fit_rows),
+        held_out_by_group=held_out_by_group,
+        held_out_positions=np.sort(test_rows),
+        tree=tree,
+        encoder=encoder,
+        notes=tuple(note for note in [beyond_tree_range(X)] if note),
     )
 
 
@@ -326,22 +346,31 @@ def _fit_and_held_out_rows(decisions: np.ndarray, held_out: float, random_state:
 
     # Stratified where each decision has two rows at least, which train_test_split needs.
     stratify = decisions if 2 <= np.bincount(decisions, minlength=2).min() else None
-    fit_rows, test_rows = train_test_split(np.arange(len(decisions)), test_size=held_out, random_state=random_state, stratify=stratify)
+    fit_rows, test_rows = train_test_split(
+        np.arange(len(decisions)), test_size=held_out, random_state=random_state, stratify=stratify
+    )
     if len(fit_rows) > MAX_FIT_ROWS:  # a sample fits a tree of depth 8 or less as well, in a fraction of the time
         fit_rows = np.sort(np.random.default_rng(random_state).choice(fit_rows, MAX_FIT_ROWS, replace=False))
     return fit_rows, test_rows
 
 
 def _fit_tree(
-    X: pd.DataFrame, decisions: np.ndarray, fit_rows: np.ndarray, *, max_depth: int, min_samples_leaf: int | float, random_state: int
-) -> tuple[_Encoder, Any]:
-    """The encoder and the decision tree, both fitted on ``fit_rows`` only."""
+    X: pd.DataFrame,
+    decisions: np.ndarray,
+    held_out: float,
+    max_depth: int,
+    min_samples_leaf: int | float,
+    random_state: int,
+) -> tuple[np.ndarray, np.ndarray, _Encoder, Any, np.ndarray]:
+    """The rows fitted on and those held out (:func:`_fit_and_held_out_rows`); the encoder and the decision tree, both
+    fitted on the first only; and every row of ``X`` encoded."""
     from sklearn.tree import DecisionTreeClassifier
 
+    fit_rows, test_rows = _fit_and_held_out_rows(decisions, held_out, random_state)
     encoder = _Encoder(X, decisions, fit_rows)
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_samples_leaf, random_state=random_state)
     tree.fit(encoder.transform(X.iloc[fit_rows]), decisions[fit_rows])
-    return encoder, tree
+    return fit_rows, test_rows, encoder, tree, encoder.transform(X)
 
 
 def _held_out_fidelity(
@@ -379,7 +408,9 @@ def _rules_table(
             "rows": int(in_leaf.sum()),
             "precision": float((decisions[in_leaf] == decision).mean()) if in_leaf.any() else float("nan"),
             "tests_sensitive": bool(features & set(sensitive_columns)),
-            "tests_proxy": bool(any(proxies.get(feature, 0.0) >= PROXY_STRENGTH for feature in features - set(sensitive_columns))),
+            "tests_proxy": bool(
+                any(proxies.get(feature, 0.0) >= PROXY_STRENGTH for feature in features - set(sensitive_columns))
+            ),
         }
         if groups is not None:
             for label, share in pd.Series(in_leaf).groupby(groups.to_numpy()).mean().items():
@@ -445,7 +476,12 @@ def _escape(text: str) -> str:
 
 
 def fidelity_by_depth(
-    X: pd.DataFrame, decisions: Any, *, depths: Sequence[int] = range(1, 9), min_samples_leaf: int | float = 0.01, random_state: int = 0
+    X: pd.DataFrame,
+    decisions: Any,
+    *,
+    depths: Sequence[int] = range(1, 9),
+    min_samples_leaf: int | float = 0.01,
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """Fidelity (held-out) and number of rules for each depth: the readability/faithfulness trade-off."""
     rows = []

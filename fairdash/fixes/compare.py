@@ -39,9 +39,27 @@ from fairdash.errors import InvalidInputError, ModelError, brief
 from fairdash.intake.models import ScoreModel, model_input
 
 __all__ = [
-    "FIX_NAMES", "FIX_TITLES", "NEEDS_TRAINING", "CONSTRAINT_DISPARITY", "DEFAULT_BOUNDS", "REDUCTIONS_ITERATIONS",
-    "REDUCTIONS_ROWS", "Progress", "Fix", "constraint_met", "made_fixes", "reweighing_weights", "weight_parameter", "refittable",
-    "compare_fixes", "fit_reweighed", "fit_unaware", "fit_reductions", "mixture_probability", "refit_fits", "RefitEstimate",
+    "FIX_NAMES",
+    "FIX_TITLES",
+    "NEEDS_TRAINING",
+    "CONSTRAINT_DISPARITY",
+    "DEFAULT_BOUNDS",
+    "REDUCTIONS_ITERATIONS",
+    "REDUCTIONS_ROWS",
+    "Progress",
+    "Fix",
+    "constraint_met",
+    "made_fixes",
+    "reweighing_weights",
+    "weight_parameter",
+    "refittable",
+    "compare_fixes",
+    "fit_reweighed",
+    "fit_unaware",
+    "fit_reductions",
+    "mixture_probability",
+    "refit_fits",
+    "RefitEstimate",
     "estimate_refits",
 ]
 
@@ -55,8 +73,11 @@ FIX_TITLES = {
     "other_model": "Another model",
 }
 NEEDS_TRAINING = ("reweighing", "reductions", "unawareness")
-CONSTRAINT_DISPARITY = {"demographic_parity": "demographic_parity_difference", "equal_opportunity": "equal_opportunity_difference",
-                        "equalized_odds": "equalized_odds_difference"}
+CONSTRAINT_DISPARITY = {
+    "demographic_parity": "demographic_parity_difference",
+    "equal_opportunity": "equal_opportunity_difference",
+    "equalized_odds": "equalized_odds_difference",
+}
 """The disparity each constraint aims to shrink, shown on the trade-off chart."""
 DEFAULT_BOUNDS = (0.01, 0.03, 0.06)
 """Constraint bounds (``difference_bound``) of the reductions sweep."""
@@ -140,10 +161,14 @@ def weight_parameter(estimator: Any) -> str:
     if isinstance(estimator, Pipeline):
         name, last = estimator.steps[-1]
         if not has_fit_parameter(last, "sample_weight"):
-            raise ModelError(f"The model's last step, {type(last).__name__}, takes no sample weights, so it cannot be reweighed or reduced.")
+            raise ModelError(
+                f"The model's last step, {type(last).__name__}, takes no sample weights, so it cannot be reweighed or reduced."
+            )
         return f"{name}__sample_weight"
     if not has_fit_parameter(estimator, "sample_weight"):
-        raise ModelError(f"The model, a {type(estimator).__name__}, takes no sample weights, so it cannot be reweighed or reduced.")
+        raise ModelError(
+            f"The model, a {type(estimator).__name__}, takes no sample weights, so it cannot be reweighed or reduced."
+        )
     return "sample_weight"
 
 
@@ -156,8 +181,10 @@ def refittable(model: ScoreModel | None) -> str | None:
     try:
         clone(model.estimator)
     except Exception:
-        return (f"The model {brief(model.name)} ({type(model.estimator).__name__}) cannot be cloned and refitted: "
-                "refits need a scikit-learn estimator or pipeline (or one with its API), not an ONNX graph.")
+        return (
+            f"The model {brief(model.name)} ({type(model.estimator).__name__}) cannot be cloned and refitted: "
+            "refits need a scikit-learn estimator or pipeline (or one with its API), not an ONNX graph."
+        )
     return None
 
 
@@ -169,14 +196,17 @@ def _training_rows(train: pd.DataFrame, spec: AuditSpec, features: Sequence[str]
         raise InvalidInputError(f"The training table lacks column(s) {', '.join(brief(column) for column in missing)}.")
     y_train = binary_target(train, spec.target, spec.positive_label)
     if y_train.all() or not y_train.any():
-        raise InvalidInputError(f"Every row of the training table has the same outcome in {brief(spec.target)}: nothing can be learnt from it.")
+        raise InvalidInputError(
+            f"Every row of the training table has the same outcome in {brief(spec.target)}: nothing can be learnt from it."
+        )
     codes = group_codes(sensitive_frame(train, spec.sensitive, spec.bins), spec.sensitive)
     groups = codes.per_row(train.index, name="group")
     return train[list(features)], y_train, groups
 
 
-def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int,
-           **extra: Any) -> Fix:
+def _judge(
+    name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.ndarray | None, *, min_group_size: int, **extra: Any
+) -> Fix:
     """A fix's figures on the audited rows, from its decisions, judged as the audit is (:func:`fairdash.engine.result.judge`).
     A fix keeps figures, not verdicts: :func:`constraint_met` judges them at the tolerance the user chose."""
     from sklearn.metrics import roc_auc_score
@@ -189,21 +219,35 @@ def _judge(name: str, inputs: AuditInputs, decisions: np.ndarray, scores: np.nda
     if scores is not None and 0 < inputs.y_true.sum() < len(inputs.y_true):
         auc = float(roc_auc_score(inputs.y_true, scores))
     return Fix(
-        name=name, title=extra.pop("title", FIX_TITLES[name]), table=result.by_group,
+        name=name,
+        title=extra.pop("title", FIX_TITLES[name]),
+        table=result.by_group,
         intervals=result.intervals,
         disparities=result.disparities,
         accuracy=float(overall["accuracy"]),
         balanced_accuracy=float((overall["tpr"] + overall["tnr"]) / 2),
-        auc=auc, **extra,
+        auc=auc,
+        **extra,
     )
 
 
 def compare_fixes(
-    table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train: pd.DataFrame | None = None,
-    constraint: str = "demographic_parity", threshold: Threshold | None = None, tolerance: float = DEFAULT_TOLERANCE,
-    other_model: ScoreModel | None = None, methods: Sequence[str] = FIX_NAMES, bounds: Sequence[float] = DEFAULT_BOUNDS,
-    reductions_iterations: int = REDUCTIONS_ITERATIONS, reductions_rows: int = REDUCTIONS_ROWS,
-    min_group_size: int = SMALL_GROUP_SIZE, random_state: int = 0, progress: Progress | None = None,
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    *,
+    train: pd.DataFrame | None = None,
+    constraint: str = "demographic_parity",
+    threshold: Threshold | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    other_model: ScoreModel | None = None,
+    methods: Sequence[str] = FIX_NAMES,
+    bounds: Sequence[float] = DEFAULT_BOUNDS,
+    reductions_iterations: int = REDUCTIONS_ITERATIONS,
+    reductions_rows: int = REDUCTIONS_ROWS,
+    min_group_size: int = SMALL_GROUP_SIZE,
+    random_state: int = 0,
+    progress: Progress | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> list[Fix]:
     """Every fix, judged on ``table`` (the held-out rows); the original first, then in :data:`FIX_NAMES` order.
@@ -236,42 +280,141 @@ def compare_fixes(
         ``seconds`` is measured with (a test passes a fake one).
     """
     _check_fix_options(constraint, methods)
+    setting = _setting(table, spec, model, train, threshold, methods, other_model, bounds, min_group_size, progress)
+    sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
+    return _every_fix(setting, constraint, tolerance, sweep, other_model, threshold, clock)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What the steps of one comparison share: the audit's inputs, the spec with its bands fixed, the thresholds audited
+    and the one threshold of the refits (``chosen``), the fixes wanted and the progress."""
+
+    inputs: AuditInputs
+    table: pd.DataFrame
+    spec: AuditSpec
+    model: ScoreModel | None
+    train: pd.DataFrame | None
+    audited: Threshold
+    chosen: float
+    wanted: list[str]
+    min_group_size: int
+    steps: _Steps
+
+
+def _setting(
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    train: pd.DataFrame | None,
+    threshold: Threshold | None,
+    methods: Sequence[str],
+    other_model: ScoreModel | None,
+    bounds: Sequence[float],
+    min_group_size: int,
+    progress: Progress | None,
+) -> _Setting:
+    """:func:`compare_fixes`' audit prepared, the thresholds it judges at and the fixes it makes."""
     inputs = prepare_audit(table, spec, model)
     spec = replace(spec, bins=tuple(bins_used(table, spec.sensitive, spec.bins).items()))  # the training rows get the same bands
     audited = inputs.default_threshold if threshold is None else threshold
     chosen = float(audited) if not isinstance(audited, Mapping) else inputs.default_threshold
     wanted = [name for name in FIX_NAMES[1:] if name in methods and (name != "other_model" or other_model is not None)]
     steps = _Steps(progress, total=1 + sum(_cost(name, bounds) for name in wanted))
-    fixes = _original_and_thresholds(inputs, audited, "thresholds" in wanted, train, spec, model, constraint=constraint,
-                                     tolerance=tolerance, baseline=chosen, min_group_size=min_group_size, steps=steps)
+    return _Setting(inputs, table, spec, model, train, audited, chosen, wanted, min_group_size, steps)
+
+
+def _every_fix(
+    setting: _Setting,
+    constraint: str,
+    tolerance: float,
+    sweep: _Sweep,
+    other_model: ScoreModel | None,
+    threshold: Threshold | None,
+    clock: Callable[[], float],
+) -> list[Fix]:
+    """The original and each fix wanted, in :data:`FIX_NAMES` order; then the progress says it is done."""
+    inputs, table, spec, model, train = setting.inputs, setting.table, setting.spec, setting.model, setting.train
+    wanted, chosen, min_group_size, steps = setting.wanted, setting.chosen, setting.min_group_size, setting.steps
+    fixes = _original_and_thresholds(
+        inputs,
+        setting.audited,
+        "thresholds" in wanted,
+        train,
+        spec,
+        model,
+        constraint=constraint,
+        tolerance=tolerance,
+        baseline=chosen,
+        min_group_size=min_group_size,
+        steps=steps,
+    )
     refits = [name for name in wanted if name in NEEDS_TRAINING]
     if refits:
-        sweep = _Sweep(constraint, tuple(bounds), reductions_iterations, reductions_rows, random_state)
-        fixes += _refit_fixes(refits, inputs, table, spec, model, train, original=fixes[0], threshold=chosen, sweep=sweep,
-                              min_group_size=min_group_size, steps=steps, clock=clock)
+        fixes += _refit_fixes(
+            refits,
+            inputs,
+            table,
+            spec,
+            model,
+            train,
+            original=fixes[0],
+            threshold=chosen,
+            sweep=sweep,
+            min_group_size=min_group_size,
+            steps=steps,
+            clock=clock,
+        )
     if "other_model" in wanted and other_model is not None:
         other, at = other_model, None if threshold is None else chosen
         steps.report(f"Scoring {other.name}")
-        fixes.append(_attempt("other_model", lambda: _other_model_fix(table, spec, other, at, min_group_size),
-                              title=f"Another model: {other.name}"))
-    if progress is not None:
-        progress(1.0, "Done")
+        fixes.append(
+            _attempt(
+                "other_model",
+                lambda: _other_model_fix(table, spec, other, at, min_group_size),
+                title=f"Another model: {other.name}",
+            )
+        )
+    if steps.progress is not None:
+        steps.progress(1.0, "Done")
     return fixes
 
 
-def _original_and_thresholds(inputs: AuditInputs, audited: Threshold, with_thresholds: bool, train: pd.DataFrame | None,
-                             spec: AuditSpec, model: ScoreModel | None, *, constraint: str, tolerance: float, baseline: float,
-                             min_group_size: int, steps: _Steps) -> list[Fix]:
+def _original_and_thresholds(
+    inputs: AuditInputs,
+    audited: Threshold,
+    with_thresholds: bool,
+    train: pd.DataFrame | None,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    *,
+    constraint: str,
+    tolerance: float,
+    baseline: float,
+    min_group_size: int,
+    steps: _Steps,
+) -> list[Fix]:
     """The original at the ``audited`` thresholds and, when asked, the thresholds fix for the groups it judges."""
     steps.report("Scoring the original model")
-    fixes = [_judge("original", inputs, decisions_at(inputs.scores, inputs.groups, audited), inputs.scores,
-                    min_group_size=min_group_size, thresholds=audited)]
+    fixes = [
+        _judge(
+            "original",
+            inputs,
+            decisions_at(inputs.scores, inputs.groups, audited),
+            inputs.scores,
+            min_group_size=min_group_size,
+            thresholds=audited,
+        )
+    ]
     steps.advance(1)
     if with_thresholds:
         steps.report("Searching per-group thresholds")
         judged = drop_small_groups(fixes[0].table, min_count=min_group_size)[0].index.tolist()
-        fixes.append(_thresholds_fix(inputs, _tuning_rows(train, spec, model, judged), constraint, tolerance, baseline,
-                                     min_group_size, judged))
+        fixes.append(
+            _thresholds_fix(
+                inputs, _tuning_rows(train, spec, model, judged), constraint, tolerance, baseline, min_group_size, judged
+            )
+        )
         steps.advance(1)
     return fixes
 
@@ -302,13 +445,24 @@ class RefitEstimate:
         return self.fits * self.timed_seconds
 
 
-def estimate_refits(name: str, timed: Fix, *, train_rows: int, bounds: Sequence[float] = DEFAULT_BOUNDS,
-                    iterations: int = REDUCTIONS_ITERATIONS, rows: int = REDUCTIONS_ROWS) -> RefitEstimate:
+def estimate_refits(
+    name: str,
+    timed: Fix,
+    *,
+    train_rows: int,
+    bounds: Sequence[float] = DEFAULT_BOUNDS,
+    iterations: int = REDUCTIONS_ITERATIONS,
+    rows: int = REDUCTIONS_ROWS,
+) -> RefitEstimate:
     """The time the fix ``name`` will take, from a refit already made (``timed``: reweighing or unawareness, one fit
     on all ``train_rows`` training rows, measured in its ``seconds``). The reductions fit on at most ``rows`` rows."""
     fit_rows = min(train_rows, rows) if name == "reductions" else train_rows
-    return RefitEstimate(fits=refit_fits(name, bounds=bounds, iterations=iterations), rows=fit_rows,
-                         timed_seconds=float(timed.seconds), timed_rows=train_rows)
+    return RefitEstimate(
+        fits=refit_fits(name, bounds=bounds, iterations=iterations),
+        rows=fit_rows,
+        timed_seconds=float(timed.seconds),
+        timed_rows=train_rows,
+    )
 
 
 def _check_fix_options(constraint: str, methods: Sequence[str]) -> None:
@@ -352,8 +506,18 @@ class _Sweep:
 
 
 def _refit_fixes(
-    names: Sequence[str], inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None,
-    train: pd.DataFrame | None, *, original: Fix, threshold: float, sweep: _Sweep, min_group_size: int, steps: _Steps,
+    names: Sequence[str],
+    inputs: AuditInputs,
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    train: pd.DataFrame | None,
+    *,
+    original: Fix,
+    threshold: float,
+    sweep: _Sweep,
+    min_group_size: int,
+    steps: _Steps,
     clock: Callable[[], float],
 ) -> list[Fix]:
     """The fixes of ``names`` that refit the model on ``train`` (reweighing, the reductions sweep, unawareness),
@@ -370,23 +534,70 @@ def _refit_fixes(
             continue
         refitted, (X_train, y_train, groups_train) = model, training
         if name == "reductions":
-            for position, bound in enumerate(sweep.bounds):
-                steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
-                fixes.append(_attempt(name, lambda: _reductions(inputs, table, refitted, X_train, y_train, groups_train, sweep.constraint,
-                                                               bound, sweep.iterations, sweep.rows, sweep.random_state, min_group_size, clock),
-                                      title=f"Reductions (bound {bound:g})", bound=bound))
-                steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
+            fixes += _reductions_fixes(
+                inputs, table, refitted, X_train, y_train, groups_train, sweep, min_group_size, steps, clock
+            )
             continue
         else:
             steps.report(f"{FIX_TITLES[name]}: refitting the model")
-            fixes.append(_attempt(name, lambda: _refit(name, inputs, table, spec, refitted, X_train, y_train, groups_train, threshold,
-                                                     min_group_size, clock)))
+            fixes.append(
+                _attempt(
+                    name,
+                    lambda: _refit(
+                        name, inputs, table, spec, refitted, X_train, y_train, groups_train, threshold, min_group_size, clock
+                    ),
+                )
+            )
         steps.advance(_cost(name, sweep.bounds))
     return fixes
 
 
-def _refit_training(model: ScoreModel | None, train: pd.DataFrame | None,
-                    spec: AuditSpec) -> tuple[str | None, tuple[pd.DataFrame, np.ndarray, pd.Series] | None]:
+def _reductions_fixes(
+    inputs: AuditInputs,
+    table: pd.DataFrame,
+    refitted: ScoreModel,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    groups_train: pd.Series,
+    sweep: _Sweep,
+    min_group_size: int,
+    steps: _Steps,
+    clock: Callable[[], float],
+) -> list[Fix]:
+    """The reductions sweep: one fix per bound of ``sweep``, each carrying its failure if it fails."""
+    fixes: list[Fix] = []
+    name = "reductions"
+    for position, bound in enumerate(sweep.bounds):
+        steps.report(f"Reductions (ExponentiatedGradient), bound {bound:g}: {position + 1} of {len(sweep.bounds)}")
+        fixes.append(
+            _attempt(
+                name,
+                lambda: _reductions(
+                    inputs,
+                    table,
+                    refitted,
+                    X_train,
+                    y_train,
+                    groups_train,
+                    sweep.constraint,
+                    bound,
+                    sweep.iterations,
+                    sweep.rows,
+                    sweep.random_state,
+                    min_group_size,
+                    clock,
+                ),
+                title=f"Reductions (bound {bound:g})",
+                bound=bound,
+            )
+        )
+        steps.advance(_cost(name, sweep.bounds) / max(1, len(sweep.bounds)))
+    return fixes
+
+
+def _refit_training(
+    model: ScoreModel | None, train: pd.DataFrame | None, spec: AuditSpec
+) -> tuple[str | None, tuple[pd.DataFrame, np.ndarray, pd.Series] | None]:
     """``(None, (features, outcome, groups))`` of the training rows the refits learn from, or ``(why not, None)``."""
     why_not = refittable(model)
     if why_not is None and train is None:
@@ -416,8 +627,10 @@ def _lacking_groups_message(name: str, lacking: Sequence[str], groups_train: pd.
     Without them the refit learns nothing about those groups, and its result is the plain refit
     under another name; so it is not made, and the message says which groups the rows do hold.
     """
-    return (f"The training rows lack group(s) {_some(lacking)} (they hold {_some(sorted(pd.unique(groups_train.astype(str))))}), "
-            f"so {_LACKING_GROUP_CONSEQUENCE[name]}: add training rows of every group the audit judges.")
+    return (
+        f"The training rows lack group(s) {_some(lacking)} (they hold {_some(sorted(pd.unique(groups_train.astype(str))))}), "
+        f"so {_LACKING_GROUP_CONSEQUENCE[name]}: add training rows of every group the audit judges."
+    )
 
 
 def _some(labels: Sequence[str], shown: int = 8) -> str:
@@ -426,7 +639,9 @@ def _some(labels: Sequence[str], shown: int = 8) -> str:
     return f"{text} and {len(labels) - shown} more" if len(labels) > shown else text
 
 
-def _tuning_rows(train: pd.DataFrame | None, spec: AuditSpec, model: ScoreModel | None, judged: Sequence[str]) -> AuditInputs | None:
+def _tuning_rows(
+    train: pd.DataFrame | None, spec: AuditSpec, model: ScoreModel | None, judged: Sequence[str]
+) -> AuditInputs | None:
     """The training rows with the model's scores, where the thresholds fix is tuned; ``None`` when there are none
     to tune on (no training table, no model to score it, a table it cannot score, or one that lacks a judged group)."""
     if train is None or model is None:
@@ -438,8 +653,15 @@ def _tuning_rows(train: pd.DataFrame | None, spec: AuditSpec, model: ScoreModel 
     return rows if set(judged) <= set(rows.group_codes.labels) else None
 
 
-def _thresholds_fix(inputs: AuditInputs, tuning: AuditInputs | None, constraint: str, tolerance: float, baseline: float,
-                    min_group_size: int, judged: Sequence[str]) -> Fix:
+def _thresholds_fix(
+    inputs: AuditInputs,
+    tuning: AuditInputs | None,
+    constraint: str,
+    tolerance: float,
+    baseline: float,
+    min_group_size: int,
+    judged: Sequence[str],
+) -> Fix:
     """Per-group thresholds for the ``judged`` groups, tuned on the ``tuning`` rows (the training split, as the
     refits learn there) or, without them, on the audited rows themselves (``in_sample``); judged on the audited rows.
     Every other group keeps ``baseline``."""
@@ -448,18 +670,30 @@ def _thresholds_fix(inputs: AuditInputs, tuning: AuditInputs | None, constraint:
     # compare_fixes checked the constraint is one of CONSTRAINTS
     suggestion = curves.suggest(cast(Constraint, constraint), tolerance=tolerance, baseline=baseline, judged=judged)
     if suggestion.thresholds is None:
-        return Fix("thresholds", FIX_TITLES["thresholds"], error=suggestion.reason, in_sample=tuning is None, suggestion=suggestion)
+        return Fix(
+            "thresholds", FIX_TITLES["thresholds"], error=suggestion.reason, in_sample=tuning is None, suggestion=suggestion
+        )
     thresholds = {label: suggestion.thresholds.get(label, baseline) for label in inputs.group_codes.labels}
     decisions = decisions_at(inputs.scores, inputs.groups, thresholds)
-    return _judge("thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=thresholds,
-                  in_sample=tuning is None)
+    return _judge(
+        "thresholds", inputs, decisions, None, min_group_size=min_group_size, thresholds=thresholds, in_sample=tuning is None
+    )
 
 
-def _other_model_fix(table: pd.DataFrame, spec: AuditSpec, other_model: ScoreModel, threshold: float | None, min_group_size: int) -> Fix:
+def _other_model_fix(
+    table: pd.DataFrame, spec: AuditSpec, other_model: ScoreModel, threshold: float | None, min_group_size: int
+) -> Fix:
     other = prepare_audit(table, spec, other_model)
     at = other.default_threshold if threshold is None else float(threshold)
-    return _judge("other_model", other, other.scores >= at, other.scores, min_group_size=min_group_size,
-                  title=f"Another model: {other_model.name}", thresholds=at)
+    return _judge(
+        "other_model",
+        other,
+        other.scores >= at,
+        other.scores,
+        min_group_size=min_group_size,
+        title=f"Another model: {other_model.name}",
+        thresholds=at,
+    )
 
 
 def _attempt(name: str, make: Callable[[], Fix], **identity: Any) -> Fix:
@@ -470,8 +704,12 @@ def _attempt(name: str, make: Callable[[], Fix], **identity: Any) -> Fix:
         return Fix(name, identity.get("title", FIX_TITLES[name]), bound=identity.get("bound"), error=str(error))
     except Exception as error:  # the estimator's own failure while refitting
         text = " ".join(str(error).split())[:300]
-        return Fix(name, identity.get("title", FIX_TITLES[name]), bound=identity.get("bound"),
-                   error=f"{'Scoring' if name == 'other_model' else 'Refitting'} failed: {type(error).__name__}: {text}")
+        return Fix(
+            name,
+            identity.get("title", FIX_TITLES[name]),
+            bound=identity.get("bound"),
+            error=f"{'Scoring' if name == 'other_model' else 'Refitting'} failed: {type(error).__name__}: {text}",
+        )
 
 
 def fit_reweighed(estimator: Any, X: pd.DataFrame, target: Any, y_true: Any, groups: Any) -> Any:
@@ -494,8 +732,16 @@ def fit_unaware(estimator: Any, X: pd.DataFrame, target: Any, constant: dict[str
 
 
 def fit_reductions(
-    estimator: Any, X: pd.DataFrame, y_true: Any, groups: Any, *, constraint: str, bound: float,
-    iterations: int = REDUCTIONS_ITERATIONS, rows: int = REDUCTIONS_ROWS, random_state: int = 0,
+    estimator: Any,
+    X: pd.DataFrame,
+    y_true: Any,
+    groups: Any,
+    *,
+    constraint: str,
+    bound: float,
+    iterations: int = REDUCTIONS_ITERATIONS,
+    rows: int = REDUCTIONS_ROWS,
+    random_state: int = 0,
 ) -> Any:
     """Fairlearn's ``ExponentiatedGradient`` around ``estimator``, fitted on at most ``rows`` rows (seeded).
 
@@ -504,8 +750,11 @@ def fit_reductions(
     """
     from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient, TruePositiveRateParity
 
-    moment = {"demographic_parity": DemographicParity, "equalized_odds": EqualizedOdds,
-              "equal_opportunity": TruePositiveRateParity}[constraint](difference_bound=bound)
+    moment = {
+        "demographic_parity": DemographicParity,
+        "equalized_odds": EqualizedOdds,
+        "equal_opportunity": TruePositiveRateParity,
+    }[constraint](difference_bound=bound)
     y = np.asarray(y_true, dtype=bool).astype(int)
     groups = np.asarray(groups, dtype=object)
     if len(X) > rows:
@@ -541,8 +790,19 @@ def _refit_target(model: ScoreModel, model_label: Any, y_true: np.ndarray) -> tu
     return np.asarray(y_true, dtype=bool), True
 
 
-def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel, X_train: pd.DataFrame,
-           y_train: np.ndarray, groups_train: pd.Series, threshold: float, min_group_size: int, clock: Callable[[], float]) -> Fix:
+def _refit(
+    kind: str,
+    inputs: AuditInputs,
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    groups_train: pd.Series,
+    threshold: float,
+    min_group_size: int,
+    clock: Callable[[], float],
+) -> Fix:
     """Reweighing or unawareness: refit, score the audited rows at ``threshold``, judge."""
     from fairdash.explain.rules import PROXY_STRENGTH, proxy_strength
 
@@ -560,9 +820,20 @@ def _refit(kind: str, inputs: AuditInputs, table: pd.DataFrame, spec: AuditSpec,
         audited = table.assign(**constant)
         title = f"Unawareness (without {', '.join(map(str, hidden)) if hidden else 'any column'})"
     seconds = clock() - started
-    scores = ScoreModel.wrap(refit, name=f"{model.name}, {kind}").scores(audited, positive_label=positive, features=list(X_train.columns))
-    return _judge(kind, inputs, scores >= threshold, scores, min_group_size=min_group_size, seconds=seconds, model=refit,
-                  thresholds=threshold, title=title)
+    scores = ScoreModel.wrap(refit, name=f"{model.name}, {kind}").scores(
+        audited, positive_label=positive, features=list(X_train.columns)
+    )
+    return _judge(
+        kind,
+        inputs,
+        scores >= threshold,
+        scores,
+        min_group_size=min_group_size,
+        seconds=seconds,
+        model=refit,
+        thresholds=threshold,
+        title=title,
+    )
 
 
 def _most_common(values: pd.Series) -> Any:
@@ -570,15 +841,45 @@ def _most_common(values: pd.Series) -> Any:
     return counts.index[0] if len(counts) else values.iloc[0]
 
 
-def _reductions(inputs: AuditInputs, table: pd.DataFrame, model: ScoreModel, X_train: pd.DataFrame, y_train: np.ndarray,
-                groups_train: pd.Series, constraint: str, bound: float, iterations: int, rows: int, random_state: int,
-                min_group_size: int, clock: Callable[[], float]) -> Fix:
+def _reductions(
+    inputs: AuditInputs,
+    table: pd.DataFrame,
+    model: ScoreModel,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    groups_train: pd.Series,
+    constraint: str,
+    bound: float,
+    iterations: int,
+    rows: int,
+    random_state: int,
+    min_group_size: int,
+    clock: Callable[[], float],
+) -> Fix:
     started = clock()
-    fitted = fit_reductions(model.estimator, X_train, y_train, groups_train, constraint=constraint,
-                            bound=bound, iterations=iterations, rows=rows, random_state=random_state)
+    fitted = fit_reductions(
+        model.estimator,
+        X_train,
+        y_train,
+        groups_train,
+        constraint=constraint,
+        bound=bound,
+        iterations=iterations,
+        rows=rows,
+        random_state=random_state,
+    )
     seconds = clock() - started
     X = model_input(model.estimator, table[list(X_train.columns)])
     decisions = np.asarray(fitted.predict(X, random_state=random_state)).astype(bool)
     scores = mixture_probability(fitted, X)
-    return _judge("reductions", inputs, decisions, scores, min_group_size=min_group_size, seconds=seconds, model=fitted,
-                  title=f"Reductions (bound {bound:g})", bound=bound)
+    return _judge(
+        "reductions",
+        inputs,
+        decisions,
+        scores,
+        min_group_size=min_group_size,
+        seconds=seconds,
+        model=fitted,
+        title=f"Reductions (bound {bound:g})",
+        bound=bound,
+    )

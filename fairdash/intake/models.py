@@ -29,8 +29,18 @@ from fairdash.intake.sources import Source, read_source, suffix_of
 from fairdash.intake.values import match_label
 
 __all__ = [
-    "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "ONNX_SUFFIXES", "MODEL_SUFFIXES", "PICKLE_WARNING", "ScoreMethod",
-    "ScoreModel", "model_input", "per_model", "match_class", "load_model", "untrusted_types",
+    "PICKLE_SUFFIXES",
+    "SKOPS_SUFFIXES",
+    "ONNX_SUFFIXES",
+    "MODEL_SUFFIXES",
+    "PICKLE_WARNING",
+    "ScoreMethod",
+    "ScoreModel",
+    "model_input",
+    "per_model",
+    "match_class",
+    "load_model",
+    "untrusted_types",
 ]
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -240,8 +250,11 @@ def model_input(estimator: Any, X: pd.DataFrame) -> pd.DataFrame:
     a pipeline (whose first steps read the raw columns), gets ``X`` as it is.
     """
     categories = _recorded_categories(estimator)
-    wanted = {column: values for column, values in categories.items()
-              if column in X.columns and not (isinstance(X[column].dtype, pd.CategoricalDtype) and values is None)}
+    wanted = {
+        column: values
+        for column, values in categories.items()
+        if column in X.columns and not (isinstance(X[column].dtype, pd.CategoricalDtype) and values is None)
+    }
     if not wanted:
         return X
     X = X.copy()
@@ -307,7 +320,9 @@ def match_class(classes: list[Any], label: Any, name: str) -> Any:
     )
 
 
-def load_model(source: Source, *, trust_pickle: bool = False, trusted_types: Sequence[str] = (), name: str | None = None) -> ScoreModel:
+def load_model(
+    source: Source, *, trust_pickle: bool = False, trusted_types: Sequence[str] = (), name: str | None = None
+) -> ScoreModel:
     """Load a fitted model from a ``.skops``, ``.onnx``, ``.pkl``, ``.pickle`` or ``.joblib`` file.
 
     Parameters
@@ -357,8 +372,7 @@ def load_model(source: Source, *, trust_pickle: bool = False, trusted_types: Seq
         estimator = OnnxClassifier(content, shown)
     else:
         raise InvalidInputError(
-            f"The model file {shown} has the extension {suffix or '(none)'!r}; fairdash loads "
-            f"{', '.join(MODEL_SUFFIXES)} files."
+            f"The model file {shown} has the extension {suffix or '(none)'!r}; fairdash loads {', '.join(MODEL_SUFFIXES)} files."
         )
     return ScoreModel.wrap(estimator, name=file_name or "model")
 

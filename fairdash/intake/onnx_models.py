@@ -34,8 +34,12 @@ __all__ = ["SCORING_SECONDS", "MEMORY_BYTES", "OnnxClassifier"]
 
 # ONNX element types -> the numpy type to feed.
 _INPUT_TYPES = {
-    "tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int64)": np.int64,
-    "tensor(int32)": np.int32, "tensor(string)": object, "tensor(bool)": np.bool_,
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(string)": object,
+    "tensor(bool)": np.bool_,
 }
 # Operators of the ONNX-ML domain that record the class labels, in the order they are trusted.
 _LABELLED_OPERATORS = ("ZipMap", "LinearClassifier", "TreeEnsembleClassifier", "TreeEnsemble", "SVMClassifier")
@@ -76,8 +80,11 @@ def _refuse_external_data(model: Any, name: str) -> None:
     server's files. An uploaded model must hold all its weights itself."""
     import onnx
 
-    external = [tensor.name or "(unnamed)" for tensor in _tensors(model) if tensor.data_location == onnx.TensorProto.EXTERNAL
-                or len(tensor.external_data)]
+    external = [
+        tensor.name or "(unnamed)"
+        for tensor in _tensors(model)
+        if tensor.data_location == onnx.TensorProto.EXTERNAL or len(tensor.external_data)
+    ]
     if external:
         raise InvalidInputError(
             f"The ONNX model {name} keeps {len(external)} tensor(s) in other files (external data, e.g. {external[0][:60]!r}); "
@@ -238,19 +245,25 @@ class OnnxClassifier:
             # By name when the table has the model's columns; by position when the user chose as many.
             columns = names if set(names) <= set(X.columns) else list(X.columns)
             if len(columns) != len(names):
-                raise ModelError(f"The ONNX model {self.name} takes {len(names)} columns ({', '.join(names)}); {len(columns)} were given.")
+                raise ModelError(
+                    f"The ONNX model {self.name} takes {len(names)} columns ({', '.join(names)}); {len(columns)} were given."
+                )
             return {item.name: _as_input(X[column], item).reshape(-1, 1) for item, column in zip(self._inputs, columns)}
         item = self._inputs[0]
         width = _width(item)
         if width is not None and X.shape[1] != width:
-            raise ModelError(f"The ONNX model {self.name} takes {width} feature columns; {X.shape[1]} were chosen. "
-                             f"Choose its {width} columns, in the order it was trained on.")
+            raise ModelError(
+                f"The ONNX model {self.name} takes {width} feature columns; {X.shape[1]} were chosen. "
+                f"Choose its {width} columns, in the order it was trained on."
+            )
         dtype = _INPUT_TYPES[item.type]
         try:
             return {item.name: X.to_numpy(dtype=dtype)}
         except (TypeError, ValueError):
             text = [column for column in X.columns if not pd.api.types.is_numeric_dtype(X[column])]
-            raise ModelError(f"The ONNX model {self.name} takes one numeric matrix; these columns are not numbers: {', '.join(text)}.") from None
+            raise ModelError(
+                f"The ONNX model {self.name} takes one numeric matrix; these columns are not numbers: {', '.join(text)}."
+            ) from None
 
 
 def _width(item: Any) -> int | None:
@@ -265,7 +278,9 @@ def _as_input(column: pd.Series, item: Any) -> np.ndarray:
     try:
         return column.to_numpy(dtype=dtype)
     except (TypeError, ValueError):
-        raise ModelError(f"The model's input {item.name!r} takes {item.type}; column {column.name!r} does not convert to it.") from None
+        raise ModelError(
+            f"The model's input {item.name!r} takes {item.type}; column {column.name!r} does not convert to it."
+        ) from None
 
 
 def _probability_output(outputs: list[Any], name: str) -> Any:
@@ -275,7 +290,9 @@ def _probability_output(outputs: list[Any], name: str) -> Any:
             return output
     floats = [output for output in outputs if output.type in ("tensor(float)", "tensor(double)")]
     if not floats:
-        raise ModelError(f"The ONNX model {name} has no probability output (outputs: {', '.join(o.name + ' ' + o.type for o in outputs)}).")
+        raise ModelError(
+            f"The ONNX model {name} has no probability output (outputs: {', '.join(o.name + ' ' + o.type for o in outputs)})."
+        )
     return floats[-1]
 
 

@@ -126,7 +126,9 @@ def _gunzip(content: bytes | bytearray, shown_name: str) -> bytes | bytearray:
             except zlib.error as error:
                 raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=f"a broken gzip file ({error})")) from None
             if len(out) > MAX_TABLE_BYTES:
-                raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed"))
+                raise TableTooLargeError(
+                    _TOO_LARGE.format(name=shown_name, what=f"more than {MAX_TABLE_BYTES >> 20:,} MB once decompressed")
+                )
             pending = decompressor.unconsumed_tail
             if not pending and not decompressor.eof:
                 out += decompressor.flush()
@@ -143,7 +145,9 @@ def _check_shape(rows: int, columns: int, shown_name: str) -> None:
     if rows > MAX_ROWS:
         raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{rows:,} rows; fairdash reads at most {MAX_ROWS:,}"))
     if columns > MAX_COLUMNS:
-        raise TableTooLargeError(_TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}"))
+        raise TableTooLargeError(
+            _TOO_LARGE.format(name=shown_name, what=f"{columns:,} columns; fairdash reads at most {MAX_COLUMNS:,}")
+        )
 
 
 def _read_parquet(content: bytes | bytearray, shown_name: str) -> pd.DataFrame:
@@ -175,8 +179,11 @@ def _nested_as_text(table: pd.DataFrame) -> pd.DataFrame:
         nested = values.map(lambda value: isinstance(value, (list, tuple, dict, np.ndarray)))
         if nested.any():
             table[column] = values.map(
-                lambda value: json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str, ensure_ascii=False)
-                if isinstance(value, (list, tuple, dict, np.ndarray)) else value
+                lambda value: (
+                    json.dumps(value.tolist() if isinstance(value, np.ndarray) else value, default=str, ensure_ascii=False)
+                    if isinstance(value, (list, tuple, dict, np.ndarray))
+                    else value
+                )
             )
     return table
 
@@ -225,8 +232,11 @@ def _read_csv(content: bytes | bytearray, shown_name: str) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, csv.Error) as error:
         raise InvalidInputError(_NOT_A_TABLE.format(name=shown_name, detail=_first_line(error))) from None
     # Trailing separators make columns with no name and no value: they are not the user's data.
-    unnamed = [column for position, column in enumerate(table.columns)
-               if position < len(header) and not header[position].strip() and table[column].isna().all()]
+    unnamed = [
+        column
+        for position, column in enumerate(table.columns)
+        if position < len(header) and not header[position].strip() and table[column].isna().all()
+    ]
     return table.drop(columns=unnamed)
 
 

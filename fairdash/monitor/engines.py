@@ -41,9 +41,21 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import match_label
 
 __all__ = [
-    "UNKNOWN", "NEGATIVE", "POSITIVE",
-    "WINDOWS", "ENGINES", "PROFILE_SQL", "TIME_SQL", "SPREAD_SQL", "VALUES_SQL", "COUNT_SQL", "MonitorSpec",
-    "LogCounts", "spark_session", "count_log", "count_table",
+    "UNKNOWN",
+    "NEGATIVE",
+    "POSITIVE",
+    "WINDOWS",
+    "ENGINES",
+    "PROFILE_SQL",
+    "TIME_SQL",
+    "SPREAD_SQL",
+    "VALUES_SQL",
+    "COUNT_SQL",
+    "MonitorSpec",
+    "LogCounts",
+    "spark_session",
+    "count_log",
+    "count_table",
 ]
 
 WINDOWS = ("day", "week", "month", "quarter")
@@ -152,7 +164,9 @@ class MonitorSpec:
             raise InvalidInputError("Name at least one sensitive column.")
         check_column_roles(target=self.target, sensitive=self.sensitive, score=self.score or self.decision)
         if self.time is not None and self.time in (self.target, self.score, self.decision, *self.sensitive):
-            raise InvalidInputError(f"The time column {brief(self.time)} is also chosen for another role; choose the column of dates or times.")
+            raise InvalidInputError(
+                f"The time column {brief(self.time)} is also chosen for another role; choose the column of dates or times."
+            )
 
     @property
     def output(self) -> str:
@@ -183,8 +197,10 @@ class LogCounts:
     """Rows at or above each bin, per window, group and outcome (one more bin of zeros): a threshold move is a lookup."""
 
     def __post_init__(self) -> None:
-        above = np.concatenate([np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1],
-                                np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)], axis=-1)
+        above = np.concatenate(
+            [np.cumsum(self.cells[..., ::-1], axis=-1)[..., ::-1], np.zeros(self.cells.shape[:-1] + (1,), dtype=np.int64)],
+            axis=-1,
+        )
         for array in (self.cells, above):
             array.flags.writeable = False
         object.__setattr__(self, "windows", tuple(self.windows))
@@ -212,8 +228,21 @@ def _columns(spec: MonitorSpec) -> dict[str, str]:
     return names
 
 
-_DUCKDB_NUMBERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-                   "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+_DUCKDB_NUMBERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
 
 
 _SPARK_NUMBERS = ("tinyint", "smallint", "int", "bigint", "float", "double", "decimal")
@@ -235,6 +264,7 @@ def _time_sql(column: str, kind: str) -> str:
 
 def _duckdb_relation(connection: Any, source: Any) -> str:
     """The log as something DuckDB selects from: a registered DataFrame, a database's table, files."""
+
     def literal(text: str) -> str:
         return "'" + str(text).replace("'", "''") + "'"
 
@@ -275,8 +305,11 @@ def _duckdb_view(connection: Any, source: Any, spec: MonitorSpec) -> bool:
     _check_types({column: kind.split("(")[0] for column, kind in described.items()}, spec, _DUCKDB_NUMBERS, "BOOLEAN")
     names = _columns(spec)
     time = _quote(names["fd_time_raw"]) if spec.time is not None else None
-    selects = ([f"{_time_sql(time, described[spec.time])} AS fd_time", f"{time} AS fd_time_raw"]
-               if time is not None else ["TIMESTAMP '1970-01-01' AS fd_time", "CAST(NULL AS STRING) AS fd_time_raw"])
+    selects = (
+        [f"{_time_sql(time, described[spec.time])} AS fd_time", f"{time} AS fd_time_raw"]
+        if time is not None
+        else ["TIMESTAMP '1970-01-01' AS fd_time", "CAST(NULL AS STRING) AS fd_time_raw"]
+    )
     selects.append(f"CAST({_quote(names['fd_score'])} AS DOUBLE) AS fd_score")
     selects += [f"{_quote(column)} AS {name}" for name, column in names.items() if name not in ("fd_time_raw", "fd_score")]
     connection.execute(f"CREATE OR REPLACE TEMP VIEW fd_log AS SELECT {', '.join(selects)} FROM {relation}")
@@ -291,11 +324,13 @@ def _check_types(kinds: dict[str, str], spec: MonitorSpec, numbers: Sequence[str
         what = "score" if spec.score is not None else "decision"
         raise InvalidInputError(
             f"The {what} column {brief(output)} holds {kinds[output].lower()} values, not numbers. If the file writes decimal "
-            "commas (0,35), save it with decimal points or as Parquet." + (" A decision holds 0 and 1." if spec.decision else ""))
+            "commas (0,35), save it with decimal points or as Parquet." + (" A decision holds 0 and 1." if spec.decision else "")
+        )
     if spec.time is not None and kinds[spec.time] in numbers:
         raise InvalidInputError(
             f"The time column {brief(spec.time)} holds numbers, not dates or times. If they are seconds since 1970 (Unix "
-            "time), write them as dates first (in pandas: pd.to_datetime(column, unit='s')).")
+            "time), write them as dates first (in pandas: pd.to_datetime(column, unit='s'))."
+        )
 
 
 _SPARK_LOCK = threading.Lock()
@@ -308,13 +343,20 @@ def spark_session() -> Any:
     except ImportError:
         raise InvalidInputError("The Spark engine needs pyspark (pip install pyspark) and Java 17 or newer.") from None
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
-        raise InvalidInputError("The Spark engine needs Java 17 or newer: there is no java on the PATH and JAVA_HOME is not set. "
-                                "Install Java, or count the log with DuckDB (the default engine).")
+        raise InvalidInputError(
+            "The Spark engine needs Java 17 or newer: there is no java on the PATH and JAVA_HOME is not set. "
+            "Install Java, or count the log with DuckDB (the default engine)."
+        )
     with _SPARK_LOCK:
-        return (SparkSession.builder.master("local[2]").appName("fairdash monitor")
-                .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
-                .getOrCreate())
+        return (
+            SparkSession.builder.master("local[2]")
+            .appName("fairdash monitor")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
 
 
 def _spark_view(session: Any, source: Any, spec: MonitorSpec) -> bool:
@@ -376,8 +418,17 @@ def _about_the_input(error: Exception, engine: str) -> bool:
     if engine == "duckdb":
         import duckdb
 
-        return isinstance(error, (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException,
-                                  duckdb.CatalogException, duckdb.BinderException, duckdb.SerializationException))
+        return isinstance(
+            error,
+            (
+                duckdb.IOException,
+                duckdb.InvalidInputException,
+                duckdb.ConversionException,
+                duckdb.CatalogException,
+                duckdb.BinderException,
+                duckdb.SerializationException,
+            ),
+        )
     from pyspark.errors import PySparkException
 
     return isinstance(error, PySparkException) or type(error).__name__ == "Py4JJavaError"
@@ -419,8 +470,10 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, thresh
         times = run(TIME_SQL).iloc[0]
         bad = int(times["fd_bad_times"] or 0)
         if bad:
-            raise InvalidInputError(f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
-                                    f"such as {brief(times['fd_bad_time'])}.")
+            raise InvalidInputError(
+                f"{bad:,} value(s) of the time column {brief(spec.time)} are not dates or times, "
+                f"such as {brief(times['fd_bad_time'])}."
+            )
     bins = _score_bins(run, spec, engine, profile["fd_low"], profile["fd_high"], threshold)
     groups = ", ".join(f"fd_s{position}" for position in range(len(spec.sensitive)))
     positions = ", ".join(str(position) for position in range(1, len(spec.sensitive) + 4))
@@ -434,10 +487,26 @@ def _counts(run: Any, spec: MonitorSpec, engine: str, textual_time: bool, thresh
     codes = group_codes(sensitive, spec.sensitive)
     outcome = _outcomes(counted["fd_target"].rename(spec.target), spec.positive_label)
     cells = np.zeros((len(window_values), len(codes.labels), 3, bins.count), dtype=np.int64)
-    np.add.at(cells, (window_codes, codes.codes, outcome, bins.bin_of(counted["fd_bin"].to_numpy())), counted["fd_rows"].to_numpy(dtype=np.int64))
-    dropped = {"no time": int(profile["fd_no_times"] or 0) if spec.time is not None else 0, "no score": int(profile["fd_no_scores"] or 0)}
+    np.add.at(
+        cells,
+        (window_codes, codes.codes, outcome, bins.bin_of(counted["fd_bin"].to_numpy())),
+        counted["fd_rows"].to_numpy(dtype=np.int64),
+    )
+    dropped = {
+        "no time": int(profile["fd_no_times"] or 0) if spec.time is not None else 0,
+        "no score": int(profile["fd_no_scores"] or 0),
+    }
     starts = [pd.Timestamp(start.astype("datetime64[s]")) for start in _window_start(window_values, spec.window)]
-    return LogCounts(spec=spec, windows=tuple(starts), labels=tuple(codes.labels), cells=cells, bins=bins, rows=rows, engine=engine, dropped=dropped)
+    return LogCounts(
+        spec=spec,
+        windows=tuple(starts),
+        labels=tuple(codes.labels),
+        cells=cells,
+        bins=bins,
+        rows=rows,
+        engine=engine,
+        dropped=dropped,
+    )
 
 
 def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
@@ -446,8 +515,10 @@ def _check_years(window_values: np.ndarray, spec: MonitorSpec) -> None:
     outside = years[(years < 1) | (years > 9999)]
     if len(outside):
         shown = f"{-outside[0] + 1} BC" if outside[0] < 1 else str(outside[0])
-        raise InvalidInputError(f"The time column {brief(spec.time)} holds times outside the years 1 to 9999 (in the year {shown}); "
-                                "fix or leave out those rows (a placeholder such as 9999-12-31 is fine).")
+        raise InvalidInputError(
+            f"The time column {brief(spec.time)} holds times outside the years 1 to 9999 (in the year {shown}); "
+            "fix or leave out those rows (a placeholder such as 9999-12-31 is fine)."
+        )
 
 
 def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, threshold: float | None) -> ScoreBins:
@@ -458,15 +529,21 @@ def _score_bins(run: Any, spec: MonitorSpec, engine: str, low: Any, high: Any, t
         raise InvalidInputError(f"The column {column} holds no numbers.")
     low, high = float(low), float(high)
     if math.isnan(low) or math.isnan(high):  # DuckDB sorts NaN above every number
-        raise InvalidInputError(f"The column {column} holds NaN values; a score must be a number (leave it empty where there is none).")
+        raise InvalidInputError(
+            f"The column {column} holds NaN values; a score must be a number (leave it empty where there is none)."
+        )
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise InvalidInputError(f"The column {column} holds infinite values ({low:g} to {high:g}); a score must be a finite number.")
+        raise InvalidInputError(
+            f"The column {column} holds infinite values ({low:g} to {high:g}); a score must be a finite number."
+        )
     if spec.decision is not None:
         values = run(VALUES_SQL.format(limit=6))["fd_score"].to_numpy(dtype=float)
         if not np.isin(values, (0.0, 1.0)).all():
             shown = ", ".join(f"{value:g}" for value in sorted(values)[:5])
-            raise InvalidInputError(f"The decision column {column} must hold 0 and 1 (1: selected); it holds {shown}"
-                                    f"{' and more' if len(values) > 5 else ''}. Name a column of scores as the score, with a threshold.")
+            raise InvalidInputError(
+                f"The decision column {column} must hold 0 and 1 (1: selected); it holds {shown}"
+                f"{' and more' if len(values) > 5 else ''}. Name a column of scores as the score, with a threshold."
+            )
         return ScoreBins.per_value(values)
     if 0 <= low and high <= 1:
         return ScoreBins.on_grid(low, high, low, high, anchor=threshold)
@@ -488,8 +565,14 @@ def _outcomes(values: pd.Series, positive_label: Any) -> np.ndarray:
     positive_value = match_label(known, positive_label)
     if positive_value is None and len(known):  # else every known outcome would silently count as negative
         shown = ", ".join(brief(value) for value in known[:10])
-        raise InvalidInputError(f"The positive outcome {brief(positive_label)} is not a value of {brief(values.name)}; its values are {shown}.")
-    positive = np.zeros(len(values), dtype=bool) if positive_value is None else (values == positive_value).fillna(False).to_numpy(dtype=bool)
+        raise InvalidInputError(
+            f"The positive outcome {brief(positive_label)} is not a value of {brief(values.name)}; its values are {shown}."
+        )
+    positive = (
+        np.zeros(len(values), dtype=bool)
+        if positive_value is None
+        else (values == positive_value).fillna(False).to_numpy(dtype=bool)
+    )
     return np.where(unknown, UNKNOWN, np.where(positive, POSITIVE, NEGATIVE))
 
 
@@ -499,8 +582,18 @@ def count_table(source: Any, spec: Any, *, engine: str = "duckdb", threshold: fl
     ``spec`` is an :class:`fairdash.engine.spec.AuditSpec` with a ``score`` column; :func:`fairdash.monitor.windows.monitor` on the result
     gives the audit's table, intervals and verdicts."""
     if spec.score is None:
-        raise InvalidInputError("An audit counted by the engine needs the score column (--score); a model needs the rows in memory.")
+        raise InvalidInputError(
+            "An audit counted by the engine needs the score column (--score); a model needs the rows in memory."
+        )
     if spec.bins:
-        raise InvalidInputError("Bands of numeric sensitive attributes (--bins) need the rows in memory; band the column in the file.")
-    return count_log(source, MonitorSpec(time=None, target=spec.target, positive_label=spec.positive_label, sensitive=tuple(spec.sensitive),
-                                         score=spec.score), engine=engine, threshold=threshold)
+        raise InvalidInputError(
+            "Bands of numeric sensitive attributes (--bins) need the rows in memory; band the column in the file."
+        )
+    return count_log(
+        source,
+        MonitorSpec(
+            time=None, target=spec.target, positive_label=spec.positive_label, sensitive=tuple(spec.sensitive), score=spec.score
+        ),
+        engine=engine,
+        threshold=threshold,
+    )

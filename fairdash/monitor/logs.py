@@ -16,20 +16,38 @@ def compas_log() -> pd.DataFrame:
     from fairdash.engine.demo import DATA_DIR
 
     raw = pd.read_csv(DATA_DIR / "compas-scores-two-years.csv.gz")
-    keep = (raw["days_b_screening_arrest"].between(-30, 30) & (raw["is_recid"] != -1) & (raw["c_charge_degree"] != "O")
-            & (raw["score_text"] != "N/A"))
+    keep = (
+        raw["days_b_screening_arrest"].between(-30, 30)
+        & (raw["is_recid"] != -1)
+        & (raw["c_charge_degree"] != "O")
+        & (raw["score_text"] != "N/A")
+    )
     log = raw.loc[keep, ["compas_screening_date", "race", "sex", "decile_score", "two_year_recid"]].reset_index(drop=True)
     log["compas_screening_date"] = pd.to_datetime(log["compas_screening_date"])
     return log
 
 
-COMPAS_MONITOR = MonitorSpec(time="compas_screening_date", target="two_year_recid", positive_label=1, sensitive=("race",),
-                             window="month", score="decile_score")
+COMPAS_MONITOR = MonitorSpec(
+    time="compas_screening_date",
+    target="two_year_recid",
+    positive_label=1,
+    sensitive=("race",),
+    window="month",
+    score="decile_score",
+)
 """The Over-time page's demo: COMPAS by month over its screening dates (2013-2014)."""
 
 
-def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, drift: float = 0.15, pending_months: int = 2,
-                  start: str = "2024-01-01", random_state: int = 0) -> pd.DataFrame:
+def synthetic_log(
+    rows: int,
+    *,
+    months: int = 24,
+    drift_month: int | None = 12,
+    drift: float = 0.15,
+    pending_months: int = 2,
+    start: str = "2024-01-01",
+    random_state: int = 0,
+) -> pd.DataFrame:
     """A decision log of ``rows`` rows over ``months`` months: time, group (a/b/c), score, outcome.
 
     From ``drift_month`` on (0-based; ``None``: never), group b's scores drop by ``drift`` (so its
@@ -46,5 +64,11 @@ def synthetic_log(rows: int, *, months: int = 24, drift_month: int | None = 12, 
         score = score - np.where((group == "b") & (month >= drift_month), drift, 0.0)
     score = np.clip(score, 0, 1).round(4)
     known = ~((month >= months - pending_months) & (rng.random(rows) < 0.8))
-    return pd.DataFrame({"time": times, "group": group, "score": score,
-                         "outcome": pd.Series(outcome.astype(int), dtype="Int64").where(known, pd.NA)})
+    return pd.DataFrame(
+        {
+            "time": times,
+            "group": group,
+            "score": score,
+            "outcome": pd.Series(outcome.astype(int), dtype="Int64").where(known, pd.NA),
+        }
+    )

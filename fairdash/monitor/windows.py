@@ -17,8 +17,20 @@ from fairdash.errors import InvalidInputError, brief
 from fairdash.monitor.engines import NEGATIVE, POSITIVE, LogCounts
 
 __all__ = [
-    "PENDING_SHARE", "PSI_BINS", "CHANGE_TESTED", "CHANGE_LEVEL", "LABEL_FREE", "Window", "Monitor", "monitor", "FAR_YEARS",
-    "one_outcome_windows", "ONE_OUTCOME_ROWS", "GateAlert", "ChangeAlert", "MonitorNote",
+    "PENDING_SHARE",
+    "PSI_BINS",
+    "CHANGE_TESTED",
+    "CHANGE_LEVEL",
+    "LABEL_FREE",
+    "Window",
+    "Monitor",
+    "monitor",
+    "FAR_YEARS",
+    "one_outcome_windows",
+    "ONE_OUTCOME_ROWS",
+    "GateAlert",
+    "ChangeAlert",
+    "MonitorNote",
 ]
 
 PENDING_SHARE = 0.5
@@ -152,8 +164,14 @@ def _psi(current: np.ndarray, baseline: np.ndarray) -> float:
     return float(np.sum((p - q) * np.log(p / q)))
 
 
-def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: float = DEFAULT_TOLERANCE,
-            baseline: Any = None, min_group_size: int = SMALL_GROUP_SIZE) -> Monitor:
+def monitor(
+    counts: LogCounts,
+    *,
+    threshold: float | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
+    baseline: Any = None,
+    min_group_size: int = SMALL_GROUP_SIZE,
+) -> Monitor:
     """Every window's metrics, disparities (with intervals) and verdicts at ``threshold``, and the alerts.
 
     ``threshold`` defaults to what an audit of the same scores in memory takes
@@ -172,12 +190,7 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     groups with fewer than ``min_group_size`` rows in a window stay in its table but are left out of
     its disparities, verdicts and alerts (``Window.left_out``).
     """
-    if threshold is None:
-        threshold = counts.bins.default_threshold
-        if threshold is None:
-            raise InvalidInputError(f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
-                                    f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold.")
-    chosen = check_threshold(threshold)
+    chosen = _monitor_threshold(counts, threshold)
     settings = AuditSettings(thresholds=chosen, tolerance=tolerance, min_group_size=min_group_size)
     base_index = _baseline_index(counts.windows, baseline)
     coarse = _drift_histograms(counts, base_index)
@@ -187,17 +200,64 @@ def monitor(counts: LogCounts, *, threshold: float | None = None, tolerance: flo
     labels = [[label for label, keep in zip(counts.labels, present[index]) if keep] for index in range(len(counts.windows))]
     # Every window judged at once: the intervals of all windows are computed together, not window by window.
     results = judge_many(kept, labels, settings)
+    windows = _windows(counts, kept, results, present, coarse, base_index)
+    alerts = sorted(
+        _gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
+        key=lambda alert: (alert["window"], alert["disparity"]),
+    )
+    return Monitor(
+        counts=counts,
+        threshold=chosen,
+        tolerance=settings.tolerance,
+        baseline=windows[base_index].start,
+        windows=windows,
+        alerts=alerts,
+        notes=_notes(counts, windows),
+        one_outcome=one_outcome_windows(windows),
+    )
+
+
+def _monitor_threshold(counts: LogCounts, threshold: float | None) -> float:
+    """The threshold given, checked; by default the one an audit of the same scores in memory takes, or a plain refusal
+    when the scores are not probabilities and take many values."""
+    if threshold is None:
+        threshold = counts.bins.default_threshold
+        if threshold is None:
+            raise InvalidInputError(
+                f"The scores of {brief(counts.spec.score)} are not probabilities and take many values "
+                f"({counts.bins.low:g} to {counts.bins.high:g}): give the threshold."
+            )
+    return check_threshold(threshold)
+
+
+def _windows(
+    counts: LogCounts,
+    kept: list[np.ndarray],
+    results: Sequence[AuditResult],
+    present: np.ndarray,
+    coarse: np.ndarray,
+    base_index: int,
+) -> list[Window]:
+    """Each window with its rows, its judged result, the share of outcomes not in yet and its groups' score drift (PSI)
+    from the baseline's."""
     windows = []
     for index, (start, table, result) in enumerate(zip(counts.windows, kept, results)):
         unknown = float((table[:, 4] + table[:, 5]).sum() / max(table.sum(), 1))
-        psi = pd.Series({label: _psi(coarse[index, position], coarse[base_index, position])
-                         for position, label in enumerate(counts.labels) if present[index, position]}, name="psi", dtype=float)
-        windows.append(Window(start=start, rows=int(table.sum()), result=result, unknown_share=unknown,
-                              pending=unknown > PENDING_SHARE, psi=psi))
-    alerts = sorted(_gate_alerts(windows, windows[base_index]) + _change_alerts(windows, windows[base_index]),
-                    key=lambda alert: (alert["window"], alert["disparity"]))
-    return Monitor(counts=counts, threshold=chosen, tolerance=settings.tolerance, baseline=windows[base_index].start,
-                   windows=windows, alerts=alerts, notes=_notes(counts, windows), one_outcome=one_outcome_windows(windows))
+        psi = pd.Series(
+            {
+                label: _psi(coarse[index, position], coarse[base_index, position])
+                for position, label in enumerate(counts.labels)
+                if present[index, position]
+            },
+            name="psi",
+            dtype=float,
+        )
+        windows.append(
+            Window(
+                start=start, rows=int(table.sum()), result=result, unknown_share=unknown, pending=unknown > PENDING_SHARE, psi=psi
+            )
+        )
+    return windows
 
 
 def _baseline_index(starts: Sequence[pd.Timestamp], baseline: Any) -> int:
@@ -207,11 +267,14 @@ def _baseline_index(starts: Sequence[pd.Timestamp], baseline: Any) -> int:
     try:
         wanted = pd.Timestamp(baseline)
     except (ValueError, TypeError, OverflowError):
-        raise InvalidInputError(f"The baseline {brief(str(baseline))} is not a date; give a window's start date, such as "
-                                f"{starts[0].date()}.") from None
+        raise InvalidInputError(
+            f"The baseline {brief(str(baseline))} is not a date; give a window's start date, such as {starts[0].date()}."
+        ) from None
     if wanted not in starts:
-        raise InvalidInputError(f"There is no window starting {brief(str(baseline))}; the windows start "
-                                f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}.")
+        raise InvalidInputError(
+            f"There is no window starting {brief(str(baseline))}; the windows start "
+            f"{', '.join(str(start.date()) for start in starts[:6])}{' ...' if len(starts) > 6 else ''}."
+        )
     return list(starts).index(wanted)
 
 
@@ -239,9 +302,17 @@ def _gate_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, Any]
                 continue
             if finding["passed"] is False:
                 where: Literal["leaves", "baseline", "first"] = (
-                    "leaves" if passed_before else "baseline" if window.start == base.start else "first")
-                alerts.append({"window": window.start, "disparity": name, "kind": "gate", "value": finding["value"],
-                               "reason": GateAlert(where, float(finding["value"]), str(finding["rule"]))})
+                    "leaves" if passed_before else "baseline" if window.start == base.start else "first"
+                )
+                alerts.append(
+                    {
+                        "window": window.start,
+                        "disparity": name,
+                        "kind": "gate",
+                        "value": finding["value"],
+                        "reason": GateAlert(where, float(finding["value"]), str(finding["rule"])),
+                    }
+                )
                 break
             passed_before = passed_before or finding["passed"] is True
     return alerts
@@ -266,9 +337,26 @@ def _change_alerts(windows: Sequence[Window], base: Window) -> list[dict[str, An
             if found is None or not found.p_value < level:
                 continue
             pairs = found.groups * (found.groups - 1) // 2
-            alerts.append({"window": window.start, "disparity": name, "kind": "change", "value": window.disparities[name],
-                           "reason": ChangeAlert(rate, found.high, found.low, found.change, base.start, found.z, found.p_value, pairs,
-                                                 found.groups, len(later))})
+            alerts.append(
+                {
+                    "window": window.start,
+                    "disparity": name,
+                    "kind": "change",
+                    "value": window.disparities[name],
+                    "reason": ChangeAlert(
+                        rate,
+                        found.high,
+                        found.low,
+                        found.change,
+                        base.start,
+                        found.z,
+                        found.p_value,
+                        pairs,
+                        found.groups,
+                        len(later),
+                    ),
+                }
+            )
             break  # the first window where it changed; the chart shows the windows after it
     return alerts
 
@@ -283,8 +371,11 @@ def _notes(counts: LogCounts, windows: list[Window]) -> tuple[MonitorNote, ...]:
     if far:
         notes.append(MonitorNote("far", count=far[0], starts=tuple(far[1])))
     present = counts.cells.sum(axis=(2, 3)) > 0  # (windows, groups)
-    late = [(label, counts.windows[int(np.argmax(present[:, position]))]) for position, label in enumerate(counts.labels)
-            if not present[0, position]]
+    late = [
+        (label, counts.windows[int(np.argmax(present[:, position]))])
+        for position, label in enumerate(counts.labels)
+        if not present[0, position]
+    ]
     if late:
         notes.append(MonitorNote("late_groups", groups=tuple(late[:6])))
     if counts.cells[:, :, (NEGATIVE, POSITIVE)].sum() == 0:
@@ -332,8 +423,9 @@ def _gaps(starts: Sequence[pd.Timestamp], window: str, *, shown: int = 6) -> tup
     missing = int(ordinals[-1] - ordinals[0] + 1 - len(ordinals))
     first: list[str] = []
     for before, after in zip(ordinals[:-1], ordinals[1:]):
-        first += [_ordinal_start(int(ordinal), window) for ordinal in range(before + 1, min(after, before + 1 + shown - len(first)))]
+        first += [
+            _ordinal_start(int(ordinal), window) for ordinal in range(before + 1, min(after, before + 1 + shown - len(first)))
+        ]
         if len(first) >= shown:
             break
     return missing, first
-

@@ -28,18 +28,29 @@ def bias_audit_json(result: BiasAuditTables) -> dict[str, Any]:
     "definitions"}``; an excluded category's ``impact_ratio`` is null."""
     return {
         "kind": result.kind,
-        "tables": {name: [{"category": str(category), "applicants": int(row["applicants"]), "rate": json_number(row["rate"]),
-                           "impact_ratio": json_number(row["impact_ratio"]), "excluded": bool(row["excluded"])}
-                          for category, row in table.iterrows()]
-                   for name, table in result.tables.items()},
+        "tables": {
+            name: [
+                {
+                    "category": str(category),
+                    "applicants": int(row["applicants"]),
+                    "rate": json_number(row["rate"]),
+                    "impact_ratio": json_number(row["impact_ratio"]),
+                    "excluded": bool(row["excluded"]),
+                }
+                for category, row in table.iterrows()
+            ]
+            for name, table in result.tables.items()
+        },
         "unknown": {name: int(count) for name, count in result.unknown.items()},
         "rows": result.rows,
         "median_score": json_number(result.median) if result.median is not None else None,
         "excluded_below": result.exclude_below,
-        "definitions": {"rate": RATE_WORDS[result.kind],
-                        "impact_ratio": "The category's rate over the highest rate among the categories not excluded.",
-                        "excluded": f"The category has under {result.exclude_below:.0%} of all rows: its rate is shown, "
-                                    "but it is left out of the impact ratios."},
+        "definitions": {
+            "rate": RATE_WORDS[result.kind],
+            "impact_ratio": "The category's rate over the highest rate among the categories not excluded.",
+            "excluded": f"The category has under {result.exclude_below:.0%} of all rows: its rate is shown, "
+            "but it is left out of the impact ratios.",
+        },
     }
 
 
@@ -47,21 +58,30 @@ def bias_audit_frame(result: BiasAuditTables, attribute: str) -> pd.DataFrame:
     """One attribute's table for people: applicants with separators, rates as percentages, impact ratios to 3 places."""
     table = result.tables[attribute]
     rate = "Scoring rate" if result.kind == "scoring" else "Selection rate"
-    return pd.DataFrame({
-        "Applicants": table["applicants"].map("{:,}".format),
-        rate: table["rate"].map(percent),
-        "Impact ratio": [("excluded (under " + f"{result.exclude_below:.0%})") if excluded else
-                         "n/a" if pd.isna(ratio) else f"{ratio:.3f}" for ratio, excluded in zip(table["impact_ratio"], table["excluded"])],
-    }, index=pd.Index(table.index, name="Category"))
+    return pd.DataFrame(
+        {
+            "Applicants": table["applicants"].map("{:,}".format),
+            rate: table["rate"].map(percent),
+            "Impact ratio": [
+                ("excluded (under " + f"{result.exclude_below:.0%})") if excluded else "n/a" if pd.isna(ratio) else f"{ratio:.3f}"
+                for ratio, excluded in zip(table["impact_ratio"], table["excluded"])
+            ],
+        },
+        index=pd.Index(table.index, name="Category"),
+    )
 
 
 def bias_audit_notes(result: BiasAuditTables) -> list[str]:
     """The sentences under the tables: what the rate is, the median (scoring), exclusions, unknowns, no pass mark."""
     notes = [RATE_WORDS[result.kind]]
     if result.median is not None:
-        notes.append(f"The median score of all {result.rows:,} applicants is {result.median:g}; a score equal to it is not above it.")
-    notes.append(f"Impact ratio: the category's rate over the highest rate among the categories not excluded. A category "
-                 f"with under {result.exclude_below:.0%} of all applicants is shown with its rate but left out of the impact ratios.")
+        notes.append(
+            f"The median score of all {result.rows:,} applicants is {result.median:g}; a score equal to it is not above it."
+        )
+    notes.append(
+        f"Impact ratio: the category's rate over the highest rate among the categories not excluded. A category "
+        f"with under {result.exclude_below:.0%} of all applicants is shown with its rate but left out of the impact ratios."
+    )
     for name, count in result.unknown.items():
         if count:
             notes.append(f"{count:,} applicants of unknown {name} are in none of its categories.")

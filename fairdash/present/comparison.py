@@ -37,15 +37,29 @@ def comparison_chart(comparison: Comparison) -> go.Figure:
     rows = comparison.disparities.dropna(subset=["lower"])
     colours = ["#c0392b" if beyond else "#7f8c8d" for beyond in rows["beyond_chance"]]
     labels = [plot_text(f"{name.replace('_', ' ')}: {tested_text(row)}") for name, row in rows.iterrows()]
-    figure = go.Figure(go.Scatter(
-        x=rows["tested_change"], y=labels, mode="markers",
-        marker={"color": colours, "size": 10},
-        error_x={"type": "data", "symmetric": False, "array": rows["upper"] - rows["tested_change"],
-                 "arrayminus": rows["tested_change"] - rows["lower"]},
-        hovertemplate="%{y}: change %{x:+.3f}<extra></extra>", name="tested change"))
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["tested_change"],
+            y=labels,
+            mode="markers",
+            marker={"color": colours, "size": 10},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": rows["upper"] - rows["tested_change"],
+                "arrayminus": rows["tested_change"] - rows["lower"],
+            },
+            hovertemplate="%{y}: change %{x:+.3f}<extra></extra>",
+            name="tested change",
+        )
+    )
     figure.add_vline(x=0, line_dash="dot", line_color="#555")
-    figure.update_layout(title="Change in the gap of the pair tested, after minus before (simultaneous 95% intervals; red: beyond chance)",
-                         xaxis_title="change", height=120 + 40 * len(rows), margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    figure.update_layout(
+        title="Change in the gap of the pair tested, after minus before (simultaneous 95% intervals; red: beyond chance)",
+        xaxis_title="change",
+        height=120 + 40 * len(rows),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
     return figure
 
 
@@ -58,16 +72,21 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
         return "undefined" if value != value else f"{value:+.3f}"
 
     tested = table["p_value"].notna()
-    return pd.DataFrame({
-        "before": table["before"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
-        "after": table["after"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
-        "change": table["change"].map(signed),
-        "pair tested": [tested_text(row) for _, row in table.iterrows()],
-        "its change": [signed(value) if test else "" for value, test in zip(table["tested_change"], tested)],
-        "its interval (simultaneous 95%)": [f"{low:+.3f} to {high:+.3f}" if low == low else "" for low, high in zip(table["lower"], table["upper"])],
-        "p-value (all pairs)": table["p_value"].map(lambda p: "" if p != p else f"{p:.2g}"),
-        "beyond chance": table["beyond_chance"].map({True: "yes", False: "no"}).fillna(""),
-    }, index=table.index).rename(index=lambda name: name.replace("_", " "))
+    return pd.DataFrame(
+        {
+            "before": table["before"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
+            "after": table["after"].map(lambda value: "undefined" if value != value else f"{value:.3f}"),
+            "change": table["change"].map(signed),
+            "pair tested": [tested_text(row) for _, row in table.iterrows()],
+            "its change": [signed(value) if test else "" for value, test in zip(table["tested_change"], tested)],
+            "its interval (simultaneous 95%)": [
+                f"{low:+.3f} to {high:+.3f}" if low == low else "" for low, high in zip(table["lower"], table["upper"])
+            ],
+            "p-value (all pairs)": table["p_value"].map(lambda p: "" if p != p else f"{p:.2g}"),
+            "beyond chance": table["beyond_chance"].map({True: "yes", False: "no"}).fillna(""),
+        },
+        index=table.index,
+    ).rename(index=lambda name: name.replace("_", " "))
 
 
 def _beyond_chance(value: Any) -> bool | None:
@@ -80,31 +99,54 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
     ``p_value`` are of, ``is_change``: whether that is ``change`` itself, and ``groups``: how many groups' pairs were tested; ``why_untested``: why not tested, or
     null) and ``groups`` (group -> rate -> ``before``, ``after``, ``change``, ``before_interval``, ``after_interval``),
     with ``before``, ``after``, ``notes`` and ``method``."""
+
     def tested(row: Mapping[str, Any]) -> dict[str, Any] | None:
-        return None if pd.isna(row["rate"]) else {"rate": row["rate"], "high": str(row["high"]), "low": str(row["low"]),
-                                                 "change": json_number(row["tested_change"]), "is_change": bool(row["tested_is_change"]),
-                                                 "groups": int(row["groups_tested"])}
+        return (
+            None
+            if pd.isna(row["rate"])
+            else {
+                "rate": row["rate"],
+                "high": str(row["high"]),
+                "low": str(row["low"]),
+                "change": json_number(row["tested_change"]),
+                "is_change": bool(row["tested_is_change"]),
+                "groups": int(row["groups_tested"]),
+            }
+        )
 
     groups: dict[str, dict[str, Any]] = {}
     for (group, rate), row in comparison.groups.iterrows():
         groups.setdefault(str(group), {})[rate] = {
-            "before": json_number(row["before"]), "after": json_number(row["after"]), "change": json_number(row["change"]),
+            "before": json_number(row["before"]),
+            "after": json_number(row["after"]),
+            "change": json_number(row["change"]),
             "before_interval": [json_number(row["before_lower"]), json_number(row["before_upper"])],
-            "after_interval": [json_number(row["after_lower"]), json_number(row["after_upper"])]}
+            "after_interval": [json_number(row["after_lower"]), json_number(row["after_upper"])],
+        }
     return {
         "before": comparison.before,
         "after": comparison.after,
-        "disparities": {name: {"before": json_number(row["before"]), "after": json_number(row["after"]),
-                               "change": json_number(row["change"]), "interval": [json_number(row["lower"]), json_number(row["upper"])],
-                               "p_value": json_number(row["p_value"]), "beyond_chance": _beyond_chance(row["beyond_chance"]),
-                               "tested": tested(row), "why_untested": untested_text(row["why_untested"]) if isinstance(row["why_untested"], Untested) else None}
-                        for name, row in comparison.disparities.iterrows()},
+        "disparities": {
+            name: {
+                "before": json_number(row["before"]),
+                "after": json_number(row["after"]),
+                "change": json_number(row["change"]),
+                "interval": [json_number(row["lower"]), json_number(row["upper"])],
+                "p_value": json_number(row["p_value"]),
+                "beyond_chance": _beyond_chance(row["beyond_chance"]),
+                "tested": tested(row),
+                "why_untested": untested_text(row["why_untested"]) if isinstance(row["why_untested"], Untested) else None,
+            }
+            for name, row in comparison.disparities.iterrows()
+        },
         "groups": groups,
         "notes": comparison_notes(comparison.notes),
-        "method": ("change = after - before; every pair of groups in both audits tested for a change in its gap (the "
-                   "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
-                   "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "
-                   "pairs of tested.groups groups (the largest |z| against the studentized range, Tukey-Kramer; Bonferroni over "
-                   f"the rates of equalized odds); beyond chance when p_value < {LEVEL:g} divided by the number of disparities "
-                   "tested; interval: the tested change's simultaneous interval at that same level"),
+        "method": (
+            "change = after - before; every pair of groups in both audits tested for a change in its gap (the "
+            "binomial variances of the four proportions; ratios by the delta method); tested: the pair whose |z| is "
+            "largest, its change (tested.change; tested.is_change: whether that is change itself) and p_value over all "
+            "pairs of tested.groups groups (the largest |z| against the studentized range, Tukey-Kramer; Bonferroni over "
+            f"the rates of equalized odds); beyond chance when p_value < {LEVEL:g} divided by the number of disparities "
+            "tested; interval: the tested change's simultaneous interval at that same level"
+        ),
     }

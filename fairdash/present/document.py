@@ -55,6 +55,7 @@ def result_json(result: AuditResult) -> dict[str, Any]:
     """An audit result's numbers as JSON: ``groups``, ``overall``, ``intervals`` (group -> rate -> [lower, upper]),
     ``overall_intervals``, ``disparities``, ``disparity_intervals`` and ``findings`` (name -> value, rule, passed,
     conclusive, sentence, undefined); the same keys in the audit's JSON, each monitor window's and each fix's."""
+
     def pair(row: Mapping[str, Any]) -> list[Any]:
         return [json_number(row["lower"]), json_number(row["upper"])]
 
@@ -62,15 +63,27 @@ def result_json(result: AuditResult) -> dict[str, Any]:
     return {
         "groups": groups_json(result.by_group),
         "overall": {column: json_number(result.overall[column]) for column in METRIC_COLUMNS},
-        "intervals": {str(label): {rate: [json_number(intervals.lower.loc[label, rate]), json_number(intervals.upper.loc[label, rate])]
-                                   for rate in intervals.lower.columns} for label in intervals.lower.index},
+        "intervals": {
+            str(label): {
+                rate: [json_number(intervals.lower.loc[label, rate]), json_number(intervals.upper.loc[label, rate])]
+                for rate in intervals.lower.columns
+            }
+            for label in intervals.lower.index
+        },
         "overall_intervals": {rate: pair(row) for rate, row in intervals.overall.iterrows()},
         "disparities": {name: json_number(value) for name, value in result.disparities.items()},
         "disparity_intervals": {name: pair(row) for name, row in intervals.disparities.iterrows()},
-        "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"], "passed": row["passed"],
-                            "conclusive": row["conclusive"], "sentence": finding_sentence(name, row),
-                            "undefined": undefined_text(row["undefined"])}
-                     for name, row in result.findings.to_dict("index").items()},
+        "findings": {
+            name: {
+                "value": json_number(row["value"]),
+                "rule": row["rule"],
+                "passed": row["passed"],
+                "conclusive": row["conclusive"],
+                "sentence": finding_sentence(name, row),
+                "undefined": undefined_text(row["undefined"]),
+            }
+            for name, row in result.findings.to_dict("index").items()
+        },
     }
 
 

@@ -14,8 +14,18 @@ from fairdash.present.document import groups_json, json_number, versions
 from fairdash.present.page import definition_list, html_page, section, table_html
 from fairdash.present.sentences import suggestion_sentence
 
-__all__ = ["fixes_json", "fixes_table", "fixes_html", "fixes_content", "learnt_on", "LEARNT_ON", "IN_SAMPLE_NOTE",
-           "estimate_text", "fix_error", "unmet_message"]
+__all__ = [
+    "fixes_json",
+    "fixes_table",
+    "fixes_html",
+    "fixes_content",
+    "learnt_on",
+    "LEARNT_ON",
+    "IN_SAMPLE_NOTE",
+    "estimate_text",
+    "fix_error",
+    "unmet_message",
+]
 
 
 def fix_error(fix: Any) -> str | None:
@@ -34,11 +44,15 @@ def unmet_message(fixes: Sequence[Any], constraint: str, tolerance: float) -> st
     if constraint_met(fixes, constraint, tolerance):
         return None
     tried = ", ".join(fix.title for fix in made_fixes(fixes)) or "none could be made"
-    return (f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
-            "Look at the chart for the best trade-off, or allow a larger difference.")
+    return (
+        f"No fix brings the {constraint.replace('_', ' ')} difference within {tolerance:g} (tried: {tried}). "
+        "Look at the chart for the best trade-off, or allow a larger difference."
+    )
 
 
-def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None) -> dict[str, Any]:
+def fixes_json(
+    fixes: Sequence[Any], *, constraint: str, data_name: str = "data", train_name: str | None = None
+) -> dict[str, Any]:
     """The comparison of :func:`fairdash.fixes.compare.compare_fixes` as a JSON-ready dict.
 
     ``settings`` (data, training table, constraint) and ``fixes``: one object per fix with ``name``
@@ -54,15 +68,35 @@ def fixes_json(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     figures = [_fix_figures(fix) for fix in fixes]
     # Every fix is judged on the same rows, so a made fix's figures give the shape of those not made.
     shape = next((entry for entry in figures if entry is not None), None)
-    entries = [{"name": fix.name, "title": fix.title, "bound": json_number(fix.bound), "in_sample": bool(fix.in_sample),
-                **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
-                "error": fix_error(fix)}
-               for fix, entry in zip(fixes, figures)]
-    return {"settings": {"data": data_name, "train": train_name, "constraint": constraint}, "fixes": entries,
-            "versions": versions(), "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds")}
+    entries = [
+        {
+            "name": fix.name,
+            "title": fix.title,
+            "bound": json_number(fix.bound),
+            "in_sample": bool(fix.in_sample),
+            **(entry if entry is not None else _nulled(shape if shape is not None else dict.fromkeys(_FIX_FIGURES))),
+            "error": fix_error(fix),
+        }
+        for fix, entry in zip(fixes, figures)
+    ]
+    return {
+        "settings": {"data": data_name, "train": train_name, "constraint": constraint},
+        "fixes": entries,
+        "versions": versions(),
+        "created": _datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
-_FIX_FIGURES = ("accuracy", "balanced_accuracy", "auc", "disparities", "disparity_intervals", "groups", "thresholds", "training_seconds")
+_FIX_FIGURES = (
+    "accuracy",
+    "balanced_accuracy",
+    "auc",
+    "disparities",
+    "disparity_intervals",
+    "groups",
+    "thresholds",
+    "training_seconds",
+)
 
 
 def _fix_figures(fix: Any) -> dict[str, Any] | None:
@@ -70,12 +104,19 @@ def _fix_figures(fix: Any) -> dict[str, Any] | None:
     if fix.error is not None:
         return None
     return dict(
-        accuracy=json_number(fix.accuracy), balanced_accuracy=json_number(fix.balanced_accuracy), auc=json_number(fix.auc),
+        accuracy=json_number(fix.accuracy),
+        balanced_accuracy=json_number(fix.balanced_accuracy),
+        auc=json_number(fix.auc),
         disparities={name: json_number(value) for name, value in fix.disparities.items()},
-        disparity_intervals={name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in fix.intervals.disparities.iterrows()},
+        disparity_intervals={
+            name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in fix.intervals.disparities.iterrows()
+        },
         groups=groups_json(fix.table),
-        thresholds=({str(k): json_number(v) for k, v in fix.thresholds.items()} if isinstance(fix.thresholds, Mapping)
-                    else json_number(fix.thresholds)),
+        thresholds=(
+            {str(k): json_number(v) for k, v in fix.thresholds.items()}
+            if isinstance(fix.thresholds, Mapping)
+            else json_number(fix.thresholds)
+        ),
         training_seconds=json_number(round(fix.seconds, 3)),
     )
 
@@ -92,9 +133,11 @@ def _nulled(value: Any) -> Any:
 LEARNT_ON = {"training": "the training rows", "in_sample": "the audited rows (in sample)", "none": ""}
 """Where each fix learnt what it changes: the table's column ``learnt on``."""
 
-IN_SAMPLE_NOTE = ("The thresholds fix was tuned on the audited rows themselves (there are no training rows with the model's "
-                  "scores: a table of scores, or no training table), so its figures are in sample and flatter it beside "
-                  "the refits, which learn on the training rows and are judged on these.")
+IN_SAMPLE_NOTE = (
+    "The thresholds fix was tuned on the audited rows themselves (there are no training rows with the model's "
+    "scores: a table of scores, or no training table), so its figures are in sample and flatter it beside "
+    "the refits, which learn on the training rows and are judged on these."
+)
 """Said under the comparison when a fix is in sample."""
 
 
@@ -114,9 +157,14 @@ def fixes_table(fixes: Sequence[Any], disparity: str) -> pd.DataFrame:
         if fix.error is None:
             low, high = fix.intervals.disparities.loc[disparity, ["lower", "upper"]]
             value = fix.disparities[disparity]
-            row.update({"accuracy": fix.accuracy, "balanced accuracy": fix.balanced_accuracy,
-                        "AUC": float("nan") if fix.auc is None else fix.auc,  # no score to rank by: per-group thresholds
-                        disparity.replace("_", " "): "undefined" if pd.isna(value) else f"{value:.3f} [{low:.3f}, {high:.3f}]"})
+            row.update(
+                {
+                    "accuracy": fix.accuracy,
+                    "balanced accuracy": fix.balanced_accuracy,
+                    "AUC": float("nan") if fix.auc is None else fix.auc,  # no score to rank by: per-group thresholds
+                    disparity.replace("_", " "): "undefined" if pd.isna(value) else f"{value:.3f} [{low:.3f}, {high:.3f}]",
+                }
+            )
             row.update({f"selected: {label}": rate for label, rate in fix.table["selection_rate"].items()})
             row["training (s)"] = round(fix.seconds, 2) if fix.seconds else None
         else:
@@ -131,11 +179,23 @@ def fixes_html(fixes: Sequence[Any], *, constraint: str, data_name: str = "data"
     from fairdash.fixes.compare import CONSTRAINT_DISPARITY
 
     disparity = CONSTRAINT_DISPARITY[constraint]
-    return html_page(f"Fixes compared: {data_name}", [
-        section("Settings", definition_list([("Data", data_name), ("Constraint", constraint.replace("_", " ")),
-                                              ("Disparity shown", disparity.replace("_", " "))])),
-        section("Every fix on the same rows", fixes_content(fixes, constraint)),
-    ], made_by="fairdash fixes")
+    return html_page(
+        f"Fixes compared: {data_name}",
+        [
+            section(
+                "Settings",
+                definition_list(
+                    [
+                        ("Data", data_name),
+                        ("Constraint", constraint.replace("_", " ")),
+                        ("Disparity shown", disparity.replace("_", " ")),
+                    ]
+                ),
+            ),
+            section("Every fix on the same rows", fixes_content(fixes, constraint)),
+        ],
+        made_by="fairdash fixes",
+    )
 
 
 def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
@@ -147,9 +207,12 @@ def fixes_content(fixes: Sequence[Any], constraint: str) -> str:
     table = fixes_table(fixes, disparity)
     numbers = table.select_dtypes("number").columns
     shown = table.assign(**{column: table[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}") for column in numbers})
-    return (plots.chart_html(figure)
-            + table_html(shown) + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
-            + (f"<p>{html.escape(IN_SAMPLE_NOTE)}</p>" if any(fix.in_sample for fix in fixes) else ""))
+    return (
+        plots.chart_html(figure)
+        + table_html(shown)
+        + f"<p>Intervals of the disparity: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
+        + (f"<p>{html.escape(IN_SAMPLE_NOTE)}</p>" if any(fix.in_sample for fix in fixes) else "")
+    )
 
 
 def estimate_text(estimate: Any) -> str:

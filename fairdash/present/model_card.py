@@ -51,22 +51,35 @@ def card_metadata(document: Mapping[str, Any]) -> dict[str, Any]:
         if name in findings:
             finding = findings[name]
             low, high = (intervals.get(name) or [None, None])[:2]
-            metric["args"] = {"interval_95": [low, high], "rule": finding.get("rule") or None,
-                              "verdict": verdict_of(finding) or None, "undefined": finding.get("undefined")}
+            metric["args"] = {
+                "interval_95": [low, high],
+                "rule": finding.get("rule") or None,
+                "verdict": verdict_of(finding) or None,
+                "undefined": finding.get("undefined"),
+            }
         metrics.append(metric)
     settings, data = document["settings"], document.get("data") or {}
     return {
         "tags": ["fairdash", "fairness-audit", "tabular-classification"],
-        "model-index": [{
-            "name": _model_name(document),
-            "results": [{
-                "task": {"type": "tabular-classification",
-                         "name": f"Fairness audit: {settings.get('target')} = {settings.get('positive_label')}"},
-                "dataset": {"type": str(settings.get("data")), "name": f"{settings.get('data')} ({data.get('rows', 0):,} rows)",
-                            "args": {"sensitive": [str(column) for column in settings.get("sensitive") or []]}},
-                "metrics": metrics,
-            }],
-        }],
+        "model-index": [
+            {
+                "name": _model_name(document),
+                "results": [
+                    {
+                        "task": {
+                            "type": "tabular-classification",
+                            "name": f"Fairness audit: {settings.get('target')} = {settings.get('positive_label')}",
+                        },
+                        "dataset": {
+                            "type": str(settings.get("data")),
+                            "name": f"{settings.get('data')} ({data.get('rows', 0):,} rows)",
+                            "args": {"sensitive": [str(column) for column in settings.get("sensitive") or []]},
+                        },
+                        "metrics": metrics,
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -80,12 +93,22 @@ def model_card(document: Mapping[str, Any], *, summary: Summary | None = None) -
         f"# Model card: {markdown_text(_model_name(document))}\n",
         f"Written by fairdash from a fairness audit of {markdown_text(settings.get('data'))} ({markdown_text(document.get('created', ''))}). "
         f"Fields marked {OWNER} are for the model's owner to fill in.\n",
-        *_details(document), *_evaluation(document, summary), *_examination(document, summary),
+        *_details(document),
+        *_evaluation(document, summary),
+        *_examination(document, summary),
         *_limitations(document, summary),
-        "## Glossary\n", "\n".join(f"- **{markdown_text(term)}**: {markdown_text(meaning)}" for term, meaning in GLOSSARY) + "\n",
+        "## Glossary\n",
+        "\n".join(f"- **{markdown_text(term)}**: {markdown_text(meaning)}" for term, meaning in GLOSSARY) + "\n",
         "## More information\n",
-        "Made with " + ", ".join(f"{markdown_text(name)} {markdown_text(version)}" for name, version in (document.get("versions") or {}).items()) + ".\n",
-        "## Model card authors\n", f"{OWNER}\n", "## Model card contact\n", f"{OWNER}\n",
+        "Made with "
+        + ", ".join(
+            f"{markdown_text(name)} {markdown_text(version)}" for name, version in (document.get("versions") or {}).items()
+        )
+        + ".\n",
+        "## Model card authors\n",
+        f"{OWNER}\n",
+        "## Model card contact\n",
+        f"{OWNER}\n",
     ]
     return "\n".join(parts)
 
@@ -95,11 +118,22 @@ def _details(document: Mapping[str, Any]) -> list[str]:
     shown = threshold_text(thresholds) if isinstance(thresholds, (int, float, dict)) else str(thresholds)
     return [
         "## Model details\n",
-        "\n".join([f"- **Model:** {markdown_text(_model_name(document))}",
-                   f"- **Decision:** selected when the score is at or above the threshold ({markdown_text(shown)})",
-                   f"- **Developed by:** {OWNER}", f"- **Model type:** {OWNER}", f"- **License:** {OWNER}",
-                   f"- **Training data:** {OWNER}"]) + "\n",
-        "## Uses\n", "### Direct use\n", f"{OWNER}\n", "### Out-of-scope use\n", f"{OWNER}\n",
+        "\n".join(
+            [
+                f"- **Model:** {markdown_text(_model_name(document))}",
+                f"- **Decision:** selected when the score is at or above the threshold ({markdown_text(shown)})",
+                f"- **Developed by:** {OWNER}",
+                f"- **Model type:** {OWNER}",
+                f"- **License:** {OWNER}",
+                f"- **Training data:** {OWNER}",
+            ]
+        )
+        + "\n",
+        "## Uses\n",
+        "### Direct use\n",
+        f"{OWNER}\n",
+        "### Out-of-scope use\n",
+        f"{OWNER}\n",
     ]
 
 
@@ -107,22 +141,39 @@ def _evaluation(document: Mapping[str, Any], summary: Summary | None) -> list[st
     settings, data = document["settings"], document.get("data") or {}
     left_out = settings.get("groups_left_out_of_disparities") or []
     methods = settings.get("intervals") or {}
-    testing = (f"{markdown_text(settings.get('data'))}: {data.get('rows', 0):,} rows. Positive outcome: "
-               f"{markdown_text(settings.get('target'))} = {markdown_text(settings.get('positive_label'))}. Sensitive attributes: "
-               f"{', '.join(markdown_text(column) for column in settings.get('sensitive') or [])}; reference group "
-               f"{markdown_text(settings.get('reference'))}.")
-    metrics = (f"Each disparity compares the groups' rates, over the groups judged (groups under {settings.get('min_group_size')} "
-               f"rows are left out). The demographic parity ratio passes at 0.8 or more (the four-fifths rule); each difference "
-               f"passes at the tolerance of {settings.get('tolerance')} or less. Intervals: rates, "
-               f"{markdown_text(methods.get('rates', ''))}; disparities, {markdown_text(methods.get('disparities', ''))}.")
+    testing = (
+        f"{markdown_text(settings.get('data'))}: {data.get('rows', 0):,} rows. Positive outcome: "
+        f"{markdown_text(settings.get('target'))} = {markdown_text(settings.get('positive_label'))}. Sensitive attributes: "
+        f"{', '.join(markdown_text(column) for column in settings.get('sensitive') or [])}; reference group "
+        f"{markdown_text(settings.get('reference'))}."
+    )
+    metrics = (
+        f"Each disparity compares the groups' rates, over the groups judged (groups under {settings.get('min_group_size')} "
+        f"rows are left out). The demographic parity ratio passes at 0.8 or more (the four-fifths rule); each difference "
+        f"passes at the tolerance of {settings.get('tolerance')} or less. Intervals: rates, "
+        f"{markdown_text(methods.get('rates', ''))}; disparities, {markdown_text(methods.get('disparities', ''))}."
+    )
     results = ["### Results\n"]
     if summary is not None:
-        results.append("\n".join(f"- **{line.verdict or NO_RULE}**: {markdown_text(line.sentence)}" for line in summary.headline) + "\n")
+        results.append(
+            "\n".join(f"- **{line.verdict or NO_RULE}**: {markdown_text(line.sentence)}" for line in summary.headline) + "\n"
+        )
     results.append(_findings_table(document))
-    return ["## Evaluation\n", "### Testing data\n", testing + "\n", "### Factors: the groups\n", _groups_table(document, left_out),
-            (f"Left out of the disparities (too few rows): {', '.join(markdown_text(label) for label in left_out)}.\n" if left_out
-             else "No group was left out of the disparities.\n"),
-            "### Metrics\n", metrics + "\n", *results]
+    return [
+        "## Evaluation\n",
+        "### Testing data\n",
+        testing + "\n",
+        "### Factors: the groups\n",
+        _groups_table(document, left_out),
+        (
+            f"Left out of the disparities (too few rows): {', '.join(markdown_text(label) for label in left_out)}.\n"
+            if left_out
+            else "No group was left out of the disparities.\n"
+        ),
+        "### Metrics\n",
+        metrics + "\n",
+        *results,
+    ]
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -133,10 +184,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _groups_table(document: Mapping[str, Any], left_out: Sequence[str]) -> str:
     rates = ("base_rate", "selection_rate", "tpr", "fpr", "precision", "accuracy")
-    rows = [[markdown_text(label), f"{int(values.get('count') or 0):,}",
-             *(percent(float("nan") if values.get(rate) is None else values[rate]) for rate in rates),
-             "no (too few rows)" if label in left_out else "yes"]
-            for label, values in (document.get("groups") or {}).items()]
+    rows = [
+        [
+            markdown_text(label),
+            f"{int(values.get('count') or 0):,}",
+            *(percent(float("nan") if values.get(rate) is None else values[rate]) for rate in rates),
+            "no (too few rows)" if label in left_out else "yes",
+        ]
+        for label, values in (document.get("groups") or {}).items()
+    ]
     return _table(["Group", "Rows", *(RATE_NAMES[rate] for rate in rates), "Judged"], rows)
 
 
@@ -147,9 +203,15 @@ def _findings_table(document: Mapping[str, Any]) -> str:
         low, high = (intervals.get(name) or [None, None])[:2]
         value = finding.get("value")
         word = verdict_of(finding)
-        rows.append([name.replace("_", " "), "undefined" if value is None else f"{value:.3f}",
-                     "" if low is None or high is None else f"{low:.3f} to {high:.3f}", markdown_text(finding.get("rule") or "none"),
-                     markdown_text(f"{word}: {finding['undefined']}" if word == "undefined" else word or NO_RULE)])
+        rows.append(
+            [
+                name.replace("_", " "),
+                "undefined" if value is None else f"{value:.3f}",
+                "" if low is None or high is None else f"{low:.3f} to {high:.3f}",
+                markdown_text(finding.get("rule") or "none"),
+                markdown_text(f"{word}: {finding['undefined']}" if word == "undefined" else word or NO_RULE),
+            ]
+        )
     return _table(["Disparity", "Value", "95% interval", "Passes when", "Verdict"], rows)
 
 
@@ -160,8 +222,10 @@ def _examination(document: Mapping[str, Any], summary: Summary | None) -> list[s
     features = document.get("features")
     if features:
         columns = list(next(iter(features.values())))
-        rows = [[markdown_text(feature), *("" if values.get(column) is None else f"{values[column]:+.4f}" for column in columns)]
-                for feature, values in list(features.items())[:10]]
+        rows = [
+            [markdown_text(feature), *("" if values.get(column) is None else f"{values[column]:+.4f}" for column in columns)]
+            for feature, values in list(features.items())[:10]
+        ]
         parts.append("What the model relies on (SHAP, the ten features with the largest mean absolute contribution):\n")
         parts.append(_table(["Feature", *(markdown_text(column) for column in columns)], rows))
     elif document.get("features_error"):
@@ -170,8 +234,10 @@ def _examination(document: Mapping[str, Any], summary: Summary | None) -> list[s
         parts.append("Not computed for this audit.\n")
     rules = document.get("rules")
     if rules:
-        parts.append(f"A depth-3 surrogate tree imitates the decisions with fidelity {percent(rules.get('fidelity') or float('nan'))} "
-                     "on held-out rows.\n")
+        parts.append(
+            f"A depth-3 surrogate tree imitates the decisions with fidelity {percent(rules.get('fidelity') or float('nan'))} "
+            "on held-out rows.\n"
+        )
     return parts
 
 
@@ -179,7 +245,8 @@ def _limitations(document: Mapping[str, Any], summary: Summary | None) -> list[s
     warnings = [markdown_text(warning) for warning in (document.get("data") or {}).get("warnings") or []]
     return [
         "## Bias, risks, and limitations\n",
-        "What this audit cannot tell:\n", "\n".join(f"- {markdown_text(item)}" for item in CANNOT_TELL) + "\n",
+        "What this audit cannot tell:\n",
+        "\n".join(f"- {markdown_text(item)}" for item in CANNOT_TELL) + "\n",
         *(["Warnings about the data:\n", "\n".join(f"- {warning}" for warning in warnings) + "\n"] if warnings else []),
         f"Known limitations of the model, from its owner: {OWNER}\n",
         "### Recommendations\n",

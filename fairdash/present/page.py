@@ -19,15 +19,30 @@ from fairdash.present.text import inconclusive_note, verdict_word
 __all__ = ["html_page", "script_json", "section", "definition_list", "table_html", "findings_html", "static_file"]
 
 
-def html_page(title: str, sections: Sequence[str], *, made_by: str, charts: bool = True, payload: str = "{}", script: str = "",
-              style: str = "") -> str:
+def html_page(
+    title: str,
+    sections: Sequence[str],
+    *,
+    made_by: str,
+    charts: bool = True,
+    payload: str = "{}",
+    script: str = "",
+    style: str = "",
+) -> str:
     """A self-contained HTML page of ``sections`` (see :func:`section`), with the versions in its footer;
     ``charts`` inlines plotly.js (no outside address is ever fetched); ``style`` adds to the report's style sheet."""
     import plotly.offline
 
-    footer = (f"{html.escape(made_by)}. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + ".")
-    return static_file("page.html").format(title=html.escape(title), plotly=plotly.offline.get_plotlyjs() if charts else "", style=static_file("report.css") + style,
-                        body="\n".join(sections), footer=footer, payload=payload, script=script)
+    footer = f"{html.escape(made_by)}. Versions: " + ", ".join(f"{name} {version}" for name, version in versions().items()) + "."
+    return static_file("page.html").format(
+        title=html.escape(title),
+        plotly=plotly.offline.get_plotlyjs() if charts else "",
+        style=static_file("report.css") + style,
+        body="\n".join(sections),
+        footer=footer,
+        payload=payload,
+        script=script,
+    )
 
 
 def script_json(document: Any) -> str:
@@ -64,11 +79,15 @@ def findings_html(findings: pd.DataFrame, bounds: pd.DataFrame) -> str:
         value = "n/a" if pd.isna(row["value"]) else f"{row['value']:.3f}"
         low, high = bounds.loc[name, ["lower", "upper"]]
         interval = "n/a" if pd.isna(low) else f"{low:.3f}–{high:.3f}"
-        rows.append(f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td class='nowrap'>{interval}</td><td class='nowrap'>{html.escape(row['rule'])}</td>"
-                    f"<td>{verdict}</td><td class='words'>{html.escape(finding_sentence(name, row))}</td></tr>")
-    return ('<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
-            f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f"<p>Intervals: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>")
+        rows.append(
+            f"<tr><td>{html.escape(name.replace('_', ' '))}</td><td>{value}</td><td class='nowrap'>{interval}</td><td class='nowrap'>{html.escape(row['rule'])}</td>"
+            f"<td>{verdict}</td><td class='words'>{html.escape(finding_sentence(name, row))}</td></tr>"
+        )
+    return (
+        '<table class="grid"><thead><tr><th>disparity</th><th>value</th><th>95% interval</th><th>passes when</th><th></th>'
+        f"<th class='words'>in words</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<p>Intervals: {html.escape(DISPARITY_INTERVAL_METHOD)}.</p>"
+    )
 
 
 @functools.cache

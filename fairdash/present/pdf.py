@@ -37,10 +37,22 @@ CHROMIUM_ENV = "FAIRDASH_CHROMIUM"
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "CL", "CO", "CR", "GT", "NI", "PA", "PH", "PR", "SV", "VE"})
 """Territories whose locale prints on Letter (glibc's ``LC_PAPER``); A4 everywhere else."""
 
-_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps",
-          "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: nothing outside the file can be fetched
-          "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw", "--virtual-time-budget=30000")
+_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # no name resolves: nothing outside the file can be fetched
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=30000",
+)
 
 
 class ChromiumMissingError(InvalidInputError):
@@ -70,8 +82,10 @@ def find_chromium() -> str:
     found = shutil.which(given) if given else shutil.which("chromium")
     if not found:
         where = f"{CHROMIUM_ENV}={brief(given)} is not an executable" if given else "chromium is not on the PATH"
-        raise ChromiumMissingError(f"The PDF needs Chromium to print it and {where}; install it (apt-get install chromium) "
-                                   "or write the HTML report (--report) and print that from a browser.")
+        raise ChromiumMissingError(
+            f"The PDF needs Chromium to print it and {where}; install it (apt-get install chromium) "
+            "or write the HTML report (--report) and print that from a browser."
+        )
     return found
 
 
@@ -112,9 +126,12 @@ def _print(chromium: str, source: Path, printed: Path, profile: Path, timeout: f
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)  # its own session: the browser's helper processes end with it
         process.communicate()
-        raise PdfRenderError(f"Chromium did not finish printing the PDF within {timeout:g} seconds; no PDF was written.") from None
+        raise PdfRenderError(
+            f"Chromium did not finish printing the PDF within {timeout:g} seconds; no PDF was written."
+        ) from None
     whole = printed.is_file() and printed.read_bytes()[:5] == b"%PDF-" and b"%%EOF" in printed.read_bytes()[-1024:]
     if process.returncode != 0 or not whole:
         last = next((line for line in reversed(errors.decode("utf-8", "replace").splitlines()) if line.strip()), "no message")
-        raise PdfRenderError(f"Chromium could not print the PDF (exit code {process.returncode}: {last.strip()[:200]}); "
-                             "no PDF was written.")
+        raise PdfRenderError(
+            f"Chromium could not print the PDF (exit code {process.returncode}: {last.strip()[:200]}); no PDF was written."
+        )

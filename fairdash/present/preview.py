@@ -21,8 +21,14 @@ __all__ = ["preview_payload", "definitions", "preview_script", "preview_style"]
 
 
 def preview_payload(
-    preview: PreviewCounts, labels: Sequence[str], thresholds: Threshold | Mapping[str, float], *,
-    rules: Mapping[str, Any], left_out: Sequence[str], revision: int = 0, confidence: float = 0.95,
+    preview: PreviewCounts,
+    labels: Sequence[str],
+    thresholds: Threshold | Mapping[str, float],
+    *,
+    rules: Mapping[str, Any],
+    left_out: Sequence[str],
+    revision: int = 0,
+    confidence: float = 0.95,
 ) -> dict[str, Any]:
     """The preview's data, JSON-ready.
 

@@ -18,8 +18,15 @@ from fairdash.present.page import table_html
 from fairdash.present.sentences import recourse_rows, undefined_text
 from fairdash.present.text import NO_RULE, verdict_word
 
-__all__ = ["counterfactuals_json", "recourse_json", "recourse_html", "recourse_groups_table", "time_left", "duration_text",
-           "SearchPace"]
+__all__ = [
+    "counterfactuals_json",
+    "recourse_json",
+    "recourse_html",
+    "recourse_groups_table",
+    "time_left",
+    "duration_text",
+    "SearchPace",
+]
 
 
 def _value(value: Any) -> Any:
@@ -41,11 +48,19 @@ def counterfactuals_json(result: Counterfactuals) -> dict[str, Any]:
         "score": json_number(result.score),
         "threshold": json_number(result.threshold),
         "decision": "selected" if result.selected else "not selected",
-        "counterfactuals": [{"changes": _changes(found.changes), "score": json_number(found.score), "distance": json_number(found.distance)}
-                            for found in result.found],
-        "nearest_real_row": None if nearest is None else {
-            "row": _value(nearest.row), "score": json_number(nearest.score), "distance": json_number(nearest.distance),
-            "changes": _changes(nearest.changes), "same_held_features": nearest.same_held},
+        "counterfactuals": [
+            {"changes": _changes(found.changes), "score": json_number(found.score), "distance": json_number(found.distance)}
+            for found in result.found
+        ],
+        "nearest_real_row": None
+        if nearest is None
+        else {
+            "row": _value(nearest.row),
+            "score": json_number(nearest.score),
+            "distance": json_number(nearest.distance),
+            "changes": _changes(nearest.changes),
+            "same_held_features": nearest.same_held,
+        },
         "held": list(result.held),
         "distance": result.distance,
         "evaluated": result.evaluated,
@@ -58,24 +73,42 @@ def recourse_json(recourse: Recourse) -> dict[str, Any]:
     ``found``, ``none_found``, ``burden``, ``interval``), ``disparities`` (``recourse_burden_difference``,
     ``recourse_burden_ratio``), ``disparity_intervals`` and ``findings`` (value, rule, passed, undefined)."""
     groups = {
-        str(label): {"denied": int(row["denied"]), "searched": int(row["searched"]), "found": int(row["found"]),
-                     "none_found": json_number(row["none_found"]), "burden": json_number(row["burden"]),
-                     "interval": [json_number(row["lower"]), json_number(row["upper"])]}
+        str(label): {
+            "denied": int(row["denied"]),
+            "searched": int(row["searched"]),
+            "found": int(row["found"]),
+            "none_found": json_number(row["none_found"]),
+            "burden": json_number(row["burden"]),
+            "interval": [json_number(row["lower"]), json_number(row["upper"])],
+        }
         for label, row in recourse.groups.iterrows()
     }
     findings = recourse.findings
     return {
         "distance": recourse.distance,
-        "rows": {"denied": recourse.denied, "searched": recourse.searched, "sampled": recourse.sampled, "seed": recourse.random_state,
-                 "evaluated": recourse.evaluated, "described": recourse_rows(recourse)},
+        "rows": {
+            "denied": recourse.denied,
+            "searched": recourse.searched,
+            "sampled": recourse.sampled,
+            "seed": recourse.random_state,
+            "evaluated": recourse.evaluated,
+            "described": recourse_rows(recourse),
+        },
         "groups": groups,
         "groups_left_out_of_disparities": list(recourse.left_out),
         "disparities": {name: json_number(value) for name, value in recourse.disparities.items()},
-        "disparity_intervals": {name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in findings.iterrows()},
-        "findings": {name: {"value": json_number(row["value"]), "rule": row["rule"] if isinstance(row["rule"], dict) else None,
-                            "passed": bool(row["passed"]) if isinstance(row["passed"], (bool, np.bool_)) else None,
-                            "undefined": undefined_text(row["undefined"]) if isinstance(row["undefined"], Undefined) else None}
-                     for name, row in findings.iterrows()},
+        "disparity_intervals": {
+            name: [json_number(row["lower"]), json_number(row["upper"])] for name, row in findings.iterrows()
+        },
+        "findings": {
+            name: {
+                "value": json_number(row["value"]),
+                "rule": row["rule"] if isinstance(row["rule"], dict) else None,
+                "passed": bool(row["passed"]) if isinstance(row["passed"], (bool, np.bool_)) else None,
+                "undefined": undefined_text(row["undefined"]) if isinstance(row["undefined"], Undefined) else None,
+            }
+            for name, row in findings.iterrows()
+        },
     }
 
 
@@ -85,7 +118,8 @@ def recourse_groups_table(recourse: Recourse) -> pd.DataFrame:
     table["none found"] = table.pop("none_found").map(lambda value: "" if value != value else f"{value:.1%}")
     table["burden (95% interval)"] = [
         "undefined (no counterfactual found)" if burden != burden else f"{burden:.3g} ({lower:.3g} - {upper:.3g})"
-        for burden, lower, upper in zip(table.pop("burden"), table.pop("lower"), table.pop("upper"))]
+        for burden, lower, upper in zip(table.pop("burden"), table.pop("lower"), table.pop("upper"))
+    ]
     return table.rename(columns={"denied": "turned down"})
 
 
@@ -100,12 +134,20 @@ def recourse_html(recourse: Recourse) -> str:
             rule = f" ({rule_text(row['rule'])})" if row["rule"] else ""
             text = f"{row['value']:.3g} (95% interval {row['lower']:.3g} - {row['upper']:.3g}): {verdict}{rule}"
         lines.append(f"<li><strong>{html.escape(name)}</strong>: {html.escape(text)}</li>")
-    left_out = (f"<p>Left out of the disparities (under {recourse.min_group_size} rows with a counterfactual found): "
-                f"{html.escape(', '.join(recourse.left_out))}</p>" if recourse.left_out else "")
-    return (f"<p>Distance: {html.escape(recourse.distance)}. Rows: {html.escape(recourse_rows(recourse))}.</p>"
-            + table_html(recourse_groups_table(recourse)) + f"<ul>{''.join(lines)}</ul>" + left_out
-            + "<p>A group's burden is the mean distance from its turned-down rows to the nearest counterfactual found "
-              "(the sensitive attributes held); rows with none found within the search budget are counted apart.</p>")
+    left_out = (
+        f"<p>Left out of the disparities (under {recourse.min_group_size} rows with a counterfactual found): "
+        f"{html.escape(', '.join(recourse.left_out))}</p>"
+        if recourse.left_out
+        else ""
+    )
+    return (
+        f"<p>Distance: {html.escape(recourse.distance)}. Rows: {html.escape(recourse_rows(recourse))}.</p>"
+        + table_html(recourse_groups_table(recourse))
+        + f"<ul>{''.join(lines)}</ul>"
+        + left_out
+        + "<p>A group's burden is the mean distance from its turned-down rows to the nearest counterfactual found "
+        "(the sensitive attributes held); rows with none found within the search budget are counted apart.</p>"
+    )
 
 
 def time_left(done: int, total: int, elapsed: float) -> float | None:

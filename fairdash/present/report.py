@@ -64,24 +64,8 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
     :mod:`fairdash.present.where_unfair`); with ``compared`` (a constraint and the fixes
     :func:`fairdash.fixes.compare.compare_fixes` made for it), ``fixes`` and ``fixes_constraint`` as in :func:`fixes_json`.
     """
-    spec = audit.spec
     document: dict[str, Any] = {
-        "settings": {
-            "data": audit.data_name,
-            "model": audit.model_name,
-            "target": spec.target,
-            "positive_label": json_number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
-            "sensitive": list(spec.sensitive),
-            "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
-            "reference": audit.inputs.reference,
-            "score": spec.score,
-            "features": list(spec.features) if audit.model_name else [],
-            "tolerance": audit.tolerance,
-            "min_group_size": audit.result.settings.min_group_size,
-            "groups_left_out_of_disparities": list(audit.groups_left_out),
-            "intervals": {"rates": audit.intervals.rate_method, "disparities": audit.intervals.disparity_method,
-                          "confidence": audit.intervals.confidence},
-        },
+        "settings": _settings_json(audit),
         "data": {
             "rows": audit.summary.rows,
             "columns": audit.summary.columns,
@@ -112,13 +96,16 @@ def _explanations_json(audit: Audit) -> dict[str, Any]:
         document["features_error"] = audit.explain_error
     if audit.features is not None:
         document["features"] = {
-            str(feature): {str(column): json_number(value) for column, value in row.items()} for feature, row in audit.features.iterrows()
+            str(feature): {str(column): json_number(value) for column, value in row.items()}
+            for feature, row in audit.features.iterrows()
         }
     if audit.surrogate is not None:
         document["rules"] = {
             "fidelity": audit.surrogate.fidelity,
             "notes": list(audit.surrogate.notes),
-            "rules": [{key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")],
+            "rules": [
+                {key: json_number(value) for key, value in row.items()} for row in audit.surrogate.rules.to_dict("records")
+            ],
         }
     return document
 
@@ -126,65 +113,151 @@ def _explanations_json(audit: Audit) -> dict[str, Any]:
 def slider_payload(audit: Audit) -> dict[str, Any]:
     """What the report's slider needs (:func:`fairdash.present.preview.preview_payload`), opening on the audited thresholds."""
     preview = preview_counts(audit.curves, include=audit.thresholds, max_positions=REPORT_THRESHOLDS)
-    return preview_payload(preview, audit.curves.labels, audit.thresholds, rules=audit.result.settings.rules,
-                           left_out=audit.groups_left_out, confidence=audit.intervals.confidence)
+    return preview_payload(
+        preview,
+        audit.curves.labels,
+        audit.thresholds,
+        rules=audit.result.settings.rules,
+        left_out=audit.groups_left_out,
+        confidence=audit.intervals.confidence,
+    )
 
 
-def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
-    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
-    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
+def _settings_json(audit: Audit) -> dict[str, Any]:
+    """The audit's ``settings``, as :func:`audit_json` describes them."""
     spec = audit.spec
+    return {
+        "data": audit.data_name,
+        "model": audit.model_name,
+        "target": spec.target,
+        "positive_label": json_number(spec.positive_label) if not isinstance(spec.positive_label, str) else spec.positive_label,
+        "sensitive": list(spec.sensitive),
+        "bins": {str(column): list(edges) for column, edges in audit.bins.items()},
+        "reference": audit.inputs.reference,
+        "score": spec.score,
+        "features": list(spec.features) if audit.model_name else [],
+        "tolerance": audit.tolerance,
+        "min_group_size": audit.result.settings.min_group_size,
+        "groups_left_out_of_disparities": list(audit.groups_left_out),
+        "intervals": {
+            "rates": audit.intervals.rate_method,
+            "disparities": audit.intervals.disparity_method,
+            "confidence": audit.intervals.confidence,
+        },
+    }
+
+
+def _charts_html(audit: Audit) -> str:
+    """The report's charts: the rates by group, the confusion matrices, the ROC curves and the trade-off curve."""
     figures = [
         plots.rate_bars(audit.table, audit.intervals, reference=audit.inputs.reference),
         plots.confusion_matrices(audit.table),
         plots.roc_curves(audit.curves.roc(), audit.table),
-        plots.tradeoff_curve(audit.curves.tradeoff(), "demographic_parity_difference",
-                             current=(float(audit.result.overall["accuracy"]), audit.disparities["demographic_parity_difference"])),
+        plots.tradeoff_curve(
+            audit.curves.tradeoff(),
+            "demographic_parity_difference",
+            current=(float(audit.result.overall["accuracy"]), audit.disparities["demographic_parity_difference"]),
+        ),
     ]
-    charts = "\n".join(plots.chart_html(figure) for figure in figures) + "<p>The tables of metrics by group above hold the charts' numbers.</p>"
-    settings = [
-        ("Data", audit.data_name), ("Model", audit.model_name or f"none: scores from column {spec.score}"),
-        ("Target", f"{spec.target} = {spec.positive_label}"), ("Sensitive", " × ".join(spec.sensitive)),
+    return (
+        "\n".join(plots.chart_html(figure) for figure in figures)
+        + "<p>The tables of metrics by group above hold the charts' numbers.</p>"
+    )
+
+
+def _settings_list(audit: Audit) -> list[tuple[str, str]]:
+    """The report's settings, as (name, value) pairs."""
+    spec = audit.spec
+    return [
+        ("Data", audit.data_name),
+        ("Model", audit.model_name or f"none: scores from column {spec.score}"),
+        ("Target", f"{spec.target} = {spec.positive_label}"),
+        ("Sensitive", " × ".join(spec.sensitive)),
         *((f"Bands of {column}", ", ".join(band_labels(edges))) for column, edges in audit.bins.items()),
-        ("Reference group", audit.inputs.reference), ("Thresholds", threshold_text(audit.thresholds)),
-        ("Tolerance", f"{audit.tolerance:g}"), ("Rows", f"{audit.summary.rows:,}"),
-        (f"Left out of the disparities (under {audit.result.settings.min_group_size} rows)", ", ".join(audit.groups_left_out) or "none"),
-        ("Intervals", f"{audit.intervals.confidence:.0%}; rates: {audit.intervals.rate_method}; disparities: {audit.intervals.disparity_method}"),
+        ("Reference group", audit.inputs.reference),
+        ("Thresholds", threshold_text(audit.thresholds)),
+        ("Tolerance", f"{audit.tolerance:g}"),
+        ("Rows", f"{audit.summary.rows:,}"),
+        (
+            f"Left out of the disparities (under {audit.result.settings.min_group_size} rows)",
+            ", ".join(audit.groups_left_out) or "none",
+        ),
+        (
+            "Intervals",
+            f"{audit.intervals.confidence:.0%}; rates: {audit.intervals.rate_method}; disparities: {audit.intervals.disparity_method}",
+        ),
     ]
-    sections = [
-        section("Summary", summary_html(audit_summary(audit, compared=compared), thresholds=threshold_text(audit.thresholds))),
-        section("Settings", definition_list(settings)),
-        section("Data", table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
-            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings)),
-        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
-        section(f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)", table_html(formatted_table(audit.table, audit.intervals))
-                 + "<p>All rows together:</p>" + table_html(formatted_overall(audit.result.overall, audit.intervals))),
-        section("Try other thresholds", static_file("slider.html")),
-        section("Charts", charts),
-    ]
+
+
+def _optional_sections(audit: Audit, compared: tuple[str, Sequence[Any]] | None) -> list[str]:
+    """The report's sections for the parts the audit has: SHAP (or why it failed), calibration and subgroups, the fixes
+    compared, the conditional disparity, recourse and the surrogate's rules."""
+    sections: list[str] = []
     if audit.features is not None:
         sections.append(section("What the model relies on (SHAP)", table_html(audit.features.head(15).round(4))))
     elif audit.explain_error is not None:
-        sections.append(section("What the model relies on (SHAP)",
-                                 f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>'))
+        sections.append(
+            section(
+                "What the model relies on (SHAP)",
+                f'<p class="warning">The explanation failed, so it is left out: {html.escape(audit.explain_error)}</p>',
+            )
+        )
     sections += where_unfair_sections(audit.calibration, audit.conflict, audit.subgroups)
     if compared is not None:
         constraint, fixes = compared
         sections.append(section(f"Fixes compared ({constraint.replace('_', ' ')})", fixes_content(fixes, constraint)))
     if audit.conditional is not None:
-        sections.append(section(f"Given {' × '.join(map(str, audit.conditional.control))} (selection rates within each stratum)",
-                                conditional_content(audit.conditional)))
+        sections.append(
+            section(
+                f"Given {' × '.join(map(str, audit.conditional.control))} (selection rates within each stratum)",
+                conditional_content(audit.conditional),
+            )
+        )
     if audit.recourse is not None:
         sections.append(section("Recourse by group (counterfactuals of the rows turned down)", recourse_html(audit.recourse)))
     if audit.surrogate is not None:
-        rules = for_people(audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]],
-                           percent_columns=("coverage", "precision"))
-        sections.append(section(
-            f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)", table_html(rules, index=False)))
-    return html_page(f"Fairness audit: {audit.data_name}", sections, made_by=f"fairdash audit, {audit.created}",
-                     payload=script_json(slider_payload(audit)), script=preview_script() + static_file("report.js"),
-                     style=preview_style())
+        rules = for_people(
+            audit.surrogate.rules[["rule", "coverage", "precision", "tests_sensitive", "tests_proxy"]],
+            percent_columns=("coverage", "precision"),
+        )
+        sections.append(
+            section(
+                f"Rules (surrogate tree, fidelity {audit.surrogate.fidelity:.1%} on held-out rows)",
+                table_html(rules, index=False),
+            )
+        )
+    return sections
 
 
-
-
+def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = None) -> str:
+    """The audit as one self-contained HTML page (see the module's description); with ``compared`` (a
+    constraint and its fixes, as for :func:`audit_json`), the comparison (chart and table) as a section of its own."""
+    charts = _charts_html(audit)
+    settings = _settings_list(audit)
+    sections = [
+        section("Summary", summary_html(audit_summary(audit, compared=compared), thresholds=threshold_text(audit.thresholds))),
+        section("Settings", definition_list(settings)),
+        section(
+            "Data",
+            table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
+            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings),
+        ),
+        section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
+        section(
+            f"Metrics by group ({audit.intervals.confidence:.0%} exact Clopper-Pearson intervals)",
+            table_html(formatted_table(audit.table, audit.intervals))
+            + "<p>All rows together:</p>"
+            + table_html(formatted_overall(audit.result.overall, audit.intervals)),
+        ),
+        section("Try other thresholds", static_file("slider.html")),
+        section("Charts", charts),
+    ]
+    sections += _optional_sections(audit, compared)
+    return html_page(
+        f"Fairness audit: {audit.data_name}",
+        sections,
+        made_by=f"fairdash audit, {audit.created}",
+        payload=script_json(slider_payload(audit)),
+        script=preview_script() + static_file("report.js"),
+        style=preview_style(),
+    )

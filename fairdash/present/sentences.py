@@ -22,11 +22,27 @@ from fairdash.errors import brief
 from fairdash.explain.recourse import Recourse
 from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorNote
 
-__all__ = ["finding_sentence", "with_sentences", "conflict_sentences", "suggestion_sentence", "listed", "CONSTRAINT_DIFFERENCES",
-           "calibration_method", "subgroups_correction", "recourse_rows", "undefined_text",
-           "calibration_notes", "untested_text", "comparison_notes",
-           "alert_text", "monitor_note_text", "calibration_rule_text",
-           "BALANCE_CORRECTION", "CDD_INTERVAL_METHOD", "settings_text"]
+__all__ = [
+    "finding_sentence",
+    "with_sentences",
+    "conflict_sentences",
+    "suggestion_sentence",
+    "listed",
+    "CONSTRAINT_DIFFERENCES",
+    "calibration_method",
+    "subgroups_correction",
+    "recourse_rows",
+    "undefined_text",
+    "calibration_notes",
+    "untested_text",
+    "comparison_notes",
+    "alert_text",
+    "monitor_note_text",
+    "calibration_rule_text",
+    "BALANCE_CORRECTION",
+    "CDD_INTERVAL_METHOD",
+    "settings_text",
+]
 
 
 def finding_sentence(name: str, finding: Mapping[str, Any]) -> str:
@@ -53,8 +69,10 @@ def _selection(end: Extremes, *, ratio: bool, versus: AgainstReference | None) -
         return f"Every group is selected at the same rate ({end.low_rate:.1%})."
     if not ratio:
         return f"Selection rates range from {end.low_rate:.1%} ({end.low}) to {end.high_rate:.1%} ({end.high})."
-    return (f"{end.low} is selected at {end.ratio:.2f} times the rate of {end.high} ({end.low_rate:.1%} against "
-            f"{end.high_rate:.1%})." + _against_reference(versus))
+    return (
+        f"{end.low} is selected at {end.ratio:.2f} times the rate of {end.high} ({end.low_rate:.1%} against "
+        f"{end.high_rate:.1%})." + _against_reference(versus)
+    )
 
 
 def _against_reference(versus: AgainstReference | None) -> str:
@@ -62,13 +80,17 @@ def _against_reference(versus: AgainstReference | None) -> str:
         return ""
     if versus.below:
         return f" Against the reference {versus.reference}, the lowest is {versus.group} at {versus.multiple:.2f} times its rate."
-    return (f" Against the reference {versus.reference}, every other group is selected at least as often; "
-            f"the highest is {versus.group} at {versus.multiple:.2f} times its rate.")
+    return (
+        f" Against the reference {versus.reference}, every other group is selected at least as often; "
+        f"the highest is {versus.group} at {versus.multiple:.2f} times its rate."
+    )
 
 
 def _true_positives(end: Extremes) -> str:
-    return (f"Of the people who truly are positive, the model selects {end.low_rate:.1%} in {end.low} "
-            f"but {end.high_rate:.1%} in {end.high}.")
+    return (
+        f"Of the people who truly are positive, the model selects {end.low_rate:.1%} in {end.low} "
+        f"but {end.high_rate:.1%} in {end.high}."
+    )
 
 
 def _false_positives(end: Extremes) -> str:
@@ -83,9 +105,12 @@ def with_sentences(findings: pd.DataFrame) -> pd.DataFrame:
     """The findings as a person reads them: ``value, rule, passed, conclusive, sentence, undefined`` (the facts behind
     each sentence left out)."""
     shown = findings[["value", "rule", "passed", "conclusive"]].copy()
-    shown["sentence"] = pd.Series([finding_sentence(name, row) for name, row in findings.to_dict("index").items()],
-                                  index=findings.index, dtype=object)
-    shown["undefined"] = pd.Series([undefined_text(reason) for reason in findings["undefined"]], index=findings.index, dtype=object)
+    shown["sentence"] = pd.Series(
+        [finding_sentence(name, row) for name, row in findings.to_dict("index").items()], index=findings.index, dtype=object
+    )
+    shown["undefined"] = pd.Series(
+        [undefined_text(reason) for reason in findings["undefined"]], index=findings.index, dtype=object
+    )
     return shown
 
 
@@ -108,12 +133,14 @@ def undefined_text(undefined: Undefined | None) -> str | None:
     return "fewer than two groups define it"
 
 
-_NOT_PROBABILITY = ("the score is not a probability ({}), so only the observed rate per score value is shown; an ECE would "
-                    "compare a rank with a rate")
+_NOT_PROBABILITY = (
+    "the score is not a probability ({}), so only the observed rate per score value is shown; an ECE would "
+    "compare a rank with a rate"
+)
 
 _UNDEFINED_WORDS = {
     "recourse_too_few_groups": "fewer than two groups have enough rows with a counterfactual found to compare (groups under the "
-                               "small-group minimum are left out)",
+    "small-group minimum are left out)",
     "recourse_few_found": "only {count} group(s) have a counterfactual found ({groups}: none within the search budget)",
     "recourse_zero_burden": "the largest burden is 0 (every counterfactual at distance 0), and a ratio to 0 is undefined",
     "scores_are_predictions": _NOT_PROBABILITY.format("0/1 predictions"),
@@ -125,16 +152,18 @@ _UNDEFINED_WORDS = {
 
 _CALIBRATION_NOTES = {
     "predictions": "The scores are 0/1 predictions, not scores: each group's two points are the share of positives among the "
-                   "rows predicted 0 and among those predicted 1 (its precision). A calibration curve needs a score.",
+    "rows predicted 0 and among those predicted 1 (its precision). A calibration curve needs a score.",
     "constant": "Every row has the same score: each group has one point, its base rate, and nothing shows how the observed "
-                "rate follows the score.",
+    "rate follows the score.",
 }
 
 
 def calibration_rule_text(rule: CalibrationRule) -> str:
     """The rule a calibration finding is judged by, in words (from its tolerance, level and number of tests)."""
-    return (f"at most {rule.at_most:g} above what calibrated groups with the same rows show (Monte Carlo p >= {rule.alpha:g}, Holm "
-            f"over {rule.tests} tests)")
+    return (
+        f"at most {rule.at_most:g} above what calibrated groups with the same rows show (Monte Carlo p >= {rule.alpha:g}, Holm "
+        f"over {rule.tests} tests)"
+    )
 
 
 def calibration_notes(calibration: Calibration) -> list[str]:
@@ -147,7 +176,9 @@ def _rate_undefined(reason: RateUndefined) -> str:
     if reason.code == "highest_zero":
         return f"the highest {rate.label.lower()} is 0, and a ratio to 0 is undefined"
     count = "no group" if reason.code == "no_group" else "only one group"
-    return f"{count} has a defined {rate.label.lower()}" + (f" ({listed(reason.without, 5)}: no {rate.of})" if reason.without else "")
+    return f"{count} has a defined {rate.label.lower()}" + (
+        f" ({listed(reason.without, 5)}: no {rate.of})" if reason.without else ""
+    )
 
 
 def conflict_sentences(conflict: CriteriaConflict) -> list[str]:
@@ -158,23 +189,37 @@ def conflict_sentences(conflict: CriteriaConflict) -> list[str]:
     table, reference, tolerance = conflict.table, conflict.reference, conflict.tolerance
     high, low = conflict.highest_base, conflict.lowest_base
     base = table["base_rate"]
-    sentences = [f"Base rates differ: {base[high]:.1%} of {high} are truly positive, {base[low]:.1%} of {low}."
-                 if base[high] > base[low] else "Every group has the same base rate: all three criteria can hold together."]
+    sentences = [
+        f"Base rates differ: {base[high]:.1%} of {high} are truly positive, {base[low]:.1%} of {low}."
+        if base[high] > base[low]
+        else "Every group has the same base rate: all three criteria can hold together."
+    ]
     if conflict.compared is not None:
-        sentences.append(_forced_fpr(table.loc[conflict.compared], conflict.compared, table.loc[reference], reference, conflict.share))
+        sentences.append(
+            _forced_fpr(table.loc[conflict.compared], conflict.compared, table.loc[reference], reference, conflict.share)
+        )
     pairs = conflict.pairs
-    cannot = [f"{row['holding']} would leave {CRITERIA[third].removeprefix('equal ')} {row['forced_gap']:.1%} apart" if row["possible"]
-              else f"{row['holding']} cannot hold at all (the {CRITERIA[third].removeprefix('equal ')} it needs lie outside 0 to 1)"
-              for third, row in pairs.iterrows() if row["passed"] is not True and (row["forced_gap"] == row["forced_gap"])]
+    cannot = [
+        f"{row['holding']} would leave {CRITERIA[third].removeprefix('equal ')} {row['forced_gap']:.1%} apart"
+        if row["possible"]
+        else f"{row['holding']} cannot hold at all (the {CRITERIA[third].removeprefix('equal ')} it needs lie outside 0 to 1)"
+        for third, row in pairs.iterrows()
+        if row["passed"] is not True and (row["forced_gap"] == row["forced_gap"])
+    ]
     if cannot:
-        sentences.append(f"Holding two criteria at the rates of {reference} forces the third apart, beyond the tolerance "
-                         f"{tolerance:g}: " + "; ".join(cannot) + ".")
+        sentences.append(
+            f"Holding two criteria at the rates of {reference} forces the third apart, beyond the tolerance "
+            f"{tolerance:g}: " + "; ".join(cannot) + "."
+        )
     can = [row["holding"] for _, row in pairs.iterrows() if row["passed"]]
     if can:
         sentences.append(f"These can hold together for these groups (at the rates of {reference}): " + "; ".join(can) + ".")
     now = [CRITERIA[rate] for rate, passed in conflict.holding.items() if passed]
-    sentences.append("At the current thresholds, " + (", ".join(now) + (" hold" if len(now) > 1 else " holds") if now
-                                                      else "none of the three holds") + f" (within {tolerance:g}).")
+    sentences.append(
+        "At the current thresholds, "
+        + (", ".join(now) + (" hold" if len(now) > 1 else " holds") if now else "none of the three holds")
+        + f" (within {tolerance:g})."
+    )
     return sentences
 
 
@@ -184,10 +229,12 @@ def _forced_fpr(row: pd.Series, far: Any, ref: pd.Series, reference: str, share:
         forces = f"would need an FPR of {row['fpr_forced']:.1%}, which no threshold gives"
     else:
         forces = f"alone forces an FPR of {row['fpr_forced']:.1%}"
-    sentence = (f"False positive rates: {row['fpr']:.1%} in {far} against {ref['fpr']:.1%} in {reference}. The identity "
-                f"FPR = p/(1−p) × (1−PPV)/PPV × (1−FNR) ties them to the base rates: with the precision ({ref['precision']:.1%}) "
-                f"and the false negative rate ({ref['fnr']:.1%}) of {reference}, the base rate of {far} ({row['base_rate']:.1%} "
-                f"against {ref['base_rate']:.1%}) {forces}")
+    sentence = (
+        f"False positive rates: {row['fpr']:.1%} in {far} against {ref['fpr']:.1%} in {reference}. The identity "
+        f"FPR = p/(1−p) × (1−PPV)/PPV × (1−FNR) ties them to the base rates: with the precision ({ref['precision']:.1%}) "
+        f"and the false negative rate ({ref['fnr']:.1%}) of {reference}, the base rate of {far} ({row['base_rate']:.1%} "
+        f"against {ref['base_rate']:.1%}) {forces}"
+    )
     if row["fpr_forced"] > 1:
         return sentence + "."
     if 0 <= share <= 1:
@@ -219,45 +266,65 @@ def suggestion_sentence(suggestion: Suggestion) -> str:
 
     Example: ``"No suggestion: fewer than two groups are large enough to judge."``"""
     left_out, baseline = suggestion.left_out, suggestion.baseline_threshold
-    kept = (f" {listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
-            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}.") if left_out else ""
+    kept = (
+        (
+            f" {listed(left_out)} {'is' if len(left_out) == 1 else 'are'} too small to judge, so left out of the search: "
+            f"{'it keeps' if len(left_out) == 1 else 'they keep'} the one threshold of {baseline:g}."
+        )
+        if left_out
+        else ""
+    )
     difference = CONSTRAINT_DIFFERENCES[suggestion.constraint]
     if not suggestion.met:
-        why = ("fewer than two groups are large enough to judge" if suggestion.reason == "too_few_groups"
-               else f"no per-group thresholds bring the {difference} difference within {suggestion.tolerance:g}")
+        why = (
+            "fewer than two groups are large enough to judge"
+            if suggestion.reason == "too_few_groups"
+            else f"no per-group thresholds bring the {difference} difference within {suggestion.tolerance:g}"
+        )
         return f"No suggestion: {why}.{kept}"
     before, accuracy = suggestion.baseline_accuracy, suggestion.accuracy
-    return (f"These thresholds bring the {difference} difference from {suggestion.baseline_disparity:.3f} to "
-            f"{suggestion.disparity:.3f} (tolerance {suggestion.tolerance:g}); accuracy goes from {before:.1%} to "
-            f"{accuracy:.1%} ({(accuracy - before) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}")
+    return (
+        f"These thresholds bring the {difference} difference from {suggestion.baseline_disparity:.3f} to "
+        f"{suggestion.disparity:.3f} (tolerance {suggestion.tolerance:g}); accuracy goes from {before:.1%} to "
+        f"{accuracy:.1%} ({(accuracy - before) * 100:+.1f} points) against one threshold of {baseline:g}.{kept}"
+    )
 
 
 def calibration_method(calibration: Calibration) -> str:
     """How :func:`~fairdash.engine.calibration.calibration_by_group` computed its intervals and tests, in words (from its
     level, resamples and seed)."""
-    return (f"points: exact (Clopper-Pearson) {calibration.confidence:.0%} intervals; each ECE: plus and minus how far noise "
-            f"moves it ({calibration.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: "
-            f"every judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
-            f"{calibration.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
-            f"seed {calibration.random_state}), Monte Carlo p-values, Holm over the tests")
+    return (
+        f"points: exact (Clopper-Pearson) {calibration.confidence:.0%} intervals; each ECE: plus and minus how far noise "
+        f"moves it ({calibration.n_resamples:,} binomial draws per bin at its observed rate pulled toward 1/2); the gap: "
+        f"every judged group's ECE interval at once (Bonferroni over the groups), largest minus smallest; the tests: "
+        f"{calibration.n_resamples:,} calibrated groups with the same rows (each row's outcome drawn from its own score, "
+        f"seed {calibration.random_state}), Monte Carlo p-values, Holm over the tests"
+    )
 
 
 def subgroups_correction(search: SubgroupSearch) -> str:
     """The multiple-testing correction of :func:`~fairdash.engine.subgroups.find_subgroups`, in words (from its counts)."""
     each = 1 - (1 - search.confidence) / max(search.tests, 1)
-    return (f"Bonferroni over {search.tests:,} tests ({search.tested:,} subgroups of 1 to {search.max_conditions} conditions, "
-            f"each in up to {len(SUBGROUP_METRICS)} rates): p_adjusted = min(1, p x {search.tests:,}); intervals hold "
-            f"for all tests at once at {search.confidence:.0%} (each at {each:.6g})")
+    return (
+        f"Bonferroni over {search.tests:,} tests ({search.tested:,} subgroups of 1 to {search.max_conditions} conditions, "
+        f"each in up to {len(SUBGROUP_METRICS)} rates): p_adjusted = min(1, p x {search.tests:,}); intervals hold "
+        f"for all tests at once at {search.confidence:.0%} (each at {each:.6g})"
+    )
 
 
 def recourse_rows(recourse: Recourse) -> str:
     """Which rows :func:`~fairdash.explain.recourse.recourse_by_group` searched and how its intervals were made, in words."""
-    which = (f"a seeded sample (seed {recourse.random_state}) of {recourse.searched:,} of the {recourse.denied:,} rows turned down"
-             if recourse.sampled else f"all {recourse.denied:,} rows turned down")
-    return (f"{which}; {recourse.evaluated:,} changed rows scored; {recourse.confidence:.0%} bootstrap-t intervals "
-            f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
-            f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
-            f"other, Bonferroni), which hold whatever the number of groups")
+    which = (
+        f"a seeded sample (seed {recourse.random_state}) of {recourse.searched:,} of the {recourse.denied:,} rows turned down"
+        if recourse.sampled
+        else f"all {recourse.denied:,} rows turned down"
+    )
+    return (
+        f"{which}; {recourse.evaluated:,} changed rows scored; {recourse.confidence:.0%} bootstrap-t intervals "
+        f"({recourse.n_resamples:,} resamples or more of each group's rows with a counterfactual); the gaps' intervals from "
+        f"one-sided bounds on every judged group's mean burden (the extremes' for one end, every group's for the "
+        f"other, Bonferroni), which hold whatever the number of groups"
+    )
 
 
 def untested_text(untested: Untested) -> str:
@@ -285,12 +352,17 @@ def _comparison_note(note: ComparisonNote) -> str:
         return f"Groups only in the {note.audit} audit: {', '.join(brief(group) for group in note.groups)}."
     if note.code == "thresholds":
         return f"The thresholds differ ({brief(note.before, 200)} before, {brief(note.after, 200)} after)."
-    return (f"The {_SETTINGS_DIFFER[note.code]} differ ({note.before:g} before, {note.after:g} after): the groups judged or the "
-            "verdicts may differ for that alone.")
+    return (
+        f"The {_SETTINGS_DIFFER[note.code]} differ ({note.before:g} before, {note.after:g} after): the groups judged or the "
+        "verdicts may differ for that alone."
+    )
 
 
-_WHERE = {"leaves": "leaves the gate", "baseline": "fails the gate in the baseline window already",
-          "first": "fails the gate from the first window judged"}
+_WHERE = {
+    "leaves": "leaves the gate",
+    "baseline": "fails the gate in the baseline window already",
+    "first": "fails the gate from the first window judged",
+}
 
 
 def alert_text(alert: GateAlert | ChangeAlert) -> str:
@@ -300,9 +372,11 @@ def alert_text(alert: GateAlert | ChangeAlert) -> str:
     Example: ``"leaves the gate: 0.720, which fails >= 0.8"``."""
     if isinstance(alert, GateAlert):
         return f"{_WHERE[alert.where]}: {alert.value:.3f}, which fails {alert.rule}"
-    return (f"the gap in {alert.rate.replace('_', ' ')} between {brief(alert.high, 40)} and {brief(alert.low, 40)} changed by "
-            f"{alert.change:+.3f} from the baseline window {alert.baseline.date()} (z = {alert.z:.1f}, p = {alert.p_value:.1e}: "
-            f"the largest of {alert.pairs} pair(s) of {alert.groups} groups, Tukey-Kramer; Bonferroni over {alert.windows} windows)")
+    return (
+        f"the gap in {alert.rate.replace('_', ' ')} between {brief(alert.high, 40)} and {brief(alert.low, 40)} changed by "
+        f"{alert.change:+.3f} from the baseline window {alert.baseline.date()} (z = {alert.z:.1f}, p = {alert.p_value:.1e}: "
+        f"the largest of {alert.pairs} pair(s) of {alert.groups} groups, Tukey-Kramer; Bonferroni over {alert.windows} windows)"
+    )
 
 
 def monitor_note_text(note: MonitorNote) -> str:
@@ -311,16 +385,26 @@ def monitor_note_text(note: MonitorNote) -> str:
         listed = ", ".join(note.starts) + (f" and {note.count - len(note.starts)} more" if note.count > len(note.starts) else "")
         return f"No rows in the {note.window}(s) starting {listed}: a gap in the log, not a window of zeros."
     if note.code == "far":
-        return (f"{note.count:,} row(s) in window(s) starting {', '.join(note.starts)} lie more than {FAR_YEARS} years from the "
-                "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own.")
+        return (
+            f"{note.count:,} row(s) in window(s) starting {', '.join(note.starts)} lie more than {FAR_YEARS} years from the "
+            "log's middle: placeholders for a missing date (such as 9999-12-31)? They are counted in windows of their own."
+        )
     if note.code == "late_groups":
-        return "Groups that first appear later: " + ", ".join(f"{brief(label)} ({start.date()})" for label, start in note.groups) + "."
-    return (f"No outcome in {brief(note.target)} is known yet: only the selection rates and their disparities "
-            "(demographic parity) can be judged.")
+        return (
+            "Groups that first appear later: "
+            + ", ".join(f"{brief(label)} ({start.date()})" for label, start in note.groups)
+            + "."
+        )
+    return (
+        f"No outcome in {brief(note.target)} is known yet: only the selection rates and their disparities "
+        "(demographic parity) can be judged."
+    )
 
 
-BALANCE_CORRECTION = ("Holm over the columns tested; numbers: Kolmogorov-Smirnov of each group against the other rows "
-                      "(Bonferroni over the groups); categories: chi-square test of independence")
+BALANCE_CORRECTION = (
+    "Holm over the columns tested; numbers: Kolmogorov-Smirnov of each group against the other rows "
+    "(Bonferroni over the groups); categories: chi-square test of independence"
+)
 """How :func:`~fairdash.engine.balance.data_balance` tests the columns and corrects over them, in words."""
 
 CDD_INTERVAL_METHOD = (
@@ -333,5 +417,7 @@ CDD_INTERVAL_METHOD = (
 
 def settings_text(settings: AuditSettings) -> str:
     """The settings that judge an audit, in words, for a page or a report to say which it uses."""
-    small = f"groups under {settings.min_group_size} rows left out" if settings.min_group_size else "no group left out for its size"
+    small = (
+        f"groups under {settings.min_group_size} rows left out" if settings.min_group_size else "no group left out for its size"
+    )
     return f"tolerance {settings.tolerance:g}, {small}"

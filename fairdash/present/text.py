@@ -10,8 +10,23 @@ import pandas as pd
 from fairdash.engine.intervals import Intervals
 from fairdash.engine.metrics import RATE_NAMES
 
-__all__ = ["formatted_table", "formatted_overall", "percent", "threshold_text", "verdict_word", "inconclusive_note", "verdict_text", "verdict_words", "NO_RULE", "NO_VERDICT",
-           "findings_as_saved", "COLUMN_LABELS", "for_people", "suggestion_table", "PER_GROUP_THRESHOLDS_CAUTION"]
+__all__ = [
+    "formatted_table",
+    "formatted_overall",
+    "percent",
+    "threshold_text",
+    "verdict_word",
+    "inconclusive_note",
+    "verdict_text",
+    "verdict_words",
+    "NO_RULE",
+    "NO_VERDICT",
+    "findings_as_saved",
+    "COLUMN_LABELS",
+    "for_people",
+    "suggestion_table",
+    "PER_GROUP_THRESHOLDS_CAUTION",
+]
 
 
 def formatted_table(table: pd.DataFrame, intervals: Intervals | None = None) -> pd.DataFrame:
@@ -94,8 +109,12 @@ _INCONCLUSIVE = "inconclusive: the interval crosses {bar}"
 def verdict_words() -> dict[str, str]:
     """The words of :func:`verdict_word` and :func:`inconclusive_note` for a script that judges in the page (the
     threshold preview): ``pass``, ``fail``, ``undefined``, and ``inconclusive`` with ``{bar}`` where the bar goes."""
-    return {"pass": verdict_word({"passed": True}), "fail": verdict_word({"passed": False}),
-            "undefined": verdict_word({"undefined": True}), "inconclusive": _INCONCLUSIVE}
+    return {
+        "pass": verdict_word({"passed": True}),
+        "fail": verdict_word({"passed": False}),
+        "undefined": verdict_word({"undefined": True}),
+        "inconclusive": _INCONCLUSIVE,
+    }
 
 
 def verdict_text(finding: Mapping[str, Any]) -> str:
@@ -127,8 +146,13 @@ def findings_as_saved(document: Mapping[str, Any]) -> pd.DataFrame:
 
 
 COLUMN_LABELS = {
-    **RATE_NAMES, "share": "Share", "too_small": "Too small to judge", "rule": "Rule", "coverage": "Coverage",
-    "tests_sensitive": "Tests a sensitive attribute", "tests_proxy": "Tests a likely proxy",
+    **RATE_NAMES,
+    "share": "Share",
+    "too_small": "Too small to judge",
+    "rule": "Rule",
+    "coverage": "Coverage",
+    "tests_sensitive": "Tests a sensitive attribute",
+    "tests_proxy": "Tests a likely proxy",
 }
 """The names a person reads for the library's column names (a column not listed keeps its own name)."""
 
@@ -165,7 +189,9 @@ def suggestion_table(suggestion: Any) -> pd.DataFrame:
     names = list(suggestion.before)
     after = suggestion.after or {}
     return pd.DataFrame(
-        {f"Before (one threshold of {suggestion.baseline_threshold:g})": [suggestion.before[name] for name in names],
-         "After (suggested)": [after.get(name, float("nan")) for name in names]},
+        {
+            f"Before (one threshold of {suggestion.baseline_threshold:g})": [suggestion.before[name] for name in names],
+            "After (suggested)": [after.get(name, float("nan")) for name in names],
+        },
         index=pd.Index([name.replace("_", " ").capitalize() for name in names], name="Disparity (judged groups)"),
     )

@@ -51,10 +51,14 @@ def valid_user(text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInputError(f"A user is an email address such as alice@example.com (got {brief(text)}).")
     if len(text) > MAX_USER_LENGTH:
-        raise InvalidInputError(f"A user name of {len(text)} characters is longer than an email address can be "
-                                f"({MAX_USER_LENGTH}): give one address such as alice@example.com.")
+        raise InvalidInputError(
+            f"A user name of {len(text)} characters is longer than an email address can be "
+            f"({MAX_USER_LENGTH}): give one address such as alice@example.com."
+        )
     if any(separator in text for separator in ",; \t"):
-        raise InvalidInputError(f"{brief(text)} holds several values or spaces: give one email address such as alice@example.com.")
+        raise InvalidInputError(
+            f"{brief(text)} holds several values or spaces: give one email address such as alice@example.com."
+        )
     if not _USER.match(text):
         raise InvalidInputError(f"{brief(text)} is not an email address of plain ASCII letters such as alice@example.com.")
     return text.lower()
@@ -108,8 +112,11 @@ def visible_clause(visitor: Visitor, alias: str = "audits") -> tuple[str, tuple[
         return "1", ()
     if visitor.kind == "local":
         return f"({alias}.owner IS NULL OR {alias}.owner = ?)", (LOCAL_OWNER,)
-    return (f"({alias}.owner IS NULL OR {alias}.owner = ? OR EXISTS (SELECT 1 FROM shares WHERE shares.audit_id = {alias}.id "
-            "AND shares.grantee IN (?, ?)))", (visitor.user, visitor.user, TEAM))
+    return (
+        f"({alias}.owner IS NULL OR {alias}.owner = ? OR EXISTS (SELECT 1 FROM shares WHERE shares.audit_id = {alias}.id "
+        "AND shares.grantee IN (?, ?)))",
+        (visitor.user, visitor.user, TEAM),
+    )
 
 
 def manage_clause(visitor: Visitor, alias: str = "audits") -> tuple[str, tuple[Any, ...]]:

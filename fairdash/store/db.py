@@ -49,10 +49,27 @@ from fairdash.errors import FairdashError, InvalidInputError, brief
 from fairdash.store.access import ADMIN, TEAM, Visitor, manage_clause, valid_user, visible_clause
 
 __all__ = [
-    "SCHEMA_VERSION", "MAX_TABLE_BYTES", "MAX_MODEL_BYTES", "NO_SUCH_AUDIT", "StoreError", "NoSuchAuditError", "StoreFullError",
+    "SCHEMA_VERSION",
+    "MAX_TABLE_BYTES",
+    "MAX_MODEL_BYTES",
+    "NO_SUCH_AUDIT",
+    "StoreError",
+    "NoSuchAuditError",
+    "StoreFullError",
     "StoreReadOnlyError",
-    "StoredFile", "AuditRecord", "SavedAudit", "AuditStore", "store_home", "new_audit_id", "valid_audit_id", "audit_url", "DRAFT_DAYS",
-    "MAX_TITLE_LENGTH", "tidy_title", "HistoryEntry", "Sharing",
+    "StoredFile",
+    "AuditRecord",
+    "SavedAudit",
+    "AuditStore",
+    "store_home",
+    "new_audit_id",
+    "valid_audit_id",
+    "audit_url",
+    "DRAFT_DAYS",
+    "MAX_TITLE_LENGTH",
+    "tidy_title",
+    "HistoryEntry",
+    "Sharing",
 ]
 
 SCHEMA_VERSION = 2
@@ -124,7 +141,9 @@ CREATE TABLE history (
 CREATE INDEX history_by_audit ON history (audit_id);
 """,
 }
-_SUMMARY_COLUMNS = "id, title, created, data_name, model_name, settings, data_sha256, model_sha256, headline, table_file, model_file"
+_SUMMARY_COLUMNS = (
+    "id, title, created, data_name, model_name, settings, data_sha256, model_sha256, headline, table_file, model_file"
+)
 _LISTED_COLUMNS = _SUMMARY_COLUMNS + ", owner"
 
 
@@ -277,8 +296,9 @@ class AuditStore:
         is "no such audit"."""
         return AuditStore(self.home, visitor=visitor)
 
-    def save(self, record: AuditRecord, *, table: StoredFile | None = None, model: StoredFile | None = None,
-             owner: str | None = None) -> str:
+    def save(
+        self, record: AuditRecord, *, table: StoredFile | None = None, model: StoredFile | None = None, owner: str | None = None
+    ) -> str:
         """Save an audit (and the files, when given); return its new id. All or nothing. The title is tidied
         (:func:`tidy_title`); an empty one is refused before anything is written. The audit belongs to the visitor; the
         administrator's to ``owner`` (checked by :func:`~fairdash.store.access.valid_user`), or the team without one."""
@@ -294,10 +314,23 @@ class AuditStore:
                 with self._transaction() as connection:
                     connection.execute(
                         f"INSERT INTO audits ({_SUMMARY_COLUMNS}, audit_json, report_html, owner) VALUES ({', '.join('?' * 14)})",
-                        (audit_id, title, record.created, record.data_name, record.model_name, json.dumps(record.settings),
-                         record.data_sha256, record.model_sha256, json.dumps(record.headline),
-                         table.name if table else None, model.name if model else None, record.audit_json, record.report_html,
-                         owner))
+                        (
+                            audit_id,
+                            title,
+                            record.created,
+                            record.data_name,
+                            record.model_name,
+                            json.dumps(record.settings),
+                            record.data_sha256,
+                            record.model_sha256,
+                            json.dumps(record.headline),
+                            table.name if table else None,
+                            model.name if model else None,
+                            record.audit_json,
+                            record.report_html,
+                            owner,
+                        ),
+                    )
                     self._note(connection, audit_id, "saved", None if owner is None else f"owner {owner}")
             except BaseException:
                 if folder is not None:
@@ -320,8 +353,9 @@ class AuditStore:
             where += f" AND audits.id IN ({', '.join('?' * len(given)) or 'NULL'})"
             parameters += tuple(given)
         with self._translated(), self._connection() as connection:
-            rows = connection.execute(f"SELECT {_LISTED_COLUMNS} FROM audits WHERE {where} ORDER BY created DESC, rowid DESC",
-                                      parameters).fetchall()
+            rows = connection.execute(
+                f"SELECT {_LISTED_COLUMNS} FROM audits WHERE {where} ORDER BY created DESC, rowid DESC", parameters
+            ).fetchall()
         return [_summary(row) for row in rows]
 
     def get(self, audit_id: str) -> SavedAudit:
@@ -375,7 +409,9 @@ class AuditStore:
             if owner is not None and owner in grantees:
                 raise InvalidInputError(f"{owner} owns this audit already: share it with someone else.")
             for grantee in grantees:
-                if connection.execute("INSERT OR IGNORE INTO shares (audit_id, grantee) VALUES (?, ?)", (audit_id, grantee)).rowcount:
+                if connection.execute(
+                    "INSERT OR IGNORE INTO shares (audit_id, grantee) VALUES (?, ?)", (audit_id, grantee)
+                ).rowcount:
                     self._note(connection, audit_id, "shared", "the team" if grantee == TEAM else grantee)
             return _sharing(connection, audit_id)
 
@@ -388,7 +424,9 @@ class AuditStore:
             self._check_manages(connection, audit_id)
             for grantee in grantees:
                 if not connection.execute("DELETE FROM shares WHERE audit_id = ? AND grantee = ?", (audit_id, grantee)).rowcount:
-                    raise InvalidInputError(f"The audit is not shared with {'the team' if grantee == TEAM else grantee}: nothing to take back.")
+                    raise InvalidInputError(
+                        f"The audit is not shared with {'the team' if grantee == TEAM else grantee}: nothing to take back."
+                    )
                 self._note(connection, audit_id, "unshared", "the team" if grantee == TEAM else grantee)
             return _sharing(connection, audit_id)
 
@@ -405,8 +443,9 @@ class AuditStore:
         with self._translated(), self._connection() as connection:
             if self.visitor.kind != "admin":
                 self._check_manages(connection, audit_id)
-            rows = connection.execute("SELECT at, who, what, detail FROM history WHERE audit_id = ? ORDER BY rowid",
-                                      (audit_id,)).fetchall()
+            rows = connection.execute(
+                "SELECT at, who, what, detail FROM history WHERE audit_id = ? ORDER BY rowid", (audit_id,)
+            ).fetchall()
         if not rows:
             raise NoSuchAuditError()
         return [HistoryEntry(*row) for row in rows]
@@ -439,8 +478,10 @@ class AuditStore:
         return row[0]
 
     def _note(self, connection: sqlite3.Connection, audit_id: str, what: str, detail: str | None) -> None:
-        connection.execute("INSERT INTO history (audit_id, at, who, what, detail) VALUES (?, ?, ?, ?, ?)",
-                           (audit_id, _now(), self.visitor.name, what, detail))
+        connection.execute(
+            "INSERT INTO history (audit_id, at, who, what, detail) VALUES (?, ?, ?, ?, ?)",
+            (audit_id, _now(), self.visitor.name, what, detail),
+        )
 
     def sweep(self, *, older_than: float = ORPHAN_AGE_SECONDS) -> builtins.list[str]:
         """Remove drafts unchanged for :data:`DRAFT_DAYS`, and files folders no row names (a save killed before its
@@ -466,8 +507,15 @@ class AuditStore:
             removed.append(folder.name)
         return removed
 
-    def save_draft(self, draft_id: str, settings: dict[str, Any], *, table: StoredFile | None = None,
-                   model: StoredFile | None = None, keep_files: bool = True) -> None:
+    def save_draft(
+        self,
+        draft_id: str,
+        settings: dict[str, Any],
+        *,
+        table: StoredFile | None = None,
+        model: StoredFile | None = None,
+        keep_files: bool = True,
+    ) -> None:
         """Write a session's draft: its choices, and its uploads.
 
         ``keep_files=True`` keeps the files the draft already has (the uploads did not change); otherwise ``table`` and
@@ -479,8 +527,10 @@ class AuditStore:
         with self._translated():
             if keep_files:
                 with self._transaction() as connection:
-                    if connection.execute("UPDATE drafts SET settings = ?, updated = ? WHERE id = ? AND owner IS ?",
-                                          (json.dumps(settings), now, draft_id, owner)).rowcount:
+                    if connection.execute(
+                        "UPDATE drafts SET settings = ?, updated = ? WHERE id = ? AND owner IS ?",
+                        (json.dumps(settings), now, draft_id, owner),
+                    ).rowcount:
                         return
             folder = self._write_files(f"draft-{draft_id}-{secrets.token_hex(4)}", {"table": table, "model": model})
             with self._transaction() as connection:
@@ -489,9 +539,19 @@ class AuditStore:
                     if folder is not None:
                         shutil.rmtree(folder, ignore_errors=True)
                     raise NoSuchAuditError()
-                connection.execute("INSERT OR REPLACE INTO drafts (id, updated, settings, table_file, model_file, files_dir, owner) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (draft_id, now, json.dumps(settings), table.name if table else None,
-                                                                    model.name if model else None, folder.name if folder else None, owner))
+                connection.execute(
+                    "INSERT OR REPLACE INTO drafts (id, updated, settings, table_file, model_file, files_dir, owner) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        draft_id,
+                        now,
+                        json.dumps(settings),
+                        table.name if table else None,
+                        model.name if model else None,
+                        folder.name if folder else None,
+                        owner,
+                    ),
+                )
             if old and old[0]:
                 shutil.rmtree(self.files / old[0], ignore_errors=True)
             if old is None:  # a new tab's first draft: the drafts of tabs gone for DRAFT_DAYS go (saves sweep too)
@@ -501,19 +561,34 @@ class AuditStore:
         """A session's draft, as a saved audit without JSON or report; :class:`NoSuchAuditError` when there is none."""
         _check_id(draft_id)
         with self._translated(), self._connection() as connection:
-            row = connection.execute("SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ? AND updated >= ? "
-                                     "AND owner IS ?", (draft_id, _draft_expiry(), self.visitor.draft_owner)).fetchone()
+            row = connection.execute(
+                "SELECT id, updated, settings, table_file, model_file FROM drafts WHERE id = ? AND updated >= ? AND owner IS ?",
+                (draft_id, _draft_expiry(), self.visitor.draft_owner),
+            ).fetchone()
         if row is None:  # none, or expired and not swept yet
             raise NoSuchAuditError()
-        return SavedAudit(id=row[0], title="draft", created=row[1], data_name=row[3] or "", model_name=row[4], settings=json.loads(row[2]),
-                          data_sha256=None, model_sha256=None, headline={}, table_file=row[3], model_file=row[4])
+        return SavedAudit(
+            id=row[0],
+            title="draft",
+            created=row[1],
+            data_name=row[3] or "",
+            model_name=row[4],
+            settings=json.loads(row[2]),
+            data_sha256=None,
+            model_sha256=None,
+            headline={},
+            table_file=row[3],
+            model_file=row[4],
+        )
 
     def draft_file(self, draft_id: str, kind: Literal["table", "model"]) -> StoredFile | None:
         """The table or model kept with a draft, or ``None``."""
         _check_id(draft_id)
         with self._translated(), self._connection() as connection:
-            row = connection.execute(f"SELECT {'table_file' if kind == 'table' else 'model_file'}, files_dir FROM drafts "
-                                     "WHERE id = ? AND owner IS ?", (draft_id, self.visitor.draft_owner)).fetchone()
+            row = connection.execute(
+                f"SELECT {'table_file' if kind == 'table' else 'model_file'}, files_dir FROM drafts WHERE id = ? AND owner IS ?",
+                (draft_id, self.visitor.draft_owner),
+            ).fetchone()
             if row is None:
                 raise NoSuchAuditError()
             if row[0] is None or row[1] is None:
@@ -580,15 +655,19 @@ class AuditStore:
         """Check the file is a store of a version this fairdash reads; create the schema in a new file."""
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(f"The audit store {self.path} was made by a newer fairdash (store version {version}; this one reads "
-                             f"{SCHEMA_VERSION}). Upgrade fairdash, or set FAIRDASH_HOME to another folder.")
+            raise StoreError(
+                f"The audit store {self.path} was made by a newer fairdash (store version {version}; this one reads "
+                f"{SCHEMA_VERSION}). Upgrade fairdash, or set FAIRDASH_HOME to another folder."
+            )
         if version == 0:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 if connection.execute("PRAGMA user_version").fetchone()[0] == 0:  # another process may have just made it
                     if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                        raise StoreError(f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
-                                         "FAIRDASH_HOME to another folder.")
+                        raise StoreError(
+                            f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
+                            "FAIRDASH_HOME to another folder."
+                        )
                     _run_script(connection, _SCHEMA)
                     connection.execute(f"PRAGMA application_id = {_APPLICATION_ID}")
                     _migrate(connection, 1)
@@ -598,8 +677,10 @@ class AuditStore:
                     connection.execute("ROLLBACK")
                 raise
         elif connection.execute("PRAGMA application_id").fetchone()[0] != _APPLICATION_ID:
-            raise StoreError(f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
-                             "FAIRDASH_HOME to another folder.")
+            raise StoreError(
+                f"{self.path} is an SQLite file but not a fairdash audit store. Move it away, or set "
+                "FAIRDASH_HOME to another folder."
+            )
         elif version < SCHEMA_VERSION:
             self._migrate_in_place(connection)
         if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -638,15 +719,18 @@ class AuditStore:
                 raise StoreError(f"The audit store {self.path} is busy (another save held it for 30 s); try again.") from None
             if getattr(error, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
                 raise self._not_writable(error) from None
-            raise StoreError(f"The audit store {self.path} cannot be read ({text}): the file is damaged or not a store. "
-                             "Move it aside (saved audits in it are lost to fairdash) or set FAIRDASH_HOME to another folder; "
-                             "the dashboard works without it.") from None
+            raise StoreError(
+                f"The audit store {self.path} cannot be read ({text}): the file is damaged or not a store. "
+                "Move it aside (saved audits in it are lost to fairdash) or set FAIRDASH_HOME to another folder; "
+                "the dashboard works without it."
+            ) from None
         except OSError as error:
             if error.errno in _FULL_ERRNOS:
                 raise StoreFullError(_full_message(self.home)) from None
-            raise StoreError(f"The audit store in {self.home} cannot be used: {error.strerror or error}"
-                             f"{' (' + brief(str(error.filename)) + ')' if error.filename else ''}.") from None
-
+            raise StoreError(
+                f"The audit store in {self.home} cannot be used: {error.strerror or error}"
+                f"{' (' + brief(str(error.filename)) + ')' if error.filename else ''}."
+            ) from None
 
     def _not_writable(self, error: sqlite3.DatabaseError) -> StoreError:
         """The error for a store SQLite may not write (or open): intact, so never "damaged" (moving it aside would lose
@@ -656,18 +740,24 @@ class AuditStore:
             return StoreReadOnlyError(
                 f"The audit store at {self.path} is in a read-only folder ({self.home}): SQLite writes its -wal and -shm files "
                 "beside the store, even to read it. Give this user write access to the folder, or set FAIRDASH_HOME to another "
-                "folder; the store itself is not damaged.")
+                "folder; the store itself is not damaged."
+            )
         if code & 0xFF == _SQLITE_READONLY:
             return StoreReadOnlyError(
                 f"The audit store at {self.path} is read-only: saving (and renaming, deleting) needs write access; reading "
-                "works. Give this user write access to the file, or set FAIRDASH_HOME to another folder to save there.")
-        return StoreError(f"The audit store at {self.path} cannot be opened ({error}): check that this user may read and write "
-                          f"it and its folder ({self.home}), or set FAIRDASH_HOME to another folder.")
+                "works. Give this user write access to the file, or set FAIRDASH_HOME to another folder to save there."
+            )
+        return StoreError(
+            f"The audit store at {self.path} cannot be opened ({error}): check that this user may read and write "
+            f"it and its folder ({self.home}), or set FAIRDASH_HOME to another folder."
+        )
 
 
 def _full_message(home: Path) -> str:
-    return (f"The disk holding the audit store ({home}) is full: the audit was not saved, and the store is as it was. "
-            "Free some space (or set FAIRDASH_HOME to a folder on another disk) and save again.")
+    return (
+        f"The disk holding the audit store ({home}) is full: the audit was not saved, and the store is as it was. "
+        "Free some space (or set FAIRDASH_HOME to a folder on another disk) and save again."
+    )
 
 
 def _run_script(connection: sqlite3.Connection, script: str) -> None:
@@ -689,7 +779,9 @@ def _now() -> str:
 
 
 def _sharing(connection: sqlite3.Connection, audit_id: str) -> Sharing:
-    grantees = [row[0] for row in connection.execute("SELECT grantee FROM shares WHERE audit_id = ? ORDER BY grantee", (audit_id,))]
+    grantees = [
+        row[0] for row in connection.execute("SELECT grantee FROM shares WHERE audit_id = ? ORDER BY grantee", (audit_id,))
+    ]
     return Sharing(users=tuple(grantee for grantee in grantees if grantee != TEAM), team=TEAM in grantees)
 
 
@@ -705,12 +797,27 @@ def _check_id(audit_id: Any) -> None:
 
 def _check_size(stored: StoredFile | None, limit: int, kind: str) -> None:
     if stored is not None and len(stored.content) > limit:
-        raise StoreError(f"The {kind} file ({len(stored.content) / 1e6:.0f} MB) is larger than the {limit / 1e6:.0f} MB kept with an "
-                         "audit: save the audit without its files (it still opens, with its numbers and report).")
+        raise StoreError(
+            f"The {kind} file ({len(stored.content) / 1e6:.0f} MB) is larger than the {limit / 1e6:.0f} MB kept with an "
+            "audit: save the audit without its files (it still opens, with its numbers and report)."
+        )
 
 
 def _summary(row: tuple[Any, ...]) -> SavedAudit:
-    (audit_id, title, created, data_name, model_name, settings, data_sha, model_sha, headline, table_file, model_file, owner) = row
-    return SavedAudit(id=audit_id, title=title, created=created, data_name=data_name, model_name=model_name,
-                      settings=json.loads(settings), data_sha256=data_sha, model_sha256=model_sha, headline=json.loads(headline),
-                      table_file=table_file, model_file=model_file, owner=owner)
+    (audit_id, title, created, data_name, model_name, settings, data_sha, model_sha, headline, table_file, model_file, owner) = (
+        row
+    )
+    return SavedAudit(
+        id=audit_id,
+        title=title,
+        created=created,
+        data_name=data_name,
+        model_name=model_name,
+        settings=json.loads(settings),
+        data_sha256=data_sha,
+        model_sha256=model_sha,
+        headline=json.loads(headline),
+        table_file=table_file,
+        model_file=model_file,
+        owner=owner,
+    )

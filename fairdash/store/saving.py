@@ -14,13 +14,14 @@ from fairdash.store.db import AuditRecord, AuditStore, StoredFile, tidy_title
 __all__ = ["HEADLINE", "audit_record", "record_from_document", "save_audit", "sha256_of", "saved_settings", "saved_audit_json"]
 
 
-
 def sha256_of(content: bytes | None) -> str | None:
     """The SHA-256 of a file's bytes, in hex (``None`` for no file)."""
     return hashlib.sha256(content).hexdigest() if content is not None else None
 
 
-def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int | None = None) -> dict[str, Any]:
+def saved_settings(
+    document: Mapping[str, Any], source: Mapping[str, Any], *, min_group_size: int | None = None
+) -> dict[str, Any]:
     """What reopens the audit: the columns and their meaning, the bins, thresholds, tolerance, small-group minimum
     (the document's ``settings.min_group_size``; ``min_group_size`` for a document from before it was written there),
     the columns held equal (the document's ``conditional.control``, when the audit had a control), and where the data
@@ -45,8 +46,16 @@ def saved_settings(document: Mapping[str, Any], source: Mapping[str, Any], *, mi
     }
 
 
-def record_from_document(document: dict[str, Any], report_html: str, *, title: str, source: Mapping[str, Any],
-                         data_sha256: str | None, model_sha256: str | None, min_group_size: int | None = None) -> AuditRecord:
+def record_from_document(
+    document: dict[str, Any],
+    report_html: str,
+    *,
+    title: str,
+    source: Mapping[str, Any],
+    data_sha256: str | None,
+    model_sha256: str | None,
+    min_group_size: int | None = None,
+) -> AuditRecord:
     """The record :meth:`AuditStore.save` keeps of an audit's JSON document (:func:`fairdash.present.report.audit_json`)
     and HTML report; ``title`` tidied by :func:`fairdash.store.db.tidy_title` (an empty one is refused). ``data_sha256``
     and ``model_sha256`` are the SHA-256 of the files audited (:func:`sha256_of`); for a demo, of its table as CSV, and
@@ -54,10 +63,14 @@ def record_from_document(document: dict[str, Any], report_html: str, *, title: s
     from fairdash.present.document import json_text
 
     settings = document["settings"]
-    headline = {name: {key: document["findings"][name].get(key) for key in ("value", "passed", "conclusive")} for name in HEADLINE}
+    headline = {
+        name: {key: document["findings"][name].get(key) for key in ("value", "passed", "conclusive")} for name in HEADLINE
+    }
     return AuditRecord(
         title=tidy_title(title),
-        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(timespec="seconds"),  # saved now (the audit's own time is in its JSON)
+        created=_datetime.datetime.now(_datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),  # saved now (the audit's own time is in its JSON)
         data_name=str(settings["data"]),
         model_name=settings["model"],
         settings=json.loads(json_text(saved_settings(document, source, min_group_size=min_group_size))),
@@ -69,24 +82,40 @@ def record_from_document(document: dict[str, Any], report_html: str, *, title: s
     )
 
 
-def audit_record(audit: Audit, *, title: str, source: Mapping[str, Any], data_sha256: str | None,
-                 model_sha256: str | None) -> AuditRecord:
+def audit_record(
+    audit: Audit, *, title: str, source: Mapping[str, Any], data_sha256: str | None, model_sha256: str | None
+) -> AuditRecord:
     """The record of ``audit``: its JSON and report made here (see :func:`record_from_document`)."""
     from fairdash.present.report import audit_html, audit_json
 
-    return record_from_document(audit_json(audit), audit_html(audit), title=title, source=source,
-                                data_sha256=data_sha256, model_sha256=model_sha256)
+    return record_from_document(
+        audit_json(audit), audit_html(audit), title=title, source=source, data_sha256=data_sha256, model_sha256=model_sha256
+    )
 
 
-def save_audit(store: AuditStore, audit: Audit, *, title: str, source: Mapping[str, Any], table: StoredFile | None = None,
-               model: StoredFile | None = None, keep_files: bool = False, data_sha256: str | None = None,
-               model_sha256: str | None = None, owner: str | None = None) -> str:
+def save_audit(
+    store: AuditStore,
+    audit: Audit,
+    *,
+    title: str,
+    source: Mapping[str, Any],
+    table: StoredFile | None = None,
+    model: StoredFile | None = None,
+    keep_files: bool = False,
+    data_sha256: str | None = None,
+    model_sha256: str | None = None,
+    owner: str | None = None,
+) -> str:
     """Save ``audit`` in ``store``; the files' SHA-256 are always recorded, their bytes only with ``keep_files``. The
     audit belongs to ``owner`` (the administrator's store only; without one, a team audit) or to the store's visitor.
     Returns the new id."""
-    record = audit_record(audit, title=title, source=source,
-                          data_sha256=data_sha256 or sha256_of(table.content if table else None),
-                          model_sha256=model_sha256 or sha256_of(model.content if model else None))
+    record = audit_record(
+        audit,
+        title=title,
+        source=source,
+        data_sha256=data_sha256 or sha256_of(table.content if table else None),
+        model_sha256=model_sha256 or sha256_of(model.content if model else None),
+    )
     return store.save(record, table=table if keep_files else None, model=model if keep_files else None, owner=owner)
 
 

@@ -31,8 +31,17 @@ from typing import Any, Mapping
 from fairdash.errors import FairdashError, InvalidInputError, UntrustedModelError, brief
 from fairdash.intake.models import ScoreModel, load_model
 
-__all__ = ["DEFAULT_TRACKING_URI", "MLFLOW_MODEL_PREFIXES", "EXPERIMENT", "MlflowModel", "tracking_uri_of", "is_mlflow_model_uri",
-           "check_tracking_store", "log_audit", "load_mlflow_model"]
+__all__ = [
+    "DEFAULT_TRACKING_URI",
+    "MLFLOW_MODEL_PREFIXES",
+    "EXPERIMENT",
+    "MlflowModel",
+    "tracking_uri_of",
+    "is_mlflow_model_uri",
+    "check_tracking_store",
+    "log_audit",
+    "load_mlflow_model",
+]
 
 DEFAULT_TRACKING_URI = "./mlruns"
 """Where ``audit --mlflow`` logs without a URI: a file store in the working folder, as MLflow's own default was."""
@@ -130,8 +139,9 @@ class MlflowModel:
     file_name: str
 
 
-def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle: bool = False,
-                      trusted_types: tuple[str, ...] = ()) -> MlflowModel:
+def load_mlflow_model(
+    uri: str, *, tracking_uri: str | None = None, trust_pickle: bool = False, trusted_types: tuple[str, ...] = ()
+) -> MlflowModel:
     """Read the scikit-learn flavoured model at ``uri`` (``models:/NAME/VERSION`` or ``runs:/RUN/PATH``).
 
     Raises
@@ -146,11 +156,15 @@ def load_mlflow_model(uri: str, *, tracking_uri: str | None = None, trust_pickle
     check_tracking_store(store)
     with tempfile.TemporaryDirectory(prefix="fairdash-mlflow-") as folder:
         try:
-            local = Path(mlflow.artifacts.download_artifacts(artifact_uri=_artifact_uri(uri, store), dst_path=folder, tracking_uri=store))
+            local = Path(
+                mlflow.artifacts.download_artifacts(artifact_uri=_artifact_uri(uri, store), dst_path=folder, tracking_uri=store)
+            )
         except InvalidInputError:
             raise
         except Exception as error:  # MLflow's own errors: a model or run that does not exist, a store it cannot read
-            raise InvalidInputError(f"The MLflow model {brief(uri)} cannot be read ({' '.join(str(error).split())[:300]}).") from None
+            raise InvalidInputError(
+                f"The MLflow model {brief(uri)} cannot be read ({' '.join(str(error).split())[:300]})."
+            ) from None
         flavour = _sklearn_flavour(local, uri)
         model_file = local / str(flavour.get("pickled_model", "model.pkl"))
         if model_file.resolve().parent != local.resolve() or not model_file.is_file():
@@ -183,11 +197,14 @@ def _artifact_uri(uri: str, store: str) -> str:
         return client.get_model_version_download_uri(name, version)
     match = _RUNS_URI.match(uri)
     if match is None:
-        raise InvalidInputError(f"{brief(uri)} is not runs:/RUN_ID/PATH (a run's 32-character id and the model's path in it, "
-                                "without . or .. parts).")
+        raise InvalidInputError(
+            f"{brief(uri)} is not runs:/RUN_ID/PATH (a run's 32-character id and the model's path in it, without . or .. parts)."
+        )
     run = client.get_run(match.group(1))
-    found = client.search_logged_models(experiment_ids=[run.info.experiment_id],  # both values checked by the pattern above
-                                        filter_string=f"source_run_id = '{match.group(1)}' AND name = '{match.group(2)}'")
+    found = client.search_logged_models(
+        experiment_ids=[run.info.experiment_id],  # both values checked by the pattern above
+        filter_string=f"source_run_id = '{match.group(1)}' AND name = '{match.group(2)}'",
+    )
     return found[0].artifact_location if len(found) else f"{run.info.artifact_uri.rstrip('/')}/{match.group(2)}"
 
 
@@ -200,12 +217,16 @@ def _sklearn_flavour(local: Path, uri: str) -> Mapping[str, Any]:
         raise InvalidInputError(f"{brief(uri)} is not an MLflow model (no readable MLmodel file).") from None
     flavours = description.get("flavors") if isinstance(description, dict) else None
     if not isinstance(flavours, dict) or not isinstance(flavours.get("sklearn"), dict):
-        raise InvalidInputError(f"The MLflow model {brief(uri)} has no scikit-learn flavour "
-                                f"({', '.join(map(str, flavours or {})) or 'none'}); fairdash reads scikit-learn models.")
+        raise InvalidInputError(
+            f"The MLflow model {brief(uri)} has no scikit-learn flavour "
+            f"({', '.join(map(str, flavours or {})) or 'none'}); fairdash reads scikit-learn models."
+        )
     return flavours["sklearn"]
 
 
-def log_audit(document: Mapping[str, Any], report_html: str, *, tracking_uri: str | None = None, run_name: str | None = None) -> tuple[str, str]:
+def log_audit(
+    document: Mapping[str, Any], report_html: str, *, tracking_uri: str | None = None, run_name: str | None = None
+) -> tuple[str, str]:
     """Log an audit's settings as params, each disparity and overall rate as a metric, and its JSON and HTML report as
     artifacts, in the active run (this process's, or ``MLFLOW_RUN_ID``'s) or a new one; return ``(run id, tracking URI)``.
 
@@ -225,10 +246,16 @@ def log_audit(document: Mapping[str, Any], report_html: str, *, tracking_uri: st
     uri = tracking_uri_of(tracking_uri)
     check_tracking_store(uri)
     now = int(time.time() * 1000)
-    metrics = [Metric(f"disparity.{name}", float(value), now, 0) for name, value in document["disparities"].items()
-               if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)]
-    metrics += [Metric(f"overall.{name}", float(value), now, 0) for name, value in document["overall"].items()
-                if isinstance(value, (int, float)) and math.isfinite(value)]
+    metrics = [
+        Metric(f"disparity.{name}", float(value), now, 0)
+        for name, value in document["disparities"].items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ]
+    metrics += [
+        Metric(f"overall.{name}", float(value), now, 0)
+        for name, value in document["overall"].items()
+        if isinstance(value, (int, float)) and math.isfinite(value)
+    ]
     undefined = [name for name, value in document["disparities"].items() if value is None]
     params = [Param(key, _param_text(value)) for key, value in _params(document, undefined).items()]
     try:
@@ -240,8 +267,15 @@ def log_audit(document: Mapping[str, Any], report_html: str, *, tracking_uri: st
         raise InvalidInputError(_CANNOT_LOG.format(uri=brief(uri, 200), reason=reason)) from None
 
 
-def _log(mlflow: Any, uri: str, run_name: str | None, document: Mapping[str, Any], report_html: str,
-         metrics: list[Any], params: list[Any]) -> str:
+def _log(
+    mlflow: Any,
+    uri: str,
+    run_name: str | None,
+    document: Mapping[str, Any],
+    report_html: str,
+    metrics: list[Any],
+    params: list[Any],
+) -> str:
     """Log into the run (see :func:`log_audit`) and return its id; a param the run holds with another value is refused
     before anything is written."""
     from mlflow.tracking import MlflowClient
@@ -254,8 +288,9 @@ def _log(mlflow: Any, uri: str, run_name: str | None, document: Mapping[str, Any
         logged = client.get_run(run_id).data.params
         for param in params:
             if param.key in logged and logged[param.key] != param.value:
-                raise InvalidInputError(_PARAM_CHANGED.format(run=run_id, key=param.key, before=brief(logged[param.key]),
-                                                              after=brief(param.value)))
+                raise InvalidInputError(
+                    _PARAM_CHANGED.format(run=run_id, key=param.key, before=brief(logged[param.key]), after=brief(param.value))
+                )
     client.log_batch(run_id, metrics=metrics, params=params)
     client.log_text(run_id, json_text(document), "fairdash/audit.json")
     client.log_text(run_id, report_html, "fairdash/report.html")
@@ -267,11 +302,18 @@ def _log(mlflow: Any, uri: str, run_name: str | None, document: Mapping[str, Any
 def _params(document: Mapping[str, Any], undefined: list[str]) -> dict[str, Any]:
     settings = document["settings"]
     return {
-        "fairdash.data": settings.get("data"), "fairdash.model": settings.get("model"), "fairdash.target": settings.get("target"),
-        "fairdash.positive_label": settings.get("positive_label"), "fairdash.sensitive": settings.get("sensitive"),
-        "fairdash.bins": settings.get("bins"), "fairdash.reference": settings.get("reference"), "fairdash.score": settings.get("score"),
-        "fairdash.thresholds": document.get("thresholds"), "fairdash.tolerance": settings.get("tolerance"),
-        "fairdash.groups_left_out": settings.get("groups_left_out_of_disparities"), "fairdash.undefined_disparities": undefined,
+        "fairdash.data": settings.get("data"),
+        "fairdash.model": settings.get("model"),
+        "fairdash.target": settings.get("target"),
+        "fairdash.positive_label": settings.get("positive_label"),
+        "fairdash.sensitive": settings.get("sensitive"),
+        "fairdash.bins": settings.get("bins"),
+        "fairdash.reference": settings.get("reference"),
+        "fairdash.score": settings.get("score"),
+        "fairdash.thresholds": document.get("thresholds"),
+        "fairdash.tolerance": settings.get("tolerance"),
+        "fairdash.groups_left_out": settings.get("groups_left_out_of_disparities"),
+        "fairdash.undefined_disparities": undefined,
         "fairdash.rows": document.get("data", {}).get("rows"),
     }
 

@@ -34,14 +34,28 @@ __all__ = [
 ]
 
 
-
-
 @st.cache_resource(max_entries=8, show_spinner="Weighing the data…")
-def _balance(table_id: str, _table: pd.DataFrame, target: str, positive_label: Any, sensitive: tuple[str, ...], bins_key: str,
-             _bins: Any, control: tuple[str, ...], shares_text: str) -> DataBalance:
+def _balance(
+    table_id: str,
+    _table: pd.DataFrame,
+    target: str,
+    positive_label: Any,
+    sensitive: tuple[str, ...],
+    bins_key: str,
+    _bins: Any,
+    control: tuple[str, ...],
+    shares_text: str,
+) -> DataBalance:
     shares = _shares(shares_text)
-    return data_balance(_table, target=target, positive_label=positive_label, sensitive=sensitive, bins=_bins, control=control,
-                        reference_shares=shares)
+    return data_balance(
+        _table,
+        target=target,
+        positive_label=positive_label,
+        sensitive=sensitive,
+        bins=_bins,
+        control=control,
+        reference_shares=shares,
+    )
 
 
 def _shares(text: str) -> dict[str, Any] | None:
@@ -51,15 +65,19 @@ def _shares(text: str) -> dict[str, Any] | None:
     try:
         shares = json.loads(text)
     except json.JSONDecodeError as error:
-        raise InvalidInputError(f"The reference shares are not valid JSON ({error.msg}); "
-                                'type them as {"sex": {"Female": 0.51, "Male": 0.49}}.') from None
+        raise InvalidInputError(
+            f'The reference shares are not valid JSON ({error.msg}); type them as {{"sex": {{"Female": 0.51, "Male": 0.49}}}}.'
+        ) from None
     if not isinstance(shares, dict) or not all(isinstance(value, dict) for value in shares.values()):
-        raise InvalidInputError('The reference shares must be {attribute: {value: share}}, e.g. {"sex": {"Female": 0.51, "Male": 0.49}}.')
+        raise InvalidInputError(
+            'The reference shares must be {attribute: {value: share}}, e.g. {"sex": {"Female": 0.51, "Male": 0.49}}.'
+        )
     return shares
 
 
-def data_balance_view(table: pd.DataFrame, table_id: str, *, target: str, positive_label: Any, sensitive: Sequence[str],
-                      bins: Any = ()) -> None:
+def data_balance_view(
+    table: pd.DataFrame, table_id: str, *, target: str, positive_label: Any, sensitive: Sequence[str], bins: Any = ()
+) -> None:
     """The Data balance view: groups, base rates, missing values, representation, the columns that differ, and the base
     rates given a control factor. Needs no model."""
     if not sensitive or positive_label is None:
@@ -69,12 +87,30 @@ def data_balance_view(table: pd.DataFrame, table_id: str, *, target: str, positi
     candidates = [column for column in table.columns if column != target and column not in sensitive]
     state.ensure_choices(keys.BALANCE_CONTROL, candidates, [])
     left, right = st.columns(2)
-    left.multiselect("Hold equal (a legitimate factor, e.g. the department)", options=candidates, key=keys.BALANCE_CONTROL,
-                     help="The base rates within each of its values, and the conditional demographic disparity.")
-    right.text_area("Reference shares (JSON, optional)", key=keys.BALANCE_SHARES, height=68, placeholder='{"sex": {"Female": 0.51, "Male": 0.49}}')
+    left.multiselect(
+        "Hold equal (a legitimate factor, e.g. the department)",
+        options=candidates,
+        key=keys.BALANCE_CONTROL,
+        help="The base rates within each of its values, and the conditional demographic disparity.",
+    )
+    right.text_area(
+        "Reference shares (JSON, optional)",
+        key=keys.BALANCE_SHARES,
+        height=68,
+        placeholder='{"sex": {"Female": 0.51, "Male": 0.49}}',
+    )
     try:  # bad choices here (a control, the shares) are shown without stopping the rest of the page
-        found = _balance(table_id, table, target, positive_label, tuple(sensitive), repr(bins), bins,
-                         tuple(state.get(keys.BALANCE_CONTROL) or ()), state.get(keys.BALANCE_SHARES) or "")
+        found = _balance(
+            table_id,
+            table,
+            target,
+            positive_label,
+            tuple(sensitive),
+            repr(bins),
+            bins,
+            tuple(state.get(keys.BALANCE_CONTROL) or ()),
+            state.get(keys.BALANCE_SHARES) or "",
+        )
     except FairdashError as error:
         show_error(error)
         return
@@ -86,12 +122,15 @@ def data_balance_view(table: pd.DataFrame, table_id: str, *, target: str, positi
 def _balance_tables(found: DataBalance) -> None:
     difference, ratio = found.base_rate_disparities["difference"], found.base_rate_disparities["ratio"]
     (d_low, d_high), (r_low, r_high) = found.base_rate_intervals["difference"], found.base_rate_intervals["ratio"]
+
     def shown(value: float) -> str:
         return "undefined" if pd.isna(value) else f"{value:.3f}"
 
-    st.markdown(f"**Base rate difference** {shown(difference)} (95% interval {d_low:.3f} to {d_high:.3f}); "
-                f"**base rate ratio** {shown(ratio)} (95% interval {r_low:.3f} to {r_high:.3f}): largest minus smallest, "
-                "smallest over largest.")
+    st.markdown(
+        f"**Base rate difference** {shown(difference)} (95% interval {d_low:.3f} to {d_high:.3f}); "
+        f"**base rate ratio** {shown(ratio)} (95% interval {r_low:.3f} to {r_high:.3f}): largest minus smallest, "
+        "smallest over largest."
+    )
     st.dataframe(groups_table(found), key=keys.BALANCE_GROUPS_TABLE)
     representation = representation_table(found)
     if representation is not None:
@@ -99,8 +138,10 @@ def _balance_tables(found: DataBalance) -> None:
         st.dataframe(representation, key=keys.BALANCE_REPRESENTATION_TABLE)
     st.markdown("**Columns whose distribution differs between the groups** (likely proxies first)")
     st.dataframe(features_table(found), key=keys.BALANCE_FEATURES_TABLE)
-    st.caption(f"{md(BALANCE_CORRECTION)}. A column that differs strongly can stand in for the sensitive attribute: the Rules page "
-               "flags the rules that test such proxies.")
+    st.caption(
+        f"{md(BALANCE_CORRECTION)}. A column that differs strongly can stand in for the sensitive attribute: the Rules page "
+        "flags the rules that test such proxies."
+    )
     for column, why in found.skipped.items():
         st.caption(f"Not tested: {md(column)}: {md(why)}.")
 
@@ -113,8 +154,10 @@ def conditional_view(conditional: Conditional) -> None:
         st.markdown(f"- {md(sentence)}")
     st.dataframe(cdd_table(conditional), key=keys.cdd_table_key(conditional.rate))
     st.dataframe(strata_table(conditional), key=keys.strata_table_key(conditional.rate))
-    st.caption(f"DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their rows. "
-               f"Intervals: {md(CDD_INTERVAL_METHOD)}.")
+    st.caption(
+        f"DD: share of the rejected in the group minus share of the accepted; CDD: the strata's DD weighted by their rows. "
+        f"Intervals: {md(CDD_INTERVAL_METHOD)}."
+    )
 
 
 def balance_before_model() -> None:
@@ -136,13 +179,21 @@ def balance_before_model() -> None:
     state.ensure_choice(keys.BALANCE_TARGET, columns, guess.target)
     target = left.selectbox("Target (the true outcome)", options=columns, key=keys.BALANCE_TARGET)
     labels = list(pd.unique(table[target].dropna()))[:20]
-    state.ensure_choice(keys.BALANCE_POSITIVE, labels, guess.positive_label if guess.positive_label in labels else (labels or [None])[-1])
+    state.ensure_choice(
+        keys.BALANCE_POSITIVE, labels, guess.positive_label if guess.positive_label in labels else (labels or [None])[-1]
+    )
     positive = middle.selectbox("Positive label", options=labels, key=keys.BALANCE_POSITIVE)
     others = [column for column in columns if column != target]
     state.ensure_choices(keys.BALANCE_SENSITIVE, others, list(guess.sensitive) or others[:1])
     sensitive = right.multiselect("Sensitive attribute(s)", options=others, key=keys.BALANCE_SENSITIVE)
-    data_balance_view(table, upload.file_id, target=target, positive_label=positive, sensitive=sensitive,
-                      bins=choices.chosen_bins(table, sensitive))
+    data_balance_view(
+        table,
+        upload.file_id,
+        target=target,
+        positive_label=positive,
+        sensitive=sensitive,
+        bins=choices.chosen_bins(table, sensitive),
+    )
     stop_page()  # the tab's draft written first: a reload keeps the upload
 
 
@@ -155,9 +206,13 @@ def control_panel(audit: session.SessionAudit, result: AuditResult) -> None:
     candidates = [column for column in table.columns if column not in (spec.target, spec.score, *spec.sensitive)]
     st.subheader("Given a legitimate factor")
     state.ensure_choices(keys.FAIRNESS_CONTROL, candidates, [])
-    control = st.multiselect("Hold equal", options=candidates, key=keys.FAIRNESS_CONTROL,
-                             help="A factor that may legitimately decide (the department, the job level): the selection rates "
-                                  "within each of its values, and the conditional demographic disparity.")
+    control = st.multiselect(
+        "Hold equal",
+        options=candidates,
+        key=keys.FAIRNESS_CONTROL,
+        help="A factor that may legitimately decide (the department, the job level): the selection rates "
+        "within each of its values, and the conditional demographic disparity.",
+    )
     if not control:
         st.caption("Choose a column to see whether the gap remains among people alike in it.")
         return

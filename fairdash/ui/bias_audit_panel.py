@@ -32,8 +32,11 @@ def _applicants(audit: SessionAudit, thresholds: float | dict[str, float], kind:
     if kind == _SCORING:
         frame["__score__"] = scores
     else:
-        cut = (audit.inputs.groups.map(thresholds).to_numpy(dtype=float) if isinstance(thresholds, dict)
-               else np.full(len(scores), float(thresholds)))
+        cut = (
+            audit.inputs.groups.map(thresholds).to_numpy(dtype=float)
+            if isinstance(thresholds, dict)
+            else np.full(len(scores), float(thresholds))
+        )
         frame["__decision__"] = (scores >= cut).astype(int)
     return frame
 
@@ -41,16 +44,22 @@ def _applicants(audit: SessionAudit, thresholds: float | dict[str, float], kind:
 def bias_audit_view(audit: SessionAudit, thresholds: float | dict[str, float]) -> None:
     """An expander with the tables, the notes that define them and their JSON download; computed when opened by a toggle."""
     with st.expander("NYC Local Law 144 tables (selection or scoring rates and impact ratios)"):
-        st.caption("New York City's bias audit of hiring tools: each category's applicants, rate and impact ratio by attribute "
-                   "and by the intersection of two. The law sets no pass mark, so these tables carry none.")
+        st.caption(
+            "New York City's bias audit of hiring tools: each category's applicants, rate and impact ratio by attribute "
+            "and by the intersection of two. The law sets no pass mark, so these tables carry none."
+        )
         if not st.toggle("Show the tables"):
             return
         kinds = [_SELECTION] if audit.inputs.binary_scores else [_SCORING, _SELECTION]
         kind = st.radio("Rates", kinds, horizontal=True)
         try:
             frame = _applicants(audit, thresholds, kind)
-            result = bias_audit_tables(frame, list(audit.spec.sensitive[:2]), score="__score__" if kind == _SCORING else None,
-                                       decision="__decision__" if kind == _SELECTION else None)
+            result = bias_audit_tables(
+                frame,
+                list(audit.spec.sensitive[:2]),
+                score="__score__" if kind == _SCORING else None,
+                decision="__decision__" if kind == _SELECTION else None,
+            )
         except FairdashError as error:
             show_error(error)
             return
@@ -61,5 +70,10 @@ def bias_audit_view(audit: SessionAudit, thresholds: float | dict[str, float]) -
             st.dataframe(bias_audit_frame(result, attribute))
         for note in bias_audit_notes(result):
             st.caption(md(note))
-        st.download_button("Download the tables (JSON)", data=json_text(bias_audit_json(result)), file_name="fairdash-ll144.json",
-                           mime="application/json", icon=":material/download:")
+        st.download_button(
+            "Download the tables (JSON)",
+            data=json_text(bias_audit_json(result)),
+            file_name="fairdash-ll144.json",
+            mime="application/json",
+            icon=":material/download:",
+        )

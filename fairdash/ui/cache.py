@@ -39,10 +39,30 @@ from fairdash.monitor.engines import LogCounts, MonitorSpec, count_log
 from fairdash.monitor.windows import Monitor, monitor
 
 __all__ = [
-    "demo", "uploaded_table", "uploaded_model", "guessed_spec", "column_values", "audit_inputs", "threshold_curves",
-    "judged", "roc", "tradeoff", "suggestion", "preview_counts", "threshold_scale", "surrogate", "fidelity_curve",
-    "report_files", "shap_global", "fixes", "explain_row", "permutation_importance", "flips", "log_counts",
-    "monitored", "compas_log",
+    "demo",
+    "uploaded_table",
+    "uploaded_model",
+    "guessed_spec",
+    "column_values",
+    "audit_inputs",
+    "threshold_curves",
+    "judged",
+    "roc",
+    "tradeoff",
+    "suggestion",
+    "preview_counts",
+    "threshold_scale",
+    "surrogate",
+    "fidelity_curve",
+    "report_files",
+    "shap_global",
+    "fixes",
+    "explain_row",
+    "permutation_importance",
+    "flips",
+    "log_counts",
+    "monitored",
+    "compas_log",
 ]
 
 
@@ -76,7 +96,9 @@ def column_values(table_id: str, _table: pd.DataFrame, column: str) -> list[Any]
 
 
 @st.cache_resource(max_entries=8, show_spinner="Scoring the table...")
-def audit_inputs(table_id: str, _table: pd.DataFrame, model_id: str | None, _model: ScoreModel | None, spec: AuditSpec) -> AuditInputs:
+def audit_inputs(
+    table_id: str, _table: pd.DataFrame, model_id: str | None, _model: ScoreModel | None, spec: AuditSpec
+) -> AuditInputs:
     return prepare_audit(_table, spec, _model)
 
 
@@ -103,8 +125,9 @@ def tradeoff(audit_key: str, _curves: ThresholdCurves) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def suggestion(audit_key: str, _curves: ThresholdCurves, constraint: Constraint, tolerance: float, baseline: float,
-               min_group_size: int) -> Suggestion:
+def suggestion(
+    audit_key: str, _curves: ThresholdCurves, constraint: Constraint, tolerance: float, baseline: float, min_group_size: int
+) -> Suggestion:
     return _curves.suggest(constraint, tolerance, baseline=baseline, min_group_size=min_group_size)
 
 
@@ -121,23 +144,48 @@ def threshold_scale(audit_key: str, _curves: ThresholdCurves) -> SliderScale:
 
 @st.cache_data(max_entries=16, show_spinner="Fitting the surrogate tree...")
 def surrogate(
-    audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, _sensitive: pd.DataFrame,
-    sensitive_columns: tuple[str, ...], max_depth: int, min_samples_leaf: float,
+    audit_key: str,
+    decisions_key: str,
+    _X: pd.DataFrame,
+    _decisions: np.ndarray,
+    _sensitive: pd.DataFrame,
+    sensitive_columns: tuple[str, ...],
+    max_depth: int,
+    min_samples_leaf: float,
 ) -> Surrogate:
-    return surrogate_tree(_X, _decisions, max_depth=max_depth, min_samples_leaf=min_samples_leaf,
-                          sensitive=_sensitive, sensitive_columns=sensitive_columns)
+    return surrogate_tree(
+        _X,
+        _decisions,
+        max_depth=max_depth,
+        min_samples_leaf=min_samples_leaf,
+        sensitive=_sensitive,
+        sensitive_columns=sensitive_columns,
+    )
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring fidelity at depths 1 to 8...")
-def fidelity_curve(audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, min_samples_leaf: float) -> pd.DataFrame:
+def fidelity_curve(
+    audit_key: str, decisions_key: str, _X: pd.DataFrame, _decisions: np.ndarray, min_samples_leaf: float
+) -> pd.DataFrame:
     return fidelity_by_depth(_X, _decisions, min_samples_leaf=min_samples_leaf)
 
 
 @st.cache_data(max_entries=8, show_spinner="Building the report...")
 def report_files(
-    audit_key: str, settings_key: str, _table: pd.DataFrame, _spec: AuditSpec, _model: ScoreModel | None,
-    _inputs: AuditInputs, _curves: ThresholdCurves, _settings: AuditSettings, data_name: str, with_rules: bool,
-    fixes_key: str | None = None, _fixes: tuple[str, list] | None = None, calibration: bool = False, subgroups: bool = False,
+    audit_key: str,
+    settings_key: str,
+    _table: pd.DataFrame,
+    _spec: AuditSpec,
+    _model: ScoreModel | None,
+    _inputs: AuditInputs,
+    _curves: ThresholdCurves,
+    _settings: AuditSettings,
+    data_name: str,
+    with_rules: bool,
+    fixes_key: str | None = None,
+    _fixes: tuple[str, list] | None = None,
+    calibration: bool = False,
+    subgroups: bool = False,
     control: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """The audit's JSON and HTML report, as text (``settings_key`` stands for ``_settings``); with the Fixes page's
@@ -147,9 +195,21 @@ def report_files(
     from fairdash.present.report import audit_html, audit_json
     from fairdash.run import run_audit
 
-    audit = run_audit(_table, _spec, _model, thresholds=_settings.thresholds, tolerance=_settings.tolerance,
-                      min_group_size=_settings.min_group_size, data_name=data_name, with_rules=with_rules, inputs=_inputs, curves=_curves,
-                      calibration=calibration, subgroups=subgroups, control=control)
+    audit = run_audit(
+        _table,
+        _spec,
+        _model,
+        thresholds=_settings.thresholds,
+        tolerance=_settings.tolerance,
+        min_group_size=_settings.min_group_size,
+        data_name=data_name,
+        with_rules=with_rules,
+        inputs=_inputs,
+        curves=_curves,
+        calibration=calibration,
+        subgroups=subgroups,
+        control=control,
+    )
     return json_text(audit_json(audit, compared=_fixes)), audit_html(audit, compared=_fixes)
 
 
@@ -185,12 +245,18 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
     model-agnostic explainer (models with no tree or linear explainer, ONNX models) takes minutes
     on a thousand rows, so it shows its progress; the fast exact ones show a spinner.
     """
+
     def compute() -> ShapResult:
         if explainer_method(model) == "permutation":
             text = f"Computing SHAP values with the model-agnostic explainer on {min(max_rows, len(X)):,} rows"
             bar = st.progress(0.0, text=f"{text}...")
-            result = shap_values(model, X, positive_label=positive_label, max_rows=max_rows,
-                                 progress=lambda done: bar.progress(done, text=f"{text}: {done:.0%}"))
+            result = shap_values(
+                model,
+                X,
+                positive_label=positive_label,
+                max_rows=max_rows,
+                progress=lambda done: bar.progress(done, text=f"{text}: {done:.0%}"),
+            )
             bar.empty()
             return result
         with st.spinner("Computing SHAP values..."):
@@ -199,16 +265,40 @@ def shap_global(audit_key: str, model: ScoreModel, X: pd.DataFrame, positive_lab
     return _remembered(("shap", audit_key, repr(positive_label), max_rows), compute)
 
 
-def fixes(audit_key: str, table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None, *, train_id: str | None,
-          train: pd.DataFrame | None, other_id: str | None, other_model: ScoreModel | None, constraint: str,
-          threshold: float | dict[str, float], settings: AuditSettings, methods: tuple[str, ...], start: bool = True) -> list[Fix] | None:
+def fixes(
+    audit_key: str,
+    table: pd.DataFrame,
+    spec: AuditSpec,
+    model: ScoreModel | None,
+    *,
+    train_id: str | None,
+    train: pd.DataFrame | None,
+    other_id: str | None,
+    other_model: ScoreModel | None,
+    constraint: str,
+    threshold: float | dict[str, float],
+    settings: AuditSettings,
+    methods: tuple[str, ...],
+    start: bool = True,
+) -> list[Fix] | None:
     """The Fixes page's comparison, kept per audit and settings; a progress bar names each refit. With ``start=False``
     only a comparison already made is returned (``None`` otherwise): the refits start when the user asks."""
+
     def compute() -> list[Fix]:
         bar = st.progress(0.0, text="Comparing the fixes...")
-        result = compare_fixes(table, spec, model, train=train, constraint=constraint, threshold=threshold, tolerance=settings.tolerance,
-                               min_group_size=settings.min_group_size, other_model=other_model, methods=methods,
-                               progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."))
+        result = compare_fixes(
+            table,
+            spec,
+            model,
+            train=train,
+            constraint=constraint,
+            threshold=threshold,
+            tolerance=settings.tolerance,
+            min_group_size=settings.min_group_size,
+            other_model=other_model,
+            methods=methods,
+            progress=lambda done, text: bar.progress(min(done, 1.0), text=f"{text}..."),
+        )
         bar.empty()
         return result
 
@@ -226,19 +316,34 @@ def _is_remembered(key: tuple[Any, ...]) -> bool:
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the row with SHAP and LIME...")
-def explain_row(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, positive_label: Any, row: Any) -> tuple[ShapResult, pd.Series]:
-    shap_row = shap_values(_model, _X.loc[[row]], positive_label=positive_label, background=_X.sample(min(100, len(_X)), random_state=0))
+def explain_row(
+    audit_key: str, _model: ScoreModel, _X: pd.DataFrame, positive_label: Any, row: Any
+) -> tuple[ShapResult, pd.Series]:
+    shap_row = shap_values(
+        _model, _X.loc[[row]], positive_label=positive_label, background=_X.sample(min(100, len(_X)), random_state=0)
+    )
     return shap_row, lime_weights(_model, _X, row, positive_label=positive_label)
 
 
 @st.cache_data(max_entries=8, show_spinner="Shuffling each column (permutation importance)...")
-def permutation_importance(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _y_true: np.ndarray, positive_label: Any) -> pd.DataFrame:
+def permutation_importance(
+    audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _y_true: np.ndarray, positive_label: Any
+) -> pd.DataFrame:
     return permutation_importance_table(_model, _X, _y_true, positive_label=positive_label)
 
 
 @st.cache_data(max_entries=16, show_spinner="Swapping the sensitive attribute on every row...")
-def flips(audit_key: str, _model: ScoreModel, _X: pd.DataFrame, _table: pd.DataFrame, column: str, thresholds: Any,
-          sensitive: tuple[str, ...], bins: Any, positive_label: Any) -> pd.DataFrame:
+def flips(
+    audit_key: str,
+    _model: ScoreModel,
+    _X: pd.DataFrame,
+    _table: pd.DataFrame,
+    column: str,
+    thresholds: Any,
+    sensitive: tuple[str, ...],
+    bins: Any,
+    positive_label: Any,
+) -> pd.DataFrame:
     return flip_rates(_model, _X, column, thresholds, positive_label=positive_label, table=_table, sensitive=sensitive, bins=bins)
 
 
@@ -249,8 +354,12 @@ def log_counts(log_id: str, _log: pd.DataFrame, spec: MonitorSpec, engine: str) 
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def monitored(counts_key: str, _counts: LogCounts, threshold: float | None, settings: AuditSettings, baseline: str | None) -> Monitor:
-    return monitor(_counts, threshold=threshold, tolerance=settings.tolerance, min_group_size=settings.min_group_size, baseline=baseline)
+def monitored(
+    counts_key: str, _counts: LogCounts, threshold: float | None, settings: AuditSettings, baseline: str | None
+) -> Monitor:
+    return monitor(
+        _counts, threshold=threshold, tolerance=settings.tolerance, min_group_size=settings.min_group_size, baseline=baseline
+    )
 
 
 @st.cache_resource(show_spinner="Reading the COMPAS log...")

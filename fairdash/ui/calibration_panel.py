@@ -19,7 +19,9 @@ __all__ = ["calibration_panel"]
 
 
 @st.cache_data(max_entries=16, show_spinner="Binning the scores per group...")
-def _calibration(audit_key: str, _inputs: AuditInputs, _settings: AuditSettings, min_group_size: int, tolerance: float) -> Calibration:
+def _calibration(
+    audit_key: str, _inputs: AuditInputs, _settings: AuditSettings, min_group_size: int, tolerance: float
+) -> Calibration:
     # The scores do not move with the thresholds: computed once per audit and setting (the last two arguments are the
     # cache's key for the settings), not on every slider move.
     return audit_calibration(_inputs, _settings)
@@ -29,17 +31,22 @@ def calibration_panel(audit: SessionAudit, result: AuditResult) -> None:
     """Calibration within groups (behind a toggle: the page draws one chart at a time unless asked) and why the
     criteria conflict, for ``result`` (the Fairness page's audit at its thresholds)."""
     state.set_default(keys.SHOW_CALIBRATION, False)
-    if st.toggle("Calibration within groups: does a score mean the same for everyone?", key=keys.SHOW_CALIBRATION,
-                 help="Of the rows with about the same score, the share that truly is positive, per group. It does not "
-                      "depend on the thresholds."):
+    if st.toggle(
+        "Calibration within groups: does a score mean the same for everyone?",
+        key=keys.SHOW_CALIBRATION,
+        help="Of the rows with about the same score, the share that truly is positive, per group. It does not "
+        "depend on the thresholds.",
+    ):
         _calibration_part(audit, result)
     conflict = audit_conflict(audit.inputs, result)
     with st.expander("Why the criteria conflict", expanded=True, icon=":material/compare_arrows:"):
         for sentence in conflict_sentences(conflict):
             st.markdown(f"- {md(sentence)}")
         st.dataframe(conflict_table(conflict), width="stretch")
-        st.caption("Where the base rates differ, a score that is calibrated in every group cannot give them equal false "
-                   "positive and false negative rates at once (Chouldechova 2017; Kleinberg, Mullainathan and Raghavan 2016).")
+        st.caption(
+            "Where the base rates differ, a score that is calibrated in every group cannot give them equal false "
+            "positive and false negative rates at once (Chouldechova 2017; Kleinberg, Mullainathan and Raghavan 2016)."
+        )
 
 
 def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
@@ -51,7 +58,15 @@ def _calibration_part(audit: SessionAudit, result: AuditResult) -> None:
     if calibration.bins == "score values":
         st.dataframe(observed_by_value(calibration), width="stretch")
     st.dataframe(calibration_table(calibration), width="stretch")
-    badge = {True: ":green-badge[:material/check: pass]", False: ":red-badge[:material/close: fail]", None: ":gray-badge[undefined]"}
+    badge = {
+        True: ":green-badge[:material/check: pass]",
+        False: ":red-badge[:material/close: fail]",
+        None: ":gray-badge[undefined]",
+    }
     st.markdown(f"{badge[calibration.passed]} {md(gap_text(calibration))}")
-    st.caption(md(f"Intervals and tests: {calibration_method(calibration)}. A calibrated group's ECE is not 0 (the fewer its rows, the "
-                  f"larger): each group's ECE and the gap are set against what calibrated groups with the same rows show."))
+    st.caption(
+        md(
+            f"Intervals and tests: {calibration_method(calibration)}. A calibrated group's ECE is not 0 (the fewer its rows, the "
+            f"larger): each group's ECE and the gap are set against what calibrated groups with the same rows show."
+        )
+    )

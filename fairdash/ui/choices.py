@@ -11,8 +11,19 @@ import streamlit as st
 from fairdash.ui import keys
 
 __all__ = [
-    "source", "demo_key", "forget_selections", "chosen_bins", "forget_model_choices", "forget_trust", "AuditedSubgroup",
-    "audit_subgroup", "audited_subgroup", "stop_auditing_subgroup", "control_chosen", "request_page", "take_page_request",
+    "source",
+    "demo_key",
+    "forget_selections",
+    "chosen_bins",
+    "forget_model_choices",
+    "forget_trust",
+    "AuditedSubgroup",
+    "audit_subgroup",
+    "audited_subgroup",
+    "stop_auditing_subgroup",
+    "control_chosen",
+    "request_page",
+    "take_page_request",
 ]
 
 
@@ -39,8 +50,11 @@ def chosen_bins(table: Any, sensitive: Sequence[str]) -> dict[str, tuple[float, 
     without typed edges get the default bands (see :func:`fairdash.engine.spec.bins_used`)."""
     from fairdash.engine.spec import parse_bins
 
-    return {column: parse_bins(st.session_state[keys.bins_key(column)], column) for column in sensitive
-            if str(st.session_state.get(keys.bins_key(column)) or "").strip()}
+    return {
+        column: parse_bins(st.session_state[keys.bins_key(column)], column)
+        for column in sensitive
+        if str(st.session_state.get(keys.bins_key(column)) or "").strip()
+    }
 
 
 def forget_model_choices() -> None:
@@ -84,8 +98,10 @@ def stop_auditing_subgroup() -> None:
     subgroup = st.session_state.pop(keys.AUDITED_SUBGROUP, None)
     if subgroup is None:
         return
-    for key, value in ((keys.SENSITIVE, list(subgroup.sensitive_before) if subgroup.sensitive_before else None),
-                       (keys.REFERENCE, subgroup.reference_before)):
+    for key, value in (
+        (keys.SENSITIVE, list(subgroup.sensitive_before) if subgroup.sensitive_before else None),
+        (keys.REFERENCE, subgroup.reference_before),
+    ):
         if value is None:
             st.session_state.pop(key, None)
         else:

@@ -39,8 +39,12 @@ def draw_binding() -> None:
     before the page, so that a page that stops early still has it)."""
     bound = saving_state.draft()
     with st.sidebar:
-        _binding(key=keys.DRAFT_BINDING, data={"offered": saving_state.offered_draft_id(new_audit_id), "bound": bound[0] if bound else None},
-                 default={"draft": None}, on_draft_change=lambda: None)
+        _binding(
+            key=keys.DRAFT_BINDING,
+            data={"offered": saving_state.offered_draft_id(new_audit_id), "bound": bound[0] if bound else None},
+            default={"draft": None},
+            on_draft_change=lambda: None,
+        )
 
 
 def bind_draft() -> None:
@@ -88,9 +92,13 @@ def keep_draft() -> None:
     if (bound[1], bound[2]) == (written, files_key):
         return
     try:
-        saved.store().save_draft(bound[0], json.loads(written), keep_files=bound[2] == files_key,
-                                 table=StoredFile(table.name, table.content) if table else None,
-                                 model=StoredFile(model.name, model.content) if model else None)
+        saved.store().save_draft(
+            bound[0],
+            json.loads(written),
+            keep_files=bound[2] == files_key,
+            table=StoredFile(table.name, table.content) if table else None,
+            model=StoredFile(model.name, model.content) if model else None,
+        )
     except FairdashError:
         return
     saving_state.remember_draft(bound[0], written, files_key)
@@ -117,7 +125,15 @@ def _audit_settings(audit: SessionAudit) -> dict[str, Any]:
     spec = audit.spec
     curves = cache.threshold_curves(audit.key, audit.inputs)
     settings = thresholds_state.audit_settings(current_thresholds(audit, curves))
-    return {"target": spec.target, "positive_label": spec.positive_label, "sensitive": list(spec.sensitive),
-            "bins": {column: list(edges) for column, edges in spec.bins}, "reference": audit.inputs.reference,
-            "score": spec.score, "features": list(spec.features) if audit.workspace.model is not None else [],
-            "thresholds": settings.thresholds, "tolerance": settings.tolerance, "min_group_size": settings.min_group_size}
+    return {
+        "target": spec.target,
+        "positive_label": spec.positive_label,
+        "sensitive": list(spec.sensitive),
+        "bins": {column: list(edges) for column, edges in spec.bins},
+        "reference": audit.inputs.reference,
+        "score": spec.score,
+        "features": list(spec.features) if audit.workspace.model is not None else [],
+        "thresholds": settings.thresholds,
+        "tolerance": settings.tolerance,
+        "min_group_size": settings.min_group_size,
+    }

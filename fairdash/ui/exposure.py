@@ -16,8 +16,14 @@ import streamlit as st
 from fairdash.launch import OPEN_TO_NETWORK_SETTING, is_loopback, open_to_network_accepted
 from fairdash.ui import signin
 
-__all__ = ["OPEN_TO_NETWORK_SETTING", "is_loopback", "listens_beyond_machine", "open_to_network_accepted",
-           "refuse_unaccepted_network", "network_notice"]
+__all__ = [
+    "OPEN_TO_NETWORK_SETTING",
+    "is_loopback",
+    "listens_beyond_machine",
+    "open_to_network_accepted",
+    "refuse_unaccepted_network",
+    "network_notice",
+]
 
 
 def listens_beyond_machine() -> bool:

@@ -25,9 +25,13 @@ def training_rows(model: ScoreModel | None) -> tuple[pd.DataFrame | None, str | 
         if train is not None:
             st.caption(f"Refits train on the demo's {len(train):,} training rows.")
     else:
-        uploaded = st.file_uploader("Training table (the rows the model was trained on; CSV or Parquet)",
-                                    type=["csv", "parquet", "gz"], key=keys.TRAIN_UPLOADER,
-                                    on_change=uploads.forget_removed_upload, args=("train",))
+        uploaded = st.file_uploader(
+            "Training table (the rows the model was trained on; CSV or Parquet)",
+            type=["csv", "parquet", "gz"],
+            key=keys.TRAIN_UPLOADER,
+            on_change=uploads.forget_removed_upload,
+            args=("train",),
+        )
         uploads.remember_upload("train", uploaded)
         kept = uploads.uploaded("train")
         if kept is not None:
@@ -46,8 +50,12 @@ def training_rows(model: ScoreModel | None) -> tuple[pd.DataFrame | None, str | 
 def other_model_input() -> tuple[ScoreModel | None, str | None]:
     """A second model to compare (optional) and its id, with the trust it needs; ``(None, None)`` without one."""
     try:
-        return model_upload("Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
-                            "other_model", trust_pickle_key=keys.TRUST_OTHER_PICKLE, trust_skops_key=keys.TRUST_OTHER_SKOPS)
+        return model_upload(
+            "Another model to compare (optional: .skops or .onnx; .pkl or .joblib only if you trust it)",
+            "other_model",
+            trust_pickle_key=keys.TRUST_OTHER_PICKLE,
+            trust_skops_key=keys.TRUST_OTHER_SKOPS,
+        )
     except UntrustedModelError as refusal:
         if not refusal.untrusted_types:  # a pickle not yet trusted (skops types were listed to tick)
             st.warning(md(refusal), icon=":material/warning:")
@@ -63,6 +71,11 @@ def refits(compare: Callable[..., Any], names: tuple[str, ...], label: str) -> l
     if made is None and fixes_state.take_refit_request(names):  # the button's callback ran before this run
         made = compare(methods=names)
     if made is None:
-        st.button(label, key=keys.FIXES_RUN_REDUCTIONS if "reductions" in names else keys.FIXES_RUN_REFITS,
-                  icon=":material/model_training:", on_click=fixes_state.ask_refits, args=(names,))
+        st.button(
+            label,
+            key=keys.FIXES_RUN_REDUCTIONS if "reductions" in names else keys.FIXES_RUN_REFITS,
+            icon=":material/model_training:",
+            on_click=fixes_state.ask_refits,
+            args=(names,),
+        )
     return None if made is None else made[1:]

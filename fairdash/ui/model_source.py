@@ -38,14 +38,23 @@ def model_source() -> None:
     state.ensure_choice(keys.SCORE_MODE, modes, keys.MODE_MODEL)
     if state.get(keys.SCORE_MODE) != before:  # e.g. MLflow chosen before its tracking URI went: as if the user changed it
         uploads.score_mode_changed()
-    st.radio("The model's scores come from", options=modes, format_func=SCORE_SOURCES.get, key=keys.SCORE_MODE,
-             on_change=uploads.score_mode_changed)
+    st.radio(
+        "The model's scores come from",
+        options=modes,
+        format_func=SCORE_SOURCES.get,
+        key=keys.SCORE_MODE,
+        on_change=uploads.score_mode_changed,
+    )
     if state.get(keys.SCORE_MODE) == keys.MODE_MLFLOW and tracking:  # offered only with a tracking URI
         mlflow_model_input(tracking)
     elif state.get(keys.SCORE_MODE) == keys.MODE_MODEL:
         try:
-            model_upload("Model (.skops or .onnx; .pkl or .joblib only if you trust it)", "model",
-                         trust_pickle_key=keys.TRUST_PICKLE, trust_skops_key=keys.TRUST_SKOPS)
+            model_upload(
+                "Model (.skops or .onnx; .pkl or .joblib only if you trust it)",
+                "model",
+                trust_pickle_key=keys.TRUST_PICKLE,
+                trust_skops_key=keys.TRUST_SKOPS,
+            )
         except UntrustedModelError as refusal:
             if refusal.untrusted_types:
                 stop_page()  # the rest of the page needs the model; the refusal is said once, above
@@ -55,10 +64,15 @@ def model_source() -> None:
 
 def mlflow_model_input(tracking_uri: str) -> None:
     """The MLflow model's URI; the model read from ``tracking_uri`` once per URI, after the trust it needs."""
-    st.text_input("MLflow model", key=keys.MLFLOW_MODEL, max_chars=1000, on_change=uploads.forget_mlflow_model,
-                  placeholder="models:/NAME/VERSION or runs:/RUN_ID/PATH",
-                  help=f"A scikit-learn model in the MLflow tracking store {md(tracking_uri)}, by its registered name and "
-                       "version or by its run and path.")
+    st.text_input(
+        "MLflow model",
+        key=keys.MLFLOW_MODEL,
+        max_chars=1000,
+        on_change=uploads.forget_mlflow_model,
+        placeholder="models:/NAME/VERSION or runs:/RUN_ID/PATH",
+        help=f"A scikit-learn model in the MLflow tracking store {md(tracking_uri)}, by its registered name and "
+        "version or by its run and path.",
+    )
     uri = str(state.get(keys.MLFLOW_MODEL) or "").strip()
     if not uri:
         return  # the page says what is missing
@@ -95,6 +109,10 @@ def _read(uri: str, tracking_uri: str) -> None:
     since its URI was entered (the URI's ``on_change`` forgets any trust before)."""
     from fairdash.store.tracking import load_mlflow_model
 
-    found = load_mlflow_model(uri, tracking_uri=tracking_uri, trust_pickle=bool(state.get(keys.TRUST_PICKLE)),
-                              trusted_types=tuple(state.get(keys.TRUST_SKOPS) or ()))
+    found = load_mlflow_model(
+        uri,
+        tracking_uri=tracking_uri,
+        trust_pickle=bool(state.get(keys.TRUST_PICKLE)),
+        trusted_types=tuple(state.get(keys.TRUST_SKOPS) or ()),
+    )
     uploads.keep_mlflow_model(tracking_uri, uri, f"{uri.rstrip('/')}/{found.file_name}", found.content)

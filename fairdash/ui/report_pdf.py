@@ -36,5 +36,11 @@ def pdf_download(container, html_text: str) -> None:
         return
     papers = list(PAPER_SIZES)
     paper = container.radio("Paper", papers, index=papers.index(default_paper()), format_func=PAPER_SIZES.get, horizontal=True)
-    container.download_button("Download the report (PDF)", data=lambda: _pdf_bytes(html_text, paper), file_name="fairdash-report.pdf",
-                              mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+    container.download_button(
+        "Download the report (PDF)",
+        data=lambda: _pdf_bytes(html_text, paper),
+        file_name="fairdash-report.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+    )

@@ -36,15 +36,44 @@ from fairdash.ui import choices, keys, saving_state, signin, state, thresholds_s
 from fairdash.ui.session import SessionAudit, current_audit, current_workspace
 from fairdash.ui.widgets import md, show_error, stop_page, user_errors_shown
 
-__all__ = ["NO_SUCH_AUDIT_MESSAGE", "READ_ONLY_MESSAGE", "data_identity", "show_linked_view", "QUERY_KEY", "store", "open_from_url", "restore", "apply_pending_settings",
-           "session_source", "session_uploads", "save_panel", "open_link", "audit_link", "mlflow_uri", "saved_audits", "listing", "comparison_of",
-           "reopens_live", "handed_over", "HANDOVER_KIND", "as_saved", "owner_label", "exported", "rename_clicked", "delete_clicked",
-           "show_outcome"]
+__all__ = [
+    "NO_SUCH_AUDIT_MESSAGE",
+    "READ_ONLY_MESSAGE",
+    "data_identity",
+    "show_linked_view",
+    "QUERY_KEY",
+    "store",
+    "open_from_url",
+    "restore",
+    "apply_pending_settings",
+    "session_source",
+    "session_uploads",
+    "save_panel",
+    "open_link",
+    "audit_link",
+    "mlflow_uri",
+    "saved_audits",
+    "listing",
+    "comparison_of",
+    "reopens_live",
+    "handed_over",
+    "HANDOVER_KIND",
+    "as_saved",
+    "owner_label",
+    "exported",
+    "rename_clicked",
+    "delete_clicked",
+    "show_outcome",
+]
 
-NO_SUCH_AUDIT_MESSAGE = ("No such audit: the link names no audit saved on this server (it may have been deleted). What the "
-                         "pages show is not that audit.")
-READ_ONLY_MESSAGE = ("The link names an audit saved without its data, so it cannot reopen live: it is shown as saved, read-only, "
-                     "on the Saved audits page. What the other pages show is not that audit.")
+NO_SUCH_AUDIT_MESSAGE = (
+    "No such audit: the link names no audit saved on this server (it may have been deleted). What the "
+    "pages show is not that audit."
+)
+READ_ONLY_MESSAGE = (
+    "The link names an audit saved without its data, so it cannot reopen live: it is shown as saved, read-only, "
+    "on the Saved audits page. What the other pages show is not that audit."
+)
 QUERY_KEY = "audit"
 HANDOVER_KIND = "notebook"
 """The source kind of an audit :func:`fairdash.show` handed over (``fairdash.dashboard.HANDOVER_SOURCE``)."""
@@ -167,8 +196,10 @@ def restore(saved: SavedAudit, *, draft: bool = False) -> None:
             if not draft and handed_over(saved, model):
                 state.set_value(keys.TRUST_PICKLE, True)  # after restore_upload, which forgets the trust given before
     else:
-        raise StoreError(f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
-                         "and JSON are on the Saved audits page.")
+        raise StoreError(
+            f"The audit {saved.title!r} was saved without its data, so it cannot be reopened live: its report "
+            "and JSON are on the Saved audits page."
+        )
     _restore_choices(settings)
 
 
@@ -177,8 +208,11 @@ def handed_over(saved: SavedAudit, model: StoredFile) -> bool:
     so (:data:`HANDOVER_KIND`; the dashboard and the command line never save it) and its bytes are those saved. Such a
     model was pickled from the object in memory, by the user who audits it, so it needs no trust prompt; the trust goes
     to this model in this session only (another upload forgets it), and to no other saved audit."""
-    return (saved.settings.get("source", {}).get("kind") == HANDOVER_KIND and saved.model_sha256 is not None
-            and sha256_of(model.content) == saved.model_sha256)
+    return (
+        saved.settings.get("source", {}).get("kind") == HANDOVER_KIND
+        and saved.model_sha256 is not None
+        and sha256_of(model.content) == saved.model_sha256
+    )
 
 
 def _restore_choices(settings: dict[str, Any]) -> None:
@@ -192,7 +226,9 @@ def _restore_choices(settings: dict[str, Any]) -> None:
     if settings.get("features"):
         state.set_value(keys.FEATURES, list(settings["features"]))
     for column, edges in (settings.get("bins") or {}).items():
-        state.set_value(keys.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges))  # every digit: 1234567 must not reopen as 1234570
+        state.set_value(
+            keys.bins_key(column), ", ".join(f"{edge:.17g}" for edge in edges)
+        )  # every digit: 1234567 must not reopen as 1234570
     state.set_value(keys.FAIRNESS_CONTROL, list(settings.get("control") or ()))  # the Fairness page's "Given a legitimate factor"
     if "thresholds" in settings:
         thresholds_state.set_pending_thresholds(settings["thresholds"], settings["tolerance"], settings["min_group_size"])
@@ -218,7 +254,7 @@ def apply_pending_settings() -> None:
 
 
 def save_panel(audit: SessionAudit, settings: AuditSettings, json_text: str, html_text: str) -> None:
-    """"Save this audit" (title editable; for uploads, whether to keep the files) and, where a tracking URI is
+    """ "Save this audit" (title editable; for uploads, whether to keep the files) and, where a tracking URI is
     configured, "Log to MLflow"."""
     state.set_default(keys.SAVE_TITLE, audit.title)
     st.text_input("Title", key=keys.SAVE_TITLE, max_chars=200)
@@ -227,8 +263,13 @@ def save_panel(audit: SessionAudit, settings: AuditSettings, json_text: str, htm
         st.checkbox("Keep the uploaded table and model with it, so that its link reopens it live", key=keys.SAVE_FILES)
     left, right = st.columns(2)
     # A callback: it runs before the page on the click's rerun, whatever the page does before reaching the button.
-    left.button("Save this audit", icon=":material/bookmark_add:", type="primary", on_click=_save_clicked,
-                args=(audit, settings, json_text, html_text, uploaded and bool(state.get(keys.SAVE_FILES))))
+    left.button(
+        "Save this audit",
+        icon=":material/bookmark_add:",
+        type="primary",
+        on_click=_save_clicked,
+        args=(audit, settings, json_text, html_text, uploaded and bool(state.get(keys.SAVE_FILES))),
+    )
     uri = mlflow_uri()
     if uri:
         right.button("Log to MLflow", icon=":material/upload:", on_click=_log_clicked, args=(json_text, html_text, uri))
@@ -271,11 +312,18 @@ def _save(audit: SessionAudit, settings: AuditSettings, json_text: str, html_tex
         data_sha = sha256_of(audit.workspace.table.to_csv(index=False).encode())
     else:
         data_sha = sha256_of(table.content if table else None)
-    record = record_from_document(document, html_text, title=str(state.get(keys.SAVE_TITLE) or audit.title), source=source,
-                                  min_group_size=settings.min_group_size, data_sha256=data_sha,
-                                  model_sha256=sha256_of(model.content if model else None))
-    kept_table, kept_model = (StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None
-                              for kept in (table, model))
+    record = record_from_document(
+        document,
+        html_text,
+        title=str(state.get(keys.SAVE_TITLE) or audit.title),
+        source=source,
+        min_group_size=settings.min_group_size,
+        data_sha256=data_sha,
+        model_sha256=sha256_of(model.content if model else None),
+    )
+    kept_table, kept_model = (
+        StoredFile(name=kept.name, content=kept.content) if kept is not None and keep_files else None for kept in (table, model)
+    )
     return store().save(record, table=kept_table, model=kept_model)
 
 
@@ -304,15 +352,25 @@ def saved_audits() -> list[SavedAudit]:
 
 def listing(audits: list[SavedAudit]) -> Any:
     """The saved audits as a table for the page: title, data, model, time, and the headline disparities with verdicts."""
+
     def verdict(found: dict[str, Any]) -> str:
         if found["value"] is None:
             return "undefined"
         word, note = verdict_word(found, loud=True), inconclusive_note(found, short=True)
         return f"{found['value']:.3f}" + (f" {word}" if word else "") + (f" ({note})" if note else "")
 
-    rows = [{"title": saved.title, "owner": owner_label(saved), "data": saved.data_name, "model": saved.model_name or f"scores: {saved.settings.get('score')}",
-             "saved": saved.created.replace("T", " ")[:19], "files kept": "yes" if saved.table_file else "no",
-             **{name.replace("_", " "): verdict(found) for name, found in saved.headline.items()}} for saved in audits]
+    rows = [
+        {
+            "title": saved.title,
+            "owner": owner_label(saved),
+            "data": saved.data_name,
+            "model": saved.model_name or f"scores: {saved.settings.get('score')}",
+            "saved": saved.created.replace("T", " ")[:19],
+            "files kept": "yes" if saved.table_file else "no",
+            **{name.replace("_", " "): verdict(found) for name, found in saved.headline.items()},
+        }
+        for saved in audits
+    ]
     return pd.DataFrame(rows, index=pd.Index([saved.id for saved in audits], name="id"))
 
 
@@ -340,7 +398,10 @@ def comparison_of(before_id: str, after_id: str) -> Any:
     from fairdash.engine.compare import compare_audits, read_audit_document
 
     kept = store()
-    documents = [read_audit_document(saved_audit_json(kept, audit_id), name=f"The saved audit {audit_id}") for audit_id in (before_id, after_id)]
+    documents = [
+        read_audit_document(saved_audit_json(kept, audit_id), name=f"The saved audit {audit_id}")
+        for audit_id in (before_id, after_id)
+    ]
     return compare_audits(*documents, before_label={"id": before_id}, after_label={"id": after_id})
 
 
@@ -356,11 +417,15 @@ def as_saved(saved: SavedAudit) -> None:
     expanded = not reopens_live(saved)
     with st.expander("Its findings, as saved", expanded=expanded):
         if expanded:
-            st.info(md(f"Saved without its data, so it cannot reopen live: these are its numbers as saved. To reopen it live, "
-                       f"save it again with its files (the Report page's 'Keep the uploaded table...', or `audit --save "
-                       f"--keep-files`), or upload {saved.data_name} on Data & model and choose target "
-                       f"{saved.settings.get('target')}, sensitive {', '.join(map(str, saved.settings.get('sensitive') or []))}."),
-                    icon=":material/lock:")
+            st.info(
+                md(
+                    f"Saved without its data, so it cannot reopen live: these are its numbers as saved. To reopen it live, "
+                    f"save it again with its files (the Report page's 'Keep the uploaded table...', or `audit --save "
+                    f"--keep-files`), or upload {saved.data_name} on Data & model and choose target "
+                    f"{saved.settings.get('target')}, sensitive {', '.join(map(str, saved.settings.get('sensitive') or []))}."
+                ),
+                icon=":material/lock:",
+            )
         st.dataframe(findings_as_saved(document), hide_index=True)  # a grid shows text as it is: no markdown to escape
 
 
@@ -378,7 +443,9 @@ def delete_clicked(audit_id: str) -> None:
     """The Saved audits page's "Delete": the row and the files kept with it; a session that had it open forgets it. Only
     with the confirmation given for this very audit (the button is disabled without it; this holds whatever the browser sends)."""
     if not saving_state.delete_confirmed(audit_id):
-        saving_state.set_save_outcome("error", "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first.")
+        saving_state.set_save_outcome(
+            "error", "Nothing was deleted: tick 'Yes, delete this audit and its files' for this audit first."
+        )
         return
     try:
         store().delete(audit_id)
@@ -404,5 +471,3 @@ def show_outcome() -> None:
         st.code(audit_link(text), language=None)
     else:
         st.success(md(text), icon=":material/check:")
-
-

@@ -10,9 +10,22 @@ import streamlit as st
 from fairdash.ui import keys
 
 __all__ = [
-    "delete_confirmed", "forget_delete_confirmations", "opened_audit", "opened_audit_as", "remember_opened_audit",
-    "request_linked_view", "take_linked_view_request", "set_save_outcome", "pop_save_outcome", "draft", "remember_draft",
-    "offered_draft_id", "signed_in_as", "remember_signed_in", "given_audits", "give_audit",
+    "delete_confirmed",
+    "forget_delete_confirmations",
+    "opened_audit",
+    "opened_audit_as",
+    "remember_opened_audit",
+    "request_linked_view",
+    "take_linked_view_request",
+    "set_save_outcome",
+    "pop_save_outcome",
+    "draft",
+    "remember_draft",
+    "offered_draft_id",
+    "signed_in_as",
+    "remember_signed_in",
+    "given_audits",
+    "give_audit",
 ]
 
 

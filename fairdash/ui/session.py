@@ -19,7 +19,12 @@ from fairdash.intake.models import ScoreModel
 from fairdash.ui import cache, choices, keys, state, uploads
 
 __all__ = [
-    "Workspace", "SessionAudit", "current_workspace", "load_uploaded_model", "spec_from_choices", "current_audit",
+    "Workspace",
+    "SessionAudit",
+    "current_workspace",
+    "load_uploaded_model",
+    "spec_from_choices",
+    "current_audit",
 ]
 
 
@@ -60,7 +65,9 @@ def current_workspace() -> Workspace:
     subgroup = choices.audited_subgroup()
     if subgroup is None:
         return workspace
-    table = _with_subgroup(workspace.table_id, workspace.table, subgroup.conditions, subgroup.column)  # the column stands for the conditions
+    table = _with_subgroup(
+        workspace.table_id, workspace.table, subgroup.conditions, subgroup.column
+    )  # the column stands for the conditions
     return replace(workspace, table=table, table_id=f"{workspace.table_id}|{subgroup.column}")
 
 
@@ -75,9 +82,9 @@ def _with_subgroup(table_id: str, _table: pd.DataFrame, _conditions: tuple, colu
 
 _NO_MODEL = {
     keys.MODE_MODEL: "Upload the model file (.skops or .onnx, or .pkl/.joblib if you trust it), "
-                      "or choose 'A column of the table' and name the score column.",
+    "or choose 'A column of the table' and name the score column.",
     keys.MODE_MLFLOW: "Enter the MLflow model to audit (models:/NAME/VERSION or runs:/RUN_ID/PATH), "
-                       "or choose 'A column of the table' and name the score column.",
+    "or choose 'A column of the table' and name the score column.",
 }
 
 
@@ -115,8 +122,9 @@ def _chosen_workspace() -> Workspace:
     )
 
 
-def load_uploaded_model(model_file: uploads.UploadedFile, *, trust_pickle_key: str = keys.TRUST_PICKLE,
-                        trust_skops_key: str = keys.TRUST_SKOPS) -> ScoreModel:
+def load_uploaded_model(
+    model_file: uploads.UploadedFile, *, trust_pickle_key: str = keys.TRUST_PICKLE, trust_skops_key: str = keys.TRUST_SKOPS
+) -> ScoreModel:
     """Load the uploaded model with the trust the user has given to it (none by default), read from
     the widgets keyed ``trust_pickle_key`` and ``trust_skops_key``."""
     trusted = state.get(trust_skops_key) or []
@@ -150,4 +158,3 @@ def current_audit() -> SessionAudit:
     spec = spec_from_choices(workspace)
     inputs = cache.audit_inputs(workspace.table_id, workspace.table, workspace.model_id, workspace.model, spec)
     return SessionAudit(workspace=workspace, spec=spec, inputs=inputs)
-

@@ -38,20 +38,28 @@ def share_panel(audit: SavedAudit) -> None:
         except FairdashError as error:
             show_error(error)
             return
-        st.caption(md("Shared with " + (", ".join(sharing.users + (("the whole team",) if sharing.team else ())) or "nobody yet")
-                      + ". Whoever it is shared with opens it and its kept files; only you rename, delete or share it."))
+        st.caption(
+            md(
+                "Shared with "
+                + (", ".join(sharing.users + (("the whole team",) if sharing.team else ())) or "nobody yet")
+                + ". Whoever it is shared with opens it and its kept files; only you rename, delete or share it."
+            )
+        )
         st.text_input("Share with (email addresses)", key=keys.SHARE_WITH, placeholder="bob@example.com, carol@example.com")
         left, right = st.columns(2)
         left.button("Share", icon=":material/share:", on_click=share_clicked, args=(audit.id, False))
-        right.button("Take back from the team" if sharing.team else "Share with the whole team", icon=":material/groups:",
-                     on_click=unshare_clicked if sharing.team else share_clicked,
-                     args=(audit.id, None) if sharing.team else (audit.id, True))
+        right.button(
+            "Take back from the team" if sharing.team else "Share with the whole team",
+            icon=":material/groups:",
+            on_click=unshare_clicked if sharing.team else share_clicked,
+            args=(audit.id, None) if sharing.team else (audit.id, True),
+        )
         for user in sharing.users:
             st.button(f"Take back from {user}", icon=":material/person_remove:", on_click=unshare_clicked, args=(audit.id, user))
 
 
 def share_clicked(audit_id: str, team: bool) -> None:
-    """"Share" (the addresses typed) or "Share with the whole team"."""
+    """ "Share" (the addresses typed) or "Share with the whole team"."""
     users = [] if team else addresses(str(state.get(keys.SHARE_WITH) or ""))
     try:
         sharing = saved.store().share(audit_id, users, team=team)
@@ -60,11 +68,13 @@ def share_clicked(audit_id: str, team: bool) -> None:
         return
     if not team:
         state.set_value(keys.SHARE_WITH, "")
-    saving_state.set_save_outcome("done", "Shared with " + ", ".join(sharing.users + (("the whole team",) if sharing.team else ())) + ".")
+    saving_state.set_save_outcome(
+        "done", "Shared with " + ", ".join(sharing.users + (("the whole team",) if sharing.team else ())) + "."
+    )
 
 
 def unshare_clicked(audit_id: str, user: str | None) -> None:
-    """"Take back from USER" (``None``: from the team)."""
+    """ "Take back from USER" (``None``: from the team)."""
     try:
         saved.store().unshare(audit_id, [user] if user else [], team=user is None)
     except FairdashError as error:
@@ -83,15 +93,31 @@ def history_panel(audit: SavedAudit) -> None:
         except FairdashError as error:
             show_error(error)
             return
-        st.dataframe(pd.DataFrame([{"when (UTC)": entry.at.replace("T", " ").rstrip("Z"), "who": entry.who, "what": entry.what,
-                                    "detail": entry.detail or ""} for entry in entries]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "when (UTC)": entry.at.replace("T", " ").rstrip("Z"),
+                        "who": entry.who,
+                        "what": entry.what,
+                        "detail": entry.detail or "",
+                    }
+                    for entry in entries
+                ]
+            ),
+            hide_index=True,
+        )
 
 
 def open_by_id_box() -> None:
     """Open an audit by its id or link: without sign-in the page lists only what this session was given, and an audit
     saved elsewhere (``audit --save`` prints its link) opens this way."""
-    st.text_input("Open an audit by its id or link", key=keys.OPEN_BY_ID, placeholder="http://localhost:8501/?audit=...",
-                  on_change=_open_typed)
+    st.text_input(
+        "Open an audit by its id or link",
+        key=keys.OPEN_BY_ID,
+        placeholder="http://localhost:8501/?audit=...",
+        on_change=_open_typed,
+    )
 
 
 def _open_typed() -> None:

@@ -25,8 +25,20 @@ from fairdash.store.access import Visitor, valid_user
 from fairdash.ui import saving_state
 from fairdash.ui.widgets import md
 
-__all__ = ["USER_HEADER_SETTING", "SIGN_IN_MESSAGE", "header_name", "oidc_configured", "sign_in_mode", "header_values",
-           "user_from_header", "user_from_claims", "current_user", "require_sign_in", "visitor", "sidebar_user"]
+__all__ = [
+    "USER_HEADER_SETTING",
+    "SIGN_IN_MESSAGE",
+    "header_name",
+    "oidc_configured",
+    "sign_in_mode",
+    "header_values",
+    "user_from_header",
+    "user_from_claims",
+    "current_user",
+    "require_sign_in",
+    "visitor",
+    "sidebar_user",
+]
 
 SIGN_IN_MESSAGE = "Sign in to use this dashboard: its saved audits belong to their owners."
 
@@ -104,8 +116,10 @@ def require_sign_in() -> None:
         st.stop()
     if user is None:
         # The only page: without a navigation of its own, Streamlit would list the pages/ folder in the sidebar.
-        st.navigation([st.Page(_sign_in_screen if mode == "oidc" else _proxy_sign_in_screen, title="Sign in", default=True)],
-                      position="hidden").run()
+        st.navigation(
+            [st.Page(_sign_in_screen if mode == "oidc" else _proxy_sign_in_screen, title="Sign in", default=True)],
+            position="hidden",
+        ).run()
         st.stop()
     if saving_state.signed_in_as() not in (None, user):
         st.session_state.clear()
@@ -118,7 +132,9 @@ def _sign_in_screen() -> None:
 
 
 def _proxy_sign_in_screen() -> None:
-    st.info(f"{SIGN_IN_MESSAGE} This server signs users in through a proxy: open it through that address.", icon=":material/lock:")
+    st.info(
+        f"{SIGN_IN_MESSAGE} This server signs users in through a proxy: open it through that address.", icon=":material/lock:"
+    )
 
 
 def visitor() -> Visitor:

@@ -26,7 +26,7 @@ def keep_widget_values() -> None:
             try:
                 st.session_state[key] = st.session_state[key]
             except Exception:  # noqa: BLE001  Streamlit refuses a widget drawn above in this run (a fragment in a full
-                pass           # run): it is kept already; its exception class lives in a module that is not public API
+                pass  # run): it is kept already; its exception class lives in a module that is not public API
 
 
 def set_default(key: str, value: Any) -> None:

@@ -41,8 +41,13 @@ def session_result(audit: SessionAudit) -> tuple[AuditResult, str]:
     curves = cache.threshold_curves(audit.key, audit.inputs)
     thresholds = current_thresholds(audit, curves)
     settings = thresholds_state.audit_settings(thresholds)
-    result = cache.judged(audit.key, curves, json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
-                          settings, audit.inputs.reference)
+    result = cache.judged(
+        audit.key,
+        curves,
+        json.dumps([thresholds, settings.tolerance, settings.min_group_size], sort_keys=True),
+        settings,
+        audit.inputs.reference,
+    )
     return result, threshold_text(thresholds)
 
 
@@ -51,8 +56,14 @@ def session_summary(audit: SessionAudit) -> tuple[Summary, str]:
     comparison when made; and the thresholds in words."""
     result, thresholds = session_result(audit)
     features, error = _explanations(audit, result.judged)
-    summary = summary_of(result, features=features, explain_error=error, compared=fixes_state.compared_fixes(audit.key),
-                         not_explained=_NOT_EXPLAINED if audit.workspace.model is not None else NO_MODEL, not_compared=_NOT_COMPARED)
+    summary = summary_of(
+        result,
+        features=features,
+        explain_error=error,
+        compared=fixes_state.compared_fixes(audit.key),
+        not_explained=_NOT_EXPLAINED if audit.workspace.model is not None else NO_MODEL,
+        not_compared=_NOT_COMPARED,
+    )
     return summary, thresholds
 
 
@@ -61,8 +72,13 @@ def report_model_card(audit: SessionAudit, json_text: str, compared: tuple[str, 
     the report includes (``compared``)."""
     document = json.loads(json_text)
     result, _ = session_result(audit)
-    summary = summary_of(result, features=features_from_json(document), explain_error=document.get("features_error"),
-                         compared=compared, not_explained=NOT_EXPLAINED if audit.workspace.model is not None else NO_MODEL)
+    summary = summary_of(
+        result,
+        features=features_from_json(document),
+        explain_error=document.get("features_error"),
+        compared=compared,
+        not_explained=NOT_EXPLAINED if audit.workspace.model is not None else NO_MODEL,
+    )
     return model_card(document, summary=summary)
 
 
@@ -73,7 +89,9 @@ def _explanations(audit: SessionAudit, judged: pd.DataFrame) -> tuple[pd.DataFra
         return None, None
     X = audit.workspace.table[list(audit.spec.features)]
     try:
-        result = cache.shap_global(audit.key, model, X, audit.inputs.model_label, int(state.get(keys.EXPLAIN_ROWS) or _EXPLAIN_ROWS))
+        result = cache.shap_global(
+            audit.key, model, X, audit.inputs.model_label, int(state.get(keys.EXPLAIN_ROWS) or _EXPLAIN_ROWS)
+        )
     except FairdashError as error:
         return None, str(error)
     return gap_features(result, audit.inputs.groups, judged), None

@@ -67,11 +67,21 @@ def threshold_controls(audit: SessionAudit, curves: ThresholdCurves, result: Aud
     anchors += list(thresholds.values()) if isinstance(thresholds, Mapping) else [thresholds]
     revision = thresholds_state.preview_revision()
     preview = cache.preview_counts(audit.key, curves, json.dumps([revision, anchors]), anchors)
-    payload = preview_payload(preview, curves.labels, thresholds, rules=result.settings.rules, left_out=result.left_out,
-                              confidence=result.intervals.confidence,
-                              revision=revision)
-    _preview(key=keys.THRESHOLD_PREVIEW, data=payload, default={"thresholds": None},
-             on_thresholds_change=lambda: _settled(curves.labels))
+    payload = preview_payload(
+        preview,
+        curves.labels,
+        thresholds,
+        rules=result.settings.rules,
+        left_out=result.left_out,
+        confidence=result.intervals.confidence,
+        revision=revision,
+    )
+    _preview(
+        key=keys.THRESHOLD_PREVIEW,
+        data=payload,
+        default={"thresholds": None},
+        on_thresholds_change=lambda: _settled(curves.labels),
+    )
     st.button("Reset the thresholds", on_click=thresholds_state.reset_thresholds, icon=":material/restart_alt:")
     _suggest_controls(audit, curves)
 
@@ -86,10 +96,17 @@ def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
     state.set_default(keys.SUGGEST_TOLERANCE, thresholds_state.audit_settings().tolerance)  # aim under the bar the verdicts use
     with st.expander("Suggest per-group thresholds that meet a constraint", icon=":material/auto_fix_high:"):
         left, right = st.columns([3, 1])
-        left.selectbox("Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.__getitem__,
-                       key=keys.SUGGEST_CONSTRAINT)
-        right.number_input("Tolerance", min_value=0.0, max_value=1.0, step=0.01, key=keys.SUGGEST_TOLERANCE,
-                           help="The largest allowed difference between groups.")
+        left.selectbox(
+            "Constraint", options=list(CONSTRAINTS), format_func=CONSTRAINT_NAMES.__getitem__, key=keys.SUGGEST_CONSTRAINT
+        )
+        right.number_input(
+            "Tolerance",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.01,
+            key=keys.SUGGEST_TOLERANCE,
+            help="The largest allowed difference between groups.",
+        )
         st.button("Suggest", type="primary", on_click=_apply_suggestion, args=(audit, curves), icon=":material/auto_fix_high:")
         st.caption(PER_GROUP_THRESHOLDS_CAUTION)
         suggestion = thresholds_state.last_suggestion()
@@ -97,9 +114,15 @@ def _suggest_controls(audit: SessionAudit, curves: ThresholdCurves) -> None:
             (st.success if suggestion.met else st.warning)(md(suggestion_sentence(suggestion)))
             table = suggestion_table(suggestion)
             st.dataframe(table, column_config={name: st.column_config.NumberColumn(format="%.3f") for name in table.columns})
-            st.caption("Every disparity over the groups the audit judges, before and after"
-                       + (f"; {md(', '.join(suggestion.left_out))} left out (too small), at the one threshold of "
-                          f"{suggestion.baseline_threshold:g}." if suggestion.left_out else "."))
+            st.caption(
+                "Every disparity over the groups the audit judges, before and after"
+                + (
+                    f"; {md(', '.join(suggestion.left_out))} left out (too small), at the one threshold of "
+                    f"{suggestion.baseline_threshold:g}."
+                    if suggestion.left_out
+                    else "."
+                )
+            )
 
 
 def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -> None:
@@ -108,8 +131,9 @@ def threshold_slider(label: str, key: str, scale: SliderScale, default: float) -
     st.session_state[key] = scale.snap(st.session_state[key])  # a value kept from other scores (another log) fits these
     options = scale.options
     if options is not None:
-        st.select_slider(label, options=list(options), key=key,
-                         format_func=lambda value: "above all" if value == options[-1] else f"{value:g}")
+        st.select_slider(
+            label, options=list(options), key=key, format_func=lambda value: "above all" if value == options[-1] else f"{value:g}"
+        )
     else:
         st.slider(label, min_value=scale.minimum, max_value=scale.maximum, step=scale.step, key=key, format="%.3f")
 

@@ -14,9 +14,18 @@ from fairdash.engine.spec import SMALL_GROUP_SIZE
 from fairdash.ui import keys
 
 __all__ = [
-    "reset_thresholds_if_audit_changed", "reset_thresholds", "set_group_thresholds", "store_settled_thresholds",
-    "preview_revision", "chosen_thresholds", "audit_settings", "remember_suggestion", "last_suggestion",
-    "set_pending_thresholds", "pending_thresholds", "pin_thresholds",
+    "reset_thresholds_if_audit_changed",
+    "reset_thresholds",
+    "set_group_thresholds",
+    "store_settled_thresholds",
+    "preview_revision",
+    "chosen_thresholds",
+    "audit_settings",
+    "remember_suggestion",
+    "last_suggestion",
+    "set_pending_thresholds",
+    "pending_thresholds",
+    "pin_thresholds",
 ]
 
 
@@ -84,8 +93,11 @@ def chosen_thresholds(labels: list[str], default: float) -> float | dict[str, fl
 def audit_settings(thresholds: float | dict[str, float] | None = None) -> AuditSettings:
     """The tolerance and the small-group minimum set on the Fairness page (with ``thresholds``), read once: every
     page and cached function takes this one value, so they all judge alike."""
-    return AuditSettings(thresholds=thresholds, tolerance=float(st.session_state.get(keys.TOLERANCE, DEFAULT_TOLERANCE)),
-                         min_group_size=int(st.session_state.get(keys.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)))
+    return AuditSettings(
+        thresholds=thresholds,
+        tolerance=float(st.session_state.get(keys.TOLERANCE, DEFAULT_TOLERANCE)),
+        min_group_size=int(st.session_state.get(keys.MIN_GROUP_SIZE, SMALL_GROUP_SIZE)),
+    )
 
 
 def remember_suggestion(suggestion: Any) -> None:

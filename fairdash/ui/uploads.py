@@ -14,8 +14,17 @@ from fairdash.ui import keys
 from fairdash.ui.choices import forget_model_choices, forget_selections, forget_trust
 
 __all__ = [
-    "UploadedFile", "remember_upload", "forget_removed_upload", "restore_upload", "uploaded", "uploader_key",
-    "uploaded_table", "uploaded_model", "keep_mlflow_model", "mlflow_model_kept", "forget_mlflow_model",
+    "UploadedFile",
+    "remember_upload",
+    "forget_removed_upload",
+    "restore_upload",
+    "uploaded",
+    "uploader_key",
+    "uploaded_table",
+    "uploaded_model",
+    "keep_mlflow_model",
+    "mlflow_model_kept",
+    "forget_mlflow_model",
     "score_mode_changed",
 ]
 
@@ -132,6 +141,10 @@ def score_mode_changed() -> None:
     """The score mode's ``on_change``: a model file and an MLflow model are two sources; choosing one forgets a model of
     the other and its trust (trust given to a file never reads an MLflow model, nor the reverse)."""
     mode, kept = st.session_state.get(keys.SCORE_MODE), uploaded_model()
-    if kept is not None and mode in (keys.MODE_MODEL, keys.MODE_MLFLOW) and kept.file_id.startswith(_MLFLOW_FILE) != (mode == keys.MODE_MLFLOW):
+    if (
+        kept is not None
+        and mode in (keys.MODE_MODEL, keys.MODE_MLFLOW)
+        and kept.file_id.startswith(_MLFLOW_FILE) != (mode == keys.MODE_MLFLOW)
+    ):
         st.session_state.pop(keys.UPLOADED_MODEL)
         forget_model_choices()

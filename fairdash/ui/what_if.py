@@ -47,8 +47,16 @@ def _edited(X: pd.DataFrame, original: pd.DataFrame) -> tuple[pd.DataFrame, bool
     return changed, submitted
 
 
-def what_if(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, row: Any, spec: AuditSpec, inputs: AuditInputs,
-            thresholds: Threshold, audit_key: str) -> None:
+def what_if(
+    model: ScoreModel,
+    table: pd.DataFrame,
+    X: pd.DataFrame,
+    row: Any,
+    spec: AuditSpec,
+    inputs: AuditInputs,
+    thresholds: Threshold,
+    audit_key: str,
+) -> None:
     """A form with the row's values; on submit, the edited row's score and decision, and the same with the sensitive
     attribute flipped; each judged at the threshold of the group its own sensitive values put it in (``thresholds``: one,
     or one per group), as the system would judge that person."""
@@ -62,8 +70,13 @@ def what_if(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, row: Any, s
     rows = pd.concat(versions)
     scores = model.scores(rows, positive_label=inputs.model_label, features=columns)
     # The rows with their sensitive values as edited (and flipped): each judged where those put it.
-    judged_at = thresholds_where_moved(table, pd.concat([table.loc[[row]]] * len(versions)).assign(**{c: rows[c].to_numpy() for c in columns}),
-                                       thresholds, sensitive=spec.sensitive, bins=spec.bins)
+    judged_at = thresholds_where_moved(
+        table,
+        pd.concat([table.loc[[row]]] * len(versions)).assign(**{c: rows[c].to_numpy() for c in columns}),
+        thresholds,
+        sensitive=spec.sensitive,
+        bins=spec.bins,
+    )
     (before, after), (own, edited_at) = scores[:2], judged_at[:2]
     first, second = st.columns(2)
     first.metric("Score as recorded", f"{before:.3f}", help=_verdict(before, own))
@@ -77,18 +90,30 @@ def what_if(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, row: Any, s
     if others:
         flipped_score, flipped_at = scores[2], judged_at[2]
         same = np.isfinite(flipped_at) and (flipped_score >= flipped_at) == (after >= edited_at)
-        st.markdown(f"With {md(column)} = **{md(others[0])}** instead of **{md(changed[column].iloc[0])}** and nothing else changed, the score "
-                    f"is **{flipped_score:.3f}**: {_verdict(flipped_score, flipped_at)} at the threshold of the group that puts the person "
-                    "in, " + ("the same decision." if same else "**a different decision**."))
+        st.markdown(
+            f"With {md(column)} = **{md(others[0])}** instead of **{md(changed[column].iloc[0])}** and nothing else changed, the score "
+            f"is **{flipped_score:.3f}**: {_verdict(flipped_score, flipped_at)} at the threshold of the group that puts the person "
+            "in, " + ("the same decision." if same else "**a different decision**.")
+        )
     _flip_every_row(model, table, X, column, spec, inputs, thresholds, audit_key)
 
 
-def _flip_every_row(model: ScoreModel, table: pd.DataFrame, X: pd.DataFrame, column: str, spec: AuditSpec, inputs: AuditInputs,
-                    thresholds: Threshold, audit_key: str) -> None:
+def _flip_every_row(
+    model: ScoreModel,
+    table: pd.DataFrame,
+    X: pd.DataFrame,
+    column: str,
+    spec: AuditSpec,
+    inputs: AuditInputs,
+    thresholds: Threshold,
+    audit_key: str,
+) -> None:
     # A toggle, not a button: the table stays while the user edits the row above.
     if st.toggle(f"Flip {md(column)} on every row and count changed decisions", key=keys.FLIP_SENSITIVE):
         flips = cache.flips(audit_key, model, X, table, column, thresholds, tuple(spec.sensitive), spec.bins, inputs.model_label)
         st.dataframe(flips, column_config={"flip_rate": st.column_config.NumberColumn(format="percent")})
-        st.caption(f"Each row's {md(column)} swapped ({md(', '.join(f'{k} -> {v}' for k, v in flips['swapped_to'].items()))}), "
-                   f"everything else unchanged; decisions at {md(threshold_text(thresholds))}: each row judged at its group's "
-                   "threshold before the swap and at the threshold of the group the swap puts it in after.")
+        st.caption(
+            f"Each row's {md(column)} swapped ({md(', '.join(f'{k} -> {v}' for k, v in flips['swapped_to'].items()))}), "
+            f"everything else unchanged; decisions at {md(threshold_text(thresholds))}: each row judged at its group's "
+            "threshold before the swap and at the threshold of the group the swap puts it in after."
+        )

@@ -15,8 +15,18 @@ from fairdash.ui import keys, uploads
 from fairdash.ui.session import SessionAudit, current_audit, load_uploaded_model
 
 __all__ = [
-    "md", "show_error", "user_errors_shown", "before_stop", "stop_page", "require_audit", "sidebar_summary", "frame_runs_page",
-    "inside_frame", "trust_pickle_box", "model_upload", "chart",
+    "md",
+    "show_error",
+    "user_errors_shown",
+    "before_stop",
+    "stop_page",
+    "require_audit",
+    "sidebar_summary",
+    "frame_runs_page",
+    "inside_frame",
+    "trust_pickle_box",
+    "model_upload",
+    "chart",
 ]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&=^\"'%@])")
@@ -144,8 +154,9 @@ def inside_frame() -> None:
     if caller is None:
         raise RuntimeError("frame_runs_page needs the calling page's frame; this Python gives none")
     # This page must not be the default one: a default page's address is "", and the link's would not be found.
-    st.navigation([st.Page(_frame_pending, title="fairdash", default=True), st.Page(caller.f_globals["__file__"])],
-                  position="hidden")
+    st.navigation(
+        [st.Page(_frame_pending, title="fairdash", default=True), st.Page(caller.f_globals["__file__"])], position="hidden"
+    )
     st.rerun()
 
 
@@ -167,8 +178,13 @@ def model_upload(label: str, kind: str, *, trust_pickle_key: str, trust_skops_ke
     Raises what loading raises (:class:`UntrustedModelError` until trusted, after showing the skops
     types to tick), so each page says the rest where it fits.
     """
-    uploaded = st.file_uploader(label, type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES], key=uploads.uploader_key(kind),
-                                on_change=uploads.forget_removed_upload, args=(kind,))
+    uploaded = st.file_uploader(
+        label,
+        type=[suffix.lstrip(".") for suffix in MODEL_SUFFIXES],
+        key=uploads.uploader_key(kind),
+        on_change=uploads.forget_removed_upload,
+        args=(kind,),
+    )
     uploads.remember_upload(kind, uploaded)
     kept = uploads.uploaded(kind)
     if kept is None:

@@ -15,8 +15,11 @@ from fairdash.intake.models import ScoreModel, load_model
 def _onnx(nodes, initializers=(), opset=17) -> bytes:
     """A graph from a two-column matrix ``X`` to one probability column ``Y``."""
     graph = helper.make_graph(
-        nodes, "hostile", [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 2])],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 1])], list(initializers),
+        nodes,
+        "hostile",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 2])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 1])],
+        list(initializers),
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
@@ -26,36 +29,63 @@ def _onnx(nodes, initializers=(), opset=17) -> bytes:
 def _endless_loop() -> tuple[helper.NodeProto, list]:
     """A Loop of 10**13 rounds (the 395-byte file of the review), giving ``n``."""
     body = helper.make_graph(
-        [helper.make_node("Identity", ["c"], ["c2"]), helper.make_node("Add", ["acc", "one"], ["acc2"])], "body",
-        [helper.make_tensor_value_info("i", TensorProto.INT64, []), helper.make_tensor_value_info("c", TensorProto.BOOL, []),
-         helper.make_tensor_value_info("acc", TensorProto.FLOAT, [])],
+        [helper.make_node("Identity", ["c"], ["c2"]), helper.make_node("Add", ["acc", "one"], ["acc2"])],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("acc", TensorProto.FLOAT, []),
+        ],
         [helper.make_tensor_value_info("c2", TensorProto.BOOL, []), helper.make_tensor_value_info("acc2", TensorProto.FLOAT, [])],
         [numpy_helper.from_array(np.array(1.0, np.float32), "one")],
     )
-    constants = [numpy_helper.from_array(np.array(10**13, np.int64), "trip"), numpy_helper.from_array(np.array(True), "t"),
-                 numpy_helper.from_array(np.array(0.0, np.float32), "acc0")]
+    constants = [
+        numpy_helper.from_array(np.array(10**13, np.int64), "trip"),
+        numpy_helper.from_array(np.array(True), "t"),
+        numpy_helper.from_array(np.array(0.0, np.float32), "acc0"),
+    ]
     return helper.make_node("Loop", ["trip", "t", "acc0"], ["n"], body=body), constants
 
 
 def _scaled_mean(scale: str) -> list:
     """sigmoid(mean of the row * ``scale``): a probability column from ``X``."""
-    return [helper.make_node("ReduceMean", ["X"], ["m"], axes=[1], keepdims=1), helper.make_node("Mul", ["m", scale], ["z"]),
-            helper.make_node("Sigmoid", ["z"], ["Y"])]
+    return [
+        helper.make_node("ReduceMean", ["X"], ["m"], axes=[1], keepdims=1),
+        helper.make_node("Mul", ["m", scale], ["z"]),
+        helper.make_node("Sigmoid", ["z"], ["Y"]),
+    ]
 
 
 def _table(tmp_path, n=100):
     path = tmp_path / "t.csv"
-    pd.DataFrame({"a": [1.0, 2.0] * (n // 2), "b": [0.0, 1.0] * (n // 2), "y": [0, 1] * (n // 2),
-                  "g": ["x"] * (n // 2) + ["z"] * (n // 2)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"a": [1.0, 2.0] * (n // 2), "b": [0.0, 1.0] * (n // 2), "y": [0, 1] * (n // 2), "g": ["x"] * (n // 2) + ["z"] * (n // 2)}
+    ).to_csv(path, index=False)
     return path
 
 
 def _audit(tmp_path, model_file, *extra) -> int:
-    return main(["audit", "--data", str(_table(tmp_path)), "--target", "y", "--sensitive", "g", "--model", str(model_file),
-                 "--features", "a,b", "--no-explain", *extra])
+    return main(
+        [
+            "audit",
+            "--data",
+            str(_table(tmp_path)),
+            "--target",
+            "y",
+            "--sensitive",
+            "g",
+            "--model",
+            str(model_file),
+            "--features",
+            "a,b",
+            "--no-explain",
+            *extra,
+        ]
+    )
 
 
 # H7: a Loop's rounds are set by the file; everything else an ONNX model does is bounded in time and memory.
+
 
 def test_an_onnx_loop_is_refused_at_load_and_the_command_line_exits_2(tmp_path, capsys):
     loop, constants = _endless_loop()
@@ -70,11 +100,14 @@ def test_an_onnx_loop_is_refused_at_load_and_the_command_line_exits_2(tmp_path, 
 def test_a_loop_hidden_in_a_branch_of_an_if_is_refused_too():
     loop, constants = _endless_loop()
     branch = helper.make_graph([loop], "then", [], [helper.make_tensor_value_info("n", TensorProto.FLOAT, [])], constants)
-    other = helper.make_graph([helper.make_node("Identity", ["one"], ["k"])], "else", [],
-                              [helper.make_tensor_value_info("k", TensorProto.FLOAT, [])])
+    other = helper.make_graph(
+        [helper.make_node("Identity", ["one"], ["k"])], "else", [], [helper.make_tensor_value_info("k", TensorProto.FLOAT, [])]
+    )
     choose = helper.make_node("If", ["yes"], ["s"], then_branch=branch, else_branch=other)
-    content = _onnx([choose, *_scaled_mean("s")], [numpy_helper.from_array(np.array(True), "yes"),
-                                                   numpy_helper.from_array(np.array(1.0, np.float32), "one")])
+    content = _onnx(
+        [choose, *_scaled_mean("s")],
+        [numpy_helper.from_array(np.array(True), "yes"), numpy_helper.from_array(np.array(1.0, np.float32), "one")],
+    )
     with pytest.raises(InvalidInputError, match="Loop operator"):
         load_model(content, name="if.onnx")
 
@@ -96,13 +129,19 @@ def test_a_skl2onnx_kneighbors_model_whose_graph_holds_a_scan_still_loads_and_sc
 def _running_sum() -> bytes:
     """A Scan over the rows (allowed: its rounds are the rows given), slow enough to outlast a tiny time limit."""
     body = helper.make_graph(
-        [helper.make_node("Add", ["s", "x"], ["s2"]), helper.make_node("Identity", ["s2"], ["row"])], "body",
+        [helper.make_node("Add", ["s", "x"], ["s2"]), helper.make_node("Identity", ["s2"], ["row"])],
+        "body",
         [helper.make_tensor_value_info("s", TensorProto.FLOAT, [2]), helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
-        [helper.make_tensor_value_info("s2", TensorProto.FLOAT, [2]), helper.make_tensor_value_info("row", TensorProto.FLOAT, [2])],
+        [
+            helper.make_tensor_value_info("s2", TensorProto.FLOAT, [2]),
+            helper.make_tensor_value_info("row", TensorProto.FLOAT, [2]),
+        ],
     )
     scan = helper.make_node("Scan", ["s0", "X"], ["total", "rows"], body=body, num_scan_inputs=1)
-    return _onnx([scan, helper.make_node("ReduceMean", ["rows"], ["m"], axes=[1], keepdims=1), helper.make_node("Sigmoid", ["m"], ["Y"])],
-                 [numpy_helper.from_array(np.zeros(2, np.float32), "s0")])
+    return _onnx(
+        [scan, helper.make_node("ReduceMean", ["rows"], ["m"], axes=[1], keepdims=1), helper.make_node("Sigmoid", ["m"], ["Y"])],
+        [numpy_helper.from_array(np.zeros(2, np.float32), "s0")],
+    )
 
 
 def test_scoring_an_onnx_model_stops_at_its_time_limit_with_a_message():
@@ -116,15 +155,19 @@ def test_scoring_an_onnx_model_stops_at_its_time_limit_with_a_message():
 
 def test_an_onnx_model_that_asks_for_terabytes_is_stopped_before_it_gets_them():
     # The shape is computed from the input's, so only a bound while scoring can catch it.
-    nodes = [helper.make_node("Shape", ["X"], ["rows"]), helper.make_node("Mul", ["rows", "huge"], ["shape"]),
-             helper.make_node("ConstantOfShape", ["shape"], ["big"]),
-             helper.make_node("ReduceMean", ["big"], ["Y"], axes=[1], keepdims=1)]
+    nodes = [
+        helper.make_node("Shape", ["X"], ["rows"]),
+        helper.make_node("Mul", ["rows", "huge"], ["shape"]),
+        helper.make_node("ConstantOfShape", ["shape"], ["big"]),
+        helper.make_node("ReduceMean", ["big"], ["Y"], axes=[1], keepdims=1),
+    ]
     model = load_model(_onnx(nodes, [numpy_helper.from_array(np.array([1, 10**12], np.int64), "huge")]), name="big.onnx")
     with pytest.raises(ModelError, match=r"asked for more memory than fairdash gives a model while scoring \(2 GiB\)"):
         model.scores(pd.DataFrame({"a": [1.0], "b": [2.0]}), positive_label=1, features=["a", "b"])
 
 
 # H8: "probabilities" outside [0, 1] are not audited at 0.5 as if they were.
+
 
 class _Percentages:
     """A classifier whose predict_proba gives raw values in the hundreds (as a model returning margins or
@@ -139,7 +182,9 @@ class _Percentages:
 
 def test_probabilities_outside_0_1_are_refused_naming_their_range():
     table = pd.DataFrame({"a": [153.2, 402.7, 200.0], "b": [0.0, 1.0, 2.0]})
-    with pytest.raises(ModelError, match=r"probabilities of the model 'pct' are not within \[0, 1\] \(they range from 153.2 to 402.7\)"):
+    with pytest.raises(
+        ModelError, match=r"probabilities of the model 'pct' are not within \[0, 1\] \(they range from 153.2 to 402.7\)"
+    ):
         ScoreModel.wrap(_Percentages(), name="pct").scores(table, positive_label=1, features=["a", "b"])
 
 
@@ -170,6 +215,7 @@ def test_probabilities_off_by_a_float32_rounding_are_kept_on_the_edge_and_margin
 
 
 # M8: a raw Booster is named as such, with the class to save instead.
+
 
 @pytest.fixture(scope="module")
 def boosting_table():

@@ -51,9 +51,11 @@ def _model_with_external_data(tmp_path, location: str) -> bytes:
         entry = weights.external_data.add()
         entry.key, entry.value = key, value
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "w"], ["probability"])], "leak",
+        [helper.make_node("Add", ["x", "w"], ["probability"])],
+        "leak",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
-        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])], initializer=[weights],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])],
+        initializer=[weights],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]).SerializeToString()
 
@@ -70,9 +72,11 @@ def test_an_onnx_file_cannot_read_the_servers_files(tmp_path, monkeypatch):
 def test_an_onnx_file_with_its_weights_inside_still_loads():
     weights = helper.make_tensor("w", TensorProto.FLOAT, [1], [0.25])
     graph = helper.make_graph(
-        [helper.make_node("Add", ["x", "w"], ["probability"])], "plain",
+        [helper.make_node("Add", ["x", "w"], ["probability"])],
+        "plain",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 1])],
-        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])], initializer=[weights],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, [None, 1])],
+        initializer=[weights],
     )
     content = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]).SerializeToString()
     onnx.checker.check_model(onnx.ModelProto.FromString(content))
@@ -88,8 +92,13 @@ def test_the_command_to_paste_runs_no_shell(tmp_path):
     spec = AuditSpec(target=SHELL_PAYLOAD, positive_label="it's; rm -rf ~", sensitive=("a b", "`id`"), score="$(id)")
     command = audit_command(spec, model_file="m $(touch pwned2).pkl", thresholds=0.5)
     # The command as bash reads it, with the program swapped for one that prints its arguments.
-    printed = subprocess.run(["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
-                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    printed = subprocess.run(
+        ["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
     assert printed == shlex.split(command.replace("\\\n", " "))[3:]  # what a POSIX shell parser reads
     assert printed[printed.index("--target") + 1] == SHELL_PAYLOAD

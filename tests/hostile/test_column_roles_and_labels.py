@@ -32,8 +32,14 @@ def test_columns_in_one_role_each_pass():
 
 def _small_table() -> pd.DataFrame:
     rng = np.random.default_rng(1)
-    return pd.DataFrame({"race": rng.choice(["a", "b"], 80), "sex": rng.choice(["F", "M"], 80),
-                         "y": rng.integers(0, 2, 80), "s": rng.random(80).round(3)})
+    return pd.DataFrame(
+        {
+            "race": rng.choice(["a", "b"], 80),
+            "sex": rng.choice(["F", "M"], 80),
+            "y": rng.integers(0, 2, 80),
+            "s": rng.random(80).round(3),
+        }
+    )
 
 
 def test_the_audit_checks_refuse_a_sensitive_attribute_named_twice():
@@ -55,9 +61,9 @@ def test_the_command_line_refuses_race_race_as_an_argument_error(tmp_path, capsy
 @pytest.mark.parametrize(
     ("candidates", "label", "found"),
     [
-        (np.array([0, 1]), "1.0", 1),        # typed 1.0 for a column of ints
+        (np.array([0, 1]), "1.0", 1),  # typed 1.0 for a column of ints
         (np.array([0, 1]), " 1e0 ", 1),
-        (np.array([0, 1]), "01", 1),         # the column holds numbers: "01" is the number 1
+        (np.array([0, 1]), "01", 1),  # the column holds numbers: "01" is the number 1
         (np.array([0.0, 1.0]), "1", 1.0),
         (np.array([0.5, 1.5]), "1.50", 1.5),
         (np.array([0, 1]), 1.0, 1),
@@ -75,7 +81,7 @@ def test_equal_numbers_match_however_they_are_typed(candidates, label, found):
     [
         (np.array(["0", "1"], dtype=object), "01"),  # text is a code: "01" is not "1"
         (np.array(["0", "1.0"], dtype=object), 1),
-        (np.array([True, False]), "1.0"),            # a boolean matches "true", not a number typed
+        (np.array([True, False]), "1.0"),  # a boolean matches "true", not a number typed
         (np.array([0, 1]), "nan"),
         (np.array([0, 1]), "inf"),
         (np.array([0, 1]), "1_0"),

@@ -23,21 +23,39 @@ def test_compare_writes_its_json_when_a_change_cannot_be_tested(tmp_path):
     table = pd.DataFrame({"g": rng.choice(["a", "b"], 600), "y": rng.integers(0, 2, 600), "s": rng.random(600).round(3)})
     table.to_csv(tmp_path / "t.csv", index=False)
     for name, threshold in (("before", "0.5"), ("after", "0.999")):  # at 0.999 nobody is selected: precision undefined
-        assert main(["audit", "--data", str(tmp_path / "t.csv"), "--target", "y", "--sensitive", "g", "--score", "s",
-                     "--threshold", threshold, "--json", str(tmp_path / f"{name}.json")]) in (0, 1)
+        assert main(
+            [
+                "audit",
+                "--data",
+                str(tmp_path / "t.csv"),
+                "--target",
+                "y",
+                "--sensitive",
+                "g",
+                "--score",
+                "s",
+                "--threshold",
+                threshold,
+                "--json",
+                str(tmp_path / f"{name}.json"),
+            ]
+        ) in (0, 1)
     code = main(["compare", str(tmp_path / "before.json"), str(tmp_path / "after.json"), "--json", str(tmp_path / "c.json")])
     assert code == 0  # exited 3: NaN in the JSON
     document = json.loads((tmp_path / "c.json").read_text())
     assert document["disparities"]["predictive_parity_difference"]["change"] is None
 
+
 def _set(path: tuple, value) -> callable:
     """A change to an audit's JSON: the value at ``path`` (keys from the top) replaced."""
+
     def change(document: dict) -> dict:
         place = document
         for key in path[:-1]:
             place = place[key]
         place[path[-1]] = value
         return document
+
     return change
 
 
@@ -71,6 +89,7 @@ def _counts(value: float) -> callable:
         for row in document["groups"].values():
             row.update({column: value for column in ("count", "tp", "fp", "tn", "fn")})
         return document
+
     return change
 
 
@@ -79,17 +98,19 @@ def _one_more_tp(document: dict) -> dict:
     return document
 
 
-NOT_AUDITS.update({  # numbers no audit can hold (a review of issue 20): each compared before (exit 0)
-    "a ratio below 0": _set(("disparities", "demographic_parity_ratio"), -5),
-    "a ratio above 1": _set(("disparities", "equal_opportunity_ratio"), 1.5),
-    "a difference below 0": _set(("disparities", "demographic_parity_difference"), -1.7e308),
-    "a difference above 1": _set(("disparities", "equalized_odds_difference"), 2.0),
-    "a count of a half": _set(("groups", "a", "tp"), 0.5),
-    "a tp above the group's count": _set(("groups", "a", "tp"), 1e9),
-    "counts of 1e308": _counts(1e308),  # their variances overflowed to 0: every change untested, silently
-    "counts that do not add up": _one_more_tp,
-    "a rate that is a share of no rows": _counts(0),  # every rate given where an audit writes null
-})
+NOT_AUDITS.update(
+    {  # numbers no audit can hold (a review of issue 20): each compared before (exit 0)
+        "a ratio below 0": _set(("disparities", "demographic_parity_ratio"), -5),
+        "a ratio above 1": _set(("disparities", "equal_opportunity_ratio"), 1.5),
+        "a difference below 0": _set(("disparities", "demographic_parity_difference"), -1.7e308),
+        "a difference above 1": _set(("disparities", "equalized_odds_difference"), 2.0),
+        "a count of a half": _set(("groups", "a", "tp"), 0.5),
+        "a tp above the group's count": _set(("groups", "a", "tp"), 1e9),
+        "counts of 1e308": _counts(1e308),  # their variances overflowed to 0: every change untested, silently
+        "counts that do not add up": _one_more_tp,
+        "a rate that is a share of no rows": _counts(0),  # every rate given where an audit writes null
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,13 +121,34 @@ def an_audit(tmp_path_factory) -> tuple[Path, dict]:
     rng = np.random.default_rng(3)
     table = pd.DataFrame({"g": rng.choice(["a", "b"], 400), "y": rng.integers(0, 2, 400), "s": rng.random(400).round(3)})
     table.to_csv(folder / "t.csv", index=False)
-    assert main(["audit", "--data", str(folder / "t.csv"), "--target", "y", "--sensitive", "g", "--score", "s",
-                 "--threshold", "0.5", "--no-explain", "--json", str(folder / "audit.json")]) in (0, 1)
+    assert main(
+        [
+            "audit",
+            "--data",
+            str(folder / "t.csv"),
+            "--target",
+            "y",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--threshold",
+            "0.5",
+            "--no-explain",
+            "--json",
+            str(folder / "audit.json"),
+        ]
+    ) in (0, 1)
     return folder / "audit.json", json.loads((folder / "audit.json").read_text())
 
 
 def _one_error_line(text: str) -> bool:
-    return text.startswith("fairdash: error: ") and text.count("\n") == 1 and "Traceback" not in text and "internal error" not in text
+    return (
+        text.startswith("fairdash: error: ")
+        and text.count("\n") == 1
+        and "Traceback" not in text
+        and "internal error" not in text
+    )
 
 
 @pytest.mark.parametrize("what", list(NOT_AUDITS))
@@ -138,11 +180,28 @@ def test_a_stored_audit_whose_json_is_not_an_audits_is_bad_input(an_audit, tmp_p
     monkeypatch.setenv("FAIRDASH_HOME", str(tmp_path / "home"))
     good, document = an_audit
     table = good.parent / "t.csv"
-    assert main(["audit", "--data", str(table), "--target", "y", "--sensitive", "g", "--score", "s", "--threshold", "0.5",
-                 "--no-explain", "--save"]) in (0, 1)
+    assert main(
+        [
+            "audit",
+            "--data",
+            str(table),
+            "--target",
+            "y",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--threshold",
+            "0.5",
+            "--no-explain",
+            "--save",
+        ]
+    ) in (0, 1)
     saved_id = capsys.readouterr().out.strip().splitlines()[-1].split()[1]
     with sqlite3.connect(tmp_path / "home" / "audits.sqlite") as connection:  # an edited store: was exit 3
-        connection.execute("UPDATE audits SET audit_json = ? WHERE id = ?", (json.dumps({**document, "intervals": "x"}), saved_id))
+        connection.execute(
+            "UPDATE audits SET audit_json = ? WHERE id = ?", (json.dumps({**document, "intervals": "x"}), saved_id)
+        )
     assert main(["compare", str(good), saved_id]) == 2
     error = capsys.readouterr().err
     assert _one_error_line(error) and saved_id in error
@@ -151,8 +210,12 @@ def test_a_stored_audit_whose_json_is_not_an_audits_is_bad_input(an_audit, tmp_p
 def test_compare_of_a_list_as_a_process_exits_2_with_one_line(an_audit, tmp_path):
     good, _ = an_audit
     (tmp_path / "list.json").write_text("[1, 2]")
-    done = subprocess.run([sys.executable, "-m", "fairdash", "compare", str(good), str(tmp_path / "list.json")],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-m", "fairdash", "compare", str(good), str(tmp_path / "list.json")],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 2 and _one_error_line(done.stderr), done.stderr
 
 
@@ -166,13 +229,16 @@ def test_an_infinite_change_fails_a_gate_closed_as_an_undefined_one(an_audit, tm
     _, document = an_audit
     paths = [tmp_path / "before.json", tmp_path / "after.json"]
     for path, value in zip(paths, (-1.7e308, 1.7e308)):
-        path.write_text(json.dumps({**document, "disparities": {**document["disparities"], "demographic_parity_difference": value}}))
+        path.write_text(
+            json.dumps({**document, "disparities": {**document["disparities"], "demographic_parity_difference": value}})
+        )
     with monkeypatch.context() as patched:
         patched.setattr(compare, "check_audit_document", lambda document, *, name="": None)
         assert main(["compare", *map(str, paths), "--fail-on", "demographic_parity_difference_change<0.05"]) == 1
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and error.startswith("FAILED: demographic_parity_difference_change<0.05: "
-                                                        "demographic_parity_difference_change is undefined (it is +inf"), error
+    assert error.count("\n") == 1 and error.startswith(
+        "FAILED: demographic_parity_difference_change<0.05: demographic_parity_difference_change is undefined (it is +inf"
+    ), error
     assert main(["compare", *map(str, paths)]) == 2
     assert _one_error_line(capsys.readouterr().err)
 
@@ -181,5 +247,7 @@ def test_the_audits_own_gate_fails_closed_on_an_infinite_disparity_by_the_same_r
     from fairdash.cli.common import gate
 
     failed = gate({"demographic_parity_ratio": float("inf")}, [("demographic_parity_ratio", "<", 0.8)], pd.DataFrame())
-    assert failed == ["FAILED: demographic_parity_ratio<0.8: demographic_parity_ratio is undefined (it is +inf, not a finite "
-                      "number), so the condition cannot be shown not to hold"]
+    assert failed == [
+        "FAILED: demographic_parity_ratio<0.8: demographic_parity_ratio is undefined (it is +inf, not a finite "
+        "number), so the condition cannot be shown not to hold"
+    ]

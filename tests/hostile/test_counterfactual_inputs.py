@@ -68,13 +68,26 @@ def test_the_counterfactuals_of_a_row_are_never_the_same_change_twice():
 
 def test_a_group_with_few_counterfactuals_found_is_left_out_of_the_recourse_gap():
     rng = np.random.default_rng(1)
-    X = pd.DataFrame({"a": rng.normal(size=2000), "b": rng.integers(0, 3, 2000).astype(float),
-                      "g": rng.choice([0.0, 1.0], 2000, p=[0.97, 0.03])})
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=2000),
+            "b": rng.integers(0, 3, 2000).astype(float),
+            "g": rng.choice([0.0, 1.0], 2000, p=[0.97, 0.03]),
+        }
+    )
     model = _fitted(X, (X["a"] + rng.normal(size=2000) > 0.5).astype(int))
     scores = model.scores(X, positive_label=1, features=tuple(X.columns))
     groups = pd.Series(np.where(X["g"] == 1, "B", "A"), index=X.index)
-    result = recourse_by_group(model, X, scores=scores, thresholds=0.5, groups=groups, space=search_space(X, immutable=["g", "a"]),
-                               positive_label=1, min_group_size=30)
+    result = recourse_by_group(
+        model,
+        X,
+        scores=scores,
+        thresholds=0.5,
+        groups=groups,
+        space=search_space(X, immutable=["g", "a"]),
+        positive_label=1,
+        min_group_size=30,
+    )
     found = result.groups["found"]
     assert found["B"] < 30  # B's few rows with a counterfactual cannot make a burden to compare
     assert np.isnan(result.disparities["recourse_burden_ratio"])  # undefined (a gate on it fails closed), not a pass

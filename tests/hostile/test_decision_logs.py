@@ -28,10 +28,14 @@ SPEC = MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("
 def _log(rows: int = 3000, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     outcome = rng.random(rows) < 0.4
-    return pd.DataFrame({
-        "time": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 180, rows), unit="D")).strftime("%Y-%m-%d"),
-        "group": rng.choice(["a", "b"], rows), "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.15), 0, 1).round(3),
-        "outcome": outcome.astype(int)})
+    return pd.DataFrame(
+        {
+            "time": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 180, rows), unit="D")).strftime("%Y-%m-%d"),
+            "group": rng.choice(["a", "b"], rows),
+            "score": np.clip(rng.normal(0.35 + 0.3 * outcome, 0.15), 0, 1).round(3),
+            "outcome": outcome.astype(int),
+        }
+    )
 
 
 def _monitor_args(path, *extra):
@@ -55,9 +59,28 @@ def test_one_outlier_score_leaves_the_engine_exact_at_the_threshold(tmp_path, ou
     codes = {}
     for engine in ("memory", "duckdb"):
         out = tmp_path / f"{engine}.json"
-        codes[engine] = main(["audit", "--data", str(path), "--target", "outcome", "--sensitive", "group", "--score", "score",
-                              "--threshold", str(threshold), "--no-explain", "--engine", engine, "--json", str(out),
-                              "--fail-on", "demographic_parity_ratio<0.99"])
+        codes[engine] = main(
+            [
+                "audit",
+                "--data",
+                str(path),
+                "--target",
+                "outcome",
+                "--sensitive",
+                "group",
+                "--score",
+                "score",
+                "--threshold",
+                str(threshold),
+                "--no-explain",
+                "--engine",
+                engine,
+                "--json",
+                str(out),
+                "--fail-on",
+                "demographic_parity_ratio<0.99",
+            ]
+        )
         rates = {group: values["selection_rate"] for group, values in json.loads(out.read_text())["groups"].items()}
         assert rates == pytest.approx(truth.to_dict(), abs=1e-12), engine  # MetricFrame-checked group_metrics on the rows
     assert codes["memory"] == codes["duckdb"]
@@ -66,7 +89,8 @@ def test_one_outlier_score_leaves_the_engine_exact_at_the_threshold(tmp_path, ou
     window_rows = log.assign(month=pd.to_datetime(log["time"]).dt.to_period("M"))
     first = window_rows[window_rows["month"] == window_rows["month"].min()]
     assert monitor(counts, threshold=threshold).windows[0].table["selection_rate"].to_dict() == pytest.approx(
-        _selection_rates(first, threshold).to_dict(), abs=1e-12)
+        _selection_rates(first, threshold).to_dict(), abs=1e-12
+    )
     page_counts = count_log(log, SPEC)
     assert page_counts.bins.slider().snap(0.5) == pytest.approx(0.5) and page_counts.bins.step == 0.01
 
@@ -86,12 +110,35 @@ def test_the_engine_takes_the_in_memory_default_threshold_and_small_group_rule(t
     results = {}
     for engine in ("memory", "duckdb"):
         out = tmp_path / f"{engine}.json"
-        code = main(["audit", "--data", str(path), "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score",
-                     "--no-explain", "--engine", engine, "--json", str(out), "--min-group-size", "2500",
-                     "--fail-on", "demographic_parity_difference>0.35"])
+        code = main(
+            [
+                "audit",
+                "--data",
+                str(path),
+                "--target",
+                "two_year_recid",
+                "--sensitive",
+                "race",
+                "--score",
+                "decile_score",
+                "--no-explain",
+                "--engine",
+                engine,
+                "--json",
+                str(out),
+                "--min-group-size",
+                "2500",
+                "--fail-on",
+                "demographic_parity_difference>0.35",
+            ]
+        )
         document = json.loads(out.read_text())
-        results[engine] = (code, document["thresholds"], document["disparities"]["demographic_parity_difference"],
-                           sorted(document["settings"]["groups_left_out_of_disparities"]))
+        results[engine] = (
+            code,
+            document["thresholds"],
+            document["disparities"]["demographic_parity_difference"],
+            sorted(document["settings"]["groups_left_out_of_disparities"]),
+        )
     assert results["memory"] == results["duckdb"]
     code, threshold, difference, left_out = results["duckdb"]
     # Only one group has 2,500 rows: nothing to compare, so undefined, and the gate fails closed.
@@ -103,8 +150,14 @@ def test_the_engine_takes_the_in_memory_default_threshold_and_small_group_rule(t
 
 
 def test_times_with_offsets_are_windowed_in_utc_whatever_the_server_zone(tmp_path, monkeypatch):
-    log = pd.DataFrame({"time": ["2024-01-31T23:30:00-08:00", "2024-02-01T02:00:00+05:00", "2024-01-15", "2024-02-15T12:00:00"] * 30,
-                        "group": ["a", "b"] * 60, "score": [0.2, 0.7] * 60, "outcome": [0, 1, 1, 0] * 30})
+    log = pd.DataFrame(
+        {
+            "time": ["2024-01-31T23:30:00-08:00", "2024-02-01T02:00:00+05:00", "2024-01-15", "2024-02-15T12:00:00"] * 30,
+            "group": ["a", "b"] * 60,
+            "score": [0.2, 0.7] * 60,
+            "outcome": [0, 1, 1, 0] * 30,
+        }
+    )
     path = tmp_path / "tz.csv"
     log.to_csv(path, index=False)
     # In UTC: 2024-02-01 07:30 (February), 2024-01-31 21:00 (January), and the two without an offset as written.
@@ -127,10 +180,15 @@ def test_a_decision_column_that_is_not_zero_or_one_is_refused_by_its_values(tmp_
     _log().to_csv(path, index=False)
     assert main(_monitor_args(path, "--decision", "score", "--fail-on", "demographic_parity_difference>0.05")) == 2
     error = capsys.readouterr().err
-    assert "must hold 0 and 1 (1: selected); it holds 0." in error and "and more" in error and len(error.strip().splitlines()) == 1
+    assert (
+        "must hold 0 and 1 (1: selected); it holds 0." in error and "and more" in error and len(error.strip().splitlines()) == 1
+    )
     decided = _log().assign(decision=lambda frame: (frame["score"] >= 0.5).astype(int))
-    result = monitor(count_log(decided, MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",),
-                                                    decision="decision")))
+    result = monitor(
+        count_log(
+            decided, MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), decision="decision")
+        )
+    )
     first = decided[pd.to_datetime(decided["time"]).dt.month == 1]
     assert result.windows[0].table["selection_rate"].to_dict() == pytest.approx(_selection_rates(first, 0.5).to_dict(), abs=1e-12)
 
@@ -158,8 +216,11 @@ def test_the_gap_note_counts_the_missing_days_of_a_log_spanning_years_1_to_9999(
 
     monkeypatch.setattr(pd, "date_range", every_day)  # its cost must follow the windows present, not the span
     log = _log().assign(time=lambda frame: np.where(np.arange(len(frame)) % 2, "0001-01-01", "9999-12-31"))
-    result = monitor(count_log(log, MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",),
-                                                score="score", window="day")))
+    result = monitor(
+        count_log(
+            log, MonitorSpec(time="time", target="outcome", positive_label=1, sensitive=("group",), score="score", window="day")
+        )
+    )
     days = (np.datetime64("9999-12-31") - np.datetime64("0001-01-01")).astype(int) + 1
     (gap,) = [monitor_note_text(note) for note in result.notes if note.code == "gaps"]
     assert f"and {days - 2 - 6} more" in gap and "0001-01-02, 0001-01-03" in gap
@@ -194,8 +255,22 @@ def test_engine_errors_on_bad_logs_are_one_line_and_exit_2(tmp_path, capsys):
         "decimal commas": (_monitor_args(tmp_path / "semi.csv", "--score", "score"), "decimal commas"),
         "epoch seconds": (_monitor_args(tmp_path / "epoch.csv", "--score", "score"), "seconds since 1970"),
         "baseline": (_monitor_args(base, "--score", "score", "--baseline", "not a date"), "is not a date"),
-        "text score": (["audit", "--data", str(base), "--target", "outcome", "--sensitive", "score", "--score", "group",
-                        "--engine", "duckdb"], "not numbers"),
+        "text score": (
+            [
+                "audit",
+                "--data",
+                str(base),
+                "--target",
+                "outcome",
+                "--sensitive",
+                "score",
+                "--score",
+                "group",
+                "--engine",
+                "duckdb",
+            ],
+            "not numbers",
+        ),
     }
     for name, (arguments, message) in cases.items():
         assert main(arguments) == 2, name
@@ -218,8 +293,24 @@ def test_the_spark_engine_without_java_says_so(monkeypatch):
 def test_a_column_in_two_roles_is_refused(tmp_path, capsys):
     path = tmp_path / "log.csv"
     _log().to_csv(path, index=False)
-    assert main(["monitor", "--data", str(path), "--time", "time", "--target", "outcome", "--sensitive", "outcome",
-                 "--score", "score"]) == 2
+    assert (
+        main(
+            [
+                "monitor",
+                "--data",
+                str(path),
+                "--time",
+                "time",
+                "--target",
+                "outcome",
+                "--sensitive",
+                "outcome",
+                "--score",
+                "score",
+            ]
+        )
+        == 2
+    )
     assert "outcome" in capsys.readouterr().err
     assert main(_monitor_args(path, "--score", "score").__add__(["--sensitive", "group,group"])) == 2
     assert "twice" in capsys.readouterr().err
@@ -245,7 +336,18 @@ def test_an_output_never_overwrites_an_input_and_a_failed_write_names_its_file(t
     path = tmp_path / "compas.csv"
     main(["demo", "compas", "--out", str(path)])
     before = path.read_bytes()
-    arguments = ["audit", "--data", str(path), "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", "--no-explain"]
+    arguments = [
+        "audit",
+        "--data",
+        str(path),
+        "--target",
+        "two_year_recid",
+        "--sensitive",
+        "race",
+        "--score",
+        "decile_score",
+        "--no-explain",
+    ]
     assert main([*arguments, "--json", str(path)]) == 2
     assert path.read_bytes() == before and "would be overwritten" in capsys.readouterr().err
     assert main([*arguments, "--json", str(tmp_path / "same.out"), "--report", str(tmp_path / "same.out")]) == 2

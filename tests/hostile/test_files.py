@@ -96,12 +96,14 @@ _HOSTILE_NAMES = ['t"; DROP TABLE x; --', "g`'; SELECT 1;\n--", "s'||'x", 'o"" )
 
 def test_a_quoted_header_with_separators_quotes_and_a_line_break_is_read_as_written():
     rng = np.random.default_rng(0)
-    frame = pd.DataFrame({
-        _HOSTILE_NAMES[0]: [f"2024-01-{day:02d}" for day in rng.integers(1, 29, 3000)],
-        _HOSTILE_NAMES[1]: rng.choice(["a", "b"], 3000),
-        _HOSTILE_NAMES[2]: rng.random(3000).round(3),
-        _HOSTILE_NAMES[3]: rng.integers(0, 2, 3000),
-    })
+    frame = pd.DataFrame(
+        {
+            _HOSTILE_NAMES[0]: [f"2024-01-{day:02d}" for day in rng.integers(1, 29, 3000)],
+            _HOSTILE_NAMES[1]: rng.choice(["a", "b"], 3000),
+            _HOSTILE_NAMES[2]: rng.random(3000).round(3),
+            _HOSTILE_NAMES[3]: rng.integers(0, 2, 3000),
+        }
+    )
     table = read_table(frame.to_csv(index=False).encode(), name="q.csv")
     assert table.shape == (3000, 4)
     assert list(table.columns) == _HOSTILE_NAMES
@@ -155,7 +157,9 @@ def test_the_report_opens_on_the_audited_threshold_when_its_grid_is_thinned():
 
     rng = np.random.default_rng(0)
     table = pd.DataFrame({"g": rng.choice(["a", "b"], 20_000), "y": rng.integers(0, 2, 20_000), "s": rng.random(20_000)})
-    audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False)
+    audit = run_audit(
+        table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), thresholds=0.5, with_rules=False
+    )
     payload = slider_payload(audit)
     start = payload["thresholds"].index(payload["start"]["global"])  # the page opens on the first position at or above it
     assert payload["thresholds"][start] == 0.5 and not payload["exact"]

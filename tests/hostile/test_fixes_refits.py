@@ -22,6 +22,7 @@ from fairdash.present.fixes_report import fixes_json
 
 # ---- M5: refits from training rows that lack a group ----------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def lending():
     """Audited and training rows of a small lending table; the model is a small logistic regression."""
@@ -47,7 +48,9 @@ def test_refits_from_training_rows_without_a_judged_group_are_not_made_and_say_w
     errors = {fix.name: fix.error for fix in fixes}
     assert list(errors) == ["original", *REFITS] and errors["original"] is None
     lack = r"^The training rows lack group\(s\) 'female' \(they hold 'male'\), so "
-    assert re.match(lack + r"reweighing cannot weight them: add training rows of every group the audit judges\.$", errors["reweighing"])
+    assert re.match(
+        lack + r"reweighing cannot weight them: add training rows of every group the audit judges\.$", errors["reweighing"]
+    )
     assert re.match(lack + r"the reductions cannot hold the model to the constraint for them", errors["reductions"])
     assert re.match(lack + r"the columns that stand for membership of them \(proxies\) cannot be found", errors["unawareness"])
 
@@ -69,8 +72,24 @@ def test_the_cli_prints_why_the_refits_were_not_made(tmp_path, lending, capsys):
     train[train["sex"] == "male"].to_csv(tmp_path / "train.csv", index=False)
     skops.io.dump(model.estimator, tmp_path / "model.skops")
     trusted = [f"--trust-type={name}" for name in untrusted_types(tmp_path / "model.skops")]
-    code = main(["fixes", "--data", str(tmp_path / "audited.csv"), "--train", str(tmp_path / "train.csv"), "--target", "repaid",
-                 "--positive-label", "repaid", "--sensitive", "sex", "--model", str(tmp_path / "model.skops"), *trusted])
+    code = main(
+        [
+            "fixes",
+            "--data",
+            str(tmp_path / "audited.csv"),
+            "--train",
+            str(tmp_path / "train.csv"),
+            "--target",
+            "repaid",
+            "--positive-label",
+            "repaid",
+            "--sensitive",
+            "sex",
+            "--model",
+            str(tmp_path / "model.skops"),
+            *trusted,
+        ]
+    )
     assert code == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert "The training rows lack group(s) 'female' (they hold 'male'), so reweighing cannot weight them" in printed
@@ -78,19 +97,36 @@ def test_the_cli_prints_why_the_refits_were_not_made(tmp_path, lending, capsys):
 
 # ---- M6: one shape for every fix in the fixes JSON ------------------------------------------------
 
+
 def test_a_fix_not_made_has_every_key_of_a_made_one_each_figure_null(lending):
     train, audited, model = lending
     fixes = compare_fixes(audited, LENDING, model, train=train[train["sex"] == "male"], methods=("thresholds", "reweighing"))
     document = json.loads(json_text(fixes_json(fixes, constraint="demographic_parity")))
     original, _, reweighing = document["fixes"]
-    documented = {"name", "title", "bound", "in_sample", "accuracy", "balanced_accuracy", "auc", "disparities", "disparity_intervals", "groups",
-                  "thresholds", "training_seconds", "error"}
+    documented = {
+        "name",
+        "title",
+        "bound",
+        "in_sample",
+        "accuracy",
+        "balanced_accuracy",
+        "auc",
+        "disparities",
+        "disparity_intervals",
+        "groups",
+        "thresholds",
+        "training_seconds",
+        "error",
+    }
     assert all(set(entry) == documented for entry in document["fixes"])
     assert reweighing["error"].startswith("The training rows lack group(s) 'female'")
-    assert [reweighing[key] for key in ("bound", "accuracy", "balanced_accuracy", "auc", "thresholds", "training_seconds")] == [None] * 6
+    assert [reweighing[key] for key in ("bound", "accuracy", "balanced_accuracy", "auc", "thresholds", "training_seconds")] == [
+        None
+    ] * 6
     # The containers keep a made fix's names, each figure null: a reader looks a figure up without checking "error".
     assert reweighing["disparities"] == dict.fromkeys(original["disparities"])
     assert reweighing["disparity_intervals"] == {name: [None, None] for name in original["disparity_intervals"]}
     assert reweighing["groups"] == {label: dict.fromkeys(row) for label, row in original["groups"].items()}
     assert set(original["groups"]) == {"female", "male", "other"} and original["accuracy"] == pytest.approx(
-        ((model.estimator.predict(audited[["income", "sex"]]) == "repaid") == (audited["repaid"] == "repaid")).mean(), abs=1e-12)
+        ((model.estimator.predict(audited[["income", "sex"]]) == "repaid") == (audited["repaid"] == "repaid")).mean(), abs=1e-12
+    )

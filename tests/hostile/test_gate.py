@@ -26,13 +26,35 @@ def compas(tmp_path_factory):
 
 
 def _audit(compas, *extra):
-    return ["audit", "--data", str(compas), "--target", "two_year_recid", "--sensitive", "race", "--score", "decile_score", *extra]
+    return [
+        "audit",
+        "--data",
+        str(compas),
+        "--target",
+        "two_year_recid",
+        "--sensitive",
+        "race",
+        "--score",
+        "decile_score",
+        *extra,
+    ]
 
 
 def test_a_threshold_above_every_score_fails_the_gate_closed_with_the_reason(compas, tmp_path, capsys):
     out = tmp_path / "audit.json"
-    code = main(_audit(compas, "--threshold", "11", "--fail-on", "demographic_parity_ratio<0.8", "--json", str(out),
-                       "--report", str(tmp_path / "r.html")))
+    code = main(
+        _audit(
+            compas,
+            "--threshold",
+            "11",
+            "--fail-on",
+            "demographic_parity_ratio<0.8",
+            "--json",
+            str(out),
+            "--report",
+            str(tmp_path / "r.html"),
+        )
+    )
     assert code == 1
     error = capsys.readouterr().err
     assert "demographic_parity_ratio is undefined" in error and "selection rate is 0" in error
@@ -104,5 +126,7 @@ def test_a_group_with_nobody_selected_makes_precision_undefined_not_zero():
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"), with_rules=False)
     assert np.isnan(audit.table.loc["b", "precision"])
     finding = audit.findings.to_dict("index")["predictive_parity_difference"]
-    assert finding["passed"] is None and finding["undefined"] == Undefined("rates", (RateUndefined("precision", "one_group", ("b",)),))
+    assert finding["passed"] is None and finding["undefined"] == Undefined(
+        "rates", (RateUndefined("precision", "one_group", ("b",)),)
+    )
     assert undefined_text(finding["undefined"]) == "only one group has a defined precision (b: no selected rows)"

@@ -26,12 +26,14 @@ LABELS = SCRIPT_PAYLOADS + MARKDOWN_PAYLOADS
 def _hostile_table() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     rows = 40 * len(LABELS)
-    return pd.DataFrame({
-        GROUP_COLUMN: np.repeat(LABELS, 40),
-        "income": rng.normal(50, 10, rows).round(1),
-        "hired": rng.integers(0, 2, rows),
-        "score": rng.random(rows).round(3),
-    })
+    return pd.DataFrame(
+        {
+            GROUP_COLUMN: np.repeat(LABELS, 40),
+            "income": rng.normal(50, 10, rows).round(1),
+            "hired": rng.integers(0, 2, rows),
+            "score": rng.random(rows).round(3),
+        }
+    )
 
 
 class Watch:
@@ -65,7 +67,9 @@ def test_the_report_runs_no_script_from_a_label_and_stays_alive(browser, tmp_pat
     from fairdash.run import run_audit
 
     table = _hostile_table()
-    audit = run_audit(table, AuditSpec(target="hired", positive_label=1, sensitive=(GROUP_COLUMN,), score="score"), with_rules=False)
+    audit = run_audit(
+        table, AuditSpec(target="hired", positive_label=1, sensitive=(GROUP_COLUMN,), score="score"), with_rules=False
+    )
     path = tmp_path / "hostile-report.html"
     path.write_text(audit_html(audit), encoding="utf-8")
     page = browser.new_page(viewport={"width": 1280, "height": 1700})

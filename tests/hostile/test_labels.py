@@ -36,7 +36,9 @@ def test_a_group_called_all_is_a_group_like_any_other():
     decisions = table["score"] >= 0.5
     expected = demographic_parity_difference(table["y"], decisions, sensitive_features=table["group"])
     assert expected == pytest.approx(0.3)  # (all) 0.8 against a 0.5
-    assert disparities(table["y"], decisions, table["group"])["demographic_parity_difference"] == pytest.approx(expected, abs=1e-12)
+    assert disparities(table["y"], decisions, table["group"])["demographic_parity_difference"] == pytest.approx(
+        expected, abs=1e-12
+    )
 
     audit = run_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("group",), score="score"), with_rules=False)
     assert audit.disparities["demographic_parity_difference"] == pytest.approx(expected, abs=1e-12)
@@ -83,7 +85,9 @@ def test_separators_inside_values_do_not_merge_intersectional_groups():
     table = pd.DataFrame({"first": ["a | b"] * 10 + ["a"] * 10, "second": ["c"] * 10 + ["b | c"] * 10, "y": [1, 0] * 10})
     decisions = np.array([True] * 10 + [False] * 10)
     ours = group_metrics(table["y"], decisions, table[["first", "second"]])
-    frame = MetricFrame(metrics=selection_rate, y_true=table["y"], y_pred=decisions, sensitive_features=table[["first", "second"]])
+    frame = MetricFrame(
+        metrics=selection_rate, y_true=table["y"], y_pred=decisions, sensitive_features=table[["first", "second"]]
+    )
     present = frame.by_group.dropna()  # Fairlearn lists every combination, empty ones as NaN
     assert len(ours) == len(present) == 2
     assert sorted(ours["selection_rate"]) == sorted(present.tolist()) == [0.0, 1.0]
@@ -101,10 +105,22 @@ def _precision(y_true, y_pred) -> float:
     return precision_score(y_true, y_pred, zero_division=np.nan)
 
 
-_RATES = {"selection_rate": selection_rate, "tpr": true_positive_rate, "fpr": false_positive_rate, "fnr": false_negative_rate,
-          "precision": _precision, "accuracy": accuracy_score}
-_RATE_NAMES = {"selection_rate": "Selection rate", "tpr": "True positive rate", "fpr": "False positive rate",
-               "fnr": "False negative rate", "precision": "Precision", "accuracy": "Accuracy"}
+_RATES = {
+    "selection_rate": selection_rate,
+    "tpr": true_positive_rate,
+    "fpr": false_positive_rate,
+    "fnr": false_negative_rate,
+    "precision": _precision,
+    "accuracy": accuracy_score,
+}
+_RATE_NAMES = {
+    "selection_rate": "Selection rate",
+    "tpr": "True positive rate",
+    "fpr": "False positive rate",
+    "fnr": "False negative rate",
+    "precision": "Precision",
+    "accuracy": "Accuracy",
+}
 
 
 class _Tables(HTMLParser):

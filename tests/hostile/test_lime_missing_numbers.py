@@ -1,7 +1,6 @@
 """LIME on a table with missing numbers (hostile-input review of 2026-12, issue 21, H9): a complete row is explained as
 on the complete table, a missing number at the median and said so, a column missing everywhere weighs nothing."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,7 +48,8 @@ def test_lime_explains_a_row_with_a_missing_number_at_the_median_and_says_so(gap
     at_median.loc[0, "a"] = median
     # Explained as the row with its median: LIME's weights of that row (one cell of the background apart).
     assert lime_weights(model, with_gap, 0, positive_label=1).to_numpy() == pytest.approx(
-        lime_weights(model, at_median, 0, positive_label=1).to_numpy(), abs=0.03)
+        lime_weights(model, at_median, 0, positive_label=1).to_numpy(), abs=0.03
+    )
 
 
 def test_a_column_missing_everywhere_reaches_the_model_as_missing_and_weighs_nothing(gappy):
@@ -64,11 +64,20 @@ def test_the_explain_page_shows_one_person_with_a_missing_number(people):
     """The 'One person' view: no exception box, and a caption that says what LIME did with the gap."""
     features = ["age", "income", "sex", "race"]
     data = people.head(250).assign(income=people["income"].head(250).where(lambda s: s.index % 5 != 0))
-    pipeline = Pipeline([
-        ("prepare", ColumnTransformer([("text", OneHotEncoder(handle_unknown="ignore"), ["sex", "race"]),
-                                       ("numbers", SimpleImputer(strategy="median"), ["age", "income"])])),
-        ("model", LogisticRegression(max_iter=1000)),
-    ]).fit(data[features], data["hired"])
+    pipeline = Pipeline(
+        [
+            (
+                "prepare",
+                ColumnTransformer(
+                    [
+                        ("text", OneHotEncoder(handle_unknown="ignore"), ["sex", "race"]),
+                        ("numbers", SimpleImputer(strategy="median"), ["age", "income"]),
+                    ]
+                ),
+            ),
+            ("model", LogisticRegression(max_iter=1000)),
+        ]
+    ).fit(data[features], data["hired"])
     at = AppTest.from_file("../../app.py", default_timeout=120).run()
     at.segmented_control(key="source").set_value("upload").run()
     at.file_uploader(key="data").set_value(("people.csv", data.to_csv(index=False).encode(), "application/octet-stream")).run()

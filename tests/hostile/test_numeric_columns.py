@@ -12,12 +12,13 @@ from fairdash.cli import main
 
 # --- numeric sensitive attributes of any shape get bands (probe 09), and +inf its top band (probe 11) ----------------
 
+
 def _odd_columns() -> pd.DataFrame:
     rng = np.random.default_rng(2)
     n = 600
     table = pd.DataFrame({"y": rng.integers(0, 2, n), "s": rng.uniform(0, 1, n)})
     table["visits"] = np.where(rng.random(n) < 0.9, 0, rng.integers(1, 200, n))  # a count that is 90% zeros
-    table["dose"] = rng.uniform(0, 1, n) * 1e-9                                     # floats at the 1e-9 scale
+    table["dose"] = rng.uniform(0, 1, n) * 1e-9  # floats at the 1e-9 scale
     return table
 
 
@@ -25,7 +26,10 @@ def test_a_zero_inflated_count_is_its_zeros_against_the_others():
     table = _odd_columns()
     assert default_bins(table["visits"]) == (1.0,)
     bands = sensitive_frame(table, ["visits"])["visits"]
-    assert bands.value_counts().to_dict() == {"under 1": int((table.visits == 0).sum()), "1 and over": int((table.visits > 0).sum())}
+    assert bands.value_counts().to_dict() == {
+        "under 1": int((table.visits == 0).sum()),
+        "1 and over": int((table.visits > 0).sum()),
+    }
 
 
 def test_tiny_floats_get_quintile_bands_with_distinct_labels_that_read_as_their_edges():
@@ -49,8 +53,22 @@ def test_edges_that_read_alike_at_six_digits_get_the_digits_that_tell_them_apart
 def test_the_command_line_audits_a_zero_inflated_or_tiny_float_sensitive_attribute(tmp_path, capsys, column, bands):
     data = tmp_path / "t.csv"
     _odd_columns().to_csv(data, index=False)
-    code = main(["audit", "--data", str(data), "--target", "y", "--positive-label", "1", "--sensitive", column,
-                              "--score", "s", "--no-explain"])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "y",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            column,
+            "--score",
+            "s",
+            "--no-explain",
+        ]
+    )
     assert code == 0
     assert f"{column} is grouped into bands: {bands}" in capsys.readouterr().out
 
@@ -82,8 +100,9 @@ def test_infinite_values_of_a_banded_attribute_are_in_the_top_and_bottom_bands_n
     table.loc[:49, "income"] = np.inf
     table.loc[50:59, "income"] = -np.inf
     table.loc[60:64, "income"] = np.nan
-    audit = fairdash.run_audit(table, fairdash.AuditSpec(target="y", positive_label=1, sensitive=("income",), score="s", bins=bins),
-                               with_rules=False)
+    audit = fairdash.run_audit(
+        table, fairdash.AuditSpec(target="y", positive_label=1, sensitive=("income",), score="s", bins=bins), with_rules=False
+    )
     edges = audit.bins["income"]
     labels = band_labels(edges)
     finite = table["income"].where(np.isfinite(table["income"]))
@@ -94,11 +113,18 @@ def test_infinite_values_of_a_banded_attribute_are_in_the_top_and_bottom_bands_n
 
 # --- an infinite number in any column does not stop the rules (probe 10) -----------------------------------------------
 
+
 def _with_huge_values() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     n = 500
-    table = pd.DataFrame({"y": rng.integers(0, 2, n), "s": rng.uniform(0, 1, n), "g": rng.choice(["a", "b"], n),
-                          "debt_to_income": rng.normal(size=n)})
+    table = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, n),
+            "s": rng.uniform(0, 1, n),
+            "g": rng.choice(["a", "b"], n),
+            "debt_to_income": rng.normal(size=n),
+        }
+    )
     table.loc[7, "debt_to_income"] = np.inf
     table.loc[8, "debt_to_income"] = -1e39
     table.loc[9, "debt_to_income"] = 1e39
@@ -122,11 +148,27 @@ def test_the_command_line_audits_a_table_with_an_infinite_or_huge_value_in_an_un
     table.loc[7, "debt_to_income"] = value
     data = tmp_path / "t.csv"
     table.to_csv(data, index=False)
-    code = main(["audit", "--data", str(data), "--target", "y", "--positive-label", "1", "--sensitive", "g",
-                              "--score", "s", "--no-explain"])
+    code = main(
+        [
+            "audit",
+            "--data",
+            str(data),
+            "--target",
+            "y",
+            "--positive-label",
+            "1",
+            "--sensitive",
+            "g",
+            "--score",
+            "s",
+            "--no-explain",
+        ]
+    )
     assert code == 0
-    assert "rules: Infinite values, or values beyond ±3.4e+38 (the largest number the tree takes), are in 'debt_to_income' (1 row(s))" \
+    assert (
+        "rules: Infinite values, or values beyond ±3.4e+38 (the largest number the tree takes), are in 'debt_to_income' (1 row(s))"
         in capsys.readouterr().out
+    )
 
 
 def test_band_edges_reopen_with_every_digit():
@@ -147,6 +189,11 @@ def test_the_command_to_paste_keeps_every_digit_of_the_bands(tmp_path):
     edges = (0.1, 1234567.0, 98765432.123)
     spec = AuditSpec(target="y", positive_label=1, sensitive=("income",), score="s", bins=(("income", edges),))
     command = audit_command(spec, model_file=None, thresholds=0.5)
-    printed = subprocess.run(["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
-                             cwd=tmp_path, capture_output=True, text=True, check=True).stdout.splitlines()
+    printed = subprocess.run(
+        ["bash", "-c", command.replace("python -m fairdash", "printf '%s\\n'", 1)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     assert bins_option([printed[printed.index("--bins") + 1]]) == (("income", edges),)

@@ -27,27 +27,34 @@ def _with_nan(values: np.ndarray) -> np.ndarray:
 
 # --- one checked conversion of outcomes and decisions ---------------------------------------------------------------
 
-@pytest.mark.parametrize(("values", "label", "expected"), [
-    ([0, 1, 1], 1, [False, True, True]),
-    ([0.0, 0.0], 1, [False, False]),           # 0/1 values need no label, even with one class present
-    ([1, 1, 0], 0, [False, False, True]),      # 0 named the positive class
-    (["0", "1"], 1, [False, True]),
-    ([True, False], "yes", [True, False]),     # booleans are taken as they are
-    (["no", "yes", "no"], "yes", [False, True, False]),
-    (["a", "b", "c"], "b", [False, True, False]),  # one class against the rest
-])
+
+@pytest.mark.parametrize(
+    ("values", "label", "expected"),
+    [
+        ([0, 1, 1], 1, [False, True, True]),
+        ([0.0, 0.0], 1, [False, False]),  # 0/1 values need no label, even with one class present
+        ([1, 1, 0], 0, [False, False, True]),  # 0 named the positive class
+        (["0", "1"], 1, [False, True]),
+        ([True, False], "yes", [True, False]),  # booleans are taken as they are
+        (["no", "yes", "no"], "yes", [False, True, False]),
+        (["a", "b", "c"], "b", [False, True, False]),  # one class against the rest
+    ],
+)
 def test_outcomes_that_are_0_1_booleans_or_named_classes_convert(values, label, expected):
     assert as_bool(values, label).tolist() == expected
 
 
-@pytest.mark.parametrize(("values", "label", "message"), [
-    (["no", "yes"], None, r"^The outcomes \(y_true\) hold 'no' and 'yes'; say which is positive with positive_label=\.\.\.$"),
-    (["no", "yes"], 1, _UNMATCHED),
-    ([1, 2, 3], 5, "hold 1, 2 and 3, none of them the positive label 5"),
-    ([0.0, np.nan], 1, r"missing in 1 row\(s\), the first in row 2"),
-    ([True, None], 1, r"missing in 1 row\(s\), the first in row 2"),
-    (np.linspace(0, 1, 50), 1, "hold 50 distinct values .*: scores or measurements, not classes"),
-])
+@pytest.mark.parametrize(
+    ("values", "label", "message"),
+    [
+        (["no", "yes"], None, r"^The outcomes \(y_true\) hold 'no' and 'yes'; say which is positive with positive_label=\.\.\.$"),
+        (["no", "yes"], 1, _UNMATCHED),
+        ([1, 2, 3], 5, "hold 1, 2 and 3, none of them the positive label 5"),
+        ([0.0, np.nan], 1, r"missing in 1 row\(s\), the first in row 2"),
+        ([True, None], 1, r"missing in 1 row\(s\), the first in row 2"),
+        (np.linspace(0, 1, 50), 1, "hold 50 distinct values .*: scores or measurements, not classes"),
+    ],
+)
 def test_outcomes_that_cannot_be_read_as_0_1_are_refused_with_the_values_seen(values, label, message):
     with pytest.raises(InvalidInputError, match=message):
         as_bool(values, label)
@@ -118,13 +125,17 @@ def test_subgroups_refuse_text_outcomes_text_decisions_and_missing_outcomes():
 def test_subgroups_of_text_labels_with_their_positive_label_equal_the_0_1_coding():
     table, y, decided = _subgroup_rows()
     coded = fairdash.find_subgroups(table, y, decided, max_conditions=1)
-    named = fairdash.find_subgroups(table, np.where(y == 1, "yes", "no"), np.where(decided, "yes", "no"), max_conditions=1,
-                                    positive_label="yes")
+    named = fairdash.find_subgroups(
+        table, np.where(y == 1, "yes", "no"), np.where(decided, "yes", "no"), max_conditions=1, positive_label="yes"
+    )
     assert _top(named) == _top(coded)
     first = coded.results.iloc[0]
     rows = first["conditions"][0].mask(table)
-    rate = {"selection_rate": decided[rows].mean(), "tpr": decided[rows & (y == 1)].mean(),
-            "fpr": decided[rows & (y == 0)].mean()}[first["metric"]]
+    rate = {
+        "selection_rate": decided[rows].mean(),
+        "tpr": decided[rows & (y == 1)].mean(),
+        "fpr": decided[rows & (y == 0)].mean(),
+    }[first["metric"]]
     assert first["rate"] == pytest.approx(rate, abs=1e-12)
 
 

@@ -47,7 +47,9 @@ def test_labels_reach_the_page_escaped():
 
 def test_an_empty_column_chosen_as_target_is_a_message_not_a_traceback():
     rng = np.random.default_rng(0)
-    table = pd.DataFrame({"sex": rng.choice(["a", "b"], 60), "y": rng.integers(0, 2, 60), "score": rng.random(60), "notes": [np.nan] * 60})
+    table = pd.DataFrame(
+        {"sex": rng.choice(["a", "b"], 60), "y": rng.integers(0, 2, 60), "score": rng.random(60), "notes": [np.nan] * 60}
+    )
     at = _upload_scores_table(_app(), table)
     at.selectbox(key="target").set_value("notes").run()
     assert not at.exception
@@ -80,7 +82,9 @@ def test_the_slider_above_every_score_shows_undefined_disparities_with_their_rea
     at = _app()
     at.selectbox(key="demo").set_value("compas").run()
     at.switch_page("pages/fairness.py").run()
-    (preview,) = [component for component in at.get("bidi_component") if component.proto.component_name.endswith("threshold_preview")]
+    (preview,) = [
+        component for component in at.get("bidi_component") if component.proto.component_name.endswith("threshold_preview")
+    ]
     above_all = json.loads(preview.proto.json)["thresholds"][-1]  # the preview's last position, "above all"
     assert above_all > 10
     at.session_state["threshold"] = above_all  # the preview settled there: nobody is selected

@@ -28,7 +28,6 @@ def test_the_store_sweeps_only_folders_it_made(tmp_path):
     assert (files / "my-notes" / "thesis.txt").read_text() == "precious" and (files / "readme.txt").exists()
 
 
-
 def test_a_title_with_an_escape_sequence_prints_as_text(tmp_path, capsys, monkeypatch):
     from fairdash.cli import main
 
@@ -36,9 +35,30 @@ def test_a_title_with_an_escape_sequence_prints_as_text(tmp_path, capsys, monkey
     table = pd.DataFrame({"g": ["a", "b"] * 50, "y": [0, 1] * 50, "s": np.linspace(0, 1, 100)})
     table.to_csv(tmp_path / "t.csv", index=False)
     title = "evil\x1b]0;pwned\x07\x1b[2J"
-    assert main(["audit", "--data", str(tmp_path / "t.csv"), "--target", "y", "--sensitive", "g", "--score", "s", "--save",
-                 "--title", title]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--data",
+                str(tmp_path / "t.csv"),
+                "--target",
+                "y",
+                "--sensitive",
+                "g",
+                "--score",
+                "s",
+                "--save",
+                "--title",
+                title,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["audits", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "evil" in listed and "pwned" in listed and not any(ord(character) < 32 and character not in "\t\n" for character in listed)
+    assert (
+        "evil" in listed
+        and "pwned" in listed
+        and not any(ord(character) < 32 and character not in "\t\n" for character in listed)
+    )
