@@ -114,8 +114,19 @@ def test_a_demo_written_as_csv_audits_with_its_model(key, target, label, tmp_pat
     on text, could not score them (exit 2). Its audit from the CSV is the audit of the demo itself."""
     monkeypatch.chdir(tmp_path)
     assert main(["demo", key, "--out", f"{key}.csv", "--model-out", f"{key}.skops"]) == 0
-    arguments = ["audit", "--target", target, "--positive-label", label, "--sensitive", "sex", "--no-explain", "--model",
-                 f"{key}.skops", "--json"]
+    arguments = [
+        "audit",
+        "--target",
+        target,
+        "--positive-label",
+        label,
+        "--sensitive",
+        "sex",
+        "--no-explain",
+        "--model",
+        f"{key}.skops",
+        "--json",
+    ]
     assert main([*arguments[:1], "--data", f"{key}.csv", *arguments[1:], "csv.json"]) in (0, 1), capsys.readouterr().err
     assert main(["demo", key, "--out", f"{key}.parquet"]) == 0
     assert main([*arguments[:1], "--data", f"{key}.parquet", *arguments[1:], "parquet.json"]) in (0, 1)
