@@ -90,7 +90,10 @@ def _install(root: Path) -> Installed:
     subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300, env=installed.env)
     installed.wheel = next((root / "dist").glob("fairdash-*.whl"))
     start = time.monotonic()
-    pip = installed.run("python", "-m", "pip", "install", "--quiet", str(installed.wheel), timeout=1200)
+    # The dependencies at the versions the suite pins (requirements.txt as constraints; pip's cache holds them), so that
+    # the test checks the package, not the newest release of each dependency on the day it runs.
+    constraints = str(ROOT / "requirements.txt")
+    pip = installed.run("python", "-m", "pip", "install", "--quiet", "-c", constraints, str(installed.wheel), timeout=1200)
     assert pip.returncode == 0, pip.stderr[-3000:]
     print(f"pip install of the wheel with its dependencies: {time.monotonic() - start:.0f} s")
     return installed
