@@ -77,6 +77,7 @@ def test_who_sees_which_audit_when_users_sign_in_through_a_proxy(browser, tmp_pa
         wait_until_idle(nobody)
         assert nobody.get_by_test_id("stSidebarNav").count() == 0 and nobody.get_by_test_id("stFileUploader").count() == 0
         assert nobody.get_by_test_id("stSelectbox").count() == 0
+        nobody.screenshot(path=str(output_dir / "team-nobody.png"))
 
         alice = browser.new_context(extra_http_headers={HEADER: ALICE}, viewport={"width": 1280, "height": 1600}).new_page()
         bob = browser.new_context(extra_http_headers={HEADER: BOB}, viewport={"width": 1280, "height": 1600}).new_page()

@@ -56,7 +56,7 @@ def _html(cell) -> str:
 
 
 @pytest.mark.browser
-def test_a_notebook_audits_shows_the_dashboard_and_leaves_no_server(browser, tmp_path, monkeypatch):
+def test_a_notebook_audits_shows_the_dashboard_and_leaves_no_server(browser, tmp_path, monkeypatch, output_dir):
     from nbclient import NotebookClient
     from playwright.sync_api import expect
 
@@ -94,6 +94,7 @@ def test_a_notebook_audits_shows_the_dashboard_and_leaves_no_server(browser, tmp
         assert [float(re.search(r"-?\d+\.\d+", text).group()) for text in shown[:4]] == pytest.approx(expected, abs=0.006)
         assert "0.45" in shown[4]  # the notebook's threshold, not the default 0.5
         # (Numbers at all mean the model, a pickle, opened without a trust prompt: untrusted, the page shows none.)
+        page.screenshot(path=str(output_dir / "notebook-fairness.png"), full_page=True)
         page.close()
         assert _port_open(port)
     # The kernel has shut down: its server goes with it.

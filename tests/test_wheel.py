@@ -280,6 +280,7 @@ def test_fairdash_dashboard_serves_the_demo_in_chromium(installed, browser, outp
         expect(page.get_by_test_id("stMetricValue").first).to_have_text("15,060")  # the Adult demo's audited rows
         expect(page.get_by_test_id("stException")).to_have_count(0)
         assert "Traceback" not in page.get_by_test_id("stMain").inner_text()
+        page.screenshot(path=str(output_dir / "wheel-dashboard.png"))
         page.close()
     finally:
         server.send_signal(signal.SIGTERM)
