@@ -19,7 +19,7 @@ from fairdash.engine.metrics import conclusive, table_from_counts
 from fairdash.engine.result import AuditSettings, judge
 from fairdash.engine.spec import AuditSpec
 from fairdash.cli import main
-from fairdash.present.sentences import finding_sentence
+from fairdash.present.sentences import finding_sentence, warning_text
 from fairdash.present.text import verdict_text
 from fairdash.run import run_audit
 from fairdash.store.db import AuditStore
@@ -125,7 +125,7 @@ def test_the_small_group_warning_follows_the_setting():
     spec = AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s")
     for minimum, expected in ((30, None), (50, "fewer than 50 rows"), (0, None)):
         audit = run_audit(table, spec, thresholds=0.5, min_group_size=minimum, with_rules=False)
-        small = [warning for warning in audit.warnings if "too few to judge" in warning]
+        small = [warning for warning in map(warning_text, audit.warnings) if "too few to judge" in warning]
         assert (small[0] if small else None) is None if expected is None else expected in small[0]
         assert audit.summary.groups["too_small"].to_dict() == {"a": False, "b": False, "c": 40 < minimum}
 
