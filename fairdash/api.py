@@ -102,7 +102,11 @@ class Audit:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.details.warnings
+        """The audit's warnings in plain words (the facts: ``details.warnings``, written by
+        :func:`fairdash.present.sentences.warning_text`)."""
+        from fairdash.present.sentences import warning_text
+
+        return tuple(warning_text(warning) for warning in self.details.warnings)
 
     def to_dict(self) -> dict[str, Any]:
         """The audit as the JSON document the command line and the dashboard write (:func:`fairdash.present.report.audit_json`)."""

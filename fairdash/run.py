@@ -19,6 +19,7 @@ from fairdash.engine.result import AuditResult, AuditSettings, judge
 from fairdash.engine.spec import SMALL_GROUP_SIZE, AuditSpec, bins_used, sensitive_frame, small_groups_warning
 from fairdash.engine.subgroups import SubgroupSearch, find_subgroups
 from fairdash.engine.thresholds import Threshold, ThresholdCurves
+from fairdash.engine.warnings import AuditWarning
 from fairdash.explain.recourse import Recourse
 from fairdash.explain.rules import Surrogate, surrogate_columns, surrogate_tree
 from fairdash.intake.models import ScoreModel
@@ -88,8 +89,8 @@ class Audit:
     findings = property(lambda self: self.result.findings)
 
     @property
-    def warnings(self) -> tuple[str, ...]:
-        """The audit's warnings: the groups under its small-group minimum (``result.settings.min_group_size``), then
+    def warnings(self) -> tuple[AuditWarning, ...]:
+        """The audit's warnings, as facts (in words: :func:`fairdash.present.sentences.warning_text`): the groups under its small-group minimum (``result.settings.min_group_size``), then
         the inputs' (missing sensitive values, ID-like columns, the scores)."""
         small = small_groups_warning(self.summary.groups["count"], self.result.settings.min_group_size)
         return ((small,) if small else ()) + tuple(self.inputs.warnings)

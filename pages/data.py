@@ -13,6 +13,7 @@ from fairdash.engine.spec import (
     sensitive_frame,
     small_groups_warning,
 )
+from fairdash.present.sentences import warning_text
 from fairdash.ui import (
     balance_panel,
     choices,
@@ -181,7 +182,7 @@ second.metric("Columns", f"{summary.columns:,}")
 third.metric("Missing values", f"{summary.missing_cells:,}")
 fourth.metric("Positive rate", f"{audit.inputs.y_true.mean():.1%}")
 for warning in filter(None, (small_groups_warning(summary.groups["count"], min_group_size), *audit.inputs.warnings)):
-    st.warning(md(warning), icon=":material/warning:")
+    st.warning(md(warning_text(warning)), icon=":material/warning:")
 
 st.markdown(
     f"**Groups** of {' × '.join(md(column) for column in audit.spec.sensitive)} (reference: {md(audit.inputs.reference)})"

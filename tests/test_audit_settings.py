@@ -18,8 +18,10 @@ from fairdash.engine.findings import disparity_findings
 from fairdash.engine.metrics import conclusive, table_from_counts
 from fairdash.engine.result import AuditSettings, judge
 from fairdash.engine.spec import AuditSpec
+from fairdash.engine.warnings import AuditWarning
 from fairdash.cli import main
-from fairdash.present.sentences import finding_sentence
+from fairdash.present.report import audit_json
+from fairdash.present.sentences import finding_sentence, warning_text
 from fairdash.present.text import verdict_text
 from fairdash.run import run_audit
 from fairdash.store.db import AuditStore
@@ -125,8 +127,11 @@ def test_the_small_group_warning_follows_the_setting():
     spec = AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s")
     for minimum, expected in ((30, None), (50, "fewer than 50 rows"), (0, None)):
         audit = run_audit(table, spec, thresholds=0.5, min_group_size=minimum, with_rules=False)
-        small = [warning for warning in audit.warnings if "too few to judge" in warning]
+        small = [warning for warning in map(warning_text, audit.warnings) if "too few to judge" in warning]
         assert (small[0] if small else None) is None if expected is None else expected in small[0]
+        # The audit holds facts; the JSON says them in the words the command line prints.
+        assert all(isinstance(warning, AuditWarning) for warning in audit.warnings)
+        assert audit_json(audit)["data"]["warnings"] == small
         assert audit.summary.groups["too_small"].to_dict() == {"a": False, "b": False, "c": 40 < minimum}
 
 

@@ -18,6 +18,7 @@ from fairdash.cli import main
 from fairdash.explain.attributions import explainer_method, shap_values
 from fairdash.intake.models import ScoreModel
 from fairdash.intake.tables import read_table
+from fairdash.present.sentences import warning_text
 
 FEATURES = ["age", "income", "sex", "race"]
 
@@ -152,7 +153,7 @@ def test_a_model_trained_on_0_1_codes_audits_the_tables_labels(training):
     inputs = prepare_audit(table, spec, model)
     np.testing.assert_allclose(inputs.scores, model.estimator.predict_proba(_typed(training, model.estimator))[:, 1], rtol=1e-6)
     assert inputs.model_label == 1
-    assert any("class 1 is taken as the positive label 'yes'" in warning for warning in inputs.warnings)
+    assert any("class 1 is taken as the positive label 'yes'" in warning for warning in map(warning_text, inputs.warnings))
     assert shap_values(model, table[FEATURES].head(50), positive_label=inputs.model_label).method == "tree"
 
 

@@ -10,6 +10,7 @@ from fairdash.engine.guess import guess_spec, summarize
 from fairdash.engine.spec import AuditSpec, binary_target, id_like_columns, numeric_scores, validate_spec
 from fairdash.errors import FairdashError, InvalidInputError
 from fairdash.intake.tables import read_table
+from fairdash.present.sentences import warning_text
 
 
 def test_reads_csv_bytes_path_and_file(tmp_path, people):
@@ -128,7 +129,7 @@ def test_summary_counts_groups_and_warns_about_small_ones(people):
         rows = small[(small.sex == sex) & (small.race == race)]
         assert summary.groups.loc[f"{sex} | {race}", "base_rate"] == pytest.approx((rows.hired == "yes").mean())
     assert summary.groups["too_small"].any()
-    assert any("fewer than 30 rows" in warning for warning in summary.warnings)
+    assert any("fewer than 30 rows" in warning for warning in map(warning_text, summary.warnings))
 
 
 def test_id_like_columns():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from fairdash.engine.calibration import CALIBRATION_NOTES, Calibration, Calibrat
 from fairdash.engine.compare import ComparisonNote, Untested
 from fairdash.engine.subgroups import SubgroupSearch
 from fairdash.engine.thresholds import SUGGESTION_REASONS, Suggestion
+from fairdash.engine.warnings import WARNING_CODES, AuditWarning
 from fairdash.engine.undefined import RATE_UNDEFINED_CODES, UNDEFINED_CODES, RateUndefined, Undefined
 from fairdash.explain.recourse import Recourse, why_recourse_undefined
 from fairdash.monitor.windows import ChangeAlert, GateAlert, Monitor, MonitorNote
@@ -37,6 +39,7 @@ from fairdash.present.sentences import (
     suggestion_sentence,
     undefined_text,
     with_sentences,
+    warning_text,
 )
 from fairdash.present.text import inconclusive_note, verdict_word, verdict_words
 
@@ -266,15 +269,25 @@ def test_the_methods_in_words_are_written_from_their_numbers():
 
 
 # Why a figure is undefined: sentences the computation layers still write, each to move to present/ (the list only shrinks).
-_UNDEFINED_KNOWN = {
-    ("spec.py", "small_groups_warning"),  # a warning shown as it is
-}
+_UNDEFINED_KNOWN: set[tuple[str, str | None]] = set()
 _UNDEFINED_WORDS = ("undefined", "fewer than", "only one group", "no group has")
 
 
 def _undefined_sentences(path: Path) -> list[tuple[str, str | None]]:
     """Each string (an f-string as a whole, its values as ``{}``) outside a docstring and a ``raise`` that says why a
     figure is undefined, with its function."""
+    return _strings_written(path, lambda text: any(words in text.lower() for words in _UNDEFINED_WORDS))
+
+
+def _sentence(text: str) -> bool:
+    """A sentence for people: five words or more, ending in a full stop (a warning such as "Some rows have no value for
+    a sensitive attribute; they form a group of their own, {}.")."""
+    return len(text.split()) >= 5 and text.rstrip().endswith(".")
+
+
+def _strings_written(path: Path, said: Callable[[str], bool]) -> list[tuple[str, str | None]]:
+    """Each string (an f-string as a whole, its values as ``{}``) outside a docstring and a ``raise`` for which ``said``
+    holds, with its function."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstrings = {
         id(node.body[0].value)
@@ -299,12 +312,7 @@ def _undefined_sentences(path: Path) -> list[tuple[str, str | None]]:
                 text = child.value
             else:
                 walk(child, inside, raised)
-            if (
-                text is not None
-                and " " in text.strip()
-                and not raised
-                and any(words in text.lower() for words in _UNDEFINED_WORDS)
-            ):
+            if text is not None and " " in text.strip() and not raised and said(text):
                 found.append((path.name, inside))
 
     walk(tree, None, False)
@@ -319,6 +327,79 @@ def test_the_audit_says_why_a_figure_is_undefined_in_facts_not_words():
     found = {where for path in paths for where in _undefined_sentences(path)}
     assert found - _UNDEFINED_KNOWN == set()
     assert _UNDEFINED_KNOWN - found == set()  # a sentence moved out: take it off the list
+
+
+# Sentences the computation layers write that are not about what an audit found: error messages built before their
+# ``raise`` (or kept for one), and the demos' descriptions (data, not a finding). The warnings are not among them: they
+# are facts (:class:`fairdash.engine.warnings.AuditWarning`), written by ``present.sentences.warning_text``.
+_SENTENCES_KNOWN = {
+    ("compare.py", None),  # an error message (engine: not an audit's JSON; fixes: no model to refit)
+    ("compare.py", "refittable"),  # error messages
+    ("compare.py", "_refit_training"),  # an error message
+    ("compare.py", "_lacking_groups_message"),  # an error message
+    ("demo.py", "_adult"),  # the demos' descriptions
+    ("demo.py", "_compas"),
+    ("demo.py", "_german"),
+    ("thresholds.py", None),  # an error message (the curves cannot change)
+    ("counterfactuals.py", None),  # error messages
+    ("counterfactuals.py", "_none_found"),  # an error message
+    ("rules.py", "beyond_tree_range"),  # an error message
+}
+
+
+def test_the_audit_warns_in_facts_not_words():
+    """The warnings (small groups, missing sensitive values, ID-like columns, scores outside [0, 1], the model's 0/1
+    classes) are :class:`AuditWarning` values; no computation layer writes a sentence but the known ones."""
+    paths = [path for layer in _LAYERS for path in sorted((ROOT / "fairdash" / layer).glob("*.py"))] + [
+        ROOT / "fairdash" / "run.py"
+    ]
+    found = {where for path in paths for where in _strings_written(path, _sentence)}
+    assert found - _SENTENCES_KNOWN == set()
+    assert _SENTENCES_KNOWN - found == set()  # a sentence moved out: take it off the list
+
+
+def test_the_sentence_scan_finds_the_warnings_the_audit_wrote(tmp_path):
+    """The negative control: the warnings ``audit_warnings`` and ``score_warnings`` returned before are found; a
+    docstring, an error and a short label are left alone."""
+    path = tmp_path / "spec.py"
+    path.write_text(
+        '''def audit_warnings(table, column):
+    """Plain-words warnings."""
+    warnings = ["Some rows have no value for a sensitive attribute; they form a group of their own, (missing)."]
+    warnings.append(f"The model takes {column}, which looks like a row ID; a model should not learn from IDs.")
+    return warnings
+def score_warnings(count):
+    return [f"{count:,} score(s) lie outside [0, 1] though the others look like probabilities. They are audited as they are."]
+def label(column):
+    return f"{column} (ref.)"
+def check(value):
+    raise ValueError(f"{value} is not a score. Give a number between 0 and 1.")
+''',
+        encoding="utf-8",
+    )
+    assert _strings_written(path, _sentence) == [("spec.py", "audit_warnings")] * 2 + [("spec.py", "score_warnings")]
+
+
+def test_each_warning_is_said_from_its_facts():
+    """Each warning code has its words, which say the warning's numbers (the sentences the audit printed before)."""
+    small = AuditWarning("small_groups", groups=tuple((f"g{i}", i) for i in range(12)), min_group_size=30)
+    assert warning_text(small) == (
+        "12 group(s) have fewer than 30 rows, too few to judge: g0 (0), g1 (1), g2 (2), g3 (3), g4 (4), g5 (5), g6 (6), "
+        "g7 (7), g8 (8), g9 (9) and 2 more. Their rates swing widely by chance."
+    )
+    assert warning_text(AuditWarning("scores_outside_0_1", count=1234, value=1.5, row=1018)) == (
+        "1,234 score(s) lie outside [0, 1] (the first, 1.5, in row 1,018) though the others look like probabilities. "
+        "They are audited as they are, and the default threshold is then the middle score, not 0.5."
+    )
+    assert warning_text(AuditWarning("model_classes", classes=(0, 1), positive_label="yes")).startswith(
+        "The model predicts classes 0 and 1, not the table's labels: its class 1 is taken as the positive label 'yes'."
+    )
+    assert warning_text(AuditWarning("id_sensitive", column="code")) == (
+        "The sensitive attribute 'code' looks like a row ID (nearly every value is different)."
+    )
+    assert warning_text(AuditWarning("id_feature", column="cust_id")).startswith("The model takes 'cust_id'")
+    assert warning_text(AuditWarning("missing_sensitive")).endswith("a group of their own, (missing).")
+    assert len({warning_text(AuditWarning(code, classes=(0, 1))) for code in WARNING_CODES}) == len(WARNING_CODES)
 
 
 def test_the_undefined_scan_finds_the_reason_the_metrics_wrote(tmp_path):

@@ -44,7 +44,7 @@ from fairdash.explain.recourse import RECOURSE_NAMES, RECOURSE_ROWS
 from fairdash.intake.models import ScoreModel, load_model
 from fairdash.intake.tables import read_table
 from fairdash.present.text import for_people
-from fairdash.present.sentences import recourse_rows, undefined_text
+from fairdash.present.sentences import recourse_rows, undefined_text, warning_text
 
 if TYPE_CHECKING:  # the audit's modules load when an audit runs, not for --help
     from fairdash.run import Audit
@@ -464,7 +464,7 @@ def _print_audit(args: argparse.Namespace, audit) -> None:
         for column, edges in audit.bins.items():
             print(f"{column} is grouped into bands: {', '.join(band_labels(edges))} (--bins {column}=... to change them)")
         for warning in audit.warnings:
-            print(f"warning: {warning}")
+            print(f"warning: {warning_text(warning)}")
         if audit.explain_error is not None:
             print(f"warning: the SHAP explanation failed and is left out ({audit.explain_error}); the fairness audit stands")
         for note in audit.surrogate.notes if audit.surrogate is not None else ():

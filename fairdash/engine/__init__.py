@@ -158,9 +158,13 @@ from fairdash.engine.undefined import (  # noqa: F401
     RateUndefined,
     Undefined,
 )
+from fairdash.engine.warnings import (  # noqa: F401
+    AuditWarning,
+)
 
 __all__ = [
     "AgainstReference",
+    "AuditWarning",
     "AuditInputs",
     "AuditResult",
     "HTML_VIEWS",

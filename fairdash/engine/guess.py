@@ -8,6 +8,7 @@ from typing import Sequence
 import pandas as pd
 
 from fairdash.engine.groups import group_labels
+from fairdash.engine.warnings import AuditWarning
 from fairdash.engine.spec import (
     SMALL_GROUP_SIZE,
     AuditSpec,
@@ -29,7 +30,7 @@ class DataSummary:
     missing_cells: int
     missing_by_column: pd.Series
     groups: pd.DataFrame  # index: group; columns: count, share, base_rate, too_small
-    warnings: tuple[str, ...]
+    warnings: tuple[AuditWarning, ...]  # as facts: fairdash.present.sentences.warning_text writes them
 
 
 def summarize(table: pd.DataFrame, spec: AuditSpec, *, min_group_size: int = SMALL_GROUP_SIZE) -> DataSummary:

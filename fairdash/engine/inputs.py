@@ -24,6 +24,7 @@ from fairdash.engine.spec import (
     validate_spec,
 )
 from fairdash.engine.thresholds import default_threshold
+from fairdash.engine.warnings import AuditWarning
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.models import ScoreModel
 from fairdash.intake.values import match_label
@@ -60,8 +61,8 @@ class AuditInputs:
     score_kind : {"probability", "margin", "prediction", "score"}
         What the scores are: a model's ``predict_proba`` (or a column within [0, 1]), a model's
         ``decision_function`` (a margin, whose boundary is 0), 0/1 predictions, or another score.
-    warnings : tuple of str
-        Plain-words warnings from validation.
+    warnings : tuple of AuditWarning
+        The warnings from validation, as facts (:func:`fairdash.present.sentences.warning_text` writes them).
     """
 
     spec: AuditSpec
@@ -71,7 +72,7 @@ class AuditInputs:
     group_codes: GroupCodes
     reference: str
     binary_scores: bool
-    warnings: tuple[str, ...]
+    warnings: tuple[AuditWarning, ...]
     score_kind: ScoreKind = "score"
     model_label: Any = None
 
@@ -136,8 +137,8 @@ def prepare_audit(table: pd.DataFrame, spec: AuditSpec, model: ScoreModel | None
     )
 
 
-def model_class(model: ScoreModel, positive_label: Any) -> tuple[Any, str | None]:
-    """The model's class that stands for ``positive_label``, and a note when it is not the label itself.
+def model_class(model: ScoreModel, positive_label: Any) -> tuple[Any, AuditWarning | None]:
+    """The model's class that stands for ``positive_label``, and a warning (``model_classes``) when it is not the label itself.
 
     A model trained on the target's 0/1 codes (classes 0 and 1, or False and True) while the table
     holds the labels (">50K", "<=50K") is asked about its class 1, taken as the positive label.
@@ -149,8 +150,4 @@ def model_class(model: ScoreModel, positive_label: Any) -> tuple[Any, str | None
     plain = sorted(values)
     if plain != [0, 1]:  # also [False, True]
         return positive_label, None  # scores() will say that the label is not among the classes
-    return classes[values.index(plain[1])], (
-        f"The model predicts classes {plain[0]} and {plain[1]}, not the table's labels: its class {plain[1]} is taken "
-        f"as the positive label {brief(positive_label)}. If the model was trained with the other coding, choose the other "
-        "positive label."
-    )
+    return classes[values.index(plain[1])], AuditWarning("model_classes", classes=tuple(plain), positive_label=positive_label)

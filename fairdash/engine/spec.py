@@ -10,7 +10,8 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 import pandas as pd
 
-from fairdash.engine.groups import MISSING_GROUP, group_labels
+from fairdash.engine.groups import group_labels
+from fairdash.engine.warnings import AuditWarning
 from fairdash.errors import InvalidInputError, brief
 from fairdash.intake.values import match_label, value_text
 
@@ -323,17 +324,15 @@ def finite_scores(scores: np.ndarray, source: str) -> np.ndarray:
     return scores
 
 
-def score_warnings(scores: np.ndarray) -> list[str]:
-    """A warning when scores that look like probabilities (nearly all in [0, 1]) have a few outside it."""
+def score_warnings(scores: np.ndarray) -> list[AuditWarning]:
+    """A warning (``scores_outside_0_1``) when scores that look like probabilities (nearly all in [0, 1]) have a few
+    outside it: how many, and the first with its row number (from 1)."""
     outside = (scores < 0) | (scores > 1)
     count = int(outside.sum())
     if count == 0 or count > 0.01 * len(scores):
         return []
     first = int(np.flatnonzero(outside)[0])
-    return [
-        f"{count:,} score(s) lie outside [0, 1] (the first, {scores[first]:g}, in row {first + 1:,}) though the others look like "
-        "probabilities. They are audited as they are, and the default threshold is then the middle score, not 0.5."
-    ]
+    return [AuditWarning("scores_outside_0_1", count=count, value=float(scores[first]), row=first + 1)]
 
 
 def check_column_roles(*, target: str, sensitive: Sequence[str], score: str | None = None) -> None:
@@ -380,37 +379,30 @@ def check_column_roles(*, target: str, sensitive: Sequence[str], score: str | No
         )
 
 
-_LISTED = 10  # groups named in one warning; the rest are counted
-
-
-def small_groups_warning(group_counts: pd.Series, min_group_size: int = SMALL_GROUP_SIZE) -> str | None:
-    """The warning about the groups under ``min_group_size`` rows (the audit's small-group minimum: they are left out
-    of the disparities), or ``None`` when there are none (always with 0)."""
+def small_groups_warning(group_counts: pd.Series, min_group_size: int = SMALL_GROUP_SIZE) -> AuditWarning | None:
+    """The warning (``small_groups``) about the groups under ``min_group_size`` rows (the audit's small-group minimum:
+    they are left out of the disparities), each with its count, or ``None`` when there are none (always with 0)."""
     small = group_counts[group_counts < min_group_size]
     if not len(small):
         return None
-    listed = ", ".join(f"{label} ({count})" for label, count in small.head(_LISTED).items())
-    more = f" and {len(small) - _LISTED:,} more" if len(small) > _LISTED else ""
-    return (
-        f"{len(small)} group(s) have fewer than {min_group_size} rows, too few to judge: {listed}{more}. "
-        "Their rates swing widely by chance."
-    )
+    groups = tuple((label, int(count)) for label, count in small.items())
+    return AuditWarning("small_groups", groups=groups, min_group_size=min_group_size)
 
 
 def audit_warnings(
     table: pd.DataFrame, spec: AuditSpec, group_counts: pd.Series, *, min_group_size: int = SMALL_GROUP_SIZE
-) -> list[str]:
-    """Plain-words warnings: groups under ``min_group_size`` rows (see :func:`small_groups_warning`), missing
-    sensitive values, ID-like columns."""
+) -> list[AuditWarning]:
+    """The warnings, as facts: groups under ``min_group_size`` rows (see :func:`small_groups_warning`), missing
+    sensitive values, ID-like columns (a feature's or a sensitive attribute's)."""
     small = small_groups_warning(group_counts, min_group_size)
     warnings = [small] if small else []
     if table[list(spec.sensitive)].isna().to_numpy().any():
-        warnings.append(f"Some rows have no value for a sensitive attribute; they form a group of their own, {MISSING_GROUP}.")
+        warnings.append(AuditWarning("missing_sensitive"))
     for column in id_like_columns(table):
         if column in spec.features:
-            warnings.append(f"The model takes {brief(column)}, which looks like a row ID; a model should not learn from IDs.")
+            warnings.append(AuditWarning("id_feature", column=column))
         elif column in spec.sensitive:
-            warnings.append(f"The sensitive attribute {brief(column)} looks like a row ID (nearly every value is different).")
+            warnings.append(AuditWarning("id_sensitive", column=column))
     return warnings
 
 
@@ -439,10 +431,11 @@ def id_like_columns(table: pd.DataFrame) -> list[str]:
     return found
 
 
-def validate_spec(table: pd.DataFrame, spec: AuditSpec, *, min_group_size: int = SMALL_GROUP_SIZE) -> list[str]:
+def validate_spec(table: pd.DataFrame, spec: AuditSpec, *, min_group_size: int = SMALL_GROUP_SIZE) -> list[AuditWarning]:
     """Check that ``spec`` can be audited on ``table``.
 
-    Returns the warnings in plain words (an audit can go on; groups under ``min_group_size`` rows are warned
+    Returns the warnings as facts (:class:`~fairdash.engine.warnings.AuditWarning`, in words by
+    :func:`fairdash.present.sentences.warning_text`) (an audit can go on; groups under ``min_group_size`` rows are warned
     about, none with 0); raises
     :class:`InvalidInputError` for what makes an audit impossible.
     """

@@ -85,6 +85,7 @@ from fairdash.present.sentences import (  # noqa: F401
     subgroups_correction,
     suggestion_sentence,
     undefined_text,
+    warning_text,
 )
 from fairdash.present.summary import (  # noqa: F401
     NO_MODEL,
@@ -183,6 +184,7 @@ __all__ = [
     "summary_of",
     "threshold_text",
     "undefined_text",
+    "warning_text",
     "unmet_message",
     "verdict_text",
     "verdict_word",

@@ -31,6 +31,7 @@ from fairdash.present.page import (
 )
 from fairdash.present.preview import preview_payload, preview_script, preview_style
 from fairdash.present.recourse import recourse_html, recourse_json
+from fairdash.present.sentences import warning_text
 from fairdash.present.summary import audit_summary, summary_html
 from fairdash.present.text import (
     for_people,
@@ -71,7 +72,7 @@ def audit_json(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
             "columns": audit.summary.columns,
             "missing_cells": audit.summary.missing_cells,
             "group_sizes": {str(label): int(count) for label, count in audit.summary.groups["count"].items()},
-            "warnings": list(audit.warnings),
+            "warnings": [warning_text(warning) for warning in audit.warnings],
         },
         **result_json(audit.result),
         **({"recourse": recourse_json(audit.recourse)} if audit.recourse is not None else {}),
@@ -240,7 +241,7 @@ def audit_html(audit: Audit, *, compared: tuple[str, Sequence[Any]] | None = Non
         section(
             "Data",
             table_html(for_people(audit.summary.groups, percent_columns=("share", "base_rate")))
-            + "".join(f'<p class="warning">{html.escape(warning)}</p>' for warning in audit.warnings),
+            + "".join(f'<p class="warning">{html.escape(warning_text(warning))}</p>' for warning in audit.warnings),
         ),
         section("Disparities at the audited thresholds", findings_html(audit.findings, audit.intervals.disparities)),
         section(

@@ -17,7 +17,9 @@ from fairdash.engine.rates import RATES
 from fairdash.engine.result import AuditSettings
 from fairdash.engine.subgroups import SUBGROUP_METRICS, SubgroupSearch
 from fairdash.engine.thresholds import Suggestion
+from fairdash.engine.groups import MISSING_GROUP
 from fairdash.engine.undefined import RateUndefined, Undefined
+from fairdash.engine.warnings import AuditWarning
 from fairdash.errors import brief
 from fairdash.explain.recourse import Recourse
 from fairdash.monitor.windows import FAR_YEARS, ChangeAlert, GateAlert, MonitorNote
@@ -42,6 +44,8 @@ __all__ = [
     "BALANCE_CORRECTION",
     "CDD_INTERVAL_METHOD",
     "settings_text",
+    "warning_text",
+    "LISTED_GROUPS",
 ]
 
 
@@ -421,3 +425,40 @@ def settings_text(settings: AuditSettings) -> str:
         f"groups under {settings.min_group_size} rows left out" if settings.min_group_size else "no group left out for its size"
     )
     return f"tolerance {settings.tolerance:g}, {small}"
+
+
+LISTED_GROUPS = 10
+"""Groups named in one warning about small groups; the rest are counted."""
+
+
+def warning_text(warning: AuditWarning) -> str:
+    """One of the audit's warnings (an :class:`~fairdash.engine.warnings.AuditWarning`) in plain words.
+
+    Example: ``"1 group(s) have fewer than 30 rows, too few to judge: (missing) (25). Their rates swing widely by
+    chance."``"""
+    if warning.code == "small_groups":
+        small = warning.groups
+        named = ", ".join(f"{label} ({count})" for label, count in small[:LISTED_GROUPS])
+        more = f" and {len(small) - LISTED_GROUPS:,} more" if len(small) > LISTED_GROUPS else ""
+        return (
+            f"{len(small)} group(s) have fewer than {warning.min_group_size} rows, too few to judge: {named}{more}. "
+            "Their rates swing widely by chance."
+        )
+    if warning.code == "missing_sensitive":
+        return f"Some rows have no value for a sensitive attribute; they form a group of their own, {MISSING_GROUP}."
+    if warning.code == "id_feature":
+        return f"The model takes {brief(warning.column)}, which looks like a row ID; a model should not learn from IDs."
+    if warning.code == "id_sensitive":
+        return f"The sensitive attribute {brief(warning.column)} looks like a row ID (nearly every value is different)."
+    if warning.code == "scores_outside_0_1":
+        return (
+            f"{warning.count:,} score(s) lie outside [0, 1] (the first, {warning.value:g}, in row {warning.row:,}) though "
+            "the others look like probabilities. They are audited as they are, and the default threshold is then the "
+            "middle score, not 0.5."
+        )
+    low, high = warning.classes
+    return (
+        f"The model predicts classes {low} and {high}, not the table's labels: its class {high} is taken as the positive "
+        f"label {brief(warning.positive_label)}. If the model was trained with the other coding, choose the other "
+        "positive label."
+    )

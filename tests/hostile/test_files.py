@@ -16,6 +16,7 @@ from fairdash.errors import InvalidInputError
 from fairdash.explain import rules
 from fairdash.intake.tables import read_table
 from fairdash.run import run_audit
+from fairdash.present.sentences import warning_text
 
 
 def _gzip_bomb(expanded_mb: int) -> bytes:
@@ -74,7 +75,7 @@ def test_one_score_outside_0_1_among_probabilities_is_said():
     scores[17] = 1.2
     table = pd.DataFrame({"g": ["a", "b"] * 100, "y": rng.integers(0, 2, 200), "s": scores})
     inputs = prepare_audit(table, AuditSpec(target="y", positive_label=1, sensitive=("g",), score="s"))
-    assert any("outside [0, 1]" in warning and "row 18" in warning for warning in inputs.warnings)
+    assert any("outside [0, 1]" in warning and "row 18" in warning for warning in map(warning_text, inputs.warnings))
 
 
 def test_the_report_payload_is_json_a_browser_parses():
