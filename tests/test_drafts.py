@@ -212,3 +212,25 @@ def test_a_duplicated_tab_starts_from_its_twins_work_and_never_writes_over_it(ho
     _upload(duplicate, "people.csv", people)
     assert _drafts(home)[twin]["source"] == {"kind": "demo", "demo": "compas"}  # the twin's own draft is untouched
     assert _drafts(home)[copy]["source"] == {"kind": "upload"}
+
+
+def test_an_upload_made_before_the_tab_names_its_draft_wins_over_the_draft(home, people):
+    """After a reload, the tab names its draft a moment later (its component's report starts a run). On a busy machine a
+    user can upload before that: the newer upload stays, and it is what the draft then holds (the older draft's table
+    came back over it, and the upload was lost)."""
+    draft_id = new_audit_id()
+    first = _tab(draft_id)
+    first.segmented_control(key="source").set_value("upload").run()
+    first.file_uploader(key="data").set_value(("people.csv", people.to_csv(index=False).encode(), "text/csv")).run()
+    assert _drafts(home)[draft_id]["source"] == {"kind": "upload"}
+
+    newer = people.assign(age=people["age"] + 1)
+    reloaded = _tab(None)  # the reload: the tab has not named its draft yet
+    reloaded.segmented_control(key="source").set_value("upload").run()
+    reloaded.file_uploader(key="data").set_value(("newer.csv", newer.to_csv(index=False).encode(), "text/csv")).run()
+    reloaded.session_state["draft_binding"] = {"draft": {"id": draft_id, "from": None}}  # the report arrives now
+    reloaded.run()
+    _clean(reloaded)
+    kept = reloaded.session_state["uploaded_table"]
+    assert (kept.name, kept.content) == ("newer.csv", newer.to_csv(index=False).encode())
+    assert _tab(draft_id).session_state["uploaded_table"].name == "newer.csv"  # the draft holds the newer work now
