@@ -23,29 +23,15 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from fairdash.engine.intervals import rate_intervals  # noqa: E402
 from fairdash.engine.metrics import RATE_COLUMNS, rates  # noqa: E402
+from test_interval_coverage import CHECKED, DESIGNS  # noqa: E402  (the suite's designs: one definition of the truth)
 
 SIZES = (10, 30, 100, 1000)
 TRUE_RATES = (0.01, 0.05, 0.5, 0.99)
-DESIGNS = {
-    "rates": lambda p: np.array([p, p, 1 - p, 1 - p]) / 2,
-    "shares": lambda p: np.array([p, 1 - p, 1 - p, p]) / 2,
-    "hits": lambda p: np.array([p, 1 - p, p, 1 - p]) / 2,
-}
-# Each rate's design, and whether its true value there is p (True) or 1 - p (False).
-CHECKED = {
-    "selection_rate": ("rates", True),
-    "tpr": ("rates", True),
-    "fpr": ("rates", True),
-    "fnr": ("rates", False),
-    "tnr": ("rates", False),
-    "base_rate": ("shares", True),
-    "precision": ("shares", True),
-    "accuracy": ("hits", True),
-}
 BATCH = 2_000_000  # replicate counts held at once by the bootstrap (16 MB)
 
 
